@@ -1,0 +1,244 @@
+#pragma once
+// Routes, requests and responses of the HTTP server, free of Beast so that
+// modules adding routes compile fast and never see the I/O layer.
+//
+// Adding routes (tiles, rules, workflow…): write src/http/<x>_routes.cpp with
+//
+//     void add_tile_routes(Router& router, const State& state) {
+//         router.get("/tiles/{layer}/{z}/{x}/{y}.mvt", [&state](const Request& request) {
+//             request.query().allow_only({"from", "to"});          // unknown parameter → 400
+//             const int z = parse_int(request.param("z"), "z", 0, 24);  // bad number → 400
+//             const auto view = state.view();   // one snapshot per request (state.hpp)
+//             std::string tile = ...;
+//             if (etag_matches(request, etag)) return Response::not_modified(etag);
+//             Response response = Response::bytes(std::move(tile), "application/vnd.mapbox-vector-tile");
+//             response.set_header("ETag", etag);
+//             return response;
+//         });
+//         router.post("/validate", handler, Execution::worker);  // CPU-heavy: runs on the worker pool
+//     }
+//
+// and call it from add_api_routes() in src/http/api.cpp.
+//
+// Patterns: literal segments, `{name}` (one whole segment), `{name}.ext` (a
+// segment ending in ".ext", the parameter is the part before it) and a last
+// segment `{name*}` (the rest of the path, possibly empty). Parameters arrive
+// percent-decoded; the router refuses paths with "." or ".." segments or
+// encoded slashes, so parameters never contain '/' except in `{name*}`.
+//
+// Errors: throw HttpError(status, code, message) for a chosen status;
+// wangge::InputError becomes 400 "bad_request"; anything else a logged 500.
+// Every error body is {"error":{"code":…,"message":…}}. An unknown path gets
+// 404 "not_found", a known path with another method 405 "method_not_allowed".
+//
+// Thread safety: a Router is filled before the server starts and is read-only
+// afterwards; handlers run concurrently on several threads and must only read
+// shared state (take the snapshot from State once per request).
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "wangge/error.hpp"
+
+namespace wangge::http {
+
+enum class Status : unsigned {
+    ok = 200,
+    created = 201,
+    no_content = 204,
+    moved_permanently = 301,
+    found = 302,
+    not_modified = 304,
+    bad_request = 400,
+    unauthorized = 401,
+    forbidden = 403,
+    not_found = 404,
+    method_not_allowed = 405,
+    conflict = 409,
+    payload_too_large = 413,
+    unprocessable_entity = 422,
+    too_many_requests = 429,
+    header_fields_too_large = 431,
+    internal_server_error = 500,
+    service_unavailable = 503,
+};
+
+enum class Method { get, head, post, put, patch, delete_, options, other };
+
+[[nodiscard]] std::string_view to_string(Method method) noexcept;
+
+/// A failure with a chosen status; the body becomes {"error":{"code","message"}}.
+class HttpError : public Error {
+public:
+    HttpError(Status status, std::string code, std::string message);
+    [[nodiscard]] Status status() const noexcept { return status_; }
+    [[nodiscard]] const std::string& code() const noexcept { return code_; }
+
+private:
+    Status status_;
+    std::string code_;
+};
+
+/// An application/x-www-form-urlencoded query string, decoded.
+class Query {
+public:
+    Query() = default;
+    /// Throws HttpError 400 on a bad %-escape or a parameter given twice.
+    [[nodiscard]] static Query parse(std::string_view text);
+
+    [[nodiscard]] std::optional<std::string_view> get(std::string_view name) const;
+    [[nodiscard]] bool has(std::string_view name) const { return get(name).has_value(); }
+    /// Throws HttpError 400 "unknown_parameter" naming the first parameter not in `allowed`.
+    void allow_only(std::initializer_list<std::string_view> allowed) const;
+    [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& items() const noexcept { return items_; }
+
+    /// The query string again, percent-encoded, with `replace` applied
+    /// (a replacement with an empty value removes the parameter).
+    [[nodiscard]] std::string encode(std::initializer_list<std::pair<std::string_view, std::string>> replace = {}) const;
+
+private:
+    std::vector<std::pair<std::string, std::string>> items_;
+};
+
+/// Strict parsers for parameter text; each throws HttpError 400
+/// "invalid_parameter" naming `name` when the text is not a number in range.
+[[nodiscard]] double parse_double(std::string_view text, std::string_view name, double min, double max);
+[[nodiscard]] std::int64_t parse_int(std::string_view text, std::string_view name, std::int64_t min,
+                                     std::int64_t max);
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+[[nodiscard]] std::string percent_encode(std::string_view text);
+
+class Request {
+public:
+    Request(Method method, std::string target, std::vector<std::pair<std::string, std::string>> headers,
+            std::string body);
+
+    [[nodiscard]] Method method() const noexcept { return method_; }
+    /// As sent, e.g. "/collections/grids/items?limit=10".
+    [[nodiscard]] const std::string& target() const noexcept { return target_; }
+    /// The path part of the target, still percent-encoded.
+    [[nodiscard]] std::string_view path() const noexcept;
+    /// The decoded query string; parsed on first use. Throws HttpError 400 when malformed.
+    [[nodiscard]] const Query& query() const;
+    /// First header of that name (case-insensitive); empty when absent.
+    [[nodiscard]] std::string_view header(std::string_view name) const noexcept;
+    [[nodiscard]] const std::string& body() const noexcept { return body_; }
+
+    /// A path parameter of the matched route; throws std::logic_error for a
+    /// name the pattern does not have (a programming error, hence 500).
+    [[nodiscard]] const std::string& param(std::string_view name) const;
+
+    /// "http://host:port" from the Host header (or the server's address when
+    /// missing or malformed), for absolute links in responses.
+    [[nodiscard]] std::string base_url() const;
+
+    /// Set by the router and the server.
+    void set_params(std::vector<std::pair<std::string, std::string>> params) { params_ = std::move(params); }
+    void set_fallback_host(std::string host) { fallback_host_ = std::move(host); }
+
+private:
+    Method method_;
+    std::string target_;
+    std::vector<std::pair<std::string, std::string>> headers_;
+    std::string body_;
+    std::vector<std::pair<std::string, std::string>> params_;
+    std::string fallback_host_ = "localhost";
+    mutable std::optional<Query> query_;
+};
+
+/// True when the client accepts `coding` (e.g. "gzip") in Accept-Encoding.
+[[nodiscard]] bool accepts_encoding(const Request& request, std::string_view coding);
+/// True when If-None-Match lists `etag` (a quoted entity tag) or "*".
+[[nodiscard]] bool etag_matches(const Request& request, std::string_view etag);
+
+class Response {
+public:
+    /// Serialises `body`; content type application/json unless given.
+    [[nodiscard]] static Response json(const nlohmann::json& body, Status status = Status::ok,
+                                       std::string_view content_type = "application/json");
+    [[nodiscard]] static Response bytes(std::string body, std::string_view content_type,
+                                        Status status = Status::ok);
+    /// Streams a regular file from disk; the caller has checked the path.
+    [[nodiscard]] static Response file(std::filesystem::path path, std::string_view content_type);
+    [[nodiscard]] static Response redirect(std::string_view location, Status status = Status::found);
+    [[nodiscard]] static Response not_modified(std::string_view etag);
+    [[nodiscard]] static Response error(Status status, std::string_view code, std::string_view message);
+
+    [[nodiscard]] Status status() const noexcept { return status_; }
+    /// Replaces a header of that name (case-insensitive) or adds it.
+    void set_header(std::string_view name, std::string_view value);
+    [[nodiscard]] std::string_view header(std::string_view name) const noexcept;
+    [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& headers() const noexcept { return headers_; }
+    [[nodiscard]] const std::string& body() const noexcept { return body_; }
+    [[nodiscard]] std::string& body() noexcept { return body_; }
+    /// Set for file responses: the server sends this file as the body.
+    [[nodiscard]] const std::optional<std::filesystem::path>& file_path() const noexcept { return file_; }
+
+private:
+    Response(Status status, std::string body, std::string_view content_type);
+
+    Status status_;
+    std::vector<std::pair<std::string, std::string>> headers_;
+    std::string body_;
+    std::optional<std::filesystem::path> file_;
+};
+
+using Handler = std::function<Response(const Request&)>;
+
+/// Where a handler runs: on the I/O thread that read the request (fast,
+/// non-blocking handlers), or on the server's worker pool (CPU-heavy work
+/// such as validation), the response then being posted back to the connection.
+enum class Execution { io, worker };
+
+class Router;
+
+/// A request's route, or the error that no route fits.
+class Dispatch {
+public:
+    [[nodiscard]] Execution execution() const noexcept { return execution_; }
+    /// Runs the handler. Never throws: this is the one place where exceptions
+    /// become statuses (HttpError → its status, InputError → 400, else 500).
+    [[nodiscard]] Response run(const Request& request) const;
+
+private:
+    friend class Router;
+    const Handler* handler_ = nullptr;
+    Execution execution_ = Execution::io;
+    std::optional<HttpError> error_;
+};
+
+class Router {
+public:
+    void add(Method method, std::string_view pattern, Handler handler, Execution execution = Execution::io);
+    void get(std::string_view pattern, Handler handler, Execution execution = Execution::io) {
+        add(Method::get, pattern, std::move(handler), execution);
+    }
+    void post(std::string_view pattern, Handler handler, Execution execution = Execution::io) {
+        add(Method::post, pattern, std::move(handler), execution);
+    }
+
+    /// Matches the request's path and method and stores the path parameters in
+    /// `request`. A HEAD request matches a GET route.
+    [[nodiscard]] Dispatch dispatch(Request& request) const;
+
+    /// dispatch() and run() in one call, on the calling thread.
+    [[nodiscard]] Response handle(Request& request) const;
+
+private:
+    struct Segment;
+    struct Route;
+    std::vector<std::shared_ptr<const Route>> routes_;
+};
+
+}  // namespace wangge::http

@@ -1,0 +1,132 @@
+#pragma once
+// The entities of DESIGN §1 as plain values.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "wangge/geo/types.hpp"
+#include "wangge/model/time.hpp"
+
+namespace wangge::model {
+
+enum class GridLevel { street, community, grid, subgrid };
+
+/// "street" / "community" / "grid" / "subgrid".
+[[nodiscard]] std::string_view to_string(GridLevel level) noexcept;
+/// Parses the names above; nullopt for anything else.
+[[nodiscard]] std::optional<GridLevel> parse_grid_level(std::string_view text) noexcept;
+
+/// One version of a grid boundary. Publishing a layout closes a version by
+/// setting valid_to; the row stays so that earlier layouts remain queryable.
+struct Grid {
+    std::string code;         ///< e.g. 110105001001001 (DB11/T 2157-2023 scheme)
+    std::string name;
+    GridLevel level = GridLevel::grid;
+    std::string parent_code;  ///< empty for the top level
+    geo::MultiPolygon geometry;
+    Timestamp valid_from = 0;
+    std::optional<Timestamp> valid_to;  ///< nullopt while in force
+    int version = 1;
+
+    [[nodiscard]] bool in_force_at(Timestamp t) const noexcept {
+        return valid_from <= t && (!valid_to || t < *valid_to);
+    }
+    [[nodiscard]] bool current() const noexcept { return !valid_to.has_value(); }
+};
+
+/// Staff roles, stored as their Chinese names: 网格长, 专职网格员, 兼职网格员, 楼栋长, 志愿者.
+struct Staff {
+    std::int64_t id = 0;
+    std::string name;
+    std::string phone;  ///< work phone, shown on the public contact card
+    std::string role;
+};
+
+/// Duty of a staff member in a grid (AB岗).
+enum class Duty { primary, backup };  // A, B
+[[nodiscard]] std::string_view to_string(Duty duty) noexcept;  // "A" / "B"
+[[nodiscard]] std::optional<Duty> parse_duty(std::string_view text) noexcept;
+
+struct StaffGrid {
+    std::int64_t staff_id = 0;
+    std::string grid_code;
+    Duty duty = Duty::primary;
+};
+
+/// Special-group tags (DESIGN §1) are stored as their Chinese names.
+struct Household {
+    std::int64_t id = 0;
+    std::string compound;  ///< 小区
+    std::string building;  ///< 楼栋
+    std::string unit;      ///< 单元
+    std::string room;      ///< 室
+    geo::Point location;
+    std::string grid_code;  ///< derived from location
+    int members = 0;
+    std::vector<std::string> tags;
+    // Personal data: visible only to staff of the household's grid (DESIGN §6).
+    std::string head_name;
+    std::string id_number;
+    std::string phone;
+};
+
+struct Facility {
+    std::int64_t id = 0;
+    std::string kind;  ///< 党群服务中心, 卫生服务站, 避难场所, 消防栓, 商铺, 学校…
+    std::string name;
+    geo::Point location;
+    std::string grid_code;
+};
+
+struct Incident {
+    std::int64_t id = 0;
+    std::string category;  ///< e.g. 违法建设, 公共设施损坏, 邻里纠纷
+    std::string source;    ///< 网格员巡查, 居民上报, 热线, 上级交办
+    std::string triage;    ///< general / coordination / urgent
+    std::string state;     ///< reported, filed, dispatched, in_progress, resolved, verified, closed, returned, voided, suspended
+    std::string description;
+    geo::Point location;
+    std::string grid_code;
+    std::string assignee;  ///< staff id, community or street code the case is assigned to
+    Timestamp reported_at = 0;
+    std::optional<Timestamp> dispatched_at;
+    std::optional<Timestamp> deadline;
+    std::optional<Timestamp> closed_at;
+};
+
+/// Append-only history of an incident.
+struct IncidentEvent {
+    std::int64_t id = 0;
+    std::int64_t incident_id = 0;
+    Timestamp at = 0;
+    std::string actor;
+    std::string from_state;
+    std::string to_state;
+    std::string note;
+};
+
+struct Visit {
+    std::int64_t id = 0;
+    std::int64_t staff_id = 0;
+    std::int64_t household_id = 0;
+    Timestamp at = 0;
+    std::string kind;  ///< 入户走访, 电话回访, 五必访…
+    std::string note;
+};
+
+/// Everything a store holds, as loaded into memory.
+struct Dataset {
+    std::vector<Grid> grids;
+    std::vector<Staff> staff;
+    std::vector<StaffGrid> staff_grids;
+    std::vector<Household> households;
+    std::vector<Facility> facilities;
+    std::vector<Incident> incidents;
+    std::vector<IncidentEvent> incident_events;
+    std::vector<Visit> visits;
+};
+
+}  // namespace wangge::model

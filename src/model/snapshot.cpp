@@ -1,0 +1,167 @@
+#include "wangge/model/snapshot.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+namespace wangge::model {
+
+namespace {
+
+/// Metres per degree of longitude and latitude at a latitude, on the GRS80
+/// ellipsoid. Lookups measure distances of tens of metres, where this local
+/// scaling is exact to well below GPS noise, and it is thread-safe and cheap
+/// on the hot path (a PROJ transform per request would be neither).
+struct MetricScale {
+    double x;
+    double y;
+};
+
+MetricScale metric_scale(double latitude_deg) noexcept {
+    constexpr double a = 6378137.0;
+    constexpr double e2 = 0.00669438002290;  // GRS80
+    const double phi = latitude_deg * std::numbers::pi / 180.0;
+    const double s = std::sin(phi);
+    const double w = std::sqrt(1.0 - e2 * s * s);
+    const double meridional = a * (1.0 - e2) / (w * w * w);
+    const double prime_vertical = a / w;
+    constexpr double radians = std::numbers::pi / 180.0;
+    return {prime_vertical * std::cos(phi) * radians, meridional * radians};
+}
+
+double segment_distance(const geo::Point& p, geo::Point a, geo::Point b, const MetricScale& k) noexcept {
+    const double ax = (a.x - p.x) * k.x, ay = (a.y - p.y) * k.y;
+    const double bx = (b.x - p.x) * k.x, by = (b.y - p.y) * k.y;
+    const double dx = bx - ax, dy = by - ay;
+    const double length2 = dx * dx + dy * dy;
+    double t = length2 > 0.0 ? -(ax * dx + ay * dy) / length2 : 0.0;
+    t = std::clamp(t, 0.0, 1.0);
+    return std::hypot(ax + t * dx, ay + t * dy);
+}
+
+double boundary_distance_m(const geo::MultiPolygon& multi, const geo::Point& p) noexcept {
+    const MetricScale k = metric_scale(p.y);
+    double best = std::numeric_limits<double>::infinity();
+    for (const geo::Polygon& polygon : multi.polygons) {
+        for (const geo::Ring& ring : polygon.rings) {
+            for (std::size_t i = 0; i + 1 < ring.size(); ++i) {
+                best = std::min(best, segment_distance(p, ring[i], ring[i + 1], k));
+            }
+        }
+    }
+    return best;
+}
+
+template <class Item>
+geo::PackedRTree point_index(const std::vector<Item>& items) {
+    std::vector<geo::Box> boxes;
+    boxes.reserve(items.size());
+    for (const Item& item : items) boxes.push_back({item.location.x, item.location.y, item.location.x, item.location.y});
+    return geo::PackedRTree(boxes);
+}
+
+/// A point this close to a border counts as on it, so that it is routed by the
+/// shared-border rule instead of by floating-point luck.
+constexpr double on_border_m = 1e-6;
+
+}  // namespace
+
+std::shared_ptr<const Snapshot> Snapshot::build(Dataset data, std::uint64_t version) {
+    std::shared_ptr<Snapshot> snapshot(new Snapshot());
+    snapshot->data_ = std::move(data);
+    snapshot->version_ = version;
+    snapshot->index();
+    return snapshot;
+}
+
+void Snapshot::index() {
+    for (const Grid& grid : data_.grids) {
+        if (!grid.current()) continue;
+        current_grids_.push_back(&grid);
+        grid_by_code_.emplace(grid.code, &grid);
+        if (!grid.parent_code.empty()) children_[grid.parent_code].push_back(&grid);
+    }
+    std::vector<geo::Box> grid_boxes;
+    grid_boxes.reserve(current_grids_.size());
+    for (const Grid* grid : current_grids_) grid_boxes.push_back(geo::bounds(grid->geometry));
+    grid_index_ = geo::PackedRTree(grid_boxes);
+
+    for (const Staff& member : data_.staff) staff_by_id_.emplace(member.id, &member);
+    for (const StaffGrid& link : data_.staff_grids) {
+        const auto member = staff_by_id_.find(link.staff_id);
+        if (member == staff_by_id_.end()) continue;
+        staff_by_grid_[link.grid_code].push_back({member->second, link.duty});
+    }
+    for (auto& [code, links] : staff_by_grid_) {
+        std::stable_sort(links.begin(), links.end(), [](const GridStaff& a, const GridStaff& b) {
+            return a.duty != b.duty ? a.duty == Duty::primary : a.staff->id < b.staff->id;
+        });
+    }
+
+    household_index_ = point_index(data_.households);
+    facility_index_ = point_index(data_.facilities);
+    incident_index_ = point_index(data_.incidents);
+}
+
+const Grid* Snapshot::current_grid(std::string_view code) const {
+    const auto found = grid_by_code_.find(code);
+    return found == grid_by_code_.end() ? nullptr : found->second;
+}
+
+std::span<const Grid* const> Snapshot::children(std::string_view code) const {
+    const auto found = children_.find(code);
+    if (found == children_.end()) return {};
+    return found->second;
+}
+
+std::vector<const Grid*> Snapshot::grids_at(Timestamp t) const {
+    std::vector<const Grid*> grids;
+    for (const Grid& grid : data_.grids) {
+        if (grid.in_force_at(t)) grids.push_back(&grid);
+    }
+    return grids;
+}
+
+std::span<const GridStaff> Snapshot::staff_of(std::string_view grid_code) const {
+    const auto found = staff_by_grid_.find(grid_code);
+    if (found == staff_by_grid_.end()) return {};
+    return found->second;
+}
+
+const Staff* Snapshot::staff(std::int64_t id) const {
+    const auto found = staff_by_id_.find(id);
+    return found == staff_by_id_.end() ? nullptr : found->second;
+}
+
+std::optional<LookupResult> Snapshot::lookup(const geo::Point& lonlat) const {
+    if (!std::isfinite(lonlat.x) || !std::isfinite(lonlat.y)) return std::nullopt;
+    const Grid* best = nullptr;
+    double best_distance = 0.0;
+    grid_index_.query(lonlat, [&](std::size_t i) {
+        const Grid* grid = current_grids_[i];
+        // Only a finer level, or the same level with a smaller code, can win.
+        if (best != nullptr && (grid->level < best->level || (grid->level == best->level && grid->code > best->code))) {
+            return true;
+        }
+        const double distance = boundary_distance_m(grid->geometry, lonlat);
+        if (distance <= on_border_m || geo::contains(grid->geometry, lonlat)) {
+            best = grid;
+            best_distance = distance;
+        }
+        return true;
+    });
+    if (best == nullptr) return std::nullopt;
+
+    LookupResult result;
+    for (const Grid* grid = best; grid != nullptr; grid = grid->parent_code.empty() ? nullptr : current_grid(grid->parent_code)) {
+        result.chain.push_back(grid);
+        if (result.chain.size() > 8) break;  // a cycle in parent codes must not hang a request
+    }
+    std::reverse(result.chain.begin(), result.chain.end());
+    result.distance_to_boundary_m = best_distance;
+    result.near_boundary = best_distance < near_boundary_m;
+    return result;
+}
+
+}  // namespace wangge::model
