@@ -1,0 +1,77 @@
+#pragma once
+// The configurable tables of the workflow, read from JSON (data/categories.json):
+// incident categories with a handling deadline per triage, and how long an
+// incident may wait to be accepted before it is escalated.
+//
+//   {"categories": [{"name": "违法建设", "name_en": "illegal construction",
+//                    "deadline_hours": {"general": 120, "coordination": 240, "urgent": 4}}, …],
+//    "escalation_minutes": {"urgent": 30}}
+//
+// Deadlines are calendar hours, not working hours: the clock runs through
+// nights, weekends and holidays (grid work is on call every day, and a
+// holiday calendar would be one more table to keep in sync).
+//
+// Thread safety: immutable after loading; share freely.
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "wangge/workflow/states.hpp"
+
+namespace wangge::workflow {
+
+struct Category {
+    std::string name;     ///< stored in model::Incident::category, e.g. 违法建设
+    std::string name_en;  ///< e.g. "illegal construction"
+    /// Allowed handling time in calendar hours, indexed by Triage.
+    std::array<std::int64_t, 3> deadline_hours{};
+
+    [[nodiscard]] std::int64_t deadline_seconds(Triage triage) const noexcept {
+        return deadline_hours[static_cast<std::size_t>(triage)] * 3600;
+    }
+};
+
+class CategoryTable {
+public:
+    /// Throws InputError naming the offending entry.
+    [[nodiscard]] static CategoryTable from_json(const nlohmann::json& document);
+
+    [[nodiscard]] std::span<const Category> categories() const noexcept { return categories_; }
+    /// nullptr for a category not in the table.
+    [[nodiscard]] const Category* find(std::string_view name) const noexcept;
+    /// Throws WorkflowError "unknown_category".
+    [[nodiscard]] const Category& at(std::string_view name) const;
+
+private:
+    std::vector<Category> categories_;
+};
+
+/// How long an incident of each triage may wait to be accepted (moved to
+/// in_progress) before it is escalated; nullopt: never escalated.
+struct EscalationPolicy {
+    std::array<std::optional<std::int64_t>, 3> accept_within_s{};
+
+    [[nodiscard]] static EscalationPolicy from_json(const nlohmann::json& document);
+    [[nodiscard]] std::optional<std::int64_t> limit(Triage triage) const noexcept {
+        return accept_within_s[static_cast<std::size_t>(triage)];
+    }
+};
+
+struct WorkflowConfig {
+    CategoryTable categories;
+    EscalationPolicy escalation;
+
+    /// Reads a file in the format above; throws InputError when it cannot be read or is malformed.
+    [[nodiscard]] static WorkflowConfig load(const std::filesystem::path& path);
+    [[nodiscard]] static WorkflowConfig from_json(const nlohmann::json& document);
+};
+
+}  // namespace wangge::workflow

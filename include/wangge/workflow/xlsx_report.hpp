@@ -1,0 +1,30 @@
+#pragma once
+// The monthly assessment workbook for the monthly meeting (DESIGN §5):
+// one sheet per level — 网格, 网格员, 社区 — one row per unit, written with
+// GDAL's XLSX driver. Codes are text cells (15-digit codes would lose digits
+// as numbers); rates are percentages; undefined values are empty cells.
+//
+// Thread safety: reentrant; writes only the given file.
+
+#include <filesystem>
+
+#include "wangge/error.hpp"
+#include "wangge/workflow/statistics.hpp"
+
+namespace wangge::workflow {
+
+class ReportError : public Error {
+public:
+    using Error::Error;
+};
+
+/// The sheet names, in workbook order.
+inline constexpr const char* grid_sheet = "网格";
+inline constexpr const char* worker_sheet = "网格员";
+inline constexpr const char* community_sheet = "社区";
+
+/// Writes the workbook to `path`, replacing an existing file only once the new
+/// one is complete. Throws ReportError when GDAL cannot write it.
+void write_xlsx_report(const MonthlyStatistics& statistics, const std::filesystem::path& path);
+
+}  // namespace wangge::workflow

@@ -1,0 +1,78 @@
+#include "wangge/workflow/visits.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "wangge/workflow/states.hpp"
+
+namespace wangge::workflow {
+
+namespace {
+
+bool listed(const std::vector<std::string>& list, const std::string& value) {
+    return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+}  // namespace
+
+bool VisitPolicy::is_special_tag(const std::string& tag) const {
+    return listed(special_groups, tag) || listed(must_visit, tag);
+}
+
+bool VisitPolicy::is_special(const model::Household& household) const {
+    return std::any_of(household.tags.begin(), household.tags.end(),
+                       [&](const std::string& tag) { return is_special_tag(tag); });
+}
+
+bool VisitPolicy::carries_quota(const model::Staff& staff) const { return listed(quota_roles, staff.role); }
+
+std::unordered_set<std::int64_t> households_visited_in(const model::Snapshot& snapshot, const Month& month) {
+    std::unordered_set<std::int64_t> visited;
+    for (const model::Visit& visit : snapshot.data().visits) {
+        if (month.contains(visit.at)) visited.insert(visit.household_id);
+    }
+    return visited;
+}
+
+VisitsDue visits_due(const model::Snapshot& snapshot, std::int64_t staff_id, const Month& month,
+                     const VisitPolicy& policy) {
+    if (snapshot.staff(staff_id) == nullptr) {
+        throw WorkflowError("unknown_staff", "no staff member with id " + std::to_string(staff_id),
+                            "不存在编号为 " + std::to_string(staff_id) + " 的工作人员");
+    }
+    VisitsDue result;
+    result.staff_id = staff_id;
+    result.month = month;
+    result.quota = policy.monthly_household_quota;
+
+    std::set<std::string, std::less<>> grids;
+    for (const model::StaffGrid& link : snapshot.data().staff_grids) {
+        if (link.staff_id == staff_id && snapshot.current_grid(link.grid_code) != nullptr) grids.insert(link.grid_code);
+    }
+    result.grid_codes.assign(grids.begin(), grids.end());
+
+    std::unordered_set<std::int64_t> by_worker;
+    for (const model::Visit& visit : snapshot.data().visits) {
+        if (visit.staff_id == staff_id && month.contains(visit.at)) by_worker.insert(visit.household_id);
+    }
+    result.households_visited = static_cast<int>(by_worker.size());
+
+    const auto visited = households_visited_in(snapshot, month);
+    for (const model::Household& household : snapshot.data().households) {
+        if (!grids.contains(household.grid_code) || visited.contains(household.id)) continue;
+        if (!policy.is_special(household)) continue;
+        DueHousehold due{&household, {}, false};
+        for (const std::string& tag : household.tags) {
+            if (!policy.is_special_tag(tag)) continue;
+            due.reasons.push_back(tag);
+            due.must_visit = due.must_visit || listed(policy.must_visit, tag);
+        }
+        result.due.push_back(std::move(due));
+    }
+    std::stable_sort(result.due.begin(), result.due.end(), [](const DueHousehold& a, const DueHousehold& b) {
+        return a.must_visit != b.must_visit ? a.must_visit : a.household->id < b.household->id;
+    });
+    return result;
+}
+
+}  // namespace wangge::workflow

@@ -1,0 +1,160 @@
+#include "wangge/workflow/xlsx_report.hpp"
+
+#include <cmath>
+#include <functional>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <cpl_error.h>
+#include <gdal_priv.h>
+#include <ogr_feature.h>
+#include <ogrsf_frmts.h>
+
+#include "wangge/workflow/state_machine.hpp"
+
+namespace wangge::workflow {
+
+namespace {
+
+void register_drivers() {
+    [[maybe_unused]] static const bool registered = [] {
+        GDALAllRegister();
+        return true;
+    }();
+}
+
+[[noreturn]] void fail(const std::string& what) {
+    const char* detail = CPLGetLastErrorMsg();
+    throw ReportError(what + (detail != nullptr && *detail != '\0' ? std::string(": ") + detail : std::string()));
+}
+
+/// Percent with one decimal, so the sheet shows 85.7 rather than 0.857142857.
+std::optional<double> percent(const std::optional<double>& fraction) {
+    if (!fraction) return std::nullopt;
+    return std::round(*fraction * 1000.0) / 10.0;
+}
+
+std::optional<double> rounded(const std::optional<double>& value) {
+    if (!value) return std::nullopt;
+    return std::round(*value * 10.0) / 10.0;
+}
+
+/// A column: its header, type, and how to get the cell from a unit (an empty
+/// optional leaves the cell empty).
+struct Column {
+    std::string header;
+    OGRFieldType type;
+    std::function<std::optional<double>(const UnitStatistics&)> number;
+};
+
+std::vector<Column> metric_columns() {
+    std::vector<Column> columns;
+    const auto count = [&](std::string header, int Metrics::*member) {
+        columns.push_back({std::move(header), OFTInteger, [member](const UnitStatistics& u) {
+                               return std::optional<double>(u.metrics.*member);
+                           }});
+    };
+    const auto real = [&](std::string header, std::function<std::optional<double>(const UnitStatistics&)> get) {
+        columns.push_back({std::move(header), OFTReal, std::move(get)});
+    };
+    count("上报数", &Metrics::reported);
+    for (const std::string_view source : incident_sources()) {
+        const std::string key(source);
+        columns.push_back({key, OFTInteger, [key](const UnitStatistics& u) {
+                               const auto found = u.metrics.reported_by_source.find(key);
+                               return std::optional<double>(found == u.metrics.reported_by_source.end() ? 0 : found->second);
+                           }});
+    }
+    count("结案数", &Metrics::closed);
+    count("按期结案数", &Metrics::closed_on_time);
+    real("按期结案率(%)", [](const UnitStatistics& u) { return percent(u.metrics.on_time_rate()); });
+    count("返工数", &Metrics::reworked);
+    real("返工率(%)", [](const UnitStatistics& u) { return percent(u.metrics.rework_rate()); });
+    real("平均结案时长(小时)", [](const UnitStatistics& u) { return rounded(u.metrics.mean_close_hours()); });
+    count("走访户数", &Metrics::visits_done);
+    count("走访任务", &Metrics::visit_quota);
+    count("特殊人群户数", &Metrics::special_households);
+    count("已走访特殊人群户数", &Metrics::special_visited);
+    real("特殊人群覆盖率(%)", [](const UnitStatistics& u) { return percent(u.metrics.special_coverage()); });
+    real("得分", [](const UnitStatistics& u) { return rounded(u.score); });
+    return columns;
+}
+
+void add_field(OGRLayer& layer, const std::string& name, OGRFieldType type) {
+    OGRFieldDefn field(name.c_str(), type);
+    if (layer.CreateField(&field) != OGRERR_NONE) fail("cannot create column " + name);
+}
+
+void write_sheet(GDALDataset& dataset, const char* sheet, const char* key_header, const char* name_header,
+                 const std::vector<UnitStatistics>& units, const std::vector<Column>& columns) {
+    OGRLayer* layer = dataset.CreateLayer(sheet, nullptr, wkbNone, nullptr);
+    if (layer == nullptr) fail(std::string("cannot create sheet ") + sheet);
+    add_field(*layer, key_header, OFTString);
+    add_field(*layer, name_header, OFTString);
+    for (const Column& column : columns) add_field(*layer, column.header, column.type);
+    add_field(*layer, "等级", OFTString);
+
+    for (const UnitStatistics& unit : units) {
+        const OGRFeatureUniquePtr feature(OGRFeature::CreateFeature(layer->GetLayerDefn()));
+        feature->SetField(0, unit.key.c_str());
+        feature->SetField(1, unit.name.c_str());
+        int index = 2;
+        for (const Column& column : columns) {
+            if (const auto value = column.number(unit)) {
+                if (column.type == OFTInteger) {
+                    feature->SetField(index, static_cast<int>(*value));
+                } else {
+                    feature->SetField(index, *value);
+                }
+            }
+            ++index;
+        }
+        if (!unit.grade.empty()) feature->SetField(index, unit.grade.c_str());
+        if (layer->CreateFeature(feature.get()) != OGRERR_NONE) fail(std::string("cannot write a row of ") + sheet);
+    }
+}
+
+}  // namespace
+
+void write_xlsx_report(const MonthlyStatistics& statistics, const std::filesystem::path& path) {
+    register_drivers();
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("XLSX");
+    if (driver == nullptr) throw ReportError("GDAL has no XLSX driver");
+
+    // Write next to the target and rename, so a failure never leaves half a workbook at `path`.
+    // The name must end in ".xlsx" and contain it only once, or GDAL's /vsizip/ splits it wrongly.
+    const std::filesystem::path partial = path.parent_path() / (path.stem().string() + ".partial.xlsx");
+    std::error_code ignored;
+    std::filesystem::remove(partial, ignored);
+    {
+        GDALDatasetUniquePtr dataset(driver->Create(partial.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        if (!dataset) fail("cannot create " + partial.string());
+        const std::vector<Column> columns = metric_columns();
+        try {
+            write_sheet(*dataset, grid_sheet, "网格编码", "网格名称", statistics.grids, columns);
+            write_sheet(*dataset, worker_sheet, "人员编号", "姓名", statistics.workers, columns);
+            write_sheet(*dataset, community_sheet, "社区编码", "社区名称", statistics.communities, columns);
+        } catch (...) {
+            dataset.reset();
+            std::filesystem::remove(partial, ignored);
+            throw;
+        }
+        // Closing writes the zip; GDAL 3.6 reports a failure only through the error state.
+        CPLErrorReset();
+        dataset.reset();
+        if (CPLGetLastErrorType() >= CE_Failure || !std::filesystem::exists(partial)) {
+            std::filesystem::remove(partial, ignored);
+            fail("cannot write " + path.string());
+        }
+    }
+    std::error_code error;
+    std::filesystem::rename(partial, path, error);
+    if (error) {
+        std::filesystem::remove(partial, ignored);
+        throw ReportError("cannot move the workbook to " + path.string() + ": " + error.message());
+    }
+}
+
+}  // namespace wangge::workflow

@@ -1,0 +1,81 @@
+#include "wangge/workflow/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "fixture.hpp"
+
+using namespace wangge;
+using namespace wangge::workflow;
+
+namespace {
+
+std::string load_error(const nlohmann::json& document) {
+    try {
+        (void)WorkflowConfig::from_json(document);
+    } catch (const InputError& e) {
+        return e.what();
+    }
+    return "loaded";
+}
+
+nlohmann::json one_category(nlohmann::json hours) {
+    return {{"categories", {{{"name", "违法建设"}, {"deadline_hours", std::move(hours)}}}}};
+}
+
+}  // namespace
+
+TEST(Config, ShippedTableHasTheDesignCategories) {
+    const WorkflowConfig& config = test::shipped_config();
+    for (const char* name : {"违法建设", "公共设施损坏", "占道经营", "环境污染", "噪音扰民", "消防隐患", "邻里纠纷",
+                             "积水内涝", "安全隐患", "民生诉求", "环境卫生"}) {
+        EXPECT_NE(config.categories.find(name), nullptr) << name;
+    }
+    const Category& flooding = config.categories.at("积水内涝");
+    EXPECT_EQ(flooding.name_en, "flooding");
+    EXPECT_EQ(flooding.deadline_seconds(Triage::general), 12 * 3600);
+    EXPECT_EQ(flooding.deadline_seconds(Triage::coordination), 24 * 3600);
+    EXPECT_EQ(flooding.deadline_seconds(Triage::urgent), 4 * 3600);
+    EXPECT_EQ(config.escalation.limit(Triage::urgent), 30 * 60);
+    EXPECT_FALSE(config.escalation.limit(Triage::coordination).has_value());
+}
+
+TEST(Config, UnknownCategoryIsATypedError) {
+    try {
+        (void)test::shipped_config().categories.at("外星人入侵");
+        FAIL();
+    } catch (const WorkflowError& e) {
+        EXPECT_EQ(e.code(), "unknown_category");
+        EXPECT_EQ(e.message_zh(), "未知的事件类别“外星人入侵”");
+    }
+}
+
+TEST(Config, MalformedTablesNameTheProblem) {
+    EXPECT_EQ(load_error(nlohmann::json::array()), "category table: expected an object with a \"categories\" array");
+    EXPECT_EQ(load_error({{"categories", nlohmann::json::array()}}), "category table: \"categories\" is empty");
+    EXPECT_EQ(load_error(one_category({{"general", 24}, {"coordination", 48}})),
+              "category table entry 1 (违法建设): \"deadline_hours\" lacks \"urgent\"");
+    EXPECT_EQ(load_error(one_category({{"general", 24}, {"coordination", -1}, {"urgent", 4}})),
+              "category table entry 1 (违法建设) deadline_hours.coordination must be a whole number between 1 and "
+              "8784, got -1");
+    nlohmann::json twice = one_category({{"general", 24}, {"coordination", 48}, {"urgent", 4}});
+    twice["categories"].push_back(twice["categories"][0]);
+    EXPECT_EQ(load_error(twice), "category table entry 2: category \"违法建设\" is listed twice");
+    nlohmann::json bad_escalation = one_category({{"general", 24}, {"coordination", 48}, {"urgent", 4}});
+    bad_escalation["escalation_minutes"] = {{"fast", 5}};
+    EXPECT_EQ(load_error(bad_escalation), "\"escalation_minutes\": unknown triage \"fast\"");
+}
+
+TEST(Config, MissingOrBrokenFilesAreInputErrors) {
+    EXPECT_THROW((void)WorkflowConfig::load("/nonexistent/categories.json"), InputError);
+    const auto path = std::filesystem::temp_directory_path() / "wangge_workflow_config_test.json";
+    {
+        std::ofstream out(path);
+        out << "{\"categories\": [";
+    }
+    EXPECT_THROW((void)WorkflowConfig::load(path), InputError);
+    std::filesystem::remove(path);
+}

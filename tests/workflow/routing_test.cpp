@@ -1,0 +1,124 @@
+#include "wangge/workflow/routing.hpp"
+
+#include <gtest/gtest.h>
+
+#include "fixture.hpp"
+
+using namespace wangge;
+using namespace wangge::workflow;
+using namespace wangge::workflow::test;
+
+namespace {
+
+std::string route_error(const model::Snapshot& snapshot, const geo::Point& p, Triage triage) {
+    try {
+        (void)route(snapshot, p, triage);
+    } catch (const WorkflowError& e) {
+        return e.code();
+    }
+    return "routed";
+}
+
+}  // namespace
+
+TEST(Routing, GeneralGoesToTheGridsPrimaryWorker) {
+    const auto snapshot = community_snapshot();
+    const Route r = route(*snapshot, {116.445, 39.925}, Triage::general);
+    EXPECT_EQ(r.areas.grid, grid1_code);
+    EXPECT_EQ(r.areas.community, community_code);
+    EXPECT_EQ(r.areas.street, street_code);
+    EXPECT_EQ(r.assignee, "1");
+    EXPECT_FALSE(r.near_boundary);
+}
+
+TEST(Routing, WithoutAnAWorkerTheBWorkerTakesIt) {
+    const auto snapshot = community_snapshot();
+    EXPECT_EQ(route(*snapshot, {116.455, 39.925}, Triage::general).assignee, "3");
+}
+
+TEST(Routing, GridWithoutStaffFallsBackToItsCommunity) {
+    model::Dataset data = community_dataset();
+    std::erase_if(data.staff_grids, [](const model::StaffGrid& link) { return link.grid_code == grid2_code; });
+    const auto snapshot = community_snapshot(std::move(data));
+    EXPECT_EQ(route(*snapshot, {116.455, 39.925}, Triage::general).assignee, community_code);
+}
+
+TEST(Routing, CoordinationToCommunityUrgentToStreet) {
+    const auto snapshot = community_snapshot();
+    EXPECT_EQ(route(*snapshot, {116.455, 39.925}, Triage::coordination).assignee, community_code);
+    EXPECT_EQ(route(*snapshot, {116.455, 39.925}, Triage::urgent).assignee, street_code);
+}
+
+TEST(Routing, PointOnTheSharedBorderGoesToTheSmallerCode) {
+    const auto snapshot = community_snapshot();
+    const Route r = route(*snapshot, {116.45, 39.925}, Triage::general);
+    EXPECT_EQ(r.areas.grid, grid1_code);
+    EXPECT_EQ(r.assignee, "1");
+    EXPECT_TRUE(r.near_boundary);
+}
+
+TEST(Routing, OutsideEveryGridAndMissingLevelsAreErrors) {
+    const auto snapshot = community_snapshot();
+    EXPECT_EQ(route_error(*snapshot, {116.0, 39.0}, Triage::general), "outside_grids");
+
+    model::Dataset lone;
+    lone.grids.push_back({"110105009009009", "独立网格", model::GridLevel::grid, "", rectangle(116.0, 39.0, 116.1, 39.1), 0, {}, 1});
+    const auto alone = community_snapshot(std::move(lone));
+    EXPECT_EQ(route_error(*alone, {116.05, 39.05}, Triage::urgent), "no_assignee");
+    EXPECT_EQ(route_error(*alone, {116.05, 39.05}, Triage::coordination), "no_assignee");
+    try {
+        (void)route(*alone, {116.05, 39.05}, Triage::urgent);
+    } catch (const WorkflowError& e) {
+        EXPECT_EQ(e.message_zh(), "网格 110105009009009 没有上级街道，无法分派紧急事件");
+    }
+}
+
+TEST(Routing, AreasOfAnUnknownCodeKeepOnlyTheCode) {
+    const auto snapshot = community_snapshot();
+    const Areas areas = areas_of(*snapshot, "999");
+    EXPECT_EQ(areas.grid, "999");
+    EXPECT_TRUE(areas.community.empty());
+    EXPECT_TRUE(areas.street.empty());
+}
+
+TEST(Escalation, UrgentIncidentsNotAcceptedInTime) {
+    const model::Timestamp t0 = at("2026-10-10T09:00:00");
+    std::vector<model::Incident> incidents{
+        incident(1, grid1_code, "热线", "urgent", street_code, "2026-10-10T09:00:00", "reported"),
+        incident(2, grid1_code, "热线", "urgent", street_code, "2026-10-10T08:00:00", "in_progress"),
+        incident(3, grid1_code, "热线", "general", "1", "2026-10-09T08:00:00", "dispatched"),
+        incident(4, grid1_code, "热线", "urgent", street_code, "2026-10-10T08:50:00", "filed"),
+        incident(5, grid1_code, "热线", "urgent", street_code, "2026-10-09T08:00:00", "dispatched"),
+        incident(6, grid1_code, "热线", "urgent", street_code, "2026-10-09T08:00:00", "voided"),
+    };
+    // Incident 5 was returned and dispatched again at 09:20: its wait restarts then.
+    const std::vector<model::IncidentEvent> events{
+        {1, 5, at("2026-10-10T09:10:00"), "2", "resolved", "returned", "核查未通过"},
+        {2, 5, at("2026-10-10T09:20:00"), "9", "returned", "dispatched", ""},
+    };
+    const IncidentHistories histories(events);
+    const EscalationPolicy& policy = shipped_config().escalation;
+    ASSERT_EQ(policy.limit(Triage::urgent), 30 * 60);
+    EXPECT_FALSE(policy.limit(Triage::general));
+
+    // 09:29:59: only incident 4 (reported 08:50) has waited 30 minutes.
+    auto due = escalations_due(incidents, histories, policy, t0 + 29 * 60 + 59);
+    ASSERT_EQ(due.size(), 1U);
+    EXPECT_EQ(due[0].incident_id, 4);
+    EXPECT_EQ(due[0].overdue_s, 9 * 60 + 59);
+
+    // 09:30 exactly: incident 1 is due too, with nothing overdue yet.
+    due = escalations_due(incidents, histories, policy, t0 + 30 * 60);
+    ASSERT_EQ(due.size(), 2U);
+    EXPECT_EQ(due[0].incident_id, 4);
+    EXPECT_EQ(due[1].incident_id, 1);
+    EXPECT_EQ(due[1].overdue_s, 0);
+    EXPECT_EQ(due[1].assignee, street_code);
+    EXPECT_EQ(due[1].due_at, t0 + 30 * 60);
+
+    // 09:50: incident 5, re-dispatched at 09:20, joins.
+    due = escalations_due(incidents, histories, policy, t0 + 50 * 60);
+    ASSERT_EQ(due.size(), 3U);
+    EXPECT_EQ(due[2].incident_id, 5);
+    EXPECT_EQ(due[2].waiting_since, at("2026-10-10T09:20:00"));
+}

@@ -1,0 +1,72 @@
+#include "wangge/workflow/visits.hpp"
+
+#include <gtest/gtest.h>
+
+#include "fixture.hpp"
+#include "wangge/workflow/states.hpp"
+
+using namespace wangge;
+using namespace wangge::workflow;
+using namespace wangge::workflow::test;
+
+namespace {
+
+std::vector<std::int64_t> due_ids(const VisitsDue& due) {
+    std::vector<std::int64_t> ids;
+    for (const DueHousehold& household : due.due) ids.push_back(household.household->id);
+    return ids;
+}
+
+}  // namespace
+
+TEST(Visits, DueListsUnvisitedSpecialGroupHouseholdsMustVisitsFirst) {
+    const auto snapshot = community_snapshot(assessment_dataset());
+    // Grid 1 in October: 1 (独居老人) visited, 2 (低保) visited only in September,
+    // 3 no tags, 4 (新入住, 出租房) visited by 李娜 on 10-01 00:00.
+    const VisitsDue october = visits_due(*snapshot, 1, Month::parse("2026-10"));
+    EXPECT_EQ(october.grid_codes, std::vector<std::string>{grid1_code});
+    EXPECT_EQ(october.quota, 15);
+    EXPECT_EQ(october.households_visited, 2);  // 1 (twice) and 3
+    EXPECT_EQ(october.quota_remaining(), 13);
+    EXPECT_EQ(due_ids(october), std::vector<std::int64_t>{2});
+    EXPECT_EQ(october.due[0].reasons, std::vector<std::string>{"低保"});
+    EXPECT_FALSE(october.due[0].must_visit);
+
+    // November: nothing visited yet; the 五必访 household 4 and the elderly 1 come first.
+    const VisitsDue november = visits_due(*snapshot, 1, Month::parse("2026-11"));
+    EXPECT_EQ(november.households_visited, 0);
+    EXPECT_EQ(november.quota_remaining(), 15);
+    EXPECT_EQ(due_ids(november), (std::vector<std::int64_t>{1, 4, 2}));
+    EXPECT_EQ(november.due[1].reasons, (std::vector<std::string>{"新入住", "出租房"}));
+    EXPECT_TRUE(november.due[1].must_visit);
+}
+
+TEST(Visits, BWorkerSeesTheSameGrid) {
+    const auto snapshot = community_snapshot(assessment_dataset());
+    const VisitsDue due = visits_due(*snapshot, 2, Month::parse("2026-10"));
+    EXPECT_EQ(due.households_visited, 1);
+    EXPECT_EQ(due_ids(due), std::vector<std::int64_t>{2});
+    EXPECT_TRUE(visits_due(*snapshot, 3, Month::parse("2026-10")).due.empty());
+}
+
+TEST(Visits, QuotaIsMetAtFifteenHouseholds) {
+    model::Dataset data = community_dataset();
+    for (std::int64_t id = 100; id < 116; ++id) {
+        data.households.push_back(household(id, grid1_code, 116.441, {}));
+        data.visits.push_back({id, 1, id, at("2026-10-05T10:00:00"), "入户走访", ""});
+    }
+    const auto snapshot = community_snapshot(std::move(data));
+    const VisitsDue due = visits_due(*snapshot, 1, Month::parse("2026-10"));
+    EXPECT_EQ(due.households_visited, 16);
+    EXPECT_EQ(due.quota_remaining(), 0);
+}
+
+TEST(Visits, UnknownStaffIsAnError) {
+    const auto snapshot = community_snapshot();
+    try {
+        (void)visits_due(*snapshot, 99, Month::parse("2026-10"));
+        FAIL();
+    } catch (const WorkflowError& e) {
+        EXPECT_EQ(e.code(), "unknown_staff");
+    }
+}

@@ -1,0 +1,117 @@
+#include "wangge/workflow/xlsx_report.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include "fixture.hpp"
+
+using namespace wangge;
+using namespace wangge::workflow;
+using namespace wangge::workflow::test;
+
+namespace {
+
+class TempDir {
+public:
+    TempDir() {
+        std::string pattern = (std::filesystem::temp_directory_path() / "wangge_xlsx_XXXXXX").string();
+        path_ = mkdtemp(pattern.data());
+    }
+    ~TempDir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+MonthlyStatistics october() {
+    const auto snapshot = community_snapshot(assessment_dataset());
+    return monthly_statistics(*snapshot, Month::parse("2026-10"));
+}
+
+/// Reads the workbook back with GDAL, independently of the writer.
+GDALDatasetUniquePtr open_workbook(const std::filesystem::path& path) {
+    GDALAllRegister();
+    const char* drivers[] = {"XLSX", nullptr};
+    const char* options[] = {"HEADERS=FORCE", nullptr};
+    return GDALDatasetUniquePtr(GDALDataset::FromHandle(
+        GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, options, nullptr)));
+}
+
+}  // namespace
+
+TEST(XlsxReport, WritesOneSheetPerLevelAndReadsBack) {
+    const TempDir dir;
+    const auto path = dir.path() / "report.xlsx";
+    write_xlsx_report(october(), path);
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "report.partial.xlsx"));
+
+    const GDALDatasetUniquePtr workbook = open_workbook(path);
+    ASSERT_TRUE(workbook);
+    ASSERT_EQ(workbook->GetLayerCount(), 3);
+    EXPECT_STREQ(workbook->GetLayer(0)->GetName(), "网格");
+    EXPECT_STREQ(workbook->GetLayer(1)->GetName(), "网格员");
+    EXPECT_STREQ(workbook->GetLayer(2)->GetName(), "社区");
+
+    OGRLayer* grids = workbook->GetLayerByName("网格");
+    EXPECT_EQ(grids->GetFeatureCount(), 2);
+    grids->ResetReading();
+    const OGRFeatureUniquePtr first(grids->GetNextFeature());
+    ASSERT_TRUE(first);
+    EXPECT_STREQ(first->GetFieldAsString("网格编码"), grid1_code);  // 15 digits kept as text
+    EXPECT_STREQ(first->GetFieldAsString("网格名称"), "第一网格");
+    EXPECT_EQ(first->GetFieldAsInteger("上报数"), 2);
+    EXPECT_EQ(first->GetFieldAsInteger("居民上报"), 1);
+    EXPECT_EQ(first->GetFieldAsInteger("热线"), 0);
+    EXPECT_DOUBLE_EQ(first->GetFieldAsDouble("按期结案率(%)"), 50.0);
+    EXPECT_DOUBLE_EQ(first->GetFieldAsDouble("平均结案时长(小时)"), 39.0);
+    EXPECT_DOUBLE_EQ(first->GetFieldAsDouble("得分"), 47.3);
+    EXPECT_STREQ(first->GetFieldAsString("等级"), "不称职");
+
+    OGRLayer* workers = workbook->GetLayerByName("网格员");
+    EXPECT_EQ(workers->GetFeatureCount(), 3);
+    OGRLayer* communities = workbook->GetLayerByName("社区");
+    communities->ResetReading();
+    const OGRFeatureUniquePtr community(communities->GetNextFeature());
+    ASSERT_TRUE(community);
+    EXPECT_STREQ(community->GetFieldAsString("社区编码"), community_code);
+    EXPECT_DOUBLE_EQ(community->GetFieldAsDouble("平均结案时长(小时)"), 58.3);
+    EXPECT_DOUBLE_EQ(community->GetFieldAsDouble("特殊人群覆盖率(%)"), 75.0);
+}
+
+TEST(XlsxReport, EmptyCellsForUndefinedRates) {
+    const TempDir dir;
+    const auto path = dir.path() / "report.xlsx";
+    write_xlsx_report(october(), path);
+    const GDALDatasetUniquePtr workbook = open_workbook(path);
+    ASSERT_TRUE(workbook);
+    OGRLayer* workers = workbook->GetLayerByName("网格员");
+    workers->SetAttributeFilter("\"人员编号\" = '3'");
+    const OGRFeatureUniquePtr wang(workers->GetNextFeature());
+    ASSERT_TRUE(wang);
+    EXPECT_FALSE(wang->IsFieldSetAndNotNull(wang->GetFieldIndex("按期结案率(%)")));
+    EXPECT_TRUE(wang->IsFieldSetAndNotNull(wang->GetFieldIndex("得分")));
+}
+
+TEST(XlsxReport, ReplacesAnExistingFile) {
+    const TempDir dir;
+    const auto path = dir.path() / "report.xlsx";
+    std::ofstream(path) << "not a workbook";
+    write_xlsx_report(october(), path);
+    EXPECT_TRUE(open_workbook(path));
+}
+
+TEST(XlsxReport, UnwritablePathIsAReportError) {
+    EXPECT_THROW(write_xlsx_report(october(), "/nonexistent/dir/report.xlsx"), ReportError);
+}
