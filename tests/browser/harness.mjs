@@ -1,0 +1,194 @@
+// Shared setup of the browser tests: starts `wangge serve` on the sample store
+// (or uses WANGGE_TEST_URL), drives Debian's Chromium through playwright-core,
+// and reads the sample community from data/ as the independent expectation.
+
+import {spawn} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+import {after, before} from 'node:test';
+
+import {chromium} from 'playwright-core';
+
+export const sourceDir = process.env.WANGGE_SOURCE_DIR
+  || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const screenshotDir = process.env.WANGGE_SCREENSHOT_DIR || path.join(os.tmpdir(), 'wangge-screenshots');
+
+const chromiumArgs = [
+  '--no-sandbox', '--disable-gpu', '--use-gl=swiftshader', '--enable-unsafe-swiftshader',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-first-run', '--disable-quic',
+];
+
+// --- the sample community, read straight from data/ ---------------------------
+
+function readCsv(name) {
+  const [header, ...rows] = fs.readFileSync(path.join(sourceDir, 'data', name), 'utf8').trim().split('\n');
+  const keys = header.split(',');
+  return rows.map((row) => Object.fromEntries(row.split(',').map((value, i) => [keys[i], value])));
+}
+
+function ringContains(ring, [x, y]) {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i];
+    const [xj, yj] = ring[j];
+    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+export function polygonContains(geometry, point) {
+  const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+  return polygons.some(([outer, ...holes]) => ringContains(outer, point) && !holes.some((hole) => ringContains(hole, point)));
+}
+
+export function loadSample() {
+  const grids = JSON.parse(fs.readFileSync(path.join(sourceDir, 'data', 'grids.geojson'), 'utf8')).features;
+  const staff = new Map(readCsv('staff.csv').map((member) => [member.id, member]));
+  const links = readCsv('staff_grids.csv');
+  const householdRows = readCsv('households.csv');
+  const households = householdRows.map((h) => [Number(h.lon), Number(h.lat)]);
+  return {
+    grids,
+    householdCount: householdRows.length,
+    incidents: readCsv('incidents.csv').map(({category, state, lon, lat}) => ({category, state, lngLat: [Number(lon), Number(lat)]})),
+    gridCodes: grids.filter((g) => g.properties.level === 'grid').map((g) => g.properties.code).sort(),
+    staffOf: (code) => links.filter((link) => link.grid_code === code).map((link) => staff.get(link.staff_id).name).sort(),
+    // A household location inside the grid: at least 5 m from its border (data/README.md).
+    pointIn: (code) => {
+      const grid = grids.find((g) => g.properties.code === code);
+      return households.find((point) => polygonContains(grid.geometry, point));
+    },
+  };
+}
+
+// --- the server ------------------------------------------------------------------
+
+// Starts `wangge serve --port 0` and resolves with its base URL once it prints
+// "wangge: serving N grids on http://HOST:PORT".
+export async function startServer() {
+  if (process.env.WANGGE_TEST_URL) return {url: process.env.WANGGE_TEST_URL.replace(/\/$/, ''), stop: async () => {}};
+  const binary = process.env.WANGGE_BIN;
+  const store = process.env.WANGGE_SAMPLE_STORE;
+  if (!binary || !store) throw new Error('set WANGGE_BIN and WANGGE_SAMPLE_STORE (ctest does), or WANGGE_TEST_URL');
+  const child = spawn(binary, ['serve', '--store', store, '--port', '0',
+    '--web', path.join(sourceDir, 'web-map'), '--styles', path.join(sourceDir, 'styles')],
+  {stdio: ['ignore', 'pipe', 'pipe']});
+  let output = '';
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`wangge serve did not start within 20 s:\n${output}`)), 20000);
+    const onData = (chunk) => {
+      output += chunk;
+      const match = output.match(/wangge: serving \d+ grids on (http:\/\/\S+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1].replace(/\/$/, ''));
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk) => { output += chunk; });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`wangge serve exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    url,
+    stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+// One server and one browser for all tests of a file: registers the node:test
+// hooks and returns an object whose `server` and `browser` are set before the tests run.
+export function useServerAndBrowser() {
+  const session = {};
+  before(async () => {
+    [session.server, session.browser] = await Promise.all([startServer(), launchBrowser()]);
+  });
+  after(async () => {
+    await session.browser?.close();
+    await session.server?.stop();
+  });
+  return session;
+}
+
+// --- the browser -----------------------------------------------------------------
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: chromiumArgs,
+    timeout: 20000,
+  });
+}
+
+// Resources the map is expected to be refused: the tile feature test
+// (/tiles/{layer}.json → 404 until tiles exist) and the data that needs a login.
+function isExpectedRefusal(message) {
+  const url = message.location().url || '';
+  return /Failed to load resource/.test(message.text())
+    && (/\/tiles\/\w+\.json$/.test(url) || /status of 40[13]/.test(message.text()));
+}
+
+// Opens the map of the session's server at `hash` (query and/or fragment) and
+// waits for window.wanggeReady.
+// Returns the page and the list of console errors seen so far (kept up to date).
+export async function openMap({browser, server}, hash = '', pageOptions = {}) {
+  const page = await browser.newPage({
+    viewport: {width: 1280, height: 800}, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...pageOptions,
+  });
+  const errors = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !isExpectedRefusal(message)) errors.push(`${message.text()} (${message.location().url})`);
+  });
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  await page.goto(`${server.url}/map/${hash}`, {waitUntil: 'load', timeout: 20000});
+  await page.waitForFunction(() => window.wanggeReady !== undefined, null, {timeout: 10000});
+  await page.evaluate(() => window.wanggeReady);
+  return {page, errors};
+}
+
+// Waits until the current view (after a switch) has loaded and drawn.
+export async function waitReady(page) {
+  await page.waitForFunction(() => window.wanggeMap !== undefined, null, {timeout: 10000});
+  return page.evaluate(() => window.wanggeReady);
+}
+
+// Waits until the map has drawn everything after a camera or filter change.
+export function waitIdle(page) {
+  return page.evaluate(() => new Promise((resolve) => {
+    window.wanggeMap.once('idle', resolve);
+    window.wanggeMap.triggerRepaint();
+  }));
+}
+
+// Codes of the features drawn by `layer` in the viewport.
+export function renderedCodes(page, layer) {
+  return page.evaluate((id) => [...new Set(window.wanggeMap.queryRenderedFeatures({layers: [id]})
+    .map((feature) => feature.properties.code))].sort(), layer);
+}
+
+// Clicks the map at a lon/lat.
+export async function clickLngLat(page, lngLat) {
+  const point = await page.evaluate((ll) => {
+    const {x, y} = window.wanggeMap.project(ll);
+    const box = window.wanggeMap.getCanvas().getBoundingClientRect();
+    return {x: box.left + x, y: box.top + y};
+  }, lngLat);
+  await page.mouse.click(point.x, point.y);
+}
+
+export async function screenshot(page, name) {
+  fs.mkdirSync(screenshotDir, {recursive: true});
+  const file = path.join(screenshotDir, `${name}.png`);
+  await page.screenshot({path: file});
+  return file;
+}

@@ -1,0 +1,310 @@
+// Entry point of the web map: builds the map from styles/, fills its sources,
+// and wires the views (规划 / 指挥 / 网格员), search, legend and URL hash.
+//
+// Test hook (read-only): window.wanggeMap is the maplibregl.Map; window.wanggeReady
+// is a Promise that resolves once the current view's data is loaded and drawn
+// (it is replaced by a new Promise on every view switch), to App.status().
+
+import * as maplibregl from 'maplibre-gl';
+
+import {gridByCode, fetchCollection, lookup} from './api.js';
+import {GridIndex} from './grid-index.js';
+import {readHash, writeHash} from './hash.js';
+import {finishedStates, withTrafficLights} from './incidents.js';
+import {viewTitles} from './labels.js';
+import {renderLegend} from './legend.js';
+import {Panel, el} from './panel.js';
+import {PlannerTools} from './planner.js';
+import {setupSearch} from './search.js';
+import {dataSources, detectTiles, loadGeoJSONSource} from './sources.js';
+import {ViewStyler, initialStyle, loadStyles, viewNames} from './style.js';
+
+const localFonts = "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
+const defaultCamera = {center: [116.46, 39.92], zoom: 14};  // the sample community, before data arrives
+
+// Sources loaded as GeoJSON when tiles are not offered; points are capped
+// because large cities need the tiles anyway.
+const geojsonLoads = {
+  grids: {},
+  households: {maxFeatures: 50000},
+  facilities: {maxFeatures: 50000},
+  incidents: {maxFeatures: 50000, transform: (fc) => withTrafficLights(fc)},
+};
+
+const viewIntro = {
+  planner: '点击网格查看网格人员和住户数。网格颜色表示住户数是否在100–300户的范围内。可检查网格边界，或绘制草图网格，查看新边界会造成的重叠和缝隙（草图不保存）。',
+  supervisor: '点击事件查看详情，点击网格查看网格人员。事件颜色表示处置时限（绿：时限内，黄：已用80%以上，红：超时）。',
+  field: '点击地图上的位置，或使用“我的位置”，查询所在网格及网格员。',
+};
+
+function waitIdle(map) {
+  return new Promise((resolve) => {
+    map.once('idle', resolve);
+    map.triggerRepaint();
+  });
+}
+
+class App {
+  constructor({map, styles, tiles, panel, legendRoot}) {
+    this.map = map;
+    this.styles = styles;
+    this.tiles = tiles;
+    this.panel = panel;
+    this.legendRoot = legendRoot;
+    this.styler = new ViewStyler(map, tiles);
+    this.sourceLoads = {};  // name → Promise of its first load
+    this.sourceStatus = {};  // name → 'loaded' | 'tiles' | 'login' | 'missing'
+    this.incidents = null;  // the incidents FeatureCollection once loaded as GeoJSON
+    this.openIncidentsOnly = false;
+    this.plannerTools = null;  // created on the first visit of the planner view
+    this.view = null;
+    this.selectedGrid = null;
+    this.gridIndexPromise = null;
+  }
+
+  // Loads one source's data once (GeoJSON only; tiles load themselves).
+  ensureSource(name) {
+    this.sourceLoads[name] ??= loadGeoJSONSource(this.map, name, geojsonLoads[name] || {}).then((result) => {
+      this.sourceStatus[name] = result.status;
+      if (name === 'incidents' && result.collection) this.incidents = result.collection;
+      if (name === 'grids' && result.collection) this.gridIndexPromise = Promise.resolve(new GridIndex(result.collection));
+    });
+    return this.sourceLoads[name];
+  }
+
+  // Extent of the data: of all grids when loaded as GeoJSON, else of the top
+  // level only (a few polygons), else the TileJSON bounds.
+  async dataBounds() {
+    if (this.sourceStatus.grids === 'loaded') return (await this.gridIndex()).bounds();
+    const streets = new GridIndex(await fetchCollection('grids', {level: 'street'}));
+    return streets.bounds() || this.tiles.grids?.bounds;
+  }
+
+  gridIndex() {
+    // With grid tiles the tree is read from the collection on first use.
+    this.gridIndexPromise ??= fetchCollection('grids').then((fc) => new GridIndex(fc));
+    return this.gridIndexPromise;
+  }
+
+  async setView(name) {
+    if (!viewNames.includes(name)) name = 'planner';
+    if (this.view === 'planner' && name !== 'planner') this.plannerTools?.detach();
+    this.view = name;
+    const overlay = this.styles.overlays[name];
+    this.styler.apply(overlay);
+    this.filterIncidents();
+    if (!this.selectedGrid) this.showIntro();  // at once; again below when the view's data is in
+    document.querySelectorAll('.views button').forEach((button) =>
+      button.setAttribute('aria-selected', String(button.dataset.view === name)));
+    document.body.dataset.view = name;
+    document.title = `网格化管理地图 · ${viewTitles[name]}`;
+    await Promise.all(Object.keys(overlay.sources || {}).filter((source) => dataSources.includes(source))
+      .map((source) => this.ensureSource(source)));
+    if (!this.selectedGrid) this.showIntro();
+    this.renderLegend();
+    this.saveHash();
+    await waitIdle(this.map);
+    return this.status();
+  }
+
+  // What window.wanggeReady resolves to: the view, the layers served as tiles,
+  // and how each GeoJSON source loaded ('loaded' | 'tiles' | 'login' | 'missing').
+  status() {
+    return {view: this.view, tiles: Object.keys(this.tiles), sources: {...this.sourceStatus}};
+  }
+
+  showIntro() {
+    const content = [el('h2', {}, `${viewTitles[this.view]}视图`), el('p', {class: 'message'}, viewIntro[this.view])];
+    if (this.view === 'field' && 'geolocation' in navigator) {
+      const button = el('button', {type: 'button', class: 'locate'}, '我的位置');
+      button.addEventListener('click', () => navigator.geolocation.getCurrentPosition(
+        (position) => {
+          const lngLat = {lng: position.coords.longitude, lat: position.coords.latitude};
+          this.map.jumpTo({center: lngLat, zoom: Math.max(this.map.getZoom(), 16)});
+          this.lookupAt(lngLat).catch((error) => this.panel.message(`查询失败：${error.message}`, 'error'));
+        },
+        // Browsers offer geolocation only on https:// or localhost.
+        () => this.panel.message('无法获取当前位置，请在地图上点击您的位置。', 'error')));
+      content.push(button);
+    }
+    if (this.view === 'planner') {
+      this.plannerTools ??= new PlannerTools(this.map, () => this.gridIndex());
+      content.push(this.plannerTools.element());
+    }
+    if (this.view === 'supervisor' && this.map.getLayer('incidents')) {
+      const toggle = el('input', {type: 'checkbox', name: 'open-only', checked: this.openIncidentsOnly});
+      toggle.addEventListener('change', () => {
+        this.openIncidentsOnly = toggle.checked;
+        this.filterIncidents();
+      });
+      content.push(el('label', {class: 'toggle'}, toggle, '只显示未办结事件'), this.incidentSummary());
+    }
+    this.panel.show(...content);
+  }
+
+  // Open cases by traffic light, from the loaded incidents (GeoJSON mode only:
+  // with tiles the client never holds them all).
+  incidentSummary() {
+    if (this.sourceStatus.incidents === 'login') return el('p', {class: 'message warning'}, '事件数据需要登录后查看。');
+    const incidents = this.incidents;
+    if (!incidents) return null;
+    const counts = {red: 0, yellow: 0, green: 0, waiting: 0, finished: 0};
+    for (const {properties} of incidents.features) {
+      if (properties.light) counts[properties.light] += 1;
+      else if (finishedStates.has(properties.state)) counts.finished += 1;
+      else counts.waiting += 1;
+    }
+    const row = (key, label) => [el('dt', {class: `light-${key}`}, label), el('dd', {'data-count': key}, `${counts[key]} 件`)];
+    return el('section', {class: 'incident-summary'},
+      el('h3', {}, `事件 ${incidents.features.length} 件`),
+      el('dl', {}, row('red', '已超时'), row('yellow', '临近时限'), row('green', '时限内'),
+        row('waiting', '待派遣'), row('finished', '已办结')));
+  }
+
+  filterIncidents() {
+    if (!this.map.getLayer('incidents')) return;
+    this.map.setFilter('incidents', this.openIncidentsOnly
+      ? ['!', ['in', ['get', 'state'], ['literal', [...finishedStates]]]] : null);
+  }
+
+  renderLegend() {
+    const items = [...this.styles.base.metadata['wangge:legend'], ...(this.styles.overlays[this.view].legend || [])];
+    renderLegend(this.legendRoot, this.map, items, this.sourceStatus);
+  }
+
+  saveHash() {
+    writeHash({view: this.view, grid: this.selectedGrid, map: this.map});
+  }
+
+  highlightGrid(code) {
+    this.selectedGrid = code || null;
+    const filter = ['==', ['get', 'code'], code || ''];
+    this.map.setFilter('grid-selected-fill', filter);
+    this.map.setFilter('grid-selected-line', filter);
+    this.saveHash();
+  }
+
+  // Selects a grid and shows its contact card (staff come from the API in both
+  // GeoJSON and tile modes: tiles carry no nested properties).
+  async selectGrid(code, {fit = false} = {}) {
+    this.highlightGrid(code);
+    const [feature, index] = await Promise.all([gridByCode(code), this.gridIndex()]);
+    if (this.selectedGrid !== code) return;  // a later click won
+    if (!feature) {
+      this.panel.message(`未找到编码为 ${code} 的网格`, 'error');
+      return;
+    }
+    this.panel.grid(feature.properties, index.parents(code));
+    const bbox = index.get(code)?.bbox;
+    if (fit && bbox) this.map.fitBounds(bbox, {padding: 40, maxZoom: 17, duration: 0});
+  }
+
+  async lookupAt(lngLat) {
+    const point = {type: 'Feature', geometry: {type: 'Point', coordinates: [lngLat.lng, lngLat.lat]}, properties: {}};
+    this.map.getSource('lookup')?.setData({type: 'FeatureCollection', features: [point]});
+    const answer = await lookup(lngLat.lng, lngLat.lat);
+    this.highlightGrid(answer ? answer.grid.code : null);
+    this.panel.lookup(answer, lngLat);
+  }
+
+  // The smallest grid under a clicked point.
+  gridAt(point) {
+    const layers = this.map.getStyle().layers
+      .filter((layer) => layer.source === 'grids' && layer.type === 'fill').map((layer) => layer.id);
+    const rank = {subgrid: 0, grid: 1, community: 2, street: 3};
+    const features = this.map.queryRenderedFeatures(point, {layers})
+      .sort((a, b) => (rank[a.properties.level] ?? 9) - (rank[b.properties.level] ?? 9));
+    return features[0] ? features[0].properties.code : null;
+  }
+
+  async onClick(event) {
+    if (this.view === 'planner' && this.plannerTools?.drawing) return undefined;  // terra-draw has the clicks
+    if (this.view === 'field') return this.lookupAt(event.lngLat);
+    if (this.view === 'supervisor' && this.map.getLayer('incidents')) {
+      const [incident] = this.map.queryRenderedFeatures(event.point, {layers: ['incidents']});
+      if (incident) return this.panel.incident(incident.properties);
+    }
+    const code = this.gridAt(event.point);
+    if (code) return this.selectGrid(code);
+    this.highlightGrid(null);
+    this.showIntro();
+  }
+
+  // 401/403 from protected tile sources (households, incidents, heat) is expected
+  // when nobody is logged in; anything else is a real error.
+  onMapError(event) {
+    const status = event.error && event.error.status;
+    if ((status === 401 || status === 403) && event.sourceId) {
+      if (this.sourceStatus[event.sourceId] !== 'login') {
+        this.sourceStatus[event.sourceId] = 'login';
+        this.renderLegend();
+      }
+      return;
+    }
+    console.error(event.error || event);
+  }
+}
+
+function showFatal(panel, error) {
+  panel.message(`地图加载失败：${error.message}`, 'error');
+  throw error;
+}
+
+async function start() {
+  const panel = new Panel(document.getElementById('panel'));
+  const hash = readHash();
+  const query = new URLSearchParams(location.search);
+  // ?tiles=off forces GeoJSON even where the server offers tiles (comparison, debugging).
+  const tileLayers = query.get('tiles') === 'off' ? [] : [...dataSources, 'heat'];
+  const [styles, tiles] = await Promise.all([loadStyles(), detectTiles(tileLayers)]);
+
+  const map = new maplibregl.Map({
+    container: 'map',
+    style: initialStyle(styles.base, tiles, query.get('basemap')),
+    ...(hash.camera || defaultCamera),
+    localIdeographFontFamily: localFonts,
+    attributionControl: {compact: true},
+  });
+  window.wanggeMap = map;
+  map.addControl(new maplibregl.NavigationControl({showCompass: false}), 'top-left');
+  map.addControl(new maplibregl.ScaleControl({unit: 'metric', maxWidth: 120}), 'bottom-left');
+  await new Promise((resolve) => map.once('load', resolve));
+
+  const app = new App({map, styles, tiles, panel, legendRoot: document.getElementById('legend')});
+  map.on('error', (event) => app.onMapError(event));
+  await Promise.all(['grids', 'households', 'facilities'].map((name) => app.ensureSource(name)));
+  if (app.sourceStatus.grids === 'missing') throw new Error('服务器没有网格数据');
+  if (!hash.camera) {
+    const bounds = await app.dataBounds();
+    if (bounds) map.fitBounds(bounds, {padding: 30, duration: 0});
+  }
+
+  map.on('click', (event) => app.onClick(event).catch((error) => panel.message(`查询失败：${error.message}`, 'error')));
+  map.on('moveend', () => app.saveHash());
+  // The clickable layers of every view (delegated events skip absent layers).
+  for (const layer of ['grid-fill', 'planner-load-fill', 'supervisor-grid-fill', 'incidents']) {
+    map.on('mouseenter', layer, () => { map.getCanvas().style.cursor = 'pointer'; });
+    map.on('mouseleave', layer, () => { map.getCanvas().style.cursor = ''; });
+  }
+  setupSearch(document.querySelector('form.search'), () => app.gridIndex(),
+    (grid) => app.selectGrid(grid.code, {fit: true}).catch((error) => panel.message(error.message, 'error')));
+  document.querySelectorAll('.views button').forEach((button) => button.addEventListener('click', () => {
+    window.wanggeReady = app.setView(button.dataset.view);
+  }));
+
+  // A hash edited by hand (or a pasted link) is applied; our own updates use
+  // history.replaceState, which fires no hashchange.
+  window.addEventListener('hashchange', () => {
+    const next = readHash();
+    if (next.camera) map.jumpTo(next.camera);
+    if (next.view !== app.view) window.wanggeReady = app.setView(next.view);
+    if (next.grid && next.grid !== app.selectedGrid) app.selectGrid(next.grid).catch((error) => panel.message(error.message, 'error'));
+  });
+
+  await app.setView(hash.view);
+  if (hash.grid) await app.selectGrid(hash.grid);
+  return app.status();
+}
+
+const panelRoot = document.getElementById('panel');
+window.wanggeReady = start().catch((error) => showFatal(new Panel(panelRoot), error));
