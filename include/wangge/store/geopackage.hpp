@@ -4,14 +4,20 @@
 // Layers: grids, staff, staff_grids, households, facilities, incidents,
 // incident_events, visits, plus the attribute table wangge_meta holding the
 // schema version. The file opens in QGIS and ogrinfo as ordinary layers.
+// Points and multipolygons are lon/lat EPSG:4490 with the GeoPackage R-tree
+// index; times are DateTime fields in UTC (null for an absent optional time);
+// tags are one text field joined with ';'. Model ids are the FID column "id".
 //
 // Thread safety: not thread-safe. One GeoPackageStore per thread; SQLite's
 // file lock serialises writers across processes.
 
+#include <array>
 #include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string_view>
 
 #include "wangge/error.hpp"
@@ -26,6 +32,19 @@ public:
 
 /// The layout version this build reads and writes.
 inline constexpr int schema_version = 1;
+
+/// The entity layers of a store, in the order they are written and loaded
+/// (parents before the rows that refer to them).
+enum class Layer { grids, staff, staff_grids, households, facilities, incidents, incident_events, visits };
+
+inline constexpr std::array<Layer, 8> all_layers{Layer::grids,      Layer::staff,     Layer::staff_grids,
+                                                 Layer::households, Layer::facilities, Layer::incidents,
+                                                 Layer::incident_events, Layer::visits};
+
+/// The layer's table name, e.g. "staff_grids".
+[[nodiscard]] std::string_view to_string(Layer layer) noexcept;
+/// Parses a table name; nullopt for anything else.
+[[nodiscard]] std::optional<Layer> parse_layer(std::string_view name) noexcept;
 
 /// Reports progress of long writes and loads: layer name, rows done, rows in all.
 using Progress = std::function<void(std::string_view layer, std::size_t done, std::size_t total)>;
@@ -48,9 +67,13 @@ public:
 
     /// Reads every layer.
     [[nodiscard]] model::Dataset load(const Progress& progress = {}) const;
+    /// Reads only `layers`; the other vectors of the result stay empty.
+    [[nodiscard]] model::Dataset load(std::span<const Layer> layers, const Progress& progress = {}) const;
 
     /// Appends all of `data` in one transaction: either every row is stored or none.
-    /// Ids of zero are assigned by the store and written back into `data`.
+    /// Ids of zero are assigned by the store and written back into `data` once
+    /// the transaction has committed. Model ids are the layers' FIDs (column "id");
+    /// grids and staff_grids have no model id and get an automatic "fid".
     void append(model::Dataset& data, const Progress& progress = {});
 
 private:

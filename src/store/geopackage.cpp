@@ -1,0 +1,283 @@
+#include "wangge/store/geopackage.hpp"
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "fields.hpp"
+#include "gdal.hpp"
+#include "tables.hpp"
+
+namespace wangge::store {
+
+namespace {
+
+constexpr const char* meta_layer = "wangge_meta";
+constexpr std::size_t progress_step = 1 << 16;
+
+template <class Row>
+void create_layer(GDALDataset& dataset, const detail::Table<Row>& table) {
+    const std::string name(to_string(table.layer));
+    OGRSpatialReference srs = detail::cgcs2000();
+    constexpr detail::GeometryKind kind = detail::geometry_kind<Row>;
+    const OGRwkbGeometryType type = kind == detail::GeometryKind::point          ? wkbPoint
+                                    : kind == detail::GeometryKind::multipolygon ? wkbMultiPolygon
+                                                                                 : wkbNone;
+    detail::StringList options{std::string("FID=") + detail::fid_column<Row>,
+                               std::string("GEOMETRY_NAME=") + detail::geometry_column};
+    OGRLayer* layer = dataset.CreateLayer(name.c_str(), type == wkbNone ? nullptr : &srs, type, options.get());
+    if (layer == nullptr) throw StoreError("cannot create layer " + name + ": " + detail::last_gdal_error());
+    for (const detail::Column<Row>& column : table.columns) {
+        OGRFieldDefn field(column.name, detail::ogr_type<Row>(column.member, detail::TimeEncoding::datetime));
+        if (layer->CreateField(&field) != OGRERR_NONE) {
+            throw StoreError("cannot create field " + name + "." + column.name + ": " + detail::last_gdal_error());
+        }
+    }
+}
+
+void create_meta_layer(GDALDataset& dataset) {
+    OGRLayer* layer = dataset.CreateLayer(meta_layer, nullptr, wkbNone, nullptr);
+    if (layer == nullptr) throw StoreError(std::string("cannot create ") + meta_layer + ": " + detail::last_gdal_error());
+    for (const char* name : {"key", "value"}) {
+        OGRFieldDefn field(name, OFTString);
+        if (layer->CreateField(&field) != OGRERR_NONE) {
+            throw StoreError(std::string("cannot create ") + meta_layer + ": " + detail::last_gdal_error());
+        }
+    }
+    OGRFeature feature(layer->GetLayerDefn());
+    feature.SetField("key", "schema_version");
+    feature.SetField("value", std::to_string(store::schema_version).c_str());
+    if (layer->CreateFeature(&feature) != OGRERR_NONE) {
+        throw StoreError(std::string("cannot write ") + meta_layer + ": " + detail::last_gdal_error());
+    }
+}
+
+int read_schema_version(GDALDataset& dataset, const std::filesystem::path& path) {
+    OGRLayer* layer = dataset.GetLayerByName(meta_layer);
+    if (layer == nullptr) throw StoreError(path.string() + " is not a wangge store (no " + meta_layer + " table)");
+    layer->ResetReading();
+    while (OGRFeatureUniquePtr feature{layer->GetNextFeature()}) {
+        if (std::string_view(feature->GetFieldAsString("key")) == "schema_version") {
+            return feature->GetFieldAsInteger("value");
+        }
+    }
+    throw StoreError(path.string() + " has no schema_version in " + meta_layer);
+}
+
+OGRLayer& layer_of(GDALDataset& dataset, Layer which, const std::filesystem::path& path) {
+    OGRLayer* layer = dataset.GetLayerByName(std::string(to_string(which)).c_str());
+    if (layer == nullptr) throw StoreError(path.string() + " has no layer " + std::string(to_string(which)));
+    return *layer;
+}
+
+/// Refuses rows the store could not give back unchanged.
+template <class Row>
+void check_storable(const Row& row, std::size_t index, Layer layer) {
+    const auto fail = [&](const std::string& why) {
+        throw StoreError(std::string(to_string(layer)) + " row " + std::to_string(index + 1) + ": " + why);
+    };
+    if constexpr (detail::has_id<Row>) {
+        if (row.id < 0) fail("negative id");
+    }
+    if constexpr (detail::geometry_kind<Row> == detail::GeometryKind::point) {
+        if (!std::isfinite(row.location.x) || !std::isfinite(row.location.y)) fail("non-finite location");
+    }
+    if constexpr (detail::geometry_kind<Row> == detail::GeometryKind::multipolygon) {
+        if (row.geometry.empty()) fail("empty geometry");
+        for (const geo::Polygon& polygon : row.geometry.polygons) {
+            for (const geo::Ring& ring : polygon.rings) {
+                for (const geo::Point& p : ring) {
+                    if (!std::isfinite(p.x) || !std::isfinite(p.y)) fail("non-finite coordinate");
+                }
+            }
+        }
+    }
+    if constexpr (std::is_same_v<Row, model::Household>) {
+        for (const std::string& tag : row.tags) {
+            if (tag.empty() || tag.find(detail::tag_separator) != std::string::npos || detail::trim(tag) != tag) {
+                fail("tag '" + tag + "' is empty, has blanks around it or contains '" + detail::tag_separator + "'");
+            }
+        }
+    }
+}
+
+/// Writes one layer's rows; returns the ids the store assigned (0 where the row had one).
+template <class Row>
+std::vector<std::int64_t> append_rows(OGRLayer& layer, const detail::Table<Row>& table, const std::vector<Row>& rows,
+                                      const Progress& progress) {
+    const std::string_view name = to_string(table.layer);
+    for (std::size_t i = 0; i < rows.size(); ++i) check_storable(rows[i], i, table.layer);
+    const std::vector<int> indexes = detail::field_indexes(layer, table);
+    std::vector<std::int64_t> assigned(rows.size(), 0);
+    // One feature and one geometry reused for every row: no allocation per row.
+    OGRFeature feature(layer.GetLayerDefn());
+    OGRPoint* point = nullptr;
+    if constexpr (detail::geometry_kind<Row> == detail::GeometryKind::point) {
+        point = new OGRPoint();
+        feature.SetGeometryDirectly(point);
+    }
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const Row& row = rows[i];
+        if constexpr (detail::has_id<Row>) {
+            feature.SetFID(row.id != 0 ? row.id : OGRNullFID);
+        } else {
+            feature.SetFID(OGRNullFID);
+        }
+        if constexpr (detail::geometry_kind<Row> == detail::GeometryKind::point) {
+            point->setX(row.location.x);
+            point->setY(row.location.y);
+        } else if constexpr (detail::geometry_kind<Row> == detail::GeometryKind::multipolygon) {
+            feature.SetGeometryDirectly(detail::to_ogr(row.geometry).release());
+        }
+        detail::write_fields(feature, table, indexes, row, detail::TimeEncoding::datetime);
+        if (layer.CreateFeature(&feature) != OGRERR_NONE) {
+            throw StoreError("cannot append " + std::string(name) + " row " + std::to_string(i + 1) + ": " +
+                             detail::last_gdal_error());
+        }
+        if constexpr (detail::has_id<Row>) {
+            if (row.id == 0) assigned[i] = feature.GetFID();
+        }
+        if (progress && (i + 1) % progress_step == 0) progress(name, i + 1, rows.size());
+    }
+    if (progress && !rows.empty()) progress(name, rows.size(), rows.size());
+    return assigned;
+}
+
+template <class Row>
+void load_rows(OGRLayer& layer, const detail::Table<Row>& table, std::vector<Row>& rows, const Progress& progress) {
+    const std::string_view name = to_string(table.layer);
+    const std::vector<int> indexes = detail::field_indexes(layer, table);
+    const auto total = static_cast<std::size_t>(std::max<GIntBig>(0, layer.GetFeatureCount()));
+    rows.reserve(total);
+    layer.ResetReading();
+    while (OGRFeatureUniquePtr feature{layer.GetNextFeature()}) {
+        Row& row = rows.emplace_back();
+        if constexpr (detail::has_id<Row>) row.id = feature->GetFID();
+        if constexpr (detail::geometry_kind<Row> != detail::GeometryKind::none) {
+            const OGRGeometry* geometry = feature->GetGeometryRef();
+            if (geometry == nullptr) {
+                throw StoreError(std::string(name) + " feature " + std::to_string(feature->GetFID()) +
+                                 " has no geometry");
+            }
+            if constexpr (detail::geometry_kind<Row> == detail::GeometryKind::point) {
+                const OGRPoint* p = geometry->toPoint();
+                row.location = {p->getX(), p->getY()};
+            } else {
+                row.geometry = detail::multipolygon_from_ogr(*geometry);
+            }
+        }
+        detail::read_fields(*feature, table, indexes, row);
+        if (progress && rows.size() % progress_step == 0) progress(name, rows.size(), total);
+    }
+    if (progress) progress(name, rows.size(), rows.size());
+}
+
+}  // namespace
+
+struct GeoPackageStore::Impl {
+    std::filesystem::path path;
+    GDALDatasetUniquePtr dataset;
+    int schema_version = 0;
+    bool writable = false;
+};
+
+GeoPackageStore::GeoPackageStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+GeoPackageStore::~GeoPackageStore() = default;
+GeoPackageStore::GeoPackageStore(GeoPackageStore&&) noexcept = default;
+GeoPackageStore& GeoPackageStore::operator=(GeoPackageStore&&) noexcept = default;
+
+GeoPackageStore GeoPackageStore::create(const std::filesystem::path& path) {
+    if (std::filesystem::exists(path)) throw StoreError("cannot create " + path.string() + ": the file exists");
+    detail::register_gdal();
+    const detail::QuietGdalErrors quiet;
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+    if (driver == nullptr) throw StoreError("GDAL has no GPKG driver");
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    impl->schema_version = store::schema_version;
+    impl->writable = true;
+    impl->dataset.reset(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!impl->dataset) throw StoreError("cannot create " + path.string() + ": " + detail::last_gdal_error());
+    try {
+        for (const Layer layer : all_layers) {
+            detail::with_table(layer, [&](const auto& table) { create_layer(*impl->dataset, table); });
+        }
+        create_meta_layer(*impl->dataset);
+        impl->dataset->FlushCache();
+        if (CPLGetLastErrorType() == CE_Failure) {
+            throw StoreError("cannot write " + path.string() + ": " + detail::last_gdal_error());
+        }
+    } catch (...) {
+        impl->dataset.reset();
+        std::error_code ignored;
+        std::filesystem::remove(path, ignored);
+        throw;
+    }
+    return GeoPackageStore(std::move(impl));
+}
+
+GeoPackageStore GeoPackageStore::open(const std::filesystem::path& path, bool writable) {
+    if (!std::filesystem::exists(path)) throw StoreError("no store at " + path.string());
+    const detail::QuietGdalErrors quiet;
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    impl->writable = writable;
+    impl->dataset = detail::open_vector(path, writable, {"GPKG"});
+    if (!impl->dataset) throw StoreError("cannot open " + path.string() + ": " + detail::last_gdal_error());
+    impl->schema_version = read_schema_version(*impl->dataset, path);
+    if (impl->schema_version != store::schema_version) {
+        throw StoreError(path.string() + " has schema version " + std::to_string(impl->schema_version) +
+                         "; this build reads version " + std::to_string(store::schema_version));
+    }
+    for (const Layer layer : all_layers) (void)layer_of(*impl->dataset, layer, path);
+    return GeoPackageStore(std::move(impl));
+}
+
+const std::filesystem::path& GeoPackageStore::path() const noexcept { return impl_->path; }
+
+int GeoPackageStore::schema_version() const { return impl_->schema_version; }
+
+model::Dataset GeoPackageStore::load(const Progress& progress) const { return load(all_layers, progress); }
+
+model::Dataset GeoPackageStore::load(std::span<const Layer> layers, const Progress& progress) const {
+    const detail::QuietGdalErrors quiet;
+    model::Dataset data;
+    for (const Layer layer : layers) {
+        detail::with_table(layer, [&](const auto& table) {
+            load_rows(layer_of(*impl_->dataset, layer, impl_->path), table, detail::rows(data, table), progress);
+        });
+    }
+    return data;
+}
+
+void GeoPackageStore::append(model::Dataset& data, const Progress& progress) {
+    if (!impl_->writable) throw StoreError(impl_->path.string() + " was opened read-only");
+    const detail::QuietGdalErrors quiet;
+    std::vector<std::pair<Layer, std::vector<std::int64_t>>> assigned;
+    {
+        detail::Transaction transaction(*impl_->dataset);
+        for (const Layer layer : all_layers) {
+            detail::with_table(layer, [&](const auto& table) {
+                const auto& rows = detail::rows(data, table);
+                if (rows.empty()) return;
+                assigned.emplace_back(layer,
+                                      append_rows(layer_of(*impl_->dataset, layer, impl_->path), table, rows, progress));
+            });
+        }
+        transaction.commit();
+    }
+    // Only now that the rows are stored do their new ids become true.
+    for (const auto& [layer, ids] : assigned) {
+        detail::with_table(layer, [&](const auto& table) {
+            using Row = typename std::decay_t<decltype(table)>::row_type;
+            if constexpr (detail::has_id<Row>) {
+                auto& rows = detail::rows(data, table);
+                for (std::size_t i = 0; i < rows.size(); ++i) {
+                    if (ids[i] != 0) rows[i].id = ids[i];
+                }
+            }
+        });
+    }
+}
+
+}  // namespace wangge::store

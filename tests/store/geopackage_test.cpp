@@ -1,0 +1,155 @@
+#include "wangge/store/geopackage.hpp"
+
+#include <fstream>
+#include <optional>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "entity_fields.hpp"
+#include "sample_dataset.hpp"
+#include "run_command.hpp"
+#include "temp_dir.hpp"
+
+namespace wangge::store {
+namespace {
+
+using testing::sample_dataset;
+using testing::TempDir;
+using testing::run_command;
+
+void expect_same(const model::Dataset& a, const model::Dataset& b) {
+    EXPECT_EQ(a.grids, b.grids);
+    EXPECT_EQ(a.staff, b.staff);
+    EXPECT_EQ(a.staff_grids, b.staff_grids);
+    EXPECT_EQ(a.households, b.households);
+    EXPECT_EQ(a.facilities, b.facilities);
+    EXPECT_EQ(a.incidents, b.incidents);
+    EXPECT_EQ(a.incident_events, b.incident_events);
+    EXPECT_EQ(a.visits, b.visits);
+}
+
+/// A store holding sample_dataset(), still open for writing.
+class StoreWithSample : public ::testing::Test {
+protected:
+    void SetUp() override {
+        data_ = sample_dataset();
+        store_.emplace(GeoPackageStore::create(path()));
+        store_->append(data_);
+    }
+    [[nodiscard]] std::filesystem::path path() const { return dir_ / "s.gpkg"; }
+
+    TempDir dir_;
+    model::Dataset data_;
+    std::optional<GeoPackageStore> store_;
+};
+
+TEST_F(StoreWithSample, RoundTripsEveryEntityAndField) {
+    EXPECT_EQ(store_->schema_version(), schema_version);
+    store_.reset();
+    const GeoPackageStore reopened = GeoPackageStore::open(path());
+    expect_same(reopened.load(), data_);
+}
+
+TEST_F(StoreWithSample, LoadsInTheSameSessionAsTheWrite) { expect_same(store_->load(), data_); }
+
+TEST_F(StoreWithSample, AssignsIdsOfZeroAfterCommit) {
+    model::Dataset more;
+    more.households.push_back(data_.households[0]);
+    more.households[0].id = 0;
+    more.visits.push_back({0, 7, 101, 1'767'250'000, "电话回访", ""});
+    store_->append(more);
+    EXPECT_EQ(more.households[0].id, 103);
+    EXPECT_EQ(more.visits[0].id, 2);
+    const model::Dataset loaded = store_->load();
+    ASSERT_EQ(loaded.households.size(), 3u);
+    EXPECT_EQ(loaded.households[2], more.households[0]);
+    EXPECT_EQ(loaded.visits[1], more.visits[0]);
+}
+
+TEST_F(StoreWithSample, LoadsOnlyTheAskedLayers) {
+    const std::array layers{Layer::grids, Layer::staff};
+    const model::Dataset loaded = store_->load(layers);
+    EXPECT_EQ(loaded.grids, data_.grids);
+    EXPECT_EQ(loaded.staff, data_.staff);
+    EXPECT_TRUE(loaded.households.empty());
+    EXPECT_TRUE(loaded.incidents.empty());
+}
+
+TEST_F(StoreWithSample, FailingAppendLeavesTheStoreUnchanged) {
+    model::Dataset bad;
+    bad.grids.push_back(data_.grids[2]);
+    bad.households.push_back(data_.households[0]);
+    bad.households[0].id = 0;
+    bad.incidents.push_back(data_.incidents[0]);  // id 9001 exists: the write fails here
+    EXPECT_THROW(store_->append(bad), StoreError);
+    EXPECT_EQ(bad.households[0].id, 0);
+    expect_same(store_->load(), data_);
+    store_.reset();
+    expect_same(GeoPackageStore::open(path()).load(), data_);
+}
+
+TEST(GeoPackageStore, RefusesRowsItCannotStoreFaithfully) {
+    TempDir dir;
+    GeoPackageStore store = GeoPackageStore::create(dir / "s.gpkg");
+    model::Dataset data = sample_dataset();
+    data.households[1].tags = {"低保;特困"};
+    EXPECT_THROW(store.append(data), StoreError);
+    data = sample_dataset();
+    data.facilities[0].location.x = std::numeric_limits<double>::quiet_NaN();
+    EXPECT_THROW(store.append(data), StoreError);
+    EXPECT_TRUE(store.load().grids.empty());
+}
+
+TEST(GeoPackageStore, CreateRefusesAnExistingFileAndOpenAMissingOne) {
+    TempDir dir;
+    { std::ofstream(dir / "x.gpkg") << "x"; }
+    EXPECT_THROW((void)GeoPackageStore::create(dir / "x.gpkg"), StoreError);
+    EXPECT_THROW((void)GeoPackageStore::open(dir / "missing.gpkg"), StoreError);
+    EXPECT_THROW((void)GeoPackageStore::open(dir / "x.gpkg"), StoreError);
+}
+
+TEST(GeoPackageStore, ReadOnlyStoreRefusesWrites) {
+    TempDir dir;
+    (void)GeoPackageStore::create(dir / "s.gpkg");
+    GeoPackageStore store = GeoPackageStore::open(dir / "s.gpkg");
+    model::Dataset data = sample_dataset();
+    EXPECT_THROW(store.append(data), StoreError);
+}
+
+TEST(GeoPackageStore, RefusesAnotherSchemaVersion) {
+    TempDir dir;
+    (void)GeoPackageStore::create(dir / "s.gpkg");
+    const std::string sql = "/usr/bin/ogrinfo -q " + (dir / "s.gpkg").string() +
+                            " -sql \"UPDATE wangge_meta SET value = '99' WHERE key = 'schema_version'\" 2>&1";
+    (void)run_command(sql);
+    try {
+        (void)GeoPackageStore::open(dir / "s.gpkg");
+        FAIL() << "opened a store of schema version 99";
+    } catch (const StoreError& e) {
+        EXPECT_NE(std::string(e.what()).find("schema version 99"), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(StoreWithSample, OgrinfoListsTheLayers) {
+    store_.reset();
+    const std::string listing = run_command("/usr/bin/ogrinfo -ro " + path().string() + " 2>&1");
+    for (const char* expected :
+         {"grids (Multi Polygon)", "staff", "staff_grids", "households (Point)", "facilities (Point)",
+          "incidents (Point)", "incident_events", "visits", "wangge_meta"}) {
+        EXPECT_NE(listing.find(expected), std::string::npos) << expected << " missing in:\n" << listing;
+    }
+    const std::string households =
+        run_command("/usr/bin/ogrinfo -ro -al -so " + path().string() + " households 2>&1");
+    EXPECT_NE(households.find("Feature Count: 2"), std::string::npos) << households;
+    EXPECT_NE(households.find("FID Column = id"), std::string::npos) << households;
+    EXPECT_NE(households.find("4490"), std::string::npos) << households;
+}
+
+TEST(Layer, NamesRoundTrip) {
+    for (const Layer layer : all_layers) EXPECT_EQ(parse_layer(to_string(layer)), layer);
+    EXPECT_FALSE(parse_layer("household").has_value());
+}
+
+}  // namespace
+}  // namespace wangge::store
