@@ -1,0 +1,96 @@
+// `wangge validate`: check a grid layout against the boundary rules (DESIGN §3, §4).
+
+#include <iostream>
+#include <string>
+
+#include <boost/program_options.hpp>
+
+#include "progress.hpp"
+#include "wangge/cli/commands.hpp"
+#include "wangge/rules/grid_source.hpp"
+#include "wangge/rules/validator.hpp"
+
+namespace wangge::cli {
+
+namespace {
+
+/// Redraws at most once per percent: the engine reports every pair it checks.
+rules::Progress percent_progress() {
+    store::Progress draw = terminal_progress();
+    if (!draw) return {};
+    return [draw, shown = std::size_t{101}](std::size_t done, std::size_t total) mutable {
+        const std::size_t percent = total == 0 ? 100 : done * 100 / total;
+        if (percent == shown) return;
+        shown = percent;
+        draw("validate %", percent, 100);
+    };
+}
+
+}  // namespace
+
+int validate_command(const Args& args) {
+    namespace po = boost::program_options;
+    std::string source;
+    std::string layer;
+    std::string parent_source;
+    std::string format = "json";
+    rules::Options options;
+
+    po::options_description description(
+        "usage: wangge validate FILE [--layer L] [--parent FILE] [--min-width-m 0.05] [--min-area-m2 1] "
+        "[--format json|text]\n\n"
+        "Checks a grid layout (any OGR source with code, name, level, parent_code) for invalid geometry,\n"
+        "overlaps, gaps, grids outside their parent, unknown parents, code errors, near-miss borders and,\n"
+        "when the source has a households layer, household counts. Prints the report on stdout.\n"
+        "Exit status: 0 valid (warnings allowed), 1 violations, 2 input not readable.\n\noptions");
+    description.add_options()
+        ("help,h", "show this help")
+        ("layer", po::value(&layer)->value_name("L"), "layer of FILE (default: 'grids' if present, else the first)")
+        ("parent", po::value(&parent_source)->value_name("FILE"), "parents (e.g. communities) in another source")
+        ("min-width-m", po::value(&options.min_width_m)->default_value(options.min_width_m),
+         "pieces narrower than this are noise")
+        ("min-area-m2", po::value(&options.min_area_m2)->default_value(options.min_area_m2),
+         "pieces smaller than this are noise")
+        ("edge-tolerance-m", po::value(&options.edge_tolerance_m)->default_value(options.edge_tolerance_m),
+         "neighbours' vertices this close must be shared")
+        ("households-min", po::value(&options.households_min)->default_value(options.households_min),
+         "fewest households per grid")
+        ("households-max", po::value(&options.households_max)->default_value(options.households_max),
+         "most households per grid")
+        ("format", po::value(&format)->value_name("json|text")->default_value(format), "report format");
+    po::options_description hidden;
+    hidden.add_options()("source", po::value(&source));
+    po::options_description all;
+    all.add(description).add(hidden);
+    po::positional_options_description positional;
+    positional.add("source", 1);
+
+    po::variables_map values;
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), values);
+    po::notify(values);
+    if (values.count("help") != 0) {
+        std::cout << description;
+        return 0;
+    }
+    if (source.empty()) throw InputError("FILE is required (see --help)");
+    if (format != "json" && format != "text") throw InputError("--format must be json or text");
+    if (!(options.min_width_m >= 0) || !(options.min_area_m2 >= 0) || !(options.edge_tolerance_m >= 0)) {
+        throw InputError("--min-width-m, --min-area-m2 and --edge-tolerance-m must not be negative");
+    }
+
+    rules::GridFile layout = rules::read_grid_file(source, layer);
+    std::vector<model::Grid> parents;
+    if (!parent_source.empty()) parents = rules::read_grid_file(parent_source).grids;
+    options.households = std::move(layout.households);
+
+    const rules::Validator validator(std::move(layout.grids), options, std::move(parents));
+    const rules::Report report = validator.validate_all(percent_progress());
+    if (format == "json") {
+        std::cout << rules::to_json(report).dump(2) << '\n';
+    } else {
+        std::cout << rules::to_text(report);
+    }
+    return report.valid() ? 0 : 1;
+}
+
+}  // namespace wangge::cli

@@ -1,0 +1,43 @@
+#pragma once
+// The rules that need no geometry: duplicate_code, code_format,
+// parent_missing and household_count. Internal to the rules module.
+
+#include <optional>
+#include <set>
+#include <span>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "wangge/model/entities.hpp"
+#include "wangge/rules/report.hpp"
+#include "wangge/rules/validator.hpp"
+
+namespace wangge::rules::detail {
+
+/// Built once per layout; the grids and options must outlive it.
+class AttributeRules {
+public:
+    AttributeRules(std::span<const model::Grid> layout, std::span<const model::Grid> parents, const Options& options);
+
+    /// Every grid of the layout.
+    [[nodiscard]] std::vector<Violation> check_all() const;
+    /// Layout grid `index` alone, and the duplicates of its code.
+    [[nodiscard]] std::vector<Violation> check_one(std::size_t index) const;
+
+private:
+    void check_grid(const model::Grid& grid, std::vector<Violation>& out) const;
+    std::span<const model::Grid> layout_;
+    bool has_parent_file_;
+    const Options& options_;
+    std::unordered_set<std::string_view> codes_;
+    std::set<model::GridLevel> levels_;
+};
+
+/// 街道 / 社区 / 网格 / 微网格, for messages.
+[[nodiscard]] std::string_view level_name(model::GridLevel level) noexcept;
+
+/// The level a parent of `level` has; nullopt for streets (their parent is a county).
+[[nodiscard]] std::optional<model::GridLevel> parent_level(model::GridLevel level) noexcept;
+
+}  // namespace wangge::rules::detail

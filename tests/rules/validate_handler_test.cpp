@@ -1,0 +1,85 @@
+// POST /validate through the router, as the server dispatches it.
+
+#include "wangge/http/validate_handler.hpp"
+
+#include <gtest/gtest.h>
+
+#include "planted_layout.hpp"
+#include "wangge/geo/geojson.hpp"
+
+namespace wangge::http {
+namespace {
+
+nlohmann::json collection(const std::vector<model::Grid>& grids) {
+    nlohmann::json features = nlohmann::json::array();
+    for (const model::Grid& g : grids) {
+        nlohmann::json properties{{"code", g.code}, {"level", model::to_string(g.level)}};
+        if (!g.parent_code.empty()) properties["parent_code"] = g.parent_code;
+        features.push_back({{"type", "Feature"}, {"properties", properties}, {"geometry", geo::to_geojson(g.geometry)}});
+    }
+    return {{"type", "FeatureCollection"}, {"features", features}};
+}
+
+class ValidateRoute : public ::testing::Test {
+protected:
+    ValidateRoute() {
+        rules::FeatureLimits limits;
+        limits.max_features = 10;
+        limits.max_vertices = 100;
+        add_validate_route(router, limits);
+    }
+    Response post(std::string target, std::string body) {
+        Request request(Method::post, std::move(target), {{"Content-Type", "application/json"}}, std::move(body));
+        const Dispatch dispatch = router.dispatch(request);
+        EXPECT_EQ(dispatch.execution(), Execution::worker);
+        return dispatch.run(request);
+    }
+    Router router;
+    rules::testing::PlantedLayout layout;
+};
+
+TEST_F(ValidateRoute, ReportsViolations) {
+    const Response response =
+        post("/validate", collection(layout.with(rules::testing::grid2, layout.rectangle(90, 200))).dump());
+    ASSERT_EQ(response.status(), Status::ok) << response.body();
+    const nlohmann::json report = nlohmann::json::parse(response.body());
+    EXPECT_EQ(report["valid"], false);
+    EXPECT_EQ(report["grids"], 5);
+    EXPECT_EQ(report["summary"], (nlohmann::json{{"overlap", 1}}));
+    EXPECT_EQ(report["violations"][0]["message"], "网格 110105001001001 与 110105001001002 重叠 2000.0 平方米");
+}
+
+TEST_F(ValidateRoute, CleanLayoutAndThresholdParameters) {
+    const nlohmann::json clean = nlohmann::json::parse(post("/validate", collection(layout.clean()).dump()).body());
+    EXPECT_EQ(clean["valid"], true);
+    const std::string sliver = collection(layout.with(rules::testing::grid2, layout.rectangle(101, 200))).dump();
+    EXPECT_EQ(nlohmann::json::parse(post("/validate", sliver).body())["valid"], false);
+    EXPECT_EQ(nlohmann::json::parse(post("/validate?min_width_m=2", sliver).body())["valid"], true);
+}
+
+TEST_F(ValidateRoute, MalformedBodiesAre400) {
+    for (const std::string body : {"{nope", "[]", R"({"type":"FeatureCollection"})",
+                                   R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":null}]})",
+                                   R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"1"},"geometry":{"type":"Point","coordinates":[1,2]}}]})"}) {
+        const Response response = post("/validate", body);
+        EXPECT_EQ(response.status(), Status::bad_request) << body;
+        const nlohmann::json error = nlohmann::json::parse(response.body());
+        EXPECT_TRUE(error["error"]["code"].is_string()) << response.body();
+        EXPECT_FALSE(error["error"]["message"].get<std::string>().empty());
+    }
+    EXPECT_EQ(post("/validate?min_width_m=-1", collection(layout.clean()).dump()).status(), Status::bad_request);
+    EXPECT_EQ(post("/validate?colour=red", collection(layout.clean()).dump()).status(), Status::bad_request);
+}
+
+TEST_F(ValidateRoute, OversizedBodiesAre413) {
+    std::vector<model::Grid> many;
+    for (int i = 0; i < 11; ++i) many.push_back(layout.clean()[2]);
+    EXPECT_EQ(post("/validate", collection(many).dump()).status(), Status::payload_too_large);
+    // The clean layout has 69 vertices; nine streets of 17 exceed 100.
+    std::vector<model::Grid> heavy;
+    for (int i = 0; i < 9; ++i) heavy.push_back(layout.clean()[0]);
+    EXPECT_EQ(post("/validate", collection(heavy).dump()).status(), Status::payload_too_large);
+}
+
+}  // namespace
+}  // namespace wangge::http
