@@ -1,0 +1,112 @@
+#pragma once
+// Points sorted along a Morton (Z-order) curve of Web Mercator, so that every
+// tile and every sub-tile cell is one contiguous run of the sorted array.
+//
+// Per-tile limits: below a layer's detail zoom, points are clustered into
+// cells of 64×64 tile pixels (the buffer width): each non-empty cell yields one
+// feature, placed at the cell's first point in Morton order, carrying the
+// number of points in it. A tile with its buffer spans 66×66 cells, so it holds
+// at most 4356 point features. Cells are global, so neighbouring tiles agree on
+// every feature in their shared buffer. From the detail zoom on (a tile of at
+// most ~2.4 km side at z14), every point is a feature.
+//
+// Thread safety: immutable after construction.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "wangge/geo/types.hpp"
+#include "wangge/tiles/tile_math.hpp"
+
+namespace wangge::tiles {
+
+/// A position in world coordinates quantised to 32 bits per axis.
+[[nodiscard]] std::uint64_t morton_code(const geo::Point& world) noexcept;
+/// The centre of the smallest Morton cell around a code, in world coordinates.
+[[nodiscard]] geo::Point morton_point(std::uint64_t code) noexcept;
+
+/// Column and row of a cell from its Morton code at the cell's own level.
+struct MortonCell {
+    std::uint32_t column = 0;
+    std::uint32_t row = 0;
+};
+[[nodiscard]] MortonCell morton_decode(std::uint64_t code) noexcept;
+
+/// The codes of Morton cells at `level` (0..32) cover [first, last] (inclusive).
+struct MortonRange {
+    std::uint64_t first = 0;
+    std::uint64_t last = 0;
+};
+[[nodiscard]] MortonRange morton_cell_range(std::uint32_t column, std::uint32_t row, int level) noexcept;
+
+/// Calls visit(column, row) for each cell at `level` = tile.z + cell_shift that
+/// lies within `ring` cells of the tile's border on the outside (the buffer ring),
+/// clipped to the world.
+template <class Visitor>
+void for_each_buffer_cell(const TileId& tile, int cell_shift, std::uint32_t ring, Visitor&& visit) {
+    const std::int64_t per_tile = std::int64_t{1} << cell_shift;
+    const std::int64_t world_cells = std::int64_t{1} << (tile.z + cell_shift);
+    const std::int64_t first_column = std::int64_t{tile.x} * per_tile - ring;
+    const std::int64_t first_row = std::int64_t{tile.y} * per_tile - ring;
+    const std::int64_t end_column = std::int64_t{tile.x + 1} * per_tile + ring;
+    const std::int64_t end_row = std::int64_t{tile.y + 1} * per_tile + ring;
+    for (std::int64_t row = first_row; row < end_row; ++row) {
+        if (row < 0 || row >= world_cells) continue;
+        const bool inner_row = row >= first_row + ring && row < end_row - ring;
+        for (std::int64_t column = first_column; column < end_column; ++column) {
+            if (inner_row && column == first_column + ring) column = end_column - ring;  // skip the tile itself
+            if (column < 0 || column >= world_cells) continue;
+            visit(static_cast<std::uint32_t>(column), static_cast<std::uint32_t>(row));
+        }
+    }
+}
+
+class PointIndex {
+public:
+    /// Clustering cells are 2^cluster_shift times smaller than the tile (64 px).
+    static constexpr int cluster_shift = 6;
+
+    /// Indexes lon/lat positions; visits report positions in this span.
+    explicit PointIndex(std::span<const geo::Point> lonlats);
+
+    [[nodiscard]] std::size_t size() const noexcept { return codes_.size(); }
+
+    /// Calls visit(item, count, world_position) for the features of a tile with
+    /// its buffer: one per point from `detail_zoom` on (count 1), one per
+    /// non-empty 64-pixel cell below it.
+    template <class Visitor>
+    void visit(const TileId& tile, int detail_zoom, Visitor&& visit) const {
+        const bool clustered = tile.z < detail_zoom;
+        const int level = tile.z + cluster_shift;
+        visit_range(morton_cell_range(tile.x, tile.y, tile.z), level, clustered, visit);
+        for_each_buffer_cell(tile, cluster_shift, 1, [&](std::uint32_t column, std::uint32_t row) {
+            visit_range(morton_cell_range(column, row, level), level, clustered, visit);
+        });
+    }
+
+private:
+    template <class Visitor>
+    void visit_range(const MortonRange& range, int level, bool clustered, Visitor& visit) const {
+        auto it = std::lower_bound(codes_.begin(), codes_.end(), range.first);
+        const auto end = std::upper_bound(it, codes_.end(), range.last);
+        if (!clustered) {
+            for (; it != end; ++it) visit(items_[static_cast<std::size_t>(it - codes_.begin())], std::size_t{1}, morton_point(*it));
+            return;
+        }
+        const int shift = 64 - 2 * level;
+        while (it != end) {
+            const std::uint64_t cell_last = *it | ((std::uint64_t{1} << shift) - 1);
+            const auto next = std::upper_bound(it, end, cell_last);
+            visit(items_[static_cast<std::size_t>(it - codes_.begin())], static_cast<std::size_t>(next - it),
+                  morton_point(*it));
+            it = next;
+        }
+    }
+
+    std::vector<std::uint64_t> codes_;  // sorted
+    std::vector<std::uint32_t> items_;  // item of each code
+};
+
+}  // namespace wangge::tiles

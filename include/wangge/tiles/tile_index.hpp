@@ -1,0 +1,113 @@
+#pragma once
+// Vector tiles of one Snapshot: grids, households, facilities, incidents and
+// incident heat, encoded as MVT 2.1 (extent 4096, buffer 64).
+//
+// Built once per snapshot (register it with http::State::derive): grid
+// polygons become shared, per-zoom simplified arcs in Web Mercator
+// (grid_shapes.hpp), points are sorted along a Morton curve (point_index.hpp)
+// and incidents are counted per cell and time (heat_index.hpp), so a tile
+// costs work proportional to what it shows, never a scan of the dataset.
+//
+// Per-tile limits: point layers are clustered into 64-pixel cells below their
+// detail zoom (households 14, facilities 13, incidents 14): at most 4356
+// features per tile, each with point_count. Heat tiles hold at most 66×66 =
+// 4356 cells. Grid tiles hold the grids that touch the tile, simplified to
+// 2 px (of 4096) below zoom 18.
+//
+// Privacy: household features carry address parts down to the building and
+// the grid code; special-group tags only with include_tags; names, ID numbers
+// and phones never.
+//
+// Thread safety: immutable after construction; render() may run on any number
+// of threads at once. The Snapshot must outlive the TileIndex.
+
+#include <cstdint>
+#include <future>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "wangge/model/snapshot.hpp"
+#include "wangge/tiles/grid_shapes.hpp"
+#include "wangge/tiles/heat_index.hpp"
+#include "wangge/tiles/mvt_writer.hpp"
+#include "wangge/tiles/point_index.hpp"
+#include "wangge/tiles/tile_math.hpp"
+#include "wangge/workflow/history.hpp"
+
+namespace wangge::tiles {
+
+enum class Layer { grids, households, facilities, incidents, heat };
+
+/// "grids", "households", "facilities", "incidents", "heat".
+[[nodiscard]] std::string_view to_string(Layer layer) noexcept;
+[[nodiscard]] std::optional<Layer> parse_layer(std::string_view name) noexcept;
+
+/// One MVT layer a tile set contains, with its attributes (for TileJSON).
+struct VectorLayerSchema {
+    std::string_view id;
+    std::string_view description;
+    std::span<const FieldSpec> fields;
+};
+
+/// The MVT layers of a tile set ("grids" has two: grids and grid_labels).
+[[nodiscard]] std::span<const VectorLayerSchema> vector_layers(Layer layer) noexcept;
+/// The zoom from which a layer's tiles stop gaining detail (TileJSON maxzoom).
+[[nodiscard]] int layer_max_zoom(Layer layer) noexcept;
+
+struct TileQuery {
+    Layer layer = Layer::grids;
+    TileId tile;
+    /// Households only: add special-group tags (the caller checked the right to see them).
+    bool include_tags = false;
+    /// Incidents only: the time the deadline lights (workflow/deadlines.hpp) are computed for.
+    model::Timestamp now = 0;
+    /// Heat only.
+    HeatFilter heat;
+};
+
+class TileIndex {
+public:
+    explicit TileIndex(const model::Snapshot& snapshot);
+
+    [[nodiscard]] const model::Snapshot& snapshot() const noexcept { return *snapshot_; }
+    [[nodiscard]] std::uint64_t version() const noexcept { return snapshot_->version(); }
+
+    /// The uncompressed MVT bytes of one tile (empty when nothing is in it).
+    [[nodiscard]] std::string render(const TileQuery& query) const;
+
+    /// TileJSON 3.0 for a layer; `tiles_url` is the {z}/{x}/{y} URL template.
+    [[nodiscard]] nlohmann::json tilejson(Layer layer, std::string_view tiles_url) const;
+
+private:
+    /// The heat index, the largest part, is built on a second thread meanwhile.
+    TileIndex(const model::Snapshot& snapshot, std::future<HeatIndex> heat);
+
+    void render_grids(const TileId& tile, std::string& out) const;
+    void render_households(const TileId& tile, bool include_tags, std::string& out) const;
+    void render_facilities(const TileId& tile, std::string& out) const;
+    void render_incidents(const TileId& tile, model::Timestamp now, std::string& out) const;
+    void render_heat(const TileId& tile, const HeatFilter& filter, std::string& out) const;
+
+    const model::Snapshot* snapshot_;
+    GridShapes shapes_;
+    std::vector<geo::Point> grid_labels_;         // world position of each current grid's label
+    std::vector<std::int64_t> grid_households_;   // households in each current grid and its descendants
+    std::vector<std::string> grid_staff_;         // staff names of each current grid, A岗 first
+    PointIndex households_;
+    PointIndex facilities_;
+    PointIndex incidents_;
+    HeatIndex heat_;
+    workflow::IncidentHistories histories_;  // for the deadline clocks
+};
+
+/// A point well inside a polygon for its label: the middle of the widest
+/// stretch inside the polygon on the horizontal line through the middle of its
+/// bounding box. Works in any planar coordinates; empty polygon → (0, 0).
+[[nodiscard]] geo::Point label_point(const geo::Polygon& polygon) noexcept;
+
+}  // namespace wangge::tiles

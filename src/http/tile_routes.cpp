@@ -1,0 +1,154 @@
+#include "wangge/http/tile_routes.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "wangge/model/time.hpp"
+#include "wangge/tiles/tile_index.hpp"
+#include "wangge/workflow/states.hpp"
+
+namespace wangge::http {
+
+namespace {
+
+constexpr std::string_view mvt_type = "application/vnd.mapbox-vector-tile";
+
+tiles::Layer layer_parameter(const Request& request) {
+    const std::string& name = request.param("layer");
+    const auto layer = tiles::parse_layer(name);
+    if (!layer) {
+        throw HttpError(Status::not_found, "not_found",
+                        "no tile layer '" + name + "' (grids, households, facilities, incidents, heat)");
+    }
+    return *layer;
+}
+
+std::optional<model::Timestamp> time_parameter(const Query& query, std::string_view name) {
+    const auto text = query.get(name);
+    if (!text) return std::nullopt;
+    const auto time = model::parse_iso8601(*text);
+    if (!time) {
+        throw HttpError(Status::bad_request, "invalid_parameter",
+                        "parameter '" + std::string(name) + "' must be an ISO 8601 date or date-time, got '" +
+                            std::string(*text) + "'");
+    }
+    return time;
+}
+
+/// The heat filter of a request; other layers take no parameters.
+tiles::HeatFilter filter_parameters(const Query& query, tiles::Layer layer) {
+    if (layer != tiles::Layer::heat) {
+        query.allow_only({});
+        return {};
+    }
+    query.allow_only({"from", "to", "category", "state"});
+    tiles::HeatFilter filter;
+    filter.from = time_parameter(query, "from");
+    filter.to = time_parameter(query, "to");
+    if (filter.from && filter.to && *filter.from >= *filter.to) {
+        throw HttpError(Status::bad_request, "invalid_parameter", "parameter 'from' must be earlier than 'to'");
+    }
+    if (const auto category = query.get("category")) filter.category = std::string(*category);
+    if (const auto state = query.get("state")) {
+        if (!workflow::parse_state(*state)) {
+            throw HttpError(Status::bad_request, "invalid_parameter", "unknown incident state '" + std::string(*state) + "'");
+        }
+        filter.state = std::string(*state);
+    }
+    return filter;
+}
+
+/// 64-bit FNV-1a: a short, stable fingerprint of the filter for the ETag.
+std::uint64_t fingerprint(std::string_view text) noexcept {
+    std::uint64_t hash = 0xcbf29ce484222325ull;
+    for (const char c : text) {
+        hash ^= static_cast<unsigned char>(c);
+        hash *= 0x100000001b3ull;
+    }
+    return hash;
+}
+
+std::string hex_fingerprint(std::string_view text) {
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fingerprint(text)));
+    return hex;
+}
+
+std::string entity_tag(tiles::Layer layer, std::uint64_t version, const tiles::HeatFilter& filter,
+                       model::Timestamp now) {
+    std::string tag = "\"" + std::string(tiles::to_string(layer)) + "-v" + std::to_string(version);
+    if (layer == tiles::Layer::heat) {
+        const std::string canonical = (filter.from ? std::to_string(*filter.from) : "") + "|" +
+                                      (filter.to ? std::to_string(*filter.to) : "") + "|" +
+                                      filter.category.value_or("") + "|" + filter.state.value_or("");
+        tag += "-" + hex_fingerprint(canonical);
+    } else if (layer == tiles::Layer::incidents) {
+        tag += "-m" + std::to_string(now / 60);  // the deadline lights move with the clock
+    }
+    return tag + "\"";
+}
+
+/// Grid outlines and facilities are public; the other layers will need a login (DESIGN §6).
+std::string_view cache_control(tiles::Layer layer) {
+    return layer == tiles::Layer::grids || layer == tiles::Layer::facilities ? "public, max-age=60"
+                                                                              : "private, max-age=60";
+}
+
+model::Timestamp wall_clock_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+void add_tile_routes(Router& router, State& state) {
+    state.derive<tiles::TileIndex>(
+        [](const model::Snapshot& snapshot) { return std::make_shared<const tiles::TileIndex>(snapshot); });
+
+    router.get("/tiles/{layer}.json", [&state](const Request& request) {
+        const tiles::Layer layer = layer_parameter(request);
+        filter_parameters(request.query(), layer);
+        const auto view = state.view();
+        const auto& index = view->derived<tiles::TileIndex>();
+        std::string url = request.base_url() + "/tiles/" + std::string(tiles::to_string(layer)) + "/{z}/{x}/{y}.mvt";
+        std::string etag = "\"tilejson-" + std::string(tiles::to_string(layer)) + "-v" + std::to_string(index.version());
+        // A heat filter given here carries over to every tile (and the host into the URL).
+        if (!request.query().items().empty()) url += "?" + request.query().encode();
+        etag += "-" + hex_fingerprint(url) + "\"";
+        if (etag_matches(request, etag)) return Response::not_modified(etag);
+        Response response = Response::json(index.tilejson(layer, url));
+        response.set_header("ETag", etag);
+        response.set_header("Cache-Control", "no-cache");
+        return response;
+    });
+
+    router.get(
+        "/tiles/{layer}/{z}/{x}/{y}.mvt",
+        [&state](const Request& request) {
+            const tiles::Layer layer = layer_parameter(request);
+            const std::int64_t z = parse_int(request.param("z"), "z", 0, tiles::max_zoom);
+            const std::int64_t last = (std::int64_t{1} << z) - 1;
+            tiles::TileQuery query;
+            query.layer = layer;
+            query.tile = *tiles::make_tile(z, parse_int(request.param("x"), "x", 0, last),
+                                           parse_int(request.param("y"), "y", 0, last));
+            query.heat = filter_parameters(request.query(), layer);
+            query.now = wall_clock_now();
+
+            const auto view = state.view();
+            const auto& index = view->derived<tiles::TileIndex>();
+            const std::string etag = entity_tag(layer, index.version(), query.heat, query.now);
+            if (etag_matches(request, etag)) return Response::not_modified(etag);
+
+            // The server gzips the body when the client accepts it (compression.hpp).
+            std::string tile = index.render(query);
+            const Status status = tile.empty() ? Status::no_content : Status::ok;
+            Response response = Response::bytes(std::move(tile), mvt_type, status);
+            response.set_header("ETag", etag);
+            response.set_header("Cache-Control", cache_control(layer));
+            return response;
+        },
+        Execution::worker);
+}
+
+}  // namespace wangge::http

@@ -1,0 +1,113 @@
+#include "wangge/tiles/clip.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace wangge::tiles {
+namespace {
+
+enum class Side { left, top, right, bottom };
+
+bool inside(const geo::Point& p, Side side, double edge) noexcept {
+    switch (side) {
+        case Side::left: return p.x >= edge;
+        case Side::right: return p.x <= edge;
+        case Side::top: return p.y >= edge;
+        case Side::bottom: return p.y <= edge;
+    }
+    return false;
+}
+
+/// Where segment p–q crosses the clip line. The endpoints are ordered first so
+/// that p–q and q–p give the same bits (see the header).
+geo::Point crossing(geo::Point p, geo::Point q, Side side, double edge) noexcept {
+    if (q.x < p.x || (q.x == p.x && q.y < p.y)) std::swap(p, q);
+    if (side == Side::left || side == Side::right) {
+        const double t = (edge - p.x) / (q.x - p.x);
+        return {edge, p.y + t * (q.y - p.y)};
+    }
+    const double t = (edge - p.y) / (q.y - p.y);
+    return {p.x + t * (q.x - p.x), edge};
+}
+
+void clip_side(const std::vector<geo::Point>& in, Side side, double edge, std::vector<geo::Point>& out) {
+    out.clear();
+    if (in.empty()) return;
+    geo::Point previous = in.back();
+    bool previous_inside = inside(previous, side, edge);
+    for (const geo::Point& current : in) {
+        const bool current_inside = inside(current, side, edge);
+        if (current_inside != previous_inside) out.push_back(crossing(previous, current, side, edge));
+        if (current_inside) out.push_back(current);
+        previous = current;
+        previous_inside = current_inside;
+    }
+}
+
+std::int32_t snap_coordinate(double v) noexcept {
+    constexpr double low = std::numeric_limits<std::int32_t>::min();
+    constexpr double high = std::numeric_limits<std::int32_t>::max();
+    return static_cast<std::int32_t>(std::clamp(std::round(v), low, high));
+}
+
+/// b lies on the line a–c and the path turns back there (a spike of zero width).
+bool folds_back(const PixelPoint& a, const PixelPoint& b, const PixelPoint& c) noexcept {
+    const std::int64_t abx = std::int64_t{b.x} - a.x;
+    const std::int64_t aby = std::int64_t{b.y} - a.y;
+    const std::int64_t bcx = std::int64_t{c.x} - b.x;
+    const std::int64_t bcy = std::int64_t{c.y} - b.y;
+    return abx * bcy - aby * bcx == 0 && abx * bcx + aby * bcy < 0;
+}
+
+}  // namespace
+
+std::span<const geo::Point> RingClipper::clip(std::span<const geo::Point> ring) {
+    geo::Box ring_box;
+    for (const geo::Point& p : ring) ring_box.expand(p);
+    if (ring_box.empty() || !ring_box.intersects(box_)) return {};
+    if (ring_box.min_x >= box_.min_x && ring_box.max_x <= box_.max_x && ring_box.min_y >= box_.min_y &&
+        ring_box.max_y <= box_.max_y) {
+        return ring;
+    }
+    current_.assign(ring.begin(), ring.end());
+    const std::pair<Side, double> sides[] = {
+        {Side::left, box_.min_x}, {Side::top, box_.min_y}, {Side::right, box_.max_x}, {Side::bottom, box_.max_y}};
+    for (const auto& [side, edge] : sides) {
+        clip_side(current_, side, edge, next_);
+        current_.swap(next_);
+        if (current_.empty()) break;
+    }
+    return current_;
+}
+
+PixelPoint snap(const geo::Point& pixel) noexcept { return {snap_coordinate(pixel.x), snap_coordinate(pixel.y)}; }
+
+void snap_ring(std::span<const geo::Point> ring, PixelRing& out) {
+    out.clear();
+    for (const geo::Point& p : ring) {
+        const PixelPoint q = snap(p);
+        if (!out.empty() && out.back() == q) continue;
+        // Removing spikes as they appear keeps the check local; one pass suffices
+        // because a removal only exposes the pair (out[-2], q) checked next.
+        while (out.size() >= 2 && folds_back(out[out.size() - 2], out.back(), q)) out.pop_back();
+        if (!out.empty() && out.back() == q) continue;
+        out.push_back(q);
+    }
+    while (out.size() >= 2 && out.back() == out.front()) out.pop_back();
+    if (out.size() < 3 || twice_signed_area(out) == 0) out.clear();
+}
+
+std::int64_t twice_signed_area(const PixelRing& ring) noexcept {
+    std::int64_t twice = 0;
+    for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
+        twice += std::int64_t{ring[j].x} * ring[i].y - std::int64_t{ring[i].x} * ring[j].y;
+    }
+    return twice;
+}
+
+bool in_buffered_tile(const geo::Point& pixel, double extent, double buffer) noexcept {
+    return pixel.x >= -buffer && pixel.x < extent + buffer && pixel.y >= -buffer && pixel.y < extent + buffer;
+}
+
+}  // namespace wangge::tiles

@@ -1,0 +1,345 @@
+#include "wangge/tiles/tile_index.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <unordered_map>
+
+#include "wangge/tiles/clip.hpp"
+#include "wangge/workflow/deadlines.hpp"
+
+namespace wangge::tiles {
+namespace {
+
+// Layer schemas: the order of the fields is the order of the layer keys, and
+// the key constants below index into them.
+constexpr FieldSpec grid_fields[] = {{"code", "String"},   {"name", "String"},       {"level", "String"},
+                                     {"parent_code", "String"}, {"households", "Number"}, {"staff", "String"}};
+enum GridKey : std::uint32_t { grid_code, grid_name, grid_level, grid_parent, grid_households, grid_staff };
+
+constexpr FieldSpec label_fields[] = {{"code", "String"}, {"name", "String"}, {"level", "String"}};
+
+constexpr FieldSpec household_fields[] = {{"grid_code", "String"}, {"compound", "String"}, {"building", "String"},
+                                          {"point_count", "Number"}, {"tags", "String"}};
+enum HouseholdKey : std::uint32_t { household_grid, household_compound, household_building, household_count, household_tags };
+
+constexpr FieldSpec facility_fields[] = {
+    {"kind", "String"}, {"name", "String"}, {"grid_code", "String"}, {"point_count", "Number"}};
+enum FacilityKey : std::uint32_t { facility_kind, facility_name, facility_grid, facility_count };
+
+constexpr FieldSpec incident_fields[] = {{"category", "String"}, {"state", "String"}, {"triage", "String"},
+                                         {"light", "String"}, {"grid_code", "String"}, {"point_count", "Number"}};
+enum IncidentKey : std::uint32_t { incident_category, incident_state, incident_triage, incident_light, incident_grid, incident_count };
+
+constexpr FieldSpec heat_fields[] = {{"count", "Number"}};
+
+constexpr VectorLayerSchema grid_layers[] = {
+    {"grids", "网格边界", grid_fields}, {"grid_labels", "网格标注点", label_fields}};
+constexpr VectorLayerSchema household_layers[] = {{"households", "住户（按楼栋）", household_fields}};
+constexpr VectorLayerSchema facility_layers[] = {{"facilities", "设施与单位", facility_fields}};
+constexpr VectorLayerSchema incident_layers[] = {{"incidents", "事件", incident_fields}};
+constexpr VectorLayerSchema heat_layers[] = {{"heat", "事件热力（格网计数）", heat_fields}};
+
+constexpr int household_detail_zoom = 14;
+constexpr int facility_detail_zoom = 13;
+constexpr int incident_detail_zoom = 14;
+
+constexpr geo::Box buffered_pixels{-tile_buffer, -tile_buffer, tile_extent + tile_buffer, tile_extent + tile_buffer};
+
+/// A numeric grid code doubles as the feature id (for MapLibre feature state).
+std::optional<std::uint64_t> numeric_id(std::string_view code) {
+    std::uint64_t id = 0;
+    const auto [end, error] = std::from_chars(code.data(), code.data() + code.size(), id);
+    if (error != std::errc{} || end != code.data() + code.size()) return std::nullopt;
+    return id;
+}
+
+std::optional<std::uint64_t> positive_id(std::int64_t id) {
+    if (id < 0) return std::nullopt;
+    return static_cast<std::uint64_t>(id);
+}
+
+template <class Item>
+std::vector<geo::Point> locations(const std::vector<Item>& items) {
+    std::vector<geo::Point> points;
+    points.reserve(items.size());
+    for (const Item& item : items) points.push_back(item.location);
+    return points;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+    std::string joined;
+    for (const std::string& part : parts) {
+        if (!joined.empty()) joined += separator;
+        joined += part;
+    }
+    return joined;
+}
+
+/// Households per current grid, counting each household in its grid and in every ancestor.
+std::vector<std::int64_t> household_counts(const model::Snapshot& snapshot) {
+    std::unordered_map<std::string_view, std::size_t> position;
+    const auto grids = snapshot.current_grids();
+    for (std::size_t i = 0; i < grids.size(); ++i) position.emplace(grids[i]->code, i);
+    std::vector<std::int64_t> counts(grids.size(), 0);
+    std::unordered_map<std::string_view, std::int64_t> direct;
+    for (const model::Household& household : snapshot.data().households) ++direct[household.grid_code];
+    for (const auto& [code, count] : direct) {
+        // Walk up the tree; the step bound guards against a parent cycle in bad data.
+        std::string_view current = code;
+        for (std::size_t step = 0; step <= grids.size(); ++step) {
+            const auto found = position.find(current);
+            if (found == position.end()) break;
+            counts[found->second] += count;
+            current = grids[found->second]->parent_code;
+        }
+    }
+    return counts;
+}
+
+}  // namespace
+
+std::string_view to_string(Layer layer) noexcept {
+    switch (layer) {
+        case Layer::grids: return "grids";
+        case Layer::households: return "households";
+        case Layer::facilities: return "facilities";
+        case Layer::incidents: return "incidents";
+        case Layer::heat: return "heat";
+    }
+    return "grids";
+}
+
+std::optional<Layer> parse_layer(std::string_view name) noexcept {
+    for (const Layer layer : {Layer::grids, Layer::households, Layer::facilities, Layer::incidents, Layer::heat}) {
+        if (to_string(layer) == name) return layer;
+    }
+    return std::nullopt;
+}
+
+std::span<const VectorLayerSchema> vector_layers(Layer layer) noexcept {
+    switch (layer) {
+        case Layer::grids: return grid_layers;
+        case Layer::households: return household_layers;
+        case Layer::facilities: return facility_layers;
+        case Layer::incidents: return incident_layers;
+        case Layer::heat: return heat_layers;
+    }
+    return grid_layers;
+}
+
+int layer_max_zoom(Layer layer) noexcept {
+    if (layer == Layer::grids) return GridShapes::detail_zoom;
+    if (layer == Layer::heat) return HeatIndex::max_level - HeatIndex::cell_shift;
+    return 18;
+}
+
+geo::Point label_point(const geo::Polygon& polygon) noexcept {
+    if (polygon.rings.empty() || polygon.rings.front().empty()) return {};
+    const geo::Box box = geo::bounds(polygon);
+    const double y = (box.min_y + box.max_y) / 2.0;
+    std::vector<double> crossings;
+    for (const geo::Ring& ring : polygon.rings) {
+        for (std::size_t i = 0; i + 1 < ring.size(); ++i) {
+            const geo::Point& a = ring[i];
+            const geo::Point& b = ring[i + 1];
+            if ((a.y > y) != (b.y > y)) crossings.push_back(a.x + (y - a.y) * (b.x - a.x) / (b.y - a.y));
+        }
+    }
+    std::sort(crossings.begin(), crossings.end());
+    double best_width = -1.0;
+    geo::Point best = polygon.rings.front().front();
+    for (std::size_t i = 0; i + 1 < crossings.size(); i += 2) {
+        if (crossings[i + 1] - crossings[i] > best_width) {
+            best_width = crossings[i + 1] - crossings[i];
+            best = {(crossings[i] + crossings[i + 1]) / 2.0, y};
+        }
+    }
+    return best;
+}
+
+TileIndex::TileIndex(const model::Snapshot& snapshot)
+    : TileIndex(snapshot, std::async(std::launch::async, [&snapshot] { return HeatIndex(snapshot.data().incidents); })) {}
+
+TileIndex::TileIndex(const model::Snapshot& snapshot, std::future<HeatIndex> heat)
+    : snapshot_(&snapshot),
+      shapes_(snapshot.current_grids()),
+      grid_households_(household_counts(snapshot)),
+      households_(locations(snapshot.data().households)),
+      facilities_(locations(snapshot.data().facilities)),
+      incidents_(locations(snapshot.data().incidents)),
+      heat_(heat.get()),
+      histories_(workflow::IncidentHistories::for_clocks(snapshot.data().incident_events)) {
+    for (const model::Grid* grid : snapshot.current_grids()) {
+        const geo::Polygon* largest = nullptr;
+        for (const geo::Polygon& polygon : grid->geometry.polygons) {
+            if (polygon.rings.empty()) continue;
+            if (!largest || std::abs(geo::signed_area(polygon.rings.front())) >
+                                std::abs(geo::signed_area(largest->rings.front()))) {
+                largest = &polygon;
+            }
+        }
+        grid_labels_.push_back(lonlat_to_world(largest ? label_point(*largest) : geo::Point{}));
+        std::vector<std::string> names;
+        for (const model::GridStaff& link : snapshot.staff_of(grid->code)) names.push_back(link.staff->name);
+        grid_staff_.push_back(join(names, "、"));
+    }
+}
+
+std::string TileIndex::render(const TileQuery& query) const {
+    std::string out;
+    switch (query.layer) {
+        case Layer::grids: render_grids(query.tile, out); break;
+        case Layer::households: render_households(query.tile, query.include_tags, out); break;
+        case Layer::facilities: render_facilities(query.tile, out); break;
+        case Layer::incidents: render_incidents(query.tile, query.now, out); break;
+        case Layer::heat: render_heat(query.tile, query.heat, out); break;
+    }
+    return out;
+}
+
+void TileIndex::render_grids(const TileId& tile, std::string& out) const {
+    LayerBuilder polygons(grid_layers[0].id, grid_fields);
+    LayerBuilder labels(grid_layers[1].id, label_fields);
+    const TileTransform transform(tile);
+    std::vector<std::size_t> candidates;
+    snapshot_->grid_index().query(tile_lonlat_box(tile, tile_buffer), [&](std::size_t i) {
+        candidates.push_back(i);
+        return true;
+    });
+    std::sort(candidates.begin(), candidates.end());
+
+    std::vector<geo::Point> ring;
+    RingClipper clipper(buffered_pixels);
+    std::vector<PixelRing> rings;  // the first `used` hold the current grid's rings
+    std::size_t used = 0;
+    const auto grids = snapshot_->current_grids();
+    for (const std::size_t i : candidates) {
+        const model::Grid& grid = *grids[i];
+        used = 0;
+        for (std::size_t p = 0; p < shapes_.polygon_count(i); ++p) {
+            for (std::size_t r = 0; r < shapes_.ring_count(i, p); ++r) {
+                shapes_.ring(i, p, r, tile.z, ring);
+                for (geo::Point& point : ring) point = transform.to_pixel(point);
+                if (used == rings.size()) rings.emplace_back();
+                PixelRing& pixels = rings[used];
+                snap_ring(clipper.clip(ring), pixels);
+                if (pixels.empty()) {
+                    if (r == 0) break;  // no exterior, no polygon
+                    continue;
+                }
+                // MVT: exterior rings clockwise on screen (positive area), holes the other way.
+                if ((r == 0) != (twice_signed_area(pixels) > 0)) std::reverse(pixels.begin(), pixels.end());
+                ++used;
+            }
+        }
+        const std::string_view level = model::to_string(grid.level);
+        if (used > 0) {
+            std::array<Property, std::size(grid_fields)> properties{
+                {{grid_code, grid.code}, {grid_name, grid.name}, {grid_level, level}, {grid_households, grid_households_[i]}}};
+            std::size_t count = 4;
+            if (!grid.parent_code.empty()) properties[count++] = {grid_parent, grid.parent_code};
+            if (!grid_staff_[i].empty()) properties[count++] = {grid_staff, std::string_view(grid_staff_[i])};
+            polygons.add_polygon(std::span(rings.data(), used), std::span(properties.data(), count), numeric_id(grid.code));
+        }
+        const geo::Point label = transform.to_pixel(grid_labels_[i]);
+        if (in_buffered_tile(label, tile_extent, tile_buffer)) {
+            const Property properties[] = {{0, grid.code}, {1, grid.name}, {2, level}};
+            labels.add_point(snap(label), properties, numeric_id(grid.code));
+        }
+    }
+    polygons.append_to(out);
+    labels.append_to(out);
+}
+
+void TileIndex::render_households(const TileId& tile, bool include_tags, std::string& out) const {
+    LayerBuilder layer(household_layers[0].id, household_fields);
+    const TileTransform transform(tile);
+    const auto& households = snapshot_->data().households;
+    std::string tags;
+    households_.visit(tile, household_detail_zoom, [&](std::size_t item, std::size_t count, const geo::Point& world) {
+        const model::Household& household = households[item];
+        std::array<Property, std::size(household_fields)> properties{{{household_grid, household.grid_code},
+                                                                      {household_compound, household.compound},
+                                                                      {household_building, household.building},
+                                                                      {household_count, static_cast<std::int64_t>(count)}}};
+        std::size_t used = 4;
+        if (include_tags && !household.tags.empty()) {
+            tags = join(household.tags, ",");
+            properties[used++] = {household_tags, std::string_view(tags)};
+        }
+        layer.add_point(snap(transform.to_pixel(world)), std::span(properties.data(), used), positive_id(household.id));
+    });
+    layer.append_to(out);
+}
+
+void TileIndex::render_facilities(const TileId& tile, std::string& out) const {
+    LayerBuilder layer(facility_layers[0].id, facility_fields);
+    const TileTransform transform(tile);
+    const auto& facilities = snapshot_->data().facilities;
+    facilities_.visit(tile, facility_detail_zoom, [&](std::size_t item, std::size_t count, const geo::Point& world) {
+        const model::Facility& facility = facilities[item];
+        const Property properties[] = {{facility_kind, facility.kind},
+                                       {facility_name, facility.name},
+                                       {facility_grid, facility.grid_code},
+                                       {facility_count, static_cast<std::int64_t>(count)}};
+        layer.add_point(snap(transform.to_pixel(world)), properties, positive_id(facility.id));
+    });
+    layer.append_to(out);
+}
+
+void TileIndex::render_incidents(const TileId& tile, model::Timestamp now, std::string& out) const {
+    LayerBuilder layer(incident_layers[0].id, incident_fields);
+    const TileTransform transform(tile);
+    const auto& incidents = snapshot_->data().incidents;
+    incidents_.visit(tile, incident_detail_zoom, [&](std::size_t item, std::size_t count, const geo::Point& world) {
+        const model::Incident& incident = incidents[item];
+        std::array<Property, std::size(incident_fields)> properties{{{incident_category, incident.category},
+                                                                     {incident_state, incident.state},
+                                                                     {incident_triage, incident.triage},
+                                                                     {incident_grid, incident.grid_code},
+                                                                     {incident_count, static_cast<std::int64_t>(count)}}};
+        std::size_t used = 5;
+        if (const auto clock = workflow::clock_at(incident, histories_.of(incident.id), now)) {
+            properties[used++] = {incident_light, workflow::to_string(clock->light())};
+        }
+        layer.add_point(snap(transform.to_pixel(world)), std::span(properties.data(), used), positive_id(incident.id));
+    });
+    layer.append_to(out);
+}
+
+void TileIndex::render_heat(const TileId& tile, const HeatFilter& filter, std::string& out) const {
+    LayerBuilder layer(heat_layers[0].id, heat_fields);
+    const TileTransform transform(tile);
+    for (const HeatCell& cell : heat_.cells(tile, filter)) {
+        const double size = std::ldexp(1.0, -cell.level);
+        const geo::Point centre{(cell.column + 0.5) * size, (cell.row + 0.5) * size};
+        const Property properties[] = {{0, std::int64_t{cell.count}}};
+        layer.add_point(snap(transform.to_pixel(centre)), properties);
+    }
+    layer.append_to(out);
+}
+
+nlohmann::json TileIndex::tilejson(Layer layer, std::string_view tiles_url) const {
+    nlohmann::json layers = nlohmann::json::array();
+    for (const VectorLayerSchema& schema : vector_layers(layer)) {
+        nlohmann::json fields = nlohmann::json::object();
+        for (const FieldSpec& field : schema.fields) fields[std::string(field.name)] = field.type;
+        layers.push_back({{"id", schema.id}, {"description", schema.description}, {"fields", fields}});
+    }
+    geo::Box box = snapshot_->extent();
+    if (box.empty()) box = {-180.0, -max_latitude, 180.0, max_latitude};
+    return {{"tilejson", "3.0.0"},
+            {"name", to_string(layer)},
+            {"version", std::to_string(version()) + ".0.0"},
+            {"scheme", "xyz"},
+            {"tiles", {tiles_url}},
+            {"minzoom", 0},
+            {"maxzoom", layer_max_zoom(layer)},
+            {"bounds", {box.min_x, box.min_y, box.max_x, box.max_y}},
+            {"center", {(box.min_x + box.max_x) / 2.0, (box.min_y + box.max_y) / 2.0, 12}},
+            {"vector_layers", layers}};
+}
+
+}  // namespace wangge::tiles

@@ -1,0 +1,57 @@
+#include "wangge/tiles/mvt_writer.hpp"
+
+#include <gtest/gtest.h>
+#include <protozero/pbf_message.hpp>
+
+#include "gdal_mvt.hpp"
+
+using namespace wangge;
+using namespace wangge::tiles;
+
+namespace {
+constexpr FieldSpec fields[] = {{"name", "String"}, {"rank", "Number"}, {"ratio", "Number"}, {"open", "Boolean"}};
+}
+
+TEST(MvtWriter, LayerDecodesWithGdalAndDeduplicatesValues) {
+    LayerBuilder layer("things", fields);
+    const Property first[] = {{0, std::string_view("甲")}, {1, std::int64_t{-7}}, {2, 0.5}, {3, true}};
+    const Property second[] = {{0, std::string_view("甲")}, {1, std::int64_t{-7}}};
+    layer.add_point({100, 200}, first, 42);
+    layer.add_point({300, 400}, second);
+    const PixelRing square{{0, 0}, {10, 0}, {10, 10}, {0, 10}};
+    const PixelRing hole{{2, 2}, {2, 8}, {8, 8}, {8, 2}};
+    layer.add_polygon(std::vector<PixelRing>{square, hole}, second);
+    std::string tile;
+    layer.append_to(tile);
+
+    // Count the values in the encoded layer: "甲", -7, 0.5, true.
+    protozero::pbf_reader reader(tile);
+    ASSERT_TRUE(reader.next(3));
+    protozero::pbf_reader encoded_layer = reader.get_message();
+    int values = 0;
+    while (encoded_layer.next()) {
+        if (encoded_layer.tag() == 4) ++values;
+        encoded_layer.skip();
+    }
+    EXPECT_EQ(values, 4);
+
+    const TileId tile_id{14, 13493, 6209};
+    const auto features = test::decode_with_gdal(tile, tile_id);
+    ASSERT_EQ(features.size(), 3U);
+    EXPECT_EQ(features[0].layer, "things");
+    EXPECT_EQ(features[0].fields.at("name"), "甲");
+    EXPECT_EQ(features[0].fields.at("rank"), "-7");
+    EXPECT_EQ(features[0].fields.at("ratio"), "0.5");
+    EXPECT_NEAR(features[0].point.x, 100.0, 1e-6);
+    EXPECT_NEAR(features[0].point.y, 200.0, 1e-6);
+    EXPECT_NEAR(features[1].point.x, 300.0, 1e-6);
+    ASSERT_EQ(features[2].polygons.size(), 1U);
+    EXPECT_EQ(features[2].polygons[0].size(), 2U);
+}
+
+TEST(MvtWriter, EmptyLayerWritesNothing) {
+    LayerBuilder layer("nothing", fields);
+    std::string tile;
+    layer.append_to(tile);
+    EXPECT_TRUE(tile.empty());
+}
