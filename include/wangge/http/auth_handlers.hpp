@@ -1,0 +1,89 @@
+#pragma once
+// Sign-in over HTTP and the checks other handlers apply (DESIGN §6).
+//
+// Routes (add_auth_routes):
+//   POST /auth/login  {"username","password"} → {"token","role","expires","user"}
+//                     and Set-Cookie wangge_session=…; HttpOnly; SameSite=Strict; Path=/
+//                     401 wrong credentials, 429 + Retry-After when throttled
+//   POST /auth/logout → 204, ends the session and clears the cookie
+//   GET  /auth/me     → the signed-in user, 401 when anonymous
+//   GET  /audit?user=&action=&from=&to=&limit=&offset= → a page of the audit log (admin)
+//
+// In other handlers, through one AuthGate shared by all routes:
+//     router.get("/collections/households/items", [&state, &gate](const Request& request) {
+//         const auth::Principal who = gate.require(request, auth::Action::read_households);  // 401/403
+//         ... for each household h:
+//             const auto view = auth::personal_view(who, h.grid_code, reveal);
+//             auth::apply_view(copy_of_h, view);
+//         gate.audit(request, who, "households.read", "households", ids_with_personal_data);
+//     });
+//
+// Thread safety: AuthGate and the handlers may be used from any thread (the
+// service locks internally).
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "wangge/auth/policy.hpp"
+#include "wangge/auth/service.hpp"
+#include "wangge/http/router.hpp"
+
+namespace wangge::http {
+
+inline constexpr std::string_view session_cookie = "wangge_session";
+
+/// The session token a request carries: `Authorization: Bearer <token>`
+/// first, else the wangge_session cookie; empty when it has neither.
+[[nodiscard]] std::string_view session_token(const Request& request) noexcept;
+
+/// The client's address for throttling and the audit log: the first entry of
+/// X-Forwarded-For when the gate trusts a proxy, else empty (not known yet:
+/// the Request does not carry the peer address).
+[[nodiscard]] std::string client_address(const Request& request, bool trust_proxy);
+
+struct AuthGateOptions {
+    /// Seconds UTC now; replaceable for tests.
+    std::function<model::Timestamp()> clock;
+    /// Believe X-Forwarded-For (only behind a reverse proxy that sets it).
+    bool trust_proxy = false;
+    /// Add `Secure` to the cookie (when served over HTTPS).
+    bool secure_cookie = false;
+};
+
+class AuthGate {
+public:
+    explicit AuthGate(auth::AuthService& service, AuthGateOptions options = {});
+
+    /// Who the request acts as; anonymous without a valid session.
+    [[nodiscard]] auth::Principal principal(const Request& request) const;
+    /// The principal, or HttpError 401 "login_required" / 403 "forbidden".
+    [[nodiscard]] auth::Principal require(const Request& request, auth::Action action) const;
+    /// The same for a record of grid `grid_code`; 403 "out_of_scope" outside the scope.
+    [[nodiscard]] auth::Principal require(const Request& request, auth::Action action,
+                                          std::string_view grid_code) const;
+    /// Appends an audit entry for the request.
+    void audit(const Request& request, const auth::Principal& who, std::string action, std::string collection,
+               std::vector<std::string> record_ids, auth::Outcome outcome = auth::Outcome::ok,
+               std::string detail = {}) const;
+
+    [[nodiscard]] model::Timestamp now() const { return options_.clock(); }
+    [[nodiscard]] std::string client(const Request& request) const {
+        return client_address(request, options_.trust_proxy);
+    }
+    [[nodiscard]] auth::AuthService& service() const noexcept { return service_; }
+    [[nodiscard]] const AuthGateOptions& options() const noexcept { return options_; }
+
+private:
+    auth::AuthService& service_;
+    AuthGateOptions options_;
+};
+
+/// Throws HttpError for a decision other than allowed (401 / 403).
+void enforce(auth::Decision decision);
+
+/// Registers /auth/login, /auth/logout, /auth/me and /audit.
+void add_auth_routes(Router& router, const AuthGate& gate);
+
+}  // namespace wangge::http

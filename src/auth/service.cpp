@@ -1,0 +1,181 @@
+#include "wangge/auth/service.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "wangge/auth/password.hpp"
+#include "wangge/auth/token.hpp"
+
+namespace wangge::auth {
+
+namespace {
+
+constexpr const char* wrong_credentials = "wrong user name or password";
+
+// Throttle keys stay short, so the throttle's memory is bounded in bytes too:
+// names are checked to be at most 64 characters, addresses are cut at 64 bytes
+// (an IPv6 address has at most 45).
+constexpr std::size_t max_client_length = 64;
+
+std::string user_key(std::string_view name) { return "user:" + std::string(name); }
+std::string client_key(std::string_view client) { return "addr:" + std::string(client); }
+
+AuditEntry audit_entry(model::Timestamp now, std::string action, std::string collection, std::string_view client) {
+    AuditEntry entry;
+    entry.at = now;
+    entry.action = std::move(action);
+    entry.collection = std::move(collection);
+    entry.client = client;
+    return entry;
+}
+
+bool valid_user_name(std::string_view name) {
+    try {
+        check_user_name(name);
+        return true;
+    } catch (const InputError&) {
+        return false;
+    }
+}
+
+}  // namespace
+
+ThrottledError::ThrottledError(std::int64_t retry_after_seconds)
+    : Error("too many failed logins; try again in " + std::to_string(retry_after_seconds) + " s"),
+      retry_after_seconds_(retry_after_seconds) {}
+
+AuthService::AuthService(const std::filesystem::path& gpkg, AuthConfig config)
+    : config_(config), store_(gpkg), throttle_(config.throttle) {
+    if (config_.session_seconds < 1) throw Error("session lifetime must be positive");
+}
+
+Session AuthService::login(std::string_view name, std::string_view password, std::string_view client,
+                           model::Timestamp now) {
+    client = client.substr(0, max_client_length);
+    // Junk names are not copied into the log.
+    const bool plausible_name = valid_user_name(name);
+    AuditEntry audit = audit_entry(now, "auth.login", "sessions", client);
+    audit.user_name = plausible_name ? std::string(name) : "(invalid name)";
+    // An unknown client address (empty) gets no bucket: all such clients sharing
+    // one would let a single attacker lock everybody out.
+    const bool known_client = !client.empty();
+    // Implausible names cannot succeed, so only their address is throttled.
+    const std::int64_t wait =
+        std::max(plausible_name ? throttle_.retry_after(user_key(name), now) : 0,
+                 known_client ? throttle_.retry_after(client_key(client), now) : 0);
+    // Throttled attempts are not logged: they cost nothing and could flood the log.
+    if (wait > 0) throw ThrottledError(wait);
+
+    const std::optional<Credentials> credentials =
+        plausible_name && password.size() <= max_password_length ? store_.find_credentials(name) : std::nullopt;
+    bool accepted = false;
+    if (credentials) {
+        accepted = verify_password(credentials->password_hash, password);
+    } else {
+        verify_against_dummy(password);
+    }
+    if (!accepted) {
+        if (plausible_name) throttle_.record_failure(user_key(name), now);
+        if (known_client) throttle_.record_failure(client_key(client), now);
+        audit.outcome = Outcome::denied;
+        audit.detail = wrong_credentials;
+        record(std::move(audit));
+        throw AuthenticationError(wrong_credentials);
+    }
+    const User& user = credentials->user;
+    audit.user_id = user.id;
+    if (user.disabled) {
+        audit.outcome = Outcome::denied;
+        audit.detail = "account disabled";
+        record(std::move(audit));
+        throw AuthenticationError("account '" + user.name + "' is disabled");
+    }
+    throttle_.forget(user_key(name));
+
+    IssuedToken token = issue_token();
+    const SessionRecord session{.token_hash = token.hash,
+                                .user_id = user.id,
+                                .created_at = now,
+                                .expires_at = now + config_.session_seconds,
+                                .client = std::string(client)};
+    store_.insert_session(session, now);
+    record(std::move(audit));
+    return Session{std::move(token.token), user, session.expires_at};
+}
+
+void AuthService::logout(std::string_view token, std::string_view client, model::Timestamp now) {
+    if (!looks_like_token(token)) return;
+    client = client.substr(0, max_client_length);
+    const std::optional<User> owner = store_.delete_session(token_hash(token));
+    if (!owner) return;
+    AuditEntry audit = audit_entry(now, "auth.logout", "sessions", client);
+    audit.user_id = owner->id;
+    audit.user_name = owner->name;
+    record(std::move(audit));
+}
+
+Principal AuthService::authenticate(std::string_view token, model::Timestamp now) const {
+    if (!looks_like_token(token)) return {};
+    return Principal{store_.session_user(token_hash(token), now)};
+}
+
+User AuthService::add_user(const NewUser& spec, std::string_view password, const Actor& actor,
+                           model::Timestamp now) {
+    check_user_name(spec.name);
+    check_scope(spec.role, spec.grid_codes);
+    if (spec.staff_id && *spec.staff_id <= 0) throw InputError("staff id must be positive");
+    check_password_rules(password);
+    User user{.name = spec.name,
+              .role = spec.role,
+              .grid_codes = spec.grid_codes,
+              .staff_id = spec.staff_id,
+              .created_at = now,
+              .updated_at = now};
+    user = store_.insert_user(std::move(user), hash_password(password));
+    record_account_change(actor, "user.add", user, now);
+    return user;
+}
+
+void AuthService::change_password(std::string_view name, std::string_view password, const Actor& actor,
+                                  model::Timestamp now) {
+    check_password_rules(password);
+    const Credentials existing = existing_user(name);
+    store_.set_password_hash(existing.user.id, hash_password(password), now);
+    record_account_change(actor, "user.passwd", existing.user, now);
+}
+
+void AuthService::set_disabled(std::string_view name, bool disabled, const Actor& actor, model::Timestamp now) {
+    const Credentials existing = existing_user(name);
+    store_.set_disabled(existing.user.id, disabled, now);
+    record_account_change(actor, disabled ? "user.disable" : "user.enable", existing.user, now);
+}
+
+std::vector<User> AuthService::users() const { return store_.users(); }
+
+void AuthService::record(AuditEntry entry) { store_.append_audit(entry); }
+
+AuditPage AuthService::audit_log(const AuditQuery& query) const { return store_.query_audit(query); }
+
+Credentials AuthService::existing_user(std::string_view name) const {
+    check_user_name(name);
+    std::optional<Credentials> found = store_.find_credentials(name);
+    if (!found) throw InputError("no user '" + std::string(name) + "'");
+    return std::move(*found);
+}
+
+void AuthService::record_account_change(const Actor& actor, std::string action, const User& user,
+                                        model::Timestamp now) {
+    AuditEntry audit = audit_entry(now, std::move(action), "users", actor.client);
+    audit.user_id = actor.user_id;
+    audit.user_name = actor.name;
+    audit.record_ids = {std::to_string(user.id)};
+    audit.detail = user.name;
+    record(std::move(audit));
+}
+
+void AuthService::verify_against_dummy(std::string_view password) {
+    std::call_once(dummy_once_, [this] { dummy_hash_ = hash_password("not a password of anybody"); });
+    [[maybe_unused]] const bool ignored = verify_password(dummy_hash_, password);
+}
+
+}  // namespace wangge::auth

@@ -1,0 +1,224 @@
+#include "wangge/http/auth_handlers.hpp"
+
+#include <chrono>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "wangge/auth/audit.hpp"
+#include "wangge/model/time.hpp"
+
+namespace wangge::http {
+
+namespace {
+
+using nlohmann::json;
+
+model::Timestamp system_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string_view trim(std::string_view text) noexcept {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    return text;
+}
+
+/// The value of cookie `name` in a Cookie header ("a=1; b=2"), or empty.
+std::string_view cookie_value(std::string_view header, std::string_view name) noexcept {
+    while (!header.empty()) {
+        const std::size_t semicolon = header.find(';');
+        const std::string_view pair = trim(header.substr(0, semicolon));
+        header = semicolon == std::string_view::npos ? std::string_view{} : header.substr(semicolon + 1);
+        const std::size_t equals = pair.find('=');
+        if (equals != std::string_view::npos && pair.substr(0, equals) == name) return pair.substr(equals + 1);
+    }
+    return {};
+}
+
+json user_json(const auth::User& user) {
+    return {{"id", user.id},
+            {"name", user.name},
+            {"role", auth::to_string(user.role)},
+            {"grids", user.grid_codes},
+            {"staff_id", user.staff_id ? json(*user.staff_id) : json(nullptr)}};
+}
+
+json audit_json(const auth::AuditEntry& entry) {
+    return {{"id", entry.id},
+            {"at", model::format_iso8601(entry.at)},
+            {"user_id", entry.user_id ? json(*entry.user_id) : json(nullptr)},
+            {"user", entry.user_name},
+            {"action", entry.action},
+            {"collection", entry.collection},
+            {"record_ids", entry.record_ids},
+            {"client", entry.client},
+            {"outcome", auth::to_string(entry.outcome)},
+            {"detail", entry.detail}};
+}
+
+std::string cookie(std::string_view value, std::int64_t max_age, bool secure) {
+    return std::string(session_cookie) + "=" + std::string(value) + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+           std::to_string(max_age) + (secure ? "; Secure" : "");
+}
+
+std::string string_field(const json& body, const char* name) {
+    const auto found = body.find(name);
+    if (found == body.end() || !found->is_string()) {
+        throw HttpError(Status::bad_request, "bad_request", std::string("body needs a string \"") + name + "\"");
+    }
+    return found->get<std::string>();
+}
+
+model::Timestamp time_parameter(std::string_view text, std::string_view name) {
+    const auto time = model::parse_iso8601(text);
+    if (!time) {
+        throw HttpError(Status::bad_request, "invalid_parameter",
+                        std::string(name) + " must be an ISO 8601 date or date-time");
+    }
+    return *time;
+}
+
+Response login(const AuthGate& gate, const Request& request) {
+    const json body = json::parse(request.body(), nullptr, false);
+    if (!body.is_object()) throw HttpError(Status::bad_request, "bad_request", "body must be a JSON object");
+    const std::string username = string_field(body, "username");
+    const std::string password = string_field(body, "password");
+    try {
+        const auth::Session session = gate.service().login(username, password, gate.client(request), gate.now());
+        Response response = Response::json({{"token", session.token},
+                                            {"role", auth::to_string(session.user.role)},
+                                            {"expires", model::format_iso8601(session.expires_at)},
+                                            {"user", user_json(session.user)}});
+        response.set_header("Set-Cookie", cookie(session.token, session.expires_at - gate.now(),
+                                                 gate.options().secure_cookie));
+        response.set_header("Cache-Control", "no-store");
+        return response;
+    } catch (const auth::ThrottledError& e) {
+        Response response = Response::error(Status::too_many_requests, "too_many_requests", e.what());
+        response.set_header("Retry-After", std::to_string(e.retry_after_seconds()));
+        return response;
+    } catch (const auth::AuthenticationError& e) {
+        throw HttpError(Status::unauthorized, "unauthorized", e.what());
+    }
+}
+
+Response logout(const AuthGate& gate, const Request& request) {
+    gate.service().logout(session_token(request), gate.client(request), gate.now());
+    Response response = Response::bytes("", "text/plain", Status::no_content);
+    response.set_header("Set-Cookie", cookie("", 0, gate.options().secure_cookie));
+    return response;
+}
+
+Response audit_page(const AuthGate& gate, const Request& request) {
+    const auth::Principal who = gate.require(request, auth::Action::read_audit_log);
+    const Query& query = request.query();
+    query.allow_only({"user", "action", "from", "to", "limit", "offset"});
+    auth::AuditQuery filter;
+    if (const auto user = query.get("user")) filter.user_name = std::string(*user);
+    if (const auto action = query.get("action")) filter.action = std::string(*action);
+    if (const auto from = query.get("from")) filter.from = time_parameter(*from, "from");
+    if (const auto to = query.get("to")) filter.to = time_parameter(*to, "to");
+    if (const auto limit = query.get("limit")) {
+        filter.limit = static_cast<std::size_t>(parse_int(*limit, "limit", 1, auth::max_audit_page));
+    }
+    if (const auto offset = query.get("offset")) {
+        filter.offset = static_cast<std::size_t>(parse_int(*offset, "offset", 0, 1'000'000'000));
+    }
+    const auth::AuditPage page = gate.service().audit_log(filter);
+    gate.audit(request, who, "audit.read", "audit_log", {});
+
+    json entries = json::array();
+    for (const auth::AuditEntry& entry : page.entries) entries.push_back(audit_json(entry));
+    json out{{"entries", std::move(entries)}, {"total", page.total}, {"limit", filter.limit}, {"offset", filter.offset}};
+    if (filter.offset + page.entries.size() < page.total) {
+        out["next"] = std::string(request.path()) + "?" +
+                      query.encode({{"offset", std::to_string(filter.offset + page.entries.size())}});
+    }
+    return Response::json(out);
+}
+
+}  // namespace
+
+std::string_view session_token(const Request& request) noexcept {
+    const std::string_view authorization = trim(request.header("Authorization"));
+    constexpr std::string_view bearer = "Bearer ";
+    if (authorization.size() > bearer.size() && authorization.substr(0, bearer.size()) == bearer) {
+        return trim(authorization.substr(bearer.size()));
+    }
+    return cookie_value(request.header("Cookie"), session_cookie);
+}
+
+std::string client_address(const Request& request, bool trust_proxy) {
+    if (!trust_proxy) return {};
+    const std::string_view forwarded = request.header("X-Forwarded-For");
+    constexpr std::size_t max_address_length = 64;  // an IPv6 address has at most 45 characters
+    return std::string(trim(forwarded.substr(0, forwarded.find(','))).substr(0, max_address_length));
+}
+
+AuthGate::AuthGate(auth::AuthService& service, AuthGateOptions options)
+    : service_(service), options_(std::move(options)) {
+    if (!options_.clock) options_.clock = system_now;
+}
+
+auth::Principal AuthGate::principal(const Request& request) const {
+    return service_.authenticate(session_token(request), now());
+}
+
+auth::Principal AuthGate::require(const Request& request, auth::Action action) const {
+    auth::Principal who = principal(request);
+    enforce(auth::decide(who, action));
+    return who;
+}
+
+auth::Principal AuthGate::require(const Request& request, auth::Action action, std::string_view grid_code) const {
+    auth::Principal who = principal(request);
+    enforce(auth::decide(who, action, grid_code));
+    return who;
+}
+
+void AuthGate::audit(const Request& request, const auth::Principal& who, std::string action, std::string collection,
+                     std::vector<std::string> record_ids, auth::Outcome outcome, std::string detail) const {
+    auth::AuditEntry entry;
+    entry.at = now();
+    if (who.user) {
+        entry.user_id = who.user->id;
+        entry.user_name = who.user->name;
+    }
+    entry.action = std::move(action);
+    entry.collection = std::move(collection);
+    entry.record_ids = std::move(record_ids);
+    entry.client = client(request);
+    entry.outcome = outcome;
+    entry.detail = std::move(detail);
+    service_.record(std::move(entry));
+}
+
+void enforce(auth::Decision decision) {
+    switch (decision) {
+        case auth::Decision::allowed:
+            return;
+        case auth::Decision::login_required:
+            throw HttpError(Status::unauthorized, "login_required", "sign in first (POST /auth/login)");
+        case auth::Decision::forbidden:
+            throw HttpError(Status::forbidden, "forbidden", "your role may not do this");
+        case auth::Decision::out_of_scope:
+            throw HttpError(Status::forbidden, "out_of_scope", "this record belongs to a grid outside your scope");
+    }
+}
+
+void add_auth_routes(Router& router, const AuthGate& gate) {
+    // Login hashes with Argon2 and every route writes SQLite: keep them off the I/O threads.
+    router.post("/auth/login", [&gate](const Request& request) { return login(gate, request); }, Execution::worker);
+    router.post("/auth/logout", [&gate](const Request& request) { return logout(gate, request); }, Execution::worker);
+    router.get("/auth/me", [&gate](const Request& request) {
+        request.query().allow_only({});
+        const auth::Principal who = gate.principal(request);
+        if (who.anonymous()) enforce(auth::Decision::login_required);
+        return Response::json(user_json(*who.user));
+    });
+    router.get("/audit", [&gate](const Request& request) { return audit_page(gate, request); }, Execution::worker);
+}
+
+}  // namespace wangge::http

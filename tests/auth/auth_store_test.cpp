@@ -1,0 +1,207 @@
+#include "wangge/auth/auth_store.hpp"
+
+#include <fstream>
+#include <map>
+
+#include <gdal_priv.h>
+#include <gtest/gtest.h>
+#include <ogrsf_frmts.h>
+
+#include "../store/temp_dir.hpp"
+#include "wangge/store/geopackage.hpp"
+
+namespace wangge::auth {
+namespace {
+
+constexpr model::Timestamp t0 = 1'800'000'000;
+
+class AuthStoreTest : public ::testing::Test {
+protected:
+    AuthStoreTest() { (void)store::GeoPackageStore::create(path_); }
+
+    store::testing::TempDir dir_;
+    std::filesystem::path path_ = dir_ / "city.gpkg";
+};
+
+User worker(std::string name) {
+    return User{.name = std::move(name),
+                .role = Role::grid_worker,
+                .grid_codes = {"110105001001001", "110105001001002"},
+                .staff_id = 42,
+                .created_at = t0,
+                .updated_at = t0};
+}
+
+/// Rows of a SQL query, through a connection of its own.
+std::vector<std::vector<std::string>> query(const std::filesystem::path& path, const std::string& sql,
+                                            bool update = false) {
+    GDALDatasetUniquePtr dataset(GDALDataset::FromHandle(
+        GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | (update ? GDAL_OF_UPDATE : 0), nullptr, nullptr, nullptr)));
+    if (!dataset) throw std::runtime_error("cannot open " + path.string());
+    std::vector<std::vector<std::string>> rows;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    CPLErrorReset();
+    if (OGRLayer* result = dataset->ExecuteSQL(sql.c_str(), nullptr, nullptr)) {
+        while (OGRFeatureUniquePtr row{result->GetNextFeature()}) {
+            auto& out = rows.emplace_back();
+            for (int i = 0; i < row->GetFieldCount(); ++i) out.emplace_back(row->GetFieldAsString(i));
+        }
+        dataset->ReleaseResultSet(result);
+    }
+    const bool failed = CPLGetLastErrorType() >= CE_Failure;
+    CPLPopErrorHandler();
+    if (failed) throw std::runtime_error(CPLGetLastErrorMsg());
+    return rows;
+}
+
+TEST_F(AuthStoreTest, TablesAreAttributeTablesOfAnOrdinaryGeoPackage) {
+    { const AuthStore auth(path_); }
+    { const AuthStore again(path_); }  // opening twice changes nothing
+    const auto contents = query(path_, "SELECT table_name, data_type FROM gpkg_contents "
+                                       "WHERE table_name IN ('users', 'sessions', 'audit_log') ORDER BY table_name");
+    ASSERT_EQ(contents.size(), 3u);
+    EXPECT_EQ(contents[0], (std::vector<std::string>{"audit_log", "attributes"}));
+    EXPECT_EQ(contents[1], (std::vector<std::string>{"sessions", "attributes"}));
+    EXPECT_EQ(contents[2], (std::vector<std::string>{"users", "attributes"}));
+    EXPECT_EQ(query(path_, "PRAGMA integrity_check")[0][0], "ok");
+    // The entity store still opens it.
+    EXPECT_EQ(store::GeoPackageStore::open(path_).schema_version(), store::schema_version);
+}
+
+TEST_F(AuthStoreTest, RefusesMissingAndForeignFiles) {
+    EXPECT_THROW(AuthStore(dir_ / "missing.gpkg"), AuthStoreError);
+    const std::filesystem::path text = dir_ / "notes.gpkg";
+    std::ofstream(text) << "not a database";
+    EXPECT_THROW(AuthStore{text}, AuthStoreError);
+}
+
+TEST_F(AuthStoreTest, UsersSurviveReopening) {
+    User stored;
+    {
+        AuthStore auth(path_);
+        stored = auth.insert_user(worker("o'neil"), "$argon2id$hash");
+        EXPECT_GT(stored.id, 0);
+        EXPECT_THROW(auth.insert_user(worker("o'neil"), "x"), InputError);
+        auth.insert_user(User{.name = "管理员", .role = Role::admin, .created_at = t0, .updated_at = t0}, "h2");
+    }
+    const AuthStore reopened(path_);
+    const auto credentials = reopened.find_credentials("o'neil");
+    ASSERT_TRUE(credentials);
+    EXPECT_EQ(credentials->password_hash, "$argon2id$hash");
+    const User& user = credentials->user;
+    EXPECT_EQ(user.id, stored.id);
+    EXPECT_EQ(user.role, Role::grid_worker);
+    EXPECT_EQ(user.grid_codes, stored.grid_codes);
+    EXPECT_EQ(user.staff_id, 42);
+    EXPECT_FALSE(user.disabled);
+    EXPECT_EQ(user.created_at, t0);
+    EXPECT_FALSE(reopened.find_credentials("o'neil' OR '1'='1"));
+    EXPECT_FALSE(reopened.find_credentials("nobody"));
+
+    const std::vector<User> users = reopened.users();
+    ASSERT_EQ(users.size(), 2u);
+    EXPECT_EQ(users[0].name, "o'neil");
+    EXPECT_EQ(users[1].name, "管理员");
+    EXPECT_FALSE(users[1].staff_id);
+    EXPECT_TRUE(users[1].grid_codes.empty());
+}
+
+TEST_F(AuthStoreTest, SessionsExpireAndAreRevoked) {
+    AuthStore auth(path_);
+    const User user = auth.insert_user(worker("wang"), "h");
+    auth.insert_session({.token_hash = "a", .user_id = user.id, .created_at = t0, .expires_at = t0 + 100, .client = "c"},
+                        t0);
+    EXPECT_EQ(auth.session_user("a", t0 + 99)->name, "wang");
+    EXPECT_FALSE(auth.session_user("a", t0 + 100));
+    EXPECT_FALSE(auth.session_user("b", t0));
+
+    // Logging out deletes the session and names its user.
+    EXPECT_EQ(auth.delete_session("a")->name, "wang");
+    EXPECT_FALSE(auth.session_user("a", t0));
+    EXPECT_FALSE(auth.delete_session("a"));
+
+    // Disabling and a new password end every session of the user.
+    auth.insert_session({.token_hash = "d", .user_id = user.id, .created_at = t0, .expires_at = t0 + 100, .client = ""},
+                        t0);
+    auth.set_disabled(user.id, true, t0 + 1);
+    EXPECT_FALSE(auth.session_user("d", t0 + 2));
+    EXPECT_TRUE(auth.find_credentials("wang")->user.disabled);
+    EXPECT_EQ(auth.find_credentials("wang")->user.updated_at, t0 + 1);
+    auth.set_disabled(user.id, false, t0 + 3);
+    auth.insert_session({.token_hash = "e", .user_id = user.id, .created_at = t0, .expires_at = t0 + 100, .client = ""},
+                        t0);
+    auth.set_password_hash(user.id, "new", t0 + 4);
+    EXPECT_FALSE(auth.session_user("e", t0 + 5));
+    EXPECT_EQ(auth.find_credentials("wang")->password_hash, "new");
+    EXPECT_THROW(auth.set_disabled(9999, true, t0), InputError);
+
+    // A new session clears out the expired ones.
+    auth.insert_session({.token_hash = "f", .user_id = user.id, .created_at = t0, .expires_at = t0 + 10, .client = ""},
+                        t0);
+    auth.insert_session({.token_hash = "g", .user_id = user.id, .created_at = t0, .expires_at = t0 + 100, .client = ""},
+                        t0 + 50);
+    EXPECT_EQ(query(path_, "SELECT token_hash FROM sessions"), (std::vector<std::vector<std::string>>{{"g"}}));
+}
+
+AuditEntry entry(model::Timestamp at, std::string user, std::string action) {
+    AuditEntry e;
+    e.at = at;
+    e.user_name = std::move(user);
+    e.action = std::move(action);
+    e.collection = "households";
+    e.record_ids = {"1", "2,3"};
+    e.client = "10.0.0.1";
+    return e;
+}
+
+TEST_F(AuthStoreTest, AuditQueriesFilterAndPage) {
+    AuthStore auth(path_);
+    for (int i = 0; i < 30; ++i) {
+        AuditEntry e = entry(t0 + i, i % 3 == 0 ? "wang" : "li", i % 2 == 0 ? "households.read" : "auth.login");
+        if (i == 29) e.outcome = Outcome::denied;
+        e.user_id = i;
+        auth.append_audit(e);
+        EXPECT_EQ(e.id, i + 1);
+    }
+    const AuditPage all = auth.query_audit({});
+    EXPECT_EQ(all.total, 30u);
+    ASSERT_EQ(all.entries.size(), 30u);
+    EXPECT_EQ(all.entries.front().at, t0 + 29);  // newest first
+    EXPECT_EQ(all.entries.front().outcome, Outcome::denied);
+    EXPECT_EQ(all.entries.front().record_ids, (std::vector<std::string>{"1", "2,3"}));
+    EXPECT_EQ(all.entries.front().client, "10.0.0.1");
+    EXPECT_EQ(all.entries.front().user_id, 29);
+
+    const AuditPage wang = auth.query_audit({.user_name = "wang"});
+    EXPECT_EQ(wang.total, 10u);
+    const AuditPage reads = auth.query_audit({.user_name = "wang", .action = "households.read"});
+    EXPECT_EQ(reads.total, 5u);  // i = 0, 6, 12, 18, 24
+    const AuditPage window = auth.query_audit({.from = t0 + 10, .to = t0 + 20});
+    EXPECT_EQ(window.total, 10u);
+    EXPECT_EQ(window.entries.back().at, t0 + 10);
+
+    const AuditPage page = auth.query_audit({.limit = 7, .offset = 21});
+    EXPECT_EQ(page.total, 30u);
+    ASSERT_EQ(page.entries.size(), 7u);
+    EXPECT_EQ(page.entries.front().at, t0 + 8);
+    EXPECT_TRUE(auth.query_audit({.limit = 5, .offset = 30}).entries.empty());
+    EXPECT_EQ(auth.query_audit({.user_name = "x' OR 1=1 --"}).total, 0u);
+
+    EXPECT_THROW((void)auth.query_audit({.limit = 0}), InputError);
+    EXPECT_THROW((void)auth.query_audit({.limit = max_audit_page + 1}), InputError);
+    EXPECT_THROW((void)auth.query_audit({.from = t0, .to = t0}), InputError);
+}
+
+TEST_F(AuthStoreTest, AuditLogIsAppendOnlyEvenForOtherClients) {
+    {
+        AuthStore auth(path_);
+        AuditEntry e = entry(t0, "wang", "households.reveal");
+        auth.append_audit(e);
+    }
+    EXPECT_THROW(query(path_, "UPDATE audit_log SET user_name = 'nobody'", true), std::runtime_error);
+    EXPECT_THROW(query(path_, "DELETE FROM audit_log", true), std::runtime_error);
+    EXPECT_EQ(query(path_, "SELECT user_name FROM audit_log"), (std::vector<std::vector<std::string>>{{"wang"}}));
+}
+
+}  // namespace
+}  // namespace wangge::auth
