@@ -109,6 +109,8 @@ int main(int argc, char** argv) {
     heat.to = last + 1;
     heat.from = *heat.to - 90 * 86400;
 
+    const geo::Box extent = snapshot->extent();
+    const geo::Point centre{(extent.min_x + extent.max_x) / 2.0, (extent.min_y + extent.max_y) / 2.0};
     std::size_t grid_vertices = 0;
     for (const model::Grid* grid : snapshot->current_grids()) grid_vertices += geo::vertex_count(grid->geometry);
     std::cout << nlohmann::json{{"load_ms", load_ms},
@@ -118,13 +120,12 @@ int main(int argc, char** argv) {
                                 {"rss_mb", resident_mb()},
                                 {"grids", snapshot->current_grids().size()},
                                 {"households", snapshot->data().households.size()},
-                                {"incidents", snapshot->data().incidents.size()}}
+                                {"incidents", snapshot->data().incidents.size()},
+                                {"centre", {centre.x, centre.y}}}
               << std::endl;
 
     std::vector<std::string> requests = options.tiles;
     if (requests.empty()) {
-        const geo::Box extent = snapshot->extent();
-        const geo::Point centre{(extent.min_x + extent.max_x) / 2.0, (extent.min_y + extent.max_y) / 2.0};
         for (const auto& [layer, z] : std::vector<std::pair<std::string, int>>{
                  {"grids", 11}, {"grids", 12}, {"grids", 14}, {"households", 14}, {"households", 16}, {"heat", 12}}) {
             const tiles::TileId tile = tiles::tile_containing(centre, z);
@@ -138,12 +139,16 @@ int main(int argc, char** argv) {
         for (int i = 0; i < options.repeat; ++i) bytes = index.render(query);
         const double ms = elapsed_ms(started) / options.repeat;
         const auto at = request.find('@');
-        std::cout << nlohmann::json{{"layer", request.substr(0, at)},
-                                    {"tile", request.substr(at + 1)},
-                                    {"ms", ms},
-                                    {"bytes", bytes.size()},
-                                    {"gzip_bytes", http::gzip(bytes).size()}}
-                  << std::endl;
+        nlohmann::json line{{"layer", request.substr(0, at)},
+                            {"tile", request.substr(at + 1)},
+                            {"ms", ms},
+                            {"bytes", bytes.size()},
+                            {"gzip_bytes", http::gzip(bytes).size()}};
+        if (query.layer == tiles::Layer::heat) {
+            line["from"] = model::format_iso8601(*heat.from);
+            line["to"] = model::format_iso8601(*heat.to);
+        }
+        std::cout << line << std::endl;
     }
     return 0;
 }

@@ -30,14 +30,16 @@ MetricScale metric_scale(double latitude_deg) noexcept {
     return {prime_vertical * std::cos(phi) * radians, meridional * radians};
 }
 
-double segment_distance(const geo::Point& p, geo::Point a, geo::Point b, const MetricScale& k) noexcept {
+/// Squared distance in metres from p to the segment ab (lon/lat).
+double segment_distance2(const geo::Point& p, geo::Point a, geo::Point b, const MetricScale& k) noexcept {
     const double ax = (a.x - p.x) * k.x, ay = (a.y - p.y) * k.y;
     const double bx = (b.x - p.x) * k.x, by = (b.y - p.y) * k.y;
     const double dx = bx - ax, dy = by - ay;
     const double length2 = dx * dx + dy * dy;
     double t = length2 > 0.0 ? -(ax * dx + ay * dy) / length2 : 0.0;
     t = std::clamp(t, 0.0, 1.0);
-    return std::hypot(ax + t * dx, ay + t * dy);
+    const double x = ax + t * dx, y = ay + t * dy;
+    return x * x + y * y;
 }
 
 double boundary_distance_m(const geo::MultiPolygon& multi, const geo::Point& p) noexcept {
@@ -46,11 +48,11 @@ double boundary_distance_m(const geo::MultiPolygon& multi, const geo::Point& p) 
     for (const geo::Polygon& polygon : multi.polygons) {
         for (const geo::Ring& ring : polygon.rings) {
             for (std::size_t i = 0; i + 1 < ring.size(); ++i) {
-                best = std::min(best, segment_distance(p, ring[i], ring[i + 1], k));
+                best = std::min(best, segment_distance2(p, ring[i], ring[i + 1], k));
             }
         }
     }
-    return best;
+    return std::sqrt(best);
 }
 
 template <class Item>
@@ -136,21 +138,27 @@ const Staff* Snapshot::staff(std::int64_t id) const {
 
 std::optional<LookupResult> Snapshot::lookup(const geo::Point& lonlat) const {
     if (!std::isfinite(lonlat.x) || !std::isfinite(lonlat.y)) return std::nullopt;
+    // Finest level first, then the smaller code: the first grid that holds
+    // the point (or has it on its border) is the answer, so coarse parents
+    // with long borders are only tested when no finer grid is there.
+    std::vector<const Grid*> candidates;
+    grid_index_.query(lonlat, [&](std::size_t i) {
+        candidates.push_back(current_grids_[i]);
+        return true;
+    });
+    std::sort(candidates.begin(), candidates.end(), [](const Grid* a, const Grid* b) {
+        return a->level != b->level ? a->level > b->level : a->code < b->code;
+    });
     const Grid* best = nullptr;
     double best_distance = 0.0;
-    grid_index_.query(lonlat, [&](std::size_t i) {
-        const Grid* grid = current_grids_[i];
-        // Only a finer level, or the same level with a smaller code, can win.
-        if (best != nullptr && (grid->level < best->level || (grid->level == best->level && grid->code > best->code))) {
-            return true;
-        }
+    for (const Grid* grid : candidates) {
         const double distance = boundary_distance_m(grid->geometry, lonlat);
         if (distance <= on_border_m || geo::contains(grid->geometry, lonlat)) {
             best = grid;
             best_distance = distance;
+            break;
         }
-        return true;
-    });
+    }
     if (best == nullptr) return std::nullopt;
 
     LookupResult result;
