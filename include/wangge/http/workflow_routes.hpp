@@ -1,0 +1,45 @@
+#pragma once
+// The incident workflow, visits and statistics over HTTP (DESIGN §5, §6).
+//
+//   POST /incidents                    {"category","triage","source","description","lon","lat"}
+//                                      → 201 the routed incident (grid_code, assignee, light…)
+//   GET  /incidents/{id}               → {"incident", "history"}
+//   POST /incidents/{id}/transitions   {"action","note","approver","hours","assignee"} → {"incident","event"}
+//   GET  /incidents/overdue?area=CODE[&now=ISO8601] → open incidents past their deadline in a grid,
+//                                      community or street
+//   POST /visits                       {"household_id","kind","note"[,"staff_id"]} → 201 the visit
+//   GET  /visits/due?staff=ID[&month=YYYY-MM]
+//   GET  /stats?month=YYYY-MM[&level=grid|worker|community]
+//
+// Who acts comes from the request's session (AuthGate): the actor recorded in
+// an event is the user name, the workflow role is the user's role, and the
+// incident's or household's grid must be in the user's scope (403 otherwise).
+// `now` is the server's clock (AuthGate::now(): std::chrono::system_clock
+// unless a test replaces it), read at the edge and passed into the engine;
+// only /incidents/overdue accepts another `now` to look ahead.
+//
+// Errors: a workflow::WorkflowError becomes {"error":{"code","message","message_zh"}}
+// with 403 for "forbidden", 409 for "illegal_transition" and "time_order",
+// 400 for every other code.
+//
+// Thread safety: the handlers only read the State's views and write through
+// the Writer (which serialises writes).
+
+#include "wangge/http/auth_handlers.hpp"
+#include "wangge/http/router.hpp"
+#include "wangge/http/state.hpp"
+#include "wangge/http/writer.hpp"
+#include "wangge/workflow/config.hpp"
+
+namespace wangge::http {
+
+/// What the workflow routes need besides the State; all of it outlives the router.
+struct WorkflowServices {
+    Writer& writer;
+    const AuthGate& gate;
+    const workflow::WorkflowConfig& config;
+};
+
+void add_workflow_routes(Router& router, const State& state, const WorkflowServices& services);
+
+}  // namespace wangge::http

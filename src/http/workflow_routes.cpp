@@ -1,0 +1,441 @@
+#include "wangge/http/workflow_routes.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <initializer_list>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "wangge/auth/policy.hpp"
+#include "wangge/model/time.hpp"
+#include "wangge/workflow/deadlines.hpp"
+#include "wangge/workflow/history.hpp"
+#include "wangge/workflow/month.hpp"
+#include "wangge/workflow/states.hpp"
+#include "wangge/workflow/statistics.hpp"
+#include "wangge/workflow/visits.hpp"
+
+namespace wangge::http {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::int64_t max_id = std::numeric_limits<std::int64_t>::max();
+
+Status status_for(const workflow::WorkflowError& error) {
+    if (error.code() == "forbidden") return Status::forbidden;
+    if (error.code() == "illegal_transition" || error.code() == "time_order") return Status::conflict;
+    return Status::bad_request;
+}
+
+/// Answers a WorkflowError with its code and both messages (the router's
+/// generic InputError answer would lose the code and the Chinese text).
+Handler with_workflow_errors(Handler handler) {
+    return [handler = std::move(handler)](const Request& request) {
+        try {
+            return handler(request);
+        } catch (const workflow::WorkflowError& e) {
+            return Response::json(
+                {{"error", {{"code", e.code()}, {"message", e.what()}, {"message_zh", e.message_zh()}}}},
+                status_for(e));
+        }
+    };
+}
+
+/// The request body as a JSON object whose keys are all in `allowed`.
+json body_object(const Request& request, std::initializer_list<std::string_view> allowed) {
+    json body;
+    try {
+        body = json::parse(request.body());
+    } catch (const json::parse_error& e) {
+        throw InputError(std::string("the request body is not JSON: ") + e.what());
+    }
+    if (!body.is_object()) throw InputError("the request body must be a JSON object");
+    for (const auto& [key, value] : body.items()) {
+        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+            throw InputError("unknown field \"" + key + "\" in the request body");
+        }
+    }
+    return body;
+}
+
+std::optional<std::string> optional_text(const json& body, const char* name) {
+    const auto found = body.find(name);
+    if (found == body.end() || found->is_null()) return std::nullopt;
+    if (!found->is_string()) throw InputError(std::string("field \"") + name + "\" must be a string");
+    return found->get<std::string>();
+}
+
+std::string required_text(const json& body, const char* name) {
+    std::optional<std::string> text = optional_text(body, name);
+    if (!text || text->empty()) throw InputError(std::string("field \"") + name + "\" is required");
+    return std::move(*text);
+}
+
+std::optional<std::int64_t> optional_integer(const json& body, const char* name) {
+    const auto found = body.find(name);
+    if (found == body.end() || found->is_null()) return std::nullopt;
+    if (!found->is_number_integer()) throw InputError(std::string("field \"") + name + "\" must be an integer");
+    return found->get<std::int64_t>();
+}
+
+double required_number(const json& body, const char* name, double min, double max) {
+    const auto found = body.find(name);
+    if (found == body.end() || !found->is_number()) {
+        throw InputError(std::string("field \"") + name + "\" is required and must be a number");
+    }
+    const double value = found->get<double>();
+    if (!(value >= min && value <= max)) {
+        throw InputError(std::string("field \"") + name + "\" must be between " + std::to_string(min) + " and " +
+                         std::to_string(max));
+    }
+    return value;
+}
+
+json time_json(std::optional<model::Timestamp> t) { return t ? json(model::format_iso8601(*t)) : json(nullptr); }
+
+/// The stored name with its Chinese label, or the stored text alone when it is not a known name.
+template <class Parse>
+json label_of(const std::string& stored, Parse parse) {
+    const auto parsed = parse(stored);
+    return parsed ? json(workflow::label_zh(*parsed)) : json(stored);
+}
+
+json clock_json(const workflow::Clock& clock) {
+    return {{"started", time_json(clock.started)},
+            {"stopped", time_json(clock.stopped)},
+            {"running", clock.running},
+            {"allowed_s", clock.allowed_s},
+            {"extended_s", clock.extended_s},
+            {"paused_s", clock.paused_s},
+            {"used_s", clock.used_s},
+            {"used_fraction", clock.used_fraction()},
+            {"due", time_json(clock.due)},
+            {"overdue", clock.overdue()},
+            {"light", workflow::to_string(clock.light())},
+            {"light_zh", workflow::label_zh(clock.light())}};
+}
+
+json event_json(const model::IncidentEvent& event) {
+    return {{"id", event.id},         {"incident_id", event.incident_id}, {"at", time_json(event.at)},
+            {"actor", event.actor},   {"from_state", event.from_state},   {"to_state", event.to_state},
+            {"note", event.note}};
+}
+
+/// The incident with its history and its deadline clock at `now` (light null before dispatch).
+json incident_json(const model::Incident& incident, std::span<const model::IncidentEvent> history,
+                   model::Timestamp now) {
+    const std::optional<workflow::Clock> clock = workflow::clock_at(incident, history, now);
+    json events = json::array();
+    for (const model::IncidentEvent& event : history) events.push_back(event_json(event));
+    return {{"id", incident.id},
+            {"category", incident.category},
+            {"source", incident.source},
+            {"triage", incident.triage},
+            {"triage_zh", label_of(incident.triage, workflow::parse_triage)},
+            {"state", incident.state},
+            {"state_zh", label_of(incident.state, workflow::parse_state)},
+            {"description", incident.description},
+            {"lon", incident.location.x},
+            {"lat", incident.location.y},
+            {"grid_code", incident.grid_code},
+            {"assignee", incident.assignee},
+            {"reported_at", time_json(incident.reported_at)},
+            {"dispatched_at", time_json(incident.dispatched_at)},
+            {"deadline", time_json(incident.deadline)},
+            {"closed_at", time_json(incident.closed_at)},
+            {"clock", clock ? clock_json(*clock) : json(nullptr)},
+            {"light", clock ? json(workflow::to_string(clock->light())) : json(nullptr)},
+            {"history", std::move(events)}};
+}
+
+const model::Incident& find_incident(const model::Snapshot& snapshot, std::int64_t id) {
+    const auto& incidents = snapshot.data().incidents;
+    const auto found =
+        std::find_if(incidents.begin(), incidents.end(), [id](const model::Incident& i) { return i.id == id; });
+    if (found == incidents.end()) {
+        throw HttpError(Status::not_found, "not_found", "no incident " + std::to_string(id));
+    }
+    return *found;
+}
+
+/// One incident's events in time order (ties by id).
+std::vector<model::IncidentEvent> history_of(const model::Snapshot& snapshot, std::int64_t incident_id) {
+    std::vector<model::IncidentEvent> history;
+    for (const model::IncidentEvent& event : snapshot.data().incident_events) {
+        if (event.incident_id == incident_id) history.push_back(event);
+    }
+    std::stable_sort(history.begin(), history.end(), [](const auto& a, const auto& b) {
+        return a.at != b.at ? a.at < b.at : a.id < b.id;
+    });
+    return history;
+}
+
+std::int64_t id_param(const Request& request) { return parse_int(request.param("id"), "id", 1, max_id); }
+
+workflow::Role workflow_role(const auth::User& user) {
+    // The two role vocabularies share their names (DESIGN §6).
+    const std::optional<workflow::Role> role = workflow::parse_role(auth::to_string(user.role));
+    if (!role) throw HttpError(Status::forbidden, "forbidden", "the role has no workflow rights");
+    return *role;
+}
+
+workflow::Month month_param(const Request& request, model::Timestamp now) {
+    const std::optional<std::string_view> text = request.query().get("month");
+    return text ? workflow::Month::parse(*text) : workflow::Month::of(now);
+}
+
+void add_incident_routes(Router& router, const State& state, const WorkflowServices& services) {
+    const AuthGate& gate = services.gate;
+    router.post("/incidents", with_workflow_errors([&services, &gate](const Request& request) {
+                    request.query().allow_only({});
+                    const auth::Principal who = gate.require(request, auth::Action::report_incident);
+                    const json body =
+                        body_object(request, {"category", "triage", "source", "description", "lon", "lat"});
+                    workflow::IncidentReport report;
+                    report.category = required_text(body, "category");
+                    report.source = required_text(body, "source");
+                    const std::string triage = optional_text(body, "triage").value_or("general");
+                    const std::optional<workflow::Triage> parsed_triage = workflow::parse_triage(triage);
+                    if (!parsed_triage) {
+                        throw InputError("field \"triage\" must be general, coordination or urgent, not \"" + triage +
+                                         "\"");
+                    }
+                    report.triage = *parsed_triage;
+                    report.description = required_text(body, "description");
+                    report.location = {required_number(body, "lon", -180.0, 180.0),
+                                       required_number(body, "lat", -90.0, 90.0)};
+                    report.actor = who.user->name;
+                    report.at = gate.now();
+                    const workflow::Transition stored =
+                        services.writer.insert_incident([&](const model::Snapshot& current) {
+                            workflow::Transition created =
+                                workflow::report_incident(current, services.config.categories, report);
+                            (void)gate.require(request, auth::Action::report_incident, created.incident.grid_code);
+                            return created;
+                        });
+                    Response response = Response::json(
+                        incident_json(stored.incident, std::span(&stored.event, 1), report.at), Status::created);
+                    response.set_header("Location", "/incidents/" + std::to_string(stored.incident.id));
+                    return response;
+                }));
+
+    // Before /incidents/{id}: the first matching route wins.
+    router.get("/incidents/overdue", [&state, &gate](const Request& request) {
+        request.query().allow_only({"area", "now"});
+        (void)gate.require(request, auth::Action::read_incidents);
+        const std::optional<std::string_view> area = request.query().get("area");
+        if (!area || area->empty()) throw InputError("parameter area (a grid, community or street code) is required");
+        model::Timestamp now = gate.now();
+        if (const std::optional<std::string_view> text = request.query().get("now")) {
+            const std::optional<model::Timestamp> parsed = model::parse_iso8601(*text);
+            if (!parsed) throw InputError("parameter now must be an ISO 8601 time, not \"" + std::string(*text) + "\"");
+            now = *parsed;
+        }
+        const auto view = state.view();
+        const model::Snapshot& snapshot = view->snapshot();
+        if (snapshot.current_grid(*area) == nullptr) {
+            throw HttpError(Status::not_found, "not_found", "no current grid, community or street " + std::string(*area));
+        }
+        const workflow::OverdueByArea overdue = workflow::overdue_by_area(
+            snapshot, snapshot.data().incidents,
+            workflow::IncidentHistories::for_clocks(snapshot.data().incident_events), now);
+        json incidents = json::array();
+        for (const auto* by_area : {&overdue.grids, &overdue.communities, &overdue.streets}) {
+            const auto found = by_area->find(std::string(*area));
+            if (found == by_area->end()) continue;
+            for (const workflow::OverdueIncident& item : found->second) {
+                incidents.push_back(
+                    {{"id", item.incident_id}, {"grid_code", item.grid_code}, {"clock", clock_json(item.clock)}});
+            }
+        }
+        const std::size_t count = incidents.size();
+        return Response::json({{"area", *area}, {"now", time_json(now)}, {"count", count}, {"incidents", incidents}});
+    });
+
+    router.get("/incidents/{id}", [&state, &gate](const Request& request) {
+        request.query().allow_only({});
+        (void)gate.require(request, auth::Action::read_incidents);
+        const std::int64_t id = id_param(request);
+        const auto view = state.view();
+        const model::Incident& incident = find_incident(view->snapshot(), id);
+        return Response::json(incident_json(incident, history_of(view->snapshot(), id), gate.now()));
+    });
+
+    router.post(
+        "/incidents/{id}/transitions", with_workflow_errors([&services, &gate](const Request& request) {
+            request.query().allow_only({});
+            const auth::Principal who = gate.require(request, auth::Action::handle_incident);
+            const std::int64_t id = id_param(request);
+            const json body = body_object(request, {"action", "note", "reason", "approver", "hours", "assignee"});
+            const std::string action_text = required_text(body, "action");
+            const std::optional<workflow::Action> action = workflow::parse_action(action_text);
+            if (!action) throw InputError("unknown action \"" + action_text + "\"");
+            const std::optional<std::string> note = optional_text(body, "note");
+            const std::optional<std::string> reason = optional_text(body, "reason");
+            if (note && reason) throw InputError("give either \"note\" or \"reason\", not both");
+            workflow::TransitionRequest transition;
+            transition.action = *action;
+            transition.role = workflow_role(*who.user);
+            transition.actor = who.user->name;
+            transition.at = gate.now();
+            transition.note = reason.value_or(note.value_or(""));
+            transition.approver = optional_text(body, "approver").value_or("");
+            transition.extension_hours = optional_integer(body, "hours").value_or(0);
+            transition.assignee = optional_text(body, "assignee").value_or("");
+            std::vector<model::IncidentEvent> history;
+            const workflow::Transition stored = services.writer.update_incident([&](const model::Snapshot& current) {
+                const model::Incident& incident = find_incident(current, id);
+                (void)gate.require(request, auth::Action::handle_incident, incident.grid_code);
+                history = history_of(current, id);
+                return workflow::apply(incident, history, transition, services.config.categories);
+            });
+            history.push_back(stored.event);
+            return Response::json(incident_json(stored.incident, history, transition.at));
+        }));
+}
+
+json visit_json(const model::Visit& visit) {
+    return {{"id", visit.id},     {"staff_id", visit.staff_id}, {"household_id", visit.household_id},
+            {"at", time_json(visit.at)}, {"kind", visit.kind},         {"note", visit.note}};
+}
+
+bool covers_any(const auth::User& user, const std::vector<std::string>& grid_codes) {
+    return std::any_of(grid_codes.begin(), grid_codes.end(),
+                       [&](const std::string& code) { return auth::covers(user, code); });
+}
+
+void add_visit_routes(Router& router, const State& state, const WorkflowServices& services) {
+    const AuthGate& gate = services.gate;
+    router.post("/visits", with_workflow_errors([&services, &gate](const Request& request) {
+                    request.query().allow_only({});
+                    const auth::Principal who = gate.require(request, auth::Action::record_visit);
+                    const json body = body_object(request, {"household_id", "staff_id", "kind", "note"});
+                    const std::optional<std::int64_t> household_id = optional_integer(body, "household_id");
+                    if (!household_id) throw InputError("field \"household_id\" is required");
+                    std::optional<std::int64_t> staff_id = optional_integer(body, "staff_id");
+                    if (!staff_id) staff_id = who.user->staff_id;
+                    if (!staff_id) {
+                        throw InputError("field \"staff_id\" is required: the user is not linked to a staff member");
+                    }
+                    if (who.user->role == auth::Role::grid_worker && staff_id != who.user->staff_id) {
+                        throw HttpError(Status::forbidden, "forbidden", "a grid worker records only their own visits");
+                    }
+                    model::Visit visit;
+                    visit.staff_id = *staff_id;
+                    visit.household_id = *household_id;
+                    visit.at = gate.now();
+                    visit.kind = required_text(body, "kind");
+                    visit.note = optional_text(body, "note").value_or("");
+                    const model::Visit stored = services.writer.append_visit([&](const model::Snapshot& current) {
+                        const auto& households = current.data().households;
+                        const auto household =
+                            std::find_if(households.begin(), households.end(),
+                                         [&](const model::Household& h) { return h.id == visit.household_id; });
+                        if (household == households.end()) {
+                            throw HttpError(Status::not_found, "not_found",
+                                            "no household " + std::to_string(visit.household_id));
+                        }
+                        if (current.staff(visit.staff_id) == nullptr) {
+                            throw InputError("no staff member " + std::to_string(visit.staff_id));
+                        }
+                        (void)gate.require(request, auth::Action::record_visit, household->grid_code);
+                        return visit;
+                    });
+                    return Response::json(visit_json(stored), Status::created);
+                }));
+
+    router.get("/visits/due", with_workflow_errors([&state, &gate](const Request& request) {
+                   request.query().allow_only({"staff", "month"});
+                   const auth::Principal who = gate.require(request, auth::Action::record_visit);
+                   const std::optional<std::string_view> staff = request.query().get("staff");
+                   if (!staff) throw InputError("parameter staff (a staff id) is required");
+                   const std::int64_t staff_id = parse_int(*staff, "staff", 1, max_id);
+                   const workflow::Month month = month_param(request, gate.now());
+                   const auto view = state.view();
+                   const workflow::VisitsDue due = workflow::visits_due(view->snapshot(), staff_id, month);
+                   if (auth::reach(who, auth::Action::record_visit) == auth::Reach::scoped &&
+                       !covers_any(*who.user, due.grid_codes)) {
+                       throw HttpError(Status::forbidden, "out_of_scope",
+                                       "staff member " + std::to_string(staff_id) + " works outside your grids");
+                   }
+                   json households = json::array();
+                   for (const workflow::DueHousehold& item : due.due) {
+                       const model::Household& h = *item.household;
+                       households.push_back({{"household_id", h.id},
+                                             {"grid_code", h.grid_code},
+                                             {"address", h.compound + h.building + h.unit + h.room},
+                                             {"reasons", item.reasons},
+                                             {"must_visit", item.must_visit}});
+                   }
+                   return Response::json({{"staff_id", due.staff_id},
+                                          {"month", due.month.to_string()},
+                                          {"grid_codes", due.grid_codes},
+                                          {"quota", due.quota},
+                                          {"households_visited", due.households_visited},
+                                          {"quota_remaining", due.quota_remaining()},
+                                          {"due", std::move(households)}});
+               }));
+}
+
+/// Keeps only the units a scoped user may see: grids and communities in the
+/// scope, workers with a grid in it.
+void restrict_to_scope(workflow::MonthlyStatistics& statistics, const model::Snapshot& snapshot,
+                       const auth::User& user) {
+    const auto outside = [&](const workflow::UnitStatistics& unit) { return !auth::covers(user, unit.key); };
+    std::erase_if(statistics.grids, outside);
+    std::erase_if(statistics.communities, outside);
+    std::erase_if(statistics.workers, [&](const workflow::UnitStatistics& unit) {
+        const auto& links = snapshot.data().staff_grids;
+        return std::none_of(links.begin(), links.end(), [&](const model::StaffGrid& link) {
+            return std::to_string(link.staff_id) == unit.key && auth::covers(user, link.grid_code);
+        });
+    });
+}
+
+void add_statistics_route(Router& router, const State& state, const AuthGate& gate) {
+    router.get("/stats", with_workflow_errors([&state, &gate](const Request& request) {
+                   request.query().allow_only({"month", "level"});
+                   const auth::Principal who = gate.require(request, auth::Action::read_statistics);
+                   const workflow::Month month = month_param(request, gate.now());
+                   const std::optional<std::string_view> level = request.query().get("level");
+                   static constexpr std::pair<std::string_view, const char*> levels[] = {
+                       {"grid", "grids"}, {"worker", "workers"}, {"community", "communities"}};
+                   const auto chosen = std::find_if(std::begin(levels), std::end(levels),
+                                                    [&](const auto& entry) { return level && entry.first == *level; });
+                   if (level && chosen == std::end(levels)) {
+                       throw HttpError(Status::bad_request, "invalid_parameter",
+                                       "level must be grid, worker or community, not \"" + std::string(*level) + "\"");
+                   }
+                   const auto view = state.view();
+                   workflow::MonthlyStatistics statistics = workflow::monthly_statistics(view->snapshot(), month);
+                   if (auth::reach(who, auth::Action::read_statistics) == auth::Reach::scoped) {
+                       restrict_to_scope(statistics, view->snapshot(), *who.user);
+                   }
+                   json body = workflow::to_json(statistics);
+                   if (level) {
+                       for (const auto& [name, key] : levels) {
+                           if (key != chosen->second) body.erase(key);
+                       }
+                   }
+                   return Response::json(body);
+               }));
+}
+
+}  // namespace
+
+void add_workflow_routes(Router& router, const State& state, const WorkflowServices& services) {
+    add_incident_routes(router, state, services);
+    add_visit_routes(router, state, services);
+    add_statistics_route(router, state, services.gate);
+}
+
+}  // namespace wangge::http
