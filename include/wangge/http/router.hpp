@@ -33,7 +33,9 @@
 //
 // Thread safety: a Router is filled before the server starts and is read-only
 // afterwards; handlers run concurrently on several threads and must only read
-// shared state (take the snapshot from State once per request).
+// shared state (take the snapshot from State once per request). Request,
+// Response and Query are values owned by one handler call at a time
+// (Request::query() parses lazily, so a Request is not shared between threads).
 
 #include <cstdint>
 #include <filesystem>

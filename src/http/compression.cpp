@@ -1,0 +1,57 @@
+#include "wangge/http/compression.hpp"
+
+#include <array>
+#include <limits>
+#include <memory>
+#include <stdexcept>
+
+#include <zlib.h>
+
+namespace wangge::http {
+
+namespace {
+
+struct DeflateEnd {
+    void operator()(z_stream* stream) const noexcept { deflateEnd(stream); }
+};
+
+constexpr std::array<std::string_view, 6> compressible_prefixes{
+    "text/", "application/json", "application/geo+json", "application/javascript", "image/svg+xml",
+    "application/vnd.mapbox-vector-tile"};
+
+}  // namespace
+
+std::string gzip(std::string_view data, int level) {
+    if (data.size() > std::numeric_limits<uInt>::max()) throw std::length_error("gzip: input too large");
+    z_stream stream{};
+    // windowBits 15 + 16 selects the gzip wrapper instead of zlib's.
+    if (deflateInit2(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        throw std::runtime_error("gzip: deflateInit2 failed");
+    }
+    const std::unique_ptr<z_stream, DeflateEnd> guard(&stream);
+    std::string out(deflateBound(&stream, static_cast<uLong>(data.size())), '\0');
+    // zlib's API is not const-correct; it never writes through next_in.
+    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    stream.avail_in = static_cast<uInt>(data.size());
+    stream.next_out = reinterpret_cast<Bytef*>(out.data());
+    stream.avail_out = static_cast<uInt>(out.size());
+    if (deflate(&stream, Z_FINISH) != Z_STREAM_END) throw std::runtime_error("gzip: deflate did not finish");
+    out.resize(stream.total_out);
+    return out;
+}
+
+void compress_if_accepted(const Request& request, Response& response, std::size_t min_size) {
+    if (response.file_path() || response.body().size() < min_size || !response.header("Content-Encoding").empty()) {
+        return;
+    }
+    const std::string_view type = response.header("Content-Type");
+    const bool compressible = std::ranges::any_of(compressible_prefixes,
+                                                  [type](std::string_view prefix) { return type.starts_with(prefix); });
+    if (!compressible) return;
+    response.set_header("Vary", "Accept-Encoding");
+    if (!accepts_encoding(request, "gzip")) return;
+    response.body() = gzip(response.body());
+    response.set_header("Content-Encoding", "gzip");
+}
+
+}  // namespace wangge::http

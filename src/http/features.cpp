@@ -1,0 +1,599 @@
+#include "wangge/http/features.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <numeric>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "contact_card.hpp"
+#include "wangge/geo/geojson.hpp"
+#include "wangge/model/time.hpp"
+
+namespace wangge::http {
+
+namespace {
+
+using nlohmann::json;
+using model::Timestamp;
+
+constexpr std::string_view geojson_type = "application/geo+json";
+constexpr std::string_view json_type = "application/json";
+constexpr std::string_view crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+constexpr std::int64_t max_limit = 10'000;
+constexpr std::int64_t default_limit = 100;
+
+struct Collection {
+    std::string_view id;
+    std::string_view title;
+    std::string_view description;
+    /// Property filters accepted as query parameters.
+    std::vector<std::string_view> filters;
+    bool temporal;
+};
+
+const std::array<Collection, 4> collections{{
+    {"grids", "网格", "网格边界：街道、社区、网格三级；datetime 选择当时有效的网格版本", {"code", "level", "parent_code"}, true},
+    {"households", "户", "住户位置与特殊人群标签（不含个人信息）", {"grid_code"}, false},
+    {"facilities", "设施", "党群服务中心、卫生服务站、避难场所等设施与单位", {"grid_code", "kind"}, false},
+    {"incidents", "事件", "上报的事件与案卷；datetime 按上报时间筛选",
+     {"grid_code", "category", "state", "triage", "source"}, true},
+}};
+
+const Collection& find_collection(std::string_view id) {
+    for (const Collection& collection : collections) {
+        if (collection.id == id) return collection;
+    }
+    throw HttpError(Status::not_found, "not_found", "no collection '" + std::string(id) + "'");
+}
+
+/// Per snapshot, built once: what listing the collections would otherwise rescan.
+struct FeatureStats {
+    /// Households per current grid code, counted into every ancestor too.
+    std::unordered_map<std::string_view, std::size_t> household_count;
+    std::optional<Timestamp> grids_begin;
+    std::optional<Timestamp> grids_end;  ///< nullopt while some grid is in force
+    std::optional<Timestamp> incidents_begin;
+    std::optional<Timestamp> incidents_end;
+    bool households_by_id = false;  ///< sorted by id: items/{id} can binary-search
+    bool facilities_by_id = false;
+    bool incidents_by_id = false;
+
+    explicit FeatureStats(const model::Snapshot& snapshot) {
+        const model::Dataset& data = snapshot.data();
+        std::unordered_map<std::string_view, std::size_t> direct;
+        for (const model::Household& household : data.households) ++direct[household.grid_code];
+        for (const auto& [code, count] : direct) {
+            // Walk up the current tree; a cycle in bad data cannot loop forever.
+            const model::Grid* grid = snapshot.current_grid(code);
+            for (std::size_t depth = 0; grid != nullptr && depth < 16; ++depth) {
+                household_count[grid->code] += count;
+                grid = grid->parent_code.empty() ? nullptr : snapshot.current_grid(grid->parent_code);
+            }
+        }
+        bool open_ended = false;
+        for (const model::Grid& grid : data.grids) {
+            grids_begin = std::min(grids_begin.value_or(grid.valid_from), grid.valid_from);
+            if (grid.valid_to) grids_end = std::max(grids_end.value_or(*grid.valid_to), *grid.valid_to);
+            open_ended = open_ended || grid.current();
+        }
+        if (open_ended) grids_end.reset();
+        for (const model::Incident& incident : data.incidents) {
+            incidents_begin = std::min(incidents_begin.value_or(incident.reported_at), incident.reported_at);
+            incidents_end = std::max(incidents_end.value_or(incident.reported_at), incident.reported_at);
+        }
+        const auto by_id = [](const auto& a, const auto& b) { return a.id < b.id; };
+        households_by_id = std::ranges::is_sorted(data.households, by_id);
+        facilities_by_id = std::ranges::is_sorted(data.facilities, by_id);
+        incidents_by_id = std::ranges::is_sorted(data.incidents, by_id);
+    }
+};
+
+// ---------------------------------------------------------------- parameters
+
+/// Accepts f=json / f=geojson only: no HTML pages are served.
+void check_format(const Query& query) {
+    const auto f = query.get("f");
+    if (f && *f != "json" && *f != "geojson") {
+        throw HttpError(Status::bad_request, "invalid_parameter",
+                        "parameter 'f' is '" + std::string(*f) + "', expected json or geojson");
+    }
+}
+
+struct Interval {
+    std::optional<Timestamp> begin;  ///< nullopt: open
+    std::optional<Timestamp> end;
+    bool instant = false;
+
+    [[nodiscard]] bool contains(Timestamp t) const noexcept {
+        return (!begin || *begin <= t) && (!end || t <= *end);
+    }
+};
+
+Interval parse_datetime(std::string_view text) {
+    const auto invalid = [text] {
+        return HttpError(Status::bad_request, "invalid_parameter",
+                         "parameter 'datetime' is '" + std::string(text) +
+                             "', expected an ISO 8601 instant or interval start/end ('..' for open)");
+    };
+    const auto bound = [&invalid](std::string_view part) -> std::optional<Timestamp> {
+        if (part.empty() || part == "..") return std::nullopt;
+        const auto t = model::parse_iso8601(part);
+        if (!t) throw invalid();
+        return t;
+    };
+    const std::size_t slash = text.find('/');
+    if (slash == std::string_view::npos) {
+        const auto t = model::parse_iso8601(text);
+        if (!t) throw invalid();
+        return {t, t, true};
+    }
+    Interval interval{bound(text.substr(0, slash)), bound(text.substr(slash + 1)), false};
+    if (interval.begin && interval.end && *interval.begin > *interval.end) {
+        throw HttpError(Status::bad_request, "invalid_parameter",
+                        "parameter 'datetime' has its start after its end: " + std::string(text));
+    }
+    return interval;
+}
+
+geo::Box parse_bbox(std::string_view text) {
+    std::vector<double> numbers;
+    while (true) {
+        const std::size_t comma = text.find(',');
+        numbers.push_back(parse_double(text.substr(0, comma), "bbox", -1e9, 1e9));
+        if (comma == std::string_view::npos) break;
+        text.remove_prefix(comma + 1);
+    }
+    if (numbers.size() != 4 && numbers.size() != 6) {
+        throw HttpError(Status::bad_request, "invalid_parameter",
+                        "parameter 'bbox' needs 4 or 6 numbers, got " + std::to_string(numbers.size()));
+    }
+    const std::size_t half = numbers.size() / 2;  // 6 numbers: minx,miny,minz,maxx,maxy,maxz
+    const geo::Box box{numbers[0], numbers[1], numbers[half], numbers[half + 1]};
+    if (box.min_x > box.max_x || box.min_y > box.max_y || (half == 3 && numbers[2] > numbers[5])) {
+        throw HttpError(Status::bad_request, "invalid_parameter", "parameter 'bbox' has a minimum above its maximum");
+    }
+    return box;
+}
+
+struct ItemsQuery {
+    std::optional<geo::Box> bbox;
+    std::optional<Interval> datetime;
+    std::size_t limit = default_limit;
+    std::size_t offset = 0;
+    std::vector<std::pair<std::string_view, std::string_view>> filters;
+};
+
+ItemsQuery parse_items_query(const Query& query, const Collection& collection) {
+    check_format(query);
+    ItemsQuery items;
+    for (const auto& [name, value] : query.items()) {
+        if (name == "f") continue;
+        if (name == "bbox") {
+            items.bbox = parse_bbox(value);
+        } else if (name == "limit") {
+            items.limit = static_cast<std::size_t>(parse_int(value, "limit", 1, max_limit));
+        } else if (name == "offset") {
+            items.offset = static_cast<std::size_t>(parse_int(value, "offset", 0, INT64_MAX));
+        } else if (name == "datetime" && collection.temporal) {
+            items.datetime = parse_datetime(value);
+        } else if (std::ranges::find(collection.filters, std::string_view(name)) != collection.filters.end()) {
+            if (name == "level" && !model::parse_grid_level(value)) {
+                throw HttpError(Status::bad_request, "invalid_parameter",
+                                "parameter 'level' is '" + value + "', expected street, community, grid or subgrid");
+            }
+            items.filters.emplace_back(name, value);
+        } else {
+            std::string allowed = "f, bbox, limit, offset";
+            if (collection.temporal) allowed += ", datetime";
+            for (const std::string_view filter : collection.filters) allowed += ", " + std::string(filter);
+            throw HttpError(Status::bad_request, "unknown_parameter",
+                            "unknown query parameter '" + name + "' for collection " + std::string(collection.id) +
+                                " (allowed: " + allowed + ")");
+        }
+    }
+    return items;
+}
+
+// ---------------------------------------------------------------- filtering
+
+std::string_view filter_field(const model::Grid& grid, std::string_view name) {
+    if (name == "code") return grid.code;
+    if (name == "level") return model::to_string(grid.level);
+    return grid.parent_code;
+}
+std::string_view filter_field(const model::Household& household, std::string_view) { return household.grid_code; }
+std::string_view filter_field(const model::Facility& facility, std::string_view name) {
+    return name == "kind" ? std::string_view(facility.kind) : std::string_view(facility.grid_code);
+}
+std::string_view filter_field(const model::Incident& incident, std::string_view name) {
+    if (name == "category") return incident.category;
+    if (name == "state") return incident.state;
+    if (name == "triage") return incident.triage;
+    if (name == "source") return incident.source;
+    return incident.grid_code;
+}
+
+template <class Item>
+bool passes_filters(const Item& item, const ItemsQuery& query) {
+    return std::ranges::all_of(query.filters, [&item](const auto& filter) {
+        return filter_field(item, filter.first) == filter.second;
+    });
+}
+
+bool segments_cross(geo::Point a, geo::Point b, geo::Point c, geo::Point d) noexcept {
+    const auto orient = [](geo::Point p, geo::Point q, geo::Point r) {
+        const double v = (q.x - p.x) * (r.y - p.y) - (q.y - p.y) * (r.x - p.x);
+        return (v > 0) - (v < 0);
+    };
+    const auto within = [](geo::Point p, geo::Point q, geo::Point r) {  // r on segment pq, given collinear
+        return std::min(p.x, q.x) <= r.x && r.x <= std::max(p.x, q.x) && std::min(p.y, q.y) <= r.y &&
+               r.y <= std::max(p.y, q.y);
+    };
+    const int o1 = orient(a, b, c), o2 = orient(a, b, d), o3 = orient(c, d, a), o4 = orient(c, d, b);
+    if (o1 != o2 && o3 != o4) return true;
+    return (o1 == 0 && within(a, b, c)) || (o2 == 0 && within(a, b, d)) || (o3 == 0 && within(c, d, a)) ||
+           (o4 == 0 && within(c, d, b));
+}
+
+/// Exact polygon/box intersection: a vertex inside the box, a box corner
+/// inside the polygon, or crossing edges. Bounding boxes alone would match
+/// L-shaped grids far from the box.
+bool intersects(const geo::MultiPolygon& multi, const geo::Box& box) {
+    if (!geo::bounds(multi).intersects(box)) return false;
+    const std::array<geo::Point, 4> corners{{{box.min_x, box.min_y},
+                                             {box.max_x, box.min_y},
+                                             {box.max_x, box.max_y},
+                                             {box.min_x, box.max_y}}};
+    for (const geo::Point& corner : corners) {
+        if (geo::contains(multi, corner)) return true;
+    }
+    for (const geo::Polygon& polygon : multi.polygons) {
+        for (const geo::Ring& ring : polygon.rings) {
+            for (std::size_t i = 0; i + 1 < ring.size(); ++i) {
+                if (box.contains(ring[i])) return true;
+                for (std::size_t k = 0; k < 4; ++k) {
+                    if (segments_cross(ring[i], ring[i + 1], corners[k], corners[(k + 1) % 4])) return true;
+                }
+            }
+        }
+    }
+    return false;
+}
+
+/// Positions of the index's items whose boxes meet `box`, in stored order so that pages are stable.
+std::vector<std::size_t> sorted_hits(const geo::PackedRTree& index, const geo::Box& box) {
+    std::vector<std::size_t> positions;
+    index.query(box, [&positions](std::size_t i) {
+        positions.push_back(i);
+        return true;
+    });
+    std::ranges::sort(positions);
+    return positions;
+}
+
+/// One page of matches plus the total count.
+template <class Item>
+struct Page {
+    std::vector<const Item*> items;
+    std::size_t matched = 0;
+
+    void offer(const Item& item, const ItemsQuery& query) {
+        if (matched >= query.offset && items.size() < query.limit) items.push_back(&item);
+        ++matched;
+    }
+};
+
+/// Points: candidates from the index when a bbox is given, in stored order either way.
+template <class Item, class Extra>
+Page<Item> select_points(const std::vector<Item>& all, const geo::PackedRTree& index, const ItemsQuery& query,
+                         Extra&& extra) {
+    Page<Item> page;
+    const auto consider = [&](const Item& item) {
+        if (passes_filters(item, query) && extra(item)) page.offer(item, query);
+    };
+    if (query.bbox) {
+        for (const std::size_t i : sorted_hits(index, *query.bbox)) consider(all[i]);
+    } else {
+        for (const Item& item : all) consider(item);
+    }
+    return page;
+}
+
+Page<model::Grid> select_grids(const model::Snapshot& snapshot, const ItemsQuery& query) {
+    std::vector<const model::Grid*> layout;
+    if (!query.datetime && query.bbox) {
+        // The index covers the current layout only; older layouts are scanned.
+        for (const std::size_t i : sorted_hits(snapshot.grid_index(), *query.bbox)) {
+            layout.push_back(snapshot.current_grids()[i]);
+        }
+    } else if (!query.datetime) {
+        const auto current = snapshot.current_grids();
+        layout.assign(current.begin(), current.end());
+    } else if (query.datetime->instant) {
+        layout = snapshot.grids_at(*query.datetime->begin);
+    } else {
+        const Interval& interval = *query.datetime;
+        for (const model::Grid& grid : snapshot.data().grids) {
+            const bool starts_before_end = !interval.end || grid.valid_from <= *interval.end;
+            const bool ends_after_begin = !interval.begin || !grid.valid_to || *grid.valid_to > *interval.begin;
+            if (starts_before_end && ends_after_begin) layout.push_back(&grid);
+        }
+    }
+    Page<model::Grid> page;
+    for (const model::Grid* grid : layout) {
+        if (!passes_filters(*grid, query)) continue;
+        if (query.bbox && !intersects(grid->geometry, *query.bbox)) continue;
+        page.offer(*grid, query);
+    }
+    return page;
+}
+
+// ---------------------------------------------------------------- rendering
+
+json optional_time(const std::optional<Timestamp>& t) { return t ? json(model::format_iso8601(*t)) : json(nullptr); }
+
+json feature(const model::Grid& grid, const model::Snapshot& snapshot, const FeatureStats& stats) {
+    json properties{{"code", grid.code},
+                    {"name", grid.name},
+                    {"level", model::to_string(grid.level)},
+                    {"parent_code", grid.parent_code.empty() ? json(nullptr) : json(grid.parent_code)},
+                    {"valid_from", model::format_iso8601(grid.valid_from)},
+                    {"valid_to", optional_time(grid.valid_to)},
+                    {"version", grid.version}};
+    if (grid.current()) {
+        const auto count = stats.household_count.find(grid.code);
+        properties["household_count"] = count == stats.household_count.end() ? 0 : count->second;
+        properties["staff"] = detail::contact_card(snapshot, grid.code);
+    }
+    return {{"type", "Feature"}, {"id", grid.code}, {"geometry", geo::to_geojson(grid.geometry)},
+            {"properties", std::move(properties)}};
+}
+
+json feature(const model::Household& household, const model::Snapshot&, const FeatureStats&) {
+    // head_name, id_number and phone stay out until role-scoped access exists (DESIGN §6).
+    return {{"type", "Feature"},
+            {"id", household.id},
+            {"geometry", geo::to_geojson(household.location)},
+            {"properties",
+             {{"id", household.id},
+              {"compound", household.compound},
+              {"building", household.building},
+              {"unit", household.unit},
+              {"room", household.room},
+              {"grid_code", household.grid_code},
+              {"members", household.members},
+              {"tags", household.tags}}}};
+}
+
+json feature(const model::Facility& facility, const model::Snapshot&, const FeatureStats&) {
+    return {{"type", "Feature"},
+            {"id", facility.id},
+            {"geometry", geo::to_geojson(facility.location)},
+            {"properties",
+             {{"id", facility.id}, {"kind", facility.kind}, {"name", facility.name}, {"grid_code", facility.grid_code}}}};
+}
+
+json feature(const model::Incident& incident, const model::Snapshot&, const FeatureStats&) {
+    return {{"type", "Feature"},
+            {"id", incident.id},
+            {"geometry", geo::to_geojson(incident.location)},
+            {"properties",
+             {{"id", incident.id},
+              {"category", incident.category},
+              {"source", incident.source},
+              {"triage", incident.triage},
+              {"state", incident.state},
+              {"description", incident.description},
+              {"grid_code", incident.grid_code},
+              {"assignee", incident.assignee},
+              {"reported_at", model::format_iso8601(incident.reported_at)},
+              {"dispatched_at", optional_time(incident.dispatched_at)},
+              {"deadline", optional_time(incident.deadline)},
+              {"closed_at", optional_time(incident.closed_at)}}}};
+}
+
+json link(std::string href, std::string_view rel, std::string_view type, std::string_view title = {}) {
+    json result{{"href", std::move(href)}, {"rel", rel}, {"type", type}};
+    if (!title.empty()) result["title"] = title;
+    return result;
+}
+
+std::string now_iso8601() {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    return model::format_iso8601(std::chrono::duration_cast<std::chrono::seconds>(now).count());
+}
+
+template <class Item>
+Response feature_collection(const Request& request, const ItemsQuery& query, const Page<Item>& page,
+                            const model::Snapshot& snapshot, const FeatureStats& stats) {
+    json features = json::array();
+    for (const Item* item : page.items) features.push_back(feature(*item, snapshot, stats));
+    const std::string here = request.base_url() + std::string(request.path());
+    const auto page_link = [&](std::size_t offset, std::string_view rel) {
+        const std::string encoded = request.query().encode(
+            {{"offset", offset == 0 ? std::string() : std::to_string(offset)}, {"limit", std::to_string(query.limit)}});
+        return link(here + "?" + encoded, rel, geojson_type);
+    };
+    json links = json::array({link(here + (request.query().items().empty() ? "" : "?" + request.query().encode()),
+                                   "self", geojson_type)});
+    if (query.offset + page.items.size() < page.matched) links.push_back(page_link(query.offset + query.limit, "next"));
+    if (query.offset > 0) {
+        links.push_back(page_link(query.offset > query.limit ? query.offset - query.limit : 0, "prev"));
+    }
+    return Response::json({{"type", "FeatureCollection"},
+                           {"numberMatched", page.matched},
+                           {"numberReturned", page.items.size()},
+                           {"timeStamp", now_iso8601()},
+                           {"links", std::move(links)},
+                           {"features", std::move(features)}},
+                          Status::ok, geojson_type);
+}
+
+json collection_json(const Collection& collection, const model::Snapshot& snapshot, const FeatureStats& stats,
+                     const std::string& base) {
+    geo::Box box;
+    if (collection.id == "grids") box = snapshot.extent();
+    if (collection.id == "households") box = snapshot.household_index().bounds();
+    if (collection.id == "facilities") box = snapshot.facility_index().bounds();
+    if (collection.id == "incidents") box = snapshot.incident_index().bounds();
+    if (box.empty()) box = {-180.0, -90.0, 180.0, 90.0};
+    json extent{{"spatial", {{"bbox", json::array({json::array({box.min_x, box.min_y, box.max_x, box.max_y})})},
+                             {"crs", crs84}}}};
+    const auto temporal = [&extent](const std::optional<Timestamp>& begin, const std::optional<Timestamp>& end) {
+        extent["temporal"] = {{"interval", json::array({json::array({optional_time(begin), optional_time(end)})})},
+                              {"trs", "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}};
+    };
+    if (collection.id == "grids") temporal(stats.grids_begin, stats.grids_end);
+    if (collection.id == "incidents") temporal(stats.incidents_begin, stats.incidents_end);
+    const std::string self = base + "/collections/" + std::string(collection.id);
+    return {{"id", collection.id},
+            {"title", collection.title},
+            {"description", collection.description},
+            {"itemType", "feature"},
+            {"crs", json::array({crs84})},
+            {"extent", std::move(extent)},
+            {"links", json::array({link(self, "self", json_type), link(self + "/items", "items", geojson_type)})}};
+}
+
+/// Items are found by id: binary search when the store gave them in id order.
+template <class Item>
+const Item* find_by_id(const std::vector<Item>& items, std::string_view text, bool sorted) {
+    std::int64_t id = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc{} || end != text.data() + text.size()) return nullptr;
+    if (sorted) {
+        const auto it = std::ranges::lower_bound(items, id, {}, &Item::id);
+        return it != items.end() && it->id == id ? &*it : nullptr;
+    }
+    const auto it = std::ranges::find(items, id, &Item::id);
+    return it != items.end() ? &*it : nullptr;
+}
+
+const model::Grid* find_grid(const model::Snapshot& snapshot, std::string_view code) {
+    if (const model::Grid* current = snapshot.current_grid(code)) return current;
+    const model::Grid* latest = nullptr;
+    for (const model::Grid& grid : snapshot.data().grids) {
+        if (grid.code == code && (!latest || grid.version > latest->version)) latest = &grid;
+    }
+    return latest;
+}
+
+Response single_feature(const json& body) { return Response::json(body, Status::ok, geojson_type); }
+
+Response items(const Request& request, const View& view) {
+    const Collection& collection = find_collection(request.param("collection"));
+    const ItemsQuery query = parse_items_query(request.query(), collection);
+    const model::Snapshot& snapshot = view.snapshot();
+    const model::Dataset& data = snapshot.data();
+    const auto& stats = view.derived<FeatureStats>();
+    const auto any = [](const auto&) { return true; };
+    if (collection.id == "grids") return feature_collection(request, query, select_grids(snapshot, query), snapshot, stats);
+    if (collection.id == "households") {
+        return feature_collection(request, query, select_points(data.households, snapshot.household_index(), query, any),
+                                  snapshot, stats);
+    }
+    if (collection.id == "facilities") {
+        return feature_collection(request, query, select_points(data.facilities, snapshot.facility_index(), query, any),
+                                  snapshot, stats);
+    }
+    const auto reported_in = [&query](const model::Incident& incident) {
+        return !query.datetime || query.datetime->contains(incident.reported_at);
+    };
+    return feature_collection(request, query,
+                              select_points(data.incidents, snapshot.incident_index(), query, reported_in), snapshot,
+                              stats);
+}
+
+Response item(const Request& request, const View& view) {
+    const Collection& collection = find_collection(request.param("collection"));
+    request.query().allow_only({"f"});
+    check_format(request.query());
+    const std::string& id = request.param("id");
+    const model::Snapshot& snapshot = view.snapshot();
+    const model::Dataset& data = snapshot.data();
+    const auto& stats = view.derived<FeatureStats>();
+    const auto missing = [&] {
+        return HttpError(Status::not_found, "not_found",
+                         "no feature '" + id + "' in collection " + std::string(collection.id));
+    };
+    const auto render = [&](const auto* found) {
+        if (!found) throw missing();
+        json body = feature(*found, snapshot, stats);
+        const std::string self = request.base_url() + std::string(request.path());
+        body["links"] = json::array({link(self, "self", geojson_type),
+                                     link(request.base_url() + "/collections/" + std::string(collection.id),
+                                          "collection", json_type)});
+        return single_feature(body);
+    };
+    if (collection.id == "grids") return render(find_grid(snapshot, id));
+    if (collection.id == "households") return render(find_by_id(data.households, id, stats.households_by_id));
+    if (collection.id == "facilities") return render(find_by_id(data.facilities, id, stats.facilities_by_id));
+    return render(find_by_id(data.incidents, id, stats.incidents_by_id));
+}
+
+Response landing(const Request& request) {
+    const Query& query = request.query();
+    query.allow_only({"f"});
+    const auto f = query.get("f");
+    const bool wants_html = f ? *f == "html" : request.header("Accept").find("text/html") != std::string_view::npos;
+    if (wants_html) return Response::redirect("/map/");
+    check_format(query);
+    const std::string base = request.base_url();
+    return Response::json(
+        {{"title", "wangge 网格化管理"},
+         {"description", "社区网格化管理：网格、住户、设施与事件（OGC API – Features）"},
+         {"links", json::array({link(base + "/", "self", json_type, "this document"),
+                                link(base + "/conformance", "conformance", json_type, "conformance classes"),
+                                link(base + "/collections", "data", json_type, "feature collections"),
+                                link(base + "/map/", "alternate", "text/html", "网格地图")})}});
+}
+
+Response conformance(const Request& request) {
+    request.query().allow_only({"f"});
+    check_format(request.query());
+    return Response::json({{"conformsTo",
+                            json::array({"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+                                         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"})}});
+}
+
+}  // namespace
+
+void add_feature_routes(Router& router, State& state) {
+    state.derive<FeatureStats>(
+        [](const model::Snapshot& snapshot) { return std::make_shared<const FeatureStats>(snapshot); });
+    router.get("/", landing);
+    router.get("/conformance", conformance);
+    router.get("/collections", [&state](const Request& request) {
+        request.query().allow_only({"f"});
+        check_format(request.query());
+        const auto view = state.view();
+        const std::string base = request.base_url();
+        json list = json::array();
+        for (const Collection& collection : collections) {
+            list.push_back(collection_json(collection, view->snapshot(), view->derived<FeatureStats>(), base));
+        }
+        return Response::json(
+            {{"links", json::array({link(base + "/collections", "self", json_type)})}, {"collections", std::move(list)}});
+    });
+    router.get("/collections/{collection}", [&state](const Request& request) {
+        const Collection& collection = find_collection(request.param("collection"));
+        request.query().allow_only({"f"});
+        check_format(request.query());
+        const auto view = state.view();
+        return Response::json(
+            collection_json(collection, view->snapshot(), view->derived<FeatureStats>(), request.base_url()));
+    });
+    router.get("/collections/{collection}/items",
+               [&state](const Request& request) { return items(request, *state.view()); });
+    router.get("/collections/{collection}/items/{id}",
+               [&state](const Request& request) { return item(request, *state.view()); });
+}
+
+}  // namespace wangge::http

@@ -1,0 +1,454 @@
+#include "wangge/http/router.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <stdexcept>
+#include <system_error>
+
+namespace wangge::http {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+    return std::ranges::equal(a, b, [](char x, char y) {
+        const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+        return lower(x) == lower(y);
+    });
+}
+
+std::string_view find_header(const std::vector<std::pair<std::string, std::string>>& headers,
+                             std::string_view name) noexcept {
+    for (const auto& [key, value] : headers) {
+        if (iequals(key, name)) return value;
+    }
+    return {};
+}
+
+int hex_value(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/// %XX decoding; `plus_is_space` for query strings. Nullopt on a bad escape.
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '%') {
+            if (i + 2 >= text.size()) return std::nullopt;
+            const int hi = hex_value(text[i + 1]);
+            const int lo = hex_value(text[i + 2]);
+            if (hi < 0 || lo < 0) return std::nullopt;
+            out.push_back(static_cast<char>(hi * 16 + lo));
+            i += 2;
+        } else if (c == '+' && plus_is_space) {
+            out.push_back(' ');
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+std::string_view trim(std::string_view text) noexcept {
+    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+    return text;
+}
+
+/// The items of a comma-separated header value, trimmed.
+std::vector<std::string_view> header_list(std::string_view value) {
+    std::vector<std::string_view> items;
+    while (!value.empty()) {
+        const std::size_t comma = value.find(',');
+        items.push_back(trim(value.substr(0, comma)));
+        value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
+    }
+    return items;
+}
+
+std::vector<std::string_view> split_path(std::string_view path) {
+    std::vector<std::string_view> segments;
+    if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+    while (true) {
+        const std::size_t slash = path.find('/');
+        segments.push_back(path.substr(0, slash));
+        if (slash == std::string_view::npos) break;
+        path.remove_prefix(slash + 1);
+    }
+    return segments;
+}
+
+HttpError invalid_parameter(std::string_view name, std::string_view text, std::string_view expected) {
+    return HttpError(Status::bad_request, "invalid_parameter",
+                     "parameter '" + std::string(name) + "' is '" + std::string(text) + "', expected " +
+                         std::string(expected));
+}
+
+}  // namespace
+
+std::string_view to_string(Method method) noexcept {
+    switch (method) {
+        case Method::get: return "GET";
+        case Method::head: return "HEAD";
+        case Method::post: return "POST";
+        case Method::put: return "PUT";
+        case Method::patch: return "PATCH";
+        case Method::delete_: return "DELETE";
+        case Method::options: return "OPTIONS";
+        case Method::other: break;
+    }
+    return "OTHER";
+}
+
+HttpError::HttpError(Status status, std::string code, std::string message)
+    : Error(std::move(message)), status_(status), code_(std::move(code)) {}
+
+// ---------------------------------------------------------------- Query
+
+Query Query::parse(std::string_view text) {
+    Query query;
+    while (!text.empty()) {
+        const std::size_t amp = text.find('&');
+        const std::string_view pair = text.substr(0, amp);
+        text = amp == std::string_view::npos ? std::string_view{} : text.substr(amp + 1);
+        if (pair.empty()) continue;
+        const std::size_t eq = pair.find('=');
+        auto name = percent_decode(pair.substr(0, eq), true);
+        auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
+        if (!name || !value) {
+            throw HttpError(Status::bad_request, "bad_query", "malformed %-escape in query parameter '" +
+                                                                  std::string(pair.substr(0, eq)) + "'");
+        }
+        if (query.has(*name)) {
+            throw HttpError(Status::bad_request, "duplicate_parameter", "parameter '" + *name + "' is given twice");
+        }
+        query.items_.emplace_back(std::move(*name), std::move(*value));
+    }
+    return query;
+}
+
+std::optional<std::string_view> Query::get(std::string_view name) const {
+    for (const auto& [key, value] : items_) {
+        if (key == name) return std::string_view(value);
+    }
+    return std::nullopt;
+}
+
+void Query::allow_only(std::initializer_list<std::string_view> allowed) const {
+    for (const auto& [key, value] : items_) {
+        if (std::ranges::find(allowed, std::string_view(key)) == allowed.end()) {
+            std::string names;
+            for (const std::string_view name : allowed) names += (names.empty() ? "" : ", ") + std::string(name);
+            throw HttpError(Status::bad_request, "unknown_parameter",
+                            "unknown query parameter '" + key + "' (allowed: " + names + ")");
+        }
+    }
+}
+
+std::string Query::encode(std::initializer_list<std::pair<std::string_view, std::string>> replace) const {
+    std::string out;
+    const auto append = [&out](std::string_view key, std::string_view value) {
+        if (value.empty()) return;
+        out += out.empty() ? "" : "&";
+        out += percent_encode(key) + "=" + percent_encode(value);
+    };
+    for (const auto& [key, value] : items_) {
+        const auto replaced = std::ranges::find(replace, std::string_view(key),
+                                                &std::pair<std::string_view, std::string>::first);
+        if (replaced == replace.end()) append(key, value);
+    }
+    for (const auto& [key, value] : replace) append(key, value);
+    return out;
+}
+
+double parse_double(std::string_view text, std::string_view name, double min, double max) {
+    double value = 0.0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    const std::string expected = "a number from " + nlohmann::json(min).dump() + " to " + nlohmann::json(max).dump();
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(value) ||
+        value < min || value > max) {
+        throw invalid_parameter(name, text, expected);
+    }
+    return value;
+}
+
+std::int64_t parse_int(std::string_view text, std::string_view name, std::int64_t min, std::int64_t max) {
+    std::int64_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value < min || value > max) {
+        throw invalid_parameter(name, text,
+                                "an integer from " + std::to_string(min) + " to " + std::to_string(max));
+    }
+    return value;
+}
+
+std::string percent_encode(std::string_view text) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+            c == '_' || c == '~') {
+            out.push_back(c);
+        } else {
+            out.push_back('%');
+            out.push_back(hex[byte >> 4]);
+            out.push_back(hex[byte & 15]);
+        }
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------- Request
+
+Request::Request(Method method, std::string target, std::vector<std::pair<std::string, std::string>> headers,
+                 std::string body)
+    : method_(method), target_(std::move(target)), headers_(std::move(headers)), body_(std::move(body)) {}
+
+std::string_view Request::path() const noexcept {
+    const std::string_view target = target_;
+    return target.substr(0, target.find('?'));
+}
+
+const Query& Request::query() const {
+    if (!query_) {
+        const std::size_t mark = target_.find('?');
+        query_ = Query::parse(mark == std::string::npos ? std::string_view{} : std::string_view(target_).substr(mark + 1));
+    }
+    return *query_;
+}
+
+std::string_view Request::header(std::string_view name) const noexcept { return find_header(headers_, name); }
+
+const std::string& Request::param(std::string_view name) const {
+    for (const auto& [key, value] : params_) {
+        if (key == name) return value;
+    }
+    throw std::logic_error("route has no parameter '" + std::string(name) + "'");
+}
+
+std::string Request::base_url() const {
+    const std::string_view host = header("Host");
+    const bool well_formed = !host.empty() && host.size() < 256 && std::ranges::all_of(host, [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+               c == ':' || c == '[' || c == ']';
+    });
+    return "http://" + (well_formed ? std::string(host) : fallback_host_);
+}
+
+bool accepts_encoding(const Request& request, std::string_view coding) {
+    for (const std::string_view item : header_list(request.header("Accept-Encoding"))) {
+        const std::size_t semicolon = item.find(';');
+        if (!iequals(trim(item.substr(0, semicolon)), coding)) continue;
+        // "gzip;q=0" means refused.
+        const std::string_view params = semicolon == std::string_view::npos ? "" : item.substr(semicolon);
+        const std::size_t q = params.find("q=");
+        return q == std::string_view::npos || params.substr(q + 2).find_first_not_of("0.") != std::string_view::npos;
+    }
+    return false;
+}
+
+bool etag_matches(const Request& request, std::string_view etag) {
+    for (std::string_view item : header_list(request.header("If-None-Match"))) {
+        if (item.starts_with("W/")) item.remove_prefix(2);
+        if (item == "*" || item == etag) return true;
+    }
+    return false;
+}
+
+// ---------------------------------------------------------------- Response
+
+Response::Response(Status status, std::string body, std::string_view content_type)
+    : status_(status), body_(std::move(body)) {
+    if (!content_type.empty()) set_header("Content-Type", content_type);
+}
+
+Response Response::json(const nlohmann::json& body, Status status, std::string_view content_type) {
+    // Replace invalid UTF-8 instead of throwing: stored text is outside input too.
+    return Response(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), content_type);
+}
+
+Response Response::bytes(std::string body, std::string_view content_type, Status status) {
+    return Response(status, std::move(body), content_type);
+}
+
+Response Response::file(std::filesystem::path path, std::string_view content_type) {
+    Response response(Status::ok, {}, content_type);
+    response.file_ = std::move(path);
+    return response;
+}
+
+Response Response::redirect(std::string_view location, Status status) {
+    Response response(status, {}, {});
+    response.set_header("Location", location);
+    return response;
+}
+
+Response Response::not_modified(std::string_view etag) {
+    Response response(Status::not_modified, {}, {});
+    response.set_header("ETag", etag);
+    return response;
+}
+
+Response Response::error(Status status, std::string_view code, std::string_view message) {
+    return json({{"error", {{"code", code}, {"message", message}}}}, status);
+}
+
+void Response::set_header(std::string_view name, std::string_view value) {
+    for (auto& [key, existing] : headers_) {
+        if (iequals(key, name)) {
+            existing = value;
+            return;
+        }
+    }
+    headers_.emplace_back(name, value);
+}
+
+std::string_view Response::header(std::string_view name) const noexcept { return find_header(headers_, name); }
+
+// ---------------------------------------------------------------- Router
+
+struct Router::Segment {
+    enum class Kind { literal, param, rest } kind = Kind::literal;
+    std::string text;    // the literal, or the parameter name
+    std::string suffix;  // for `{name}.ext`
+};
+
+struct Router::Route {
+    Method method;
+    std::string pattern;
+    std::vector<Segment> segments;
+    Handler handler;
+    Execution execution;
+};
+
+void Router::add(Method method, std::string_view pattern, Handler handler, Execution execution) {
+    if (pattern.empty() || pattern.front() != '/') throw std::logic_error("route pattern must start with '/'");
+    auto route = std::make_shared<Route>(Route{method, std::string(pattern), {}, std::move(handler), execution});
+    const std::vector<std::string_view> parts = split_path(pattern);
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const std::string_view part = parts[i];
+        Segment segment;
+        if (part.starts_with('{')) {
+            const std::size_t close = part.find('}');
+            if (close == std::string_view::npos) throw std::logic_error("unclosed '{' in route " + route->pattern);
+            std::string_view name = part.substr(1, close - 1);
+            segment.suffix = part.substr(close + 1);
+            segment.kind = Segment::Kind::param;
+            if (name.ends_with('*')) {
+                if (i + 1 != parts.size() || !segment.suffix.empty()) {
+                    throw std::logic_error("{name*} must be the whole last segment in route " + route->pattern);
+                }
+                name.remove_suffix(1);
+                segment.kind = Segment::Kind::rest;
+            }
+            segment.text = name;
+        } else {
+            segment.text = part;
+        }
+        route->segments.push_back(std::move(segment));
+    }
+    routes_.push_back(std::move(route));
+}
+
+namespace {
+
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+/// Decoded path segments; HttpError 400 for dot segments, encoded slashes and bad escapes.
+std::vector<std::string> decode_path(std::string_view path) {
+    std::vector<std::string> decoded;
+    for (const std::string_view raw : split_path(path)) {
+        auto segment = percent_decode(raw, false);
+        if (!segment) throw HttpError(Status::bad_request, "bad_path", "malformed %-escape in the path");
+        if (*segment == "." || *segment == ".." || segment->find_first_of(std::string_view("/\\\0", 3)) != std::string::npos) {
+            throw HttpError(Status::bad_request, "bad_path", "the path may not contain '.', '..', '\\' or encoded '/' segments");
+        }
+        decoded.push_back(std::move(*segment));
+    }
+    return decoded;
+}
+
+}  // namespace
+
+Dispatch Router::dispatch(Request& request) const {
+    Dispatch dispatch;
+    std::vector<std::string> segments;
+    try {
+        segments = decode_path(request.path());
+    } catch (const HttpError& e) {
+        dispatch.error_ = e;
+        return dispatch;
+    }
+    const Method wanted = request.method() == Method::head ? Method::get : request.method();
+    bool path_known = false;
+    for (const auto& route : routes_) {
+        Params params;
+        std::size_t i = 0;
+        bool matched = true;
+        for (const Segment& segment : route->segments) {
+            if (segment.kind == Segment::Kind::rest) {
+                std::string rest;
+                for (std::size_t j = i; j < segments.size(); ++j) rest += (j == i ? "" : "/") + segments[j];
+                params.emplace_back(segment.text, std::move(rest));
+                i = segments.size();
+                break;
+            }
+            if (i >= segments.size()) {
+                matched = false;
+                break;
+            }
+            const std::string& value = segments[i++];
+            if (segment.kind == Segment::Kind::literal) {
+                matched = value == segment.text;
+            } else {
+                matched = value.size() > segment.suffix.size() && value.ends_with(segment.suffix);
+                if (matched) params.emplace_back(segment.text, value.substr(0, value.size() - segment.suffix.size()));
+            }
+            if (!matched) break;
+        }
+        if (!matched || i != segments.size()) continue;
+        path_known = true;
+        if (route->method != wanted) continue;
+        request.set_params(std::move(params));
+        dispatch.handler_ = &route->handler;
+        dispatch.execution_ = route->execution;
+        return dispatch;
+    }
+    dispatch.error_ = path_known ? HttpError(Status::method_not_allowed, "method_not_allowed",
+                                             std::string(to_string(request.method())) + " is not allowed on " +
+                                                 std::string(request.path()))
+                                 : HttpError(Status::not_found, "not_found",
+                                             "no resource at " + std::string(request.path()));
+    return dispatch;
+}
+
+Response Dispatch::run(const Request& request) const {
+    try {
+        if (error_) throw *error_;
+        return (*handler_)(request);
+    } catch (const HttpError& e) {
+        return Response::error(e.status(), e.code(), e.what());
+    } catch (const InputError& e) {
+        return Response::error(Status::bad_request, "bad_request", e.what());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "wangge: internal error on %s %s: %s\n", std::string(to_string(request.method())).c_str(),
+                     request.target().c_str(), e.what());
+        return Response::error(Status::internal_server_error, "internal", "internal server error");
+    } catch (...) {
+        std::fprintf(stderr, "wangge: unknown internal error on %s\n", request.target().c_str());
+        return Response::error(Status::internal_server_error, "internal", "internal server error");
+    }
+}
+
+Response Router::handle(Request& request) const { return dispatch(request).run(request); }
+
+}  // namespace wangge::http

@@ -1,0 +1,434 @@
+#include "wangge/http/server.hpp"
+
+#include "wangge/http/compression.hpp"
+
+#include <atomic>
+#include <cstdio>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace wangge::http {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+using BeastRequest = bhttp::request<bhttp::string_body>;
+using StringMessage = bhttp::response<bhttp::string_body>;
+using FileMessage = bhttp::response<bhttp::file_body>;
+using Message = std::variant<StringMessage, FileMessage>;
+
+Method to_method(bhttp::verb verb) noexcept {
+    switch (verb) {
+        case bhttp::verb::get: return Method::get;
+        case bhttp::verb::head: return Method::head;
+        case bhttp::verb::post: return Method::post;
+        case bhttp::verb::put: return Method::put;
+        case bhttp::verb::patch: return Method::patch;
+        case bhttp::verb::delete_: return Method::delete_;
+        case bhttp::verb::options: return Method::options;
+        default: return Method::other;
+    }
+}
+
+Request to_request(BeastRequest&& beast_request, const std::string& fallback_host) {
+    std::vector<std::pair<std::string, std::string>> headers;
+    for (const auto& field : beast_request) headers.emplace_back(field.name_string(), field.value());
+    Request request(to_method(beast_request.method()), std::string(beast_request.target()), std::move(headers),
+                    std::move(beast_request.body()));
+    request.set_fallback_host(fallback_host);
+    return request;
+}
+
+/// How the response to one request goes on the wire.
+struct Framing {
+    unsigned version = 11;
+    bool keep_alive = true;
+    bool head = false;
+    bool cors = false;
+};
+
+template <class Body>
+void fill_header(bhttp::response<Body>& message, const Response& response, const Framing& framing) {
+    message.result(static_cast<unsigned>(response.status()));
+    message.version(framing.version);
+    for (const auto& [name, value] : response.headers()) message.set(name, value);
+    if (framing.cors) message.set(bhttp::field::access_control_allow_origin, "*");
+    message.keep_alive(framing.keep_alive);
+}
+
+Message to_message(Response&& response, const Framing& framing) {
+    if (const auto& path = response.file_path()) {
+        bhttp::file_body::value_type file;
+        beast::error_code ec;
+        file.open(path->c_str(), beast::file_mode::scan, ec);
+        if (ec) return to_message(Response::error(Status::not_found, "not_found", "file not readable"), framing);
+        const std::uint64_t size = file.size();
+        if (framing.head) {
+            StringMessage message;
+            fill_header(message, response, framing);
+            message.content_length(size);
+            return message;
+        }
+        FileMessage message;
+        fill_header(message, response, framing);
+        message.body() = std::move(file);
+        message.content_length(size);
+        return message;
+    }
+    StringMessage message;
+    fill_header(message, response, framing);
+    const std::size_t size = response.body().size();
+    if (response.status() != Status::not_modified && response.status() != Status::no_content) {
+        if (!framing.head) message.body() = std::move(response.body());
+        // Set after the body so that a HEAD answer announces the GET length.
+        message.content_length(size);
+    }
+    return message;
+}
+
+/// A JSON error for a request the parser refused; the connection closes after it.
+Message refusal(Status status, std::string_view code, std::string_view text) {
+    return to_message(Response::error(status, code, text), Framing{11, false, false, false});
+}
+
+struct Shared;
+
+class Session : public std::enable_shared_from_this<Session> {
+public:
+    Session(tcp::socket&& socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {}
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    void start() {
+        asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::do_read, shared_from_this()));
+    }
+    /// Graceful stop: finish what was read, then close. Runs on the strand.
+    void shut_down() {
+        closing_ = true;
+        if (queue_.empty() && !writing_) close();
+    }
+    [[nodiscard]] auto executor() { return stream_.get_executor(); }
+
+private:
+    struct Slot {
+        std::optional<Message> message;
+        std::string method;
+        std::string target;
+        Clock::time_point start = Clock::now();
+        bool keep_alive = false;
+    };
+
+    void do_read();
+    void on_read(beast::error_code ec, std::size_t bytes);
+    void handle(BeastRequest&& beast_request);
+    void complete(Slot& slot, Response&& response, Framing framing);
+    void maybe_write();
+    void on_write(beast::error_code ec, std::size_t bytes);
+    void close();
+    void log(const Slot& slot, unsigned status) const;
+
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+    Shared& shared_;
+    // Responses in request order; a deque keeps references to slots stable while others are added.
+    std::deque<Slot> queue_;
+    bool reading_ = false;
+    bool writing_ = false;
+    bool closing_ = false;
+};
+
+struct Shared {
+    Shared(Router router_in, ServerOptions options_in)
+        : router(std::move(router_in)),
+          options(std::move(options_in)),
+          io_threads(options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency())),
+          ioc(static_cast<int>(io_threads)),
+          control(asio::make_strand(ioc)),
+          acceptor(control),
+          signals(control),
+          grace_timer(control),
+          workers(options.worker_threads != 0 ? options.worker_threads : io_threads),
+          fallback_host(options.host + ":" + std::to_string(options.port)) {}
+
+    void session_started(const std::shared_ptr<Session>& session) {
+        ++live_sessions;
+        const std::lock_guard lock(sessions_mutex);
+        if (sessions.size() >= 64 && sessions.size() >= 2 * live_sessions) {
+            std::erase_if(sessions, [](const std::weak_ptr<Session>& s) { return s.expired(); });
+        }
+        sessions.push_back(session);
+    }
+    void session_ended() {
+        if (--live_sessions == 0 && stopping && !ioc.stopped()) asio::post(control, [this] { grace_timer.cancel(); });
+    }
+
+    Router router;
+    ServerOptions options;
+    // Declared before ioc so that sessions destroyed with its pending handlers can still report.
+    std::atomic<bool> stopping = false;
+    std::atomic<std::size_t> live_sessions = 0;
+    std::mutex sessions_mutex;
+    std::vector<std::weak_ptr<Session>> sessions;
+    unsigned io_threads;
+    asio::io_context ioc;
+    asio::strand<asio::io_context::executor_type> control;  // acceptor, signals, grace timer
+    tcp::acceptor acceptor;
+    asio::signal_set signals;
+    asio::steady_timer grace_timer;
+    asio::thread_pool workers;
+    std::string fallback_host;
+};
+
+Session::~Session() { shared_.session_ended(); }
+
+void Session::do_read() {
+    if (reading_ || closing_ || queue_.size() >= shared_.options.pipeline_limit) return;
+    // A new parser per request: Beast parsers are single-use.
+    parser_.emplace();
+    parser_->body_limit(shared_.options.body_limit);
+    parser_->header_limit(static_cast<std::uint32_t>(shared_.options.header_limit));
+    // Idle connections time out; while responses are pending the write sets the deadline.
+    if (queue_.empty()) stream_.expires_after(shared_.options.io_timeout);
+    reading_ = true;
+    bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+}
+
+void Session::on_read(beast::error_code ec, std::size_t) {
+    reading_ = false;
+    if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted) {
+        closing_ = true;
+        if (queue_.empty() && !writing_) close();
+        return;
+    }
+    if (ec) {
+        closing_ = true;
+        std::optional<Message> refused;
+        if (ec == bhttp::error::body_limit) {
+            refused = refusal(Status::payload_too_large, "payload_too_large",
+                              "the body exceeds " + std::to_string(shared_.options.body_limit) + " bytes");
+        } else if (ec == bhttp::error::header_limit) {
+            refused = refusal(Status::header_fields_too_large, "header_too_large", "the request header is too large");
+        } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+                   ec != bhttp::error::partial_message) {
+            refused = refusal(Status::bad_request, "bad_request", "malformed HTTP request: " + ec.message());
+        }
+        if (!refused) {
+            // Timeout, reset or a half-sent request: nobody to answer.
+            if (queue_.empty() && !writing_) close();
+            return;
+        }
+        Slot& slot = queue_.emplace_back();
+        slot.method = "-";
+        slot.target = "-";
+        slot.message = std::move(refused);
+        maybe_write();
+        return;
+    }
+    handle(parser_->release());
+    do_read();
+}
+
+void Session::handle(BeastRequest&& beast_request) {
+    Slot& slot = queue_.emplace_back();
+    slot.method = std::string(beast_request.method_string());
+    slot.target = std::string(beast_request.target());
+    slot.keep_alive = beast_request.keep_alive() && !closing_ && !shared_.stopping;
+    if (!slot.keep_alive) closing_ = true;
+    const Framing framing{beast_request.version(), slot.keep_alive, beast_request.method() == bhttp::verb::head,
+                          beast_request.method() == bhttp::verb::get || beast_request.method() == bhttp::verb::head};
+
+    auto request = std::make_unique<Request>(to_request(std::move(beast_request), shared_.fallback_host));
+    const Dispatch dispatch = shared_.router.dispatch(*request);
+    // Compression runs where the handler ran, so heavy responses stay off the I/O threads.
+    const auto respond = [&options = shared_.options](const Dispatch& route, const Request& to) {
+        Response response = route.run(to);
+        if (options.compress) compress_if_accepted(to, response);
+        return response;
+    };
+    if (dispatch.execution() == Execution::io) {
+        complete(slot, respond(dispatch, *request), framing);
+        return;
+    }
+    // The pending read must not time out while the worker computes.
+    stream_.expires_never();
+    asio::post(shared_.workers, [self = shared_from_this(), &slot, dispatch, framing, request = std::move(request),
+                                 respond, guard = asio::make_work_guard(shared_.ioc)]() mutable {
+        Response response = respond(dispatch, *request);
+        asio::post(self->executor(), [self, &slot, framing, response = std::move(response)]() mutable {
+            self->complete(slot, std::move(response), framing);
+        });
+    });
+}
+
+void Session::complete(Slot& slot, Response&& response, Framing framing) {
+    // When the server stops, the last response announces the close.
+    if (shared_.stopping && &slot == &queue_.back()) slot.keep_alive = false;
+    framing.keep_alive = slot.keep_alive;
+    slot.message = to_message(std::move(response), framing);
+    maybe_write();
+}
+
+void Session::maybe_write() {
+    if (writing_ || queue_.empty() || !queue_.front().message) return;
+    writing_ = true;
+    stream_.expires_after(shared_.options.io_timeout);
+    std::visit(
+        [this](auto& message) {
+            bhttp::async_write(stream_, message, beast::bind_front_handler(&Session::on_write, shared_from_this()));
+        },
+        *queue_.front().message);
+}
+
+void Session::on_write(beast::error_code ec, std::size_t) {
+    writing_ = false;
+    const Slot& slot = queue_.front();
+    const unsigned status = std::visit([](const auto& message) { return message.result_int(); }, *slot.message);
+    log(slot, status);
+    const bool keep_alive = slot.keep_alive;
+    queue_.pop_front();
+    if (ec || !keep_alive) {
+        // Slots still waiting for a worker stay queued: the worker holds a reference to its slot.
+        closing_ = true;
+        close();
+        return;
+    }
+    do_read();
+    maybe_write();
+    if (closing_ && queue_.empty() && !writing_) close();
+}
+
+void Session::close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+}
+
+void Session::log(const Slot& slot, unsigned status) const {
+    if (!shared_.options.access_log) return;
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - slot.start).count();
+    // One fprintf per line: stdio locks the stream, so lines from many threads never interleave.
+    std::fprintf(stderr, "%s %s %u %.2fms\n", slot.method.c_str(), slot.target.c_str(), status, ms);
+}
+
+}  // namespace
+
+struct Server::Impl {
+    Impl(Router router, ServerOptions options) : shared(std::move(router), std::move(options)) {}
+
+    void do_accept() {
+        shared.acceptor.async_accept(asio::make_strand(shared.ioc), [this](beast::error_code ec, tcp::socket socket) {
+            if (ec) {
+                // A closed acceptor means stop(); other errors (e.g. out of descriptors) are transient.
+                if (ec != asio::error::operation_aborted && shared.acceptor.is_open()) do_accept();
+                return;
+            }
+            if (shared.stopping) return;
+            auto session = std::make_shared<Session>(std::move(socket), shared);
+            shared.session_started(session);
+            session->start();
+            do_accept();
+        });
+    }
+
+    void begin_shutdown() {
+        if (shared.stopping.exchange(true)) return;
+        beast::error_code ec;
+        shared.acceptor.close(ec);
+        shared.signals.cancel(ec);
+        {
+            const std::lock_guard lock(shared.sessions_mutex);
+            for (const auto& weak : shared.sessions) {
+                if (auto session = weak.lock()) asio::post(session->executor(), [session] { session->shut_down(); });
+            }
+        }
+        shared.grace_timer.expires_after(shared.options.shutdown_grace);
+        shared.grace_timer.async_wait([this](beast::error_code wait_ec) {
+            if (!wait_ec) shared.ioc.stop();  // requests still running after the grace period are dropped
+        });
+        if (shared.live_sessions == 0) shared.grace_timer.cancel();
+    }
+
+    Shared shared;
+    std::atomic<unsigned short> port = 0;
+};
+
+Server::Server(Router router, ServerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(router), std::move(options))) {}
+
+Server::~Server() {
+    impl_->shared.workers.join();
+}
+
+unsigned short Server::listen() {
+    Shared& shared = impl_->shared;
+    beast::error_code ec;
+    const auto address = asio::ip::make_address(shared.options.host, ec);
+    if (ec) throw Error("invalid listen address '" + shared.options.host + "': " + ec.message());
+    const tcp::endpoint endpoint(address, shared.options.port);
+    const auto check = [&](std::string_view what) {
+        if (ec) {
+            throw Error("cannot " + std::string(what) + " " + shared.options.host + ":" +
+                        std::to_string(shared.options.port) + ": " + ec.message());
+        }
+    };
+    shared.acceptor.open(endpoint.protocol(), ec);
+    check("open");
+    shared.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    check("configure");
+    shared.acceptor.bind(endpoint, ec);
+    check("bind");
+    shared.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    check("listen on");
+    impl_->port = shared.acceptor.local_endpoint().port();
+    shared.fallback_host = shared.options.host + ":" + std::to_string(impl_->port.load());
+    return impl_->port;
+}
+
+void Server::run() {
+    Shared& shared = impl_->shared;
+    asio::dispatch(shared.control, [this] { impl_->do_accept(); });
+    if (shared.options.handle_signals) {
+        shared.signals.add(SIGINT);
+        shared.signals.add(SIGTERM);
+        shared.signals.async_wait([this](beast::error_code ec, int) {
+            if (!ec) impl_->begin_shutdown();
+        });
+    }
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < shared.io_threads; ++i) threads.emplace_back([&shared] { shared.ioc.run(); });
+    shared.ioc.run();
+    for (std::thread& thread : threads) thread.join();
+    shared.workers.join();
+}
+
+void Server::stop() {
+    asio::post(impl_->shared.control, [this] { impl_->begin_shutdown(); });
+}
+
+unsigned short Server::port() const noexcept { return impl_->port; }
+
+}  // namespace wangge::http

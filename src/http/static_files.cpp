@@ -1,0 +1,92 @@
+#include "wangge/http/static_files.hpp"
+
+#include <algorithm>
+#include <array>
+#include <memory>
+#include <system_error>
+#include <utility>
+
+namespace wangge::http {
+
+namespace {
+
+constexpr std::array<std::pair<std::string_view, std::string_view>, 20> content_types{{
+    {".html", "text/html; charset=utf-8"},
+    {".js", "text/javascript; charset=utf-8"},
+    {".mjs", "text/javascript; charset=utf-8"},
+    {".css", "text/css; charset=utf-8"},
+    {".json", "application/json"},
+    {".map", "application/json"},
+    {".geojson", "application/geo+json"},
+    {".png", "image/png"},
+    {".jpg", "image/jpeg"},
+    {".jpeg", "image/jpeg"},
+    {".webp", "image/webp"},
+    {".svg", "image/svg+xml"},
+    {".ico", "image/x-icon"},
+    {".pbf", "application/x-protobuf"},
+    {".mvt", "application/vnd.mapbox-vector-tile"},
+    {".woff2", "font/woff2"},
+    {".woff", "font/woff"},
+    {".ttf", "font/ttf"},
+    {".wasm", "application/wasm"},
+    {".txt", "text/plain; charset=utf-8"},
+}};
+
+HttpError missing(std::string_view relative) {
+    return HttpError(Status::not_found, "not_found", "no file '" + std::string(relative) + "'");
+}
+
+/// True when `inside` (canonical) lies in `root` (canonical).
+bool within(const std::filesystem::path& root, const std::filesystem::path& inside) {
+    const auto [root_end, inside_end] = std::mismatch(root.begin(), root.end(), inside.begin(), inside.end());
+    return root_end == root.end();
+}
+
+}  // namespace
+
+std::string_view content_type_for(const std::filesystem::path& file) {
+    std::string extension = file.extension().string();
+    std::ranges::transform(extension, extension.begin(),
+                           [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+    for (const auto& [suffix, type] : content_types) {
+        if (suffix == extension) return type;
+    }
+    return "application/octet-stream";
+}
+
+StaticFiles::StaticFiles(std::filesystem::path root) : root_(std::move(root)) {}
+
+Response StaticFiles::serve(std::string_view relative) const {
+    // The router already refuses these; checked again because this class is public.
+    std::filesystem::path path = root_;
+    for (std::string_view rest = relative; !rest.empty();) {
+        const std::size_t slash = rest.find('/');
+        const std::string_view segment = rest.substr(0, slash);
+        if (segment.empty() || segment == "." || segment == ".." || segment.find('\\') != std::string_view::npos ||
+            segment.find('\0') != std::string_view::npos) {
+            throw missing(relative);
+        }
+        path /= std::filesystem::path(std::u8string(segment.begin(), segment.end()));
+        rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+    }
+    std::error_code ec;
+    const std::filesystem::path root = std::filesystem::canonical(root_, ec);
+    if (ec) throw missing(relative);
+    std::filesystem::path resolved = std::filesystem::canonical(path, ec);
+    if (!ec && std::filesystem::is_directory(resolved, ec)) {
+        resolved = std::filesystem::canonical(resolved / "index.html", ec);
+    }
+    // Symbolic links may point anywhere; only what resolves inside the root is served.
+    if (ec || !within(root, resolved) || !std::filesystem::is_regular_file(resolved, ec)) throw missing(relative);
+    return Response::file(resolved, content_type_for(resolved));
+}
+
+void add_static_routes(Router& router, std::string_view prefix, std::filesystem::path root) {
+    auto files = std::make_shared<const StaticFiles>(std::move(root));
+    const std::string slashed = std::string(prefix) + "/";
+    router.get(prefix, [slashed](const Request&) { return Response::redirect(slashed, Status::moved_permanently); });
+    router.get(slashed + "{path*}", [files](const Request& request) { return files->serve(request.param("path")); });
+}
+
+}  // namespace wangge::http

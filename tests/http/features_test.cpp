@@ -1,0 +1,276 @@
+#include "wangge/http/features.hpp"
+
+#include <array>
+#include <cstdio>
+#include <memory>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "test_server.hpp"
+
+namespace wangge::http::test {
+namespace {
+
+using nlohmann::json;
+
+class Features : public testing::Test {
+protected:
+    static void SetUpTestSuite() { server_ = std::make_unique<TestServer>(); }
+    static void TearDownTestSuite() { server_.reset(); }
+
+    static Reply get(const std::string& target, const Headers& headers = {}) { return server_->get(target, headers); }
+    static json get_json(const std::string& target) {
+        const Reply reply = get(target);
+        EXPECT_EQ(reply.status, 200u) << target << ": " << reply.body;
+        return reply.json();
+    }
+    static std::vector<std::string> ids(const json& collection) {
+        std::vector<std::string> result;
+        for (const json& feature : collection["features"]) {
+            result.push_back(feature["id"].is_string() ? feature["id"].get<std::string>() : feature["id"].dump());
+        }
+        return result;
+    }
+    static std::string error_code(const std::string& target, unsigned status) {
+        const Reply reply = get(target);
+        EXPECT_EQ(reply.status, status) << target << ": " << reply.body;
+        return reply.json()["error"]["code"];
+    }
+    /// Strips "http://127.0.0.1:PORT" from an absolute link.
+    static std::string local(const std::string& href) { return href.substr(href.find('/', 7)); }
+    static json link(const json& links, std::string_view rel) {
+        for (const json& l : links) {
+            if (l["rel"] == rel) return l;
+        }
+        return nullptr;
+    }
+
+    static std::unique_ptr<TestServer> server_;
+};
+std::unique_ptr<TestServer> Features::server_;
+
+TEST_F(Features, LandingPageIsJsonForClientsAndRedirectsBrowsers) {
+    const json landing = get_json("/?f=json");
+    EXPECT_TRUE(landing.contains("title"));
+    EXPECT_EQ(local(link(landing["links"], "conformance")["href"]), "/conformance");
+    EXPECT_EQ(local(link(landing["links"], "data")["href"]), "/collections");
+
+    const Reply for_client = get("/", {{"Accept", "application/json"}});
+    EXPECT_EQ(for_client.status, 200u);
+    EXPECT_EQ(for_client.header("Content-Type"), "application/json");
+
+    const Reply for_browser = get("/", {{"Accept", "text/html,application/xhtml+xml,*/*;q=0.8"}});
+    EXPECT_EQ(for_browser.status, 302u);
+    EXPECT_EQ(for_browser.header("Location"), "/map/");
+    EXPECT_EQ(error_code("/?f=xml", 400), "invalid_parameter");
+}
+
+TEST_F(Features, ConformanceAndCollections) {
+    const json conformance = get_json("/conformance");
+    EXPECT_NE(conformance.dump().find("ogcapi-features-1/1.0/conf/core"), std::string::npos);
+    EXPECT_NE(conformance.dump().find("ogcapi-features-1/1.0/conf/geojson"), std::string::npos);
+
+    const json collections = get_json("/collections");
+    std::vector<std::string> names;
+    for (const json& c : collections["collections"]) names.push_back(c["id"]);
+    EXPECT_EQ(names, (std::vector<std::string>{"grids", "households", "facilities", "incidents"}));
+
+    const json grids = get_json("/collections/grids");
+    EXPECT_EQ(grids["extent"]["spatial"]["bbox"][0], json({116.40, 39.90, 116.44, 39.92}));
+    EXPECT_EQ(grids["extent"]["temporal"]["interval"][0], json({"2025-01-01T00:00:00+08:00", nullptr}));
+    EXPECT_EQ(local(link(grids["links"], "items")["href"]), "/collections/grids/items");
+    const json incidents = get_json("/collections/incidents");
+    EXPECT_EQ(incidents["extent"]["temporal"]["interval"][0],
+              json({"2026-03-01T09:00:00+08:00", "2026-07-01T11:00:00+08:00"}));
+    EXPECT_FALSE(get_json("/collections/households")["extent"].contains("temporal"));
+    EXPECT_EQ(error_code("/collections/people", 404), "not_found");
+    EXPECT_EQ(error_code("/collections/people/items", 404), "not_found");
+}
+
+TEST_F(Features, GridItemsCarryTheContactCardAndCounts) {
+    const Reply reply = get("/collections/grids/items");
+    EXPECT_EQ(reply.header("Content-Type"), "application/geo+json");
+    const json items = reply.json();
+    EXPECT_EQ(items["type"], "FeatureCollection");
+    EXPECT_EQ(items["numberMatched"], 6);
+    EXPECT_EQ(items["numberReturned"], 6);
+    EXPECT_TRUE(items.contains("timeStamp"));
+    EXPECT_TRUE(link(items["links"], "next").is_null());
+    EXPECT_TRUE(link(items["links"], "prev").is_null());
+
+    const json grid = get_json("/collections/grids/items/110105001001001");
+    EXPECT_EQ(grid["id"], "110105001001001");
+    EXPECT_EQ(grid["geometry"]["type"], "Polygon");
+    const json& p = grid["properties"];
+    EXPECT_EQ(p["name"], "吉庆里第一网格");
+    EXPECT_EQ(p["level"], "grid");
+    EXPECT_EQ(p["parent_code"], "110105001001");
+    EXPECT_EQ(p["valid_from"], "2025-01-01T00:00:00+08:00");
+    EXPECT_TRUE(p["valid_to"].is_null());
+    EXPECT_EQ(p["version"], 1);
+    EXPECT_EQ(p["household_count"], 5);
+    EXPECT_EQ(p["staff"], json::parse(R"([{"name":"张伟","role":"网格长","duty":"A","phone":"010-65001001"},
+                                           {"name":"李娜","role":"专职网格员","duty":"B","phone":"010-65001002"}])"));
+    EXPECT_EQ(get_json("/collections/grids/items/110105001001")["properties"]["household_count"], 7);
+    EXPECT_EQ(get_json("/collections/grids/items/110105001")["properties"]["household_count"], 8);
+    EXPECT_EQ(get_json("/collections/grids/items/110105001002001")["properties"]["version"], 2);
+    EXPECT_EQ(error_code("/collections/grids/items/999", 404), "not_found");
+}
+
+TEST_F(Features, PagingFollowsNextLinks) {
+    std::string target = "/collections/grids/items?limit=4";
+    std::set<std::string> seen;
+    int pages = 0;
+    while (!target.empty()) {
+        const json page = get_json(target);
+        EXPECT_EQ(page["numberMatched"], 6);
+        for (const std::string& id : ids(page)) EXPECT_TRUE(seen.insert(id).second) << id;
+        if (pages == 1) {
+            EXPECT_EQ(local(link(page["links"], "prev")["href"]), "/collections/grids/items?limit=4");
+        }
+        const json next = link(page["links"], "next");
+        target = next.is_null() ? "" : local(next["href"]);
+        ++pages;
+    }
+    EXPECT_EQ(pages, 2);
+    EXPECT_EQ(seen.size(), 6u);
+
+    const json second = get_json("/collections/households/items?limit=3&offset=3&grid_code=110105001001001");
+    EXPECT_EQ(ids(second), (std::vector<std::string>{"4", "5"}));
+    EXPECT_EQ(local(link(second["links"], "self")["href"]),
+              "/collections/households/items?limit=3&offset=3&grid_code=110105001001001");
+    EXPECT_EQ(local(link(second["links"], "prev")["href"]),
+              "/collections/households/items?grid_code=110105001001001&limit=3");
+    EXPECT_EQ(get_json("/collections/households/items?offset=100")["numberReturned"], 0);
+}
+
+TEST_F(Features, BboxSelectsByGeometry) {
+    const json west = get_json("/collections/grids/items?bbox=116.401,39.901,116.405,39.905");
+    EXPECT_EQ(ids(west), (std::vector<std::string>{"110105001", "110105001001", "110105001001001"}));
+    const json across = get_json("/collections/grids/items?bbox=116.405,39.901,0,116.415,39.905,10&level=grid");
+    EXPECT_EQ(ids(across), (std::vector<std::string>{"110105001001001", "110105001001002"}));
+    EXPECT_EQ(get_json("/collections/grids/items?bbox=117,40,117.1,40.1")["numberMatched"], 0);
+    const json households = get_json("/collections/households/items?bbox=116.40,39.90,116.41,39.91");
+    EXPECT_EQ(ids(households), (std::vector<std::string>{"1", "2", "3"}));
+    EXPECT_EQ(ids(get_json("/collections/incidents/items?bbox=116.42,39.90,116.44,39.92")),
+              (std::vector<std::string>{"3"}));
+}
+
+TEST_F(Features, DatetimeSelectsTheLayoutInForce) {
+    const json old_layout = get_json("/collections/grids/items?datetime=2025-06-01");
+    EXPECT_EQ(old_layout["numberMatched"], 6);
+    for (const json& feature : old_layout["features"]) {
+        if (feature["id"] == "110105001002001") {
+            EXPECT_EQ(feature["properties"]["version"], 1);
+            EXPECT_EQ(feature["properties"]["valid_to"], "2026-01-01T00:00:00+08:00");
+            EXPECT_FALSE(feature["properties"].contains("household_count"));
+        }
+    }
+    EXPECT_EQ(get_json("/collections/grids/items?datetime=2025-06-01T00:00:00Z/..")["numberMatched"], 7);
+    EXPECT_EQ(get_json("/collections/grids/items?datetime=../2024-01-01")["numberMatched"], 0);
+
+    EXPECT_EQ(ids(get_json("/collections/incidents/items?datetime=2026-04-01/2026-06-01")),
+              (std::vector<std::string>{"2"}));
+    EXPECT_EQ(ids(get_json("/collections/incidents/items?datetime=../2026-04-01")), (std::vector<std::string>{"1"}));
+    EXPECT_EQ(ids(get_json("/collections/incidents/items?datetime=2026-05-01T10:00:00%2B08:00")),
+              (std::vector<std::string>{"2"}));
+    EXPECT_EQ(ids(get_json("/collections/incidents/items?datetime=2026-06-01/..")), (std::vector<std::string>{"3"}));
+}
+
+TEST_F(Features, PropertyFilters) {
+    EXPECT_EQ(get_json("/collections/grids/items?level=grid")["numberMatched"], 3);
+    EXPECT_EQ(ids(get_json("/collections/grids/items?parent_code=110105001")),
+              (std::vector<std::string>{"110105001001", "110105001002"}));
+    EXPECT_EQ(ids(get_json("/collections/grids/items?code=110105001001002")),
+              (std::vector<std::string>{"110105001001002"}));
+    EXPECT_EQ(get_json("/collections/households/items?grid_code=110105001001002")["numberMatched"], 2);
+    EXPECT_EQ(ids(get_json("/collections/facilities/items?kind=%E5%8D%AB%E7%94%9F%E6%9C%8D%E5%8A%A1%E7%AB%99")),
+              (std::vector<std::string>{"1"}));
+    EXPECT_EQ(ids(get_json("/collections/incidents/items?category=%E8%BF%9D%E6%B3%95%E5%BB%BA%E8%AE%BE")),
+              (std::vector<std::string>{"1"}));
+    EXPECT_EQ(ids(get_json("/collections/incidents/items?state=closed")), (std::vector<std::string>{"2"}));
+    EXPECT_EQ(ids(get_json("/collections/incidents/items?triage=urgent&grid_code=110105001002001")),
+              (std::vector<std::string>{"3"}));
+}
+
+TEST_F(Features, BadParametersAre400) {
+    for (const char* target : {
+             "/collections/grids/items?bbox=1,2,3",
+             "/collections/grids/items?bbox=3,0,1,1",
+             "/collections/grids/items?bbox=0,3,1,1",
+             "/collections/grids/items?bbox=a,b,c,d",
+             "/collections/grids/items?bbox=1,2,3,4,5",
+             "/collections/grids/items?limit=0",
+             "/collections/grids/items?limit=10001",
+             "/collections/grids/items?limit=ten",
+             "/collections/grids/items?offset=-1",
+             "/collections/grids/items?datetime=yesterday",
+             "/collections/grids/items?datetime=2026-01-01/2025-01-01",
+             "/collections/grids/items?datetime=..",
+             "/collections/grids/items?level=district",
+             "/collections/grids/items?f=html",
+         }) {
+        EXPECT_EQ(error_code(target, 400), "invalid_parameter") << target;
+    }
+    for (const char* target : {
+             "/collections/grids/items?colour=red",
+             "/collections/households/items?datetime=2026-01-01",
+             "/collections/households/items?category=x",
+             "/collections/grids/items/110105001001001?limit=1",
+             "/conformance?x=1",
+         }) {
+        EXPECT_EQ(error_code(target, 400), "unknown_parameter") << target;
+    }
+    EXPECT_EQ(get_json("/collections/grids/items?limit=10000&f=json")["numberReturned"], 6);
+}
+
+TEST_F(Features, HouseholdsLeavePersonalDataOut) {
+    const Reply reply = get("/collections/households/items");
+    const json items = reply.json();
+    EXPECT_EQ(items["numberMatched"], 8);
+    for (const json& feature : items["features"]) {
+        for (const char* hidden : {"head_name", "id_number", "phone"}) {
+            EXPECT_FALSE(feature["properties"].contains(hidden)) << hidden;
+        }
+    }
+    EXPECT_EQ(reply.body.find("户主"), std::string::npos);
+    EXPECT_EQ(reply.body.find("1380000000"), std::string::npos);
+    EXPECT_EQ(reply.body.find("110105198001011231"), std::string::npos);
+    const json household = get_json("/collections/households/items/3");
+    EXPECT_EQ(household["properties"]["tags"], json({"低保", "残疾人"}));
+    EXPECT_EQ(household["geometry"], json::parse(R"({"type":"Point","coordinates":[116.403,39.903]})"));
+    EXPECT_FALSE(household["properties"].contains("phone"));
+}
+
+TEST_F(Features, SingleItemsByNumericId) {
+    EXPECT_EQ(get_json("/collections/facilities/items/2")["properties"]["name"], "雅宝里党群服务中心");
+    const json incident = get_json("/collections/incidents/items/2");
+    EXPECT_EQ(incident["properties"]["state"], "closed");
+    EXPECT_EQ(incident["properties"]["reported_at"], "2026-05-01T10:00:00+08:00");
+    EXPECT_EQ(error_code("/collections/households/items/99", 404), "not_found");
+    EXPECT_EQ(error_code("/collections/households/items/abc", 404), "not_found");
+    EXPECT_EQ(error_code("/collections/incidents/items/1.0", 404), "not_found");
+}
+
+/// GDAL's OAPIF driver as an independent client of the whole API.
+TEST_F(Features, GdalReadsTheGridsCollection) {
+    const std::string command =
+        "/usr/bin/ogrinfo -ro -al -so OAPIF:http://127.0.0.1:" + std::to_string(server_->port()) + " grids 2>&1";
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+    ASSERT_TRUE(pipe);
+    std::string output;
+    std::array<char, 4096> buffer{};
+    while (const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe.get())) output.append(buffer.data(), n);
+    EXPECT_NE(output.find("Layer name: grids"), std::string::npos) << output;
+    EXPECT_NE(output.find("Feature Count: 6"), std::string::npos) << output;
+    EXPECT_NE(output.find("Extent: (116.400000, 39.900000) - (116.440000, 39.920000)"), std::string::npos) << output;
+    for (const char* field : {"code: String", "name: String", "level: String", "parent_code: String",
+                              "valid_from: DateTime", "version: Integer", "household_count: Integer"}) {
+        EXPECT_NE(output.find(field), std::string::npos) << field << "\n" << output;
+    }
+    EXPECT_EQ(output.find("ERROR"), std::string::npos) << output;
+}
+
+}  // namespace
+}  // namespace wangge::http::test

@@ -1,0 +1,161 @@
+#include "wangge/http/router.hpp"
+
+#include <gtest/gtest.h>
+
+namespace wangge::http {
+namespace {
+
+Request get(std::string target, std::vector<std::pair<std::string, std::string>> headers = {}) {
+    return Request(Method::get, std::move(target), std::move(headers), {});
+}
+
+nlohmann::json error_of(const Response& response) { return nlohmann::json::parse(response.body())["error"]; }
+
+TEST(Query, DecodesPercentAndPlus) {
+    const Query query = Query::parse("name=%E7%BD%91%E6%A0%BC+1&empty=&flag");
+    EXPECT_EQ(query.get("name"), "网格 1");
+    EXPECT_EQ(query.get("empty"), "");
+    EXPECT_EQ(query.get("flag"), "");
+    EXPECT_FALSE(query.get("missing"));
+}
+
+TEST(Query, RefusesBadEscapesAndDuplicates) {
+    EXPECT_THROW((void)Query::parse("a=%zz"), HttpError);
+    EXPECT_THROW((void)Query::parse("a=%4"), HttpError);
+    try {
+        (void)Query::parse("limit=1&limit=2");
+        FAIL();
+    } catch (const HttpError& e) {
+        EXPECT_EQ(e.status(), Status::bad_request);
+        EXPECT_EQ(e.code(), "duplicate_parameter");
+    }
+}
+
+TEST(Query, AllowOnlyNamesTheUnknownParameter) {
+    const Query query = Query::parse("lon=1&colour=red");
+    try {
+        query.allow_only({"lon", "lat"});
+        FAIL();
+    } catch (const HttpError& e) {
+        EXPECT_EQ(e.code(), "unknown_parameter");
+        EXPECT_NE(std::string(e.what()).find("colour"), std::string::npos);
+    }
+}
+
+TEST(Query, EncodeReplacesAndRemoves) {
+    const Query query = Query::parse("bbox=1,2,3,4&offset=10&limit=5");
+    EXPECT_EQ(query.encode({{"offset", "20"}}), "bbox=1%2C2%2C3%2C4&limit=5&offset=20");
+    EXPECT_EQ(query.encode({{"offset", ""}}), "bbox=1%2C2%2C3%2C4&limit=5");
+}
+
+TEST(Parse, NumbersAreStrict) {
+    EXPECT_DOUBLE_EQ(parse_double("116.4", "lon", -180, 180), 116.4);
+    for (const char* bad : {"", "abc", "1e999", "nan", "12x", "200", " 1"}) {
+        EXPECT_THROW((void)parse_double(bad, "lon", -180, 180), HttpError) << bad;
+    }
+    EXPECT_EQ(parse_int("42", "limit", 1, 100), 42);
+    for (const char* bad : {"0", "101", "1.5", "-1", "", "+3"}) {
+        EXPECT_THROW((void)parse_int(bad, "limit", 1, 100), HttpError) << bad;
+    }
+}
+
+TEST(Router, MatchesLiteralsParametersAndSuffixes) {
+    Router router;
+    router.get("/tiles/{layer}/{z}/{x}/{y}.mvt", [](const Request& r) {
+        return Response::json({r.param("layer"), r.param("z"), r.param("x"), r.param("y")});
+    });
+    router.get("/tiles/{layer}.json", [](const Request& r) { return Response::json(r.param("layer")); });
+    router.get("/files/{path*}", [](const Request& r) { return Response::json(r.param("path")); });
+
+    Request tile = get("/tiles/grids/14/13490/6208.mvt?x=1");
+    EXPECT_EQ(router.handle(tile).body(), R"(["grids","14","13490","6208"])");
+    Request tilejson = get("/tiles/heat.json");
+    EXPECT_EQ(router.handle(tilejson).body(), R"("heat")");
+    Request nested = get("/files/a/b%20c.txt");
+    EXPECT_EQ(router.handle(nested).body(), R"("a/b c.txt")");
+    Request root = get("/files/");
+    EXPECT_EQ(router.handle(root).body(), R"("")");
+    Request no_suffix = get("/tiles/grids/1/2/3.png");
+    EXPECT_EQ(router.handle(no_suffix).status(), Status::not_found);
+}
+
+TEST(Router, UnknownPathIs404AndWrongMethodIs405) {
+    Router router;
+    router.get("/health", [](const Request&) { return Response::json("ok"); });
+    Request unknown = get("/nope");
+    const Response missing = router.handle(unknown);
+    EXPECT_EQ(missing.status(), Status::not_found);
+    EXPECT_EQ(error_of(missing)["code"], "not_found");
+    EXPECT_EQ(missing.header("content-type"), "application/json");
+
+    Request post(Method::post, "/health", {}, "{}");
+    const Response refused = router.handle(post);
+    EXPECT_EQ(refused.status(), Status::method_not_allowed);
+    EXPECT_EQ(error_of(refused)["code"], "method_not_allowed");
+
+    Request head(Method::head, "/health", {}, {});
+    EXPECT_EQ(router.handle(head).status(), Status::ok);
+}
+
+TEST(Router, RefusesDotSegmentsAndEncodedSlashes) {
+    Router router;
+    router.get("/map/{path*}", [](const Request& r) { return Response::json(r.param("path")); });
+    for (const char* target : {"/map/../CMakeLists.txt", "/map/%2e%2e/CMakeLists.txt", "/map/%2E%2E/x",
+                               "/map/a/./b", "/map/..%2fsecret", "/map/a%5c..%5cb", "/map/%00", "/map/%zz"}) {
+        Request request = get(target);
+        const Response response = router.handle(request);
+        EXPECT_EQ(response.status(), Status::bad_request) << target;
+        EXPECT_EQ(error_of(response)["code"], "bad_path") << target;
+    }
+}
+
+TEST(Router, ExceptionsBecomeStatusesInOnePlace) {
+    Router router;
+    router.get("/http", [](const Request&) -> Response { throw HttpError(Status::conflict, "busy", "try later"); });
+    router.get("/input", [](const Request&) -> Response { throw InputError("bad polygon"); });
+    router.get("/bug", [](const Request&) -> Response { throw std::runtime_error("secret detail"); });
+    router.get("/query", [](const Request& r) { return Response::json(std::string(*r.query().get("a"))); });
+
+    Request http_error = get("/http");
+    const Response conflict = router.handle(http_error);
+    EXPECT_EQ(conflict.status(), Status::conflict);
+    EXPECT_EQ(error_of(conflict), nlohmann::json({{"code", "busy"}, {"message", "try later"}}));
+
+    Request input = get("/input");
+    const Response bad = router.handle(input);
+    EXPECT_EQ(bad.status(), Status::bad_request);
+    EXPECT_EQ(error_of(bad)["message"], "bad polygon");
+
+    Request bug = get("/bug");
+    const Response internal = router.handle(bug);
+    EXPECT_EQ(internal.status(), Status::internal_server_error);
+    EXPECT_EQ(error_of(internal)["code"], "internal");
+    EXPECT_EQ(internal.body().find("secret detail"), std::string::npos);
+
+    Request malformed = get("/query?a=%G1");
+    EXPECT_EQ(router.handle(malformed).status(), Status::bad_request);
+}
+
+TEST(Request, HeadersAndBaseUrl) {
+    Request request = get("/x", {{"Host", "example.org:8080"}, {"Accept-Encoding", "br, gzip;q=0.8"}});
+    EXPECT_EQ(request.header("host"), "example.org:8080");
+    EXPECT_EQ(request.base_url(), "http://example.org:8080");
+    EXPECT_TRUE(accepts_encoding(request, "gzip"));
+    EXPECT_FALSE(accepts_encoding(request, "deflate"));
+
+    Request refused = get("/x", {{"Accept-Encoding", "gzip;q=0"}, {"Host", "bad host/<script>"}});
+    EXPECT_FALSE(accepts_encoding(refused, "gzip"));
+    refused.set_fallback_host("127.0.0.1:9");
+    EXPECT_EQ(refused.base_url(), "http://127.0.0.1:9");
+}
+
+TEST(Request, EtagMatching) {
+    EXPECT_TRUE(etag_matches(get("/", {{"If-None-Match", R"("a", "v7")"}}), R"("v7")"));
+    EXPECT_TRUE(etag_matches(get("/", {{"If-None-Match", R"(W/"v7")"}}), R"("v7")"));
+    EXPECT_TRUE(etag_matches(get("/", {{"If-None-Match", "*"}}), R"("v7")"));
+    EXPECT_FALSE(etag_matches(get("/", {{"If-None-Match", R"("v6")"}}), R"("v7")"));
+    EXPECT_FALSE(etag_matches(get("/"), R"("v7")"));
+}
+
+}  // namespace
+}  // namespace wangge::http
