@@ -18,6 +18,13 @@ struct Command {
 
 // One line per command.
 const std::vector<Command> commands{
+    {"serve", wangge::cli::serve_command, "serve the HTTP API and the web map"},
+    {"import", wangge::cli::import_command, "read a vector file into a layer of a store"},
+    {"export", wangge::cli::export_command, "write a layer of a store to a file"},
+    {"generate", wangge::cli::generate_command, "write a synthetic city into a new store"},
+    {"report", wangge::cli::report_command, "write the monthly assessment workbook (XLSX)"},
+    {"user", wangge::cli::user_command, "add, disable and list the accounts of the API"},
+    {"validate", wangge::cli::validate_command, "check a grid layout against the boundary rules"},
 };
 
 void print_usage(std::ostream& out) {

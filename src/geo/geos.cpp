@@ -196,6 +196,11 @@ Geometry Context::coverage_union(std::vector<Geometry> parts) {
     return state_->adopt(GEOSCoverageUnion_r(state_->handle, all.raw()), "coverage union");
 }
 
+Geometry Context::polygonize(const Geometry& lines) {
+    const GEOSGeometry* const input[] = {lines.raw()};
+    return state_->adopt(GEOSPolygonize_r(state_->handle, input, 1), "polygonize");
+}
+
 // ---- Geometry ----
 
 void Geometry::Deleter::operator()(GEOSGeom_t* geometry) const noexcept { GEOSGeom_destroy_r(context, geometry); }
@@ -276,6 +281,14 @@ Geometry Geometry::boundary() const { return state_->adopt(GEOSBoundary_r(state_
 Geometry Geometry::envelope() const { return state_->adopt(GEOSEnvelope_r(state_->handle, raw()), "envelope"); }
 
 Geometry Geometry::make_valid() const { return state_->adopt(GEOSMakeValid_r(state_->handle, raw()), "makeValid"); }
+
+Geometry Geometry::snap_to(const Geometry& reference, double tolerance) const {
+    return state_->adopt(GEOSSnap_r(state_->handle, raw(), reference.raw(), tolerance), "snap");
+}
+
+Geometry Geometry::point_on_surface() const {
+    return state_->adopt(GEOSPointOnSurface_r(state_->handle, raw()), "pointOnSurface");
+}
 
 bool Geometry::intersects(const Geometry& other) const {
     return state_->predicate(GEOSIntersects_r(state_->handle, raw(), other.raw()), "intersects");

@@ -6,6 +6,7 @@
 
 #include "fields.hpp"
 #include "gdal.hpp"
+#include "store_impl.hpp"
 #include "tables.hpp"
 
 namespace wangge::store {
@@ -56,11 +57,17 @@ int read_schema_version(GDALDataset& dataset, const std::filesystem::path& path)
     OGRLayer* layer = dataset.GetLayerByName(meta_layer);
     if (layer == nullptr) throw StoreError(path.string() + " is not a wangge store (no " + meta_layer + " table)");
     layer->ResetReading();
+    std::optional<int> version;
     while (OGRFeatureUniquePtr feature{layer->GetNextFeature()}) {
         if (std::string_view(feature->GetFieldAsString("key")) == "schema_version") {
-            return feature->GetFieldAsInteger("value");
+            version = feature->GetFieldAsInteger("value");
+            break;
         }
     }
+    // An unfinished read keeps SQLite's shared lock, which would block every
+    // other connection's commits (the auth service's, a second store's).
+    layer->ResetReading();
+    if (version) return *version;
     throw StoreError(path.string() + " has no schema_version in " + meta_layer);
 }
 
@@ -174,12 +181,6 @@ void load_rows(OGRLayer& layer, const detail::Table<Row>& table, std::vector<Row
 
 }  // namespace
 
-struct GeoPackageStore::Impl {
-    std::filesystem::path path;
-    GDALDatasetUniquePtr dataset;
-    int schema_version = 0;
-    bool writable = false;
-};
 
 GeoPackageStore::GeoPackageStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 GeoPackageStore::~GeoPackageStore() = default;

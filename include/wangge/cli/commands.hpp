@@ -15,5 +15,7 @@ int import_command(const Args& args);
 int export_command(const Args& args);
 int generate_command(const Args& args);
 int validate_command(const Args& args);
+int report_command(const Args& args);
+int user_command(const Args& args);
 
 }  // namespace wangge::cli

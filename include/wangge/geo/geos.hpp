@@ -65,6 +65,9 @@ public:
     /// Fast union for a polygonal coverage whose neighbours share edges vertex
     /// for vertex and do not overlap; the result is undefined otherwise.
     [[nodiscard]] Geometry coverage_union(std::vector<Geometry> parts);
+    /// The polygons enclosed by fully noded `lines` (e.g. a unary union of
+    /// linework), as a collection.
+    [[nodiscard]] Geometry polygonize(const Geometry& lines);
 
 private:
     friend class Geometry;
@@ -101,6 +104,11 @@ public:
     [[nodiscard]] Geometry boundary() const;
     [[nodiscard]] Geometry envelope() const;
     [[nodiscard]] Geometry make_valid() const;
+    /// This geometry's vertices moved onto `reference`'s vertices within
+    /// `tolerance`, and reference vertices inserted into its segments.
+    [[nodiscard]] Geometry snap_to(const Geometry& reference, double tolerance) const;
+    /// A point guaranteed to lie in the interior of a polygonal geometry.
+    [[nodiscard]] Geometry point_on_surface() const;
 
     [[nodiscard]] bool intersects(const Geometry& other) const;
     [[nodiscard]] bool overlaps(const Geometry& other) const;

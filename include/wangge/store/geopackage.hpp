@@ -18,7 +18,9 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "wangge/error.hpp"
 #include "wangge/model/entities.hpp"
@@ -49,6 +51,22 @@ inline constexpr std::array<Layer, 8> all_layers{Layer::grids,      Layer::staff
 /// Reports progress of long writes and loads: layer name, rows done, rows in all.
 using Progress = std::function<void(std::string_view layer, std::size_t done, std::size_t total)>;
 
+/// A row whose grid_code a layout publication re-derives.
+struct GridCodeChange {
+    std::int64_t id = 0;
+    std::string grid_code;
+};
+
+/// A new grid layout replacing the one in force (DESIGN §1): every current
+/// grid row is closed at `at` and `grids` (valid_from `at`) become current.
+struct LayoutPublication {
+    model::Timestamp at = 0;
+    std::vector<model::Grid> grids;
+    std::vector<GridCodeChange> households;
+    std::vector<GridCodeChange> facilities;
+    std::vector<GridCodeChange> incidents;
+};
+
 class GeoPackageStore {
 public:
     /// Creates a new, empty store with every layer. Fails if the file exists.
@@ -76,7 +94,25 @@ public:
     /// grids and staff_grids have no model id and get an automatic "fid".
     void append(model::Dataset& data, const Progress& progress = {});
 
+    /// Applies `publication` in one transaction (src/store/grid_versions.cpp):
+    /// closes the current grid rows, inserts the new ones and sets the changed
+    /// grid_codes. Throws StoreError naming a missing row; nothing is stored then.
+    void publish_layout(const LayoutPublication& publication);
+
+    // Workflow writes (src/store/incident_writes.cpp): each is one transaction,
+    // durable when the call returns; ids are assigned by the store and written
+    // back only after the commit.
+
+    /// Stores a new incident and its first event; sets both ids and the event's incident_id.
+    void insert_incident(model::Incident& incident, model::IncidentEvent& first_event);
+    /// Rewrites a stored incident (state, assignee, times…) and appends its event.
+    /// Throws StoreError when no incident has that id; nothing is stored then.
+    void update_incident(const model::Incident& incident, model::IncidentEvent& event);
+    /// Appends one visit and sets its id.
+    void append_visit(model::Visit& visit);
+
 private:
+    void require_writable() const;
     struct Impl;
     explicit GeoPackageStore(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;

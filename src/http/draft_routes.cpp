@@ -1,0 +1,363 @@
+#include "wangge/http/draft_routes.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "wangge/drafts/draft.hpp"
+#include "wangge/drafts/publish.hpp"
+#include "wangge/geo/geojson.hpp"
+#include "wangge/rules/grid_source.hpp"
+
+namespace wangge::http {
+
+namespace {
+
+struct Slot {
+    explicit Slot(drafts::Draft d) : draft(std::move(d)) {}
+    std::mutex mutex;
+    drafts::Draft draft;
+};
+
+/// The drafts of this server, by id.
+class DraftBook {
+public:
+    explicit DraftBook(std::size_t capacity) : capacity_(capacity) {}
+
+    std::string add(drafts::Draft draft) {
+        const std::lock_guard lock(mutex_);
+        if (slots_.size() >= capacity_) {
+            throw HttpError(Status::conflict, "too_many_drafts",
+                            "too many open drafts (" + std::to_string(capacity_) + "); publish or delete one");
+        }
+        std::string id = new_id();
+        slots_.emplace(id, std::make_shared<Slot>(std::move(draft)));
+        return id;
+    }
+    [[nodiscard]] std::shared_ptr<Slot> find(const std::string& id) const {
+        const std::lock_guard lock(mutex_);
+        const auto it = slots_.find(id);
+        if (it == slots_.end()) throw HttpError(Status::not_found, "not_found", "no draft " + id);
+        return it->second;
+    }
+    void erase(const std::string& id) {
+        const std::lock_guard lock(mutex_);
+        slots_.erase(id);
+    }
+
+private:
+    /// 64 random bits: ids of other planners' drafts are not guessable.
+    std::string new_id() {
+        static constexpr char hex[] = "0123456789abcdef";
+        std::uint64_t bits = random_();
+        std::string id;
+        for (int i = 0; i < 16; ++i, bits >>= 4) id += hex[bits & 0xF];
+        return slots_.contains(id) ? new_id() : id;
+    }
+
+    std::size_t capacity_;
+    mutable std::mutex mutex_;
+    std::unordered_map<std::string, std::shared_ptr<Slot>> slots_;
+    std::mt19937_64 random_{std::random_device{}()};
+};
+
+/// The draft a request names, locked until the end of the handler.
+struct LockedDraft {
+    explicit LockedDraft(std::shared_ptr<Slot> found) : slot(std::move(found)), lock(slot->mutex) {}
+    [[nodiscard]] drafts::Draft& draft() const noexcept { return slot->draft; }
+    std::shared_ptr<Slot> slot;
+    std::unique_lock<std::mutex> lock;
+};
+
+LockedDraft lock_draft(const DraftBook& book, const Request& request) {
+    return LockedDraft(book.find(request.param("id")));
+}
+
+nlohmann::json parse_body(const Request& request) {
+    if (request.body().empty()) return nlohmann::json::object();
+    nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, false);
+    if (body.is_discarded()) throw HttpError(Status::bad_request, "invalid_json", "the body is not valid JSON");
+    if (!body.is_object()) throw HttpError(Status::bad_request, "invalid_body", "the body must be a JSON object");
+    return body;
+}
+
+const nlohmann::json* member(const nlohmann::json& body, const char* name) {
+    const auto it = body.find(name);
+    return it == body.end() || it->is_null() ? nullptr : &*it;
+}
+
+std::string text(const nlohmann::json& body, const char* name) {
+    const nlohmann::json* value = member(body, name);
+    if (value == nullptr || !value->is_string() || value->get_ref<const std::string&>().empty()) {
+        throw InputError(std::string("\"") + name + "\" must be a non-empty string");
+    }
+    return value->get<std::string>();
+}
+
+std::string optional_text(const nlohmann::json& body, const char* name) {
+    return member(body, name) != nullptr ? text(body, name) : std::string();
+}
+
+geo::MultiPolygon geometry(const nlohmann::json& body, const char* name) {
+    const nlohmann::json* value = member(body, name);
+    if (value == nullptr) throw InputError(std::string("\"") + name + "\" is missing");
+    return geo::polygons_from_geojson(*value);
+}
+
+std::vector<geo::Point> line(const nlohmann::json& body) {
+    const nlohmann::json* value = member(body, "line");
+    if (value == nullptr || !value->is_object() || value->value("type", "") != "LineString" ||
+        !value->contains("coordinates") || !(*value)["coordinates"].is_array()) {
+        throw InputError("\"line\" must be a GeoJSON LineString");
+    }
+    constexpr std::size_t max_points = 100'000;
+    const nlohmann::json& coordinates = (*value)["coordinates"];
+    if (coordinates.size() < 2 || coordinates.size() > max_points) {
+        throw InputError("\"line\" needs 2 to " + std::to_string(max_points) + " positions");
+    }
+    std::vector<geo::Point> points;
+    for (const nlohmann::json& position : coordinates) {
+        points.push_back(geo::point_from_geojson({{"type", "Point"}, {"coordinates", position}}));
+    }
+    return points;
+}
+
+nlohmann::json feature(const model::Grid& grid) {
+    return {{"type", "Feature"},
+            {"id", grid.code},
+            {"geometry", geo::to_geojson(grid.geometry)},
+            {"properties",
+             {{"code", grid.code},
+              {"name", grid.name},
+              {"level", model::to_string(grid.level)},
+              {"parent_code", grid.parent_code}}}};
+}
+
+nlohmann::json edit_json(const drafts::Draft& draft, const drafts::EditResult& edit) {
+    nlohmann::json features = nlohmann::json::array();
+    for (const std::string& code : edit.changed) {
+        for (const model::Grid& grid : draft.grids()) {
+            if (grid.code == code) features.push_back(feature(grid));
+        }
+    }
+    return {{"changed", edit.changed},
+            {"removed", edit.removed},
+            {"features", std::move(features)},
+            {"report", rules::to_json(edit.report)}};
+}
+
+/// Runs an edit on the draft of the request, locked, and renders its result.
+template <class Edit>
+Response edit_draft(const DraftBook& book, const Request& request, Edit&& edit) {
+    const nlohmann::json body = parse_body(request);
+    const LockedDraft locked = lock_draft(book, request);
+    const drafts::EditResult result = edit(locked.draft(), body);
+    return Response::json(edit_json(locked.draft(), result));
+}
+
+nlohmann::json publish_refusal(std::string_view code, std::string_view message, const rules::Report& report) {
+    return {{"error", {{"code", code}, {"message", message}}}, {"report", rules::to_json(report)}};
+}
+
+/// A refusal found under the Writer's lock, carried out of it as a response.
+class Refusal : public HttpError {
+public:
+    Refusal(Status status, std::string code, std::string message, nlohmann::json body)
+        : HttpError(status, std::move(code), std::move(message)), body_(std::move(body)) {}
+    [[nodiscard]] const nlohmann::json& body() const noexcept { return body_; }
+
+private:
+    nlohmann::json body_;
+};
+
+}  // namespace
+
+void add_draft_routes(Router& router, const State& state, const DraftServices& services) {
+    auto book = std::make_shared<DraftBook>(services.max_drafts);
+    const AuthGate& gate = services.gate;
+    Writer& writer = services.writer;
+    const rules::Options rules = services.rules;
+    const auto require_editor = [&gate](const Request& request) {
+        (void)gate.require(request, auth::Action::edit_drafts);
+    };
+
+    router.post("/drafts", [&state, book, rules, require_editor](const Request& request) {
+        require_editor(request);
+        const auto view = state.view();
+        const model::Snapshot& snapshot = view->snapshot();
+        std::vector<model::Grid> grids;
+        for (const model::Grid* grid : snapshot.current_grids()) grids.push_back(*grid);
+        const int base = drafts::layout_version(snapshot.current_grids());
+        const std::size_t count = grids.size();
+        const std::string id = book->add(drafts::Draft(std::move(grids), base, rules));
+        return Response::json({{"id", id}, {"base_version", base}, {"grids", count}}, Status::created);
+    });
+
+    router.get(
+        "/drafts/{id}",
+        [book, require_editor](const Request& request) {
+            require_editor(request);
+            const LockedDraft locked = lock_draft(*book, request);
+            nlohmann::json features = nlohmann::json::array();
+            for (const model::Grid& grid : locked.draft().grids()) features.push_back(feature(grid));
+            const rules::Report report = locked.draft().validate();
+            return Response::json({{"type", "FeatureCollection"},
+                                   {"id", request.param("id")},
+                                   {"base_version", locked.draft().base_version()},
+                                   {"features", std::move(features)},
+                                   {"valid", report.valid()},
+                                   {"violations", rules::to_json(report)["violations"]}});
+        },
+        Execution::worker);
+
+    router.add(Method::delete_, "/drafts/{id}", [book, require_editor](const Request& request) {
+        require_editor(request);
+        (void)book->find(request.param("id"));
+        book->erase(request.param("id"));
+        return Response::bytes({}, "application/json", Status::no_content);
+    });
+
+    const auto edit_route = [&router, book, require_editor](Method method, std::string_view pattern, auto edit) {
+        router.add(
+            method, pattern,
+            [book, require_editor, edit](const Request& request) {
+                require_editor(request);
+                return edit_draft(*book, request, [&](drafts::Draft& draft, const nlohmann::json& body) {
+                    return edit(draft, body, request);
+                });
+            },
+            Execution::worker);
+    };
+
+    edit_route(Method::post, "/drafts/{id}/grids",
+               [](drafts::Draft& draft, const nlohmann::json& body, const Request&) {
+                   model::Grid grid;
+                   grid.code = text(body, "code");
+                   grid.name = text(body, "name");
+                   grid.parent_code = optional_text(body, "parent_code");
+                   grid.level = rules::grid_level(optional_text(body, "level"), grid.code, "the new grid");
+                   grid.geometry = geometry(body, "geometry");
+                   return draft.add(std::move(grid));
+               });
+    edit_route(Method::put, "/drafts/{id}/grids/{code}",
+               [](drafts::Draft& draft, const nlohmann::json& body, const Request& request) {
+                   const std::string& code = request.param("code");
+                   std::optional<drafts::EditResult> result;
+                   if (member(body, "name") != nullptr) result = draft.rename(code, text(body, "name"));
+                   if (member(body, "parent_code") != nullptr) {
+                       result = draft.reparent(code, text(body, "parent_code"));
+                   }
+                   if (member(body, "geometry") != nullptr) {
+                       result = draft.replace_geometry(code, geometry(body, "geometry"));
+                   }
+                   if (!result) throw InputError("give at least one of \"geometry\", \"name\", \"parent_code\"");
+                   return *std::move(result);
+               });
+    edit_route(Method::delete_, "/drafts/{id}/grids/{code}",
+               [](drafts::Draft& draft, const nlohmann::json&, const Request& request) {
+                   return draft.remove(request.param("code"));
+               });
+    edit_route(
+        Method::post, "/drafts/{id}/split", [](drafts::Draft& draft, const nlohmann::json& body, const Request&) {
+            return draft.split(text(body, "code"), line(body), text(body, "new_code"), optional_text(body, "new_name"));
+        });
+    edit_route(Method::post, "/drafts/{id}/merge",
+               [](drafts::Draft& draft, const nlohmann::json& body, const Request&) {
+                   return draft.merge(text(body, "keep"), text(body, "absorb"));
+               });
+    edit_route(Method::post, "/drafts/{id}/move-border",
+               [](drafts::Draft& draft, const nlohmann::json& body, const Request&) {
+                   return draft.move_border(text(body, "a"), text(body, "b"), line(body));
+               });
+    edit_route(Method::post, "/drafts/{id}/snap", [](drafts::Draft& draft, const nlohmann::json& body, const Request&) {
+        double tolerance_m = 1.0;
+        if (const nlohmann::json* value = member(body, "tolerance_m")) {
+            if (!value->is_number()) throw InputError("\"tolerance_m\" must be a number of metres");
+            tolerance_m = value->get<double>();
+        }
+        return draft.snap(text(body, "code"), geometry(body, "geometry"), tolerance_m);
+    });
+
+    router.post(
+        "/drafts/{id}/renumber",
+        [book, require_editor](const Request& request) {
+            require_editor(request);
+            const nlohmann::json body = parse_body(request);
+            const nlohmann::json* apply = member(body, "apply");
+            if (apply != nullptr && !apply->is_boolean()) throw InputError("\"apply\" must be true or false");
+            const LockedDraft locked = lock_draft(*book, request);
+            nlohmann::json proposals = nlohmann::json::array();
+            for (const drafts::CodeProposal& p : locked.draft().propose_codes()) {
+                proposals.push_back({{"old", p.old_code}, {"new", p.new_code}});
+            }
+            if (apply == nullptr || !apply->get<bool>()) return Response::json({{"proposals", std::move(proposals)}});
+            nlohmann::json out = edit_json(locked.draft(), locked.draft().renumber());
+            out["proposals"] = std::move(proposals);
+            return Response::json(out);
+        },
+        Execution::worker);
+
+    router.post(
+        "/drafts/{id}/validate",
+        [book, require_editor](const Request& request) {
+            require_editor(request);
+            const LockedDraft locked = lock_draft(*book, request);
+            return Response::json(rules::to_json(locked.draft().validate()));
+        },
+        Execution::worker);
+
+    router.post(
+        "/drafts/{id}/publish",
+        [&state, &gate, &writer, book](const Request& request) {
+            (void)gate.require(request, auth::Action::publish_layout);
+            const std::string& id = request.param("id");
+            const nlohmann::json body = parse_body(request);
+            const nlohmann::json* confirm = member(body, "confirm");
+            if (confirm != nullptr && !confirm->is_boolean()) throw InputError("\"confirm\" must be true or false");
+            const bool confirmed = confirm != nullptr && confirm->get<bool>();
+            const LockedDraft locked = lock_draft(*book, request);
+            const drafts::Draft& draft = locked.draft();
+            const model::Timestamp now = gate.now();
+            drafts::PublishPlan plan;
+            try {
+                plan = writer.publish_layout([&](const model::Snapshot& current) {
+                    const int current_version = drafts::layout_version(current.current_grids());
+                    if (draft.base_version() != current_version) {
+                        throw HttpError(Status::conflict, "draft_outdated",
+                                        "the layout changed since this draft was made (draft of version " +
+                                            std::to_string(draft.base_version()) + ", now version " +
+                                            std::to_string(current_version) + ")");
+                    }
+                    const rules::Report report = draft.validate();
+                    if (!report.valid()) {
+                        const std::string message = "the draft has errors; fix them before publishing";
+                        throw Refusal(Status::unprocessable_entity, "draft_invalid", message,
+                                      publish_refusal("draft_invalid", message, report));
+                    }
+                    if (!report.violations.empty() && !confirmed) {
+                        const std::string message = "the draft has warnings; publish with \"confirm\": true";
+                        throw Refusal(Status::conflict, "confirm_required", message,
+                                      publish_refusal("confirm_required", message, report));
+                    }
+                    return drafts::plan_publication(draft, current, now);
+                });
+            } catch (const Refusal& refusal) {
+                return Response::json(refusal.body(), refusal.status());
+            }
+            book->erase(id);
+            const auto view = state.view();
+            return Response::json({{"version", plan.publication.grids.front().version},
+                                   {"snapshot_version", view->snapshot().version()},
+                                   {"valid_from", model::format_iso8601(plan.publication.at)},
+                                   {"grids", plan.publication.grids.size()},
+                                   {"moved", drafts::to_json(plan.moves)}});
+        },
+        Execution::worker);
+}
+
+}  // namespace wangge::http

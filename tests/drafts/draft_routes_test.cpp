@@ -1,0 +1,223 @@
+#include "wangge/http/draft_routes.hpp"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <thread>
+
+#include "../http/test_server.hpp"
+#include "layout.hpp"
+#include "wangge/auth/service.hpp"
+#include "wangge/geo/geojson.hpp"
+#include "wangge/http/api.hpp"
+#include "wangge/http/server.hpp"
+#include "wangge/store/geopackage.hpp"
+
+namespace wangge::http::test {
+namespace {
+
+namespace layout = drafts::test;
+
+constexpr model::Timestamp now = 1'780'000'000;  // 2026-05-28, after the layout's valid_from (2023)
+constexpr const char* password = "correct horse battery";
+
+/// The API, auth and draft routes over a GeoPackage store holding layout::dataset().
+class DraftServer {
+public:
+    DraftServer() {
+        {
+            store::GeoPackageStore created = store::GeoPackageStore::create(store_path());
+            model::Dataset data = layout::dataset();
+            created.append(data);
+        }
+        service_.emplace(store_path());
+        const auth::Actor actor{std::nullopt, "test", "local"};
+        (void)service_->add_user({.name = "planner", .role = auth::Role::planner}, password, actor, now);
+        (void)service_->add_user({.name = "worker", .role = auth::Role::grid_worker, .grid_codes = {layout::grid_a}},
+                                 password, actor, now);
+        gate_.emplace(*service_, AuthGateOptions{.clock = [] { return now; }});
+        state_.publish(model::Snapshot::build(store::GeoPackageStore::open(store_path()).load(), 1));
+        writer_.emplace(store_path(), state_);
+        Router router;
+        add_api_routes(router, state_, {dir_.path() / "web-map", dir_.path() / "styles"});
+        add_auth_routes(router, *gate_);
+        add_draft_routes(router, state_, {*writer_, *gate_});
+        ServerOptions options;
+        options.port = 0;
+        options.threads = 2;
+        options.access_log = false;
+        server_.emplace(std::move(router), options);
+        port_ = server_->listen();
+        thread_ = std::thread([this] { server_->run(); });
+    }
+    ~DraftServer() {
+        server_->stop();
+        thread_.join();
+    }
+    DraftServer(const DraftServer&) = delete;
+    DraftServer& operator=(const DraftServer&) = delete;
+
+    [[nodiscard]] std::filesystem::path store_path() const { return dir_.path() / "store.gpkg"; }
+    [[nodiscard]] const State& state() const noexcept { return state_; }
+
+    std::string login(const std::string& name) {
+        const Reply reply = Client(port_).request(Method::post, "/auth/login", {},
+                                                  nlohmann::json{{"username", name}, {"password", password}}.dump());
+        EXPECT_EQ(reply.status, 200u) << reply.body;
+        return reply.json()["token"];
+    }
+    Reply call(Method method, const std::string& target, const std::string& token, const nlohmann::json& body = {}) {
+        Headers headers;
+        if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
+        return Client(port_).request(method, target, headers, body.is_null() ? std::string() : body.dump());
+    }
+
+private:
+    TempDir dir_;
+    std::optional<auth::AuthService> service_;
+    std::optional<AuthGate> gate_;
+    State state_{"geopackage"};
+    std::optional<Writer> writer_;
+    std::optional<Server> server_;
+    unsigned short port_ = 0;
+    std::thread thread_;
+};
+
+nlohmann::json meridian(double x) {
+    return {{"type", "LineString"}, {"coordinates", {{x, layout::south - 0.001}, {x, layout::north + 0.001}}}};
+}
+
+double max_x_of(const nlohmann::json& collection, const std::string& code) {
+    for (const nlohmann::json& f : collection["features"]) {
+        if (f["properties"]["code"] != code) continue;
+        double max_x = -1000.0;
+        for (const nlohmann::json& ring : f["geometry"]["coordinates"]) {
+            for (const nlohmann::json& p : ring) max_x = std::max(max_x, p[0].get<double>());
+        }
+        return max_x;
+    }
+    ADD_FAILURE() << "no feature " << code;
+    return 0.0;
+}
+
+TEST(DraftRoutes, OnlyPlannersEditDrafts) {
+    DraftServer server;
+    EXPECT_EQ(server.call(Method::post, "/drafts", "").status, 401u);
+    EXPECT_EQ(server.call(Method::post, "/drafts", server.login("worker")).status, 403u);
+}
+
+TEST(DraftRoutes, DraftEditValidatePublishReassignsHouseholds) {
+    DraftServer server;
+    const std::string token = server.login("planner");
+    const Reply created = server.call(Method::post, "/drafts", token);
+    ASSERT_EQ(created.status, 201u) << created.body;
+    EXPECT_EQ(created.json()["base_version"], 1);
+    const std::string id = created.json()["id"];
+    const std::string draft = "/drafts/" + id;
+    const std::string stale = server.call(Method::post, "/drafts", token).json()["id"];
+
+    // Bad bodies are 4xx JSON.
+    EXPECT_EQ(server.call(Method::post, draft + "/move-border", token, {{"a", layout::grid_a}}).status, 400u);
+    const Reply not_json = server.call(Method::post, draft + "/split", token, "{");
+    EXPECT_EQ(not_json.status, 400u);
+    EXPECT_EQ(server.call(Method::post, "/drafts/nope/validate", token).status, 404u);
+
+    const Reply moved = server.call(Method::post, draft + "/move-border", token,
+                                    {{"a", layout::grid_a}, {"b", layout::grid_b}, {"line", meridian(116.412)}});
+    ASSERT_EQ(moved.status, 200u) << moved.body;
+    EXPECT_EQ(moved.json()["changed"].size(), 2u);
+    EXPECT_TRUE(moved.json()["report"]["valid"]) << moved.body;
+
+    const Reply validated = server.call(Method::post, draft + "/validate", token);
+    ASSERT_EQ(validated.status, 200u);
+    EXPECT_TRUE(validated.json()["valid"]) << validated.body;
+    const Reply shown = server.call(Method::get, draft, token);
+    ASSERT_EQ(shown.status, 200u);
+    EXPECT_NEAR(max_x_of(shown.json(), layout::grid_a), 116.412, 1e-12);
+
+    const Reply published = server.call(Method::post, draft + "/publish", token, nlohmann::json{{"confirm", true}});
+    ASSERT_EQ(published.status, 200u) << published.body;
+    const nlohmann::json summary = published.json();
+    EXPECT_EQ(summary["version"], 2);
+    EXPECT_EQ(summary["moved"]["households"], 2);
+    EXPECT_EQ(summary["moved"]["pairs"][0]["from"], layout::grid_b);
+    EXPECT_EQ(summary["moved"]["pairs"][0]["to"], layout::grid_a);
+    EXPECT_EQ(server.call(Method::get, draft, token).status, 404u);  // a published draft is gone
+
+    const auto view = server.state().view();
+    for (const model::Household& h : view->snapshot().data().households) {
+        EXPECT_EQ(h.grid_code, h.location.x < 116.412 ? layout::grid_a : layout::grid_b) << h.id;
+    }
+
+    // The previous layout stays queryable.
+    const nlohmann::json past =
+        server.call(Method::get, "/collections/grids/items?datetime=2025-01-01T00:00:00Z", "").json();
+    EXPECT_EQ(past["features"].size(), 4u);
+    EXPECT_NEAR(max_x_of(past, layout::grid_a), layout::middle, 1e-12);
+    const nlohmann::json present = server.call(Method::get, "/collections/grids/items", "").json();
+    EXPECT_NEAR(max_x_of(present, layout::grid_a), 116.412, 1e-12);
+
+    // A draft made from the old layout may not overwrite the new one.
+    const Reply outdated = server.call(Method::post, "/drafts/" + stale + "/publish", token);
+    EXPECT_EQ(outdated.status, 409u);
+    EXPECT_EQ(outdated.json()["error"]["code"], "draft_outdated");
+
+    // The store file holds both versions.
+    const model::Dataset stored = store::GeoPackageStore::open(server.store_path()).load();
+    EXPECT_EQ(stored.grids.size(), 8u);
+    EXPECT_EQ(std::count_if(stored.grids.begin(), stored.grids.end(),
+                            [](const model::Grid& g) { return g.version == 2 && g.current(); }),
+              4);
+}
+
+TEST(DraftRoutes, PublishRefusesADraftWithErrors) {
+    DraftServer server;
+    const std::string token = server.login("planner");
+    const std::string draft = "/drafts/" + server.call(Method::post, "/drafts", token).json()["id"].get<std::string>();
+    const Reply removed = server.call(Method::delete_, draft + "/grids/" + layout::grid_b, token);
+    ASSERT_EQ(removed.status, 200u) << removed.body;
+    EXPECT_FALSE(removed.json()["report"]["valid"]);
+    const Reply refused = server.call(Method::post, draft + "/publish", token, nlohmann::json{{"confirm", true}});
+    EXPECT_EQ(refused.status, 422u);
+    EXPECT_EQ(refused.json()["error"]["code"], "draft_invalid");
+    EXPECT_FALSE(refused.json()["report"]["violations"].empty());
+    EXPECT_EQ(store::GeoPackageStore::open(server.store_path()).load().grids.size(), 4u);
+    EXPECT_EQ(server.call(Method::delete_, draft, token).status, 204u);
+}
+
+TEST(DraftRoutes, SplitMergeSnapAndRenumberOverHttp) {
+    DraftServer server;
+    const std::string token = server.login("planner");
+    const std::string draft = "/drafts/" + server.call(Method::post, "/drafts", token).json()["id"].get<std::string>();
+    const Reply split = server.call(Method::post, draft + "/split", token,
+                                    {{"code", layout::grid_b},
+                                     {"line", meridian(116.418)},
+                                     {"new_code", "110105001001003"},
+                                     {"new_name", "新网格"}});
+    ASSERT_EQ(split.status, 200u) << split.body;
+    EXPECT_TRUE(split.json()["report"]["valid"]) << split.body;
+    const Reply merged =
+        server.call(Method::post, draft + "/merge", token, {{"keep", layout::grid_b}, {"absorb", "110105001001003"}});
+    ASSERT_EQ(merged.status, 200u) << merged.body;
+    EXPECT_TRUE(merged.json()["report"]["valid"]) << merged.body;
+
+    const double short_x = layout::middle - layout::metres_east(0.3);
+    const nlohmann::json drawn =
+        geo::to_geojson(layout::rectangle(layout::west, layout::south, short_x, layout::north));
+    const Reply snapped =
+        server.call(Method::post, draft + "/snap", token, {{"code", layout::grid_a}, {"geometry", drawn}});
+    ASSERT_EQ(snapped.status, 200u) << snapped.body;
+    EXPECT_TRUE(snapped.json()["report"]["valid"]) << snapped.body;
+
+    const Reply renamed = server.call(Method::put, draft + "/grids/" + layout::grid_a, token, {{"name", "幸福里"}});
+    ASSERT_EQ(renamed.status, 200u) << renamed.body;
+    EXPECT_EQ(renamed.json()["features"][0]["properties"]["name"], "幸福里");
+    EXPECT_EQ(server.call(Method::put, draft + "/grids/" + layout::grid_a, token, nlohmann::json::object()).status,
+              400u);
+    const Reply renumber = server.call(Method::post, draft + "/renumber", token);
+    ASSERT_EQ(renumber.status, 200u) << renumber.body;
+    EXPECT_TRUE(renumber.json()["proposals"].empty());
+}
+
+}  // namespace
+}  // namespace wangge::http::test

@@ -1,0 +1,139 @@
+#include "wangge/drafts/publish.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "../store/temp_dir.hpp"
+#include "layout.hpp"
+#include "wangge/store/geopackage.hpp"
+
+namespace wangge::drafts::test {
+namespace {
+
+constexpr model::Timestamp publish_time = 1'780'000'000;  // 2026-05-28
+
+/// A temp dir (removed afterwards) with the path of a store inside it.
+class TempStore {
+public:
+    [[nodiscard]] std::filesystem::path path() const { return dir_ / "store.gpkg"; }
+
+private:
+    store::testing::TempDir dir_;
+};
+
+PublishPlan moved_border_plan(const model::Snapshot& current) {
+    Draft draft(layout(), 1);
+    (void)draft.move_border(grid_a, grid_b,
+                            std::vector<geo::Point>{{116.412, south - 0.001}, {116.412, north + 0.001}});
+    return plan_publication(draft, current, publish_time);
+}
+
+TEST(Publish, PlanReassignsRowsWhoseGridChanged) {
+    const auto current = model::Snapshot::build(dataset(), 1);
+    const PublishPlan plan = moved_border_plan(*current);
+    ASSERT_EQ(plan.moves.size(), 1u);
+    const Reassignment& move = plan.moves.front();
+    EXPECT_EQ(move.from, grid_b);
+    EXPECT_EQ(move.to, grid_a);
+    EXPECT_EQ(move.households, 2u);
+    EXPECT_EQ(move.facilities, 1u);
+    EXPECT_EQ(move.incidents, 1u);  // the closed incident keeps its grid
+    for (const model::Grid& grid : plan.publication.grids) {
+        EXPECT_EQ(grid.version, 2);
+        EXPECT_EQ(grid.valid_from, publish_time);
+    }
+    const nlohmann::json summary = to_json(plan.moves);
+    EXPECT_EQ(summary["households"], 2);
+    EXPECT_EQ(summary["pairs"][0]["message"],
+              "2 户、1 处设施、1 件在办事件从 110105001001002 网格划入 110105001001001 网格");
+}
+
+TEST(Publish, ApplyKeepsTheOldVersionsClosed) {
+    const auto current = model::Snapshot::build(dataset(), 1);
+    const PublishPlan plan = moved_border_plan(*current);
+    const auto next = model::Snapshot::build(apply_publication(current->data(), plan.publication), 2);
+    EXPECT_EQ(next->data().grids.size(), 8u);
+    EXPECT_EQ(next->current_grids().size(), 4u);
+    EXPECT_EQ(next->data().households[2].grid_code, grid_a);
+    EXPECT_EQ(next->data().incidents[1].grid_code, grid_b);
+    const std::vector<const model::Grid*> before = next->grids_at(publish_time - 1);
+    ASSERT_EQ(before.size(), 4u);
+    for (const model::Grid* grid : before) EXPECT_EQ(grid->version, 1);
+}
+
+TEST(Publish, TheStoreHoldsBothVersionsAfterReopening) {
+    const TempStore temp;
+    {
+        store::GeoPackageStore created = store::GeoPackageStore::create(temp.path());
+        model::Dataset data = dataset();
+        created.append(data);
+    }
+    const auto current = model::Snapshot::build(store::GeoPackageStore::open(temp.path()).load(), 1);
+    const PublishPlan plan = moved_border_plan(*current);
+    store::GeoPackageStore::open(temp.path(), true).publish_layout(plan.publication);
+
+    const model::Dataset reloaded = store::GeoPackageStore::open(temp.path()).load();
+    ASSERT_EQ(reloaded.grids.size(), 8u);
+    int closed = 0;
+    for (const model::Grid& grid : reloaded.grids) {
+        if (grid.valid_to) {
+            ++closed;
+            EXPECT_EQ(*grid.valid_to, publish_time);
+            EXPECT_EQ(grid.version, 1);
+        } else {
+            EXPECT_EQ(grid.version, 2);
+            EXPECT_EQ(grid.valid_from, publish_time);
+        }
+    }
+    EXPECT_EQ(closed, 4);
+    for (const model::Household& h : reloaded.households) {
+        EXPECT_EQ(h.grid_code, h.location.x < 116.412 ? grid_a : grid_b) << h.id;
+    }
+    EXPECT_EQ(reloaded.facilities[0].grid_code, grid_a);
+    EXPECT_EQ(reloaded.incidents[0].grid_code, grid_a);
+    EXPECT_EQ(reloaded.incidents[1].grid_code, grid_b);
+}
+
+TEST(Publish, AnotherOpenConnectionDoesNotBlockPublishing) {
+    const TempStore temp;
+    {
+        store::GeoPackageStore created = store::GeoPackageStore::create(temp.path());
+        model::Dataset data = dataset();
+        created.append(data);
+    }
+    // Opening reads the schema version; that read must not keep SQLite's
+    // shared lock, or every other connection's commit would wait and fail.
+    const store::GeoPackageStore reader = store::GeoPackageStore::open(temp.path());
+    const auto current = model::Snapshot::build(reader.load(), 1);
+    const auto started = std::chrono::steady_clock::now();
+    store::GeoPackageStore::open(temp.path(), true).publish_layout(moved_border_plan(*current).publication);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+    EXPECT_EQ(reader.load().grids.size(), 8u);
+}
+
+TEST(Publish, AFailedPublicationStoresNothing) {
+    const TempStore temp;
+    {
+        store::GeoPackageStore created = store::GeoPackageStore::create(temp.path());
+        model::Dataset data = dataset();
+        created.append(data);
+    }
+    store::LayoutPublication publication;
+    publication.at = publish_time;
+    publication.grids = layout();
+    publication.households.push_back({999, grid_a});  // no such household
+    EXPECT_THROW(store::GeoPackageStore::open(temp.path(), true).publish_layout(publication), store::StoreError);
+    const model::Dataset reloaded = store::GeoPackageStore::open(temp.path()).load();
+    EXPECT_EQ(reloaded.grids.size(), 4u);
+    for (const model::Grid& grid : reloaded.grids) EXPECT_FALSE(grid.valid_to.has_value());
+}
+
+TEST(Publish, AnEmptyDraftIsRefused) {
+    const auto current = model::Snapshot::build(dataset(), 1);
+    EXPECT_THROW((void)plan_publication(Draft({}, 1), *current, publish_time), EditError);
+}
+
+}  // namespace
+}  // namespace wangge::drafts::test
