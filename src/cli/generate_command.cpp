@@ -10,6 +10,7 @@
 #include <boost/program_options.hpp>
 
 #include "progress.hpp"
+#include "options.hpp"
 #include "wangge/cli/commands.hpp"
 #include "wangge/error.hpp"
 #include "wangge/store/geopackage.hpp"
@@ -56,14 +57,9 @@ int generate_command(const Args& args) {
         ("seed", po::value(&params.seed)->value_name("S")->default_value(params.seed), "random seed")
         ("no-history", po::bool_switch(&no_history), "skip the incident event history (smaller, faster)")
         ("out", po::value(&out)->value_name("FILE"), "new .gpkg file to write (required)");
-    po::variables_map values;
-    po::store(po::command_line_parser(args).options(description).run(), values);
-    po::notify(values);
-    if (values.count("help") != 0) {
-        std::cout << description;
-        return 0;
-    }
-    if (values.count("grids") == 0 || out.empty()) throw InputError("--grids and --out are required (see --help)");
+    const auto values = parse_options(args, description);
+    if (!values) return 0;
+    if (values->count("grids") == 0 || out.empty()) throw InputError("--grids and --out are required (see --help)");
     if (std::filesystem::exists(out)) throw InputError(out + " already exists; generate into a new file");
     params.grids = count_option(grids, "grids");
     params.households = count_option(households, "households");

@@ -1,6 +1,6 @@
 #include "layer_args.hpp"
 
-#include <iostream>
+#include "options.hpp"
 
 #include "wangge/error.hpp"
 
@@ -16,20 +16,7 @@ std::optional<LayerArgs> parse_layer_args(const Args& args, boost::program_optio
         ("store", po::value(&result.store)->value_name("FILE"), "GeoPackage store (required)")
         ("layer", po::value(&layer_name)->value_name("LAYER"),
          "grids, staff, staff_grids, households, facilities, incidents, incident_events or visits (required)");
-    po::options_description hidden;
-    hidden.add_options()("file", po::value(&result.file));
-    po::options_description all;
-    all.add(options).add(hidden);
-    po::positional_options_description positional;
-    positional.add("file", 1);
-
-    po::variables_map values;
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), values);
-    po::notify(values);
-    if (values.count("help") != 0) {
-        std::cout << options;
-        return std::nullopt;
-    }
+    if (!parse_options(args, options, &result.file)) return std::nullopt;
     if (result.store.empty() || layer_name.empty() || result.file.empty()) {
         throw InputError("--store, --layer and " + file_name + " are required (see --help)");
     }

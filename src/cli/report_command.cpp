@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "progress.hpp"
+#include "options.hpp"
 #include "wangge/cli/commands.hpp"
 #include "wangge/model/snapshot.hpp"
 #include "wangge/store/geopackage.hpp"
@@ -52,13 +53,8 @@ int report_command(const Args& args) {
          "\"visits\", \"coverage\"}, \"thresholds\": {\"excellent\", \"competent\", \"basic\"}, "
          "\"monthly_household_quota\"}");
 
-    po::variables_map values;
-    po::store(po::command_line_parser(args).options(description).run(), values);
-    po::notify(values);
-    if (values.count("help") != 0) {
-        std::cout << description;
-        return 0;
-    }
+    const auto values = parse_options(args, description);
+    if (!values) return 0;
     if (store_path.empty() || month_text.empty() || out.empty()) {
         throw InputError("--store, --month and --out are required (see --help)");
     }

@@ -8,6 +8,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "options.hpp"
 #include "wangge/cli/commands.hpp"
 #include "wangge/auth/service.hpp"
 #include "wangge/http/api.hpp"
@@ -48,13 +49,8 @@ int serve_command(const Args& args) {
         ("body-limit", po::value(&options.body_limit)->default_value(options.body_limit)->value_name("BYTES"),
          "largest accepted request body")
         ("quiet", po::bool_switch(&quiet), "no access log on stderr");
-    po::variables_map values;
-    po::store(po::command_line_parser(args).options(description).run(), values);
-    po::notify(values);
-    if (values.count("help") != 0) {
-        std::cout << description;
-        return 0;
-    }
+    const auto values = parse_options(args, description);
+    if (!values) return 0;
     if (store_path.empty()) throw InputError("--store is required (see --help)");
     if (store_path.starts_with("postgresql://") || store_path.starts_with("postgres://")) {
         throw InputError("PostgreSQL stores are not supported yet; give a GeoPackage file");
@@ -64,7 +60,7 @@ int serve_command(const Args& args) {
     // The workflow writes need the category table; a missing default file
     // turns them off (read-only serving), a missing named file is an error.
     std::optional<workflow::WorkflowConfig> workflow_config;
-    if (!values["categories"].defaulted() || std::filesystem::exists(categories_path)) {
+    if (!(*values)["categories"].defaulted() || std::filesystem::exists(categories_path)) {
         workflow_config.emplace(workflow::WorkflowConfig::load(categories_path));
     } else {
         std::cerr << "wangge: no " << categories_path << ": /incidents, /visits and /stats are off (see --categories)\n";

@@ -11,6 +11,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "options.hpp"
 #include "wangge/auth/service.hpp"
 #include "wangge/cli/commands.hpp"
 #include "wangge/model/time.hpp"
@@ -77,26 +78,14 @@ int user_command(const Args& args) {
         ("grids", po::value(&grids)->value_name("CODE,…"), "grid codes the user is scoped to")
         ("staff-id", po::value(&staff_id)->value_name("N"), "the user's staff record")
         ("password-stdin", po::bool_switch(&password_stdin), "read the password from stdin");
-    po::options_description hidden;
-    hidden.add_options()("action", po::value(&action));
-    po::options_description all;
-    all.add(description).add(hidden);
-    po::positional_options_description positional;
-    positional.add("action", 1);
-
-    po::variables_map values;
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), values);
-    po::notify(values);
-    if (values.count("help") != 0) {
-        std::cout << description;
-        return 0;
-    }
+    const auto values = parse_options(args, description, &action);
+    if (!values) return 0;
     if (action.empty() || store_path.empty()) throw InputError("an action and --store are required (see --help)");
     if (action != "add" && action != "passwd" && action != "disable" && action != "enable" && action != "list") {
         throw InputError("unknown action '" + action + "' (see --help)");
     }
     const bool adding = action == "add";
-    if (!adding && (values.count("role") != 0 || values.count("grids") != 0 || values.count("staff-id") != 0)) {
+    if (!adding && (values->count("role") != 0 || values->count("grids") != 0 || values->count("staff-id") != 0)) {
         throw InputError("--role, --grids and --staff-id only go with 'add'");
     }
     const bool needs_password = adding || action == "passwd";
@@ -116,7 +105,7 @@ int user_command(const Args& args) {
         const auto role = auth::parse_role(role_name);
         if (!role) throw InputError("unknown role '" + role_name + "' (admin, planner, supervisor, grid_worker)");
         new_user = auth::NewUser{name, *role, grids.empty() ? std::vector<std::string>{} : auth::parse_grid_codes(grids),
-                                 values.count("staff-id") != 0 ? std::optional<std::int64_t>(staff_id) : std::nullopt};
+                                 values->count("staff-id") != 0 ? std::optional<std::int64_t>(staff_id) : std::nullopt};
         auth::check_user_name(name);
         auth::check_scope(new_user->role, new_user->grid_codes);
     }

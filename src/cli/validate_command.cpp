@@ -6,6 +6,7 @@
 #include <boost/program_options.hpp>
 
 #include "progress.hpp"
+#include "options.hpp"
 #include "wangge/cli/commands.hpp"
 #include "wangge/rules/grid_source.hpp"
 #include "wangge/rules/validator.hpp"
@@ -58,20 +59,8 @@ int validate_command(const Args& args) {
         ("households-max", po::value(&options.households_max)->default_value(options.households_max),
          "most households per grid")
         ("format", po::value(&format)->value_name("json|text")->default_value(format), "report format");
-    po::options_description hidden;
-    hidden.add_options()("source", po::value(&source));
-    po::options_description all;
-    all.add(description).add(hidden);
-    po::positional_options_description positional;
-    positional.add("source", 1);
-
-    po::variables_map values;
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), values);
-    po::notify(values);
-    if (values.count("help") != 0) {
-        std::cout << description;
-        return 0;
-    }
+    const auto values = parse_options(args, description, &source);
+    if (!values) return 0;
     if (source.empty()) throw InputError("FILE is required (see --help)");
     if (format != "json" && format != "text") throw InputError("--format must be json or text");
     if (!(options.min_width_m >= 0) || !(options.min_area_m2 >= 0) || !(options.edge_tolerance_m >= 0)) {

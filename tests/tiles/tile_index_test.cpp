@@ -174,7 +174,9 @@ TEST_F(TileIndexTest, ZoomZeroHasLabelsAndClustersButNoSlivers) {
         EXPECT_NEAR(label->point.x, expected.x, 1.0);
         EXPECT_NEAR(label->point.y, expected.y, 1.0);
     }
-    const auto households = in_layer(decode(query_for(Layer::households, tile)), "households");
+    // in_layer() points into the decoded features, which must outlive it.
+    const auto decoded_households = decode(query_for(Layer::households, tile));
+    const auto households = in_layer(decoded_households, "households");
     ASSERT_EQ(households.size(), 1U);
     EXPECT_EQ(households[0]->fields.at("point_count"), "3");
 }
