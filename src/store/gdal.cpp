@@ -56,6 +56,42 @@ GDALDatasetUniquePtr open_vector(const std::filesystem::path& path, bool update,
                                                                    nullptr)));
 }
 
+std::string execute_sql(GDALDataset& dataset, const std::string& sql) {
+    CPLErrorReset();
+    OGRLayer* result = dataset.ExecuteSQL(sql.c_str(), nullptr, nullptr);
+    if (CPLGetLastErrorType() == CE_Failure) {
+        if (result != nullptr) dataset.ReleaseResultSet(result);
+        throw StoreError("cannot run '" + sql + "': " + last_gdal_error());
+    }
+    if (result == nullptr) return {};
+    std::string value;
+    if (const OGRFeatureUniquePtr row{result->GetNextFeature()}; row && row->GetFieldCount() > 0) {
+        value = row->GetFieldAsString(0);
+    }
+    dataset.ReleaseResultSet(result);
+    return value;
+}
+
+void configure_connection(GDALDataset& dataset, bool writable) {
+    // As the auth store's connection waits (src/auth/auth_store.cpp).
+    (void)execute_sql(dataset, "PRAGMA busy_timeout = 5000");
+    if (!writable) return;
+    // journal_mode is stored in the file: once switched, every connection
+    // (the auth store's, ogrinfo's) uses the log. Switching needs a moment
+    // with no other transaction open; if another process is busy the file
+    // keeps the rollback journal, which is as crash-safe, only slower, and
+    // the next writable open tries again.
+    if (execute_sql(dataset, "PRAGMA journal_mode") != "wal") {
+        try {
+            (void)execute_sql(dataset, "PRAGMA journal_mode = WAL");
+        } catch (const StoreError&) {
+        }
+    }
+    // FULL (SQLite's default, restated so a build default cannot weaken it):
+    // every commit syncs the log, so an acknowledged write survives power loss.
+    (void)execute_sql(dataset, "PRAGMA synchronous = FULL");
+}
+
 OGRSpatialReference cgcs2000() {
     OGRSpatialReference srs;
     srs.importFromEPSG(4490);

@@ -42,6 +42,16 @@ public:
                                                const std::vector<std::string>& allowed_drivers = {},
                                                const std::vector<std::string>& open_options = {});
 
+/// Runs an SQL statement (a PRAGMA) on a GeoPackage/SQLite dataset and
+/// returns the first column of its first row, empty when it returns none.
+/// Throws StoreError when SQLite refuses the statement.
+std::string execute_sql(GDALDataset& dataset, const std::string& sql);
+
+/// Sets up a store connection: a busy timeout so that a write waits for
+/// another connection's commit instead of failing, and, when writable, the
+/// write-ahead log (see geopackage.hpp for why).
+void configure_connection(GDALDataset& dataset, bool writable);
+
 /// A list of KEY=VALUE strings in the char** form GDAL wants; owns the strings.
 class StringList {
 public:

@@ -13,7 +13,7 @@ namespace wangge::store {
 
 namespace {
 
-constexpr const char* meta_layer = "wangge_meta";
+using detail::meta_layer;
 constexpr std::size_t progress_step = 1 << 16;
 
 template <class Row>
@@ -200,6 +200,7 @@ GeoPackageStore GeoPackageStore::create(const std::filesystem::path& path) {
     impl->dataset.reset(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     if (!impl->dataset) throw StoreError("cannot create " + path.string() + ": " + detail::last_gdal_error());
     try {
+        detail::configure_connection(*impl->dataset, true);
         for (const Layer layer : all_layers) {
             detail::with_table(layer, [&](const auto& table) { create_layer(*impl->dataset, table); });
         }
@@ -225,6 +226,7 @@ GeoPackageStore GeoPackageStore::open(const std::filesystem::path& path, bool wr
     impl->writable = writable;
     impl->dataset = detail::open_vector(path, writable, {"GPKG"});
     if (!impl->dataset) throw StoreError("cannot open " + path.string() + ": " + detail::last_gdal_error());
+    detail::configure_connection(*impl->dataset, writable);
     impl->schema_version = read_schema_version(*impl->dataset, path);
     if (impl->schema_version != store::schema_version) {
         throw StoreError(path.string() + " has schema version " + std::to_string(impl->schema_version) +
@@ -256,7 +258,7 @@ void GeoPackageStore::append(model::Dataset& data, const Progress& progress) {
     const detail::QuietGdalErrors quiet;
     std::vector<std::pair<Layer, std::vector<std::int64_t>>> assigned;
     {
-        detail::Transaction transaction(*impl_->dataset);
+        detail::WriteTransaction transaction(*impl_->dataset);
         for (const Layer layer : all_layers) {
             detail::with_table(layer, [&](const auto& table) {
                 const auto& rows = detail::rows(data, table);

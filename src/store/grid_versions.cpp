@@ -76,7 +76,7 @@ void GeoPackageStore::publish_layout(const LayoutPublication& publication) {
     if (!impl_->writable) throw StoreError(impl_->path.string() + " was opened read-only");
     const detail::QuietGdalErrors quiet;
     GDALDataset& dataset = *impl_->dataset;
-    detail::Transaction transaction(dataset);
+    detail::WriteTransaction transaction(dataset);
     OGRLayer& grids = detail::layer_named(dataset, Layer::grids);
     close_current_grids(grids, publication.at);
     insert_grids(grids, publication.grids);

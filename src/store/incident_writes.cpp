@@ -52,7 +52,7 @@ void GeoPackageStore::insert_incident(model::Incident& incident, model::Incident
     model::IncidentEvent stored_event = first_event;
     stored_event.id = 0;
     {
-        detail::Transaction transaction(*impl_->dataset);
+        detail::WriteTransaction transaction(*impl_->dataset);
         stored_incident.id = insert_row(*impl_->dataset, stored_incident);
         stored_event.incident_id = stored_incident.id;
         stored_event.id = insert_row(*impl_->dataset, stored_event);
@@ -70,7 +70,7 @@ void GeoPackageStore::update_incident(const model::Incident& incident, model::In
     stored_event.id = 0;
     stored_event.incident_id = incident.id;
     {
-        detail::Transaction transaction(*impl_->dataset);
+        detail::WriteTransaction transaction(*impl_->dataset);
         OGRLayer& layer = detail::layer_named(*impl_->dataset, Layer::incidents);
         OGRFeatureUniquePtr feature = feature_of(layer, incident);
         const OGRErr result = layer.SetFeature(feature.get());
@@ -92,7 +92,7 @@ void GeoPackageStore::append_visit(model::Visit& visit) {
     model::Visit stored = visit;
     stored.id = 0;
     {
-        detail::Transaction transaction(*impl_->dataset);
+        detail::WriteTransaction transaction(*impl_->dataset);
         stored.id = insert_row(*impl_->dataset, stored);
         transaction.commit();
     }

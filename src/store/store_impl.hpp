@@ -5,7 +5,6 @@
 
 #include <filesystem>
 #include <string>
-#include <string>
 
 #include "gdal.hpp"
 #include "wangge/store/geopackage.hpp"
@@ -27,6 +26,22 @@ inline OGRLayer& layer_named(GDALDataset& dataset, Layer which) {
     if (layer == nullptr) throw StoreError("the store has no layer " + std::string(to_string(which)));
     return *layer;
 }
+
+/// The table holding the schema version (and, being tiny, the write lock below).
+inline constexpr const char* meta_layer = "wangge_meta";
+
+/// A write transaction on the store that takes SQLite's write lock first.
+/// GDAL begins a deferred transaction, whose first read pins a snapshot; if
+/// another connection (the auth store's audit log) commits before this one's
+/// first write, SQLite answers "database is locked" at once, without waiting
+/// for the busy timeout. Writing first makes the wait apply.
+class WriteTransaction : public Transaction {
+public:
+    explicit WriteTransaction(GDALDataset& dataset) : Transaction(dataset) {
+        (void)execute_sql(dataset, std::string("UPDATE ") + meta_layer +
+                                       " SET value = value WHERE key = 'schema_version'");
+    }
+};
 
 }  // namespace detail
 

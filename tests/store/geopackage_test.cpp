@@ -146,6 +146,34 @@ TEST_F(StoreWithSample, OgrinfoListsTheLayers) {
     EXPECT_NE(households.find("4490"), std::string::npos) << households;
 }
 
+// Issue #8: the write-ahead log while the store is open, one self-contained
+// file once it is closed, and older rollback-journal stores switched over.
+TEST(GeoPackageStore, UsesTheWriteAheadLogAndFoldsItBackOnClose) {
+    TempDir dir;
+    const std::filesystem::path path = dir / "wal.gpkg";
+    const std::string wal = path.string() + "-wal";
+    const auto journal_mode = [&] {
+        return run_command("ogrinfo -ro -q " + path.string() + " -sql 'PRAGMA journal_mode'");
+    };
+    {
+        GeoPackageStore store = GeoPackageStore::create(path);
+        model::Dataset data = sample_dataset();
+        store.append(data);
+        EXPECT_TRUE(std::filesystem::exists(wal));
+        // Another reader sees the committed rows while the log holds them.
+        EXPECT_EQ(GeoPackageStore::open(path).load().households.size(), data.households.size());
+    }
+    EXPECT_FALSE(std::filesystem::exists(wal));
+    EXPECT_NE(journal_mode().find("journal_mode (String) = wal"), std::string::npos) << journal_mode();
+
+    run_command("ogrinfo -q " + path.string() + " -sql 'PRAGMA journal_mode = DELETE'");
+    ASSERT_NE(journal_mode().find("= delete"), std::string::npos) << journal_mode();
+    (void)GeoPackageStore::open(path);  // read-only: leaves the file as it is
+    EXPECT_NE(journal_mode().find("= delete"), std::string::npos) << journal_mode();
+    { GeoPackageStore store = GeoPackageStore::open(path, true); }
+    EXPECT_NE(journal_mode().find("= wal"), std::string::npos) << journal_mode();
+}
+
 TEST(Layer, NamesRoundTrip) {
     for (const Layer layer : all_layers) EXPECT_EQ(parse_layer(to_string(layer)), layer);
     EXPECT_FALSE(parse_layer("household").has_value());
