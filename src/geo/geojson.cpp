@@ -66,6 +66,12 @@ const json& coordinates_of(const json& geometry, const char* expected_type) {
 
 }  // namespace
 
+bool has_type(const json& value, std::string_view type) {
+    if (!value.is_object()) return false;
+    const auto found = value.find("type");
+    return found != value.end() && found->is_string() && found->get_ref<const std::string&>() == type;
+}
+
 json to_geojson(const Point& point) { return {{"type", "Point"}, {"coordinates", position(point)}}; }
 
 json to_geojson(const Polygon& polygon) { return {{"type", "Polygon"}, {"coordinates", rings_json(polygon)}}; }

@@ -106,12 +106,13 @@ std::string optional_text(const nlohmann::json& body, const char* name) {
 geo::MultiPolygon geometry(const nlohmann::json& body, const char* name) {
     const nlohmann::json* value = member(body, name);
     if (value == nullptr) throw InputError(std::string("\"") + name + "\" is missing");
-    return geo::polygons_from_geojson(*value);
+    // The same per-grid cap as POST /validate: it bounds what one edit costs the rules.
+    return geo::polygons_from_geojson(*value, {rules::FeatureLimits{}.max_vertices_per_feature});
 }
 
 std::vector<geo::Point> line(const nlohmann::json& body) {
     const nlohmann::json* value = member(body, "line");
-    if (value == nullptr || !value->is_object() || value->value("type", "") != "LineString" ||
+    if (value == nullptr || !geo::has_type(*value, "LineString") ||
         !value->contains("coordinates") || !(*value)["coordinates"].is_array()) {
         throw InputError("\"line\" must be a GeoJSON LineString");
     }

@@ -4,6 +4,7 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 
@@ -139,7 +140,7 @@ model::GridLevel grid_level(std::string_view text, std::string_view code, std::s
 }
 
 std::vector<model::Grid> grids_from_geojson(const nlohmann::json& collection, const FeatureLimits& limits) {
-    if (!collection.is_object() || collection.value("type", "") != "FeatureCollection") {
+    if (!geo::has_type(collection, "FeatureCollection")) {
         throw GridSourceError("the body must be a GeoJSON FeatureCollection");
     }
     if (!collection.contains("features") || !collection["features"].is_array()) {
@@ -156,7 +157,7 @@ std::vector<model::Grid> grids_from_geojson(const nlohmann::json& collection, co
     for (std::size_t i = 0; i < features.size(); ++i) {
         const nlohmann::json& feature = features[i];
         std::string where = "feature " + std::to_string(i);
-        if (!feature.is_object() || feature.value("type", "") != "Feature") throw GridSourceError(where + " is not a Feature");
+        if (!geo::has_type(feature, "Feature")) throw GridSourceError(where + " is not a Feature");
         const auto properties = feature.find("properties");
         if (properties == feature.end() || !properties->is_object()) throw GridSourceError(where + " has no properties");
         model::Grid grid;
@@ -168,13 +169,17 @@ std::vector<model::Grid> grids_from_geojson(const nlohmann::json& collection, co
         grid.level = grid_level(property_text(*properties, "level", where), grid.code, where);
         const auto geometry = feature.find("geometry");
         if (geometry == feature.end() || geometry->is_null()) throw GridSourceError(where + " has no geometry");
+        const std::size_t remaining = limits.max_vertices - vertices;
         geo::GeoJsonLimits geometry_limits;
-        geometry_limits.max_vertices = limits.max_vertices - vertices;
+        geometry_limits.max_vertices = std::min(remaining, limits.max_vertices_per_feature);
         try {
             grid.geometry = geo::polygons_from_geojson(*geometry, geometry_limits);
         } catch (const geo::GeoJsonError& e) {
             if (std::string_view(e.what()).find("too many vertices") != std::string_view::npos) {
-                throw TooLargeError(where + ": more than " + std::to_string(limits.max_vertices) + " vertices in all");
+                throw TooLargeError(remaining <= limits.max_vertices_per_feature
+                                        ? where + ": more than " + std::to_string(limits.max_vertices) + " vertices in all"
+                                        : where + ": more than " + std::to_string(limits.max_vertices_per_feature) +
+                                              " vertices in one grid");
             }
             throw GridSourceError(where + ": " + e.what());
         }

@@ -177,13 +177,15 @@ public:
     void set_valid(std::size_t i, bool valid) noexcept { validity_[i] = valid ? yes : no; }
 
     /// GEOS geometry for overlay; invalid input is repaired first (its own
-    /// violation is reported separately) so the other rules still run.
+    /// violation is reported separately) so the other rules still run, unless
+    /// it is too large to repair safely (Options::max_repair_vertices).
     [[nodiscard]] std::optional<geos::Geometry> overlay_geometry(Worker& worker, std::size_t i) {
         ensure_validity(worker, i);
         const Entry& entry = at(i);
         if (validity_[i] == broken || entry.metres.empty()) return std::nullopt;
         geos::Geometry geometry = worker.geos.multipolygon(entry.metres);
         if (validity_[i] == yes) return geometry;
+        if (geo::vertex_count(entry.metres) > impl_.options.max_repair_vertices) return std::nullopt;
         return worker.geos.multipolygon(geometry.make_valid().polygons());
     }
     /// Validity of entries the caller has not checked yet (incremental runs).

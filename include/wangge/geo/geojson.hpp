@@ -2,6 +2,7 @@
 // GeoJSON (RFC 7946) geometry to and from the plain types.
 
 #include <cstddef>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +25,10 @@ struct GeoJsonLimits {
 [[nodiscard]] nlohmann::json to_geojson(const Polygon& polygon);
 /// Written as a Polygon when it has exactly one part.
 [[nodiscard]] nlohmann::json to_geojson(const MultiPolygon& multi);
+
+/// Is `value` a JSON object whose "type" member is the string `type`? Safe on
+/// any JSON, so hostile input never reaches a typed accessor.
+[[nodiscard]] bool has_type(const nlohmann::json& value, std::string_view type);
 
 /// Reads a Point geometry object.
 [[nodiscard]] Point point_from_geojson(const nlohmann::json& geometry);

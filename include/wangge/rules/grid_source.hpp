@@ -41,6 +41,9 @@ struct GridFile {
 struct FeatureLimits {
     std::size_t max_features = 20'000;
     std::size_t max_vertices = 2'000'000;  ///< over all features
+    /// A grid of a few hundred households never needs more; the cap bounds the
+    /// time one polygon costs the rules (buffering a 1e6-vertex ring takes minutes).
+    std::size_t max_vertices_per_feature = 100'000;
 };
 
 /// The same properties from a GeoJSON FeatureCollection (lon/lat). Throws

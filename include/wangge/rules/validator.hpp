@@ -68,6 +68,11 @@ struct Options {
     std::optional<std::unordered_map<std::string, int>> households;
     CodeScheme scheme;
     unsigned threads = 0;  ///< 0: all hardware threads
+    /// Invalid grids up to this size are repaired (GEOS MakeValid) so the
+    /// overlap and gap rules still see them; larger ones only get their
+    /// invalid_geometry violation: repairing n crossing segments costs O(n²)
+    /// memory, and one hostile 1e6-vertex ring would exhaust the machine.
+    std::size_t max_repair_vertices = 2'000;
 };
 
 /// Items done so far and in all; called on the thread that called validate_all().
