@@ -1,6 +1,7 @@
 #include "wangge/tiles/mvt_writer.hpp"
 
-#include <bit>
+#include <algorithm>
+#include <functional>
 
 #include <protozero/pbf_builder.hpp>
 
@@ -37,12 +38,41 @@ void push_delta(std::vector<std::uint32_t>& geometry, PixelPoint& cursor, const 
     cursor = point;
 }
 
-template <class Write>
-std::string encode_value(Write write) {
-    std::string encoded;
-    protozero::pbf_builder<ValueField> value(encoded);
-    write(value);
-    return encoded;
+// The writers below fill space reserved with resize(): appending a varint
+// byte by byte to a std::string costs more than encoding it.
+
+char* write_varint(char* out, std::uint64_t value) noexcept { return out + protozero::add_varint_to_buffer(out, value); }
+
+/// Writes a protobuf field key (field number and wire type).
+template <class Field>
+char* write_key(char* out, Field field, protozero::pbf_wire_type wire) noexcept {
+    return write_varint(out, (static_cast<std::uint32_t>(field) << 3u) | static_cast<std::uint32_t>(wire));
+}
+
+std::size_t varint_size(std::uint64_t value) noexcept { return static_cast<std::size_t>(protozero::length_of_varint(value)); }
+
+std::size_t varints_size(std::span<const std::uint32_t> values) noexcept {
+    std::size_t size = 0;
+    for (const std::uint32_t value : values) size += varint_size(value);
+    return size;
+}
+
+/// The size of a length-delimited field of `payload` bytes (field numbers below 16 take one key byte).
+std::size_t delimited_size(std::size_t payload) noexcept { return 1 + varint_size(payload) + payload; }
+
+/// Writes a packed repeated uint32 field whose payload, `payload` bytes, was measured by varints_size.
+char* write_packed(char* out, FeatureField field, std::span<const std::uint32_t> values, std::size_t payload) noexcept {
+    out = write_key(out, field, protozero::pbf_wire_type::length_delimited);
+    out = write_varint(out, payload);
+    for (const std::uint32_t value : values) out = write_varint(out, value);
+    return out;
+}
+
+/// Grows `buffer` by `size` bytes for the writers; returns where they start.
+char* extend(std::string& buffer, std::size_t size) {
+    const std::size_t start = buffer.size();
+    buffer.resize(start + size);
+    return buffer.data() + start;
 }
 
 }  // namespace
@@ -83,63 +113,91 @@ void LayerBuilder::add_feature(int geometry_type, std::span<const std::uint32_t>
         scratch_tags_.push_back(property.key);
         scratch_tags_.push_back(value_index(property.value));
     }
-    protozero::pbf_builder<LayerField> layer(features_);
-    protozero::pbf_builder<FeatureField> feature(layer, LayerField::features);
-    if (id) feature.add_uint64(FeatureField::id, *id);
-    if (!scratch_tags_.empty()) feature.add_packed_uint32(FeatureField::tags, scratch_tags_.begin(), scratch_tags_.end());
-    feature.add_enum(FeatureField::type, geometry_type);
-    feature.add_packed_uint32(FeatureField::geometry, geometry.begin(), geometry.end());
+    // Sizes first, so that the feature is written in one pass without moving bytes.
+    const std::size_t tags_payload = varints_size(scratch_tags_);
+    const std::size_t geometry_payload = varints_size(geometry);
+    std::size_t feature_size = 2 + delimited_size(geometry_payload);  // type, geometry
+    if (id) feature_size += 1 + varint_size(*id);
+    if (!scratch_tags_.empty()) feature_size += delimited_size(tags_payload);
+
+    char* out = extend(features_, delimited_size(feature_size));
+    out = write_key(out, LayerField::features, protozero::pbf_wire_type::length_delimited);
+    out = write_varint(out, feature_size);
+    if (id) {
+        out = write_key(out, FeatureField::id, protozero::pbf_wire_type::varint);
+        out = write_varint(out, *id);
+    }
+    if (!scratch_tags_.empty()) out = write_packed(out, FeatureField::tags, scratch_tags_, tags_payload);
+    out = write_key(out, FeatureField::type, protozero::pbf_wire_type::varint);
+    out = write_varint(out, static_cast<std::uint64_t>(geometry_type));
+    write_packed(out, FeatureField::geometry, geometry, geometry_payload);
     ++feature_count_;
 }
 
 std::uint32_t LayerBuilder::value_index(const PropertyValue& value) {
-    const auto next = static_cast<std::uint32_t>(values_.size());
-    return std::visit(
-        [&](const auto& v) -> std::uint32_t {
+    scratch_value_.clear();
+    protozero::pbf_builder<ValueField> encoder(scratch_value_);
+    std::visit(
+        [&](const auto& v) {
             using T = std::decay_t<decltype(v)>;
             if constexpr (std::is_same_v<T, std::string_view>) {
-                if (const auto found = string_values_.find(v); found != string_values_.end()) return found->second;
-                const std::string& encoded = values_.emplace_back(
-                    encode_value([&](auto& pbf) { pbf.add_string(ValueField::string_value, v.data(), v.size()); }));
-                // The text is the tail of its encoding (after the tag and the length).
-                string_values_.emplace(std::string_view(encoded).substr(encoded.size() - v.size()), next);
+                encoder.add_string(ValueField::string_value, v.data(), v.size());
             } else if constexpr (std::is_same_v<T, std::int64_t>) {
-                if (const auto [found, added] = int_values_.emplace(v, next); !added) return found->second;
-                values_.push_back(encode_value([&](auto& pbf) { pbf.add_sint64(ValueField::sint_value, v); }));
+                encoder.add_sint64(ValueField::sint_value, v);
             } else if constexpr (std::is_same_v<T, double>) {
-                if (const auto [found, added] = double_values_.emplace(std::bit_cast<std::uint64_t>(v), next); !added) {
-                    return found->second;
-                }
-                values_.push_back(encode_value([&](auto& pbf) { pbf.add_double(ValueField::double_value, v); }));
+                encoder.add_double(ValueField::double_value, v);
             } else {
-                std::optional<std::uint32_t>& slot = bool_values_[v ? 1 : 0];
-                if (slot) return *slot;
-                slot = next;
-                values_.push_back(encode_value([&](auto& pbf) { pbf.add_bool(ValueField::bool_value, v); }));
+                encoder.add_bool(ValueField::bool_value, v);
             }
-            return next;
         },
         value);
+    const std::string_view encoded = scratch_value_;
+    const std::size_t hash = std::hash<std::string_view>{}(encoded);
+    if (2 * (std::size_t{value_count_} + 1) > value_slots_.size()) grow_value_slots();
+    const std::size_t mask = value_slots_.size() - 1;
+    for (std::size_t at = hash & mask;; at = (at + 1) & mask) {
+        ValueSlot& slot = value_slots_[at];
+        if (slot.size == 0) {
+            char* out = extend(values_, 1 + varint_size(encoded.size()));
+            write_varint(write_key(out, LayerField::values, protozero::pbf_wire_type::length_delimited), encoded.size());
+            slot = {hash, values_.size(), static_cast<std::uint32_t>(encoded.size()), value_count_};
+            values_ += encoded;
+            return value_count_++;
+        }
+        if (slot.hash == hash && std::string_view(values_).substr(slot.offset, slot.size) == encoded) return slot.index;
+    }
+}
+
+void LayerBuilder::grow_value_slots() {
+    std::vector<ValueSlot> old(std::max<std::size_t>(256, 2 * value_slots_.size()));
+    old.swap(value_slots_);
+    const std::size_t mask = value_slots_.size() - 1;
+    for (const ValueSlot& slot : old) {
+        if (slot.size == 0) continue;
+        std::size_t at = slot.hash & mask;
+        while (value_slots_[at].size != 0) at = (at + 1) & mask;
+        value_slots_[at] = slot;
+    }
 }
 
 void LayerBuilder::append_to(std::string& tile) {
     if (empty()) return;
-    std::string encoded;
-    encoded.reserve(features_.size() + 64 * values_.size());
+    std::string head;
     {
-        protozero::pbf_builder<LayerField> layer(encoded);
+        protozero::pbf_builder<LayerField> layer(head);
         layer.add_uint32(LayerField::version, 2);
         layer.add_string(LayerField::name, name_);
     }
-    encoded += features_;
+    std::string keys;
     {
-        protozero::pbf_builder<LayerField> layer(encoded);
+        protozero::pbf_builder<LayerField> layer(keys);
         for (std::string_view key : keys_) layer.add_string(LayerField::keys, key.data(), key.size());
-        for (const std::string& value : values_) layer.add_message(LayerField::values, value);
-        layer.add_uint32(LayerField::extent, tile_extent);
     }
+    std::string extent;
+    protozero::pbf_builder<LayerField>(extent).add_uint32(LayerField::extent, tile_extent);
+    // The features and values go into the tile as they are, without an intermediate copy.
     protozero::pbf_builder<TileField> writer(tile);
-    writer.add_message(TileField::layers, encoded);
+    writer.add_bytes_vectored(TileField::layers, head, features_, keys, values_, extent);
 }
 
 }  // namespace wangge::tiles

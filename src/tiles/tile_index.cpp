@@ -15,7 +15,7 @@ namespace {
 // Layer schemas: the order of the fields is the order of the layer keys, and
 // the key constants below index into them.
 constexpr FieldSpec grid_fields[] = {{"code", "String"},   {"name", "String"},       {"level", "String"},
-                                     {"parent_code", "String"}, {"households", "Number"}, {"staff", "String"}};
+                                     {"parent_code", "String"}, {"household_count", "Number"}, {"staff", "String"}};
 enum GridKey : std::uint32_t { grid_code, grid_name, grid_level, grid_parent, grid_households, grid_staff };
 
 constexpr FieldSpec label_fields[] = {{"code", "String"}, {"name", "String"}, {"level", "String"}};
@@ -191,7 +191,7 @@ std::string TileIndex::render(const TileQuery& query) const {
     std::string out;
     switch (query.layer) {
         case Layer::grids: render_grids(query.tile, out); break;
-        case Layer::households: render_households(query.tile, query.include_tags, out); break;
+        case Layer::households: render_households(query, out); break;
         case Layer::facilities: render_facilities(query.tile, out); break;
         case Layer::incidents: render_incidents(query.tile, query.now, out); break;
         case Layer::heat: render_heat(query.tile, query.heat, out); break;
@@ -253,19 +253,20 @@ void TileIndex::render_grids(const TileId& tile, std::string& out) const {
     labels.append_to(out);
 }
 
-void TileIndex::render_households(const TileId& tile, bool include_tags, std::string& out) const {
+void TileIndex::render_households(const TileQuery& query, std::string& out) const {
     LayerBuilder layer(household_layers[0].id, household_fields);
-    const TileTransform transform(tile);
+    const TileTransform transform(query.tile);
     const auto& households = snapshot_->data().households;
     std::string tags;
-    households_.visit(tile, household_detail_zoom, [&](std::size_t item, std::size_t count, const geo::Point& world) {
+    households_.visit(query.tile, household_detail_zoom, [&](std::size_t item, std::size_t count,
+                                                             const geo::Point& world) {
         const model::Household& household = households[item];
         std::array<Property, std::size(household_fields)> properties{{{household_grid, household.grid_code},
                                                                       {household_compound, household.compound},
                                                                       {household_building, household.building},
                                                                       {household_count, static_cast<std::int64_t>(count)}}};
         std::size_t used = 4;
-        if (include_tags && !household.tags.empty()) {
+        if (!household.tags.empty() && (query.include_tags || (query.show_tags && query.show_tags(household)))) {
             tags = join(household.tags, ",");
             properties[used++] = {household_tags, std::string_view(tags)};
         }

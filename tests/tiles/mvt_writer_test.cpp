@@ -1,5 +1,8 @@
 #include "wangge/tiles/mvt_writer.hpp"
 
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 #include <protozero/pbf_message.hpp>
 
@@ -54,4 +57,44 @@ TEST(MvtWriter, EmptyLayerWritesNothing) {
     std::string tile;
     layer.append_to(tile);
     EXPECT_TRUE(tile.empty());
+}
+
+TEST(MvtWriter, ManyDistinctValuesKeepTheirIndexes) {
+    // Enough values to grow the dictionary several times, each used twice.
+    LayerBuilder layer("things", fields);
+    constexpr int count = 600;
+    std::vector<std::string> names;
+    for (int i = 0; i < count; ++i) names.push_back("网格" + std::to_string(i));
+    for (int round = 0; round < 2; ++round) {
+        for (int i = 0; i < count; ++i) {
+            const Property properties[] = {{0, std::string_view(names[static_cast<std::size_t>(i)])},
+                                           {1, std::int64_t{i}},
+                                           {2, i * 0.25},
+                                           {3, i % 2 == 0}};
+            layer.add_point({i, round}, properties);
+        }
+    }
+    std::string tile;
+    layer.append_to(tile);
+
+    protozero::pbf_reader reader(tile);
+    ASSERT_TRUE(reader.next(3));
+    protozero::pbf_reader encoded_layer = reader.get_message();
+    int values = 0;
+    while (encoded_layer.next()) {
+        if (encoded_layer.tag() == 4) ++values;
+        encoded_layer.skip();
+    }
+    // 600 names, 600 ranks, 600 ratios (a double is never the integer of the same number), two booleans.
+    EXPECT_EQ(values, count + count + count + 2);
+
+    const auto features = test::decode_with_gdal(tile, TileId{14, 13493, 6209});
+    ASSERT_EQ(features.size(), 2U * count);
+    for (std::size_t f = 0; f < features.size(); ++f) {
+        const int i = static_cast<int>(f) % count;
+        EXPECT_EQ(features[f].fields.at("name"), names[static_cast<std::size_t>(i)]);
+        EXPECT_EQ(features[f].fields.at("rank"), std::to_string(i));
+        EXPECT_DOUBLE_EQ(std::stod(features[f].fields.at("ratio")), i * 0.25);
+        EXPECT_NEAR(features[f].point.x, i, 1e-6);
+    }
 }

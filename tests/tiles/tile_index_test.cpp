@@ -139,9 +139,9 @@ TEST_F(TileIndexTest, GridsAtZoom12DecodeWithGdal) {
     EXPECT_EQ(first.fields.at("name"), "第一网格");
     EXPECT_EQ(first.fields.at("level"), "grid");
     EXPECT_EQ(first.fields.at("parent_code"), "110101001001");
-    EXPECT_EQ(first.fields.at("households"), "1");
+    EXPECT_EQ(first.fields.at("household_count"), "1");
     EXPECT_EQ(first.fields.at("staff"), "张伟、李娜");
-    EXPECT_EQ(with_code(features, "110101001001").fields.at("households"), "3");
+    EXPECT_EQ(with_code(features, "110101001001").fields.at("household_count"), "3");
     EXPECT_EQ(with_code(features, "110101001001").fields.at("parent_code"), "110101001");
     // Winding: GDAL groups rings by orientation, so a hole wound wrongly would
     // come back as a second polygon.
@@ -247,7 +247,7 @@ TEST_F(TileIndexTest, EmptyTilesAndTileJson) {
     EXPECT_EQ(json["tilejson"], "3.0.0");
     EXPECT_EQ(json["tiles"][0], "http://localhost:8080/tiles/grids/{z}/{x}/{y}.mvt");
     EXPECT_EQ(json["vector_layers"].size(), 2U);
-    EXPECT_EQ(json["vector_layers"][0]["fields"]["households"], "Number");
+    EXPECT_EQ(json["vector_layers"][0]["fields"]["household_count"], "Number");
     EXPECT_NEAR(json["bounds"][0].get<double>(), test::west, 1e-9);
     EXPECT_EQ(parse_layer("heat"), Layer::heat);
     EXPECT_FALSE(parse_layer("roads"));

@@ -5,15 +5,18 @@
 // plugin does); values are deduplicated per layer. Geometry arrives already
 // snapped to integer tile pixels and oriented (clip.hpp).
 //
+// Tiles are rendered per request, so the builder avoids allocating per
+// feature or value: features and values are encoded straight into two
+// growing buffers, and the value dictionary is an open-addressing table over
+// the encoded values.
+//
 // Thread safety: a builder is used by one thread at a time.
 
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -56,18 +59,26 @@ private:
     void add_feature(int geometry_type, std::span<const std::uint32_t> geometry, std::span<const Property> properties,
                      std::optional<std::uint64_t> id);
     std::uint32_t value_index(const PropertyValue& value);
+    void grow_value_slots();
+
+    /// A value dictionary entry: where the value's encoding sits in values_.
+    struct ValueSlot {
+        std::size_t hash = 0;
+        std::size_t offset = 0;
+        std::uint32_t size = 0;  ///< 0 marks a free slot (no encoding is empty)
+        std::uint32_t index = 0;
+    };
 
     std::string name_;
     std::vector<std::string_view> keys_;
-    std::string features_;
+    std::string features_;  // the layer's features fields, encoded
     std::size_t feature_count_ = 0;
-    // Encoded Value messages; a deque so that the string_view keys of
-    // string_values_, which point into these encodings, stay valid.
-    std::deque<std::string> values_;
-    std::unordered_map<std::string_view, std::uint32_t> string_values_;
-    std::unordered_map<std::int64_t, std::uint32_t> int_values_;
-    std::unordered_map<std::uint64_t, std::uint32_t> double_values_;  // by bit pattern
-    std::optional<std::uint32_t> bool_values_[2];
+    // The layer's values fields, encoded. A Value message is unique per type
+    // and value (doubles by bit pattern), so the dictionary is keyed by it.
+    std::string values_;
+    std::uint32_t value_count_ = 0;
+    std::vector<ValueSlot> value_slots_;  // linear probing, power-of-two size, at most half full
+    std::string scratch_value_;
     std::vector<std::uint32_t> scratch_tags_;
     std::vector<std::uint32_t> scratch_geometry_;
 };

@@ -15,13 +15,14 @@
 // 2 px (of 4096) below zoom 18.
 //
 // Privacy: household features carry address parts down to the building and
-// the grid code; special-group tags only with include_tags; names, ID numbers
-// and phones never.
+// the grid code; special-group tags only with include_tags or for the
+// households show_tags accepts; names, ID numbers and phones never.
 //
 // Thread safety: immutable after construction; render() may run on any number
 // of threads at once. The Snapshot must outlive the TileIndex.
 
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <optional>
 #include <span>
@@ -64,6 +65,10 @@ struct TileQuery {
     TileId tile;
     /// Households only: add special-group tags (the caller checked the right to see them).
     bool include_tags = false;
+    /// Households only: without include_tags, add the tags of each household
+    /// this accepts (called for the households with tags that the tile shows,
+    /// on the rendering thread: the caller's right per grid, and its audit log).
+    std::function<bool(const model::Household&)> show_tags;
     /// Incidents only: the time the deadline lights (workflow/deadlines.hpp) are computed for.
     model::Timestamp now = 0;
     /// Heat only.
@@ -88,7 +93,7 @@ private:
     TileIndex(const model::Snapshot& snapshot, std::future<HeatIndex> heat);
 
     void render_grids(const TileId& tile, std::string& out) const;
-    void render_households(const TileId& tile, bool include_tags, std::string& out) const;
+    void render_households(const TileQuery& query, std::string& out) const;
     void render_facilities(const TileId& tile, std::string& out) const;
     void render_incidents(const TileId& tile, model::Timestamp now, std::string& out) const;
     void render_heat(const TileId& tile, const HeatFilter& filter, std::string& out) const;

@@ -1,0 +1,99 @@
+#pragma once
+// A bounded cache of encoded tiles whose bytes do not depend on the caller
+// (grids with their labels, facilities): the same layer, tile and snapshot
+// version always render the same bytes, so a repeat request can be answered
+// with the stored ones instead of clipping, simplifying and encoding again.
+//
+// Only the caller decides what is cacheable: a tile that carries anything
+// personal or per-request (household tags, incident lights, a heat filter,
+// per-caller scoping) must never go through here, as the key holds none of it.
+//
+// Least recently used tiles go first once the stored bytes exceed the budget.
+// The snapshot version in the key invalidates: the first tile stored for a
+// newer version drops every older one, and older tiles are no longer stored.
+//
+// Thread safety: every member may be called from any number of threads at
+// once (one mutex guards the index; rendering runs outside it). Stored bytes
+// are immutable and shared, so an evicted tile stays valid for whoever holds it.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "wangge/tiles/tile_index.hpp"
+#include "wangge/tiles/tile_math.hpp"
+
+namespace wangge::tiles {
+
+struct TileKey {
+    Layer layer = Layer::grids;
+    TileId tile;
+    std::uint64_t version = 0;  ///< of the snapshot the tile was rendered from
+    friend bool operator==(const TileKey&, const TileKey&) = default;
+};
+
+using SharedTile = std::shared_ptr<const std::string>;
+
+/// Whether render() of the layer depends on nothing but the layer, the tile
+/// and the snapshot (grids, facilities), never on a TileQuery option, so
+/// that its tiles may be cached for everyone allowed to see the layer.
+[[nodiscard]] constexpr bool is_cacheable(Layer layer) noexcept {
+    return layer == Layer::grids || layer == Layer::facilities;
+}
+
+class TileCache {
+public:
+    static constexpr std::size_t default_budget_bytes = std::size_t{64} << 20;
+    /// What an entry costs besides its bytes (key, list and map nodes), so
+    /// that many empty tiles also count against the budget.
+    static constexpr std::size_t entry_overhead_bytes = 128;
+
+    struct Stats {
+        std::size_t entries = 0;
+        std::size_t bytes = 0;  ///< tile bytes plus entry overhead
+        std::uint64_t hits = 0;
+        std::uint64_t misses = 0;
+        std::uint64_t evictions = 0;
+    };
+
+    /// A budget of 0 disables the cache (nothing is stored).
+    explicit TileCache(std::size_t budget_bytes = default_budget_bytes) noexcept : budget_bytes_(budget_bytes) {}
+
+    /// The stored tile, or null.
+    [[nodiscard]] SharedTile find(const TileKey& key);
+    /// Stores a tile unless it is larger than the budget or of an older version.
+    void insert(const TileKey& key, SharedTile tile);
+    /// The stored tile, else render() stored and returned. Concurrent misses
+    /// of one key may each render; the bytes are the same.
+    [[nodiscard]] SharedTile get_or_render(const TileKey& key, const std::function<std::string()>& render);
+
+    [[nodiscard]] Stats stats() const;
+    [[nodiscard]] std::size_t budget_bytes() const noexcept { return budget_bytes_; }
+
+private:
+    struct KeyHash {
+        std::size_t operator()(const TileKey& key) const noexcept;
+    };
+    struct Entry {
+        TileKey key;
+        SharedTile tile;
+    };
+    using Recency = std::list<Entry>;  // most recently used first
+
+    /// Moves an entry out of the cache into `dropped`; needs mutex_ held.
+    void unlink(Recency::iterator entry, Recency& dropped);
+
+    const std::size_t budget_bytes_;
+    mutable std::mutex mutex_;
+    Recency recency_;
+    std::unordered_map<TileKey, Recency::iterator, KeyHash> entries_;
+    std::uint64_t newest_version_ = 0;
+    Stats stats_;
+};
+
+}  // namespace wangge::tiles

@@ -1,0 +1,81 @@
+#include "wangge/tiles/tile_cache.hpp"
+
+#include <utility>
+
+namespace wangge::tiles {
+namespace {
+
+std::size_t cost(const SharedTile& tile) noexcept { return tile->size() + TileCache::entry_overhead_bytes; }
+
+}  // namespace
+
+std::size_t TileCache::KeyHash::operator()(const TileKey& key) const noexcept {
+    // z <= max_zoom = 22 and x, y < 2^z: z, x and y fit one 64-bit word without collisions.
+    static_assert(max_zoom <= 29);
+    const std::uint64_t position = (static_cast<std::uint64_t>(key.tile.z) << 58u) ^
+                                   (std::uint64_t{key.tile.x} << 29u) ^ std::uint64_t{key.tile.y};
+    const std::uint64_t mixed = position * 0x9e3779b97f4a7c15ull ^ key.version * 0xff51afd7ed558ccdull ^
+                                static_cast<std::uint64_t>(key.layer);
+    return static_cast<std::size_t>(mixed ^ (mixed >> 29u));
+}
+
+SharedTile TileCache::find(const TileKey& key) {
+    const std::lock_guard lock(mutex_);
+    const auto found = entries_.find(key);
+    if (found == entries_.end()) {
+        ++stats_.misses;
+        return nullptr;
+    }
+    ++stats_.hits;
+    recency_.splice(recency_.begin(), recency_, found->second);
+    return found->second->tile;
+}
+
+void TileCache::insert(const TileKey& key, SharedTile tile) {
+    const std::size_t charge = cost(tile);
+    if (charge > budget_bytes_) return;
+    // Freed outside the lock: dropping the last reference to large tiles is not free.
+    Recency dropped;
+    {
+        const std::lock_guard lock(mutex_);
+        if (key.version < newest_version_) return;  // a request still on an older snapshot
+        if (key.version > newest_version_) {
+            newest_version_ = key.version;
+            for (auto entry = recency_.begin(); entry != recency_.end();) {
+                const auto next = std::next(entry);
+                if (entry->key.version < newest_version_) unlink(entry, dropped);
+                entry = next;
+            }
+        }
+        if (const auto found = entries_.find(key); found != entries_.end()) unlink(found->second, dropped);
+        while (!recency_.empty() && stats_.bytes + charge > budget_bytes_) {
+            unlink(std::prev(recency_.end()), dropped);
+            ++stats_.evictions;
+        }
+        recency_.push_front({key, std::move(tile)});
+        entries_.emplace(key, recency_.begin());
+        stats_.bytes += charge;
+    }
+}
+
+SharedTile TileCache::get_or_render(const TileKey& key, const std::function<std::string()>& render) {
+    if (SharedTile stored = find(key)) return stored;
+    auto rendered = std::make_shared<const std::string>(render());
+    insert(key, rendered);
+    return rendered;
+}
+
+void TileCache::unlink(Recency::iterator entry, Recency& dropped) {
+    stats_.bytes -= cost(entry->tile);
+    entries_.erase(entry->key);
+    dropped.splice(dropped.end(), recency_, entry);
+}
+
+TileCache::Stats TileCache::stats() const {
+    const std::lock_guard lock(mutex_);
+    Stats stats = stats_;
+    stats.entries = entries_.size();
+    return stats;
+}
+
+}  // namespace wangge::tiles

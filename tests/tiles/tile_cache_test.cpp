@@ -1,0 +1,135 @@
+#include "wangge/tiles/tile_cache.hpp"
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tile_fixture.hpp"
+
+using namespace wangge;
+using namespace wangge::tiles;
+
+namespace {
+
+TileKey key_at(std::uint32_t x, std::uint64_t version = 1) { return {Layer::grids, {14, x, 6208}, version}; }
+
+/// Bytes that tell which key they belong to.
+std::string bytes_for(const TileKey& key, std::size_t size) {
+    std::string bytes = std::to_string(key.tile.x) + "@" + std::to_string(key.version) + ":";
+    bytes.resize(std::max(size, bytes.size()), 'x');
+    return bytes;
+}
+
+SharedTile shared(std::string bytes) { return std::make_shared<const std::string>(std::move(bytes)); }
+
+}  // namespace
+
+TEST(TileCache, RendersOnceThenServesTheStoredBytes) {
+    TileCache cache;
+    int renders = 0;
+    const auto render = [&] {
+        ++renders;
+        return std::string("tile");
+    };
+    const SharedTile first = cache.get_or_render(key_at(1), render);
+    const SharedTile second = cache.get_or_render(key_at(1), render);
+    EXPECT_EQ(renders, 1);
+    EXPECT_EQ(first.get(), second.get());
+    EXPECT_EQ(*second, "tile");
+    // Another layer, tile or version is another entry.
+    (void)cache.get_or_render({Layer::facilities, {14, 1, 6208}, 1}, render);
+    (void)cache.get_or_render({Layer::grids, {15, 1, 6208}, 1}, render);
+    EXPECT_EQ(renders, 3);
+    const TileCache::Stats stats = cache.stats();
+    EXPECT_EQ(stats.hits, 1U);
+    EXPECT_EQ(stats.misses, 3U);
+    EXPECT_EQ(stats.entries, 3U);
+    EXPECT_EQ(stats.bytes, 3 * (4 + TileCache::entry_overhead_bytes));
+}
+
+TEST(TileCache, EvictsTheLeastRecentlyUsedByBytes) {
+    constexpr std::size_t tile_size = 1000;
+    TileCache cache(3 * (tile_size + TileCache::entry_overhead_bytes));
+    for (std::uint32_t x = 1; x <= 3; ++x) cache.insert(key_at(x), shared(bytes_for(key_at(x), tile_size)));
+    ASSERT_NE(cache.find(key_at(1)), nullptr);  // 1 is now the most recent, 2 the least
+    cache.insert(key_at(4), shared(bytes_for(key_at(4), tile_size)));
+    EXPECT_EQ(cache.find(key_at(2)), nullptr);
+    for (const std::uint32_t x : {1U, 3U, 4U}) {
+        const SharedTile tile = cache.find(key_at(x));
+        ASSERT_NE(tile, nullptr) << x;
+        EXPECT_EQ(*tile, bytes_for(key_at(x), tile_size));
+    }
+    EXPECT_EQ(cache.stats().evictions, 1U);
+    EXPECT_LE(cache.stats().bytes, cache.budget_bytes());
+}
+
+TEST(TileCache, KeepsNothingLargerThanTheBudgetAndNothingWithoutOne) {
+    TileCache small(100);
+    small.insert(key_at(1), shared(std::string(100, 'x')));
+    EXPECT_EQ(small.find(key_at(1)), nullptr);
+    TileCache disabled(0);
+    int renders = 0;
+    for (int i = 0; i < 2; ++i) {
+        EXPECT_EQ(*disabled.get_or_render(key_at(1), [&] { return std::string(++renders, 'x'); }), std::string(i + 1, 'x'));
+    }
+    EXPECT_EQ(disabled.stats().entries, 0U);
+}
+
+TEST(TileCache, ANewerSnapshotVersionDropsTheOlderTiles) {
+    TileCache cache;
+    cache.insert(key_at(1, 5), shared("v5"));
+    cache.insert(key_at(2, 5), shared("v5"));
+    const SharedTile held = cache.find(key_at(1, 5));
+    cache.insert(key_at(1, 6), shared("v6"));
+    EXPECT_EQ(cache.find(key_at(1, 5)), nullptr);
+    EXPECT_EQ(cache.find(key_at(2, 5)), nullptr);
+    EXPECT_EQ(*cache.find(key_at(1, 6)), "v6");
+    EXPECT_EQ(*held, "v5");  // still valid for the request that holds it
+    // A request still on the older snapshot does not store its tile.
+    cache.insert(key_at(3, 5), shared("v5"));
+    EXPECT_EQ(cache.find(key_at(3, 5)), nullptr);
+    EXPECT_EQ(cache.stats().entries, 1U);
+    EXPECT_EQ(cache.stats().bytes, 2 + TileCache::entry_overhead_bytes);
+}
+
+TEST(TileCache, ManyThreadsGetTheRightBytesWithinTheBudget) {
+    constexpr std::size_t tile_size = 500;
+    TileCache cache(20 * (tile_size + TileCache::entry_overhead_bytes));  // fewer than the keys: evictions race hits
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 6; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 2000; ++i) {
+                // Versions rise over time, as published snapshots do.
+                const TileKey key = key_at(static_cast<std::uint32_t>((i * 7 + t) % 50), static_cast<std::uint64_t>(i / 500));
+                const SharedTile tile = cache.get_or_render(key, [&] { return bytes_for(key, tile_size); });
+                if (*tile != bytes_for(key, tile_size)) ++wrong;
+                if (i % 100 == 0) (void)cache.stats();
+            }
+        });
+    }
+    for (std::thread& thread : threads) thread.join();
+    EXPECT_EQ(wrong.load(), 0);
+    const TileCache::Stats stats = cache.stats();
+    EXPECT_LE(stats.bytes, cache.budget_bytes());
+    EXPECT_EQ(stats.bytes, stats.entries * (tile_size + TileCache::entry_overhead_bytes));
+    EXPECT_EQ(stats.hits + stats.misses, 6U * 2000U);
+    EXPECT_GT(stats.hits, 0U);
+}
+
+TEST(TileCache, StoresWhatTheTileIndexRenders) {
+    const auto snapshot = model::Snapshot::build(test::community(), 3);
+    const TileIndex index(*snapshot);
+    TileCache cache;
+    TileQuery query;
+    query.layer = Layer::grids;
+    query.tile = tile_containing({test::middle, (test::south + test::north) / 2.0}, 14);
+    const TileKey key{query.layer, query.tile, index.version()};
+    const std::string rendered = index.render(query);
+    ASSERT_FALSE(rendered.empty());
+    EXPECT_EQ(*cache.get_or_render(key, [&] { return index.render(query); }), rendered);
+    EXPECT_EQ(*cache.get_or_render(key, [] { return std::string("not rendered again"); }), rendered);
+}
