@@ -82,6 +82,8 @@ Reach reach(const Principal& principal, Action action) noexcept {
     return Reach::none;
 }
 
+bool is_public(Action action) noexcept { return row_of(action).anonymous == Reach::all; }
+
 Decision decide(const Principal& principal, Action action) noexcept {
     if (reach(principal, action) != Reach::none) return Decision::allowed;
     return signed_in(principal) ? Decision::forbidden : Decision::login_required;

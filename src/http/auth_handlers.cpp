@@ -136,7 +136,9 @@ Response audit_page(const AuthGate& gate, const Request& request) {
         out["next"] = std::string(request.path()) + "?" +
                       query.encode({{"offset", std::to_string(filter.offset + page.entries.size())}});
     }
-    return Response::json(out);
+    Response response = Response::json(out);
+    vary_by_session(response, "no-store");
+    return response;
 }
 
 }  // namespace
@@ -151,7 +153,7 @@ std::string_view session_token(const Request& request) noexcept {
 }
 
 std::string client_address(const Request& request, bool trust_proxy) {
-    if (!trust_proxy) return {};
+    if (!trust_proxy) return request.peer();
     const std::string_view forwarded = request.header("X-Forwarded-For");
     constexpr std::size_t max_address_length = 64;  // an IPv6 address has at most 45 characters
     return std::string(trim(forwarded.substr(0, forwarded.find(','))).substr(0, max_address_length));
@@ -176,6 +178,11 @@ auth::Principal AuthGate::require(const Request& request, auth::Action action, s
     auth::Principal who = principal(request);
     enforce(auth::decide(who, action, grid_code));
     return who;
+}
+
+void AuthGate::permit(const Request& request, auth::Action action) const {
+    if (auth::is_public(action)) return;
+    (void)require(request, action);
 }
 
 void AuthGate::audit(const Request& request, const auth::Principal& who, std::string action, std::string collection,
@@ -208,6 +215,11 @@ void enforce(auth::Decision decision) {
     }
 }
 
+void vary_by_session(Response& response, std::string_view cache_control) {
+    response.set_header("Cache-Control", cache_control);
+    response.set_header("Vary", "Authorization, Cookie");
+}
+
 void add_auth_routes(Router& router, const AuthGate& gate) {
     // Login hashes with Argon2 and every route writes SQLite: keep them off the I/O threads.
     router.post("/auth/login", [&gate](const Request& request) { return login(gate, request); }, Execution::worker);
@@ -216,7 +228,9 @@ void add_auth_routes(Router& router, const AuthGate& gate) {
         request.query().allow_only({});
         const auth::Principal who = gate.principal(request);
         if (who.anonymous()) enforce(auth::Decision::login_required);
-        return Response::json(user_json(*who.user));
+        Response response = Response::json(user_json(*who.user));
+        vary_by_session(response, "no-store");
+        return response;
     });
     router.get("/audit", [&gate](const Request& request) { return audit_page(gate, request); }, Execution::worker);
 }

@@ -48,7 +48,9 @@ void compress_if_accepted(const Request& request, Response& response, std::size_
     const bool compressible = std::ranges::any_of(compressible_prefixes,
                                                   [type](std::string_view prefix) { return type.starts_with(prefix); });
     if (!compressible) return;
-    response.set_header("Vary", "Accept-Encoding");
+    // Keep what the handler varies on (e.g. the session of a per-user response).
+    const std::string_view vary = response.header("Vary");
+    response.set_header("Vary", vary.empty() ? std::string("Accept-Encoding") : std::string(vary) + ", Accept-Encoding");
     if (!accepts_encoding(request, "gzip")) return;
     response.body() = gzip(response.body());
     response.set_header("Content-Encoding", "gzip");

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "contact_card.hpp"
+#include "wangge/auth/masking.hpp"
 #include "wangge/geo/geojson.hpp"
 #include "wangge/model/time.hpp"
 
@@ -36,14 +37,23 @@ struct Collection {
     /// Property filters accepted as query parameters.
     std::vector<std::string_view> filters;
     bool temporal;
+    /// What the caller needs to read the collection (auth/policy.hpp).
+    auth::Action read_action;
+    /// Items have personal fields: the collection takes `reveal`.
+    bool personal;
 };
 
 const std::array<Collection, 4> collections{{
-    {"grids", "网格", "网格边界：街道、社区、网格三级；datetime 选择当时有效的网格版本", {"code", "level", "parent_code"}, true},
-    {"households", "户", "住户位置与特殊人群标签（不含个人信息）", {"grid_code"}, false},
-    {"facilities", "设施", "党群服务中心、卫生服务站、避难场所等设施与单位", {"grid_code", "kind"}, false},
+    {"grids", "网格", "网格边界：街道、社区、网格三级；datetime 选择当时有效的网格版本", {"code", "level", "parent_code"},
+     true, auth::Action::read_grid_outlines, false},
+    {"households", "户",
+     "住户位置与地址；本人负责网格内的住户另含特殊人群标签和脱敏的户主姓名、身份证号、电话"
+     "（reveal=true 显示全文并记入审计日志）",
+     {"grid_code"}, false, auth::Action::read_households, true},
+    {"facilities", "设施", "党群服务中心、卫生服务站、避难场所等设施与单位", {"grid_code", "kind"}, false,
+     auth::Action::read_facilities, false},
     {"incidents", "事件", "上报的事件与案卷；datetime 按上报时间筛选",
-     {"grid_code", "category", "state", "triage", "source"}, true},
+     {"grid_code", "category", "state", "triage", "source"}, true, auth::Action::read_incidents, false},
 }};
 
 const Collection& find_collection(std::string_view id) {
@@ -168,7 +178,15 @@ struct ItemsQuery {
     std::size_t limit = default_limit;
     std::size_t offset = 0;
     std::vector<std::pair<std::string_view, std::string_view>> filters;
+    bool reveal = false;  ///< the explicit ask for unmasked personal fields
 };
+
+bool parse_reveal(std::string_view text) {
+    if (text == "true") return true;
+    if (text == "false") return false;
+    throw HttpError(Status::bad_request, "invalid_parameter",
+                    "parameter 'reveal' is '" + std::string(text) + "', expected true or false");
+}
 
 ItemsQuery parse_items_query(const Query& query, const Collection& collection) {
     check_format(query);
@@ -183,6 +201,8 @@ ItemsQuery parse_items_query(const Query& query, const Collection& collection) {
             items.offset = static_cast<std::size_t>(parse_int(value, "offset", 0, INT64_MAX));
         } else if (name == "datetime" && collection.temporal) {
             items.datetime = parse_datetime(value);
+        } else if (name == "reveal" && collection.personal) {
+            items.reveal = parse_reveal(value);
         } else if (std::ranges::find(collection.filters, std::string_view(name)) != collection.filters.end()) {
             if (name == "level" && !model::parse_grid_level(value)) {
                 throw HttpError(Status::bad_request, "invalid_parameter",
@@ -192,6 +212,7 @@ ItemsQuery parse_items_query(const Query& query, const Collection& collection) {
         } else {
             std::string allowed = "f, bbox, limit, offset";
             if (collection.temporal) allowed += ", datetime";
+            if (collection.personal) allowed += ", reveal";
             for (const std::string_view filter : collection.filters) allowed += ", " + std::string(filter);
             throw HttpError(Status::bad_request, "unknown_parameter",
                             "unknown query parameter '" + name + "' for collection " + std::string(collection.id) +
@@ -356,21 +377,57 @@ json feature(const model::Grid& grid, const model::Snapshot& snapshot, const Fea
             {"properties", std::move(properties)}};
 }
 
-json feature(const model::Household& household, const model::Snapshot&, const FeatureStats&) {
-    // head_name, id_number and phone stay out until role-scoped access exists (DESIGN §6).
+/// Personal fields (tags, head_name, id_number, phone) only as `view` allows.
+json feature(const model::Household& household, auth::PersonalView view) {
+    json properties{{"id", household.id},
+                    {"compound", household.compound},
+                    {"building", household.building},
+                    {"unit", household.unit},
+                    {"room", household.room},
+                    {"grid_code", household.grid_code},
+                    {"members", household.members}};
+    if (view != auth::PersonalView::none) {
+        model::Household shown = household;
+        auth::apply_view(shown, view);
+        properties["tags"] = shown.tags;
+        properties["head_name"] = shown.head_name;
+        properties["id_number"] = shown.id_number;
+        properties["phone"] = shown.phone;
+    }
     return {{"type", "Feature"},
             {"id", household.id},
             {"geometry", geo::to_geojson(household.location)},
-            {"properties",
-             {{"id", household.id},
-              {"compound", household.compound},
-              {"building", household.building},
-              {"unit", household.unit},
-              {"room", household.room},
-              {"grid_code", household.grid_code},
-              {"members", household.members},
-              {"tags", household.tags}}}};
+            {"properties", std::move(properties)}};
 }
+
+/// Renders households for one caller and remembers which ones carried
+/// personal fields, so that the response can be audit-logged.
+class HouseholdViewer {
+public:
+    HouseholdViewer(auth::Principal who, bool reveal) : who_(std::move(who)), reveal_(reveal) {}
+
+    json operator()(const model::Household& household) {
+        const auth::PersonalView view = auth::personal_view(who_, household.grid_code, reveal_);
+        if (view != auth::PersonalView::none) shown_.push_back(std::to_string(household.id));
+        return feature(household, view);
+    }
+
+    /// Logs the personal data shown and keeps every cache from storing it.
+    void finish(const AuthGate& gate, const Request& request, Response& response) && {
+        if (shown_.empty()) {
+            vary_by_session(response);
+            return;
+        }
+        vary_by_session(response, "no-store");
+        gate.audit(request, who_, reveal_ ? "households.reveal" : "households.read", "households", std::move(shown_),
+                   auth::Outcome::ok, std::string(request.target()));
+    }
+
+private:
+    auth::Principal who_;
+    bool reveal_;
+    std::vector<std::string> shown_;
+};
 
 json feature(const model::Facility& facility, const model::Snapshot&, const FeatureStats&) {
     return {{"type", "Feature"},
@@ -410,11 +467,10 @@ std::string now_iso8601() {
     return model::format_iso8601(std::chrono::duration_cast<std::chrono::seconds>(now).count());
 }
 
-template <class Item>
-Response feature_collection(const Request& request, const ItemsQuery& query, const Page<Item>& page,
-                            const model::Snapshot& snapshot, const FeatureStats& stats) {
+template <class Item, class Render>
+Response feature_collection(const Request& request, const ItemsQuery& query, const Page<Item>& page, Render&& render) {
     json features = json::array();
-    for (const Item* item : page.items) features.push_back(feature(*item, snapshot, stats));
+    for (const Item* item : page.items) features.push_back(render(*item));
     const std::string here = request.base_url() + std::string(request.path());
     const auto page_link = [&](std::size_t offset, std::string_view rel) {
         const std::string encoded = request.query().encode(
@@ -487,55 +543,112 @@ const model::Grid* find_grid(const model::Snapshot& snapshot, std::string_view c
 
 Response single_feature(const json& body) { return Response::json(body, Status::ok, geojson_type); }
 
-Response items(const Request& request, const View& view) {
+/// The caller's right to a household's personal fields, for a single item:
+/// scoped roles get no record of another grid's residents (403 out_of_scope,
+/// logged as denied); roles without personal access get the plain record.
+void check_household_access(const AuthGate& gate, const Request& request, const auth::Principal& who,
+                            const model::Household& household, bool reveal) {
+    const auto check = [&](auth::Action action) {
+        const auth::Decision decision = auth::decide(who, action, household.grid_code);
+        if (decision == auth::Decision::allowed || decision == auth::Decision::forbidden) return decision;
+        gate.audit(request, who, "households.read", "households", {std::to_string(household.id)},
+                   auth::Outcome::denied, std::string(auth::to_string(decision)));
+        enforce(decision);
+        return decision;
+    };
+    (void)check(auth::Action::read_household_personal);
+    if (reveal) enforce(check(auth::Action::reveal_household_identifiers));
+}
+
+/// The caller of an items request; 401/403 unless it may read the collection.
+/// Grids need no session lookup: their items (with the contact card) are public.
+auth::Principal reader(const AuthGate& gate, const Request& request, const Collection& collection) {
+    if (collection.id == "grids") {
+        gate.permit(request, collection.read_action);
+        gate.permit(request, auth::Action::read_contact_cards);
+        return {};
+    }
+    return gate.require(request, collection.read_action);
+}
+
+Response items(const AuthGate& gate, const Request& request, const View& view) {
     const Collection& collection = find_collection(request.param("collection"));
+    const auth::Principal who = reader(gate, request, collection);
     const ItemsQuery query = parse_items_query(request.query(), collection);
     const model::Snapshot& snapshot = view.snapshot();
     const model::Dataset& data = snapshot.data();
     const auto& stats = view.derived<FeatureStats>();
     const auto any = [](const auto&) { return true; };
-    if (collection.id == "grids") return feature_collection(request, query, select_grids(snapshot, query), snapshot, stats);
+    const auto plain = [&](const auto& item) { return feature(item, snapshot, stats); };
+    if (collection.id == "grids") return feature_collection(request, query, select_grids(snapshot, query), plain);
     if (collection.id == "households") {
-        return feature_collection(request, query, select_points(data.households, snapshot.household_index(), query, any),
-                                  snapshot, stats);
+        if (query.reveal) enforce(auth::decide(who, auth::Action::reveal_household_identifiers));
+        HouseholdViewer viewer(who, query.reveal);
+        Response response = feature_collection(
+            request, query, select_points(data.households, snapshot.household_index(), query, any), viewer);
+        std::move(viewer).finish(gate, request, response);
+        return response;
     }
-    if (collection.id == "facilities") {
-        return feature_collection(request, query, select_points(data.facilities, snapshot.facility_index(), query, any),
-                                  snapshot, stats);
-    }
-    const auto reported_in = [&query](const model::Incident& incident) {
-        return !query.datetime || query.datetime->contains(incident.reported_at);
-    };
-    return feature_collection(request, query,
-                              select_points(data.incidents, snapshot.incident_index(), query, reported_in), snapshot,
-                              stats);
+    Response response = [&] {
+        if (collection.id == "facilities") {
+            return feature_collection(request, query,
+                                      select_points(data.facilities, snapshot.facility_index(), query, any), plain);
+        }
+        const auto reported_in = [&query](const model::Incident& incident) {
+            return !query.datetime || query.datetime->contains(incident.reported_at);
+        };
+        return feature_collection(request, query,
+                                  select_points(data.incidents, snapshot.incident_index(), query, reported_in), plain);
+    }();
+    vary_by_session(response);
+    return response;
 }
 
-Response item(const Request& request, const View& view) {
+Response item(const AuthGate& gate, const Request& request, const View& view) {
     const Collection& collection = find_collection(request.param("collection"));
-    request.query().allow_only({"f"});
-    check_format(request.query());
+    const auth::Principal who = reader(gate, request, collection);
+    const Query& query = request.query();
+    if (collection.personal) {
+        query.allow_only({"f", "reveal"});
+    } else {
+        query.allow_only({"f"});
+    }
+    check_format(query);
+    const bool reveal = collection.personal && query.has("reveal") && parse_reveal(*query.get("reveal"));
     const std::string& id = request.param("id");
     const model::Snapshot& snapshot = view.snapshot();
     const model::Dataset& data = snapshot.data();
     const auto& stats = view.derived<FeatureStats>();
-    const auto missing = [&] {
-        return HttpError(Status::not_found, "not_found",
-                         "no feature '" + id + "' in collection " + std::string(collection.id));
-    };
-    const auto render = [&](const auto* found) {
-        if (!found) throw missing();
-        json body = feature(*found, snapshot, stats);
+    const auto link_up = [&](json body) {
         const std::string self = request.base_url() + std::string(request.path());
         body["links"] = json::array({link(self, "self", geojson_type),
                                      link(request.base_url() + "/collections/" + std::string(collection.id),
                                           "collection", json_type)});
         return single_feature(body);
     };
+    const auto missing = [&] {
+        return HttpError(Status::not_found, "not_found",
+                         "no feature '" + id + "' in collection " + std::string(collection.id));
+    };
+    const auto render = [&](const auto* found) {
+        if (!found) throw missing();
+        return link_up(feature(*found, snapshot, stats));
+    };
     if (collection.id == "grids") return render(find_grid(snapshot, id));
-    if (collection.id == "households") return render(find_by_id(data.households, id, stats.households_by_id));
-    if (collection.id == "facilities") return render(find_by_id(data.facilities, id, stats.facilities_by_id));
-    return render(find_by_id(data.incidents, id, stats.incidents_by_id));
+    if (collection.id == "households") {
+        const model::Household* found = find_by_id(data.households, id, stats.households_by_id);
+        if (!found) throw missing();
+        check_household_access(gate, request, who, *found, reveal);
+        HouseholdViewer viewer(who, reveal);
+        Response response = link_up(viewer(*found));
+        std::move(viewer).finish(gate, request, response);
+        return response;
+    }
+    Response response = collection.id == "facilities"
+                            ? render(find_by_id(data.facilities, id, stats.facilities_by_id))
+                            : render(find_by_id(data.incidents, id, stats.incidents_by_id));
+    vary_by_session(response);
+    return response;
 }
 
 Response landing(const Request& request) {
@@ -565,35 +678,53 @@ Response conformance(const Request& request) {
 
 }  // namespace
 
-void add_feature_routes(Router& router, State& state) {
+void add_feature_routes(Router& router, State& state, const AuthGate& gate) {
     state.derive<FeatureStats>(
         [](const model::Snapshot& snapshot) { return std::make_shared<const FeatureStats>(snapshot); });
     router.get("/", landing);
     router.get("/conformance", conformance);
-    router.get("/collections", [&state](const Request& request) {
-        request.query().allow_only({"f"});
-        check_format(request.query());
-        const auto view = state.view();
-        const std::string base = request.base_url();
-        json list = json::array();
-        for (const Collection& collection : collections) {
-            list.push_back(collection_json(collection, view->snapshot(), view->derived<FeatureStats>(), base));
-        }
-        return Response::json(
-            {{"links", json::array({link(base + "/collections", "self", json_type)})}, {"collections", std::move(list)}});
-    });
-    router.get("/collections/{collection}", [&state](const Request& request) {
-        const Collection& collection = find_collection(request.param("collection"));
-        request.query().allow_only({"f"});
-        check_format(request.query());
-        const auto view = state.view();
-        return Response::json(
-            collection_json(collection, view->snapshot(), view->derived<FeatureStats>(), request.base_url()));
-    });
-    router.get("/collections/{collection}/items",
-               [&state](const Request& request) { return items(request, *state.view()); });
-    router.get("/collections/{collection}/items/{id}",
-               [&state](const Request& request) { return item(request, *state.view()); });
+    // Lists only the collections the caller may read (anonymous: grids).
+    router.get(
+        "/collections",
+        [&state, &gate](const Request& request) {
+            request.query().allow_only({"f"});
+            check_format(request.query());
+            const auth::Principal who = gate.principal(request);
+            const auto view = state.view();
+            const std::string base = request.base_url();
+            json list = json::array();
+            for (const Collection& collection : collections) {
+                if (auth::decide(who, collection.read_action) != auth::Decision::allowed) continue;
+                list.push_back(collection_json(collection, view->snapshot(), view->derived<FeatureStats>(), base));
+            }
+            Response response =
+                Response::json({{"links", json::array({link(base + "/collections", "self", json_type)})},
+                                {"collections", std::move(list)}});
+            vary_by_session(response);
+            return response;
+        },
+        Execution::worker);
+    router.get(
+        "/collections/{collection}",
+        [&state, &gate](const Request& request) {
+            const Collection& collection = find_collection(request.param("collection"));
+            request.query().allow_only({"f"});
+            check_format(request.query());
+            gate.permit(request, collection.read_action);
+            const auto view = state.view();
+            Response response = Response::json(
+                collection_json(collection, view->snapshot(), view->derived<FeatureStats>(), request.base_url()));
+            if (!auth::is_public(collection.read_action)) vary_by_session(response);
+            return response;
+        },
+        Execution::worker);
+    // Session lookups and audit writes touch the auth store: off the I/O threads.
+    router.get(
+        "/collections/{collection}/items",
+        [&state, &gate](const Request& request) { return items(gate, request, *state.view()); }, Execution::worker);
+    router.get(
+        "/collections/{collection}/items/{id}",
+        [&state, &gate](const Request& request) { return item(gate, request, *state.view()); }, Execution::worker);
 }
 
 }  // namespace wangge::http

@@ -27,10 +27,12 @@ double required_coordinate(const Query& query, std::string_view name, double lim
 
 }  // namespace
 
-void add_lookup_route(Router& router, const State& state) {
-    router.get("/lookup", [&state](const Request& request) {
+void add_lookup_route(Router& router, const State& state, const AuthGate& gate) {
+    router.get("/lookup", [&state, &gate](const Request& request) {
         const Query& query = request.query();
         query.allow_only({"lon", "lat"});
+        gate.permit(request, auth::Action::lookup);
+        gate.permit(request, auth::Action::read_contact_cards);
         const geo::Point point{required_coordinate(query, "lon", 180.0), required_coordinate(query, "lat", 90.0)};
         const auto view = state.view();
         const model::Snapshot& snapshot = view->snapshot();

@@ -1,10 +1,13 @@
 #include "wangge/http/tile_routes.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "wangge/model/time.hpp"
+#include "wangge/tiles/tile_cache.hpp"
 #include "wangge/tiles/tile_index.hpp"
 #include "wangge/workflow/states.hpp"
 
@@ -75,10 +78,49 @@ std::string hex_fingerprint(std::string_view text) {
     return hex;
 }
 
+/// What a layer needs (auth/policy.hpp).
+auth::Action read_action(tiles::Layer layer) noexcept {
+    switch (layer) {
+        case tiles::Layer::grids: return auth::Action::read_grid_outlines;
+        case tiles::Layer::households: return auth::Action::read_households;
+        case tiles::Layer::facilities: return auth::Action::read_facilities;
+        case tiles::Layer::incidents: return auth::Action::read_incidents;
+        case tiles::Layer::heat: return auth::Action::read_heat_tiles;
+    }
+    return auth::Action::read_heat_tiles;
+}
+
+/// The caller, or 401/403 when the layer is not theirs; public layers skip the session lookup.
+auth::Principal caller(const AuthGate& gate, const Request& request, tiles::Layer layer) {
+    const auth::Action action = read_action(layer);
+    if (auth::is_public(action)) {
+        gate.permit(request, auth::Action::read_contact_cards);  // grid tiles name the grid's staff
+        return {};
+    }
+    return gate.require(request, action);
+}
+
+/// The grids whose special-group tags the caller sees, as a stable text:
+/// household tiles differ by it, so it goes into their ETag.
+std::string tag_scope(const auth::Principal& who) {
+    switch (auth::reach(who, auth::Action::read_household_personal)) {
+        case auth::Reach::none: return "none";
+        case auth::Reach::all: return "all";
+        case auth::Reach::scoped: break;
+    }
+    std::vector<std::string> codes = who.user->grid_codes;
+    std::ranges::sort(codes);
+    std::string text = "scoped";
+    for (const std::string& code : codes) text += "," + code;
+    return text;
+}
+
 std::string entity_tag(tiles::Layer layer, std::uint64_t version, const tiles::HeatFilter& filter,
-                       model::Timestamp now) {
+                       model::Timestamp now, const auth::Principal& who) {
     std::string tag = "\"" + std::string(tiles::to_string(layer)) + "-v" + std::to_string(version);
-    if (layer == tiles::Layer::heat) {
+    if (layer == tiles::Layer::households) {
+        tag += "-s" + hex_fingerprint(tag_scope(who));
+    } else if (layer == tiles::Layer::heat) {
         const std::string canonical = (filter.from ? std::to_string(*filter.from) : "") + "|" +
                                       (filter.to ? std::to_string(*filter.to) : "") + "|" +
                                       filter.category.value_or("") + "|" + filter.state.value_or("");
@@ -89,10 +131,13 @@ std::string entity_tag(tiles::Layer layer, std::uint64_t version, const tiles::H
     return tag + "\"";
 }
 
-/// Grid outlines and facilities are public; the other layers will need a login (DESIGN §6).
-std::string_view cache_control(tiles::Layer layer) {
-    return layer == tiles::Layer::grids || layer == tiles::Layer::facilities ? "public, max-age=60"
-                                                                              : "private, max-age=60";
+/// Public layers may sit in shared caches; the others only in the caller's own.
+void set_cache_headers(Response& response, tiles::Layer layer) {
+    if (auth::is_public(read_action(layer))) {
+        response.set_header("Cache-Control", "public, max-age=60");
+    } else {
+        vary_by_session(response, "private, max-age=60");
+    }
 }
 
 model::Timestamp wall_clock_now() {
@@ -101,12 +146,14 @@ model::Timestamp wall_clock_now() {
 
 }  // namespace
 
-void add_tile_routes(Router& router, State& state) {
+void add_tile_routes(Router& router, State& state, const AuthGate& gate, std::size_t tile_cache_bytes) {
+    auto cache = std::make_shared<tiles::TileCache>(tile_cache_bytes);
     state.derive<tiles::TileIndex>(
         [](const model::Snapshot& snapshot) { return std::make_shared<const tiles::TileIndex>(snapshot); });
 
-    router.get("/tiles/{layer}.json", [&state](const Request& request) {
+    router.get("/tiles/{layer}.json", [&state, &gate](const Request& request) {
         const tiles::Layer layer = layer_parameter(request);
+        (void)caller(gate, request, layer);
         filter_parameters(request.query(), layer);
         const auto view = state.view();
         const auto& index = view->derived<tiles::TileIndex>();
@@ -118,14 +165,19 @@ void add_tile_routes(Router& router, State& state) {
         if (etag_matches(request, etag)) return Response::not_modified(etag);
         Response response = Response::json(index.tilejson(layer, url));
         response.set_header("ETag", etag);
-        response.set_header("Cache-Control", "no-cache");
+        if (auth::is_public(read_action(layer))) {
+            response.set_header("Cache-Control", "no-cache");
+        } else {
+            vary_by_session(response, "private, no-cache");
+        }
         return response;
     });
 
     router.get(
         "/tiles/{layer}/{z}/{x}/{y}.mvt",
-        [&state](const Request& request) {
+        [&state, &gate, cache](const Request& request) {
             const tiles::Layer layer = layer_parameter(request);
+            const auth::Principal who = caller(gate, request, layer);
             const std::int64_t z = parse_int(request.param("z"), "z", 0, tiles::max_zoom);
             const std::int64_t last = (std::int64_t{1} << z) - 1;
             tiles::TileQuery query;
@@ -137,15 +189,35 @@ void add_tile_routes(Router& router, State& state) {
 
             const auto view = state.view();
             const auto& index = view->derived<tiles::TileIndex>();
-            const std::string etag = entity_tag(layer, index.version(), query.heat, query.now);
-            if (etag_matches(request, etag)) return Response::not_modified(etag);
+            const std::string etag = entity_tag(layer, index.version(), query.heat, query.now, who);
+            if (etag_matches(request, etag)) {
+                Response response = Response::not_modified(etag);
+                set_cache_headers(response, layer);
+                return response;
+            }
 
+            std::vector<std::string> tagged;  // households whose tags the tile shows
+            if (layer == tiles::Layer::households) {
+                query.show_tags = [&who, &tagged](const model::Household& household) {
+                    if (auth::personal_view(who, household.grid_code, false) == auth::PersonalView::none) return false;
+                    tagged.push_back(std::to_string(household.id));
+                    return true;
+                };
+            }
             // The server gzips the body when the client accepts it (compression.hpp).
-            std::string tile = index.render(query);
+            // Only tiles the same for every caller allowed to see them are cached.
+            std::string tile = tiles::is_cacheable(layer)
+                                   ? *cache->get_or_render({layer, query.tile, index.version()},
+                                                           [&] { return index.render(query); })
+                                   : index.render(query);
+            if (!tagged.empty()) {
+                gate.audit(request, who, "households.tags", "households", std::move(tagged), auth::Outcome::ok,
+                           std::string(request.target()));
+            }
             const Status status = tile.empty() ? Status::no_content : Status::ok;
             Response response = Response::bytes(std::move(tile), mvt_type, status);
             response.set_header("ETag", etag);
-            response.set_header("Cache-Control", cache_control(layer));
+            set_cache_headers(response, layer);
             return response;
         },
         Execution::worker);

@@ -29,9 +29,14 @@ Response validate_layout(const Request& request, const rules::FeatureLimits& lim
     return Response::json(rules::to_json(report));
 }
 
-void add_validate_route(Router& router, const rules::FeatureLimits& limits) {
+void add_validate_route(Router& router, const AuthGate& gate, const rules::FeatureLimits& limits) {
     router.post(
-        "/validate", [limits](const Request& request) { return validate_layout(request, limits); }, Execution::worker);
+        "/validate",
+        [&gate, limits](const Request& request) {
+            gate.permit(request, auth::Action::validate_layout);
+            return validate_layout(request, limits);
+        },
+        Execution::worker);
 }
 
 }  // namespace wangge::http

@@ -87,6 +87,14 @@ TEST(Policy, DisabledUserIsTreatedAsSignedOut) {
     EXPECT_EQ(decide(admin, Action::read_grid_outlines), Decision::allowed);
 }
 
+TEST(Policy, PublicActionsAreThoseAnonymousCallersReachWhole) {
+    for (const Action action : all_actions) {
+        EXPECT_EQ(is_public(action), reach(Principal{}, action) == Reach::all) << to_string(action);
+    }
+    EXPECT_TRUE(is_public(Action::lookup));
+    EXPECT_FALSE(is_public(Action::read_households));
+}
+
 TEST(Policy, PersonalView) {
     const Principal anonymous;
     EXPECT_EQ(personal_view(anonymous, grid, true), PersonalView::none);

@@ -39,7 +39,8 @@ public:
         state_.publish(model::Snapshot::build(store::GeoPackageStore::open(store_path()).load(), 1));
         writer_.emplace(store_path(), state_);
         Router router;
-        add_api_routes(router, state_, {dir_.path() / "web-map", dir_.path() / "styles"});
+        add_api_routes(router, state_,
+                       {.web_dir = dir_.path() / "web-map", .styles_dir = dir_.path() / "styles", .gate = &*gate_});
         add_auth_routes(router, *gate_);
         add_draft_routes(router, state_, {*writer_, *gate_});
         ServerOptions options;

@@ -186,8 +186,11 @@ TestServer::TestServer(ServerOptions options, const std::function<void(Router&)>
     write_file(dir() / "secret.txt", "outside the web root");
     std::filesystem::create_symlink(dir() / "secret.txt", dir() / "web-map/escape.txt");
 
+    accounts_ = std::make_unique<auth::testing::Accounts>(dir() / "auth.gpkg");
     Router router;
-    add_api_routes(router, state_, {dir() / "web-map", dir() / "styles"});
+    add_api_routes(router, state_,
+                   {.web_dir = dir() / "web-map", .styles_dir = dir() / "styles", .gate = &accounts_->gate()});
+    add_auth_routes(router, accounts_->gate());
     if (extra_routes) extra_routes(router);
     state_.publish(model::Snapshot::build(sample_dataset(), 7));
     server_ = std::make_unique<Server>(std::move(router), options);

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../auth/accounts.hpp"
 #include "wangge/http/api.hpp"
 #include "wangge/http/server.hpp"
 #include "wangge/model/entities.hpp"
@@ -22,6 +23,18 @@ namespace wangge::http::test {
 /// redrawn on 2026-01-01 (version 1 closed, version 2 current). Eight
 /// households, two facilities, three incidents, three staff.
 [[nodiscard]] model::Dataset sample_dataset();
+
+/// Users for sample_dataset(): each sees its own slice of it.
+namespace users {
+inline const auth::testing::Account admin{"admin", auth::Role::admin};
+inline const auth::testing::Account planner{"planner", auth::Role::planner};
+/// Community 110105001001: grids 001001 and 001002 (households 1–7).
+inline const auth::testing::Account supervisor{"supervisor", auth::Role::supervisor, {"110105001001"}};
+/// Grid 110105001001001 (households 1–5), as staff 1 (张伟, its A岗).
+inline const auth::testing::Account worker{"worker", auth::Role::grid_worker, {"110105001001001"}, 1};
+/// Grid 110105001002001 (household 8), as staff 3 (王芳): another grid's worker.
+inline const auth::testing::Account outsider{"outsider", auth::Role::grid_worker, {"110105001002001"}, 3};
+}  // namespace users
 
 /// A temporary directory removed with the object.
 class TempDir {
@@ -70,7 +83,8 @@ private:
     std::unique_ptr<Connection> connection_;
 };
 
-/// The full API over sample_dataset(), with web-map and styles directories in a temp dir.
+/// The full API over sample_dataset() (with /auth/* and sessions kept in a
+/// GeoPackage in the temp dir), with web-map and styles directories in a temp dir.
 class TestServer {
 public:
     explicit TestServer(ServerOptions options = quiet_options(), const std::function<void(Router&)>& extra_routes = {});
@@ -82,6 +96,12 @@ public:
     [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_.path(); }
     /// GET on a fresh connection.
     Reply get(const std::string& target, const Headers& headers = {}) { return Client(port_).get(target, headers); }
+    /// GET as a signed-in user (its account made on first use).
+    Reply get_as(const auth::testing::Account& user, const std::string& target, Headers headers = {}) {
+        for (auto& header : accounts_->bearer(user)) headers.push_back(std::move(header));
+        return get(target, headers);
+    }
+    [[nodiscard]] auth::testing::Accounts& accounts() noexcept { return *accounts_; }
     [[nodiscard]] State& state() noexcept { return state_; }
     /// Stops and waits for run() to return.
     void stop();
@@ -91,11 +111,14 @@ public:
         options.port = 0;
         options.threads = 2;
         options.access_log = false;
+        // Tests fire requests back to back from one address; the limit has its own tests.
+        options.rate_limit = 0;
         return options;
     }
 
 private:
     TempDir dir_;
+    std::unique_ptr<auth::testing::Accounts> accounts_;
     State state_{"geopackage"};
     std::unique_ptr<Server> server_;
     unsigned short port_ = 0;

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../auth/accounts.hpp"
+#include "../store/temp_dir.hpp"
 #include "planted_layout.hpp"
 #include "wangge/geo/geojson.hpp"
 
@@ -26,14 +28,20 @@ protected:
         rules::FeatureLimits limits;
         limits.max_features = 10;
         limits.max_vertices = 100;
-        add_validate_route(router, limits);
+        add_validate_route(router, accounts.gate(), limits);
     }
-    Response post(std::string target, std::string body) {
-        Request request(Method::post, std::move(target), {{"Content-Type", "application/json"}}, std::move(body));
+    /// As a signed-in planner, or anonymously with `signed_in` false.
+    Response post(std::string target, std::string body, bool signed_in = true) {
+        auto headers = accounts.bearer(signed_in ? std::optional(planner) : std::nullopt);
+        headers.emplace_back("Content-Type", "application/json");
+        Request request(Method::post, std::move(target), std::move(headers), std::move(body));
         const Dispatch dispatch = router.dispatch(request);
         EXPECT_EQ(dispatch.execution(), Execution::worker);
         return dispatch.run(request);
     }
+    store::testing::TempDir dir;
+    auth::testing::Accounts accounts{dir / "auth.gpkg"};
+    const auth::testing::Account planner{"planner", auth::Role::planner};
     Router router;
     rules::testing::PlantedLayout layout;
 };
@@ -69,6 +77,12 @@ TEST_F(ValidateRoute, MalformedBodiesAre400) {
     }
     EXPECT_EQ(post("/validate?min_width_m=-1", collection(layout.clean()).dump()).status(), Status::bad_request);
     EXPECT_EQ(post("/validate?colour=red", collection(layout.clean()).dump()).status(), Status::bad_request);
+}
+
+TEST_F(ValidateRoute, AnonymousCallersMustSignInFirst) {
+    const Response response = post("/validate", "{nope", false);
+    EXPECT_EQ(response.status(), Status::unauthorized);
+    EXPECT_EQ(nlohmann::json::parse(response.body())["error"]["code"], "login_required");
 }
 
 TEST_F(ValidateRoute, OversizedBodiesAre413) {

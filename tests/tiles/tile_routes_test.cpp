@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "../auth/accounts.hpp"
+#include "../store/temp_dir.hpp"
 #include "gdal_mvt.hpp"
 #include "tile_fixture.hpp"
 
@@ -10,15 +14,38 @@ using namespace wangge::http;
 
 namespace {
 
-class TileRoutes : public ::testing::Test {
-protected:
-    TileRoutes() {
-        add_tile_routes(router, state);
+using auth::testing::Account;
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+const Account planner{"planner", auth::Role::planner};
+const Account admin{"admin", auth::Role::admin};
+/// Household 1 (tags 独居老人, 低保) lives in grid 001; households 2 and 3 in grid 002.
+const Account worker_001{"worker001", auth::Role::grid_worker, {"110101001001001"}};
+const Account worker_002{"worker002", auth::Role::grid_worker, {"110101001001002"}};
+const Account supervisor{"supervisor", auth::Role::supervisor, {"110101001001"}};
+
+/// One server state and set of accounts for the suite: each account costs Argon2 hashing.
+struct Routes {
+    Routes() {
+        add_tile_routes(router, state, accounts.gate());
         state.publish(model::Snapshot::build(tiles::test::community(), 9));
     }
+    store::testing::TempDir dir;
+    auth::testing::Accounts accounts{dir / "auth.gpkg"};
+    State state{"geopackage"};
+    Router router;
+};
 
-    Response get(std::string target, std::vector<std::pair<std::string, std::string>> headers = {}) {
+class TileRoutes : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() { routes_ = std::make_unique<Routes>(); }
+    static void TearDownTestSuite() { routes_.reset(); }
+    TileRoutes() : audited_before_(tag_reads().total) {}
+
+    /// Anonymous unless `who` is given.
+    Response get(std::string target, Headers headers = {}, const std::optional<Account>& who = std::nullopt) {
         headers.emplace_back("Host", "maps.example:8080");
+        for (auto& header : accounts().bearer(who)) headers.push_back(std::move(header));
         Request request(Method::get, std::move(target), std::move(headers), {});
         return router.handle(request);
     }
@@ -27,12 +54,51 @@ protected:
         return nlohmann::json::parse(response.body())["error"]["code"];
     }
 
-    State state{"geopackage"};
-    Router router;
+    /// The special-group tags of household 1 in the tile `who` gets; empty when left out.
+    std::string tags_of_household_1(const Account& who) {
+        const Response response = get("/tiles/households" + path_of(household_tile), {}, who);
+        EXPECT_EQ(response.status(), Status::ok) << response.body();
+        const auto features = tiles::test::decode_with_gdal(response.body(), household_tile);
+        const auto first = std::ranges::find_if(features, [](const tiles::test::GdalFeature& feature) {
+            return feature.fields.contains("building") && feature.fields.at("building") == "3号楼";
+        });
+        EXPECT_NE(first, features.end());
+        if (first == features.end() || !first->fields.contains("tags")) return {};
+        return first->fields.at("tags");
+    }
+
+    static auth::AuditPage tag_reads() {
+        auth::AuditQuery query;
+        query.action = "households.tags";
+        return accounts().service().audit_log(query);
+    }
+
+    /// "user:first household id" of the tag reads logged during this test, newest first.
+    std::vector<std::string> audited_tag_reads() const {
+        const auth::AuditPage page = tag_reads();
+        std::vector<std::string> users;
+        for (std::size_t i = 0; i < page.total - audited_before_; ++i) {
+            const auth::AuditEntry& entry = page.entries.at(i);
+            users.push_back(entry.user_name + ":" + (entry.record_ids.empty() ? "" : entry.record_ids.front()));
+        }
+        return users;
+    }
+
+    static std::string path_of(const tiles::TileId& id) {
+        return "/" + std::to_string(id.z) + "/" + std::to_string(id.x) + "/" + std::to_string(id.y) + ".mvt";
+    }
+
+    static std::unique_ptr<Routes> routes_;
+    static auth::testing::Accounts& accounts() { return routes_->accounts; }
+    Router& router = routes_->router;
+    std::size_t audited_before_;
+    const tiles::TileId household_tile = tiles::tile_containing({116.392, 39.94}, 14);
     const tiles::TileId tile = tiles::tile_containing({tiles::test::middle, 39.94}, 14);
     const std::string path =
         "/" + std::to_string(tile.z) + "/" + std::to_string(tile.x) + "/" + std::to_string(tile.y) + ".mvt";
 };
+
+std::unique_ptr<Routes> TileRoutes::routes_;
 
 }  // namespace
 
@@ -55,13 +121,61 @@ TEST_F(TileRoutes, EmptyTileIsNoContent) {
 }
 
 TEST_F(TileRoutes, HeatFiltersChangeTheETagAndTheCounts) {
-    const Response all = get("/tiles/heat" + path);
-    const Response window = get("/tiles/heat" + path + "?from=2026-06-01&to=2026-07-01T12:00&category=%E9%82%BB%E9%87%8C%E7%BA%A0%E7%BA%B7&state=closed");
+    const Response all = get("/tiles/heat" + path, {}, planner);
+    const Response window = get("/tiles/heat" + path +
+                                    "?from=2026-06-01&to=2026-07-01T12:00"
+                                    "&category=%E9%82%BB%E9%87%8C%E7%BA%A0%E7%BA%B7&state=closed",
+                                {}, planner);
     ASSERT_EQ(all.status(), Status::ok) << all.body();
     ASSERT_EQ(window.status(), Status::ok) << window.body();
     EXPECT_NE(all.header("ETag"), window.header("ETag"));
     EXPECT_LT(window.body().size(), all.body().size());
     EXPECT_EQ(all.header("Cache-Control"), "private, max-age=60");
+    EXPECT_EQ(all.header("Vary"), "Authorization, Cookie");
+}
+
+TEST_F(TileRoutes, LayersBeyondGridOutlinesNeedALogin) {
+    for (const char* layer : {"households", "facilities", "incidents", "heat"}) {
+        const std::string name(layer);
+        const Response anonymous = get("/tiles/" + name + path);
+        EXPECT_EQ(anonymous.status(), Status::unauthorized) << name;
+        EXPECT_EQ(error_code(anonymous), "login_required") << name;
+        EXPECT_EQ(get("/tiles/" + name + ".json").status(), Status::unauthorized) << name;
+        const Response signed_in = get("/tiles/" + name + path, {}, planner);
+        EXPECT_TRUE(signed_in.status() == Status::ok || signed_in.status() == Status::no_content) << name;
+        EXPECT_EQ(get("/tiles/" + name + ".json", {}, planner).status(), Status::ok) << name;
+    }
+    EXPECT_EQ(get("/tiles/grids.json").status(), Status::ok);
+    EXPECT_EQ(get("/tiles/grids" + path).header("Vary"), "");
+}
+
+TEST_F(TileRoutes, HouseholdTagsOnlyForGridsInTheCallersScope) {
+    EXPECT_EQ(tags_of_household_1(worker_001), "独居老人,低保");
+    EXPECT_EQ(tags_of_household_1(supervisor), "独居老人,低保");
+    EXPECT_EQ(tags_of_household_1(admin), "独居老人,低保");
+    EXPECT_EQ(tags_of_household_1(worker_002), "");
+    EXPECT_EQ(tags_of_household_1(planner), "");
+    // Names, ID numbers and phones never go into a tile.
+    const Response full = get("/tiles/households" + path_of(household_tile), {}, admin);
+    for (const char* personal : {"王秀英", "110101194001011234", "13900000001"}) {
+        EXPECT_EQ(full.body().find(personal), std::string::npos) << personal;
+    }
+    // Newest first: each tile that showed tags, with the household shown.
+    EXPECT_EQ(audited_tag_reads(),
+              (std::vector<std::string>{"admin:1", "admin:1", "supervisor:1", "worker001:1"}));
+}
+
+TEST_F(TileRoutes, HouseholdTileETagsDifferByScope) {
+    const std::string target = "/tiles/households" + path_of(household_tile);
+    const std::string in_scope(get(target, {}, worker_001).header("ETag"));
+    const std::string out_of_scope(get(target, {}, worker_002).header("ETag"));
+    EXPECT_NE(in_scope, out_of_scope);
+    EXPECT_NE(in_scope, std::string(get(target, {}, planner).header("ETag")));
+    // A copy made for another scope is never confirmed as current.
+    EXPECT_EQ(get(target, {{"If-None-Match", in_scope}}, worker_002).status(), Status::ok);
+    const Response same = get(target, {{"If-None-Match", in_scope}}, worker_001);
+    EXPECT_EQ(same.status(), Status::not_modified);
+    EXPECT_EQ(same.header("Vary"), "Authorization, Cookie");
 }
 
 TEST_F(TileRoutes, BadRequestsGetJsonErrors) {
@@ -72,14 +186,15 @@ TEST_F(TileRoutes, BadRequestsGetJsonErrors) {
     EXPECT_EQ(get("/tiles/grids/2/4/0.mvt").status(), Status::bad_request);
     EXPECT_EQ(get("/tiles/grids/2/0/-1.mvt").status(), Status::bad_request);
     EXPECT_EQ(get("/tiles/grids/x/0/0.mvt").status(), Status::bad_request);
-    EXPECT_EQ(error_code(get("/tiles/heat" + path + "?from=2026-13-01")), "invalid_parameter");
-    EXPECT_EQ(error_code(get("/tiles/heat" + path + "?from=2026-02-01&to=2026-01-01")), "invalid_parameter");
-    EXPECT_EQ(error_code(get("/tiles/heat" + path + "?state=sleeping")), "invalid_parameter");
+    EXPECT_EQ(error_code(get("/tiles/heat" + path + "?from=2026-13-01", {}, planner)), "invalid_parameter");
+    EXPECT_EQ(error_code(get("/tiles/heat" + path + "?from=2026-02-01&to=2026-01-01", {}, planner)),
+              "invalid_parameter");
+    EXPECT_EQ(error_code(get("/tiles/heat" + path + "?state=sleeping", {}, planner)), "invalid_parameter");
     EXPECT_EQ(get("/tiles/grids" + path + "?from=2026-01-01").status(), Status::bad_request);
 }
 
 TEST_F(TileRoutes, TileJsonPointsAtTheTiles) {
-    const Response response = get("/tiles/heat.json?from=2026-06-01");
+    const Response response = get("/tiles/heat.json?from=2026-06-01", {}, planner);
     ASSERT_EQ(response.status(), Status::ok) << response.body();
     const auto json = nlohmann::json::parse(response.body());
     EXPECT_EQ(json["tilejson"], "3.0.0");
@@ -90,6 +205,6 @@ TEST_F(TileRoutes, TileJsonPointsAtTheTiles) {
     EXPECT_EQ(nlohmann::json::parse(grids.body())["vector_layers"].size(), 2U);
     const std::string etag(grids.header("ETag"));
     EXPECT_EQ(get("/tiles/grids.json", {{"If-None-Match", etag}}).status(), Status::not_modified);
-    EXPECT_NE(get("/tiles/heat.json").header("ETag"), response.header("ETag"));
+    EXPECT_NE(get("/tiles/heat.json", {}, planner).header("ETag"), response.header("ETag"));
     EXPECT_EQ(get("/tiles/nothing.json").status(), Status::not_found);
 }

@@ -28,7 +28,10 @@
 // whose scope covers the household's grid, and to admins. Even for them,
 // names, ID numbers and phones come masked (张*, 110105********1234,
 // 138****5678) unless the request asks for them explicitly (reveal). The HTTP
-// layer audit-logs every response that carries personal fields.
+// layer audit-logs every response that carries personal fields. Lists and
+// tiles keep the households of other grids without their personal fields;
+// one household asked for by id (its resident file) is refused outright
+// (403 out_of_scope) to a scoped role whose scope misses its grid.
 //
 // Thread safety: pure functions.
 
@@ -86,6 +89,10 @@ enum class Decision { allowed, login_required, forbidden, out_of_scope };
 /// The table cell for the principal's role (anonymous when signed out). A
 /// disabled user reaches nothing beyond what anonymous does.
 [[nodiscard]] Reach reach(const Principal& principal, Action action) noexcept;
+
+/// True when anonymous callers reach every record of the action: handlers
+/// need no session for it, and shared caches may keep its responses.
+[[nodiscard]] bool is_public(Action action) noexcept;
 
 /// May the principal use the action at all (an endpoint check)? Scoped reach
 /// counts as allowed: the handler then filters records with the overload below.

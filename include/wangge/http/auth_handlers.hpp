@@ -39,8 +39,8 @@ inline constexpr std::string_view session_cookie = "wangge_session";
 [[nodiscard]] std::string_view session_token(const Request& request) noexcept;
 
 /// The client's address for throttling and the audit log: the first entry of
-/// X-Forwarded-For when the gate trusts a proxy, else empty (not known yet:
-/// the Request does not carry the peer address).
+/// X-Forwarded-For when the gate trusts a proxy, else the TCP peer (empty for
+/// a Request built outside the server).
 [[nodiscard]] std::string client_address(const Request& request, bool trust_proxy);
 
 struct AuthGateOptions {
@@ -63,6 +63,9 @@ public:
     /// The same for a record of grid `grid_code`; 403 "out_of_scope" outside the scope.
     [[nodiscard]] auth::Principal require(const Request& request, auth::Action action,
                                           std::string_view grid_code) const;
+    /// require() for handlers that do not need the principal: skips the
+    /// session lookup when anonymous callers may already do the action.
+    void permit(const Request& request, auth::Action action) const;
     /// Appends an audit entry for the request.
     void audit(const Request& request, const auth::Principal& who, std::string action, std::string collection,
                std::vector<std::string> record_ids, auth::Outcome outcome = auth::Outcome::ok,
@@ -82,6 +85,11 @@ private:
 
 /// Throws HttpError for a decision other than allowed (401 / 403).
 void enforce(auth::Decision decision);
+
+/// For a response whose content depends on who asks: sets Cache-Control
+/// (private or no-store, so shared caches never hand it to someone else) and
+/// Vary: Authorization, Cookie.
+void vary_by_session(Response& response, std::string_view cache_control = "private, no-cache");
 
 /// Registers /auth/login, /auth/logout, /auth/me and /audit.
 void add_auth_routes(Router& router, const AuthGate& gate);

@@ -4,15 +4,33 @@
 // and /collections/{c}/items/{id} for grids, households, facilities and
 // incidents. Readable by GDAL's OAPIF driver and QGIS.
 //
-// Households leave out head_name, id_number and phone: personal data needs
-// the role-scoped access of DESIGN §6, which is not there yet.
+// Access (auth/policy.hpp; 401 login_required / 403 forbidden as JSON errors):
+//   /, /conformance                     public
+//   /collections                        lists the collections the caller may read
+//   grids (and their contact cards)     public
+//   facilities, incidents               signed-in users
+//   households                          signed-in users see location, address,
+//     grid and member count of every household. Personal fields (tags,
+//     head_name, id_number, phone) come only where auth::personal_view()
+//     allows: staff whose scope covers the household's grid, and admins;
+//     names, ID numbers and phones masked unless `reveal=true` (403 for a
+//     role that may never reveal, e.g. planner). In item lists, households
+//     outside the caller's scope stay in without personal fields; a single
+//     household (items/{id}) of a grid outside a scoped role's grids is 403
+//     "out_of_scope" (its resident file is not theirs), logged as denied.
+// Every response with personal fields is audit-logged ("households.read",
+// or "households.reveal" for unmasked) with the ids shown, and sent with
+// Cache-Control: no-store; other per-caller responses are private and
+// Vary: Authorization, Cookie.
 
+#include "wangge/http/auth_handlers.hpp"
 #include "wangge/http/router.hpp"
 #include "wangge/http/state.hpp"
 
 namespace wangge::http {
 
-/// Registers the routes and the per-snapshot statistics they use (call before publish()).
-void add_feature_routes(Router& router, State& state);
+/// Registers the routes and the per-snapshot statistics they use (call
+/// before publish()). The gate outlives the router.
+void add_feature_routes(Router& router, State& state, const AuthGate& gate);
 
 }  // namespace wangge::http
