@@ -25,7 +25,7 @@ workflow::AssessmentConfig read_assessment(const std::string& path) {
     if (!in) throw InputError("cannot open assessment configuration " + path);
     try {
         return workflow::AssessmentConfig::from_json(nlohmann::json::parse(in));
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
         throw InputError("assessment configuration " + path + " is not valid JSON: " + e.what());
     }
 }

@@ -13,7 +13,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "wangge/auth/audit.hpp"
 #include "wangge/auth/policy.hpp"
+#include "wangge/http/open311_routes.hpp"
 #include "wangge/model/time.hpp"
 #include "wangge/workflow/deadlines.hpp"
 #include "wangge/workflow/history.hpp"
@@ -21,12 +23,18 @@
 #include "wangge/workflow/states.hpp"
 #include "wangge/workflow/statistics.hpp"
 #include "wangge/workflow/visits.hpp"
+#include "wangge/workflow/xlsx_report.hpp"
+
+#include "workflow_common.hpp"
 
 namespace wangge::http {
 
 namespace {
 
 using nlohmann::json;
+using detail::find_incident;
+using detail::history_of;
+using detail::write_detail;
 
 constexpr std::int64_t max_id = std::numeric_limits<std::int64_t>::max();
 
@@ -52,13 +60,7 @@ Handler with_workflow_errors(Handler handler) {
 
 /// The request body as a JSON object whose keys are all in `allowed`.
 json body_object(const Request& request, std::initializer_list<std::string_view> allowed) {
-    json body;
-    try {
-        body = json::parse(request.body());
-    } catch (const json::parse_error& e) {
-        throw InputError(std::string("the request body is not JSON: ") + e.what());
-    }
-    if (!body.is_object()) throw InputError("the request body must be a JSON object");
+    json body = detail::json_object_body(request);
     for (const auto& [key, value] : body.items()) {
         if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
             throw InputError("unknown field \"" + key + "\" in the request body");
@@ -157,28 +159,6 @@ json incident_json(const model::Incident& incident, std::span<const model::Incid
             {"history", std::move(events)}};
 }
 
-const model::Incident& find_incident(const model::Snapshot& snapshot, std::int64_t id) {
-    const auto& incidents = snapshot.data().incidents;
-    const auto found =
-        std::find_if(incidents.begin(), incidents.end(), [id](const model::Incident& i) { return i.id == id; });
-    if (found == incidents.end()) {
-        throw HttpError(Status::not_found, "not_found", "no incident " + std::to_string(id));
-    }
-    return *found;
-}
-
-/// One incident's events in time order (ties by id).
-std::vector<model::IncidentEvent> history_of(const model::Snapshot& snapshot, std::int64_t incident_id) {
-    std::vector<model::IncidentEvent> history;
-    for (const model::IncidentEvent& event : snapshot.data().incident_events) {
-        if (event.incident_id == incident_id) history.push_back(event);
-    }
-    std::stable_sort(history.begin(), history.end(), [](const auto& a, const auto& b) {
-        return a.at != b.at ? a.at < b.at : a.id < b.id;
-    });
-    return history;
-}
-
 std::int64_t id_param(const Request& request) { return parse_int(request.param("id"), "id", 1, max_id); }
 
 workflow::Role workflow_role(const auth::User& user) {
@@ -222,11 +202,14 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
                             (void)gate.require(request, auth::Action::report_incident, created.incident.grid_code);
                             return created;
                         });
+                    gate.audit(request, who, "incidents.report", "incidents", {std::to_string(stored.incident.id)},
+                               auth::Outcome::ok, write_detail(stored));
                     Response response = Response::json(
                         incident_json(stored.incident, std::span(&stored.event, 1), report.at), Status::created);
                     response.set_header("Location", "/incidents/" + std::to_string(stored.incident.id));
                     return response;
-                }));
+                }),
+                Execution::worker);
 
     // Before /incidents/{id}: the first matching route wins.
     router.get("/incidents/overdue", [&state, &gate](const Request& request) {
@@ -298,9 +281,12 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
                 history = history_of(current, id);
                 return workflow::apply(incident, history, transition, services.config.categories);
             });
+            gate.audit(request, who, "incidents.transition", "incidents", {std::to_string(id)}, auth::Outcome::ok,
+                       action_text + ": " + write_detail(stored));
             history.push_back(stored.event);
             return Response::json(incident_json(stored.incident, history, transition.at));
-        }));
+        }),
+        Execution::worker);
 }
 
 json visit_json(const model::Visit& visit) {
@@ -350,8 +336,12 @@ void add_visit_routes(Router& router, const State& state, const WorkflowServices
                         (void)gate.require(request, auth::Action::record_visit, household->grid_code);
                         return visit;
                     });
+                    gate.audit(request, who, "visits.record", "visits", {std::to_string(stored.id)}, auth::Outcome::ok,
+                               "household " + std::to_string(stored.household_id) + " by staff " +
+                                   std::to_string(stored.staff_id) + ", " + stored.kind);
                     return Response::json(visit_json(stored), Status::created);
-                }));
+                }),
+                Execution::worker);
 
     router.get("/visits/due", with_workflow_errors([&state, &gate](const Request& request) {
                    request.query().allow_only({"staff", "month"});
@@ -401,11 +391,22 @@ void restrict_to_scope(workflow::MonthlyStatistics& statistics, const model::Sna
     });
 }
 
-void add_statistics_route(Router& router, const State& state, const AuthGate& gate) {
+/// The month's statistics a user may see (the whole table, or their scope's part).
+workflow::MonthlyStatistics visible_statistics(const State& state, const AuthGate& gate, const Request& request,
+                                               const auth::Principal& who) {
+    const workflow::Month month = month_param(request, gate.now());
+    const auto view = state.view();
+    workflow::MonthlyStatistics statistics = workflow::monthly_statistics(view->snapshot(), month);
+    if (auth::reach(who, auth::Action::read_statistics) == auth::Reach::scoped) {
+        restrict_to_scope(statistics, view->snapshot(), *who.user);
+    }
+    return statistics;
+}
+
+void add_statistics_routes(Router& router, const State& state, const AuthGate& gate) {
     router.get("/stats", with_workflow_errors([&state, &gate](const Request& request) {
                    request.query().allow_only({"month", "level"});
                    const auth::Principal who = gate.require(request, auth::Action::read_statistics);
-                   const workflow::Month month = month_param(request, gate.now());
                    const std::optional<std::string_view> level = request.query().get("level");
                    static constexpr std::pair<std::string_view, const char*> levels[] = {
                        {"grid", "grids"}, {"worker", "workers"}, {"community", "communities"}};
@@ -415,12 +416,7 @@ void add_statistics_route(Router& router, const State& state, const AuthGate& ga
                        throw HttpError(Status::bad_request, "invalid_parameter",
                                        "level must be grid, worker or community, not \"" + std::string(*level) + "\"");
                    }
-                   const auto view = state.view();
-                   workflow::MonthlyStatistics statistics = workflow::monthly_statistics(view->snapshot(), month);
-                   if (auth::reach(who, auth::Action::read_statistics) == auth::Reach::scoped) {
-                       restrict_to_scope(statistics, view->snapshot(), *who.user);
-                   }
-                   json body = workflow::to_json(statistics);
+                   json body = workflow::to_json(visible_statistics(state, gate, request, who));
                    if (level) {
                        for (const auto& [name, key] : levels) {
                            if (key != chosen->second) body.erase(key);
@@ -428,6 +424,20 @@ void add_statistics_route(Router& router, const State& state, const AuthGate& ga
                    }
                    return Response::json(body);
                }));
+
+    // The monthly meeting's workbook (the same as `wangge report`), built with GDAL: off the I/O threads.
+    router.get(
+        "/stats/report.xlsx", with_workflow_errors([&state, &gate](const Request& request) {
+            request.query().allow_only({"month"});
+            const auth::Principal who = gate.require(request, auth::Action::read_statistics);
+            const workflow::MonthlyStatistics statistics = visible_statistics(state, gate, request, who);
+            Response response = Response::bytes(workflow::xlsx_report_bytes(statistics),
+                                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+            response.set_header("Content-Disposition",
+                                "attachment; filename=\"wangge-" + statistics.month.to_string() + ".xlsx\"");
+            return response;
+        }),
+        Execution::worker);
 }
 
 }  // namespace
@@ -435,7 +445,8 @@ void add_statistics_route(Router& router, const State& state, const AuthGate& ga
 void add_workflow_routes(Router& router, const State& state, const WorkflowServices& services) {
     add_incident_routes(router, state, services);
     add_visit_routes(router, state, services);
-    add_statistics_route(router, state, services.gate);
+    add_statistics_routes(router, state, services.gate);
+    add_open311_routes(router, state, services);
 }
 
 }  // namespace wangge::http

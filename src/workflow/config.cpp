@@ -1,5 +1,6 @@
 #include "wangge/workflow/config.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -21,6 +22,36 @@ std::int64_t positive_integer(const nlohmann::json& value, std::int64_t max, con
     return value.get<std::int64_t>();
 }
 
+/// An optional string member, or InputError naming it.
+std::string optional_string(const nlohmann::json& entry, const char* key, const std::string& where) {
+    if (!entry.contains(key)) return {};
+    if (!entry[key].is_string()) throw InputError(where + ": \"" + key + "\" must be a string");
+    return entry[key].get<std::string>();
+}
+
+bool is_service_code(std::string_view code) noexcept {
+    constexpr std::size_t max_code_length = 64;
+    return !code.empty() && code.size() <= max_code_length && std::all_of(code.begin(), code.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    });
+}
+
+std::vector<std::string> keywords_of(const nlohmann::json& entry, const std::string& where) {
+    std::vector<std::string> keywords;
+    if (!entry.contains("keywords")) return keywords;
+    const nlohmann::json& list = entry["keywords"];
+    if (!list.is_array()) throw InputError(where + ": \"keywords\" must be an array of strings");
+    for (const nlohmann::json& keyword : list) {
+        // Open311 lists keywords comma-separated: a comma inside one would split it.
+        if (!keyword.is_string() || keyword.get<std::string>().empty() ||
+            keyword.get<std::string>().find(',') != std::string::npos) {
+            throw InputError(where + ": every keyword must be a non-empty string without commas");
+        }
+        keywords.push_back(keyword.get<std::string>());
+    }
+    return keywords;
+}
+
 constexpr std::int64_t max_deadline_hours = 24 * 366;
 constexpr std::int64_t max_escalation_minutes = 24 * 60 * 30;
 
@@ -32,6 +63,7 @@ CategoryTable CategoryTable::from_json(const nlohmann::json& document) {
     }
     CategoryTable table;
     std::set<std::string, std::less<>> names;
+    std::set<std::string, std::less<>> codes;
     for (const nlohmann::json& entry : document["categories"]) {
         const std::string where = "category table entry " + std::to_string(table.categories_.size() + 1);
         if (!entry.is_object() || !entry.contains("name") || !entry["name"].is_string() ||
@@ -43,10 +75,17 @@ CategoryTable CategoryTable::from_json(const nlohmann::json& document) {
         if (!names.insert(category.name).second) {
             throw InputError(where + ": category \"" + category.name + "\" is listed twice");
         }
-        if (entry.contains("name_en")) {
-            if (!entry["name_en"].is_string()) throw InputError(where + ": \"name_en\" must be a string");
-            category.name_en = entry["name_en"].get<std::string>();
+        category.name_en = optional_string(entry, "name_en", where);
+        category.code = optional_string(entry, "code", where);
+        if (entry.contains("code") && !is_service_code(category.code)) {
+            throw InputError(where + " (" + category.name + "): \"code\" must be 1–64 of a-z, 0-9, '_' and '-'");
         }
+        if (!category.code.empty() && !codes.insert(category.code).second) {
+            throw InputError(where + " (" + category.name + "): code \"" + category.code + "\" is used twice");
+        }
+        category.group = optional_string(entry, "group", where);
+        category.description = optional_string(entry, "description", where);
+        category.keywords = keywords_of(entry, where);
         if (!entry.contains("deadline_hours") || !entry["deadline_hours"].is_object()) {
             throw InputError(where + " (" + category.name + "): \"deadline_hours\" must be an object");
         }
@@ -68,6 +107,14 @@ CategoryTable CategoryTable::from_json(const nlohmann::json& document) {
 const Category* CategoryTable::find(std::string_view name) const noexcept {
     for (const Category& category : categories_) {
         if (category.name == name) return &category;
+    }
+    return nullptr;
+}
+
+const Category* CategoryTable::find_code(std::string_view code) const noexcept {
+    if (code.empty()) return nullptr;
+    for (const Category& category : categories_) {
+        if (category.code == code) return &category;
     }
     return nullptr;
 }
@@ -102,7 +149,7 @@ WorkflowConfig WorkflowConfig::load(const std::filesystem::path& path) {
     nlohmann::json document;
     try {
         document = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
         throw InputError("workflow configuration " + path.string() + " is not valid JSON: " + e.what());
     }
     try {

@@ -2,12 +2,16 @@
 
 #include <cmath>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include <cpl_error.h>
+#include <cpl_vsi.h>
 #include <gdal_priv.h>
 #include <ogr_feature.h>
 #include <ogrsf_frmts.h>
@@ -17,6 +21,10 @@
 namespace wangge::workflow {
 
 namespace {
+
+struct VsiFree {
+    void operator()(GByte* buffer) const noexcept { VSIFree(buffer); }
+};
 
 void register_drivers() {
     [[maybe_unused]] static const bool registered = [] {
@@ -116,45 +124,62 @@ void write_sheet(GDALDataset& dataset, const char* sheet, const char* key_header
     }
 }
 
-}  // namespace
-
-void write_xlsx_report(const MonthlyStatistics& statistics, const std::filesystem::path& path) {
+/// Creates the workbook at `gdal_path` (a file or /vsimem/ name ending in
+/// ".xlsx" only once, or GDAL's /vsizip/ splits it wrongly); removes what it
+/// wrote when it fails.
+void write_workbook(const MonthlyStatistics& statistics, const std::string& gdal_path) {
     register_drivers();
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("XLSX");
     if (driver == nullptr) throw ReportError("GDAL has no XLSX driver");
-
-    // Write next to the target and rename, so a failure never leaves half a workbook at `path`.
-    // The name must end in ".xlsx" and contain it only once, or GDAL's /vsizip/ splits it wrongly.
-    const std::filesystem::path partial = path.parent_path() / (path.stem().string() + ".partial.xlsx");
-    std::error_code ignored;
-    std::filesystem::remove(partial, ignored);
-    {
-        GDALDatasetUniquePtr dataset(driver->Create(partial.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-        if (!dataset) fail("cannot create " + partial.string());
-        const std::vector<Column> columns = metric_columns();
-        try {
-            write_sheet(*dataset, grid_sheet, "网格编码", "网格名称", statistics.grids, columns);
-            write_sheet(*dataset, worker_sheet, "人员编号", "姓名", statistics.workers, columns);
-            write_sheet(*dataset, community_sheet, "社区编码", "社区名称", statistics.communities, columns);
-        } catch (...) {
-            dataset.reset();
-            std::filesystem::remove(partial, ignored);
-            throw;
-        }
-        // Closing writes the zip; GDAL 3.6 reports a failure only through the error state.
-        CPLErrorReset();
+    VSIUnlink(gdal_path.c_str());
+    GDALDatasetUniquePtr dataset(driver->Create(gdal_path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!dataset) fail("cannot create " + gdal_path);
+    const std::vector<Column> columns = metric_columns();
+    try {
+        write_sheet(*dataset, grid_sheet, "网格编码", "网格名称", statistics.grids, columns);
+        write_sheet(*dataset, worker_sheet, "人员编号", "姓名", statistics.workers, columns);
+        write_sheet(*dataset, community_sheet, "社区编码", "社区名称", statistics.communities, columns);
+    } catch (...) {
         dataset.reset();
-        if (CPLGetLastErrorType() >= CE_Failure || !std::filesystem::exists(partial)) {
-            std::filesystem::remove(partial, ignored);
-            fail("cannot write " + path.string());
-        }
+        VSIUnlink(gdal_path.c_str());
+        throw;
     }
+    // Closing writes the zip; GDAL 3.6 reports a failure only through the error state.
+    CPLErrorReset();
+    dataset.reset();
+    VSIStatBufL stat;
+    if (CPLGetLastErrorType() >= CE_Failure || VSIStatL(gdal_path.c_str(), &stat) != 0) {
+        VSIUnlink(gdal_path.c_str());
+        fail("cannot write " + gdal_path);
+    }
+}
+
+}  // namespace
+
+void write_xlsx_report(const MonthlyStatistics& statistics, const std::filesystem::path& path) {
+    // Write next to the target and rename, so a failure never leaves half a workbook at `path`.
+    const std::filesystem::path partial = path.parent_path() / (path.stem().string() + ".partial.xlsx");
+    write_workbook(statistics, partial.string());
     std::error_code error;
     std::filesystem::rename(partial, path, error);
     if (error) {
+        std::error_code ignored;
         std::filesystem::remove(partial, ignored);
         throw ReportError("cannot move the workbook to " + path.string() + ": " + error.message());
     }
+}
+
+std::string xlsx_report_bytes(const MonthlyStatistics& statistics) {
+    // One name per thread: calls on one thread never overlap, and the file is gone on return.
+    std::ostringstream name;
+    name << "/vsimem/wangge_report_" << std::this_thread::get_id() << ".xlsx";
+    const std::string path = name.str();
+    write_workbook(statistics, path);
+    vsi_l_offset length = 0;
+    // TRUE: the buffer becomes ours and the /vsimem/ file is unlinked.
+    const std::unique_ptr<GByte, VsiFree> data(VSIGetMemFileBuffer(path.c_str(), &length, TRUE));
+    if (!data) throw ReportError("cannot read back " + path);
+    return {reinterpret_cast<const char*>(data.get()), static_cast<std::size_t>(length)};
 }
 
 }  // namespace wangge::workflow

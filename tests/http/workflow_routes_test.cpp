@@ -1,88 +1,37 @@
 // The workflow routes end to end: a real GeoPackage store in a temp dir, the
-// Writer, sessions from the auth module, and the Beast server on an ephemeral port.
+// Writer, sessions from the auth module, and the Beast server on an ephemeral
+// port (workflow_fixture.hpp).
 
 #include "wangge/http/workflow_routes.hpp"
 
 #include <algorithm>
-#include <memory>
-#include <optional>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include <gdal_priv.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <ogrsf_frmts.h>
 
 #include "test_server.hpp"
-#include "wangge/auth/service.hpp"
-#include "wangge/http/server.hpp"
+#include "wangge/auth/audit.hpp"
 #include "wangge/model/time.hpp"
-#include "wangge/store/geopackage.hpp"
-#include "wangge/workflow/config.hpp"
 #include "wangge/workflow/month.hpp"
+#include "workflow_fixture.hpp"
 
 namespace wangge::http {
 namespace {
 
 using nlohmann::json;
 
-constexpr const char* password = "good password";
-constexpr const char* west_grid = "110105001001001";  // staff 1 (张伟) is its A岗 worker
+using test::west_grid;
 
-class WorkflowRoutesTest : public ::testing::Test {
+class WorkflowRoutesTest : public test::WorkflowFixture {
 protected:
-    WorkflowRoutesTest() {
-        {
-            store::GeoPackageStore store = store::GeoPackageStore::create(store_path_);
-            model::Dataset data = test::sample_dataset();
-            store.append(data);
-        }
-        service_.emplace(store_path_);
-        gate_.emplace(*service_);  // the system clock, as in `wangge serve`
-        const auth::Actor cli{std::nullopt, "cli:test", "local"};
-        const model::Timestamp now = gate_->now();
-        service_->add_user({.name = "li", .role = auth::Role::grid_worker, .grid_codes = {west_grid}, .staff_id = 1},
-                           password, cli, now);
-        service_->add_user({.name = "wang", .role = auth::Role::grid_worker, .grid_codes = {"110105001002001"},
-                            .staff_id = 3},
-                           password, cli, now);
-        service_->add_user({.name = "chief", .role = auth::Role::supervisor, .grid_codes = {"110105001001"}}, password,
-                           cli, now);
-
-        state_.publish(model::Snapshot::build(store::GeoPackageStore::open(store_path_).load(), 1));
-        writer_.emplace(store_path_, state_);
-        config_.emplace(workflow::WorkflowConfig::load(std::filesystem::path(WANGGE_SOURCE_DIR) / "data/categories.json"));
-        services_ = std::make_unique<WorkflowServices>(WorkflowServices{*writer_, *gate_, *config_});
-
-        Router router;
-        add_workflow_routes(router, state_, *services_);
-        server_ = std::make_unique<Server>(std::move(router), test::TestServer::quiet_options());
-        port_ = server_->listen();
-        thread_ = std::thread([this] { server_->run(); });
-    }
-
-    ~WorkflowRoutesTest() override { stop(); }
-
-    void stop() {
-        if (!thread_.joinable()) return;
-        server_->stop();
-        thread_.join();
-    }
-
-    std::string token_of(const std::string& name) {
-        return service_->login(name, password, "", gate_->now()).token;
-    }
-
-    test::Reply call(Method method, const std::string& target, const std::string& token, const json& body = nullptr) {
-        test::Headers headers{{"Content-Type", "application/json"}};
-        if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
-        return test::Client(port_).request(method, target, headers, body.is_null() ? std::string() : body.dump());
-    }
-
-    test::Reply transition(std::int64_t id, const std::string& token, const json& body) {
-        return call(Method::post, "/incidents/" + std::to_string(id) + "/transitions", token, body);
-    }
-
     /// Reports a general case in the west grid.
     test::Reply report_in_west_grid(const std::string& token) {
         return call(Method::post, "/incidents", token,
@@ -99,19 +48,31 @@ protected:
         EXPECT_EQ(reply.status, 201U) << reply.body;
         return reply.json().at("id").get<std::int64_t>();
     }
-
-    test::TempDir dir_;
-    std::filesystem::path store_path_ = dir_.path() / "city.gpkg";
-    std::optional<auth::AuthService> service_;
-    std::optional<AuthGate> gate_;
-    State state_{"geopackage"};
-    std::optional<Writer> writer_;
-    std::optional<workflow::WorkflowConfig> config_;
-    std::unique_ptr<WorkflowServices> services_;
-    std::unique_ptr<Server> server_;
-    unsigned short port_ = 0;
-    std::thread thread_;
 };
+
+/// A sheet of a workbook read back with GDAL's XLSX driver: key column → row (column → cell text).
+using Sheet = std::map<std::string, std::map<std::string, std::string>>;
+
+Sheet read_sheet(const std::filesystem::path& workbook, const char* sheet, const char* key_column) {
+    GDALAllRegister();
+    const char* drivers[] = {"XLSX", nullptr};
+    const char* options[] = {"HEADERS=FORCE", nullptr};
+    const GDALDatasetUniquePtr dataset(GDALDataset::FromHandle(
+        GDALOpenEx(workbook.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, options, nullptr)));
+    if (!dataset) throw std::runtime_error("GDAL cannot open " + workbook.string());
+    OGRLayer* layer = dataset->GetLayerByName(sheet);
+    if (layer == nullptr) throw std::runtime_error(std::string("no sheet ") + sheet);
+    Sheet rows;
+    for (const auto& feature : *layer) {
+        std::map<std::string, std::string> row;
+        for (int i = 0; i < feature->GetFieldCount(); ++i) {
+            row[feature->GetFieldDefnRef(i)->GetNameRef()] =
+                feature->IsFieldSetAndNotNull(i) ? feature->GetFieldAsString(i) : "";
+        }
+        rows[row.at(key_column)] = row;
+    }
+    return rows;
+}
 
 TEST_F(WorkflowRoutesTest, IncidentGoesFromReportToClosureAndIsStoredDurably) {
     const std::string worker = token_of("li");
@@ -174,10 +135,47 @@ TEST_F(WorkflowRoutesTest, IncidentGoesFromReportToClosureAndIsStoredDurably) {
     }
     EXPECT_TRUE(counted) << stats.body;
 
+    // The monthly workbook, as the meeting downloads it, opened with GDAL; limited to the supervisor's community.
+    const test::Reply workbook = call(Method::get, "/stats/report.xlsx?month=" + month, supervisor);
+    ASSERT_EQ(workbook.status, 200U) << workbook.body;
+    EXPECT_EQ(workbook.header("Content-Type"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    EXPECT_NE(workbook.header("Content-Disposition").find("wangge-" + month + ".xlsx"), std::string::npos);
+    const std::filesystem::path saved = dir_.path() / "meeting.xlsx";
+    std::ofstream(saved, std::ios::binary) << workbook.body;
+    const Sheet grids = read_sheet(saved, "网格", "网格编码");
+    ASSERT_TRUE(grids.contains(west_grid));
+    EXPECT_EQ(grids.at(west_grid).at("上报数"), "1");
+    EXPECT_EQ(grids.at(west_grid).at("结案数"), "1");
+    EXPECT_EQ(grids.at(west_grid).at("按期结案数"), "1");
+    EXPECT_EQ(grids.at(west_grid).at("按期结案率(%)"), "100");
+    EXPECT_FALSE(grids.contains("110105001002001"));  // outside the supervisor's community
+    const Sheet communities = read_sheet(saved, "社区", "社区编码");
+    EXPECT_EQ(communities.size(), 1U);
+    EXPECT_EQ(communities.at("110105001001").at("社区名称"), "吉庆里社区");
+    EXPECT_EQ(call(Method::get, "/stats/report.xlsx?month=2026-13", supervisor).status, 400U);
+    EXPECT_EQ(call(Method::get, "/stats/report.xlsx", "").status, 401U);
+
+    // Every stored write is in the audit log: who, what, which record; the refused "file" is not.
+    const auth::AuditPage reports = audit_of("incidents.report");
+    ASSERT_EQ(reports.total, 1U);
+    EXPECT_EQ(reports.entries[0].user_name, "li");
+    EXPECT_EQ(reports.entries[0].collection, "incidents");
+    EXPECT_EQ(reports.entries[0].record_ids, std::vector<std::string>{std::to_string(id)});
+    EXPECT_NE(reports.entries[0].detail.find(west_grid), std::string::npos) << reports.entries[0].detail;
+    const auth::AuditPage transitions = audit_of("incidents.transition");
+    ASSERT_EQ(transitions.total, 6U);
+    EXPECT_EQ(transitions.entries[0].user_name, "chief");  // newest first: the closure
+    EXPECT_EQ(transitions.entries[0].detail.rfind("close: verified → closed (event ", 0), 0U)
+        << transitions.entries[0].detail;
+    EXPECT_EQ(transitions.entries[3].user_name, "li");  // the acceptance
+    EXPECT_EQ(transitions.entries[3].detail.rfind("accept: dispatched → in_progress", 0), 0U);
+    for (const auth::AuditEntry& entry : transitions.entries) {
+        EXPECT_EQ(entry.record_ids, std::vector<std::string>{std::to_string(id)});
+        EXPECT_EQ(entry.outcome, auth::Outcome::ok);
+    }
+
     // Durability: the file alone, reopened, holds the case and every event.
-    stop();
-    writer_.reset();
-    const model::Dataset stored = store::GeoPackageStore::open(store_path_).load();
+    const model::Dataset stored = stored_data();
     const auto incident = std::find_if(stored.incidents.begin(), stored.incidents.end(),
                                        [&](const model::Incident& i) { return i.id == id; });
     ASSERT_NE(incident, stored.incidents.end());
@@ -269,9 +267,16 @@ TEST_F(WorkflowRoutesTest, RecordsVisitsAndListsWhatIsStillDue) {
     EXPECT_EQ(due_ids, std::vector<std::int64_t>{3}) << due.body;  // 1 was visited; 3 is 低保/残疾人
     EXPECT_EQ(call(Method::get, "/visits/due?staff=3", worker).status, 403U);
 
-    stop();
-    writer_.reset();
-    const model::Dataset stored = store::GeoPackageStore::open(store_path_).load();
+    // The one stored visit is audit-logged; the two refused ones are not.
+    const auth::AuditPage visits = audit_of("visits.record");
+    ASSERT_EQ(visits.total, 1U);
+    EXPECT_EQ(visits.entries[0].user_name, "li");
+    EXPECT_EQ(visits.entries[0].collection, "visits");
+    EXPECT_EQ(visits.entries[0].record_ids,
+              std::vector<std::string>{std::to_string(visit.json().at("id").get<std::int64_t>())});
+    EXPECT_EQ(visits.entries[0].detail, "household 1 by staff 1, 入户走访");
+
+    const model::Dataset stored = stored_data();
     ASSERT_EQ(stored.visits.size(), 1U);
     EXPECT_EQ(stored.visits[0].household_id, 1);
     EXPECT_EQ(stored.visits[0].kind, "入户走访");

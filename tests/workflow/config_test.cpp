@@ -39,6 +39,16 @@ TEST(Config, ShippedTableHasTheDesignCategories) {
     EXPECT_EQ(flooding.deadline_seconds(Triage::general), 12 * 3600);
     EXPECT_EQ(flooding.deadline_seconds(Triage::coordination), 24 * 3600);
     EXPECT_EQ(flooding.deadline_seconds(Triage::urgent), 4 * 3600);
+    EXPECT_EQ(flooding.code, "flooding");
+    EXPECT_EQ(flooding.group, "市政设施");
+    EXPECT_EQ(flooding.keywords, (std::vector<std::string>{"积水", "内涝", "排水"}));
+    EXPECT_FALSE(flooding.description.empty());
+    EXPECT_EQ(config.categories.find_code("flooding"), &flooding);
+    EXPECT_EQ(config.categories.find_code(""), nullptr);
+    EXPECT_EQ(config.categories.find_code("积水内涝"), nullptr);
+    for (const Category& category : config.categories.categories()) {
+        EXPECT_FALSE(category.code.empty()) << category.name;  // every shipped category is an Open311 service
+    }
     EXPECT_EQ(config.escalation.limit(Triage::urgent), 30 * 60);
     EXPECT_FALSE(config.escalation.limit(Triage::coordination).has_value());
 }
@@ -67,6 +77,29 @@ TEST(Config, MalformedTablesNameTheProblem) {
     nlohmann::json bad_escalation = one_category({{"general", 24}, {"coordination", 48}, {"urgent", 4}});
     bad_escalation["escalation_minutes"] = {{"fast", 5}};
     EXPECT_EQ(load_error(bad_escalation), "\"escalation_minutes\": unknown triage \"fast\"");
+}
+
+TEST(Config, ServiceCodesAreOptionalButWellFormedAndUnique) {
+    nlohmann::json table = one_category({{"general", 24}, {"coordination", 48}, {"urgent", 4}});
+    const WorkflowConfig without_code = WorkflowConfig::from_json(table);
+    EXPECT_TRUE(without_code.categories.at("违法建设").code.empty());
+    EXPECT_TRUE(without_code.categories.at("违法建设").keywords.empty());
+
+    table["categories"][0]["code"] = "Illegal Construction";
+    EXPECT_EQ(load_error(table), "category table entry 1 (违法建设): \"code\" must be 1–64 of a-z, 0-9, '_' and '-'");
+    table["categories"][0]["code"] = "illegal_construction";
+    nlohmann::json second = table["categories"][0];
+    second["name"] = "违章建筑";
+    table["categories"].push_back(second);
+    EXPECT_EQ(load_error(table), "category table entry 2 (违章建筑): code \"illegal_construction\" is used twice");
+    table["categories"].erase(1);
+    table["categories"][0]["keywords"] = {"违建,私搭"};
+    EXPECT_EQ(load_error(table), "category table entry 1: every keyword must be a non-empty string without commas");
+    table["categories"][0]["keywords"] = "违建";
+    EXPECT_EQ(load_error(table), "category table entry 1: \"keywords\" must be an array of strings");
+    table["categories"][0].erase("keywords");
+    table["categories"][0]["group"] = 7;
+    EXPECT_EQ(load_error(table), "category table entry 1: \"group\" must be a string");
 }
 
 TEST(Config, MissingOrBrokenFilesAreInputErrors) {

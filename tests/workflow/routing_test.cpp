@@ -57,6 +57,42 @@ TEST(Routing, PointOnTheSharedBorderGoesToTheSmallerCode) {
     EXPECT_TRUE(r.near_boundary);
 }
 
+TEST(Routing, FourGridsMeetingAtACornerFollowTheSameRule) {
+    // 2 × 2 grids numbered west→east then north→south, listed in reverse so
+    // that data order cannot decide; each has its own A岗 worker (staff id = grid number).
+    model::Dataset data;
+    data.grids.push_back({street_code, "示例街道", model::GridLevel::street, "", rectangle(116.40, 39.90, 116.42, 39.92), 0, {}, 1});
+    data.grids.push_back({community_code, "示例社区", model::GridLevel::community, street_code,
+                          rectangle(116.40, 39.90, 116.42, 39.92), 0, {}, 1});
+    const struct {
+        const char* code;
+        double x0, y0;
+    } quarters[] = {{"110105001001004", 116.41, 39.90},
+                    {"110105001001003", 116.40, 39.90},
+                    {"110105001001002", 116.41, 39.91},
+                    {"110105001001001", 116.40, 39.91}};
+    for (const auto& q : quarters) {
+        data.grids.push_back({q.code, q.code, model::GridLevel::grid, community_code,
+                              rectangle(q.x0, q.y0, q.x0 + 0.01, q.y0 + 0.01), 0, {}, 1});
+        const std::int64_t staff_id = q.code[14] - '0';
+        data.staff.push_back({staff_id, "网格员" + std::to_string(staff_id), "", "专职网格员"});
+        data.staff_grids.push_back({staff_id, q.code, model::Duty::primary});
+    }
+    const auto snapshot = community_snapshot(std::move(data));
+    const auto grid_at = [&](double lon, double lat) { return route(*snapshot, {lon, lat}, Triage::general); };
+
+    EXPECT_EQ(grid_at(116.41, 39.91).areas.grid, "110105001001001");  // the corner of all four
+    EXPECT_EQ(grid_at(116.41, 39.91).assignee, "1");
+    EXPECT_EQ(grid_at(116.41, 39.915).areas.grid, "110105001001001");  // 001 | 002
+    EXPECT_EQ(grid_at(116.415, 39.91).areas.grid, "110105001001002");  // 002 over 004
+    EXPECT_EQ(grid_at(116.415, 39.91).assignee, "2");
+    EXPECT_EQ(grid_at(116.41, 39.905).areas.grid, "110105001001003");  // 003 | 004
+    EXPECT_EQ(grid_at(116.405, 39.91).areas.grid, "110105001001001");  // 001 over 003
+    EXPECT_EQ(grid_at(116.415, 39.905).areas.grid, "110105001001004");  // inside 004 only
+    // The street's outer border still belongs to the grid inside it.
+    EXPECT_EQ(grid_at(116.42, 39.905).areas.grid, "110105001001004");
+}
+
 TEST(Routing, OutsideEveryGridAndMissingLevelsAreErrors) {
     const auto snapshot = community_snapshot();
     EXPECT_EQ(route_error(*snapshot, {116.0, 39.0}, Triage::general), "outside_grids");

@@ -115,3 +115,24 @@ TEST(XlsxReport, ReplacesAnExistingFile) {
 TEST(XlsxReport, UnwritablePathIsAReportError) {
     EXPECT_THROW(write_xlsx_report(october(), "/nonexistent/dir/report.xlsx"), ReportError);
 }
+
+TEST(XlsxReport, TheSameWorkbookAsBytes) {
+    const std::string bytes = xlsx_report_bytes(october());
+    ASSERT_GT(bytes.size(), 4U);
+    EXPECT_EQ(bytes.substr(0, 4), std::string("PK\x03\x04", 4));  // a zip, as every .xlsx
+    const TempDir dir;
+    const auto path = dir.path() / "downloaded.xlsx";
+    std::ofstream(path, std::ios::binary) << bytes;
+    const GDALDatasetUniquePtr workbook = open_workbook(path);
+    ASSERT_TRUE(workbook);
+    ASSERT_EQ(workbook->GetLayerCount(), 3);
+    OGRLayer* grids = workbook->GetLayerByName("网格");
+    ASSERT_NE(grids, nullptr);
+    EXPECT_EQ(grids->GetFeatureCount(), 2);
+    grids->SetAttributeFilter("\"网格编码\" = '110105001001002'");
+    const OGRFeatureUniquePtr second(grids->GetNextFeature());
+    ASSERT_TRUE(second);
+    EXPECT_DOUBLE_EQ(second->GetFieldAsDouble("得分"), 81.3);
+    // Nothing is left behind in GDAL's memory file system.
+    EXPECT_EQ(xlsx_report_bytes(october()).size(), bytes.size());
+}

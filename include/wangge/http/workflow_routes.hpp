@@ -10,6 +10,9 @@
 //   POST /visits                       {"household_id","kind","note"[,"staff_id"]} → 201 the visit
 //   GET  /visits/due?staff=ID[&month=YYYY-MM]
 //   GET  /stats?month=YYYY-MM[&level=grid|worker|community]
+//   GET  /stats/report.xlsx?month=YYYY-MM → the monthly workbook of `wangge report`
+//                                      (sheets 网格, 网格员, 社区), limited to the user's scope
+//   /open311/v2/…                      Open311 GeoReport v2 (open311_routes.hpp)
 //
 // Who acts comes from the request's session (AuthGate): the actor recorded in
 // an event is the user name, the workflow role is the user's role, and the
@@ -17,6 +20,15 @@
 // `now` is the server's clock (AuthGate::now(): std::chrono::system_clock
 // unless a test replaces it), read at the edge and passed into the engine;
 // only /incidents/overdue accepts another `now` to look ahead.
+//
+// Audit: every stored write appends an entry to the audit log (actions
+// "incidents.report", "incidents.transition", "visits.record"; collection,
+// record id, and what changed in `detail`) right after the store has
+// committed it, before the response. It cannot share the write's transaction:
+// the audit log is the AuthStore's table, written through its own connection,
+// while the Writer opens the entity store per write. If the append fails, the
+// write stands and the client gets a 500 (the operator sees the log line).
+// Refused writes (401/403/4xx) change nothing and are not logged.
 //
 // Errors: a workflow::WorkflowError becomes {"error":{"code","message","message_zh"}}
 // with 403 for "forbidden", 409 for "illegal_transition" and "time_order",
@@ -33,11 +45,15 @@
 
 namespace wangge::http {
 
+class Open311Clients;  // open311_routes.hpp
+
 /// What the workflow routes need besides the State; all of it outlives the router.
 struct WorkflowServices {
     Writer& writer;
     const AuthGate& gate;
     const workflow::WorkflowConfig& config;
+    /// Apps that may submit Open311 requests with an api_key; null: only signed-in users may.
+    const Open311Clients* open311_clients = nullptr;
 };
 
 void add_workflow_routes(Router& router, const State& state, const WorkflowServices& services);

@@ -4,8 +4,15 @@
 // incident may wait to be accepted before it is escalated.
 //
 //   {"categories": [{"name": "违法建设", "name_en": "illegal construction",
+//                    "code": "illegal_construction", "group": "城市管理",
+//                    "description": "私搭乱建…", "keywords": ["违建", …],
 //                    "deadline_hours": {"general": 120, "coordination": 240, "urgent": 4}}, …],
 //    "escalation_minutes": {"urgent": 30}}
+//
+// code, group, description and keywords are optional and describe the
+// category as an Open311 GeoReport v2 service: only categories with a code
+// are offered there, so a code is a stable public identifier (lower-case
+// ASCII letters, digits, '_' and '-').
 //
 // Deadlines are calendar hours, not working hours: the clock runs through
 // nights, weekends and holidays (grid work is on call every day, and a
@@ -31,6 +38,10 @@ namespace wangge::workflow {
 struct Category {
     std::string name;     ///< stored in model::Incident::category, e.g. 违法建设
     std::string name_en;  ///< e.g. "illegal construction"
+    std::string code;     ///< Open311 service_code, e.g. "illegal_construction"; empty: not offered
+    std::string group;    ///< e.g. 城市管理
+    std::string description;
+    std::vector<std::string> keywords;
     /// Allowed handling time in calendar hours, indexed by Triage.
     std::array<std::int64_t, 3> deadline_hours{};
 
@@ -49,6 +60,8 @@ public:
     [[nodiscard]] const Category* find(std::string_view name) const noexcept;
     /// Throws WorkflowError "unknown_category".
     [[nodiscard]] const Category& at(std::string_view name) const;
+    /// The category with that Open311 service code; nullptr for none (and for "").
+    [[nodiscard]] const Category* find_code(std::string_view code) const noexcept;
 
 private:
     std::vector<Category> categories_;

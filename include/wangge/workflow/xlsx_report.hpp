@@ -7,6 +7,7 @@
 // Thread safety: reentrant; writes only the given file.
 
 #include <filesystem>
+#include <string>
 
 #include "wangge/error.hpp"
 #include "wangge/workflow/statistics.hpp"
@@ -26,5 +27,8 @@ inline constexpr const char* community_sheet = "社区";
 /// Writes the workbook to `path`, replacing an existing file only once the new
 /// one is complete. Throws ReportError when GDAL cannot write it.
 void write_xlsx_report(const MonthlyStatistics& statistics, const std::filesystem::path& path);
+
+/// The same workbook as bytes (for HTTP), built in GDAL's /vsimem/. Throws ReportError.
+[[nodiscard]] std::string xlsx_report_bytes(const MonthlyStatistics& statistics);
 
 }  // namespace wangge::workflow

@@ -1,0 +1,34 @@
+#pragma once
+// What the workflow and Open311 routes share (internal to the http module):
+// reading a JSON request body, finding an incident and its history in a
+// Snapshot, and describing a stored incident write for the audit log.
+//
+// Thread safety: pure functions over a read-only Snapshot.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "wangge/http/router.hpp"
+#include "wangge/model/entities.hpp"
+#include "wangge/model/snapshot.hpp"
+#include "wangge/workflow/state_machine.hpp"
+
+namespace wangge::http::detail {
+
+/// The request body as a JSON object; InputError naming the problem otherwise.
+[[nodiscard]] nlohmann::json json_object_body(const Request& request);
+
+/// The incident with that id; HttpError 404 "not_found" when there is none.
+[[nodiscard]] const model::Incident& find_incident(const model::Snapshot& snapshot, std::int64_t id);
+
+/// One incident's events in time order (ties by id).
+[[nodiscard]] std::vector<model::IncidentEvent> history_of(const model::Snapshot& snapshot, std::int64_t incident_id);
+
+/// What an incident write changed, for the audit log's detail:
+/// "reported → filed (event 12), grid 110105001001001, assignee 1".
+[[nodiscard]] std::string write_detail(const workflow::Transition& stored);
+
+}  // namespace wangge::http::detail
