@@ -1,13 +1,18 @@
 // `wangge serve`: load the store into a snapshot and serve the HTTP API (DESIGN §3, §6).
 
+#include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/program_options.hpp>
 
+#include "config.hpp"
 #include "options.hpp"
 #include "wangge/cli/commands.hpp"
 #include "wangge/auth/service.hpp"
@@ -15,6 +20,7 @@
 #include "wangge/http/auth_handlers.hpp"
 #include "wangge/http/server.hpp"
 #include "wangge/http/draft_routes.hpp"
+#include "wangge/http/open311_routes.hpp"
 #include "wangge/http/workflow_routes.hpp"
 #include "wangge/http/writer.hpp"
 #include "wangge/store/geopackage.hpp"
@@ -22,19 +28,36 @@
 
 namespace wangge::cli {
 
+namespace {
+
+std::chrono::milliseconds positive_seconds(double seconds, std::string_view option) {
+    if (!std::isfinite(seconds) || seconds <= 0 || seconds > 86'400) {
+        throw InputError("--" + std::string(option) + " must be more than 0 and at most 86400 seconds");
+    }
+    return std::chrono::milliseconds(std::max<long long>(1, std::llround(seconds * 1000)));
+}
+
+}  // namespace
+
 int serve_command(const Args& args) {
     namespace po = boost::program_options;
     std::string store_path;
     std::string web_dir = "web-map";
     std::string styles_dir = "styles";
     std::string categories_path = "data/categories.json";
+    std::string open311_clients_path;
+    std::size_t tile_cache_mb = 64;
     bool quiet = false;
     http::ServerOptions options;
     options.handle_signals = true;
 
-    po::options_description description("usage: wangge serve --store FILE [options]\n\noptions");
-    description.add_options()
-        ("help,h", "show this help")
+    std::string config_path;
+    double io_timeout_s = std::chrono::duration<double>(options.io_timeout).count();
+    double shutdown_grace_s = std::chrono::duration<double>(options.shutdown_grace).count();
+
+    // Everything but --help and --config can also come from the config file.
+    po::options_description settings("server options (also settable in the --config file as name = value)");
+    settings.add_options()
         ("store", po::value(&store_path)->value_name("FILE"), "GeoPackage store to serve (required)")
         ("host", po::value(&options.host)->default_value(options.host),
          "address to listen on; 0.0.0.0 serves every interface")
@@ -45,21 +68,55 @@ int serve_command(const Args& args) {
          "map styles, served under /styles/")
         ("categories", po::value(&categories_path)->default_value(categories_path)->value_name("FILE"),
          "incident categories and deadlines; without it the workflow routes are off")
+        ("open311-clients", po::value(&open311_clients_path)->value_name("FILE"),
+         "apps that may submit Open311 requests with an api_key: {\"clients\":[{\"name\",\"api_key\"}]} "
+         "(a secret: keep it out of the repository); without it only signed-in users submit")
+        ("tile-cache-mb", po::value(&tile_cache_mb)->default_value(tile_cache_mb)->value_name("MB"),
+         "memory for rendered grid and facility tiles (the same for every caller); 0 turns the cache off")
         ("threads", po::value(&options.threads)->default_value(0), "I/O threads; 0 means one per core")
+        ("worker-threads", po::value(&options.worker_threads)->default_value(0),
+         "threads for CPU-heavy requests (validation); 0 means as many as I/O threads")
         ("body-limit", po::value(&options.body_limit)->default_value(options.body_limit)->value_name("BYTES"),
-         "largest accepted request body")
-        ("quiet", po::bool_switch(&quiet), "no access log on stderr");
-    const auto values = parse_options(args, description);
+         "largest accepted request body (larger: 413)")
+        ("header-limit", po::value(&options.header_limit)->default_value(options.header_limit)->value_name("BYTES"),
+         "largest accepted request line and header (larger: 431)")
+        ("pipeline-limit", po::value(&options.pipeline_limit)->default_value(options.pipeline_limit)->value_name("N"),
+         "requests read ahead of their answers on one connection")
+        ("io-timeout", po::value(&io_timeout_s)->default_value(io_timeout_s)->value_name("SECONDS"),
+         "time allowed to receive a request or send an answer; also the keep-alive idle limit")
+        ("shutdown-grace", po::value(&shutdown_grace_s)->default_value(shutdown_grace_s)->value_name("SECONDS"),
+         "on SIGTERM/SIGINT, time the requests in flight get to finish")
+        ("rate-limit", po::value(&options.rate_limit)->default_value(options.rate_limit)->value_name("PER_SECOND"),
+         "requests per second per client address (IPv6: per /64), past it 429; 0 turns it off "
+         "(do that behind a reverse proxy, where every request has the proxy's address)")
+        ("rate-burst", po::value(&options.rate_burst)->default_value(options.rate_burst)->value_name("N"),
+         "requests a client may send at once on top of the rate")
+        ("compress", po::value(&options.compress)->default_value(options.compress)->value_name("BOOL"),
+         "gzip JSON and text answers for clients that accept it")
+        ("quiet", po::bool_switch(&quiet), "no access log (one JSON line per request) on stderr");
+    po::options_description description("usage: wangge serve --store FILE [options]\n\noptions");
+    description.add_options()
+        ("help,h", "show this help")
+        ("config", po::value(&config_path)->value_name("FILE"),
+         "read options from an INI file of name = value lines (docs/wangge.conf.example); the command line wins");
+    description.add(settings);
+    auto values = parse_options(args, description);
     if (!values) return 0;
+    if (!config_path.empty()) apply_config_file(config_path, settings, *values);
     if (store_path.empty()) throw InputError("--store is required (see --help)");
     if (store_path.starts_with("postgresql://") || store_path.starts_with("postgres://")) {
         throw InputError("PostgreSQL stores are not supported yet; give a GeoPackage file");
     }
+    options.io_timeout = positive_seconds(io_timeout_s, "io-timeout");
+    options.shutdown_grace = positive_seconds(shutdown_grace_s, "shutdown-grace");
+    if (options.pipeline_limit == 0) throw InputError("--pipeline-limit must be at least 1");
     options.access_log = !quiet;
 
     // The workflow writes need the category table; a missing default file
     // turns them off (read-only serving), a missing named file is an error.
     std::optional<workflow::WorkflowConfig> workflow_config;
+    std::optional<http::Open311Clients> open311_clients;
+    if (!open311_clients_path.empty()) open311_clients.emplace(http::Open311Clients::load(open311_clients_path));
     if (!(*values)["categories"].defaulted() || std::filesystem::exists(categories_path)) {
         workflow_config.emplace(workflow::WorkflowConfig::load(categories_path));
     } else {
@@ -72,11 +129,13 @@ int serve_command(const Args& args) {
     http::ApiOptions api_options{web_dir, styles_dir};
     auth::AuthService auth_service(store_path);
     const http::AuthGate gate(auth_service);  // the system clock
+    api_options.gate = &gate;
+    api_options.tile_cache_bytes = tile_cache_mb << 20;
     const auto writer = std::make_unique<http::Writer>(store_path, state);
     std::unique_ptr<http::WorkflowServices> workflow_services;
     if (workflow_config) {
         workflow_services = std::make_unique<http::WorkflowServices>(
-            http::WorkflowServices{*writer, gate, *workflow_config});
+            http::WorkflowServices{*writer, gate, *workflow_config, open311_clients ? &*open311_clients : nullptr});
         api_options.workflow = workflow_services.get();
     }
     const http::DraftServices draft_services{*writer, gate};

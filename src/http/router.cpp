@@ -359,6 +359,13 @@ void Router::add(Method method, std::string_view pattern, Handler handler, Execu
     routes_.push_back(std::move(route));
 }
 
+std::vector<std::pair<Method, std::string>> Router::routes() const {
+    std::vector<std::pair<Method, std::string>> list;
+    list.reserve(routes_.size());
+    for (const auto& route : routes_) list.emplace_back(route->method, route->pattern);
+    return list;
+}
+
 namespace {
 
 using Params = std::vector<std::pair<std::string, std::string>>;

@@ -1,9 +1,15 @@
 #include "wangge/http/server.hpp"
 
 #include "wangge/http/compression.hpp"
+#include "wangge/http/rate_limiter.hpp"
+#include "wangge/model/time.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
+#include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -23,6 +29,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
 
 namespace wangge::http {
 
@@ -52,13 +59,76 @@ Method to_method(bhttp::verb verb) noexcept {
     }
 }
 
-Request to_request(BeastRequest&& beast_request, const std::string& fallback_host) {
+Request to_request(BeastRequest&& beast_request, const std::string& fallback_host, const std::string& peer) {
     std::vector<std::pair<std::string, std::string>> headers;
     for (const auto& field : beast_request) headers.emplace_back(field.name_string(), field.value());
     Request request(to_method(beast_request.method()), std::string(beast_request.target()), std::move(headers),
                     std::move(beast_request.body()));
     request.set_fallback_host(fallback_host);
+    request.set_peer(peer);
     return request;
+}
+
+/// The peer address as text; an IPv4 client of a dual-stack socket as plain IPv4.
+std::string peer_text(const asio::ip::address& address) {
+    if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+        return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
+    }
+    return address.to_string();
+}
+
+/// The rate-limit bucket of a peer: its IPv4 address, or the /64 of an IPv6
+/// one (a single host usually owns the whole /64, so per-address buckets would
+/// be free for it to multiply).
+std::string rate_key(const asio::ip::address& address) {
+    if (!address.is_v6() || address.to_v6().is_v4_mapped()) return peer_text(address);
+    asio::ip::address_v6::bytes_type bytes = address.to_v6().to_bytes();
+    std::fill(bytes.begin() + 8, bytes.end(), 0);
+    return asio::ip::address_v6(bytes).to_string() + "/64";
+}
+
+/// 429 with Retry-After in whole seconds (at least 1, as the header has no fractions).
+Response too_many_requests(std::chrono::milliseconds wait) {
+    const auto seconds = std::max<std::int64_t>(1, (wait.count() + 999) / 1000);
+    Response response = Response::error(Status::too_many_requests, "rate_limited",
+                                        "too many requests from this address; retry in " + std::to_string(seconds) +
+                                            " s");
+    response.set_header("Retry-After", std::to_string(seconds));
+    return response;
+}
+
+/// True for query parameter names that may carry a credential.
+bool looks_secret(std::string_view name) {
+    std::string lower(name);
+    std::ranges::transform(lower, lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return std::ranges::any_of(std::initializer_list<std::string_view>{"pass", "token", "secret", "key", "sig",
+                                                                      "session", "auth", "cookie"},
+                               [&lower](std::string_view part) { return lower.find(part) != std::string::npos; });
+}
+
+/// The target for the access log, with the values of secret-looking query parameters replaced by "***".
+std::string loggable_target(std::string_view target) {
+    const std::size_t mark = target.find('?');
+    if (mark == std::string_view::npos) return std::string(target);
+    std::string out(target.substr(0, mark + 1));
+    std::string_view query = target.substr(mark + 1);
+    bool first = true;
+    while (true) {
+        const std::size_t amp = query.find('&');
+        const std::string_view pair = query.substr(0, amp);
+        const std::size_t eq = pair.find('=');
+        out += first ? "" : "&";
+        first = false;
+        if (eq != std::string_view::npos && looks_secret(pair.substr(0, eq))) {
+            out += pair.substr(0, eq + 1);
+            out += "***";
+        } else {
+            out += pair;
+        }
+        if (amp == std::string_view::npos) break;
+        query.remove_prefix(amp + 1);
+    }
+    return out;
 }
 
 /// How the response to one request goes on the wire.
@@ -117,7 +187,15 @@ struct Shared;
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(tcp::socket&& socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {}
+    Session(tcp::socket&& socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {
+        beast::error_code ec;
+        const tcp::endpoint remote = stream_.socket().remote_endpoint(ec);
+        // A peer that reset before we asked has no address; its reads fail at once.
+        if (!ec) {
+            peer_ = peer_text(remote.address());
+            rate_key_ = rate_key(remote.address());
+        }
+    }
     ~Session();
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
@@ -125,10 +203,11 @@ public:
     void start() {
         asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::do_read, shared_from_this()));
     }
-    /// Graceful stop: finish what was read, then close. Runs on the strand.
+    /// Graceful stop: finish what was read or is arriving, then close. Runs on the strand.
     void shut_down() {
         closing_ = true;
-        if (queue_.empty() && !writing_) close();
+        const bool arriving = reading_ && (buffer_.size() != 0 || (parser_ && parser_->got_some()));
+        if (queue_.empty() && !writing_ && !arriving) close();
     }
     [[nodiscard]] auto executor() { return stream_.get_executor(); }
 
@@ -148,12 +227,14 @@ private:
     void maybe_write();
     void on_write(beast::error_code ec, std::size_t bytes);
     void close();
-    void log(const Slot& slot, unsigned status) const;
+    void log(const Slot& slot, unsigned status, std::size_t bytes) const;
 
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     Shared& shared_;
+    std::string peer_;
+    std::string rate_key_;
     // Responses in request order; a deque keeps references to slots stable while others are added.
     std::deque<Slot> queue_;
     bool reading_ = false;
@@ -172,6 +253,7 @@ struct Shared {
           signals(control),
           grace_timer(control),
           workers(options.worker_threads != 0 ? options.worker_threads : io_threads),
+          limiter(RateLimit{options.rate_limit, options.rate_burst}),
           fallback_host(options.host + ":" + std::to_string(options.port)) {}
 
     void session_started(const std::shared_ptr<Session>& session) {
@@ -200,6 +282,7 @@ struct Shared {
     asio::signal_set signals;
     asio::steady_timer grace_timer;
     asio::thread_pool workers;
+    RateLimiter limiter;
     std::string fallback_host;
 };
 
@@ -261,7 +344,11 @@ void Session::handle(BeastRequest&& beast_request) {
     const Framing framing{beast_request.version(), slot.keep_alive, beast_request.method() == bhttp::verb::head,
                           beast_request.method() == bhttp::verb::get || beast_request.method() == bhttp::verb::head};
 
-    auto request = std::make_unique<Request>(to_request(std::move(beast_request), shared_.fallback_host));
+    if (const auto wait = shared_.limiter.acquire(rate_key_, slot.start); wait.count() > 0) {
+        complete(slot, too_many_requests(wait), framing);
+        return;
+    }
+    auto request = std::make_unique<Request>(to_request(std::move(beast_request), shared_.fallback_host, peer_));
     const Dispatch dispatch = shared_.router.dispatch(*request);
     // Compression runs where the handler ran, so heavy responses stay off the I/O threads.
     const auto respond = [&options = shared_.options](const Dispatch& route, const Request& to) {
@@ -303,11 +390,11 @@ void Session::maybe_write() {
         *queue_.front().message);
 }
 
-void Session::on_write(beast::error_code ec, std::size_t) {
+void Session::on_write(beast::error_code ec, std::size_t bytes) {
     writing_ = false;
     const Slot& slot = queue_.front();
     const unsigned status = std::visit([](const auto& message) { return message.result_int(); }, *slot.message);
-    log(slot, status);
+    log(slot, status, bytes);
     const bool keep_alive = slot.keep_alive;
     queue_.pop_front();
     if (ec || !keep_alive) {
@@ -327,11 +414,20 @@ void Session::close() {
     stream_.close();
 }
 
-void Session::log(const Slot& slot, unsigned status) const {
+void Session::log(const Slot& slot, unsigned status, std::size_t bytes) const {
     if (!shared_.options.access_log) return;
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - slot.start).count();
+    const nlohmann::ordered_json line{{"time", model::format_iso8601(std::time(nullptr))},
+                                      {"peer", peer_},
+                                      {"method", slot.method},
+                                      {"target", loggable_target(slot.target)},
+                                      {"status", status},
+                                      {"bytes", bytes},
+                                      {"duration_ms", std::round(ms * 100) / 100}};
+    // Targets are raw client bytes: replace invalid UTF-8 rather than throw.
+    const std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     // One fprintf per line: stdio locks the stream, so lines from many threads never interleave.
-    std::fprintf(stderr, "%s %s %u %.2fms\n", slot.method.c_str(), slot.target.c_str(), status, ms);
+    std::fprintf(stderr, "%s\n", text.c_str());
 }
 
 }  // namespace

@@ -1,87 +1,37 @@
 // `wangge serve` end to end: a GeoPackage store written by the store module,
-// the real executable on an ephemeral port, and SIGTERM for a graceful stop.
-
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
+// the real executable on an ephemeral port, SIGTERM for a graceful stop, and
+// the config file.
 
 #include <csignal>
-#include <cstdio>
+#include <fstream>
+#include <future>
 #include <regex>
+#include <thread>
 
 #include <gtest/gtest.h>
 
+#include "child_process.hpp"
 #include "test_server.hpp"
 #include "wangge/store/geopackage.hpp"
-
-extern char** environ;
 
 namespace wangge::http::test {
 namespace {
 
-const std::string wangge_binary = WANGGE_BINARY_DIR "/src/cli/wangge";
+std::string sample_store(const TempDir& dir) {
+    const std::filesystem::path path = dir.path() / "community.gpkg";
+    auto store = store::GeoPackageStore::create(path);
+    model::Dataset data = sample_dataset();
+    store.append(data);
+    return path.string();
+}
 
-/// A child process with its stdout on a pipe.
-class Child {
-public:
-    explicit Child(std::vector<std::string> args) {
-        int fds[2];
-        if (pipe(fds) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-        posix_spawn_file_actions_addclose(&actions, fds[0]);
-        std::vector<char*> argv;
-        for (std::string& arg : args) argv.push_back(arg.data());
-        argv.push_back(nullptr);
-        const int error = posix_spawn(&pid_, args[0].c_str(), &actions, nullptr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        close(fds[1]);
-        if (error != 0) {
-            close(fds[0]);
-            throw std::system_error(error, std::generic_category(), "posix_spawn " + args[0]);
-        }
-        out_ = fdopen(fds[0], "r");
-    }
-    ~Child() {
-        if (pid_ > 0) {
-            kill(pid_, SIGKILL);
-            wait();
-        }
-        if (out_ != nullptr) std::fclose(out_);
-    }
-    Child(const Child&) = delete;
-    Child& operator=(const Child&) = delete;
-
-    /// The next line of stdout; empty at end of file.
-    std::string read_line() {
-        std::array<char, 512> buffer{};
-        return std::fgets(buffer.data(), buffer.size(), out_) != nullptr ? std::string(buffer.data()) : std::string();
-    }
-    void signal(int number) const { kill(pid_, number); }
-    /// The exit status, or -1 when killed by a signal.
-    int wait() {
-        int status = 0;
-        waitpid(pid_, &status, 0);
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    }
-
-private:
-    pid_t pid_ = -1;
-    FILE* out_ = nullptr;
-};
+void write_text(const std::filesystem::path& path, std::string_view text) { std::ofstream(path) << text; }
 
 TEST(ServeCommand, ServesAStoreOnAnEphemeralPortAndStopsOnSigterm) {
     TempDir dir;
-    const std::filesystem::path path = dir.path() / "community.gpkg";
-    {
-        auto store = store::GeoPackageStore::create(path);
-        model::Dataset data = sample_dataset();
-        store.append(data);
-    }
-    Child server({wangge_binary, "serve", "--store", path.string(), "--port", "0", "--threads", "2", "--quiet",
-                  "--web", (dir.path() / "web").string()});
+    const std::string store = sample_store(dir);
+    Child server({wangge_binary, "serve", "--store", store, "--port", "0", "--threads", "2", "--quiet", "--web",
+                  (dir.path() / "web").string()});
     const std::string line = server.read_line();
     std::smatch match;
     ASSERT_TRUE(std::regex_search(line, match, std::regex(R"(^wangge: serving 6 grids on http://127\.0\.0\.1:(\d+)\n$)")))
@@ -100,13 +50,117 @@ TEST(ServeCommand, ServesAStoreOnAnEphemeralPortAndStopsOnSigterm) {
     EXPECT_EQ(server.wait(), 0);
 }
 
+TEST(ServeCommand, SigtermLetsTheRequestInFlightFinish) {
+    TempDir dir;
+    const std::string store = sample_store(dir);
+    add_user(store, "ops", "admin", "correct horse battery");
+    ServeProcess server({"--store", store, "--port", "0", "--threads", "2", "--quiet", "--web",
+                         (dir.path() / "web").string()});
+
+    // A login whose body is still arriving when SIGTERM comes: in flight from its first byte.
+    const std::string body = R"({"username":"ops","password":"correct horse battery"})";
+    const std::size_t half = body.size() / 2;
+    Client in_flight(server.port());
+    (void)in_flight.raw("POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+                            std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, half),
+                        0);
+    Client idle(server.port());
+    EXPECT_EQ(idle.get("/health").status, 200u);
+    // The connection is accepted before the signal: let the server read the first half.
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+
+    server.child().signal(SIGTERM);
+    // The listener closes first: wait for that, so the rest surely arrives during the shutdown.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    bool refused = false;
+    while (!refused && std::chrono::steady_clock::now() < deadline) {
+        try {
+            Client probe(server.port());
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        } catch (const std::system_error&) {
+            refused = true;
+        }
+    }
+    EXPECT_TRUE(refused);
+    EXPECT_TRUE(idle.closed_by_server());
+
+    const Reply reply = in_flight.raw(body.substr(half), 1).at(0);
+    EXPECT_EQ(reply.status, 200u) << reply.body;
+    EXPECT_FALSE(reply.json().value("token", "").empty());
+    EXPECT_EQ(reply.header("Connection"), "close");
+    EXPECT_EQ(server.child().wait(), 0);
+}
+
+TEST(ServeCommand, ConfigFileSetsOptionsAndTheCommandLineWins) {
+    TempDir dir;
+    const std::string store = sample_store(dir);
+    const std::filesystem::path config = dir.path() / "wangge.conf";
+    write_text(config, "# a test config\n"
+                       "store = " + store + "\n"
+                       "host = not-an-address\n"
+                       "port = 0\n"
+                       "threads = 2\n"
+                       "quiet = true\n"
+                       "rate-limit = 0.5\n"
+                       "rate-burst = 2\n"
+                       "web = " + (dir.path() / "web").string() + "\n");
+    ServeProcess server({"--config", config.string(), "--host", "127.0.0.1"});
+    Client client(server.port());
+    EXPECT_EQ(client.get("/health").status, 200u);
+    EXPECT_EQ(client.get("/health").status, 200u);
+    const Reply limited = client.get("/health");
+    EXPECT_EQ(limited.status, 429u);
+    EXPECT_EQ(limited.header("Retry-After"), "2");
+    server.child().signal(SIGTERM);
+    EXPECT_EQ(server.child().wait(), 0);
+}
+
+TEST(ServeCommand, TheExampleConfigFileIsValid) {
+    TempDir dir;
+    const std::string store = sample_store(dir);
+    ServeProcess server({"--config", WANGGE_SOURCE_DIR "/docs/wangge.conf.example", "--store", store, "--port", "0",
+                         "--quiet"});
+    EXPECT_EQ(Client(server.port()).get("/health").status, 200u);
+    server.child().signal(SIGTERM);
+    EXPECT_EQ(server.child().wait(), 0);
+}
+
+TEST(ServeCommand, Open311ClientsFileLetsAnAppSubmitWithItsKey) {
+    TempDir dir;
+    const std::string store = sample_store(dir);
+    const std::string key = "k3y-of-the-citizen-app-0123456789abcdef";
+    const std::filesystem::path clients = dir.path() / "open311-clients.json";
+    write_text(clients, R"({"clients":[{"name":"citizen-app","api_key":")" + key + R"("}]})");
+    ServeProcess server({"--store", store, "--port", "0", "--quiet", "--categories",
+                         WANGGE_SOURCE_DIR "/data/categories.json", "--open311-clients", clients.string()});
+    Client client(server.port());
+    const auto submit = [&client](const std::string& api_key) {
+        return client.request(Method::post, "/open311/v2/requests.json",
+                              {{"Content-Type", "application/x-www-form-urlencoded"}},
+                              "api_key=" + api_key + "&service_code=damaged_facility&lat=39.91&long=116.405");
+    };
+    EXPECT_EQ(submit(key).status, 201u);
+    EXPECT_EQ(submit("wrong-key-of-the-same-length-0123456789ab").status, 403u);
+    server.child().signal(SIGTERM);
+    EXPECT_EQ(server.child().wait(), 0);
+}
+
 TEST(ServeCommand, BadArgumentsExitWith2) {
     TempDir dir;
+    const std::filesystem::path unknown_option = dir.path() / "unknown.conf";
+    write_text(unknown_option, "colour = red\n");
+    const std::filesystem::path bad_value = dir.path() / "bad.conf";
+    write_text(bad_value, "port = many\n");
     for (std::vector<std::string> args : {
              std::vector<std::string>{wangge_binary, "serve"},
              std::vector<std::string>{wangge_binary, "serve", "--store", (dir.path() / "missing.gpkg").string()},
              std::vector<std::string>{wangge_binary, "serve", "--store", "x.gpkg", "--port", "99999"},
              std::vector<std::string>{wangge_binary, "serve", "--store", "x.gpkg", "--colour", "red"},
+             std::vector<std::string>{wangge_binary, "serve", "--store", "x.gpkg", "--io-timeout", "0"},
+             std::vector<std::string>{wangge_binary, "serve", "--store", "x.gpkg", "--config",
+                                      (dir.path() / "none.conf").string()},
+             std::vector<std::string>{wangge_binary, "serve", "--store", "x.gpkg", "--config", unknown_option.string()},
+             std::vector<std::string>{wangge_binary, "serve", "--store", "x.gpkg", "--config", bad_value.string()},
          }) {
         Child child(args);
         EXPECT_EQ(child.wait(), 2) << args.back();

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <future>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -12,12 +13,13 @@
 namespace wangge::http::test {
 namespace {
 
-/// Extra routes: POST /echo, and GET /slow?ms= on the worker pool, counting its starts.
+/// Extra routes: POST /echo, GET /peer, and GET /slow?ms= on the worker pool, counting its starts.
 struct TestRoutes {
     std::shared_ptr<std::atomic<int>> slow_started = std::make_shared<std::atomic<int>>(0);
 
     void operator()(Router& router) const {
         router.post("/echo", [](const Request& request) { return Response::json({{"bytes", request.body().size()}}); });
+        router.get("/peer", [](const Request& request) { return Response::json({{"peer", request.peer()}}); });
         router.get("/slow", [started = slow_started](const Request& request) {
             ++*started;
             std::this_thread::sleep_for(std::chrono::milliseconds(parse_int(*request.query().get("ms"), "ms", 0, 5000)));
@@ -73,6 +75,7 @@ TEST(Server, BodyLimitAnswers413AndCloses) {
     EXPECT_EQ(too_big.status, 413u);
     EXPECT_EQ(too_big.json()["error"]["code"], "payload_too_large");
     EXPECT_TRUE(client.closed_by_server());
+    EXPECT_EQ(server.get("/health").status, 200u);
 }
 
 TEST(Server, MalformedRequestAnswers400AndCloses) {
@@ -82,6 +85,21 @@ TEST(Server, MalformedRequestAnswers400AndCloses) {
     EXPECT_EQ(replies[0].status, 400u);
     EXPECT_EQ(replies[0].json()["error"]["code"], "bad_request");
     EXPECT_TRUE(client.closed_by_server());
+    EXPECT_EQ(server.get("/health").status, 200u);
+}
+
+TEST(Server, GarbageAnswers400AndTheServerGoesOn) {
+    TestServer server;
+    for (const std::string& garbage : {std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 15),
+                                      std::string("GET / HTTP/9.9\r\n\r\n"),
+                                      std::string("POST /echo HTTP/1.1\r\nContent-Length: -5\r\n\r\n"),
+                                      std::string("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")}) {
+        Client client(server.port());
+        const auto replies = client.raw(garbage, 1);
+        EXPECT_EQ(replies[0].status, 400u) << garbage;
+        EXPECT_TRUE(client.closed_by_server());
+    }
+    EXPECT_EQ(server.get("/health").status, 200u);
 }
 
 TEST(Server, HeaderLimitAnswers431) {
@@ -89,7 +107,11 @@ TEST(Server, HeaderLimitAnswers431) {
     options.header_limit = 512;
     TestServer server(options);
     Client client(server.port());
-    EXPECT_EQ(client.get("/health", {{"X-Padding", std::string(2000, 'p')}}).status, 431u);
+    const Reply too_big = client.get("/health", {{"X-Padding", std::string(2000, 'p')}});
+    EXPECT_EQ(too_big.status, 431u);
+    EXPECT_EQ(too_big.json()["error"]["code"], "header_too_large");
+    EXPECT_TRUE(client.closed_by_server());
+    EXPECT_EQ(server.get("/health").status, 200u);
 }
 
 TEST(Server, ConnectionCloseIsHonoured) {
@@ -120,6 +142,76 @@ TEST(Server, IdleConnectionsTimeOut) {
     EXPECT_TRUE(client.closed_by_server());
 }
 
+TEST(Server, SlowClientsAreCutOffAtTheTimeout) {
+    ServerOptions options = TestServer::quiet_options();
+    options.io_timeout = std::chrono::milliseconds(300);
+    TestServer server(options, TestRoutes{});
+    Client slow(server.port());
+    // One byte every 50 ms: each read makes progress, but the request as a whole takes too long.
+    const std::string request = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + std::string(100, 'x');
+    const auto started = std::chrono::steady_clock::now();
+    bool cut_off = false;
+    for (const char byte : request) {
+        try {
+            (void)slow.raw(std::string(1, byte), 0);
+        } catch (const std::exception&) {  // the write fails once the server has closed
+            cut_off = true;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (std::chrono::steady_clock::now() - started > std::chrono::seconds(1)) break;
+    }
+    EXPECT_TRUE(cut_off || slow.closed_by_server());
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+    EXPECT_EQ(server.get("/health").status, 200u);
+}
+
+TEST(Server, RateLimitAnswers429WithRetryAfter) {
+    ServerOptions options = TestServer::quiet_options();
+    options.rate_limit = 5;
+    options.rate_burst = 3;
+    TestServer server(options);
+    Client client(server.port());
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(client.get("/health").status, 200u) << i;
+    const Reply limited = client.get("/health");
+    EXPECT_EQ(limited.status, 429u);
+    EXPECT_EQ(limited.json()["error"]["code"], "rate_limited");
+    EXPECT_EQ(limited.header("Retry-After"), "1");
+    // The connection stays usable, and a token is back after 1/5 s.
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    EXPECT_EQ(client.get("/health").status, 200u);
+}
+
+TEST(Server, HandlersSeeThePeerAddress) {
+    TestServer server(TestServer::quiet_options(), TestRoutes{});
+    EXPECT_EQ(server.get("/peer").json()["peer"], "127.0.0.1");
+}
+
+TEST(Server, StopLetsARequestStillArrivingFinish) {
+    TestServer server(TestServer::quiet_options(), TestRoutes{});
+    Client arriving(server.port());
+    (void)arriving.raw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345", 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto stopped = std::async(std::launch::async, [&server] { server.stop(); });
+    // Stopping closes the listener first.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    bool refused = false;
+    while (!refused && std::chrono::steady_clock::now() < deadline) {
+        try {
+            Client probe(server.port());
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        } catch (const std::system_error&) {
+            refused = true;
+        }
+    }
+    EXPECT_TRUE(refused);
+    const Reply reply = arriving.raw("67890", 1).at(0);
+    EXPECT_EQ(reply.status, 200u);
+    EXPECT_EQ(reply.json()["bytes"], 10);
+    EXPECT_EQ(reply.header("Connection"), "close");
+    stopped.get();
+}
+
 TEST(Server, StopLetsTheRequestInFlightFinish) {
     const TestRoutes routes;
     TestServer server(TestServer::quiet_options(), routes);
@@ -137,20 +229,29 @@ TEST(Server, StopLetsTheRequestInFlightFinish) {
     EXPECT_THROW(Client{server.port()}, std::system_error);
 }
 
-TEST(Server, LogsOneLinePerRequest) {
+TEST(Server, LogsOneJsonLinePerRequestWithoutSecrets) {
     ServerOptions options = TestServer::quiet_options();
     options.access_log = true;
     testing::internal::CaptureStderr();
     {
         TestServer server(options);
         EXPECT_EQ(server.get("/health").status, 200u);
-        EXPECT_EQ(server.get("/missing?x=1").status, 404u);
+        EXPECT_EQ(server.get("/missing?x=1&access_token=abc&Password=p%20w").status, 404u);
         server.stop();
     }
-    const std::string log = testing::internal::GetCapturedStderr();
-    EXPECT_NE(log.find("GET /health 200 "), std::string::npos) << log;
-    EXPECT_NE(log.find("GET /missing?x=1 404 "), std::string::npos) << log;
-    EXPECT_NE(log.find("ms\n"), std::string::npos) << log;
+    std::istringstream log(testing::internal::GetCapturedStderr());
+    std::vector<nlohmann::json> lines;
+    for (std::string line; std::getline(log, line);) lines.push_back(nlohmann::json::parse(line));
+    ASSERT_EQ(lines.size(), 2u);
+    EXPECT_EQ(lines[0]["method"], "GET");
+    EXPECT_EQ(lines[0]["target"], "/health");
+    EXPECT_EQ(lines[0]["status"], 200);
+    EXPECT_EQ(lines[0]["peer"], "127.0.0.1");
+    EXPECT_GT(lines[0]["bytes"].get<int>(), 50);
+    EXPECT_GE(lines[0]["duration_ms"].get<double>(), 0.0);
+    EXPECT_TRUE(lines[0]["time"].get<std::string>().ends_with("+08:00")) << lines[0];
+    EXPECT_EQ(lines[1]["target"], "/missing?x=1&access_token=***&Password=***");
+    EXPECT_EQ(lines[1]["status"], 404);
 }
 
 TEST(Server, BindFailureIsAnError) {

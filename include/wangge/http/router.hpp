@@ -145,9 +145,15 @@ public:
     /// missing or malformed), for absolute links in responses.
     [[nodiscard]] std::string base_url() const;
 
+    /// The IP address of the TCP peer as text ("127.0.0.1", "::1"); empty when
+    /// unknown (a Request built outside the server). Behind a reverse proxy
+    /// this is the proxy's address.
+    [[nodiscard]] const std::string& peer() const noexcept { return peer_; }
+
     /// Set by the router and the server.
     void set_params(std::vector<std::pair<std::string, std::string>> params) { params_ = std::move(params); }
     void set_fallback_host(std::string host) { fallback_host_ = std::move(host); }
+    void set_peer(std::string address) { peer_ = std::move(address); }
 
 private:
     Method method_;
@@ -156,6 +162,7 @@ private:
     std::string body_;
     std::vector<std::pair<std::string, std::string>> params_;
     std::string fallback_host_ = "localhost";
+    std::string peer_;
     mutable std::optional<Query> query_;
 };
 
@@ -236,6 +243,10 @@ public:
 
     /// dispatch() and run() in one call, on the calling thread.
     [[nodiscard]] Response handle(Request& request) const;
+
+    /// Method and pattern of every route, in the order they were added (lets
+    /// tests check that each route has an access rule).
+    [[nodiscard]] std::vector<std::pair<Method, std::string>> routes() const;
 
 private:
     struct Segment;

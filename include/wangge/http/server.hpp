@@ -10,7 +10,21 @@
 //
 // stop() may be called from any thread: the server stops accepting, lets the
 // requests in flight finish (up to shutdown_grace), closes idle connections,
-// and run() returns.
+// and run() returns. A request counts as in flight from its first byte, so a
+// client still sending its body gets its answer (with Connection: close).
+//
+// Each client address (an IPv6 client's /64) has a token bucket of
+// rate_limit requests per second, rate_burst deep; past it the answer is 429
+// "rate_limited" with Retry-After. Behind a reverse proxy every request
+// comes from the proxy: turn the limit off there (rate_limit 0) and limit
+// in the proxy.
+//
+// The access log is one JSON object per line on stderr:
+//     {"time":"2026-11-26T18:40:02+08:00","peer":"127.0.0.1","method":"GET",
+//      "target":"/lookup?lon=116.4&lat=39.9","status":200,"bytes":812,"duration_ms":0.42}
+// `bytes` counts what went on the wire (header and body); `duration_ms` runs
+// from the end of reading the request to the end of writing the answer; query
+// values whose names look secret (token, password, key…) are logged as "***".
 //
 // Thread safety: listen() and run() from one thread; stop() and port() from any.
 
@@ -37,9 +51,13 @@ struct ServerOptions {
     /// Idle keep-alive and slow-client limit per read or write.
     std::chrono::milliseconds io_timeout{30'000};
     std::chrono::milliseconds shutdown_grace{10'000};
+    /// Requests per second per client address; 0 turns the limit off.
+    double rate_limit = 100;
+    /// Requests a client may send at once: a map view loads dozens of tiles together.
+    double rate_burst = 200;
     /// Stop on SIGINT/SIGTERM (the CLI wants this; in-process tests do not).
     bool handle_signals = false;
-    /// One line per request on stderr: method, target, status, duration.
+    /// One JSON line per request on stderr (see above).
     bool access_log = true;
     /// gzip textual responses for clients that accept it (compression.hpp).
     bool compress = true;
