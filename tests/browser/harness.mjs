@@ -12,6 +12,8 @@ import {after, before} from 'node:test';
 
 import {chromium} from 'playwright-core';
 
+import {geometryContains as polygonContains} from '../../web-map/js/reassignment.js';
+
 export const sourceDir = process.env.WANGGE_SOURCE_DIR
   || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const screenshotDir = process.env.WANGGE_SCREENSHOT_DIR || path.join(os.tmpdir(), 'wangge-screenshots');
@@ -30,20 +32,8 @@ function readCsv(name) {
   return rows.map((row) => Object.fromEntries(row.split(',').map((value, i) => [keys[i], value])));
 }
 
-function ringContains(ring, [x, y]) {
-  let inside = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i];
-    const [xj, yj] = ring[j];
-    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
-
-export function polygonContains(geometry, point) {
-  const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
-  return polygons.some(([outer, ...holes]) => ringContains(outer, point) && !holes.some((hole) => ringContains(hole, point)));
-}
+// The map's own point-in-polygon (tested in modules.test.mjs) picks sample households by grid.
+export {polygonContains};
 
 export function loadSample() {
   const grids = JSON.parse(fs.readFileSync(path.join(sourceDir, 'data', 'grids.geojson'), 'utf8')).features;
@@ -54,6 +44,7 @@ export function loadSample() {
   return {
     grids,
     householdCount: householdRows.length,
+    households: householdRows.map((h) => ({id: Number(h.id), tags: h.tags, lngLat: [Number(h.lon), Number(h.lat)]})),
     incidents: readCsv('incidents.csv').map(({category, state, lon, lat}) => ({category, state, lngLat: [Number(lon), Number(lat)]})),
     gridCodes: grids.filter((g) => g.properties.level === 'grid').map((g) => g.properties.code).sort(),
     staffOf: (code) => links.filter((link) => link.grid_code === code).map((link) => staff.get(link.staff_id).name).sort(),
@@ -69,13 +60,19 @@ export function loadSample() {
 
 // Starts `wangge serve --port 0` and resolves with its base URL once it prints
 // "wangge: serving N grids on http://HOST:PORT".
-export async function startServer() {
+// With `writable`, the server gets its own copy of the sample store (tests
+// that publish or report must not change what the other tests read).
+export async function startServer({writable = false} = {}) {
   if (process.env.WANGGE_TEST_URL) return {url: process.env.WANGGE_TEST_URL.replace(/\/$/, ''), stop: async () => {}};
   const binary = process.env.WANGGE_BIN;
-  const store = process.env.WANGGE_SAMPLE_STORE;
-  if (!binary || !store) throw new Error('set WANGGE_BIN and WANGGE_SAMPLE_STORE (ctest does), or WANGGE_TEST_URL');
+  const sampleStore = process.env.WANGGE_SAMPLE_STORE;
+  if (!binary || !sampleStore) throw new Error('set WANGGE_BIN and WANGGE_SAMPLE_STORE (ctest does), or WANGGE_TEST_URL');
+  const copyDir = writable ? fs.mkdtempSync(path.join(os.tmpdir(), 'wangge-browser-')) : null;
+  const store = copyDir ? path.join(copyDir, 'sample.gpkg') : sampleStore;
+  if (copyDir) fs.copyFileSync(sampleStore, store);
   const child = spawn(binary, ['serve', '--store', store, '--port', '0',
-    '--web', path.join(sourceDir, 'web-map'), '--styles', path.join(sourceDir, 'styles')],
+    '--web', path.join(sourceDir, 'web-map'), '--styles', path.join(sourceDir, 'styles'),
+    '--categories', path.join(sourceDir, 'data', 'categories.json')],
   {stdio: ['ignore', 'pipe', 'pipe']});
   let output = '';
   const url = await new Promise((resolve, reject) => {
@@ -95,11 +92,12 @@ export async function startServer() {
       reject(new Error(`wangge serve exited with ${code}:\n${output}`));
     });
   });
+  const removeCopy = () => copyDir && fs.rmSync(copyDir, {recursive: true, force: true});
   return {
     url,
     stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', resolve);
+      if (child.exitCode !== null) return resolve(removeCopy());
+      child.once('exit', () => resolve(removeCopy()));
       child.kill('SIGTERM');
     }),
   };
@@ -107,10 +105,10 @@ export async function startServer() {
 
 // One server and one browser for all tests of a file: registers the node:test
 // hooks and returns an object whose `server` and `browser` are set before the tests run.
-export function useServerAndBrowser() {
+export function useServerAndBrowser(serverOptions = {}) {
   const session = {};
   before(async () => {
-    [session.server, session.browser] = await Promise.all([startServer(), launchBrowser()]);
+    [session.server, session.browser] = await Promise.all([startServer(serverOptions), launchBrowser()]);
   });
   after(async () => {
     await session.browser?.close();
@@ -138,10 +136,28 @@ function isExpectedRefusal(message) {
     && (/\/tiles\/\w+\.json$/.test(url) || /status of 40[13]/.test(message.text()));
 }
 
-// Opens the map of the session's server at `hash` (query and/or fragment) and
-// waits for window.wanggeReady.
+// The accounts scripts/load-sample --demo-users creates (ctest's sample store has them).
+export const demoPassword = 'wangge-demo';
+export const demoUsers = {
+  admin: {role: 'admin', grids: []},
+  planner: {role: 'planner', grids: []},
+  supervisor: {role: 'supervisor', grids: ['110105031']},
+  worker: {role: 'grid_worker', grids: ['110105031001001'], staffId: 3},
+};
+
+// Signs the page's browser context in through the API (the session cookie is
+// then the context's): the tests of the login form itself use the form.
+export async function signIn(page, url, username) {
+  const response = await page.request.post(`${url}/auth/login`, {data: {username, password: demoPassword}});
+  if (!response.ok()) throw new Error(`login of ${username} failed: ${response.status()} ${await response.text()}`);
+}
+
+// Opens the map of the session's server at `hash` (query and/or fragment),
+// signed in as `as` (a demo user name; null: signed out, and then the page is
+// returned as soon as it loaded, showing the login form), and waits for
+// window.wanggeReady. Other options go to browser.newPage.
 // Returns the page and the list of console errors seen so far (kept up to date).
-export async function openMap({browser, server}, hash = '', pageOptions = {}) {
+export async function openMap({browser, server}, hash = '', {as = 'admin', ...pageOptions} = {}) {
   const page = await browser.newPage({
     viewport: {width: 1280, height: 800}, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...pageOptions,
   });
@@ -150,7 +166,9 @@ export async function openMap({browser, server}, hash = '', pageOptions = {}) {
     if (message.type() === 'error' && !isExpectedRefusal(message)) errors.push(`${message.text()} (${message.location().url})`);
   });
   page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  if (as) await signIn(page, server.url, as);
   await page.goto(`${server.url}/map/${hash}`, {waitUntil: 'load', timeout: 20000});
+  if (!as) return {page, errors};
   await page.waitForFunction(() => window.wanggeReady !== undefined, null, {timeout: 10000});
   await page.evaluate(() => window.wanggeReady);
   return {page, errors};
@@ -176,14 +194,29 @@ export function renderedCodes(page, layer) {
     .map((feature) => feature.properties.code))].sort(), layer);
 }
 
-// Clicks the map at a lon/lat.
-export async function clickLngLat(page, lngLat) {
-  const point = await page.evaluate((ll) => {
+// The page position of a lon/lat on the map.
+export async function pagePoint(page, lngLat) {
+  return page.evaluate((ll) => {
     const {x, y} = window.wanggeMap.project(ll);
     const box = window.wanggeMap.getCanvas().getBoundingClientRect();
     return {x: box.left + x, y: box.top + y};
   }, lngLat);
+}
+
+// Clicks the map at a lon/lat.
+export async function clickLngLat(page, lngLat) {
+  const point = await pagePoint(page, lngLat);
   await page.mouse.click(point.x, point.y);
+}
+
+// Draws a square of 2 × `half` pixels around a lon/lat with the active
+// terra-draw polygon mode, finishing with Enter.
+export async function drawSquare(page, lngLat, half) {
+  const centre = await pagePoint(page, lngLat);
+  for (const [dx, dy] of [[-half, -half], [half, -half], [half, half], [-half, half]]) {
+    await page.mouse.click(centre.x + dx, centre.y + dy);
+  }
+  await page.keyboard.press('Enter');
 }
 
 export async function screenshot(page, name) {

@@ -3,8 +3,13 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 
+import {nextChildCode} from '../../web-map/js/grid-codes.js';
 import {GridIndex} from '../../web-map/js/grid-index.js';
 import {trafficLight, withTrafficLights} from '../../web-map/js/incidents.js';
+import {layoutChanges, reassign} from '../../web-map/js/reassignment.js';
+import {chooseView, viewsFor} from '../../web-map/js/roles.js';
+import {heatQuery} from '../../web-map/js/sources.js';
+import {choroplethColor, currentMonth, rateColor} from '../../web-map/js/stats.js';
 import {loadSample} from './harness.mjs';
 
 const hour = 3600 * 1000;
@@ -53,4 +58,57 @@ test('the grid index finds grids by code prefix and name, and names their parent
 test('a light sent by the server is kept', () => {
   const collection = withTrafficLights({features: [{properties: {...incident(), light: 'green'}}]}, dispatched + 11 * hour);
   assert.equal(collection.features[0].properties.light, 'green');
+});
+
+test('each role gets its views; a view the role lacks falls back to its first', () => {
+  assert.deepEqual(viewsFor({role: 'planner'}), ['planner']);
+  assert.deepEqual(viewsFor({role: 'grid_worker'}), ['field']);
+  assert.deepEqual(viewsFor({role: 'admin'}), ['planner', 'supervisor', 'field']);
+  assert.deepEqual(viewsFor({role: 'unknown'}), []);
+  assert.deepEqual(viewsFor(null), []);
+  assert.equal(chooseView('planner', ['field']), 'field');
+  assert.equal(chooseView('supervisor', ['planner', 'supervisor', 'field']), 'supervisor');
+  assert.equal(chooseView('planner', []), null);
+});
+
+test('the choropleth colours grids by on-time rate class; no closed cases is grey', () => {
+  assert.equal(rateColor(1), '#2e7d32');
+  assert.equal(rateColor(0.95), '#2e7d32');
+  assert.equal(rateColor(0.9), '#9ccc65');
+  assert.equal(rateColor(0.6), '#ffb300');
+  assert.equal(rateColor(0), '#e53935');
+  assert.equal(rateColor(null), '#e0e0e0');
+  assert.deepEqual(choroplethColor([{key: 'A', on_time_rate: 1}, {key: 'B', on_time_rate: null}]),
+    ['match', ['get', 'code'], 'A', '#2e7d32', 'B', '#e0e0e0', '#e0e0e0']);
+  assert.equal(choroplethColor([]), '#e0e0e0');
+  assert.equal(currentMonth(Date.parse('2026-11-30T17:00:00Z')), '2026-12', 'months are Beijing time');
+});
+
+test('new grid codes follow the highest serial under the parent', () => {
+  assert.equal(nextChildCode('110105031001', ['110105031001001', '110105031001007', '110105031002009']), '110105031001008');
+  assert.equal(nextChildCode('110105031003', ['110105031001001']), '110105031003001');
+});
+
+test('publishing estimates: changed grids, and households moved between grids', () => {
+  const square = (x0, y0, x1, y1) => ({type: 'Polygon', coordinates: [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]});
+  const grid = (code, geometry, level = 'grid') => ({type: 'Feature', geometry, properties: {code, level}});
+  const published = [grid('C', square(0, 0, 2, 1), 'community'), grid('A', square(0, 0, 1, 1)), grid('B', square(1, 0, 2, 1))];
+  // The draft moves the A|B border from x = 1 to x = 1.5.
+  const draft = [grid('C', square(0, 0, 2, 1), 'community'), grid('A', square(0, 0, 1.5, 1)), grid('B', square(1.5, 0, 2, 1))];
+  assert.deepEqual(layoutChanges(draft, published), {changed: ['A', 'B'], removed: []});
+  assert.deepEqual(layoutChanges(draft.slice(0, 2), published), {changed: ['A'], removed: ['B']});
+  const household = (x, code) => ({type: 'Feature', geometry: {type: 'Point', coordinates: [x, 0.5]}, properties: {grid_code: code}});
+  const {moves, counts} = reassign(draft, [household(0.5, 'A'), household(1.2, 'B'), household(1.3, 'B'), household(1.8, 'B')]);
+  assert.deepEqual(moves, [{from: 'B', to: 'A', households: 2}]);
+  assert.deepEqual(Object.fromEntries(counts), {A: 3, B: 1});
+  const outside = reassign(draft, [household(5, 'A')]);
+  assert.deepEqual(outside.moves, [{from: 'A', to: null, households: 1}], 'a household left outside every grid');
+});
+
+test('the heat tile filter: a time window, and a category only when one is chosen', () => {
+  const today = new Date().toLocaleDateString('sv-SE', {timeZone: 'Asia/Shanghai'});
+  const weekAgo = new Date(Date.now() - 7 * 86400000).toLocaleDateString('sv-SE', {timeZone: 'Asia/Shanghai'});
+  assert.deepEqual(heatQuery(7), {from: weekAgo});
+  assert.deepEqual(heatQuery(7, ''), {from: weekAgo});
+  assert.deepEqual(heatQuery(0, '环境卫生'), {from: today, category: '环境卫生'});
 });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 
-import {clickLngLat, loadSample, openMap, renderedCodes, screenshot, useServerAndBrowser, waitIdle} from './harness.mjs';
+import {clickLngLat, drawSquare, loadSample, openMap, renderedCodes, screenshot, useServerAndBrowser, waitIdle} from './harness.mjs';
 
 const sample = loadSample();
 const session = useServerAndBrowser();
@@ -93,12 +93,7 @@ test('the layout check passes, and a sketched grid over its neighbours shows the
   assert.match(await verdict.textContent(), new RegExp(`边界检查通过：${sample.grids.length} 个网格`));
 
   await page.locator('button.sketch').click();
-  const centre = await page.evaluate((lngLat) => window.wanggeMap.project(lngLat), sample.pointIn(sample.gridCodes[5]));
-  const box = await page.locator('#map canvas').boundingBox();
-  for (const [dx, dy] of [[-70, -70], [70, -70], [70, 70], [-70, 70]]) {
-    await page.mouse.click(box.x + centre.x + dx, box.y + centre.y + dy);
-  }
-  await page.keyboard.press('Enter');
+  await drawSquare(page, sample.pointIn(sample.gridCodes[5]), 70);
   await page.locator('.validation-report [data-valid="false"]').waitFor({timeout: 15000});
   assert.ok(await page.locator('.violations li[data-rule="overlap"]').count() > 0, 'the overlap is listed');
   assert.match(await page.locator('.sketch-list').textContent(), /草图1（\d{15}）/);

@@ -1,7 +1,8 @@
 // In-memory index of the grid tree (code → name, level, parent, bbox) for the
 // search box and for naming a grid's parents.
 
-function bboxOf(geometry) {
+// [west, south, east, north] of any GeoJSON geometry, or null when it has no coordinates.
+export function bboxOf(geometry) {
   const box = [Infinity, Infinity, -Infinity, -Infinity];
   const visit = (coordinates) => {
     if (typeof coordinates[0] === 'number') {

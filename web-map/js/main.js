@@ -1,23 +1,35 @@
 // Entry point of the web map: builds the map from styles/, fills its sources,
 // and wires the views (规划 / 指挥 / 网格员), search, legend and URL hash.
 //
+// The map starts once somebody is signed in (login-form.js); the view
+// switcher offers only the views of the user's role (roles.js).
+//
 // Test hook (read-only): window.wanggeMap is the maplibregl.Map; window.wanggeReady
 // is a Promise that resolves once the current view's data is loaded and drawn
 // (it is replaced by a new Promise on every view switch), to App.status().
 
 import * as maplibregl from 'maplibre-gl';
 
-import {gridByCode, fetchCollection, lookup} from './api.js';
+import {renderAccount} from './account.js';
+import {gridByCode, fetchCollection, loginRequiredEvent, lookup} from './api.js';
+import {DraftEditor} from './draft-editor.js';
+import {Drawing} from './drawing.js';
 import {GridIndex} from './grid-index.js';
+import {IncidentReporter} from './incident-report.js';
 import {readHash, writeHash} from './hash.js';
 import {finishedStates, withTrafficLights} from './incidents.js';
 import {viewTitles} from './labels.js';
 import {renderLegend} from './legend.js';
+import {askForLogin} from './login-form.js';
+import {MyArea} from './my-area.js';
 import {Panel, el} from './panel.js';
 import {PlannerTools} from './planner.js';
+import {chooseView, viewsFor} from './roles.js';
 import {setupSearch} from './search.js';
+import {currentUser} from './session.js';
 import {dataSources, detectTiles, loadGeoJSONSource} from './sources.js';
-import {ViewStyler, initialStyle, loadStyles, viewNames} from './style.js';
+import {ViewStyler, initialStyle, loadStyles} from './style.js';
+import {SupervisorTools} from './supervisor-tools.js';
 
 const localFonts = "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
 const defaultCamera = {center: [116.46, 39.92], zoom: 14};  // the sample community, before data arrives
@@ -32,8 +44,8 @@ const geojsonLoads = {
 };
 
 const viewIntro = {
-  planner: '点击网格查看网格人员和住户数。网格颜色表示住户数是否在100–300户的范围内。可检查网格边界，或绘制草图网格，查看新边界会造成的重叠和缝隙（草图不保存）。',
-  supervisor: '点击事件查看详情，点击网格查看网格人员。事件颜色表示处置时限（绿：时限内，黄：已用80%以上，红：超时）。',
+  planner: '点击网格查看网格人员和住户数。网格颜色表示住户数是否在100–300户的范围内。可检查网格边界、绘制草图网格（不保存），或新建草案调整网格并发布。',
+  supervisor: '点击事件查看详情，点击网格查看网格人员。事件颜色表示处置时限（绿：时限内，黄：已用80%以上，红：超时）；网格颜色表示本月按时办结率。',
   field: '点击地图上的位置，或使用“我的位置”，查询所在网格及网格员。',
 };
 
@@ -45,8 +57,10 @@ function waitIdle(map) {
 }
 
 class App {
-  constructor({map, styles, tiles, panel, legendRoot}) {
+  constructor({map, styles, tiles, panel, legendRoot, user}) {
     this.map = map;
+    this.user = user;
+    this.allowedViews = viewsFor(user);
     this.styles = styles;
     this.tiles = tiles;
     this.panel = panel;
@@ -56,7 +70,13 @@ class App {
     this.sourceStatus = {};  // name → 'loaded' | 'tiles' | 'login' | 'missing'
     this.incidents = null;  // the incidents FeatureCollection once loaded as GeoJSON
     this.openIncidentsOnly = false;
+    this.drawing = new Drawing(map);
     this.plannerTools = null;  // created on the first visit of the planner view
+    this.draftEditor = null;  // likewise
+    this.supervisorTools = null;  // created on the first visit of the supervisor view
+    this.myArea = null;  // created on the first visit of the field view
+    this.reporter = null;  // likewise
+    this.lastLookup = null;  // the point looked up last (field view), offered as a report's place
     this.view = null;
     this.selectedGrid = null;
     this.gridIndexPromise = null;
@@ -86,10 +106,19 @@ class App {
     return this.gridIndexPromise;
   }
 
-  async setView(name) {
-    if (!viewNames.includes(name)) name = 'planner';
-    if (this.view === 'planner' && name !== 'planner') this.plannerTools?.detach();
+  async setView(requested) {
+    const name = chooseView(requested, this.allowedViews);
+    if (!name) {
+      this.panel.message('您的账号没有可用的地图视图，请联系管理员。', 'error');
+      return this.status();
+    }
+    if (this.view === 'planner' && name !== 'planner') {
+      this.plannerTools?.detach();
+      this.draftEditor?.detach();
+    }
+    if (this.reporter) this.reporter.picking = false;
     this.view = name;
+    this.createViewTools(name);
     const overlay = this.styles.overlays[name];
     this.styler.apply(overlay);
     this.filterIncidents();
@@ -98,8 +127,10 @@ class App {
       button.setAttribute('aria-selected', String(button.dataset.view === name)));
     document.body.dataset.view = name;
     document.title = `网格化管理地图 · ${viewTitles[name]}`;
-    await Promise.all(Object.keys(overlay.sources || {}).filter((source) => dataSources.includes(source))
-      .map((source) => this.ensureSource(source)));
+    await Promise.all([
+      ...Object.keys(overlay.sources || {}).filter((source) => dataSources.includes(source)).map((source) => this.ensureSource(source)),
+      this.loadViewTools(name)]);
+    if (this.view !== name) return this.status();  // switched again meanwhile
     if (!this.selectedGrid) this.showIntro();
     this.renderLegend();
     this.saveHash();
@@ -107,10 +138,53 @@ class App {
     return this.status();
   }
 
-  // What window.wanggeReady resolves to: the view, the layers served as tiles,
-  // and how each GeoJSON source loaded ('loaded' | 'tiles' | 'login' | 'missing').
+  // The view's own tools, made on its first visit.
+  createViewTools(name) {
+    if (name === 'planner') {
+      this.plannerTools ??= new PlannerTools(this.map, this.drawing, () => this.gridIndex());
+      this.draftEditor ??= new DraftEditor(this.map, this.drawing, (error) => this.showError(error));
+    } else if (name === 'supervisor') {
+      this.supervisorTools ??= new SupervisorTools({
+        map: this.map, tiles: this.tiles, user: this.user,
+        openIncident: (incident) => this.panel.incident(incident),
+      });
+    } else if (name === 'field') {
+      this.myArea ??= new MyArea(this.map, this.user);
+      this.reporter ??= new IncidentReporter({
+        user: this.user,
+        show: (...content) => this.panel.show(...content),
+        markPoint: (lngLat) => this.markPoint(lngLat),
+        onReported: (incident, card) => this.afterReport(incident, card),
+        onCancel: () => this.showIntro(),
+      });
+    }
+  }
+
+  // The view's own data (statistics, my area) and its map state once the overlay is (re)applied.
+  async loadViewTools(name) {
+    if (name === 'planner') {
+      this.draftEditor.showDraft();
+    } else if (name === 'supervisor') {
+      if (this.supervisorTools.units) this.supervisorTools.applyToMap();
+      else await this.supervisorTools.load();
+    } else if (name === 'field') {
+      if (!this.myArea.data && this.myArea.codes.length > 0) await this.myArea.load();
+      this.myArea.show();
+    }
+  }
+
+  showError(error) {
+    this.panel.root.querySelector('.tool-error')?.remove();
+    this.panel.root.prepend(el('p', {class: 'message error tool-error', role: 'alert'}, `操作失败：${error.message}`));
+  }
+
+  // What window.wanggeReady resolves to: the view, the user, the layers served
+  // as tiles, and how each GeoJSON source loaded ('loaded' | 'tiles' | 'login' | 'missing').
   status() {
-    return {view: this.view, tiles: Object.keys(this.tiles), sources: {...this.sourceStatus}};
+    return {
+      view: this.view, user: this.user ? {name: this.user.name, role: this.user.role} : null,
+      views: this.allowedViews, tiles: Object.keys(this.tiles), sources: {...this.sourceStatus},
+    };
   }
 
   showIntro() {
@@ -127,10 +201,8 @@ class App {
         () => this.panel.message('无法获取当前位置，请在地图上点击您的位置。', 'error')));
       content.push(button);
     }
-    if (this.view === 'planner') {
-      this.plannerTools ??= new PlannerTools(this.map, () => this.gridIndex());
-      content.push(this.plannerTools.element());
-    }
+    if (this.view === 'field') content.push(this.reporter.button(this.lastLookup), this.myArea.element());
+    if (this.view === 'planner') content.push(this.plannerTools.element(), this.draftEditor.element());
     if (this.view === 'supervisor' && this.map.getLayer('incidents')) {
       const toggle = el('input', {type: 'checkbox', name: 'open-only', checked: this.openIncidentsOnly});
       toggle.addEventListener('change', () => {
@@ -139,6 +211,7 @@ class App {
       });
       content.push(el('label', {class: 'toggle'}, toggle, '只显示未办结事件'), this.incidentSummary());
     }
+    if (this.view === 'supervisor') content.push(this.supervisorTools.element((error) => this.showError(error)));
     this.panel.show(...content);
   }
 
@@ -168,7 +241,8 @@ class App {
   }
 
   renderLegend() {
-    const items = [...this.styles.base.metadata['wangge:legend'], ...(this.styles.overlays[this.view].legend || [])];
+    const items = [...this.styles.base.metadata['wangge:legend'], ...(this.styles.overlays[this.view].legend || []),
+      ...(this.view === 'supervisor' ? this.supervisorTools.legend() : [])];
     renderLegend(this.legendRoot, this.map, items, this.sourceStatus);
   }
 
@@ -199,12 +273,46 @@ class App {
     if (fit && bbox) this.map.fitBounds(bbox, {padding: 40, maxZoom: 17, duration: 0});
   }
 
-  async lookupAt(lngLat) {
+  // Draws the tapped point (field view).
+  markPoint(lngLat) {
     const point = {type: 'Feature', geometry: {type: 'Point', coordinates: [lngLat.lng, lngLat.lat]}, properties: {}};
     this.map.getSource('lookup')?.setData({type: 'FeatureCollection', features: [point]});
+  }
+
+  async lookupAt(lngLat) {
+    this.markPoint(lngLat);
+    this.lastLookup = lngLat;
     const answer = await lookup(lngLat.lng, lngLat.lat);
     this.highlightGrid(answer ? answer.grid.code : null);
     this.panel.lookup(answer, lngLat);
+    if (this.view === 'field' && answer) this.panel.root.append(this.reporter.hereButton(lngLat));
+  }
+
+  // A case reported in the field view: its grid highlighted, the incident data
+  // and the worker's list read again, and its card shown above the list.
+  async afterReport(incident, card) {
+    this.highlightGrid(incident.grid_code || null);
+    try {
+      await Promise.all([this.refreshIncidents(), this.myArea.codes.length > 0 ? this.myArea.load() : null]);
+    } catch (error) {
+      this.panel.show(card);
+      this.showError(error);
+      return;
+    }
+    if (this.view === 'field') this.panel.show(card, this.reporter.button(this.lastLookup), this.myArea.element());
+  }
+
+  // Reloads the incidents source if the map has it: GeoJSON is fetched again,
+  // tiles are requested again (the browser may keep a tile for its max-age of 60 s).
+  async refreshIncidents() {
+    const source = this.map.getSource('incidents');
+    if (!source || !this.sourceLoads.incidents) return;
+    if (source.type !== 'geojson') {
+      source.setTiles(source.tiles);
+      return;
+    }
+    delete this.sourceLoads.incidents;
+    await this.ensureSource('incidents');
   }
 
   // The smallest grid under a clicked point.
@@ -218,7 +326,9 @@ class App {
   }
 
   async onClick(event) {
-    if (this.view === 'planner' && this.plannerTools?.drawing) return undefined;  // terra-draw has the clicks
+    if (this.view === 'planner' && (this.drawing.active || this.draftEditor.editing)) return undefined;  // terra-draw has the clicks
+    if (this.view === 'planner' && this.draftEditor.onMapClick(event.point)) return undefined;
+    if (this.view === 'field' && this.reporter.picking) return this.reporter.pickAt(event.lngLat);
     if (this.view === 'field') return this.lookupAt(event.lngLat);
     if (this.view === 'supervisor' && this.map.getLayer('incidents')) {
       const [incident] = this.map.queryRenderedFeatures(event.point, {layers: ['incidents']});
@@ -250,8 +360,30 @@ function showFatal(panel, error) {
   throw error;
 }
 
+// Hides the views the user may not use; shows who is signed in.
+function setupAccount(user, panel) {
+  const allowed = viewsFor(user);
+  document.querySelectorAll('.views button').forEach((button) => { button.hidden = !allowed.includes(button.dataset.view); });
+  renderAccount(document.getElementById('account'), user, (error) => panel.message(`退出失败：${error.message}`, 'error'));
+}
+
+// A request refused for want of a session (expired, or ended elsewhere): sign
+// in again, then reload to fetch everything with the new session.
+function watchSession() {
+  let asking = false;
+  window.addEventListener(loginRequiredEvent, async () => {
+    if (asking) return;
+    asking = true;
+    await askForLogin(document.getElementById('login'), {reason: '登录已过期，请重新登录。'});
+    location.reload();
+  });
+}
+
 async function start() {
   const panel = new Panel(document.getElementById('panel'));
+  const user = (await currentUser()) || (await askForLogin(document.getElementById('login')));
+  setupAccount(user, panel);
+  watchSession();
   const hash = readHash();
   const query = new URLSearchParams(location.search);
   // ?tiles=off forces GeoJSON even where the server offers tiles (comparison, debugging).
@@ -270,7 +402,7 @@ async function start() {
   map.addControl(new maplibregl.ScaleControl({unit: 'metric', maxWidth: 120}), 'bottom-left');
   await new Promise((resolve) => map.once('load', resolve));
 
-  const app = new App({map, styles, tiles, panel, legendRoot: document.getElementById('legend')});
+  const app = new App({map, styles, tiles, panel, legendRoot: document.getElementById('legend'), user});
   map.on('error', (event) => app.onMapError(event));
   await Promise.all(['grids', 'households', 'facilities'].map((name) => app.ensureSource(name)));
   if (app.sourceStatus.grids === 'missing') throw new Error('服务器没有网格数据');

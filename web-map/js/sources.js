@@ -29,8 +29,17 @@ function daysAgo(days) {
   return new Date(Date.now() - days * 86400000).toLocaleDateString('sv-SE', {timeZone: 'Asia/Shanghai'});
 }
 
-// Query parameters added to a layer's tile URLs: the heat map covers the last 90 days.
-const tileQuery = {heat: () => ({from: daysAgo(90)})};
+// The heat tiles' filter: incidents reported in the last `days` days, of one
+// category (its Chinese name) or, when empty, of all.
+export const defaultHeatDays = 90;
+export function heatQuery(days, category = '') {
+  return category ? {from: daysAgo(days), category} : {from: daysAgo(days)};
+}
+
+// Query parameters added to a layer's tile URLs by default.
+function defaultQuery(layer) {
+  return layer === 'heat' ? heatQuery(defaultHeatDays) : {};
+}
 
 function withQuery(template, params) {
   const query = new URLSearchParams(params).toString();
@@ -38,9 +47,8 @@ function withQuery(template, params) {
   return `${template}${template.includes('?') ? '&' : '?'}${query}`;
 }
 
-export function vectorSourceSpec(layer, tilejson) {
+export function vectorSourceSpec(layer, tilejson, params = defaultQuery(layer)) {
   const base = apiUrl(`tiles/${layer}.json`);
-  const params = tileQuery[layer] ? tileQuery[layer]() : {};
   const spec = {
     type: 'vector',
     tiles: tilejson.tiles.map((template) => withQuery(absoluteTemplate(template, base), params)),

@@ -1,0 +1,146 @@
+// Drafts in the planner view: create a draft, merge two neighbouring grids,
+// see the incremental check and the household counts, run the full
+// validation, draw a new grid over a neighbour and see the overlap, then
+// publish a clean draft after the confirmation that lists the household moves.
+// The server runs on its own copy of the sample store (publishing writes).
+
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+
+import {
+  drawSquare, loadSample, openMap, pagePoint, polygonContains, renderedCodes, screenshot, useServerAndBrowser, waitIdle,
+} from './harness.mjs';
+
+const sample = loadSample();
+const session = useServerAndBrowser({writable: true});
+
+const [keep, absorb] = sample.gridCodes;  // 第1网格 and 第2网格 of the first community share a border
+const gridOf = (code) => sample.grids.find((g) => g.properties.code === code);
+const householdsIn = (code) => sample.households.filter((h) => polygonContains(gridOf(code).geometry, h.lngLat)).length;
+
+async function newDraft(page) {
+  await page.locator('button.new-draft').click();
+  const editor = page.locator('.draft-editor[data-draft]');
+  await editor.waitFor({timeout: 15000});
+  await waitIdle(page);
+  return editor;
+}
+
+test('a drawn grid over its neighbours shows the overlap in the draft', {timeout: 60000}, async () => {
+  const {page, errors} = await openMap(session, '#view=planner', {as: 'planner'});
+  const editor = await newDraft(page);
+  assert.deepEqual(await renderedCodes(page, 'draft-fill'), sample.gridCodes, 'the draft starts as the published layout');
+  assert.ok(await page.locator('#map canvas').isVisible());
+
+  await editor.locator('button.add-grid').click();
+  await drawSquare(page, sample.pointIn(sample.gridCodes[4]), 60);
+  const report = page.locator('.draft-report[data-kind="edit"]');
+  await report.waitFor({timeout: 15000});
+  assert.ok(await report.locator('.violations li[data-rule="overlap"]').count() > 0, 'the overlap is listed');
+  await waitIdle(page);
+  assert.ok(await page.evaluate(() => window.wanggeMap.queryRenderedFeatures({layers: ['violation-fill']}).length > 0),
+    'the overlap is drawn');
+  const added = await page.locator('select[name="draft-grid"]').inputValue();
+  assert.match(added, /^\d{15}$/);
+  assert.ok((await renderedCodes(page, 'draft-fill')).includes(added), 'the new grid is drawn');
+
+  // A draft with errors cannot be published.
+  await editor.locator('button.publish-draft').click();
+  await page.locator('.tool-error', {hasText: '草案存在错误'}).waitFor({timeout: 15000});
+  assert.equal(await page.locator('.publish-confirmation').count(), 0);
+  await screenshot(page, 'drafts-overlap');
+  await page.locator('button.delete-draft').first().click();
+  await page.locator('.draft-editor:not([data-draft])').waitFor({timeout: 10000});
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('split a grid along a drawn line, and move a boundary vertex', {timeout: 60000}, async () => {
+  const {page, errors} = await openMap(session, '#view=planner', {as: 'planner'});
+  const editor = await newDraft(page);
+  const code = sample.gridCodes[6];
+  await editor.locator('select[name="draft-grid"]').selectOption(code);
+  const ring = gridOf(code).geometry.coordinates[0];
+  const [west, east] = [Math.min(...ring.map(([x]) => x)), Math.max(...ring.map(([x]) => x))];
+  const [south, north] = [Math.min(...ring.map(([, y]) => y)), Math.max(...ring.map(([, y]) => y))];
+  const middle = (south + north) / 2;
+  const margin = (east - west) * 0.15;
+
+  await editor.locator('button.split-grid').click();
+  for (const lngLat of [[west - margin, middle], [east + margin, middle]]) {
+    const point = await pagePoint(page, lngLat);
+    await page.mouse.click(point.x, point.y);
+  }
+  await page.keyboard.press('Enter');
+  await page.locator('.draft-report[data-kind="edit"]').waitFor({timeout: 15000});
+  await waitIdle(page);
+  const codes = await renderedCodes(page, 'draft-fill');
+  const added = codes.filter((c) => !sample.gridCodes.includes(c));
+  assert.equal(added.length, 1, 'the split made one new grid');
+  assert.ok(codes.includes(code), 'the split grid keeps its code');
+  await screenshot(page, 'drafts-split');
+
+  // Vertex editing: drag the split grid's first vertex a little and save (snapped by the server).
+  await page.locator('select[name="draft-grid"]').selectOption(code);
+  await page.locator('button.edit-boundary').click();
+  await page.locator('button.save-boundary').waitFor({timeout: 10000});
+  const draftRing = await page.evaluate((c) => window.wanggeMap.querySourceFeatures('draft')
+    .find((f) => f.properties.code === c).geometry.coordinates[0], code);
+  const vertex = await pagePoint(page, draftRing[0]);
+  await page.mouse.move(vertex.x, vertex.y);
+  await page.mouse.down();
+  await page.mouse.move(vertex.x + 6, vertex.y + 6, {steps: 4});
+  await page.mouse.up();
+  await page.locator('button.save-boundary').click();
+  await page.locator('.draft-editor .draft-tools').waitFor({timeout: 15000});
+  assert.equal(await page.locator('.draft-report').getAttribute('data-kind'), 'edit');
+  assert.deepEqual(errors, []);
+  await page.locator('button.delete-draft').first().click();
+  await page.locator('.draft-editor:not([data-draft])').waitFor({timeout: 10000});
+  await page.close();
+});
+
+test('merge, validate and publish a draft with the household moves confirmed', {timeout: 60000}, async () => {
+  const {page, errors} = await openMap(session, '#view=planner', {as: 'planner'});
+  const editor = await newDraft(page);
+  await editor.locator('select[name="draft-grid"]').selectOption(keep);
+  await editor.locator('select[name="draft-other"]').selectOption(absorb);
+  await editor.locator('button.merge-grids').click();
+  await page.locator('.draft-report[data-kind="edit"]').waitFor({timeout: 15000});
+  await waitIdle(page);
+  const drawn = await renderedCodes(page, 'draft-fill');
+  assert.ok(drawn.includes(keep) && !drawn.includes(absorb), 'the absorbed grid is gone from the draft');
+
+  const merged = householdsIn(keep) + householdsIn(absorb);
+  const row = page.locator(`.load-table tr[data-code="${keep}"]`);
+  assert.equal(await row.locator('.count').textContent(), String(merged), 'households of the merged grid');
+  assert.equal(await row.getAttribute('class'), merged > 300 ? 'load-high' : merged < 100 ? 'load-low' : 'load-ok');
+
+  await editor.locator('button.validate-draft').click();
+  const full = page.locator('.draft-report[data-kind="full"] [data-valid]');
+  await full.waitFor({timeout: 15000});
+  assert.equal(await full.getAttribute('data-valid'), 'true', 'a merge of neighbours leaves no errors');
+
+  await page.locator('button.publish-draft').click();
+  const confirmation = page.locator('.publish-confirmation');
+  await confirmation.waitFor({timeout: 15000});
+  const moved = householdsIn(absorb);
+  const absorbName = gridOf(absorb).properties.name;
+  const keepName = gridOf(keep).properties.name;
+  assert.match(await confirmation.textContent(), new RegExp(`预计共 ${moved} 户变更所属网格`));
+  assert.match(await confirmation.locator('.publish-moves li').first().textContent(),
+    new RegExp(`${moved} 户从 ${absorbName}（${absorb}） 划入 ${keepName}（${keep}）`));
+  await screenshot(page, 'drafts-confirm');
+
+  await confirmation.locator('button.confirm-publish').click();
+  const result = page.locator('.publish-result');
+  await result.waitFor({timeout: 20000});
+  assert.match(await result.textContent(), new RegExp(`划转：住户 ${moved} 户`));
+  assert.equal(await page.locator('.draft-editor[data-draft]').count(), 0, 'the draft is closed');
+  const stillThere = await page.evaluate((code) => fetch(`../collections/grids/items?code=${code}`)
+    .then((response) => response.json()).then((page) => page.features.length), absorb);
+  assert.equal(stillThere, 0, 'the absorbed grid is no longer current');
+  await screenshot(page, 'drafts-published');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
