@@ -13,6 +13,19 @@ using namespace wangge::tiles;
 
 namespace {
 constexpr FieldSpec fields[] = {{"name", "String"}, {"rank", "Number"}, {"ratio", "Number"}, {"open", "Boolean"}};
+
+/// Entries of the value dictionary (field 4) of a tile's first layer; -1 without a layer.
+int value_count(const std::string& tile) {
+    protozero::pbf_reader reader(tile);
+    if (!reader.next(3)) return -1;
+    protozero::pbf_reader encoded_layer = reader.get_message();
+    int values = 0;
+    while (encoded_layer.next()) {
+        if (encoded_layer.tag() == 4) ++values;
+        encoded_layer.skip();
+    }
+    return values;
+}
 }
 
 TEST(MvtWriter, LayerDecodesWithGdalAndDeduplicatesValues) {
@@ -27,16 +40,8 @@ TEST(MvtWriter, LayerDecodesWithGdalAndDeduplicatesValues) {
     std::string tile;
     layer.append_to(tile);
 
-    // Count the values in the encoded layer: "甲", -7, 0.5, true.
-    protozero::pbf_reader reader(tile);
-    ASSERT_TRUE(reader.next(3));
-    protozero::pbf_reader encoded_layer = reader.get_message();
-    int values = 0;
-    while (encoded_layer.next()) {
-        if (encoded_layer.tag() == 4) ++values;
-        encoded_layer.skip();
-    }
-    EXPECT_EQ(values, 4);
+    // The values in the encoded layer: "甲", -7, 0.5, true.
+    EXPECT_EQ(value_count(tile), 4);
 
     const TileId tile_id{14, 13493, 6209};
     const auto features = test::decode_with_gdal(tile, tile_id);
@@ -77,16 +82,8 @@ TEST(MvtWriter, ManyDistinctValuesKeepTheirIndexes) {
     std::string tile;
     layer.append_to(tile);
 
-    protozero::pbf_reader reader(tile);
-    ASSERT_TRUE(reader.next(3));
-    protozero::pbf_reader encoded_layer = reader.get_message();
-    int values = 0;
-    while (encoded_layer.next()) {
-        if (encoded_layer.tag() == 4) ++values;
-        encoded_layer.skip();
-    }
     // 600 names, 600 ranks, 600 ratios (a double is never the integer of the same number), two booleans.
-    EXPECT_EQ(values, count + count + count + 2);
+    EXPECT_EQ(value_count(tile), count + count + count + 2);
 
     const auto features = test::decode_with_gdal(tile, TileId{14, 13493, 6209});
     ASSERT_EQ(features.size(), 2U * count);
