@@ -9,20 +9,19 @@ std::size_t cost(const SharedTile& tile) noexcept { return tile->size() + TileCa
 
 }  // namespace
 
-std::size_t TileCache::KeyHash::operator()(const TileKey& key) const noexcept {
+std::size_t TileCache::PositionHash::operator()(const Position& position) const noexcept {
     // z <= max_zoom = 22 and x, y < 2^z: z, x and y fit one 64-bit word without collisions.
     static_assert(max_zoom <= 29);
-    const std::uint64_t position = (static_cast<std::uint64_t>(key.tile.z) << 58u) ^
-                                   (std::uint64_t{key.tile.x} << 29u) ^ std::uint64_t{key.tile.y};
-    const std::uint64_t mixed = position * 0x9e3779b97f4a7c15ull ^ key.version * 0xff51afd7ed558ccdull ^
-                                static_cast<std::uint64_t>(key.layer);
+    const std::uint64_t packed = (static_cast<std::uint64_t>(position.tile.z) << 58u) ^
+                                 (std::uint64_t{position.tile.x} << 29u) ^ std::uint64_t{position.tile.y};
+    const std::uint64_t mixed = packed * 0x9e3779b97f4a7c15ull ^ static_cast<std::uint64_t>(position.layer);
     return static_cast<std::size_t>(mixed ^ (mixed >> 29u));
 }
 
 SharedTile TileCache::find(const TileKey& key) {
     const std::lock_guard lock(mutex_);
-    const auto found = entries_.find(key);
-    if (found == entries_.end()) {
+    const auto found = entries_.find({key.layer, key.tile});
+    if (found == entries_.end() || found->second->key.version != key.version) {
         ++stats_.misses;
         return nullptr;
     }
@@ -38,22 +37,16 @@ void TileCache::insert(const TileKey& key, SharedTile tile) {
     Recency dropped;
     {
         const std::lock_guard lock(mutex_);
-        if (key.version < newest_version_) return;  // a request still on an older snapshot
-        if (key.version > newest_version_) {
-            newest_version_ = key.version;
-            for (auto entry = recency_.begin(); entry != recency_.end();) {
-                const auto next = std::next(entry);
-                if (entry->key.version < newest_version_) unlink(entry, dropped);
-                entry = next;
-            }
+        if (const auto found = entries_.find({key.layer, key.tile}); found != entries_.end()) {
+            if (found->second->key.version > key.version) return;  // a request still on an older snapshot
+            unlink(found->second, dropped);
         }
-        if (const auto found = entries_.find(key); found != entries_.end()) unlink(found->second, dropped);
         while (!recency_.empty() && stats_.bytes + charge > budget_bytes_) {
             unlink(std::prev(recency_.end()), dropped);
             ++stats_.evictions;
         }
         recency_.push_front({key, std::move(tile)});
-        entries_.emplace(key, recency_.begin());
+        entries_.emplace(Position{key.layer, key.tile}, recency_.begin());
         stats_.bytes += charge;
     }
 }
@@ -67,7 +60,7 @@ SharedTile TileCache::get_or_render(const TileKey& key, const std::function<std:
 
 void TileCache::unlink(Recency::iterator entry, Recency& dropped) {
     stats_.bytes -= cost(entry->tile);
-    entries_.erase(entry->key);
+    entries_.erase({entry->key.layer, entry->key.tile});
     dropped.splice(dropped.end(), recency_, entry);
 }
 

@@ -1,16 +1,18 @@
 #pragma once
 // A bounded cache of encoded tiles whose bytes do not depend on the caller
-// (grids with their labels, facilities): the same layer, tile and snapshot
-// version always render the same bytes, so a repeat request can be answered
-// with the stored ones instead of clipping, simplifying and encoding again.
+// (grids with their labels, facilities): the same layer, tile and tile
+// version (change_log.hpp: the version of the newest change touching the
+// tile) always render the same bytes, so a repeat request can be answered
+// with the stored ones instead of clipping, simplifying and encoding again,
+// and a write elsewhere in the city leaves the tile cached.
 //
 // Only the caller decides what is cacheable: a tile that carries anything
 // personal or per-request (household tags, incident lights, a heat filter,
 // per-caller scoping) must never go through here, as the key holds none of it.
 //
 // Least recently used tiles go first once the stored bytes exceed the budget.
-// The snapshot version in the key invalidates: the first tile stored for a
-// newer version drops every older one, and older tiles are no longer stored.
+// One version per tile is kept: a newer version of a tile replaces the older
+// one, and a request still rendering an older version does not store it.
 //
 // Thread safety: every member may be called from any number of threads at
 // once (one mutex guards the index; rendering runs outside it). Stored bytes
@@ -33,14 +35,14 @@ namespace wangge::tiles {
 struct TileKey {
     Layer layer = Layer::grids;
     TileId tile;
-    std::uint64_t version = 0;  ///< of the snapshot the tile was rendered from
+    std::uint64_t version = 0;  ///< of the tile (tiles::ChangeLog::tile_version)
     friend bool operator==(const TileKey&, const TileKey&) = default;
 };
 
 using SharedTile = std::shared_ptr<const std::string>;
 
 /// Whether render() of the layer depends on nothing but the layer, the tile
-/// and the snapshot (grids, facilities), never on a TileQuery option, so
+/// and its version (grids, facilities), never on a TileQuery option, so
 /// that its tiles may be cached for everyone allowed to see the layer.
 [[nodiscard]] constexpr bool is_cacheable(Layer layer) noexcept {
     return layer == Layer::grids || layer == Layer::facilities;
@@ -66,7 +68,7 @@ public:
 
     /// The stored tile, or null.
     [[nodiscard]] SharedTile find(const TileKey& key);
-    /// Stores a tile unless it is larger than the budget or of an older version.
+    /// Stores a tile unless it is larger than the budget or older than the stored version of the same tile.
     void insert(const TileKey& key, SharedTile tile);
     /// The stored tile, else render() stored and returned. Concurrent misses
     /// of one key may each render; the bytes are the same.
@@ -76,8 +78,14 @@ public:
     [[nodiscard]] std::size_t budget_bytes() const noexcept { return budget_bytes_; }
 
 private:
-    struct KeyHash {
-        std::size_t operator()(const TileKey& key) const noexcept;
+    /// Layer and tile: the map holds one version per position.
+    struct Position {
+        Layer layer = Layer::grids;
+        TileId tile;
+        friend bool operator==(const Position&, const Position&) = default;
+    };
+    struct PositionHash {
+        std::size_t operator()(const Position& position) const noexcept;
     };
     struct Entry {
         TileKey key;
@@ -91,8 +99,7 @@ private:
     const std::size_t budget_bytes_;
     mutable std::mutex mutex_;
     Recency recency_;
-    std::unordered_map<TileKey, Recency::iterator, KeyHash> entries_;
-    std::uint64_t newest_version_ = 0;
+    std::unordered_map<Position, Recency::iterator, PositionHash> entries_;
     Stats stats_;
 };
 

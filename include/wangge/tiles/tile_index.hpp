@@ -75,6 +75,8 @@ struct TileQuery {
     HeatFilter heat;
 };
 
+struct TileChanges;
+
 class TileIndex {
 public:
     explicit TileIndex(const model::Snapshot& snapshot);
@@ -89,6 +91,9 @@ public:
     [[nodiscard]] nlohmann::json tilejson(Layer layer, std::string_view tiles_url) const;
 
 private:
+    /// Compares what two indexes render (tile_changes.hpp).
+    friend TileChanges changed_areas(const TileIndex& before, const TileIndex& after);
+
     /// The heat index, the largest part, is built on a second thread meanwhile.
     TileIndex(const model::Snapshot& snapshot, std::future<HeatIndex> heat);
 
