@@ -6,6 +6,7 @@
 #include "wangge/http/features.hpp"
 #include "wangge/http/lookup.hpp"
 #include "wangge/http/static_files.hpp"
+#include "wangge/http/tile_feed.hpp"
 #include "wangge/http/tile_routes.hpp"
 #include "wangge/http/validate_handler.hpp"
 #include "wangge/http/workflow_routes.hpp"
@@ -37,6 +38,7 @@ void add_api_routes(Router& router, State& state, const ApiOptions& options) {
     add_feature_routes(router, state, gate);
     add_lookup_route(router, state, gate);
     add_tile_routes(router, state, gate, options.tile_cache_bytes);
+    add_tile_feed_routes(router, state, gate);
     add_validate_route(router, gate);
     if (options.workflow != nullptr) add_workflow_routes(router, state, *options.workflow);
     if (options.drafts != nullptr) add_draft_routes(router, state, *options.drafts);

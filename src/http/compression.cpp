@@ -41,7 +41,8 @@ std::string gzip(std::string_view data, int level) {
 }
 
 void compress_if_accepted(const Request& request, Response& response, std::size_t min_size) {
-    if (response.file_path() || response.body().size() < min_size || !response.header("Content-Encoding").empty()) {
+    // A stream's bytes do not exist yet, and gzip would hold them back until a block fills.
+    if (response.file_path() || response.streamed() || response.body().size() < min_size || !response.header("Content-Encoding").empty()) {
         return;
     }
     const std::string_view type = response.header("Content-Type");

@@ -302,6 +302,17 @@ Response Response::error(Status status, std::string_view code, std::string_view 
     return json({{"error", {{"code", code}, {"message", message}}}}, status);
 }
 
+Response Response::stream(std::string content_type, StreamStart start, StreamOptions options) {
+    if (!start) throw std::invalid_argument("Response::stream needs a start function");
+    if (options.heartbeat_interval.count() <= 0 || options.max_age.count() <= 0) {
+        throw std::invalid_argument("Response::stream: heartbeat_interval and max_age must be positive");
+    }
+    Response response(Status::ok, {}, content_type);
+    response.stream_start_ = std::move(start);
+    response.stream_options_ = std::move(options);
+    return response;
+}
+
 void Response::set_header(std::string_view name, std::string_view value) {
     for (auto& [key, existing] : headers_) {
         if (iequals(key, name)) {

@@ -5,6 +5,7 @@
 #include "wangge/model/time.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <cmath>
@@ -27,6 +28,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
@@ -149,6 +151,13 @@ void fill_header(bhttp::response<Body>& message, const Response& response, const
 }
 
 Message to_message(Response&& response, const Framing& framing) {
+    if (response.streamed()) {
+        // Only the header: the body follows as the stream writes it, chunked or (HTTP/1.0) until the close.
+        StringMessage message;
+        fill_header(message, response, framing);
+        if (framing.version >= 11) message.chunked(true);
+        return message;
+    }
     if (const auto& path = response.file_path()) {
         bhttp::file_body::value_type file;
         beast::error_code ec;
@@ -183,6 +192,18 @@ Message refusal(Status status, std::string_view code, std::string_view text) {
     return to_message(Response::error(status, code, text), Framing{11, false, false, false});
 }
 
+/// Gives a place among the server's open streams back.
+struct ReleaseStream {
+    void operator()(std::atomic<std::size_t>* open_streams) const noexcept { --*open_streams; }
+};
+/// A place among the server's open streams (ServerOptions::max_streams), held while one is open.
+using StreamTicket = std::unique_ptr<std::atomic<std::size_t>, ReleaseStream>;
+
+Response too_many_streams(std::size_t limit) {
+    return Response::error(Status::service_unavailable, "too_many_streams",
+                           "the server has " + std::to_string(limit) + " streams open; try again later");
+}
+
 struct Shared;
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -203,21 +224,56 @@ public:
     void start() {
         asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::do_read, shared_from_this()));
     }
-    /// Graceful stop: finish what was read or is arriving, then close. Runs on the strand.
+    /// Graceful stop: finish what was read or is arriving, then close; an open
+    /// stream ends at once (it is no request in flight). Runs on the strand.
     void shut_down() {
         closing_ = true;
+        if (live_) {
+            stop_stream();
+            return;
+        }
         const bool arriving = reading_ && (buffer_.size() != 0 || (parser_ && parser_->got_some()));
         if (queue_.empty() && !writing_ && !arriving) close();
     }
     [[nodiscard]] auto executor() { return stream_.get_executor(); }
 
 private:
+    /// How a streamed response goes on after its header.
+    struct PendingStream {
+        StreamStart start;
+        StreamOptions options;
+        StreamTicket ticket;  // empty for HEAD, which only gets the header
+        bool head = false;
+        bool chunked = true;
+    };
+
     struct Slot {
-        std::optional<Message> message;
+        std::optional<Message> message;  // for a stream: its header
+        std::optional<PendingStream> stream;
         std::string method;
         std::string target;
         Clock::time_point start = Clock::now();
         bool keep_alive = false;
+    };
+
+    /// A streamed response from the moment its header goes out; the last thing on a connection.
+    struct LiveStream {
+        LiveStream(Slot&& slot_in, const asio::any_io_executor& executor)
+            : slot(std::move(slot_in)), heartbeat_timer(executor), age_timer(executor) {}
+        Slot slot;
+        std::optional<bhttp::response_serializer<bhttp::string_body>> header;
+        std::shared_ptr<detail::BufferedSink> sink;
+        std::shared_ptr<void> handle;
+        std::string out;             // the bytes being written
+        std::size_t out_from_sink = 0;  // how many of them the sink counts as in flight
+        std::size_t bytes = 0;       // on the wire so far, header included
+        Clock::time_point last_write = Clock::now();
+        asio::steady_timer heartbeat_timer;
+        asio::steady_timer age_timer;
+        std::array<char, 512> discard{};  // what the peer sends after the request is read and dropped
+        bool watching = false;  // a read on the socket waits for the peer to leave
+        bool ending = false;    // the last chunk is going out
+        bool ended = false;
     };
 
     void do_read();
@@ -229,6 +285,18 @@ private:
     void close();
     void log(const Slot& slot, unsigned status, std::size_t bytes) const;
 
+    void write_stream_header();
+    void on_stream_header(beast::error_code ec, std::size_t bytes);
+    void watch_peer();
+    void on_peer_read(beast::error_code ec, std::size_t bytes);
+    void pump_stream();
+    void write_stream(std::string bytes, std::size_t from_sink);
+    void on_stream_write(beast::error_code ec, std::size_t bytes);
+    void arm_heartbeat();
+    void on_heartbeat(beast::error_code ec);
+    void finish_stream();
+    void stop_stream();
+
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -237,6 +305,7 @@ private:
     std::string rate_key_;
     // Responses in request order; a deque keeps references to slots stable while others are added.
     std::deque<Slot> queue_;
+    std::unique_ptr<LiveStream> live_;
     bool reading_ = false;
     bool writing_ = false;
     bool closing_ = false;
@@ -273,6 +342,7 @@ struct Shared {
     // Declared before ioc so that sessions destroyed with its pending handlers can still report.
     std::atomic<bool> stopping = false;
     std::atomic<std::size_t> live_sessions = 0;
+    std::atomic<std::size_t> open_streams = 0;
     std::mutex sessions_mutex;
     std::vector<std::weak_ptr<Session>> sessions;
     unsigned io_threads;
@@ -286,7 +356,11 @@ struct Shared {
     std::string fallback_host;
 };
 
-Session::~Session() { shared_.session_ended(); }
+Session::~Session() {
+    // Destroyed without stop_stream() only when the server gave up waiting: the sink must not post any more.
+    if (live_ && live_->sink) live_->sink->detach();
+    shared_.session_ended();
+}
 
 void Session::do_read() {
     if (reading_ || closing_ || queue_.size() >= shared_.options.pipeline_limit) return;
@@ -302,6 +376,16 @@ void Session::do_read() {
 
 void Session::on_read(beast::error_code ec, std::size_t) {
     reading_ = false;
+    if (live_) {
+        // A request after a stream is never answered; the read only tells whether the peer is still there
+        // (aborted: on_stream_header cancelled it for watch_peer()).
+        if (ec && ec != asio::error::operation_aborted) {
+            stop_stream();
+        } else if (!live_->ended && !live_->watching) {
+            watch_peer();
+        }
+        return;
+    }
     if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted) {
         closing_ = true;
         if (queue_.empty() && !writing_) close();
@@ -372,6 +456,26 @@ void Session::handle(BeastRequest&& beast_request) {
 }
 
 void Session::complete(Slot& slot, Response&& response, Framing framing) {
+    if (response.streamed()) {
+        StreamTicket ticket;
+        if (!framing.head) {
+            const std::size_t limit = shared_.options.max_streams;
+            if (shared_.open_streams.fetch_add(1) < limit) {
+                ticket.reset(&shared_.open_streams);
+            } else {
+                --shared_.open_streams;
+            }
+        }
+        if (framing.head || ticket) {
+            slot.stream.emplace(PendingStream{response.stream_start(), response.stream_options(), std::move(ticket),
+                                              framing.head, framing.version >= 11});
+            // The stream ends with the connection: nothing after it is read.
+            slot.keep_alive = false;
+            closing_ = true;
+        } else {
+            response = too_many_streams(shared_.options.max_streams);
+        }
+    }
     // When the server stops, the last response announces the close.
     if (shared_.stopping && &slot == &queue_.back()) slot.keep_alive = false;
     framing.keep_alive = slot.keep_alive;
@@ -380,7 +484,11 @@ void Session::complete(Slot& slot, Response&& response, Framing framing) {
 }
 
 void Session::maybe_write() {
-    if (writing_ || queue_.empty() || !queue_.front().message) return;
+    if (writing_ || live_ || queue_.empty() || !queue_.front().message) return;
+    if (queue_.front().stream) {
+        write_stream_header();
+        return;
+    }
     writing_ = true;
     stream_.expires_after(shared_.options.io_timeout);
     std::visit(
@@ -428,6 +536,160 @@ void Session::log(const Slot& slot, unsigned status, std::size_t bytes) const {
     const std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     // One fprintf per line: stdio locks the stream, so lines from many threads never interleave.
     std::fprintf(stderr, "%s\n", text.c_str());
+}
+
+void Session::write_stream_header() {
+    live_ = std::make_unique<LiveStream>(std::move(queue_.front()), stream_.get_executor());
+    // Slots behind the stream stay queued but are never written (a worker may still hold a reference to one).
+    queue_.pop_front();
+    writing_ = true;
+    stream_.expires_after(shared_.options.io_timeout);
+    live_->header.emplace(std::get<StringMessage>(*live_->slot.message));
+    bhttp::async_write_header(stream_, *live_->header,
+                              beast::bind_front_handler(&Session::on_stream_header, shared_from_this()));
+}
+
+void Session::on_stream_header(beast::error_code ec, std::size_t bytes) {
+    writing_ = false;
+    LiveStream& live = *live_;
+    live.bytes += bytes;
+    if (live.ended) return;
+    if (ec || live.slot.stream->head || shared_.stopping) {
+        stop_stream();
+        return;
+    }
+    // The client has nothing more to say: a read that ends tells that it left. A parser read still
+    // pending may carry a deadline that would end a quiet stream, so it makes way for watch_peer().
+    if (reading_) {
+        beast::error_code cancel_ec;
+        stream_.socket().cancel(cancel_ec);
+    } else if (!live.watching) {
+        watch_peer();
+    }
+    live.last_write = Clock::now();
+    live.sink = std::make_shared<detail::BufferedSink>(
+        shared_.options.stream_buffer_limit, [weak = weak_from_this(), executor = stream_.get_executor()] {
+            asio::post(executor, [weak] {
+                if (auto self = weak.lock()) self->pump_stream();
+            });
+        });
+    try {
+        live.handle = live.slot.stream->start(live.sink);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "wangge: stream start failed on %s: %s\n", live.slot.target.c_str(), e.what());
+        stop_stream();
+        return;
+    } catch (...) {
+        std::fprintf(stderr, "wangge: stream start failed on %s\n", live.slot.target.c_str());
+        stop_stream();
+        return;
+    }
+    arm_heartbeat();
+    live.age_timer.expires_after(live.slot.stream->options.max_age);
+    live.age_timer.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+        if (!wait_ec && !self->live_->ended) self->live_->sink->close();
+    });
+    pump_stream();
+}
+
+void Session::watch_peer() {
+    // On the socket itself, not the tcp_stream: its read deadline would end a quiet stream.
+    live_->watching = true;
+    stream_.socket().async_read_some(asio::buffer(live_->discard),
+                                     beast::bind_front_handler(&Session::on_peer_read, shared_from_this()));
+}
+
+void Session::on_peer_read(beast::error_code ec, std::size_t) {
+    live_->watching = false;
+    if (live_->ended) return;
+    if (ec) {
+        stop_stream();
+        return;
+    }
+    watch_peer();
+}
+
+void Session::pump_stream() {
+    if (!live_ || live_->ended || live_->ending || writing_ || !live_->sink) return;
+    detail::BufferedSink::Batch batch = live_->sink->take();
+    if (batch.overflowed) {
+        stop_stream();
+    } else if (!batch.bytes.empty()) {
+        const std::size_t size = batch.bytes.size();
+        write_stream(std::move(batch.bytes), size);
+    } else if (batch.closed) {
+        finish_stream();
+    }
+}
+
+void Session::write_stream(std::string bytes, std::size_t from_sink) {
+    LiveStream& live = *live_;
+    writing_ = true;
+    live.out = std::move(bytes);
+    live.out_from_sink = from_sink;
+    stream_.expires_after(shared_.options.io_timeout);
+    auto done = beast::bind_front_handler(&Session::on_stream_write, shared_from_this());
+    if (live.slot.stream->chunked) {
+        asio::async_write(stream_, bhttp::make_chunk(asio::buffer(live.out)), std::move(done));
+    } else {
+        asio::async_write(stream_, asio::buffer(live.out), std::move(done));
+    }
+}
+
+void Session::on_stream_write(beast::error_code ec, std::size_t bytes) {
+    writing_ = false;
+    LiveStream& live = *live_;
+    live.bytes += bytes;
+    live.last_write = Clock::now();
+    live.sink->written(std::exchange(live.out_from_sink, 0));
+    if (live.ended) return;
+    if (ec || live.ending) {
+        stop_stream();
+        return;
+    }
+    pump_stream();
+}
+
+void Session::arm_heartbeat() {
+    const StreamOptions& options = live_->slot.stream->options;
+    if (options.heartbeat.empty()) return;
+    // While a write is out, waiting from its start would wake at once again and again.
+    live_->heartbeat_timer.expires_at((writing_ ? Clock::now() : live_->last_write) + options.heartbeat_interval);
+    live_->heartbeat_timer.async_wait(beast::bind_front_handler(&Session::on_heartbeat, shared_from_this()));
+}
+
+void Session::on_heartbeat(beast::error_code ec) {
+    if (ec || live_->ended || live_->ending) return;
+    const StreamOptions& options = live_->slot.stream->options;
+    if (!writing_ && Clock::now() - live_->last_write >= options.heartbeat_interval) write_stream(options.heartbeat, 0);
+    arm_heartbeat();
+}
+
+void Session::finish_stream() {
+    LiveStream& live = *live_;
+    if (!live.slot.stream->chunked) {
+        // HTTP/1.0: the close is the end of the body.
+        stop_stream();
+        return;
+    }
+    live.ending = true;
+    writing_ = true;
+    stream_.expires_after(shared_.options.io_timeout);
+    asio::async_write(stream_, bhttp::make_chunk_last(),
+                      beast::bind_front_handler(&Session::on_stream_write, shared_from_this()));
+}
+
+void Session::stop_stream() {
+    LiveStream& live = *live_;
+    if (live.ended) return;
+    live.ended = true;
+    live.heartbeat_timer.cancel();
+    live.age_timer.cancel();
+    if (live.sink) live.sink->detach();
+    live.handle.reset();
+    live.slot.stream->ticket.reset();
+    log(live.slot, static_cast<unsigned>(Status::ok), live.bytes);
+    close();
 }
 
 }  // namespace

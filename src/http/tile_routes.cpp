@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "wangge/model/time.hpp"
+#include "wangge/tiles/change_log.hpp"
 #include "wangge/tiles/tile_cache.hpp"
+#include "wangge/tiles/tile_changes.hpp"
 #include "wangge/tiles/tile_index.hpp"
 #include "wangge/workflow/states.hpp"
 
@@ -78,21 +80,9 @@ std::string hex_fingerprint(std::string_view text) {
     return hex;
 }
 
-/// What a layer needs (auth/policy.hpp).
-auth::Action read_action(tiles::Layer layer) noexcept {
-    switch (layer) {
-        case tiles::Layer::grids: return auth::Action::read_grid_outlines;
-        case tiles::Layer::households: return auth::Action::read_households;
-        case tiles::Layer::facilities: return auth::Action::read_facilities;
-        case tiles::Layer::incidents: return auth::Action::read_incidents;
-        case tiles::Layer::heat: return auth::Action::read_heat_tiles;
-    }
-    return auth::Action::read_heat_tiles;
-}
-
 /// The caller, or 401/403 when the layer is not theirs; public layers skip the session lookup.
 auth::Principal caller(const AuthGate& gate, const Request& request, tiles::Layer layer) {
-    const auth::Action action = read_action(layer);
+    const auth::Action action = tile_read_action(layer);
     if (auth::is_public(action)) {
         gate.permit(request, auth::Action::read_contact_cards);  // grid tiles name the grid's staff
         return {};
@@ -115,9 +105,13 @@ std::string tag_scope(const auth::Principal& who) {
     return text;
 }
 
-std::string entity_tag(tiles::Layer layer, std::uint64_t version, const tiles::HeatFilter& filter,
-                       model::Timestamp now, const auth::Principal& who) {
-    std::string tag = "\"" + std::string(tiles::to_string(layer)) + "-v" + std::to_string(version);
+/// `tile_version` is the version of the newest change touching the tile
+/// (tiles::ChangeLog), so a write elsewhere leaves the ETag as it was; the
+/// server instance keeps ETags of an earlier run (and its data) from matching.
+std::string entity_tag(tiles::Layer layer, std::string_view instance, std::uint64_t tile_version,
+                       const tiles::HeatFilter& filter, model::Timestamp now, const auth::Principal& who) {
+    std::string tag = "\"" + std::string(tiles::to_string(layer)) + "-" + std::string(instance) + "." +
+                      std::to_string(tile_version);
     if (layer == tiles::Layer::households) {
         tag += "-s" + hex_fingerprint(tag_scope(who));
     } else if (layer == tiles::Layer::heat) {
@@ -131,12 +125,14 @@ std::string entity_tag(tiles::Layer layer, std::uint64_t version, const tiles::H
     return tag + "\"";
 }
 
-/// Public layers may sit in shared caches; the others only in the caller's own.
+/// Public layers may sit in shared caches; the others only in the caller's
+/// own. Caches revalidate every time (a 304 costs microseconds): a map
+/// told by the change feed to refresh a tile must not get a stale copy.
 void set_cache_headers(Response& response, tiles::Layer layer) {
-    if (auth::is_public(read_action(layer))) {
-        response.set_header("Cache-Control", "public, max-age=60");
+    if (auth::is_public(tile_read_action(layer))) {
+        response.set_header("Cache-Control", "public, no-cache");
     } else {
-        vary_by_session(response, "private, max-age=60");
+        vary_by_session(response, "private, no-cache");
     }
 }
 
@@ -146,10 +142,28 @@ model::Timestamp wall_clock_now() {
 
 }  // namespace
 
+auth::Action tile_read_action(tiles::Layer layer) noexcept {
+    switch (layer) {
+        case tiles::Layer::grids: return auth::Action::read_grid_outlines;
+        case tiles::Layer::households: return auth::Action::read_households;
+        case tiles::Layer::facilities: return auth::Action::read_facilities;
+        case tiles::Layer::incidents: return auth::Action::read_incidents;
+        case tiles::Layer::heat: return auth::Action::read_heat_tiles;
+    }
+    return auth::Action::read_heat_tiles;
+}
+
 void add_tile_routes(Router& router, State& state, const AuthGate& gate, std::size_t tile_cache_bytes) {
     auto cache = std::make_shared<tiles::TileCache>(tile_cache_bytes);
     state.derive<tiles::TileIndex>(
         [](const model::Snapshot& snapshot) { return std::make_shared<const tiles::TileIndex>(snapshot); });
+    state.derive_incremental<tiles::ChangeLog>([](const View& next, const View* previous) {
+        const std::uint64_t version = next.snapshot().version();
+        if (previous == nullptr) return std::make_shared<const tiles::ChangeLog>(version);
+        const tiles::TileChanges changes =
+            tiles::changed_areas(previous->derived<tiles::TileIndex>(), next.derived<tiles::TileIndex>());
+        return std::make_shared<const tiles::ChangeLog>(previous->derived<tiles::ChangeLog>().next(version, changes));
+    });
 
     router.get("/tiles/{layer}.json", [&state, &gate](const Request& request) {
         const tiles::Layer layer = layer_parameter(request);
@@ -158,14 +172,15 @@ void add_tile_routes(Router& router, State& state, const AuthGate& gate, std::si
         const auto view = state.view();
         const auto& index = view->derived<tiles::TileIndex>();
         std::string url = request.base_url() + "/tiles/" + std::string(tiles::to_string(layer)) + "/{z}/{x}/{y}.mvt";
-        std::string etag = "\"tilejson-" + std::string(tiles::to_string(layer)) + "-v" + std::to_string(index.version());
+        std::string etag = "\"tilejson-" + std::string(tiles::to_string(layer)) + "-" + state.instance() + "." +
+                           std::to_string(index.version());
         // A heat filter given here carries over to every tile (and the host into the URL).
         if (!request.query().items().empty()) url += "?" + request.query().encode();
         etag += "-" + hex_fingerprint(url) + "\"";
         if (etag_matches(request, etag)) return Response::not_modified(etag);
         Response response = Response::json(index.tilejson(layer, url));
         response.set_header("ETag", etag);
-        if (auth::is_public(read_action(layer))) {
+        if (auth::is_public(tile_read_action(layer))) {
             response.set_header("Cache-Control", "no-cache");
         } else {
             vary_by_session(response, "private, no-cache");
@@ -189,7 +204,8 @@ void add_tile_routes(Router& router, State& state, const AuthGate& gate, std::si
 
             const auto view = state.view();
             const auto& index = view->derived<tiles::TileIndex>();
-            const std::string etag = entity_tag(layer, index.version(), query.heat, query.now, who);
+            const std::uint64_t tile_version = view->derived<tiles::ChangeLog>().tile_version(layer, query.tile);
+            const std::string etag = entity_tag(layer, state.instance(), tile_version, query.heat, query.now, who);
             if (etag_matches(request, etag)) {
                 Response response = Response::not_modified(etag);
                 set_cache_headers(response, layer);
@@ -207,7 +223,7 @@ void add_tile_routes(Router& router, State& state, const AuthGate& gate, std::si
             // The server gzips the body when the client accepts it (compression.hpp).
             // Only tiles the same for every caller allowed to see them are cached.
             std::string tile = tiles::is_cacheable(layer)
-                                   ? *cache->get_or_render({layer, query.tile, index.version()},
+                                   ? *cache->get_or_render({layer, query.tile, tile_version},
                                                            [&] { return index.render(query); })
                                    : index.render(query);
             if (!tagged.empty()) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "test_server.hpp"
 #include "wangge/model/snapshot.hpp"
 
@@ -40,6 +42,32 @@ TEST(State, DerivedStateIsBuiltPerSnapshot) {
     state.publish(model::Snapshot::build(sample_dataset(), 1));
     EXPECT_EQ(state.view()->derived<std::size_t>(), 8u);
     EXPECT_THROW((void)state.view()->derived<int>(), std::logic_error);
+}
+
+TEST(State, IncrementalStateSeesEarlierDerivedStateAndThePreviousView) {
+    State state("geopackage");
+    state.derive<std::size_t>([](const model::Snapshot& snapshot) {
+        return std::make_shared<const std::size_t>(snapshot.data().households.size());
+    });
+    // The change in household count since the previous view (0 for the first).
+    state.derive_incremental<long>([](const View& next, const View* previous) {
+        const auto now = static_cast<long>(next.derived<std::size_t>());
+        return std::make_shared<const long>(previous ? now - static_cast<long>(previous->derived<std::size_t>()) : 0);
+    });
+    std::vector<std::uint64_t> told;
+    state.on_publish([&told, &state](const View& view) {
+        EXPECT_EQ(state.view()->snapshot().version(), view.snapshot().version()) << "current before listeners run";
+        told.push_back(view.snapshot().version());
+    });
+    state.publish(model::Snapshot::build(sample_dataset(), 1));
+    EXPECT_EQ(state.view()->derived<long>(), 0);
+    model::Dataset fewer = sample_dataset();
+    fewer.households.resize(5);
+    state.publish(model::Snapshot::build(std::move(fewer), 2));
+    EXPECT_EQ(state.view()->derived<long>(), -3);
+    EXPECT_EQ(told, (std::vector<std::uint64_t>{1, 2}));
+    EXPECT_EQ(state.instance().size(), 8u);
+    EXPECT_NE(state.instance(), State("geopackage").instance()) << "another run, another instance id";
 }
 
 }  // namespace

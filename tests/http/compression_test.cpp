@@ -63,6 +63,13 @@ TEST(Gzip, OnlyCompressibleLargeBodiesForWillingClients) {
     EXPECT_EQ(cached.body(), before);
 }
 
+TEST(Gzip, StreamsAreNeverCompressed) {
+    Response stream = Response::stream("text/event-stream", [](std::shared_ptr<StreamSink>) { return nullptr; });
+    compress_if_accepted(with_encoding("gzip"), stream, 0);
+    EXPECT_EQ(stream.header("Content-Encoding"), "");
+    EXPECT_EQ(stream.header("Vary"), "");
+}
+
 TEST(Gzip, ServerCompressesWhenAsked) {
     TestServer server;
     const Reply plain = server.get("/collections/grids/items");

@@ -157,5 +157,32 @@ TEST(Request, EtagMatching) {
     EXPECT_FALSE(etag_matches(get("/"), R"("v7")"));
 }
 
+TEST(Response, StreamKeepsItsStartOptionsAndHeaders) {
+    int starts = 0;
+    Response stream = Response::stream(
+        "text/event-stream", [&starts](std::shared_ptr<StreamSink>) { ++starts; return nullptr; },
+        {.heartbeat = ": \n\n", .heartbeat_interval = std::chrono::milliseconds(50)});
+    stream.set_header("ETag", R"("v7")");
+    EXPECT_TRUE(stream.streamed());
+    EXPECT_EQ(stream.status(), Status::ok);
+    EXPECT_EQ(stream.header("Content-Type"), "text/event-stream");
+    EXPECT_EQ(stream.header("ETag"), R"("v7")");
+    EXPECT_EQ(stream.stream_options().heartbeat, ": \n\n");
+    EXPECT_EQ(stream.stream_options().heartbeat_interval, std::chrono::milliseconds(50));
+    EXPECT_EQ(stream.stream_options().max_age, std::chrono::minutes(10));
+    (void)stream.stream_start()(nullptr);
+    EXPECT_EQ(starts, 1);
+    EXPECT_FALSE(Response::json({}).streamed());
+}
+
+TEST(Response, StreamRefusesOptionsThatCannotWork) {
+    const StreamStart start = [](std::shared_ptr<StreamSink>) { return nullptr; };
+    EXPECT_THROW((void)Response::stream("text/event-stream", {}), std::invalid_argument);
+    EXPECT_THROW((void)Response::stream("text/event-stream", start, {.heartbeat_interval = std::chrono::milliseconds(0)}),
+                 std::invalid_argument);
+    EXPECT_THROW((void)Response::stream("text/event-stream", start, {.max_age = std::chrono::milliseconds(-1)}),
+                 std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace wangge::http

@@ -1,21 +1,73 @@
 #include "wangge/http/server.hpp"
 
 #include <atomic>
+#include <condition_variable>
 #include <future>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <sstream>
+#include <system_error>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "test_server.hpp"
+#include "wire.hpp"
 
 namespace wangge::http::test {
 namespace {
 
-/// Extra routes: POST /echo, GET /peer, and GET /slow?ms= on the worker pool, counting its starts.
+using namespace std::chrono_literals;
+
+/// What the streams of GET /stream did: the sinks they were given and whether their handles are still held.
+class StreamProbe {
+public:
+    /// For StreamStart: keeps the sink and returns a handle whose end the probe can see.
+    std::shared_ptr<void> started(std::shared_ptr<StreamSink> sink) {
+        auto handle = std::make_shared<int>(0);
+        const std::lock_guard lock(mutex_);
+        sinks_.push_back(std::move(sink));
+        handles_.push_back(handle);
+        changed_.notify_all();
+        return handle;
+    }
+    /// The sink of the `index`th stream, once it has started; null after 5 s.
+    std::shared_ptr<StreamSink> sink(std::size_t index = 0) {
+        std::unique_lock lock(mutex_);
+        changed_.wait_for(lock, 5s, [&] { return sinks_.size() > index; });
+        return sinks_.size() > index ? sinks_[index] : nullptr;
+    }
+    /// True once the server has dropped the handle of the `index`th stream (waits up to 5 s).
+    bool dropped(std::size_t index = 0) {
+        const auto deadline = std::chrono::steady_clock::now() + 5s;
+        while (std::chrono::steady_clock::now() < deadline) {
+            {
+                const std::lock_guard lock(mutex_);
+                if (handles_.size() > index && handles_[index].expired()) return true;
+            }
+            std::this_thread::sleep_for(5ms);
+        }
+        return false;
+    }
+    [[nodiscard]] std::size_t starts() {
+        const std::lock_guard lock(mutex_);
+        return sinks_.size();
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::vector<std::shared_ptr<StreamSink>> sinks_;
+    std::vector<std::weak_ptr<void>> handles_;
+};
+
+/// Extra routes: POST /echo, GET /peer, GET /slow?ms= on the worker pool, counting its starts, and
+/// GET /stream?heartbeat_ms=&max_age_ms= (text/event-stream, "retry: 1000\n\n" first, then what the test
+/// sends), the same on the worker pool as GET /stream/worker.
 struct TestRoutes {
     std::shared_ptr<std::atomic<int>> slow_started = std::make_shared<std::atomic<int>>(0);
+    std::shared_ptr<StreamProbe> streams = std::make_shared<StreamProbe>();
 
     void operator()(Router& router) const {
         router.post("/echo", [](const Request& request) { return Response::json({{"bytes", request.body().size()}}); });
@@ -25,8 +77,299 @@ struct TestRoutes {
             std::this_thread::sleep_for(std::chrono::milliseconds(parse_int(*request.query().get("ms"), "ms", 0, 5000)));
             return Response::json("slow");
         }, Execution::worker);
+        const auto stream = [probe = streams](const Request& request) {
+            StreamOptions options;
+            if (const auto ms = request.query().get("heartbeat_ms")) {
+                options.heartbeat = ": \n\n";
+                options.heartbeat_interval = std::chrono::milliseconds(parse_int(*ms, "heartbeat_ms", 1, 60'000));
+            }
+            if (const auto ms = request.query().get("max_age_ms")) {
+                options.max_age = std::chrono::milliseconds(parse_int(*ms, "max_age_ms", 1, 60'000));
+            }
+            Response response = Response::stream(
+                "text/event-stream",
+                [probe](std::shared_ptr<StreamSink> sink) {
+                    sink->send("retry: 1000\n\n");
+                    return probe->started(std::move(sink));
+                },
+                options);
+            response.set_header("Cache-Control", "no-store");
+            return response;
+        };
+        router.get("/stream", stream);
+        router.get("/stream/worker", stream, Execution::worker);
     }
 };
+
+/// One HTTP response taken off the front of `wire`: the header block and, with a Content-Length, the body.
+struct RawResponse {
+    std::string head;
+    std::string body;
+};
+
+RawResponse next_response(std::string_view& wire) {
+    const std::size_t end = wire.find("\r\n\r\n");
+    if (end == std::string_view::npos) return {std::string(wire), {}};
+    RawResponse response{std::string(wire.substr(0, end + 4)), {}};
+    wire.remove_prefix(end + 4);
+    const std::size_t length_at = response.head.find("Content-Length: ");
+    if (length_at != std::string::npos) {
+        const std::size_t length = std::stoul(response.head.substr(length_at + 16));
+        response.body = std::string(wire.substr(0, length));
+        wire.remove_prefix(std::min(length, wire.size()));
+    }
+    return response;
+}
+
+/// The data of a chunked body, and whether the last chunk arrived with nothing after it.
+struct Dechunked {
+    std::string data;
+    bool complete = false;
+};
+
+Dechunked dechunk(std::string_view body) {
+    Dechunked out;
+    while (!body.empty()) {
+        const std::size_t line_end = body.find("\r\n");
+        if (line_end == std::string_view::npos) return out;
+        const std::size_t size = std::stoul(std::string(body.substr(0, line_end)), nullptr, 16);
+        body.remove_prefix(line_end + 2);
+        if (size == 0) {
+            out.complete = body == "\r\n";
+            return out;
+        }
+        if (body.size() < size + 2) return out;
+        out.data += body.substr(0, size);
+        body.remove_prefix(size + 2);
+    }
+    return out;
+}
+
+bool has_header(std::string_view head, std::string_view line) {
+    return head.find("\r\n" + std::string(line) + "\r\n") != std::string_view::npos;
+}
+
+/// The test routes on a server, and raw connections that open a stream.
+class ServerStream : public testing::Test {
+protected:
+    void serve(const ServerOptions& options = TestServer::quiet_options()) {
+        server = std::make_unique<TestServer>(options, routes);
+    }
+    /// Sends `request` and returns the sink of the stream it opened; null when none started within 5 s.
+    std::shared_ptr<StreamSink> open_stream(Wire& wire, std::string_view request = "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n") {
+        wire.write(request);
+        return routes.streams->sink(opened_++);
+    }
+
+    const TestRoutes routes;
+    std::unique_ptr<TestServer> server;
+
+private:
+    std::size_t opened_ = 0;
+};
+
+TEST_F(ServerStream, ChunksArriveInOrderFromAnyThreadAndCloseEndsTheBody) {
+    serve();
+    Wire wire(server->port());
+    const std::shared_ptr<StreamSink> sink =
+        open_stream(wire, "GET /stream HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n");
+    ASSERT_TRUE(sink);
+    ASSERT_TRUE(wire.read_until("retry: 1000"));
+    std::string expected = "retry: 1000\n\n";
+    for (int i = 0; i < 200; ++i) expected += "data: " + std::to_string(i) + "\n\n";
+    std::thread sender([sink] {
+        for (int i = 0; i < 200; ++i) sink->send("data: " + std::to_string(i) + "\n\n");
+        sink->close();
+    });
+    sender.join();
+    EXPECT_FALSE(sink->open());
+    ASSERT_TRUE(wire.read_to_close());
+    std::string_view rest = wire.received();
+    const RawResponse response = next_response(rest);
+    EXPECT_TRUE(response.head.starts_with("HTTP/1.1 200 OK\r\n")) << response.head;
+    EXPECT_TRUE(has_header(response.head, "Content-Type: text/event-stream")) << response.head;
+    EXPECT_TRUE(has_header(response.head, "Cache-Control: no-store")) << response.head;
+    EXPECT_TRUE(has_header(response.head, "Transfer-Encoding: chunked")) << response.head;
+    EXPECT_TRUE(has_header(response.head, "Connection: close")) << response.head;
+    EXPECT_EQ(response.head.find("Content-Encoding"), std::string::npos) << response.head;
+    EXPECT_EQ(response.head.find("Content-Length"), std::string::npos) << response.head;
+    const Dechunked body = dechunk(rest);
+    EXPECT_EQ(body.data, expected);
+    EXPECT_TRUE(body.complete);
+    EXPECT_TRUE(routes.streams->dropped());
+}
+
+TEST_F(ServerStream, Http10GetsTheBodyUntilTheClose) {
+    serve();
+    Wire wire(server->port());
+    const std::shared_ptr<StreamSink> sink = open_stream(wire, "GET /stream HTTP/1.0\r\n\r\n");
+    ASSERT_TRUE(sink);
+    sink->send("data: 1\n\n");
+    sink->close();
+    ASSERT_TRUE(wire.read_to_close());
+    std::string_view rest = wire.received();
+    const RawResponse response = next_response(rest);
+    EXPECT_TRUE(response.head.starts_with("HTTP/1.0 200 OK\r\n")) << response.head;
+    EXPECT_EQ(response.head.find("Transfer-Encoding"), std::string::npos) << response.head;
+    EXPECT_EQ(rest, "retry: 1000\n\ndata: 1\n\n");
+}
+
+class ServerStreamPipelined : public ServerStream, public testing::WithParamInterface<std::string> {};
+
+TEST_P(ServerStreamPipelined, RequestsBeforeTheStreamAreAnsweredFirstAndLaterOnesNever) {
+    serve();
+    Wire wire(server->port());
+    const std::shared_ptr<StreamSink> sink = open_stream(wire, "GET /slow?ms=100 HTTP/1.1\r\nHost: x\r\n\r\n"
+                                                                 "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+                                                                 "GET " + GetParam() + " HTTP/1.1\r\nHost: x\r\n\r\n"
+                                                                 "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(sink);
+    sink->send("data: 1\n\n");
+    sink->close();
+    ASSERT_TRUE(wire.read_to_close());
+    std::string_view rest = wire.received();
+    EXPECT_EQ(next_response(rest).body, R"("slow")");
+    EXPECT_EQ(nlohmann::json::parse(next_response(rest).body)["status"], "ok");
+    const RawResponse stream = next_response(rest);
+    EXPECT_TRUE(has_header(stream.head, "Content-Type: text/event-stream")) << stream.head;
+    const Dechunked body = dechunk(rest);
+    EXPECT_EQ(body.data, "retry: 1000\n\ndata: 1\n\n");
+    EXPECT_TRUE(body.complete);  // and nothing after it: the last request is not answered
+}
+
+TEST_P(ServerStreamPipelined, AQuietStreamOutlivesTheIoTimeout) {
+    ServerOptions options = TestServer::quiet_options();
+    options.io_timeout = 100ms;
+    serve(options);
+    Wire wire(server->port());
+    const std::shared_ptr<StreamSink> sink = open_stream(wire, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+                                                               "GET " + GetParam() + " HTTP/1.1\r\nHost: x\r\n\r\n"
+                                                               "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(sink);
+    std::this_thread::sleep_for(350ms);
+    EXPECT_TRUE(sink->open());
+    sink->send("data: late\n\n");
+    EXPECT_TRUE(wire.read_until("data: late\n\n"));
+}
+
+INSTANTIATE_TEST_SUITE_P(IoAndWorker, ServerStreamPipelined, testing::Values("/stream", "/stream/worker"));
+
+TEST_F(ServerStream, ClientLeavingDropsTheHandleAtOnce) {
+    serve();
+    Wire wire(server->port());
+    const std::shared_ptr<StreamSink> sink = open_stream(wire);
+    ASSERT_TRUE(sink);
+    EXPECT_TRUE(sink->open());
+    wire.close();
+    EXPECT_TRUE(routes.streams->dropped());
+    EXPECT_FALSE(sink->open());
+    sink->send("nobody listens");  // harmless
+    sink->close();
+    EXPECT_EQ(server->get("/health").status, 200u);
+}
+
+TEST_F(ServerStream, HeartbeatsFillTheSilence) {
+    serve();
+    Wire wire(server->port());
+    wire.write("GET /stream?heartbeat_ms=30 HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(wire.read_until("retry: 1000\n\n\r\n"));
+    // Two heartbeats in a row prove the timer re-arms after writing one.
+    EXPECT_TRUE(wire.read_until("\r\n4\r\n: \n\n\r\n4\r\n: \n\n\r\n")) << wire.received();
+}
+
+TEST_F(ServerStream, MaxAgeEndsTheStreamCleanly) {
+    serve();
+    Wire wire(server->port());
+    const auto started = std::chrono::steady_clock::now();
+    wire.write("GET /stream?max_age_ms=150 HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(wire.read_to_close());
+    EXPECT_GE(std::chrono::steady_clock::now() - started, 150ms);
+    std::string_view rest = wire.received();
+    (void)next_response(rest);
+    EXPECT_TRUE(dechunk(rest).complete);
+    EXPECT_TRUE(routes.streams->dropped());
+}
+
+TEST_F(ServerStream, StopEndsOpenStreamsWithoutWaitingTheGracePeriod) {
+    ServerOptions options = TestServer::quiet_options();
+    options.shutdown_grace = 20s;
+    serve(options);
+    Wire wire(server->port());
+    ASSERT_TRUE(open_stream(wire));
+    const auto stopped_at = std::chrono::steady_clock::now();
+    server->stop();
+    EXPECT_LT(std::chrono::steady_clock::now() - stopped_at, 5s);
+    EXPECT_TRUE(wire.read_to_close());
+    EXPECT_TRUE(routes.streams->dropped());
+}
+
+TEST_F(ServerStream, PastMaxStreamsTheAnswerIs503) {
+    ServerOptions options = TestServer::quiet_options();
+    options.max_streams = 1;
+    serve(options);
+    Wire first(server->port());
+    ASSERT_TRUE(open_stream(first));
+    const Reply refused = server->get("/stream");
+    EXPECT_EQ(refused.status, 503u);
+    EXPECT_EQ(refused.json()["error"]["code"], "too_many_streams");
+    first.close();
+    ASSERT_TRUE(routes.streams->dropped());
+    // The place is free again.
+    Wire second(server->port());
+    EXPECT_TRUE(open_stream(second));
+}
+
+TEST_F(ServerStream, HeadGetsTheHeaderOnlyAndNoStreamStarts) {
+    serve();
+    Wire wire(server->port());
+    wire.write("HEAD /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(wire.read_to_close());
+    EXPECT_TRUE(wire.received().starts_with("HTTP/1.1 200 OK\r\n")) << wire.received();
+    EXPECT_TRUE(wire.received().ends_with("\r\n\r\n")) << wire.received();
+    EXPECT_TRUE(has_header(wire.received(), "Content-Type: text/event-stream"));
+    EXPECT_EQ(routes.streams->starts(), 0u);
+}
+
+TEST_F(ServerStream, ASlowReaderPastTheBufferLimitIsCutOff) {
+    ServerOptions options = TestServer::quiet_options();
+    options.stream_buffer_limit = 64 * 1024;
+    serve(options);
+    Wire wire(server->port());
+    const std::shared_ptr<StreamSink> sink = open_stream(wire);
+    ASSERT_TRUE(sink);
+    // The client reads nothing: once the kernel's socket buffers are full, the queue grows past the limit.
+    const std::string event = "data: " + std::string(16 * 1024, 'x') + "\n\n";
+    std::size_t sent = 0;
+    while (sink->open() && sent < 256u * 1024 * 1024) {
+        sink->send(event);
+        sent += event.size();
+    }
+    EXPECT_FALSE(sink->open());
+    EXPECT_TRUE(routes.streams->dropped());
+}
+
+TEST_F(ServerStream, TheAccessLogHasOneLineWhenTheStreamEnds) {
+    ServerOptions options = TestServer::quiet_options();
+    options.access_log = true;
+    testing::internal::CaptureStderr();
+    serve(options);
+    {
+        Wire wire(server->port());
+        const std::shared_ptr<StreamSink> sink = open_stream(wire);
+        ASSERT_TRUE(sink);
+        sink->send(std::string(1000, 'x'));
+        sink->close();
+        ASSERT_TRUE(wire.read_to_close());
+    }
+    server->stop();
+    std::istringstream log(testing::internal::GetCapturedStderr());
+    std::vector<nlohmann::json> lines;
+    for (std::string line; std::getline(log, line);) lines.push_back(nlohmann::json::parse(line));
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_EQ(lines[0]["target"], "/stream");
+    EXPECT_EQ(lines[0]["status"], 200);
+    EXPECT_GT(lines[0]["bytes"].get<int>(), 1000);
+}
 
 TEST(Server, KeepAliveServesSeveralRequestsOnOneConnection) {
     TestServer server;

@@ -1,7 +1,8 @@
 #pragma once
-// The workflow routes over a real GeoPackage store in a temp dir, with the
-// Writer, sessions from the auth module and the Beast server on an ephemeral
-// port; shared by workflow_routes_test.cpp and open311_test.cpp.
+// The workflow and tile routes over a real GeoPackage store in a temp dir,
+// with the Writer, sessions from the auth module and the Beast server on an
+// ephemeral port; shared by workflow_routes_test.cpp, open311_test.cpp and
+// tile_feed_test.cpp.
 //
 // Accounts (password `password`): li, grid worker of the west grid (staff 1,
 // its A岗 worker); wang, grid worker of 110105001002001 (staff 3); chief,
@@ -21,6 +22,8 @@
 #include "wangge/auth/service.hpp"
 #include "wangge/http/open311_routes.hpp"
 #include "wangge/http/server.hpp"
+#include "wangge/http/tile_feed.hpp"
+#include "wangge/http/tile_routes.hpp"
 #include "wangge/http/workflow_routes.hpp"
 #include "wangge/store/geopackage.hpp"
 #include "wangge/workflow/config.hpp"
@@ -52,6 +55,10 @@ protected:
                            cli, now);
         service_->add_user({.name = "root", .role = auth::Role::admin}, password, cli, now);
 
+        // The tile routes too, as `wangge serve` has them: writes move tile ETags and feed /tiles/changes.
+        Router router;
+        add_tile_routes(router, state_, *gate_);
+        add_tile_feed_routes(router, state_, *gate_);
         state_.publish(model::Snapshot::build(store::GeoPackageStore::open(store_path_).load(), 1));
         writer_.emplace(store_path_, state_);
         config_.emplace(
@@ -59,7 +66,6 @@ protected:
         clients_ = Open311Clients::from_json({{"clients", {{{"name", "citizen-app"}, {"api_key", app_key}}}}});
         services_ = std::make_unique<WorkflowServices>(WorkflowServices{*writer_, *gate_, *config_, &clients_});
 
-        Router router;
         add_workflow_routes(router, state_, *services_);
         server_ = std::make_unique<Server>(std::move(router), TestServer::quiet_options());
         port_ = server_->listen();

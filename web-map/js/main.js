@@ -7,6 +7,7 @@
 // Test hook (read-only): window.wanggeMap is the maplibregl.Map; window.wanggeReady
 // is a Promise that resolves once the current view's data is loaded and drawn
 // (it is replaced by a new Promise on every view switch), to App.status().
+// window.wanggeTileRefresher is the TileRefresher (tile-refresh.js) following /tiles/events.
 
 import * as maplibregl from 'maplibre-gl';
 
@@ -30,6 +31,7 @@ import {currentUser} from './session.js';
 import {dataSources, detectTiles, loadGeoJSONSource} from './sources.js';
 import {ViewStyler, initialStyle, loadStyles} from './style.js';
 import {SupervisorTools} from './supervisor-tools.js';
+import {TileRefresher} from './tile-refresh.js';
 
 const localFonts = "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
 const defaultCamera = {center: [116.46, 39.92], zoom: 14};  // the sample community, before data arrives
@@ -404,6 +406,9 @@ async function start() {
 
   const app = new App({map, styles, tiles, panel, legendRoot: document.getElementById('legend'), user});
   map.on('error', (event) => app.onMapError(event));
+  // Tiles a publish or an incident write touched reload as soon as the server says so.
+  window.wanggeTileRefresher = new TileRefresher(map, Object.keys(tiles));
+  window.wanggeTileRefresher.start();
   await Promise.all(['grids', 'households', 'facilities'].map((name) => app.ensureSource(name)));
   if (app.sourceStatus.grids === 'missing') throw new Error('服务器没有网格数据');
   if (!hash.camera) {

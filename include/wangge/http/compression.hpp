@@ -16,7 +16,8 @@ namespace wangge::http {
 
 /// Gzips the body when the client accepts gzip, the content type is text,
 /// JSON, JavaScript or MVT, the body has at least `min_size` bytes and no
-/// Content-Encoding is set yet. Adds Accept-Encoding to the Vary header of such responses.
+/// Content-Encoding is set yet; never files or streams. Adds Accept-Encoding
+/// to the Vary header of such responses.
 void compress_if_accepted(const Request& request, Response& response, std::size_t min_size = 1024);
 
 }  // namespace wangge::http

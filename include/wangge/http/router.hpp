@@ -26,6 +26,10 @@
 // percent-decoded; the router refuses paths with "." or ".." segments or
 // encoded slashes, so parameters never contain '/' except in `{name*}`.
 //
+// Streams: Response::stream() answers with a body the server writes as it
+// comes (server-sent events); see event_stream.hpp for the sink and
+// server.hpp for framing, limits and shutdown.
+//
 // Errors: throw HttpError(status, code, message) for a chosen status;
 // wangge::InputError becomes 400 "bad_request"; anything else a logged 500.
 // Every error body is {"error":{"code":…,"message":…}}. An unknown path gets
@@ -51,6 +55,7 @@
 #include <nlohmann/json.hpp>
 
 #include "wangge/error.hpp"
+#include "wangge/http/event_stream.hpp"
 
 namespace wangge::http {
 
@@ -183,6 +188,11 @@ public:
     [[nodiscard]] static Response redirect(std::string_view location, Status status = Status::found);
     [[nodiscard]] static Response not_modified(std::string_view etag);
     [[nodiscard]] static Response error(Status status, std::string_view code, std::string_view message);
+    /// Status 200 with a body written as it comes: `start` gets the sink once
+    /// the header is sent (event_stream.hpp). Headers set on the response are
+    /// kept; the server never compresses it and closes the connection after it.
+    /// Throws std::invalid_argument for a heartbeat_interval or max_age that is not positive.
+    [[nodiscard]] static Response stream(std::string content_type, StreamStart start, StreamOptions options = {});
 
     [[nodiscard]] Status status() const noexcept { return status_; }
     /// Replaces a header of that name (case-insensitive) or adds it.
@@ -193,6 +203,10 @@ public:
     [[nodiscard]] std::string& body() noexcept { return body_; }
     /// Set for file responses: the server sends this file as the body.
     [[nodiscard]] const std::optional<std::filesystem::path>& file_path() const noexcept { return file_; }
+    /// Set for streamed responses: the server calls it with the sink.
+    [[nodiscard]] bool streamed() const noexcept { return static_cast<bool>(stream_start_); }
+    [[nodiscard]] const StreamStart& stream_start() const noexcept { return stream_start_; }
+    [[nodiscard]] const StreamOptions& stream_options() const noexcept { return stream_options_; }
 
 private:
     Response(Status status, std::string body, std::string_view content_type);
@@ -201,6 +215,8 @@ private:
     std::vector<std::pair<std::string, std::string>> headers_;
     std::string body_;
     std::optional<std::filesystem::path> file_;
+    StreamStart stream_start_;
+    StreamOptions stream_options_;
 };
 
 using Handler = std::function<Response(const Request&)>;

@@ -13,6 +13,20 @@
 // and run() returns. A request counts as in flight from its first byte, so a
 // client still sending its body gets its answer (with Connection: close).
 //
+// Streamed responses (Response::stream, event_stream.hpp) are written as
+// their sink delivers: status 200, HTTP/1.1 with chunked transfer encoding,
+// HTTP/1.0 as a body that ends with the close; never compressed; a HEAD gets
+// the header only. A stream is the last answer on its connection (Connection:
+// close): requests pipelined before it are answered first, later ones never.
+// While open it has no read deadline: writes keep io_timeout, so a heartbeat
+// finds dead peers, and a read kept pending on the socket notices the client
+// leaving at once. It ends when the sink is closed (a last chunk, then the
+// close), after max_age, on a write error, when more than
+// stream_buffer_limit bytes wait for a slow reader (the connection is just
+// closed), or at stop(), which closes streams at once instead of waiting
+// shutdown_grace for them. Then the handle is dropped. At most max_streams
+// are open per server; past that the answer is 503 "too_many_streams".
+//
 // Each client address (an IPv6 client's /64) has a token bucket of
 // rate_limit requests per second, rate_burst deep; past it the answer is 429
 // "rate_limited" with Retry-After. Behind a reverse proxy every request
@@ -23,7 +37,8 @@
 //     {"time":"2026-11-26T18:40:02+08:00","peer":"127.0.0.1","method":"GET",
 //      "target":"/lookup?lon=116.4&lat=39.9","status":200,"bytes":812,"duration_ms":0.42}
 // `bytes` counts what went on the wire (header and body); `duration_ms` runs
-// from the end of reading the request to the end of writing the answer; query
+// from the end of reading the request to the end of writing the answer (for a
+// stream: one line when it ends, with all its bytes); query
 // values whose names look secret (token, password, key…) are logged as "***".
 //
 // Thread safety: listen() and run() from one thread; stop() and port() from any.
@@ -61,6 +76,10 @@ struct ServerOptions {
     bool access_log = true;
     /// gzip textual responses for clients that accept it (compression.hpp).
     bool compress = true;
+    /// Streamed responses open at once; more get 503 "too_many_streams".
+    std::size_t max_streams = 1000;
+    /// Bytes a stream may have queued for a client that reads too slowly before its connection is closed.
+    std::size_t stream_buffer_limit = 1024 * 1024;
 };
 
 class Server {

@@ -2,10 +2,14 @@
 // GET /tiles/{layer}.json (TileJSON 3.0) and GET /tiles/{layer}/{z}/{x}/{y}.mvt
 // (DESIGN §6), served from the tiles::TileIndex derived from each snapshot.
 //
-// Tiles carry an ETag of the snapshot version (plus the heat filter, or the
-// minute for the time-dependent incident lights), answer If-None-Match with
-// 304 (the server gzips them when the client accepts it), and an empty tile
-// is 204 No Content. Heat takes from, to (ISO 8601 date or date-time, local
+// Tiles carry an ETag of the tile's version, the version of the newest
+// change that touched it (tiles::ChangeLog, derived from each snapshot and
+// the one before), so a publish or an incident write changes the ETags of
+// just the tiles it touches (tile_feed.hpp pushes which). Heat ETags add the
+// filter, incident ETags the minute (for the time-dependent deadline lights).
+// Tiles answer If-None-Match with 304, are revalidated on every use
+// (Cache-Control: no-cache), are gzipped when the client accepts it, and an
+// empty tile is 204 No Content. Heat takes from, to (ISO 8601 date or date-time, local
 // +08:00 without offset, `to` exclusive), category and state.
 //
 // Access (auth/policy.hpp), for the TileJSON and the tiles alike: grids are
@@ -24,8 +28,11 @@
 
 namespace wangge::http {
 
-/// Registers the routes and the TileIndex derivation; call before the first
-/// publish(). The gate outlives the router. Grid and facility tiles, the same
+/// What a caller needs to read a tile layer (auth/policy.hpp).
+[[nodiscard]] auth::Action tile_read_action(tiles::Layer layer) noexcept;
+
+/// Registers the routes and the TileIndex and ChangeLog derivations; call
+/// before the first publish() and before add_tile_feed_routes(). The gate outlives the router. Grid and facility tiles, the same
 /// for every caller, are kept in a tiles::TileCache of `tile_cache_bytes` (0: off).
 void add_tile_routes(Router& router, State& state, const AuthGate& gate,
                      std::size_t tile_cache_bytes = tiles::TileCache::default_budget_bytes);

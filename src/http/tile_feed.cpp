@@ -1,0 +1,235 @@
+#include "wangge/http/tile_feed.hpp"
+
+#include <bitset>
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "wangge/http/event_stream.hpp"
+#include "wangge/http/tile_routes.hpp"
+#include "wangge/tiles/change_log.hpp"
+#include "wangge/tiles/tile_changes.hpp"
+
+namespace wangge::http {
+
+namespace {
+
+using LayerSet = std::bitset<tiles::layer_count>;
+
+constexpr tiles::Layer all_layers[] = {tiles::Layer::grids, tiles::Layer::households, tiles::Layer::facilities,
+                                       tiles::Layer::incidents, tiles::Layer::heat};
+
+constexpr std::size_t index_of(tiles::Layer layer) noexcept { return static_cast<std::size_t>(layer); }
+
+/// The layers whose tiles the caller may read, so whose changes they may see.
+LayerSet readable_layers(const auth::Principal& who) {
+    LayerSet layers;
+    for (const tiles::Layer layer : all_layers) {
+        layers.set(index_of(layer), auth::reach(who, tile_read_action(layer)) != auth::Reach::none);
+    }
+    return layers;
+}
+
+std::string make_cursor(const State& state, std::uint64_t version) {
+    return state.instance() + "." + std::to_string(version);
+}
+
+/// What a cursor given by a client names.
+struct Resume {
+    /// The version it was at; nullopt when it is from another server run
+    /// (its versions mean nothing here).
+    std::optional<std::uint64_t> version;
+};
+
+/// nullopt when `text` is not a cursor at all.
+std::optional<Resume> parse_cursor(std::string_view text, const State& state) {
+    const std::size_t dot = text.find('.');
+    if (dot == std::string_view::npos || dot == 0) return std::nullopt;
+    const std::string_view digits = text.substr(dot + 1);
+    std::uint64_t version = 0;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), version);
+    if (digits.empty() || error != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
+    if (text.substr(0, dot) != state.instance()) return Resume{};
+    return Resume{version};
+}
+
+nlohmann::json change_json(const tiles::ChangeLog::Change& change) {
+    const geo::Point north_west = tiles::world_to_lonlat({change.box.min_x, change.box.min_y});
+    const geo::Point south_east = tiles::world_to_lonlat({change.box.max_x, change.box.max_y});
+    nlohmann::json ranges = nlohmann::json::array();
+    for (int z = 0; z <= tiles::layer_max_zoom(change.layer); ++z) {
+        const tiles::TileRange range = tiles::touched_tiles(change.layer, change.box, z);
+        if (range.empty()) continue;
+        ranges.push_back({range.z, range.min_x, range.min_y, range.max_x, range.max_y});
+    }
+    return {{"layer", tiles::to_string(change.layer)},
+            {"version", change.version},
+            {"bounds", {north_west.x, south_east.y, south_east.x, north_west.y}},
+            {"tiles", std::move(ranges)}};
+}
+
+/// The changes after `since` of the given layers, oldest first; nullopt when
+/// the log no longer reaches back to `since` (or `since` is from the future).
+std::optional<nlohmann::json> visible_changes(const tiles::ChangeLog& log, std::uint64_t since, LayerSet layers) {
+    if (since > log.version()) return std::nullopt;
+    const auto changes = log.changes_after(since);
+    if (!changes) return std::nullopt;
+    nlohmann::json out = nlohmann::json::array();
+    for (const tiles::ChangeLog::Change& change : *changes) {
+        if (layers.test(index_of(change.layer))) out.push_back(change_json(change));
+    }
+    return out;
+}
+
+std::string event_text(std::string_view name, std::string_view id, const nlohmann::json& data) {
+    std::string text = "event: ";
+    text += name;
+    text += "\nid: ";
+    text += id;
+    text += "\ndata: ";
+    text += data.dump();  // one line: JSON dumps without newlines
+    text += "\n\n";
+    return text;
+}
+
+/// The open event streams and how far each has been told.
+class Streams : public std::enable_shared_from_this<Streams> {
+public:
+    explicit Streams(const State& state) : state_(state) {}
+
+    /// Starts a stream: the catch-up event, then every publish. The handle
+    /// keeps the subscription; dropping it ends it.
+    std::shared_ptr<void> add(std::shared_ptr<StreamSink> sink, LayerSet layers, std::optional<Resume> resume) {
+        const std::lock_guard lock(mutex_);
+        // Under the lock, so a publish is either in the catch-up or sent later, never lost.
+        const std::shared_ptr<const View> view = state_.view();
+        const tiles::ChangeLog& log = view->derived<tiles::ChangeLog>();
+        const std::string cursor = make_cursor(state_, log.version());
+        std::string first = "retry: 3000\n";
+        if (!resume) {
+            first += event_text("ready", cursor, {{"cursor", cursor}});
+        } else if (const auto changes = resume->version ? visible_changes(log, *resume->version, layers) : std::nullopt) {
+            first += event_text("tiles", cursor, {{"cursor", cursor}, {"changes", *changes}});
+        } else {
+            first += event_text("reset", cursor, {{"cursor", cursor}});
+        }
+        sink->send(std::move(first));
+        const std::uint64_t id = next_id_++;
+        subscribers_.emplace(id, Subscriber{std::move(sink), layers, log.version()});
+        return std::make_shared<Subscription>(weak_from_this(), id);
+    }
+
+    /// Sends the changes of a newly published view to every stream that can see some.
+    void publish(const View& view) {
+        const tiles::ChangeLog& log = view.derived<tiles::ChangeLog>();
+        const std::string cursor = make_cursor(state_, log.version());
+        const std::lock_guard lock(mutex_);
+        for (auto& [id, subscriber] : subscribers_) {
+            if (subscriber.sent_through >= log.version()) continue;  // caught up when it started
+            const auto changes = visible_changes(log, subscriber.sent_through, subscriber.layers);
+            subscriber.sent_through = log.version();
+            if (!changes) {
+                subscriber.sink->send(event_text("reset", cursor, {{"cursor", cursor}}));
+            } else if (!changes->empty()) {
+                subscriber.sink->send(event_text("tiles", cursor, {{"cursor", cursor}, {"changes", *changes}}));
+            }
+        }
+    }
+
+private:
+    struct Subscriber {
+        std::shared_ptr<StreamSink> sink;
+        LayerSet layers;
+        std::uint64_t sent_through = 0;
+    };
+    class Subscription {
+    public:
+        Subscription(std::weak_ptr<Streams> streams, std::uint64_t id) : streams_(std::move(streams)), id_(id) {}
+        ~Subscription() {
+            if (const auto streams = streams_.lock()) streams->remove(id_);
+        }
+        Subscription(const Subscription&) = delete;
+        Subscription& operator=(const Subscription&) = delete;
+
+    private:
+        std::weak_ptr<Streams> streams_;
+        std::uint64_t id_;
+    };
+
+    void remove(std::uint64_t id) {
+        const std::lock_guard lock(mutex_);
+        subscribers_.erase(id);
+    }
+
+    const State& state_;
+    std::mutex mutex_;
+    std::map<std::uint64_t, Subscriber> subscribers_;
+    std::uint64_t next_id_ = 0;
+};
+
+/// A client's cursor: nullopt without one; 400 when it is not a cursor.
+std::optional<Resume> client_cursor(std::string_view text, const State& state) {
+    if (text.empty()) return std::nullopt;
+    const auto resume = parse_cursor(text, state);
+    if (!resume) {
+        throw HttpError(Status::bad_request, "invalid_parameter",
+                        "'" + std::string(text) + "' is not a change cursor (from /tiles/changes or /tiles/events)");
+    }
+    return resume;
+}
+
+}  // namespace
+
+void add_tile_feed_routes(Router& router, State& state, const AuthGate& gate) {
+    auto streams = std::make_shared<Streams>(state);
+    state.on_publish([streams](const View& view) { streams->publish(view); });
+
+    router.get("/tiles/changes", [&state, &gate](const Request& request) {
+        request.query().allow_only({"after"});
+        const std::optional<Resume> resume = client_cursor(request.query().get("after").value_or(""), state);
+        const LayerSet layers = readable_layers(gate.principal(request));
+        const auto view = state.view();
+        const tiles::ChangeLog& log = view->derived<tiles::ChangeLog>();
+        nlohmann::json body{{"cursor", make_cursor(state, log.version())}};
+        if (!resume) {
+            body["changes"] = nlohmann::json::array();
+        } else if (auto changes = resume->version ? visible_changes(log, *resume->version, layers) : std::nullopt) {
+            body["changes"] = std::move(*changes);
+        } else {
+            body["reset"] = true;
+        }
+        Response response = Response::json(body);
+        vary_by_session(response, "no-store");
+        return response;
+    });
+
+    router.get("/tiles/events", [&state, &gate, streams](const Request& request) {
+        request.query().allow_only({"after"});
+        // A reconnecting EventSource sends the last id it saw; a client's own
+        // Last-Event-ID that is no cursor just starts afresh.
+        std::optional<Resume> resume = parse_cursor(request.header("Last-Event-ID"), state);
+        if (!resume) resume = client_cursor(request.query().get("after").value_or(""), state);
+        const LayerSet layers = readable_layers(gate.principal(request));
+        StreamOptions options;
+        options.heartbeat = ": keep-alive\n\n";
+        Response response = Response::stream(
+            "text/event-stream",
+            [streams, layers, resume](std::shared_ptr<StreamSink> sink) {
+                return streams->add(std::move(sink), layers, resume);
+            },
+            options);
+        vary_by_session(response, "no-store");
+        return response;
+    });
+}
+
+}  // namespace wangge::http

@@ -1,0 +1,72 @@
+// Tile freshness (issue #5): a supervisor watches the map while a grid worker
+// reports an incident elsewhere (through the API). The server pushes the
+// change over /tiles/events, and the supervisor's map reloads just the
+// incident tiles the change touched and shows the new case without a reload.
+// The server runs on its own copy of the sample store (the report writes).
+
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+
+import {demoPassword, demoUsers, loadSample, openMap, screenshot, useServerAndBrowser, waitIdle} from './harness.mjs';
+
+const sample = loadSample();
+const session = useServerAndBrowser({writable: true});
+const [workerGrid] = demoUsers.worker.grids;
+
+async function reportAs(username, place) {
+  const base = session.server.url;
+  const login = await fetch(`${base}/auth/login`, {
+    method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify({username, password: demoPassword}),
+  });
+  assert.equal(login.status, 200, await login.clone().text());
+  const {token} = await login.json();
+  const reported = await fetch(`${base}/incidents`, {
+    method: 'POST',
+    headers: {'Content-Type': 'application/json', Authorization: `Bearer ${token}`},
+    body: JSON.stringify({category: '违法建设', triage: 'general', source: '网格员巡查', description: '楼顶私搭乱建',
+      lon: place[0], lat: place[1]}),
+  });
+  assert.equal(reported.status, 201, await reported.clone().text());
+  return (await reported.json()).id;
+}
+
+function tileOf(url) {
+  const [, z, x, y] = url.match(/\/tiles\/incidents\/(\d+)\/(\d+)\/(\d+)\.mvt/).map(Number);
+  return {z, x, y};
+}
+
+const inRanges = (ranges, {z, x, y}) =>
+  ranges.some(([rz, minX, minY, maxX, maxY]) => rz === z && minX <= x && x <= maxX && minY <= y && y <= maxY);
+
+test('a supervisor\'s map reloads just the incident tiles a new report touched', {timeout: 90000}, async () => {
+  const {page, errors} = await openMap(session, '#view=supervisor', {as: 'supervisor'});
+  const place = sample.pointIn(workerGrid);
+  await page.evaluate((center) => window.wanggeMap.jumpTo({center, zoom: 16}), place);
+  await waitIdle(page);
+  const cursor = await page.waitForFunction(() => window.wanggeTileRefresher.lastCursor, null, {timeout: 15000})
+    .then((handle) => handle.jsonValue());
+  const visibleTiles = await page.evaluate(() => window.wanggeMap.style.tileManagers.incidents.getIds().length);
+  assert.ok(visibleTiles > 1, 'the test needs several incident tiles in view');
+
+  const reloaded = [];
+  page.on('request', (request) => {
+    if (/\/tiles\/incidents\/\d+\/\d+\/\d+\.mvt/.test(request.url())) reloaded.push(tileOf(request.url()));
+  });
+  const id = await reportAs('worker', place);
+
+  // The new case appears on the open map, from the reloaded tile.
+  await page.waitForFunction((caseId) => window.wanggeMap.querySourceFeatures('incidents', {sourceLayer: 'incidents'})
+    .some((feature) => feature.id === caseId), id, {timeout: 20000});
+  await waitIdle(page);
+
+  const changes = await (await page.request.get(`${session.server.url}/tiles/changes?after=${cursor}`)).json();
+  const incidentChanges = changes.changes.filter((change) => change.layer === 'incidents');
+  assert.equal(incidentChanges.length, 1, JSON.stringify(changes));
+  const ranges = incidentChanges[0].tiles;
+  assert.ok(reloaded.length >= 1, 'the touched tile was asked again');
+  for (const tile of reloaded) assert.ok(inRanges(ranges, tile), `tile ${JSON.stringify(tile)} was not touched`);
+  assert.ok(reloaded.length < visibleTiles, `reloaded ${reloaded.length} of ${visibleTiles} tiles in view`);
+  await screenshot(page, 'freshness-new-case');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
