@@ -36,12 +36,13 @@ public:
         (void)service_->add_user({.name = "worker", .role = auth::Role::grid_worker, .grid_codes = {layout::grid_a}},
                                  password, actor, now);
         gate_.emplace(*service_, AuthGateOptions{.clock = [] { return now; }});
-        state_.publish(model::Snapshot::build(store::GeoPackageStore::open(store_path()).load(), 1));
-        writer_.emplace(store_path(), state_);
         Router router;
+        // The routes register what State derives from each snapshot: before the first publish.
         add_api_routes(router, state_,
                        {.web_dir = dir_.path() / "web-map", .styles_dir = dir_.path() / "styles", .gate = &*gate_});
         add_auth_routes(router, *gate_);
+        state_.publish(model::Snapshot::build(store::GeoPackageStore::open(store_path()).load(), 1));
+        writer_.emplace(store_path(), state_);
         add_draft_routes(router, state_, {*writer_, *gate_});
         ServerOptions options;
         options.port = 0;
