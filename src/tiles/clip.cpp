@@ -9,36 +9,45 @@ namespace {
 
 enum class Side { left, top, right, bottom };
 
-bool inside(const geo::Point& p, Side side, double edge) noexcept {
-    switch (side) {
-        case Side::left: return p.x >= edge;
-        case Side::right: return p.x <= edge;
-        case Side::top: return p.y >= edge;
-        case Side::bottom: return p.y <= edge;
+// The side is a template argument: clipping runs for every vertex of every
+// grid in a tile, and the per-vertex switch on a run-time side cost more
+// than the comparison itself.
+template <Side side>
+bool inside(const geo::Point& p, double edge) noexcept {
+    if constexpr (side == Side::left) {
+        return p.x >= edge;
+    } else if constexpr (side == Side::right) {
+        return p.x <= edge;
+    } else if constexpr (side == Side::top) {
+        return p.y >= edge;
+    } else {
+        return p.y <= edge;
     }
-    return false;
 }
 
 /// Where segment p–q crosses the clip line. The endpoints are ordered first so
 /// that p–q and q–p give the same bits (see the header).
-geo::Point crossing(geo::Point p, geo::Point q, Side side, double edge) noexcept {
+template <Side side>
+geo::Point crossing(geo::Point p, geo::Point q, double edge) noexcept {
     if (q.x < p.x || (q.x == p.x && q.y < p.y)) std::swap(p, q);
-    if (side == Side::left || side == Side::right) {
+    if constexpr (side == Side::left || side == Side::right) {
         const double t = (edge - p.x) / (q.x - p.x);
         return {edge, p.y + t * (q.y - p.y)};
+    } else {
+        const double t = (edge - p.y) / (q.y - p.y);
+        return {p.x + t * (q.x - p.x), edge};
     }
-    const double t = (edge - p.y) / (q.y - p.y);
-    return {p.x + t * (q.x - p.x), edge};
 }
 
-void clip_side(const std::vector<geo::Point>& in, Side side, double edge, std::vector<geo::Point>& out) {
+template <Side side>
+void clip_side(std::span<const geo::Point> in, double edge, std::vector<geo::Point>& out) {
     out.clear();
     if (in.empty()) return;
     geo::Point previous = in.back();
-    bool previous_inside = inside(previous, side, edge);
+    bool previous_inside = inside<side>(previous, edge);
     for (const geo::Point& current : in) {
-        const bool current_inside = inside(current, side, edge);
-        if (current_inside != previous_inside) out.push_back(crossing(previous, current, side, edge));
+        const bool current_inside = inside<side>(current, edge);
+        if (current_inside != previous_inside) out.push_back(crossing<side>(previous, current, edge));
         if (current_inside) out.push_back(current);
         previous = current;
         previous_inside = current_inside;
@@ -48,6 +57,13 @@ void clip_side(const std::vector<geo::Point>& in, Side side, double edge, std::v
 std::int32_t snap_coordinate(double v) noexcept {
     constexpr double low = std::numeric_limits<std::int32_t>::min();
     constexpr double high = std::numeric_limits<std::int32_t>::max();
+    if (v > low && v < high) {
+        // std::round without the libm call (every vertex passes here): the
+        // truncation and the fraction it leaves are exact in this range.
+        const auto truncated = static_cast<std::int32_t>(v);
+        const double fraction = v - truncated;
+        return truncated + (fraction >= 0.5 ? 1 : 0) - (fraction <= -0.5 ? 1 : 0);
+    }
     return static_cast<std::int32_t>(std::clamp(std::round(v), low, high));
 }
 
@@ -70,14 +86,12 @@ std::span<const geo::Point> RingClipper::clip(std::span<const geo::Point> ring) 
         ring_box.max_y <= box_.max_y) {
         return ring;
     }
-    current_.assign(ring.begin(), ring.end());
-    const std::pair<Side, double> sides[] = {
-        {Side::left, box_.min_x}, {Side::top, box_.min_y}, {Side::right, box_.max_x}, {Side::bottom, box_.max_y}};
-    for (const auto& [side, edge] : sides) {
-        clip_side(current_, side, edge, next_);
-        current_.swap(next_);
-        if (current_.empty()) break;
-    }
+    // Left from the input itself, then top, right, bottom.
+    clip_side<Side::left>(ring, box_.min_x, current_);
+    clip_side<Side::top>(current_, box_.min_y, next_);
+    clip_side<Side::right>(next_, box_.max_x, current_);
+    clip_side<Side::bottom>(current_, box_.max_y, next_);
+    current_.swap(next_);
     return current_;
 }
 

@@ -227,23 +227,41 @@ GridShapes::GridShapes(std::span<const model::Grid* const> grids) {
     }
 }
 
-void GridShapes::ring(std::size_t grid, std::size_t polygon, std::size_t ring_index, int z,
-                      std::vector<geo::Point>& out) const {
-    out.clear();
+template <class Map>
+void GridShapes::assemble_ring(std::size_t grid, std::size_t polygon, std::size_t ring_index, int z, Map map,
+                               std::vector<geo::Point>& out) const {
     const ArcPoints& level = zoom_arcs_[static_cast<std::size_t>(std::clamp(z, 0, detail_zoom))];
     const std::size_t r = polygon_rings_[grid_polygons_[grid] + polygon] + ring_index;
+    // Each arc's last vertex is the next arc's first: each adds all but it.
+    // Sized first, so that the vertices are written without growing `out`.
+    std::size_t size = 0;
+    for (std::uint32_t k = ring_arcs_[r]; k < ring_arcs_[r + 1]; ++k) {
+        const std::uint32_t arc = arc_refs_[k] >> 1;
+        size += level.offsets[arc + 1] - level.offsets[arc] - 1;
+    }
+    out.resize(size);
+    auto at = out.begin();
     for (std::uint32_t k = ring_arcs_[r]; k < ring_arcs_[r + 1]; ++k) {
         const std::uint32_t ref = arc_refs_[k];
         const std::uint32_t arc = ref >> 1;
         const auto first = level.points.begin() + level.offsets[arc];
         const auto last = level.points.begin() + level.offsets[arc + 1];
-        // Each arc's last vertex is the next arc's first: append all but it.
         if ((ref & 1u) == 0) {
-            out.insert(out.end(), first, last - 1);
+            at = std::transform(first, last - 1, at, map);
         } else {
-            out.insert(out.end(), std::make_reverse_iterator(last), std::make_reverse_iterator(first + 1));
+            at = std::transform(std::make_reverse_iterator(last), std::make_reverse_iterator(first + 1), at, map);
         }
     }
+}
+
+void GridShapes::ring(std::size_t grid, std::size_t polygon, std::size_t ring_index, int z,
+                      std::vector<geo::Point>& out) const {
+    assemble_ring(grid, polygon, ring_index, z, [](const geo::Point& world) { return world; }, out);
+}
+
+void GridShapes::ring(std::size_t grid, std::size_t polygon, std::size_t ring_index, const TileTransform& tile, int z,
+                      std::vector<geo::Point>& out) const {
+    assemble_ring(grid, polygon, ring_index, z, [&tile](const geo::Point& world) { return tile.to_pixel(world); }, out);
 }
 
 }  // namespace wangge::tiles

@@ -1,7 +1,11 @@
 #include "wangge/tiles/mvt_writer.hpp"
 
 #include <algorithm>
-#include <functional>
+#include <array>
+#include <bit>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
 
 #include <protozero/pbf_builder.hpp>
 
@@ -31,13 +35,6 @@ std::uint32_t zigzag(std::int64_t delta) noexcept {
     return static_cast<std::uint32_t>(protozero::encode_zigzag32(static_cast<std::int32_t>(delta)));
 }
 
-/// Appends the deltas from `cursor` to `point` and moves the cursor.
-void push_delta(std::vector<std::uint32_t>& geometry, PixelPoint& cursor, const PixelPoint& point) {
-    geometry.push_back(zigzag(std::int64_t{point.x} - cursor.x));
-    geometry.push_back(zigzag(std::int64_t{point.y} - cursor.y));
-    cursor = point;
-}
-
 // The writers below fill space reserved with resize(): appending a varint
 // byte by byte to a std::string costs more than encoding it.
 
@@ -51,21 +48,26 @@ char* write_key(char* out, Field field, protozero::pbf_wire_type wire) noexcept 
 
 std::size_t varint_size(std::uint64_t value) noexcept { return static_cast<std::size_t>(protozero::length_of_varint(value)); }
 
-std::size_t varints_size(std::span<const std::uint32_t> values) noexcept {
-    std::size_t size = 0;
-    for (const std::uint32_t value : values) size += varint_size(value);
-    return size;
+/// The most bytes a uint32 varint takes.
+constexpr std::size_t max_varint32_size = 5;
+
+/// Writes the zigzag deltas from `cursor` to `point` and moves the cursor.
+char* write_delta(char* out, PixelPoint& cursor, const PixelPoint& point) noexcept {
+    out = write_varint(out, zigzag(std::int64_t{point.x} - cursor.x));
+    out = write_varint(out, zigzag(std::int64_t{point.y} - cursor.y));
+    cursor = point;
+    return out;
 }
 
 /// The size of a length-delimited field of `payload` bytes (field numbers below 16 take one key byte).
 std::size_t delimited_size(std::size_t payload) noexcept { return 1 + varint_size(payload) + payload; }
 
-/// Writes a packed repeated uint32 field whose payload, `payload` bytes, was measured by varints_size.
-char* write_packed(char* out, FeatureField field, std::span<const std::uint32_t> values, std::size_t payload) noexcept {
+/// Writes a length-delimited feature field: packed varints encoded already, or bytes.
+char* write_bytes(char* out, FeatureField field, std::string_view bytes) noexcept {
     out = write_key(out, field, protozero::pbf_wire_type::length_delimited);
-    out = write_varint(out, payload);
-    for (const std::uint32_t value : values) out = write_varint(out, value);
-    return out;
+    out = write_varint(out, bytes.size());
+    std::memcpy(out, bytes.data(), bytes.size());
+    return out + bytes.size();
 }
 
 /// Grows `buffer` by `size` bytes for the writers; returns where they start.
@@ -73,6 +75,107 @@ char* extend(std::string& buffer, std::size_t size) {
     const std::size_t start = buffer.size();
     buffer.resize(start + size);
     return buffer.data() + start;
+}
+
+std::uint64_t load_word(const char* at) noexcept {
+    std::uint64_t word = 0;
+    std::memcpy(&word, at, sizeof word);
+    return word;
+}
+
+/// splitmix64's finaliser: spreads every input bit over the low bits the slot mask keeps.
+std::uint64_t mix(std::uint64_t v) noexcept {
+    v = (v ^ (v >> 30)) * 0xBF58476D1CE4E5B9ull;
+    v = (v ^ (v >> 27)) * 0x94D049BB133111EBull;
+    return v ^ (v >> 31);
+}
+
+/// Hashes bytes word by word, starting from `seed`. Property values are short
+/// (names, codes), where std::hash's byte-wise tail costs more than the rest
+/// of the dictionary lookup.
+std::uint64_t hash_bytes(std::string_view bytes, std::uint64_t seed) noexcept {
+    std::uint64_t hash = seed ^ bytes.size();
+    const char* at = bytes.data();
+    std::size_t left = bytes.size();
+    for (; left >= 8; left -= 8, at += 8) hash = mix(hash ^ load_word(at));
+    if (left > 0) {
+        std::uint64_t tail = 0;
+        for (std::size_t i = 0; i < left; ++i) tail |= std::uint64_t{static_cast<unsigned char>(at[i])} << (8 * i);
+        hash = mix(hash ^ tail);
+    }
+    return hash;
+}
+
+/// The dictionary hash of a value, from the value itself rather than from its
+/// fresh encoding (reading bytes just written stalls on store forwarding).
+std::uint32_t value_hash(const PropertyValue& value) noexcept {
+    const std::uint64_t seed = mix(value.index() + 1);
+    const std::uint64_t hash = std::visit(
+        [&](const auto& v) -> std::uint64_t {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::string_view>) {
+                return hash_bytes(v, seed);
+            } else if constexpr (std::is_same_v<T, bool>) {
+                return mix(seed ^ static_cast<std::uint64_t>(v));
+            } else {
+                return mix(seed ^ std::bit_cast<std::uint64_t>(v));
+            }
+        },
+        value);
+    return static_cast<std::uint32_t>(hash);
+}
+
+/// A layer's values field for one value: the bytes up to the string's bytes
+/// (all of it for other types), and the string's bytes, not copied.
+struct EncodedValue {
+    std::array<char, 24> head{};  // two keys and two 64-bit varints at most
+    std::size_t head_size = 0;
+    std::string_view tail;
+
+    [[nodiscard]] std::size_t size() const noexcept { return head_size + tail.size(); }
+
+    /// True when `stored` holds the same bytes. The head is compared byte by
+    /// byte: it was just written byte by byte, and a wider load would stall.
+    [[nodiscard]] bool matches(std::string_view stored) const noexcept {
+        if (stored.size() != size()) return false;
+        for (std::size_t i = 0; i < head_size; ++i) {
+            if (stored[i] != head[i]) return false;
+        }
+        return stored.substr(head_size) == tail;
+    }
+};
+
+EncodedValue encode(const PropertyValue& value) noexcept {
+    EncodedValue encoded;
+    char* out = encoded.head.data();
+    const auto field = [&](std::size_t payload) {
+        out = write_varint(write_key(out, LayerField::values, protozero::pbf_wire_type::length_delimited), payload);
+    };
+    std::visit(
+        [&](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::string_view>) {
+                field(delimited_size(v.size()));
+                out = write_varint(write_key(out, ValueField::string_value, protozero::pbf_wire_type::length_delimited),
+                                   v.size());
+                encoded.tail = v;
+            } else if constexpr (std::is_same_v<T, std::int64_t>) {
+                const std::uint64_t zigzagged = protozero::encode_zigzag64(v);
+                field(1 + varint_size(zigzagged));
+                out = write_varint(write_key(out, ValueField::sint_value, protozero::pbf_wire_type::varint), zigzagged);
+            } else if constexpr (std::is_same_v<T, double>) {
+                field(1 + sizeof(double));
+                out = write_key(out, ValueField::double_value, protozero::pbf_wire_type::fixed64);
+                const auto bits = std::bit_cast<std::uint64_t>(v);
+                for (std::size_t i = 0; i < sizeof bits; ++i) *out++ = static_cast<char>(bits >> (8 * i));  // little-endian
+            } else {
+                field(2);
+                out = write_varint(write_key(out, ValueField::bool_value, protozero::pbf_wire_type::varint), v ? 1 : 0);
+            }
+        },
+        value);
+    encoded.head_size = static_cast<std::size_t>(out - encoded.head.data());
+    return encoded;
 }
 
 }  // namespace
@@ -83,42 +186,50 @@ LayerBuilder::LayerBuilder(std::string_view name, std::span<const FieldSpec> fie
 
 void LayerBuilder::add_point(const PixelPoint& point, std::span<const Property> properties,
                              std::optional<std::uint64_t> id) {
-    scratch_geometry_.clear();
-    scratch_geometry_.push_back(command(move_to, 1));
+    scratch_geometry_.resize(std::max(scratch_geometry_.size(), 3 * max_varint32_size));
+    char* out = write_varint(scratch_geometry_.data(), command(move_to, 1));
     PixelPoint cursor;
-    push_delta(scratch_geometry_, cursor, point);
-    add_feature(geometry_point, scratch_geometry_, properties, id);
+    out = write_delta(out, cursor, point);
+    add_feature(geometry_point, {scratch_geometry_.data(), static_cast<std::size_t>(out - scratch_geometry_.data())},
+                properties, id);
 }
 
 void LayerBuilder::add_polygon(std::span<const PixelRing> rings, std::span<const Property> properties,
                                std::optional<std::uint64_t> id) {
-    scratch_geometry_.clear();
+    // The geometry is encoded straight to varints into room for the longest
+    // encoding: a ring of n vertices takes 2n + 3 integers.
+    std::size_t most = 0;
+    for (const PixelRing& ring : rings) most += (2 * ring.size() + 3) * max_varint32_size;
+    scratch_geometry_.resize(std::max(scratch_geometry_.size(), most));
+    char* const begin = scratch_geometry_.data();
+    char* out = begin;
     PixelPoint cursor;
     for (const PixelRing& ring : rings) {
         if (ring.size() < 3) continue;
-        scratch_geometry_.push_back(command(move_to, 1));
-        push_delta(scratch_geometry_, cursor, ring.front());
-        scratch_geometry_.push_back(command(line_to, ring.size() - 1));
-        for (std::size_t i = 1; i < ring.size(); ++i) push_delta(scratch_geometry_, cursor, ring[i]);
-        scratch_geometry_.push_back(command(close_path, 1));
+        out = write_varint(out, command(move_to, 1));
+        out = write_delta(out, cursor, ring.front());
+        out = write_varint(out, command(line_to, ring.size() - 1));
+        for (std::size_t i = 1; i < ring.size(); ++i) out = write_delta(out, cursor, ring[i]);
+        out = write_varint(out, command(close_path, 1));
     }
-    if (scratch_geometry_.empty()) return;
-    add_feature(geometry_polygon, scratch_geometry_, properties, id);
+    if (out == begin) return;
+    add_feature(geometry_polygon, {begin, static_cast<std::size_t>(out - begin)}, properties, id);
 }
 
-void LayerBuilder::add_feature(int geometry_type, std::span<const std::uint32_t> geometry,
-                               std::span<const Property> properties, std::optional<std::uint64_t> id) {
-    scratch_tags_.clear();
+void LayerBuilder::add_feature(int geometry_type, std::string_view geometry, std::span<const Property> properties,
+                               std::optional<std::uint64_t> id) {
+    // The tags are encoded to varints first (two per property), so that their size is known.
+    scratch_tags_.resize(std::max(scratch_tags_.size(), 2 * properties.size() * max_varint32_size));
+    char* tags_end = scratch_tags_.data();
     for (const Property& property : properties) {
-        scratch_tags_.push_back(property.key);
-        scratch_tags_.push_back(value_index(property.value));
+        tags_end = write_varint(tags_end, property.key);
+        tags_end = write_varint(tags_end, value_index(property.value));
     }
+    const std::string_view tags(scratch_tags_.data(), static_cast<std::size_t>(tags_end - scratch_tags_.data()));
     // Sizes first, so that the feature is written in one pass without moving bytes.
-    const std::size_t tags_payload = varints_size(scratch_tags_);
-    const std::size_t geometry_payload = varints_size(geometry);
-    std::size_t feature_size = 2 + delimited_size(geometry_payload);  // type, geometry
+    std::size_t feature_size = 2 + delimited_size(geometry.size());  // type, geometry
     if (id) feature_size += 1 + varint_size(*id);
-    if (!scratch_tags_.empty()) feature_size += delimited_size(tags_payload);
+    if (!tags.empty()) feature_size += delimited_size(tags.size());
 
     char* out = extend(features_, delimited_size(feature_size));
     out = write_key(out, LayerField::features, protozero::pbf_wire_type::length_delimited);
@@ -127,49 +238,46 @@ void LayerBuilder::add_feature(int geometry_type, std::span<const std::uint32_t>
         out = write_key(out, FeatureField::id, protozero::pbf_wire_type::varint);
         out = write_varint(out, *id);
     }
-    if (!scratch_tags_.empty()) out = write_packed(out, FeatureField::tags, scratch_tags_, tags_payload);
+    if (!tags.empty()) out = write_bytes(out, FeatureField::tags, tags);
     out = write_key(out, FeatureField::type, protozero::pbf_wire_type::varint);
     out = write_varint(out, static_cast<std::uint64_t>(geometry_type));
-    write_packed(out, FeatureField::geometry, geometry, geometry_payload);
+    write_bytes(out, FeatureField::geometry, geometry);
     ++feature_count_;
 }
 
 std::uint32_t LayerBuilder::value_index(const PropertyValue& value) {
-    scratch_value_.clear();
-    protozero::pbf_builder<ValueField> encoder(scratch_value_);
-    std::visit(
-        [&](const auto& v) {
-            using T = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<T, std::string_view>) {
-                encoder.add_string(ValueField::string_value, v.data(), v.size());
-            } else if constexpr (std::is_same_v<T, std::int64_t>) {
-                encoder.add_sint64(ValueField::sint_value, v);
-            } else if constexpr (std::is_same_v<T, double>) {
-                encoder.add_double(ValueField::double_value, v);
-            } else {
-                encoder.add_bool(ValueField::bool_value, v);
-            }
-        },
-        value);
-    const std::string_view encoded = scratch_value_;
-    const std::size_t hash = std::hash<std::string_view>{}(encoded);
-    if (2 * (std::size_t{value_count_} + 1) > value_slots_.size()) grow_value_slots();
+    const EncodedValue encoded = encode(value);
+    const std::uint32_t hash = value_hash(value);
+    if (2 * (std::size_t{value_count_} + 1) > value_slots_.size()) {
+        resize_value_slots(std::max<std::size_t>(256, 2 * value_slots_.size()));
+    }
     const std::size_t mask = value_slots_.size() - 1;
     for (std::size_t at = hash & mask;; at = (at + 1) & mask) {
         ValueSlot& slot = value_slots_[at];
         if (slot.size == 0) {
-            char* out = extend(values_, 1 + varint_size(encoded.size()));
-            write_varint(write_key(out, LayerField::values, protozero::pbf_wire_type::length_delimited), encoded.size());
-            slot = {hash, values_.size(), static_cast<std::uint32_t>(encoded.size()), value_count_};
-            values_ += encoded;
+            const std::size_t offset = values_.size();
+            if (offset > std::numeric_limits<std::uint32_t>::max()) {
+                throw std::length_error("vector tile layer values too large");
+            }
+            char* out = extend(values_, encoded.size());
+            std::memcpy(out, encoded.head.data(), encoded.head_size);
+            if (!encoded.tail.empty()) std::memcpy(out + encoded.head_size, encoded.tail.data(), encoded.tail.size());
+            slot = {hash, static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(encoded.size()), value_count_};
             return value_count_++;
         }
-        if (slot.hash == hash && std::string_view(values_).substr(slot.offset, slot.size) == encoded) return slot.index;
+        if (slot.hash == hash && encoded.matches(std::string_view(values_).substr(slot.offset, slot.size))) {
+            return slot.index;
+        }
     }
 }
 
-void LayerBuilder::grow_value_slots() {
-    std::vector<ValueSlot> old(std::max<std::size_t>(256, 2 * value_slots_.size()));
+void LayerBuilder::reserve_values(std::size_t count) {
+    const std::size_t slots = std::max<std::size_t>(256, std::bit_ceil(2 * count));
+    if (slots > value_slots_.size()) resize_value_slots(slots);
+}
+
+void LayerBuilder::resize_value_slots(std::size_t slots) {
+    std::vector<ValueSlot> old(slots);
     old.swap(value_slots_);
     const std::size_t mask = value_slots_.size() - 1;
     for (const ValueSlot& slot : old) {

@@ -26,6 +26,7 @@
 
 #include "wangge/geo/types.hpp"
 #include "wangge/model/entities.hpp"
+#include "wangge/tiles/tile_math.hpp"
 
 namespace wangge::tiles {
 
@@ -49,11 +50,19 @@ public:
     /// Replaces `out` with the open ring (first vertex not repeated) of one
     /// grid polygon as simplified for zoom z, in world coordinates.
     void ring(std::size_t grid, std::size_t polygon, std::size_t ring, int z, std::vector<geo::Point>& out) const;
+    /// The same ring in the pixels of one tile (z is the tile's zoom).
+    void ring(std::size_t grid, std::size_t polygon, std::size_t ring, const TileTransform& tile, int z,
+              std::vector<geo::Point>& out) const;
 
     /// Number of arcs, for tests and statistics.
     [[nodiscard]] std::size_t arc_count() const noexcept { return zoom_arcs_.back().offsets.size() - 1; }
 
 private:
+    /// ring(), each vertex passed through `map` (defined in the .cpp, which alone uses it).
+    template <class Map>
+    void assemble_ring(std::size_t grid, std::size_t polygon, std::size_t ring, int z, Map map,
+                       std::vector<geo::Point>& out) const;
+
     struct ArcPoints {
         std::vector<geo::Point> points;           // all arcs' vertices, back to back
         std::vector<std::uint32_t> offsets;       // arc i is points[offsets[i], offsets[i+1])

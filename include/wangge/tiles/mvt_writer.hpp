@@ -49,6 +49,10 @@ public:
     void add_polygon(std::span<const PixelRing> rings, std::span<const Property> properties,
                      std::optional<std::uint64_t> id = std::nullopt);
 
+    /// Makes room for up to `count` distinct values, so that the value
+    /// dictionary need not grow (and rehash) on the way there.
+    void reserve_values(std::size_t count);
+
     [[nodiscard]] bool empty() const noexcept { return feature_count_ == 0; }
     [[nodiscard]] std::size_t feature_count() const noexcept { return feature_count_; }
 
@@ -56,15 +60,19 @@ public:
     void append_to(std::string& tile);
 
 private:
-    void add_feature(int geometry_type, std::span<const std::uint32_t> geometry, std::span<const Property> properties,
+    /// `geometry` is the encoded payload of the geometry field.
+    void add_feature(int geometry_type, std::string_view geometry, std::span<const Property> properties,
                      std::optional<std::uint64_t> id);
     std::uint32_t value_index(const PropertyValue& value);
-    void grow_value_slots();
+    /// Rehashes the dictionary into `slots` slots (a power of two, more than twice the values).
+    void resize_value_slots(std::size_t slots);
 
-    /// A value dictionary entry: where the value's encoding sits in values_.
+    /// A value dictionary entry: where the value's values field sits in
+    /// values_. 16 bytes, so that the table stays small (a layer's values stay
+    /// far below 4 GiB: protobuf messages end at 2 GiB).
     struct ValueSlot {
-        std::size_t hash = 0;
-        std::size_t offset = 0;
+        std::uint32_t hash = 0;
+        std::uint32_t offset = 0;
         std::uint32_t size = 0;  ///< 0 marks a free slot (no encoding is empty)
         std::uint32_t index = 0;
     };
@@ -78,9 +86,8 @@ private:
     std::string values_;
     std::uint32_t value_count_ = 0;
     std::vector<ValueSlot> value_slots_;  // linear probing, power-of-two size, at most half full
-    std::string scratch_value_;
-    std::vector<std::uint32_t> scratch_tags_;
-    std::vector<std::uint32_t> scratch_geometry_;
+    std::string scratch_tags_;      // the feature's tags, encoded
+    std::string scratch_geometry_;  // the feature's geometry, encoded
 };
 
 }  // namespace wangge::tiles

@@ -12,8 +12,11 @@
 //
 // Thread safety: immutable after construction.
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -80,27 +83,47 @@ public:
     void visit(const TileId& tile, int detail_zoom, Visitor&& visit) const {
         const bool clustered = tile.z < detail_zoom;
         const int level = tile.z + cluster_shift;
-        visit_range(morton_cell_range(tile.x, tile.y, tile.z), level, clustered, visit);
+        visit_range(run(morton_cell_range(tile.x, tile.y, tile.z), codes_), level, clustered, visit);
+        // Each buffer cell lies in one of the 8 neighbouring tiles: searching
+        // the neighbour's short run of codes instead of the whole array keeps
+        // the ~260 searches in cache.
+        std::array<std::optional<Run>, 9> neighbours;
         for_each_buffer_cell(tile, cluster_shift, 1, [&](std::uint32_t column, std::uint32_t row) {
-            visit_range(morton_cell_range(column, row, level), level, clustered, visit);
+            const std::uint32_t tile_column = column >> cluster_shift;
+            const std::uint32_t tile_row = row >> cluster_shift;
+            // Unsigned wrap-around gives 0..2 for the columns and rows tile.x - 1 .. tile.x + 1.
+            std::optional<Run>& neighbour = neighbours[(tile_row + 1 - tile.y) * 3 + (tile_column + 1 - tile.x)];
+            if (!neighbour) neighbour = run(morton_cell_range(tile_column, tile_row, tile.z), codes_);
+            if (neighbour->empty()) return;
+            visit_range(run(morton_cell_range(column, row, level), *neighbour), level, clustered, visit);
         });
     }
 
 private:
+    /// Consecutive sorted codes.
+    using Run = std::span<const std::uint64_t>;
+
+    /// The codes of `codes` within a range.
+    [[nodiscard]] static Run run(const MortonRange& range, Run codes) noexcept {
+        const auto first = std::lower_bound(codes.begin(), codes.end(), range.first);
+        const auto last = std::upper_bound(first, codes.end(), range.last);
+        return {first, last};
+    }
+
     template <class Visitor>
-    void visit_range(const MortonRange& range, int level, bool clustered, Visitor& visit) const {
-        auto it = std::lower_bound(codes_.begin(), codes_.end(), range.first);
-        const auto end = std::upper_bound(it, codes_.end(), range.last);
+    void visit_range(Run codes, int level, bool clustered, Visitor& visit) const {
+        auto it = codes.begin();
+        const auto end = codes.end();
+        const auto item = [&](auto at) { return items_[static_cast<std::size_t>(&*at - codes_.data())]; };
         if (!clustered) {
-            for (; it != end; ++it) visit(items_[static_cast<std::size_t>(it - codes_.begin())], std::size_t{1}, morton_point(*it));
+            for (; it != end; ++it) visit(item(it), std::size_t{1}, morton_point(*it));
             return;
         }
         const int shift = 64 - 2 * level;
         while (it != end) {
             const std::uint64_t cell_last = *it | ((std::uint64_t{1} << shift) - 1);
             const auto next = std::upper_bound(it, end, cell_last);
-            visit(items_[static_cast<std::size_t>(it - codes_.begin())], static_cast<std::size_t>(next - it),
-                  morton_point(*it));
+            visit(item(it), static_cast<std::size_t>(next - it), morton_point(*it));
             it = next;
         }
     }

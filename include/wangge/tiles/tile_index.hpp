@@ -108,6 +108,7 @@ private:
     std::vector<geo::Point> grid_labels_;         // world position of each current grid's label
     std::vector<std::int64_t> grid_households_;   // households in each current grid and its descendants
     std::vector<std::string> grid_staff_;         // staff names of each current grid, A岗 first
+    std::vector<std::optional<std::uint64_t>> grid_ids_;  // feature id of each current grid (numeric codes only)
     PointIndex households_;
     PointIndex facilities_;
     PointIndex incidents_;
