@@ -165,7 +165,7 @@ nlohmann::json publish_refusal(std::string_view code, std::string_view message, 
     return {{"error", {{"code", code}, {"message", message}}}, {"report", rules::to_json(report)}};
 }
 
-/// A refusal found under the Writer's lock, carried out of it as a response.
+/// A refusal found inside the Writer's make (its batch), carried out of it as a response.
 class Refusal : public HttpError {
 public:
     Refusal(Status status, std::string code, std::string message, nlohmann::json body)
@@ -358,7 +358,7 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
                                    {"grids", plan.publication.grids.size()},
                                    {"moved", drafts::to_json(plan.moves)}});
         },
-        Execution::worker);
+        Execution::write);
 }
 
 }  // namespace wangge::http

@@ -453,7 +453,7 @@ void add_submission_route(Router& router, const State& state, const WorkflowServ
             response.set_header("Location", "/open311/v2/requests/" + std::to_string(stored.incident.id) + ".json");
             return response;
         }),
-        Execution::worker);
+        Execution::write);
 }
 
 void add_request_routes(Router& router, const State& state, const WorkflowServices& services) {

@@ -322,6 +322,7 @@ struct Shared {
           signals(control),
           grace_timer(control),
           workers(options.worker_threads != 0 ? options.worker_threads : io_threads),
+          writers(std::max(1u, options.write_threads)),
           limiter(RateLimit{options.rate_limit, options.rate_burst}),
           fallback_host(options.host + ":" + std::to_string(options.port)) {}
 
@@ -352,6 +353,7 @@ struct Shared {
     asio::signal_set signals;
     asio::steady_timer grace_timer;
     asio::thread_pool workers;
+    asio::thread_pool writers;  // Execution::write handlers, which mostly wait for the Writer
     RateLimiter limiter;
     std::string fallback_host;
 };
@@ -446,8 +448,9 @@ void Session::handle(BeastRequest&& beast_request) {
     }
     // The pending read must not time out while the worker computes.
     stream_.expires_never();
-    asio::post(shared_.workers, [self = shared_from_this(), &slot, dispatch, framing, request = std::move(request),
-                                 respond, guard = asio::make_work_guard(shared_.ioc)]() mutable {
+    asio::thread_pool& pool = dispatch.execution() == Execution::write ? shared_.writers : shared_.workers;
+    asio::post(pool, [self = shared_from_this(), &slot, dispatch, framing, request = std::move(request), respond,
+                      guard = asio::make_work_guard(shared_.ioc)]() mutable {
         Response response = respond(dispatch, *request);
         asio::post(self->executor(), [self, &slot, framing, response = std::move(response)]() mutable {
             self->complete(slot, std::move(response), framing);
@@ -739,6 +742,7 @@ Server::Server(Router router, ServerOptions options)
 
 Server::~Server() {
     impl_->shared.workers.join();
+    impl_->shared.writers.join();
 }
 
 unsigned short Server::listen() {
@@ -781,6 +785,7 @@ void Server::run() {
     shared.ioc.run();
     for (std::thread& thread : threads) thread.join();
     shared.workers.join();
+    shared.writers.join();
 }
 
 void Server::stop() {

@@ -209,7 +209,7 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
                     response.set_header("Location", "/incidents/" + std::to_string(stored.incident.id));
                     return response;
                 }),
-                Execution::worker);
+                Execution::write);
 
     // Before /incidents/{id}: the first matching route wins.
     router.get("/incidents/overdue", [&state, &gate](const Request& request) {
@@ -286,7 +286,7 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
             history.push_back(stored.event);
             return Response::json(incident_json(stored.incident, history, transition.at));
         }),
-        Execution::worker);
+        Execution::write);
 }
 
 json visit_json(const model::Visit& visit) {
@@ -341,7 +341,7 @@ void add_visit_routes(Router& router, const State& state, const WorkflowServices
                                    std::to_string(stored.staff_id) + ", " + stored.kind);
                     return Response::json(visit_json(stored), Status::created);
                 }),
-                Execution::worker);
+                Execution::write);
 
     router.get("/visits/due", with_workflow_errors([&state, &gate](const Request& request) {
                    request.query().allow_only({"staff", "month"});

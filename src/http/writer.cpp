@@ -1,66 +1,221 @@
 #include "wangge/http/writer.hpp"
 
 #include <algorithm>
+#include <exception>
+#include <optional>
+#include <unordered_set>
 #include <utility>
 
 namespace wangge::http {
 
+class Writer::Job {
+public:
+    Job() = default;
+    Job(const Job&) = delete;
+    Job& operator=(const Job&) = delete;
+    virtual ~Job() = default;
+
+    /// Computes the value from the batch's snapshot (again, when deferred).
+    virtual void make(const model::Snapshot& current) = 0;
+    /// The incident the computed value writes (0 for a new one before it is stored), if any.
+    [[nodiscard]] virtual std::optional<std::int64_t> incident() const = 0;
+    virtual void store(store::GeoPackageStore& store) = 0;
+    virtual void change(model::Dataset& data) const = 0;
+    [[nodiscard]] virtual bool publishes_layout() const = 0;
+
+    std::exception_ptr error;
+    bool done = false;
+};
+
+template <class T>
+struct Writer::Operation {
+    std::function<void(store::GeoPackageStore&, T&)> store;
+    std::function<void(model::Dataset&, const T&)> change;
+    /// The incident a value writes; empty for writes that touch none.
+    std::function<std::int64_t(const T&)> incident;
+    bool layout = false;
+};
+
+template <class T>
+class Writer::TypedJob final : public Writer::Job {
+public:
+    TypedJob(const Make<T>& make, const Operation<T>& operation) : make_(make), operation_(operation) {}
+
+    void make(const model::Snapshot& current) override {
+        value_.reset();
+        value_.emplace(make_(current));
+    }
+    [[nodiscard]] std::optional<std::int64_t> incident() const override {
+        if (!operation_.incident) return std::nullopt;
+        return operation_.incident(*value_);
+    }
+    void store(store::GeoPackageStore& store) override { operation_.store(store, *value_); }
+    void change(model::Dataset& data) const override { operation_.change(data, *value_); }
+    [[nodiscard]] bool publishes_layout() const override { return operation_.layout; }
+
+    [[nodiscard]] T take() { return *std::move(value_); }
+
+private:
+    const Make<T>& make_;
+    const Operation<T>& operation_;
+    std::optional<T> value_;
+};
+
 Writer::Writer(std::filesystem::path store_path, State& state) : store_path_(std::move(store_path)), state_(state) {}
 
 template <class T>
-T Writer::write(const Make<T>& make, const std::function<void(store::GeoPackageStore&, T&)>& store_write,
-                const std::function<void(model::Dataset&, const T&)>& change) {
-    const std::lock_guard lock(mutex_);
+T Writer::write(const Make<T>& make, const Operation<T>& operation) {
+    TypedJob<T> job(make, operation);
+    run(job);
+    return job.take();
+}
+
+void Writer::run(Job& job) {
+    std::unique_lock lock(mutex_);
+    queue_.push_back(&job);
+    while (true) {
+        changed_.wait(lock, [&] { return job.done || !leading_; });
+        if (job.done) break;
+        leading_ = true;
+        // Our job is queued until done, so the queue is not empty here.
+        while (!job.done) {
+            const std::vector<Job*> batch(queue_.begin(), queue_.end());
+            queue_.clear();
+            lock.unlock();
+            std::vector<Job*> later;
+            try {
+                later = run_batch(batch);
+            } catch (...) {
+                // Not one job's failure (e.g. no snapshot yet): the whole batch shares it.
+                for (Job* failed : batch) {
+                    if (!failed->error) failed->error = std::current_exception();
+                }
+                later.clear();
+            }
+            lock.lock();
+            queue_.insert(queue_.begin(), later.begin(), later.end());
+            for (Job* finished : batch) {
+                if (std::find(later.begin(), later.end(), finished) == later.end()) finished->done = true;
+            }
+            changed_.notify_all();
+        }
+        // Hand the lead to a caller still waiting, so no caller leads for ever.
+        leading_ = false;
+        changed_.notify_all();
+    }
+    if (job.error) std::rethrow_exception(job.error);
+}
+
+std::vector<Writer::Job*> Writer::run_batch(const std::vector<Job*>& batch) {
     const std::shared_ptr<const View> view = state_.view();
     const model::Snapshot& current = view->snapshot();
-    T value = make(current);
-    {
-        store::GeoPackageStore store = store::GeoPackageStore::open(store_path_, true);
-        store_write(store, value);
+    std::optional<store::GeoPackageStore> store;
+    std::unordered_set<std::int64_t> touched;  // incidents written by this batch
+    std::vector<Job*> written;
+    std::vector<Job*> later;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        Job& job = *batch[i];
+        // A layout changes the grids every other write is routed by: it runs alone at the head of a batch.
+        if (job.publishes_layout() && i > 0) {
+            later.insert(later.end(), batch.begin() + static_cast<std::ptrdiff_t>(i), batch.end());
+            break;
+        }
+        try {
+            job.make(current);
+        } catch (...) {
+            if (touched.empty()) {
+                job.error = std::current_exception();
+            } else {
+                later.push_back(&job);
+            }
+            continue;
+        }
+        if (const std::optional<std::int64_t> incident = job.incident(); incident && touched.contains(*incident)) {
+            later.push_back(&job);
+            continue;
+        }
+        try {
+            if (!store) store.emplace(store::GeoPackageStore::open(store_path_, true));
+            job.store(*store);
+        } catch (...) {
+            job.error = std::current_exception();
+            continue;
+        }
+        if (const std::optional<std::int64_t> incident = job.incident()) touched.insert(*incident);
+        written.push_back(&job);
+        if (job.publishes_layout()) {
+            later.insert(later.end(), batch.begin() + static_cast<std::ptrdiff_t>(i) + 1, batch.end());
+            break;
+        }
     }
-    // The store holds the change now; the snapshot follows (a failure here
-    // leaves the served view one write behind until the next write or restart).
-    model::Dataset data = current.data();
-    change(data, value);
-    state_.publish(model::Snapshot::build(std::move(data), current.version() + 1));
-    return value;
+    store.reset();
+    if (written.empty()) return later;
+    // The store holds the changes now; the snapshot follows (a failure here
+    // leaves the served view behind until the next batch or restart).
+    try {
+        model::Dataset data = current.data();
+        for (const Job* job : written) job->change(data);
+        state_.publish(model::Snapshot::build(std::move(data), current.version() + 1));
+    } catch (...) {
+        for (Job* job : written) job->error = std::current_exception();
+    }
+    return later;
 }
 
 workflow::Transition Writer::insert_incident(const Make<workflow::Transition>& make) {
-    return write<workflow::Transition>(
-        make,
-        [](store::GeoPackageStore& store, workflow::Transition& t) { store.insert_incident(t.incident, t.event); },
-        [](model::Dataset& data, const workflow::Transition& t) {
-            data.incidents.push_back(t.incident);
-            data.incident_events.push_back(t.event);
-        });
+    const Operation<workflow::Transition> operation{
+        .store = [](store::GeoPackageStore& store,
+                    workflow::Transition& t) { store.insert_incident(t.incident, t.event); },
+        .change =
+            [](model::Dataset& data, const workflow::Transition& t) {
+                data.incidents.push_back(t.incident);
+                data.incident_events.push_back(t.event);
+            },
+        .incident = [](const workflow::Transition& t) { return t.incident.id; },
+        .layout = false,
+    };
+    return write(make, operation);
 }
 
 workflow::Transition Writer::update_incident(const Make<workflow::Transition>& make) {
-    return write<workflow::Transition>(
-        make,
-        [](store::GeoPackageStore& store, workflow::Transition& t) { store.update_incident(t.incident, t.event); },
-        [](model::Dataset& data, const workflow::Transition& t) {
-            const auto found = std::find_if(data.incidents.begin(), data.incidents.end(),
-                                            [&](const model::Incident& i) { return i.id == t.incident.id; });
-            if (found != data.incidents.end()) *found = t.incident;
-            data.incident_events.push_back(t.event);
-        });
+    const Operation<workflow::Transition> operation{
+        .store = [](store::GeoPackageStore& store,
+                    workflow::Transition& t) { store.update_incident(t.incident, t.event); },
+        .change =
+            [](model::Dataset& data, const workflow::Transition& t) {
+                const auto found = std::find_if(data.incidents.begin(), data.incidents.end(),
+                                                [&](const model::Incident& i) { return i.id == t.incident.id; });
+                if (found != data.incidents.end()) *found = t.incident;
+                data.incident_events.push_back(t.event);
+            },
+        .incident = [](const workflow::Transition& t) { return t.incident.id; },
+        .layout = false,
+    };
+    return write(make, operation);
 }
 
 model::Visit Writer::append_visit(const Make<model::Visit>& make) {
-    return write<model::Visit>(
-        make, [](store::GeoPackageStore& store, model::Visit& visit) { store.append_visit(visit); },
-        [](model::Dataset& data, const model::Visit& visit) { data.visits.push_back(visit); });
+    const Operation<model::Visit> operation{
+        .store = [](store::GeoPackageStore& store, model::Visit& visit) { store.append_visit(visit); },
+        .change = [](model::Dataset& data, const model::Visit& visit) { data.visits.push_back(visit); },
+        .incident = {},
+        .layout = false,
+    };
+    return write(make, operation);
 }
 
 drafts::PublishPlan Writer::publish_layout(const Make<drafts::PublishPlan>& make) {
-    return write<drafts::PublishPlan>(
-        make,
-        [](store::GeoPackageStore& store, drafts::PublishPlan& plan) { store.publish_layout(plan.publication); },
-        [](model::Dataset& data, const drafts::PublishPlan& plan) {
-            data = drafts::apply_publication(std::move(data), plan.publication);
-        });
+    const Operation<drafts::PublishPlan> operation{
+        .store = [](store::GeoPackageStore& store,
+                    drafts::PublishPlan& plan) { store.publish_layout(plan.publication); },
+        .change =
+            [](model::Dataset& data, const drafts::PublishPlan& plan) {
+                data = drafts::apply_publication(std::move(data), plan.publication);
+            },
+        .incident = {},
+        .layout = true,
+    };
+    return write(make, operation);
 }
 
 }  // namespace wangge::http

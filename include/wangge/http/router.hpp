@@ -222,9 +222,12 @@ private:
 using Handler = std::function<Response(const Request&)>;
 
 /// Where a handler runs: on the I/O thread that read the request (fast,
-/// non-blocking handlers), or on the server's worker pool (CPU-heavy work
-/// such as validation), the response then being posted back to the connection.
-enum class Execution { io, worker };
+/// non-blocking handlers), on the server's worker pool (CPU-heavy work such
+/// as validation), or on its write pool (handlers that call the http::Writer
+/// and mostly wait for its batch, so waiting writes never hold the workers
+/// that reads need); off the I/O thread, the response is posted back to the
+/// connection.
+enum class Execution { io, worker, write };
 
 class Router;
 

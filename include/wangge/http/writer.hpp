@@ -5,28 +5,49 @@
 // be lost when the process dies, and readers never see a change the store
 // does not hold.
 //
-// Cost: each write copies the current Dataset and rebuilds the whole
-// Snapshot (indexes included). That is fine for a community's few writes a
-// minute; a city-wide server needs a delta snapshot (future work).
+// Group commit: writes that arrive while a batch is being written wait in a
+// queue and go together into the next batch: each is stored in its own
+// transaction, then all of them are applied to ONE copy of the Dataset and
+// published as ONE new Snapshot version. One caller at a time leads: it runs
+// batches until its own write is done, then hands the lead to a waiting caller.
+//
+// Cost: a batch copies the current Dataset and rebuilds the whole Snapshot
+// and the derived state once, however many writes it holds (about 2 s at
+// city size), so a busy server's write rate is bounded by batch size, not by
+// that rebuild; each write still waits for one or two rebuilds.
 //
 // Usage, in a handler:
 //     const workflow::Transition stored = writer.insert_incident([&](const model::Snapshot& current) {
 //         return workflow::report_incident(current, categories, report);  // may throw: nothing is written
 //     });
 //
-// The `make` functions run under the write lock against the snapshot current
-// at that moment, so a change is always computed from the latest state (two
+// The `make` functions run on the leading caller's thread (the caller itself
+// waits meanwhile) against the snapshot current when the batch began, so a
+// change is computed from the latest state plus the earlier writes of its
+// batch: a transition of an incident that an earlier write of the batch
+// inserted or changed is not kept but computed again in the next batch (two
 // concurrent transitions of one incident cannot both start from the same
-// state). A `make` that throws leaves the store and the State untouched.
+// state), and so is a `make` that throws after an earlier write of the batch
+// touched an incident (its refusal may come from the older state). `make`
+// must therefore be pure: it may run more than once. A grid layout is
+// published only as the first write of a batch, which it ends. A `make` that
+// throws, or a store write that fails, fails its own write alone (nothing is
+// written for it); if the Snapshot cannot be built after the store writes,
+// every write of that batch throws (stored, but served only after the next
+// batch or a restart).
 //
-// Thread safety: all members may be called from any thread; writes are
-// serialised by a mutex. Every publish of the State must go through this
-// Writer, or a write could be built on a snapshot that is no longer current.
+// Thread safety: all members may be called from any thread, and block until
+// the write is stored and published. Every publish of the State must go
+// through this Writer, or a write could be built on a snapshot that is no
+// longer current.
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <vector>
 
 #include "wangge/drafts/publish.hpp"
 #include "wangge/http/state.hpp"
@@ -42,11 +63,11 @@ public:
     template <class T>
     using Make = std::function<T(const model::Snapshot& current)>;
 
-    /// Writes to the GeoPackage at `store_path`, opening it for each write (a
-    /// few milliseconds), so that between writes the server holds no write
-    /// connection that could keep locks from the file's other writers (the
-    /// auth store, `wangge import`). `state` outlives the Writer and is
-    /// published before the first write.
+    /// Writes to the GeoPackage at `store_path`, opening it once per batch (a
+    /// few milliseconds) and closing it before the Snapshot is built, so that
+    /// between writes the server holds no write connection that could keep
+    /// locks from the file's other writers (the auth store, `wangge import`).
+    /// `state` outlives the Writer and is published before the first write.
     Writer(std::filesystem::path store_path, State& state);
 
     /// Stores a new incident and its first event; returns them with their ids.
@@ -60,15 +81,26 @@ public:
     drafts::PublishPlan publish_layout(const Make<drafts::PublishPlan>& make);
 
 private:
-    /// Under the lock: the current snapshot, `write` to the store, then
-    /// `change` on a copy of the data, published as the next version.
+    class Job;  // one queued write (writer.cpp)
     template <class T>
-    T write(const Make<T>& make, const std::function<void(store::GeoPackageStore&, T&)>& store_write,
-            const std::function<void(model::Dataset&, const T&)>& change);
+    struct Operation;  // what a kind of write stores and changes
+    template <class T>
+    class TypedJob;
 
-    std::mutex mutex_;
+    template <class T>
+    T write(const Make<T>& make, const Operation<T>& operation);
+    /// Queues `job` and returns once it is complete; leads batches while no other caller does.
+    void run(Job& job);
+    /// Makes, stores and publishes the jobs of one batch (setting their
+    /// errors); returns those left for the next batch, in order.
+    std::vector<Job*> run_batch(const std::vector<Job*>& batch);
+
     std::filesystem::path store_path_;
     State& state_;
+    std::mutex mutex_;  // guards the members below and every Job's `done` (a Job is the leader's until done)
+    std::condition_variable changed_;
+    std::deque<Job*> queue_;
+    bool leading_ = false;
 };
 
 }  // namespace wangge::http

@@ -1,0 +1,279 @@
+// The Writer's group commit over a real GeoPackage store: concurrent writes
+// share one Snapshot rebuild, conflicting transitions behave as if serial,
+// and one write's failure stays its own.
+#include "wangge/http/writer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "test_server.hpp"
+#include "wangge/drafts/draft.hpp"
+#include "wangge/store/geopackage.hpp"
+#include "wangge/workflow/config.hpp"
+#include "wangge/workflow/state_machine.hpp"
+
+namespace wangge::http::test {
+namespace {
+
+constexpr model::Timestamp report_time = 1'790'000'000;  // 2026-09-21
+constexpr std::int64_t reported_incident = 1;            // sample_dataset(): state "reported"
+
+class WriterTest : public ::testing::Test {
+protected:
+    WriterTest() {
+        {
+            store::GeoPackageStore store = store::GeoPackageStore::create(store_path_);
+            model::Dataset data = sample_dataset();
+            store.append(data);
+        }
+        state_.on_publish([this](const View&) { ++publishes_; });
+        state_.publish(model::Snapshot::build(stored(), 1));
+        publishes_ = 0;
+        writer_.emplace(store_path_, state_);
+    }
+
+    [[nodiscard]] model::Dataset stored() const { return store::GeoPackageStore::open(store_path_).load(); }
+
+    /// Runs `writes` on a thread each, all at once. The first `make` to run
+    /// holds its batch until every thread has started and had time to queue
+    /// behind it, so the others are written together in the next batch.
+    void run_together(const std::vector<std::function<void()>>& writes) {
+        std::atomic<std::size_t> started = 0;
+        hold_ = [&, count = writes.size()] {
+            std::call_once(first_make_, [&] {
+                while (started < count) std::this_thread::yield();
+                std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            });
+        };
+        std::vector<std::thread> threads;
+        for (const auto& write : writes) {
+            threads.emplace_back([&] {
+                ++started;
+                write();
+            });
+        }
+        for (std::thread& thread : threads) thread.join();
+    }
+
+    [[nodiscard]] workflow::Transition report(double lon, double lat) {
+        workflow::IncidentReport report;
+        report.category = "违法建设";
+        report.source = "网格员巡查";
+        report.description = "违章搭建";
+        report.location = {lon, lat};
+        report.actor = "li";
+        report.at = report_time;
+        return writer_->insert_incident([&](const model::Snapshot& current) {
+            hold_();
+            return workflow::report_incident(current, config_.categories, report);
+        });
+    }
+
+    [[nodiscard]] workflow::Transition file_incident(std::int64_t id, const std::string& actor) {
+        workflow::TransitionRequest request;
+        request.action = workflow::Action::file;
+        request.role = workflow::Role::supervisor;
+        request.actor = actor;
+        request.at = report_time;
+        return writer_->update_incident([&](const model::Snapshot& current) {
+            hold_();
+            const auto& incidents = current.data().incidents;
+            const auto incident = std::find_if(incidents.begin(), incidents.end(),
+                                               [&](const model::Incident& i) { return i.id == id; });
+            if (incident == incidents.end()) throw std::out_of_range("no incident " + std::to_string(id));
+            std::vector<model::IncidentEvent> history;
+            for (const model::IncidentEvent& event : current.data().incident_events) {
+                if (event.incident_id == id) history.push_back(event);
+            }
+            return workflow::apply(*incident, history, request, config_.categories);
+        });
+    }
+
+    [[nodiscard]] const model::Snapshot& current() const { return state_.view()->snapshot(); }
+
+    TempDir dir_;
+    std::filesystem::path store_path_ = dir_.path() / "city.gpkg";
+    State state_{"geopackage"};
+    std::atomic<int> publishes_ = 0;
+    std::optional<Writer> writer_;
+    workflow::WorkflowConfig config_ =
+        workflow::WorkflowConfig::load(std::filesystem::path(WANGGE_SOURCE_DIR) / "data/categories.json");
+    std::function<void()> hold_ = [] {};
+    std::once_flag first_make_;
+};
+
+/// Lon of the i-th report: spread over the west grid (116.40–116.41).
+double west_lon(int i) { return 116.4005 + 0.0005 * i; }
+
+TEST_F(WriterTest, ConcurrentInsertsShareRebuilds) {
+    constexpr int writes = 16;
+    std::mutex ids_mutex;
+    std::set<std::int64_t> ids;
+    std::vector<std::function<void()>> inserts;
+    for (int i = 0; i < writes; ++i) {
+        inserts.emplace_back([&, i] {
+            const workflow::Transition stored = report(west_lon(i), 39.905);
+            EXPECT_NE(stored.event.id, 0);
+            EXPECT_EQ(stored.event.incident_id, stored.incident.id);
+            const std::lock_guard lock(ids_mutex);
+            ids.insert(stored.incident.id);
+        });
+    }
+    run_together(inserts);
+
+    ASSERT_EQ(ids.size(), std::size_t{writes});
+    EXPECT_LT(publishes_.load(), writes);
+    EXPECT_GE(publishes_.load(), 2);  // the held first batch, then the others
+    EXPECT_EQ(current().version(), static_cast<std::uint64_t>(1 + publishes_.load()));
+    const auto has_all = [&](const std::vector<model::Incident>& incidents) {
+        return std::all_of(ids.begin(), ids.end(), [&](std::int64_t id) {
+            return std::any_of(incidents.begin(), incidents.end(), [&](const model::Incident& i) { return i.id == id; });
+        });
+    };
+    EXPECT_EQ(current().data().incidents.size(), 3u + writes);
+    EXPECT_TRUE(has_all(current().data().incidents));
+    writer_.reset();
+    const model::Dataset data = stored();
+    EXPECT_EQ(data.incidents.size(), 3u + writes);
+    EXPECT_EQ(data.incident_events.size(), sample_dataset().incident_events.size() + writes);
+    EXPECT_TRUE(has_all(data.incidents));
+}
+
+TEST_F(WriterTest, ConcurrentTransitionsOfOneIncidentActAsIfSerial) {
+    constexpr int writes = 8;
+    std::atomic<int> succeeded = 0;
+    std::atomic<int> refused = 0;
+    std::vector<std::function<void()>> transitions;
+    for (int i = 0; i < writes; ++i) {
+        transitions.emplace_back([&, i] {
+            try {
+                const workflow::Transition stored = file_incident(reported_incident, "chief" + std::to_string(i));
+                EXPECT_EQ(stored.incident.state, "filed");
+                ++succeeded;
+            } catch (const workflow::WorkflowError& error) {
+                // As after a serial write: the incident is filed already.
+                EXPECT_EQ(error.code(), "illegal_transition") << error.what();
+                ++refused;
+            }
+        });
+    }
+    run_together(transitions);
+
+    EXPECT_EQ(succeeded.load(), 1);
+    EXPECT_EQ(refused.load(), writes - 1);
+    const auto events_of_incident = [](const model::Dataset& data) {
+        return std::count_if(data.incident_events.begin(), data.incident_events.end(),
+                             [](const model::IncidentEvent& e) { return e.incident_id == reported_incident; });
+    };
+    const auto before = events_of_incident(sample_dataset());
+    EXPECT_EQ(events_of_incident(current().data()), before + 1);
+    writer_.reset();
+    const model::Dataset data = stored();
+    EXPECT_EQ(events_of_incident(data), before + 1);
+    const auto incident = std::find_if(data.incidents.begin(), data.incidents.end(),
+                                       [](const model::Incident& i) { return i.id == reported_incident; });
+    ASSERT_NE(incident, data.incidents.end());
+    EXPECT_EQ(incident->state, "filed");
+}
+
+TEST_F(WriterTest, AFailingWriteFailsAlone) {
+    constexpr int good_writes = 4;
+    std::atomic<int> succeeded = 0;
+    std::atomic<bool> make_failed = false;
+    std::atomic<bool> store_failed = false;
+    std::vector<std::function<void()>> writes;
+    for (int i = 0; i < good_writes; ++i) {
+        writes.emplace_back([&, i] {
+            (void)report(west_lon(i), 39.905);
+            ++succeeded;
+        });
+    }
+    writes.emplace_back([&] {
+        try {
+            (void)writer_->insert_incident([&](const model::Snapshot&) -> workflow::Transition {
+                hold_();
+                throw InputError("refused by make");
+            });
+        } catch (const InputError& error) {
+            make_failed = std::string(error.what()) == "refused by make";
+        }
+    });
+    writes.emplace_back([&] {
+        try {
+            // Computed, but the store has no incident 999 to update.
+            (void)writer_->update_incident([&](const model::Snapshot& current) {
+                hold_();
+                workflow::Transition ghost;
+                ghost.incident = current.data().incidents.front();
+                ghost.incident.id = 999;
+                ghost.event.incident_id = 999;
+                ghost.event.at = report_time;
+                ghost.event.actor = "chief";
+                ghost.event.to_state = "filed";
+                return ghost;
+            });
+        } catch (const Error&) {
+            store_failed = true;
+        }
+    });
+    run_together(writes);
+
+    EXPECT_EQ(succeeded.load(), good_writes);
+    EXPECT_TRUE(make_failed);
+    EXPECT_TRUE(store_failed);
+    EXPECT_EQ(current().data().incidents.size(), 3u + good_writes);
+    writer_.reset();
+    const model::Dataset data = stored();
+    EXPECT_EQ(data.incidents.size(), 3u + good_writes);
+    EXPECT_EQ(data.incident_events.size(), sample_dataset().incident_events.size() + good_writes);
+}
+
+TEST_F(WriterTest, LayoutPublishedAmongIncidentWrites) {
+    const int layout_before = drafts::layout_version(current().current_grids());
+    const std::size_t grids_in_force = current().current_grids().size();
+    constexpr int reports = 6;
+    std::atomic<int> succeeded = 0;
+    std::vector<std::function<void()>> writes;
+    for (int i = 0; i < reports; ++i) {
+        writes.emplace_back([&, i] {
+            (void)report(west_lon(i), 39.905);
+            ++succeeded;
+        });
+        if (i == reports / 2) {
+            writes.emplace_back([&] {
+                const drafts::PublishPlan plan = writer_->publish_layout([&](const model::Snapshot& current) {
+                    hold_();
+                    std::vector<model::Grid> grids;
+                    for (const model::Grid* grid : current.current_grids()) grids.push_back(*grid);
+                    const drafts::Draft draft(std::move(grids), drafts::layout_version(current.current_grids()));
+                    return drafts::plan_publication(draft, current, report_time);
+                });
+                EXPECT_EQ(plan.publication.grids.size(), grids_in_force);
+                ++succeeded;
+            });
+        }
+    }
+    run_together(writes);
+
+    EXPECT_EQ(succeeded.load(), reports + 1);
+    EXPECT_EQ(drafts::layout_version(current().current_grids()), layout_before + 1);
+    EXPECT_EQ(current().current_grids().size(), grids_in_force);
+    EXPECT_EQ(current().data().incidents.size(), 3u + reports);
+    writer_.reset();
+    const model::Dataset data = stored();
+    const auto reloaded = model::Snapshot::build(model::Dataset(data), 1);
+    EXPECT_EQ(drafts::layout_version(reloaded->current_grids()), layout_before + 1);
+    EXPECT_EQ(data.incidents.size(), 3u + reports);
+}
+
+}  // namespace
+}  // namespace wangge::http::test
