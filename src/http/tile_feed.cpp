@@ -25,16 +25,11 @@ namespace {
 
 using LayerSet = std::bitset<tiles::layer_count>;
 
-constexpr tiles::Layer all_layers[] = {tiles::Layer::grids, tiles::Layer::households, tiles::Layer::facilities,
-                                       tiles::Layer::incidents, tiles::Layer::heat};
-
-constexpr std::size_t index_of(tiles::Layer layer) noexcept { return static_cast<std::size_t>(layer); }
-
 /// The layers whose tiles the caller may read, so whose changes they may see.
 LayerSet readable_layers(const auth::Principal& who) {
     LayerSet layers;
-    for (const tiles::Layer layer : all_layers) {
-        layers.set(index_of(layer), auth::reach(who, tile_read_action(layer)) != auth::Reach::none);
+    for (const tiles::Layer layer : tiles::all_layers) {
+        layers.set(tiles::layer_index(layer), auth::reach(who, tile_read_action(layer)) != auth::Reach::none);
     }
     return layers;
 }
@@ -85,7 +80,7 @@ std::optional<nlohmann::json> visible_changes(const tiles::ChangeLog& log, std::
     if (!changes) return std::nullopt;
     nlohmann::json out = nlohmann::json::array();
     for (const tiles::ChangeLog::Change& change : *changes) {
-        if (layers.test(index_of(change.layer))) out.push_back(change_json(change));
+        if (layers.test(tiles::layer_index(change.layer))) out.push_back(change_json(change));
     }
     return out;
 }

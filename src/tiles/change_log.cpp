@@ -110,9 +110,8 @@ ChangeLog ChangeLog::next(std::uint64_t version, const TileChanges& changes) con
     }
     ChangeLog log = *this;
     log.version_ = version;
-    for (std::size_t l = 0; l < layer_count; ++l) {
-        const auto layer = static_cast<Layer>(l);
-        LayerLog& kept = log.layers_[l];
+    for (const Layer layer : all_layers) {
+        LayerLog& kept = log.layers_[layer_index(layer)];
         const auto boxes = changes.of(layer);
         for (const geo::Box& box : merge_boxes({boxes.begin(), boxes.end()}, boxes_per_change)) {
             kept.changes.push_back({version, layer, box});
@@ -128,7 +127,7 @@ ChangeLog ChangeLog::next(std::uint64_t version, const TileChanges& changes) con
 }
 
 std::uint64_t ChangeLog::tile_version(Layer layer, const TileId& tile) const noexcept {
-    const LayerLog& kept = layers_[static_cast<std::size_t>(layer)];
+    const LayerLog& kept = layers_[layer_index(layer)];
     const geo::Box reach = reach_box(layer, tile);
     for (auto change = kept.changes.rbegin(); change != kept.changes.rend(); ++change) {
         if (reach.intersects(change->box)) return change->version;

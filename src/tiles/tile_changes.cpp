@@ -9,7 +9,7 @@ namespace wangge::tiles {
 namespace {
 
 std::vector<geo::Box>& boxes_of(TileChanges& changes, Layer layer) {
-    return changes.boxes[static_cast<std::size_t>(layer)];
+    return changes.boxes[layer_index(layer)];
 }
 
 geo::Box point_box(const geo::Point& lonlat) {
@@ -150,7 +150,7 @@ bool TileChanges::empty() const noexcept {
     return std::all_of(boxes.begin(), boxes.end(), [](const std::vector<geo::Box>& layer) { return layer.empty(); });
 }
 
-std::span<const geo::Box> TileChanges::of(Layer layer) const noexcept { return boxes[static_cast<std::size_t>(layer)]; }
+std::span<const geo::Box> TileChanges::of(Layer layer) const noexcept { return boxes[layer_index(layer)]; }
 
 TileChanges changed_areas(const TileIndex& before, const TileIndex& after) {
     TileChanges changes;

@@ -112,7 +112,7 @@ std::string_view to_string(Layer layer) noexcept {
 }
 
 std::optional<Layer> parse_layer(std::string_view name) noexcept {
-    for (const Layer layer : {Layer::grids, Layer::households, Layer::facilities, Layer::incidents, Layer::heat}) {
+    for (const Layer layer : all_layers) {
         if (to_string(layer) == name) return layer;
     }
     return std::nullopt;

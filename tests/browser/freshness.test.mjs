@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 
+import {rangesContain} from '../../web-map/js/tile-refresh.js';
 import {demoPassword, demoUsers, loadSample, openMap, screenshot, useServerAndBrowser, waitIdle} from './harness.mjs';
 
 const sample = loadSample();
@@ -35,9 +36,6 @@ function tileOf(url) {
   return {z, x, y};
 }
 
-const inRanges = (ranges, {z, x, y}) =>
-  ranges.some(([rz, minX, minY, maxX, maxY]) => rz === z && minX <= x && x <= maxX && minY <= y && y <= maxY);
-
 test('a supervisor\'s map reloads just the incident tiles a new report touched', {timeout: 90000}, async () => {
   const {page, errors} = await openMap(session, '#view=supervisor', {as: 'supervisor'});
   const place = sample.pointIn(workerGrid);
@@ -64,7 +62,7 @@ test('a supervisor\'s map reloads just the incident tiles a new report touched',
   assert.equal(incidentChanges.length, 1, JSON.stringify(changes));
   const ranges = incidentChanges[0].tiles;
   assert.ok(reloaded.length >= 1, 'the touched tile was asked again');
-  for (const tile of reloaded) assert.ok(inRanges(ranges, tile), `tile ${JSON.stringify(tile)} was not touched`);
+  for (const tile of reloaded) assert.ok(rangesContain(ranges, tile), `tile ${JSON.stringify(tile)} was not touched`);
   assert.ok(reloaded.length < visibleTiles, `reloaded ${reloaded.length} of ${visibleTiles} tiles in view`);
   await screenshot(page, 'freshness-new-case');
   assert.deepEqual(errors, []);

@@ -40,8 +40,6 @@
 
 namespace wangge::tiles {
 
-inline constexpr std::size_t layer_count = 5;  // index = static_cast<std::size_t>(Layer)
-
 /// Where the tiles of `after` may differ from those of `before`, per layer, as world-coordinate boxes.
 struct TileChanges {
     std::array<std::vector<geo::Box>, layer_count> boxes;

@@ -21,7 +21,9 @@
 // Thread safety: immutable after construction; render() may run on any number
 // of threads at once. The Snapshot must outlive the TileIndex.
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <functional>
 #include <future>
 #include <optional>
@@ -43,6 +45,12 @@
 namespace wangge::tiles {
 
 enum class Layer { grids, households, facilities, incidents, heat };
+
+/// Every layer, in enum order: a layer's position (layer_index) indexes per-layer arrays.
+inline constexpr Layer all_layers[] = {Layer::grids, Layer::households, Layer::facilities, Layer::incidents,
+                                       Layer::heat};
+inline constexpr std::size_t layer_count = std::size(all_layers);
+[[nodiscard]] constexpr std::size_t layer_index(Layer layer) noexcept { return static_cast<std::size_t>(layer); }
 
 /// "grids", "households", "facilities", "incidents", "heat".
 [[nodiscard]] std::string_view to_string(Layer layer) noexcept;
