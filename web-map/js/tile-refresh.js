@@ -38,7 +38,6 @@ export class TileRefresher {
     this.map = map;
     this.layers = new Set(layers);
     this.events = null;
-    this.refreshed = 0;  // tiles asked to reload, for tests and debugging
     this.lastCursor = null;
   }
 
@@ -95,15 +94,11 @@ export class TileRefresher {
       }
       ids.push(...atZoom);
     }
-    if (ids.length === 0) return;
-    this.refreshed += ids.length;
-    this.map.refreshTiles(layer, ids);
+    if (ids.length > 0) this.map.refreshTiles(layer, ids);
   }
 
   reloadAll(layer) {
-    if (!this.map.getSource(layer)) return;
-    this.refreshed += 1;
-    this.map.refreshTiles(layer);
+    if (this.map.getSource(layer)) this.map.refreshTiles(layer);
   }
 
   // MapLibre keeps tiles that left the view for a while and shows them again
