@@ -119,6 +119,20 @@ lines.push(`| \`wangge serve\` start to first request (s) / RSS (MB) | ${fmt(loa
 if (index) lines.push(`| tile index build (s) / its memory (MB) | ${fmt(index.build_ms / 1000)} / ${fmt(index.index_rss_mb, 0)} | geojson-vt index: ${fmt(load('geojson-vt')?.index_ms / 1000)} s / ${fmt(load('geojson-vt')?.rss_mb, 0)} MB | — |`);
 const longLoad = find((r) => r.kind === 'long_load');
 if (longLoad) lines.push(`| mixed load: ${longLoad.connections ?? '?'} clients, ${fmt(longLoad.seconds, 0)} s of tiles, /lookup, features and 2 % writes (req/s; p50 / p99 ms; errors; server peak RSS MB) | ${fmt(longLoad.rps, 0)}; ${fmt(longLoad.p50_ms)} / ${fmt(longLoad.p99_ms)}; ${longLoad.errors} of ${longLoad.requests}; ${fmt(longLoad.hwm_mb, 0)} | — | — |`);
+const write = (impl, under) => find((r) => r.kind === 'write' && r.impl === impl && r.under === under);
+const writeAlone = write('wangge', 'alone');
+const writeLoaded = write('wangge', 'read_load');
+const pgInsert = write('postgis', 'alone');
+if (writeAlone) lines.push(`| one incident write over HTTP, 1 client, durable with its audit row (p50 / p99 ms; writes) vs PostGIS INSERT into the 1M-row incidents table with GiST index (p50 / p99 ms) | ${fmt(writeAlone.p50_ms)} / ${fmt(writeAlone.p99_ms)}; ${writeAlone.writes} | ${fmt(pgInsert?.ms)} / ${fmt(pgInsert?.p99_ms)} | — |`);
+if (writeLoaded) lines.push(`| the same while 16 clients read tiles, /lookup and features (p50 / p99 ms; writes; server peak RSS MB) | ${fmt(writeLoaded.p50_ms)} / ${fmt(writeLoaded.p99_ms)}; ${writeLoaded.writes}; ${fmt(writeLoaded.hwm_mb, 0)} | — | — |`);
+target('one incident write p50 ≤ 20 ms and p99 ≤ 50 ms alone', writeAlone && writeAlone.writes > 0 ? writeAlone.p50_ms <= 20 && writeAlone.p99_ms <= 50 : undefined,
+  `p50 ${fmt(writeAlone?.p50_ms)} ms, p99 ${fmt(writeAlone?.p99_ms)} ms (PostGIS INSERT p50 ${fmt(pgInsert?.ms)} ms, p99 ${fmt(pgInsert?.p99_ms)} ms)`);
+target('one incident write p99 ≤ 100 ms under read load', writeLoaded && writeLoaded.writes > 0 ? writeLoaded.p99_ms <= 100 : undefined,
+  `p99 ${fmt(writeLoaded?.p99_ms)} ms`);
+target('server start ≤ 5 s and peak RSS ≤ 2 GB', load('wangge') ? load('wangge').ms <= 5000 && (longLoad?.hwm_mb ?? writeLoaded?.hwm_mb ?? 0) <= 2048 : undefined,
+  `start ${fmt(load('wangge')?.ms / 1000)} s, RSS at start ${fmt(load('wangge')?.rss_mb, 0)} MB, peak ${fmt(longLoad?.hwm_mb ?? writeLoaded?.hwm_mb, 0)} MB`);
+if (longLoad) target('mixed load ≥ 3,000 req/s, p99 ≤ 100 ms, 0 errors', longLoad.rps >= 3000 && longLoad.p99_ms <= 100 && longLoad.errors === 0,
+  `${fmt(longLoad.rps, 0)} req/s, p99 ${fmt(longLoad.p99_ms)} ms (all requests, writes included), ${longLoad.errors} errors`);
 lines.push('');
 if (outside) lines.push(`${outside} of the /lookup answers over HTTP were not 2xx (random points outside every grid get 404); they count in the req/s.`, '');
 target('/lookup ≥ 20k req/s over HTTP (2 cores)', httpLookup === undefined ? undefined : httpLookup >= 20000,

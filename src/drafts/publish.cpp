@@ -1,7 +1,6 @@
 #include "wangge/drafts/publish.hpp"
 
 #include <map>
-#include <unordered_map>
 #include <utility>
 
 namespace wangge::drafts {
@@ -28,7 +27,7 @@ private:
 };
 
 template <class Row, class Count>
-void reassign(const std::vector<Row>& rows, const NewLayout& layout, std::vector<store::GridCodeChange>& changes,
+void reassign(const model::Table<Row>& rows, const NewLayout& layout, std::vector<store::GridCodeChange>& changes,
               std::map<PairKey, Reassignment>& pairs, Count count, bool (*eligible)(const Row&)) {
     for (const Row& row : rows) {
         if (!eligible(row)) continue;
@@ -39,16 +38,6 @@ void reassign(const std::vector<Row>& rows, const NewLayout& layout, std::vector
         pair.to = code;
         ++(pair.*count);
         changes.push_back({row.id, std::move(code)});
-    }
-}
-
-template <class Row>
-void apply_codes(std::vector<Row>& rows, const std::vector<store::GridCodeChange>& changes) {
-    if (changes.empty()) return;
-    std::unordered_map<std::int64_t, const std::string*> code_of;
-    for (const store::GridCodeChange& change : changes) code_of[change.id] = &change.grid_code;
-    for (Row& row : rows) {
-        if (const auto it = code_of.find(row.id); it != code_of.end()) row.grid_code = *it->second;
     }
 }
 
@@ -73,7 +62,7 @@ PublishPlan plan_publication(const Draft& draft, const model::Snapshot& current,
         grid.version = version;
     }
     const NewLayout layout(publication.grids);
-    const model::Dataset& data = current.data();
+    const model::Tables& data = current.data();
     std::map<PairKey, Reassignment> pairs;
     reassign<model::Household>(data.households, layout, publication.households, pairs, &Reassignment::households,
                                [](const model::Household&) { return true; });
@@ -85,15 +74,11 @@ PublishPlan plan_publication(const Draft& draft, const model::Snapshot& current,
     return plan;
 }
 
-model::Dataset apply_publication(model::Dataset current, const store::LayoutPublication& publication) {
-    for (model::Grid& grid : current.grids) {
-        if (grid.current()) grid.valid_to = publication.at;
-    }
-    current.grids.insert(current.grids.end(), publication.grids.begin(), publication.grids.end());
-    apply_codes(current.households, publication.households);
-    apply_codes(current.facilities, publication.facilities);
-    apply_codes(current.incidents, publication.incidents);
-    return current;
+void apply_publication(model::SnapshotEditor& editor, const store::LayoutPublication& publication) {
+    editor.replace_layout(publication.at, publication.grids);
+    for (const store::GridCodeChange& change : publication.households) editor.set_household_grid(change.id, change.grid_code);
+    for (const store::GridCodeChange& change : publication.facilities) editor.set_facility_grid(change.id, change.grid_code);
+    for (const store::GridCodeChange& change : publication.incidents) editor.set_incident_grid(change.id, change.grid_code);
 }
 
 nlohmann::json to_json(const std::vector<Reassignment>& moves) {

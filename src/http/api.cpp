@@ -18,7 +18,7 @@ void add_health_route(Router& router, const State& state) {
         request.query().allow_only({});
         const auto view = state.view();
         const model::Snapshot& snapshot = view->snapshot();
-        const model::Dataset& data = snapshot.data();
+        const model::Tables& data = snapshot.data();
         return Response::json({{"status", "ok"},
                                {"store", state.store_kind()},
                                {"snapshot_version", snapshot.version()},

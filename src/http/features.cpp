@@ -63,30 +63,26 @@ const Collection& find_collection(std::string_view id) {
     throw HttpError(Status::not_found, "not_found", "no collection '" + std::string(id) + "'");
 }
 
-/// Per snapshot, built once: what listing the collections would otherwise rescan.
+/// Per snapshot: what listing the collections would otherwise rescan. An
+/// edited snapshot (model::Changes) updates the previous version's instead of
+/// scanning: the household counts are shared until households or the layout
+/// change, the incidents' time extent widens by the changed rows only (a row
+/// whose reported_at was rewritten may leave it wider than a fresh scan).
 struct FeatureStats {
+    using HouseholdCounts = std::unordered_map<std::string_view, std::size_t>;
     /// Households per current grid code, counted into every ancestor too.
-    std::unordered_map<std::string_view, std::size_t> household_count;
+    std::shared_ptr<const HouseholdCounts> household_count;
     std::optional<Timestamp> grids_begin;
     std::optional<Timestamp> grids_end;  ///< nullopt while some grid is in force
     std::optional<Timestamp> incidents_begin;
     std::optional<Timestamp> incidents_end;
-    bool households_by_id = false;  ///< sorted by id: items/{id} can binary-search
-    bool facilities_by_id = false;
-    bool incidents_by_id = false;
 
-    explicit FeatureStats(const model::Snapshot& snapshot) {
-        const model::Dataset& data = snapshot.data();
-        std::unordered_map<std::string_view, std::size_t> direct;
-        for (const model::Household& household : data.households) ++direct[household.grid_code];
-        for (const auto& [code, count] : direct) {
-            // Walk up the current tree; a cycle in bad data cannot loop forever.
-            const model::Grid* grid = snapshot.current_grid(code);
-            for (std::size_t depth = 0; grid != nullptr && depth < 16; ++depth) {
-                household_count[grid->code] += count;
-                grid = grid->parent_code.empty() ? nullptr : snapshot.current_grid(grid->parent_code);
-            }
-        }
+    FeatureStats(const model::Snapshot& snapshot, const FeatureStats* previous, std::uint64_t previous_version) {
+        const model::Tables& data = snapshot.data();
+        const model::Changes& changes = snapshot.changes();
+        const bool edited = previous != nullptr && !changes.rebuilt && changes.from_version == previous_version;
+        household_count = edited && !changes.layout && changes.households.empty() ? previous->household_count
+                                                                                  : count_households(snapshot);
         bool open_ended = false;
         for (const model::Grid& grid : data.grids) {
             grids_begin = std::min(grids_begin.value_or(grid.valid_from), grid.valid_from);
@@ -94,14 +90,32 @@ struct FeatureStats {
             open_ended = open_ended || grid.current();
         }
         if (open_ended) grids_end.reset();
-        for (const model::Incident& incident : data.incidents) {
+        const auto widen = [this](const model::Incident& incident) {
             incidents_begin = std::min(incidents_begin.value_or(incident.reported_at), incident.reported_at);
             incidents_end = std::max(incidents_end.value_or(incident.reported_at), incident.reported_at);
+        };
+        if (edited) {
+            incidents_begin = previous->incidents_begin;
+            incidents_end = previous->incidents_end;
+            for (const std::size_t position : changes.incidents) widen(data.incidents[position]);
+        } else {
+            for (const model::Incident& incident : data.incidents) widen(incident);
         }
-        const auto by_id = [](const auto& a, const auto& b) { return a.id < b.id; };
-        households_by_id = std::ranges::is_sorted(data.households, by_id);
-        facilities_by_id = std::ranges::is_sorted(data.facilities, by_id);
-        incidents_by_id = std::ranges::is_sorted(data.incidents, by_id);
+    }
+
+    static std::shared_ptr<const HouseholdCounts> count_households(const model::Snapshot& snapshot) {
+        auto counts = std::make_shared<HouseholdCounts>();
+        std::unordered_map<std::string_view, std::size_t> direct;
+        for (const model::Household& household : snapshot.data().households) ++direct[household.grid_code];
+        for (const auto& [code, count] : direct) {
+            // Walk up the current tree; a cycle in bad data cannot loop forever.
+            const model::Grid* grid = snapshot.current_grid(code);
+            for (std::size_t depth = 0; grid != nullptr && depth < 16; ++depth) {
+                (*counts)[grid->code] += count;
+                grid = grid->parent_code.empty() ? nullptr : snapshot.current_grid(grid->parent_code);
+            }
+        }
+        return counts;
     }
 };
 
@@ -289,7 +303,8 @@ bool intersects(const geo::MultiPolygon& multi, const geo::Box& box) {
 }
 
 /// Positions of the index's items whose boxes meet `box`, in stored order so that pages are stable.
-std::vector<std::size_t> sorted_hits(const geo::PackedRTree& index, const geo::Box& box) {
+template <class Index>
+std::vector<std::size_t> sorted_hits(const Index& index, const geo::Box& box) {
     std::vector<std::size_t> positions;
     index.query(box, [&positions](std::size_t i) {
         positions.push_back(i);
@@ -313,7 +328,7 @@ struct Page {
 
 /// Points: candidates from the index when a bbox is given, in stored order either way.
 template <class Item, class Extra>
-Page<Item> select_points(const std::vector<Item>& all, const geo::PackedRTree& index, const ItemsQuery& query,
+Page<Item> select_points(const model::Table<Item>& all, const model::PointSearch& index, const ItemsQuery& query,
                          Extra&& extra) {
     Page<Item> page;
     const auto consider = [&](const Item& item) {
@@ -369,8 +384,8 @@ json feature(const model::Grid& grid, const model::Snapshot& snapshot, const Fea
                     {"valid_to", optional_time(grid.valid_to)},
                     {"version", grid.version}};
     if (grid.current()) {
-        const auto count = stats.household_count.find(grid.code);
-        properties["household_count"] = count == stats.household_count.end() ? 0 : count->second;
+        const auto count = stats.household_count->find(grid.code);
+        properties["household_count"] = count == stats.household_count->end() ? 0 : count->second;
         properties["staff"] = detail::contact_card(snapshot, grid.code);
     }
     return {{"type", "Feature"}, {"id", grid.code}, {"geometry", geo::to_geojson(grid.geometry)},
@@ -518,18 +533,12 @@ json collection_json(const Collection& collection, const model::Snapshot& snapsh
             {"links", json::array({link(self, "self", json_type), link(self + "/items", "items", geojson_type)})}};
 }
 
-/// Items are found by id: binary search when the store gave them in id order.
-template <class Item>
-const Item* find_by_id(const std::vector<Item>& items, std::string_view text, bool sorted) {
+/// The numeric id of an item path; nullopt for anything else (a 404, not a 400).
+std::optional<std::int64_t> item_id(std::string_view text) {
     std::int64_t id = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (ec != std::errc{} || end != text.data() + text.size()) return nullptr;
-    if (sorted) {
-        const auto it = std::ranges::lower_bound(items, id, {}, &Item::id);
-        return it != items.end() && it->id == id ? &*it : nullptr;
-    }
-    const auto it = std::ranges::find(items, id, &Item::id);
-    return it != items.end() ? &*it : nullptr;
+    if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+    return id;
 }
 
 const model::Grid* find_grid(const model::Snapshot& snapshot, std::string_view code) {
@@ -576,7 +585,7 @@ Response items(const AuthGate& gate, const Request& request, const View& view) {
     const auth::Principal who = reader(gate, request, collection);
     const ItemsQuery query = parse_items_query(request.query(), collection);
     const model::Snapshot& snapshot = view.snapshot();
-    const model::Dataset& data = snapshot.data();
+    const model::Tables& data = snapshot.data();
     const auto& stats = view.derived<FeatureStats>();
     const auto any = [](const auto&) { return true; };
     const auto plain = [&](const auto& item) { return feature(item, snapshot, stats); };
@@ -617,7 +626,6 @@ Response item(const AuthGate& gate, const Request& request, const View& view) {
     const bool reveal = collection.personal && query.has("reveal") && parse_reveal(*query.get("reveal"));
     const std::string& id = request.param("id");
     const model::Snapshot& snapshot = view.snapshot();
-    const model::Dataset& data = snapshot.data();
     const auto& stats = view.derived<FeatureStats>();
     const auto link_up = [&](json body) {
         const std::string self = request.base_url() + std::string(request.path());
@@ -636,7 +644,8 @@ Response item(const AuthGate& gate, const Request& request, const View& view) {
     };
     if (collection.id == "grids") return render(find_grid(snapshot, id));
     if (collection.id == "households") {
-        const model::Household* found = find_by_id(data.households, id, stats.households_by_id);
+        const auto number = item_id(id);
+        const model::Household* found = number ? snapshot.household(*number) : nullptr;
         if (!found) throw missing();
         check_household_access(gate, request, who, *found, reveal);
         HouseholdViewer viewer(who, reveal);
@@ -644,9 +653,10 @@ Response item(const AuthGate& gate, const Request& request, const View& view) {
         std::move(viewer).finish(gate, request, response);
         return response;
     }
+    const auto number = item_id(id);
     Response response = collection.id == "facilities"
-                            ? render(find_by_id(data.facilities, id, stats.facilities_by_id))
-                            : render(find_by_id(data.incidents, id, stats.incidents_by_id));
+                            ? render(number ? snapshot.facility(*number) : nullptr)
+                            : render(number ? snapshot.incident(*number) : nullptr);
     vary_by_session(response);
     return response;
 }
@@ -679,8 +689,12 @@ Response conformance(const Request& request) {
 }  // namespace
 
 void add_feature_routes(Router& router, State& state, const AuthGate& gate) {
-    state.derive<FeatureStats>(
-        [](const model::Snapshot& snapshot) { return std::make_shared<const FeatureStats>(snapshot); });
+    state.derive_incremental<FeatureStats>([](const View& next, const View* previous) {
+        return previous == nullptr
+                   ? std::make_shared<const FeatureStats>(next.snapshot(), nullptr, 0)
+                   : std::make_shared<const FeatureStats>(next.snapshot(), &previous->derived<FeatureStats>(),
+                                                          previous->snapshot().version());
+    });
     router.get("/", landing);
     router.get("/conformance", conformance);
     // Lists only the collections the caller may read (anonymous: grids).

@@ -253,19 +253,15 @@ struct LastEvent {
     std::size_t count = 0;
 };
 
-/// The last events of `incidents`, in one pass over the events (a city has millions).
+/// The last events of `incidents` (the snapshot indexes events by incident).
 std::unordered_map<std::int64_t, LastEvent> last_events(const model::Snapshot& snapshot,
                                                         const std::vector<const model::Incident*>& incidents) {
     std::unordered_map<std::int64_t, LastEvent> last;
-    for (const model::Incident* incident : incidents) last.emplace(incident->id, LastEvent{});
-    for (const model::IncidentEvent& event : snapshot.data().incident_events) {
-        const auto found = last.find(event.incident_id);
-        if (found == last.end()) continue;
-        LastEvent& entry = found->second;
-        ++entry.count;
-        if (entry.event == nullptr || std::pair(event.at, event.id) > std::pair(entry.event->at, entry.event->id)) {
-            entry.event = &event;
-        }
+    for (const model::Incident* incident : incidents) {
+        const std::vector<const model::IncidentEvent*> events = snapshot.events_of(incident->id);
+        LastEvent& entry = last[incident->id];
+        entry.count = events.size();
+        if (!events.empty()) entry.event = events.back();
     }
     return last;
 }

@@ -172,8 +172,10 @@ auth::Action tile_read_action(tiles::Layer layer) noexcept {
 
 void add_tile_routes(Router& router, State& state, const AuthGate& gate, std::size_t tile_cache_bytes) {
     auto cache = std::make_shared<tiles::TileCache>(tile_cache_bytes);
-    state.derive<tiles::TileIndex>(
-        [](const model::Snapshot& snapshot) { return std::make_shared<const tiles::TileIndex>(snapshot); });
+    state.derive_incremental<tiles::TileIndex>([](const View& next, const View* previous) {
+        if (previous == nullptr) return std::make_shared<const tiles::TileIndex>(next.snapshot());
+        return std::make_shared<const tiles::TileIndex>(next.snapshot(), previous->derived<tiles::TileIndex>());
+    });
     state.derive_incremental<tiles::ChangeLog>([](const View& next, const View* previous) {
         const std::uint64_t version = next.snapshot().version();
         if (previous == nullptr) return std::make_shared<const tiles::ChangeLog>(version);

@@ -1,6 +1,5 @@
 #include "workflow_common.hpp"
 
-#include <algorithm>
 #include <string>
 
 
@@ -18,23 +17,14 @@ nlohmann::json json_object_body(const Request& request) {
 }
 
 const model::Incident& find_incident(const model::Snapshot& snapshot, std::int64_t id) {
-    const auto& incidents = snapshot.data().incidents;
-    const auto found =
-        std::find_if(incidents.begin(), incidents.end(), [id](const model::Incident& i) { return i.id == id; });
-    if (found == incidents.end()) {
-        throw HttpError(Status::not_found, "not_found", "no incident " + std::to_string(id));
-    }
+    const model::Incident* found = snapshot.incident(id);
+    if (found == nullptr) throw HttpError(Status::not_found, "not_found", "no incident " + std::to_string(id));
     return *found;
 }
 
 std::vector<model::IncidentEvent> history_of(const model::Snapshot& snapshot, std::int64_t incident_id) {
     std::vector<model::IncidentEvent> history;
-    for (const model::IncidentEvent& event : snapshot.data().incident_events) {
-        if (event.incident_id == incident_id) history.push_back(event);
-    }
-    std::stable_sort(history.begin(), history.end(), [](const auto& a, const auto& b) {
-        return a.at != b.at ? a.at < b.at : a.id < b.id;
-    });
+    for (const model::IncidentEvent* event : snapshot.events_of(incident_id)) history.push_back(*event);
     return history;
 }
 

@@ -20,7 +20,7 @@ public:
     /// The incident the computed value writes (0 for a new one before it is stored), if any.
     [[nodiscard]] virtual std::optional<std::int64_t> incident() const = 0;
     virtual void store(store::GeoPackageStore& store) = 0;
-    virtual void change(model::Dataset& data) const = 0;
+    virtual void change(model::SnapshotEditor& editor) const = 0;
     [[nodiscard]] virtual bool publishes_layout() const = 0;
 
     std::exception_ptr error;
@@ -30,7 +30,7 @@ public:
 template <class T>
 struct Writer::Operation {
     std::function<void(store::GeoPackageStore&, T&)> store;
-    std::function<void(model::Dataset&, const T&)> change;
+    std::function<void(model::SnapshotEditor&, const T&)> change;
     /// The incident a value writes; empty for writes that touch none.
     std::function<std::int64_t(const T&)> incident;
     bool layout = false;
@@ -50,7 +50,7 @@ public:
         return operation_.incident(*value_);
     }
     void store(store::GeoPackageStore& store) override { operation_.store(store, *value_); }
-    void change(model::Dataset& data) const override { operation_.change(data, *value_); }
+    void change(model::SnapshotEditor& editor) const override { operation_.change(editor, *value_); }
     [[nodiscard]] bool publishes_layout() const override { return operation_.layout; }
 
     [[nodiscard]] T take() { return *std::move(value_); }
@@ -153,9 +153,9 @@ std::vector<Writer::Job*> Writer::run_batch(const std::vector<Job*>& batch) {
     // The store holds the changes now; the snapshot follows (a failure here
     // leaves the served view behind until the next batch or restart).
     try {
-        model::Dataset data = current.data();
-        for (const Job* job : written) job->change(data);
-        state_.publish(model::Snapshot::build(std::move(data), current.version() + 1));
+        model::SnapshotEditor editor(current);
+        for (const Job* job : written) job->change(editor);
+        state_.publish(editor.finish(current.version() + 1));
     } catch (...) {
         for (Job* job : written) job->error = std::current_exception();
     }
@@ -167,9 +167,9 @@ workflow::Transition Writer::insert_incident(const Make<workflow::Transition>& m
         .store = [](store::GeoPackageStore& store,
                     workflow::Transition& t) { store.insert_incident(t.incident, t.event); },
         .change =
-            [](model::Dataset& data, const workflow::Transition& t) {
-                data.incidents.push_back(t.incident);
-                data.incident_events.push_back(t.event);
+            [](model::SnapshotEditor& editor, const workflow::Transition& t) {
+                editor.append_incident(t.incident);
+                editor.append_event(t.event);
             },
         .incident = [](const workflow::Transition& t) { return t.incident.id; },
         .layout = false,
@@ -182,11 +182,9 @@ workflow::Transition Writer::update_incident(const Make<workflow::Transition>& m
         .store = [](store::GeoPackageStore& store,
                     workflow::Transition& t) { store.update_incident(t.incident, t.event); },
         .change =
-            [](model::Dataset& data, const workflow::Transition& t) {
-                const auto found = std::find_if(data.incidents.begin(), data.incidents.end(),
-                                                [&](const model::Incident& i) { return i.id == t.incident.id; });
-                if (found != data.incidents.end()) *found = t.incident;
-                data.incident_events.push_back(t.event);
+            [](model::SnapshotEditor& editor, const workflow::Transition& t) {
+                editor.replace_incident(t.incident);
+                editor.append_event(t.event);
             },
         .incident = [](const workflow::Transition& t) { return t.incident.id; },
         .layout = false,
@@ -197,7 +195,7 @@ workflow::Transition Writer::update_incident(const Make<workflow::Transition>& m
 model::Visit Writer::append_visit(const Make<model::Visit>& make) {
     const Operation<model::Visit> operation{
         .store = [](store::GeoPackageStore& store, model::Visit& visit) { store.append_visit(visit); },
-        .change = [](model::Dataset& data, const model::Visit& visit) { data.visits.push_back(visit); },
+        .change = [](model::SnapshotEditor& editor, const model::Visit& visit) { editor.append_visit(visit); },
         .incident = {},
         .layout = false,
     };
@@ -209,8 +207,8 @@ drafts::PublishPlan Writer::publish_layout(const Make<drafts::PublishPlan>& make
         .store = [](store::GeoPackageStore& store,
                     drafts::PublishPlan& plan) { store.publish_layout(plan.publication); },
         .change =
-            [](model::Dataset& data, const drafts::PublishPlan& plan) {
-                data = drafts::apply_publication(std::move(data), plan.publication);
+            [](model::SnapshotEditor& editor, const drafts::PublishPlan& plan) {
+                drafts::apply_publication(editor, plan.publication);
             },
         .incident = {},
         .layout = true,

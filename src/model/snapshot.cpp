@@ -55,65 +55,77 @@ double boundary_distance_m(const geo::MultiPolygon& multi, const geo::Point& p) 
     return std::sqrt(best);
 }
 
-template <class Item>
-geo::PackedRTree point_index(const std::vector<Item>& items) {
-    std::vector<geo::Box> boxes;
-    boxes.reserve(items.size());
-    for (const Item& item : items) boxes.push_back({item.location.x, item.location.y, item.location.x, item.location.y});
-    return geo::PackedRTree(boxes);
-}
-
 /// A point this close to a border counts as on it, so that it is routed by the
 /// shared-border rule instead of by floating-point luck.
 constexpr double on_border_m = 1e-6;
 
 }  // namespace
 
-std::shared_ptr<const Snapshot> Snapshot::build(Dataset data, std::uint64_t version) {
-    std::shared_ptr<Snapshot> snapshot(new Snapshot());
-    snapshot->data_ = std::move(data);
-    snapshot->version_ = version;
-    snapshot->index();
-    return snapshot;
+Snapshot::GridTree::GridTree(const Table<Grid>& grids) {
+    for (const Grid& grid : grids) {
+        if (!grid.current()) continue;
+        current.push_back(&grid);
+        by_code.emplace(grid.code, &grid);
+        if (!grid.parent_code.empty()) children[grid.parent_code].push_back(&grid);
+    }
+    std::vector<geo::Box> boxes;
+    boxes.reserve(current.size());
+    for (const Grid* grid : current) boxes.push_back(geo::bounds(grid->geometry));
+    index = geo::PackedRTree(boxes);
 }
 
-void Snapshot::index() {
-    for (const Grid& grid : data_.grids) {
-        if (!grid.current()) continue;
-        current_grids_.push_back(&grid);
-        grid_by_code_.emplace(grid.code, &grid);
-        if (!grid.parent_code.empty()) children_[grid.parent_code].push_back(&grid);
+Snapshot::StaffDirectory::StaffDirectory(const Table<Staff>& staff, const Table<StaffGrid>& links) {
+    for (const Staff& member : staff) by_id.emplace(member.id, &member);
+    for (const StaffGrid& link : links) {
+        const auto member = by_id.find(link.staff_id);
+        if (member == by_id.end()) continue;
+        by_grid[link.grid_code].push_back({member->second, link.duty});
     }
-    std::vector<geo::Box> grid_boxes;
-    grid_boxes.reserve(current_grids_.size());
-    for (const Grid* grid : current_grids_) grid_boxes.push_back(geo::bounds(grid->geometry));
-    grid_index_ = geo::PackedRTree(grid_boxes);
-
-    for (const Staff& member : data_.staff) staff_by_id_.emplace(member.id, &member);
-    for (const StaffGrid& link : data_.staff_grids) {
-        const auto member = staff_by_id_.find(link.staff_id);
-        if (member == staff_by_id_.end()) continue;
-        staff_by_grid_[link.grid_code].push_back({member->second, link.duty});
-    }
-    for (auto& [code, links] : staff_by_grid_) {
-        std::stable_sort(links.begin(), links.end(), [](const GridStaff& a, const GridStaff& b) {
+    for (auto& [code, grid_links] : by_grid) {
+        std::stable_sort(grid_links.begin(), grid_links.end(), [](const GridStaff& a, const GridStaff& b) {
             return a.duty != b.duty ? a.duty == Duty::primary : a.staff->id < b.staff->id;
         });
     }
+}
 
-    household_index_ = point_index(data_.households);
-    facility_index_ = point_index(data_.facilities);
-    incident_index_ = point_index(data_.incidents);
+Dataset to_dataset(const Tables& tables) {
+    return {tables.grids.to_vector(),      tables.staff.to_vector(),      tables.staff_grids.to_vector(),
+            tables.households.to_vector(), tables.facilities.to_vector(), tables.incidents.to_vector(),
+            tables.incident_events.to_vector(), tables.visits.to_vector()};
+}
+
+std::shared_ptr<const Snapshot> Snapshot::build(Dataset data, std::uint64_t version) {
+    std::shared_ptr<Snapshot> snapshot(new Snapshot());
+    Tables& tables = snapshot->data_;
+    tables.grids = Table<Grid>(std::move(data.grids));
+    tables.staff = Table<Staff>(std::move(data.staff));
+    tables.staff_grids = Table<StaffGrid>(std::move(data.staff_grids));
+    tables.households = Table<Household>(std::move(data.households));
+    tables.facilities = Table<Facility>(std::move(data.facilities));
+    tables.incidents = Table<Incident>(std::move(data.incidents));
+    tables.incident_events = Table<IncidentEvent>(std::move(data.incident_events));
+    tables.visits = Table<Visit>(std::move(data.visits));
+    snapshot->version_ = version;
+    snapshot->grids_ = std::make_shared<const GridTree>(tables.grids);
+    snapshot->staff_ = std::make_shared<const StaffDirectory>(tables.staff, tables.staff_grids);
+    snapshot->household_index_ = PointSearch::build(tables.households);
+    snapshot->facility_index_ = PointSearch::build(tables.facilities);
+    snapshot->incident_index_ = PointSearch::build(tables.incidents);
+    snapshot->household_ids_ = IdIndex::build(tables.households);
+    snapshot->facility_ids_ = IdIndex::build(tables.facilities);
+    snapshot->incident_ids_ = IdIndex::build(tables.incidents);
+    snapshot->events_ = EventIndex::build(tables.incident_events);
+    return snapshot;
 }
 
 const Grid* Snapshot::current_grid(std::string_view code) const {
-    const auto found = grid_by_code_.find(code);
-    return found == grid_by_code_.end() ? nullptr : found->second;
+    const auto found = grids_->by_code.find(code);
+    return found == grids_->by_code.end() ? nullptr : found->second;
 }
 
 std::span<const Grid* const> Snapshot::children(std::string_view code) const {
-    const auto found = children_.find(code);
-    if (found == children_.end()) return {};
+    const auto found = grids_->children.find(code);
+    if (found == grids_->children.end()) return {};
     return found->second;
 }
 
@@ -126,14 +138,35 @@ std::vector<const Grid*> Snapshot::grids_at(Timestamp t) const {
 }
 
 std::span<const GridStaff> Snapshot::staff_of(std::string_view grid_code) const {
-    const auto found = staff_by_grid_.find(grid_code);
-    if (found == staff_by_grid_.end()) return {};
+    const auto found = staff_->by_grid.find(grid_code);
+    if (found == staff_->by_grid.end()) return {};
     return found->second;
 }
 
 const Staff* Snapshot::staff(std::int64_t id) const {
-    const auto found = staff_by_id_.find(id);
-    return found == staff_by_id_.end() ? nullptr : found->second;
+    const auto found = staff_->by_id.find(id);
+    return found == staff_->by_id.end() ? nullptr : found->second;
+}
+
+const Household* Snapshot::household(std::int64_t id) const {
+    const auto position = household_ids_.find(id);
+    return position ? &data_.households[*position] : nullptr;
+}
+
+const Facility* Snapshot::facility(std::int64_t id) const {
+    const auto position = facility_ids_.find(id);
+    return position ? &data_.facilities[*position] : nullptr;
+}
+
+const Incident* Snapshot::incident(std::int64_t id) const {
+    const auto position = incident_ids_.find(id);
+    return position ? &data_.incidents[*position] : nullptr;
+}
+
+std::optional<std::size_t> Snapshot::incident_position(std::int64_t id) const { return incident_ids_.find(id); }
+
+std::vector<const IncidentEvent*> Snapshot::events_of(std::int64_t incident_id) const {
+    return events_.of(data_.incident_events, incident_id);
 }
 
 std::optional<LookupResult> Snapshot::lookup(const geo::Point& lonlat) const {
@@ -142,8 +175,8 @@ std::optional<LookupResult> Snapshot::lookup(const geo::Point& lonlat) const {
     // the point (or has it on its border) is the answer, so coarse parents
     // with long borders are only tested when no finer grid is there.
     std::vector<const Grid*> candidates;
-    grid_index_.query(lonlat, [&](std::size_t i) {
-        candidates.push_back(current_grids_[i]);
+    grids_->index.query(lonlat, [&](std::size_t i) {
+        candidates.push_back(grids_->current[i]);
         return true;
     });
     std::sort(candidates.begin(), candidates.end(), [](const Grid* a, const Grid* b) {

@@ -11,9 +11,10 @@ namespace {
 
 constexpr int first_level = 6;
 
-std::vector<std::string> distinct(std::span<const model::Incident> incidents, std::string model::Incident::*field) {
+template <class Counted>
+std::vector<std::string> distinct(const std::vector<Counted>& counted, std::string Counted::*field) {
     std::vector<std::string> values;
-    for (const model::Incident& incident : incidents) values.push_back(incident.*field);
+    for (const Counted& incident : counted) values.push_back(incident.*field);
     std::sort(values.begin(), values.end());
     values.erase(std::unique(values.begin(), values.end()), values.end());
     return values;
@@ -78,13 +79,20 @@ struct HeatIndex::Match {
     }
 };
 
-HeatIndex::HeatIndex(std::span<const model::Incident> incidents)
-    : categories_(distinct(incidents, &model::Incident::category)), states_(distinct(incidents, &model::Incident::state)) {
+HeatIndex::Counted HeatIndex::counted_as(std::uint32_t item, const model::Incident& incident) {
+    return {item, morton_code(lonlat_to_world(incident.location)), incident.reported_at, incident.category,
+            incident.state};
+}
+
+void HeatIndex::build(const std::vector<Counted>& counted) {
+    auto base = std::make_shared<Base>();
+    base->categories = distinct(counted, &Counted::category);
+    base->states = distinct(counted, &Counted::state);
     std::vector<Entry> entries;
-    entries.reserve(incidents.size());
-    for (const model::Incident& incident : incidents) {
-        entries.push_back({morton_code(lonlat_to_world(incident.location)), incident.reported_at,
-                           id_of(categories_, incident.category) << 16 | id_of(states_, incident.state)});
+    entries.reserve(counted.size());
+    for (const Counted& incident : counted) {
+        entries.push_back({incident.code, incident.time,
+                           id_of(base->categories, incident.category) << 16 | id_of(base->states, incident.state)});
     }
     // One full sort for the finest level; each coarser level then only merges
     // the time-sorted runs of its sub-cells, which Morton order keeps adjacent.
@@ -93,7 +101,7 @@ HeatIndex::HeatIndex(std::span<const model::Incident> incidents)
     });
     for (int level = max_level; level >= first_level; level -= 2) {
         if (level < max_level) merge_sub_cells(entries, level);
-        Level& stored = levels_.emplace_back();
+        Level& stored = base->levels.emplace_back();
         stored.level = level;
         stored.times.reserve(entries.size());
         stored.attributes.reserve(entries.size());
@@ -108,7 +116,29 @@ HeatIndex::HeatIndex(std::span<const model::Incident> incidents)
         }
         stored.starts.push_back(static_cast<std::uint32_t>(entries.size()));
     }
-    std::reverse(levels_.begin(), levels_.end());
+    std::reverse(base->levels.begin(), base->levels.end());
+    base_ = std::move(base);
+}
+
+std::optional<HeatIndex> HeatIndex::next(std::span<const Change> changes) const {
+    HeatIndex index = *this;
+    const auto by_item = [](const Counted& a, const Counted& b) { return a.item < b.item; };
+    for (const Change& change : changes) {
+        const Counted now = counted_as(change.item, *change.after);
+        const auto added = std::lower_bound(index.added_.begin(), index.added_.end(), now, by_item);
+        if (added != index.added_.end() && added->item == change.item) {
+            *added = now;
+            continue;
+        }
+        if (change.before) {
+            const Counted built = counted_as(change.item, *change.before);
+            if (built == now) continue;  // nothing heat counts changed
+            index.removed_.insert(std::lower_bound(index.removed_.begin(), index.removed_.end(), built, by_item), built);
+        }
+        index.added_.insert(added, now);
+    }
+    if (index.added_.size() > overlay_limit) return std::nullopt;
+    return index;
 }
 
 std::vector<HeatCell> HeatIndex::cells(const TileId& tile, const HeatFilter& filter) const {
@@ -125,13 +155,17 @@ std::vector<HeatCell> HeatIndex::cells(const TileId& tile, const HeatFilter& fil
             id = static_cast<std::uint32_t>(found - names.begin());
         }
     };
-    resolve(categories_, filter.category, match.category);
-    resolve(states_, filter.state, match.state);
+    resolve(base_->categories, filter.category, match.category);
+    resolve(base_->states, filter.state, match.state);
     std::vector<HeatCell> out;
-    if (match.never || match.from >= match.to) return out;
+    if (match.from >= match.to) return out;
+    if (match.never || base_->levels.empty()) {
+        apply_overlay(tile, filter, out);
+        return out;
+    }
 
     const int level = cell_level(tile.z);
-    const Level& stored = levels_[static_cast<std::size_t>((level - first_level + 1) / 2)];
+    const Level& stored = base_->levels[static_cast<std::size_t>((level - first_level + 1) / 2)];
     // Cells at `level` of the tile itself: the tile's Morton run at the stored level.
     const int tile_shift = 2 * (stored.level - tile.z);
     const MortonRange tile_cells = morton_cell_range(tile.x, tile.y, tile.z);
@@ -143,7 +177,69 @@ std::vector<HeatCell> HeatIndex::cells(const TileId& tile, const HeatFilter& fil
         const MortonRange cell = morton_cell_range(column, row, level);
         count_range(stored, at_level(cell.first, stored.level), at_level(cell.last, stored.level), level, match, out);
     });
+    apply_overlay(tile, filter, out);
     return out;
+}
+
+void HeatIndex::apply_overlay(const TileId& tile, const HeatFilter& filter, std::vector<HeatCell>& out) const {
+    if (added_.empty()) return;
+    const int level = cell_level(tile.z);
+    const int per_tile_shift = level - tile.z;
+    const std::int64_t first_column = (std::int64_t{tile.x} << per_tile_shift) - 1;
+    const std::int64_t first_row = (std::int64_t{tile.y} << per_tile_shift) - 1;
+    const std::int64_t end_column = (std::int64_t{tile.x + 1} << per_tile_shift) + 1;
+    const std::int64_t end_row = (std::int64_t{tile.y + 1} << per_tile_shift) + 1;
+    // The order cells() lists them in: the tile's cells in Morton order, then
+    // the buffer ring row by row.
+    using Key = std::pair<int, std::uint64_t>;
+    const auto key_of = [&](std::uint32_t column, std::uint32_t row) -> std::optional<Key> {
+        if (column < first_column || column >= end_column || row < first_row || row >= end_row) return std::nullopt;
+        if (column >> per_tile_shift == tile.x && row >> per_tile_shift == tile.y) {
+            return Key{0, morton_cell_range(column, row, level).first};
+        }
+        return Key{1, std::uint64_t{row} << 32 | column};
+    };
+    struct Adjustment {
+        Key key;
+        std::uint32_t column;
+        std::uint32_t row;
+        std::int64_t delta;
+    };
+    std::vector<Adjustment> adjustments;
+    const auto adjust = [&](const std::vector<Counted>& entries, std::int64_t delta) {
+        for (const Counted& entry : entries) {
+            if ((filter.from && entry.time < *filter.from) || (filter.to && entry.time >= *filter.to)) continue;
+            if ((filter.category && entry.category != *filter.category) || (filter.state && entry.state != *filter.state)) {
+                continue;
+            }
+            const MortonCell cell = morton_decode(at_level(entry.code, level));
+            if (const auto key = key_of(cell.column, cell.row)) adjustments.push_back({*key, cell.column, cell.row, delta});
+        }
+    };
+    adjust(removed_, -1);
+    adjust(added_, +1);
+    if (adjustments.empty()) return;
+    std::sort(adjustments.begin(), adjustments.end(), [](const Adjustment& a, const Adjustment& b) { return a.key < b.key; });
+    std::vector<HeatCell> merged;
+    merged.reserve(out.size() + adjustments.size());
+    std::size_t a = 0;
+    const auto flush_adjustments_before = [&](const std::optional<Key>& limit) {
+        while (a < adjustments.size() && (!limit || adjustments[a].key < *limit)) {
+            const Adjustment& first = adjustments[a];
+            std::int64_t count = 0;
+            for (; a < adjustments.size() && adjustments[a].key == first.key; ++a) count += adjustments[a].delta;
+            if (count > 0) merged.push_back({first.column, first.row, level, static_cast<std::uint32_t>(count)});
+        }
+    };
+    for (const HeatCell& cell : out) {
+        const Key key = *key_of(cell.column, cell.row);
+        flush_adjustments_before(key);
+        std::int64_t count = cell.count;
+        for (; a < adjustments.size() && adjustments[a].key == key; ++a) count += adjustments[a].delta;
+        if (count > 0) merged.push_back({cell.column, cell.row, level, static_cast<std::uint32_t>(count)});
+    }
+    flush_adjustments_before(std::nullopt);
+    out.swap(merged);
 }
 
 void HeatIndex::count_range(const Level& stored, std::uint64_t first, std::uint64_t last, int level,

@@ -60,12 +60,82 @@ PointIndex::PointIndex(std::span<const geo::Point> lonlats) {
         sorted.emplace_back(morton_code(lonlat_to_world(lonlats[i])), static_cast<std::uint32_t>(i));
     }
     std::sort(sorted.begin(), sorted.end());
-    codes_.reserve(sorted.size());
-    items_.reserve(sorted.size());
+    auto base = std::make_shared<Sorted>();
+    base->codes.reserve(sorted.size());
+    base->items.reserve(sorted.size());
     for (const auto& [code, item] : sorted) {
-        codes_.push_back(code);
-        items_.push_back(item);
+        base->codes.push_back(code);
+        base->items.push_back(item);
     }
+    base_ = std::move(base);
+}
+
+std::optional<PointIndex> PointIndex::next(std::span<const Move> moves) const {
+    PointIndex index = *this;
+    if (!index.base_) index.base_ = std::make_shared<const Sorted>();
+    for (const Move& move : moves) {
+        const Entry entry{morton_code(lonlat_to_world(move.after)), move.item};
+        const auto overlaid = std::lower_bound(index.overlaid_.begin(), index.overlaid_.end(), move.item);
+        if (overlaid != index.overlaid_.end() && *overlaid == move.item) {
+            const auto old = std::find_if(index.added_.begin(), index.added_.end(),
+                                          [&](const Entry& e) { return e.item == move.item; });
+            index.added_.erase(old);
+        } else {
+            if (move.before) {
+                const Entry base_entry{morton_code(lonlat_to_world(*move.before)), move.item};
+                if (base_entry == entry) continue;  // unmoved: the base entry stays right
+                index.removed_.insert(std::upper_bound(index.removed_.begin(), index.removed_.end(), base_entry),
+                                      base_entry);
+            }
+            index.overlaid_.insert(overlaid, move.item);
+        }
+        index.added_.insert(std::upper_bound(index.added_.begin(), index.added_.end(), entry), entry);
+    }
+    if (index.overlaid_.size() > overlay_limit) return std::nullopt;
+    return index;
+}
+
+bool PointIndex::overlay_touches(const TileId& tile) const noexcept {
+    if (added_.empty() && removed_.empty()) return false;
+    const std::int64_t last = (std::int64_t{1} << tile.z) - 1;
+    const auto any_in = [](const std::vector<Entry>& entries, const MortonRange& range) {
+        const auto first = std::lower_bound(entries.begin(), entries.end(), Entry{range.first, 0});
+        return first != entries.end() && first->code <= range.last;
+    };
+    for (std::int64_t dy = -1; dy <= 1; ++dy) {
+        for (std::int64_t dx = -1; dx <= 1; ++dx) {
+            const std::int64_t x = std::int64_t{tile.x} + dx;
+            const std::int64_t y = std::int64_t{tile.y} + dy;
+            if (x < 0 || y < 0 || x > last || y > last) continue;
+            const MortonRange range =
+                morton_cell_range(static_cast<std::uint32_t>(x), static_cast<std::uint32_t>(y), tile.z);
+            if (any_in(added_, range) || any_in(removed_, range)) return true;
+        }
+    }
+    return false;
+}
+
+void PointIndex::collect(const MortonRange& range, std::vector<std::uint64_t>& codes,
+                         std::vector<std::uint32_t>& items) const {
+    const Run base_codes = base_->codes;
+    const Run inside = run(range, base_codes);
+    const std::size_t offset = static_cast<std::size_t>(inside.data() - base_codes.data());
+    const auto added_first = std::lower_bound(added_.begin(), added_.end(), Entry{range.first, 0});
+    auto added = added_first;
+    const auto take_added_until = [&](const Entry& limit) {
+        for (; added != added_.end() && added->code <= range.last && *added < limit; ++added) {
+            codes.push_back(added->code);
+            items.push_back(added->item);
+        }
+    };
+    for (std::size_t i = 0; i < inside.size(); ++i) {
+        const Entry entry{inside[i], base_->items[offset + i]};
+        if (!removed_.empty() && std::binary_search(removed_.begin(), removed_.end(), entry)) continue;
+        take_added_until(entry);
+        codes.push_back(entry.code);
+        items.push_back(entry.item);
+    }
+    take_added_until(Entry{~std::uint64_t{0}, ~std::uint32_t{0}});
 }
 
 }  // namespace wangge::tiles

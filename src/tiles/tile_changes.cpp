@@ -20,20 +20,30 @@ geo::Box point_box(const geo::Point& lonlat) {
 
 /// Flags the old and the new location of every position whose row differs
 /// in what layer k shows (`differs` returns one flag per layer) in
-/// outputs[k], and every row only one side has in all of them.
+/// outputs[k], and every row only one side has in all of them. Compares the
+/// rows at `positions` (sorted) when given — the rows a snapshot edit
+/// touched — else all of them.
 template <class Row, std::size_t N, class Differs>
-void diff_rows(std::span<const Row> before, std::span<const Row> after, Differs differs,
+void diff_rows(const model::Table<Row>& before, const model::Table<Row>& after,
+               const std::vector<std::size_t>* positions, Differs differs,
                const std::array<std::vector<geo::Box>*, N>& outputs) {
     const auto flag = [](std::vector<geo::Box>& out, const Row& old_row, const Row* new_row) {
         out.push_back(point_box(old_row.location));
         if (new_row && !(new_row->location == old_row.location)) out.push_back(point_box(new_row->location));
     };
     const std::size_t common = std::min(before.size(), after.size());
-    for (std::size_t i = 0; i < common; ++i) {
+    const auto compare = [&](std::size_t i) {
         const std::array<bool, N> differing = differs(before[i], after[i]);
         for (std::size_t k = 0; k < N; ++k) {
             if (differing[k]) flag(*outputs[k], before[i], &after[i]);
         }
+    };
+    if (positions) {
+        for (const std::size_t i : *positions) {
+            if (i < common) compare(i);
+        }
+    } else {
+        for (std::size_t i = 0; i < common; ++i) compare(i);
     }
     for (std::vector<geo::Box>* out : outputs) {
         for (std::size_t i = common; i < before.size(); ++i) flag(*out, before[i], nullptr);
@@ -56,11 +66,14 @@ bool same_event(const model::IncidentEvent& a, const model::IncidentEvent& b) {
            a.to_state == b.to_state && a.note == b.note;
 }
 
-/// Incidents whose event history differs (sorted ids): the deadline light reads it.
-std::vector<std::int64_t> incidents_with_new_history(std::span<const model::IncidentEvent> before,
-                                                     std::span<const model::IncidentEvent> after) {
+/// Incidents whose event history differs (sorted ids): the deadline light
+/// reads it. Events are append-only, so an edited snapshot's differ only
+/// from `first_new` on.
+std::vector<std::int64_t> incidents_with_new_history(const model::Table<model::IncidentEvent>& before,
+                                                     const model::Table<model::IncidentEvent>& after,
+                                                     std::size_t first_new) {
     std::vector<std::int64_t> ids;
-    const std::size_t common = std::min(before.size(), after.size());
+    const std::size_t common = std::min({before.size(), after.size(), first_new});
     for (std::size_t i = 0; i < common; ++i) {
         if (same_event(before[i], after[i])) continue;
         ids.push_back(before[i].incident_id);
@@ -154,18 +167,54 @@ std::span<const geo::Box> TileChanges::of(Layer layer) const noexcept { return b
 
 TileChanges changed_areas(const TileIndex& before, const TileIndex& after) {
     TileChanges changes;
-    const model::Dataset& old_data = before.snapshot().data();
-    const model::Dataset& new_data = after.snapshot().data();
+    const model::Tables& old_data = before.snapshot().data();
+    const model::Tables& new_data = after.snapshot().data();
+    const model::Changes& delta = after.snapshot().changes();
+    const bool edited = !delta.rebuilt && delta.from_version == before.version();
 
-    // Grids, matched by code (thousands, not millions: a hash map is fine).
+    // Grids, matched by code (thousands, not millions: a hash map is fine),
+    // unless the edit shared every part of the grid tiles.
+    if (before.grids_ != after.grids_ || before.grid_households_ != after.grid_households_) {
+        changed_grids(before, after, boxes_of(changes, Layer::grids));
+    }
+
+    diff_rows<model::Household, 1>(old_data.households, new_data.households, edited ? &delta.households : nullptr,
+                                   household_differs, {&boxes_of(changes, Layer::households)});
+    diff_rows<model::Facility, 1>(old_data.facilities, new_data.facilities, edited ? &delta.facilities : nullptr,
+                                  facility_differs, {&boxes_of(changes, Layer::facilities)});
+    const std::vector<std::int64_t> new_history = incidents_with_new_history(
+        old_data.incident_events, new_data.incident_events, edited ? delta.events_before : old_data.incident_events.size());
+    const auto history_changed = [&new_history](std::int64_t id) {
+        return std::binary_search(new_history.begin(), new_history.end(), id);
+    };
+    std::vector<std::size_t> incidents;
+    if (edited) {
+        incidents = delta.incidents;
+        for (const std::int64_t id : new_history) {
+            if (const auto position = after.snapshot().incident_position(id)) incidents.push_back(*position);
+        }
+        std::sort(incidents.begin(), incidents.end());
+        incidents.erase(std::unique(incidents.begin(), incidents.end()), incidents.end());
+    }
+    diff_rows<model::Incident, 2>(
+        old_data.incidents, new_data.incidents, edited ? &incidents : nullptr,
+        [&](const model::Incident& a, const model::Incident& b) { return incident_differs(a, b, history_changed); },
+        {&boxes_of(changes, Layer::incidents), &boxes_of(changes, Layer::heat)});
+    return changes;
+}
+
+void changed_grids(const TileIndex& before, const TileIndex& after, std::vector<geo::Box>& grid_boxes) {
     const auto old_grids = before.snapshot().current_grids();
     const auto new_grids = after.snapshot().current_grids();
+    const TileIndex::GridLayer& old_layer = *before.grids_;
+    const TileIndex::GridLayer& new_layer = *after.grids_;
+    const std::vector<std::int64_t>& old_households = *before.grid_households_;
+    const std::vector<std::int64_t>& new_households = *after.grid_households_;
     std::unordered_map<std::string_view, std::size_t> old_position;
     old_position.reserve(old_grids.size());
     for (std::size_t i = 0; i < old_grids.size(); ++i) old_position.emplace(old_grids[i]->code, i);
-    std::vector<geo::Box>& grid_boxes = boxes_of(changes, Layer::grids);
-    const auto old_box = [&](std::size_t i) { return world_box(*old_grids[i], before.grid_labels_[i]); };
-    const auto new_box = [&](std::size_t j) { return world_box(*new_grids[j], after.grid_labels_[j]); };
+    const auto old_box = [&](std::size_t i) { return world_box(*old_grids[i], old_layer.labels[i]); };
+    const auto new_box = [&](std::size_t j) { return world_box(*new_grids[j], new_layer.labels[j]); };
     std::vector<bool> matched(old_grids.size(), false);
     std::vector<std::size_t> ranks;       // old position of each matched new grid, in new order
     std::vector<std::size_t> rank_grid;   // and its new position
@@ -180,9 +229,9 @@ TileChanges changed_areas(const TileIndex& before, const TileIndex& after) {
         matched[i] = true;
         const model::Grid& old = *old_grids[i];
         const bool same = old.name == grid.name && old.level == grid.level && old.parent_code == grid.parent_code &&
-                          before.grid_households_[i] == after.grid_households_[j] &&
-                          before.grid_staff_[i] == after.grid_staff_[j] && before.grid_labels_[i] == after.grid_labels_[j] &&
-                          same_rings(before.shapes_, i, after.shapes_, j);
+                          old_households[i] == new_households[j] && old_layer.staff[i] == new_layer.staff[j] &&
+                          old_layer.labels[i] == new_layer.labels[j] &&
+                          same_rings(old_layer.shapes, i, new_layer.shapes, j);
         if (same) {
             ranks.push_back(i);
             rank_grid.push_back(j);
@@ -198,20 +247,6 @@ TileChanges changed_areas(const TileIndex& before, const TileIndex& after) {
     for (std::size_t i = 0; i < old_grids.size(); ++i) {
         if (!matched[i]) grid_boxes.push_back(old_box(i));
     }
-
-    diff_rows<model::Household, 1>(old_data.households, new_data.households, household_differs,
-                                   {&boxes_of(changes, Layer::households)});
-    diff_rows<model::Facility, 1>(old_data.facilities, new_data.facilities, facility_differs,
-                                  {&boxes_of(changes, Layer::facilities)});
-    const std::vector<std::int64_t> new_history = incidents_with_new_history(old_data.incident_events, new_data.incident_events);
-    const auto history_changed = [&new_history](std::int64_t id) {
-        return std::binary_search(new_history.begin(), new_history.end(), id);
-    };
-    diff_rows<model::Incident, 2>(
-        old_data.incidents, new_data.incidents,
-        [&](const model::Incident& a, const model::Incident& b) { return incident_differs(a, b, history_changed); },
-        {&boxes_of(changes, Layer::incidents), &boxes_of(changes, Layer::heat)});
-    return changes;
 }
 
 }  // namespace wangge::tiles

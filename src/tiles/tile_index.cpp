@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <future>
 #include <unordered_map>
 
 #include "wangge/tiles/clip.hpp"
@@ -60,11 +61,11 @@ std::optional<std::uint64_t> positive_id(std::int64_t id) {
     return static_cast<std::uint64_t>(id);
 }
 
-template <class Item>
-std::vector<geo::Point> locations(const std::vector<Item>& items) {
+template <class Items>
+std::vector<geo::Point> locations(const Items& items) {
     std::vector<geo::Point> points;
     points.reserve(items.size());
-    for (const Item& item : items) points.push_back(item.location);
+    for (const auto& item : items) points.push_back(item.location);
     return points;
 }
 
@@ -159,18 +160,7 @@ geo::Point label_point(const geo::Polygon& polygon) noexcept {
     return best;
 }
 
-TileIndex::TileIndex(const model::Snapshot& snapshot)
-    : TileIndex(snapshot, std::async(std::launch::async, [&snapshot] { return HeatIndex(snapshot.data().incidents); })) {}
-
-TileIndex::TileIndex(const model::Snapshot& snapshot, std::future<HeatIndex> heat)
-    : snapshot_(&snapshot),
-      shapes_(snapshot.current_grids()),
-      grid_households_(household_counts(snapshot)),
-      households_(locations(snapshot.data().households)),
-      facilities_(locations(snapshot.data().facilities)),
-      incidents_(locations(snapshot.data().incidents)),
-      heat_(heat.get()),
-      histories_(workflow::IncidentHistories::for_clocks(snapshot.data().incident_events)) {
+TileIndex::GridLayer::GridLayer(const model::Snapshot& snapshot) : shapes(snapshot.current_grids()) {
     for (const model::Grid* grid : snapshot.current_grids()) {
         const geo::Polygon* largest = nullptr;
         for (const geo::Polygon& polygon : grid->geometry.polygons) {
@@ -180,12 +170,85 @@ TileIndex::TileIndex(const model::Snapshot& snapshot, std::future<HeatIndex> hea
                 largest = &polygon;
             }
         }
-        grid_labels_.push_back(lonlat_to_world(largest ? label_point(*largest) : geo::Point{}));
+        labels.push_back(lonlat_to_world(largest ? label_point(*largest) : geo::Point{}));
         std::vector<std::string> names;
         for (const model::GridStaff& link : snapshot.staff_of(grid->code)) names.push_back(link.staff->name);
-        grid_staff_.push_back(join(names, "、"));
-        grid_ids_.push_back(numeric_id(grid->code));
+        staff.push_back(join(names, "、"));
+        ids.push_back(numeric_id(grid->code));
     }
+}
+
+TileIndex::TileIndex(const model::Snapshot& snapshot) : snapshot_(&snapshot) { build_all(); }
+
+void TileIndex::build_all() {
+    const model::Snapshot& snapshot = *snapshot_;
+    // The heat index, the largest part, is built on a second thread meanwhile.
+    std::future<HeatIndex> heat =
+        std::async(std::launch::async, [&snapshot] { return HeatIndex(snapshot.data().incidents); });
+    grids_ = std::make_shared<const GridLayer>(snapshot);
+    grid_households_ = std::make_shared<const std::vector<std::int64_t>>(household_counts(snapshot));
+    households_ = PointIndex(locations(snapshot.data().households));
+    facilities_ = PointIndex(locations(snapshot.data().facilities));
+    incidents_ = PointIndex(locations(snapshot.data().incidents));
+    histories_ = workflow::IncidentHistories::for_clocks(snapshot.data().incident_events);
+    heat_ = heat.get();
+}
+
+namespace {
+
+/// The point index after the rows at `changed` positions were written (nullopt: rebuild it).
+template <class Row>
+std::optional<PointIndex> next_points(const PointIndex& index, const model::Table<Row>& before,
+                                      const model::Table<Row>& after, std::span<const std::size_t> changed) {
+    std::vector<PointIndex::Move> moves;
+    moves.reserve(changed.size());
+    for (const std::size_t position : changed) {
+        PointIndex::Move move{static_cast<std::uint32_t>(position), std::nullopt, after[position].location};
+        if (position < before.size()) move.before = before[position].location;
+        moves.push_back(move);
+    }
+    return index.next(moves);
+}
+
+}  // namespace
+
+TileIndex::TileIndex(const model::Snapshot& snapshot, const TileIndex& previous) : snapshot_(&snapshot) {
+    const model::Changes& changes = snapshot.changes();
+    if (changes.rebuilt || changes.from_version != previous.version()) {
+        build_all();
+        return;
+    }
+    const model::Tables& before = previous.snapshot().data();
+    const model::Tables& after = snapshot.data();
+    grids_ = changes.layout ? std::make_shared<const GridLayer>(snapshot) : previous.grids_;
+    grid_households_ = changes.layout || !changes.households.empty()
+                           ? std::make_shared<const std::vector<std::int64_t>>(household_counts(snapshot))
+                           : previous.grid_households_;
+    const auto points = [](const PointIndex& old, const auto& rows_before, const auto& rows_after,
+                           const std::vector<std::size_t>& changed) {
+        if (changed.empty()) return old;
+        if (auto next = next_points(old, rows_before, rows_after, changed)) return *std::move(next);
+        return PointIndex(locations(rows_after));
+    };
+    households_ = points(previous.households_, before.households, after.households, changes.households);
+    facilities_ = points(previous.facilities_, before.facilities, after.facilities, changes.facilities);
+    incidents_ = points(previous.incidents_, before.incidents, after.incidents, changes.incidents);
+
+    heat_ = previous.heat_;
+    if (!changes.incidents.empty()) {
+        std::vector<HeatIndex::Change> heat_changes;
+        heat_changes.reserve(changes.incidents.size());
+        for (const std::size_t position : changes.incidents) {
+            heat_changes.push_back({static_cast<std::uint32_t>(position),
+                                    position < before.incidents.size() ? &before.incidents[position] : nullptr,
+                                    &after.incidents[position]});
+        }
+        auto next = previous.heat_.next(heat_changes);
+        heat_ = next ? *std::move(next) : HeatIndex(after.incidents);
+    }
+    std::vector<model::IncidentEvent> appended(after.incident_events.begin() + static_cast<std::ptrdiff_t>(changes.events_before),
+                                               after.incident_events.end());
+    histories_ = previous.histories_.with(appended);
 }
 
 std::string TileIndex::render(const TileQuery& query) const {
@@ -217,12 +280,14 @@ void TileIndex::render_grids(const TileId& tile, std::string& out) const {
     std::vector<PixelRing> rings;  // the first `used` hold the current grid's rings
     std::size_t used = 0;
     const auto grids = snapshot_->current_grids();
+    const GridLayer& layer = *grids_;
+    const std::vector<std::int64_t>& households = *grid_households_;
     for (const std::size_t i : candidates) {
         const model::Grid& grid = *grids[i];
         used = 0;
-        for (std::size_t p = 0; p < shapes_.polygon_count(i); ++p) {
-            for (std::size_t r = 0; r < shapes_.ring_count(i, p); ++r) {
-                shapes_.ring(i, p, r, transform, tile.z, ring);
+        for (std::size_t p = 0; p < layer.shapes.polygon_count(i); ++p) {
+            for (std::size_t r = 0; r < layer.shapes.ring_count(i, p); ++r) {
+                layer.shapes.ring(i, p, r, transform, tile.z, ring);
                 if (used == rings.size()) rings.emplace_back();
                 PixelRing& pixels = rings[used];
                 snap_ring(clipper.clip(ring), pixels);
@@ -238,16 +303,16 @@ void TileIndex::render_grids(const TileId& tile, std::string& out) const {
         const std::string_view level = model::to_string(grid.level);
         if (used > 0) {
             std::array<Property, std::size(grid_fields)> properties{
-                {{grid_code, grid.code}, {grid_name, grid.name}, {grid_level, level}, {grid_households, grid_households_[i]}}};
+                {{grid_code, grid.code}, {grid_name, grid.name}, {grid_level, level}, {grid_households, households[i]}}};
             std::size_t count = 4;
             if (!grid.parent_code.empty()) properties[count++] = {grid_parent, grid.parent_code};
-            if (!grid_staff_[i].empty()) properties[count++] = {grid_staff, std::string_view(grid_staff_[i])};
-            polygons.add_polygon(std::span(rings.data(), used), std::span(properties.data(), count), grid_ids_[i]);
+            if (!layer.staff[i].empty()) properties[count++] = {grid_staff, std::string_view(layer.staff[i])};
+            polygons.add_polygon(std::span(rings.data(), used), std::span(properties.data(), count), layer.ids[i]);
         }
-        const geo::Point label = transform.to_pixel(grid_labels_[i]);
+        const geo::Point label = transform.to_pixel(layer.labels[i]);
         if (in_buffered_tile(label, tile_extent, tile_buffer)) {
             const Property properties[] = {{0, grid.code}, {1, grid.name}, {2, level}};
-            labels.add_point(snap(label), properties, grid_ids_[i]);
+            labels.add_point(snap(label), properties, layer.ids[i]);
         }
     }
     polygons.append_to(out);

@@ -66,7 +66,7 @@ std::optional<Clock> clock_at(const model::Incident& incident, std::span<const m
     return clock;
 }
 
-OverdueByArea overdue_by_area(const model::Snapshot& snapshot, std::span<const model::Incident> incidents,
+OverdueByArea overdue_by_area(const model::Snapshot& snapshot, const model::Table<model::Incident>& incidents,
                               const IncidentHistories& histories, model::Timestamp now) {
     std::vector<const model::Incident*> ordered;
     for (const model::Incident& incident : incidents) ordered.push_back(&incident);

@@ -12,40 +12,62 @@ constexpr std::string_view extension_prefix = "延期 ";
 constexpr std::string_view extension_unit = " 小时";
 }  // namespace
 
-IncidentHistories::IncidentHistories(std::span<const model::IncidentEvent> events)
-    : IncidentHistories(std::vector<model::IncidentEvent>(events.begin(), events.end())) {}
-
-IncidentHistories IncidentHistories::for_clocks(std::span<const model::IncidentEvent> events) {
+bool IncidentHistories::read_by_clocks(const model::IncidentEvent& event) {
     const std::string_view suspended = to_string(State::suspended);
     const std::string_view returned = to_string(State::returned);
-    std::vector<model::IncidentEvent> kept;
-    for (const model::IncidentEvent& event : events) {
-        if (event.to_state == suspended || event.from_state == suspended || event.to_state == returned ||
-            event.from_state == returned || extension_seconds(event)) {
-            kept.push_back(event);
-        }
-    }
-    return IncidentHistories(std::move(kept));
+    return event.to_state == suspended || event.from_state == suspended || event.to_state == returned ||
+           event.from_state == returned || extension_seconds(event).has_value();
 }
 
-IncidentHistories::IncidentHistories(std::vector<model::IncidentEvent> events) : events_(std::move(events)) {
-    std::sort(events_.begin(), events_.end(), [](const model::IncidentEvent& a, const model::IncidentEvent& b) {
-        if (a.incident_id != b.incident_id) return a.incident_id < b.incident_id;
-        return a.at != b.at ? a.at < b.at : a.id < b.id;
-    });
-    for (std::size_t begin = 0; begin < events_.size();) {
+namespace {
+
+bool history_order(const model::IncidentEvent& a, const model::IncidentEvent& b) {
+    if (a.incident_id != b.incident_id) return a.incident_id < b.incident_id;
+    return a.at != b.at ? a.at < b.at : a.id < b.id;
+}
+
+}  // namespace
+
+IncidentHistories::IncidentHistories(std::vector<model::IncidentEvent> events) {
+    auto sorted = std::make_shared<Sorted>();
+    sorted->events = std::move(events);
+    std::vector<model::IncidentEvent>& all = sorted->events;
+    std::sort(all.begin(), all.end(), history_order);
+    for (std::size_t begin = 0; begin < all.size();) {
         std::size_t end = begin;
-        while (end < events_.size() && events_[end].incident_id == events_[begin].incident_id) ++end;
-        ranges_.emplace(events_[begin].incident_id, std::make_pair(begin, end));
+        while (end < all.size() && all[end].incident_id == all[begin].incident_id) ++end;
+        sorted->ranges.emplace(all[begin].incident_id, std::make_pair(begin, end));
         begin = end;
     }
+    base_ = std::move(sorted);
+}
+
+IncidentHistories IncidentHistories::with(std::span<const model::IncidentEvent> appended) const {
+    IncidentHistories next = *this;
+    for (const model::IncidentEvent& event : appended) {
+        if (clocks_only_ && !read_by_clocks(event)) continue;
+        const std::span<const model::IncidentEvent> old = next.of(event.incident_id);
+        auto history = std::make_shared<std::vector<model::IncidentEvent>>(old.begin(), old.end());
+        history->insert(std::upper_bound(history->begin(), history->end(), event, history_order), event);
+        next.overlay_[event.incident_id] = std::move(history);
+    }
+    if (next.overlay_.size() <= overlay_limit) return next;
+    std::vector<model::IncidentEvent> all;
+    for (const model::IncidentEvent& event : base_->events) {
+        if (!next.overlay_.contains(event.incident_id)) all.push_back(event);
+    }
+    for (const auto& [id, history] : next.overlay_) all.insert(all.end(), history->begin(), history->end());
+    IncidentHistories rebuilt(std::move(all));
+    rebuilt.clocks_only_ = clocks_only_;
+    return rebuilt;
 }
 
 std::span<const model::IncidentEvent> IncidentHistories::of(std::int64_t incident_id) const noexcept {
-    const auto found = ranges_.find(incident_id);
-    if (found == ranges_.end()) return {};
+    if (const auto replaced = overlay_.find(incident_id); replaced != overlay_.end()) return *replaced->second;
+    const auto found = base_->ranges.find(incident_id);
+    if (found == base_->ranges.end()) return {};
     const auto [begin, end] = found->second;
-    return std::span<const model::IncidentEvent>(events_).subspan(begin, end - begin);
+    return std::span<const model::IncidentEvent>(base_->events).subspan(begin, end - begin);
 }
 
 Periods reconstruct_periods(std::span<const model::IncidentEvent> history) {

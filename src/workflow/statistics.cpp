@@ -190,7 +190,7 @@ std::optional<double> Metrics::special_coverage() const noexcept {
 
 MonthlyStatistics monthly_statistics(const model::Snapshot& snapshot, const Month& month,
                                      const AssessmentConfig& config) {
-    const model::Dataset& data = snapshot.data();
+    const model::Tables& data = snapshot.data();
     const VisitPolicy& policy = config.visits;
     std::vector<const model::Grid*> layout(snapshot.current_grids().begin(), snapshot.current_grids().end());
     std::sort(layout.begin(), layout.end(), [](const model::Grid* a, const model::Grid* b) { return a->code < b->code; });

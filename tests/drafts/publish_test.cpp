@@ -53,7 +53,9 @@ TEST(Publish, PlanReassignsRowsWhoseGridChanged) {
 TEST(Publish, ApplyKeepsTheOldVersionsClosed) {
     const auto current = model::Snapshot::build(dataset(), 1);
     const PublishPlan plan = moved_border_plan(*current);
-    const auto next = model::Snapshot::build(apply_publication(current->data(), plan.publication), 2);
+    model::SnapshotEditor editor(*current);
+    apply_publication(editor, plan.publication);
+    const auto next = editor.finish(2);
     EXPECT_EQ(next->data().grids.size(), 8u);
     EXPECT_EQ(next->current_grids().size(), 4u);
     EXPECT_EQ(next->data().households[2].grid_code, grid_a);

@@ -134,7 +134,7 @@ TEST_F(WriterTest, ConcurrentInsertsShareRebuilds) {
     EXPECT_LT(publishes_.load(), writes);
     EXPECT_GE(publishes_.load(), 2);  // the held first batch, then the others
     EXPECT_EQ(current().version(), static_cast<std::uint64_t>(1 + publishes_.load()));
-    const auto has_all = [&](const std::vector<model::Incident>& incidents) {
+    const auto has_all = [&](const auto& incidents) {
         return std::all_of(ids.begin(), ids.end(), [&](std::int64_t id) {
             return std::any_of(incidents.begin(), incidents.end(), [&](const model::Incident& i) { return i.id == id; });
         });
@@ -170,7 +170,7 @@ TEST_F(WriterTest, ConcurrentTransitionsOfOneIncidentActAsIfSerial) {
 
     EXPECT_EQ(succeeded.load(), 1);
     EXPECT_EQ(refused.load(), writes - 1);
-    const auto events_of_incident = [](const model::Dataset& data) {
+    const auto events_of_incident = [](const auto& data) {
         return std::count_if(data.incident_events.begin(), data.incident_events.end(),
                              [](const model::IncidentEvent& e) { return e.incident_id == reported_incident; });
     };

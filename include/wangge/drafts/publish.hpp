@@ -40,9 +40,9 @@ struct PublishPlan {
 /// validity; throws EditError for an empty draft.
 [[nodiscard]] PublishPlan plan_publication(const Draft& draft, const model::Snapshot& current, model::Timestamp now);
 
-/// `current` after `publication`: the grids in force closed at publication.at,
-/// the new rows appended, and the grid codes changed.
-[[nodiscard]] model::Dataset apply_publication(model::Dataset current, const store::LayoutPublication& publication);
+/// Applies `publication` to the next snapshot version: the grids in force
+/// closed at publication.at, the new rows appended, and the grid codes changed.
+void apply_publication(model::SnapshotEditor& editor, const store::LayoutPublication& publication);
 
 /// {"households":n,"facilities":n,"incidents":n,"pairs":[{"from","to","households",…,"message"}]}
 /// with messages like "37 户从 110105001001001 网格划入 110105001001002 网格".

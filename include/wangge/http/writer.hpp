@@ -7,14 +7,14 @@
 //
 // Group commit: writes that arrive while a batch is being written wait in a
 // queue and go together into the next batch: each is stored in its own
-// transaction, then all of them are applied to ONE copy of the Dataset and
+// transaction, then all of them are applied by ONE model::SnapshotEditor and
 // published as ONE new Snapshot version. One caller at a time leads: it runs
 // batches until its own write is done, then hands the lead to a waiting caller.
 //
-// Cost: a batch copies the current Dataset and rebuilds the whole Snapshot
-// and the derived state once, however many writes it holds (about 2 s at
-// city size), so a busy server's write rate is bounded by batch size, not by
-// that rebuild; each write still waits for one or two rebuilds.
+// Cost: the next version shares every table chunk and index the batch did not
+// touch (model/snapshot.hpp), and the derived state (tile indexes, the tile
+// change feed, collection statistics) updates from the batch's delta, so a
+// batch costs in proportion to its rows, not to the city.
 //
 // Usage, in a handler:
 //     const workflow::Transition stored = writer.insert_incident([&](const model::Snapshot& current) {

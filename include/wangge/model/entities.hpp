@@ -35,6 +35,8 @@ struct Grid {
         return valid_from <= t && (!valid_to || t < *valid_to);
     }
     [[nodiscard]] bool current() const noexcept { return !valid_to.has_value(); }
+
+    friend bool operator==(const Grid&, const Grid&) = default;
 };
 
 /// Staff roles, stored as their Chinese names: 网格长, 专职网格员, 兼职网格员, 楼栋长, 志愿者.
@@ -43,6 +45,8 @@ struct Staff {
     std::string name;
     std::string phone;  ///< work phone, shown on the public contact card
     std::string role;
+
+    friend bool operator==(const Staff&, const Staff&) = default;
 };
 
 /// Duty of a staff member in a grid (AB岗).
@@ -54,6 +58,8 @@ struct StaffGrid {
     std::int64_t staff_id = 0;
     std::string grid_code;
     Duty duty = Duty::primary;
+
+    friend bool operator==(const StaffGrid&, const StaffGrid&) = default;
 };
 
 /// Special-group tags (DESIGN §1) are stored as their Chinese names.
@@ -71,6 +77,8 @@ struct Household {
     std::string head_name;
     std::string id_number;
     std::string phone;
+
+    friend bool operator==(const Household&, const Household&) = default;
 };
 
 struct Facility {
@@ -79,6 +87,8 @@ struct Facility {
     std::string name;
     geo::Point location;
     std::string grid_code;
+
+    friend bool operator==(const Facility&, const Facility&) = default;
 };
 
 struct Incident {
@@ -95,6 +105,8 @@ struct Incident {
     std::optional<Timestamp> dispatched_at;
     std::optional<Timestamp> deadline;
     std::optional<Timestamp> closed_at;
+
+    friend bool operator==(const Incident&, const Incident&) = default;
 };
 
 /// Append-only history of an incident.
@@ -106,6 +118,8 @@ struct IncidentEvent {
     std::string from_state;
     std::string to_state;
     std::string note;
+
+    friend bool operator==(const IncidentEvent&, const IncidentEvent&) = default;
 };
 
 struct Visit {
@@ -115,6 +129,8 @@ struct Visit {
     Timestamp at = 0;
     std::string kind;  ///< 入户走访, 电话回访, 五必访…
     std::string note;
+
+    friend bool operator==(const Visit&, const Visit&) = default;
 };
 
 /// Everything a store holds, as loaded into memory.

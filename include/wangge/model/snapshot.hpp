@@ -2,8 +2,9 @@
 // The immutable, shared in-memory view of a store (DESIGN §2).
 //
 // Thread safety: a Snapshot never changes after build(); readers share it
-// through shared_ptr<const Snapshot> and never block. Writers build a new one
-// and swap the pointer.
+// through shared_ptr<const Snapshot> and never block. Writers make the next
+// version with a SnapshotEditor (sharing what they did not change) and swap
+// the pointer.
 
 #include <cstdint>
 #include <memory>
@@ -16,6 +17,9 @@
 
 #include "wangge/geo/packed_rtree.hpp"
 #include "wangge/model/entities.hpp"
+#include "wangge/model/id_index.hpp"
+#include "wangge/model/point_search.hpp"
+#include "wangge/model/table.hpp"
 
 namespace wangge::model {
 
@@ -36,18 +40,62 @@ struct LookupResult {
     [[nodiscard]] const Grid& grid() const { return *chain.back(); }
 };
 
+/// The rows of a snapshot, one persistent Table per layer: consecutive
+/// versions share every chunk of rows a write did not touch.
+struct Tables {
+    Table<Grid> grids;
+    Table<Staff> staff;
+    Table<StaffGrid> staff_grids;
+    Table<Household> households;
+    Table<Facility> facilities;
+    Table<Incident> incidents;
+    Table<IncidentEvent> incident_events;
+    Table<Visit> visits;
+};
+
+/// The rows as plain vectors (an export, a comparison in tests).
+[[nodiscard]] Dataset to_dataset(const Tables& tables);
+
+/// What a snapshot changed relative to the version it was edited from (its
+/// delta): what derived state (tile indexes, the tile change feed, route
+/// indexes) updates incrementally from.
+struct Changes {
+    /// Built from a whole Dataset: anything may differ from any earlier version.
+    bool rebuilt = true;
+    /// The version this one was edited from (when not rebuilt).
+    std::uint64_t from_version = 0;
+    /// The grid layout changed (a publish): grid rows closed and added.
+    bool layout = false;
+    /// Positions of the rows replaced or appended, sorted and unique; those at
+    /// or past the matching *_before size were appended.
+    std::vector<std::size_t> households;
+    std::vector<std::size_t> facilities;
+    std::vector<std::size_t> incidents;
+    std::size_t households_before = 0;
+    std::size_t facilities_before = 0;
+    std::size_t incidents_before = 0;
+    /// Events and visits are append-only: those at and past these positions are new.
+    std::size_t events_before = 0;
+    std::size_t visits_before = 0;
+};
+
+class SnapshotEditor;
+
 class Snapshot {
 public:
     /// Points closer than this to their grid's border are reported near_boundary.
     static constexpr double near_boundary_m = 20.0;
 
+    /// Indexes a whole Dataset (at start, after an import).
     [[nodiscard]] static std::shared_ptr<const Snapshot> build(Dataset data, std::uint64_t version);
 
     [[nodiscard]] std::uint64_t version() const noexcept { return version_; }
-    [[nodiscard]] const Dataset& data() const noexcept { return data_; }
+    [[nodiscard]] const Tables& data() const noexcept { return data_; }
+    /// What this version changed relative to the one it was edited from.
+    [[nodiscard]] const Changes& changes() const noexcept { return changes_; }
 
     /// Grids in force now, in the order of data().grids.
-    [[nodiscard]] std::span<const Grid* const> current_grids() const noexcept { return current_grids_; }
+    [[nodiscard]] std::span<const Grid* const> current_grids() const noexcept { return grids_->current; }
     [[nodiscard]] const Grid* current_grid(std::string_view code) const;
     /// Current grids whose parent_code is `code`.
     [[nodiscard]] std::span<const Grid* const> children(std::string_view code) const;
@@ -57,15 +105,24 @@ public:
     [[nodiscard]] std::span<const GridStaff> staff_of(std::string_view grid_code) const;
     [[nodiscard]] const Staff* staff(std::int64_t id) const;
 
+    /// Rows by id (null when there is none).
+    [[nodiscard]] const Household* household(std::int64_t id) const;
+    [[nodiscard]] const Facility* facility(std::int64_t id) const;
+    [[nodiscard]] const Incident* incident(std::int64_t id) const;
+    /// Position of an incident in data().incidents.
+    [[nodiscard]] std::optional<std::size_t> incident_position(std::int64_t id) const;
+    /// The events of one incident in history order (time, then id).
+    [[nodiscard]] std::vector<const IncidentEvent*> events_of(std::int64_t incident_id) const;
+
     /// Index over current_grids() bounding boxes (positions in current_grids()).
-    [[nodiscard]] const geo::PackedRTree& grid_index() const noexcept { return grid_index_; }
-    /// Index over data().households locations (positions in data().households).
-    [[nodiscard]] const geo::PackedRTree& household_index() const noexcept { return household_index_; }
-    [[nodiscard]] const geo::PackedRTree& facility_index() const noexcept { return facility_index_; }
-    [[nodiscard]] const geo::PackedRTree& incident_index() const noexcept { return incident_index_; }
+    [[nodiscard]] const geo::PackedRTree& grid_index() const noexcept { return grids_->index; }
+    /// Indexes over the locations of data().households, facilities and incidents (positions in them).
+    [[nodiscard]] const PointSearch& household_index() const noexcept { return household_index_; }
+    [[nodiscard]] const PointSearch& facility_index() const noexcept { return facility_index_; }
+    [[nodiscard]] const PointSearch& incident_index() const noexcept { return incident_index_; }
 
     /// Bounding box of all current grids (lon/lat).
-    [[nodiscard]] geo::Box extent() const noexcept { return grid_index_.bounds(); }
+    [[nodiscard]] geo::Box extent() const noexcept { return grids_->index.bounds(); }
 
     /// The grid chain containing `lonlat`; nullopt outside every grid. A point
     /// on a border shared by two grids goes to the grid with the smaller code,
@@ -73,20 +130,87 @@ public:
     [[nodiscard]] std::optional<LookupResult> lookup(const geo::Point& lonlat) const;
 
 private:
-    Snapshot() = default;
-    void index();
+    friend class SnapshotEditor;
+    /// The current layout's lookups, rebuilt only when the grids change.
+    struct GridTree {
+        explicit GridTree(const Table<Grid>& grids);
+        std::vector<const Grid*> current;
+        std::unordered_map<std::string_view, const Grid*> by_code;
+        std::unordered_map<std::string_view, std::vector<const Grid*>> children;
+        geo::PackedRTree index;
+    };
+    /// Staff by id and by grid, rebuilt only when staff or their links change.
+    struct StaffDirectory {
+        StaffDirectory(const Table<Staff>& staff, const Table<StaffGrid>& links);
+        std::unordered_map<std::string_view, std::vector<GridStaff>> by_grid;
+        std::unordered_map<std::int64_t, const Staff*> by_id;
+    };
 
-    Dataset data_;
+    Snapshot() = default;
+
+    Tables data_;
     std::uint64_t version_ = 0;
-    std::vector<const Grid*> current_grids_;
-    std::unordered_map<std::string_view, const Grid*> grid_by_code_;
-    std::unordered_map<std::string_view, std::vector<const Grid*>> children_;
-    std::unordered_map<std::string_view, std::vector<GridStaff>> staff_by_grid_;
-    std::unordered_map<std::int64_t, const Staff*> staff_by_id_;
-    geo::PackedRTree grid_index_;
-    geo::PackedRTree household_index_;
-    geo::PackedRTree facility_index_;
-    geo::PackedRTree incident_index_;
+    Changes changes_;
+    // Shared between versions until the rows they index change.
+    std::shared_ptr<const GridTree> grids_;
+    std::shared_ptr<const StaffDirectory> staff_;
+    PointSearch household_index_;
+    PointSearch facility_index_;
+    PointSearch incident_index_;
+    IdIndex household_ids_;
+    IdIndex facility_ids_;
+    IdIndex incident_ids_;
+    EventIndex events_;
+};
+
+/// Makes the next snapshot version from a current one by changing single
+/// rows: the result shares every table chunk and index the edits did not
+/// touch, so its cost follows the size of the edit, not of the city.
+///
+/// Usage (the http::Writer, once per batch of writes):
+///     SnapshotEditor editor(*current);
+///     editor.append_incident(incident);
+///     editor.append_event(event);
+///     state.publish(editor.finish(current->version() + 1));
+///
+/// Thread safety: one thread per editor; the base snapshot may be read meanwhile.
+class SnapshotEditor {
+public:
+    explicit SnapshotEditor(const Snapshot& base);
+
+    /// The rows as edited so far.
+    [[nodiscard]] const Tables& data() const noexcept { return data_; }
+
+    void append_household(Household household);
+    /// Replaces the household with the same id; throws std::out_of_range when there is none.
+    void replace_household(Household household);
+    void append_incident(Incident incident);
+    /// Replaces the incident with the same id; throws std::out_of_range when there is none.
+    void replace_incident(Incident incident);
+    void append_event(IncidentEvent event);
+    void append_visit(Visit visit);
+    /// Closes every grid in force at `at` (valid_to) and adds `grids` as the new layout.
+    void replace_layout(Timestamp at, std::span<const Grid> grids);
+    /// Sets the derived grid code of one row by id (after replace_layout); unknown ids are ignored.
+    void set_household_grid(std::int64_t id, const std::string& grid_code);
+    void set_facility_grid(std::int64_t id, const std::string& grid_code);
+    void set_incident_grid(std::int64_t id, const std::string& grid_code);
+
+    /// The new version; the editor is spent afterwards.
+    [[nodiscard]] std::shared_ptr<const Snapshot> finish(std::uint64_t version);
+
+private:
+    /// Applies `change` to a copy of the row with `id` and stores it; false when there is no such row.
+    template <class Row, class Edit>
+    static bool edit(Table<Row>& rows, const IdIndex& base_ids, std::size_t base_size,
+                     std::vector<std::size_t>& touched, std::int64_t id, Edit&& change);
+
+    const Snapshot& base_;
+    Tables data_;
+    bool layout_ = false;
+    std::vector<std::size_t> households_;
+    std::vector<std::size_t> facilities_;
+    std::vector<std::size_t> incidents_;
 };
 
 }  // namespace wangge::model

@@ -18,6 +18,7 @@
 // Thread safety: immutable after construction.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -50,7 +51,28 @@ public:
     static constexpr int cell_shift = 6;
     static constexpr int max_level = 22;
 
-    explicit HeatIndex(std::span<const model::Incident> incidents);
+    /// Incidents changed or appended since the last full build past which next() declines (rebuild instead).
+    static constexpr std::size_t overlay_limit = 4096;
+
+    HeatIndex() = default;
+    template <class Incidents>
+    explicit HeatIndex(const Incidents& incidents) {
+        std::vector<Counted> counted;
+        counted.reserve(incidents.size());
+        for (const model::Incident& incident : incidents) counted.push_back(counted_as(0, incident));
+        build(counted);
+    }
+
+    /// An incident that changed (`before` set) or was appended (`before` null).
+    struct Change {
+        std::uint32_t item = 0;
+        const model::Incident* before = nullptr;
+        const model::Incident* after = nullptr;
+    };
+    /// The index after `changes`, sharing the sorted levels of this one;
+    /// nullopt once the incidents changed since the last full build pass
+    /// overlay_limit. Counts are exactly those of a full build.
+    [[nodiscard]] std::optional<HeatIndex> next(std::span<const Change> changes) const;
 
     /// The cell level used for tiles at zoom z.
     [[nodiscard]] static int cell_level(int z) noexcept { return std::min(z + cell_shift, max_level); }
@@ -59,6 +81,20 @@ public:
     [[nodiscard]] std::vector<HeatCell> cells(const TileId& tile, const HeatFilter& filter) const;
 
 private:
+    /// What heat counts of one incident.
+    struct Counted {
+        std::uint32_t item = 0;
+        std::uint64_t code = 0;  // Morton code of the location (32 bits per axis)
+        model::Timestamp time = 0;
+        std::string category;
+        std::string state;
+        friend bool operator==(const Counted&, const Counted&) = default;
+    };
+    [[nodiscard]] static Counted counted_as(std::uint32_t item, const model::Incident& incident);
+    void build(const std::vector<Counted>& counted);
+    /// Adds the overlay's counts to `out` (the base cells of the tile) in the same order.
+    void apply_overlay(const TileId& tile, const HeatFilter& filter, std::vector<HeatCell>& out) const;
+
     struct Level {
         int level = 0;
         std::vector<std::uint64_t> cells;   // sorted Morton codes of the non-empty cells (level bits)
@@ -71,9 +107,15 @@ private:
     void count_range(const Level& stored, std::uint64_t first, std::uint64_t last, int level, const Match& match,
                      std::vector<HeatCell>& out) const;
 
-    std::vector<std::string> categories_;  // sorted; ids are positions
-    std::vector<std::string> states_;
-    std::vector<Level> levels_;            // levels 6, 8, …, 22
+    /// What the last full build counted, shared by the versions after it.
+    struct Base {
+        std::vector<std::string> categories;  // sorted; ids are positions
+        std::vector<std::string> states;
+        std::vector<Level> levels;  // levels 6, 8, …, 22
+    };
+    std::shared_ptr<const Base> base_ = std::make_shared<const Base>();
+    std::vector<Counted> added_;    // sorted by item: incidents changed or appended since the build, as they are now
+    std::vector<Counted> removed_;  // sorted by item: what the build counted of those changed
 };
 
 }  // namespace wangge::tiles

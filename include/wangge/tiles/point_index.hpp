@@ -16,6 +16,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -70,20 +71,46 @@ class PointIndex {
 public:
     /// Clustering cells are 2^cluster_shift times smaller than the tile (64 px).
     static constexpr int cluster_shift = 6;
+    /// Points moved or appended since the last full build past which next() declines (rebuild instead).
+    static constexpr std::size_t overlay_limit = 4096;
 
+    PointIndex() = default;
     /// Indexes lon/lat positions; visits report positions in this span.
     explicit PointIndex(std::span<const geo::Point> lonlats);
 
-    [[nodiscard]] std::size_t size() const noexcept { return codes_.size(); }
+    /// A point that moved (`before` set) or was appended (`before` empty).
+    struct Move {
+        std::uint32_t item = 0;
+        std::optional<geo::Point> before;  ///< lon/lat
+        geo::Point after;                  ///< lon/lat
+    };
+    /// The index after `moves`, sharing the sorted arrays of this one; nullopt
+    /// once the points changed since the last full build pass overlay_limit.
+    /// Visits are exactly those of a full build over the new positions.
+    [[nodiscard]] std::optional<PointIndex> next(std::span<const Move> moves) const;
+
+    [[nodiscard]] std::size_t size() const noexcept {
+        return (base_ ? base_->codes.size() : 0) + added_.size() - removed_.size();
+    }
 
     /// Calls visit(item, count, world_position) for the features of a tile with
     /// its buffer: one per point from `detail_zoom` on (count 1), one per
     /// non-empty 64-pixel cell below it.
     template <class Visitor>
     void visit(const TileId& tile, int detail_zoom, Visitor&& visit) const {
+        if (!base_) return;
         const bool clustered = tile.z < detail_zoom;
         const int level = tile.z + cluster_shift;
-        visit_range(run(morton_cell_range(tile.x, tile.y, tile.z), codes_), level, clustered, visit);
+        const Run codes = base_->codes;
+        if (overlay_touches(tile)) {
+            visit_merged(morton_cell_range(tile.x, tile.y, tile.z), level, clustered, visit);
+            for_each_buffer_cell(tile, cluster_shift, 1, [&](std::uint32_t column, std::uint32_t row) {
+                visit_merged(morton_cell_range(column, row, level), level, clustered, visit);
+            });
+            return;
+        }
+        visit_range(run(morton_cell_range(tile.x, tile.y, tile.z), codes), base_->items.data() - 0, codes.data(), level,
+                    clustered, visit);
         // Each buffer cell lies in one of the 8 neighbouring tiles: searching
         // the neighbour's short run of codes instead of the whole array keeps
         // the ~260 searches in cache.
@@ -93,15 +120,25 @@ public:
             const std::uint32_t tile_row = row >> cluster_shift;
             // Unsigned wrap-around gives 0..2 for the columns and rows tile.x - 1 .. tile.x + 1.
             std::optional<Run>& neighbour = neighbours[(tile_row + 1 - tile.y) * 3 + (tile_column + 1 - tile.x)];
-            if (!neighbour) neighbour = run(morton_cell_range(tile_column, tile_row, tile.z), codes_);
+            if (!neighbour) neighbour = run(morton_cell_range(tile_column, tile_row, tile.z), codes);
             if (neighbour->empty()) return;
-            visit_range(run(morton_cell_range(column, row, level), *neighbour), level, clustered, visit);
+            visit_range(run(morton_cell_range(column, row, level), *neighbour), base_->items.data(), codes.data(),
+                        level, clustered, visit);
         });
     }
 
 private:
     /// Consecutive sorted codes.
     using Run = std::span<const std::uint64_t>;
+    struct Sorted {
+        std::vector<std::uint64_t> codes;  // sorted
+        std::vector<std::uint32_t> items;  // item of each code
+    };
+    struct Entry {
+        std::uint64_t code = 0;
+        std::uint32_t item = 0;
+        friend auto operator<=>(const Entry&, const Entry&) = default;
+    };
 
     /// The codes of `codes` within a range.
     [[nodiscard]] static Run run(const MortonRange& range, Run codes) noexcept {
@@ -110,11 +147,13 @@ private:
         return {first, last};
     }
 
+    /// `items` holds the item of each code of the array `origin` starts.
     template <class Visitor>
-    void visit_range(Run codes, int level, bool clustered, Visitor& visit) const {
+    static void visit_range(Run codes, const std::uint32_t* items, const std::uint64_t* origin, int level,
+                            bool clustered, Visitor& visit) {
         auto it = codes.begin();
         const auto end = codes.end();
-        const auto item = [&](auto at) { return items_[static_cast<std::size_t>(&*at - codes_.data())]; };
+        const auto item = [&](auto at) { return items[static_cast<std::size_t>(&*at - origin)]; };
         if (!clustered) {
             for (; it != end; ++it) visit(item(it), std::size_t{1}, morton_point(*it));
             return;
@@ -128,8 +167,23 @@ private:
         }
     }
 
-    std::vector<std::uint64_t> codes_;  // sorted
-    std::vector<std::uint32_t> items_;  // item of each code
+    /// Whether a point moved or appended since the last full build lies in the tile or its 8 neighbours.
+    [[nodiscard]] bool overlay_touches(const TileId& tile) const noexcept;
+    /// The points of a range with the overlay applied, in (code, item) order.
+    void collect(const MortonRange& range, std::vector<std::uint64_t>& codes, std::vector<std::uint32_t>& items) const;
+
+    template <class Visitor>
+    void visit_merged(const MortonRange& range, int level, bool clustered, Visitor& visit) const {
+        std::vector<std::uint64_t> codes;
+        std::vector<std::uint32_t> items;
+        collect(range, codes, items);
+        visit_range(codes, items.data(), codes.data(), level, clustered, visit);
+    }
+
+    std::shared_ptr<const Sorted> base_;
+    std::vector<Entry> added_;    // sorted: the current entries of points moved or appended since the build
+    std::vector<Entry> removed_;  // sorted: base entries of points moved since
+    std::vector<std::uint32_t> overlaid_;  // sorted items of added_
 };
 
 }  // namespace wangge::tiles

@@ -72,7 +72,7 @@ struct OverdueByArea {
 };
 
 [[nodiscard]] OverdueByArea overdue_by_area(const model::Snapshot& snapshot,
-                                            std::span<const model::Incident> incidents,
+                                            const model::Table<model::Incident>& incidents,
                                             const IncidentHistories& histories, model::Timestamp now);
 
 }  // namespace wangge::workflow

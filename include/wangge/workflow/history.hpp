@@ -12,6 +12,8 @@
 // functions are reentrant.
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -27,7 +29,11 @@ namespace wangge::workflow {
 /// The events of many incidents, each incident's in time order (ties by id).
 class IncidentHistories {
 public:
-    explicit IncidentHistories(std::span<const model::IncidentEvent> events);
+    IncidentHistories() = default;
+    /// Copies the events of any range of them (a vector, a model::Table).
+    template <class Events>
+    explicit IncidentHistories(const Events& events)
+        : IncidentHistories(std::vector<model::IncidentEvent>(events.begin(), events.end())) {}
     /// Takes the events over instead of copying them.
     explicit IncidentHistories(std::vector<model::IncidentEvent> events);
 
@@ -35,14 +41,38 @@ public:
     /// (suspensions, resumptions, extensions, returns and re-dispatches): a
     /// small fraction of a city's history, so whole-city statistics need not
     /// copy every event.
-    [[nodiscard]] static IncidentHistories for_clocks(std::span<const model::IncidentEvent> events);
+    template <class Events>
+    [[nodiscard]] static IncidentHistories for_clocks(const Events& events) {
+        std::vector<model::IncidentEvent> kept;
+        for (const model::IncidentEvent& event : events) {
+            if (read_by_clocks(event)) kept.push_back(event);
+        }
+        IncidentHistories histories(std::move(kept));
+        histories.clocks_only_ = true;
+        return histories;
+    }
+    /// Whether for_clocks() keeps an event.
+    [[nodiscard]] static bool read_by_clocks(const model::IncidentEvent& event);
+
+    /// These histories and `appended` events (those for_clocks() keeps, if
+    /// these came from it), sharing this one's arrays: the cost follows the
+    /// incidents the events belong to, not all incidents.
+    [[nodiscard]] IncidentHistories with(std::span<const model::IncidentEvent> appended) const;
 
     /// Empty for an incident without events.
     [[nodiscard]] std::span<const model::IncidentEvent> of(std::int64_t incident_id) const noexcept;
 
 private:
-    std::vector<model::IncidentEvent> events_;
-    std::unordered_map<std::int64_t, std::pair<std::size_t, std::size_t>> ranges_;
+    /// Incidents whose history with() replaced past which it rebuilds the shared arrays.
+    static constexpr std::size_t overlay_limit = 4096;
+    struct Sorted {
+        std::vector<model::IncidentEvent> events;
+        std::unordered_map<std::int64_t, std::pair<std::size_t, std::size_t>> ranges;
+    };
+    std::shared_ptr<const Sorted> base_ = std::make_shared<const Sorted>();
+    /// Whole histories of the incidents with() added events to.
+    std::map<std::int64_t, std::shared_ptr<const std::vector<model::IncidentEvent>>> overlay_;
+    bool clocks_only_ = false;
 };
 
 /// A suspension: from the 挂起 event to the resuming event (nullopt while still suspended).

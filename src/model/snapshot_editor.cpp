@@ -1,0 +1,128 @@
+#include <algorithm>
+#include <stdexcept>
+
+#include "wangge/model/snapshot.hpp"
+
+namespace wangge::model {
+
+namespace {
+
+void sort_unique(std::vector<std::size_t>& positions) {
+    std::sort(positions.begin(), positions.end());
+    positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+}
+
+[[noreturn]] void no_row(const char* layer, std::int64_t id) {
+    throw std::out_of_range(std::string("no ") + layer + " with id " + std::to_string(id));
+}
+
+}  // namespace
+
+SnapshotEditor::SnapshotEditor(const Snapshot& base) : base_(base), data_(base.data()) {}
+
+template <class Row, class Edit>
+bool SnapshotEditor::edit(Table<Row>& rows, const IdIndex& base_ids, std::size_t base_size,
+                          std::vector<std::size_t>& touched, std::int64_t id, Edit&& change) {
+    std::optional<std::size_t> at = base_ids.find(id);
+    // Rows appended by this editor are few: scan them.
+    for (std::size_t p = base_size; !at && p < rows.size(); ++p) {
+        if (rows[p].id == id) at = p;
+    }
+    if (!at) return false;
+    Row row = rows[*at];
+    change(row);
+    rows.set(*at, std::move(row));
+    touched.push_back(*at);
+    return true;
+}
+
+void SnapshotEditor::append_household(Household household) {
+    households_.push_back(data_.households.size());
+    data_.households.push_back(std::move(household));
+}
+
+void SnapshotEditor::replace_household(Household household) {
+    const std::int64_t id = household.id;
+    if (!edit(data_.households, base_.household_ids_, base_.data_.households.size(), households_, id,
+              [&](Household& row) { row = std::move(household); })) {
+        no_row("household", id);
+    }
+}
+
+void SnapshotEditor::append_incident(Incident incident) {
+    incidents_.push_back(data_.incidents.size());
+    data_.incidents.push_back(std::move(incident));
+}
+
+void SnapshotEditor::replace_incident(Incident incident) {
+    const std::int64_t id = incident.id;
+    if (!edit(data_.incidents, base_.incident_ids_, base_.data_.incidents.size(), incidents_, id,
+              [&](Incident& row) { row = std::move(incident); })) {
+        no_row("incident", id);
+    }
+}
+
+void SnapshotEditor::append_event(IncidentEvent event) { data_.incident_events.push_back(std::move(event)); }
+
+void SnapshotEditor::append_visit(Visit visit) { data_.visits.push_back(std::move(visit)); }
+
+void SnapshotEditor::replace_layout(Timestamp at, std::span<const Grid> grids) {
+    for (std::size_t i = 0; i < data_.grids.size(); ++i) {
+        if (!data_.grids[i].current()) continue;
+        Grid closed = data_.grids[i];
+        closed.valid_to = at;
+        data_.grids.set(i, std::move(closed));
+    }
+    for (const Grid& grid : grids) data_.grids.push_back(grid);
+    layout_ = true;
+}
+
+void SnapshotEditor::set_household_grid(std::int64_t id, const std::string& grid_code) {
+    edit(data_.households, base_.household_ids_, base_.data_.households.size(), households_, id,
+         [&](Household& row) { row.grid_code = grid_code; });
+}
+
+void SnapshotEditor::set_facility_grid(std::int64_t id, const std::string& grid_code) {
+    edit(data_.facilities, base_.facility_ids_, base_.data_.facilities.size(), facilities_, id,
+         [&](Facility& row) { row.grid_code = grid_code; });
+}
+
+void SnapshotEditor::set_incident_grid(std::int64_t id, const std::string& grid_code) {
+    edit(data_.incidents, base_.incident_ids_, base_.data_.incidents.size(), incidents_, id,
+         [&](Incident& row) { row.grid_code = grid_code; });
+}
+
+std::shared_ptr<const Snapshot> SnapshotEditor::finish(std::uint64_t version) {
+    const Snapshot& base = base_;
+    std::shared_ptr<Snapshot> next(new Snapshot());
+    sort_unique(households_);
+    sort_unique(facilities_);
+    sort_unique(incidents_);
+    Changes& changes = next->changes_;
+    changes.rebuilt = false;
+    changes.from_version = base.version_;
+    changes.layout = layout_;
+    changes.households_before = base.data_.households.size();
+    changes.facilities_before = base.data_.facilities.size();
+    changes.incidents_before = base.data_.incidents.size();
+    changes.events_before = base.data_.incident_events.size();
+    changes.visits_before = base.data_.visits.size();
+
+    next->version_ = version;
+    next->grids_ = layout_ ? std::make_shared<const Snapshot::GridTree>(data_.grids) : base.grids_;
+    next->staff_ = base.staff_;
+    next->household_index_ = base.household_index_.next(data_.households, households_);
+    next->facility_index_ = base.facility_index_.next(data_.facilities, facilities_);
+    next->incident_index_ = base.incident_index_.next(data_.incidents, incidents_);
+    next->household_ids_ = base.household_ids_.next(data_.households, changes.households_before);
+    next->facility_ids_ = base.facility_ids_.next(data_.facilities, changes.facilities_before);
+    next->incident_ids_ = base.incident_ids_.next(data_.incidents, changes.incidents_before);
+    next->events_ = base.events_.next(data_.incident_events, changes.events_before);
+    changes.households = std::move(households_);
+    changes.facilities = std::move(facilities_);
+    changes.incidents = std::move(incidents_);
+    next->data_ = std::move(data_);
+    return next;
+}
+
+}  // namespace wangge::model
