@@ -45,7 +45,11 @@
 // concurrent transitions of one incident cannot both start from the same
 // state), and so is a `make` that throws after an earlier write of the batch
 // touched an incident (its refusal may come from the older state). `make`
-// must therefore be pure: it may run more than once. The `audit` functions
+// must therefore be pure: it may run more than once, and must not write the
+// file through another connection (AuthGate::audit, a session): the batch may
+// hold the write lock already, so such a write would wait for its own thread
+// until the busy timeout and fail; record a refusal after the Writer call
+// has thrown instead. The `audit` functions
 // run on the same thread, after the store has assigned the write's ids,
 // inside the write's savepoint. A grid layout is published only as the first
 // write of a batch, which it ends. A `make` or `audit` that throws, or a store
