@@ -1,9 +1,13 @@
 #include "wangge/auth/auth_store.hpp"
 
+#include <span>
+
 #include <mutex>
 #include <utility>
 
 #include <nlohmann/json.hpp>
+
+#include "wangge/auth/audit_table.hpp"
 
 #include <cpl_error.h>
 #include <gdal_priv.h>
@@ -226,6 +230,38 @@ void create_table(GDALDataset& dataset, const TableSpec& spec) {
 
 }  // namespace
 
+void create_auth_tables(GDALDataset& dataset) {
+    const QuietGdalErrors quiet;
+    Transaction transaction(dataset);
+    for (const TableSpec& spec : tables) {
+        // Asked of SQLite, not of GDAL's layer list, which does not see a
+        // table another connection created after this one opened the file.
+        ResultSet existing(dataset, std::string("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ") +
+                                        quote(spec.name));
+        if (!existing.next()) create_table(dataset, spec);
+    }
+    for (const std::string& statement : schema_statements) execute(dataset, statement);
+    transaction.commit();
+}
+
+void insert_audit_row(GDALDataset& dataset, AuditEntry& entry) {
+    const QuietGdalErrors quiet;
+    // Plain SQL rather than OGR's layer: it needs no layer list (see above)
+    // and leaves GDAL's cached feature count of the table alone.
+    execute(dataset,
+            "INSERT INTO audit_log (at, user_id, user_name, action, collection, record_ids, client, outcome, detail) "
+            "VALUES (" +
+                std::to_string(entry.at) + ", " + (entry.user_id ? std::to_string(*entry.user_id) : "NULL") + ", " +
+                quote(entry.user_name) + ", " + quote(entry.action) + ", " + quote(entry.collection) + ", " +
+                // JSON, because record ids may contain any character.
+                quote(nlohmann::json(entry.record_ids).dump()) + ", " + quote(entry.client) + ", " +
+                quote(to_string(entry.outcome)) + ", " + quote(entry.detail) + ")");
+    ResultSet id(dataset, "SELECT last_insert_rowid()");
+    const OGRFeatureUniquePtr row = id.next();
+    if (!row) fail("cannot read the id of the audit row");
+    entry.id = row->GetFieldAsInteger64(0);
+}
+
 struct AuthStore::Impl {
     mutable std::mutex mutex;
     GDALDatasetUniquePtr dataset;
@@ -271,12 +307,10 @@ AuthStore::AuthStore(const std::filesystem::path& gpkg) : impl_(std::make_unique
     if (!impl_->dataset) fail("cannot open " + gpkg.string() + " as a GeoPackage for writing");
     // Wait for another process's write instead of failing at once.
     execute(*impl_->dataset, "PRAGMA busy_timeout = 5000");
-    Transaction transaction(*impl_->dataset);
-    for (const TableSpec& spec : tables) {
-        if (impl_->dataset->GetLayerByName(spec.name) == nullptr) create_table(*impl_->dataset, spec);
-    }
-    for (const std::string& statement : schema_statements) execute(*impl_->dataset, statement);
-    transaction.commit();
+    // An audit row is acknowledged durable (the read it records is answered
+    // only after its commit): sync the log on every commit, as the entity store does.
+    execute(*impl_->dataset, "PRAGMA synchronous = FULL");
+    create_auth_tables(*impl_->dataset);
 }
 
 AuthStore::~AuthStore() = default;
@@ -385,24 +419,21 @@ std::optional<User> AuthStore::delete_session(std::string_view token_hash) {
     return owner;
 }
 
-void AuthStore::append_audit(AuditEntry& entry) {
+void AuthStore::append_audit(AuditEntry& entry) { append_audit(std::span(&entry, 1)); }
+
+void AuthStore::append_audit(std::span<AuditEntry> entries) {
     const std::lock_guard lock(impl_->mutex);
     const QuietGdalErrors quiet;
     Transaction transaction(*impl_->dataset);
-    OGRFeature row(impl_->table(audit_table).GetLayerDefn());
-    row.SetField("at", static_cast<GIntBig>(entry.at));
-    if (entry.user_id) row.SetField("user_id", static_cast<GIntBig>(*entry.user_id));
-    row.SetField("user_name", entry.user_name.c_str());
-    row.SetField("action", entry.action.c_str());
-    row.SetField("collection", entry.collection.c_str());
-    // JSON, because record ids may contain any character.
-    row.SetField("record_ids", nlohmann::json(entry.record_ids).dump().c_str());
-    row.SetField("client", entry.client.c_str());
-    row.SetField("outcome", std::string(to_string(entry.outcome)).c_str());
-    row.SetField("detail", entry.detail.c_str());
-    impl_->create_feature(audit_table, row);
+    std::vector<std::int64_t> ids;
+    ids.reserve(entries.size());
+    for (AuditEntry& entry : entries) {
+        insert_audit_row(*impl_->dataset, entry);
+        ids.push_back(entry.id);
+        entry.id = 0;  // true only once committed
+    }
     transaction.commit();
-    entry.id = row.GetFID();
+    for (std::size_t i = 0; i < entries.size(); ++i) entries[i].id = ids[i];
 }
 
 AuditPage AuthStore::query_audit(const AuditQuery& query) const {

@@ -45,7 +45,10 @@ ThrottledError::ThrottledError(std::int64_t retry_after_seconds)
       retry_after_seconds_(retry_after_seconds) {}
 
 AuthService::AuthService(const std::filesystem::path& gpkg, AuthConfig config)
-    : config_(config), store_(gpkg), throttle_(config.throttle) {
+    : config_(config),
+      store_(gpkg),
+      audit_batcher_([this](std::span<AuditEntry> entries) { store_.append_audit(entries); }),
+      throttle_(config.throttle) {
     if (config_.session_seconds < 1) throw Error("session lifetime must be positive");
 }
 
@@ -152,7 +155,7 @@ void AuthService::set_disabled(std::string_view name, bool disabled, const Actor
 
 std::vector<User> AuthService::users() const { return store_.users(); }
 
-void AuthService::record(AuditEntry entry) { store_.append_audit(entry); }
+void AuthService::record(AuditEntry entry) { audit_batcher_.append(entry); }
 
 AuditPage AuthService::audit_log(const AuditQuery& query) const { return store_.query_audit(query); }
 

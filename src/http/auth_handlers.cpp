@@ -187,6 +187,13 @@ void AuthGate::permit(const Request& request, auth::Action action) const {
 
 void AuthGate::audit(const Request& request, const auth::Principal& who, std::string action, std::string collection,
                      std::vector<std::string> record_ids, auth::Outcome outcome, std::string detail) const {
+    service_.record(audit_entry(request, who, std::move(action), std::move(collection), std::move(record_ids), outcome,
+                                std::move(detail)));
+}
+
+auth::AuditEntry AuthGate::audit_entry(const Request& request, const auth::Principal& who, std::string action,
+                                       std::string collection, std::vector<std::string> record_ids,
+                                       auth::Outcome outcome, std::string detail) const {
     auth::AuditEntry entry;
     entry.at = now();
     if (who.user) {
@@ -199,7 +206,7 @@ void AuthGate::audit(const Request& request, const auth::Principal& who, std::st
     entry.client = client(request);
     entry.outcome = outcome;
     entry.detail = std::move(detail);
-    service_.record(std::move(entry));
+    return entry;
 }
 
 void enforce(auth::Decision decision) {

@@ -419,26 +419,28 @@ void add_submission_route(Router& router, const State& state, const WorkflowServ
             report.location = submitted_location(submission);
             report.actor = caller.actor();
             report.at = services.gate.now();
-            const workflow::Transition stored = services.writer.insert_incident([&](const model::Snapshot& current) {
-                workflow::Transition created =
-                    workflow::report_incident(current, services.config.categories, report);
-                // An app reports anywhere in the served area; a user only in their scope.
-                if (caller.app == nullptr) {
-                    enforce(auth::decide(caller.who, auth::Action::report_incident, created.incident.grid_code));
-                }
-                return created;
-            });
-
-            auth::AuditEntry entry;
-            entry.at = report.at;
-            if (caller.app == nullptr) entry.user_id = caller.who.user->id;
-            entry.user_name = report.actor;
-            entry.action = "open311.submit";
-            entry.collection = "incidents";
-            entry.record_ids = {std::to_string(stored.incident.id)};
-            entry.client = services.gate.client(request);
-            entry.detail = "service_code " + *code + ": " + detail::write_detail(stored);
-            services.gate.service().record(std::move(entry));
+            const workflow::Transition stored = services.writer.insert_incident(
+                [&](const model::Snapshot& current) {
+                    workflow::Transition created =
+                        workflow::report_incident(current, services.config.categories, report);
+                    // An app reports anywhere in the served area; a user only in their scope.
+                    if (caller.app == nullptr) {
+                        enforce(auth::decide(caller.who, auth::Action::report_incident, created.incident.grid_code));
+                    }
+                    return created;
+                },
+                [&](const workflow::Transition& created) {
+                    auth::AuditEntry entry;
+                    entry.at = report.at;
+                    if (caller.app == nullptr) entry.user_id = caller.who.user->id;
+                    entry.user_name = report.actor;
+                    entry.action = "open311.submit";
+                    entry.collection = "incidents";
+                    entry.record_ids = {std::to_string(created.incident.id)};
+                    entry.client = services.gate.client(request);
+                    entry.detail = "service_code " + *code + ": " + detail::write_detail(created);
+                    return entry;
+                });
 
             const std::string notice =
                 "已受理，由" + agency_of(state.view()->snapshot(), stored.incident) + "处理";

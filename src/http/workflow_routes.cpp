@@ -195,15 +195,18 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
                                        required_number(body, "lat", -90.0, 90.0)};
                     report.actor = who.user->name;
                     report.at = gate.now();
-                    const workflow::Transition stored =
-                        services.writer.insert_incident([&](const model::Snapshot& current) {
+                    const workflow::Transition stored = services.writer.insert_incident(
+                        [&](const model::Snapshot& current) {
                             workflow::Transition created =
                                 workflow::report_incident(current, services.config.categories, report);
                             (void)gate.require(request, auth::Action::report_incident, created.incident.grid_code);
                             return created;
+                        },
+                        [&](const workflow::Transition& created) {
+                            return gate.audit_entry(request, who, "incidents.report", "incidents",
+                                                    {std::to_string(created.incident.id)}, auth::Outcome::ok,
+                                                    write_detail(created));
                         });
-                    gate.audit(request, who, "incidents.report", "incidents", {std::to_string(stored.incident.id)},
-                               auth::Outcome::ok, write_detail(stored));
                     Response response = Response::json(
                         incident_json(stored.incident, std::span(&stored.event, 1), report.at), Status::created);
                     response.set_header("Location", "/incidents/" + std::to_string(stored.incident.id));
@@ -275,14 +278,17 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
             transition.extension_hours = optional_integer(body, "hours").value_or(0);
             transition.assignee = optional_text(body, "assignee").value_or("");
             std::vector<model::IncidentEvent> history;
-            const workflow::Transition stored = services.writer.update_incident([&](const model::Snapshot& current) {
-                const model::Incident& incident = find_incident(current, id);
-                (void)gate.require(request, auth::Action::handle_incident, incident.grid_code);
-                history = history_of(current, id);
-                return workflow::apply(incident, history, transition, services.config.categories);
-            });
-            gate.audit(request, who, "incidents.transition", "incidents", {std::to_string(id)}, auth::Outcome::ok,
-                       action_text + ": " + write_detail(stored));
+            const workflow::Transition stored = services.writer.update_incident(
+                [&](const model::Snapshot& current) {
+                    const model::Incident& incident = find_incident(current, id);
+                    (void)gate.require(request, auth::Action::handle_incident, incident.grid_code);
+                    history = history_of(current, id);
+                    return workflow::apply(incident, history, transition, services.config.categories);
+                },
+                [&](const workflow::Transition& changed) {
+                    return gate.audit_entry(request, who, "incidents.transition", "incidents", {std::to_string(id)},
+                                            auth::Outcome::ok, action_text + ": " + write_detail(changed));
+                });
             history.push_back(stored.event);
             return Response::json(incident_json(stored.incident, history, transition.at));
         }),
@@ -335,10 +341,12 @@ void add_visit_routes(Router& router, const State& state, const WorkflowServices
                         }
                         (void)gate.require(request, auth::Action::record_visit, household->grid_code);
                         return visit;
+                    }, [&](const model::Visit& recorded) {
+                        return gate.audit_entry(request, who, "visits.record", "visits", {std::to_string(recorded.id)},
+                                                auth::Outcome::ok,
+                                                "household " + std::to_string(recorded.household_id) + " by staff " +
+                                                    std::to_string(recorded.staff_id) + ", " + recorded.kind);
                     });
-                    gate.audit(request, who, "visits.record", "visits", {std::to_string(stored.id)}, auth::Outcome::ok,
-                               "household " + std::to_string(stored.household_id) + " by staff " +
-                                   std::to_string(stored.staff_id) + ", " + stored.kind);
                     return Response::json(visit_json(stored), Status::created);
                 }),
                 Execution::write);

@@ -19,7 +19,8 @@ public:
     virtual void make(const model::Snapshot& current) = 0;
     /// The incident the computed value writes (0 for a new one before it is stored), if any.
     [[nodiscard]] virtual std::optional<std::int64_t> incident() const = 0;
-    virtual void store(store::GeoPackageStore& store) = 0;
+    /// Stores the computed value and its audit row in `batch`.
+    virtual void store(store::GeoPackageStore::Batch& batch) = 0;
     virtual void change(model::SnapshotEditor& editor) const = 0;
     [[nodiscard]] virtual bool publishes_layout() const = 0;
 
@@ -29,7 +30,7 @@ public:
 
 template <class T>
 struct Writer::Operation {
-    std::function<void(store::GeoPackageStore&, T&)> store;
+    std::function<void(store::GeoPackageStore::Batch&, T&)> store;
     std::function<void(model::SnapshotEditor&, const T&)> change;
     /// The incident a value writes; empty for writes that touch none.
     std::function<std::int64_t(const T&)> incident;
@@ -39,7 +40,8 @@ struct Writer::Operation {
 template <class T>
 class Writer::TypedJob final : public Writer::Job {
 public:
-    TypedJob(const Make<T>& make, const Operation<T>& operation) : make_(make), operation_(operation) {}
+    TypedJob(const Make<T>& make, const Audit<T>& audit, const Operation<T>& operation)
+        : make_(make), audit_(audit), operation_(operation) {}
 
     void make(const model::Snapshot& current) override {
         value_.reset();
@@ -49,7 +51,11 @@ public:
         if (!operation_.incident) return std::nullopt;
         return operation_.incident(*value_);
     }
-    void store(store::GeoPackageStore& store) override { operation_.store(store, *value_); }
+    void store(store::GeoPackageStore::Batch& batch) override {
+        operation_.store(batch, *value_);
+        auth::AuditEntry entry = audit_(*value_);
+        batch.append_audit(entry);
+    }
     void change(model::SnapshotEditor& editor) const override { operation_.change(editor, *value_); }
     [[nodiscard]] bool publishes_layout() const override { return operation_.layout; }
 
@@ -57,15 +63,19 @@ public:
 
 private:
     const Make<T>& make_;
+    const Audit<T>& audit_;
     const Operation<T>& operation_;
     std::optional<T> value_;
 };
 
-Writer::Writer(std::filesystem::path store_path, State& state) : store_path_(std::move(store_path)), state_(state) {}
+Writer::Writer(const std::filesystem::path& store_path, State& state)
+    : store_(store::GeoPackageStore::open(store_path, true)), state_(state) {
+    store_.prepare_audit_log();
+}
 
 template <class T>
-T Writer::write(const Make<T>& make, const Operation<T>& operation) {
-    TypedJob<T> job(make, operation);
+T Writer::write(const Make<T>& make, const Audit<T>& audit, const Operation<T>& operation) {
+    TypedJob<T> job(make, audit, operation);
     run(job);
     return job.take();
 }
@@ -109,7 +119,7 @@ void Writer::run(Job& job) {
 std::vector<Writer::Job*> Writer::run_batch(const std::vector<Job*>& batch) {
     const std::shared_ptr<const View> view = state_.view();
     const model::Snapshot& current = view->snapshot();
-    std::optional<store::GeoPackageStore> store;
+    std::optional<store::GeoPackageStore::Batch> transaction;
     std::unordered_set<std::int64_t> touched;  // incidents written by this batch
     std::vector<Job*> written;
     std::vector<Job*> later;
@@ -134,9 +144,10 @@ std::vector<Writer::Job*> Writer::run_batch(const std::vector<Job*>& batch) {
             later.push_back(&job);
             continue;
         }
+        // Cannot begin: not this job's failure but the batch's (run() fails them all).
+        if (!transaction) transaction.emplace(store_.begin_batch());
         try {
-            if (!store) store.emplace(store::GeoPackageStore::open(store_path_, true));
-            job.store(*store);
+            transaction->isolated([&] { job.store(*transaction); });
         } catch (...) {
             job.error = std::current_exception();
             continue;
@@ -148,8 +159,13 @@ std::vector<Writer::Job*> Writer::run_batch(const std::vector<Job*>& batch) {
             break;
         }
     }
-    store.reset();
-    if (written.empty()) return later;
+    if (written.empty()) return later;  // the batch, if any, holds nothing: rolled back
+    try {
+        transaction->commit();  // one sync of the log for every write of the batch
+    } catch (...) {
+        for (Job* job : written) job->error = std::current_exception();
+        return later;
+    }
     // The store holds the changes now; the snapshot follows (a failure here
     // leaves the served view behind until the next batch or restart).
     try {
@@ -162,10 +178,11 @@ std::vector<Writer::Job*> Writer::run_batch(const std::vector<Job*>& batch) {
     return later;
 }
 
-workflow::Transition Writer::insert_incident(const Make<workflow::Transition>& make) {
+workflow::Transition Writer::insert_incident(const Make<workflow::Transition>& make,
+                                            const Audit<workflow::Transition>& audit) {
     const Operation<workflow::Transition> operation{
-        .store = [](store::GeoPackageStore& store,
-                    workflow::Transition& t) { store.insert_incident(t.incident, t.event); },
+        .store = [](store::GeoPackageStore::Batch& batch,
+                    workflow::Transition& t) { batch.insert_incident(t.incident, t.event); },
         .change =
             [](model::SnapshotEditor& editor, const workflow::Transition& t) {
                 editor.append_incident(t.incident);
@@ -174,13 +191,14 @@ workflow::Transition Writer::insert_incident(const Make<workflow::Transition>& m
         .incident = [](const workflow::Transition& t) { return t.incident.id; },
         .layout = false,
     };
-    return write(make, operation);
+    return write(make, audit, operation);
 }
 
-workflow::Transition Writer::update_incident(const Make<workflow::Transition>& make) {
+workflow::Transition Writer::update_incident(const Make<workflow::Transition>& make,
+                                            const Audit<workflow::Transition>& audit) {
     const Operation<workflow::Transition> operation{
-        .store = [](store::GeoPackageStore& store,
-                    workflow::Transition& t) { store.update_incident(t.incident, t.event); },
+        .store = [](store::GeoPackageStore::Batch& batch,
+                    workflow::Transition& t) { batch.update_incident(t.incident, t.event); },
         .change =
             [](model::SnapshotEditor& editor, const workflow::Transition& t) {
                 editor.replace_incident(t.incident);
@@ -189,23 +207,24 @@ workflow::Transition Writer::update_incident(const Make<workflow::Transition>& m
         .incident = [](const workflow::Transition& t) { return t.incident.id; },
         .layout = false,
     };
-    return write(make, operation);
+    return write(make, audit, operation);
 }
 
-model::Visit Writer::append_visit(const Make<model::Visit>& make) {
+model::Visit Writer::append_visit(const Make<model::Visit>& make, const Audit<model::Visit>& audit) {
     const Operation<model::Visit> operation{
-        .store = [](store::GeoPackageStore& store, model::Visit& visit) { store.append_visit(visit); },
+        .store = [](store::GeoPackageStore::Batch& batch, model::Visit& visit) { batch.append_visit(visit); },
         .change = [](model::SnapshotEditor& editor, const model::Visit& visit) { editor.append_visit(visit); },
         .incident = {},
         .layout = false,
     };
-    return write(make, operation);
+    return write(make, audit, operation);
 }
 
-drafts::PublishPlan Writer::publish_layout(const Make<drafts::PublishPlan>& make) {
+drafts::PublishPlan Writer::publish_layout(const Make<drafts::PublishPlan>& make,
+                                           const Audit<drafts::PublishPlan>& audit) {
     const Operation<drafts::PublishPlan> operation{
-        .store = [](store::GeoPackageStore& store,
-                    drafts::PublishPlan& plan) { store.publish_layout(plan.publication); },
+        .store = [](store::GeoPackageStore::Batch& batch,
+                    drafts::PublishPlan& plan) { batch.publish_layout(plan.publication); },
         .change =
             [](model::SnapshotEditor& editor, const drafts::PublishPlan& plan) {
                 drafts::apply_publication(editor, plan.publication);
@@ -213,7 +232,7 @@ drafts::PublishPlan Writer::publish_layout(const Make<drafts::PublishPlan>& make
         .incident = {},
         .layout = true,
     };
-    return write(make, operation);
+    return write(make, audit, operation);
 }
 
 }  // namespace wangge::http

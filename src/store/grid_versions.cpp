@@ -1,4 +1,4 @@
-// GeoPackageStore::publish_layout: versioned grid layouts (DESIGN §1, §4).
+// GeoPackageStore::Batch::publish_layout: versioned grid layouts (DESIGN §1, §4).
 
 #include <string>
 #include <vector>
@@ -72,18 +72,15 @@ void set_grid_codes(OGRLayer& layer, const std::vector<GridCodeChange>& changes)
 
 }  // namespace
 
-void GeoPackageStore::publish_layout(const LayoutPublication& publication) {
-    if (!impl_->writable) throw StoreError(impl_->path.string() + " was opened read-only");
+void GeoPackageStore::Batch::publish_layout(const LayoutPublication& publication) {
+    GDALDataset& data = dataset();
     const detail::QuietGdalErrors quiet;
-    GDALDataset& dataset = *impl_->dataset;
-    detail::WriteTransaction transaction(dataset);
-    OGRLayer& grids = detail::layer_named(dataset, Layer::grids);
+    OGRLayer& grids = detail::layer_named(data, Layer::grids);
     close_current_grids(grids, publication.at);
     insert_grids(grids, publication.grids);
-    set_grid_codes(detail::layer_named(dataset, Layer::households), publication.households);
-    set_grid_codes(detail::layer_named(dataset, Layer::facilities), publication.facilities);
-    set_grid_codes(detail::layer_named(dataset, Layer::incidents), publication.incidents);
-    transaction.commit();
+    set_grid_codes(detail::layer_named(data, Layer::households), publication.households);
+    set_grid_codes(detail::layer_named(data, Layer::facilities), publication.facilities);
+    set_grid_codes(detail::layer_named(data, Layer::incidents), publication.incidents);
 }
 
 }  // namespace wangge::store

@@ -1,5 +1,5 @@
-// The workflow's writes: small, single-purpose transactions on the incident,
-// event and visit layers (DESIGN §2: the store first, then the snapshot).
+// The workflow's writes on the incident, event and visit layers, inside a
+// write batch (DESIGN §2: the store first, then the snapshot).
 
 #include <string>
 
@@ -44,58 +44,44 @@ void GeoPackageStore::require_writable() const {
     if (!impl_->writable) throw StoreError(impl_->path.string() + " was opened read-only");
 }
 
-void GeoPackageStore::insert_incident(model::Incident& incident, model::IncidentEvent& first_event) {
-    require_writable();
+void GeoPackageStore::Batch::insert_incident(model::Incident& incident, model::IncidentEvent& first_event) {
+    GDALDataset& data = dataset();
     const detail::QuietGdalErrors quiet;
     model::Incident stored_incident = incident;
     stored_incident.id = 0;
     model::IncidentEvent stored_event = first_event;
     stored_event.id = 0;
-    {
-        detail::WriteTransaction transaction(*impl_->dataset);
-        stored_incident.id = insert_row(*impl_->dataset, stored_incident);
-        stored_event.incident_id = stored_incident.id;
-        stored_event.id = insert_row(*impl_->dataset, stored_event);
-        transaction.commit();
-    }
+    stored_incident.id = insert_row(data, stored_incident);
+    stored_event.incident_id = stored_incident.id;
+    stored_event.id = insert_row(data, stored_event);
     incident = std::move(stored_incident);
     first_event = std::move(stored_event);
 }
 
-void GeoPackageStore::update_incident(const model::Incident& incident, model::IncidentEvent& event) {
-    require_writable();
+void GeoPackageStore::Batch::update_incident(const model::Incident& incident, model::IncidentEvent& event) {
     if (incident.id <= 0) throw StoreError("cannot update an incident without an id");
+    GDALDataset& data = dataset();
     const detail::QuietGdalErrors quiet;
     model::IncidentEvent stored_event = event;
     stored_event.id = 0;
     stored_event.incident_id = incident.id;
-    {
-        detail::WriteTransaction transaction(*impl_->dataset);
-        OGRLayer& layer = detail::layer_named(*impl_->dataset, Layer::incidents);
-        OGRFeatureUniquePtr feature = feature_of(layer, incident);
-        const OGRErr result = layer.SetFeature(feature.get());
-        if (result == OGRERR_NON_EXISTING_FEATURE) {
-            throw StoreError("no incident " + std::to_string(incident.id) + " in " + impl_->path.string());
-        }
-        if (result != OGRERR_NONE) {
-            throw StoreError("cannot update incident " + std::to_string(incident.id) + ": " + detail::last_gdal_error());
-        }
-        stored_event.id = insert_row(*impl_->dataset, stored_event);
-        transaction.commit();
+    OGRLayer& layer = detail::layer_named(data, Layer::incidents);
+    OGRFeatureUniquePtr feature = feature_of(layer, incident);
+    const OGRErr result = layer.SetFeature(feature.get());
+    if (result == OGRERR_NON_EXISTING_FEATURE) throw StoreError("no incident " + std::to_string(incident.id));
+    if (result != OGRERR_NONE) {
+        throw StoreError("cannot update incident " + std::to_string(incident.id) + ": " + detail::last_gdal_error());
     }
+    stored_event.id = insert_row(data, stored_event);
     event = std::move(stored_event);
 }
 
-void GeoPackageStore::append_visit(model::Visit& visit) {
-    require_writable();
+void GeoPackageStore::Batch::append_visit(model::Visit& visit) {
+    GDALDataset& data = dataset();
     const detail::QuietGdalErrors quiet;
     model::Visit stored = visit;
     stored.id = 0;
-    {
-        detail::WriteTransaction transaction(*impl_->dataset);
-        stored.id = insert_row(*impl_->dataset, stored);
-        transaction.commit();
-    }
+    stored.id = insert_row(data, stored);
     visit = std::move(stored);
 }
 

@@ -1,13 +1,22 @@
 #include "wangge/auth/auth_store.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <fstream>
 #include <map>
+#include <mutex>
+#include <set>
+#include <span>
+#include <stdexcept>
+#include <thread>
+#include <vector>
 
 #include <gdal_priv.h>
 #include <gtest/gtest.h>
 #include <ogrsf_frmts.h>
 
 #include "../store/temp_dir.hpp"
+#include "wangge/auth/audit_batcher.hpp"
 #include "wangge/store/geopackage.hpp"
 
 namespace wangge::auth {
@@ -201,6 +210,66 @@ TEST_F(AuthStoreTest, AuditLogIsAppendOnlyEvenForOtherClients) {
     EXPECT_THROW(query(path_, "UPDATE audit_log SET user_name = 'nobody'", true), std::runtime_error);
     EXPECT_THROW(query(path_, "DELETE FROM audit_log", true), std::runtime_error);
     EXPECT_EQ(query(path_, "SELECT user_name FROM audit_log"), (std::vector<std::vector<std::string>>{{"wang"}}));
+}
+
+/// Runs `count` appends on a thread each, all at once, and returns once all are back.
+void append_together(AuditBatcher& batcher, std::vector<AuditEntry>& entries, std::vector<std::string>& errors) {
+    std::mutex errors_mutex;
+    std::vector<std::thread> threads;
+    for (AuditEntry& entry : entries) {
+        threads.emplace_back([&] {
+            try {
+                batcher.append(entry);
+            } catch (const std::exception& error) {
+                const std::lock_guard lock(errors_mutex);
+                errors.emplace_back(error.what());
+            }
+        });
+    }
+    for (std::thread& thread : threads) thread.join();
+}
+
+TEST_F(AuthStoreTest, AuditBatcherCommitsConcurrentEntriesTogether) {
+    AuthStore auth(path_);
+    std::atomic<int> commits = 0;
+    std::atomic<bool> first = true;
+    AuditBatcher batcher([&](std::span<AuditEntry> batch) {
+        // The first commit is slow, so every other caller queues behind it.
+        if (first.exchange(false)) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        ++commits;
+        auth.append_audit(batch);
+    });
+    constexpr int count = 12;
+    std::vector<AuditEntry> entries;
+    for (int i = 0; i < count; ++i) entries.push_back(entry(t0 + i, "wang", "households.tags"));
+    std::vector<std::string> errors;
+    append_together(batcher, entries, errors);
+
+    EXPECT_TRUE(errors.empty());
+    EXPECT_LE(commits.load(), 3);  // the slow first one, then the rest in one or two
+    std::set<std::int64_t> ids;
+    for (const AuditEntry& e : entries) ids.insert(e.id);
+    EXPECT_EQ(ids.size(), std::size_t{count});
+    EXPECT_FALSE(ids.contains(0));
+    EXPECT_EQ(auth.query_audit({.action = "households.tags"}).total, std::size_t{count});
+}
+
+TEST_F(AuthStoreTest, AuditBatcherFailsTheBatchItCouldNotCommitAndGoesOn) {
+    AuthStore auth(path_);
+    std::atomic<bool> fail = true;
+    AuditBatcher batcher([&](std::span<AuditEntry> batch) {
+        if (fail.exchange(false)) throw AuthStoreError("disk full");
+        auth.append_audit(batch);
+    });
+    AuditEntry lost = entry(t0, "wang", "households.read");
+    EXPECT_THROW(batcher.append(lost), AuthStoreError);
+    EXPECT_EQ(lost.id, 0);
+    AuditEntry kept = entry(t0 + 1, "wang", "households.read");
+    batcher.append(kept);
+    EXPECT_GT(kept.id, 0);
+    const AuditPage page = auth.query_audit({});
+    ASSERT_EQ(page.total, 1U);
+    EXPECT_EQ(page.entries.front().at, t0 + 1);
 }
 
 }  // namespace

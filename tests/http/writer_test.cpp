@@ -1,6 +1,7 @@
 // The Writer's group commit over a real GeoPackage store: concurrent writes
-// share one Snapshot rebuild, conflicting transitions behave as if serial,
-// and one write's failure stays its own.
+// share one commit and one Snapshot rebuild, each is stored with its audit
+// row, conflicting transitions behave as if serial, and one write's failure
+// (in make, in the store or in its audit entry) stays its own.
 #include "wangge/http/writer.hpp"
 
 #include <gtest/gtest.h>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "test_server.hpp"
+#include "wangge/auth/auth_store.hpp"
 #include "wangge/drafts/draft.hpp"
 #include "wangge/store/geopackage.hpp"
 #include "wangge/workflow/config.hpp"
@@ -42,6 +44,33 @@ protected:
     }
 
     [[nodiscard]] model::Dataset stored() const { return store::GeoPackageStore::open(store_path_).load(); }
+
+    /// The audit log's record ids of `action`, each as often as it was logged.
+    [[nodiscard]] std::multiset<std::string> audited(const std::string& action) const {
+        const auth::AuditPage page =
+            auth::AuthStore(store_path_).query_audit({.action = action, .limit = auth::max_audit_page});
+        std::multiset<std::string> ids;
+        for (const auth::AuditEntry& entry : page.entries) {
+            for (const std::string& id : entry.record_ids) ids.insert(id);
+        }
+        return ids;
+    }
+
+    static auth::AuditEntry audit_entry(std::string action, std::int64_t id) {
+        auth::AuditEntry entry;
+        entry.at = report_time;
+        entry.user_name = "li";
+        entry.action = std::move(action);
+        entry.collection = "incidents";
+        entry.record_ids = {std::to_string(id)};
+        return entry;
+    }
+    static auth::AuditEntry audit_report(const workflow::Transition& stored) {
+        return audit_entry("incidents.report", stored.incident.id);
+    }
+    static auth::AuditEntry audit_transition(const workflow::Transition& stored) {
+        return audit_entry("incidents.transition", stored.incident.id);
+    }
 
     /// Runs `writes` on a thread each, all at once. The first `make` to run
     /// holds its batch until every thread has started and had time to queue
@@ -72,10 +101,12 @@ protected:
         report.location = {lon, lat};
         report.actor = "li";
         report.at = report_time;
-        return writer_->insert_incident([&](const model::Snapshot& current) {
-            hold_();
-            return workflow::report_incident(current, config_.categories, report);
-        });
+        return writer_->insert_incident(
+            [&](const model::Snapshot& current) {
+                hold_();
+                return workflow::report_incident(current, config_.categories, report);
+            },
+            audit_report);
     }
 
     [[nodiscard]] workflow::Transition file_incident(std::int64_t id, const std::string& actor) {
@@ -95,7 +126,7 @@ protected:
                 if (event.incident_id == id) history.push_back(event);
             }
             return workflow::apply(*incident, history, request, config_.categories);
-        });
+        }, audit_transition);
     }
 
     [[nodiscard]] const model::Snapshot& current() const { return state_.view()->snapshot(); }
@@ -146,6 +177,9 @@ TEST_F(WriterTest, ConcurrentInsertsShareRebuilds) {
     EXPECT_EQ(data.incidents.size(), 3u + writes);
     EXPECT_EQ(data.incident_events.size(), sample_dataset().incident_events.size() + writes);
     EXPECT_TRUE(has_all(data.incidents));
+    std::multiset<std::string> expected;
+    for (const std::int64_t id : ids) expected.insert(std::to_string(id));
+    EXPECT_EQ(audited("incidents.report"), expected);  // each write exactly once with its audit row
 }
 
 TEST_F(WriterTest, ConcurrentTransitionsOfOneIncidentActAsIfSerial) {
@@ -190,6 +224,7 @@ TEST_F(WriterTest, AFailingWriteFailsAlone) {
     std::atomic<int> succeeded = 0;
     std::atomic<bool> make_failed = false;
     std::atomic<bool> store_failed = false;
+    std::atomic<bool> audit_failed = false;
     std::vector<std::function<void()>> writes;
     for (int i = 0; i < good_writes; ++i) {
         writes.emplace_back([&, i] {
@@ -199,10 +234,12 @@ TEST_F(WriterTest, AFailingWriteFailsAlone) {
     }
     writes.emplace_back([&] {
         try {
-            (void)writer_->insert_incident([&](const model::Snapshot&) -> workflow::Transition {
-                hold_();
-                throw InputError("refused by make");
-            });
+            (void)writer_->insert_incident(
+                [&](const model::Snapshot&) -> workflow::Transition {
+                    hold_();
+                    throw InputError("refused by make");
+                },
+                audit_report);
         } catch (const InputError& error) {
             make_failed = std::string(error.what()) == "refused by make";
         }
@@ -220,9 +257,29 @@ TEST_F(WriterTest, AFailingWriteFailsAlone) {
                 ghost.event.actor = "chief";
                 ghost.event.to_state = "filed";
                 return ghost;
-            });
+            }, audit_transition);
         } catch (const Error&) {
             store_failed = true;
+        }
+    });
+    writes.emplace_back([&] {
+        try {
+            // Stored, then its audit entry cannot be made: the incident is undone with it.
+            (void)writer_->insert_incident(
+                [&](const model::Snapshot& current) {
+                    hold_();
+                    workflow::IncidentReport report;
+                    report.category = "违法建设";
+                    report.source = "网格员巡查";
+                    report.description = "unaudited";
+                    report.location = {west_lon(9), 39.905};
+                    report.actor = "li";
+                    report.at = report_time;
+                    return workflow::report_incident(current, config_.categories, report);
+                },
+                [](const workflow::Transition&) -> auth::AuditEntry { throw std::runtime_error("audit refused"); });
+        } catch (const std::runtime_error& error) {
+            audit_failed = std::string(error.what()) == "audit refused";
         }
     });
     run_together(writes);
@@ -230,11 +287,16 @@ TEST_F(WriterTest, AFailingWriteFailsAlone) {
     EXPECT_EQ(succeeded.load(), good_writes);
     EXPECT_TRUE(make_failed);
     EXPECT_TRUE(store_failed);
+    EXPECT_TRUE(audit_failed);
     EXPECT_EQ(current().data().incidents.size(), 3u + good_writes);
     writer_.reset();
     const model::Dataset data = stored();
     EXPECT_EQ(data.incidents.size(), 3u + good_writes);
     EXPECT_EQ(data.incident_events.size(), sample_dataset().incident_events.size() + good_writes);
+    EXPECT_TRUE(std::none_of(data.incidents.begin(), data.incidents.end(),
+                             [](const model::Incident& i) { return i.description == "unaudited"; }));
+    EXPECT_EQ(audited("incidents.report").size(), std::size_t{good_writes});
+    EXPECT_TRUE(audited("incidents.transition").empty());
 }
 
 TEST_F(WriterTest, LayoutPublishedAmongIncidentWrites) {
@@ -256,6 +318,10 @@ TEST_F(WriterTest, LayoutPublishedAmongIncidentWrites) {
                     for (const model::Grid* grid : current.current_grids()) grids.push_back(*grid);
                     const drafts::Draft draft(std::move(grids), drafts::layout_version(current.current_grids()));
                     return drafts::plan_publication(draft, current, report_time);
+                }, [](const drafts::PublishPlan& published) {
+                    auth::AuditEntry entry = audit_entry("layouts.publish", published.publication.grids.front().version);
+                    entry.collection = "grids";
+                    return entry;
                 });
                 EXPECT_EQ(plan.publication.grids.size(), grids_in_force);
                 ++succeeded;
@@ -273,6 +339,8 @@ TEST_F(WriterTest, LayoutPublishedAmongIncidentWrites) {
     const auto reloaded = model::Snapshot::build(model::Dataset(data), 1);
     EXPECT_EQ(drafts::layout_version(reloaded->current_grids()), layout_before + 1);
     EXPECT_EQ(data.incidents.size(), 3u + reports);
+    EXPECT_EQ(audited("layouts.publish"), std::multiset<std::string>{std::to_string(layout_before + 1)});
+    EXPECT_EQ(audited("incidents.report").size(), std::size_t{reports});
 }
 
 }  // namespace

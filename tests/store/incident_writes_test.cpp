@@ -1,12 +1,15 @@
 // The workflow's store writes: one transaction each, ids from the store,
-// nothing stored when a write is refused.
+// nothing stored when a write is refused; batches of writes with their audit
+// rows, one commit, a failing write undone alone (savepoints).
 
 #include <algorithm>
 
 #include <gtest/gtest.h>
 
 #include "sample_dataset.hpp"
+#include "run_command.hpp"
 #include "temp_dir.hpp"
+#include "wangge/auth/auth_store.hpp"
 #include "wangge/store/geopackage.hpp"
 
 namespace wangge::store {
@@ -94,6 +97,97 @@ TEST_F(IncidentWritesTest, AppendsVisitsAndRefusesWritesToAReadOnlyStore) {
     model::IncidentEvent event{0, 0, incident.reported_at, "li", "", "reported", ""};
     EXPECT_THROW(read_only.insert_incident(incident, event), StoreError);
     EXPECT_EQ(incident.id, 0);
+}
+
+auth::AuditEntry audit_of(std::string action, std::int64_t id) {
+    auth::AuditEntry entry;
+    entry.at = 1'790'000'000;
+    entry.user_name = "li";
+    entry.action = std::move(action);
+    entry.collection = "incidents";
+    entry.record_ids = {std::to_string(id)};
+    entry.client = "10.0.0.1";
+    return entry;
+}
+
+TEST_F(IncidentWritesTest, ABatchCommitsItsWritesWithTheirAuditRowsAndUndoesAFailingOneAlone) {
+    GeoPackageStore store = GeoPackageStore::open(path_, true);
+    store.prepare_audit_log();
+    const model::Dataset before = store.load();
+    model::Incident first = new_incident();
+    model::IncidentEvent first_event{0, 0, first.reported_at, "li", "", "reported", ""};
+    model::Incident failed = new_incident();
+    failed.description = "never stored";
+    model::IncidentEvent failed_event{0, 0, failed.reported_at, "li", "", "reported", ""};
+    model::Visit visit{0, 7, 101, 1'790'000'000, "入户走访", "batch"};
+    {
+        GeoPackageStore::Batch batch = store.begin_batch();
+        batch.isolated([&] {
+            batch.insert_incident(first, first_event);
+            auth::AuditEntry entry = audit_of("incidents.report", first.id);
+            batch.append_audit(entry);
+            EXPECT_GT(entry.id, 0);
+        });
+        // Stored both rows and its audit row, then failed: all of it undone.
+        EXPECT_THROW(batch.isolated([&] {
+            batch.insert_incident(failed, failed_event);
+            auth::AuditEntry entry = audit_of("incidents.report", failed.id);
+            batch.append_audit(entry);
+            throw InputError("refused after storing");
+        }),
+                     InputError);
+        batch.isolated([&] {
+            batch.append_visit(visit);
+            auth::AuditEntry entry = audit_of("visits.record", visit.id);
+            batch.append_audit(entry);
+        });
+        // Uncommitted: another connection sees none of it yet.
+        EXPECT_EQ(GeoPackageStore::open(path_).load().incidents.size(), before.incidents.size());
+        batch.commit();
+        EXPECT_THROW(batch.commit(), StoreError);  // over
+    }
+    const model::Dataset stored = GeoPackageStore::open(path_).load();
+    EXPECT_EQ(stored.incidents.size(), before.incidents.size() + 1);
+    EXPECT_EQ(stored.incident_events.size(), before.incident_events.size() + 1);
+    EXPECT_EQ(stored.visits.size(), before.visits.size() + 1);
+    EXPECT_TRUE(std::none_of(stored.incidents.begin(), stored.incidents.end(),
+                             [](const model::Incident& i) { return i.description == "never stored"; }));
+    EXPECT_TRUE(std::any_of(stored.visits.begin(), stored.visits.end(),
+                            [&](const model::Visit& v) { return v.id == visit.id && v.note == "batch"; }));
+    const auth::AuditPage audit = auth::AuthStore(path_).query_audit({});
+    ASSERT_EQ(audit.total, 2U);
+    EXPECT_EQ(audit.entries[0].action, "visits.record");
+    EXPECT_EQ(audit.entries[0].record_ids, std::vector<std::string>{std::to_string(visit.id)});
+    EXPECT_EQ(audit.entries[1].action, "incidents.report");
+    EXPECT_EQ(audit.entries[1].record_ids, std::vector<std::string>{std::to_string(first.id)});
+    EXPECT_EQ(audit.entries[1].client, "10.0.0.1");
+    // The undone write left GDAL's feature count true: ogrinfo, an independent
+    // reader, sees it once the store is closed.
+    store = GeoPackageStore::open(path_);
+    const std::string summary = testing::run_command("ogrinfo -ro -so " + path_.string() + " incidents");
+    EXPECT_NE(summary.find("Feature Count: " + std::to_string(stored.incidents.size())), std::string::npos) << summary;
+}
+
+TEST_F(IncidentWritesTest, ABatchThatIsNotCommittedStoresNothing) {
+    GeoPackageStore store = GeoPackageStore::open(path_, true);
+    store.prepare_audit_log();
+    const std::size_t incidents_before = store.load().incidents.size();
+    {
+        GeoPackageStore::Batch batch = store.begin_batch();
+        model::Incident incident = new_incident();
+        model::IncidentEvent event{0, 0, incident.reported_at, "li", "", "reported", ""};
+        batch.isolated([&] {
+            batch.insert_incident(incident, event);
+            auth::AuditEntry entry = audit_of("incidents.report", incident.id);
+            batch.append_audit(entry);
+        });
+    }
+    EXPECT_EQ(GeoPackageStore::open(path_).load().incidents.size(), incidents_before);
+    EXPECT_EQ(auth::AuthStore(path_).query_audit({}).total, 0U);
+    // The connection is free again: a single write goes through.
+    model::Visit visit{0, 7, 101, 1'790'000'000, "入户走访", ""};
+    store.append_visit(visit);
+    EXPECT_GT(visit.id, 0);
 }
 
 }  // namespace

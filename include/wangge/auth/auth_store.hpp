@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,6 +74,9 @@ public:
 
     /// Appends an entry and sets its id.
     void append_audit(AuditEntry& entry);
+    /// Appends entries in one transaction (one sync of the log) and sets their
+    /// ids; either all are stored or none.
+    void append_audit(std::span<AuditEntry> entries);
     [[nodiscard]] AuditPage query_audit(const AuditQuery& query) const;
 
 private:

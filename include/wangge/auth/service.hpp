@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "wangge/auth/audit.hpp"
+#include "wangge/auth/audit_batcher.hpp"
 #include "wangge/auth/auth_store.hpp"
 #include "wangge/auth/login_throttle.hpp"
 #include "wangge/auth/user.hpp"
@@ -95,7 +96,9 @@ public:
     void set_disabled(std::string_view name, bool disabled, const Actor& actor, model::Timestamp now);
     [[nodiscard]] std::vector<User> users() const;
 
-    /// Appends to the audit log (for the HTTP layer's reads of personal data).
+    /// Appends to the audit log (for the HTTP layer's reads of personal data)
+    /// and returns once the entry is durable; concurrent calls share one
+    /// commit (AuditBatcher). Throws when it cannot be stored.
     void record(AuditEntry entry);
     [[nodiscard]] AuditPage audit_log(const AuditQuery& query) const;
 
@@ -108,6 +111,7 @@ private:
 
     AuthConfig config_;
     AuthStore store_;
+    AuditBatcher audit_batcher_;
     LoginThrottle throttle_;
     std::once_flag dummy_once_;
     std::string dummy_hash_;

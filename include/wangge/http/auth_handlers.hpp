@@ -66,10 +66,16 @@ public:
     /// require() for handlers that do not need the principal: skips the
     /// session lookup when anonymous callers may already do the action.
     void permit(const Request& request, auth::Action action) const;
-    /// Appends an audit entry for the request.
+    /// Appends an audit entry for the request; returns once it is durable.
     void audit(const Request& request, const auth::Principal& who, std::string action, std::string collection,
                std::vector<std::string> record_ids, auth::Outcome outcome = auth::Outcome::ok,
                std::string detail = {}) const;
+    /// The entry audit() appends, for a write that stores it in its own
+    /// transaction instead (Writer's `audit` functions).
+    [[nodiscard]] auth::AuditEntry audit_entry(const Request& request, const auth::Principal& who, std::string action,
+                                               std::string collection, std::vector<std::string> record_ids,
+                                               auth::Outcome outcome = auth::Outcome::ok,
+                                               std::string detail = {}) const;
 
     [[nodiscard]] model::Timestamp now() const { return options_.clock(); }
     [[nodiscard]] std::string client(const Request& request) const {

@@ -21,7 +21,9 @@
 // "draft_invalid", with the report), with warnings unless "confirm": true
 // (409 "confirm_required"), and a draft made from an older layout (409
 // "draft_outdated"). It goes through the Writer: the store first, in one
-// transaction, then the next snapshot.
+// transaction with its audit entry ("layouts.publish", collection "grids",
+// record "version N", the draft and the re-derived rows in `detail`), then
+// the next snapshot.
 //
 // Drafts live in server memory (lost on restart, at most max_drafts at once).
 //

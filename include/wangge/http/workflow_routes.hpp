@@ -23,11 +23,8 @@
 //
 // Audit: every stored write appends an entry to the audit log (actions
 // "incidents.report", "incidents.transition", "visits.record"; collection,
-// record id, and what changed in `detail`) right after the store has
-// committed it, before the response. It cannot share the write's transaction:
-// the audit log is the AuthStore's table, written through its own connection,
-// while the Writer opens the entity store per write. If the append fails, the
-// write stands and the client gets a 500 (the operator sees the log line).
+// record id, and what changed in `detail`) in the write's own transaction
+// (http::Writer): a write is stored with its entry or not at all.
 // Refused writes (401/403/4xx) change nothing and are not logged.
 //
 // Errors: a workflow::WorkflowError becomes {"error":{"code","message","message_zh"}}

@@ -1,15 +1,27 @@
 #pragma once
-// The one writer of a served store (DESIGN §2): every workflow write goes to
-// the GeoPackage first, in one transaction, and only then is the next
-// Snapshot built and published, so nothing a client was told is stored can
-// be lost when the process dies, and readers never see a change the store
-// does not hold.
+// The one writer of a served store (DESIGN §2): every write goes to the
+// GeoPackage first, in one transaction WITH ITS AUDIT ROW, and only then is
+// the next Snapshot built and published, so nothing a client was told is
+// stored can be lost when the process dies, no acknowledged write lacks its
+// audit row and no audit row lacks its write (issue #13), and readers never
+// see a change the store does not hold.
 //
 // Group commit: writes that arrive while a batch is being written wait in a
-// queue and go together into the next batch: each is stored in its own
-// transaction, then all of them are applied by ONE model::SnapshotEditor and
-// published as ONE new Snapshot version. One caller at a time leads: it runs
-// batches until its own write is done, then hands the lead to a waiting caller.
+// queue and go together into the next batch: each is stored with its audit
+// row in a savepoint of its own (a failing one undoes only itself), then the
+// batch commits ONCE (one sync of the log for all of them), and all of them
+// are applied by ONE model::SnapshotEditor and published as ONE new Snapshot
+// version. One caller at a time leads: it runs batches until its own write is
+// done, then hands the lead to a waiting caller.
+//
+// Connection and locks: the Writer keeps one writable connection to the
+// store for its whole life (opened by the constructor, which also creates the
+// audit log's tables when missing). Between batches it holds no lock, so the
+// auth store's connection (sessions, audit rows of reads) and other processes
+// (`wangge import`, `wangge user`) write the file freely. A batch holds
+// SQLite's write lock from its first store write until its commit (a few
+// milliseconds per write; the snapshot is built after the lock is released):
+// other writers wait for it meanwhile (busy_timeout, 5 s), readers never do.
 //
 // Cost: the next version shares every table chunk and index the batch did not
 // touch (model/snapshot.hpp), and the derived state (tile indexes, the tile
@@ -17,9 +29,13 @@
 // batch costs in proportion to its rows, not to the city.
 //
 // Usage, in a handler:
-//     const workflow::Transition stored = writer.insert_incident([&](const model::Snapshot& current) {
-//         return workflow::report_incident(current, categories, report);  // may throw: nothing is written
-//     });
+//     const workflow::Transition stored = writer.insert_incident(
+//         [&](const model::Snapshot& current) {
+//             return workflow::report_incident(current, categories, report);  // may throw: nothing is written
+//         },
+//         [&](const workflow::Transition& stored) {  // ids assigned; committed with the write
+//             return gate.audit_entry(request, who, "incidents.report", "incidents", {std::to_string(stored.incident.id)});
+//         });
 //
 // The `make` functions run on the leading caller's thread (the caller itself
 // waits meanwhile) against the snapshot current when the batch began, so a
@@ -29,17 +45,23 @@
 // concurrent transitions of one incident cannot both start from the same
 // state), and so is a `make` that throws after an earlier write of the batch
 // touched an incident (its refusal may come from the older state). `make`
-// must therefore be pure: it may run more than once. A grid layout is
-// published only as the first write of a batch, which it ends. A `make` that
-// throws, or a store write that fails, fails its own write alone (nothing is
-// written for it); if the Snapshot cannot be built after the store writes,
-// every write of that batch throws (stored, but served only after the next
-// batch or a restart).
+// must therefore be pure: it may run more than once, and must not write the
+// file through another connection (AuthGate::audit, a session): the batch may
+// hold the write lock already, so such a write would wait for its own thread
+// until the busy timeout and fail; record a refusal after the Writer call
+// has thrown instead. The `audit` functions
+// run on the same thread, after the store has assigned the write's ids,
+// inside the write's savepoint. A grid layout is published only as the first
+// write of a batch, which it ends. A `make` or `audit` that throws, or a store
+// write that fails, fails its own write alone (nothing is written for it); a
+// failed commit fails every write of the batch (none is stored); if the
+// Snapshot cannot be built after the commit, every write of that batch throws
+// (stored, but served only after the next batch or a restart).
 //
 // Thread safety: all members may be called from any thread, and block until
 // the write is stored and published. Every publish of the State must go
 // through this Writer, or a write could be built on a snapshot that is no
-// longer current.
+// longer current. The store connection is used by the leading caller only.
 
 #include <condition_variable>
 #include <cstdint>
@@ -49,6 +71,7 @@
 #include <mutex>
 #include <vector>
 
+#include "wangge/auth/audit.hpp"
 #include "wangge/drafts/publish.hpp"
 #include "wangge/http/state.hpp"
 #include "wangge/model/entities.hpp"
@@ -62,23 +85,26 @@ class Writer {
 public:
     template <class T>
     using Make = std::function<T(const model::Snapshot& current)>;
+    /// The audit entry of a write, from the value as stored (with its ids).
+    template <class T>
+    using Audit = std::function<auth::AuditEntry(const T& stored)>;
 
-    /// Writes to the GeoPackage at `store_path`, opening it once per batch (a
-    /// few milliseconds) and closing it before the Snapshot is built, so that
-    /// between writes the server holds no write connection that could keep
-    /// locks from the file's other writers (the auth store, `wangge import`).
+    /// Opens the GeoPackage at `store_path` for writing and keeps it open (see
+    /// "Connection and locks"); throws store::StoreError when it cannot.
     /// `state` outlives the Writer and is published before the first write.
-    Writer(std::filesystem::path store_path, State& state);
+    Writer(const std::filesystem::path& store_path, State& state);
 
     /// Stores a new incident and its first event; returns them with their ids.
-    workflow::Transition insert_incident(const Make<workflow::Transition>& make);
+    workflow::Transition insert_incident(const Make<workflow::Transition>& make,
+                                         const Audit<workflow::Transition>& audit);
     /// Stores a transition of an existing incident; returns it with the event's id.
-    workflow::Transition update_incident(const Make<workflow::Transition>& make);
+    workflow::Transition update_incident(const Make<workflow::Transition>& make,
+                                         const Audit<workflow::Transition>& audit);
     /// Stores a visit; returns it with its id.
-    model::Visit append_visit(const Make<model::Visit>& make);
+    model::Visit append_visit(const Make<model::Visit>& make, const Audit<model::Visit>& audit);
     /// Publishes a new grid layout (draft_routes.cpp): closes the grids in
     /// force, stores the plan's grids and re-derived grid codes; returns the plan.
-    drafts::PublishPlan publish_layout(const Make<drafts::PublishPlan>& make);
+    drafts::PublishPlan publish_layout(const Make<drafts::PublishPlan>& make, const Audit<drafts::PublishPlan>& audit);
 
 private:
     class Job;  // one queued write (writer.cpp)
@@ -88,14 +114,14 @@ private:
     class TypedJob;
 
     template <class T>
-    T write(const Make<T>& make, const Operation<T>& operation);
+    T write(const Make<T>& make, const Audit<T>& audit, const Operation<T>& operation);
     /// Queues `job` and returns once it is complete; leads batches while no other caller does.
     void run(Job& job);
     /// Makes, stores and publishes the jobs of one batch (setting their
     /// errors); returns those left for the next batch, in order.
     std::vector<Job*> run_batch(const std::vector<Job*>& batch);
 
-    std::filesystem::path store_path_;
+    store::GeoPackageStore store_;  // the leading caller's alone (see run())
     State& state_;
     std::mutex mutex_;  // guards the members below and every Job's `done` (a Job is the leader's until done)
     std::condition_variable changed_;

@@ -18,6 +18,18 @@
 // the last connection closes, so a closed store is one self-contained .gpkg
 // that GDAL, ogrinfo and QGIS read; after a crash the next open replays it.
 //
+// Batches: a server keeps one writable store open and writes through
+// Batch (begin_batch()): many writes, each in a savepoint of its own so a
+// failing one undoes only itself, each with its audit row, and ONE commit,
+// so concurrent writes share one sync of the log (group commit). The single
+// writes below are batches of one.
+//
+// Locks (SQLite, WAL): outside a batch the connection holds none (every read
+// is finished before its call returns), so the auth store's connection and
+// other processes (`wangge import`, `wangge user`) write freely. A batch takes
+// the file's write lock when it begins and holds it until commit() or its
+// destructor: other writers wait meanwhile (busy_timeout, 5 s), readers do not.
+//
 // Thread safety: not thread-safe. One GeoPackageStore per thread; SQLite's
 // file lock serialises writers across processes.
 
@@ -32,8 +44,11 @@
 #include <string_view>
 #include <vector>
 
+#include "wangge/auth/audit.hpp"
 #include "wangge/error.hpp"
 #include "wangge/model/entities.hpp"
+
+class GDALDataset;
 
 namespace wangge::store {
 
@@ -79,6 +94,8 @@ struct LayoutPublication {
 
 class GeoPackageStore {
 public:
+    class Batch;
+
     /// Creates a new, empty store with every layer. Fails if the file exists.
     [[nodiscard]] static GeoPackageStore create(const std::filesystem::path& path);
     /// Opens an existing store; fails on a missing file or another schema version.
@@ -104,21 +121,18 @@ public:
     /// grids and staff_grids have no model id and get an automatic "fid".
     void append(model::Dataset& data, const Progress& progress = {});
 
-    /// Applies `publication` in one transaction (src/store/grid_versions.cpp):
-    /// closes the current grid rows, inserts the new ones and sets the changed
-    /// grid_codes. Throws StoreError naming a missing row; nothing is stored then.
+    /// Begins a batch of writes that commit together (see Batch). Throws
+    /// StoreError when the store is read-only or the write lock cannot be had.
+    [[nodiscard]] Batch begin_batch();
+    /// Creates the audit log's tables when the file lacks them (one
+    /// transaction), so batches can append audit rows (auth/audit_table.hpp).
+    void prepare_audit_log();
+
+    // Single writes, each a batch of its own: durable when the call returns;
+    // ids are written back only after the commit. See Batch for what they do.
     void publish_layout(const LayoutPublication& publication);
-
-    // Workflow writes (src/store/incident_writes.cpp): each is one transaction,
-    // durable when the call returns; ids are assigned by the store and written
-    // back only after the commit.
-
-    /// Stores a new incident and its first event; sets both ids and the event's incident_id.
     void insert_incident(model::Incident& incident, model::IncidentEvent& first_event);
-    /// Rewrites a stored incident (state, assignee, times…) and appends its event.
-    /// Throws StoreError when no incident has that id; nothing is stored then.
     void update_incident(const model::Incident& incident, model::IncidentEvent& event);
-    /// Appends one visit and sets its id.
     void append_visit(model::Visit& visit);
 
 private:
@@ -126,6 +140,62 @@ private:
     struct Impl;
     explicit GeoPackageStore(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
+};
+
+/// Writes that commit together: one SQLite transaction, holding the file's
+/// write lock from begin_batch() until commit() or destruction (which rolls
+/// back what is not committed). Ids the store assigns are set in the rows at
+/// once but are true only after commit() returns.
+///
+///     GeoPackageStore::Batch batch = store.begin_batch();
+///     for (Write& w : writes) {
+///         try {
+///             batch.isolated([&] { batch.insert_incident(w.incident, w.event); batch.append_audit(w.audit); });
+///         } catch (...) { w.error = std::current_exception(); }  // undone; the batch goes on
+///     }
+///     batch.commit();  // one sync of the log for all of them
+///
+/// Thread safety: as the store, which must outlive the batch and take no
+/// other write while it is open.
+class GeoPackageStore::Batch {
+public:
+    ~Batch();
+    Batch(Batch&&) noexcept;
+    Batch& operator=(Batch&&) noexcept;
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+
+    /// Runs `write` in a savepoint: when it throws, everything it stored is
+    /// undone, the exception propagates and the batch goes on without it.
+    void isolated(const std::function<void()>& write);
+
+    /// Closes the current grid rows, inserts the publication's grids and sets
+    /// the changed grid_codes (src/store/grid_versions.cpp). Throws StoreError
+    /// naming a missing row.
+    void publish_layout(const LayoutPublication& publication);
+    /// Stores a new incident and its first event; sets both ids and the
+    /// event's incident_id (src/store/incident_writes.cpp).
+    void insert_incident(model::Incident& incident, model::IncidentEvent& first_event);
+    /// Rewrites a stored incident (state, assignee, times…) and appends its
+    /// event, setting its id. Throws StoreError when no incident has that id.
+    void update_incident(const model::Incident& incident, model::IncidentEvent& event);
+    /// Appends one visit and sets its id.
+    void append_visit(model::Visit& visit);
+    /// Appends an audit log entry and sets its id; needs prepare_audit_log()
+    /// once per file. Throws InputError for text with a NUL character.
+    void append_audit(auth::AuditEntry& entry);
+
+    /// Makes every write of the batch durable at once. Throws StoreError when
+    /// it cannot (nothing of the batch is stored then, e.g. after a savepoint
+    /// could not be undone); the batch is over either way.
+    void commit();
+
+private:
+    friend class GeoPackageStore;
+    struct State;
+    explicit Batch(std::unique_ptr<State> state);
+    [[nodiscard]] GDALDataset& dataset() const;
+    std::unique_ptr<State> state_;
 };
 
 }  // namespace wangge::store
