@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 #include <ogrsf_frmts.h>
 
-#include "../store/temp_dir.hpp"
+#include "../support/temp_dir.hpp"
 #include "wangge/store/geopackage.hpp"
 
 namespace wangge::auth {
@@ -19,7 +19,7 @@ class AuthStoreTest : public ::testing::Test {
 protected:
     AuthStoreTest() { (void)store::GeoPackageStore::create(path_); }
 
-    store::testing::TempDir dir_;
+    support::TempDir dir_;
     std::filesystem::path path_ = dir_ / "city.gpkg";
 };
 

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "sample_dataset.hpp"
-#include "temp_dir.hpp"
+#include "../support/temp_dir.hpp"
 #include "wangge/store/geopackage.hpp"
 
 namespace wangge::store {
@@ -20,7 +20,7 @@ protected:
         store.append(data);
     }
 
-    testing::TempDir dir_;
+    support::TempDir dir_;
     std::filesystem::path path_ = dir_ / "city.gpkg";
 };
 
