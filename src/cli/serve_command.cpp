@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,16 +13,10 @@
 
 #include "config.hpp"
 #include "options.hpp"
+#include "wangge/app/app.hpp"
 #include "wangge/cli/commands.hpp"
-#include "wangge/auth/service.hpp"
-#include "wangge/http/api.hpp"
-#include "wangge/http/auth_handlers.hpp"
-#include "wangge/http/server.hpp"
-#include "wangge/http/draft_routes.hpp"
 #include "wangge/http/open311_routes.hpp"
-#include "wangge/http/workflow_routes.hpp"
-#include "wangge/http/writer.hpp"
-#include "wangge/store/geopackage.hpp"
+#include "wangge/http/server.hpp"
 #include "wangge/workflow/config.hpp"
 
 namespace wangge::cli {
@@ -112,43 +105,22 @@ int serve_command(const Args& args) {
     if (options.pipeline_limit == 0) throw InputError("--pipeline-limit must be at least 1");
     options.access_log = !quiet;
 
+    app::AppConfig config{.store = store_path, .web_dir = web_dir, .styles_dir = styles_dir,
+                          .tile_cache_bytes = tile_cache_mb << 20};
     // The workflow writes need the category table; a missing default file
     // turns them off (read-only serving), a missing named file is an error.
-    std::optional<workflow::WorkflowConfig> workflow_config;
-    std::optional<http::Open311Clients> open311_clients;
-    if (!open311_clients_path.empty()) open311_clients.emplace(http::Open311Clients::load(open311_clients_path));
+    if (!open311_clients_path.empty()) config.open311_clients.emplace(http::Open311Clients::load(open311_clients_path));
     if (!(*values)["categories"].defaulted() || std::filesystem::exists(categories_path)) {
-        workflow_config.emplace(workflow::WorkflowConfig::load(categories_path));
+        config.workflow.emplace(workflow::WorkflowConfig::load(categories_path));
     } else {
         std::cerr << "wangge: no " << categories_path << ": /incidents, /visits and /stats are off (see --categories)\n";
     }
-
-    auto snapshot = model::Snapshot::build(store::GeoPackageStore::open(store_path).load(), 1);
-    http::State state("geopackage");
-    http::Router router;
-    http::ApiOptions api_options{web_dir, styles_dir};
-    auth::AuthService auth_service(store_path);
-    const http::AuthGate gate(auth_service);  // the system clock
-    api_options.gate = &gate;
-    api_options.tile_cache_bytes = tile_cache_mb << 20;
-    const auto writer = std::make_unique<http::Writer>(store_path, state);
-    std::unique_ptr<http::WorkflowServices> workflow_services;
-    if (workflow_config) {
-        workflow_services = std::make_unique<http::WorkflowServices>(
-            http::WorkflowServices{*writer, gate, *workflow_config, open311_clients ? &*open311_clients : nullptr});
-        api_options.workflow = workflow_services.get();
-    }
-    const http::DraftServices draft_services{*writer, gate};
-    api_options.drafts = &draft_services;
-    http::add_api_routes(router, state, api_options);
-    http::add_auth_routes(router, gate);
-    state.publish(snapshot);
-
-    http::Server server(std::move(router), options);
-    const unsigned short port = server.listen();
-    std::cout << "wangge: serving " << snapshot->current_grids().size() << " grids on http://" << options.host << ':'
-              << port << std::endl;
-    server.run();
+    const std::unique_ptr<app::App> app = app::App::open(std::move(config));
+    const std::unique_ptr<http::Server> server = app->server(options);
+    const unsigned short port = server->listen();
+    std::cout << "wangge: serving " << app->state().view()->snapshot().current_grids().size() << " grids on http://"
+              << options.host << ':' << port << std::endl;
+    server->run();
     std::cerr << "wangge: stopped\n";
     return 0;
 }

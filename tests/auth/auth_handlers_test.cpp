@@ -1,12 +1,11 @@
-// The auth routes through Router::handle, without a socket.
+// The auth routes through the test app's router, without a socket.
 
 #include "wangge/http/auth_handlers.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "../store/temp_dir.hpp"
-#include "wangge/store/geopackage.hpp"
+#include "support/test_app.hpp"
 
 namespace wangge::http {
 namespace {
@@ -19,21 +18,16 @@ constexpr const char* password = "good password";
 class AuthRoutesTest : public ::testing::Test {
 protected:
     AuthRoutesTest() {
-        (void)store::GeoPackageStore::create(path_);
-        service_.emplace(path_);
         const auth::Actor cli{std::nullopt, "cli:test", "local"};
         service_->add_user({.name = "boss", .role = auth::Role::admin}, password, cli, t0);
         service_->add_user({.name = "wang", .role = auth::Role::grid_worker, .grid_codes = {"110105001001001"}},
                            password, cli, t0);
-        gate_.emplace(*service_, AuthGateOptions{.clock = [this] { return now_; }, .trust_proxy = true});
-        add_auth_routes(router_, *gate_);
     }
 
     Response send(Method method, std::string target, std::vector<std::pair<std::string, std::string>> headers = {},
                   std::string body = {}) {
         headers.emplace_back("X-Forwarded-For", "10.1.2.3, 10.0.0.1");
-        Request request(method, std::move(target), std::move(headers), std::move(body));
-        return router_.handle(request);
+        return app_.handle(method, std::move(target), std::move(headers), std::move(body));
     }
 
     Response login(const std::string& name, const std::string& pass) {
@@ -46,12 +40,11 @@ protected:
         return json::parse(response.body()).at("token").get<std::string>();
     }
 
-    store::testing::TempDir dir_;
-    std::filesystem::path path_ = dir_ / "city.gpkg";
     model::Timestamp now_ = t0;
-    std::optional<auth::AuthService> service_;
-    std::optional<AuthGate> gate_;
-    Router router_;
+    // Every route, as served; the session checks on this test's clock, behind a proxy.
+    support::TestApp app_{{.gate = {.clock = [this] { return now_; }, .trust_proxy = true}}};
+    auth::AuthService* service_ = &app_.app().auth();
+    const AuthGate* gate_ = &app_.gate();
 };
 
 TEST_F(AuthRoutesTest, LoginSetsAStrictHttpOnlyCookie) {

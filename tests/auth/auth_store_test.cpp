@@ -15,7 +15,7 @@
 #include <gtest/gtest.h>
 #include <ogrsf_frmts.h>
 
-#include "../store/temp_dir.hpp"
+#include "../support/temp_dir.hpp"
 #include "wangge/auth/audit_batcher.hpp"
 #include "wangge/store/geopackage.hpp"
 
@@ -28,7 +28,7 @@ class AuthStoreTest : public ::testing::Test {
 protected:
     AuthStoreTest() { (void)store::GeoPackageStore::create(path_); }
 
-    store::testing::TempDir dir_;
+    support::TempDir dir_;
     std::filesystem::path path_ = dir_ / "city.gpkg";
 };
 

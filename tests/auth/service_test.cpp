@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "../store/temp_dir.hpp"
+#include "../support/temp_dir.hpp"
 #include "wangge/auth/token.hpp"
 #include "wangge/store/geopackage.hpp"
 
@@ -26,7 +26,7 @@ protected:
                            password, admin_actor, t0);
     }
 
-    store::testing::TempDir dir_;
+    support::TempDir dir_;
     std::filesystem::path path_ = dir_ / "city.gpkg";
     std::optional<AuthService> service_;
 };

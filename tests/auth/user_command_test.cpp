@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "../store/temp_dir.hpp"
+#include "../support/temp_dir.hpp"
 #include "wangge/auth/service.hpp"
 #include "wangge/store/geopackage.hpp"
 
@@ -42,7 +42,7 @@ protected:
 
     [[nodiscard]] std::string store_arg() const { return "--store '" + store_.string() + "'"; }
 
-    store::testing::TempDir dir_;
+    support::TempDir dir_;
     std::filesystem::path store_ = dir_ / "city.gpkg";
 };
 

@@ -2,87 +2,46 @@
 
 #include <gtest/gtest.h>
 
-#include <optional>
-#include <thread>
+#include <string>
 
-#include "../http/test_server.hpp"
 #include "layout.hpp"
-#include "wangge/auth/service.hpp"
+#include "support/test_app.hpp"
 #include "wangge/geo/geojson.hpp"
-#include "wangge/http/api.hpp"
-#include "wangge/http/server.hpp"
 #include "wangge/store/geopackage.hpp"
 
 namespace wangge::http::test {
+using namespace wangge::support;
 namespace {
 
 namespace layout = drafts::test;
 
 constexpr model::Timestamp now = 1'780'000'000;  // 2026-05-28, after the layout's valid_from (2023)
-constexpr const char* password = "correct horse battery";
 
-/// The API, auth and draft routes over a GeoPackage store holding layout::dataset().
-class DraftServer {
+const support::Account planner{"planner", auth::Role::planner};
+const support::Account worker{"worker", auth::Role::grid_worker, {layout::grid_a}};
+
+/// The test app (every route, as `wangge serve` wires them) over layout::dataset(), served.
+class DraftServer : public TestServer {
 public:
-    DraftServer() {
-        {
-            store::GeoPackageStore created = store::GeoPackageStore::create(store_path());
-            model::Dataset data = layout::dataset();
-            created.append(data);
-        }
-        service_.emplace(store_path());
-        const auth::Actor actor{std::nullopt, "test", "local"};
-        (void)service_->add_user({.name = "planner", .role = auth::Role::planner}, password, actor, now);
-        (void)service_->add_user({.name = "worker", .role = auth::Role::grid_worker, .grid_codes = {layout::grid_a}},
-                                 password, actor, now);
-        gate_.emplace(*service_, AuthGateOptions{.clock = [] { return now; }});
-        Router router;
-        // The routes register what State derives from each snapshot: before the first publish.
-        add_api_routes(router, state_,
-                       {.web_dir = dir_.path() / "web-map", .styles_dir = dir_.path() / "styles", .gate = &*gate_});
-        add_auth_routes(router, *gate_);
-        state_.publish(model::Snapshot::build(store::GeoPackageStore::open(store_path()).load(), 1));
-        writer_.emplace(store_path(), state_);
-        add_draft_routes(router, state_, {*writer_, *gate_});
-        ServerOptions options;
-        options.port = 0;
-        options.threads = 2;
-        options.access_log = false;
-        server_.emplace(std::move(router), options);
-        port_ = server_->listen();
-        thread_ = std::thread([this] { server_->run(); });
+    DraftServer()
+        : TestServer(quiet_options(), {}, {.data = layout::dataset(), .gate = {.clock = [] { return now; }}}) {
+        accounts().add(planner);
+        accounts().add(worker);
     }
-    ~DraftServer() {
-        server_->stop();
-        thread_.join();
-    }
-    DraftServer(const DraftServer&) = delete;
-    DraftServer& operator=(const DraftServer&) = delete;
 
-    [[nodiscard]] std::filesystem::path store_path() const { return dir_.path() / "store.gpkg"; }
-    [[nodiscard]] const State& state() const noexcept { return state_; }
-
+    /// Signs in over HTTP.
     std::string login(const std::string& name) {
-        const Reply reply = Client(port_).request(Method::post, "/auth/login", {},
-                                                  nlohmann::json{{"username", name}, {"password", password}}.dump());
+        const Reply reply =
+            Client(port()).request(Method::post, "/auth/login", {},
+                                   nlohmann::json{{"username", name}, {"password", support::test_password}}.dump());
         EXPECT_EQ(reply.status, 200u) << reply.body;
         return reply.json()["token"];
     }
     Reply call(Method method, const std::string& target, const std::string& token, const nlohmann::json& body = {}) {
         Headers headers;
         if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
-        return Client(port_).request(method, target, headers, body.is_null() ? std::string() : body.dump());
+        return Client(port()).request(method, target, headers, body.is_null() ? std::string() : body.dump());
     }
-
-private:
-    TempDir dir_;
-    std::optional<auth::AuthService> service_;
-    std::optional<AuthGate> gate_;
-    State state_{"geopackage"};
-    std::optional<Writer> writer_;
-    std::optional<Server> server_;
-    unsigned short port_ = 0;
-    std::thread thread_;
 };
 
 nlohmann::json meridian(double x) {

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <filesystem>
 
-#include "../store/temp_dir.hpp"
+#include "../support/temp_dir.hpp"
 #include "layout.hpp"
 #include "wangge/store/geopackage.hpp"
 
@@ -20,7 +20,7 @@ public:
     [[nodiscard]] std::filesystem::path path() const { return dir_ / "store.gpkg"; }
 
 private:
-    store::testing::TempDir dir_;
+    support::TempDir dir_;
 };
 
 PublishPlan moved_border_plan(const model::Snapshot& current) {

@@ -6,24 +6,16 @@
 #include <fstream>
 #include <limits>
 #include <optional>
-#include <random>
 #include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "../store/sample_dataset.hpp"
-#include "wangge/auth/service.hpp"
+#include "support/test_app.hpp"
 #include "wangge/geo/geojson.hpp"
-#include "wangge/http/auth_handlers.hpp"
-#include "wangge/http/draft_routes.hpp"
-#include "wangge/http/state.hpp"
 #include "wangge/http/static_files.hpp"
-#include "wangge/http/validate_handler.hpp"
-#include "wangge/http/workflow_routes.hpp"
-#include "wangge/http/writer.hpp"
 #include "wangge/store/geopackage.hpp"
-#include "wangge/workflow/config.hpp"
 
 namespace wangge::fuzz {
 
@@ -33,14 +25,6 @@ using nlohmann::json;
 
 void require(bool property, const std::string& what) {
     if (!property) throw PropertyViolation(what);
-}
-
-std::filesystem::path fresh_dir(std::string_view name) {
-    std::random_device random;
-    std::filesystem::path dir =
-        std::filesystem::temp_directory_path() / ("wangge-fuzz-" + std::string(name) + "-" + std::to_string(random()));
-    std::filesystem::create_directories(dir);
-    return dir;
 }
 
 void write_file(const std::filesystem::path& path, std::string_view text) {
@@ -100,12 +84,12 @@ void query_input(std::string_view input) {
     }
 }
 
-PathTarget::PathTarget() : dir_(fresh_dir("paths")), web_(dir_ / "web-map") {
+PathTarget::PathTarget() {
     std::filesystem::create_directories(web_ / "js");
     write_file(web_ / "index.html", "<!doctype html>");
     write_file(web_ / "js" / "main.js", "export {};");
     write_file(dir_ / "secret.txt", "outside web-map");
-    std::filesystem::create_directory_symlink(dir_, web_ / "link");
+    std::filesystem::create_directory_symlink(dir_.path(), web_ / "link");
     std::filesystem::create_symlink(dir_ / "secret.txt", web_ / "outside-link");
     std::filesystem::create_symlink(web_ / "index.html", web_ / "inside-link");
     http::add_static_routes(router_, "/map", web_);
@@ -127,11 +111,6 @@ PathTarget::PathTarget() : dir_(fresh_dir("paths")), web_(dir_ / "web-map") {
     });
 }
 
-PathTarget::~PathTarget() {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-}
-
 void PathTarget::run(std::string_view target) const {
     for (const http::Method method : {http::Method::get, http::Method::head, http::Method::post}) {
         http::Request request(method, std::string(target), {}, {});
@@ -147,17 +126,9 @@ void PathTarget::run(std::string_view target) const {
 }
 
 struct WriteTarget::Impl {
-    std::filesystem::path dir = fresh_dir("writes");
-    std::filesystem::path store_path = dir / "store.gpkg";
-    model::Dataset initial;
-    std::optional<auth::AuthService> auth;
-    std::optional<http::AuthGate> gate;
-    http::State state{"geopackage"};
-    std::optional<http::Writer> writer;
-    std::optional<workflow::WorkflowConfig> config;
-    std::optional<http::WorkflowServices> workflow;
-    std::optional<http::DraftServices> drafts;
-    http::Router router;
+    model::Dataset initial = store::testing::sample_dataset();
+    // Every route, as `wangge serve` wires them, over `initial` in a temp GeoPackage.
+    support::TestApp app{{.data = initial}};
     std::string worker_token;
     std::string supervisor_token;
     std::string planner_token;
@@ -166,47 +137,18 @@ struct WriteTarget::Impl {
     std::size_t transitions_stored = 0;
     std::size_t visits_stored = 0;
 
-    ~Impl() {
-        std::error_code ignored;
-        std::filesystem::remove_all(dir, ignored);
-    }
-
     http::Response handle(http::Method method, const std::string& target, const std::string& token, std::string body) {
-        http::Request request(method, target, {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}},
-                              std::move(body));
-        return router.handle(request);
+        return app.handle(method, target, {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}},
+                          std::move(body));
     }
 };
 
 WriteTarget::WriteTarget() : impl_(std::make_unique<Impl>()) {
     Impl& s = *impl_;
-    {
-        store::GeoPackageStore store = store::GeoPackageStore::create(s.store_path);
-        s.initial = store::testing::sample_dataset();
-        store.append(s.initial);
-    }
-    s.auth.emplace(s.store_path);
-    s.gate.emplace(*s.auth);
-    const auth::Actor cli{std::nullopt, "cli:fuzz", "local"};
-    const model::Timestamp now = s.gate->now();
-    const std::string password = "fuzz password";
-    const std::string grid = "110105001001001";
-    s.auth->add_user({.name = "worker", .role = auth::Role::grid_worker, .grid_codes = {grid}, .staff_id = 7}, password,
-                     cli, now);
-    s.auth->add_user({.name = "chief", .role = auth::Role::supervisor, .grid_codes = {"110105001"}}, password, cli, now);
-    s.auth->add_user({.name = "planner", .role = auth::Role::planner}, password, cli, now);
-    s.worker_token = s.auth->login("worker", password, "", now).token;
-    s.supervisor_token = s.auth->login("chief", password, "", now).token;
-    s.planner_token = s.auth->login("planner", password, "", now).token;
-
-    s.state.publish(model::Snapshot::build(store::GeoPackageStore::open(s.store_path).load(), 1));
-    s.writer.emplace(s.store_path, s.state);
-    s.config.emplace(workflow::WorkflowConfig::load(std::filesystem::path(WANGGE_SOURCE_DIR) / "data/categories.json"));
-    s.workflow.emplace(http::WorkflowServices{*s.writer, *s.gate, *s.config});
-    s.drafts.emplace(http::DraftServices{*s.writer, *s.gate});
-    http::add_workflow_routes(s.router, s.state, *s.workflow);
-    http::add_draft_routes(s.router, s.state, *s.drafts);
-    http::add_validate_route(s.router, *s.gate);
+    support::Accounts& accounts = s.app.accounts();
+    s.worker_token = accounts.token({"worker", auth::Role::grid_worker, {"110105001001001"}, 7});
+    s.supervisor_token = accounts.token({"chief", auth::Role::supervisor, {"110105001"}});
+    s.planner_token = accounts.token({"planner", auth::Role::planner});
     const http::Response draft = s.handle(http::Method::post, "/drafts", s.planner_token, {});
     require(draft.status() == http::Status::created, "cannot create a draft: " + draft.body());
     s.draft_id = json::parse(draft.body()).at("id").get<std::string>();
@@ -250,7 +192,7 @@ http::Status WriteTarget::run(Route route, std::string body) {
 
 void WriteTarget::check_store() const {
     const Impl& s = *impl_;
-    const model::Dataset stored = store::GeoPackageStore::open(s.store_path).load();
+    const model::Dataset stored = store::GeoPackageStore::open(s.app.store_path()).load();
     require(stored.incidents.size() == s.initial.incidents.size() + s.incidents_stored,
             "the store holds another number of incidents than were acknowledged");
     require(stored.incident_events.size() ==

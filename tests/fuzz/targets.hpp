@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "../support/temp_dir.hpp"
 #include "wangge/http/router.hpp"
 
 namespace wangge::fuzz {
@@ -38,15 +39,12 @@ void query_input(std::string_view input);
 class PathTarget {
 public:
     PathTarget();
-    ~PathTarget();
-    PathTarget(const PathTarget&) = delete;
-    PathTarget& operator=(const PathTarget&) = delete;
 
     void run(std::string_view target) const;
 
 private:
-    std::filesystem::path dir_;
-    std::filesystem::path web_;
+    support::TempDir dir_;
+    std::filesystem::path web_ = dir_ / "web-map";
     http::Router router_;
 };
 

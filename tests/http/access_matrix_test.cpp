@@ -6,102 +6,24 @@
 // audit entries of each read.
 
 #include <array>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "test_server.hpp"
-#include "wangge/http/draft_routes.hpp"
-#include "wangge/http/server.hpp"
-#include "wangge/http/workflow_routes.hpp"
-#include "wangge/http/writer.hpp"
-#include "wangge/store/geopackage.hpp"
+#include "support/test_app.hpp"
 #include "wangge/tiles/tile_math.hpp"
-#include "wangge/workflow/config.hpp"
 
 namespace wangge::http::test {
+using namespace wangge::support;
 namespace {
 
 using nlohmann::json;
-using auth::testing::Account;
-
-/// The routes as `wangge serve` wires them (api, workflow, drafts, auth),
-/// over sample_dataset() in a GeoPackage that also keeps the accounts.
-class FullServer {
-public:
-    FullServer() {
-        {
-            store::GeoPackageStore store = store::GeoPackageStore::create(store_path());
-            model::Dataset data = sample_dataset();
-            store.append(data);
-        }
-        for (const auto& [file, text] : {std::pair{"web-map/index.html", "<!doctype html><title>网格地图</title>"},
-                                         std::pair{"styles/grids.json", R"({"version":8})"}}) {
-            std::filesystem::create_directories((dir_.path() / file).parent_path());
-            std::ofstream(dir_.path() / file) << text;
-        }
-        accounts_.emplace(store_path());
-        writer_.emplace(store_path(), state_);
-        config_.emplace(
-            workflow::WorkflowConfig::load(std::filesystem::path(WANGGE_SOURCE_DIR) / "data/categories.json"));
-        workflow_.emplace(WorkflowServices{*writer_, accounts_->gate(), *config_});
-        drafts_.emplace(DraftServices{*writer_, accounts_->gate()});
-
-        Router router;
-        add_api_routes(router, state_,
-                       {.web_dir = dir_.path() / "web-map",
-                        .styles_dir = dir_.path() / "styles",
-                        .workflow = &*workflow_,
-                        .drafts = &*drafts_,
-                        .gate = &accounts_->gate()});
-        add_auth_routes(router, accounts_->gate());
-        routes_ = router.routes();
-        state_.publish(model::Snapshot::build(store::GeoPackageStore::open(store_path()).load(), 1));
-        server_ = std::make_unique<Server>(std::move(router), TestServer::quiet_options());
-        port_ = server_->listen();
-        thread_ = std::thread([this] { server_->run(); });
-    }
-    ~FullServer() {
-        server_->stop();
-        thread_.join();
-    }
-    FullServer(const FullServer&) = delete;
-    FullServer& operator=(const FullServer&) = delete;
-
-    [[nodiscard]] const std::vector<std::pair<Method, std::string>>& routes() const noexcept { return routes_; }
-    [[nodiscard]] auth::testing::Accounts& accounts() noexcept { return *accounts_; }
-
-    /// Anonymous when `who` is nullopt.
-    Reply call(const std::optional<Account>& who, Method method, const std::string& target,
-               const std::string& body = {}) {
-        Headers headers = accounts_->bearer(who);
-        if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
-        return Client(port_).request(method, target, headers, body);
-    }
-
-private:
-    [[nodiscard]] std::filesystem::path store_path() const { return dir_.path() / "city.gpkg"; }
-
-    TempDir dir_;
-    std::optional<auth::testing::Accounts> accounts_;
-    State state_{"geopackage"};
-    std::optional<Writer> writer_;
-    std::optional<workflow::WorkflowConfig> config_;
-    std::optional<WorkflowServices> workflow_;
-    std::optional<DraftServices> drafts_;
-    std::vector<std::pair<Method, std::string>> routes_;
-    std::unique_ptr<Server> server_;
-    unsigned short port_ = 0;
-    std::thread thread_;
-};
 
 /// What a caller gets: served (2xx/3xx), past the gate (any answer but
 /// 401/403/5xx: the request itself may be refused, e.g. an unknown draft),
@@ -237,7 +159,7 @@ bool meets(Expect expect, unsigned status) {
 
 class AccessMatrix : public ::testing::Test {
 protected:
-    static void SetUpTestSuite() { server_ = std::make_unique<FullServer>(); }
+    static void SetUpTestSuite() { server_ = std::make_unique<TestServer>(); }
     static void TearDownTestSuite() { server_.reset(); }
 
     static Reply get(const std::optional<Account>& who, const std::string& target) {
@@ -261,14 +183,15 @@ protected:
         return get(users::admin, "/audit?limit=1&action=" + action).json().at("total").get<std::size_t>();
     }
 
-    static std::unique_ptr<FullServer> server_;
+    static std::unique_ptr<TestServer> server_;
 };
-std::unique_ptr<FullServer> AccessMatrix::server_;
+std::unique_ptr<TestServer> AccessMatrix::server_;
 
 TEST_F(AccessMatrix, TheTableNamesEveryRegisteredRoute) {
     std::set<std::pair<Method, std::string>> in_table;
     for (const Case& row : access_table()) in_table.emplace(row.method, row.pattern);
-    std::set<std::pair<Method, std::string>> registered(server_->routes().begin(), server_->routes().end());
+    const auto routes = server_->app().router().routes();
+    std::set<std::pair<Method, std::string>> registered(routes.begin(), routes.end());
     for (const auto& [method, pattern] : registered) {
         EXPECT_TRUE(in_table.contains({method, pattern}))
             << to_string(method) << " " << pattern << " has no row in access_table(): add its access rule";

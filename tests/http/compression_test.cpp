@@ -3,9 +3,10 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
-#include "test_server.hpp"
+#include "support/test_app.hpp"
 
 namespace wangge::http::test {
+using namespace wangge::support;
 namespace {
 
 std::string gunzip(const std::string& data) {

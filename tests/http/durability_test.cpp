@@ -25,10 +25,13 @@
 #include <nlohmann/json.hpp>
 
 #include "child_process.hpp"
-#include "test_server.hpp"
+#include "support/client.hpp"
+#include "support/datasets.hpp"
+#include "support/temp_dir.hpp"
 #include "wangge/store/geopackage.hpp"
 
 namespace wangge::http::test {
+using namespace wangge::support;
 namespace {
 
 using nlohmann::json;

@@ -7,9 +7,10 @@
 
 #include <gtest/gtest.h>
 
-#include "test_server.hpp"
+#include "support/test_app.hpp"
 
 namespace wangge::http::test {
+using namespace wangge::support;
 namespace {
 
 using nlohmann::json;

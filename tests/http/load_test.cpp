@@ -11,9 +11,12 @@
 #include <nlohmann/json.hpp>
 
 #include "child_process.hpp"
-#include "test_server.hpp"
+#include "support/client.hpp"
+#include "support/datasets.hpp"
+#include "support/temp_dir.hpp"
 
 namespace wangge::http::test {
+using namespace wangge::support;
 namespace {
 
 const std::string load_binary = WANGGE_BINARY_DIR "/tools/load/wangge_load";

@@ -13,7 +13,6 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "test_server.hpp"
 #include "workflow_fixture.hpp"
 
 namespace wangge::http {

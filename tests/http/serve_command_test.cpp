@@ -11,10 +11,13 @@
 #include <gtest/gtest.h>
 
 #include "child_process.hpp"
-#include "test_server.hpp"
+#include "support/client.hpp"
+#include "support/datasets.hpp"
+#include "support/temp_dir.hpp"
 #include "wangge/store/geopackage.hpp"
 
 namespace wangge::http::test {
+using namespace wangge::support;
 namespace {
 
 std::string sample_store(const TempDir& dir) {

@@ -12,10 +12,11 @@
 
 #include <gtest/gtest.h>
 
-#include "test_server.hpp"
+#include "support/test_app.hpp"
 #include "wire.hpp"
 
 namespace wangge::http::test {
+using namespace wangge::support;
 namespace {
 
 using namespace std::chrono_literals;
@@ -152,7 +153,7 @@ bool has_header(std::string_view head, std::string_view line) {
 /// The test routes on a server, and raw connections that open a stream.
 class ServerStream : public testing::Test {
 protected:
-    void serve(const ServerOptions& options = TestServer::quiet_options()) {
+    void serve(const ServerOptions& options = TestApp::quiet_options()) {
         server = std::make_unique<TestServer>(options, routes);
     }
     /// Sends `request` and returns the sink of the stream it opened; null when none started within 5 s.
@@ -238,7 +239,7 @@ TEST_P(ServerStreamPipelined, RequestsBeforeTheStreamAreAnsweredFirstAndLaterOne
 }
 
 TEST_P(ServerStreamPipelined, AQuietStreamOutlivesTheIoTimeout) {
-    ServerOptions options = TestServer::quiet_options();
+    ServerOptions options = TestApp::quiet_options();
     options.io_timeout = 100ms;
     serve(options);
     Wire wire(server->port());
@@ -291,7 +292,7 @@ TEST_F(ServerStream, MaxAgeEndsTheStreamCleanly) {
 }
 
 TEST_F(ServerStream, StopEndsOpenStreamsWithoutWaitingTheGracePeriod) {
-    ServerOptions options = TestServer::quiet_options();
+    ServerOptions options = TestApp::quiet_options();
     options.shutdown_grace = 20s;
     serve(options);
     Wire wire(server->port());
@@ -304,7 +305,7 @@ TEST_F(ServerStream, StopEndsOpenStreamsWithoutWaitingTheGracePeriod) {
 }
 
 TEST_F(ServerStream, PastMaxStreamsTheAnswerIs503) {
-    ServerOptions options = TestServer::quiet_options();
+    ServerOptions options = TestApp::quiet_options();
     options.max_streams = 1;
     serve(options);
     Wire first(server->port());
@@ -331,7 +332,7 @@ TEST_F(ServerStream, HeadGetsTheHeaderOnlyAndNoStreamStarts) {
 }
 
 TEST_F(ServerStream, ASlowReaderPastTheBufferLimitIsCutOff) {
-    ServerOptions options = TestServer::quiet_options();
+    ServerOptions options = TestApp::quiet_options();
     options.stream_buffer_limit = 64 * 1024;
     serve(options);
     Wire wire(server->port());
@@ -349,7 +350,7 @@ TEST_F(ServerStream, ASlowReaderPastTheBufferLimitIsCutOff) {
 }
 
 TEST_F(ServerStream, TheAccessLogHasOneLineWhenTheStreamEnds) {
-    ServerOptions options = TestServer::quiet_options();
+    ServerOptions options = TestApp::quiet_options();
     options.access_log = true;
     testing::internal::CaptureStderr();
     serve(options);
@@ -385,7 +386,7 @@ TEST(Server, KeepAliveServesSeveralRequestsOnOneConnection) {
 }
 
 TEST(Server, PipelinedResponsesKeepRequestOrderAcrossWorkers) {
-    TestServer server(TestServer::quiet_options(), TestRoutes{});
+    TestServer server(TestApp::quiet_options(), TestRoutes{});
     Client client(server.port());
     const std::string request = "GET /slow?ms=150 HTTP/1.1\r\nHost: x\r\n\r\n"
                                 "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -409,7 +410,7 @@ TEST(Server, ErrorsAreJsonWith404And405) {
 }
 
 TEST(Server, BodyLimitAnswers413AndCloses) {
-    ServerOptions options = TestServer::quiet_options();
+    ServerOptions options = TestApp::quiet_options();
     options.body_limit = 1024;
     TestServer server(options, TestRoutes{});
     Client client(server.port());
@@ -446,7 +447,7 @@ TEST(Server, GarbageAnswers400AndTheServerGoesOn) {
 }
 
 TEST(Server, HeaderLimitAnswers431) {
-    ServerOptions options = TestServer::quiet_options();
+    ServerOptions options = TestApp::quiet_options();
     options.header_limit = 512;
     TestServer server(options);
     Client client(server.port());
@@ -477,7 +478,7 @@ TEST(Server, HeadAnnouncesTheLengthWithoutABody) {
 }
 
 TEST(Server, IdleConnectionsTimeOut) {
-    ServerOptions options = TestServer::quiet_options();
+    ServerOptions options = TestApp::quiet_options();
     options.io_timeout = std::chrono::milliseconds(200);
     TestServer server(options);
     Client client(server.port());
@@ -486,7 +487,7 @@ TEST(Server, IdleConnectionsTimeOut) {
 }
 
 TEST(Server, SlowClientsAreCutOffAtTheTimeout) {
-    ServerOptions options = TestServer::quiet_options();
+    ServerOptions options = TestApp::quiet_options();
     options.io_timeout = std::chrono::milliseconds(300);
     TestServer server(options, TestRoutes{});
     Client slow(server.port());
@@ -510,7 +511,7 @@ TEST(Server, SlowClientsAreCutOffAtTheTimeout) {
 }
 
 TEST(Server, RateLimitAnswers429WithRetryAfter) {
-    ServerOptions options = TestServer::quiet_options();
+    ServerOptions options = TestApp::quiet_options();
     options.rate_limit = 5;
     options.rate_burst = 3;
     TestServer server(options);
@@ -526,12 +527,12 @@ TEST(Server, RateLimitAnswers429WithRetryAfter) {
 }
 
 TEST(Server, HandlersSeeThePeerAddress) {
-    TestServer server(TestServer::quiet_options(), TestRoutes{});
+    TestServer server(TestApp::quiet_options(), TestRoutes{});
     EXPECT_EQ(server.get("/peer").json()["peer"], "127.0.0.1");
 }
 
 TEST(Server, StopLetsARequestStillArrivingFinish) {
-    TestServer server(TestServer::quiet_options(), TestRoutes{});
+    TestServer server(TestApp::quiet_options(), TestRoutes{});
     Client arriving(server.port());
     (void)arriving.raw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345", 0);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -557,7 +558,7 @@ TEST(Server, StopLetsARequestStillArrivingFinish) {
 
 TEST(Server, StopLetsTheRequestInFlightFinish) {
     const TestRoutes routes;
-    TestServer server(TestServer::quiet_options(), routes);
+    TestServer server(TestApp::quiet_options(), routes);
     Client idle(server.port());
     EXPECT_EQ(idle.get("/health").status, 200u);
     auto in_flight = std::async(std::launch::async, [&server] { return server.get("/slow?ms=300"); });
@@ -573,7 +574,7 @@ TEST(Server, StopLetsTheRequestInFlightFinish) {
 }
 
 TEST(Server, LogsOneJsonLinePerRequestWithoutSecrets) {
-    ServerOptions options = TestServer::quiet_options();
+    ServerOptions options = TestApp::quiet_options();
     options.access_log = true;
     testing::internal::CaptureStderr();
     {
@@ -599,7 +600,7 @@ TEST(Server, LogsOneJsonLinePerRequestWithoutSecrets) {
 
 TEST(Server, BindFailureIsAnError) {
     TestServer first;
-    ServerOptions options = TestServer::quiet_options();
+    ServerOptions options = TestApp::quiet_options();
     options.port = first.port();
     Server second(Router{}, options);
     EXPECT_THROW((void)second.listen(), Error);

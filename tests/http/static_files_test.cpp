@@ -4,9 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include "test_server.hpp"
+#include "support/test_app.hpp"
 
 namespace wangge::http::test {
+using namespace wangge::support;
 namespace {
 
 TEST(ContentType, ByExtension) {

@@ -1,7 +1,7 @@
 #pragma once
 // A plain client socket for the HTTP tests that watch bytes arrive as they
 // come (streamed responses, server-sent events): the Beast client of
-// test_server.hpp reads whole responses only.
+// support/client.hpp reads whole responses only.
 
 #include <chrono>
 #include <functional>

@@ -17,7 +17,6 @@
 #include <nlohmann/json.hpp>
 #include <ogrsf_frmts.h>
 
-#include "test_server.hpp"
 #include "wangge/auth/audit.hpp"
 #include "wangge/model/time.hpp"
 #include "wangge/workflow/month.hpp"
@@ -140,7 +139,7 @@ TEST_F(WorkflowRoutesTest, IncidentGoesFromReportToClosureAndIsStoredDurably) {
     ASSERT_EQ(workbook.status, 200U) << workbook.body;
     EXPECT_EQ(workbook.header("Content-Type"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     EXPECT_NE(workbook.header("Content-Disposition").find("wangge-" + month + ".xlsx"), std::string::npos);
-    const std::filesystem::path saved = dir_.path() / "meeting.xlsx";
+    const std::filesystem::path saved = server_.dir() / "meeting.xlsx";
     std::ofstream(saved, std::ios::binary) << workbook.body;
     const Sheet grids = read_sheet(saved, "网格", "网格编码");
     ASSERT_TRUE(grids.contains(west_grid));

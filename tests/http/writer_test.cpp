@@ -16,14 +16,14 @@
 #include <thread>
 #include <vector>
 
-#include "test_server.hpp"
+#include "support/test_app.hpp"
 #include "wangge/auth/auth_store.hpp"
 #include "wangge/drafts/draft.hpp"
-#include "wangge/store/geopackage.hpp"
 #include "wangge/workflow/config.hpp"
 #include "wangge/workflow/state_machine.hpp"
 
 namespace wangge::http::test {
+using namespace wangge::support;
 namespace {
 
 constexpr model::Timestamp report_time = 1'790'000'000;  // 2026-09-21
@@ -31,19 +31,8 @@ constexpr std::int64_t reported_incident = 1;            // sample_dataset(): st
 
 class WriterTest : public ::testing::Test {
 protected:
-    WriterTest() {
-        {
-            store::GeoPackageStore store = store::GeoPackageStore::create(store_path_);
-            model::Dataset data = sample_dataset();
-            store.append(data);
-        }
-        state_.on_publish([this](const View&) { ++publishes_; });
-        state_.publish(model::Snapshot::build(stored(), 1));
-        publishes_ = 0;
-        writer_.emplace(store_path_, state_);
-    }
-
-    [[nodiscard]] model::Dataset stored() const { return store::GeoPackageStore::open(store_path_).load(); }
+    // Counts the publishes after the app's first one (version 1).
+    WriterTest() { app_.state().on_publish([this](const View&) { ++publishes_; }); }
 
     /// The audit log's record ids of `action`, each as often as it was logged.
     [[nodiscard]] std::multiset<std::string> audited(const std::string& action) const {
@@ -129,15 +118,12 @@ protected:
         }, audit_transition);
     }
 
-    [[nodiscard]] const model::Snapshot& current() const { return state_.view()->snapshot(); }
+    [[nodiscard]] const model::Snapshot& current() { return app_.state().view()->snapshot(); }
 
-    TempDir dir_;
-    std::filesystem::path store_path_ = dir_.path() / "city.gpkg";
-    State state_{"geopackage"};
+    TestApp app_;
     std::atomic<int> publishes_ = 0;
-    std::optional<Writer> writer_;
-    workflow::WorkflowConfig config_ =
-        workflow::WorkflowConfig::load(std::filesystem::path(WANGGE_SOURCE_DIR) / "data/categories.json");
+    Writer* writer_ = &app_.writer();
+    workflow::WorkflowConfig config_ = categories();
     std::function<void()> hold_ = [] {};
     std::once_flag first_make_;
 };
@@ -172,8 +158,7 @@ TEST_F(WriterTest, ConcurrentInsertsShareRebuilds) {
     };
     EXPECT_EQ(current().data().incidents.size(), 3u + writes);
     EXPECT_TRUE(has_all(current().data().incidents));
-    writer_.reset();
-    const model::Dataset data = stored();
+    const model::Dataset data = app_.stored_data();
     EXPECT_EQ(data.incidents.size(), 3u + writes);
     EXPECT_EQ(data.incident_events.size(), sample_dataset().incident_events.size() + writes);
     EXPECT_TRUE(has_all(data.incidents));
@@ -210,8 +195,7 @@ TEST_F(WriterTest, ConcurrentTransitionsOfOneIncidentActAsIfSerial) {
     };
     const auto before = events_of_incident(sample_dataset());
     EXPECT_EQ(events_of_incident(current().data()), before + 1);
-    writer_.reset();
-    const model::Dataset data = stored();
+    const model::Dataset data = app_.stored_data();
     EXPECT_EQ(events_of_incident(data), before + 1);
     const auto incident = std::find_if(data.incidents.begin(), data.incidents.end(),
                                        [](const model::Incident& i) { return i.id == reported_incident; });
@@ -289,8 +273,7 @@ TEST_F(WriterTest, AFailingWriteFailsAlone) {
     EXPECT_TRUE(store_failed);
     EXPECT_TRUE(audit_failed);
     EXPECT_EQ(current().data().incidents.size(), 3u + good_writes);
-    writer_.reset();
-    const model::Dataset data = stored();
+    const model::Dataset data = app_.stored_data();
     EXPECT_EQ(data.incidents.size(), 3u + good_writes);
     EXPECT_EQ(data.incident_events.size(), sample_dataset().incident_events.size() + good_writes);
     EXPECT_TRUE(std::none_of(data.incidents.begin(), data.incidents.end(),
@@ -334,8 +317,7 @@ TEST_F(WriterTest, LayoutPublishedAmongIncidentWrites) {
     EXPECT_EQ(drafts::layout_version(current().current_grids()), layout_before + 1);
     EXPECT_EQ(current().current_grids().size(), grids_in_force);
     EXPECT_EQ(current().data().incidents.size(), 3u + reports);
-    writer_.reset();
-    const model::Dataset data = stored();
+    const model::Dataset data = app_.stored_data();
     const auto reloaded = model::Snapshot::build(model::Dataset(data), 1);
     EXPECT_EQ(drafts::layout_version(reloaded->current_grids()), layout_before + 1);
     EXPECT_EQ(data.incidents.size(), 3u + reports);

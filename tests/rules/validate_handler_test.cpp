@@ -4,9 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include "../auth/accounts.hpp"
-#include "../store/temp_dir.hpp"
 #include "planted_layout.hpp"
+#include "support/test_app.hpp"
 #include "wangge/geo/geojson.hpp"
 
 namespace wangge::http {
@@ -24,25 +23,17 @@ nlohmann::json collection(const std::vector<model::Grid>& grids) {
 
 class ValidateRoute : public ::testing::Test {
 protected:
-    ValidateRoute() {
-        rules::FeatureLimits limits;
-        limits.max_features = 10;
-        limits.max_vertices = 100;
-        add_validate_route(router, accounts.gate(), limits);
-    }
     /// As a signed-in planner, or anonymously with `signed_in` false.
     Response post(std::string target, std::string body, bool signed_in = true) {
-        auto headers = accounts.bearer(signed_in ? std::optional(planner) : std::nullopt);
+        auto headers = app.accounts().bearer(signed_in ? std::optional(planner) : std::nullopt);
         headers.emplace_back("Content-Type", "application/json");
         Request request(Method::post, std::move(target), std::move(headers), std::move(body));
-        const Dispatch dispatch = router.dispatch(request);
+        const Dispatch dispatch = app.app().router().dispatch(request);
         EXPECT_EQ(dispatch.execution(), Execution::worker);
         return dispatch.run(request);
     }
-    store::testing::TempDir dir;
-    auth::testing::Accounts accounts{dir / "auth.gpkg"};
-    const auth::testing::Account planner{"planner", auth::Role::planner};
-    Router router;
+    support::TestApp app{{.validate_limits = {.max_features = 10, .max_vertices = 100}}};
+    const support::Account planner{"planner", auth::Role::planner};
     rules::testing::PlantedLayout layout;
 };
 

@@ -7,14 +7,14 @@
 #include "entity_fields.hpp"
 #include "sample_dataset.hpp"
 #include "run_command.hpp"
-#include "temp_dir.hpp"
+#include "../support/temp_dir.hpp"
 #include "wangge/store/importer.hpp"
 
 namespace wangge::store {
 namespace {
 
 using testing::sample_dataset;
-using testing::TempDir;
+using support::TempDir;
 using testing::run_command;
 
 /// Grids equal in every field, vertices within `tolerance` degrees (text formats keep 15 digits).

@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "temp_dir.hpp"
+#include "../support/temp_dir.hpp"
 #include "wangge/store/geopackage.hpp"
 
 namespace wangge::store {
@@ -20,7 +20,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 TEST(GeoPackageStoreBench, AppendsAndLoadsAHundredThousandHouseholdsAndIncidents) {
-    testing::TempDir dir;
+    support::TempDir dir;
     model::Dataset data;
     for (std::size_t i = 0; i < rows; ++i) {
         const geo::Point p{116.40 + static_cast<double>(i % 997) * 1e-5, 39.90 + static_cast<double>(i / 997) * 1e-5};

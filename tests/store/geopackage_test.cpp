@@ -9,13 +9,13 @@
 #include "entity_fields.hpp"
 #include "sample_dataset.hpp"
 #include "run_command.hpp"
-#include "temp_dir.hpp"
+#include "../support/temp_dir.hpp"
 
 namespace wangge::store {
 namespace {
 
 using testing::sample_dataset;
-using testing::TempDir;
+using support::TempDir;
 using testing::run_command;
 
 void expect_same(const model::Dataset& a, const model::Dataset& b) {

@@ -7,14 +7,14 @@
 #include <gtest/gtest.h>
 
 #include "entity_fields.hpp"
-#include "temp_dir.hpp"
+#include "../support/temp_dir.hpp"
 #include "wangge/geo/chinese_offsets.hpp"
 #include "write_file.hpp"
 
 namespace wangge::store {
 namespace {
 
-using testing::TempDir;
+using support::TempDir;
 using testing::write_file;
 
 constexpr model::Timestamp import_time = 1'767'196'800;  // 2026-01-01T00:00:00+08:00

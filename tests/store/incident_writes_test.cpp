@@ -7,8 +7,8 @@
 #include <gtest/gtest.h>
 
 #include "sample_dataset.hpp"
+#include "../support/temp_dir.hpp"
 #include "run_command.hpp"
-#include "temp_dir.hpp"
 #include "wangge/auth/auth_store.hpp"
 #include "wangge/store/geopackage.hpp"
 
@@ -23,7 +23,7 @@ protected:
         store.append(data);
     }
 
-    testing::TempDir dir_;
+    support::TempDir dir_;
     std::filesystem::path path_ = dir_ / "city.gpkg";
 };
 

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "../store/temp_dir.hpp"
+#include "../support/temp_dir.hpp"
 #include "wangge/store/geopackage.hpp"
 #include "wangge/synth/city.hpp"
 
@@ -19,7 +19,7 @@ TEST(GenerateStoreTest, CityRoundTripsThroughTheGeoPackageStore) {
     params.incidents = 1000;
     params.visits = 200;
     model::Dataset city = generate_city(params);
-    const store::testing::TempDir dir;
+    const support::TempDir dir;
     const auto path = dir / "city.gpkg";
     {
         store::GeoPackageStore store = store::GeoPackageStore::create(path);

@@ -4,9 +4,8 @@
 
 #include <algorithm>
 
-#include "../auth/accounts.hpp"
-#include "../store/temp_dir.hpp"
 #include "gdal_mvt.hpp"
+#include "support/test_app.hpp"
 #include "tile_fixture.hpp"
 
 using namespace wangge;
@@ -14,8 +13,11 @@ using namespace wangge::http;
 
 namespace {
 
-using auth::testing::Account;
-using Headers = std::vector<std::pair<std::string, std::string>>;
+using support::Account;
+using support::Accounts;
+using support::Headers;
+using support::TestApp;
+using support::TestAppOptions;
 
 const Account planner{"planner", auth::Role::planner};
 const Account admin{"admin", auth::Role::admin};
@@ -24,30 +26,20 @@ const Account worker_001{"worker001", auth::Role::grid_worker, {"110101001001001
 const Account worker_002{"worker002", auth::Role::grid_worker, {"110101001001002"}};
 const Account supervisor{"supervisor", auth::Role::supervisor, {"110101001001"}};
 
-/// One server state and set of accounts for the suite: each account costs Argon2 hashing.
-struct Routes {
-    Routes() {
-        add_tile_routes(router, state, accounts.gate());
-        state.publish(model::Snapshot::build(tiles::test::community(), 9));
-    }
-    store::testing::TempDir dir;
-    auth::testing::Accounts accounts{dir / "auth.gpkg"};
-    State state{"geopackage"};
-    Router router;
-};
-
 class TileRoutes : public ::testing::Test {
 protected:
-    static void SetUpTestSuite() { routes_ = std::make_unique<Routes>(); }
-    static void TearDownTestSuite() { routes_.reset(); }
+    // One app for the suite: each account costs Argon2 hashing.
+    static void SetUpTestSuite() {
+        app_ = std::make_unique<TestApp>(TestAppOptions{.data = tiles::test::community(), .first_version = 9});
+    }
+    static void TearDownTestSuite() { app_.reset(); }
     TileRoutes() : audited_before_(tag_reads().total) {}
 
     /// Anonymous unless `who` is given.
     Response get(std::string target, Headers headers = {}, const std::optional<Account>& who = std::nullopt) {
         headers.emplace_back("Host", "maps.example:8080");
         for (auto& header : accounts().bearer(who)) headers.push_back(std::move(header));
-        Request request(Method::get, std::move(target), std::move(headers), {});
-        return router.handle(request);
+        return app_->handle(Method::get, std::move(target), std::move(headers));
     }
 
     static std::string error_code(const Response& response) {
@@ -88,9 +80,8 @@ protected:
         return "/" + std::to_string(id.z) + "/" + std::to_string(id.x) + "/" + std::to_string(id.y) + ".mvt";
     }
 
-    static std::unique_ptr<Routes> routes_;
-    static auth::testing::Accounts& accounts() { return routes_->accounts; }
-    Router& router = routes_->router;
+    static std::unique_ptr<TestApp> app_;
+    static Accounts& accounts() { return app_->accounts(); }
     std::size_t audited_before_;
     const tiles::TileId household_tile = tiles::tile_containing({116.392, 39.94}, 14);
     const tiles::TileId tile = tiles::tile_containing({tiles::test::middle, 39.94}, 14);
@@ -98,7 +89,7 @@ protected:
         "/" + std::to_string(tile.z) + "/" + std::to_string(tile.x) + "/" + std::to_string(tile.y) + ".mvt";
 };
 
-std::unique_ptr<Routes> TileRoutes::routes_;
+std::unique_ptr<TestApp> TileRoutes::app_;
 
 }  // namespace
 
@@ -107,7 +98,7 @@ TEST_F(TileRoutes, ServesDecodableTilesWithETag) {
     ASSERT_EQ(response.status(), Status::ok) << response.body();
     EXPECT_EQ(response.header("Content-Type"), "application/vnd.mapbox-vector-tile");
     // The tile's version (the first snapshot's: nothing changed since) and this server run.
-    const std::string etag = "\"grids-" + routes_->state.instance() + ".9\"";
+    const std::string etag = "\"grids-" + app_->state().instance() + ".9\"";
     EXPECT_EQ(response.header("ETag"), etag);
     EXPECT_EQ(response.header("Cache-Control"), "public, no-cache");
     const auto features = tiles::test::decode_with_gdal(response.body(), tile);

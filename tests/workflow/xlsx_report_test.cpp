@@ -9,6 +9,7 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
+#include "../support/temp_dir.hpp"
 #include "fixture.hpp"
 
 using namespace wangge;
@@ -17,23 +18,7 @@ using namespace wangge::workflow::test;
 
 namespace {
 
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "wangge_xlsx_XXXXXX").string();
-        path_ = mkdtemp(pattern.data());
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
+using wangge::support::TempDir;
 
 MonthlyStatistics october() {
     const auto snapshot = community_snapshot(assessment_dataset());

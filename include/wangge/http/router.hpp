@@ -18,7 +18,7 @@
 //         router.post("/validate", handler, Execution::worker);  // CPU-heavy: runs on the worker pool
 //     }
 //
-// and call it from add_api_routes() in src/http/api.cpp.
+// and call it from app::App::open() in src/app/app.cpp (the one place that wires routes).
 //
 // Patterns: literal segments, `{name}` (one whole segment), `{name}.ext` (a
 // segment ending in ".ext", the parameter is the part before it) and a last

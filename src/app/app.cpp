@@ -1,0 +1,80 @@
+#include "wangge/app/app.hpp"
+
+#include <utility>
+
+#include "wangge/auth/service.hpp"
+#include "wangge/http/api.hpp"
+#include "wangge/http/draft_routes.hpp"
+#include "wangge/http/features.hpp"
+#include "wangge/http/lookup.hpp"
+#include "wangge/http/static_files.hpp"
+#include "wangge/http/tile_feed.hpp"
+#include "wangge/http/tile_routes.hpp"
+#include "wangge/http/validate_handler.hpp"
+#include "wangge/http/workflow_routes.hpp"
+#include "wangge/model/snapshot.hpp"
+#include "wangge/store/geopackage.hpp"
+
+namespace wangge::app {
+
+// Members in construction order: each refers only to those above it, and
+// they are destroyed in reverse.
+struct App::Parts {
+    explicit Parts(AppConfig app_config)
+        : config(std::move(app_config)), auth(config.store), gate(auth, config.gate), writer(config.store, state) {}
+
+    AppConfig config;
+    http::State state{"geopackage"};
+    auth::AuthService auth;
+    http::AuthGate gate;
+    http::Writer writer;
+    std::optional<http::WorkflowServices> workflow;
+    std::optional<http::DraftServices> drafts;
+    http::Router router;
+};
+
+std::unique_ptr<App> App::open(AppConfig config) {
+    // Read the store before anything else opens it: a bad path fails here,
+    // not in the auth service's schema setup.
+    model::Dataset data = store::GeoPackageStore::open(config.store).load();
+    auto parts = std::make_unique<Parts>(std::move(config));
+    Parts& p = *parts;
+    if (p.config.workflow) {
+        p.workflow.emplace(http::WorkflowServices{p.writer, p.gate, *p.config.workflow,
+                                                  p.config.open311_clients ? &*p.config.open311_clients : nullptr});
+    }
+    p.drafts.emplace(http::DraftServices{p.writer, p.gate, p.config.draft_rules});
+    // Every route of DESIGN §6; a new module adds its add_<x>_routes() call
+    // here. The routes register what State derives from each snapshot
+    // (tile indexes, the change feed), so they come before the first publish.
+    http::Router& router = p.router;
+    http::add_health_route(router, p.state);
+    http::add_feature_routes(router, p.state, p.gate);
+    http::add_lookup_route(router, p.state, p.gate);
+    http::add_tile_routes(router, p.state, p.gate, p.config.tile_cache_bytes);
+    http::add_tile_feed_routes(router, p.state, p.gate);
+    http::add_validate_route(router, p.gate, p.config.validate_limits);
+    if (p.workflow) http::add_workflow_routes(router, p.state, *p.workflow);
+    http::add_draft_routes(router, p.state, *p.drafts);
+    http::add_static_routes(router, "/map", p.config.web_dir);
+    http::add_static_routes(router, "/styles", p.config.styles_dir);
+    http::add_auth_routes(router, p.gate);
+    p.state.publish(model::Snapshot::build(std::move(data), p.config.first_version));
+    return std::unique_ptr<App>(new App(std::move(parts)));
+}
+
+App::App(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+App::~App() = default;
+
+std::unique_ptr<http::Server> App::server(const http::ServerOptions& options) const {
+    return std::make_unique<http::Server>(parts_->router, options);
+}
+
+const http::Router& App::router() const noexcept { return parts_->router; }
+http::State& App::state() noexcept { return parts_->state; }
+http::Writer& App::writer() noexcept { return parts_->writer; }
+auth::AuthService& App::auth() noexcept { return parts_->auth; }
+const http::AuthGate& App::gate() const noexcept { return parts_->gate; }
+const AppConfig& App::config() const noexcept { return parts_->config; }
+
+}  // namespace wangge::app
