@@ -6,23 +6,12 @@
 
 namespace wangge::http::detail {
 
-nlohmann::json json_object_body(const Request& request) {
-    nlohmann::json body;
-    try {
-        body = nlohmann::json::parse(request.body());
-    } catch (const nlohmann::json::exception& e) {
-        throw InputError(std::string("the request body is not JSON: ") + e.what());
-    }
-    if (!body.is_object()) throw InputError("the request body must be a JSON object");
-    return body;
-}
-
 const model::Incident& find_incident(const model::Snapshot& snapshot, std::int64_t id) {
     const auto& incidents = snapshot.data().incidents;
     const auto found =
         std::find_if(incidents.begin(), incidents.end(), [id](const model::Incident& i) { return i.id == id; });
     if (found == incidents.end()) {
-        throw HttpError(Status::not_found, "not_found", "no incident " + std::to_string(id));
+        throw ClientError(ErrorKind::not_found, "not_found", "no incident " + std::to_string(id));
     }
     return *found;
 }
