@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "wangge/http/body.hpp"
 #include "wangge/auth/audit.hpp"
 #include "wangge/model/time.hpp"
 
@@ -63,28 +64,19 @@ std::string cookie(std::string_view value, std::int64_t max_age, bool secure) {
            std::to_string(max_age) + (secure ? "; Secure" : "");
 }
 
-std::string string_field(const json& body, const char* name) {
-    const auto found = body.find(name);
-    if (found == body.end() || !found->is_string()) {
-        throw HttpError(Status::bad_request, "bad_request", std::string("body needs a string \"") + name + "\"");
-    }
-    return found->get<std::string>();
-}
-
 model::Timestamp time_parameter(std::string_view text, std::string_view name) {
     const auto time = model::parse_iso8601(text);
     if (!time) {
-        throw HttpError(Status::bad_request, "invalid_parameter",
+        throw ClientError(ErrorKind::bad_request, "invalid_parameter",
                         std::string(name) + " must be an ISO 8601 date or date-time");
     }
     return *time;
 }
 
 Response login(const AuthGate& gate, const Request& request) {
-    const json body = json::parse(request.body(), nullptr, false);
-    if (!body.is_object()) throw HttpError(Status::bad_request, "bad_request", "body must be a JSON object");
-    const std::string username = string_field(body, "username");
-    const std::string password = string_field(body, "password");
+    const JsonBody body(request);
+    const std::string username = body.required_string("username", true);
+    const std::string password = body.required_string("password", true);
     try {
         const auth::Session session = gate.service().login(username, password, gate.client(request), gate.now());
         Response response = Response::json({{"token", session.token},
@@ -100,7 +92,7 @@ Response login(const AuthGate& gate, const Request& request) {
         response.set_header("Retry-After", std::to_string(e.retry_after_seconds()));
         return response;
     } catch (const auth::AuthenticationError& e) {
-        throw HttpError(Status::unauthorized, "unauthorized", e.what());
+        throw ClientError(ErrorKind::unauthorized, "unauthorized", e.what());
     }
 }
 
@@ -214,11 +206,11 @@ void enforce(auth::Decision decision) {
         case auth::Decision::allowed:
             return;
         case auth::Decision::login_required:
-            throw HttpError(Status::unauthorized, "login_required", "sign in first (POST /auth/login)");
+            throw ClientError(ErrorKind::unauthorized, "login_required", "sign in first (POST /auth/login)");
         case auth::Decision::forbidden:
-            throw HttpError(Status::forbidden, "forbidden", "your role may not do this");
+            throw ClientError(ErrorKind::forbidden, "forbidden", "your role may not do this");
         case auth::Decision::out_of_scope:
-            throw HttpError(Status::forbidden, "out_of_scope", "this record belongs to a grid outside your scope");
+            throw ClientError(ErrorKind::forbidden, "out_of_scope", "this record belongs to a grid outside your scope");
     }
 }
 

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "wangge/http/body.hpp"
 #include "wangge/drafts/draft.hpp"
 #include "wangge/drafts/publish.hpp"
 #include "wangge/geo/geojson.hpp"
@@ -32,7 +33,7 @@ public:
     std::string add(drafts::Draft draft) {
         const std::lock_guard lock(mutex_);
         if (slots_.size() >= capacity_) {
-            throw HttpError(Status::conflict, "too_many_drafts",
+            throw ClientError(ErrorKind::conflict, "too_many_drafts",
                             "too many open drafts (" + std::to_string(capacity_) + "); publish or delete one");
         }
         std::string id = new_id();
@@ -42,7 +43,7 @@ public:
     [[nodiscard]] std::shared_ptr<Slot> find(const std::string& id) const {
         const std::lock_guard lock(mutex_);
         const auto it = slots_.find(id);
-        if (it == slots_.end()) throw HttpError(Status::not_found, "not_found", "no draft " + id);
+        if (it == slots_.end()) throw ClientError(ErrorKind::not_found, "not_found", "no draft " + id);
         return it->second;
     }
     void erase(const std::string& id) {
@@ -78,13 +79,7 @@ LockedDraft lock_draft(const DraftBook& book, const Request& request) {
     return LockedDraft(book.find(request.param("id")));
 }
 
-nlohmann::json parse_body(const Request& request) {
-    if (request.body().empty()) return nlohmann::json::object();
-    nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, false);
-    if (body.is_discarded()) throw HttpError(Status::bad_request, "invalid_json", "the body is not valid JSON");
-    if (!body.is_object()) throw HttpError(Status::bad_request, "invalid_body", "the body must be a JSON object");
-    return body;
-}
+nlohmann::json parse_body(const Request& request) { return JsonBody(request).json(); }
 
 const nlohmann::json* member(const nlohmann::json& body, const char* name) {
     const auto it = body.find(name);
@@ -176,10 +171,10 @@ std::string publish_detail(std::string_view draft_id, const drafts::PublishPlan&
 }
 
 /// A refusal found inside the Writer's make (its batch), carried out of it as a response.
-class Refusal : public HttpError {
+class Refusal : public ClientError {
 public:
-    Refusal(Status status, std::string code, std::string message, nlohmann::json body)
-        : HttpError(status, std::move(code), std::move(message)), body_(std::move(body)) {}
+    Refusal(ErrorKind kind, std::string code, const std::string& message, nlohmann::json body)
+        : ClientError(kind, std::move(code), message), body_(std::move(body)) {}
     [[nodiscard]] const nlohmann::json& body() const noexcept { return body_; }
 
 private:
@@ -339,7 +334,7 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
                 plan = writer.publish_layout([&](const model::Snapshot& current) {
                     const int current_version = drafts::layout_version(current.current_grids());
                     if (draft.base_version() != current_version) {
-                        throw HttpError(Status::conflict, "draft_outdated",
+                        throw ClientError(ErrorKind::conflict, "draft_outdated",
                                         "the layout changed since this draft was made (draft of version " +
                                             std::to_string(draft.base_version()) + ", now version " +
                                             std::to_string(current_version) + ")");
@@ -347,12 +342,12 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
                     const rules::Report report = draft.validate();
                     if (!report.valid()) {
                         const std::string message = "the draft has errors; fix them before publishing";
-                        throw Refusal(Status::unprocessable_entity, "draft_invalid", message,
+                        throw Refusal(ErrorKind::unprocessable, "draft_invalid", message,
                                       publish_refusal("draft_invalid", message, report));
                     }
                     if (!report.violations.empty() && !confirmed) {
                         const std::string message = "the draft has warnings; publish with \"confirm\": true";
-                        throw Refusal(Status::conflict, "confirm_required", message,
+                        throw Refusal(ErrorKind::conflict, "confirm_required", message,
                                       publish_refusal("confirm_required", message, report));
                     }
                     return drafts::plan_publication(draft, current, now);
@@ -362,7 +357,7 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
                                             auth::Outcome::ok, publish_detail(id, published));
                 });
             } catch (const Refusal& refusal) {
-                return Response::json(refusal.body(), refusal.status());
+                return Response::json(refusal.body(), status_of(refusal.kind()));
             }
             book->erase(id);
             const auto view = state.view();

@@ -60,7 +60,7 @@ const Collection& find_collection(std::string_view id) {
     for (const Collection& collection : collections) {
         if (collection.id == id) return collection;
     }
-    throw HttpError(Status::not_found, "not_found", "no collection '" + std::string(id) + "'");
+    throw ClientError(ErrorKind::not_found, "not_found", "no collection '" + std::string(id) + "'");
 }
 
 /// Per snapshot: what listing the collections would otherwise rescan. An
@@ -125,7 +125,7 @@ struct FeatureStats {
 void check_format(const Query& query) {
     const auto f = query.get("f");
     if (f && *f != "json" && *f != "geojson") {
-        throw HttpError(Status::bad_request, "invalid_parameter",
+        throw ClientError(ErrorKind::bad_request, "invalid_parameter",
                         "parameter 'f' is '" + std::string(*f) + "', expected json or geojson");
     }
 }
@@ -142,7 +142,7 @@ struct Interval {
 
 Interval parse_datetime(std::string_view text) {
     const auto invalid = [text] {
-        return HttpError(Status::bad_request, "invalid_parameter",
+        return ClientError(ErrorKind::bad_request, "invalid_parameter",
                          "parameter 'datetime' is '" + std::string(text) +
                              "', expected an ISO 8601 instant or interval start/end ('..' for open)");
     };
@@ -160,7 +160,7 @@ Interval parse_datetime(std::string_view text) {
     }
     Interval interval{bound(text.substr(0, slash)), bound(text.substr(slash + 1)), false};
     if (interval.begin && interval.end && *interval.begin > *interval.end) {
-        throw HttpError(Status::bad_request, "invalid_parameter",
+        throw ClientError(ErrorKind::bad_request, "invalid_parameter",
                         "parameter 'datetime' has its start after its end: " + std::string(text));
     }
     return interval;
@@ -175,13 +175,13 @@ geo::Box parse_bbox(std::string_view text) {
         text.remove_prefix(comma + 1);
     }
     if (numbers.size() != 4 && numbers.size() != 6) {
-        throw HttpError(Status::bad_request, "invalid_parameter",
+        throw ClientError(ErrorKind::bad_request, "invalid_parameter",
                         "parameter 'bbox' needs 4 or 6 numbers, got " + std::to_string(numbers.size()));
     }
     const std::size_t half = numbers.size() / 2;  // 6 numbers: minx,miny,minz,maxx,maxy,maxz
     const geo::Box box{numbers[0], numbers[1], numbers[half], numbers[half + 1]};
     if (box.min_x > box.max_x || box.min_y > box.max_y || (half == 3 && numbers[2] > numbers[5])) {
-        throw HttpError(Status::bad_request, "invalid_parameter", "parameter 'bbox' has a minimum above its maximum");
+        throw ClientError(ErrorKind::bad_request, "invalid_parameter", "parameter 'bbox' has a minimum above its maximum");
     }
     return box;
 }
@@ -198,7 +198,7 @@ struct ItemsQuery {
 bool parse_reveal(std::string_view text) {
     if (text == "true") return true;
     if (text == "false") return false;
-    throw HttpError(Status::bad_request, "invalid_parameter",
+    throw ClientError(ErrorKind::bad_request, "invalid_parameter",
                     "parameter 'reveal' is '" + std::string(text) + "', expected true or false");
 }
 
@@ -219,7 +219,7 @@ ItemsQuery parse_items_query(const Query& query, const Collection& collection) {
             items.reveal = parse_reveal(value);
         } else if (std::ranges::find(collection.filters, std::string_view(name)) != collection.filters.end()) {
             if (name == "level" && !model::parse_grid_level(value)) {
-                throw HttpError(Status::bad_request, "invalid_parameter",
+                throw ClientError(ErrorKind::bad_request, "invalid_parameter",
                                 "parameter 'level' is '" + value + "', expected street, community, grid or subgrid");
             }
             items.filters.emplace_back(name, value);
@@ -228,7 +228,7 @@ ItemsQuery parse_items_query(const Query& query, const Collection& collection) {
             if (collection.temporal) allowed += ", datetime";
             if (collection.personal) allowed += ", reveal";
             for (const std::string_view filter : collection.filters) allowed += ", " + std::string(filter);
-            throw HttpError(Status::bad_request, "unknown_parameter",
+            throw ClientError(ErrorKind::bad_request, "unknown_parameter",
                             "unknown query parameter '" + name + "' for collection " + std::string(collection.id) +
                                 " (allowed: " + allowed + ")");
         }
@@ -635,7 +635,7 @@ Response item(const AuthGate& gate, const Request& request, const View& view) {
         return single_feature(body);
     };
     const auto missing = [&] {
-        return HttpError(Status::not_found, "not_found",
+        return ClientError(ErrorKind::not_found, "not_found",
                          "no feature '" + id + "' in collection " + std::string(collection.id));
     };
     const auto render = [&](const auto* found) {

@@ -20,7 +20,7 @@ nlohmann::json level_in_chain(const model::LookupResult& found, model::GridLevel
 double required_coordinate(const Query& query, std::string_view name, double limit) {
     const auto text = query.get(name);
     if (!text) {
-        throw HttpError(Status::bad_request, "missing_parameter", "parameter '" + std::string(name) + "' is required");
+        throw ClientError(ErrorKind::bad_request, "missing_parameter", "parameter '" + std::string(name) + "' is required");
     }
     return parse_double(*text, name, -limit, limit);
 }
@@ -38,7 +38,7 @@ void add_lookup_route(Router& router, const State& state, const AuthGate& gate) 
         const model::Snapshot& snapshot = view->snapshot();
         const auto found = snapshot.lookup(point);
         if (!found) {
-            throw HttpError(Status::not_found, "outside", "the point " + nlohmann::json(point.x).dump() + "," +
+            throw ClientError(ErrorKind::not_found, "outside", "the point " + nlohmann::json(point.x).dump() + "," +
                                                              nlohmann::json(point.y).dump() + " lies in no grid");
         }
         nlohmann::json chain = nlohmann::json::array();

@@ -1,3 +1,4 @@
+#include "wangge/http/body.hpp"
 #include "wangge/http/open311_routes.hpp"
 
 #include <algorithm>
@@ -45,8 +46,8 @@ Handler with_open311_errors(Handler handler) {
     return [handler = std::move(handler)](const Request& request) {
         try {
             return handler(request);
-        } catch (const HttpError& e) {
-            return open311_error(e.status(), e.what());
+        } catch (const ClientError& e) {
+            return open311_error(status_of(e.kind()), e.what());
         } catch (const workflow::WorkflowError& e) {
             return open311_error(Status::bad_request, std::string(e.what()) + " / " + e.message_zh());
         } catch (const InputError& e) {
@@ -82,15 +83,15 @@ Fields submitted_fields(const Request& request) {
     const std::string_view type = request.header("Content-Type");
     Fields fields;
     if (type.starts_with("application/json")) {
-        const json body = detail::json_object_body(request);
-        for (const auto& [name, value] : body.items()) {
+        const JsonBody body(request);
+        for (const auto& [name, value] : body.json().items()) {
             if (value.is_null()) continue;
             if (value.is_string()) {
                 fields.emplace(name, value.get<std::string>());
             } else if (value.is_number()) {
                 fields.emplace(name, value.dump());
             } else {
-                throw InputError("field \"" + name + "\" must be a string or a number");
+                throw JsonBody::invalid(name, "field \"" + name + "\" must be a string or a number", "文本或数值");
             }
         }
         return fields;
@@ -217,7 +218,7 @@ Caller caller_of(const WorkflowServices& services, const Request& request, std::
     }
     if (api_key && services.open311_clients != nullptr) caller.app = services.open311_clients->find(*api_key);
     if (caller.app == nullptr) {
-        throw HttpError(Status::forbidden, "forbidden",
+        throw ClientError(ErrorKind::forbidden, "forbidden",
                         api_key ? "invalid api_key" : "an api_key or a signed-in session is required");
     }
     return caller;
@@ -388,9 +389,9 @@ void add_service_routes(Router& router, const workflow::CategoryTable& categorie
                    request.query().allow_only({"jurisdiction_id"});
                    const std::string& code = request.param("code");
                    if (categories.find_code(code) == nullptr) {
-                       throw HttpError(Status::not_found, "not_found", "no service \"" + code + "\"");
+                       throw ClientError(ErrorKind::not_found, "not_found", "no service \"" + code + "\"");
                    }
-                   throw HttpError(Status::not_found, "not_found",
+                   throw ClientError(ErrorKind::not_found, "not_found",
                                    "service \"" + code + "\" has no attributes (metadata is false), so no definition");
                }));
 }

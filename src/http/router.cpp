@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "wangge/workflow/states.hpp"
+
 namespace wangge::http {
 
 namespace {
@@ -85,8 +87,15 @@ std::vector<std::string_view> split_path(std::string_view path) {
     return segments;
 }
 
-HttpError invalid_parameter(std::string_view name, std::string_view text, std::string_view expected) {
-    return HttpError(Status::bad_request, "invalid_parameter",
+/// The kind of a refused workflow request, by its code (workflow_routes.hpp).
+ErrorKind kind_of(const workflow::WorkflowError& error) noexcept {
+    if (error.code() == "forbidden") return ErrorKind::forbidden;
+    if (error.code() == "illegal_transition" || error.code() == "time_order") return ErrorKind::conflict;
+    return ErrorKind::bad_request;
+}
+
+ClientError invalid_parameter(std::string_view name, std::string_view text, std::string_view expected) {
+    return ClientError(ErrorKind::bad_request, "invalid_parameter",
                      "parameter '" + std::string(name) + "' is '" + std::string(text) + "', expected " +
                          std::string(expected));
 }
@@ -107,8 +116,21 @@ std::string_view to_string(Method method) noexcept {
     return "OTHER";
 }
 
-HttpError::HttpError(Status status, std::string code, std::string message)
-    : Error(std::move(message)), status_(status), code_(std::move(code)) {}
+Status status_of(ErrorKind kind) noexcept {
+    switch (kind) {
+        case ErrorKind::bad_request: return Status::bad_request;
+        case ErrorKind::unauthorized: return Status::unauthorized;
+        case ErrorKind::forbidden: return Status::forbidden;
+        case ErrorKind::not_found: return Status::not_found;
+        case ErrorKind::method_not_allowed: return Status::method_not_allowed;
+        case ErrorKind::conflict: return Status::conflict;
+        case ErrorKind::too_large: return Status::payload_too_large;
+        case ErrorKind::unprocessable: return Status::unprocessable_entity;
+        case ErrorKind::too_many: return Status::too_many_requests;
+        case ErrorKind::unavailable: return Status::service_unavailable;
+    }
+    return Status::bad_request;
+}
 
 // ---------------------------------------------------------------- Query
 
@@ -123,11 +145,11 @@ Query Query::parse(std::string_view text) {
         auto name = percent_decode(pair.substr(0, eq), true);
         auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
         if (!name || !value) {
-            throw HttpError(Status::bad_request, "bad_query", "malformed %-escape in query parameter '" +
+            throw ClientError(ErrorKind::bad_request, "bad_query", "malformed %-escape in query parameter '" +
                                                                   std::string(pair.substr(0, eq)) + "'");
         }
         if (query.has(*name)) {
-            throw HttpError(Status::bad_request, "duplicate_parameter", "parameter '" + *name + "' is given twice");
+            throw ClientError(ErrorKind::bad_request, "duplicate_parameter", "parameter '" + *name + "' is given twice");
         }
         query.items_.emplace_back(std::move(*name), std::move(*value));
     }
@@ -146,7 +168,7 @@ void Query::allow_only(std::initializer_list<std::string_view> allowed) const {
         if (std::ranges::find(allowed, std::string_view(key)) == allowed.end()) {
             std::string names;
             for (const std::string_view name : allowed) names += (names.empty() ? "" : ", ") + std::string(name);
-            throw HttpError(Status::bad_request, "unknown_parameter",
+            throw ClientError(ErrorKind::bad_request, "unknown_parameter",
                             "unknown query parameter '" + key + "' (allowed: " + names + ")");
         }
     }
@@ -298,8 +320,11 @@ Response Response::not_modified(std::string_view etag) {
     return response;
 }
 
-Response Response::error(Status status, std::string_view code, std::string_view message) {
-    return json({{"error", {{"code", code}, {"message", message}}}}, status);
+Response Response::error(Status status, std::string_view code, std::string_view message,
+                         std::string_view message_zh) {
+    nlohmann::json error{{"code", code}, {"message", message}};
+    if (!message_zh.empty()) error["message_zh"] = message_zh;
+    return json({{"error", std::move(error)}}, status);
 }
 
 Response Response::stream(std::string content_type, StreamStart start, StreamOptions options) {
@@ -381,14 +406,14 @@ namespace {
 
 using Params = std::vector<std::pair<std::string, std::string>>;
 
-/// Decoded path segments; HttpError 400 for dot segments, encoded slashes and bad escapes.
+/// Decoded path segments; ClientError 400 for dot segments, encoded slashes and bad escapes.
 std::vector<std::string> decode_path(std::string_view path) {
     std::vector<std::string> decoded;
     for (const std::string_view raw : split_path(path)) {
         auto segment = percent_decode(raw, false);
-        if (!segment) throw HttpError(Status::bad_request, "bad_path", "malformed %-escape in the path");
+        if (!segment) throw ClientError(ErrorKind::bad_request, "bad_path", "malformed %-escape in the path");
         if (*segment == "." || *segment == ".." || segment->find_first_of(std::string_view("/\\\0", 3)) != std::string::npos) {
-            throw HttpError(Status::bad_request, "bad_path", "the path may not contain '.', '..', '\\' or encoded '/' segments");
+            throw ClientError(ErrorKind::bad_request, "bad_path", "the path may not contain '.', '..', '\\' or encoded '/' segments");
         }
         decoded.push_back(std::move(*segment));
     }
@@ -402,7 +427,7 @@ Dispatch Router::dispatch(Request& request) const {
     std::vector<std::string> segments;
     try {
         segments = decode_path(request.path());
-    } catch (const HttpError& e) {
+    } catch (const ClientError& e) {
         dispatch.error_ = e;
         return dispatch;
     }
@@ -441,10 +466,10 @@ Dispatch Router::dispatch(Request& request) const {
         dispatch.execution_ = route->execution;
         return dispatch;
     }
-    dispatch.error_ = path_known ? HttpError(Status::method_not_allowed, "method_not_allowed",
+    dispatch.error_ = path_known ? ClientError(ErrorKind::method_not_allowed, "method_not_allowed",
                                              std::string(to_string(request.method())) + " is not allowed on " +
                                                  std::string(request.path()))
-                                 : HttpError(Status::not_found, "not_found",
+                                 : ClientError(ErrorKind::not_found, "not_found",
                                              "no resource at " + std::string(request.path()));
     return dispatch;
 }
@@ -453,8 +478,10 @@ Response Dispatch::run(const Request& request) const {
     try {
         if (error_) throw *error_;
         return (*handler_)(request);
-    } catch (const HttpError& e) {
-        return Response::error(e.status(), e.code(), e.what());
+    } catch (const ClientError& e) {
+        return Response::error(status_of(e.kind()), e.code(), e.what(), e.message_zh());
+    } catch (const workflow::WorkflowError& e) {
+        return Response::error(status_of(kind_of(e)), e.code(), e.what(), e.message_zh());
     } catch (const InputError& e) {
         return Response::error(Status::bad_request, "bad_request", e.what());
     } catch (const std::exception& e) {

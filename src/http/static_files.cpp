@@ -33,8 +33,8 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 20> content_
     {".txt", "text/plain; charset=utf-8"},
 }};
 
-HttpError missing(std::string_view relative) {
-    return HttpError(Status::not_found, "not_found", "no file '" + std::string(relative) + "'");
+ClientError missing(std::string_view relative) {
+    return ClientError(ErrorKind::not_found, "not_found", "no file '" + std::string(relative) + "'");
 }
 
 /// True when `inside` (canonical) lies in `root` (canonical).

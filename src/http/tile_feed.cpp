@@ -176,7 +176,7 @@ std::optional<Resume> client_cursor(std::string_view text, const State& state) {
     if (text.empty()) return std::nullopt;
     const auto resume = parse_cursor(text, state);
     if (!resume) {
-        throw HttpError(Status::bad_request, "invalid_parameter",
+        throw ClientError(ErrorKind::bad_request, "invalid_parameter",
                         "'" + std::string(text) + "' is not a change cursor (from /tiles/changes or /tiles/events)");
     }
     return resume;

@@ -23,7 +23,7 @@ tiles::Layer layer_parameter(const Request& request) {
     const std::string& name = request.param("layer");
     const auto layer = tiles::parse_layer(name);
     if (!layer) {
-        throw HttpError(Status::not_found, "not_found",
+        throw ClientError(ErrorKind::not_found, "not_found",
                         "no tile layer '" + name + "' (grids, households, facilities, incidents, heat)");
     }
     return *layer;
@@ -34,7 +34,7 @@ std::optional<model::Timestamp> time_parameter(const Query& query, std::string_v
     if (!text) return std::nullopt;
     const auto time = model::parse_iso8601(*text);
     if (!time) {
-        throw HttpError(Status::bad_request, "invalid_parameter",
+        throw ClientError(ErrorKind::bad_request, "invalid_parameter",
                         "parameter '" + std::string(name) + "' must be an ISO 8601 date or date-time, got '" +
                             std::string(*text) + "'");
     }
@@ -52,12 +52,12 @@ tiles::HeatFilter filter_parameters(const Query& query, tiles::Layer layer) {
     filter.from = time_parameter(query, "from");
     filter.to = time_parameter(query, "to");
     if (filter.from && filter.to && *filter.from >= *filter.to) {
-        throw HttpError(Status::bad_request, "invalid_parameter", "parameter 'from' must be earlier than 'to'");
+        throw ClientError(ErrorKind::bad_request, "invalid_parameter", "parameter 'from' must be earlier than 'to'");
     }
     if (const auto category = query.get("category")) filter.category = std::string(*category);
     if (const auto state = query.get("state")) {
         if (!workflow::parse_state(*state)) {
-            throw HttpError(Status::bad_request, "invalid_parameter", "unknown incident state '" + std::string(*state) + "'");
+            throw ClientError(ErrorKind::bad_request, "invalid_parameter", "unknown incident state '" + std::string(*state) + "'");
         }
         filter.state = std::string(*state);
     }

@@ -1,5 +1,6 @@
 #include "wangge/http/validate_handler.hpp"
 
+#include "wangge/http/body.hpp"
 #include "wangge/rules/validator.hpp"
 
 namespace wangge::http {
@@ -15,15 +16,14 @@ Response validate_layout(const Request& request, const rules::FeatureLimits& lim
     options.min_area_m2 = metres("min_area_m2", options.min_area_m2);
     options.edge_tolerance_m = metres("edge_tolerance_m", options.edge_tolerance_m);
 
-    const nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, false);
-    if (body.is_discarded()) throw HttpError(Status::bad_request, "invalid_json", "the body is not valid JSON");
+    const nlohmann::json body = parse_json_body(request);
     std::vector<model::Grid> grids;
     try {
         grids = rules::grids_from_geojson(body, limits);
     } catch (const rules::TooLargeError& e) {
-        throw HttpError(Status::payload_too_large, "too_large", e.what());
+        throw ClientError(ErrorKind::too_large, "too_large", e.what());
     } catch (const rules::GridSourceError& e) {
-        throw HttpError(Status::bad_request, "invalid_features", e.what());
+        throw ClientError(ErrorKind::bad_request, "invalid_features", e.what());
     }
     const rules::Report report = rules::validate(std::move(grids), options);
     return Response::json(rules::to_json(report));

@@ -5,20 +5,9 @@
 
 namespace wangge::http::detail {
 
-nlohmann::json json_object_body(const Request& request) {
-    nlohmann::json body;
-    try {
-        body = nlohmann::json::parse(request.body());
-    } catch (const nlohmann::json::exception& e) {
-        throw InputError(std::string("the request body is not JSON: ") + e.what());
-    }
-    if (!body.is_object()) throw InputError("the request body must be a JSON object");
-    return body;
-}
-
 const model::Incident& find_incident(const model::Snapshot& snapshot, std::int64_t id) {
     const model::Incident* found = snapshot.incident(id);
-    if (found == nullptr) throw HttpError(Status::not_found, "not_found", "no incident " + std::to_string(id));
+    if (found == nullptr) throw ClientError(ErrorKind::not_found, "not_found", "no incident " + std::to_string(id));
     return *found;
 }
 

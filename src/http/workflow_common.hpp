@@ -1,6 +1,6 @@
 #pragma once
 // What the workflow and Open311 routes share (internal to the http module):
-// reading a JSON request body, finding an incident and its history in a
+// finding an incident and its history in a
 // Snapshot, and describing a stored incident write for the audit log.
 //
 // Thread safety: pure functions over a read-only Snapshot.
@@ -18,10 +18,7 @@
 
 namespace wangge::http::detail {
 
-/// The request body as a JSON object; InputError naming the problem otherwise.
-[[nodiscard]] nlohmann::json json_object_body(const Request& request);
-
-/// The incident with that id; HttpError 404 "not_found" when there is none.
+/// The incident with that id; ClientError 404 "not_found" when there is none.
 [[nodiscard]] const model::Incident& find_incident(const model::Snapshot& snapshot, std::int64_t id);
 
 /// One incident's events in time order (ties by id).

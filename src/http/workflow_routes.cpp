@@ -15,6 +15,7 @@
 
 #include "wangge/auth/audit.hpp"
 #include "wangge/auth/policy.hpp"
+#include "wangge/http/body.hpp"
 #include "wangge/http/open311_routes.hpp"
 #include "wangge/model/time.hpp"
 #include "wangge/workflow/deadlines.hpp"
@@ -37,70 +38,6 @@ using detail::history_of;
 using detail::write_detail;
 
 constexpr std::int64_t max_id = std::numeric_limits<std::int64_t>::max();
-
-Status status_for(const workflow::WorkflowError& error) {
-    if (error.code() == "forbidden") return Status::forbidden;
-    if (error.code() == "illegal_transition" || error.code() == "time_order") return Status::conflict;
-    return Status::bad_request;
-}
-
-/// Answers a WorkflowError with its code and both messages (the router's
-/// generic InputError answer would lose the code and the Chinese text).
-Handler with_workflow_errors(Handler handler) {
-    return [handler = std::move(handler)](const Request& request) {
-        try {
-            return handler(request);
-        } catch (const workflow::WorkflowError& e) {
-            return Response::json(
-                {{"error", {{"code", e.code()}, {"message", e.what()}, {"message_zh", e.message_zh()}}}},
-                status_for(e));
-        }
-    };
-}
-
-/// The request body as a JSON object whose keys are all in `allowed`.
-json body_object(const Request& request, std::initializer_list<std::string_view> allowed) {
-    json body = detail::json_object_body(request);
-    for (const auto& [key, value] : body.items()) {
-        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-            throw InputError("unknown field \"" + key + "\" in the request body");
-        }
-    }
-    return body;
-}
-
-std::optional<std::string> optional_text(const json& body, const char* name) {
-    const auto found = body.find(name);
-    if (found == body.end() || found->is_null()) return std::nullopt;
-    if (!found->is_string()) throw InputError(std::string("field \"") + name + "\" must be a string");
-    return found->get<std::string>();
-}
-
-std::string required_text(const json& body, const char* name) {
-    std::optional<std::string> text = optional_text(body, name);
-    if (!text || text->empty()) throw InputError(std::string("field \"") + name + "\" is required");
-    return std::move(*text);
-}
-
-std::optional<std::int64_t> optional_integer(const json& body, const char* name) {
-    const auto found = body.find(name);
-    if (found == body.end() || found->is_null()) return std::nullopt;
-    if (!found->is_number_integer()) throw InputError(std::string("field \"") + name + "\" must be an integer");
-    return found->get<std::int64_t>();
-}
-
-double required_number(const json& body, const char* name, double min, double max) {
-    const auto found = body.find(name);
-    if (found == body.end() || !found->is_number()) {
-        throw InputError(std::string("field \"") + name + "\" is required and must be a number");
-    }
-    const double value = found->get<double>();
-    if (!(value >= min && value <= max)) {
-        throw InputError(std::string("field \"") + name + "\" must be between " + std::to_string(min) + " and " +
-                         std::to_string(max));
-    }
-    return value;
-}
 
 json time_json(std::optional<model::Timestamp> t) { return t ? json(model::format_iso8601(*t)) : json(nullptr); }
 
@@ -164,7 +101,7 @@ std::int64_t id_param(const Request& request) { return parse_int(request.param("
 workflow::Role workflow_role(const auth::User& user) {
     // The two role vocabularies share their names (DESIGN §6).
     const std::optional<workflow::Role> role = workflow::parse_role(auth::to_string(user.role));
-    if (!role) throw HttpError(Status::forbidden, "forbidden", "the role has no workflow rights");
+    if (!role) throw ClientError(ErrorKind::forbidden, "forbidden", "the role has no workflow rights");
     return *role;
 }
 
@@ -175,24 +112,24 @@ workflow::Month month_param(const Request& request, model::Timestamp now) {
 
 void add_incident_routes(Router& router, const State& state, const WorkflowServices& services) {
     const AuthGate& gate = services.gate;
-    router.post("/incidents", with_workflow_errors([&services, &gate](const Request& request) {
+    router.post("/incidents", [&services, &gate](const Request& request) {
                     request.query().allow_only({});
                     const auth::Principal who = gate.require(request, auth::Action::report_incident);
-                    const json body =
-                        body_object(request, {"category", "triage", "source", "description", "lon", "lat"});
+                    const JsonBody body(request, {"category", "triage", "source", "description", "lon", "lat"});
                     workflow::IncidentReport report;
-                    report.category = required_text(body, "category");
-                    report.source = required_text(body, "source");
-                    const std::string triage = optional_text(body, "triage").value_or("general");
+                    report.category = body.required_string("category");
+                    report.source = body.required_string("source");
+                    const std::string triage = body.string("triage").value_or("general");
                     const std::optional<workflow::Triage> parsed_triage = workflow::parse_triage(triage);
                     if (!parsed_triage) {
-                        throw InputError("field \"triage\" must be general, coordination or urgent, not \"" + triage +
-                                         "\"");
+                        throw JsonBody::invalid(
+                            "triage", "field \"triage\" must be general, coordination or urgent, not \"" + triage + "\"",
+                            " general（一般）、coordination（协调）或 urgent（紧急）");
                     }
                     report.triage = *parsed_triage;
-                    report.description = required_text(body, "description");
-                    report.location = {required_number(body, "lon", -180.0, 180.0),
-                                       required_number(body, "lat", -90.0, 90.0)};
+                    report.description = body.required_string("description");
+                    report.location = {body.required_number("lon", -180.0, 180.0),
+                                       body.required_number("lat", -90.0, 90.0)};
                     report.actor = who.user->name;
                     report.at = gate.now();
                     const workflow::Transition stored = services.writer.insert_incident(
@@ -211,7 +148,7 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
                         incident_json(stored.incident, std::span(&stored.event, 1), report.at), Status::created);
                     response.set_header("Location", "/incidents/" + std::to_string(stored.incident.id));
                     return response;
-                }),
+                },
                 Execution::write);
 
     // Before /incidents/{id}: the first matching route wins.
@@ -229,7 +166,7 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
         const auto view = state.view();
         const model::Snapshot& snapshot = view->snapshot();
         if (snapshot.current_grid(*area) == nullptr) {
-            throw HttpError(Status::not_found, "not_found", "no current grid, community or street " + std::string(*area));
+            throw ClientError(ErrorKind::not_found, "not_found", "no current grid, community or street " + std::string(*area));
         }
         const workflow::OverdueByArea overdue = workflow::overdue_by_area(
             snapshot, snapshot.data().incidents,
@@ -257,16 +194,16 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
     });
 
     router.post(
-        "/incidents/{id}/transitions", with_workflow_errors([&services, &gate](const Request& request) {
+        "/incidents/{id}/transitions", [&services, &gate](const Request& request) {
             request.query().allow_only({});
             const auth::Principal who = gate.require(request, auth::Action::handle_incident);
             const std::int64_t id = id_param(request);
-            const json body = body_object(request, {"action", "note", "reason", "approver", "hours", "assignee"});
-            const std::string action_text = required_text(body, "action");
+            const JsonBody body(request, {"action", "note", "reason", "approver", "hours", "assignee"});
+            const std::string action_text = body.required_string("action");
             const std::optional<workflow::Action> action = workflow::parse_action(action_text);
             if (!action) throw InputError("unknown action \"" + action_text + "\"");
-            const std::optional<std::string> note = optional_text(body, "note");
-            const std::optional<std::string> reason = optional_text(body, "reason");
+            const std::optional<std::string> note = body.string("note");
+            const std::optional<std::string> reason = body.string("reason");
             if (note && reason) throw InputError("give either \"note\" or \"reason\", not both");
             workflow::TransitionRequest transition;
             transition.action = *action;
@@ -274,9 +211,9 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
             transition.actor = who.user->name;
             transition.at = gate.now();
             transition.note = reason.value_or(note.value_or(""));
-            transition.approver = optional_text(body, "approver").value_or("");
-            transition.extension_hours = optional_integer(body, "hours").value_or(0);
-            transition.assignee = optional_text(body, "assignee").value_or("");
+            transition.approver = body.string("approver").value_or("");
+            transition.extension_hours = body.integer("hours").value_or(0);
+            transition.assignee = body.string("assignee").value_or("");
             std::vector<model::IncidentEvent> history;
             const workflow::Transition stored = services.writer.update_incident(
                 [&](const model::Snapshot& current) {
@@ -291,7 +228,7 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
                 });
             history.push_back(stored.event);
             return Response::json(incident_json(stored.incident, history, transition.at));
-        }),
+        },
         Execution::write);
 }
 
@@ -307,33 +244,34 @@ bool covers_any(const auth::User& user, const std::vector<std::string>& grid_cod
 
 void add_visit_routes(Router& router, const State& state, const WorkflowServices& services) {
     const AuthGate& gate = services.gate;
-    router.post("/visits", with_workflow_errors([&services, &gate](const Request& request) {
+    router.post("/visits", [&services, &gate](const Request& request) {
                     request.query().allow_only({});
                     const auth::Principal who = gate.require(request, auth::Action::record_visit);
-                    const json body = body_object(request, {"household_id", "staff_id", "kind", "note"});
-                    const std::optional<std::int64_t> household_id = optional_integer(body, "household_id");
-                    if (!household_id) throw InputError("field \"household_id\" is required");
-                    std::optional<std::int64_t> staff_id = optional_integer(body, "staff_id");
+                    const JsonBody body(request, {"household_id", "staff_id", "kind", "note"});
+                    const std::int64_t household_id = body.required_integer("household_id");
+                    std::optional<std::int64_t> staff_id = body.integer("staff_id");
                     if (!staff_id) staff_id = who.user->staff_id;
                     if (!staff_id) {
-                        throw InputError("field \"staff_id\" is required: the user is not linked to a staff member");
+                        throw ClientError(ErrorKind::bad_request, "bad_request",
+                                          "field \"staff_id\" is required: the user is not linked to a staff member",
+                                          "缺少必填字段 \"staff_id\"：该用户未关联网格员");
                     }
                     if (who.user->role == auth::Role::grid_worker && staff_id != who.user->staff_id) {
-                        throw HttpError(Status::forbidden, "forbidden", "a grid worker records only their own visits");
+                        throw ClientError(ErrorKind::forbidden, "forbidden", "a grid worker records only their own visits");
                     }
                     model::Visit visit;
                     visit.staff_id = *staff_id;
-                    visit.household_id = *household_id;
+                    visit.household_id = household_id;
                     visit.at = gate.now();
-                    visit.kind = required_text(body, "kind");
-                    visit.note = optional_text(body, "note").value_or("");
+                    visit.kind = body.required_string("kind");
+                    visit.note = body.string("note").value_or("");
                     const model::Visit stored = services.writer.append_visit([&](const model::Snapshot& current) {
                         const auto& households = current.data().households;
                         const auto household =
                             std::find_if(households.begin(), households.end(),
                                          [&](const model::Household& h) { return h.id == visit.household_id; });
                         if (household == households.end()) {
-                            throw HttpError(Status::not_found, "not_found",
+                            throw ClientError(ErrorKind::not_found, "not_found",
                                             "no household " + std::to_string(visit.household_id));
                         }
                         if (current.staff(visit.staff_id) == nullptr) {
@@ -348,10 +286,10 @@ void add_visit_routes(Router& router, const State& state, const WorkflowServices
                                                     std::to_string(recorded.staff_id) + ", " + recorded.kind);
                     });
                     return Response::json(visit_json(stored), Status::created);
-                }),
+                },
                 Execution::write);
 
-    router.get("/visits/due", with_workflow_errors([&state, &gate](const Request& request) {
+    router.get("/visits/due", [&state, &gate](const Request& request) {
                    request.query().allow_only({"staff", "month"});
                    const auth::Principal who = gate.require(request, auth::Action::record_visit);
                    const std::optional<std::string_view> staff = request.query().get("staff");
@@ -362,7 +300,7 @@ void add_visit_routes(Router& router, const State& state, const WorkflowServices
                    const workflow::VisitsDue due = workflow::visits_due(view->snapshot(), staff_id, month);
                    if (auth::reach(who, auth::Action::record_visit) == auth::Reach::scoped &&
                        !covers_any(*who.user, due.grid_codes)) {
-                       throw HttpError(Status::forbidden, "out_of_scope",
+                       throw ClientError(ErrorKind::forbidden, "out_of_scope",
                                        "staff member " + std::to_string(staff_id) + " works outside your grids");
                    }
                    json households = json::array();
@@ -381,7 +319,7 @@ void add_visit_routes(Router& router, const State& state, const WorkflowServices
                                           {"households_visited", due.households_visited},
                                           {"quota_remaining", due.quota_remaining()},
                                           {"due", std::move(households)}});
-               }));
+               });
 }
 
 /// Keeps only the units a scoped user may see: grids and communities in the
@@ -412,7 +350,7 @@ workflow::MonthlyStatistics visible_statistics(const State& state, const AuthGat
 }
 
 void add_statistics_routes(Router& router, const State& state, const AuthGate& gate) {
-    router.get("/stats", with_workflow_errors([&state, &gate](const Request& request) {
+    router.get("/stats", [&state, &gate](const Request& request) {
                    request.query().allow_only({"month", "level"});
                    const auth::Principal who = gate.require(request, auth::Action::read_statistics);
                    const std::optional<std::string_view> level = request.query().get("level");
@@ -421,7 +359,7 @@ void add_statistics_routes(Router& router, const State& state, const AuthGate& g
                    const auto chosen = std::find_if(std::begin(levels), std::end(levels),
                                                     [&](const auto& entry) { return level && entry.first == *level; });
                    if (level && chosen == std::end(levels)) {
-                       throw HttpError(Status::bad_request, "invalid_parameter",
+                       throw ClientError(ErrorKind::bad_request, "invalid_parameter",
                                        "level must be grid, worker or community, not \"" + std::string(*level) + "\"");
                    }
                    json body = workflow::to_json(visible_statistics(state, gate, request, who));
@@ -431,11 +369,11 @@ void add_statistics_routes(Router& router, const State& state, const AuthGate& g
                        }
                    }
                    return Response::json(body);
-               }));
+               });
 
     // The monthly meeting's workbook (the same as `wangge report`), built with GDAL: off the I/O threads.
     router.get(
-        "/stats/report.xlsx", with_workflow_errors([&state, &gate](const Request& request) {
+        "/stats/report.xlsx", [&state, &gate](const Request& request) {
             request.query().allow_only({"month"});
             const auth::Principal who = gate.require(request, auth::Action::read_statistics);
             const workflow::MonthlyStatistics statistics = visible_statistics(state, gate, request, who);
@@ -444,7 +382,7 @@ void add_statistics_routes(Router& router, const State& state, const AuthGate& g
             response.set_header("Content-Disposition",
                                 "attachment; filename=\"wangge-" + statistics.month.to_string() + ".xlsx\"");
             return response;
-        }),
+        },
         Execution::worker);
 }
 

@@ -138,11 +138,11 @@ TEST_F(AuthRoutesTest, GateChecksScope) {
     try {
         (void)gate_->require(request, auth::Action::read_household_personal, "110105001001002");
         FAIL() << "out of scope allowed";
-    } catch (const HttpError& e) {
-        EXPECT_EQ(e.status(), Status::forbidden);
+    } catch (const ClientError& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::forbidden);
         EXPECT_EQ(e.code(), "out_of_scope");
     }
-    EXPECT_THROW((void)gate_->require(request, auth::Action::manage_users), HttpError);
+    EXPECT_THROW((void)gate_->require(request, auth::Action::manage_users), ClientError);
     EXPECT_EQ(session_token(Request(Method::get, "/", {{"Cookie", "a=b;wangge_session=xyz ; c=d"}}, {})), "xyz");
     EXPECT_EQ(client_address(request, false), "");
 }

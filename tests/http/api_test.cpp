@@ -36,7 +36,7 @@ TEST(State, PublishingSwapsTheSnapshotForNewRequests) {
 
 TEST(State, DerivedStateIsBuiltPerSnapshot) {
     State state("geopackage");
-    EXPECT_THROW((void)state.view(), HttpError);
+    EXPECT_THROW((void)state.view(), ClientError);
     state.derive<std::size_t>([](const model::Snapshot& snapshot) {
         return std::make_shared<const std::size_t>(snapshot.data().households.size());
     });

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <optional>
+#include <utility>
+
+#include "wangge/http/body.hpp"
+
 namespace wangge::http {
 namespace {
 
@@ -20,13 +26,13 @@ TEST(Query, DecodesPercentAndPlus) {
 }
 
 TEST(Query, RefusesBadEscapesAndDuplicates) {
-    EXPECT_THROW((void)Query::parse("a=%zz"), HttpError);
-    EXPECT_THROW((void)Query::parse("a=%4"), HttpError);
+    EXPECT_THROW((void)Query::parse("a=%zz"), ClientError);
+    EXPECT_THROW((void)Query::parse("a=%4"), ClientError);
     try {
         (void)Query::parse("limit=1&limit=2");
         FAIL();
-    } catch (const HttpError& e) {
-        EXPECT_EQ(e.status(), Status::bad_request);
+    } catch (const ClientError& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::bad_request);
         EXPECT_EQ(e.code(), "duplicate_parameter");
     }
 }
@@ -36,7 +42,7 @@ TEST(Query, AllowOnlyNamesTheUnknownParameter) {
     try {
         query.allow_only({"lon", "lat"});
         FAIL();
-    } catch (const HttpError& e) {
+    } catch (const ClientError& e) {
         EXPECT_EQ(e.code(), "unknown_parameter");
         EXPECT_NE(std::string(e.what()).find("colour"), std::string::npos);
     }
@@ -51,11 +57,11 @@ TEST(Query, EncodeReplacesAndRemoves) {
 TEST(Parse, NumbersAreStrict) {
     EXPECT_DOUBLE_EQ(parse_double("116.4", "lon", -180, 180), 116.4);
     for (const char* bad : {"", "abc", "1e999", "nan", "12x", "200", " 1"}) {
-        EXPECT_THROW((void)parse_double(bad, "lon", -180, 180), HttpError) << bad;
+        EXPECT_THROW((void)parse_double(bad, "lon", -180, 180), ClientError) << bad;
     }
     EXPECT_EQ(parse_int("42", "limit", 1, 100), 42);
     for (const char* bad : {"0", "101", "1.5", "-1", "", "+3"}) {
-        EXPECT_THROW((void)parse_int(bad, "limit", 1, 100), HttpError) << bad;
+        EXPECT_THROW((void)parse_int(bad, "limit", 1, 100), ClientError) << bad;
     }
 }
 
@@ -104,14 +110,14 @@ TEST(Router, RefusesDotSegmentsAndEncodedSlashes) {
                                "/map/a/./b", "/map/..%2fsecret", "/map/a%5c..%5cb", "/map/%00", "/map/%zz"}) {
         Request request = get(target);
         const Response response = router.handle(request);
-        EXPECT_EQ(response.status(), Status::bad_request) << target;
+        EXPECT_EQ(response.kind(), ErrorKind::bad_request) << target;
         EXPECT_EQ(error_of(response)["code"], "bad_path") << target;
     }
 }
 
 TEST(Router, ExceptionsBecomeStatusesInOnePlace) {
     Router router;
-    router.get("/http", [](const Request&) -> Response { throw HttpError(Status::conflict, "busy", "try later"); });
+    router.get("/http", [](const Request&) -> Response { throw ClientError(ErrorKind::conflict, "busy", "try later"); });
     router.get("/input", [](const Request&) -> Response { throw InputError("bad polygon"); });
     router.get("/bug", [](const Request&) -> Response { throw std::runtime_error("secret detail"); });
     router.get("/query", [](const Request& r) { return Response::json(std::string(*r.query().get("a"))); });
@@ -134,6 +140,60 @@ TEST(Router, ExceptionsBecomeStatusesInOnePlace) {
 
     Request malformed = get("/query?a=%G1");
     EXPECT_EQ(router.handle(malformed).status(), Status::bad_request);
+}
+
+TEST(Router, EachKindOfRefusalHasOneStatusAndKeepsItsChineseText) {
+    const std::pair<ErrorKind, Status> kinds[] = {
+        {ErrorKind::bad_request, Status::bad_request},   {ErrorKind::unauthorized, Status::unauthorized},
+        {ErrorKind::forbidden, Status::forbidden},       {ErrorKind::not_found, Status::not_found},
+        {ErrorKind::method_not_allowed, Status::method_not_allowed},
+        {ErrorKind::conflict, Status::conflict},         {ErrorKind::too_large, Status::payload_too_large},
+        {ErrorKind::unprocessable, Status::unprocessable_entity},
+        {ErrorKind::too_many, Status::too_many_requests}, {ErrorKind::unavailable, Status::service_unavailable}};
+    for (const auto& [kind, status] : kinds) EXPECT_EQ(status_of(kind), status);
+
+    Router router;
+    router.get("/zh", [](const Request&) -> Response {
+        throw ClientError(ErrorKind::forbidden, "out_of_scope", "not yours", "不在您的网格范围内");
+    });
+    Request request = get("/zh");
+    const Response refused = router.handle(request);
+    EXPECT_EQ(refused.status(), Status::forbidden);
+    EXPECT_EQ(error_of(refused),
+              nlohmann::json({{"code", "out_of_scope"}, {"message", "not yours"}, {"message_zh", "不在您的网格范围内"}}));
+}
+
+TEST(JsonBody, ReadsTypedFieldsAndNamesTheFieldInBothLanguages) {
+    const auto body_of = [](std::string text) { return Request(Method::post, "/x", {}, std::move(text)); };
+    const JsonBody body(body_of(R"({"name":"网格","count":3,"lon":116.4,"ok":true,"gone":null})"),
+                        {"name", "count", "lon", "ok", "gone"});
+    EXPECT_EQ(body.required_string("name"), "网格");
+    EXPECT_EQ(body.integer("count"), 3);
+    EXPECT_EQ(body.required_number("lon", -180, 180), 116.4);
+    EXPECT_EQ(body.boolean("ok"), true);
+    EXPECT_EQ(body.string("gone"), std::nullopt);  // null is "not given"
+    EXPECT_TRUE(JsonBody(body_of("")).json().empty());
+
+    const auto refusal = [](const std::function<void()>& read) {
+        try {
+            read();
+        } catch (const ClientError& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::bad_request);
+            return std::pair{e.code(), std::string(e.what()) + " | " + e.message_zh()};
+        }
+        ADD_FAILURE() << "accepted";
+        return std::pair{std::string(), std::string()};
+    };
+    EXPECT_EQ(refusal([&] { (void)JsonBody(body_of("{oops")); }).first, "invalid_json");
+    EXPECT_EQ(refusal([&] { (void)JsonBody(body_of("[1]")); }).first, "invalid_body");
+    EXPECT_NE(refusal([&] { (void)JsonBody(body_of(R"({"colour":1})"), {"name"}); }).second.find("\"colour\""),
+              std::string::npos);
+    const std::string missing = refusal([&] { (void)body.required_string("code"); }).second;
+    EXPECT_NE(missing.find("field \"code\" is required"), std::string::npos) << missing;
+    EXPECT_NE(missing.find("缺少必填字段 \"code\""), std::string::npos) << missing;
+    EXPECT_NE(refusal([&] { (void)body.integer("name"); }).second.find("应为整数"), std::string::npos);
+    EXPECT_NE(refusal([&] { (void)body.number("lon", 0, 100); }).second.find("\"lon\""), std::string::npos);
+    EXPECT_EQ(refusal([&] { (void)body.boolean("count"); }).first, "bad_request");
 }
 
 TEST(Request, HeadersAndBaseUrl) {

@@ -40,11 +40,11 @@ TEST(StaticFiles, ServesInsideTheRootOnly) {
         try {
             (void)files.serve(bad);
             ADD_FAILURE() << bad;
-        } catch (const HttpError& e) {
-            EXPECT_EQ(e.status(), Status::not_found) << bad;
+        } catch (const ClientError& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::not_found) << bad;
         }
     }
-    EXPECT_THROW((void)StaticFiles(dir.path() / "nowhere").serve(""), HttpError);
+    EXPECT_THROW((void)StaticFiles(dir.path() / "nowhere").serve(""), ClientError);
 }
 
 TEST(StaticFiles, OverHttp) {

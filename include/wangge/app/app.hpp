@@ -43,14 +43,14 @@ namespace wangge::app {
 
 struct AppConfig {
     /// The GeoPackage served: entities, and the accounts, sessions and audit log.
-    std::filesystem::path store;
+    std::filesystem::path store{};
     std::filesystem::path web_dir = "web-map";    ///< served under /map/
     std::filesystem::path styles_dir = "styles";  ///< served under /styles/
     /// Incident categories and deadlines; without them /incidents, /visits,
     /// /stats and /open311 are not served (read-only serving).
-    std::optional<workflow::WorkflowConfig> workflow;
+    std::optional<workflow::WorkflowConfig> workflow{};
     /// Apps that may submit Open311 requests with an api_key; without it only signed-in users may.
-    std::optional<http::Open311Clients> open311_clients;
+    std::optional<http::Open311Clients> open311_clients{};
     /// Budget of the cache of grid and facility tiles; 0 turns it off.
     std::size_t tile_cache_bytes = tiles::TileCache::default_budget_bytes;
     /// The clock and proxy settings of every session check.

@@ -58,7 +58,7 @@ public:
 
     /// Who the request acts as; anonymous without a valid session.
     [[nodiscard]] auth::Principal principal(const Request& request) const;
-    /// The principal, or HttpError 401 "login_required" / 403 "forbidden".
+    /// The principal, or ClientError 401 "login_required" / 403 "forbidden".
     [[nodiscard]] auth::Principal require(const Request& request, auth::Action action) const;
     /// The same for a record of grid `grid_code`; 403 "out_of_scope" outside the scope.
     [[nodiscard]] auth::Principal require(const Request& request, auth::Action action,
@@ -89,7 +89,7 @@ private:
     AuthGateOptions options_;
 };
 
-/// Throws HttpError for a decision other than allowed (401 / 403).
+/// Throws ClientError for a decision other than allowed (401 / 403).
 void enforce(auth::Decision decision);
 
 /// For a response whose content depends on who asks: sets Cache-Control

@@ -30,9 +30,12 @@
 // comes (server-sent events); see event_stream.hpp for the sink and
 // server.hpp for framing, limits and shutdown.
 //
-// Errors: throw HttpError(status, code, message) for a chosen status;
-// wangge::InputError becomes 400 "bad_request"; anything else a logged 500.
-// Every error body is {"error":{"code":…,"message":…}}. An unknown path gets
+// Errors: throw wangge::ClientError(kind, code, message[, message_zh]): the
+// router's dispatch maps the kind to the status (status_of), the one place
+// that does; a plain wangge::InputError becomes 400 "bad_request"; anything
+// else a logged 500. Every error body is {"error":{"code":…,"message":…}}
+// plus "message_zh" when the error has Chinese text. Request bodies are read
+// with JsonBody (body.hpp), which names the field in both languages. An unknown path gets
 // 404 "not_found", a known path with another method 405 "method_not_allowed".
 //
 // Thread safety: a Router is filled before the server starts and is read-only
@@ -54,6 +57,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "wangge/client_error.hpp"
 #include "wangge/error.hpp"
 #include "wangge/http/event_stream.hpp"
 
@@ -84,28 +88,20 @@ enum class Method { get, head, post, put, patch, delete_, options, other };
 
 [[nodiscard]] std::string_view to_string(Method method) noexcept;
 
-/// A failure with a chosen status; the body becomes {"error":{"code","message"}}.
-class HttpError : public Error {
-public:
-    HttpError(Status status, std::string code, std::string message);
-    [[nodiscard]] Status status() const noexcept { return status_; }
-    [[nodiscard]] const std::string& code() const noexcept { return code_; }
-
-private:
-    Status status_;
-    std::string code_;
-};
+/// The status of each kind of refusal (wangge::ErrorKind): the one mapping,
+/// used by Dispatch::run and by routes with their own error shape (Open311).
+[[nodiscard]] Status status_of(ErrorKind kind) noexcept;
 
 /// An application/x-www-form-urlencoded query string, decoded.
 class Query {
 public:
     Query() = default;
-    /// Throws HttpError 400 on a bad %-escape or a parameter given twice.
+    /// Throws ClientError bad_request on a bad %-escape or a parameter given twice.
     [[nodiscard]] static Query parse(std::string_view text);
 
     [[nodiscard]] std::optional<std::string_view> get(std::string_view name) const;
     [[nodiscard]] bool has(std::string_view name) const { return get(name).has_value(); }
-    /// Throws HttpError 400 "unknown_parameter" naming the first parameter not in `allowed`.
+    /// Throws ClientError bad_request "unknown_parameter" naming the first parameter not in `allowed`.
     void allow_only(std::initializer_list<std::string_view> allowed) const;
     [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& items() const noexcept { return items_; }
 
@@ -117,8 +113,8 @@ private:
     std::vector<std::pair<std::string, std::string>> items_;
 };
 
-/// Strict parsers for parameter text; each throws HttpError 400
-/// "invalid_parameter" naming `name` when the text is not a number in range.
+/// Strict parsers for parameter text; each throws ClientError
+/// bad_request "invalid_parameter" naming `name` when the text is not a number in range.
 [[nodiscard]] double parse_double(std::string_view text, std::string_view name, double min, double max);
 [[nodiscard]] std::int64_t parse_int(std::string_view text, std::string_view name, std::int64_t min,
                                      std::int64_t max);
@@ -136,7 +132,7 @@ public:
     [[nodiscard]] const std::string& target() const noexcept { return target_; }
     /// The path part of the target, still percent-encoded.
     [[nodiscard]] std::string_view path() const noexcept;
-    /// The decoded query string; parsed on first use. Throws HttpError 400 when malformed.
+    /// The decoded query string; parsed on first use. Throws ClientError bad_request when malformed.
     [[nodiscard]] const Query& query() const;
     /// First header of that name (case-insensitive); empty when absent.
     [[nodiscard]] std::string_view header(std::string_view name) const noexcept;
@@ -187,7 +183,9 @@ public:
     [[nodiscard]] static Response file(std::filesystem::path path, std::string_view content_type);
     [[nodiscard]] static Response redirect(std::string_view location, Status status = Status::found);
     [[nodiscard]] static Response not_modified(std::string_view etag);
-    [[nodiscard]] static Response error(Status status, std::string_view code, std::string_view message);
+    /// {"error":{"code","message"}}, with "message_zh" when given.
+    [[nodiscard]] static Response error(Status status, std::string_view code, std::string_view message,
+                                        std::string_view message_zh = {});
     /// Status 200 with a body written as it comes: `start` gets the sink once
     /// the header is sent (event_stream.hpp). Headers set on the response are
     /// kept; the server never compresses it and closes the connection after it.
@@ -236,14 +234,14 @@ class Dispatch {
 public:
     [[nodiscard]] Execution execution() const noexcept { return execution_; }
     /// Runs the handler. Never throws: this is the one place where exceptions
-    /// become statuses (HttpError → its status, InputError → 400, else 500).
+    /// become statuses (ClientError → status_of(kind), InputError → 400, else 500).
     [[nodiscard]] Response run(const Request& request) const;
 
 private:
     friend class Router;
     const Handler* handler_ = nullptr;
     Execution execution_ = Execution::io;
-    std::optional<HttpError> error_;
+    std::optional<ClientError> error_;
 };
 
 class Router {

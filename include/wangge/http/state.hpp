@@ -96,7 +96,7 @@ public:
     /// then tells the listeners.
     void publish(std::shared_ptr<const model::Snapshot> snapshot);
 
-    /// The current view, never null; throws HttpError 503 before the first publish().
+    /// The current view, never null; throws ClientError 503 before the first publish().
     [[nodiscard]] std::shared_ptr<const View> view() const;
 
 private:

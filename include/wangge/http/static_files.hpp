@@ -21,7 +21,7 @@ public:
     explicit StaticFiles(std::filesystem::path root);
 
     /// The file at `relative` (decoded, '/'-separated, from a `{path*}` route
-    /// parameter); a directory serves its index.html. HttpError 404 when missing.
+    /// parameter); a directory serves its index.html. ClientError 404 when missing.
     [[nodiscard]] Response serve(std::string_view relative) const;
 
 private:

@@ -16,7 +16,7 @@
 
 namespace wangge::http {
 
-/// Validates the body of one request; throws HttpError for client mistakes.
+/// Validates the body of one request; throws ClientError for client mistakes.
 [[nodiscard]] Response validate_layout(const Request& request, const rules::FeatureLimits& limits = {});
 
 void add_validate_route(Router& router, const AuthGate& gate, const rules::FeatureLimits& limits = {});

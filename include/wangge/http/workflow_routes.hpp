@@ -29,7 +29,7 @@
 //
 // Errors: a workflow::WorkflowError becomes {"error":{"code","message","message_zh"}}
 // with 403 for "forbidden", 409 for "illegal_transition" and "time_order",
-// 400 for every other code.
+// 400 for every other code (the router's dispatch, router.cpp).
 //
 // Thread safety: the handlers only read the State's views and write through
 // the Writer (which serialises writes).
