@@ -47,6 +47,8 @@ int serve_command(const Args& args) {
     std::string categories_path = "data/categories.json";
     std::string open311_clients_path;
     std::size_t tile_cache_mb = 64;
+    std::size_t max_anonymous_streams = http::ApiOptions{}.max_anonymous_streams;
+    bool secure_cookie = false;
     bool quiet = false;
     http::ServerOptions options;
     options.handle_signals = true;
@@ -91,6 +93,16 @@ int serve_command(const Args& args) {
          "(do that behind a reverse proxy, where every request has the proxy's address)")
         ("rate-burst", po::value(&options.rate_burst)->default_value(options.rate_burst)->value_name("N"),
          "requests a client may send at once on top of the rate")
+        ("trusted-proxy", po::value(&options.trusted_proxies)->composing()->value_name("CIDR"),
+         "a reverse proxy (address or CIDR block, repeatable) whose Forwarded / X-Forwarded-For header names "
+         "the client, for the rate limit, the login throttle and the audit log; ignored from anyone else")
+        ("public-url", po::value(&options.public_url)->value_name("URL"),
+         "the server's address as clients see it (e.g. https://grid.example.gov.cn), used in OGC API links and "
+         "TileJSON; default http://HOST:PORT, never the client's Host header")
+        ("secure-cookie", po::value(&secure_cookie)->value_name("BOOL"),
+         "mark the session cookie Secure (sent over HTTPS only); default true when --public-url is https://")
+        ("max-anonymous-streams", po::value(&max_anonymous_streams)->default_value(max_anonymous_streams)->value_name("N"),
+         "open /tiles/events streams without a session; more get 503")
         ("compress", po::value(&options.compress)->default_value(options.compress)->value_name("BOOL"),
          "gzip JSON and text answers for clients that accept it")
         ("quiet", po::bool_switch(&quiet), "no access log (one JSON line per request) on stderr");
@@ -111,6 +123,11 @@ int serve_command(const Args& args) {
     options.shutdown_grace = positive_seconds(shutdown_grace_s, "shutdown-grace");
     if (options.pipeline_limit == 0) throw InputError("--pipeline-limit must be at least 1");
     options.access_log = !quiet;
+    if (!options.public_url.empty() && !options.public_url.starts_with("http://") &&
+        !options.public_url.starts_with("https://")) {
+        throw InputError("--public-url must start with http:// or https://");
+    }
+    if (!values->count("secure-cookie")) secure_cookie = options.public_url.starts_with("https://");
 
     // The workflow writes need the category table; a missing default file
     // turns them off (read-only serving), a missing named file is an error.
@@ -128,9 +145,10 @@ int serve_command(const Args& args) {
     http::Router router;
     http::ApiOptions api_options{web_dir, styles_dir};
     auth::AuthService auth_service(store_path);
-    const http::AuthGate gate(auth_service);  // the system clock
+    const http::AuthGate gate(auth_service, {.clock = {}, .secure_cookie = secure_cookie});  // the system clock
     api_options.gate = &gate;
     api_options.tile_cache_bytes = tile_cache_mb << 20;
+    api_options.max_anonymous_streams = max_anonymous_streams;
     const auto writer = std::make_unique<http::Writer>(store_path, state);
     std::unique_ptr<http::WorkflowServices> workflow_services;
     if (workflow_config) {

@@ -38,7 +38,7 @@ void add_api_routes(Router& router, State& state, const ApiOptions& options) {
     add_feature_routes(router, state, gate);
     add_lookup_route(router, state, gate);
     add_tile_routes(router, state, gate, options.tile_cache_bytes);
-    add_tile_feed_routes(router, state, gate);
+    add_tile_feed_routes(router, state, gate, options.max_anonymous_streams);
     add_validate_route(router, gate);
     if (options.workflow != nullptr) add_workflow_routes(router, state, *options.workflow);
     if (options.drafts != nullptr) add_draft_routes(router, state, *options.drafts);

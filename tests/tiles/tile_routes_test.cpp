@@ -44,9 +44,10 @@ protected:
 
     /// Anonymous unless `who` is given.
     Response get(std::string target, Headers headers = {}, const std::optional<Account>& who = std::nullopt) {
-        headers.emplace_back("Host", "maps.example:8080");
+        headers.emplace_back("Host", "evil.example");  // never copied into links
         for (auto& header : accounts().bearer(who)) headers.push_back(std::move(header));
         Request request(Method::get, std::move(target), std::move(headers), {});
+        request.set_base_url("http://maps.example:8080");  // as the server sets it (ServerOptions::public_url)
         return router.handle(request);
     }
 

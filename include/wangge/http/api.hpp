@@ -33,6 +33,8 @@ struct ApiOptions {
     const AuthGate* gate = nullptr;
     /// Budget of the cache of grid and facility tiles; 0 turns it off.
     std::size_t tile_cache_bytes = tiles::TileCache::default_budget_bytes;
+    /// /tiles/events streams open at once without a session (tile_feed.hpp).
+    std::size_t max_anonymous_streams = 100;
 };
 
 /// Registers /health, the OGC API – Features routes, /lookup, the tiles,
