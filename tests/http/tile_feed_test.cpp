@@ -219,3 +219,30 @@ TEST_F(TileFeed, EventsPushEachWriteAndResumeFromTheLastEventId) {
     foreign.write(events_request(chief, "0badcafe.7"));
     EXPECT_TRUE(wait_for_event(foreign, "reset")) << foreign.received();
 }
+
+// Streams without a session are capped apart from the server's stream limit (issue #18).
+TEST(TileFeedStreams, AnonymousStreamsAreCapped) {
+    TempDir dir;
+    auth::testing::Accounts accounts(dir.path() / "auth.gpkg");
+    State state("geopackage");
+    Router router;
+    add_tile_routes(router, state, accounts.gate());
+    add_tile_feed_routes(router, state, accounts.gate(), 2);
+    state.publish(model::Snapshot::build(sample_dataset(), 1));
+    const auto open = [&](Headers headers) {
+        Request request(Method::get, "/tiles/events", std::move(headers), {});
+        return router.handle(request);
+    };
+    std::vector<Response> anonymous;
+    for (int i = 0; i < 2; ++i) {
+        anonymous.push_back(open({}));
+        EXPECT_TRUE(anonymous.back().streamed()) << anonymous.back().body();
+    }
+    const Response refused = open({});
+    EXPECT_EQ(refused.status(), Status::service_unavailable);
+    EXPECT_EQ(nlohmann::json::parse(refused.body())["error"]["code"], "too_many_streams");
+    // Signed-in callers do not count against it, and a closed stream frees its place.
+    EXPECT_TRUE(open(accounts.bearer(users::worker)).streamed());
+    anonymous.pop_back();
+    EXPECT_TRUE(open({}).streamed());
+}
