@@ -60,19 +60,25 @@ std::vector<std::string_view> inline_scripts(std::string_view html) {
     return scripts;
 }
 
-/// The policy of a page of the web map: its own files and API only; inline
-/// scripts only by hash (the import map); inline styles and blob: workers
-/// because MapLibre GL needs them (it sets element styles and starts its
-/// worker from a blob: URL); never framed by another page (clickjacking).
+/// The policy of the web map's files: its own files and API only; inline
+/// styles and blob: workers because MapLibre GL needs them (it sets element
+/// styles, and starts its worker from maplibre-gl-worker.mjs, whose own
+/// policy is this one, or from a blob: URL); never framed by another page
+/// (clickjacking). `scripts` are the script sources.
+std::string map_policy(std::string_view scripts) {
+    return "default-src 'self'; script-src " + std::string(scripts) +
+           "; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+           "connect-src 'self'; worker-src 'self' blob:; child-src 'self' blob:; object-src 'none'; "
+           "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+}
+
+/// A page's policy: inline scripts (the import map) only by their hash.
 std::string page_policy(const std::filesystem::path& page) {
     std::ifstream in(page, std::ios::binary);
     const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::string scripts = "'self'";
     for (const std::string_view script : inline_scripts(html)) scripts += " 'sha256-" + auth::sha256_base64(script) + "'";
-    return "default-src 'self'; script-src " + scripts +
-           "; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
-           "connect-src 'self'; worker-src 'self' blob:; child-src 'self' blob:; object-src 'none'; "
-           "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+    return map_policy(scripts);
 }
 
 /// True when `inside` (canonical) lies in `root` (canonical).
@@ -119,7 +125,9 @@ Response StaticFiles::serve(std::string_view relative) const {
     if (ec || !within(root, resolved) || !std::filesystem::is_regular_file(resolved, ec)) throw missing(relative);
     const std::string_view type = content_type_for(resolved);
     Response response = Response::file(resolved, type);
-    if (type.starts_with("text/html")) response.set_header("Content-Security-Policy", page_policy(resolved));
+    // Every file gets the map's policy: a worker script's own answer sets the worker's policy.
+    response.set_header("Content-Security-Policy",
+                        type.starts_with("text/html") ? page_policy(resolved) : map_policy("'self'"));
     return response;
 }
 
