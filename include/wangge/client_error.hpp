@@ -22,6 +22,7 @@ enum class ErrorKind {
     method_not_allowed,  ///< 405
     conflict,            ///< 409: the current state refuses it
     too_large,           ///< 413
+    unsupported_media,   ///< 415: a body type the route does not take
     unprocessable,       ///< 422: well-formed, but its content cannot be carried out
     too_many,            ///< 429
     unavailable,         ///< 503: the server cannot answer yet

@@ -52,7 +52,7 @@ std::unique_ptr<App> App::open(AppConfig config) {
     http::add_feature_routes(router, p.state, p.gate);
     http::add_lookup_route(router, p.state, p.gate);
     http::add_tile_routes(router, p.state, p.gate, p.config.tile_cache_bytes);
-    http::add_tile_feed_routes(router, p.state, p.gate);
+    http::add_tile_feed_routes(router, p.state, p.gate, p.config.max_anonymous_streams);
     http::add_validate_route(router, p.gate, p.config.validate_limits);
     if (p.workflow) http::add_workflow_routes(router, p.state, *p.workflow);
     http::add_draft_routes(router, p.state, *p.drafts);

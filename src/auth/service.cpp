@@ -17,9 +17,6 @@ constexpr const char* wrong_credentials = "wrong user name or password";
 // (an IPv6 address has at most 45).
 constexpr std::size_t max_client_length = 64;
 
-std::string user_key(std::string_view name) { return "user:" + std::string(name); }
-std::string client_key(std::string_view client) { return "addr:" + std::string(client); }
-
 AuditEntry audit_entry(model::Timestamp now, std::string action, std::string collection, std::string_view client) {
     AuditEntry entry;
     entry.at = now;
@@ -59,15 +56,15 @@ Session AuthService::login(std::string_view name, std::string_view password, std
     const bool plausible_name = valid_user_name(name);
     AuditEntry audit = audit_entry(now, "auth.login", "sessions", client);
     audit.user_name = plausible_name ? std::string(name) : "(invalid name)";
-    // An unknown client address (empty) gets no bucket: all such clients sharing
-    // one would let a single attacker lock everybody out.
-    const bool known_client = !client.empty();
-    // Implausible names cannot succeed, so only their address is throttled.
-    const std::int64_t wait =
-        std::max(plausible_name ? throttle_.retry_after(user_key(name), now) : 0,
-                 known_client ? throttle_.retry_after(client_key(client), now) : 0);
-    // Throttled attempts are not logged: they cost nothing and could flood the log.
-    if (wait > 0) throw ThrottledError(wait);
+    // Implausible names cannot succeed: they share one back-off entry per address.
+    const std::string_view account = plausible_name ? name : std::string_view{};
+    if (const std::int64_t wait = throttle_.retry_after(account, client, now); wait > 0) {
+        // Logged like every refused attempt; the server's request rate limit bounds how fast they come.
+        audit.outcome = Outcome::throttled;
+        audit.detail = "retry in " + std::to_string(wait) + " s";
+        record(std::move(audit));
+        throw ThrottledError(wait);
+    }
 
     const std::optional<Credentials> credentials =
         plausible_name && password.size() <= max_password_length ? store_.find_credentials(name) : std::nullopt;
@@ -78,8 +75,7 @@ Session AuthService::login(std::string_view name, std::string_view password, std
         verify_against_dummy(password);
     }
     if (!accepted) {
-        if (plausible_name) throttle_.record_failure(user_key(name), now);
-        if (known_client) throttle_.record_failure(client_key(client), now);
+        throttle_.record_failure(account, client, now);
         audit.outcome = Outcome::denied;
         audit.detail = wrong_credentials;
         record(std::move(audit));
@@ -93,7 +89,7 @@ Session AuthService::login(std::string_view name, std::string_view password, std
         record(std::move(audit));
         throw AuthenticationError("account '" + user.name + "' is disabled");
     }
-    throttle_.forget(user_key(name));
+    throttle_.record_success(account, client);
 
     IssuedToken token = issue_token();
     const SessionRecord session{.token_hash = token.hash,

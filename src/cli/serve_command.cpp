@@ -40,6 +40,8 @@ int serve_command(const Args& args) {
     std::string categories_path = "data/categories.json";
     std::string open311_clients_path;
     std::size_t tile_cache_mb = 64;
+    std::size_t max_anonymous_streams = app::AppConfig{}.max_anonymous_streams;
+    bool secure_cookie = false;
     bool quiet = false;
     http::ServerOptions options;
     options.handle_signals = true;
@@ -84,6 +86,16 @@ int serve_command(const Args& args) {
          "(do that behind a reverse proxy, where every request has the proxy's address)")
         ("rate-burst", po::value(&options.rate_burst)->default_value(options.rate_burst)->value_name("N"),
          "requests a client may send at once on top of the rate")
+        ("trusted-proxy", po::value(&options.trusted_proxies)->composing()->value_name("CIDR"),
+         "a reverse proxy (address or CIDR block, repeatable) whose Forwarded / X-Forwarded-For header names "
+         "the client, for the rate limit, the login throttle and the audit log; ignored from anyone else")
+        ("public-url", po::value(&options.public_url)->value_name("URL"),
+         "the server's address as clients see it (e.g. https://grid.example.gov.cn), used in OGC API links and "
+         "TileJSON; default http://HOST:PORT, never the client's Host header")
+        ("secure-cookie", po::value(&secure_cookie)->value_name("BOOL"),
+         "mark the session cookie Secure (sent over HTTPS only); default true when --public-url is https://")
+        ("max-anonymous-streams", po::value(&max_anonymous_streams)->default_value(max_anonymous_streams)->value_name("N"),
+         "open /tiles/events streams without a session; more get 503")
         ("compress", po::value(&options.compress)->default_value(options.compress)->value_name("BOOL"),
          "gzip JSON and text answers for clients that accept it")
         ("quiet", po::bool_switch(&quiet), "no access log (one JSON line per request) on stderr");
@@ -104,9 +116,15 @@ int serve_command(const Args& args) {
     options.shutdown_grace = positive_seconds(shutdown_grace_s, "shutdown-grace");
     if (options.pipeline_limit == 0) throw InputError("--pipeline-limit must be at least 1");
     options.access_log = !quiet;
+    if (!options.public_url.empty() && !options.public_url.starts_with("http://") &&
+        !options.public_url.starts_with("https://")) {
+        throw InputError("--public-url must start with http:// or https://");
+    }
+    if (!values->count("secure-cookie")) secure_cookie = options.public_url.starts_with("https://");
 
     app::AppConfig config{.store = store_path, .web_dir = web_dir, .styles_dir = styles_dir,
-                          .tile_cache_bytes = tile_cache_mb << 20};
+                          .tile_cache_bytes = tile_cache_mb << 20, .max_anonymous_streams = max_anonymous_streams};
+    config.gate.secure_cookie = secure_cookie;
     // The workflow writes need the category table; a missing default file
     // turns them off (read-only serving), a missing named file is an error.
     if (!open311_clients_path.empty()) config.open311_clients.emplace(http::Open311Clients::load(open311_clients_path));

@@ -1,6 +1,9 @@
 #include "wangge/http/auth_handlers.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <exception>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -73,7 +76,29 @@ model::Timestamp time_parameter(std::string_view text, std::string_view name) {
     return *time;
 }
 
+ClientError cross_site_refusal() {
+    return ClientError(ErrorKind::forbidden, "cross_site_request",
+                       "this request comes from another site's page; use the map at /map/",
+                       "此请求来自其他网站的页面，已拒绝；请在 /map/ 地图中操作");
+}
+
+/// "host:port" of an Origin ("https://host:port"), lower case, without the scheme's default port.
+std::string origin_authority(std::string_view origin) {
+    std::string_view scheme = "http";
+    if (const std::size_t colon = origin.find("://"); colon != std::string_view::npos) {
+        scheme = origin.substr(0, colon);
+        origin.remove_prefix(colon + 3);
+    }
+    std::string authority(origin.substr(0, origin.find('/')));
+    std::ranges::transform(authority, authority.begin(),
+                           [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+    const std::string default_port = scheme == "https" ? ":443" : ":80";
+    if (authority.ends_with(default_port)) authority.resize(authority.size() - default_port.size());
+    return authority;
+}
+
 Response login(const AuthGate& gate, const Request& request) {
+    if (cross_site(request)) throw cross_site_refusal();
     const JsonBody body(request);
     const std::string username = body.required_string("username", true);
     const std::string password = body.required_string("password", true);
@@ -97,6 +122,8 @@ Response login(const AuthGate& gate, const Request& request) {
 }
 
 Response logout(const AuthGate& gate, const Request& request) {
+    // Another site's page may not sign the user out either.
+    if (request.header("Authorization").empty() && cross_site(request)) throw cross_site_refusal();
     gate.service().logout(session_token(request), gate.client(request), gate.now());
     Response response = Response::bytes("", "text/plain", Status::no_content);
     response.set_header("Set-Cookie", cookie("", 0, gate.options().secure_cookie));
@@ -144,11 +171,13 @@ std::string_view session_token(const Request& request) noexcept {
     return cookie_value(request.header("Cookie"), session_cookie);
 }
 
-std::string client_address(const Request& request, bool trust_proxy) {
-    if (!trust_proxy) return request.peer();
-    const std::string_view forwarded = request.header("X-Forwarded-For");
-    constexpr std::size_t max_address_length = 64;  // an IPv6 address has at most 45 characters
-    return std::string(trim(forwarded.substr(0, forwarded.find(','))).substr(0, max_address_length));
+bool cross_site(const Request& request) {
+    const std::string_view fetch_site = trim(request.header("Sec-Fetch-Site"));
+    if (!fetch_site.empty() && fetch_site != "same-origin" && fetch_site != "none") return true;
+    const std::string_view origin = trim(request.header("Origin"));
+    if (origin.empty()) return false;
+    // http and https share the comparison: behind a TLS proxy the server sees http.
+    return origin == "null" || origin_authority(origin) != origin_authority(trim(request.header("Host")));
 }
 
 AuthGate::AuthGate(auth::AuthService& service, AuthGateOptions options)
@@ -157,7 +186,10 @@ AuthGate::AuthGate(auth::AuthService& service, AuthGateOptions options)
 }
 
 auth::Principal AuthGate::principal(const Request& request) const {
-    return service_.authenticate(session_token(request), now());
+    const std::string_view token = session_token(request);
+    const bool by_cookie = !token.empty() && request.header("Authorization").empty();
+    if (by_cookie && is_write(request.method()) && cross_site(request)) throw cross_site_refusal();
+    return service_.authenticate(token, now());
 }
 
 auth::Principal AuthGate::require(const Request& request, auth::Action action) const {
@@ -220,6 +252,25 @@ void vary_by_session(Response& response, std::string_view cache_control) {
 }
 
 void add_auth_routes(Router& router, const AuthGate& gate) {
+    // Every refused write is audited in one place, whichever check refused it.
+    router.on_refused_write([&gate](const Request& request, const Response& response) {
+        try {
+            const auth::Principal who = gate.service().authenticate(session_token(request), gate.now());
+            const std::string_view path = request.path();
+            const std::string_view collection = path.substr(1, path.find('/', 1) == std::string_view::npos
+                                                                   ? std::string_view::npos
+                                                                   : path.find('/', 1) - 1);
+            const json body = json::parse(response.body(), nullptr, false);
+            const std::string code = body.is_object() && body.contains("error") && body["error"].contains("code") &&
+                                             body["error"]["code"].is_string()
+                                         ? body["error"]["code"].get<std::string>()
+                                         : "forbidden";
+            gate.audit(request, who, "http.denied", std::string(collection), {}, auth::Outcome::denied,
+                       std::string(to_string(request.method())) + " " + std::string(path) + ": " + code);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "wangge: could not audit a refused write: %s\n", e.what());
+        }
+    });
     // Login hashes with Argon2 and every route writes SQLite: keep them off the I/O threads.
     router.post("/auth/login", [&gate](const Request& request) { return login(gate, request); }, Execution::worker);
     router.post("/auth/logout", [&gate](const Request& request) { return logout(gate, request); }, Execution::worker);

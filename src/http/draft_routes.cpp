@@ -189,11 +189,17 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
     Writer& writer = services.writer;
     const rules::Options rules = services.rules;
     const auto require_editor = [&gate](const Request& request) {
-        (void)gate.require(request, auth::Action::edit_drafts);
+        return gate.require(request, auth::Action::edit_drafts);
+    };
+    // Draft writes are audited here; publishing is audited by the Writer with the layout it stores.
+    const auto audit_draft = [&gate](const Request& request, const auth::Principal& who, std::string action,
+                                     const std::string& id) {
+        gate.audit(request, who, std::move(action), "drafts", {id}, auth::Outcome::ok,
+                   std::string(to_string(request.method())) + " " + std::string(request.path()));
     };
 
-    router.post("/drafts", [&state, book, rules, require_editor](const Request& request) {
-        require_editor(request);
+    router.post("/drafts", [&state, book, rules, require_editor, audit_draft](const Request& request) {
+        const auth::Principal who = require_editor(request);
         const auto view = state.view();
         const model::Snapshot& snapshot = view->snapshot();
         std::vector<model::Grid> grids;
@@ -201,13 +207,14 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
         const int base = drafts::layout_version(snapshot.current_grids());
         const std::size_t count = grids.size();
         const std::string id = book->add(drafts::Draft(std::move(grids), base, rules));
+        audit_draft(request, who, "drafts.create", id);
         return Response::json({{"id", id}, {"base_version", base}, {"grids", count}}, Status::created);
     });
 
     router.get(
         "/drafts/{id}",
         [book, require_editor](const Request& request) {
-            require_editor(request);
+            (void)require_editor(request);
             const LockedDraft locked = lock_draft(*book, request);
             nlohmann::json features = nlohmann::json::array();
             for (const model::Grid& grid : locked.draft().grids()) features.push_back(feature(grid));
@@ -221,21 +228,25 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
         },
         Execution::worker);
 
-    router.add(Method::delete_, "/drafts/{id}", [book, require_editor](const Request& request) {
-        require_editor(request);
+    router.add(Method::delete_, "/drafts/{id}", [book, require_editor, audit_draft](const Request& request) {
+        const auth::Principal who = require_editor(request);
         (void)book->find(request.param("id"));
         book->erase(request.param("id"));
+        audit_draft(request, who, "drafts.delete", request.param("id"));
         return Response::bytes({}, "application/json", Status::no_content);
     });
 
-    const auto edit_route = [&router, book, require_editor](Method method, std::string_view pattern, auto edit) {
+    const auto edit_route = [&router, book, require_editor, audit_draft](Method method, std::string_view pattern,
+                                                                          auto edit) {
         router.add(
             method, pattern,
-            [book, require_editor, edit](const Request& request) {
-                require_editor(request);
-                return edit_draft(*book, request, [&](drafts::Draft& draft, const nlohmann::json& body) {
+            [book, require_editor, audit_draft, edit](const Request& request) {
+                const auth::Principal who = require_editor(request);
+                Response response = edit_draft(*book, request, [&](drafts::Draft& draft, const nlohmann::json& body) {
                     return edit(draft, body, request);
                 });
+                audit_draft(request, who, "drafts.edit", request.param("id"));
+                return response;
             },
             Execution::worker);
     };
@@ -291,8 +302,8 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
 
     router.post(
         "/drafts/{id}/renumber",
-        [book, require_editor](const Request& request) {
-            require_editor(request);
+        [book, require_editor, audit_draft](const Request& request) {
+            const auth::Principal who = require_editor(request);
             const nlohmann::json body = parse_body(request);
             const nlohmann::json* apply = member(body, "apply");
             if (apply != nullptr && !apply->is_boolean()) throw InputError("\"apply\" must be true or false");
@@ -303,6 +314,7 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
             }
             if (apply == nullptr || !apply->get<bool>()) return Response::json({{"proposals", std::move(proposals)}});
             nlohmann::json out = edit_json(locked.draft(), locked.draft().renumber());
+            audit_draft(request, who, "drafts.edit", request.param("id"));
             out["proposals"] = std::move(proposals);
             return Response::json(out);
         },
@@ -311,7 +323,7 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
     router.post(
         "/drafts/{id}/validate",
         [book, require_editor](const Request& request) {
-            require_editor(request);
+            (void)require_editor(request);
             const LockedDraft locked = lock_draft(*book, request);
             return Response::json(rules::to_json(locked.draft().validate()));
         },

@@ -31,7 +31,6 @@ using nlohmann::json;
 
 constexpr std::int64_t max_window_s = 90 * 86400;  // the spec's longest date range
 constexpr std::size_t max_results = 1000;
-constexpr std::size_t max_description_characters = 4000;
 constexpr std::string_view citizen_source = "居民上报";
 
 /// [{"code", "description"}] with the status as code, the spec's error shape.
@@ -115,11 +114,6 @@ bool is_utf8(const std::string& text) {
     }
 }
 
-std::size_t character_count(std::string_view text) noexcept {
-    return static_cast<std::size_t>(std::count_if(
-        text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
-}
-
 /// The fields POST requests.json knows; attribute[…] are accepted too (no service has attributes).
 constexpr std::string_view submission_fields[] = {
     "jurisdiction_id", "service_code", "lat",        "long",       "address_string", "address_id",
@@ -145,7 +139,7 @@ public:
     [[nodiscard]] std::optional<std::string> get(std::string_view name, std::size_t max_characters = 255) const {
         const auto found = fields_.find(name);
         if (found == fields_.end() || found->second.empty()) return std::nullopt;
-        if (character_count(found->second) > max_characters) {
+        if (detail::character_count(found->second) > max_characters) {
             throw InputError("field \"" + std::string(name) + "\" is longer than " + std::to_string(max_characters) +
                              " characters");
         }
@@ -185,7 +179,7 @@ geo::Point submitted_location(const Submission& submission) {
 
 /// The description, with the address and photo link the model has no field for.
 std::string submitted_description(const Submission& submission, const workflow::Category& category) {
-    std::string description = submission.get("description", max_description_characters).value_or(category.name);
+    std::string description = submission.get("description", detail::description_limit.max_characters).value_or(category.name);
     if (const auto address = submission.get("address_string", 500)) description += "\n地址：" + *address;
     if (const auto media = submission.get("media_url", 2000)) {
         const bool web_link = (media->starts_with("https://") || media->starts_with("http://")) &&
@@ -452,7 +446,7 @@ void add_submission_route(Router& router, const State& state, const WorkflowServ
             response.set_header("Location", "/open311/v2/requests/" + std::to_string(stored.incident.id) + ".json");
             return response;
         }),
-        Execution::write);
+        Execution::write, Bodies::json_or_form);
 }
 
 void add_request_routes(Router& router, const State& state, const WorkflowServices& services) {

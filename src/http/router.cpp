@@ -125,6 +125,7 @@ Status status_of(ErrorKind kind) noexcept {
         case ErrorKind::method_not_allowed: return Status::method_not_allowed;
         case ErrorKind::conflict: return Status::conflict;
         case ErrorKind::too_large: return Status::payload_too_large;
+        case ErrorKind::unsupported_media: return Status::unsupported_media_type;
         case ErrorKind::unprocessable: return Status::unprocessable_entity;
         case ErrorKind::too_many: return Status::too_many_requests;
         case ErrorKind::unavailable: return Status::service_unavailable;
@@ -257,15 +258,6 @@ const std::string& Request::param(std::string_view name) const {
     throw std::logic_error("route has no parameter '" + std::string(name) + "'");
 }
 
-std::string Request::base_url() const {
-    const std::string_view host = header("Host");
-    const bool well_formed = !host.empty() && host.size() < 256 && std::ranges::all_of(host, [](char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-               c == ':' || c == '[' || c == ']';
-    });
-    return "http://" + (well_formed ? std::string(host) : fallback_host_);
-}
-
 bool accepts_encoding(const Request& request, std::string_view coding) {
     for (const std::string_view item : header_list(request.header("Accept-Encoding"))) {
         const std::size_t semicolon = item.find(';');
@@ -364,11 +356,13 @@ struct Router::Route {
     std::vector<Segment> segments;
     Handler handler;
     Execution execution;
+    Bodies bodies;
 };
 
-void Router::add(Method method, std::string_view pattern, Handler handler, Execution execution) {
+void Router::add(Method method, std::string_view pattern, Handler handler, Execution execution, Bodies bodies) {
     if (pattern.empty() || pattern.front() != '/') throw std::logic_error("route pattern must start with '/'");
-    auto route = std::make_shared<Route>(Route{method, std::string(pattern), {}, std::move(handler), execution});
+    auto route =
+        std::make_shared<Route>(Route{method, std::string(pattern), {}, std::move(handler), execution, bodies});
     const std::vector<std::string_view> parts = split_path(pattern);
     for (std::size_t i = 0; i < parts.size(); ++i) {
         const std::string_view part = parts[i];
@@ -420,7 +414,36 @@ std::vector<std::string> decode_path(std::string_view path) {
     return decoded;
 }
 
+/// The media type of a Content-Type value, lower case, without parameters.
+std::string media_type(std::string_view content_type) {
+    std::string type(trim(content_type.substr(0, content_type.find(';'))));
+    std::ranges::transform(type, type.begin(),
+                           [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+    return type;
+}
+
+/// ClientError 415 for a write whose body is not of a type the route takes (Bodies).
+void check_body_type(const Request& request, Bodies bodies) {
+    const std::string_view content_type = request.header("Content-Type");
+    if (!is_write(request.method()) || (request.body().empty() && content_type.empty())) return;
+    const std::string type = media_type(content_type);
+    if (type == "application/json" || (type.starts_with("application/") && type.ends_with("+json"))) return;
+    if (bodies == Bodies::json_or_form &&
+        (type == "application/x-www-form-urlencoded" || type == "multipart/form-data")) {
+        return;
+    }
+    throw ClientError(ErrorKind::unsupported_media, "unsupported_media_type",
+                      "send the body as application/json" +
+                          std::string(bodies == Bodies::json_or_form ? " or application/x-www-form-urlencoded" : "") +
+                          (type.empty() ? std::string(", with its Content-Type") : ", not " + type),
+                      "请求正文须为 JSON（Content-Type: application/json）");
+}
+
 }  // namespace
+
+bool is_write(Method method) noexcept {
+    return method != Method::get && method != Method::head && method != Method::options;
+}
 
 Dispatch Router::dispatch(Request& request) const {
     Dispatch dispatch;
@@ -464,6 +487,8 @@ Dispatch Router::dispatch(Request& request) const {
         request.set_params(std::move(params));
         dispatch.handler_ = &route->handler;
         dispatch.execution_ = route->execution;
+        dispatch.bodies_ = route->bodies;
+        dispatch.refused_write_ = refused_write_.get();
         return dispatch;
     }
     dispatch.error_ = path_known ? ClientError(ErrorKind::method_not_allowed, "method_not_allowed",
@@ -475,8 +500,17 @@ Dispatch Router::dispatch(Request& request) const {
 }
 
 Response Dispatch::run(const Request& request) const {
+    Response response = answer(request);
+    if (refused_write_ != nullptr && response.status() == Status::forbidden && is_write(request.method())) {
+        (*refused_write_)(request, response);
+    }
+    return response;
+}
+
+Response Dispatch::answer(const Request& request) const {
     try {
         if (error_) throw *error_;
+        check_body_type(request, bodies_);
         return (*handler_)(request);
     } catch (const ClientError& e) {
         return Response::error(status_of(e.kind()), e.code(), e.what(), e.message_zh());

@@ -8,6 +8,7 @@
 #include <array>
 #include <atomic>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -61,13 +62,15 @@ Method to_method(bhttp::verb verb) noexcept {
     }
 }
 
-Request to_request(BeastRequest&& beast_request, const std::string& fallback_host, const std::string& peer) {
+Request to_request(BeastRequest&& beast_request, const std::string& base_url, const std::string& peer,
+                   std::string client) {
     std::vector<std::pair<std::string, std::string>> headers;
     for (const auto& field : beast_request) headers.emplace_back(field.name_string(), field.value());
     Request request(to_method(beast_request.method()), std::string(beast_request.target()), std::move(headers),
                     std::move(beast_request.body()));
-    request.set_fallback_host(fallback_host);
+    request.set_base_url(base_url);
     request.set_peer(peer);
+    request.set_client(std::move(client));
     return request;
 }
 
@@ -87,6 +90,146 @@ std::string rate_key(const asio::ip::address& address) {
     asio::ip::address_v6::bytes_type bytes = address.to_v6().to_bytes();
     std::fill(bytes.begin() + 8, bytes.end(), 0);
     return asio::ip::address_v6(bytes).to_string() + "/64";
+}
+
+/// An address block of ServerOptions::trusted_proxies; IPv4 as IPv4-mapped IPv6.
+struct Cidr {
+    asio::ip::address_v6::bytes_type bytes{};
+    unsigned prefix = 128;
+
+    [[nodiscard]] bool contains(const asio::ip::address& address) const noexcept;
+};
+
+asio::ip::address_v6 as_v6(const asio::ip::address& address) {
+    return address.is_v4() ? asio::ip::make_address_v6(asio::ip::v4_mapped, address.to_v4()) : address.to_v6();
+}
+
+bool Cidr::contains(const asio::ip::address& address) const noexcept {
+    const asio::ip::address_v6::bytes_type other = as_v6(address).to_bytes();
+    for (unsigned bit = 0; bit < prefix; ++bit) {
+        const unsigned mask = 0x80U >> (bit % 8);
+        if ((bytes[bit / 8] & mask) != (other[bit / 8] & mask)) return false;
+    }
+    return true;
+}
+
+/// "10.0.0.0/8", "2001:db8::/32" or a single address; InputError otherwise.
+Cidr parse_cidr(std::string_view text) {
+    const std::size_t slash = text.find('/');
+    beast::error_code ec;
+    const asio::ip::address address = asio::ip::make_address(std::string(text.substr(0, slash)), ec);
+    const unsigned width = !ec && address.is_v4() ? 32 : 128;
+    unsigned prefix = width;
+    if (slash != std::string_view::npos) {
+        const std::string_view digits = text.substr(slash + 1);
+        const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
+        if (digits.empty() || error != std::errc{} || end != digits.data() + digits.size()) prefix = width + 1;
+    }
+    if (ec || prefix > width) {
+        throw InputError("trusted proxy '" + std::string(text) + "' is not an address or CIDR block (e.g. 10.0.0.0/8)");
+    }
+    return Cidr{as_v6(address).to_bytes(), prefix + (width == 32 ? 96 : 0)};
+}
+
+bool trusted(const std::vector<Cidr>& proxies, const asio::ip::address& address) {
+    return std::ranges::any_of(proxies, [&](const Cidr& cidr) { return cidr.contains(address); });
+}
+
+/// One hop of Forwarded ("for=\"[2001:db8::1]:4711\"", "for=192.0.2.43") or X-Forwarded-For ("192.0.2.43").
+std::optional<asio::ip::address> hop_address(std::string_view hop, bool forwarded_syntax) {
+    const auto trim = [](std::string_view text) {
+        while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+        while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+        return text;
+    };
+    hop = trim(hop);
+    if (forwarded_syntax) {
+        std::string_view found;
+        while (!hop.empty()) {
+            const std::size_t semicolon = hop.find(';');
+            const std::string_view pair = trim(hop.substr(0, semicolon));
+            hop = semicolon == std::string_view::npos ? std::string_view{} : hop.substr(semicolon + 1);
+            if (pair.size() > 4 && (pair.substr(0, 4) == "for=" || pair.substr(0, 4) == "For=" ||
+                                    pair.substr(0, 4) == "FOR=")) {
+                found = pair.substr(4);
+            }
+        }
+        hop = found;
+        if (hop.size() >= 2 && hop.front() == '"' && hop.back() == '"') hop = hop.substr(1, hop.size() - 2);
+        if (hop.starts_with('[')) {
+            hop = hop.substr(1, hop.find(']') == std::string_view::npos ? 0 : hop.find(']') - 1);
+        } else if (std::ranges::count(hop, ':') == 1) {
+            hop = hop.substr(0, hop.find(':'));  // an IPv4 address with a port
+        }
+    }
+    beast::error_code ec;
+    const asio::ip::address address = asio::ip::make_address(std::string(hop), ec);
+    if (ec) return std::nullopt;
+    return address;
+}
+
+/// The client of a request: the peer, unless the peer is a trusted proxy;
+/// then the nearest address in Forwarded (else X-Forwarded-For) that is not
+/// a trusted proxy itself, read from the right (earlier hops are what the
+/// client claims and anyone can forge). A malformed or obfuscated hop stops
+/// the walk and the proxy's own address is kept.
+asio::ip::address client_of(const BeastRequest& request, const asio::ip::address& peer,
+                            const std::vector<Cidr>& proxies) {
+    if (!trusted(proxies, peer)) return peer;
+    // Every Forwarded line in order, else every X-Forwarded-For line: one comma-separated list.
+    const auto joined = [&request](beast::string_view name) {
+        std::string hops;
+        for (const auto& field : request) {
+            if (beast::iequals(field.name_string(), name)) hops += (hops.empty() ? "" : ",") + std::string(field.value());
+        }
+        return hops;
+    };
+    std::string hops = joined("Forwarded");
+    const bool forwarded_syntax = !hops.empty();
+    if (!forwarded_syntax) hops = joined("X-Forwarded-For");
+    std::string_view rest = hops;
+    asio::ip::address client = peer;
+    while (!rest.empty()) {
+        const std::size_t comma = rest.rfind(',');
+        const std::string_view hop = comma == std::string_view::npos ? rest : rest.substr(comma + 1);
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(0, comma);
+        const std::optional<asio::ip::address> address = hop_address(hop, forwarded_syntax);
+        if (!address) return peer;
+        client = *address;
+        if (!trusted(proxies, client)) break;
+    }
+    return client;
+}
+
+/// Headers every answer carries: no MIME sniffing, no framing by other sites,
+/// and, unless the handler set its own (the web map's pages), a policy that
+/// lets an API answer opened in a browser run nothing at all.
+void add_security_headers(Response& response) {
+    response.set_header("X-Content-Type-Options", "nosniff");
+    response.set_header("X-Frame-Options", "DENY");
+    if (response.header("Content-Security-Policy").empty()) {
+        response.set_header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    }
+}
+
+/// "http://host:port", an IPv6 host in brackets.
+std::string http_url(const std::string& host, unsigned short port) {
+    const bool v6 = host.find(':') != std::string::npos;
+    return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+/// ServerOptions::public_url without a trailing slash, else http://host:port.
+std::string public_base_url(const ServerOptions& options, unsigned short port) {
+    std::string url = options.public_url.empty() ? http_url(options.host, port) : options.public_url;
+    while (url.ends_with('/')) url.pop_back();
+    return url;
+}
+
+/// Transfer-Encoding must end in chunked (RFC 9112 §6.3): anything else leaves
+/// the body's end unknown, and reading on would take the body for the next
+/// request (the building block of request smuggling).
+bool bad_transfer_encoding(const BeastRequest& request, bool parsed_chunked) {
+    return request.find(bhttp::field::transfer_encoding) != request.end() && !parsed_chunked;
 }
 
 /// 429 with Retry-After in whole seconds (at least 1, as the header has no fractions).
@@ -189,7 +332,9 @@ Message to_message(Response&& response, const Framing& framing) {
 
 /// A JSON error for a request the parser refused; the connection closes after it.
 Message refusal(Status status, std::string_view code, std::string_view text) {
-    return to_message(Response::error(status, code, text), Framing{11, false, false, false});
+    Response response = Response::error(status, code, text);
+    add_security_headers(response);
+    return to_message(std::move(response), Framing{11, false, false, false});
 }
 
 /// Gives a place among the server's open streams back.
@@ -208,15 +353,7 @@ struct Shared;
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(tcp::socket&& socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {
-        beast::error_code ec;
-        const tcp::endpoint remote = stream_.socket().remote_endpoint(ec);
-        // A peer that reset before we asked has no address; its reads fail at once.
-        if (!ec) {
-            peer_ = peer_text(remote.address());
-            rate_key_ = rate_key(remote.address());
-        }
-    }
+    Session(tcp::socket&& socket, Shared& shared);
     ~Session();
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
@@ -301,8 +438,9 @@ private:
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     Shared& shared_;
+    std::optional<asio::ip::address> peer_address_;
     std::string peer_;
-    std::string rate_key_;
+    std::string base_url_;  // set when the server listens on every interface and has no public_url
     // Responses in request order; a deque keeps references to slots stable while others are added.
     std::deque<Slot> queue_;
     std::unique_ptr<LiveStream> live_;
@@ -324,7 +462,10 @@ struct Shared {
           workers(options.worker_threads != 0 ? options.worker_threads : io_threads),
           writers(std::max(1u, options.write_threads)),
           limiter(RateLimit{options.rate_limit, options.rate_burst}),
-          fallback_host(options.host + ":" + std::to_string(options.port)) {}
+          base_url(public_base_url(options, options.port)),
+          wildcard_host(options.public_url.empty() && (options.host == "0.0.0.0" || options.host == "::")) {
+        for (const std::string& proxy : options.trusted_proxies) trusted_proxies.push_back(parse_cidr(proxy));
+    }
 
     void session_started(const std::shared_ptr<Session>& session) {
         ++live_sessions;
@@ -355,8 +496,25 @@ struct Shared {
     asio::thread_pool workers;
     asio::thread_pool writers;  // Execution::write handlers, which mostly wait for the Writer
     RateLimiter limiter;
-    std::string fallback_host;
+    std::vector<Cidr> trusted_proxies;
+    std::string base_url;  // for links: ServerOptions::public_url, else the listening address
+    bool wildcard_host;    // listening on every interface without a public_url: links per connection
 };
+
+Session::Session(tcp::socket&& socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {
+    beast::error_code ec;
+    const tcp::endpoint remote = stream_.socket().remote_endpoint(ec);
+    // A peer that reset before we asked has no address; its reads fail at once.
+    if (!ec) {
+        peer_address_ = remote.address();
+        peer_ = peer_text(remote.address());
+    }
+    // Listening on every interface, links name the one this client reached (not its Host header).
+    if (shared_.wildcard_host) {
+        const tcp::endpoint local = stream_.socket().local_endpoint(ec);
+        if (!ec) base_url_ = http_url(peer_text(local.address()), local.port());
+    }
+}
 
 Session::~Session() {
     // Destroyed without stop_stream() only when the server gave up waiting: the sink must not post any more.
@@ -417,6 +575,16 @@ void Session::on_read(beast::error_code ec, std::size_t) {
         maybe_write();
         return;
     }
+    if (bad_transfer_encoding(parser_->get(), parser_->chunked())) {
+        closing_ = true;
+        Slot& slot = queue_.emplace_back();
+        slot.method = std::string(parser_->get().method_string());
+        slot.target = std::string(parser_->get().target());
+        slot.message = refusal(Status::bad_request, "bad_transfer_encoding",
+                               "Transfer-Encoding must end with chunked; the connection is closed");
+        maybe_write();
+        return;
+    }
     handle(parser_->release());
     do_read();
 }
@@ -430,11 +598,19 @@ void Session::handle(BeastRequest&& beast_request) {
     const Framing framing{beast_request.version(), slot.keep_alive, beast_request.method() == bhttp::verb::head,
                           beast_request.method() == bhttp::verb::get || beast_request.method() == bhttp::verb::head};
 
-    if (const auto wait = shared_.limiter.acquire(rate_key_, slot.start); wait.count() > 0) {
+    std::string client;
+    std::string limit_key;
+    if (peer_address_) {
+        const asio::ip::address address = client_of(beast_request, *peer_address_, shared_.trusted_proxies);
+        client = peer_text(address);
+        limit_key = rate_key(address);
+    }
+    if (const auto wait = shared_.limiter.acquire(limit_key, slot.start); wait.count() > 0) {
         complete(slot, too_many_requests(wait), framing);
         return;
     }
-    auto request = std::make_unique<Request>(to_request(std::move(beast_request), shared_.fallback_host, peer_));
+    auto request = std::make_unique<Request>(
+        to_request(std::move(beast_request), base_url_.empty() ? shared_.base_url : base_url_, peer_, std::move(client)));
     const Dispatch dispatch = shared_.router.dispatch(*request);
     // Compression runs where the handler ran, so heavy responses stay off the I/O threads.
     const auto respond = [&options = shared_.options](const Dispatch& route, const Request& to) {
@@ -459,6 +635,7 @@ void Session::handle(BeastRequest&& beast_request) {
 }
 
 void Session::complete(Slot& slot, Response&& response, Framing framing) {
+    add_security_headers(response);
     if (response.streamed()) {
         StreamTicket ticket;
         if (!framing.head) {
@@ -766,7 +943,7 @@ unsigned short Server::listen() {
     shared.acceptor.listen(asio::socket_base::max_listen_connections, ec);
     check("listen on");
     impl_->port = shared.acceptor.local_endpoint().port();
-    shared.fallback_host = shared.options.host + ":" + std::to_string(impl_->port.load());
+    shared.base_url = public_base_url(shared.options, impl_->port.load());
     return impl_->port;
 }
 

@@ -2,9 +2,16 @@
 
 #include <algorithm>
 #include <array>
+#include <fstream>
+#include <iterator>
 #include <memory>
+#include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
+#include <vector>
+
+#include "wangge/auth/digest.hpp"
 
 namespace wangge::http {
 
@@ -35,6 +42,43 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 20> content_
 
 ClientError missing(std::string_view relative) {
     return ClientError(ErrorKind::not_found, "not_found", "no file '" + std::string(relative) + "'");
+}
+
+/// The text of every inline <script> (one without src) in an HTML page.
+std::vector<std::string_view> inline_scripts(std::string_view html) {
+    std::vector<std::string_view> scripts;
+    for (std::size_t at = html.find("<script"); at != std::string_view::npos; at = html.find("<script", at)) {
+        const std::size_t open_end = html.find('>', at);
+        if (open_end == std::string_view::npos) break;
+        const std::size_t close = html.find("</script>", open_end);
+        if (close == std::string_view::npos) break;
+        if (html.substr(at, open_end - at).find(" src=") == std::string_view::npos) {
+            scripts.push_back(html.substr(open_end + 1, close - open_end - 1));
+        }
+        at = close;
+    }
+    return scripts;
+}
+
+/// The policy of the web map's files: its own files and API only; inline
+/// styles and blob: workers because MapLibre GL needs them (it sets element
+/// styles, and starts its worker from maplibre-gl-worker.mjs, whose own
+/// policy is this one, or from a blob: URL); never framed by another page
+/// (clickjacking). `scripts` are the script sources.
+std::string map_policy(std::string_view scripts) {
+    return "default-src 'self'; script-src " + std::string(scripts) +
+           "; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+           "connect-src 'self'; worker-src 'self' blob:; child-src 'self' blob:; object-src 'none'; "
+           "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+}
+
+/// A page's policy: inline scripts (the import map) only by their hash.
+std::string page_policy(const std::filesystem::path& page) {
+    std::ifstream in(page, std::ios::binary);
+    const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string scripts = "'self'";
+    for (const std::string_view script : inline_scripts(html)) scripts += " 'sha256-" + auth::sha256_base64(script) + "'";
+    return map_policy(scripts);
 }
 
 /// True when `inside` (canonical) lies in `root` (canonical).
@@ -79,7 +123,12 @@ Response StaticFiles::serve(std::string_view relative) const {
     }
     // Symbolic links may point anywhere; only what resolves inside the root is served.
     if (ec || !within(root, resolved) || !std::filesystem::is_regular_file(resolved, ec)) throw missing(relative);
-    return Response::file(resolved, content_type_for(resolved));
+    const std::string_view type = content_type_for(resolved);
+    Response response = Response::file(resolved, type);
+    // Every file gets the map's policy: a worker script's own answer sets the worker's policy.
+    response.set_header("Content-Security-Policy",
+                        type.starts_with("text/html") ? page_policy(resolved) : map_policy("'self'"));
+    return response;
 }
 
 void add_static_routes(Router& router, std::string_view prefix, std::filesystem::path root) {

@@ -1,5 +1,6 @@
 #include "wangge/http/tile_feed.hpp"
 
+#include <atomic>
 #include <bitset>
 #include <charconv>
 #include <chrono>
@@ -182,10 +183,32 @@ std::optional<Resume> client_cursor(std::string_view text, const State& state) {
     return resume;
 }
 
+/// Places for streams without a session; a taken place is held by the stream's start function, then its handle.
+class AnonymousPlaces : public std::enable_shared_from_this<AnonymousPlaces> {
+public:
+    explicit AnonymousPlaces(std::size_t limit) : limit_(limit) {}
+    /// A place, or 503 "too_many_streams" when all are taken.
+    std::shared_ptr<void> take() {
+        if (open_.fetch_add(1) >= limit_) {
+            --open_;
+            throw ClientError(ErrorKind::unavailable, "too_many_streams",
+                              "too many change streams without a session (" + std::to_string(limit_) +
+                                  "); sign in or try again later",
+                              "未登录的地图更新连接过多，请登录或稍后再试");
+        }
+        return std::shared_ptr<void>(nullptr, [self = shared_from_this()](void*) { --self->open_; });
+    }
+
+private:
+    std::size_t limit_;
+    std::atomic<std::size_t> open_ = 0;
+};
+
 }  // namespace
 
-void add_tile_feed_routes(Router& router, State& state, const AuthGate& gate) {
+void add_tile_feed_routes(Router& router, State& state, const AuthGate& gate, std::size_t max_anonymous_streams) {
     auto streams = std::make_shared<Streams>(state);
+    auto anonymous_places = std::make_shared<AnonymousPlaces>(max_anonymous_streams);
     state.on_publish([streams](const View& view) { streams->publish(view); });
 
     router.get("/tiles/changes", [&state, &gate](const Request& request) {
@@ -207,19 +230,23 @@ void add_tile_feed_routes(Router& router, State& state, const AuthGate& gate) {
         return response;
     });
 
-    router.get("/tiles/events", [&state, &gate, streams](const Request& request) {
+    router.get("/tiles/events", [&state, &gate, streams, anonymous_places](const Request& request) {
         request.query().allow_only({"after"});
         // A reconnecting EventSource sends the last id it saw; a client's own
         // Last-Event-ID that is no cursor just starts afresh.
         std::optional<Resume> resume = parse_cursor(request.header("Last-Event-ID"), state);
         if (!resume) resume = client_cursor(request.query().get("after").value_or(""), state);
-        const LayerSet layers = readable_layers(gate.principal(request));
+        const auth::Principal who = gate.principal(request);
+        const LayerSet layers = readable_layers(who);
+        std::shared_ptr<void> place = who.anonymous() ? anonymous_places->take() : nullptr;
         StreamOptions options;
         options.heartbeat = ": keep-alive\n\n";
         Response response = Response::stream(
             "text/event-stream",
-            [streams, layers, resume](std::shared_ptr<StreamSink> sink) {
-                return streams->add(std::move(sink), layers, resume);
+            [streams, layers, resume, place](std::shared_ptr<StreamSink> sink) -> std::shared_ptr<void> {
+                // The handle keeps the subscription and the place together.
+                return std::make_shared<std::pair<std::shared_ptr<void>, std::shared_ptr<void>>>(
+                    streams->add(std::move(sink), layers, resume), place);
             },
             options);
         vary_by_session(response, "no-store");

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "wangge/workflow/states.hpp"
+
 
 namespace wangge::http::detail {
 
@@ -15,6 +17,19 @@ std::vector<model::IncidentEvent> history_of(const model::Snapshot& snapshot, st
     std::vector<model::IncidentEvent> history;
     for (const model::IncidentEvent* event : snapshot.events_of(incident_id)) history.push_back(*event);
     return history;
+}
+
+std::size_t character_count(std::string_view text) noexcept {
+    return static_cast<std::size_t>(std::count_if(
+        text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
+}
+
+void check_length(std::string_view text, const TextLimit& limit) {
+    if (character_count(text) <= limit.max_characters) return;
+    const std::string max = std::to_string(limit.max_characters);
+    throw workflow::WorkflowError("too_long",
+                                  "field \"" + std::string(limit.field) + "\" is longer than " + max + " characters",
+                                  std::string(limit.field_zh) + "不能超过" + max + "个字");
 }
 
 std::string write_detail(const workflow::Transition& stored) {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +24,22 @@ namespace wangge::http::detail {
 
 /// One incident's events in time order (ties by id).
 [[nodiscard]] std::vector<model::IncidentEvent> history_of(const model::Snapshot& snapshot, std::int64_t incident_id);
+
+/// Characters (code points) of UTF-8 text.
+[[nodiscard]] std::size_t character_count(std::string_view text) noexcept;
+
+/// The longest text a field may store, in characters, with its names for the error.
+struct TextLimit {
+    const char* field;
+    const char* field_zh;
+    std::size_t max_characters;
+};
+inline constexpr TextLimit description_limit{"description", "事件描述", 4000};
+inline constexpr TextLimit note_limit{"note", "备注", 2000};
+inline constexpr TextLimit visit_kind_limit{"kind", "走访类型", 50};
+
+/// workflow::WorkflowError "too_long" (400, with message_zh) when `text` exceeds the limit.
+void check_length(std::string_view text, const TextLimit& limit);
 
 /// What an incident write changed, for the audit log's detail:
 /// "reported → filed (event 12), grid 110105001001001, assignee 1".

@@ -128,6 +128,7 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
                     }
                     report.triage = *parsed_triage;
                     report.description = body.required_string("description");
+                    detail::check_length(report.description, detail::description_limit);
                     report.location = {body.required_number("lon", -180.0, 180.0),
                                        body.required_number("lat", -90.0, 90.0)};
                     report.actor = who.user->name;
@@ -211,6 +212,7 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
             transition.actor = who.user->name;
             transition.at = gate.now();
             transition.note = reason.value_or(note.value_or(""));
+            detail::check_length(transition.note, detail::note_limit);
             transition.approver = body.string("approver").value_or("");
             transition.extension_hours = body.integer("hours").value_or(0);
             transition.assignee = body.string("assignee").value_or("");
@@ -242,6 +244,15 @@ bool covers_any(const auth::User& user, const std::vector<std::string>& grid_cod
                        [&](const std::string& code) { return auth::covers(user, code); });
 }
 
+/// The grids a staff member is linked to.
+std::vector<std::string> staff_grid_codes(const model::Snapshot& snapshot, std::int64_t staff_id) {
+    std::vector<std::string> codes;
+    for (const model::StaffGrid& link : snapshot.data().staff_grids) {
+        if (link.staff_id == staff_id) codes.push_back(link.grid_code);
+    }
+    return codes;
+}
+
 void add_visit_routes(Router& router, const State& state, const WorkflowServices& services) {
     const AuthGate& gate = services.gate;
     router.post("/visits", [&services, &gate](const Request& request) {
@@ -265,6 +276,8 @@ void add_visit_routes(Router& router, const State& state, const WorkflowServices
                     visit.at = gate.now();
                     visit.kind = body.required_string("kind");
                     visit.note = body.string("note").value_or("");
+                    detail::check_length(visit.kind, detail::visit_kind_limit);
+                    detail::check_length(visit.note, detail::note_limit);
                     const model::Visit stored = services.writer.append_visit([&](const model::Snapshot& current) {
                         const auto& households = current.data().households;
                         const auto household =
@@ -278,6 +291,14 @@ void add_visit_routes(Router& router, const State& state, const WorkflowServices
                             throw InputError("no staff member " + std::to_string(visit.staff_id));
                         }
                         (void)gate.require(request, auth::Action::record_visit, household->grid_code);
+                        // A visit counts in the staff member's statistics: only for staff working in the scope.
+                        if (auth::reach(who, auth::Action::record_visit) == auth::Reach::scoped &&
+                            !covers_any(*who.user, staff_grid_codes(current, visit.staff_id))) {
+                            throw ClientError(ErrorKind::forbidden, "out_of_scope",
+                                              "staff member " + std::to_string(visit.staff_id) +
+                                                  " works outside your grids",
+                                              "该人员不在您负责的网格内工作，不能以其名义记录走访");
+                        }
                         return visit;
                     }, [&](const model::Visit& recorded) {
                         return gate.audit_entry(request, who, "visits.record", "visits", {std::to_string(recorded.id)},
@@ -303,22 +324,35 @@ void add_visit_routes(Router& router, const State& state, const WorkflowServices
                        throw ClientError(ErrorKind::forbidden, "out_of_scope",
                                        "staff member " + std::to_string(staff_id) + " works outside your grids");
                    }
+                   // Per household: a staff member's grids may reach beyond the caller's scope, and the
+                   // reasons are special-group tags (personal data), so each one is checked and audited.
                    json households = json::array();
+                   std::vector<std::string> listed;
                    for (const workflow::DueHousehold& item : due.due) {
                        const model::Household& h = *item.household;
+                       if (auth::decide(who, auth::Action::record_visit, h.grid_code) != auth::Decision::allowed) {
+                           continue;
+                       }
+                       listed.push_back(std::to_string(h.id));
                        households.push_back({{"household_id", h.id},
                                              {"grid_code", h.grid_code},
                                              {"address", h.compound + h.building + h.unit + h.room},
                                              {"reasons", item.reasons},
                                              {"must_visit", item.must_visit}});
                    }
-                   return Response::json({{"staff_id", due.staff_id},
+                   if (!listed.empty()) {
+                       gate.audit(request, who, "households.read", "households", std::move(listed), auth::Outcome::ok,
+                                  request.target());
+                   }
+                   Response response = Response::json({{"staff_id", due.staff_id},
                                           {"month", due.month.to_string()},
                                           {"grid_codes", due.grid_codes},
                                           {"quota", due.quota},
                                           {"households_visited", due.households_visited},
                                           {"quota_remaining", due.quota_remaining()},
                                           {"due", std::move(households)}});
+                   vary_by_session(response, "no-store");
+                   return response;
                });
 }
 

@@ -11,6 +11,7 @@ namespace wangge::http {
 namespace {
 
 using nlohmann::json;
+using Headers = std::vector<std::pair<std::string, std::string>>;
 
 constexpr model::Timestamp t0 = 1'800'000'000;
 constexpr const char* password = "good password";
@@ -26,8 +27,11 @@ protected:
 
     Response send(Method method, std::string target, std::vector<std::pair<std::string, std::string>> headers = {},
                   std::string body = {}) {
-        headers.emplace_back("X-Forwarded-For", "10.1.2.3, 10.0.0.1");
-        return app_.handle(method, std::move(target), std::move(headers), std::move(body));
+        if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
+        Request request(method, std::move(target), std::move(headers), std::move(body));
+        request.set_peer("10.0.0.1");   // a trusted proxy, as the server resolves it
+        request.set_client(client_);
+        return app_.handle(request);
     }
 
     Response login(const std::string& name, const std::string& pass) {
@@ -41,8 +45,9 @@ protected:
     }
 
     model::Timestamp now_ = t0;
-    // Every route, as served; the session checks on this test's clock, behind a proxy.
-    support::TestApp app_{{.gate = {.clock = [this] { return now_; }, .trust_proxy = true}}};
+    std::string client_ = "10.1.2.3";
+    // Every route, as served; the session checks on this test's clock.
+    support::TestApp app_{{.gate = {.clock = [this] { return now_; }}}};
     auth::AuthService* service_ = &app_.app().auth();
     const AuthGate* gate_ = &app_.gate();
 };
@@ -91,11 +96,52 @@ TEST_F(AuthRoutesTest, BadLoginsAreClientErrors) {
 }
 
 TEST_F(AuthRoutesTest, ThrottledLoginsGet429WithRetryAfter) {
-    for (int i = 0; i < 5; ++i) EXPECT_EQ(login("wang", "guess " + std::to_string(i)).status(), Status::unauthorized);
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(login("wang", "guess " + std::to_string(i)).status(), Status::unauthorized);
     const Response response = login("wang", password);
     EXPECT_EQ(response.status(), Status::too_many_requests);
-    EXPECT_EQ(response.header("Retry-After"), "180");
+    EXPECT_EQ(response.header("Retry-After"), "2");
     EXPECT_EQ(json::parse(response.body()).at("error").at("code"), "too_many_requests");
+    // The account is not locked: its owner, elsewhere, signs in.
+    client_ = "10.9.9.9";
+    EXPECT_EQ(login("wang", password).status(), Status::ok);
+}
+
+TEST_F(AuthRoutesTest, LoginRefusesCrossSiteAndNonJsonBodies) {
+    const std::string body = json{{"username", "wang"}, {"password", password}}.dump();
+    Request text(Method::post, "/auth/login", {{"Content-Type", "text/plain"}}, body);
+    EXPECT_EQ(app_.handle(text).status(), Status::unsupported_media_type);
+    Request form(Method::post, "/auth/login", {{"Content-Type", "application/x-www-form-urlencoded"}}, body);
+    EXPECT_EQ(app_.handle(form).status(), Status::unsupported_media_type);
+    const Response other_port = send(Method::post, "/auth/login",
+                                     {{"Host", "grid.example:8080"}, {"Origin", "http://grid.example:9000"}}, body);
+    EXPECT_EQ(other_port.status(), Status::forbidden);
+    EXPECT_EQ(json::parse(other_port.body()).at("error").at("code"), "cross_site_request");
+    EXPECT_EQ(send(Method::post, "/auth/login", {{"Sec-Fetch-Site", "same-site"}}, body).status(), Status::forbidden);
+    // The map's own login: same origin (behind TLS the server itself sees http).
+    EXPECT_EQ(send(Method::post, "/auth/login",
+                   {{"Host", "grid.example"}, {"Origin", "https://grid.example"}, {"Sec-Fetch-Site", "same-origin"}},
+                   body)
+                  .status(),
+              Status::ok);
+}
+
+TEST_F(AuthRoutesTest, CookieWritesFromOtherSitesAreRefusedAndAudited) {
+    const std::string token = token_of("boss");
+    const Headers cookie{{"Cookie", "wangge_session=" + token}, {"Host", "grid.example"},
+                         {"Origin", "http://evil.example"}};
+    const Response refused = send(Method::post, "/auth/logout", cookie);
+    EXPECT_EQ(refused.status(), Status::forbidden);
+    const auth::AuditPage denied = service_->audit_log({.action = "http.denied"});
+    ASSERT_EQ(denied.total, 1u);
+    EXPECT_EQ(denied.entries[0].user_name, "boss");
+    EXPECT_EQ(denied.entries[0].outcome, auth::Outcome::denied);
+    EXPECT_EQ(denied.entries[0].detail, "POST /auth/logout: cross_site_request");
+    // The same with a bearer token (only the map's own script can set it), or from the same origin, goes through.
+    EXPECT_EQ(send(Method::get, "/auth/me", cookie).status(), Status::ok);
+    EXPECT_EQ(send(Method::post, "/auth/logout",
+                   {{"Cookie", "wangge_session=" + token}, {"Host", "grid.example"}, {"Origin", "http://grid.example"}})
+                  .status(),
+              Status::no_content);
 }
 
 TEST_F(AuthRoutesTest, AuditLogIsForAdminsOnly) {
@@ -144,7 +190,7 @@ TEST_F(AuthRoutesTest, GateChecksScope) {
     }
     EXPECT_THROW((void)gate_->require(request, auth::Action::manage_users), ClientError);
     EXPECT_EQ(session_token(Request(Method::get, "/", {{"Cookie", "a=b;wangge_session=xyz ; c=d"}}, {})), "xyz");
-    EXPECT_EQ(client_address(request, false), "");
+    EXPECT_EQ(gate_->client(request), "");
 }
 
 }  // namespace

@@ -1,9 +1,13 @@
 // Who may call what (auth/policy.hpp, DESIGN §6), over HTTP: every route the
 // server registers × anonymous, a grid worker inside and one outside the
 // record's grid, a supervisor, a planner and an admin. The table must name
-// every registered route, so a new route without an access rule fails here.
-// Then the personal fields of households: masked, revealed, left out, and the
-// audit entries of each read.
+// every registered route, so a new route without an access rule fails here,
+// and every answer of every row is checked per household: personal data
+// (names, ID numbers, phones, special-group tags) only of households in the
+// caller's scope, and each such household named in an audit entry of the
+// request. Then the personal fields of households: masked, revealed, left
+// out, and the audit entries of each read; the audit of draft writes and
+// refused writes; cross-site requests; the security headers.
 
 #include <array>
 #include <memory>
@@ -24,6 +28,42 @@ using namespace wangge::support;
 namespace {
 
 using nlohmann::json;
+
+model::Dataset matrix_dataset() {
+    model::Dataset data = sample_dataset();
+    // Staff 3 (the outsider) also backs up the worker's grid: its due list spans two scopes.
+    data.staff_grids.push_back({3, "110105001001001", model::Duty::backup});
+    // Household 8 (the outsider's grid) gets a special group nobody else has.
+    data.households.back().tags = {"社区矫正"};
+    // Staff 4 works only in the outsider's grid, outside the supervisor's community.
+    data.staff.push_back({4, "赵强", "010-65001004", "专职网格员"});
+    data.staff_grids.push_back({4, "110105001002001", model::Duty::backup});
+    return data;
+}
+
+/// The routes as `wangge serve` wires them (the composition root), over
+/// matrix_dataset() in a GeoPackage that also keeps the accounts.
+class FullServer {
+public:
+    FullServer() : app_(TestAppOptions{.data = matrix_dataset()}) { app_.serve(); }
+
+    [[nodiscard]] std::vector<std::pair<Method, std::string>> routes() { return app_.app().router().routes(); }
+    [[nodiscard]] Accounts& accounts() noexcept { return app_.accounts(); }
+
+    /// Anonymous when `who` is nullopt.
+    Reply call(const std::optional<Account>& who, Method method, const std::string& target,
+               const std::string& body = {}) {
+        return app_.call(who, method, target, body);
+    }
+    /// With exactly these headers.
+    Reply send(Method method, const std::string& target, const Headers& headers, const std::string& body = {}) {
+        return Client(app_.port()).request(method, target, headers, body);
+    }
+    [[nodiscard]] unsigned short port() const noexcept { return app_.port(); }
+
+private:
+    TestApp app_;
+};
 
 /// What a caller gets: served (2xx/3xx), past the gate (any answer but
 /// 401/403/5xx: the request itself may be refused, e.g. an unknown draft),
@@ -131,6 +171,8 @@ std::vector<Case> access_table() {
         // Supervisor and admin have no staff record: 400 past the gate.
         {post, "/visits", "/visits", R"({"household_id":1,"kind":"例行走访"})", {L, O, F, P, F, P}},
         {get, "/visits/due", "/visits/due?staff=1", {}, {L, O, F, O, F, O}},
+        // Staff 3's grids: the outsider's and the worker's; each caller gets only their households of it.
+        {get, "/visits/due", "/visits/due?staff=3", {}, {L, O, O, O, F, O}},
         {get, "/stats", "/stats?month=2026-05", {}, signed_in},
         {get, "/stats/report.xlsx", "/stats/report.xlsx?month=2026-05", {}, signed_in},
         // Open311 (workflow's): services are public (a service without attributes has no definition: 404);
@@ -159,7 +201,7 @@ bool meets(Expect expect, unsigned status) {
 
 class AccessMatrix : public ::testing::Test {
 protected:
-    static void SetUpTestSuite() { server_ = std::make_unique<TestServer>(); }
+    static void SetUpTestSuite() { server_ = std::make_unique<FullServer>(); }
     static void TearDownTestSuite() { server_.reset(); }
 
     static Reply get(const std::optional<Account>& who, const std::string& target) {
@@ -183,15 +225,14 @@ protected:
         return get(users::admin, "/audit?limit=1&action=" + action).json().at("total").get<std::size_t>();
     }
 
-    static std::unique_ptr<TestServer> server_;
+    static std::unique_ptr<FullServer> server_;
 };
-std::unique_ptr<TestServer> AccessMatrix::server_;
+std::unique_ptr<FullServer> AccessMatrix::server_;
 
 TEST_F(AccessMatrix, TheTableNamesEveryRegisteredRoute) {
     std::set<std::pair<Method, std::string>> in_table;
     for (const Case& row : access_table()) in_table.emplace(row.method, row.pattern);
-    const auto routes = server_->app().router().routes();
-    std::set<std::pair<Method, std::string>> registered(routes.begin(), routes.end());
+    std::set<std::pair<Method, std::string>> registered(server_->routes().begin(), server_->routes().end());
     for (const auto& [method, pattern] : registered) {
         EXPECT_TRUE(in_table.contains({method, pattern}))
             << to_string(method) << " " << pattern << " has no row in access_table(): add its access rule";
@@ -201,10 +242,66 @@ TEST_F(AccessMatrix, TheTableNamesEveryRegisteredRoute) {
     }
 }
 
-TEST_F(AccessMatrix, EachRoleGetsWhatThePolicyAllows) {
+/// What of household `id` (of sample_dataset(), with the tags FullServer gives) counts as personal data in an
+/// answer: its head's name, ID number and phone, whole or masked, and the special-group tags only it has.
+std::vector<std::string> personal_markers(int id) {
+    const std::string digit = std::to_string(id);
+    std::vector<std::string> markers{"户主" + digit, "11010519800101123" + digit, "********123" + digit,
+                                     "1380000000" + digit, "138****000" + digit};
+    if (id == 1) markers.emplace_back("独居老人");
+    if (id == 3) markers.insert(markers.end(), {"低保", "残疾人"});
+    if (id == 6) markers.emplace_back("流动人口/出租房");
+    if (id == 8) markers.emplace_back("社区矫正");
+    return markers;
+}
+
+/// The households 1–8 whose personal data the body carries.
+std::set<int> households_shown(const std::string& body) {
+    std::set<int> shown;
+    for (int id = 1; id <= 8; ++id) {
+        for (const std::string& marker : personal_markers(id)) {
+            if (body.find(marker) != std::string::npos) shown.insert(id);
+        }
+    }
+    return shown;
+}
+
+/// May `who` see household `id`'s personal data (auth::personal_view)?
+bool in_personal_scope(const std::optional<Account>& who, int id) {
+    static const std::array<const char*, 9> grid_of{"",
+                                                    "110105001001001", "110105001001001", "110105001001001",
+                                                    "110105001001001", "110105001001001", "110105001001002",
+                                                    "110105001001002", "110105001002001"};
+    auth::Principal principal;
+    if (who) principal.user = auth::User{.name = who->name, .role = who->role, .grid_codes = who->grids};
+    return auth::personal_view(principal, grid_of.at(static_cast<std::size_t>(id)), true) != auth::PersonalView::none;
+}
+
+TEST_F(AccessMatrix, EachRoleGetsWhatThePolicyAllowsAndPersonalDataStaysInScope) {
+    auth::AuthService& audit_log = server_->accounts().service();
+    const auto newest_audit_id = [&] {
+        const auth::AuditPage page = audit_log.audit_log({.limit = 1});
+        return page.entries.empty() ? std::int64_t{0} : page.entries[0].id;
+    };
     for (const Case& row : access_table()) {
         for (std::size_t i = 0; i < callers.size(); ++i) {
+            const std::int64_t audited_before = newest_audit_id();
             const Reply reply = server_->call(callers[i], row.method, row.target, row.body);
+            // Per household: personal data only inside the caller's scope, and every household shown audited.
+            const std::set<int> shown = households_shown(reply.body);
+            std::set<std::string> audited;
+            for (const auth::AuditEntry& entry : audit_log.audit_log({.limit = 100}).entries) {
+                if (entry.id <= audited_before) break;
+                if (entry.action.starts_with("households.")) audited.insert(entry.record_ids.begin(), entry.record_ids.end());
+            }
+            for (const int id : shown) {
+                EXPECT_TRUE(in_personal_scope(callers[i], id))
+                    << to_string(row.method) << " " << row.target << " as " << caller_names[i]
+                    << " shows personal data of household " << id << ", outside the caller's scope";
+                EXPECT_TRUE(audited.contains(std::to_string(id)))
+                    << to_string(row.method) << " " << row.target << " as " << caller_names[i]
+                    << " shows personal data of household " << id << " without an audit entry naming it";
+            }
             EXPECT_TRUE(meets(row.expect[i], reply.status))
                 << to_string(row.method) << " " << row.target << " as " << caller_names[i] << ": " << reply.status
                 << " " << reply.body.substr(0, 200);
@@ -316,6 +413,122 @@ TEST_F(AccessMatrix, PerCallerResponsesStayOutOfSharedCaches) {
     EXPECT_EQ(tile.header("Cache-Control"), "private, no-cache");
     EXPECT_NE(tile.header("ETag"), get(users::outsider, tile_path("households")).header("ETag"));
     EXPECT_EQ(newest_audit_entry("households.tags").at("user"), "worker");
+}
+
+TEST_F(AccessMatrix, DueListsKeepOnlyTheCallersHouseholdsAndAreAudited) {
+    // Staff 3 works in the outsider's grid and backs up the worker's: the worker sees only their own households.
+    const Reply reply = get(users::worker, "/visits/due?staff=3");
+    ASSERT_EQ(reply.status, 200U) << reply.body;
+    // Household 8 (社区矫正, the outsider's grid) is due too, but not the worker's to see. Households 1 and 3
+    // are the worker's special-group households (1 may already be visited this month by the table's POST /visits).
+    json listed = json::array();
+    for (const json& item : reply.json().at("due")) {
+        const std::int64_t id = item.at("household_id").get<std::int64_t>();
+        EXPECT_TRUE(id == 1 || id == 3) << reply.body;
+        listed.push_back(std::to_string(id));
+    }
+    EXPECT_FALSE(listed.empty()) << reply.body;
+    EXPECT_EQ(reply.body.find("社区矫正"), std::string::npos);
+    EXPECT_EQ(reply.header("Cache-Control"), "no-store");
+    const json entry = newest_audit_entry("households.read");
+    EXPECT_EQ(entry.at("user"), "worker");
+    EXPECT_EQ(entry.at("record_ids"), listed);
+    EXPECT_EQ(entry.at("detail"), "/visits/due?staff=3");
+}
+
+TEST_F(AccessMatrix, DraftWritesAreAudited) {
+    const Reply created = server_->call(users::planner, Method::post, "/drafts");
+    ASSERT_EQ(created.status, 201U) << created.body;
+    const std::string id = created.json().at("id");
+    json entry = newest_audit_entry("drafts.create");
+    EXPECT_EQ(entry.at("user"), "planner");
+    EXPECT_EQ(entry.at("collection"), "drafts");
+    EXPECT_EQ(entry.at("record_ids"), json({id}));
+
+    const Reply renamed = server_->call(users::planner, Method::put, "/drafts/" + id + "/grids/110105001001001",
+                                        R"({"name":"吉庆里西网格"})");
+    ASSERT_EQ(renamed.status, 200U) << renamed.body;
+    entry = newest_audit_entry("drafts.edit");
+    EXPECT_EQ(entry.at("record_ids"), json({id}));
+    EXPECT_EQ(entry.at("detail"), "PUT /drafts/" + id + "/grids/110105001001001");
+
+    ASSERT_EQ(server_->call(users::planner, Method::delete_, "/drafts/" + id).status, 204U);
+    entry = newest_audit_entry("drafts.delete");
+    EXPECT_EQ(entry.at("user"), "planner");
+    EXPECT_EQ(entry.at("record_ids"), json({id}));
+}
+
+TEST_F(AccessMatrix, RefusedWritesAreAudited) {
+    const std::size_t before = audit_count("http.denied");
+    EXPECT_EQ(server_->call(users::worker, Method::post, "/drafts").status, 403U);
+    EXPECT_EQ(server_->call(users::outsider, Method::post, "/incidents", new_case_in_west_grid).status, 403U);
+    EXPECT_EQ(audit_count("http.denied"), before + 2);
+    const json entry = newest_audit_entry("http.denied");
+    EXPECT_EQ(entry.at("user"), "outsider");
+    EXPECT_EQ(entry.at("collection"), "incidents");
+    EXPECT_EQ(entry.at("outcome"), "denied");
+    EXPECT_EQ(entry.at("detail"), "POST /incidents: out_of_scope");
+}
+
+TEST_F(AccessMatrix, SupervisorsRecordVisitsOnlyForStaffInTheirScope) {
+    // Staff 4 works only in grid 110105001002001, outside the supervisor's community: a visit in
+    // their name would change their statistics.
+    const Reply outside = server_->call(users::supervisor, Method::post, "/visits",
+                                        R"({"household_id":2,"staff_id":4,"kind":"例行走访"})");
+    EXPECT_EQ(outside.status, 403U) << outside.body;
+    EXPECT_EQ(outside.json()["error"]["code"], "out_of_scope");
+    const Reply inside = server_->call(users::supervisor, Method::post, "/visits",
+                                       R"({"household_id":2,"staff_id":3,"kind":"例行走访"})");
+    EXPECT_EQ(inside.status, 201U) << inside.body;
+}
+
+TEST_F(AccessMatrix, CrossSiteWritesAreRefused) {
+    const std::string cookie = "wangge_session=" + server_->accounts().token(users::worker);
+    const std::string host = "127.0.0.1:" + std::to_string(server_->port());
+    const Headers same_origin{{"Cookie", cookie}, {"Host", host}, {"Origin", "http://" + host},
+                              {"Sec-Fetch-Site", "same-origin"}};
+    const auto with = [&](Headers headers, std::initializer_list<std::pair<std::string, std::string>> more) {
+        for (const auto& header : more) headers.push_back(header);
+        return headers;
+    };
+    // What a foreign page can send without asking the browser first: text/plain and forms.
+    const Reply text = server_->send(Method::post, "/incidents", with(same_origin, {{"Content-Type", "text/plain"}}),
+                                     new_case_in_west_grid);
+    EXPECT_EQ(text.status, 415U) << text.body;
+    EXPECT_EQ(text.json()["error"]["code"], "unsupported_media_type");
+    const Reply form = server_->send(Method::post, "/incidents",
+                                     with(same_origin, {{"Content-Type", "application/x-www-form-urlencoded"}}),
+                                     "category=x");
+    EXPECT_EQ(form.status, 415U) << form.body;
+    // JSON from another origin (another port of the same host is one) with the cookie.
+    Headers foreign{{"Cookie", cookie}, {"Host", host}, {"Origin", "http://127.0.0.1:1"},
+                    {"Content-Type", "application/json"}};
+    const Reply other_port = server_->send(Method::post, "/incidents", foreign, new_case_in_west_grid);
+    EXPECT_EQ(other_port.status, 403U) << other_port.body;
+    EXPECT_EQ(other_port.json()["error"]["code"], "cross_site_request");
+    EXPECT_EQ(newest_audit_entry("http.denied").at("detail"), "POST /incidents: cross_site_request");
+    // The map's own call: same origin, JSON.
+    const Reply own = server_->send(Method::post, "/incidents",
+                                    with(same_origin, {{"Content-Type", "application/json"}}), new_case_in_west_grid);
+    EXPECT_EQ(own.status, 201U) << own.body;
+    // A text/plain login would set a cookie for the attacker's account (login CSRF).
+    const Reply login = server_->send(Method::post, "/auth/login", {{"Content-Type", "text/plain"}},
+                                      R"({"username":"worker","password":"test password 123"})");
+    EXPECT_EQ(login.status, 415U);
+    EXPECT_TRUE(login.header("Set-Cookie").empty());
+}
+
+TEST_F(AccessMatrix, AnswersCarrySecurityHeaders) {
+    const Reply health = get(std::nullopt, "/health");
+    EXPECT_EQ(health.header("X-Content-Type-Options"), "nosniff");
+    EXPECT_EQ(health.header("Content-Security-Policy"), "default-src 'none'; frame-ancestors 'none'");
+    const Reply page = get(std::nullopt, "/map/index.html");
+    ASSERT_EQ(page.status, 200U);
+    const std::string policy = page.header("Content-Security-Policy");
+    EXPECT_NE(policy.find("frame-ancestors 'none'"), std::string::npos) << policy;
+    EXPECT_NE(policy.find("worker-src 'self' blob:"), std::string::npos) << policy;
+    EXPECT_EQ(page.header("X-Frame-Options"), "DENY");
+    EXPECT_EQ(page.header("X-Content-Type-Options"), "nosniff");
 }
 
 }  // namespace

@@ -72,7 +72,9 @@ struct TestRoutes {
 
     void operator()(Router& router) const {
         router.post("/echo", [](const Request& request) { return Response::json({{"bytes", request.body().size()}}); });
-        router.get("/peer", [](const Request& request) { return Response::json({{"peer", request.peer()}}); });
+        router.get("/peer", [](const Request& request) {
+            return Response::json({{"peer", request.peer()}, {"client", request.client()}});
+        });
         router.get("/slow", [started = slow_started](const Request& request) {
             ++*started;
             std::this_thread::sleep_for(std::chrono::milliseconds(parse_int(*request.query().get("ms"), "ms", 0, 5000)));
@@ -414,8 +416,9 @@ TEST(Server, BodyLimitAnswers413AndCloses) {
     options.body_limit = 1024;
     TestServer server(options, TestRoutes{});
     Client client(server.port());
-    EXPECT_EQ(client.request(Method::post, "/echo", {}, std::string(1000, 'x')).json()["bytes"], 1000);
-    const Reply too_big = client.request(Method::post, "/echo", {}, std::string(5000, 'x'));
+    const Headers json{{"Content-Type", "application/json"}};
+    EXPECT_EQ(client.request(Method::post, "/echo", json, std::string(1000, 'x')).json()["bytes"], 1000);
+    const Reply too_big = client.request(Method::post, "/echo", json, std::string(5000, 'x'));
     EXPECT_EQ(too_big.status, 413u);
     EXPECT_EQ(too_big.json()["error"]["code"], "payload_too_large");
     EXPECT_TRUE(client.closed_by_server());
@@ -531,10 +534,75 @@ TEST(Server, HandlersSeeThePeerAddress) {
     EXPECT_EQ(server.get("/peer").json()["peer"], "127.0.0.1");
 }
 
+TEST(Server, TransferEncodingNotEndingInChunkedIs400AndCloses) {
+    TestServer server(TestServer::quiet_options(), TestRoutes{});
+    for (const char* coding : {"gzip", "xchunked", "chunked, identity", "identity"}) {
+        Client client(server.port());
+        // Read on, the "body" would be taken for a second request (request smuggling).
+        const auto replies = client.raw(std::string("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: ") + coding +
+                                            "\r\n\r\nGET /peer HTTP/1.1\r\nHost: x\r\n\r\n",
+                                        1);
+        EXPECT_EQ(replies[0].status, 400u) << coding;
+        EXPECT_EQ(replies[0].header("Connection"), "close") << coding;
+        EXPECT_TRUE(client.closed_by_server()) << coding;
+    }
+    Client chunked(server.port());
+    const auto replies = chunked.raw(
+        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+        "3\r\nabc\r\n0\r\n\r\n",
+        1);
+    EXPECT_EQ(replies[0].status, 200u);
+}
+
+TEST(Server, ATrustedProxyNamesTheClientOthersCannot) {
+    ServerOptions options = TestServer::quiet_options();
+    options.rate_limit = 0.001;
+    options.rate_burst = 1;
+    {
+        TestServer direct(options, TestRoutes{});
+        const Reply reply = direct.get("/peer", {{"X-Forwarded-For", "203.0.113.7"}});
+        EXPECT_EQ(reply.json()["client"], "127.0.0.1");  // nobody is trusted: the header is ignored
+        EXPECT_EQ(direct.get("/peer", {{"X-Forwarded-For", "203.0.113.8"}}).status, 429u);
+    }
+    options.trusted_proxies = {"127.0.0.0/8", "2001:db8:ffff::/48"};
+    TestServer proxied(options, TestRoutes{});
+    // Read from the right: the nearest hop that is not a trusted proxy (the left ones are the client's word).
+    Reply reply = proxied.get("/peer", {{"X-Forwarded-For", "198.51.100.1, 203.0.113.7, 127.0.0.9"}});
+    EXPECT_EQ(reply.json()["peer"], "127.0.0.1");
+    EXPECT_EQ(reply.json()["client"], "203.0.113.7");
+    reply = proxied.get("/peer", {{"Forwarded", "for=192.0.2.60;proto=https, for=\"[2001:db8:cafe::17]:4711\""}});
+    EXPECT_EQ(reply.json()["client"], "2001:db8:cafe::17");
+    // Each forwarded client has its own rate-limit bucket: the first request of each goes through.
+    EXPECT_EQ(proxied.get("/peer", {{"X-Forwarded-For", "203.0.113.7"}}).status, 429u);
+    EXPECT_EQ(proxied.get("/peer", {{"X-Forwarded-For", "203.0.113.9"}}).status, 200u);
+    // A hop that is no address: the proxy's own address is kept.
+    EXPECT_EQ(proxied.get("/peer", {{"X-Forwarded-For", "unknown"}}).json()["client"], "127.0.0.1");
+
+    options.trusted_proxies = {"10.0.0.0/33"};
+    EXPECT_THROW(TestServer bad(options, TestRoutes{}), InputError);
+}
+
+TEST(Server, LinksUseThePublicUrlNeverTheHostHeader) {
+    ServerOptions options = TestServer::quiet_options();
+    {
+        TestServer server(options);
+        const Reply reply = server.get("/tiles/grids.json", {{"Host", "evil.example"}});
+        ASSERT_EQ(reply.status, 200u) << reply.body;
+        EXPECT_EQ(reply.json()["tiles"][0],
+                  "http://127.0.0.1:" + std::to_string(server.port()) + "/tiles/grids/{z}/{x}/{y}.mvt");
+    }
+    options.public_url = "https://grid.example.gov.cn/";
+    TestServer server(options);
+    const Reply reply = server.get("/collections", {{"Host", "evil.example"}});
+    ASSERT_EQ(reply.status, 200u) << reply.body;
+    EXPECT_EQ(reply.body.find("evil.example"), std::string::npos);
+    EXPECT_NE(reply.body.find("https://grid.example.gov.cn/collections/grids"), std::string::npos) << reply.body;
+}
+
 TEST(Server, StopLetsARequestStillArrivingFinish) {
     TestServer server(TestApp::quiet_options(), TestRoutes{});
     Client arriving(server.port());
-    (void)arriving.raw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345", 0);
+    (void)arriving.raw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n12345", 0);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     auto stopped = std::async(std::launch::async, [&server] { server.stop(); });
     // Stopping closes the listener first.

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -217,4 +218,22 @@ TEST_F(TileFeed, EventsPushEachWriteAndResumeFromTheLastEventId) {
     Wire foreign(port_);
     foreign.write(events_request(chief, "0badcafe.7"));
     EXPECT_TRUE(wait_for_event(foreign, "reset")) << foreign.received();
+}
+
+// Streams without a session are capped apart from the server's stream limit (issue #18).
+TEST(TileFeedStreams, AnonymousStreamsAreCapped) {
+    support::TestApp app(support::TestAppOptions{.max_anonymous_streams = 2});
+    const auto open = [&](Headers headers) { return app.handle(Method::get, "/tiles/events", std::move(headers)); };
+    std::vector<Response> anonymous;
+    for (int i = 0; i < 2; ++i) {
+        anonymous.push_back(open({}));
+        EXPECT_TRUE(anonymous.back().streamed()) << anonymous.back().body();
+    }
+    const Response refused = open({});
+    EXPECT_EQ(refused.status(), Status::service_unavailable);
+    EXPECT_EQ(nlohmann::json::parse(refused.body())["error"]["code"], "too_many_streams");
+    // Signed-in callers do not count against it, and a closed stream frees its place.
+    EXPECT_TRUE(open(app.accounts().bearer(support::users::worker)).streamed());
+    anonymous.pop_back();
+    EXPECT_TRUE(open({}).streamed());
 }

@@ -211,13 +211,48 @@ TEST_F(WorkflowRoutesTest, RefusesAnonymousOutOfScopeAndBadInput) {
     EXPECT_TRUE(off_map.json()["error"].contains("message_zh"));
 
     const test::Reply not_json = test::Client(port_).request(
-        Method::post, "/incidents", {{"Authorization", "Bearer " + worker}}, "{not json");
+        Method::post, "/incidents", {{"Authorization", "Bearer " + worker}, {"Content-Type", "application/json"}},
+        "{not json");
     EXPECT_EQ(not_json.status, 400U);
+    const test::Reply untyped = test::Client(port_).request(
+        Method::post, "/incidents", {{"Authorization", "Bearer " + worker}}, R"({"category":"违法建设"})");
+    EXPECT_EQ(untyped.status, 415U);
     EXPECT_EQ(transition(id, worker, {{"action", "fly"}}).status, 400U);
     EXPECT_EQ(transition(id, worker, {{"action", "accept"}, {"colour", "red"}}).status, 400U);
     EXPECT_EQ(call(Method::get, "/incidents/999999", worker).status, 404U);
     EXPECT_EQ(call(Method::get, "/stats?level=street", worker).status, 400U);
     EXPECT_EQ(call(Method::get, "/stats?month=2026-13", worker).status, 400U);
+}
+
+TEST_F(WorkflowRoutesTest, LongTextsAreRefusedWithAChineseMessage) {
+    const std::string worker = token_of("li");
+    const std::string long_text(4001, 'x');
+    const test::Reply description = call(Method::post, "/incidents", worker,
+                                         {{"category", "违法建设"},
+                                          {"source", "网格员巡查"},
+                                          {"description", long_text},
+                                          {"lon", 116.405},
+                                          {"lat", 39.905}});
+    EXPECT_EQ(description.status, 400U) << description.body;
+    EXPECT_EQ(description.json()["error"]["code"], "too_long");
+    EXPECT_EQ(description.json()["error"]["message_zh"], "事件描述不能超过4000个字");
+    // Characters, not bytes: 4000 Chinese characters (12000 bytes) are fine.
+    std::string chinese;
+    for (int i = 0; i < 4000; ++i) chinese += "字";
+    EXPECT_EQ(call(Method::post, "/incidents", worker,
+                   {{"category", "违法建设"}, {"source", "网格员巡查"}, {"description", chinese}, {"lon", 116.405},
+                    {"lat", 39.905}})
+                  .status,
+              201U);
+    const test::Reply kind = call(Method::post, "/visits", worker, {{"household_id", 1}, {"kind", std::string(51, 'k')}});
+    EXPECT_EQ(kind.status, 400U) << kind.body;
+    EXPECT_EQ(kind.json()["error"]["message_zh"], "走访类型不能超过50个字");
+    const test::Reply note = call(Method::post, "/visits", worker,
+                                  {{"household_id", 1}, {"kind", "例行走访"}, {"note", std::string(2001, 'n')}});
+    EXPECT_EQ(note.status, 400U) << note.body;
+    EXPECT_EQ(note.json()["error"]["code"], "too_long");
+    const std::int64_t id = id_of_new_case(worker);
+    EXPECT_EQ(transition(id, worker, {{"action", "accept"}, {"note", std::string(2001, 'n')}}).status, 400U);
 }
 
 TEST_F(WorkflowRoutesTest, ListsOverdueIncidentsOfAnArea) {

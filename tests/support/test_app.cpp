@@ -44,6 +44,7 @@ TestApp::TestApp(TestAppOptions options) {
                           .styles_dir = dir() / "styles",
                           .open311_clients = std::move(options.open311_clients),
                           .tile_cache_bytes = options.tile_cache_bytes,
+                          .max_anonymous_streams = options.max_anonymous_streams,
                           .gate = std::move(options.gate),
                           .validate_limits = options.validate_limits,
                           .first_version = options.first_version};
@@ -55,9 +56,10 @@ TestApp::TestApp(TestAppOptions options) {
 TestApp::~TestApp() { stop(); }
 
 http::Response TestApp::handle(http::Method method, std::string target, Headers headers, std::string body) const {
-    http::Request request(method, std::move(target), std::move(headers), std::move(body));
-    return app_->router().handle(request);
+    return handle(http::Request(method, std::move(target), std::move(headers), std::move(body)));
 }
+
+http::Response TestApp::handle(const http::Request& request) const { return app_->router().handle(request); }
 
 http::Response TestApp::handle_as(const std::optional<Account>& who, http::Method method, std::string target,
                                   std::string body, Headers headers) {

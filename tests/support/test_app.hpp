@@ -41,6 +41,7 @@ struct TestAppOptions {
     http::AuthGateOptions gate{};
     std::uint64_t first_version = 1;
     std::size_t tile_cache_bytes = tiles::TileCache::default_budget_bytes;
+    std::size_t max_anonymous_streams = app::AppConfig{}.max_anonymous_streams;
     rules::FeatureLimits validate_limits{};
 };
 
@@ -64,6 +65,8 @@ public:
 
     /// A request through the app's router, on this thread (no socket, no gzip, no rate limit).
     http::Response handle(http::Method method, std::string target, Headers headers = {}, std::string body = {}) const;
+    /// A request prepared by the test (peer, client address, base URL as the server would set them).
+    http::Response handle(const http::Request& request) const;
     /// The same as `who` (anonymous when nullopt); a body is sent as application/json.
     http::Response handle_as(const std::optional<Account>& who, http::Method method, std::string target,
                              std::string body = {}, Headers headers = {});

@@ -37,9 +37,11 @@ protected:
 
     /// Anonymous unless `who` is given.
     Response get(std::string target, Headers headers = {}, const std::optional<Account>& who = std::nullopt) {
-        headers.emplace_back("Host", "maps.example:8080");
+        headers.emplace_back("Host", "evil.example");  // never copied into links
         for (auto& header : accounts().bearer(who)) headers.push_back(std::move(header));
-        return app_->handle(Method::get, std::move(target), std::move(headers));
+        Request request(Method::get, std::move(target), std::move(headers), {});
+        request.set_base_url("http://maps.example:8080");  // as the server sets it (ServerOptions::public_url)
+        return app_->handle(request);
     }
 
     static std::string error_code(const Response& response) {

@@ -53,6 +53,8 @@ struct AppConfig {
     std::optional<http::Open311Clients> open311_clients{};
     /// Budget of the cache of grid and facility tiles; 0 turns it off.
     std::size_t tile_cache_bytes = tiles::TileCache::default_budget_bytes;
+    /// /tiles/events streams open at once without a session (tile_feed.hpp).
+    std::size_t max_anonymous_streams = 100;
     /// The clock and proxy settings of every session check.
     http::AuthGateOptions gate{};
     /// The rules drafts are validated against.

@@ -36,7 +36,7 @@ public:
     using Error::Error;
 };
 
-/// Too many failed logins for this user name or client address (HTTP 429).
+/// Too many failed logins for this user name from this client address, or from this address at all (HTTP 429).
 class ThrottledError : public Error {
 public:
     explicit ThrottledError(std::int64_t retry_after_seconds);
@@ -77,8 +77,9 @@ public:
     explicit AuthService(const std::filesystem::path& gpkg, AuthConfig config = {});
 
     /// Checks the password and opens a session of config.session_seconds.
-    /// Throws ThrottledError before checking anything when the name or the
-    /// client address (unless empty, i.e. unknown) has used up its failures,
+    /// Throws ThrottledError before checking anything while this client
+    /// address is backing off from this account or has used up its address
+    /// budget (login_throttle.hpp; the attempt is audited as "throttled"),
     /// AuthenticationError when the credentials are wrong or the account is disabled.
     [[nodiscard]] Session login(std::string_view name, std::string_view password, std::string_view client,
                                 model::Timestamp now);

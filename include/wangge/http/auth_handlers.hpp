@@ -4,7 +4,9 @@
 // Routes (add_auth_routes):
 //   POST /auth/login  {"username","password"} → {"token","role","expires","user"}
 //                     and Set-Cookie wangge_session=…; HttpOnly; SameSite=Strict; Path=/
-//                     401 wrong credentials, 429 + Retry-After when throttled
+//                     (; Secure with AuthGateOptions::secure_cookie)
+//                     401 wrong credentials, 429 + Retry-After when throttled,
+//                     403 "cross_site_request" from another site's page (login CSRF)
 //   POST /auth/logout → 204, ends the session and clears the cookie
 //   GET  /auth/me     → the signed-in user, 401 when anonymous
 //   GET  /audit?user=&action=&from=&to=&limit=&offset= → a page of the audit log (admin)
@@ -38,17 +40,16 @@ inline constexpr std::string_view session_cookie = "wangge_session";
 /// first, else the wangge_session cookie; empty when it has neither.
 [[nodiscard]] std::string_view session_token(const Request& request) noexcept;
 
-/// The client's address for throttling and the audit log: the first entry of
-/// X-Forwarded-For when the gate trusts a proxy, else the TCP peer (empty for
-/// a Request built outside the server).
-[[nodiscard]] std::string client_address(const Request& request, bool trust_proxy);
+/// True for a request a browser sent on behalf of another site: Sec-Fetch-Site
+/// other than same-origin or none, or an Origin whose host and port differ
+/// from the Host header (another port on the same host is another origin).
+/// Requests with neither header (curl, apps, old browsers) count as same-site.
+[[nodiscard]] bool cross_site(const Request& request);
 
 struct AuthGateOptions {
     /// Seconds UTC now; replaceable for tests.
     std::function<model::Timestamp()> clock;
-    /// Believe X-Forwarded-For (only behind a reverse proxy that sets it).
-    bool trust_proxy = false;
-    /// Add `Secure` to the cookie (when served over HTTPS).
+    /// Add `Secure` to the cookie (when served over HTTPS, also behind a TLS-terminating proxy).
     bool secure_cookie = false;
 };
 
@@ -56,7 +57,11 @@ class AuthGate {
 public:
     explicit AuthGate(auth::AuthService& service, AuthGateOptions options = {});
 
-    /// Who the request acts as; anonymous without a valid session.
+    /// Who the request acts as; anonymous without a valid session. A write
+    /// (is_write) authenticated by the session cookie and sent from another
+    /// site (cross_site) is ClientError 403 "cross_site_request": the cookie
+    /// rides along on any request the browser makes, the Authorization
+    /// header only on the map's own.
     [[nodiscard]] auth::Principal principal(const Request& request) const;
     /// The principal, or ClientError 401 "login_required" / 403 "forbidden".
     [[nodiscard]] auth::Principal require(const Request& request, auth::Action action) const;
@@ -78,9 +83,8 @@ public:
                                                std::string detail = {}) const;
 
     [[nodiscard]] model::Timestamp now() const { return options_.clock(); }
-    [[nodiscard]] std::string client(const Request& request) const {
-        return client_address(request, options_.trust_proxy);
-    }
+    /// The client address for throttling and the audit log (Request::client()).
+    [[nodiscard]] std::string client(const Request& request) const { return request.client(); }
     [[nodiscard]] auth::AuthService& service() const noexcept { return service_; }
     [[nodiscard]] const AuthGateOptions& options() const noexcept { return options_; }
 
@@ -97,7 +101,8 @@ void enforce(auth::Decision decision);
 /// Vary: Authorization, Cookie.
 void vary_by_session(Response& response, std::string_view cache_control = "private, no-cache");
 
-/// Registers /auth/login, /auth/logout, /auth/me and /audit.
+/// Registers /auth/login, /auth/logout, /auth/me and /audit, and makes the
+/// router audit every write it answers 403 ("http.denied", outcome denied).
 void add_auth_routes(Router& router, const AuthGate& gate);
 
 }  // namespace wangge::http

@@ -1,22 +1,19 @@
 #pragma once
 // Per-client request rate limit: a token bucket per client key (the server
-// uses the peer address, an IPv6 client's /64). Each request takes a token;
+// uses the client address, an IPv6 client's /64). Each request takes a token;
 // tokens refill at `rate` per second up to `burst`. With the bucket empty the
-// server answers 429 with Retry-After instead of running the handler.
+// server answers 429 with Retry-After instead of running the handler. The
+// buckets are auth::TokenBuckets (the table the login throttle uses too),
+// bounded in memory the same way.
 //
-// Memory is bounded: at most `max_clients` buckets. When full, buckets that
-// have refilled completely (the same as no bucket) are dropped first, then the
-// fullest one, so the clients being limited are the last to be forgotten.
-//
-// Thread safety: acquire() and size() may be called concurrently (one mutex
-// around a hash lookup).
+// Thread safety: acquire() and size() may be called concurrently.
 
 #include <chrono>
 #include <cstddef>
-#include <mutex>
-#include <string>
+#include <optional>
 #include <string_view>
-#include <unordered_map>
+
+#include "wangge/auth/token_buckets.hpp"
 
 namespace wangge::http {
 
@@ -38,21 +35,12 @@ public:
     /// Takes a token from the bucket of `client`: zero when the request may
     /// go ahead, else how long until a token is back (nothing is taken then).
     [[nodiscard]] std::chrono::milliseconds acquire(std::string_view client, Clock::time_point now);
-    [[nodiscard]] bool enabled() const noexcept { return limit_.rate > 0; }
+    [[nodiscard]] bool enabled() const noexcept { return buckets_.has_value(); }
     /// Buckets held now.
-    [[nodiscard]] std::size_t size() const;
+    [[nodiscard]] std::size_t size() const { return buckets_ ? buckets_->size() : 0; }
 
 private:
-    struct Bucket {
-        double tokens = 0;
-        Clock::time_point updated;
-    };
-    [[nodiscard]] double tokens_at(const Bucket& bucket, Clock::time_point now) const noexcept;
-    void make_room(Clock::time_point now);
-
-    RateLimit limit_;
-    mutable std::mutex mutex_;
-    std::unordered_map<std::string, Bucket> buckets_;
+    std::optional<auth::TokenBuckets> buckets_;  ///< none when the limit is off
 };
 
 }  // namespace wangge::http

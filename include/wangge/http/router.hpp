@@ -77,6 +77,7 @@ enum class Status : unsigned {
     method_not_allowed = 405,
     conflict = 409,
     payload_too_large = 413,
+    unsupported_media_type = 415,
     unprocessable_entity = 422,
     too_many_requests = 429,
     header_fields_too_large = 431,
@@ -142,19 +143,25 @@ public:
     /// name the pattern does not have (a programming error, hence 500).
     [[nodiscard]] const std::string& param(std::string_view name) const;
 
-    /// "http://host:port" from the Host header (or the server's address when
-    /// missing or malformed), for absolute links in responses.
-    [[nodiscard]] std::string base_url() const;
+    /// The server's public base URL for absolute links in responses
+    /// (ServerOptions::public_url, else the listening address; never the
+    /// client's Host header, which anyone can set).
+    [[nodiscard]] const std::string& base_url() const noexcept { return base_url_; }
 
     /// The IP address of the TCP peer as text ("127.0.0.1", "::1"); empty when
     /// unknown (a Request built outside the server). Behind a reverse proxy
     /// this is the proxy's address.
     [[nodiscard]] const std::string& peer() const noexcept { return peer_; }
+    /// The client's address: the peer's, or, when the peer is a trusted proxy
+    /// (ServerOptions::trusted_proxies), the address that proxy forwarded.
+    /// Empty when unknown.
+    [[nodiscard]] const std::string& client() const noexcept { return client_.empty() ? peer_ : client_; }
 
     /// Set by the router and the server.
     void set_params(std::vector<std::pair<std::string, std::string>> params) { params_ = std::move(params); }
-    void set_fallback_host(std::string host) { fallback_host_ = std::move(host); }
+    void set_base_url(std::string url) { base_url_ = std::move(url); }
     void set_peer(std::string address) { peer_ = std::move(address); }
+    void set_client(std::string address) { client_ = std::move(address); }
 
 private:
     Method method_;
@@ -162,8 +169,9 @@ private:
     std::vector<std::pair<std::string, std::string>> headers_;
     std::string body_;
     std::vector<std::pair<std::string, std::string>> params_;
-    std::string fallback_host_ = "localhost";
+    std::string base_url_ = "http://localhost";
     std::string peer_;
+    std::string client_;
     mutable std::optional<Query> query_;
 };
 
@@ -227,6 +235,23 @@ using Handler = std::function<Response(const Request&)>;
 /// connection.
 enum class Execution { io, worker, write };
 
+/// The request bodies a route takes. Every POST, PUT, PATCH or DELETE that
+/// carries a body or a Content-Type must send application/json (or a
+/// +json type such as application/geo+json); `json_or_form` routes (Open311,
+/// whose spec posts forms) also take application/x-www-form-urlencoded and
+/// multipart/form-data. Anything else is 415 "unsupported_media_type"
+/// before the handler runs: text/plain and form posts are what a foreign web
+/// page can send without the browser asking first (CORS), so refusing them
+/// closes the door to cross-site writes (docs/security.md).
+enum class Bodies { json, json_or_form };
+
+/// True for the methods that change things (POST, PUT, PATCH, DELETE, others).
+[[nodiscard]] bool is_write(Method method) noexcept;
+
+/// Called by Dispatch::run for every write answered 403 (the audit log of
+/// refused writes); must not throw.
+using RefusedWriteHook = std::function<void(const Request&, const Response&)>;
+
 class Router;
 
 /// A request's route, or the error that no route fits.
@@ -239,19 +264,28 @@ public:
 
 private:
     friend class Router;
+    [[nodiscard]] Response answer(const Request& request) const;
     const Handler* handler_ = nullptr;
     Execution execution_ = Execution::io;
+    Bodies bodies_ = Bodies::json;
+    const RefusedWriteHook* refused_write_ = nullptr;
     std::optional<ClientError> error_;
 };
 
 class Router {
 public:
-    void add(Method method, std::string_view pattern, Handler handler, Execution execution = Execution::io);
+    void add(Method method, std::string_view pattern, Handler handler, Execution execution = Execution::io,
+             Bodies bodies = Bodies::json);
     void get(std::string_view pattern, Handler handler, Execution execution = Execution::io) {
         add(Method::get, pattern, std::move(handler), execution);
     }
-    void post(std::string_view pattern, Handler handler, Execution execution = Execution::io) {
-        add(Method::post, pattern, std::move(handler), execution);
+    void post(std::string_view pattern, Handler handler, Execution execution = Execution::io,
+              Bodies bodies = Bodies::json) {
+        add(Method::post, pattern, std::move(handler), execution, bodies);
+    }
+    /// Sets the hook told of every write answered 403 (auth_handlers.cpp audits them).
+    void on_refused_write(RefusedWriteHook hook) {
+        refused_write_ = std::make_shared<const RefusedWriteHook>(std::move(hook));
     }
 
     /// Matches the request's path and method and stores the path parameters in
@@ -269,6 +303,7 @@ private:
     struct Segment;
     struct Route;
     std::vector<std::shared_ptr<const Route>> routes_;
+    std::shared_ptr<const RefusedWriteHook> refused_write_;  // shared: stays put when the Router moves
 };
 
 }  // namespace wangge::http

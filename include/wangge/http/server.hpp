@@ -29,9 +29,21 @@
 //
 // Each client address (an IPv6 client's /64) has a token bucket of
 // rate_limit requests per second, rate_burst deep; past it the answer is 429
-// "rate_limited" with Retry-After. Behind a reverse proxy every request
-// comes from the proxy: turn the limit off there (rate_limit 0) and limit
-// in the proxy.
+// "rate_limited" with Retry-After. Behind a reverse proxy, list it in
+// trusted_proxies: for requests from those addresses only, the client
+// address (Request::client(), for the limit, the login throttle and the
+// audit log) is taken from Forwarded or X-Forwarded-For, the nearest hop
+// that is not a trusted proxy itself. From anyone else these headers are
+// ignored.
+//
+// Hardening (docs/security.md): a Transfer-Encoding that does not end in
+// chunked is answered 400 "bad_transfer_encoding" and the connection closed
+// (RFC 9112); every answer carries X-Content-Type-Options: nosniff,
+// X-Frame-Options: DENY and, unless the handler set one, the
+// Content-Security-Policy "default-src 'none'; frame-ancestors 'none'".
+// Absolute links in answers (Request::base_url()) use public_url, else the
+// listening address (on 0.0.0.0 or ::, the local address the connection
+// reached), never the client's Host header.
 //
 // The access log is one JSON object per line on stderr:
 //     {"time":"2026-11-26T18:40:02+08:00","peer":"127.0.0.1","method":"GET",
@@ -47,6 +59,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "wangge/http/router.hpp"
 
@@ -75,6 +88,13 @@ struct ServerOptions {
     double rate_limit = 100;
     /// Requests a client may send at once: a map view loads dozens of tiles together.
     double rate_burst = 200;
+    /// Reverse proxies (addresses or CIDR blocks) whose Forwarded / X-Forwarded-For
+    /// headers name the client; Server() throws wangge::InputError for a malformed one.
+    std::vector<std::string> trusted_proxies;
+    /// The base of absolute links (OGC API links, TileJSON), e.g.
+    /// "https://grid.example.gov.cn"; empty means http://host:port (with a
+    /// wildcard host, the address each connection reached).
+    std::string public_url;
     /// Stop on SIGINT/SIGTERM (the CLI wants this; in-process tests do not).
     bool handle_signals = false;
     /// One JSON line per request on stderr (see above).

@@ -1,7 +1,9 @@
 #pragma once
 // Static files (the web map, the map styles) from a directory, without
 // leaving it: dot segments are refused by the router, and symbolic links that
-// resolve outside the directory are answered 404.
+// resolve outside the directory are answered 404. HTML pages carry the web
+// map's Content-Security-Policy, with the SHA-256 of each inline script
+// (docs/security.md, "Response headers").
 //
 // Thread safety: immutable after construction.
 

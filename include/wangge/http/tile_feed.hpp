@@ -20,9 +20,13 @@
 // (tiles::touched_tiles). A cursor is "<State::instance()>.<version>".
 //
 // Access: a caller gets the changes of the layers whose tiles they may read
-// (tile_read_action); grids for everyone.
+// (tile_read_action); grids for everyone. Streams without a session are
+// capped (max_anonymous_streams; past it 503 "too_many_streams"), so that
+// anonymous clients cannot take every place of the server's stream limit.
 //
 // Thread safety: the routes and the publish listener may run on any threads.
+
+#include <cstddef>
 
 #include "wangge/http/auth_handlers.hpp"
 #include "wangge/http/router.hpp"
@@ -33,6 +37,6 @@ namespace wangge::http {
 /// Registers both routes and a State::on_publish listener that pushes to the
 /// open event streams; call after add_tile_routes() and before the first
 /// publish(). The gate and state outlive the router.
-void add_tile_feed_routes(Router& router, State& state, const AuthGate& gate);
+void add_tile_feed_routes(Router& router, State& state, const AuthGate& gate, std::size_t max_anonymous_streams = 100);
 
 }  // namespace wangge::http
