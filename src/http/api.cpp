@@ -28,7 +28,7 @@ void add_health_route(Router& router, const State& state) {
                                  {"households", data.households.size()},
                                  {"facilities", data.facilities.size()},
                                  {"incidents", data.incidents.size()}}}});
-    });
+    }, Execution::io);
 }
 
 void add_api_routes(Router& router, State& state, const ApiOptions& options) {

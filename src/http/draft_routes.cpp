@@ -187,6 +187,7 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
         (void)gate.require(request, auth::Action::edit_drafts);
     };
 
+    // Copies every current grid: on the worker pool.
     router.post("/drafts", [&state, book, rules, require_editor](const Request& request) {
         require_editor(request);
         const auto view = state.view();
@@ -197,7 +198,7 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
         const std::size_t count = grids.size();
         const std::string id = book->add(drafts::Draft(std::move(grids), base, rules));
         return Response::json({{"id", id}, {"base_version", base}, {"grids", count}}, Status::created);
-    });
+    }, Execution::worker);
 
     router.get(
         "/drafts/{id}",
@@ -221,7 +222,7 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
         (void)book->find(request.param("id"));
         book->erase(request.param("id"));
         return Response::bytes({}, "application/json", Status::no_content);
-    });
+    }, Execution::io);
 
     const auto edit_route = [&router, book, require_editor](Method method, std::string_view pattern, auto edit) {
         router.add(

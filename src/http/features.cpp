@@ -681,8 +681,8 @@ Response conformance(const Request& request) {
 void add_feature_routes(Router& router, State& state, const AuthGate& gate) {
     state.derive<FeatureStats>(
         [](const model::Snapshot& snapshot) { return std::make_shared<const FeatureStats>(snapshot); });
-    router.get("/", landing);
-    router.get("/conformance", conformance);
+    router.get("/", landing, Execution::io);
+    router.get("/conformance", conformance, Execution::io);
     // Lists only the collections the caller may read (anonymous: grids).
     router.get(
         "/collections",

@@ -14,8 +14,8 @@
 //             Response response = Response::bytes(std::move(tile), "application/vnd.mapbox-vector-tile");
 //             response.set_header("ETag", etag);
 //             return response;
-//         });
-//         router.post("/validate", handler, Execution::worker);  // CPU-heavy: runs on the worker pool
+//         }, Execution::worker);  // renders geometry: not on an I/O thread
+//         router.post("/validate", handler, Execution::worker);
 //     }
 //
 // and call it from add_api_routes() in src/http/api.cpp.
@@ -226,7 +226,10 @@ using Handler = std::function<Response(const Request&)>;
 /// as validation), or on its write pool (handlers that call the http::Writer
 /// and mostly wait for its batch, so waiting writes never hold the workers
 /// that reads need); off the I/O thread, the response is posted back to the
-/// connection.
+/// connection. Every route names its execution, so that its cost shows where
+/// it is registered: `io` only for work bounded by the request (no scan of a
+/// whole snapshot layer; no store access but a session's first use, which
+/// reads it into the in-memory cache, auth/service.hpp).
 enum class Execution { io, worker, write };
 
 class Router;
@@ -248,11 +251,11 @@ private:
 
 class Router {
 public:
-    void add(Method method, std::string_view pattern, Handler handler, Execution execution = Execution::io);
-    void get(std::string_view pattern, Handler handler, Execution execution = Execution::io) {
+    void add(Method method, std::string_view pattern, Handler handler, Execution execution);
+    void get(std::string_view pattern, Handler handler, Execution execution) {
         add(Method::get, pattern, std::move(handler), execution);
     }
-    void post(std::string_view pattern, Handler handler, Execution execution = Execution::io) {
+    void post(std::string_view pattern, Handler handler, Execution execution) {
         add(Method::post, pattern, std::move(handler), execution);
     }
 
