@@ -20,6 +20,7 @@ namespace {
 constexpr const char* users_table = "users";
 constexpr const char* sessions_table = "sessions";
 constexpr const char* audit_table = "audit_log";
+constexpr const char* revocations_table = "auth_revocations";
 
 struct Field {
     const char* name;
@@ -58,6 +59,9 @@ const std::vector<TableSpec> tables{
       {"client", OFTString},
       {"outcome", OFTString},
       {"detail", OFTString}}},
+    // One row: a counter that every revoking write moves, so that a server
+    // learns of another process's revocations with one cheap read.
+    {revocations_table, {{"generation", OFTInteger64}}},
 };
 
 // Indexes for the lookups below, and the triggers that make audit_log append-only.
@@ -66,6 +70,7 @@ const std::vector<std::string> schema_statements{
     "CREATE UNIQUE INDEX IF NOT EXISTS sessions_token_hash ON sessions(token_hash)",
     "CREATE INDEX IF NOT EXISTS sessions_user_id ON sessions(user_id)",
     "CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log(at)",
+    "INSERT INTO auth_revocations (generation) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM auth_revocations)",
     "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log "
     "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
     "CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log "
@@ -280,9 +285,23 @@ struct AuthStore::Impl {
         execute(*dataset, "DELETE FROM sessions WHERE user_id = " + std::to_string(user_id));
     }
 
-    /// Changes one user row in a transaction; `also` runs inside it.
+    std::int64_t generation() const {
+        ResultSet result(*dataset, std::string("SELECT generation FROM ") + revocations_table);
+        const OGRFeatureUniquePtr row = result.next();
+        if (!row) throw AuthStoreError(std::string("table ") + revocations_table + " is empty");
+        return row->GetFieldAsInteger64(0);
+    }
+
+    /// Inside a write transaction: moves the counter on; returns its new value.
+    std::int64_t bump_generation() {
+        execute(*dataset, std::string("UPDATE ") + revocations_table + " SET generation = generation + 1");
+        return generation();
+    }
+
+    /// Changes one user row in a transaction; `also` runs inside it. Every
+    /// account change revokes; returns the generation it moved to.
     template <class Change, class Also>
-    void update_user(std::int64_t user_id, model::Timestamp now, Change change, Also also) {
+    std::int64_t update_user(std::int64_t user_id, model::Timestamp now, Change change, Also also) {
         OGRLayer& users = table(users_table);
         Transaction transaction(*dataset);
         const OGRFeatureUniquePtr row(users.GetFeature(user_id));
@@ -291,7 +310,9 @@ struct AuthStore::Impl {
         row->SetField("updated_at", static_cast<GIntBig>(now));
         if (users.SetFeature(row.get()) != OGRERR_NONE) fail("cannot update user " + std::to_string(user_id));
         also();
+        const std::int64_t moved_to = bump_generation();
         transaction.commit();
+        return moved_to;
     }
 };
 
@@ -358,18 +379,19 @@ std::vector<User> AuthStore::users() const {
     return users;
 }
 
-void AuthStore::set_password_hash(std::int64_t user_id, std::string_view password_hash, model::Timestamp now) {
+std::int64_t AuthStore::set_password_hash(std::int64_t user_id, std::string_view password_hash,
+                                      model::Timestamp now) {
     const std::lock_guard lock(impl_->mutex);
     const QuietGdalErrors quiet;
-    impl_->update_user(
+    return impl_->update_user(
         user_id, now, [&](OGRFeature& row) { row.SetField("password_hash", std::string(password_hash).c_str()); },
         [&] { impl_->delete_sessions_of(user_id); });
 }
 
-void AuthStore::set_disabled(std::int64_t user_id, bool disabled, model::Timestamp now) {
+std::int64_t AuthStore::set_disabled(std::int64_t user_id, bool disabled, model::Timestamp now) {
     const std::lock_guard lock(impl_->mutex);
     const QuietGdalErrors quiet;
-    impl_->update_user(
+    return impl_->update_user(
         user_id, now, [&](OGRFeature& row) { row.SetField("disabled", disabled ? 1 : 0); },
         [&] {
             if (disabled) impl_->delete_sessions_of(user_id);
@@ -391,19 +413,19 @@ void AuthStore::insert_session(const SessionRecord& session, model::Timestamp no
     transaction.commit();
 }
 
-std::optional<User> AuthStore::session_user(std::string_view token_hash, model::Timestamp now) const {
+std::optional<ActiveSession> AuthStore::session_user(std::string_view token_hash, model::Timestamp now) const {
     const std::lock_guard lock(impl_->mutex);
     const QuietGdalErrors quiet;
-    ResultSet result(*impl_->dataset, std::string("SELECT ") + user_columns +
+    ResultSet result(*impl_->dataset, std::string("SELECT ") + user_columns + ", s.expires_at AS expires_at" +
                                           " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = " +
                                           quote(token_hash) + " AND s.expires_at > " + std::to_string(now) +
                                           " AND u.disabled = 0");
     const OGRFeatureUniquePtr row = result.next();
     if (!row) return std::nullopt;
-    return user_from(*row);
+    return ActiveSession{user_from(*row), row->GetFieldAsInteger64("expires_at")};
 }
 
-std::optional<User> AuthStore::delete_session(std::string_view token_hash) {
+std::optional<EndedSession> AuthStore::delete_session(std::string_view token_hash) {
     const std::lock_guard lock(impl_->mutex);
     const QuietGdalErrors quiet;
     Transaction transaction(*impl_->dataset);
@@ -414,9 +436,17 @@ std::optional<User> AuthStore::delete_session(std::string_view token_hash) {
                                               " WHERE s.token_hash = " + quote(token_hash));
         if (const OGRFeatureUniquePtr row = result.next()) owner = user_from(*row);
     }
+    if (!owner) return std::nullopt;
     execute(*impl_->dataset, "DELETE FROM sessions WHERE token_hash = " + quote(token_hash));
+    const std::int64_t moved_to = impl_->bump_generation();
     transaction.commit();
-    return owner;
+    return EndedSession{std::move(*owner), moved_to};
+}
+
+std::int64_t AuthStore::revocation_generation() const {
+    const std::lock_guard lock(impl_->mutex);
+    const QuietGdalErrors quiet;
+    return impl_->generation();
 }
 
 void AuthStore::append_audit(AuditEntry& entry) { append_audit(std::span(&entry, 1)); }

@@ -45,8 +45,11 @@ AuthService::AuthService(const std::filesystem::path& gpkg, AuthConfig config)
     : config_(config),
       store_(gpkg),
       audit_batcher_([this](std::span<AuditEntry> entries) { store_.append_audit(entries); }),
-      throttle_(config.throttle) {
+      throttle_(config.throttle),
+      cache_(config.session_cache_capacity) {
     if (config_.session_seconds < 1) throw Error("session lifetime must be positive");
+    if (config_.revocation_poll.count() < 0) throw Error("revocation poll interval must not be negative");
+    known_generation_ = store_.revocation_generation();
 }
 
 Session AuthService::login(std::string_view name, std::string_view password, std::string_view client,
@@ -105,17 +108,90 @@ Session AuthService::login(std::string_view name, std::string_view password, std
 void AuthService::logout(std::string_view token, std::string_view client, model::Timestamp now) {
     if (!looks_like_token(token)) return;
     client = client.substr(0, max_client_length);
-    const std::optional<User> owner = store_.delete_session(token_hash(token));
-    if (!owner) return;
+    const std::string hash = token_hash(token);
+    const std::optional<EndedSession> ended = store_.delete_session(hash);
+    if (!ended) return;
+    cache_.erase_token(hash);
+    revoked(ended->generation);
     AuditEntry audit = audit_entry(now, "auth.logout", "sessions", client);
-    audit.user_id = owner->id;
-    audit.user_name = owner->name;
+    audit.user_id = ended->owner.id;
+    audit.user_name = ended->owner.name;
     record(std::move(audit));
+    notify_revocation();
 }
 
 Principal AuthService::authenticate(std::string_view token, model::Timestamp now) const {
     if (!looks_like_token(token)) return {};
-    return Principal{store_.session_user(token_hash(token), now)};
+    poll_revocations(false);
+    const std::string hash = token_hash(token);
+    if (std::optional<User> cached = cache_.find(hash, now)) return Principal{std::move(cached)};
+    // Taken before the read, so a revocation racing with it keeps the result out of the cache.
+    const std::uint64_t epoch = cache_.epoch();
+    std::optional<ActiveSession> session = store_.session_user(hash, now);
+    if (!session) return {};
+    cache_.insert(hash, *session, epoch, now);
+    return Principal{std::move(session->user)};
+}
+
+void AuthService::on_revocation(std::function<void()> listener) {
+    const std::lock_guard lock(listeners_mutex_);
+    listeners_.push_back(std::move(listener));
+    if (!watcher_.joinable() && config_.revocation_poll.count() > 0) {
+        watcher_ = std::jthread([this](const std::stop_token& stop) { watch(stop); });
+        watching_ = true;
+    }
+}
+
+void AuthService::poll_revocations(bool force) const {
+    const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    const auto next = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(config_.revocation_poll).count();
+    if (force) {
+        next_poll_.store(next);
+    } else if (watching_) {
+        return;  // the watcher thread polls: requests never wait for the store
+    } else {
+        auto due = next_poll_.load();
+        // One thread polls; the others go on with what the cache has.
+        if (now < due || !next_poll_.compare_exchange_strong(due, next)) return;
+    }
+    const std::int64_t generation = store_.revocation_generation();
+    {
+        const std::lock_guard lock(generation_mutex_);
+        // Generations only grow; an older read raced with a newer one.
+        if (generation <= known_generation_) return;
+        known_generation_ = generation;
+        // Which sessions ended is not recorded, so all are read again.
+        cache_.clear();
+    }
+    notify_revocation();
+}
+
+void AuthService::revoked(std::int64_t moved_to) const {
+    const std::lock_guard lock(generation_mutex_);
+    // Only when nobody else moved it in between: the poll must see those.
+    if (moved_to == known_generation_ + 1) known_generation_ = moved_to;
+}
+
+void AuthService::notify_revocation() const {
+    std::vector<std::function<void()>> listeners;
+    {
+        const std::lock_guard lock(listeners_mutex_);
+        listeners = listeners_;
+    }
+    for (const auto& listener : listeners) listener();
+}
+
+void AuthService::watch(const std::stop_token& stop) {
+    std::unique_lock lock(watch_mutex_);
+    while (!watch_wakeup_.wait_for(lock, stop, config_.revocation_poll, [] { return false; }) &&
+           !stop.stop_requested()) {
+        try {
+            poll_revocations(true);
+        } catch (const std::exception&) {
+            // The store was busy or unreadable: the next tick tries again, and
+            // requests polling the store report the error themselves.
+        }
+    }
 }
 
 User AuthService::add_user(const NewUser& spec, std::string_view password, const Actor& actor,
@@ -139,14 +215,18 @@ void AuthService::change_password(std::string_view name, std::string_view passwo
                                   model::Timestamp now) {
     check_password_rules(password);
     const Credentials existing = existing_user(name);
-    store_.set_password_hash(existing.user.id, hash_password(password), now);
+    revoked(store_.set_password_hash(existing.user.id, hash_password(password), now));
+    cache_.erase_user(existing.user.id);
     record_account_change(actor, "user.passwd", existing.user, now);
+    notify_revocation();
 }
 
 void AuthService::set_disabled(std::string_view name, bool disabled, const Actor& actor, model::Timestamp now) {
     const Credentials existing = existing_user(name);
-    store_.set_disabled(existing.user.id, disabled, now);
+    revoked(store_.set_disabled(existing.user.id, disabled, now));
+    cache_.erase_user(existing.user.id);
     record_account_change(actor, disabled ? "user.disable" : "user.enable", existing.user, now);
+    if (disabled) notify_revocation();
 }
 
 std::vector<User> AuthService::users() const { return store_.users(); }

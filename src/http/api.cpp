@@ -17,7 +17,7 @@ void add_health_route(Router& router, const State& state) {
                                  {"households", data.households.size()},
                                  {"facilities", data.facilities.size()},
                                  {"incidents", data.incidents.size()}}}});
-    });
+    }, Execution::io);
 }
 
 }  // namespace wangge::http

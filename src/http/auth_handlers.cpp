@@ -281,7 +281,7 @@ void add_auth_routes(Router& router, const AuthGate& gate) {
         Response response = Response::json(user_json(*who.user));
         vary_by_session(response, "no-store");
         return response;
-    });
+    }, Execution::io);
     router.get("/audit", [&gate](const Request& request) { return audit_page(gate, request); }, Execution::worker);
 }
 

@@ -19,6 +19,12 @@ constexpr std::array<std::string_view, 6> compressible_prefixes{
     "text/", "application/json", "application/geo+json", "application/javascript", "image/svg+xml",
     "application/vnd.mapbox-vector-tile"};
 
+void add_vary_accept_encoding(Response& response) {
+    // Keep what the handler varies on (e.g. the session of a per-user response).
+    const std::string_view vary = response.header("Vary");
+    response.set_header("Vary", vary.empty() ? std::string("Accept-Encoding") : std::string(vary) + ", Accept-Encoding");
+}
+
 }  // namespace
 
 std::string gzip(std::string_view data, int level) {
@@ -40,6 +46,16 @@ std::string gzip(std::string_view data, int level) {
     return out;
 }
 
+std::string gzip_for_cache(std::string_view body) { return body.size() < min_gzip_size ? std::string() : gzip(body); }
+
+void use_precompressed(const Request& request, Response& response, std::string_view gzipped) {
+    if (gzipped.empty()) return;  // compress_if_accepted() will not compress it either
+    add_vary_accept_encoding(response);
+    if (!accepts_encoding(request, "gzip")) return;
+    response.body() = std::string(gzipped);
+    response.set_header("Content-Encoding", "gzip");
+}
+
 void compress_if_accepted(const Request& request, Response& response, std::size_t min_size) {
     // A stream's bytes do not exist yet, and gzip would hold them back until a block fills.
     if (response.file_path() || response.streamed() || response.body().size() < min_size || !response.header("Content-Encoding").empty()) {
@@ -49,9 +65,7 @@ void compress_if_accepted(const Request& request, Response& response, std::size_
     const bool compressible = std::ranges::any_of(compressible_prefixes,
                                                   [type](std::string_view prefix) { return type.starts_with(prefix); });
     if (!compressible) return;
-    // Keep what the handler varies on (e.g. the session of a per-user response).
-    const std::string_view vary = response.header("Vary");
-    response.set_header("Vary", vary.empty() ? std::string("Accept-Encoding") : std::string(vary) + ", Accept-Encoding");
+    add_vary_accept_encoding(response);
     if (!accepts_encoding(request, "gzip")) return;
     response.body() = gzip(response.body());
     response.set_header("Content-Encoding", "gzip");

@@ -198,6 +198,7 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
                    std::string(to_string(request.method())) + " " + std::string(request.path()));
     };
 
+    // Copies every current grid: on the worker pool.
     router.post("/drafts", [&state, book, rules, require_editor, audit_draft](const Request& request) {
         const auth::Principal who = require_editor(request);
         const auto view = state.view();
@@ -209,7 +210,7 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
         const std::string id = book->add(drafts::Draft(std::move(grids), base, rules));
         audit_draft(request, who, "drafts.create", id);
         return Response::json({{"id", id}, {"base_version", base}, {"grids", count}}, Status::created);
-    });
+    }, Execution::worker);
 
     router.get(
         "/drafts/{id}",
@@ -234,7 +235,7 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
         book->erase(request.param("id"));
         audit_draft(request, who, "drafts.delete", request.param("id"));
         return Response::bytes({}, "application/json", Status::no_content);
-    });
+    }, Execution::io);
 
     const auto edit_route = [&router, book, require_editor, audit_draft](Method method, std::string_view pattern,
                                                                           auto edit) {

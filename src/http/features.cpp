@@ -695,8 +695,8 @@ void add_feature_routes(Router& router, State& state, const AuthGate& gate) {
                    : std::make_shared<const FeatureStats>(next.snapshot(), &previous->derived<FeatureStats>(),
                                                           previous->snapshot().version());
     });
-    router.get("/", landing);
-    router.get("/conformance", conformance);
+    router.get("/", landing, Execution::io);
+    router.get("/conformance", conformance, Execution::io);
     // Lists only the collections the caller may read (anonymous: grids).
     router.get(
         "/collections",

@@ -51,7 +51,7 @@ void add_lookup_route(Router& router, const State& state, const AuthGate& gate) 
                                {"staff", detail::contact_card(snapshot, found->grid().code)},
                                {"near_boundary", found->near_boundary},
                                {"distance_to_boundary_m", found->distance_to_boundary_m}});
-    });
+    }, Execution::io);
 }
 
 }  // namespace wangge::http

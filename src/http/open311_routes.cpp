@@ -378,7 +378,7 @@ void add_service_routes(Router& router, const workflow::CategoryTable& categorie
                        if (!category.code.empty()) services.push_back(service_json(category));
                    }
                    return Response::json(services);
-               }));
+               }), Execution::io);
     router.get("/open311/v2/services/{code}.json", with_open311_errors([&categories](const Request& request) -> Response {
                    request.query().allow_only({"jurisdiction_id"});
                    const std::string& code = request.param("code");
@@ -387,7 +387,7 @@ void add_service_routes(Router& router, const workflow::CategoryTable& categorie
                    }
                    throw ClientError(ErrorKind::not_found, "not_found",
                                    "service \"" + code + "\" has no attributes (metadata is false), so no definition");
-               }));
+               }), Execution::io);
 }
 
 void add_submission_route(Router& router, const State& state, const WorkflowServices& services) {
@@ -474,6 +474,7 @@ void add_request_routes(Router& router, const State& state, const WorkflowServic
         }),
         Execution::worker);
 
+    // Finds the incident by scanning the snapshot: on the worker pool.
     router.get("/open311/v2/requests/{id}.json", with_open311_errors([&state, &services](const Request& request) {
                    request.query().allow_only({"jurisdiction_id", "api_key"});
                    (void)caller_of(services, request, request.query().get("api_key"), auth::Action::read_incidents);
@@ -482,7 +483,7 @@ void add_request_routes(Router& router, const State& state, const WorkflowServic
                    const auto view = state.view();
                    const model::Incident& incident = detail::find_incident(view->snapshot(), id);
                    return Response::json(requests_json(view->snapshot(), services.config.categories, {&incident}));
-               }));
+               }), Execution::worker);
 }
 
 }  // namespace

@@ -134,8 +134,12 @@ Response StaticFiles::serve(std::string_view relative) const {
 void add_static_routes(Router& router, std::string_view prefix, std::filesystem::path root) {
     auto files = std::make_shared<const StaticFiles>(std::move(root));
     const std::string slashed = std::string(prefix) + "/";
-    router.get(prefix, [slashed](const Request&) { return Response::redirect(slashed, Status::moved_permanently); });
-    router.get(slashed + "{path*}", [files](const Request& request) { return files->serve(request.param("path")); });
+    router.get(
+        prefix, [slashed](const Request&) { return Response::redirect(slashed, Status::moved_permanently); },
+        Execution::io);
+    router.get(
+        slashed + "{path*}", [files](const Request& request) { return files->serve(request.param("path")); },
+        Execution::io);
 }
 
 }  // namespace wangge::http

@@ -97,6 +97,19 @@ std::string event_text(std::string_view name, std::string_view id, const nlohman
     return text;
 }
 
+/// Who opened a stream: their session token (empty when anonymous) and user.
+struct Caller {
+    std::string token;
+    std::optional<std::int64_t> user_id;
+
+    /// False once the session that opened the stream has ended.
+    [[nodiscard]] bool signed_in(const auth::AuthService& service, model::Timestamp now) const {
+        if (!user_id) return true;
+        const auth::Principal who = service.authenticate(token, now);
+        return !who.anonymous() && who.user->id == *user_id;
+    }
+};
+
 /// The open event streams and how far each has been told.
 class Streams : public std::enable_shared_from_this<Streams> {
 public:
@@ -104,7 +117,8 @@ public:
 
     /// Starts a stream: the catch-up event, then every publish. The handle
     /// keeps the subscription; dropping it ends it.
-    std::shared_ptr<void> add(std::shared_ptr<StreamSink> sink, LayerSet layers, std::optional<Resume> resume) {
+    std::shared_ptr<void> add(std::shared_ptr<StreamSink> sink, LayerSet layers, std::optional<Resume> resume,
+                              Caller caller) {
         const std::lock_guard lock(mutex_);
         // Under the lock, so a publish is either in the catch-up or sent later, never lost.
         const std::shared_ptr<const View> view = state_.view();
@@ -120,7 +134,7 @@ public:
         }
         sink->send(std::move(first));
         const std::uint64_t id = next_id_++;
-        subscribers_.emplace(id, Subscriber{std::move(sink), layers, log.version()});
+        subscribers_.emplace(id, Subscriber{std::move(sink), layers, log.version(), std::move(caller)});
         return std::make_shared<Subscription>(weak_from_this(), id);
     }
 
@@ -141,11 +155,27 @@ public:
         }
     }
 
+    /// Closes the streams whose session has ended (logout, disabling, a new password).
+    void close_revoked(const auth::AuthService& service, model::Timestamp now) {
+        std::vector<std::pair<std::shared_ptr<StreamSink>, Caller>> signed_in;
+        {
+            const std::lock_guard lock(mutex_);
+            for (const auto& [id, subscriber] : subscribers_) {
+                if (subscriber.caller.user_id) signed_in.emplace_back(subscriber.sink, subscriber.caller);
+            }
+        }
+        // Checked outside the lock: a session the cache lost is read from the store.
+        for (const auto& [sink, caller] : signed_in) {
+            if (!caller.signed_in(service, now)) sink->close();
+        }
+    }
+
 private:
     struct Subscriber {
         std::shared_ptr<StreamSink> sink;
         LayerSet layers;
         std::uint64_t sent_through = 0;
+        Caller caller;
     };
     class Subscription {
     public:
@@ -210,6 +240,12 @@ void add_tile_feed_routes(Router& router, State& state, const AuthGate& gate, st
     auto streams = std::make_shared<Streams>(state);
     auto anonymous_places = std::make_shared<AnonymousPlaces>(max_anonymous_streams);
     state.on_publish([streams](const View& view) { streams->publish(view); });
+    // Weak: the service may outlive the routes; it calls this on logout,
+    // disabling and new passwords, here or (within its poll) in another process.
+    gate.service().on_revocation([weak = std::weak_ptr<Streams>(streams), &service = gate.service(),
+                                  clock = gate.options().clock] {
+        if (const auto live = weak.lock()) live->close_revoked(service, clock());
+    });
 
     router.get("/tiles/changes", [&state, &gate](const Request& request) {
         request.query().allow_only({"after"});
@@ -228,7 +264,7 @@ void add_tile_feed_routes(Router& router, State& state, const AuthGate& gate, st
         Response response = Response::json(body);
         vary_by_session(response, "no-store");
         return response;
-    });
+    }, Execution::io);
 
     router.get("/tiles/events", [&state, &gate, streams, anonymous_places](const Request& request) {
         request.query().allow_only({"after"});
@@ -239,19 +275,25 @@ void add_tile_feed_routes(Router& router, State& state, const AuthGate& gate, st
         const auth::Principal who = gate.principal(request);
         const LayerSet layers = readable_layers(who);
         std::shared_ptr<void> place = who.anonymous() ? anonymous_places->take() : nullptr;
+        Caller caller{who.anonymous() ? std::string() : std::string(session_token(request)),
+                      who.anonymous() ? std::nullopt : std::optional(who.user->id)};
         StreamOptions options;
         options.heartbeat = ": keep-alive\n\n";
         Response response = Response::stream(
             "text/event-stream",
-            [streams, layers, resume, place](std::shared_ptr<StreamSink> sink) -> std::shared_ptr<void> {
+            [streams, layers, resume, place, caller = std::move(caller),
+             &gate](const std::shared_ptr<StreamSink>& sink) -> std::shared_ptr<void> {
+                std::shared_ptr<void> subscription = streams->add(sink, layers, resume, caller);
+                // A logout between the request's check and now found no stream to close.
+                if (!caller.signed_in(gate.service(), gate.now())) sink->close();
                 // The handle keeps the subscription and the place together.
                 return std::make_shared<std::pair<std::shared_ptr<void>, std::shared_ptr<void>>>(
-                    streams->add(std::move(sink), layers, resume), place);
+                    std::move(subscription), place);
             },
             options);
         vary_by_session(response, "no-store");
         return response;
-    });
+    }, Execution::io);
 }
 
 }  // namespace wangge::http

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "wangge/http/compression.hpp"
 #include "wangge/model/time.hpp"
 #include "wangge/tiles/change_log.hpp"
 #include "wangge/tiles/tile_cache.hpp"
@@ -153,6 +154,14 @@ void set_cache_headers(Response& response, tiles::Layer layer) {
     }
 }
 
+Response tile_response(std::string mvt, const std::string& etag, tiles::Layer layer) {
+    const Status status = mvt.empty() ? Status::no_content : Status::ok;
+    Response response = Response::bytes(std::move(mvt), mvt_type, status);
+    response.set_header("ETag", etag);
+    set_cache_headers(response, layer);
+    return response;
+}
+
 model::Timestamp wall_clock_now() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -209,7 +218,7 @@ void add_tile_routes(Router& router, State& state, const AuthGate& gate, std::si
             vary_by_session(response, "private, no-cache");
         }
         return response;
-    });
+    }, Execution::io);
 
     router.get(
         "/tiles/{layer}/{z}/{x}/{y}.mvt",
@@ -236,28 +245,34 @@ void add_tile_routes(Router& router, State& state, const AuthGate& gate, std::si
             }
 
             std::vector<std::string> tagged;  // households whose tags the tile shows
-            if (layer == tiles::Layer::households) {
+            // Callers who may see no household's tags get the tile everyone like them gets: cacheable.
+            if (layer == tiles::Layer::households &&
+                auth::reach(who, auth::Action::read_household_personal) != auth::Reach::none) {
                 query.show_tags = [&who, &tagged](const model::Household& household) {
                     if (auth::personal_view(who, household.grid_code, false) == auth::PersonalView::none) return false;
                     tagged.push_back(std::to_string(household.id));
                     return true;
                 };
             }
-            // The server gzips the body when the client accepts it (compression.hpp).
-            // Only tiles the same for every caller allowed to see them are cached.
-            std::string tile = tiles::is_cacheable(layer)
-                                   ? *cache->get_or_render({layer, query.tile, tile_version},
-                                                           [&] { return index.render(query); })
-                                   : index.render(query);
+            // Only tiles the same for every caller allowed to see them are
+            // cached, with their gzip, so a hit neither renders nor compresses;
+            // the server gzips the others when the client accepts it (compression.hpp).
+            if (tiles::is_cacheable(query)) {
+                const tiles::SharedTile tile = cache->get_or_render({layer, query.tile, tile_version}, [&] {
+                    std::string mvt = index.render(query);
+                    std::string gzipped = gzip_for_cache(mvt);
+                    return tiles::EncodedTile{std::move(mvt), std::move(gzipped)};
+                });
+                Response response = tile_response(std::string(tile->mvt), etag, layer);
+                use_precompressed(request, response, tile->gzipped);
+                return response;
+            }
+            std::string tile = index.render(query);
             if (!tagged.empty()) {
                 gate.audit(request, who, "households.tags", "households", std::move(tagged), auth::Outcome::ok,
                            std::string(request.target()));
             }
-            const Status status = tile.empty() ? Status::no_content : Status::ok;
-            Response response = Response::bytes(std::move(tile), mvt_type, status);
-            response.set_header("ETag", etag);
-            set_cache_headers(response, layer);
-            return response;
+            return tile_response(std::move(tile), etag, layer);
         },
         Execution::worker);
 }

@@ -152,7 +152,8 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
                 },
                 Execution::write);
 
-    // Before /incidents/{id}: the first matching route wins.
+    // Before /incidents/{id}: the first matching route wins. Rebuilds the
+    // histories of every incident: on the worker pool.
     router.get("/incidents/overdue", [&state, &gate](const Request& request) {
         request.query().allow_only({"area", "now"});
         (void)gate.require(request, auth::Action::read_incidents);
@@ -183,8 +184,9 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
         }
         const std::size_t count = incidents.size();
         return Response::json({{"area", *area}, {"now", time_json(now)}, {"count", count}, {"incidents", incidents}});
-    });
+    }, Execution::worker);
 
+    // Finds the incident and its events by scanning the snapshot: on the worker pool.
     router.get("/incidents/{id}", [&state, &gate](const Request& request) {
         request.query().allow_only({});
         (void)gate.require(request, auth::Action::read_incidents);
@@ -192,7 +194,7 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
         const auto view = state.view();
         const model::Incident& incident = find_incident(view->snapshot(), id);
         return Response::json(incident_json(incident, history_of(view->snapshot(), id), gate.now()));
-    });
+    }, Execution::worker);
 
     router.post(
         "/incidents/{id}/transitions", [&services, &gate](const Request& request) {
@@ -310,6 +312,7 @@ void add_visit_routes(Router& router, const State& state, const WorkflowServices
                 },
                 Execution::write);
 
+    // Scans the staff member's households and the month's visits: on the worker pool.
     router.get("/visits/due", [&state, &gate](const Request& request) {
                    request.query().allow_only({"staff", "month"});
                    const auth::Principal who = gate.require(request, auth::Action::record_visit);
@@ -353,7 +356,7 @@ void add_visit_routes(Router& router, const State& state, const WorkflowServices
                                           {"due", std::move(households)}});
                    vary_by_session(response, "no-store");
                    return response;
-               });
+               }, Execution::worker);
 }
 
 /// Keeps only the units a scoped user may see: grids and communities in the
@@ -384,6 +387,7 @@ workflow::MonthlyStatistics visible_statistics(const State& state, const AuthGat
 }
 
 void add_statistics_routes(Router& router, const State& state, const AuthGate& gate) {
+    // Aggregates the month over the whole snapshot: on the worker pool.
     router.get("/stats", [&state, &gate](const Request& request) {
                    request.query().allow_only({"month", "level"});
                    const auth::Principal who = gate.require(request, auth::Action::read_statistics);
@@ -403,7 +407,7 @@ void add_statistics_routes(Router& router, const State& state, const AuthGate& g
                        }
                    }
                    return Response::json(body);
-               });
+               }, Execution::worker);
 
     // The monthly meeting's workbook (the same as `wangge report`), built with GDAL: off the I/O threads.
     router.get(

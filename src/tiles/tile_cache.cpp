@@ -5,7 +5,9 @@
 namespace wangge::tiles {
 namespace {
 
-std::size_t cost(const SharedTile& tile) noexcept { return tile->size() + TileCache::entry_overhead_bytes; }
+std::size_t cost(const SharedTile& tile) noexcept {
+    return tile->mvt.size() + tile->gzipped.size() + TileCache::entry_overhead_bytes;
+}
 
 }  // namespace
 
@@ -51,10 +53,57 @@ void TileCache::insert(const TileKey& key, SharedTile tile) {
     }
 }
 
-SharedTile TileCache::get_or_render(const TileKey& key, const std::function<std::string()>& render) {
-    if (SharedTile stored = find(key)) return stored;
-    auto rendered = std::make_shared<const std::string>(render());
+SharedTile TileCache::get_or_render(const TileKey& key, const std::function<EncodedTile()>& render) {
+    if (budget_bytes_ == 0) {
+        {
+            const std::lock_guard lock(mutex_);
+            ++stats_.renders;
+        }
+        return std::make_shared<const EncodedTile>(render());
+    }
+    std::promise<SharedTile> promise;
+    std::shared_future<SharedTile> other_render;
+    {
+        const std::lock_guard lock(mutex_);
+        const Position position{key.layer, key.tile};
+        if (const auto found = entries_.find(position);
+            found != entries_.end() && found->second->key.version == key.version) {
+            ++stats_.hits;
+            recency_.splice(recency_.begin(), recency_, found->second);
+            return found->second->tile;
+        }
+        ++stats_.misses;
+        if (const auto flying = flights_.find(position);
+            flying != flights_.end() && flying->second.version == key.version) {
+            other_render = flying->second.result;
+        } else {
+            // Replaces a flight of another version as the one to join; its
+            // renderer and waiters keep their own future.
+            flights_.insert_or_assign(position, Flight{key.version, promise.get_future().share()});
+            ++stats_.renders;
+        }
+    }
+    // Waited for outside the lock, which the renderer needs to store its tile;
+    // get() rethrows the renderer's exception.
+    if (other_render.valid()) return other_render.get();
+    const auto land = [this, &key] {
+        const std::lock_guard lock(mutex_);
+        if (const auto flying = flights_.find({key.layer, key.tile});
+            flying != flights_.end() && flying->second.version == key.version) {
+            flights_.erase(flying);
+        }
+    };
+    SharedTile rendered;
+    try {
+        rendered = std::make_shared<const EncodedTile>(render());
+    } catch (...) {
+        promise.set_exception(std::current_exception());
+        land();
+        throw;
+    }
     insert(key, rendered);
+    land();
+    promise.set_value(rendered);
     return rendered;
 }
 

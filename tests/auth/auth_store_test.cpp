@@ -120,26 +120,35 @@ TEST_F(AuthStoreTest, SessionsExpireAndAreRevoked) {
     const User user = auth.insert_user(worker("wang"), "h");
     auth.insert_session({.token_hash = "a", .user_id = user.id, .created_at = t0, .expires_at = t0 + 100, .client = "c"},
                         t0);
-    EXPECT_EQ(auth.session_user("a", t0 + 99)->name, "wang");
+    EXPECT_EQ(auth.session_user("a", t0 + 99)->user.name, "wang");
+    EXPECT_EQ(auth.session_user("a", t0 + 99)->expires_at, t0 + 100);
     EXPECT_FALSE(auth.session_user("a", t0 + 100));
     EXPECT_FALSE(auth.session_user("b", t0));
 
-    // Logging out deletes the session and names its user.
-    EXPECT_EQ(auth.delete_session("a")->name, "wang");
+    // Logging out deletes the session, names its user and moves the revocation generation.
+    const std::int64_t before = auth.revocation_generation();
+    const auto ended = auth.delete_session("a");
+    ASSERT_TRUE(ended);
+    EXPECT_EQ(ended->owner.name, "wang");
+    EXPECT_EQ(ended->generation, before + 1);
+    EXPECT_EQ(auth.revocation_generation(), before + 1);
     EXPECT_FALSE(auth.session_user("a", t0));
     EXPECT_FALSE(auth.delete_session("a"));
+    EXPECT_EQ(auth.revocation_generation(), before + 1);
 
     // Disabling and a new password end every session of the user.
     auth.insert_session({.token_hash = "d", .user_id = user.id, .created_at = t0, .expires_at = t0 + 100, .client = ""},
                         t0);
-    auth.set_disabled(user.id, true, t0 + 1);
+    EXPECT_EQ(auth.set_disabled(user.id, true, t0 + 1), before + 2);
     EXPECT_FALSE(auth.session_user("d", t0 + 2));
     EXPECT_TRUE(auth.find_credentials("wang")->user.disabled);
     EXPECT_EQ(auth.find_credentials("wang")->user.updated_at, t0 + 1);
     auth.set_disabled(user.id, false, t0 + 3);
     auth.insert_session({.token_hash = "e", .user_id = user.id, .created_at = t0, .expires_at = t0 + 100, .client = ""},
                         t0);
-    auth.set_password_hash(user.id, "new", t0 + 4);
+    EXPECT_EQ(auth.set_password_hash(user.id, "new", t0 + 4), before + 4);
+    // Another connection to the file (as the CLI has) reads the same generation.
+    EXPECT_EQ(AuthStore(path_).revocation_generation(), before + 4);
     EXPECT_FALSE(auth.session_user("e", t0 + 5));
     EXPECT_EQ(auth.find_credentials("wang")->password_hash, "new");
     EXPECT_THROW(auth.set_disabled(9999, true, t0), InputError);

@@ -1,7 +1,10 @@
 #include "wangge/auth/service.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <thread>
+
+#include <gdal_priv.h>
 
 #include <gtest/gtest.h>
 
@@ -16,6 +19,13 @@ constexpr model::Timestamp t0 = 1'800'000'000;
 constexpr const char* password = "网格员的好密码123";
 
 const Actor admin_actor{1, "admin", "10.0.0.1"};
+
+/// Runs SQL on the file through a connection of its own.
+void execute_sql(const std::filesystem::path& gpkg, const std::string& sql) {
+    const GDALDatasetUniquePtr dataset(GDALDataset::Open(gpkg.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+    ASSERT_TRUE(dataset);
+    dataset->ExecuteSQL(sql.c_str(), nullptr, nullptr);
+}
 
 class AuthServiceTest : public ::testing::Test {
 protected:
@@ -101,6 +111,66 @@ TEST_F(AuthServiceTest, NewPasswordEndsSessions) {
     EXPECT_TRUE(service_->authenticate(session.token, t0 + 2).anonymous());
     EXPECT_THROW((void)service_->login("wang", password, "10.0.0.7", t0 + 3), AuthenticationError);
     EXPECT_NO_THROW((void)service_->login("wang", "another password", "10.0.0.7", t0 + 4));
+}
+
+TEST_F(AuthServiceTest, ASeenSessionIsAnsweredFromMemory) {
+    const Session session = service_->login("wang", password, "10.0.0.7", t0);
+    ASSERT_FALSE(service_->authenticate(session.token, t0 + 1).anonymous());
+    // Deleted behind the service's back (no revocation generation moved): the
+    // service never looks, which shows it does not read the store per request.
+    execute_sql(path_, "DELETE FROM sessions");
+    EXPECT_FALSE(service_->authenticate(session.token, t0 + 2).anonymous());
+    // Expiry still holds for cached sessions.
+    EXPECT_TRUE(service_->authenticate(session.token, t0 + 3600).anonymous());
+}
+
+TEST_F(AuthServiceTest, RevocationsCallTheListenersAtOnce) {
+    std::atomic<int> calls = 0;
+    service_->on_revocation([&calls] { ++calls; });
+    const Session session = service_->login("wang", password, "10.0.0.7", t0);
+    EXPECT_EQ(calls, 0);
+    service_->logout(session.token, "10.0.0.7", t0 + 1);
+    EXPECT_EQ(calls, 1);
+    service_->change_password("wang", "another password", admin_actor, t0 + 2);
+    EXPECT_EQ(calls, 2);
+    service_->set_disabled("wang", true, admin_actor, t0 + 3);
+    EXPECT_EQ(calls, 3);
+}
+
+TEST_F(AuthServiceTest, AnotherProcesssRevocationIsSeenWithinThePollInterval) {
+    // `other` stands for `wangge user` in another process: a second connection to the file.
+    const AuthConfig config{.session_seconds = 3600, .throttle = {}, .revocation_poll = std::chrono::milliseconds(300)};
+    AuthService server(path_, config);
+    std::atomic<int> calls = 0;
+    server.on_revocation([&calls] { ++calls; });
+    const Session logout_me = server.login("wang", password, "10.0.0.7", t0);
+    const Session disable_me = server.login("wang", password, "10.0.0.7", t0);
+    ASSERT_FALSE(server.authenticate(logout_me.token, t0 + 1).anonymous());
+    ASSERT_FALSE(server.authenticate(disable_me.token, t0 + 1).anonymous());
+
+    const auto wait_until_anonymous = [&server](const std::string& token) {
+        const auto start = std::chrono::steady_clock::now();
+        while (!server.authenticate(token, t0 + 2).anonymous()) {
+            if (std::chrono::steady_clock::now() - start > std::chrono::seconds(3)) return std::chrono::milliseconds::max();
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    };
+    AuthService other(path_);
+    other.logout(logout_me.token, "local", t0 + 2);
+    EXPECT_LE(wait_until_anonymous(logout_me.token), std::chrono::milliseconds(300 + 700));
+    EXPECT_FALSE(server.authenticate(disable_me.token, t0 + 2).anonymous());
+
+    // With no request at all, the watcher thread notices and tells the listeners.
+    const int before = calls;
+    other.set_disabled("wang", true, admin_actor, t0 + 3);
+    const auto start = std::chrono::steady_clock::now();
+    while (calls == before && std::chrono::steady_clock::now() - start < std::chrono::seconds(3)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_GT(calls, before);
+    EXPECT_LE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(300 + 700));
+    EXPECT_TRUE(server.authenticate(disable_me.token, t0 + 4).anonymous());
 }
 
 TEST_F(AuthServiceTest, AddUserChecksItsInput) {

@@ -103,12 +103,12 @@ PathTarget::PathTarget() {
             return http::Response::json({{"ok", true}});
         };
     };
-    router_.get("/collections/{c}/items/{id}", echo({"c", "id"}));
+    router_.get("/collections/{c}/items/{id}", echo({"c", "id"}), http::Execution::io);
     router_.get("/tiles/{layer}/{z}/{x}/{y}.mvt", [tile = echo({"layer"})](const http::Request& request) {
         const std::int64_t z = http::parse_int(request.param("z"), "z", 0, 24);
         (void)http::parse_int(request.param("x"), "x", 0, (std::int64_t{1} << z) - 1);
         return tile(request);
-    });
+    }, http::Execution::io);
 }
 
 void PathTarget::run(std::string_view target) const {

@@ -36,6 +36,34 @@ TEST(Gzip, RoundTrips) {
     EXPECT_EQ(gunzip(gzip("")), "");
 }
 
+TEST(Gzip, PrecompressedBodiesGoToWillingClientsOnly) {
+    const std::string tile(3000, 't');
+    const std::string cached = gzip_for_cache(tile);
+    EXPECT_EQ(gunzip(cached), tile);
+    EXPECT_EQ(gzip_for_cache(std::string(min_gzip_size - 1, 't')), "");
+
+    Response willing = Response::bytes(tile, "application/vnd.mapbox-vector-tile");
+    willing.set_header("Vary", "Authorization, Cookie");
+    use_precompressed(with_encoding("gzip"), willing, cached);
+    EXPECT_EQ(willing.body(), cached);
+    EXPECT_EQ(willing.header("Content-Encoding"), "gzip");
+    EXPECT_EQ(willing.header("Vary"), "Authorization, Cookie, Accept-Encoding");
+    // The server's own pass leaves it alone.
+    compress_if_accepted(with_encoding("gzip"), willing);
+    EXPECT_EQ(willing.body(), cached);
+
+    Response unwilling = Response::bytes(tile, "application/vnd.mapbox-vector-tile");
+    use_precompressed(with_encoding("identity"), unwilling, cached);
+    EXPECT_EQ(unwilling.body(), tile);
+    EXPECT_EQ(unwilling.header("Content-Encoding"), "");
+    EXPECT_EQ(unwilling.header("Vary"), "Accept-Encoding");
+
+    Response small = Response::bytes("tiny", "application/vnd.mapbox-vector-tile");
+    use_precompressed(with_encoding("gzip"), small, gzip_for_cache("tiny"));
+    EXPECT_EQ(small.body(), "tiny");
+    EXPECT_EQ(small.header("Content-Encoding"), "");
+}
+
 TEST(Gzip, OnlyCompressibleLargeBodiesForWillingClients) {
     const nlohmann::json big(std::vector<int>(2000, 7));
     Response json = Response::json(big);

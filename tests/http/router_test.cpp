@@ -69,9 +69,9 @@ TEST(Router, MatchesLiteralsParametersAndSuffixes) {
     Router router;
     router.get("/tiles/{layer}/{z}/{x}/{y}.mvt", [](const Request& r) {
         return Response::json({r.param("layer"), r.param("z"), r.param("x"), r.param("y")});
-    });
-    router.get("/tiles/{layer}.json", [](const Request& r) { return Response::json(r.param("layer")); });
-    router.get("/files/{path*}", [](const Request& r) { return Response::json(r.param("path")); });
+    }, Execution::io);
+    router.get("/tiles/{layer}.json", [](const Request& r) { return Response::json(r.param("layer")); }, Execution::io);
+    router.get("/files/{path*}", [](const Request& r) { return Response::json(r.param("path")); }, Execution::io);
 
     Request tile = get("/tiles/grids/14/13490/6208.mvt?x=1");
     EXPECT_EQ(router.handle(tile).body(), R"(["grids","14","13490","6208"])");
@@ -87,7 +87,7 @@ TEST(Router, MatchesLiteralsParametersAndSuffixes) {
 
 TEST(Router, UnknownPathIs404AndWrongMethodIs405) {
     Router router;
-    router.get("/health", [](const Request&) { return Response::json("ok"); });
+    router.get("/health", [](const Request&) { return Response::json("ok"); }, Execution::io);
     Request unknown = get("/nope");
     const Response missing = router.handle(unknown);
     EXPECT_EQ(missing.status(), Status::not_found);
@@ -105,7 +105,7 @@ TEST(Router, UnknownPathIs404AndWrongMethodIs405) {
 
 TEST(Router, RefusesDotSegmentsAndEncodedSlashes) {
     Router router;
-    router.get("/map/{path*}", [](const Request& r) { return Response::json(r.param("path")); });
+    router.get("/map/{path*}", [](const Request& r) { return Response::json(r.param("path")); }, Execution::io);
     for (const char* target : {"/map/../CMakeLists.txt", "/map/%2e%2e/CMakeLists.txt", "/map/%2E%2E/x",
                                "/map/a/./b", "/map/..%2fsecret", "/map/a%5c..%5cb", "/map/%00", "/map/%zz"}) {
         Request request = get(target);
@@ -117,10 +117,13 @@ TEST(Router, RefusesDotSegmentsAndEncodedSlashes) {
 
 TEST(Router, ExceptionsBecomeStatusesInOnePlace) {
     Router router;
-    router.get("/http", [](const Request&) -> Response { throw ClientError(ErrorKind::conflict, "busy", "try later"); });
-    router.get("/input", [](const Request&) -> Response { throw InputError("bad polygon"); });
-    router.get("/bug", [](const Request&) -> Response { throw std::runtime_error("secret detail"); });
-    router.get("/query", [](const Request& r) { return Response::json(std::string(*r.query().get("a"))); });
+    router.get(
+        "/http", [](const Request&) -> Response { throw ClientError(ErrorKind::conflict, "busy", "try later"); },
+        Execution::io);
+    router.get("/input", [](const Request&) -> Response { throw InputError("bad polygon"); }, Execution::io);
+    router.get("/bug", [](const Request&) -> Response { throw std::runtime_error("secret detail"); }, Execution::io);
+    router.get(
+        "/query", [](const Request& r) { return Response::json(std::string(*r.query().get("a"))); }, Execution::io);
 
     Request http_error = get("/http");
     const Response conflict = router.handle(http_error);

@@ -71,10 +71,15 @@ struct TestRoutes {
     std::shared_ptr<StreamProbe> streams = std::make_shared<StreamProbe>();
 
     void operator()(Router& router) const {
-        router.post("/echo", [](const Request& request) { return Response::json({{"bytes", request.body().size()}}); });
-        router.get("/peer", [](const Request& request) {
-            return Response::json({{"peer", request.peer()}, {"client", request.client()}});
-        });
+        router.post(
+            "/echo", [](const Request& request) { return Response::json({{"bytes", request.body().size()}}); },
+            Execution::io);
+        router.get(
+            "/peer",
+            [](const Request& request) {
+                return Response::json({{"peer", request.peer()}, {"client", request.client()}});
+            },
+            Execution::io);
         router.get("/slow", [started = slow_started](const Request& request) {
             ++*started;
             std::this_thread::sleep_for(std::chrono::milliseconds(parse_int(*request.query().get("ms"), "ms", 0, 5000)));
@@ -99,7 +104,7 @@ struct TestRoutes {
             response.set_header("Cache-Control", "no-store");
             return response;
         };
-        router.get("/stream", stream);
+        router.get("/stream", stream, Execution::io);
         router.get("/stream/worker", stream, Execution::worker);
     }
 };

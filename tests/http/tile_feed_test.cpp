@@ -4,6 +4,7 @@
 // (workflow_fixture.hpp).
 #include "wangge/http/tile_feed.hpp"
 
+#include <chrono>
 #include <optional>
 #include <set>
 #include <string>
@@ -236,4 +237,49 @@ TEST(TileFeedStreams, AnonymousStreamsAreCapped) {
     EXPECT_TRUE(open(app.accounts().bearer(support::users::worker)).streamed());
     anonymous.pop_back();
     EXPECT_TRUE(open({}).streamed());
+}
+
+// Issue #18 item 6: a stream must not outlive the session that opened it.
+TEST_F(TileFeed, AStreamOpenedBeforeLogoutIsClosedAtOnceOnLogout) {
+    const std::string leaving = token_of("chief");
+    const std::string staying = token_of("chief");
+    Wire closing(port_);
+    closing.write(events_request(leaving));
+    ASSERT_TRUE(wait_for_event(closing, "ready")) << closing.received();
+    Wire open(port_);
+    open.write(events_request(staying));
+    ASSERT_TRUE(wait_for_event(open, "ready")) << open.received();
+
+    server_.app().auth().logout(leaving, "", gate_->now());
+    // Far sooner than a heartbeat (15 s) or the stream's age limit (10 min).
+    EXPECT_TRUE(closing.read_to_close(std::chrono::seconds(1))) << closing.received();
+
+    // The user's other session keeps its stream.
+    ASSERT_EQ(report_new_case().status, 201U);
+    EXPECT_TRUE(wait_for_event(open, "tiles")) << open.received();
+    EXPECT_FALSE(open.closed());
+}
+
+TEST_F(TileFeed, StreamsCloseWhenTheAccountIsDisabledHereOrByAnotherProcess) {
+    Wire chief(port_);
+    chief.write(events_request(token_of("chief")));
+    ASSERT_TRUE(wait_for_event(chief, "ready")) << chief.received();
+    Wire worker(port_);
+    worker.write(events_request(token_of("li")));
+    ASSERT_TRUE(wait_for_event(worker, "ready")) << worker.received();
+    Wire anonymous(port_);
+    anonymous.write("GET /tiles/events HTTP/1.1\r\nHost: test\r\n\r\n");
+    ASSERT_TRUE(wait_for_event(anonymous, "ready")) << anonymous.received();
+
+    const auth::Actor admin{std::nullopt, "cli:test", "local"};
+    server_.app().auth().set_disabled("chief", true, admin, gate_->now());
+    EXPECT_TRUE(chief.read_to_close(std::chrono::seconds(1))) << chief.received();
+
+    // `wangge user passwd` runs in another process: a second service on the file.
+    auth::AuthService(server_.store_path()).change_password("li", "another good password", admin, gate_->now());
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_TRUE(worker.read_to_close(std::chrono::seconds(3))) << worker.received();
+    // Within the revocation poll (1 s) and some slack for a loaded machine.
+    EXPECT_LE(std::chrono::steady_clock::now() - start, auth::AuthConfig{}.revocation_poll + std::chrono::seconds(1));
+    EXPECT_FALSE(anonymous.read_to_close(std::chrono::milliseconds(200)));
 }

@@ -1,6 +1,7 @@
 #include "wangge/tiles/tile_cache.hpp"
 
 #include <atomic>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,7 +24,8 @@ std::string bytes_for(const TileKey& key, std::size_t size) {
     return bytes;
 }
 
-SharedTile shared(std::string bytes) { return std::make_shared<const std::string>(std::move(bytes)); }
+EncodedTile encoded(std::string bytes) { return EncodedTile{std::move(bytes), {}}; }
+SharedTile shared(std::string bytes) { return std::make_shared<const EncodedTile>(encoded(std::move(bytes))); }
 
 }  // namespace
 
@@ -32,13 +34,13 @@ TEST(TileCache, RendersOnceThenServesTheStoredBytes) {
     int renders = 0;
     const auto render = [&] {
         ++renders;
-        return std::string("tile");
+        return encoded("tile");
     };
     const SharedTile first = cache.get_or_render(key_at(1), render);
     const SharedTile second = cache.get_or_render(key_at(1), render);
     EXPECT_EQ(renders, 1);
     EXPECT_EQ(first.get(), second.get());
-    EXPECT_EQ(*second, "tile");
+    EXPECT_EQ(second->mvt, "tile");
     // Another layer, tile or version is another entry.
     (void)cache.get_or_render({Layer::facilities, {14, 1, 6208}, 1}, render);
     (void)cache.get_or_render({Layer::grids, {15, 1, 6208}, 1}, render);
@@ -60,7 +62,7 @@ TEST(TileCache, EvictsTheLeastRecentlyUsedByBytes) {
     for (const std::uint32_t x : {1U, 3U, 4U}) {
         const SharedTile tile = cache.find(key_at(x));
         ASSERT_NE(tile, nullptr) << x;
-        EXPECT_EQ(*tile, bytes_for(key_at(x), tile_size));
+        EXPECT_EQ(tile->mvt, bytes_for(key_at(x), tile_size));
     }
     EXPECT_EQ(cache.stats().evictions, 1U);
     EXPECT_LE(cache.stats().bytes, cache.budget_bytes());
@@ -73,7 +75,8 @@ TEST(TileCache, KeepsNothingLargerThanTheBudgetAndNothingWithoutOne) {
     TileCache disabled(0);
     int renders = 0;
     for (int i = 0; i < 2; ++i) {
-        EXPECT_EQ(*disabled.get_or_render(key_at(1), [&] { return std::string(++renders, 'x'); }), std::string(i + 1, 'x'));
+        EXPECT_EQ(disabled.get_or_render(key_at(1), [&] { return encoded(std::string(++renders, 'x')); })->mvt,
+                  std::string(i + 1, 'x'));
     }
     EXPECT_EQ(disabled.stats().entries, 0U);
 }
@@ -85,13 +88,13 @@ TEST(TileCache, ANewerVersionOfATileReplacesTheOlderOneOnly) {
     const SharedTile held = cache.find(key_at(1, 5));
     cache.insert(key_at(1, 6), shared("v6"));
     EXPECT_EQ(cache.find(key_at(1, 5)), nullptr);
-    EXPECT_EQ(*cache.find(key_at(1, 6)), "v6");
-    EXPECT_EQ(*held, "v5");  // still valid for the request that holds it
+    EXPECT_EQ(cache.find(key_at(1, 6))->mvt, "v6");
+    EXPECT_EQ(held->mvt, "v5");  // still valid for the request that holds it
     // Another tile keeps its own, older version: a change elsewhere does not touch it.
-    EXPECT_EQ(*cache.find(key_at(2, 3)), "v3");
+    EXPECT_EQ(cache.find(key_at(2, 3))->mvt, "v3");
     // A request still on an older version of a tile does not replace the newer one.
     cache.insert(key_at(1, 5), shared("v5"));
-    EXPECT_EQ(*cache.find(key_at(1, 6)), "v6");
+    EXPECT_EQ(cache.find(key_at(1, 6))->mvt, "v6");
     EXPECT_EQ(cache.find(key_at(1, 5)), nullptr);
     EXPECT_EQ(cache.stats().entries, 2U);
     EXPECT_EQ(cache.stats().bytes, 4 + 2 * TileCache::entry_overhead_bytes);
@@ -108,8 +111,8 @@ TEST(TileCache, ManyThreadsGetTheRightBytesWithinTheBudget) {
                 // Versions rise over time, as published snapshots do.
                 // Each thread asks a tile four times running (hits) while others evict.
                 const TileKey key = key_at(static_cast<std::uint32_t>((i / 4 * 7 + t) % 50), static_cast<std::uint64_t>(i / 500));
-                const SharedTile tile = cache.get_or_render(key, [&] { return bytes_for(key, tile_size); });
-                if (*tile != bytes_for(key, tile_size)) ++wrong;
+                const SharedTile tile = cache.get_or_render(key, [&] { return encoded(bytes_for(key, tile_size)); });
+                if (tile->mvt != bytes_for(key, tile_size)) ++wrong;
                 if (i % 100 == 0) (void)cache.stats();
             }
         });
@@ -133,6 +136,57 @@ TEST(TileCache, StoresWhatTheTileIndexRenders) {
     const TileKey key{query.layer, query.tile, index.version()};
     const std::string rendered = index.render(query);
     ASSERT_FALSE(rendered.empty());
-    EXPECT_EQ(*cache.get_or_render(key, [&] { return index.render(query); }), rendered);
-    EXPECT_EQ(*cache.get_or_render(key, [] { return std::string("not rendered again"); }), rendered);
+    EXPECT_TRUE(is_cacheable(query));
+    EXPECT_EQ(cache.get_or_render(key, [&] { return encoded(index.render(query)); })->mvt, rendered);
+    EXPECT_EQ(cache.get_or_render(key, [] { return encoded("not rendered again"); })->mvt, rendered);
+}
+
+TEST(TileCache, CachesOnlyTilesTheSameForEveryCaller) {
+    TileQuery query;
+    for (const Layer layer : {Layer::grids, Layer::facilities, Layer::households}) {
+        query.layer = layer;
+        EXPECT_TRUE(is_cacheable(query)) << to_string(layer);
+    }
+    query.include_tags = true;
+    EXPECT_FALSE(is_cacheable(query));
+    query.include_tags = false;
+    query.show_tags = [](const model::Household&) { return false; };
+    EXPECT_FALSE(is_cacheable(query));
+    for (const Layer layer : {Layer::incidents, Layer::heat}) {
+        query.layer = layer;
+        EXPECT_FALSE(is_cacheable(query)) << to_string(layer);
+    }
+}
+
+TEST(TileCache, ConcurrentMissesOfATileRenderOnce) {
+    TileCache cache;
+    std::atomic<int> renders{0};
+    std::atomic<bool> release{false};
+    const auto slow_render = [&] {
+        ++renders;
+        while (!release) std::this_thread::yield();
+        return EncodedTile{"tile", "gzipped"};
+    };
+    std::vector<std::thread> threads;
+    std::atomic<int> right{0};
+    for (int t = 0; t < 6; ++t) {
+        threads.emplace_back([&] {
+            if (cache.get_or_render(key_at(1), slow_render)->gzipped == "gzipped") ++right;
+        });
+    }
+    // Every thread has missed before the render ends.
+    while (cache.stats().misses < 6) std::this_thread::yield();
+    release = true;
+    for (std::thread& thread : threads) thread.join();
+    EXPECT_EQ(renders.load(), 1);
+    EXPECT_EQ(right.load(), 6);
+    EXPECT_EQ(cache.stats().renders, 1U);
+    EXPECT_EQ(cache.stats().bytes, 4 + 7 + TileCache::entry_overhead_bytes);  // both encodings count
+}
+
+TEST(TileCache, AFailedRenderFailsItsWaitersAndIsTriedAgain) {
+    TileCache cache;
+    EXPECT_THROW((void)cache.get_or_render(key_at(1), []() -> EncodedTile { throw std::runtime_error("no"); }),
+                 std::runtime_error);
+    EXPECT_EQ(cache.get_or_render(key_at(1), [] { return encoded("second try"); })->mvt, "second try");
 }

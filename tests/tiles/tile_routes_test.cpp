@@ -7,6 +7,7 @@
 #include "gdal_mvt.hpp"
 #include "support/test_app.hpp"
 #include "tile_fixture.hpp"
+#include "wangge/http/compression.hpp"
 
 using namespace wangge;
 using namespace wangge::http;
@@ -141,7 +142,18 @@ TEST_F(TileRoutes, LayersBeyondGridOutlinesNeedALogin) {
         EXPECT_EQ(get("/tiles/" + name + ".json", {}, planner).status(), Status::ok) << name;
     }
     EXPECT_EQ(get("/tiles/grids.json").status(), Status::ok);
-    EXPECT_EQ(get("/tiles/grids" + path).header("Vary"), "");
+    // Public: varies by encoding only (its gzip is cached with it), never by session.
+    EXPECT_EQ(get("/tiles/grids" + path).header("Vary"), "Accept-Encoding");
+}
+
+TEST_F(TileRoutes, CachedTilesAreGzippedOnceForClientsThatAcceptIt) {
+    const Response plain = get("/tiles/grids" + path);
+    ASSERT_GE(plain.body().size(), min_gzip_size);  // this tile is worth compressing
+    EXPECT_EQ(plain.header("Content-Encoding"), "");
+    const Response packed = get("/tiles/grids" + path, {{"Accept-Encoding", "gzip"}});
+    EXPECT_EQ(packed.header("Content-Encoding"), "gzip");
+    EXPECT_EQ(packed.body(), gzip_for_cache(plain.body()));
+    EXPECT_EQ(packed.header("ETag"), plain.header("ETag"));
 }
 
 TEST_F(TileRoutes, HouseholdTagsOnlyForGridsInTheCallersScope) {
@@ -158,6 +170,18 @@ TEST_F(TileRoutes, HouseholdTagsOnlyForGridsInTheCallersScope) {
     // Newest first: each tile that showed tags, with the household shown.
     EXPECT_EQ(audited_tag_reads(),
               (std::vector<std::string>{"admin:1", "admin:1", "supervisor:1", "worker001:1"}));
+}
+
+TEST_F(TileRoutes, CallersWhoMaySeeNoTagsShareOneCachedHouseholdTile) {
+    const std::string target = "/tiles/households" + path_of(household_tile);
+    const Response first = get(target, {}, planner);
+    ASSERT_EQ(first.status(), Status::ok);
+    const Response second = get(target, {}, planner);
+    EXPECT_EQ(second.body(), first.body());
+    // Tagged tiles are never served from the shared cache.
+    EXPECT_EQ(tags_of_household_1(worker_001), "独居老人,低保");
+    EXPECT_EQ(tags_of_household_1(planner), "");
+    EXPECT_EQ(audited_tag_reads(), (std::vector<std::string>{"worker001:1"}));
 }
 
 TEST_F(TileRoutes, HouseholdTileETagsDifferByScope) {

@@ -10,12 +10,33 @@
 //
 // Time is passed in (`now`, seconds UTC) so tests can move it.
 //
-// Thread safety: all members may be called concurrently (the store and the
-// throttle lock internally).
+// Sessions are cached in memory (SessionCache), so authenticate() reads SQLite
+// only for a session it has not seen yet. Revocation bounds:
+//  - logout, password change and disabling through this service take effect
+//    on the very next authenticate() and call the on_revocation listeners
+//    before returning;
+//  - the same done by another process (`wangge user passwd|disable`, another
+//    service on the file) is seen within config.revocation_poll (1 s): the
+//    service re-reads the store's revocation generation that often, from its
+//    own watcher thread once a listener is registered (so requests never wait
+//    for it), before that on a request at most that often; on a change it
+//    empties the cache and calls the listeners.
+// Sessions created by another process are read on first use, so need no bound.
+//
+// Thread safety: all members may be called concurrently (the store, the cache
+// and the throttle lock internally). Listeners run on the thread that noticed
+// the revocation, outside every lock of the service.
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <mutex>
+#include <stop_token>
+#include <thread>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +46,7 @@
 #include "wangge/auth/audit_batcher.hpp"
 #include "wangge/auth/auth_store.hpp"
 #include "wangge/auth/login_throttle.hpp"
+#include "wangge/auth/session_cache.hpp"
 #include "wangge/auth/user.hpp"
 #include "wangge/error.hpp"
 
@@ -49,6 +71,10 @@ private:
 struct AuthConfig {
     std::int64_t session_seconds = 12 * 3600;
     ThrottleConfig throttle;
+    /// Sessions kept in memory at most (~1 KB each).
+    std::size_t session_cache_capacity = 100'000;
+    /// How stale the cache may be after another process revoked a session; 0: checked on every request.
+    std::chrono::milliseconds revocation_poll{1'000};
 };
 
 struct Session {
@@ -88,6 +114,10 @@ public:
     /// The user of a valid, unexpired session of an enabled account; anonymous
     /// for anything else (empty, malformed, expired or revoked tokens).
     [[nodiscard]] Principal authenticate(std::string_view token, model::Timestamp now) const;
+    /// Calls `listener` after sessions may have ended (see the header comment),
+    /// e.g. to close the event streams they opened; it re-checks what it holds
+    /// with authenticate(). The first listener starts the watcher thread.
+    void on_revocation(std::function<void()> listener);
 
     /// Throws InputError for a bad name, scope or password, or a taken name.
     User add_user(const NewUser& user, std::string_view password, const Actor& actor, model::Timestamp now);
@@ -105,6 +135,13 @@ public:
 
 private:
     [[nodiscard]] Credentials existing_user(std::string_view name) const;
+    /// Empties the cache when another process moved the revocation generation;
+    /// unless `force`, at most once per config.revocation_poll.
+    void poll_revocations(bool force) const;
+    /// After this process's own revoking write moved the generation to `moved_to`.
+    void revoked(std::int64_t moved_to) const;
+    void notify_revocation() const;
+    void watch(const std::stop_token& stop);
     void record_account_change(const Actor& actor, std::string action, const User& user, model::Timestamp now);
     /// Spends the time of one verification when the user does not exist, so
     /// response time does not tell which names exist.
@@ -116,6 +153,19 @@ private:
     LoginThrottle throttle_;
     std::once_flag dummy_once_;
     std::string dummy_hash_;
+
+    mutable SessionCache cache_;
+    /// steady_clock ticks before which no poll is due.
+    mutable std::atomic<std::chrono::steady_clock::rep> next_poll_{0};
+    std::atomic<bool> watching_ = false;  ///< the watcher thread polls, requests do not
+    mutable std::mutex generation_mutex_;
+    mutable std::int64_t known_generation_ = 0;  ///< guarded by generation_mutex_
+
+    mutable std::mutex listeners_mutex_;
+    std::vector<std::function<void()>> listeners_;  ///< guarded by listeners_mutex_
+    std::condition_variable_any watch_wakeup_;
+    std::mutex watch_mutex_;
+    std::jthread watcher_;  ///< last: stopped and joined before the rest goes
 };
 
 }  // namespace wangge::auth

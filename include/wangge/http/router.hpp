@@ -14,8 +14,8 @@
 //             Response response = Response::bytes(std::move(tile), "application/vnd.mapbox-vector-tile");
 //             response.set_header("ETag", etag);
 //             return response;
-//         });
-//         router.post("/validate", handler, Execution::worker);  // CPU-heavy: runs on the worker pool
+//         }, Execution::worker);  // renders geometry: not on an I/O thread
+//         router.post("/validate", handler, Execution::worker);
 //     }
 //
 // and call it from app::App::open() in src/app/app.cpp (the one place that wires routes).
@@ -232,7 +232,10 @@ using Handler = std::function<Response(const Request&)>;
 /// as validation), or on its write pool (handlers that call the http::Writer
 /// and mostly wait for its batch, so waiting writes never hold the workers
 /// that reads need); off the I/O thread, the response is posted back to the
-/// connection.
+/// connection. Every route names its execution, so that its cost shows where
+/// it is registered: `io` only for work bounded by the request (no scan of a
+/// whole snapshot layer; no store access but a session's first use, which
+/// reads it into the in-memory cache, auth/service.hpp).
 enum class Execution { io, worker, write };
 
 /// The request bodies a route takes. Every POST, PUT, PATCH or DELETE that
@@ -274,13 +277,12 @@ private:
 
 class Router {
 public:
-    void add(Method method, std::string_view pattern, Handler handler, Execution execution = Execution::io,
+    void add(Method method, std::string_view pattern, Handler handler, Execution execution,
              Bodies bodies = Bodies::json);
-    void get(std::string_view pattern, Handler handler, Execution execution = Execution::io) {
+    void get(std::string_view pattern, Handler handler, Execution execution) {
         add(Method::get, pattern, std::move(handler), execution);
     }
-    void post(std::string_view pattern, Handler handler, Execution execution = Execution::io,
-              Bodies bodies = Bodies::json) {
+    void post(std::string_view pattern, Handler handler, Execution execution, Bodies bodies = Bodies::json) {
         add(Method::post, pattern, std::move(handler), execution, bodies);
     }
     /// Sets the hook told of every write answered 403 (auth_handlers.cpp audits them).

@@ -12,7 +12,10 @@
 //       event: reset   data: {"cursor": "…"}                   resume impossible
 //       Every event's id is its cursor, so an EventSource that reconnects
 //       (the stream ends every 10 minutes, re-checking the caller) resumes
-//       where it was.
+//       where it was. A stream opened with a session ends as soon as the
+//       session does (logout, disabling, new password: at once when done
+//       through this server, within the AuthService's revocation poll when
+//       done by the CLI).
 //
 // A change: {"layer": "incidents", "version": 12, "bounds": [w, s, e, n],
 // "tiles": [[z, min_x, min_y, max_x, max_y], …]}, the inclusive tile ranges

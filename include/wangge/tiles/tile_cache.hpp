@@ -10,6 +10,13 @@
 // personal or per-request (household tags, incident lights, a heat filter,
 // per-caller scoping) must never go through here, as the key holds none of it.
 //
+// A tile is stored as encoded and, when the caller thinks it worth it, also
+// gzipped once (EncodedTile), so a hit never compresses again.
+//
+// Concurrent misses of one key render once (single flight): the first caller
+// renders, the others wait for its result instead of rendering the same bytes
+// again (a freshly published map asks for the same tiles from every client).
+//
 // Least recently used tiles go first once the stored bytes exceed the budget.
 // One version per tile is kept: a newer version of a tile replaces the older
 // one, and a request still rendering an older version does not store it.
@@ -21,6 +28,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -39,13 +47,26 @@ struct TileKey {
     friend bool operator==(const TileKey&, const TileKey&) = default;
 };
 
-using SharedTile = std::shared_ptr<const std::string>;
+/// A tile's bytes as sent: MVT, and its gzip (RFC 1952) when worth sending.
+struct EncodedTile {
+    std::string mvt;
+    std::string gzipped;  ///< empty: send `mvt` to every client
+};
+using SharedTile = std::shared_ptr<const EncodedTile>;
 
-/// Whether render() of the layer depends on nothing but the layer, the tile
-/// and its version (grids, facilities), never on a TileQuery option, so
-/// that its tiles may be cached for everyone allowed to see the layer.
-[[nodiscard]] constexpr bool is_cacheable(Layer layer) noexcept {
-    return layer == Layer::grids || layer == Layer::facilities;
+/// Whether render(query) depends on nothing but the layer, the tile and its
+/// version, so that the tile may be cached for everyone allowed to see the
+/// layer: grids, facilities, and households without tags (what callers who
+/// may see no household's tags get).
+[[nodiscard]] inline bool is_cacheable(const TileQuery& query) noexcept {
+    switch (query.layer) {
+        case Layer::grids:
+        case Layer::facilities: return true;
+        case Layer::households: return !query.include_tags && !query.show_tags;
+        case Layer::incidents:
+        case Layer::heat: return false;
+    }
+    return false;
 }
 
 class TileCache {
@@ -61,6 +82,7 @@ public:
         std::uint64_t hits = 0;
         std::uint64_t misses = 0;
         std::uint64_t evictions = 0;
+        std::uint64_t renders = 0;  ///< by get_or_render(); a miss that waited for another's render is none
     };
 
     /// A budget of 0 disables the cache (nothing is stored).
@@ -71,8 +93,9 @@ public:
     /// Stores a tile unless it is larger than the budget or older than the stored version of the same tile.
     void insert(const TileKey& key, SharedTile tile);
     /// The stored tile, else render() stored and returned. Concurrent misses
-    /// of one key may each render; the bytes are the same.
-    [[nodiscard]] SharedTile get_or_render(const TileKey& key, const std::function<std::string()>& render);
+    /// of one key wait for the first one's render (its exception too). With
+    /// a budget of 0 every call renders.
+    [[nodiscard]] SharedTile get_or_render(const TileKey& key, const std::function<EncodedTile()>& render);
 
     [[nodiscard]] Stats stats() const;
     [[nodiscard]] std::size_t budget_bytes() const noexcept { return budget_bytes_; }
@@ -100,6 +123,12 @@ private:
     mutable std::mutex mutex_;
     Recency recency_;
     std::unordered_map<Position, Recency::iterator, PositionHash> entries_;
+    /// Renders under way, by key: the version is compared, as in entries_.
+    struct Flight {
+        std::uint64_t version = 0;
+        std::shared_future<SharedTile> result;
+    };
+    std::unordered_map<Position, Flight, PositionHash> flights_;
     Stats stats_;
 };
 
