@@ -56,10 +56,11 @@ TestApp::TestApp(TestAppOptions options) {
 TestApp::~TestApp() { stop(); }
 
 http::Response TestApp::handle(http::Method method, std::string target, Headers headers, std::string body) const {
-    return handle(http::Request(method, std::move(target), std::move(headers), std::move(body)));
+    http::Request request(method, std::move(target), std::move(headers), std::move(body));
+    return handle(request);
 }
 
-http::Response TestApp::handle(const http::Request& request) const { return app_->router().handle(request); }
+http::Response TestApp::handle(http::Request& request) const { return app_->router().handle(request); }
 
 http::Response TestApp::handle_as(const std::optional<Account>& who, http::Method method, std::string target,
                                   std::string body, Headers headers) {

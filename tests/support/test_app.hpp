@@ -66,7 +66,7 @@ public:
     /// A request through the app's router, on this thread (no socket, no gzip, no rate limit).
     http::Response handle(http::Method method, std::string target, Headers headers = {}, std::string body = {}) const;
     /// A request prepared by the test (peer, client address, base URL as the server would set them).
-    http::Response handle(const http::Request& request) const;
+    http::Response handle(http::Request& request) const;
     /// The same as `who` (anonymous when nullopt); a body is sent as application/json.
     http::Response handle_as(const std::optional<Account>& who, http::Method method, std::string target,
                              std::string body = {}, Headers headers = {});
