@@ -117,6 +117,8 @@ lines.push(`| /lookup over HTTP, random points (req/s, p99 ms; server µs/req) |
 lines.push(`| validate ${grids} grids (s, whole command) vs the same checks in PostGIS SQL | ${fmt(wv?.ms / 1000)} (engine ${fmt(wv?.engine_ms / 1000)}) | ${fmt(pv?.ms / 1000)} | ${ratio(pv?.ms, wv?.ms)} |`);
 lines.push(`| \`wangge serve\` start to first request (s) / RSS (MB) | ${fmt(load('wangge')?.ms / 1000)} / ${fmt(load('wangge')?.rss_mb, 0)} | PostGIS load + index: ${fmt(load('postgis')?.ms / 1000)} s | — |`);
 if (index) lines.push(`| tile index build (s) / its memory (MB) | ${fmt(index.build_ms / 1000)} / ${fmt(index.index_rss_mb, 0)} | geojson-vt index: ${fmt(load('geojson-vt')?.index_ms / 1000)} s / ${fmt(load('geojson-vt')?.rss_mb, 0)} MB | — |`);
+const drafts = find((r) => r.kind === 'drafts');
+if (drafts) lines.push(`| open a draft at ${grids} grids, over HTTP (POST + GET: ms, KB sent) / one edit validated against its neighbours (POST /drafts/{id}/snap: median, max ms; engine ms) | ${fmt(drafts.open_ms, 1)}, ${fmt(drafts.open_bytes / 1024, 1)} / ${fmt(drafts.edit_ms, 1)}, ${fmt(drafts.edit_max_ms, 1)}; ${fmt(drafts.edit_engine_ms, 1)} | — | — |`);
 const longLoad = find((r) => r.kind === 'long_load');
 if (longLoad) lines.push(`| mixed load: ${longLoad.connections ?? '?'} clients, ${fmt(longLoad.seconds, 0)} s of tiles, /lookup, features and 2 % writes (req/s; p50 / p99 ms; errors; server peak RSS MB) | ${fmt(longLoad.rps, 0)}; ${fmt(longLoad.p50_ms)} / ${fmt(longLoad.p99_ms)}; ${longLoad.errors} of ${longLoad.requests}; ${fmt(longLoad.hwm_mb, 0)} | — | — |`);
 const write = (impl, under) => find((r) => r.kind === 'write' && r.impl === impl && r.under === under);
@@ -137,6 +139,11 @@ lines.push('');
 if (outside) lines.push(`${outside} of the /lookup answers over HTTP were not 2xx (random points outside every grid get 404); they count in the req/s.`, '');
 target('/lookup ≥ 20k req/s over HTTP (2 cores)', httpLookup === undefined ? undefined : httpLookup >= 20000,
   `${fmt(httpLookup, 0)} req/s measured; the server's ${fmt(httpLookupCpu, 0)} µs of CPU per request would allow ≈ ${fmt(projected, 0)} req/s on 2 cores of its own`);
+
+if (drafts) {
+  target('open a draft at 10k grids ≤ 1 s / validate one edit over HTTP ≤ 50 ms',
+    drafts.open_ms <= 1000 && drafts.edit_ms <= 50, `${fmt(drafts.open_ms, 1)} ms / ${fmt(drafts.edit_ms, 1)} ms (median of ${drafts.edits} edits)`);
+}
 
 lines.push('## Targets (DESIGN §7)');
 lines.push('');

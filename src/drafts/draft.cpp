@@ -31,7 +31,7 @@ double degrees_for_metres(double metres, double lat) {
 /// linework (area border + line) lying inside the area. Dangling line ends
 /// outside the area form no face and drop out.
 std::vector<geo::Polygon> cut(geos::Context& context, const geos::Geometry& area, std::span<const geo::Point> line) {
-    if (line.size() < 2) throw EditError("a cutting line needs at least two points");
+    if (line.size() < 2) throw EditError("a cutting line needs at least two points", "分割线至少需要两个点");
     const geos::Geometry linework = area.boundary().union_with(context.line(line));
     std::vector<geo::Polygon> pieces;
     for (geo::Polygon& face : context.polygonize(linework).polygons().polygons) {
@@ -52,10 +52,12 @@ geo::MultiPolygon union_of(geos::Context& context, std::vector<geo::Polygon> pie
 void require_neighbours(const model::Grid& a, const model::Grid& b, const geos::Geometry& geometry_a,
                         const geos::Geometry& geometry_b) {
     if (a.parent_code != b.parent_code || a.level != b.level) {
-        throw EditError("grids " + a.code + " and " + b.code + " do not share a parent");
+        throw EditError("grids " + a.code + " and " + b.code + " do not share a parent",
+                        "网格 " + a.code + " 与 " + b.code + " 不属于同一上级，只能合并或调整同一社区内的相邻网格");
     }
     if (geometry_a.boundary().intersection(geometry_b.boundary()).length() <= 0.0) {
-        throw EditError("grids " + a.code + " and " + b.code + " share no border");
+        throw EditError("grids " + a.code + " and " + b.code + " share no border",
+                        "网格 " + a.code + " 与 " + b.code + " 没有共用边界");
     }
 }
 
@@ -100,70 +102,287 @@ int layout_version(std::span<const model::Grid* const> grids) noexcept {
     return version;
 }
 
-Draft::Draft(std::vector<model::Grid> grids, int base_version, rules::Options options)
-    : grids_(std::move(grids)), base_version_(base_version), options_(std::move(options)) {}
+namespace {
 
-std::size_t Draft::index_of(std::string_view code) const {
-    const auto it = std::find_if(grids_.begin(), grids_.end(), [&](const model::Grid& g) { return g.code == code; });
-    if (it == grids_.end()) throw EditError("no grid " + std::string(code) + " in the draft");
-    return static_cast<std::size_t>(it - grids_.begin());
+std::vector<geo::Box> boxes_of(const std::vector<model::Grid>& grids) {
+    std::vector<geo::Box> boxes;
+    boxes.reserve(grids.size());
+    for (const model::Grid& grid : grids) boxes.push_back(geo::bounds(grid.geometry));
+    return boxes;
 }
 
-const model::Grid& Draft::grid(std::string_view code) const { return grids_[index_of(code)]; }
-model::Grid& Draft::find(std::string_view code) { return grids_[index_of(code)]; }
+/// `box` grown by at least `metres` in every direction.
+geo::Box widened_by_metres(const geo::Box& box, double metres) {
+    const double d = degrees_for_metres(metres, (box.min_y + box.max_y) / 2.0);
+    return geo::Box{box.min_x - d, box.min_y - d, box.max_x + d, box.max_y + d};
+}
+
+/// Whether `p` lies on segment a–b, between its ends and off them, within `tolerance`.
+bool inside_segment(const geo::Point& p, const geo::Point& a, const geo::Point& b, double tolerance) {
+    if (p == a || p == b) return false;
+    const double dx = b.x - a.x;
+    const double dy = b.y - a.y;
+    const double length2 = dx * dx + dy * dy;
+    if (length2 == 0.0) return false;
+    const double t = ((p.x - a.x) * dx + (p.y - a.y) * dy) / length2;
+    if (t <= 0.0 || t >= 1.0) return false;
+    return std::hypot(a.x + t * dx - p.x, a.y + t * dy - p.y) <= tolerance;
+}
+
+/// Inserts into the rings of `geometry` each of `points` that lies on one of
+/// its segments without being a vertex; returns whether any was inserted.
+bool insert_vertices(geo::MultiPolygon& geometry, const std::vector<geo::Point>& points, double tolerance) {
+    bool inserted = false;
+    for (geo::Polygon& polygon : geometry.polygons) {
+        for (geo::Ring& ring : polygon.rings) {
+            if (ring.size() < 2) continue;
+            geo::Ring out;
+            out.reserve(ring.size());
+            for (std::size_t i = 0; i + 1 < ring.size(); ++i) {
+                out.push_back(ring[i]);
+                std::vector<std::pair<double, geo::Point>> on;  // (distance from ring[i], point)
+                for (const geo::Point& p : points) {
+                    if (inside_segment(p, ring[i], ring[i + 1], tolerance)) {
+                        on.emplace_back(std::hypot(p.x - ring[i].x, p.y - ring[i].y), p);
+                    }
+                }
+                std::sort(on.begin(), on.end(), [](const auto& l, const auto& r) { return l.first < r.first; });
+                for (const auto& [distance, p] : on) {
+                    if (out.back() != p) out.push_back(p);
+                }
+            }
+            out.push_back(ring.back());
+            if (out.size() != ring.size()) {
+                ring = std::move(out);
+                inserted = true;
+            }
+        }
+    }
+    return inserted;
+}
+
+/// A point this close to a neighbour's segment (about 0.1 mm) is on it: where
+/// overlay cut the segment, up to rounding.
+constexpr double on_border_degrees = 1e-9;
+
+/// Above this many changed grids, checking each against its neighbourhood
+/// costs more than validating the whole draft once (a renumbering, say).
+constexpr std::size_t max_incremental_checks = 200;
+
+}  // namespace
+
+BaseLayout::BaseLayout(std::vector<model::Grid> grids, int version)
+    : grids_(std::move(grids)), version_(version), tree_(boxes_of(grids_)) {
+    for (std::size_t i = 0; i < grids_.size(); ++i) {
+        index_of_.try_emplace(grids_[i].code, i);
+        if (!grids_[i].parent_code.empty()) children_[grids_[i].parent_code].push_back(i);
+    }
+    if (!tree_.bounds().empty()) workers_.emplace(tree_.bounds());
+}
+
+const model::Grid* BaseLayout::find(std::string_view code) const {
+    const auto it = index_of_.find(code);
+    return it == index_of_.end() ? nullptr : &grids_[it->second];
+}
+
+std::span<const std::size_t> BaseLayout::children(const std::string& code) const {
+    const auto it = children_.find(code);
+    return it == children_.end() ? std::span<const std::size_t>() : std::span<const std::size_t>(it->second);
+}
+
+Draft::Draft(std::shared_ptr<const BaseLayout> base, rules::Options options)
+    : base_(std::move(base)), options_(std::move(options)) {}
+
+Draft::Draft(std::vector<model::Grid> grids, int base_version, rules::Options options)
+    : Draft(std::make_shared<const BaseLayout>(std::move(grids), base_version), std::move(options)) {}
+
+std::vector<model::Grid> Draft::grids() const {
+    std::vector<model::Grid> out;
+    out.reserve(size());
+    for (const model::Grid& grid : base_->grids()) {
+        if (const model::Grid* current = find(grid.code); current != nullptr) out.push_back(*current);
+    }
+    for (const auto& [code, grid] : changed_) {
+        if (base_->find(code) == nullptr) out.push_back(grid);
+    }
+    return out;
+}
+
+std::size_t Draft::size() const noexcept {
+    std::size_t added = 0;
+    for (const auto& [code, grid] : changed_) added += base_->find(code) == nullptr ? 1 : 0;
+    return base_->grids().size() - deleted_.size() + added;
+}
+
+const model::Grid* Draft::find(std::string_view code) const {
+    if (const auto it = changed_.find(code); it != changed_.end()) return &it->second;
+    if (deleted_.contains(code)) return nullptr;
+    return base_->find(code);
+}
+
+const model::Grid& Draft::grid(std::string_view code) const {
+    const model::Grid* found = find(code);
+    if (found == nullptr) throw EditError("no grid " + std::string(code) + " in the draft", "草案中没有网格 " + std::string(code));
+    return *found;
+}
+
+model::Grid& Draft::edit(std::string_view code) {
+    if (const auto it = changed_.find(code); it != changed_.end()) return it->second;
+    model::Grid copy = grid(code);
+    const std::string key = copy.code;
+    put(std::move(copy));
+    return changed_.find(key)->second;
+}
+
+void Draft::put(model::Grid grid) {
+    deleted_.erase(grid.code);
+    std::string code = grid.code;
+    changed_.insert_or_assign(std::move(code), std::move(grid));
+}
+
+void Draft::drop(const std::string& code) {
+    changed_.erase(code);
+    if (base_->find(code) != nullptr) deleted_.insert(code);
+}
+
+std::vector<const model::Grid*> Draft::children(const std::string& code) const {
+    std::vector<const model::Grid*> out;
+    for (const std::size_t i : base_->children(code)) {
+        const std::string& child = base_->grids()[i].code;
+        if (!changed_.contains(child) && !deleted_.contains(child)) out.push_back(&base_->grids()[i]);
+    }
+    for (const auto& [child, grid] : changed_) {
+        if (grid.parent_code == code) out.push_back(&grid);
+    }
+    return out;
+}
+
+void Draft::near(const geo::Box& box, const std::function<void(const model::Grid&)>& visit) const {
+    base_->near(box, [&](const model::Grid& grid) {
+        if (!changed_.contains(grid.code) && !deleted_.contains(grid.code)) visit(grid);
+    });
+    for (const auto& [code, grid] : changed_) {
+        if (geo::bounds(grid.geometry).intersects(box)) visit(grid);
+    }
+}
+
+std::vector<std::string> Draft::share_vertices(const std::vector<std::string>& edited) {
+    std::vector<std::string> touched;
+    for (const std::string& code : edited) {
+        const model::Grid* grid = find(code);
+        if (grid == nullptr) continue;
+        std::vector<geo::Point> points;
+        for (const geo::Polygon& polygon : grid->geometry.polygons) {
+            for (const geo::Ring& ring : polygon.rings) points.insert(points.end(), ring.begin(), ring.end());
+        }
+        const geo::Box box = geo::bounds(grid->geometry);
+        const geo::Box reach{box.min_x - on_border_degrees, box.min_y - on_border_degrees,
+                             box.max_x + on_border_degrees, box.max_y + on_border_degrees};
+        std::vector<std::string> neighbours;
+        near(reach, [&](const model::Grid& other) {
+            if (other.level == grid->level && std::find(edited.begin(), edited.end(), other.code) == edited.end()) {
+                neighbours.push_back(other.code);
+            }
+        });
+        for (const std::string& neighbour : neighbours) {
+            geo::MultiPolygon geometry = this->grid(neighbour).geometry;
+            if (!insert_vertices(geometry, points, on_border_degrees)) continue;
+            edit(neighbour).geometry = std::move(geometry);
+            if (std::find(touched.begin(), touched.end(), neighbour) == touched.end()) touched.push_back(neighbour);
+        }
+    }
+    return touched;
+}
+
+rules::Report Draft::check(const std::vector<std::string>& codes) const {
+    // The neighbourhood validate_grid looks at: same-level grids within its
+    // focus window (the grid's box grown by its larger side), the parent and
+    // all its children (the parent's coverage), and the grid's own children.
+    std::map<std::string_view, const model::Grid*> local;
+    const auto take = [&local](const model::Grid* grid) {
+        if (grid != nullptr) local.emplace(grid->code, grid);
+    };
+    std::vector<const model::Grid*> checked;
+    for (const std::string& code : codes) {
+        const model::Grid* grid = find(code);
+        if (grid == nullptr || std::find(checked.begin(), checked.end(), grid) != checked.end()) continue;
+        checked.push_back(grid);
+        take(grid);
+        const geo::Box box = geo::bounds(grid->geometry);
+        if (!box.empty()) {
+            const double lat = (box.min_y + box.max_y) / 2.0;
+            const double metres_per_degree = 111'320.0;
+            const double reach_m = std::max((box.max_x - box.min_x) * metres_per_degree *
+                                                 std::cos(lat * std::numbers::pi / 180.0),
+                                             (box.max_y - box.min_y) * metres_per_degree);
+            near(widened_by_metres(box, reach_m + options_.edge_tolerance_m + 1.0), [&](const model::Grid& other) {
+                if (other.level == grid->level) take(&other);
+            });
+        }
+        if (!grid->parent_code.empty()) {
+            take(find(grid->parent_code));
+            for (const model::Grid* sibling : children(grid->parent_code)) take(sibling);
+        }
+        for (const model::Grid* child : children(grid->code)) take(child);
+    }
+    rules::Report report;
+    report.grids = size();
+    if (checked.empty()) return report;
+    std::vector<model::Grid> layout;
+    layout.reserve(local.size());
+    for (const auto& [code, grid] : local) layout.push_back(*grid);
+    rules::Options options = options_;
+    options.threads = 1;  // a neighbourhood is a few dozen grids
+    const rules::Validator validator = base_->workers()
+                                           ? rules::Validator(std::move(layout), options, *base_->workers())
+                                           : rules::Validator(std::move(layout), options);
+    std::set<std::string> seen_violations;
+    for (const model::Grid* grid : checked) {
+        for (rules::Violation& v : validator.validate_grid(grid->code, grid->geometry).violations) {
+            if (seen_violations.insert(violation_key(v)).second) report.violations.push_back(std::move(v));
+        }
+    }
+    rules::sort_violations(report.violations);
+    return report;
+}
 
 EditResult Draft::result(std::vector<std::string> changed, std::vector<std::string> removed) const {
     const auto started = std::chrono::steady_clock::now();
     EditResult out;
-    const rules::Validator validator(grids_, options_);
-    std::set<std::string> seen_codes;
-    std::set<std::string> seen_violations;
-    const auto check = [&](const std::string& code) {
-        if (!seen_codes.insert(code).second) return;
-        const auto it =
-            std::find_if(grids_.begin(), grids_.end(), [&](const model::Grid& g) { return g.code == code; });
-        if (it == grids_.end()) return;
-        for (rules::Violation& v : validator.validate_grid(code, it->geometry).violations) {
-            if (seen_violations.insert(violation_key(v)).second) out.report.violations.push_back(std::move(v));
-        }
-    };
-    for (const std::string& code : changed) check(code);
+    out.report = check(changed);
     out.changed = std::move(changed);
     out.removed = std::move(removed);
-    out.report.grids = grids_.size();
-    rules::sort_violations(out.report.violations);
     out.report.elapsed_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     return out;
 }
 
 EditResult Draft::replace_geometry(std::string_view code, geo::MultiPolygon geometry) {
-    if (geometry.empty()) throw EditError("grid " + std::string(code) + ": the geometry is empty");
-    model::Grid& g = find(code);
+    if (geometry.empty()) throw EditError("grid " + std::string(code) + ": the geometry is empty", "网格 " + std::string(code) + " 的边界为空");
+    model::Grid& g = edit(code);
     g.geometry = std::move(geometry);
     return result({g.code});
 }
 
 EditResult Draft::add(model::Grid grid) {
-    if (grid.code.empty()) throw EditError("a new grid needs a code");
-    if (grid.geometry.empty()) throw EditError("grid " + grid.code + ": the geometry is empty");
-    if (std::any_of(grids_.begin(), grids_.end(), [&](const model::Grid& g) { return g.code == grid.code; })) {
-        throw EditError("grid code " + grid.code + " is already in the draft");
-    }
+    if (grid.code.empty()) throw EditError("a new grid needs a code", "新网格需要编码");
+    if (grid.geometry.empty()) throw EditError("grid " + grid.code + ": the geometry is empty", "网格 " + grid.code + " 的边界为空");
+    if (contains(grid.code)) throw EditError("grid code " + grid.code + " is already in the draft", "网格编码 " + grid.code + " 已被占用");
     grid.valid_to.reset();
     std::string code = grid.code;
-    grids_.push_back(std::move(grid));
+    put(std::move(grid));
     return result({std::move(code)});
 }
 
 EditResult Draft::remove(std::string_view code) {
-    const std::size_t index = index_of(code);
-    if (std::any_of(grids_.begin(), grids_.end(), [&](const model::Grid& g) { return g.parent_code == code; })) {
-        throw EditError("grid " + std::string(code) + " still has children; remove or move them first");
+    const model::Grid& removed_grid = grid(code);
+    std::string removed = removed_grid.code;
+    if (!children(removed).empty()) {
+        throw EditError("grid " + removed + " still has children; remove or move them first",
+                        "网格 " + removed + " 仍有下级网格，请先删除或移走下级网格");
     }
-    std::string parent = grids_[index].parent_code;
-    std::string removed = grids_[index].code;
-    grids_.erase(grids_.begin() + static_cast<std::ptrdiff_t>(index));
+    std::string parent = removed_grid.parent_code;
+    drop(removed);
     // The parent's coverage is what a removal breaks, so that is what to show.
     std::vector<std::string> touched;
     if (!parent.empty()) touched.push_back(std::move(parent));
@@ -171,15 +390,15 @@ EditResult Draft::remove(std::string_view code) {
 }
 
 EditResult Draft::rename(std::string_view code, std::string name) {
-    if (name.empty()) throw EditError("grid " + std::string(code) + ": the name is empty");
-    model::Grid& g = find(code);
+    if (name.empty()) throw EditError("grid " + std::string(code) + ": the name is empty", "网格名称不能为空");
+    model::Grid& g = edit(code);
     g.name = std::move(name);
     return result({g.code});
 }
 
 EditResult Draft::reparent(std::string_view code, std::string parent_code) {
-    if (parent_code == code) throw EditError("grid " + std::string(code) + " cannot be its own parent");
-    model::Grid& g = find(code);
+    if (parent_code == code) throw EditError("grid " + std::string(code) + " cannot be its own parent", "网格不能以自身为上级");
+    model::Grid& g = edit(code);
     std::vector<std::string> touched{g.code};
     if (!g.parent_code.empty()) touched.push_back(g.parent_code);
     g.parent_code = std::move(parent_code);
@@ -187,15 +406,16 @@ EditResult Draft::reparent(std::string_view code, std::string parent_code) {
 }
 
 EditResult Draft::move_border(std::string_view a, std::string_view b, std::span<const geo::Point> line) {
-    if (a == b) throw EditError("move-border needs two different grids");
-    model::Grid& grid_a = find(a);
-    model::Grid& grid_b = find(b);
+    if (a == b) throw EditError("move-border needs two different grids", "调整共用边界需要两个不同的网格");
+    const model::Grid& grid_a = grid(a);
+    const model::Grid& grid_b = grid(b);
     geos::Context context;
     const geos::Geometry geometry_a = context.multipolygon(grid_a.geometry);
     const geos::Geometry geometry_b = context.multipolygon(grid_b.geometry);
     require_neighbours(grid_a, grid_b, geometry_a, geometry_b);
     const std::vector<geo::Polygon> pieces = cut(context, geometry_a.union_with(geometry_b), line);
-    if (pieces.size() < 2) throw EditError("the new border does not cross the two grids from border to border");
+    if (pieces.size() < 2) throw EditError("the new border does not cross the two grids from border to border",
+                        "新边界线须从两个网格的外边界一端画到另一端");
     std::vector<geo::Polygon> pieces_a;
     std::vector<geo::Polygon> pieces_b;
     for (const geo::Polygon& piece : pieces) {
@@ -205,63 +425,73 @@ EditResult Draft::move_border(std::string_view a, std::string_view b, std::span<
         (in_a >= in_b ? pieces_a : pieces_b).push_back(piece);
     }
     if (pieces_a.empty() || pieces_b.empty()) {
-        throw EditError("the new border leaves grid " + (pieces_a.empty() ? grid_a.code : grid_b.code) + " no area");
+        const std::string& emptied = pieces_a.empty() ? grid_a.code : grid_b.code;
+        throw EditError("the new border leaves grid " + emptied + " no area", "新边界使网格 " + emptied + " 没有剩余面积");
     }
-    grid_a.geometry = union_of(context, std::move(pieces_a));
-    grid_b.geometry = union_of(context, std::move(pieces_b));
-    return result({grid_a.code, grid_b.code});
+    geo::MultiPolygon new_a = union_of(context, std::move(pieces_a));
+    geo::MultiPolygon new_b = union_of(context, std::move(pieces_b));
+    model::Grid& edited_a = edit(a);
+    edited_a.geometry = std::move(new_a);
+    model::Grid& edited_b = edit(b);
+    edited_b.geometry = std::move(new_b);
+    std::vector<std::string> changed{edited_a.code, edited_b.code};
+    for (std::string& neighbour : share_vertices(changed)) changed.push_back(std::move(neighbour));
+    return result(std::move(changed));
 }
 
 EditResult Draft::split(std::string_view code, std::span<const geo::Point> line, std::string new_code,
                         std::string new_name) {
-    if (new_code.empty()) throw EditError("split needs a code for the new grid");
-    if (std::any_of(grids_.begin(), grids_.end(), [&](const model::Grid& g) { return g.code == new_code; })) {
-        throw EditError("grid code " + new_code + " is already in the draft");
-    }
-    model::Grid& original = find(code);
+    if (new_code.empty()) throw EditError("split needs a code for the new grid", "拆分需要为新网格指定编码");
+    if (contains(new_code)) throw EditError("grid code " + new_code + " is already in the draft", "网格编码 " + new_code + " 已被占用");
+    const model::Grid& original = grid(code);
     geos::Context context;
     std::vector<geo::Polygon> pieces = cut(context, context.multipolygon(original.geometry), line);
     if (pieces.size() != 2) {
         throw EditError("the line must cut grid " + original.code + " into exactly two parts, not " +
-                        std::to_string(pieces.size()));
+                            std::to_string(pieces.size()),
+                        "分割线须把网格 " + original.code + " 恰好分成两块（现为 " + std::to_string(pieces.size()) + " 块）");
     }
     if (context.polygon(pieces[0]).area() < context.polygon(pieces[1]).area()) std::swap(pieces[0], pieces[1]);
     model::Grid part = original;
     part.code = std::move(new_code);
     part.name = new_name.empty() ? original.name + "（拆分）" : std::move(new_name);
     part.geometry = geo::MultiPolygon{{std::move(pieces[1])}};
-    original.geometry = geo::MultiPolygon{{std::move(pieces[0])}};
-    std::vector<std::string> changed{original.code, part.code};
-    grids_.push_back(std::move(part));
+    model::Grid& kept = edit(code);
+    kept.geometry = geo::MultiPolygon{{std::move(pieces[0])}};
+    std::vector<std::string> changed{kept.code, part.code};
+    put(std::move(part));
+    // The cut points on the outline are on the neighbours' borders too.
+    for (std::string& neighbour : share_vertices(changed)) changed.push_back(std::move(neighbour));
     return result(std::move(changed));
 }
 
 EditResult Draft::merge(std::string_view keep, std::string_view absorb) {
-    if (keep == absorb) throw EditError("merge needs two different grids");
-    const std::size_t absorbed_index = index_of(absorb);
-    model::Grid& kept = find(keep);
-    const model::Grid& absorbed = grids_[absorbed_index];
+    if (keep == absorb) throw EditError("merge needs two different grids", "合并需要两个不同的网格");
+    const model::Grid& kept = grid(keep);
+    const model::Grid& absorbed = grid(absorb);
     geos::Context context;
     const geos::Geometry geometry_keep = context.multipolygon(kept.geometry);
     const geos::Geometry geometry_absorb = context.multipolygon(absorbed.geometry);
     require_neighbours(kept, absorbed, geometry_keep, geometry_absorb);
-    kept.geometry = geometry_keep.union_with(geometry_absorb).polygons();
-    std::vector<std::string> changed{kept.code};
+    geo::MultiPolygon united = geometry_keep.union_with(geometry_absorb).polygons();
     std::string removed = absorbed.code;
-    for (model::Grid& child : grids_) {
-        if (child.parent_code == removed) {
-            child.parent_code = kept.code;
-            changed.push_back(child.code);
-        }
+    std::vector<std::string> moved_children;
+    for (const model::Grid* child : children(removed)) moved_children.push_back(child->code);
+    model::Grid& edited = edit(keep);
+    edited.geometry = std::move(united);
+    std::vector<std::string> changed{edited.code};
+    for (const std::string& child : moved_children) {
+        edit(child).parent_code = std::string(keep);
+        changed.push_back(child);
     }
-    grids_.erase(grids_.begin() + static_cast<std::ptrdiff_t>(absorbed_index));
+    drop(removed);
     return result(std::move(changed), {std::move(removed)});
 }
 
 EditResult Draft::snap(std::string_view code, const geo::MultiPolygon& drawn, double tolerance_m) {
-    if (!(tolerance_m > 0.0 && tolerance_m <= 100.0)) throw EditError("snap tolerance must be in (0, 100] metres");
-    if (drawn.empty()) throw EditError("grid " + std::string(code) + ": the drawn geometry is empty");
-    model::Grid& target = find(code);
+    if (!(tolerance_m > 0.0 && tolerance_m <= 100.0)) throw EditError("snap tolerance must be in (0, 100] metres", "吸附距离须大于 0 米且不超过 100 米");
+    if (drawn.empty()) throw EditError("grid " + std::string(code) + ": the drawn geometry is empty", "所画边界为空");
+    const model::Grid& target = grid(code);
     const geo::Box box = geo::bounds(drawn);
     const double tolerance = degrees_for_metres(tolerance_m, (box.min_y + box.max_y) / 2.0);
     geo::Box reach = box;
@@ -270,26 +500,31 @@ EditResult Draft::snap(std::string_view code, const geo::MultiPolygon& drawn, do
     // Only the reference's vertices matter to snapping, so the neighbours and
     // the parent go in as one (possibly overlapping) multipolygon.
     geo::MultiPolygon reference;
-    for (const model::Grid& other : grids_) {
+    near(reach, [&](const model::Grid& other) {
         const bool neighbour = other.level == target.level && other.code != target.code;
         const bool parent = other.code == target.parent_code;
-        if ((neighbour || parent) && geo::bounds(other.geometry).intersects(reach)) {
+        if (neighbour || parent) {
             reference.polygons.insert(reference.polygons.end(), other.geometry.polygons.begin(),
                                       other.geometry.polygons.end());
         }
-    }
+    });
     geos::Context context;
     geos::Geometry snapped = context.multipolygon(drawn);
     if (!reference.empty()) snapped = snapped.snap_to(context.multipolygon(reference), tolerance);
     if (snapped.invalidity()) snapped = snapped.make_valid();
     geo::MultiPolygon geometry = snapped.polygons();
-    if (geometry.empty()) throw EditError("grid " + target.code + ": nothing is left after snapping");
-    target.geometry = std::move(geometry);
-    return result({target.code});
+    if (geometry.empty()) throw EditError("grid " + target.code + ": nothing is left after snapping", "吸附后网格 " + target.code + " 没有剩余面积");
+    model::Grid& edited = edit(code);
+    edited.geometry = std::move(geometry);
+    // Vertices snapped onto a neighbour's edge become vertices of that edge.
+    std::vector<std::string> changed{edited.code};
+    for (std::string& neighbour : share_vertices(changed)) changed.push_back(std::move(neighbour));
+    return result(std::move(changed));
 }
 
 std::vector<CodeProposal> Draft::propose_codes() const {
     geos::Context context;
+    const std::vector<model::Grid> all = grids();
     std::unordered_map<std::string, std::string> new_code_of;
     std::vector<CodeProposal> proposals;
     for (const model::GridLevel level :
@@ -299,7 +534,7 @@ std::vector<CodeProposal> Draft::propose_codes() const {
         if (length == 0 || length <= parent_length) continue;
         // Children per parent; top-level grids hang off their county prefix.
         std::map<std::string, std::vector<Child>> families;
-        for (const model::Grid& g : grids_) {
+        for (const model::Grid& g : all) {
             if (g.level != level) continue;
             const std::string parent = !g.parent_code.empty() ? g.parent_code : g.code.substr(0, parent_length);
             const std::vector<geo::Point> inside = context.multipolygon(g.geometry).point_on_surface().points();
@@ -311,7 +546,9 @@ std::vector<CodeProposal> Draft::propose_codes() const {
         for (auto& [parent, children] : families) {
             if (children.size() > capacity) {
                 throw EditError("parent " + parent + " has " + std::to_string(children.size()) +
-                                " children, more than " + std::to_string(digits) + " digits can number");
+                                    " children, more than " + std::to_string(digits) + " digits can number",
+                                "上级 " + parent + " 有 " + std::to_string(children.size()) + " 个下级网格，超出 " +
+                                    std::to_string(digits) + " 位编码的容量");
             }
             sort_reading_order(children);
             const auto renamed = new_code_of.find(parent);
@@ -332,22 +569,52 @@ EditResult Draft::renumber() {
     const std::vector<CodeProposal> proposals = propose_codes();
     std::unordered_map<std::string, std::string> new_code_of;
     for (const CodeProposal& p : proposals) new_code_of.emplace(p.old_code, p.new_code);
-    std::vector<std::string> changed;
-    for (model::Grid& g : grids_) {
-        bool touched = false;
+    std::vector<model::Grid> touched;
+    for (model::Grid g : grids()) {
+        bool renamed = false;
         if (const auto it = new_code_of.find(g.code); it != new_code_of.end()) {
             g.code = it->second;
-            touched = true;
+            renamed = true;
         }
         if (const auto it = new_code_of.find(g.parent_code); it != new_code_of.end()) {
             g.parent_code = it->second;
-            touched = true;
+            renamed = true;
         }
-        if (touched) changed.push_back(g.code);
+        if (renamed) touched.push_back(std::move(g));
+    }
+    // Old codes go first: a grid may take the code another one gives up.
+    for (const CodeProposal& p : proposals) drop(p.old_code);
+    std::vector<std::string> changed;
+    for (model::Grid& g : touched) {
+        changed.push_back(g.code);
+        put(std::move(g));
     }
     return result(std::move(changed));
 }
 
-rules::Report Draft::validate() const { return rules::Validator(grids_, options_).validate_all(); }
+rules::Report Draft::validate() const { return rules::Validator(grids(), options_).validate_all(); }
+
+rules::Report Draft::validate_changes() const {
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<std::string> codes;
+    for (const auto& [code, grid] : changed_) codes.push_back(code);
+    for (const std::string& code : deleted_) {
+        const model::Grid* parent = find(base_->find(code)->parent_code);
+        if (parent != nullptr) codes.push_back(parent->code);
+    }
+    rules::Report report;
+    if (codes.size() <= max_incremental_checks) {
+        report = check(codes);
+    } else {
+        report = validate();
+        const std::set<std::string_view> involved(codes.begin(), codes.end());
+        std::erase_if(report.violations, [&](const rules::Violation& v) {
+            return std::none_of(v.grids.begin(), v.grids.end(),
+                                [&](const std::string& code) { return involved.contains(code); });
+        });
+    }
+    report.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    return report;
+}
 
 }  // namespace wangge::drafts

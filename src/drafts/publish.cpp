@@ -50,7 +50,7 @@ bool incident_open(const model::Incident& incident) noexcept {
 }
 
 PublishPlan plan_publication(const Draft& draft, const model::Snapshot& current, model::Timestamp now) {
-    if (draft.grids().empty()) throw EditError("an empty layout cannot be published");
+    if (draft.grids().empty()) throw EditError("an empty layout cannot be published", "空的网格布局不能发布");
     PublishPlan plan;
     store::LayoutPublication& publication = plan.publication;
     publication.at = now;

@@ -51,6 +51,22 @@ public:
         slots_.erase(id);
     }
 
+    /// The base layout of `snapshot`'s grids, shared with the open drafts of
+    /// the same layout version: made once per version, not once per draft.
+    std::shared_ptr<const drafts::BaseLayout> base(const model::Snapshot& snapshot) {
+        const int version = drafts::layout_version(snapshot.current_grids());
+        const std::lock_guard lock(base_mutex_);
+        if (std::shared_ptr<const drafts::BaseLayout> cached = base_.lock(); cached && cached->version() == version) {
+            return cached;
+        }
+        std::vector<model::Grid> grids;
+        grids.reserve(snapshot.current_grids().size());
+        for (const model::Grid* grid : snapshot.current_grids()) grids.push_back(*grid);
+        auto made = std::make_shared<const drafts::BaseLayout>(std::move(grids), version);
+        base_ = made;
+        return made;
+    }
+
 private:
     /// 64 random bits: ids of other planners' drafts are not guessable.
     std::string new_id() {
@@ -65,6 +81,8 @@ private:
     mutable std::mutex mutex_;
     std::unordered_map<std::string, std::shared_ptr<Slot>> slots_;
     std::mt19937_64 random_{std::random_device{}()};
+    std::mutex base_mutex_;  // held while a base is made, so concurrent creates make it once
+    std::weak_ptr<const drafts::BaseLayout> base_;
 };
 
 /// The draft a request names, locked until the end of the handler.
@@ -136,15 +154,17 @@ nlohmann::json feature(const model::Grid& grid) {
 
 nlohmann::json edit_json(const drafts::Draft& draft, const drafts::EditResult& edit) {
     nlohmann::json features = nlohmann::json::array();
-    for (const std::string& code : edit.changed) {
-        for (const model::Grid& grid : draft.grids()) {
-            if (grid.code == code) features.push_back(feature(grid));
-        }
-    }
+    for (const std::string& code : edit.changed) features.push_back(feature(draft.grid(code)));
     return {{"changed", edit.changed},
             {"removed", edit.removed},
             {"features", std::move(features)},
             {"report", rules::to_json(edit.report)}};
+}
+
+/// 400 with the refusal in English and Chinese, for the planner's map.
+Response edit_refusal(const drafts::EditError& e) {
+    return Response::json({{"error", {{"code", "edit_refused"}, {"message", e.what()}, {"message_zh", e.message_zh()}}}},
+                          Status::bad_request);
 }
 
 /// Runs an edit on the draft of the request, locked, and renders its result.
@@ -152,8 +172,12 @@ template <class Edit>
 Response edit_draft(const DraftBook& book, const Request& request, Edit&& edit) {
     const nlohmann::json body = parse_body(request);
     const LockedDraft locked = lock_draft(book, request);
-    const drafts::EditResult result = edit(locked.draft(), body);
-    return Response::json(edit_json(locked.draft(), result));
+    try {
+        const drafts::EditResult result = edit(locked.draft(), body);
+        return Response::json(edit_json(locked.draft(), result));
+    } catch (const drafts::EditError& e) {
+        return edit_refusal(e);
+    }
 }
 
 nlohmann::json publish_refusal(std::string_view code, std::string_view message, const rules::Report& report) {
@@ -193,37 +217,43 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
     };
     // Draft writes are audited here; publishing is audited by the Writer with the layout it stores.
     const auto audit_draft = [&gate](const Request& request, const auth::Principal& who, std::string action,
-                                     const std::string& id) {
-        gate.audit(request, who, std::move(action), "drafts", {id}, auth::Outcome::ok,
+                                     const std::string& id, auth::Outcome outcome = auth::Outcome::ok) {
+        gate.audit(request, who, std::move(action), "drafts", {id}, outcome,
                    std::string(to_string(request.method())) + " " + std::string(request.path()));
     };
 
-    // Copies every current grid: on the worker pool.
-    router.post("/drafts", [&state, book, rules, require_editor, audit_draft](const Request& request) {
-        const auth::Principal who = require_editor(request);
-        const auto view = state.view();
-        const model::Snapshot& snapshot = view->snapshot();
-        std::vector<model::Grid> grids;
-        for (const model::Grid* grid : snapshot.current_grids()) grids.push_back(*grid);
-        const int base = drafts::layout_version(snapshot.current_grids());
-        const std::size_t count = grids.size();
-        const std::string id = book->add(drafts::Draft(std::move(grids), base, rules));
-        audit_draft(request, who, "drafts.create", id);
-        return Response::json({{"id", id}, {"base_version", base}, {"grids", count}}, Status::created);
-    }, Execution::worker);
+    // Shares the layout's base (built once per version): on the worker pool.
+    router.post(
+        "/drafts",
+        [&state, book, rules, require_editor, audit_draft](const Request& request) {
+            const auth::Principal who = require_editor(request);
+            const auto view = state.view();
+            drafts::Draft draft(book->base(view->snapshot()), rules);
+            const int base = draft.base_version();
+            const std::size_t count = draft.size();
+            const std::string id = book->add(std::move(draft));
+            audit_draft(request, who, "drafts.create", id);
+            return Response::json({{"id", id}, {"base_version", base}, {"grids", count}}, Status::created);
+        },
+        Execution::worker);
 
+    // What the map needs to show the draft over the grid tiles of its base
+    // version: the changed grids, the deleted codes and the check of the changes.
     router.get(
         "/drafts/{id}",
         [book, require_editor](const Request& request) {
             (void)require_editor(request);
             const LockedDraft locked = lock_draft(*book, request);
+            const drafts::Draft& draft = locked.draft();
             nlohmann::json features = nlohmann::json::array();
-            for (const model::Grid& grid : locked.draft().grids()) features.push_back(feature(grid));
-            const rules::Report report = locked.draft().validate();
+            for (const auto& [code, grid] : draft.changed()) features.push_back(feature(grid));
+            const rules::Report report = draft.validate_changes();
             return Response::json({{"type", "FeatureCollection"},
                                    {"id", request.param("id")},
-                                   {"base_version", locked.draft().base_version()},
+                                   {"base_version", draft.base_version()},
+                                   {"grids", draft.size()},
                                    {"features", std::move(features)},
+                                   {"deleted", draft.deleted()},
                                    {"valid", report.valid()},
                                    {"violations", rules::to_json(report)["violations"]}});
         },
@@ -246,7 +276,9 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
                 Response response = edit_draft(*book, request, [&](drafts::Draft& draft, const nlohmann::json& body) {
                     return edit(draft, body, request);
                 });
-                audit_draft(request, who, "drafts.edit", request.param("id"));
+                // A refused edit (400 edit_refused) is an attempt: audited as an error.
+                audit_draft(request, who, "drafts.edit", request.param("id"),
+                            response.status() == Status::ok ? auth::Outcome::ok : auth::Outcome::error);
                 return response;
             },
             Execution::worker);
@@ -309,15 +341,21 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
             const nlohmann::json* apply = member(body, "apply");
             if (apply != nullptr && !apply->is_boolean()) throw InputError("\"apply\" must be true or false");
             const LockedDraft locked = lock_draft(*book, request);
-            nlohmann::json proposals = nlohmann::json::array();
-            for (const drafts::CodeProposal& p : locked.draft().propose_codes()) {
-                proposals.push_back({{"old", p.old_code}, {"new", p.new_code}});
+            try {
+                nlohmann::json proposals = nlohmann::json::array();
+                for (const drafts::CodeProposal& p : locked.draft().propose_codes()) {
+                    proposals.push_back({{"old", p.old_code}, {"new", p.new_code}});
+                }
+                if (apply == nullptr || !apply->get<bool>()) {
+                    return Response::json({{"proposals", std::move(proposals)}});
+                }
+                nlohmann::json out = edit_json(locked.draft(), locked.draft().renumber());
+                audit_draft(request, who, "drafts.edit", request.param("id"));
+                out["proposals"] = std::move(proposals);
+                return Response::json(out);
+            } catch (const drafts::EditError& e) {
+                return edit_refusal(e);
             }
-            if (apply == nullptr || !apply->get<bool>()) return Response::json({{"proposals", std::move(proposals)}});
-            nlohmann::json out = edit_json(locked.draft(), locked.draft().renumber());
-            audit_draft(request, who, "drafts.edit", request.param("id"));
-            out["proposals"] = std::move(proposals);
-            return Response::json(out);
         },
         Execution::worker);
 

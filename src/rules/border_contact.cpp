@@ -155,10 +155,11 @@ bool clean_contact(Edge& a, Edge& b, bool same_direction) noexcept {
     return !segments_meet(a, b);
 }
 
-/// Marks near-miss vertices of `mine` against `theirs`; returns how many.
+/// Marks near-miss vertices of `mine` against `theirs`; returns how many and
+/// raises `farthest` to the largest distance of one from their border.
 std::size_t mark_near_misses(EdgeList& mine, const PointSet& their_vertices, EdgeList& theirs,
                              const std::vector<Point>& common_vertices, double tolerance,
-                             std::vector<Segment>& segments_out) {
+                             std::vector<Segment>& segments_out, double& farthest) {
     PointSet near;
     PointSet candidates;
     for (const Edge& e : mine.edges) {
@@ -179,7 +180,10 @@ std::size_t mark_near_misses(EdgeList& mine, const PointSet& their_vertices, Edg
         const bool by_junction = std::any_of(common_vertices.begin(), common_vertices.end(), [&](const Point& c) {
             return std::hypot(c.x - v.x, c.y - v.y) <= tolerance;
         });
-        if (!by_junction) near.insert(v);
+        if (!by_junction) {
+            near.insert(v);
+            farthest = std::max(farthest, nearest);
+        }
     }
     for (const Edge& e : mine.edges) {
         if (near.contains(e.p) || near.contains(e.q)) segments_out.push_back({e.p, e.q});
@@ -296,8 +300,10 @@ BorderContact compare_borders(const geo::MultiPolygon& a, const geo::Box& box_a,
         if (vertices_b.contains(v)) common.push_back(v);
     }
     result.near_miss_vertices =
-        mark_near_misses(edges_a, vertices_b, edges_b, common, tolerance, result.near_miss_segments_a) +
-        mark_near_misses(edges_b, vertices_a, edges_a, common, tolerance, result.near_miss_segments_b);
+        mark_near_misses(edges_a, vertices_b, edges_b, common, tolerance, result.near_miss_segments_a,
+                         result.near_miss_distance) +
+        mark_near_misses(edges_b, vertices_a, edges_a, common, tolerance, result.near_miss_segments_b,
+                         result.near_miss_distance);
     return result;
 }
 

@@ -23,6 +23,8 @@ struct BorderContact {
     /// Vertices of one grid within the tolerance of the other's border but
     /// not vertices of it (near misses), and the segments next to them.
     std::size_t near_miss_vertices = 0;
+    /// The largest distance from a near-miss vertex to the other border.
+    double near_miss_distance = 0.0;
     std::vector<Segment> near_miss_segments_a;
     std::vector<Segment> near_miss_segments_b;
 };

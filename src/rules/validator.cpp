@@ -48,12 +48,6 @@ struct Entry {
     std::size_t vertices = 0;
 };
 
-/// Per-thread state: GEOS objects never cross threads, PROJ transforms neither.
-struct Worker {
-    geos::Context geos;
-    geo::LocalProjection projection;
-    explicit Worker(const geo::Box& lonlat_extent) : projection(lonlat_extent) {}
-};
 
 std::string decimal(double value) {
     char text[32];
@@ -98,10 +92,24 @@ double total_length(const std::vector<detail::Segment>& segments) {
     return sum;
 }
 
+}  // namespace
+
+namespace detail {
+
+/// Per-thread state: GEOS objects never cross threads, PROJ transforms neither.
+struct Worker {
+    geos::Context geos;
+    geo::LocalProjection projection;
+    explicit Worker(const geo::Box& lonlat_extent) : projection(lonlat_extent) {}
+};
+
 /// Workers kept between calls: creating a PROJ transform costs tens of
-/// milliseconds, more than an incremental check may take. Thread-safe.
+/// milliseconds, more than an incremental check may take. Every worker
+/// projects for the one extent the pool was made for. Thread-safe.
 class WorkerPool {
 public:
+    explicit WorkerPool(const geo::Box& lonlat_extent) : extent_(lonlat_extent) {}
+
     /// Workers on loan to one call; they go back to the pool when it ends.
     class Lease {
     public:
@@ -116,7 +124,9 @@ public:
         std::vector<Worker> workers_;
     };
 
-    [[nodiscard]] Lease take(const geo::Box& extent, std::size_t count) {
+    [[nodiscard]] const geo::Box& extent() const noexcept { return extent_; }
+
+    [[nodiscard]] Lease take(std::size_t count) {
         std::vector<Worker> workers;
         {
             const std::lock_guard lock(mutex_);
@@ -125,7 +135,7 @@ public:
                 idle_.pop_back();
             }
         }
-        while (workers.size() < count) workers.emplace_back(extent);
+        while (workers.size() < count) workers.emplace_back(extent_);
         return Lease(*this, std::move(workers));
     }
 
@@ -134,9 +144,17 @@ private:
         const std::lock_guard lock(mutex_);
         for (Worker& worker : workers) idle_.push_back(std::move(worker));
     }
+    const geo::Box extent_;
     std::mutex mutex_;
     std::vector<Worker> idle_;
 };
+
+}  // namespace detail
+
+namespace {
+
+using detail::Worker;
+using detail::WorkerPool;
 
 /// Everything a Validator keeps about its layout.
 struct Layout {
@@ -152,12 +170,12 @@ struct Layout {
     std::map<model::GridLevel, geo::PackedRTree> level_trees;              // over level_members' boxes
 
     std::optional<detail::AttributeRules> attributes;  // over grids and options above
-    mutable WorkerPool pool;
+    std::shared_ptr<WorkerPool> pool;  // shared with other validators through SharedWorkers
 
     [[nodiscard]] WorkerPool::Lease workers(std::size_t work_items) const {
         const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
         const std::size_t wanted = options.threads == 0 ? hardware : options.threads;
-        return pool.take(extent, std::max<std::size_t>(1, std::min(wanted, work_items)));
+        return pool->take(std::max<std::size_t>(1, std::min(wanted, work_items)));
     }
 };
 
@@ -330,9 +348,13 @@ PairOutcome check_pair(Worker& worker, Scope& scope, std::size_t i, std::size_t 
         v.grids = {a.grid->code, b.grid->code};
         v.length_m = std::max(total_length(contact.near_miss_segments_a), total_length(contact.near_miss_segments_b));
         v.geometry = lines_to_geojson(worker.projection, contact.near_miss_segments_a, contact.near_miss_segments_b);
+        // Near misses are centimetres apart, so the distance gets two decimals.
+        char distance[32];
+        std::snprintf(distance, sizeof distance, "%.2f", contact.near_miss_distance);
+        const std::string apart = contact.near_miss_distance < 0.005 ? "不足 0.01" : distance;
         v.message = label(*a.grid) + " 与 " + b.grid->code + " 的边界有 " + std::to_string(contact.near_miss_vertices) +
-                    " 个顶点相距不足 " + decimal(options.edge_tolerance_m) + " 米却不重合（约 " +
-                    decimal(*v.length_m) + " 米），易产生缝隙或重叠";
+                    " 个顶点不重合：最远相距 " + apart + " 米（容差 " + decimal(options.edge_tolerance_m) +
+                    " 米内应共用顶点），涉及边界约 " + decimal(*v.length_m) + " 米，易产生缝隙或重叠";
         outcome.violations.push_back(std::move(v));
     }
     // An overlap of the pair is reported instead: its near misses are part of it.
@@ -524,7 +546,20 @@ bool mentions(const Violation& v, std::string_view code) {
 
 }  // namespace
 
+SharedWorkers::SharedWorkers(const geo::Box& lonlat_extent)
+    : pool_(std::make_shared<detail::WorkerPool>(lonlat_extent)) {
+    // Made now, so that the first validation does not pay for it.
+    (void)pool_->take(1);
+}
+
 Validator::Validator(std::vector<model::Grid> layout, Options options, std::vector<model::Grid> parents)
+    : Validator(std::move(layout), std::move(options), std::move(parents), nullptr) {}
+
+Validator::Validator(std::vector<model::Grid> layout, Options options, const SharedWorkers& workers)
+    : Validator(std::move(layout), std::move(options), {}, workers.pool_) {}
+
+Validator::Validator(std::vector<model::Grid> layout, Options options, std::vector<model::Grid> parents,
+                     std::shared_ptr<detail::WorkerPool> pool)
     : impl_(std::make_unique<Impl>()) {
     Impl& impl = *impl_;
     impl.options = std::move(options);
@@ -535,6 +570,7 @@ Validator::Validator(std::vector<model::Grid> layout, Options options, std::vect
         require_lonlat(grid.code, grid.geometry);
         impl.extent.expand(geo::bounds(grid.geometry));
     }
+    impl.pool = pool ? std::move(pool) : std::make_shared<WorkerPool>(impl.extent);
     impl.entries.resize(impl.grids.size());
     if (!impl.extent.empty()) {
         WorkerPool::Lease lease = impl.workers(impl.grids.size());

@@ -29,7 +29,11 @@ async function newDraft(page) {
 test('a drawn grid over its neighbours shows the overlap in the draft', {timeout: 60000}, async () => {
   const {page, errors} = await openMap(session, '#view=planner', {as: 'planner'});
   const editor = await newDraft(page);
-  assert.deepEqual(await renderedCodes(page, 'draft-fill'), sample.gridCodes, 'the draft starts as the published layout');
+  assert.deepEqual(await renderedCodes(page, 'draft-fill'), [], 'a new draft has no changed grids to draw');
+  assert.deepEqual(await renderedCodes(page, 'planner-load-fill'), sample.gridCodes, 'the published grids come from the tiles');
+  const listed = await editor.locator('select[name="draft-grid"] option').evaluateAll((options) =>
+    options.map((o) => o.value).filter(Boolean).sort());
+  assert.deepEqual(listed, sample.gridCodes, 'the grids in view are listed');
   assert.ok(await page.locator('#map canvas').isVisible());
 
   await editor.locator('button.add-grid').click();
@@ -110,6 +114,8 @@ test('merge, validate and publish a draft with the household moves confirmed', {
   await waitIdle(page);
   const drawn = await renderedCodes(page, 'draft-fill');
   assert.ok(drawn.includes(keep) && !drawn.includes(absorb), 'the absorbed grid is gone from the draft');
+  const published = await renderedCodes(page, 'planner-load-fill');
+  assert.ok(!published.includes(keep) && !published.includes(absorb), 'the tiles no longer draw the merged grids');
 
   const merged = householdsIn(keep) + householdsIn(absorb);
   const row = page.locator(`.load-table tr[data-code="${keep}"]`);

@@ -83,6 +83,14 @@ TEST(DraftRoutes, DraftEditValidatePublishReassignsHouseholds) {
     EXPECT_EQ(not_json.status, 400u);
     EXPECT_EQ(server.call(Method::post, "/drafts/nope/validate", token).status, 404u);
 
+    // A new draft sends nothing but its base: the map draws the grids from the tiles.
+    const Reply fresh = server.call(Method::get, draft, token);
+    ASSERT_EQ(fresh.status, 200u) << fresh.body;
+    EXPECT_TRUE(fresh.json()["features"].empty());
+    EXPECT_TRUE(fresh.json()["deleted"].empty());
+    EXPECT_EQ(fresh.json()["grids"], 4);
+    EXPECT_TRUE(fresh.json()["valid"]);
+
     const Reply moved = server.call(Method::post, draft + "/move-border", token,
                                     {{"a", layout::grid_a}, {"b", layout::grid_b}, {"line", meridian(116.412)}});
     ASSERT_EQ(moved.status, 200u) << moved.body;
@@ -95,6 +103,7 @@ TEST(DraftRoutes, DraftEditValidatePublishReassignsHouseholds) {
     const Reply shown = server.call(Method::get, draft, token);
     ASSERT_EQ(shown.status, 200u);
     EXPECT_NEAR(max_x_of(shown.json(), layout::grid_a), 116.412, 1e-12);
+    EXPECT_EQ(shown.json()["features"].size(), 2u) << "only the changed grids";
 
     const Reply published = server.call(Method::post, draft + "/publish", token, nlohmann::json{{"confirm", true}});
     ASSERT_EQ(published.status, 200u) << published.body;
@@ -138,6 +147,12 @@ TEST(DraftRoutes, PublishRefusesADraftWithErrors) {
     const Reply removed = server.call(Method::delete_, draft + "/grids/" + layout::grid_b, token);
     ASSERT_EQ(removed.status, 200u) << removed.body;
     EXPECT_FALSE(removed.json()["report"]["valid"]);
+    const Reply shown = server.call(Method::get, draft, token);
+    ASSERT_EQ(shown.status, 200u) << shown.body;
+    EXPECT_EQ(shown.json()["deleted"], nlohmann::json::array({layout::grid_b}));
+    EXPECT_TRUE(shown.json()["features"].empty());
+    EXPECT_FALSE(shown.json()["valid"]) << "the gap left by the deleted grid";
+    EXPECT_EQ(shown.json()["grids"], 3);
     const Reply refused = server.call(Method::post, draft + "/publish", token, nlohmann::json{{"confirm", true}});
     EXPECT_EQ(refused.status, 422u);
     EXPECT_EQ(refused.json()["error"]["code"], "draft_invalid");

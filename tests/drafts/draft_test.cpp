@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <set>
 
 #include "layout.hpp"
+#include "wangge/rules/grid_source.hpp"
 
 namespace wangge::drafts::test {
 namespace {
@@ -121,6 +124,113 @@ TEST(Draft, EditsReportTheirViolations) {
     EXPECT_THROW((void)renamed.rename(grid_a, ""), EditError);
     const EditResult moved = renamed.reparent(grid_a, "110105001002");
     EXPECT_TRUE(has_rule(moved.report, rules::rule::parent_missing)) << rules::to_text(moved.report);
+}
+
+TEST(Draft, KeepsOnlyItsChangesOverTheBase) {
+    Draft draft(layout(), 1);
+    EXPECT_TRUE(draft.changed().empty());
+    EXPECT_EQ(draft.size(), 4u);
+    EXPECT_TRUE(draft.validate_changes().violations.empty());
+    (void)draft.move_border(grid_a, grid_b, meridian(116.412));
+    std::vector<std::string> changed;
+    for (const auto& [code, grid] : draft.changed()) changed.push_back(code);
+    EXPECT_EQ(changed, (std::vector<std::string>{grid_a, grid_b}));
+    (void)draft.merge(grid_a, grid_b);
+    EXPECT_EQ(draft.deleted(), (std::set<std::string, std::less<>>{grid_b}));
+    EXPECT_EQ(draft.changed().size(), 1u);
+    EXPECT_EQ(draft.size(), 3u);
+    EXPECT_EQ(draft.grids().size(), 3u);
+    EXPECT_THROW((void)draft.grid(grid_b), EditError);
+    // A code given up comes back as a new grid over the deleted one.
+    model::Grid again = layout()[3];
+    again.geometry = rectangle(east, south, east + 0.01, north);
+    (void)draft.add(again);
+    EXPECT_TRUE(draft.deleted().empty());
+    EXPECT_EQ(draft.size(), 4u);
+}
+
+/// A community of `count` strips side by side, sharing their vertices.
+std::vector<model::Grid> strips(int count) {
+    const double width = (east - west) / count;
+    std::vector<geo::Point> outline;
+    for (int i = 0; i <= count; ++i) outline.push_back({west + i * width, south});
+    for (int i = count; i >= 0; --i) outline.push_back({west + i * width, north});
+    std::vector<model::Grid> grids{grid(street, "", model::GridLevel::street, ring(outline)),
+                                   grid(community, street, model::GridLevel::community, ring(outline))};
+    for (int i = 0; i < count; ++i) {
+        std::string code = community + (i + 1 < 10 ? "00" : "0") + std::to_string(i + 1);
+        grids.push_back(grid(std::move(code), community, model::GridLevel::grid,
+                             rectangle(west + i * width, south, west + (i + 1) * width, north)));
+    }
+    return grids;
+}
+
+std::set<std::string> keys(const std::vector<rules::Violation>& violations, std::string_view code) {
+    std::set<std::string> out;
+    for (const rules::Violation& v : violations) {
+        if (std::find(v.grids.begin(), v.grids.end(), code) == v.grids.end()) continue;
+        std::string key = v.rule;
+        for (const std::string& g : v.grids) key += ' ' + g;
+        out.insert(key);
+    }
+    return out;
+}
+
+TEST(Draft, TheCheckOfAnEditAgreesWithTheWholeLayout) {
+    Draft draft(strips(12), 1);
+    const std::string fourth = community + "004";
+    const double width = (east - west) / 12;
+    // Over the fifth strip, short of the third: an overlap and a gap.
+    const EditResult edit =
+        draft.replace_geometry(fourth, rectangle(west + 3.2 * width, south, west + 4.5 * width, north));
+    const rules::Report full = draft.validate();
+    EXPECT_TRUE(has_rule(edit.report, rules::rule::overlap)) << rules::to_text(edit.report);
+    EXPECT_TRUE(has_rule(edit.report, rules::rule::gap)) << rules::to_text(edit.report);
+    EXPECT_EQ(keys(edit.report.violations, fourth), keys(full.violations, fourth)) << rules::to_text(full);
+    EXPECT_EQ(keys(draft.validate_changes().violations, fourth), keys(full.violations, fourth));
+    EXPECT_EQ(edit.report.grids, 14u);
+}
+
+TEST(Draft, SplitSharesItsCutPointsWithTheNeighbours) {
+    Draft draft(strips(3), 1);
+    const std::string middle_strip = community + "002";
+    const double mid_y = (south + north) / 2.0;
+    const EditResult edit =
+        draft.split(middle_strip, std::vector<geo::Point>{{west, mid_y}, {east, mid_y}}, community + "004", "");
+    // The line runs on through the side strips: their borders get the cut points, not new parts.
+    std::vector<std::string> changed = edit.changed;
+    std::sort(changed.begin(), changed.end());
+    EXPECT_EQ(changed, (std::vector<std::string>{community + "001", middle_strip, community + "003", community + "004"}));
+    EXPECT_TRUE(edit.report.violations.empty()) << rules::to_text(edit.report);
+    const rules::Report full = draft.validate();
+    EXPECT_TRUE(full.violations.empty()) << rules::to_text(full);
+    EXPECT_EQ(geo::vertex_count(draft.grid(community + "001").geometry), 6u);
+}
+
+TEST(Draft, ASplitOfASampleGridLeavesNoWarnings) {
+    const std::vector<model::Grid> sample =
+        rules::read_grid_file(std::filesystem::path(WANGGE_SOURCE_DIR) / "data" / "grids.geojson").grids;
+    ASSERT_TRUE(Draft(sample, 1).validate().violations.empty());
+    int splits = 0;
+    for (const model::Grid& g : sample) {
+        if (g.level != model::GridLevel::grid || splits == 4) continue;
+        // Across the middle of the grid's box, overshooting into the neighbours.
+        const geo::Box box = geo::bounds(g.geometry);
+        const double y = (box.min_y + box.max_y) / 2.0;
+        const double overshoot = (box.max_x - box.min_x) * 0.2;
+        const std::vector<geo::Point> line{{box.min_x - overshoot, y}, {box.max_x + overshoot, y}};
+        Draft draft(sample, 1);
+        try {
+            const EditResult edit = draft.split(g.code, line, g.parent_code + "900", "");
+            EXPECT_TRUE(edit.report.violations.empty()) << g.code << ": " << rules::to_text(edit.report);
+            const rules::Report full = draft.validate();
+            EXPECT_TRUE(full.violations.empty()) << g.code << ": " << rules::to_text(full);
+            ++splits;
+        } catch (const EditError&) {
+            // A concave grid the line cuts into three parts: not a split this test can make.
+        }
+    }
+    EXPECT_EQ(splits, 4);
 }
 
 TEST(Draft, AddRefusesCodesInUse) {

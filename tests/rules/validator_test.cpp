@@ -83,6 +83,9 @@ TEST_F(Planted, OneMetreSliverIsReportedButOneCentimetreIsNoise) {
     // Its vertices sit 1 cm from the neighbour without being shared.
     ASSERT_EQ(of_rule(thin, rule::edge_mismatch).size(), 1u) << describe(thin);
     EXPECT_EQ(of_rule(thin, rule::edge_mismatch).front()->severity, Severity::warning);
+    // The message gives the real distance and the tolerance, each as what it is.
+    const std::string& message = of_rule(thin, rule::edge_mismatch).front()->message;
+    EXPECT_NE(message.find("最远相距 0.01 米（容差 0.5 米内应共用顶点）"), std::string::npos) << message;
 
     Options lenient;
     lenient.min_width_m = 2.0;

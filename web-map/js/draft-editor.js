@@ -4,13 +4,19 @@
 // full validation, compare household counts with the 100–300 target, and
 // publish after confirming the estimated household moves. The server's
 // /drafts API does the geometry; this module only asks and shows.
+//
+// A draft is its changes over the published layout: the map draws the
+// unchanged grids from the grid tiles (hiding the changed and deleted ones)
+// and the changed ones from the draft. The exact geometry of published grids
+// is fetched only around the grid being edited (OGC API Features, by bbox),
+// so opening a draft of a whole city costs what the draft changed.
 
 import {ApiError, fetchCollection} from './api.js';
 import {createDraft, deleteDraft, draftEdits, getDraft, publishDraft, rememberedDrafts, validateDraft} from './drafts-api.js';
 import {nextChildCode} from './grid-codes.js';
 import {bboxOf} from './grid-index.js';
 import {el} from './panel.js';
-import {centreOf, geometryContains, layoutChanges, leafGrids, reassign} from './reassignment.js';
+import {centreOf, geometryContains, leafGrids, reassign} from './reassignment.js';
 import {drawViolations, reportElement} from './violations.js';
 
 // The household_count rule's target range (DESIGN §4).
@@ -35,6 +41,15 @@ function unionOfBoxes(boxes) {
   return boxes.reduce((box, b) => [Math.min(box[0], b[0]), Math.min(box[1], b[1]), Math.max(box[2], b[2]), Math.max(box[3], b[3])]);
 }
 
+// A bbox grown by a share of its larger side on every side.
+function grown([west, south, east, north], share) {
+  const margin = Math.max(east - west, north - south) * share;
+  return [west - margin, south - margin, east + margin, north + margin];
+}
+
+// The published grid layers that give way to the draft's changed grids.
+const publishedLayers = ['planner-load-fill', 'grid-line', 'grid-label'];
+
 function moveText(move, nameOfGrid) {
   const from = move.from ? nameOfGrid(move.from) : '无网格';
   const to = move.to ? nameOfGrid(move.to) : '无网格';
@@ -50,11 +65,12 @@ export class DraftEditor {
     this.root = el('section', {class: 'draft-editor'});
     this.bboxes = new Map();  // code → bbox of the draft's grids
     this.onMoveEnd = null;
-    this.draft = null;  // GET /drafts/{id} answer, features updated by edits
+    this.draft = null;  // GET /drafts/{id} answer: changed features (updated by edits) and deleted codes
+    this.base = new Map();  // code → exact published feature, fetched around the edited grids
+    this.baseFilters = new Map();  // published layer → its filter in the style
     this.selected = null;  // code of the selected draft grid
     this.report = null;  // last report (incremental or full)
     this.reportKind = null;  // 'edit' | 'full'
-    this.published = null;  // FeatureCollection of the published grids (for the comparison)
     this.households = null;  // {moves, counts} estimate for the current draft
     this.pendingAction = null;  // name of the drawing in progress
     this.editedGeometry = null;  // () => the polygon being edited (edit boundary)
@@ -113,22 +129,48 @@ export class DraftEditor {
           this.button('删除', 'delete-draft', () => this.discard(id))))));
   }
 
-  // The draft's grids the panel lists: all of a small layout; of a city, those
-  // in view (the list follows the map) plus the selected one.
-  listedLeaves() {
-    const leaves = leafGrids(this.draft.features);
-    if (leaves.length <= listLimit) return leaves;
-    const [[west, south], [east, north]] = this.map.getBounds().toArray();
-    return leaves.filter((f) => f.properties.code === this.selected || intersects(this.bboxes.get(f.properties.code), [west, south, east, north]))
-      .slice(0, listLimit);
+  // Codes of published grids the draft changed or deleted.
+  hiddenCodes() {
+    return this.draft ? [...this.draft.features.map((f) => f.properties.code), ...this.draft.deleted] : [];
   }
 
-  // Grids whose bbox touches the selected grid's: the candidates for merge and shared borders.
+  // Leaf grids in view: the draft's changed ones and the published ones drawn
+  // from the tiles (their properties only), plus the selected one; at most listLimit.
+  listedLeaves() {
+    const [[west, south], [east, north]] = this.map.getBounds().toArray();
+    const view = [west, south, east, north];
+    const hidden = new Set(this.hiddenCodes());
+    const listed = new Map();
+    for (const f of leafGrids(this.draft.features)) {
+      if (f.properties.code === this.selected || intersects(this.bboxes.get(f.properties.code), view)) listed.set(f.properties.code, f);
+    }
+    const selectedBase = this.base.get(this.selected);
+    if (selectedBase && !hidden.has(this.selected)) listed.set(this.selected, selectedBase);
+    const layers = this.map.getLayer('planner-load-fill') ? ['planner-load-fill'] : [];
+    for (const f of layers.length > 0 ? this.map.queryRenderedFeatures({layers}) : []) {
+      const {code} = f.properties;
+      if (!hidden.has(code) && !listed.has(code)) listed.set(code, {type: 'Feature', geometry: null, properties: {...f.properties}});
+    }
+    return leafGrids([...listed.values()]).slice(0, listLimit);
+  }
+
+  // Sibling grids whose bbox touches the selected grid's: the candidates for
+  // merge and shared borders (the server refuses grids of another parent).
   neighbours() {
+    const selected = this.feature(this.selected);
     const box = this.bboxes.get(this.selected);
-    if (!box) return [];
-    return leafGrids(this.draft.features)
-      .filter((f) => f.properties.code !== this.selected && intersects(this.bboxes.get(f.properties.code), box));
+    if (!selected || !box) return [];
+    return this.editableLeaves()
+      .filter((f) => f.properties.code !== this.selected && f.properties.parent_code === selected.properties.parent_code
+        && intersects(this.bboxes.get(f.properties.code), box));
+  }
+
+  // The draft's grids with known geometry: the changed ones and the fetched
+  // published ones the draft kept.
+  editableLeaves() {
+    const hidden = new Set(this.hiddenCodes());
+    const kept = [...this.base.values()].filter((f) => !hidden.has(f.properties.code));
+    return leafGrids([...this.draft.features, ...kept]);
   }
 
   draftSection() {
@@ -138,7 +180,7 @@ export class DraftEditor {
       el('option', {value: p.code, selected: p.code === selected}, `${p.name}（${p.code}）`));
     const select = el('select', {name: 'draft-grid', 'aria-label': '选择网格'},
       el('option', {value: ''}, '— 选择网格（或点击地图）—'), options(leaves, this.selected));
-    select.addEventListener('change', () => this.select(select.value || null));
+    select.addEventListener('change', () => this.run(() => this.select(select.value || null)));
     const other = el('select', {name: 'draft-other', 'aria-label': '相邻网格'},
       el('option', {value: ''}, '— 相邻网格 —'), options(this.neighbours().sort(byCode), null));
     const none = !this.selected;
@@ -152,7 +194,7 @@ export class DraftEditor {
         this.button('关闭草案', 'close-draft', () => this.close()),
         this.button('删除草案', 'delete-draft', () => this.discard(this.draft.id))),
       el('label', {class: 'field'}, '网格', select),
-      leaves.length < leafGrids(this.draft.features).length ? el('p', {class: 'message'}, '网格较多，仅列出当前视野内的网格。') : null,
+      el('p', {class: 'message draft-changes'}, `已修改 ${this.draft.features.length} 个网格、删除 ${this.draft.deleted.length} 个；列表为当前视野内的网格。`),
       this.editing ? this.drawingHint() : el('div', {class: 'buttons draft-tools'},
         this.button('编辑边界', 'edit-boundary', () => this.editBoundary(), {disabled: none}),
         this.button('新增网格', 'add-grid', () => this.addGrid()),
@@ -182,7 +224,8 @@ export class DraftEditor {
 
   reportElement() {
     if (!this.report) return el('div', {class: 'validation-report draft-report'});
-    const title = this.reportKind === 'full' ? '全面检查结果' : '本次修改的检查结果';
+    const titles = {full: '全面检查结果', edit: '本次修改的检查结果', changes: '草案修改的检查结果'};
+    const title = titles[this.reportKind];
     return el('div', {class: 'validation-report draft-report', 'data-kind': this.reportKind},
       el('h4', {}, title), ...reportElement(this.map, this.report).filter(Boolean));
   }
@@ -196,7 +239,7 @@ export class DraftEditor {
       el('table', {class: 'load-table'},
         el('thead', {}, el('tr', {}, el('th', {}, '网格'), el('th', {}, '住户'), el('th', {}, ''))),
         el('tbody', {}, leaves.map(({properties: p}) => {
-          const count = counts.get(p.code) ?? 0;
+          const count = counts.get(p.code) ?? p.household_count ?? 0;
           const load = loadClass(count);
           return el('tr', {'data-code': p.code, class: `load-${load}`},
             el('td', {}, p.name), el('td', {class: 'count'}, String(count)), el('td', {class: 'state'}, loadText[load]));
@@ -227,8 +270,7 @@ export class DraftEditor {
   }
 
   gridName(code) {
-    const feature = this.draft?.features.find((f) => f.properties.code === code)
-      || this.published?.features.find((f) => f.properties.code === code);
+    const feature = this.draft?.features.find((f) => f.properties.code === code) || this.base.get(code);
     return feature ? `${feature.properties.name}（${code}）` : code;
   }
 
@@ -251,9 +293,9 @@ export class DraftEditor {
       throw error;
     }
     this.selected = null;
+    this.base = new Map();
     this.report = {valid: this.draft.valid, violations: this.draft.violations, summary: summarise(this.draft.violations)};
-    this.reportKind = 'full';
-    this.published ??= await fetchCollection('grids');
+    this.reportKind = 'changes';
     await this.updateHouseholds();
     this.showDraft();
   }
@@ -278,26 +320,27 @@ export class DraftEditor {
   detach() {
     this.cancelDrawing();
     this.watchView(false);
-    this.dimPublished(false);
+    this.hidePublished([]);
     drawViolations(this.map, []);
   }
 
   // --- map -------------------------------------------------------------------
 
-  // Draws the draft (source `draft`, each grid with its household count) over
-  // the published layout, which is dimmed while a draft is open.
+  // Draws the draft's changed grids (source `draft`, each with its household
+  // count) where the published tiles leave them out.
   showDraft() {
-    this.bboxes = new Map((this.draft?.features || []).map((f) => [f.properties.code, bboxOf(f.geometry)]));
-    this.watchView(Boolean(this.draft) && leafGrids(this.draft.features).length > listLimit);
+    this.bboxes = new Map([...this.base.values(), ...(this.draft?.features || [])]
+      .map((f) => [f.properties.code, bboxOf(f.geometry)]));
+    this.watchView(Boolean(this.draft));
     const counts = this.households?.counts || new Map();
     const features = this.draft ? this.draft.features.map((feature) => ({
       ...feature, properties: {...feature.properties, household_count: counts.get(feature.properties.code) ?? 0},
     })) : [];
     this.map.getSource('draft')?.setData({type: 'FeatureCollection', features});
-    this.dimPublished(Boolean(this.draft));
+    this.hidePublished(this.hiddenCodes());
     this.highlight();
     if (!this.draft) drawViolations(this.map, []);
-    this.drawing.setSnapTargets(this.draft ? leafGrids(this.draft.features) : []);
+    this.drawing.setSnapTargets(this.draft ? this.editableLeaves() : []);
   }
 
   // With a city-sized draft the grid list follows the map.
@@ -307,37 +350,70 @@ export class DraftEditor {
     if (on) this.map.on('moveend', this.onMoveEnd);
   }
 
-  // The published layout's fill and labels give way to the draft's.
-  dimPublished(dim) {
-    for (const layer of ['planner-load-fill', 'grid-label']) {
-      if (this.map.getLayer(layer)) this.map.setLayoutProperty(layer, 'visibility', dim ? 'none' : 'visible');
+  // The published grids the draft changed or deleted leave the tile layers.
+  hidePublished(codes) {
+    for (const layer of publishedLayers) {
+      if (!this.map.getLayer(layer)) continue;
+      if (!this.baseFilters.has(layer)) this.baseFilters.set(layer, this.map.getFilter(layer) ?? null);
+      const filter = this.baseFilters.get(layer);
+      const hide = ['!', ['in', ['get', 'code'], ['literal', codes]]];
+      this.map.setFilter(layer, codes.length === 0 ? filter : filter ? ['all', filter, hide] : hide);
     }
   }
 
   highlight() {
-    if (this.map.getLayer('draft-selected-line')) {
-      this.map.setFilter('draft-selected-line', ['==', ['get', 'code'], this.selected || '']);
+    const filter = ['==', ['get', 'code'], this.selected || ''];
+    for (const layer of ['draft-selected-line', 'grid-selected-line']) {
+      if (this.map.getLayer(layer)) this.map.setFilter(layer, filter);
     }
   }
 
-  // A click on the map while a draft is open selects the draft grid there.
+  // A click on the map while a draft is open selects the grid there: a
+  // changed one from the draft, else a published one from the tiles.
   onMapClick(point) {
     if (!this.draft || this.editing || !this.map.getLayer('draft-fill')) return false;
-    const [feature] = this.map.queryRenderedFeatures(point, {layers: ['draft-fill']})
-      .sort((a, b) => (a.properties.level === 'subgrid' ? -1 : 0) - (b.properties.level === 'subgrid' ? -1 : 0));
+    const subgridFirst = (a, b) => (a.properties.level === 'subgrid' ? -1 : 0) - (b.properties.level === 'subgrid' ? -1 : 0);
+    const hidden = new Set(this.hiddenCodes());
+    const [feature] = [
+      ...this.map.queryRenderedFeatures(point, {layers: ['draft-fill']}).sort(subgridFirst),
+      ...this.map.queryRenderedFeatures(point, {layers: ['planner-load-fill']})
+        .filter((f) => !hidden.has(f.properties.code)).sort(subgridFirst),
+    ];
     if (!feature) return false;
-    this.select(feature.properties.code);
+    this.run(() => this.select(feature.properties.code));
     return true;
   }
 
-  select(code) {
+  // Selects a grid and fetches the exact published grids around it (for
+  // editing, snapping and the neighbour list).
+  async select(code) {
     this.selected = code;
     this.highlight();
-    this.refresh();
+    if (code && !this.draft.features.some((f) => f.properties.code === code) && !this.base.has(code)) {
+      await this.fetchBase({code});
+    }
+    const selected = code ? this.feature(code) : null;
+    if (selected) await this.fetchBase({bbox: grown(bboxOf(selected.geometry), 0.5).join(',')});
+    this.showDraft();
+  }
+
+  // Published grids matching an OGC API Features query, kept by code.
+  async fetchBase(params) {
+    const collection = await fetchCollection('grids', params);
+    for (const f of collection.features) this.base.set(f.properties.code, f);
+    return collection.features;
   }
 
   feature(code) {
-    return this.draft.features.find((f) => f.properties.code === code);
+    return this.draft.features.find((f) => f.properties.code === code) || this.base.get(code);
+  }
+
+  // Codes under `parent` in the draft: the published children it kept and its changed grids.
+  async childCodes(parent) {
+    const published = await this.fetchBase({parent_code: parent});
+    const hidden = new Set(this.hiddenCodes());
+    return [...published.map((f) => f.properties.code).filter((code) => !hidden.has(code)),
+      ...this.draft.features.map((f) => f.properties.code), ...this.draft.deleted];
   }
 
   // --- edits -----------------------------------------------------------------
@@ -349,6 +425,9 @@ export class DraftEditor {
     const removed = new Set(answer.removed);
     this.draft.features = this.draft.features.filter((f) => !removed.has(f.properties.code) && !byCode.has(f.properties.code))
       .concat(answer.features);
+    const deleted = new Set(this.draft.deleted.filter((code) => !byCode.has(code)));
+    for (const code of removed) if (this.base.has(code)) deleted.add(code);
+    this.draft.deleted = [...deleted];
     if (this.selected && removed.has(this.selected)) this.selected = null;
     this.report = answer.report;
     this.reportKind = 'edit';
@@ -385,10 +464,13 @@ export class DraftEditor {
     const geometry = await this.draw('polygon', 'polygon');
     if (!geometry) return;
     const centre = centreOf(geometry);
-    const community = this.draft.features.find((f) => f.properties.level === 'community' && geometryContains(f.geometry, centre));
+    const around = await this.fetchBase({bbox: [...centre, ...centre].join(','), level: 'community'});
+    const hidden = new Set(this.hiddenCodes());
+    const community = [...this.draft.features, ...around.filter((f) => !hidden.has(f.properties.code))]
+      .find((f) => f.properties.level === 'community' && geometryContains(f.geometry, centre));
     if (!community) throw new Error('新网格的中心不在任何社区内');
     const parent = community.properties.code;
-    const code = nextChildCode(parent, this.draft.features.map((f) => f.properties.code));
+    const code = nextChildCode(parent, await this.childCodes(parent));
     const answer = await draftEdits.addGrid(this.draft.id, {code, name: `新网格${code.slice(-3)}`, level: 'grid', parent_code: parent, geometry});
     this.selected = code;
     await this.applyEdit(answer);
@@ -399,7 +481,7 @@ export class DraftEditor {
     const line = await this.draw('split', 'linestring');
     if (!line) return;
     const parent = this.feature(code).properties.parent_code || code.slice(0, -3);
-    const newCode = nextChildCode(parent, this.draft.features.map((f) => f.properties.code));
+    const newCode = nextChildCode(parent, await this.childCodes(parent));
     await this.applyEdit(await draftEdits.split(this.draft.id, code, line, newCode, `新网格${newCode.slice(-3)}`));
   }
 
@@ -422,24 +504,26 @@ export class DraftEditor {
   }
 
   // Households per draft grid: the published counts plus the estimated moves,
-  // read from the households inside the grids the draft changes (every
-  // household that changes grid lies in one of them).
+  // read from the households inside the grids the draft changed or deleted
+  // (every household that changes grid lies in one of them), placed in the
+  // draft's grids around them.
   async updateHouseholds() {
-    const {changed, removed} = layoutChanges(this.draft.features, this.published.features);
-    const counts = new Map(leafGrids(this.published.features).map((f) => [f.properties.code, f.properties.household_count ?? 0]));
+    const unknown = this.draft.deleted.filter((code) => !this.base.has(code));
+    if (unknown.length > 0) await Promise.all(unknown.map((code) => this.fetchBase({code})));
+    const touched = [...leafGrids(this.draft.features), ...this.draft.deleted.map((code) => this.base.get(code))].filter(Boolean);
     let moves = [];
-    const touched = [...changed.map((code) => this.feature(code)), ...removed.map((code) =>
-      this.published.features.find((f) => f.properties.code === code))].filter(Boolean);
+    const counts = new Map();
     if (touched.length > 0) {
-      const bbox = unionOfBoxes(touched.map((f) => bboxOf(f.geometry)));
-      const households = await fetchCollection('households', {bbox: bbox.join(',')});
-      ({moves} = reassign(this.draft.features, households.features));
-      for (const move of moves) {
-        if (move.from) counts.set(move.from, (counts.get(move.from) ?? 0) - move.households);
-        if (move.to) counts.set(move.to, (counts.get(move.to) ?? 0) + move.households);
-      }
+      const bbox = unionOfBoxes(touched.map((f) => bboxOf(f.geometry))).join(',');
+      const [households] = await Promise.all([fetchCollection('households', {bbox}), this.fetchBase({bbox})]);
+      ({moves} = reassign(this.editableLeaves(), households.features));
     }
-    for (const code of removed) counts.delete(code);
+    for (const f of this.base.values()) counts.set(f.properties.code, f.properties.household_count ?? 0);
+    for (const move of moves) {
+      if (move.from) counts.set(move.from, (counts.get(move.from) ?? 0) - move.households);
+      if (move.to) counts.set(move.to, (counts.get(move.to) ?? 0) + move.households);
+    }
+    for (const code of this.draft.deleted) counts.delete(code);
     this.households = {moves, counts};
   }
 

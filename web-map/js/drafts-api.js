@@ -32,7 +32,9 @@ export async function createDraft() {
   return created;
 }
 
-// → FeatureCollection with id, base_version, valid, violations.
+// → FeatureCollection of the grids the draft added or changed, with id,
+// base_version, grids (how many the draft has), deleted (published codes it
+// removed), and valid and violations (the check of those changes).
 export function getDraft(id) {
   return getJSON(apiUrl(path(id)));
 }

@@ -1,7 +1,6 @@
 // What publishing a draft would do to households, estimated in the browser
-// before the server publishes (it reports the real moves afterwards): the
-// draft's grids that differ from the published ones, each household's grid
-// under the draft, and the households per grid. DOM-free (tested in node).
+// before the server publishes (it reports the real moves afterwards): each
+// household's grid under the draft, and the households per grid. DOM-free (tested in node).
 
 import {bboxOf} from './grid-index.js';
 
@@ -32,20 +31,6 @@ const depth = {subgrid: 0, grid: 1};
 
 export function leafGrids(features) {
   return features.filter((feature) => leafLevels.has(feature.properties.level));
-}
-
-// Codes of draft leaf grids that are new or reshaped, and of published leaf
-// grids the draft no longer has.
-export function layoutChanges(draftFeatures, publishedFeatures) {
-  const published = new Map(leafGrids(publishedFeatures).map((f) => [f.properties.code, JSON.stringify(f.geometry)]));
-  const draftCodes = new Set();
-  const changed = [];
-  for (const feature of leafGrids(draftFeatures)) {
-    draftCodes.add(feature.properties.code);
-    if (published.get(feature.properties.code) !== JSON.stringify(feature.geometry)) changed.push(feature.properties.code);
-  }
-  const removed = [...published.keys()].filter((code) => !draftCodes.has(code));
-  return {changed, removed};
 }
 
 // The smallest draft leaf grid containing a point, or null.

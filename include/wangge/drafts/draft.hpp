@@ -1,6 +1,9 @@
 #pragma once
-// A draft layout (DESIGN §4): a copy of the published grids plus the layout
-// version it was made from, edited in memory with topology-safe operations.
+// A draft layout (DESIGN §4): the published grids of one layout version (the
+// base, shared by every draft of that version) plus the grids the draft
+// added, edited or deleted, edited in memory with topology-safe operations.
+// A draft costs what it changes, not the size of the city: opening one at
+// 10k grids copies nothing, and the map shows the unchanged grids from tiles.
 //
 // Coverage is kept by construction: moving a shared border re-cuts the union
 // of both neighbours along the new line, splitting cuts one grid along a line,
@@ -9,19 +12,28 @@
 // drawn polygon's vertices onto its neighbours' vertices within a tolerance in
 // metres, so a hand-drawn border does not leave a sliver.
 //
-// Every edit returns the incremental validation of the grids it touched
-// (Validator::validate_grid on the edited layout) for the map.
+// Every edit returns the incremental validation of the grids it touched: a
+// Validator over their neighbourhood only (same-level grids around them, their
+// parents, siblings and children, found through the base's R-tree), sharing
+// the base's PROJ workers, so an edit is checked in milliseconds at city size.
+// Publishing still validates the whole layout (validate()).
 //
-// Thread safety: a Draft is a plain value; one thread edits it at a time.
+// Thread safety: a BaseLayout is immutable and shared between threads; a
+// Draft is a plain value, edited by one thread at a time.
 
 #include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "wangge/error.hpp"
+#include "wangge/geo/packed_rtree.hpp"
 #include "wangge/model/entities.hpp"
 #include "wangge/rules/report.hpp"
 #include "wangge/rules/validator.hpp"
@@ -29,10 +41,16 @@
 namespace wangge::drafts {
 
 /// An edit that cannot be applied (unknown code, a line that does not cut,
-/// grids that are not neighbours…); what() says why, in English.
+/// grids that are not neighbours…); what() says why in English for logs,
+/// message_zh() in Chinese for the planner.
 class EditError : public InputError {
 public:
-    using InputError::InputError;
+    EditError(const std::string& message, std::string message_zh)
+        : InputError(message), message_zh_(std::move(message_zh)) {}
+    [[nodiscard]] const std::string& message_zh() const noexcept { return message_zh_; }
+
+private:
+    std::string message_zh_;
 };
 
 /// The layout version: the highest Grid::version among `grids` (0 when none).
@@ -51,12 +69,54 @@ struct CodeProposal {
     std::string new_code;
 };
 
+/// The published layout a draft starts from: its current grids, indexed by
+/// code, by parent and by bounding box, and the validation workers for its
+/// extent. Built once per layout version and shared by its drafts.
+class BaseLayout {
+public:
+    BaseLayout(std::vector<model::Grid> grids, int version);
+
+    [[nodiscard]] int version() const noexcept { return version_; }
+    [[nodiscard]] const std::vector<model::Grid>& grids() const noexcept { return grids_; }
+    /// nullptr when the base has no grid `code`.
+    [[nodiscard]] const model::Grid* find(std::string_view code) const;
+    /// The base's children of `code`.
+    [[nodiscard]] std::span<const std::size_t> children(const std::string& code) const;
+    /// Calls visit(grid) for the base grids whose box intersects `box`.
+    template <class Visit>
+    void near(const geo::Box& box, Visit&& visit) const {
+        tree_.query(box, [&](std::size_t i) {
+            visit(grids_[i]);
+            return true;
+        });
+    }
+    /// Workers for validating neighbourhoods; nullopt for an empty layout.
+    [[nodiscard]] const std::optional<rules::SharedWorkers>& workers() const noexcept { return workers_; }
+
+private:
+    std::vector<model::Grid> grids_;
+    int version_;
+    std::map<std::string, std::size_t, std::less<>> index_of_;
+    std::map<std::string, std::vector<std::size_t>, std::less<>> children_;
+    geo::PackedRTree tree_;
+    std::optional<rules::SharedWorkers> workers_;
+};
+
 class Draft {
 public:
+    Draft(std::shared_ptr<const BaseLayout> base, rules::Options options = {});
+    /// A draft over a base made of `grids` (tests, tools).
     Draft(std::vector<model::Grid> grids, int base_version, rules::Options options = {});
 
-    [[nodiscard]] int base_version() const noexcept { return base_version_; }
-    [[nodiscard]] const std::vector<model::Grid>& grids() const noexcept { return grids_; }
+    [[nodiscard]] int base_version() const noexcept { return base_->version(); }
+    /// Every grid of the draft: the base's unchanged grids, then the changed ones.
+    [[nodiscard]] std::vector<model::Grid> grids() const;
+    /// Number of grids in the draft.
+    [[nodiscard]] std::size_t size() const noexcept;
+    /// Grids added or edited, by code.
+    [[nodiscard]] const std::map<std::string, model::Grid, std::less<>>& changed() const noexcept { return changed_; }
+    /// Base codes the draft no longer has.
+    [[nodiscard]] const std::set<std::string, std::less<>>& deleted() const noexcept { return deleted_; }
     /// Throws EditError for an unknown code.
     [[nodiscard]] const model::Grid& grid(std::string_view code) const;
 
@@ -95,15 +155,34 @@ public:
 
     /// Every rule on the whole draft.
     [[nodiscard]] rules::Report validate() const;
+    /// The violations involving the changed grids (and the parents of deleted
+    /// ones): what the draft has done to the layout, checked incrementally.
+    [[nodiscard]] rules::Report validate_changes() const;
 
 private:
-    [[nodiscard]] model::Grid& find(std::string_view code);
-    [[nodiscard]] std::size_t index_of(std::string_view code) const;
+    [[nodiscard]] const model::Grid* find(std::string_view code) const;
+    /// The draft's grid `code`, copied into the changes for editing.
+    [[nodiscard]] model::Grid& edit(std::string_view code);
+    [[nodiscard]] bool contains(std::string_view code) const { return find(code) != nullptr; }
+    /// Puts `grid` into the draft under its code, replacing any grid there.
+    void put(model::Grid grid);
+    /// Takes grid `code` out of the draft.
+    void drop(const std::string& code);
+    [[nodiscard]] std::vector<const model::Grid*> children(const std::string& code) const;
+    /// Calls visit(grid) for the draft grids whose box intersects `box`.
+    void near(const geo::Box& box, const std::function<void(const model::Grid&)>& visit) const;
+    /// Inserts the vertices of the grids `edited` that lie on a same-level
+    /// neighbour's segment into that neighbour, so shared borders stay
+    /// vertex for vertex; returns the neighbours changed.
+    std::vector<std::string> share_vertices(const std::vector<std::string>& edited);
+    /// Checks the grids `codes` against their neighbourhood in the draft.
+    [[nodiscard]] rules::Report check(const std::vector<std::string>& codes) const;
     /// Validates the grids `changed` in the current draft; `removed` is only reported.
     [[nodiscard]] EditResult result(std::vector<std::string> changed, std::vector<std::string> removed = {}) const;
 
-    std::vector<model::Grid> grids_;
-    int base_version_;
+    std::shared_ptr<const BaseLayout> base_;
+    std::map<std::string, model::Grid, std::less<>> changed_;
+    std::set<std::string, std::less<>> deleted_;
     rules::Options options_;
 };
 

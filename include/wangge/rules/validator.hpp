@@ -78,12 +78,34 @@ struct Options {
 /// Items done so far and in all; called on the thread that called validate_all().
 using Progress = std::function<void(std::size_t done, std::size_t total)>;
 
+namespace detail {
+class WorkerPool;
+}
+
+/// Workers (a GEOS context and a PROJ transform each) lent to validators over
+/// parts of one layout, such as the neighbourhoods of a draft's edits:
+/// creating a PROJ transform costs tens of milliseconds, more than checking
+/// one edit, so they are made once. Every validator sharing them measures in
+/// the one local projection chosen for `lonlat_extent`.
+///
+/// Thread safety: copies share one pool, which any number of threads may use.
+class SharedWorkers {
+public:
+    explicit SharedWorkers(const geo::Box& lonlat_extent);
+
+private:
+    friend class Validator;
+    std::shared_ptr<detail::WorkerPool> pool_;
+};
+
 class Validator {
 public:
     /// `layout` is validated; `parents` (e.g. communities from another file)
     /// only serve as parent polygons and codes. Throws InputError when the
     /// coordinates are not lon/lat.
     explicit Validator(std::vector<model::Grid> layout, Options options = {}, std::vector<model::Grid> parents = {});
+    /// Validates `layout` with `workers`, so building it costs no PROJ set-up.
+    Validator(std::vector<model::Grid> layout, Options options, const SharedWorkers& workers);
     ~Validator();
     Validator(Validator&&) noexcept;
     Validator& operator=(Validator&&) noexcept;
@@ -102,6 +124,9 @@ public:
     [[nodiscard]] Report validate_grid(std::string_view code, const geo::MultiPolygon& lonlat) const;
 
 private:
+    Validator(std::vector<model::Grid> layout, Options options, std::vector<model::Grid> parents,
+              std::shared_ptr<detail::WorkerPool> pool);
+
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
