@@ -28,6 +28,9 @@ public:
         accounts().add(planner);
         accounts().add(worker);
     }
+    [[nodiscard]] auth::AuditPage audit_of(const std::string& action) {
+        return app().auth().audit_log({.action = action});
+    }
 
     /// Signs in over HTTP.
     std::string login(const std::string& name) {
@@ -113,6 +116,15 @@ TEST(DraftRoutes, DraftEditValidatePublishReassignsHouseholds) {
     EXPECT_EQ(summary["moved"]["pairs"][0]["from"], layout::grid_b);
     EXPECT_EQ(summary["moved"]["pairs"][0]["to"], layout::grid_a);
     EXPECT_EQ(server.call(Method::get, draft, token).status, 404u);  // a published draft is gone
+    // Audited in the publication's own transaction.
+    const auth::AuditPage audit = server.audit_of("layouts.publish");
+    ASSERT_EQ(audit.total, 1u);
+    EXPECT_EQ(audit.entries[0].user_name, "planner");
+    EXPECT_EQ(audit.entries[0].collection, "grids");
+    EXPECT_EQ(audit.entries[0].record_ids, std::vector<std::string>{"version 2"});
+    EXPECT_EQ(audit.entries[0].detail.rfind("draft " + draft.substr(draft.rfind('/') + 1) + ": 4 grids; re-derived", 0),
+              0u)
+        << audit.entries[0].detail;
 
     const auto view = server.state().view();
     for (const model::Household& h : view->snapshot().data().households) {
@@ -158,6 +170,9 @@ TEST(DraftRoutes, PublishRefusesADraftWithErrors) {
     EXPECT_EQ(refused.json()["error"]["code"], "draft_invalid");
     EXPECT_FALSE(refused.json()["report"]["violations"].empty());
     EXPECT_EQ(store::GeoPackageStore::open(server.store_path()).load().grids.size(), 4u);
+    for (const auth::AuditEntry& entry : server.audit_of("layouts.publish").entries) {
+        EXPECT_NE(entry.outcome, auth::Outcome::ok);  // refused: nothing stored, so no write to audit
+    }
     EXPECT_EQ(server.call(Method::delete_, draft, token).status, 204u);
 }
 
