@@ -35,7 +35,7 @@ public:
     /// Signs in over HTTP.
     std::string login(const std::string& name) {
         const Reply reply =
-            Client(port()).request(Method::post, "/auth/login", {},
+            Client(port()).request(Method::post, "/auth/login", {{"Content-Type", "application/json"}},
                                    nlohmann::json{{"username", name}, {"password", support::test_password}}.dump());
         EXPECT_EQ(reply.status, 200u) << reply.body;
         return reply.json()["token"];
@@ -43,6 +43,7 @@ public:
     Reply call(Method method, const std::string& target, const std::string& token, const nlohmann::json& body = {}) {
         Headers headers;
         if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
+        if (!body.is_null()) headers.emplace_back("Content-Type", "application/json");
         return Client(port()).request(method, target, headers, body.is_null() ? std::string() : body.dump());
     }
 };
