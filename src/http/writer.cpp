@@ -119,9 +119,12 @@ void Writer::run(Job& job) {
 std::vector<Writer::Job*> Writer::run_batch(const std::vector<Job*>& batch) {
     const std::shared_ptr<const View> view = state_.view();
     const model::Snapshot& current = view->snapshot();
-    std::optional<store::GeoPackageStore::Batch> transaction;
-    std::unordered_set<std::int64_t> touched;  // incidents written by this batch
-    std::vector<Job*> written;
+    // First every change is computed, holding no lock: `make` reads sessions
+    // through the auth store's connection, whose writers may be waiting for
+    // the file's write lock, which the store step below holds.
+    std::unordered_set<std::int64_t> touched;  // existing incidents changed by the jobs made so far
+    bool incidents_changed = false;            // by a job made so far, new incidents included
+    std::vector<Job*> made;
     std::vector<Job*> later;
     for (std::size_t i = 0; i < batch.size(); ++i) {
         Job& job = *batch[i];
@@ -133,35 +136,45 @@ std::vector<Writer::Job*> Writer::run_batch(const std::vector<Job*>& batch) {
         try {
             job.make(current);
         } catch (...) {
-            if (touched.empty()) {
-                job.error = std::current_exception();
-            } else {
+            if (incidents_changed) {
                 later.push_back(&job);
+            } else {
+                job.error = std::current_exception();
             }
             continue;
         }
-        if (const std::optional<std::int64_t> incident = job.incident(); incident && touched.contains(*incident)) {
-            later.push_back(&job);
-            continue;
+        if (const std::optional<std::int64_t> incident = job.incident()) {
+            if (touched.contains(*incident)) {
+                later.push_back(&job);
+                continue;
+            }
+            // A new incident (id 0 until stored) cannot be the subject of another write of its batch.
+            if (*incident != 0) touched.insert(*incident);
+            incidents_changed = true;
         }
-        // Cannot begin: not this job's failure but the batch's (run() fails them all).
-        if (!transaction) transaction.emplace(store_.begin_batch());
-        try {
-            transaction->isolated([&] { job.store(*transaction); });
-        } catch (...) {
-            job.error = std::current_exception();
-            continue;
-        }
-        if (const std::optional<std::int64_t> incident = job.incident()) touched.insert(*incident);
-        written.push_back(&job);
+        made.push_back(&job);
         if (job.publishes_layout()) {
             later.insert(later.end(), batch.begin() + static_cast<std::ptrdiff_t>(i) + 1, batch.end());
             break;
         }
     }
-    if (written.empty()) return later;  // the batch, if any, holds nothing: rolled back
+    if (made.empty()) return later;
+    // Then all of them are stored in one transaction, each with its audit row
+    // in a savepoint of its own, and committed once. Not beginning is not one
+    // job's failure but the batch's (run() fails them all).
+    store::GeoPackageStore::Batch transaction = store_.begin_batch();
+    std::vector<Job*> written;
+    for (Job* job : made) {
+        try {
+            transaction.isolated([&] { job->store(transaction); });
+            written.push_back(job);
+        } catch (...) {
+            job->error = std::current_exception();
+        }
+    }
+    if (written.empty()) return later;  // the transaction holds nothing: rolled back
     try {
-        transaction->commit();  // one sync of the log for every write of the batch
+        transaction.commit();  // one sync of the log for every write of the batch
     } catch (...) {
         for (Job* job : written) job->error = std::current_exception();
         return later;

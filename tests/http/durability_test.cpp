@@ -1,8 +1,10 @@
 // Crash safety end to end (issue #8): the real `wangge serve` over a
 // GeoPackage store takes a stream of POST /incidents and POST /visits from
 // several threads and is killed with SIGKILL at a random moment. The store
-// must then open, be consistent, and hold every write that got a 2xx; a new
-// server must serve it. Repeated at several kill points on the same store.
+// must then open, be consistent, and hold every write that got a 2xx, each
+// with its audit row, and no audit row of a write it does not hold (issue
+// #13); a new server must serve it. Repeated at several kill points on the
+// same store.
 
 #include <array>
 #include <atomic>
@@ -28,6 +30,7 @@
 #include "support/client.hpp"
 #include "support/datasets.hpp"
 #include "support/temp_dir.hpp"
+#include "wangge/auth/auth_store.hpp"
 #include "wangge/store/geopackage.hpp"
 
 namespace wangge::http::test {
@@ -158,6 +161,42 @@ protected:
         EXPECT_LE(stored_incidents.size(), acknowledged.incidents.size() + writer_threads);
         EXPECT_LE(stored_visits.size(), acknowledged.visits.size() + writer_threads);
         stored_incident_count_ = data.incidents.size();
+
+        // Each stored write (acknowledged ones included) has exactly one audit
+        // row, and each audit row of a write names a stored one: they commit together.
+        const std::map<std::string, int> incident_audits = audited("incidents.report");
+        const std::map<std::string, int> visit_audits = audited("visits.record");
+        for (const auto& [id, text] : stored_incidents) {
+            const auto found = incident_audits.find(std::to_string(id));
+            EXPECT_TRUE(found != incident_audits.end() && found->second == 1)
+                << "stored incident " << id << " has no single audit row";
+        }
+        for (const auto& [id, text] : stored_visits) {
+            if (!text.starts_with(stream_prefix)) continue;  // the sample's own visits
+            const auto found = visit_audits.find(std::to_string(id));
+            EXPECT_TRUE(found != visit_audits.end() && found->second == 1)
+                << "stored visit " << id << " has no single audit row";
+        }
+        for (const auto& [id, count] : incident_audits) {
+            EXPECT_TRUE(stored_incidents.contains(std::stoll(id))) << "audit row of incident " << id << ", not stored";
+        }
+        for (const auto& [id, count] : visit_audits) {
+            EXPECT_TRUE(stored_visits.contains(std::stoll(id))) << "audit row of visit " << id << ", not stored";
+        }
+    }
+
+    /// How often each record id appears in the audit log's entries of `action`.
+    [[nodiscard]] std::map<std::string, int> audited(const std::string& action) const {
+        const auth::AuthStore log(store_path_);
+        std::map<std::string, int> ids;
+        for (std::size_t offset = 0;; offset += auth::max_audit_page) {
+            const auth::AuditPage page =
+                log.query_audit({.action = action, .limit = auth::max_audit_page, .offset = offset});
+            for (const auth::AuditEntry& entry : page.entries) {
+                for (const std::string& id : entry.record_ids) ++ids[id];
+            }
+            if (page.entries.size() < auth::max_audit_page) return ids;
+        }
     }
 
     static constexpr int writer_threads = 3;

@@ -19,9 +19,10 @@
 // audit log's tables when missing). Between batches it holds no lock, so the
 // auth store's connection (sessions, audit rows of reads) and other processes
 // (`wangge import`, `wangge user`) write the file freely. A batch holds
-// SQLite's write lock from its first store write until its commit (a few
-// milliseconds per write; the snapshot is built after the lock is released):
-// other writers wait for it meanwhile (busy_timeout, 5 s), readers never do.
+// SQLite's write lock only while its computed writes are stored and committed
+// (a few milliseconds per write, one sync): not while they are computed
+// (`make`), nor while the snapshot is built. Other writers wait for it
+// meanwhile (busy_timeout, 5 s), readers never do.
 //
 // Cost: the next version shares every table chunk and index the batch did not
 // touch (model/snapshot.hpp), and the derived state (tile indexes, the tile
@@ -45,13 +46,12 @@
 // concurrent transitions of one incident cannot both start from the same
 // state), and so is a `make` that throws after an earlier write of the batch
 // touched an incident (its refusal may come from the older state). `make`
-// must therefore be pure: it may run more than once, and must not write the
-// file through another connection (AuthGate::audit, a session): the batch may
-// hold the write lock already, so such a write would wait for its own thread
-// until the busy timeout and fail; record a refusal after the Writer call
-// has thrown instead. The `audit` functions
+// must therefore be pure: it may run more than once. The `audit` functions
 // run on the same thread, after the store has assigned the write's ids,
-// inside the write's savepoint. A grid layout is published only as the first
+// inside the write's savepoint, while the batch holds the write lock: they
+// only build the entry and must not write the file through another
+// connection (AuthGate::audit), which would wait for this very lock until
+// the busy timeout and fail. A grid layout is published only as the first
 // write of a batch, which it ends. A `make` or `audit` that throws, or a store
 // write that fails, fails its own write alone (nothing is written for it); a
 // failed commit fails every write of the batch (none is stored); if the
