@@ -317,7 +317,14 @@ TEST_F(WriterTest, LayoutPublishedAmongIncidentWrites) {
     EXPECT_EQ(drafts::layout_version(current().current_grids()), layout_before + 1);
     EXPECT_EQ(current().current_grids().size(), grids_in_force);
     EXPECT_EQ(current().data().incidents.size(), 3u + reports);
+    // The served snapshot, made by editing, holds exactly what a restart reads back from the store.
+    const model::Dataset served = model::to_dataset(current().data());
     const model::Dataset data = app_.stored_data();
+    EXPECT_EQ(served.incidents, data.incidents);
+    EXPECT_EQ(served.incident_events, data.incident_events);
+    EXPECT_EQ(served.households, data.households);
+    EXPECT_EQ(served.facilities, data.facilities);
+    EXPECT_EQ(served.grids, data.grids);
     const auto reloaded = model::Snapshot::build(model::Dataset(data), 1);
     EXPECT_EQ(drafts::layout_version(reloaded->current_grids()), layout_before + 1);
     EXPECT_EQ(data.incidents.size(), 3u + reports);
