@@ -110,7 +110,7 @@ TEST(Router, RefusesDotSegmentsAndEncodedSlashes) {
                                "/map/a/./b", "/map/..%2fsecret", "/map/a%5c..%5cb", "/map/%00", "/map/%zz"}) {
         Request request = get(target);
         const Response response = router.handle(request);
-        EXPECT_EQ(response.kind(), ErrorKind::bad_request) << target;
+        EXPECT_EQ(response.status(), Status::bad_request) << target;
         EXPECT_EQ(error_of(response)["code"], "bad_path") << target;
     }
 }
@@ -151,14 +151,18 @@ TEST(Router, EachKindOfRefusalHasOneStatusAndKeepsItsChineseText) {
         {ErrorKind::forbidden, Status::forbidden},       {ErrorKind::not_found, Status::not_found},
         {ErrorKind::method_not_allowed, Status::method_not_allowed},
         {ErrorKind::conflict, Status::conflict},         {ErrorKind::too_large, Status::payload_too_large},
+        {ErrorKind::unsupported_media, Status::unsupported_media_type},
         {ErrorKind::unprocessable, Status::unprocessable_entity},
         {ErrorKind::too_many, Status::too_many_requests}, {ErrorKind::unavailable, Status::service_unavailable}};
     for (const auto& [kind, status] : kinds) EXPECT_EQ(status_of(kind), status);
 
     Router router;
-    router.get("/zh", [](const Request&) -> Response {
-        throw ClientError(ErrorKind::forbidden, "out_of_scope", "not yours", "不在您的网格范围内");
-    });
+    router.get(
+        "/zh",
+        [](const Request&) -> Response {
+            throw ClientError(ErrorKind::forbidden, "out_of_scope", "not yours", "不在您的网格范围内");
+        },
+        Execution::io);
     Request request = get("/zh");
     const Response refused = router.handle(request);
     EXPECT_EQ(refused.status(), Status::forbidden);
