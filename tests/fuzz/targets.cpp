@@ -58,7 +58,7 @@ void geojson_input(std::string_view input) {
 }
 
 void query_input(std::string_view input) {
-    const auto only_bad_request = [](const http::ClientError& e) {
+    const auto only_bad_request = [](const ClientError& e) {
         require(e.kind() == ErrorKind::bad_request, std::string("a query error is not 400: ") + e.what());
     };
     try {
@@ -67,19 +67,19 @@ void query_input(std::string_view input) {
         auto kept = query.items();
         std::erase_if(kept, [](const auto& item) { return item.second.empty(); });
         require(http::Query::parse(query.encode()).items() == kept, "a query changed on its round trip");
-    } catch (const http::ClientError& e) {
+    } catch (const ClientError& e) {
         only_bad_request(e);
     }
     try {
         const double value = http::parse_double(input, "x", -1e300, 1e300);
         require(std::isfinite(value) && value >= -1e300 && value <= 1e300, "parse_double left its range");
-    } catch (const http::ClientError& e) {
+    } catch (const ClientError& e) {
         only_bad_request(e);
     }
     try {
         const std::int64_t value = http::parse_int(input, "x", -1000, 1000);
         require(value >= -1000 && value <= 1000, "parse_int left its range");
-    } catch (const http::ClientError& e) {
+    } catch (const ClientError& e) {
         only_bad_request(e);
     }
 }
