@@ -232,7 +232,8 @@ std::unique_ptr<FullServer> AccessMatrix::server_;
 TEST_F(AccessMatrix, TheTableNamesEveryRegisteredRoute) {
     std::set<std::pair<Method, std::string>> in_table;
     for (const Case& row : access_table()) in_table.emplace(row.method, row.pattern);
-    std::set<std::pair<Method, std::string>> registered(server_->routes().begin(), server_->routes().end());
+    const auto routes = server_->routes();
+    std::set<std::pair<Method, std::string>> registered(routes.begin(), routes.end());
     for (const auto& [method, pattern] : registered) {
         EXPECT_TRUE(in_table.contains({method, pattern}))
             << to_string(method) << " " << pattern << " has no row in access_table(): add its access rule";
@@ -422,7 +423,8 @@ TEST_F(AccessMatrix, DueListsKeepOnlyTheCallersHouseholdsAndAreAudited) {
     // Household 8 (社区矫正, the outsider's grid) is due too, but not the worker's to see. Households 1 and 3
     // are the worker's special-group households (1 may already be visited this month by the table's POST /visits).
     json listed = json::array();
-    for (const json& item : reply.json().at("due")) {
+    const json due = reply.json();  // json() parses anew: keep the document alive while iterating
+    for (const json& item : due.at("due")) {
         const std::int64_t id = item.at("household_id").get<std::int64_t>();
         EXPECT_TRUE(id == 1 || id == 3) << reply.body;
         listed.push_back(std::to_string(id));
