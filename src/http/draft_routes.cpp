@@ -97,7 +97,7 @@ LockedDraft lock_draft(const DraftBook& book, const Request& request) {
     return LockedDraft(book.find(request.param("id")));
 }
 
-nlohmann::json parse_body(const Request& request) { return JsonBody(request).json(); }
+nlohmann::json parse_body(const Request& request) { return JsonBody(request).take(); }
 
 const nlohmann::json* member(const nlohmann::json& body, const char* name) {
     const auto it = body.find(name);

@@ -38,6 +38,8 @@ public:
     explicit JsonBody(const Request& request, std::initializer_list<std::string_view> allowed = {});
 
     [[nodiscard]] const nlohmann::json& json() const noexcept { return body_; }
+    /// The document itself, moved out: copying a deeply nested one would recurse past the stack.
+    [[nodiscard]] nlohmann::json take() && noexcept { return std::move(body_); }
     /// The member; null when absent or JSON null (both mean "not given").
     [[nodiscard]] const nlohmann::json* find(std::string_view name) const;
 
