@@ -106,7 +106,6 @@ std::shared_ptr<const Snapshot> SnapshotEditor::finish(std::uint64_t version) {
     changes.facilities_before = base.data_.facilities.size();
     changes.incidents_before = base.data_.incidents.size();
     changes.events_before = base.data_.incident_events.size();
-    changes.visits_before = base.data_.visits.size();
 
     next->version_ = version;
     next->grids_ = layout_ ? std::make_shared<const Snapshot::GridTree>(data_.grids) : base.grids_;

@@ -37,7 +37,6 @@ public:
         for (const Row& row : rows) boxes.push_back(box_of(row.location));
         PointSearch search;
         search.base_ = std::make_shared<const geo::PackedRTree>(boxes);
-        search.base_size_ = rows.size();
         search.bounds_ = search.base_->bounds();
         return search;
     }
@@ -63,11 +62,6 @@ public:
         return search;
     }
 
-    [[nodiscard]] std::size_t size() const noexcept {
-        const auto appended = std::count_if(overlay_.begin(), overlay_.end(),
-                                            [this](const Entry& e) { return e.position >= base_size_; });
-        return base_size_ + static_cast<std::size_t>(appended);
-    }
     /// Bounds of every location indexed (a location moved away may still widen them).
     [[nodiscard]] geo::Box bounds() const noexcept { return bounds_; }
 
@@ -102,7 +96,6 @@ private:
     }
 
     std::shared_ptr<const geo::PackedRTree> base_;
-    std::size_t base_size_ = 0;
     std::vector<Entry> overlay_;  // sorted by position
     geo::Box bounds_;
 };

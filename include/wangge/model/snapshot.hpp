@@ -74,9 +74,8 @@ struct Changes {
     std::size_t households_before = 0;
     std::size_t facilities_before = 0;
     std::size_t incidents_before = 0;
-    /// Events and visits are append-only: those at and past these positions are new.
+    /// Events are append-only: those at and past this position are new.
     std::size_t events_before = 0;
-    std::size_t visits_before = 0;
 };
 
 class SnapshotEditor;
