@@ -20,7 +20,6 @@ EventIndex EventIndex::build(const Table<IncidentEvent>& events) {
 
 EventIndex EventIndex::next(const Table<IncidentEvent>& events, std::size_t previous_size) const {
     if (previous_size == events.size()) return *this;
-    if (overlay_.size() + (events.size() - previous_size) > overlay_limit) return build(events);
     EventIndex index = *this;
     for (std::size_t position = previous_size; position < events.size(); ++position) {
         const Pair pair{events[position].incident_id, position};

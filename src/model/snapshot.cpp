@@ -88,13 +88,7 @@ Snapshot::StaffDirectory::StaffDirectory(const Table<Staff>& staff, const Table<
     }
 }
 
-Dataset to_dataset(const Tables& tables) {
-    return {tables.grids.to_vector(),      tables.staff.to_vector(),      tables.staff_grids.to_vector(),
-            tables.households.to_vector(), tables.facilities.to_vector(), tables.incidents.to_vector(),
-            tables.incident_events.to_vector(), tables.visits.to_vector()};
-}
-
-std::shared_ptr<const Snapshot> Snapshot::build(Dataset data, std::uint64_t version) {
+std::shared_ptr<const Snapshot> Snapshot::build(Dataset data, std::uint64_t version, std::size_t rebuild_after) {
     std::shared_ptr<Snapshot> snapshot(new Snapshot());
     Tables& tables = snapshot->data_;
     tables.grids = Table<Grid>(std::move(data.grids));
@@ -108,14 +102,31 @@ std::shared_ptr<const Snapshot> Snapshot::build(Dataset data, std::uint64_t vers
     snapshot->version_ = version;
     snapshot->grids_ = std::make_shared<const GridTree>(tables.grids);
     snapshot->staff_ = std::make_shared<const StaffDirectory>(tables.staff, tables.staff_grids);
-    snapshot->household_index_ = PointSearch::build(tables.households);
-    snapshot->facility_index_ = PointSearch::build(tables.facilities);
-    snapshot->incident_index_ = PointSearch::build(tables.incidents);
-    snapshot->household_ids_ = IdIndex::build(tables.households);
-    snapshot->facility_ids_ = IdIndex::build(tables.facilities);
-    snapshot->incident_ids_ = IdIndex::build(tables.incidents);
-    snapshot->events_ = EventIndex::build(tables.incident_events);
+    snapshot->indexes_ = LiveIndexes<RowIndexes>(tables, rebuild_after);
     return snapshot;
+}
+
+Snapshot::RowIndexes Snapshot::RowIndexes::build(const Tables& rows) {
+    return {PointSearch::build(rows.households), PointSearch::build(rows.facilities),
+            PointSearch::build(rows.incidents),  IdIndex::build(rows.households),
+            IdIndex::build(rows.facilities),     IdIndex::build(rows.incidents),
+            EventIndex::build(rows.incident_events)};
+}
+
+Snapshot::RowIndexes Snapshot::RowIndexes::next(const Tables&, const Tables& after, const Changes& changes) const {
+    return {households.next(after.households, changes.households),
+            facilities.next(after.facilities, changes.facilities),
+            incidents.next(after.incidents, changes.incidents),
+            household_ids.next(after.households, changes.households_before),
+            facility_ids.next(after.facilities, changes.facilities_before),
+            incident_ids.next(after.incidents, changes.incidents_before),
+            events.next(after.incident_events, changes.events_before)};
+}
+
+std::size_t Snapshot::RowIndexes::overlay_size() const noexcept {
+    return std::max({households.overlay_size(), facilities.overlay_size(), incidents.overlay_size(),
+                     household_ids.overlay_size(), facility_ids.overlay_size(), incident_ids.overlay_size(),
+                     events.overlay_size()});
 }
 
 const Grid* Snapshot::current_grid(std::string_view code) const {
@@ -149,24 +160,24 @@ const Staff* Snapshot::staff(std::int64_t id) const {
 }
 
 const Household* Snapshot::household(std::int64_t id) const {
-    const auto position = household_ids_.find(id);
+    const auto position = indexes_->household_ids.find(id);
     return position ? &data_.households[*position] : nullptr;
 }
 
 const Facility* Snapshot::facility(std::int64_t id) const {
-    const auto position = facility_ids_.find(id);
+    const auto position = indexes_->facility_ids.find(id);
     return position ? &data_.facilities[*position] : nullptr;
 }
 
 const Incident* Snapshot::incident(std::int64_t id) const {
-    const auto position = incident_ids_.find(id);
+    const auto position = indexes_->incident_ids.find(id);
     return position ? &data_.incidents[*position] : nullptr;
 }
 
-std::optional<std::size_t> Snapshot::incident_position(std::int64_t id) const { return incident_ids_.find(id); }
+std::optional<std::size_t> Snapshot::incident_position(std::int64_t id) const { return indexes_->incident_ids.find(id); }
 
 std::vector<const IncidentEvent*> Snapshot::events_of(std::int64_t incident_id) const {
-    return events_.of(data_.incident_events, incident_id);
+    return indexes_->events.of(data_.incident_events, incident_id);
 }
 
 std::optional<LookupResult> Snapshot::lookup(const geo::Point& lonlat) const {

@@ -43,7 +43,7 @@ void SnapshotEditor::append_household(Household household) {
 
 void SnapshotEditor::replace_household(Household household) {
     const std::int64_t id = household.id;
-    if (!edit(data_.households, base_.household_ids_, base_.data_.households.size(), households_, id,
+    if (!edit(data_.households, base_.indexes_->household_ids, base_.data_.households.size(), households_, id,
               [&](Household& row) { row = std::move(household); })) {
         no_row("household", id);
     }
@@ -56,7 +56,7 @@ void SnapshotEditor::append_incident(Incident incident) {
 
 void SnapshotEditor::replace_incident(Incident incident) {
     const std::int64_t id = incident.id;
-    if (!edit(data_.incidents, base_.incident_ids_, base_.data_.incidents.size(), incidents_, id,
+    if (!edit(data_.incidents, base_.indexes_->incident_ids, base_.data_.incidents.size(), incidents_, id,
               [&](Incident& row) { row = std::move(incident); })) {
         no_row("incident", id);
     }
@@ -78,17 +78,17 @@ void SnapshotEditor::replace_layout(Timestamp at, std::span<const Grid> grids) {
 }
 
 void SnapshotEditor::set_household_grid(std::int64_t id, const std::string& grid_code) {
-    edit(data_.households, base_.household_ids_, base_.data_.households.size(), households_, id,
+    edit(data_.households, base_.indexes_->household_ids, base_.data_.households.size(), households_, id,
          [&](Household& row) { row.grid_code = grid_code; });
 }
 
 void SnapshotEditor::set_facility_grid(std::int64_t id, const std::string& grid_code) {
-    edit(data_.facilities, base_.facility_ids_, base_.data_.facilities.size(), facilities_, id,
+    edit(data_.facilities, base_.indexes_->facility_ids, base_.data_.facilities.size(), facilities_, id,
          [&](Facility& row) { row.grid_code = grid_code; });
 }
 
 void SnapshotEditor::set_incident_grid(std::int64_t id, const std::string& grid_code) {
-    edit(data_.incidents, base_.incident_ids_, base_.data_.incidents.size(), incidents_, id,
+    edit(data_.incidents, base_.indexes_->incident_ids, base_.data_.incidents.size(), incidents_, id,
          [&](Incident& row) { row.grid_code = grid_code; });
 }
 
@@ -110,17 +110,11 @@ std::shared_ptr<const Snapshot> SnapshotEditor::finish(std::uint64_t version) {
     next->version_ = version;
     next->grids_ = layout_ ? std::make_shared<const Snapshot::GridTree>(data_.grids) : base.grids_;
     next->staff_ = base.staff_;
-    next->household_index_ = base.household_index_.next(data_.households, households_);
-    next->facility_index_ = base.facility_index_.next(data_.facilities, facilities_);
-    next->incident_index_ = base.incident_index_.next(data_.incidents, incidents_);
-    next->household_ids_ = base.household_ids_.next(data_.households, changes.households_before);
-    next->facility_ids_ = base.facility_ids_.next(data_.facilities, changes.facilities_before);
-    next->incident_ids_ = base.incident_ids_.next(data_.incidents, changes.incidents_before);
-    next->events_ = base.events_.next(data_.incident_events, changes.events_before);
     changes.households = std::move(households_);
     changes.facilities = std::move(facilities_);
     changes.incidents = std::move(incidents_);
     next->data_ = std::move(data_);
+    next->indexes_ = base.indexes_.next(base.data_, next->data_, changes);
     return next;
 }
 

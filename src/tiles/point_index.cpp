@@ -70,7 +70,7 @@ PointIndex::PointIndex(std::span<const geo::Point> lonlats) {
     base_ = std::move(base);
 }
 
-std::optional<PointIndex> PointIndex::next(std::span<const Move> moves) const {
+PointIndex PointIndex::next(std::span<const Move> moves) const {
     PointIndex index = *this;
     if (!index.base_) index.base_ = std::make_shared<const Sorted>();
     for (const Move& move : moves) {
@@ -91,7 +91,6 @@ std::optional<PointIndex> PointIndex::next(std::span<const Move> moves) const {
         }
         index.added_.insert(std::upper_bound(index.added_.begin(), index.added_.end(), entry), entry);
     }
-    if (index.overlaid_.size() > overlay_limit) return std::nullopt;
     return index;
 }
 

@@ -182,24 +182,28 @@ TileIndex::TileIndex(const model::Snapshot& snapshot) : snapshot_(&snapshot) { b
 
 void TileIndex::build_all() {
     const model::Snapshot& snapshot = *snapshot_;
-    // The heat index, the largest part, is built on a second thread meanwhile.
-    std::future<HeatIndex> heat =
-        std::async(std::launch::async, [&snapshot] { return HeatIndex(snapshot.data().incidents); });
     grids_ = std::make_shared<const GridLayer>(snapshot);
     grid_households_ = std::make_shared<const std::vector<std::int64_t>>(household_counts(snapshot));
-    households_ = PointIndex(locations(snapshot.data().households));
-    facilities_ = PointIndex(locations(snapshot.data().facilities));
-    incidents_ = PointIndex(locations(snapshot.data().incidents));
-    histories_ = workflow::IncidentHistories::for_clocks(snapshot.data().incident_events);
-    heat_ = heat.get();
+    points_ = model::LiveIndexes<PointLayers>(snapshot.data(), snapshot.rebuild_after());
+}
+
+TileIndex::PointLayers TileIndex::PointLayers::build(const model::Tables& rows) {
+    // The heat index, the largest part, is built on a second thread meanwhile.
+    std::future<HeatIndex> heat = std::async(std::launch::async, [&rows] { return HeatIndex(rows.incidents); });
+    PointLayers layers{PointIndex(locations(rows.households)), PointIndex(locations(rows.facilities)),
+                       PointIndex(locations(rows.incidents)), HeatIndex(),
+                       workflow::IncidentHistories::for_clocks(rows.incident_events)};
+    layers.heat = heat.get();
+    return layers;
 }
 
 namespace {
 
-/// The point index after the rows at `changed` positions were written (nullopt: rebuild it).
+/// The point index after the rows at `changed` positions were written.
 template <class Row>
-std::optional<PointIndex> next_points(const PointIndex& index, const model::Table<Row>& before,
-                                      const model::Table<Row>& after, std::span<const std::size_t> changed) {
+PointIndex next_points(const PointIndex& index, const model::Table<Row>& before, const model::Table<Row>& after,
+                       std::span<const std::size_t> changed) {
+    if (changed.empty()) return index;
     std::vector<PointIndex::Move> moves;
     moves.reserve(changed.size());
     for (const std::size_t position : changed) {
@@ -212,29 +216,12 @@ std::optional<PointIndex> next_points(const PointIndex& index, const model::Tabl
 
 }  // namespace
 
-TileIndex::TileIndex(const model::Snapshot& snapshot, const TileIndex& previous) : snapshot_(&snapshot) {
-    const model::Changes& changes = snapshot.changes();
-    if (changes.rebuilt || changes.from_version != previous.version()) {
-        build_all();
-        return;
-    }
-    const model::Tables& before = previous.snapshot().data();
-    const model::Tables& after = snapshot.data();
-    grids_ = changes.layout ? std::make_shared<const GridLayer>(snapshot) : previous.grids_;
-    grid_households_ = changes.layout || !changes.households.empty()
-                           ? std::make_shared<const std::vector<std::int64_t>>(household_counts(snapshot))
-                           : previous.grid_households_;
-    const auto points = [](const PointIndex& old, const auto& rows_before, const auto& rows_after,
-                           const std::vector<std::size_t>& changed) {
-        if (changed.empty()) return old;
-        if (auto next = next_points(old, rows_before, rows_after, changed)) return *std::move(next);
-        return PointIndex(locations(rows_after));
-    };
-    households_ = points(previous.households_, before.households, after.households, changes.households);
-    facilities_ = points(previous.facilities_, before.facilities, after.facilities, changes.facilities);
-    incidents_ = points(previous.incidents_, before.incidents, after.incidents, changes.incidents);
-
-    heat_ = previous.heat_;
+TileIndex::PointLayers TileIndex::PointLayers::next(const model::Tables& before, const model::Tables& after,
+                                                    const model::Changes& changes) const {
+    PointLayers layers{next_points(households, before.households, after.households, changes.households),
+                       next_points(facilities, before.facilities, after.facilities, changes.facilities),
+                       next_points(incidents, before.incidents, after.incidents, changes.incidents), heat,
+                       histories};
     if (!changes.incidents.empty()) {
         std::vector<HeatIndex::Change> heat_changes;
         heat_changes.reserve(changes.incidents.size());
@@ -243,12 +230,33 @@ TileIndex::TileIndex(const model::Snapshot& snapshot, const TileIndex& previous)
                                     position < before.incidents.size() ? &before.incidents[position] : nullptr,
                                     &after.incidents[position]});
         }
-        auto next = previous.heat_.next(heat_changes);
-        heat_ = next ? *std::move(next) : HeatIndex(after.incidents);
+        layers.heat = heat.next(heat_changes);
     }
-    std::vector<model::IncidentEvent> appended(after.incident_events.begin() + static_cast<std::ptrdiff_t>(changes.events_before),
-                                               after.incident_events.end());
-    histories_ = previous.histories_.with(appended);
+    if (changes.events_before < after.incident_events.size()) {
+        std::vector<model::IncidentEvent> appended(
+            after.incident_events.begin() + static_cast<std::ptrdiff_t>(changes.events_before),
+            after.incident_events.end());
+        layers.histories = histories.with(appended);
+    }
+    return layers;
+}
+
+std::size_t TileIndex::PointLayers::overlay_size() const noexcept {
+    return std::max({households.overlay_size(), facilities.overlay_size(), incidents.overlay_size(),
+                     heat.overlay_size(), histories.overlay_size()});
+}
+
+TileIndex::TileIndex(const model::Snapshot& snapshot, const TileIndex& previous) : snapshot_(&snapshot) {
+    const model::Changes& changes = snapshot.changes();
+    if (changes.rebuilt || changes.from_version != previous.version()) {
+        build_all();
+        return;
+    }
+    grids_ = changes.layout ? std::make_shared<const GridLayer>(snapshot) : previous.grids_;
+    grid_households_ = changes.layout || !changes.households.empty()
+                           ? std::make_shared<const std::vector<std::int64_t>>(household_counts(snapshot))
+                           : previous.grid_households_;
+    points_ = previous.points_.next(previous.snapshot().data(), snapshot.data(), changes);
 }
 
 std::string TileIndex::render(const TileQuery& query) const {
@@ -324,7 +332,7 @@ void TileIndex::render_households(const TileQuery& query, std::string& out) cons
     const TileTransform transform(query.tile);
     const auto& households = snapshot_->data().households;
     std::string tags;
-    households_.visit(query.tile, household_detail_zoom, [&](std::size_t item, std::size_t count,
+    points_->households.visit(query.tile, household_detail_zoom, [&](std::size_t item, std::size_t count,
                                                              const geo::Point& world) {
         const model::Household& household = households[item];
         // All five set, the tags to a stand-in: leaving one to value-initialisation
@@ -348,7 +356,7 @@ void TileIndex::render_facilities(const TileId& tile, std::string& out) const {
     LayerBuilder layer(facility_layers[0].id, facility_fields);
     const TileTransform transform(tile);
     const auto& facilities = snapshot_->data().facilities;
-    facilities_.visit(tile, facility_detail_zoom, [&](std::size_t item, std::size_t count, const geo::Point& world) {
+    points_->facilities.visit(tile, facility_detail_zoom, [&](std::size_t item, std::size_t count, const geo::Point& world) {
         const model::Facility& facility = facilities[item];
         const Property properties[] = {{facility_kind, facility.kind},
                                        {facility_name, facility.name},
@@ -363,7 +371,7 @@ void TileIndex::render_incidents(const TileId& tile, model::Timestamp now, std::
     LayerBuilder layer(incident_layers[0].id, incident_fields);
     const TileTransform transform(tile);
     const auto& incidents = snapshot_->data().incidents;
-    incidents_.visit(tile, incident_detail_zoom, [&](std::size_t item, std::size_t count, const geo::Point& world) {
+    points_->incidents.visit(tile, incident_detail_zoom, [&](std::size_t item, std::size_t count, const geo::Point& world) {
         const model::Incident& incident = incidents[item];
         std::array<Property, std::size(incident_fields)> properties{{{incident_category, incident.category},
                                                                      {incident_state, incident.state},
@@ -371,7 +379,7 @@ void TileIndex::render_incidents(const TileId& tile, model::Timestamp now, std::
                                                                      {incident_grid, incident.grid_code},
                                                                      {incident_count, static_cast<std::int64_t>(count)}}};
         std::size_t used = 5;
-        if (const auto clock = workflow::clock_at(incident, histories_.of(incident.id), now)) {
+        if (const auto clock = workflow::clock_at(incident, points_->histories.of(incident.id), now)) {
             properties[used++] = {incident_light, workflow::to_string(clock->light())};
         }
         layer.add_point(snap(transform.to_pixel(world)), std::span(properties.data(), used), positive_id(incident.id));
@@ -382,7 +390,7 @@ void TileIndex::render_incidents(const TileId& tile, model::Timestamp now, std::
 void TileIndex::render_heat(const TileId& tile, const HeatFilter& filter, std::string& out) const {
     LayerBuilder layer(heat_layers[0].id, heat_fields);
     const TileTransform transform(tile);
-    for (const HeatCell& cell : heat_.cells(tile, filter)) {
+    for (const HeatCell& cell : points_->heat.cells(tile, filter)) {
         const double size = std::ldexp(1.0, -cell.level);
         const geo::Point centre{(cell.column + 0.5) * size, (cell.row + 0.5) * size};
         const Property properties[] = {{0, std::int64_t{cell.count}}};

@@ -51,15 +51,7 @@ IncidentHistories IncidentHistories::with(std::span<const model::IncidentEvent> 
         history->insert(std::upper_bound(history->begin(), history->end(), event, history_order), event);
         next.overlay_[event.incident_id] = std::move(history);
     }
-    if (next.overlay_.size() <= overlay_limit) return next;
-    std::vector<model::IncidentEvent> all;
-    for (const model::IncidentEvent& event : base_->events) {
-        if (!next.overlay_.contains(event.incident_id)) all.push_back(event);
-    }
-    for (const auto& [id, history] : next.overlay_) all.insert(all.end(), history->begin(), history->end());
-    IncidentHistories rebuilt(std::move(all));
-    rebuilt.clocks_only_ = clocks_only_;
-    return rebuilt;
+    return next;
 }
 
 std::span<const model::IncidentEvent> IncidentHistories::of(std::int64_t incident_id) const noexcept {

@@ -208,14 +208,18 @@ void expect_same_model(const model::Snapshot& edited, const model::Snapshot& reb
     }
 }
 
-TEST(Incremental, RandomWritesMatchAFullRebuild) {
+/// Random writes from a small city; `rebuild_after` as in model::Snapshot::build.
+/// With `settle`, every fifth version waits for a background rebuild of its
+/// indexes, so that the next version adopts it.
+void check_random_writes(std::size_t rebuild_after, bool settle) {
     synth::CityParams params;
     params.grids = 24;
     params.households = 3000;
     params.incidents = 3000;
     params.visits = 100;
     params.seed = 5;
-    std::shared_ptr<const model::Snapshot> snapshot = model::Snapshot::build(synth::generate_city(params), 1);
+    std::shared_ptr<const model::Snapshot> snapshot =
+        model::Snapshot::build(synth::generate_city(params), 1, rebuild_after);
     auto index = std::make_shared<const TileIndex>(*snapshot);
     Writes writes(11);
     std::mt19937_64 sampling(3);
@@ -265,10 +269,22 @@ TEST(Incremental, RandomWritesMatchAFullRebuild) {
                 }
             }
         }
+        if (settle && step % 5 == 0) {
+            next->wait_for_rebuild();
+            next_index->wait_for_rebuild();
+        }
         snapshot = next;
         index = next_index;
     }
 }
+
+TEST(Incremental, RandomWritesMatchAFullRebuild) { check_random_writes(model::default_rebuild_after, false); }
+
+// Indexes rebuilt in the background and adopted by a later version, with the
+// writes made meanwhile, answer as a full rebuild does.
+TEST(Incremental, BackgroundRebuildsMatchAFullRebuild) { check_random_writes(8, true); }
+
+TEST(Incremental, BackgroundRebuildsAdoptedWheneverTheyFinish) { check_random_writes(8, false); }
 
 TEST(Incremental, UnchangedLayersAreShared) {
     synth::CityParams params;

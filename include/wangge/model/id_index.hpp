@@ -3,8 +3,8 @@
 // proportion to the rows a write appended (ids never change in place).
 //
 // Both indexes keep a sorted array built at the last rebuild, shared by every
-// version since, plus a short sorted overlay of the rows appended since;
-// past `overlay_limit` overlay rows the next version rebuilds the array.
+// version since, plus a short sorted overlay of the rows appended since (the
+// snapshot rebuilds the array once the overlay grows: live_indexes.hpp).
 //
 // Thread safety: immutable once built; any number of threads may read.
 
@@ -24,8 +24,6 @@ namespace wangge::model {
 /// Position of a row by its id. The first of duplicate ids wins.
 class IdIndex {
 public:
-    static constexpr std::size_t overlay_limit = 4096;
-
     template <class Row>
     static IdIndex build(const Table<Row>& rows) {
         auto sorted = std::make_shared<std::vector<Pair>>();
@@ -41,7 +39,6 @@ public:
     template <class Row>
     [[nodiscard]] IdIndex next(const Table<Row>& rows, std::size_t previous_size) const {
         if (previous_size == rows.size()) return *this;
-        if (overlay_.size() + (rows.size() - previous_size) > overlay_limit) return build(rows);
         IdIndex index = *this;
         for (std::size_t position = previous_size; position < rows.size(); ++position) {
             const Pair pair{rows[position].id, position};
@@ -49,6 +46,9 @@ public:
         }
         return index;
     }
+
+    /// Rows appended since build().
+    [[nodiscard]] std::size_t overlay_size() const noexcept { return overlay_.size(); }
 
     [[nodiscard]] std::optional<std::size_t> find(std::int64_t id) const noexcept {
         std::optional<std::size_t> found = find_in(*base_, id);
@@ -72,11 +72,11 @@ private:
 /// Positions of the events of each incident, in history order (time, then id).
 class EventIndex {
 public:
-    static constexpr std::size_t overlay_limit = 4096;
-
     static EventIndex build(const Table<IncidentEvent>& events);
     /// The index after events [previous_size, events.size()) were appended.
     [[nodiscard]] EventIndex next(const Table<IncidentEvent>& events, std::size_t previous_size) const;
+    /// Events appended since build().
+    [[nodiscard]] std::size_t overlay_size() const noexcept { return overlay_.size(); }
 
     /// The events of one incident in `events` (the table this index was built for), in history order.
     [[nodiscard]] std::vector<const IncidentEvent*> of(const Table<IncidentEvent>& events, std::int64_t incident_id) const;

@@ -4,9 +4,8 @@
 //
 // A packed R-tree over the rows as they were at the last rebuild (shared by
 // every version since) plus a short list of rows appended or moved since,
-// searched linearly. When that list passes `overlay_limit` rows the next
-// version rebuilds the tree (about 0.1 s for a million rows, once every few
-// thousand writes).
+// searched linearly. Once that list grows, the snapshot rebuilds the tree in
+// the background (live_indexes.hpp).
 //
 // Thread safety: immutable once built; any number of threads may query.
 
@@ -24,9 +23,6 @@ namespace wangge::model {
 
 class PointSearch {
 public:
-    /// Rows appended or moved since the last rebuild that trigger the next one.
-    static constexpr std::size_t overlay_limit = 4096;
-
     PointSearch() = default;
 
     /// Indexes the locations of every row.
@@ -58,9 +54,11 @@ public:
             }
             search.bounds_.expand(entry.location);
         }
-        if (search.overlay_.size() > overlay_limit) return build(rows);
         return search;
     }
+
+    /// Rows appended or changed since build().
+    [[nodiscard]] std::size_t overlay_size() const noexcept { return overlay_.size(); }
 
     /// Bounds of every location indexed (a location moved away may still widen them).
     [[nodiscard]] geo::Box bounds() const noexcept { return bounds_; }

@@ -18,8 +18,10 @@
 #include "wangge/geo/packed_rtree.hpp"
 #include "wangge/model/entities.hpp"
 #include "wangge/model/id_index.hpp"
+#include "wangge/model/live_indexes.hpp"
 #include "wangge/model/point_search.hpp"
 #include "wangge/model/table.hpp"
+#include "wangge/model/tables.hpp"
 
 namespace wangge::model {
 
@@ -40,44 +42,6 @@ struct LookupResult {
     [[nodiscard]] const Grid& grid() const { return *chain.back(); }
 };
 
-/// The rows of a snapshot, one persistent Table per layer: consecutive
-/// versions share every chunk of rows a write did not touch.
-struct Tables {
-    Table<Grid> grids;
-    Table<Staff> staff;
-    Table<StaffGrid> staff_grids;
-    Table<Household> households;
-    Table<Facility> facilities;
-    Table<Incident> incidents;
-    Table<IncidentEvent> incident_events;
-    Table<Visit> visits;
-};
-
-/// The rows as plain vectors (an export, a comparison in tests).
-[[nodiscard]] Dataset to_dataset(const Tables& tables);
-
-/// What a snapshot changed relative to the version it was edited from (its
-/// delta): what derived state (tile indexes, the tile change feed, route
-/// indexes) updates incrementally from.
-struct Changes {
-    /// Built from a whole Dataset: anything may differ from any earlier version.
-    bool rebuilt = true;
-    /// The version this one was edited from (when not rebuilt).
-    std::uint64_t from_version = 0;
-    /// The grid layout changed (a publish): grid rows closed and added.
-    bool layout = false;
-    /// Positions of the rows replaced or appended, sorted and unique; those at
-    /// or past the matching *_before size were appended.
-    std::vector<std::size_t> households;
-    std::vector<std::size_t> facilities;
-    std::vector<std::size_t> incidents;
-    std::size_t households_before = 0;
-    std::size_t facilities_before = 0;
-    std::size_t incidents_before = 0;
-    /// Events are append-only: those at and past this position are new.
-    std::size_t events_before = 0;
-};
-
 class SnapshotEditor;
 
 class Snapshot {
@@ -85,8 +49,12 @@ public:
     /// Points closer than this to their grid's border are reported near_boundary.
     static constexpr double near_boundary_m = 20.0;
 
-    /// Indexes a whole Dataset (at start, after an import).
-    [[nodiscard]] static std::shared_ptr<const Snapshot> build(Dataset data, std::uint64_t version);
+    /// Indexes a whole Dataset (at start, after an import). Versions edited
+    /// from it rebuild their row indexes in the background once `rebuild_after`
+    /// rows changed since the last build (live_indexes.hpp).
+    [[nodiscard]] static std::shared_ptr<const Snapshot> build(
+        Dataset data, std::uint64_t version,
+        std::size_t rebuild_after = default_rebuild_after);
 
     [[nodiscard]] std::uint64_t version() const noexcept { return version_; }
     [[nodiscard]] const Tables& data() const noexcept { return data_; }
@@ -116,9 +84,9 @@ public:
     /// Index over current_grids() bounding boxes (positions in current_grids()).
     [[nodiscard]] const geo::PackedRTree& grid_index() const noexcept { return grids_->index; }
     /// Indexes over the locations of data().households, facilities and incidents (positions in them).
-    [[nodiscard]] const PointSearch& household_index() const noexcept { return household_index_; }
-    [[nodiscard]] const PointSearch& facility_index() const noexcept { return facility_index_; }
-    [[nodiscard]] const PointSearch& incident_index() const noexcept { return incident_index_; }
+    [[nodiscard]] const PointSearch& household_index() const noexcept { return indexes_->households; }
+    [[nodiscard]] const PointSearch& facility_index() const noexcept { return indexes_->facilities; }
+    [[nodiscard]] const PointSearch& incident_index() const noexcept { return indexes_->incidents; }
 
     /// Bounding box of all current grids (lon/lat).
     [[nodiscard]] geo::Box extent() const noexcept { return grids_->index.bounds(); }
@@ -127,6 +95,12 @@ public:
     /// on a border shared by two grids goes to the grid with the smaller code,
     /// so routing is deterministic.
     [[nodiscard]] std::optional<LookupResult> lookup(const geo::Point& lonlat) const;
+
+    /// Overlay rows past which versions rebuild their indexes in the background (build()).
+    [[nodiscard]] std::size_t rebuild_after() const noexcept { return indexes_.rebuild_after(); }
+    /// Blocks until a background rebuild of the row indexes, if one runs, is
+    /// done, so the next version adopts it (tests use it to be deterministic).
+    void wait_for_rebuild() const { indexes_.wait_for_rebuild(); }
 
 private:
     friend class SnapshotEditor;
@@ -145,6 +119,22 @@ private:
         std::unordered_map<std::int64_t, const Staff*> by_id;
     };
 
+    /// The indexes over rows by location, by id and of events by incident,
+    /// updated from each version's delta (live_indexes.hpp).
+    struct RowIndexes {
+        static RowIndexes build(const Tables& rows);
+        [[nodiscard]] RowIndexes next(const Tables& before, const Tables& after, const Changes& changes) const;
+        [[nodiscard]] std::size_t overlay_size() const noexcept;
+
+        PointSearch households;
+        PointSearch facilities;
+        PointSearch incidents;
+        IdIndex household_ids;
+        IdIndex facility_ids;
+        IdIndex incident_ids;
+        EventIndex events;
+    };
+
     Snapshot() = default;
 
     Tables data_;
@@ -153,13 +143,7 @@ private:
     // Shared between versions until the rows they index change.
     std::shared_ptr<const GridTree> grids_;
     std::shared_ptr<const StaffDirectory> staff_;
-    PointSearch household_index_;
-    PointSearch facility_index_;
-    PointSearch incident_index_;
-    IdIndex household_ids_;
-    IdIndex facility_ids_;
-    IdIndex incident_ids_;
-    EventIndex events_;
+    LiveIndexes<RowIndexes> indexes_;
 };
 
 /// Makes the next snapshot version from a current one by changing single

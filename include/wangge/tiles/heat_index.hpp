@@ -51,9 +51,6 @@ public:
     static constexpr int cell_shift = 6;
     static constexpr int max_level = 22;
 
-    /// Incidents changed or appended since the last full build past which next() declines (rebuild instead).
-    static constexpr std::size_t overlay_limit = 4096;
-
     HeatIndex() = default;
     template <class Incidents>
     explicit HeatIndex(const Incidents& incidents) {
@@ -69,10 +66,12 @@ public:
         const model::Incident* before = nullptr;
         const model::Incident* after = nullptr;
     };
-    /// The index after `changes`, sharing the sorted levels of this one;
-    /// nullopt once the incidents changed since the last full build pass
-    /// overlay_limit. Counts are exactly those of a full build.
-    [[nodiscard]] std::optional<HeatIndex> next(std::span<const Change> changes) const;
+    /// The index after `changes`, sharing the sorted levels of this one (the
+    /// tile index rebuilds them once the overlay grows: model/live_indexes.hpp).
+    /// Counts are exactly those of a full build.
+    [[nodiscard]] HeatIndex next(std::span<const Change> changes) const;
+    /// Incidents changed or appended since the full build.
+    [[nodiscard]] std::size_t overlay_size() const noexcept { return added_.size(); }
 
     /// The cell level used for tiles at zoom z.
     [[nodiscard]] static int cell_level(int z) noexcept { return std::min(z + cell_shift, max_level); }

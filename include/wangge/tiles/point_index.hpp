@@ -71,8 +71,6 @@ class PointIndex {
 public:
     /// Clustering cells are 2^cluster_shift times smaller than the tile (64 px).
     static constexpr int cluster_shift = 6;
-    /// Points moved or appended since the last full build past which next() declines (rebuild instead).
-    static constexpr std::size_t overlay_limit = 4096;
 
     PointIndex() = default;
     /// Indexes lon/lat positions; visits report positions in this span.
@@ -84,10 +82,12 @@ public:
         std::optional<geo::Point> before;  ///< lon/lat
         geo::Point after;                  ///< lon/lat
     };
-    /// The index after `moves`, sharing the sorted arrays of this one; nullopt
-    /// once the points changed since the last full build pass overlay_limit.
+    /// The index after `moves`, sharing the sorted arrays of this one (the
+    /// tile index rebuilds them once the overlay grows: model/live_indexes.hpp).
     /// Visits are exactly those of a full build over the new positions.
-    [[nodiscard]] std::optional<PointIndex> next(std::span<const Move> moves) const;
+    [[nodiscard]] PointIndex next(std::span<const Move> moves) const;
+    /// Points moved or appended since the full build.
+    [[nodiscard]] std::size_t overlay_size() const noexcept { return overlaid_.size(); }
 
     [[nodiscard]] std::size_t size() const noexcept {
         return (base_ ? base_->codes.size() : 0) + added_.size() - removed_.size();

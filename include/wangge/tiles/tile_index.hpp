@@ -98,6 +98,10 @@ public:
     [[nodiscard]] const model::Snapshot& snapshot() const noexcept { return *snapshot_; }
     [[nodiscard]] std::uint64_t version() const noexcept { return snapshot_->version(); }
 
+    /// Blocks until a background rebuild of the point layers, if one runs, is
+    /// done, so the next version adopts it (tests use it to be deterministic).
+    void wait_for_rebuild() const { points_.wait_for_rebuild(); }
+
     /// The uncompressed MVT bytes of one tile (empty when nothing is in it).
     [[nodiscard]] std::string render(const TileQuery& query) const;
 
@@ -118,6 +122,21 @@ private:
         std::vector<std::optional<std::uint64_t>> ids;  // feature id of each current grid (numeric codes only)
     };
 
+    /// The point layers, updated from each version's delta and rebuilt in
+    /// the background once their overlays grow (model/live_indexes.hpp).
+    struct PointLayers {
+        static PointLayers build(const model::Tables& rows);
+        [[nodiscard]] PointLayers next(const model::Tables& before, const model::Tables& after,
+                                       const model::Changes& changes) const;
+        [[nodiscard]] std::size_t overlay_size() const noexcept;
+
+        PointIndex households;
+        PointIndex facilities;
+        PointIndex incidents;
+        HeatIndex heat;
+        workflow::IncidentHistories histories;  // for the deadline clocks
+    };
+
     void build_all();
 
     void render_grids(const TileId& tile, std::string& out) const;
@@ -130,11 +149,7 @@ private:
     std::shared_ptr<const GridLayer> grids_;
     /// Households in each current grid and its descendants.
     std::shared_ptr<const std::vector<std::int64_t>> grid_households_;
-    PointIndex households_;
-    PointIndex facilities_;
-    PointIndex incidents_;
-    HeatIndex heat_;
-    workflow::IncidentHistories histories_;  // for the deadline clocks
+    model::LiveIndexes<PointLayers> points_;
 };
 
 /// A point well inside a polygon for its label: the middle of the widest

@@ -56,15 +56,16 @@ public:
 
     /// These histories and `appended` events (those for_clocks() keeps, if
     /// these came from it), sharing this one's arrays: the cost follows the
-    /// incidents the events belong to, not all incidents.
+    /// incidents the events belong to, not all incidents (the tile index
+    /// rebuilds the arrays once the overlay grows: model/live_indexes.hpp).
     [[nodiscard]] IncidentHistories with(std::span<const model::IncidentEvent> appended) const;
+    /// Incidents whose history with() replaced.
+    [[nodiscard]] std::size_t overlay_size() const noexcept { return overlay_.size(); }
 
     /// Empty for an incident without events.
     [[nodiscard]] std::span<const model::IncidentEvent> of(std::int64_t incident_id) const noexcept;
 
 private:
-    /// Incidents whose history with() replaced past which it rebuilds the shared arrays.
-    static constexpr std::size_t overlay_limit = 4096;
     struct Sorted {
         std::vector<model::IncidentEvent> events;
         std::unordered_map<std::int64_t, std::pair<std::size_t, std::size_t>> ranges;

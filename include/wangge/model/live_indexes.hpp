@@ -1,0 +1,129 @@
+#pragma once
+// Indexes over a snapshot's rows kept current from each version's delta,
+// whose large shared base is rebuilt in the background (issue #13).
+//
+// Each index keeps a base built from all rows plus an overlay of the rows
+// changed since, which every version extends in proportion to its delta.
+// Once the overlays pass `rebuild_after` rows, the version starts a full
+// build on a thread of its own (BackgroundBuild) from its own rows; the
+// versions made meanwhile keep extending their overlays and collect the
+// changes made since the build started; the first version made after the
+// build is done adopts it and applies those changes to it, which empties the
+// overlays again. So a write never waits for a whole-city rebuild. Only when
+// writes outpace the rebuild so far that the overlays pass `rebuild_now_after`
+// is the base rebuilt on the writer's thread.
+//
+// `Indexes` provides:
+//     static Indexes build(const Tables& rows);
+//     // the indexes of `after`, edited from `before` (the rows these index) by `changes`:
+//     Indexes next(const Tables& before, const Tables& after, const Changes& changes) const;
+//     std::size_t overlay_size() const;  // rows changed since build(), in the largest overlay
+//
+// Thread safety: immutable once made; any number of threads may read.
+// next() may be called from any thread (concurrent calls on one value may
+// each start a rebuild).
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "wangge/model/background_build.hpp"
+#include "wangge/model/tables.hpp"
+
+namespace wangge::model {
+
+/// Overlay rows past which the next version starts a background rebuild.
+inline constexpr std::size_t default_rebuild_after = 4096;
+/// Overlay rows past which the next version rebuilds on the calling thread.
+inline constexpr std::size_t rebuild_now_after = 65536;
+
+template <class Indexes>
+class LiveIndexes {
+public:
+    LiveIndexes() = default;
+    explicit LiveIndexes(const Tables& rows, std::size_t rebuild_after = default_rebuild_after)
+        : indexes_(Indexes::build(rows)), rebuild_after_(rebuild_after) {}
+
+    /// The indexes of `after`, edited from `before` (the rows these index) by `changes`.
+    [[nodiscard]] LiveIndexes next(const Tables& before, const Tables& after, const Changes& changes) const {
+        LiveIndexes next;
+        next.rebuild_after_ = rebuild_after_;
+        if (rebuild_) {
+            Changes since = combine(rebuild_->since, changes);
+            if (const Built* built = adoptable()) {
+                next.indexes_ = built->indexes.next(built->rows, after, since);
+                return next;
+            }
+            if (rebuild_->build->ready()) {
+                // The build failed (it threw, say for memory): go on with the overlays; a later version retries.
+                next.indexes_ = indexes_.next(before, after, changes);
+                return next;
+            }
+            next.rebuild_ = Rebuild{rebuild_->build, std::move(since)};
+        }
+        next.indexes_ = indexes_.next(before, after, changes);
+        const std::size_t overlay = next.indexes_.overlay_size();
+        if (overlay > rebuild_now_after) {
+            next.indexes_ = Indexes::build(after);
+            next.rebuild_.reset();
+        } else if (!next.rebuild_ && overlay > rebuild_after_) {
+            next.rebuild_ = Rebuild{std::make_shared<const BackgroundBuild<Built>>(
+                                        [rows = after] { return Built{Indexes::build(rows), rows}; }),
+                                    unchanged(after)};
+        }
+        return next;
+    }
+
+    [[nodiscard]] const Indexes& operator*() const noexcept { return indexes_; }
+    [[nodiscard]] const Indexes* operator->() const noexcept { return &indexes_; }
+
+    [[nodiscard]] std::size_t rebuild_after() const noexcept { return rebuild_after_; }
+    /// Whether a background rebuild runs or waits to be adopted.
+    [[nodiscard]] bool rebuilding() const noexcept { return rebuild_.has_value(); }
+    /// Blocks until the background rebuild, if any, is done (so the next
+    /// version adopts it: tests make adoption deterministic with this).
+    void wait_for_rebuild() const {
+        if (rebuild_) (void)adoptable_after_wait();
+    }
+
+private:
+    struct Built {
+        Indexes indexes;
+        Tables rows;  // what `indexes` index: the rows before the changes collected since
+    };
+    struct Rebuild {
+        std::shared_ptr<const BackgroundBuild<Built>> build;
+        Changes since;  // what changed after the rows the build indexes
+    };
+
+    /// A delta that changes nothing in `rows`.
+    static Changes unchanged(const Tables& rows) {
+        Changes none;
+        none.rebuilt = false;
+        none.households_before = rows.households.size();
+        none.facilities_before = rows.facilities.size();
+        none.incidents_before = rows.incidents.size();
+        none.events_before = rows.incident_events.size();
+        return none;
+    }
+
+    /// The finished build, or null while it runs (or when it failed).
+    [[nodiscard]] const Built* adoptable() const {
+        if (!rebuild_->build->ready()) return nullptr;
+        return adoptable_after_wait();
+    }
+    [[nodiscard]] const Built* adoptable_after_wait() const {
+        try {
+            return &rebuild_->build->get();
+        } catch (...) {
+            return nullptr;
+        }
+    }
+
+    Indexes indexes_;
+    std::optional<Rebuild> rebuild_;
+    std::size_t rebuild_after_ = default_rebuild_after;
+};
+
+}  // namespace wangge::model

@@ -1,0 +1,151 @@
+// model::LiveIndexes: versions extend their overlays, start a background
+// rebuild past rebuild_after, adopt it once done with the changes made since,
+// and go on with their overlays when the build fails.
+
+#include "wangge/model/live_indexes.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <stdexcept>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace wangge::model {
+namespace {
+
+/// Indexes that count incidents: what a full build saw, plus an overlay of the positions changed since.
+struct Counting {
+    static Counting build(const Tables& rows) {
+        if (fail_builds > 0) {
+            --fail_builds;
+            throw std::runtime_error("no memory");
+        }
+        ++builds;
+        return {rows.incidents.size(), {}};
+    }
+    [[nodiscard]] Counting next(const Tables&, const Tables&, const Changes& changes) const {
+        Counting next = *this;
+        for (const std::size_t position : changes.incidents) {
+            if (std::find(next.overlay.begin(), next.overlay.end(), position) == next.overlay.end()) {
+                next.overlay.push_back(position);
+            }
+        }
+        return next;
+    }
+    [[nodiscard]] std::size_t overlay_size() const noexcept { return overlay.size(); }
+    /// What a query answers: the incidents counted.
+    [[nodiscard]] std::size_t incidents() const noexcept {
+        std::size_t appended = 0;
+        for (const std::size_t position : overlay) appended += position >= built ? 1 : 0;
+        return built + appended;
+    }
+
+    std::size_t built = 0;
+    std::vector<std::size_t> overlay;
+
+    static inline std::atomic<int> builds = 0;
+    static inline std::atomic<int> fail_builds = 0;
+};
+
+/// Appends one incident to `rows`; returns the delta.
+Changes append_incident(Tables& rows, std::int64_t id) {
+    Changes changes;
+    changes.rebuilt = false;
+    changes.incidents_before = rows.incidents.size();
+    changes.events_before = rows.incident_events.size();
+    changes.incidents = {rows.incidents.size()};
+    Incident incident;
+    incident.id = id;
+    rows.incidents.push_back(incident);
+    return changes;
+}
+
+TEST(LiveIndexes, RebuildInTheBackgroundThenAdoptWithTheChangesSince) {
+    Counting::builds = 0;
+    Tables rows;
+    LiveIndexes<Counting> indexes(rows, 3);
+    EXPECT_EQ(Counting::builds, 1);
+    std::int64_t id = 0;
+    const auto write = [&] {
+        const Tables before = rows;
+        const Changes changes = append_incident(rows, ++id);
+        indexes = indexes.next(before, rows, changes);
+        EXPECT_EQ(indexes->incidents(), rows.incidents.size());
+    };
+    for (int i = 0; i < 3; ++i) write();
+    EXPECT_FALSE(indexes.rebuilding());
+    write();  // the overlay passes 3: a rebuild of these 4 rows starts
+    EXPECT_TRUE(indexes.rebuilding());
+    indexes.wait_for_rebuild();
+    EXPECT_EQ(Counting::builds, 2);
+    write();  // adopts it, with the one row appended since
+    EXPECT_FALSE(indexes.rebuilding());
+    EXPECT_EQ(indexes->built, 4u);
+    EXPECT_EQ(indexes->overlay_size(), 1u);
+}
+
+TEST(LiveIndexes, VersionsMadeDuringTheRebuildCollectTheirChanges) {
+    Tables rows;
+    LiveIndexes<Counting> indexes(rows, 1);
+    std::int64_t id = 0;
+    std::vector<LiveIndexes<Counting>> versions;
+    for (int i = 0; i < 40; ++i) {
+        const Tables before = rows;
+        const Changes changes = append_incident(rows, ++id);
+        indexes = indexes.next(before, rows, changes);
+        ASSERT_EQ(indexes->incidents(), rows.incidents.size()) << "write " << i;
+        versions.push_back(indexes);  // older versions stay readable
+    }
+    indexes.wait_for_rebuild();
+    const Tables before = rows;
+    indexes = indexes.next(before, rows, append_incident(rows, ++id));
+    EXPECT_EQ(indexes->incidents(), rows.incidents.size());
+    EXPECT_FALSE(indexes.rebuilding());
+    for (std::size_t i = 0; i < versions.size(); ++i) EXPECT_EQ(versions[i]->incidents(), i + 1);
+}
+
+TEST(LiveIndexes, AFailedRebuildLeavesTheOverlaysAndIsRetried) {
+    Tables rows;
+    LiveIndexes<Counting> indexes(rows, 1);
+    Counting::fail_builds = 1;
+    std::int64_t id = 0;
+    const auto write = [&] {
+        const Tables before = rows;
+        const Changes changes = append_incident(rows, ++id);
+        indexes = indexes.next(before, rows, changes);
+        EXPECT_EQ(indexes->incidents(), rows.incidents.size());
+    };
+    write();
+    write();  // starts a rebuild, which fails
+    ASSERT_TRUE(indexes.rebuilding());
+    indexes.wait_for_rebuild();
+    write();  // the failure is dropped; the overlays go on
+    EXPECT_FALSE(indexes.rebuilding());
+    EXPECT_EQ(indexes->built, 0u);
+    write();  // a new rebuild starts, and succeeds
+    EXPECT_TRUE(indexes.rebuilding());
+    indexes.wait_for_rebuild();
+    write();
+    EXPECT_FALSE(indexes.rebuilding());
+    EXPECT_EQ(indexes->built, 4u);
+}
+
+TEST(LiveIndexes, WritesOutpacingTheRebuildRebuildOnTheCallingThread) {
+    Tables rows;
+    LiveIndexes<Counting> indexes(rows, rebuild_now_after);
+    Changes many;
+    many.rebuilt = false;
+    for (std::size_t i = 0; i <= rebuild_now_after; ++i) {
+        many.incidents.push_back(i);
+        rows.incidents.push_back(Incident{});
+    }
+    indexes = indexes.next(Tables{}, rows, many);
+    EXPECT_FALSE(indexes.rebuilding());
+    EXPECT_EQ(indexes->built, rebuild_now_after + 1);
+    EXPECT_EQ(indexes->overlay_size(), 0u);
+}
+
+}  // namespace
+}  // namespace wangge::model
