@@ -152,8 +152,8 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
                 },
                 Execution::write);
 
-    // Before /incidents/{id}: the first matching route wins. Rebuilds the
-    // histories of every incident: on the worker pool.
+    // Before /incidents/{id}: the first matching route wins. Reads the
+    // incidents of the area's grids: on the worker pool (a street has many).
     router.get("/incidents/overdue", [&state, &gate](const Request& request) {
         request.query().allow_only({"area", "now"});
         (void)gate.require(request, auth::Action::read_incidents);
@@ -170,17 +170,9 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
         if (snapshot.current_grid(*area) == nullptr) {
             throw ClientError(ErrorKind::not_found, "not_found", "no current grid, community or street " + std::string(*area));
         }
-        const workflow::OverdueByArea overdue = workflow::overdue_by_area(
-            snapshot, snapshot.data().incidents,
-            workflow::IncidentHistories::for_clocks(snapshot.data().incident_events), now);
         json incidents = json::array();
-        for (const auto* by_area : {&overdue.grids, &overdue.communities, &overdue.streets}) {
-            const auto found = by_area->find(std::string(*area));
-            if (found == by_area->end()) continue;
-            for (const workflow::OverdueIncident& item : found->second) {
-                incidents.push_back(
-                    {{"id", item.incident_id}, {"grid_code", item.grid_code}, {"clock", clock_json(item.clock)}});
-            }
+        for (const workflow::OverdueIncident& item : workflow::overdue_in(snapshot, *area, now)) {
+            incidents.push_back({{"id", item.incident_id}, {"grid_code", item.grid_code}, {"clock", clock_json(item.clock)}});
         }
         const std::size_t count = incidents.size();
         return Response::json({{"area", *area}, {"now", time_json(now)}, {"count", count}, {"incidents", incidents}});

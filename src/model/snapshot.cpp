@@ -110,7 +110,7 @@ Snapshot::RowIndexes Snapshot::RowIndexes::build(const Tables& rows) {
     return {PointSearch::build(rows.households), PointSearch::build(rows.facilities),
             PointSearch::build(rows.incidents),  IdIndex::build(rows.households),
             IdIndex::build(rows.facilities),     IdIndex::build(rows.incidents),
-            EventIndex::build(rows.incident_events)};
+            EventIndex::build(rows.incident_events), GridMembers::build(rows.incidents)};
 }
 
 Snapshot::RowIndexes Snapshot::RowIndexes::next(const Tables&, const Tables& after, const Changes& changes) const {
@@ -120,13 +120,14 @@ Snapshot::RowIndexes Snapshot::RowIndexes::next(const Tables&, const Tables& aft
             household_ids.next(after.households, changes.households_before),
             facility_ids.next(after.facilities, changes.facilities_before),
             incident_ids.next(after.incidents, changes.incidents_before),
-            events.next(after.incident_events, changes.events_before)};
+            events.next(after.incident_events, changes.events_before),
+            incident_grids.next(after.incidents, changes.incidents)};
 }
 
 std::size_t Snapshot::RowIndexes::overlay_size() const noexcept {
     return std::max({households.overlay_size(), facilities.overlay_size(), incidents.overlay_size(),
                      household_ids.overlay_size(), facility_ids.overlay_size(), incident_ids.overlay_size(),
-                     events.overlay_size()});
+                     events.overlay_size(), incident_grids.overlay_size()});
 }
 
 const Grid* Snapshot::current_grid(std::string_view code) const {
@@ -178,6 +179,13 @@ std::optional<std::size_t> Snapshot::incident_position(std::int64_t id) const { 
 
 std::vector<const IncidentEvent*> Snapshot::events_of(std::int64_t incident_id) const {
     return indexes_->events.of(data_.incident_events, incident_id);
+}
+
+std::vector<std::size_t> Snapshot::incidents_in(std::string_view grid_code) const {
+    std::vector<std::size_t> positions;
+    indexes_->incident_grids.visit(grid_code, [&](std::size_t position) { positions.push_back(position); });
+    std::sort(positions.begin(), positions.end());
+    return positions;
 }
 
 std::optional<LookupResult> Snapshot::lookup(const geo::Point& lonlat) const {

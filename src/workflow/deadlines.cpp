@@ -66,24 +66,28 @@ std::optional<Clock> clock_at(const model::Incident& incident, std::span<const m
     return clock;
 }
 
-OverdueByArea overdue_by_area(const model::Snapshot& snapshot, const model::Table<model::Incident>& incidents,
-                              const IncidentHistories& histories, model::Timestamp now) {
-    std::vector<const model::Incident*> ordered;
-    for (const model::Incident& incident : incidents) ordered.push_back(&incident);
-    std::sort(ordered.begin(), ordered.end(),
-              [](const model::Incident* a, const model::Incident* b) { return a->id < b->id; });
-
-    OverdueByArea overdue;
-    for (const model::Incident* incident : ordered) {
-        if (incident->closed_at) continue;
-        const auto clock = clock_at(*incident, histories.of(incident->id), now);
-        if (!clock || !clock->overdue()) continue;
-        const OverdueIncident item{incident->id, incident->grid_code, *clock};
-        const Areas areas = areas_of(snapshot, incident->grid_code);
-        overdue.grids[areas.grid].push_back(item);
-        if (!areas.community.empty()) overdue.communities[areas.community].push_back(item);
-        if (!areas.street.empty()) overdue.streets[areas.street].push_back(item);
+std::vector<OverdueIncident> overdue_in(const model::Snapshot& snapshot, std::string_view area, model::Timestamp now) {
+    std::vector<std::string_view> codes{area};
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+        for (const model::Grid* child : snapshot.children(codes[i])) codes.push_back(child->code);
     }
+    std::vector<OverdueIncident> overdue;
+    std::vector<model::IncidentEvent> history;
+    for (const std::string_view code : codes) {
+        for (const std::size_t position : snapshot.incidents_in(code)) {
+            const model::Incident& incident = snapshot.data().incidents[position];
+            if (incident.closed_at) continue;
+            history.clear();
+            for (const model::IncidentEvent* event : snapshot.events_of(incident.id)) history.push_back(*event);
+            const auto clock = clock_at(incident, history, now);
+            if (!clock || !clock->overdue()) continue;
+            const Areas areas = areas_of(snapshot, incident.grid_code);
+            if (area != areas.grid && area != areas.community && area != areas.street) continue;
+            overdue.push_back({incident.id, incident.grid_code, *clock});
+        }
+    }
+    std::sort(overdue.begin(), overdue.end(),
+              [](const OverdueIncident& a, const OverdueIncident& b) { return a.incident_id < b.incident_id; });
     return overdue;
 }
 

@@ -1,7 +1,7 @@
 // The live engine's contract (issue #13): after random sequences of every
 // kind of write, a snapshot made by model::SnapshotEditor and a TileIndex
 // updated from its delta are identical to a full rebuild of the same rows —
-// rows, id lookups, event histories, point searches, the heat pyramid and
+// rows, id lookups, event histories, incidents by grid, point searches, the heat pyramid and
 // every tile — and the tile change feed (changed_areas on the delta) touches
 // every tile whose bytes changed.
 
@@ -198,6 +198,9 @@ void expect_same_model(const model::Snapshot& edited, const model::Snapshot& reb
         ASSERT_EQ(edited.household(rows.households[i].id), &rows.households[i]);
     }
     EXPECT_EQ(edited.current_grids().size(), rebuilt.current_grids().size());
+    for (const model::Grid* grid : rebuilt.current_grids()) {
+        ASSERT_EQ(edited.incidents_in(grid->code), rebuilt.incidents_in(grid->code)) << "incidents of " << grid->code;
+    }
     const geo::Box all = rebuilt.extent();
     const double dx = (all.max_x - all.min_x) / 4;
     const double dy = (all.max_y - all.min_y) / 4;

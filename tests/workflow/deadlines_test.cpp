@@ -151,18 +151,16 @@ TEST(Deadlines, TheClockStopsAtClosure) {
 
 TEST(Deadlines, OverdueListsPerGridCommunityAndStreet) {
     const auto snapshot = community_snapshot(assessment_dataset());
-    const auto& data = snapshot->data();
-    const IncidentHistories histories(data.incident_events);
     // 10-21 11:00: incident 4 (grid 2, due 10-21 10:00) is overdue; 1–3 are closed, 5 not dispatched.
-    OverdueByArea overdue = overdue_by_area(*snapshot, data.incidents, histories, at("2026-10-21T11:00:00"));
-    ASSERT_EQ(overdue.grids.size(), 1U);
-    ASSERT_EQ(overdue.grids[grid2_code].size(), 1U);
-    EXPECT_EQ(overdue.grids[grid2_code][0].incident_id, 4);
-    EXPECT_EQ(overdue.grids[grid2_code][0].clock.used_s - overdue.grids[grid2_code][0].clock.allowed_s, hour);
-    EXPECT_EQ(overdue.communities[community_code].size(), 1U);
-    EXPECT_EQ(overdue.streets[street_code].size(), 1U);
+    const std::vector<OverdueIncident> in_grid = overdue_in(*snapshot, grid2_code, at("2026-10-21T11:00:00"));
+    ASSERT_EQ(in_grid.size(), 1U);
+    EXPECT_EQ(in_grid[0].incident_id, 4);
+    EXPECT_EQ(in_grid[0].grid_code, grid2_code);
+    EXPECT_EQ(in_grid[0].clock.used_s - in_grid[0].clock.allowed_s, hour);
+    EXPECT_EQ(overdue_in(*snapshot, community_code, at("2026-10-21T11:00:00")).size(), 1U);
+    EXPECT_EQ(overdue_in(*snapshot, street_code, at("2026-10-21T11:00:00")).size(), 1U);
+    EXPECT_TRUE(overdue_in(*snapshot, grid1_code, at("2026-10-21T11:00:00")).empty());
 
-    overdue = overdue_by_area(*snapshot, data.incidents, histories, at("2026-10-21T10:00:00"));
-    EXPECT_TRUE(overdue.grids.empty());
-    EXPECT_TRUE(overdue.streets.empty());
+    EXPECT_TRUE(overdue_in(*snapshot, grid2_code, at("2026-10-21T10:00:00")).empty());
+    EXPECT_TRUE(overdue_in(*snapshot, street_code, at("2026-10-21T10:00:00")).empty());
 }

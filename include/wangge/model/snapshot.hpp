@@ -17,6 +17,7 @@
 
 #include "wangge/geo/packed_rtree.hpp"
 #include "wangge/model/entities.hpp"
+#include "wangge/model/grid_members.hpp"
 #include "wangge/model/id_index.hpp"
 #include "wangge/model/live_indexes.hpp"
 #include "wangge/model/point_search.hpp"
@@ -80,6 +81,8 @@ public:
     [[nodiscard]] std::optional<std::size_t> incident_position(std::int64_t id) const;
     /// The events of one incident in history order (time, then id).
     [[nodiscard]] std::vector<const IncidentEvent*> events_of(std::int64_t incident_id) const;
+    /// Positions in data().incidents of the incidents whose grid code is `grid_code`, ascending.
+    [[nodiscard]] std::vector<std::size_t> incidents_in(std::string_view grid_code) const;
 
     /// Index over current_grids() bounding boxes (positions in current_grids()).
     [[nodiscard]] const geo::PackedRTree& grid_index() const noexcept { return grids_->index; }
@@ -133,6 +136,7 @@ private:
         IdIndex facility_ids;
         IdIndex incident_ids;
         EventIndex events;
+        GridMembers incident_grids;
     };
 
     Snapshot() = default;

@@ -61,18 +61,11 @@ struct OverdueIncident {
     Clock clock;
 };
 
-/// Open incidents past their deadline at `now` (`histories` may be
-/// IncidentHistories::for_clocks), keyed by area code (incident
-/// id order inside each list). An incident counts once in its grid, once in
-/// its community and once in its street.
-struct OverdueByArea {
-    std::map<std::string, std::vector<OverdueIncident>> grids;
-    std::map<std::string, std::vector<OverdueIncident>> communities;
-    std::map<std::string, std::vector<OverdueIncident>> streets;
-};
-
-[[nodiscard]] OverdueByArea overdue_by_area(const model::Snapshot& snapshot,
-                                            const model::Table<model::Incident>& incidents,
-                                            const IncidentHistories& histories, model::Timestamp now);
+/// Open incidents past their deadline at `now` in one area, a grid,
+/// community or street code in force: those whose grid, community or street
+/// (routing.hpp areas_of) it is, in incident id order. Reads only the
+/// incidents of the area's grids and their histories, not the whole city.
+[[nodiscard]] std::vector<OverdueIncident> overdue_in(const model::Snapshot& snapshot, std::string_view area,
+                                                      model::Timestamp now);
 
 }  // namespace wangge::workflow
