@@ -69,8 +69,8 @@ TEST(ServeCommand, SigtermLetsTheRequestInFlightFinish) {
                         0);
     Client idle(server.port());
     EXPECT_EQ(idle.get("/health").status, 200u);
-    // The connection is accepted before the signal: let the server read the first half.
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // The connection is accepted and the first half read before the signal.
+    ASSERT_TRUE(wait_until_server_read(server.port(), in_flight));
 
     server.child().signal(SIGTERM);
     // The listener closes first: wait for that, so the rest surely arrives during the shutdown.

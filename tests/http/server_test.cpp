@@ -608,7 +608,8 @@ TEST(Server, StopLetsARequestStillArrivingFinish) {
     TestServer server(TestApp::quiet_options(), TestRoutes{});
     Client arriving(server.port());
     (void)arriving.raw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n12345", 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // Arriving means the server has read the first bytes: before that, the connection is idle (or not even accepted).
+    ASSERT_TRUE(wait_until_server_read(server.port(), arriving));
     auto stopped = std::async(std::launch::async, [&server] { server.stop(); });
     // Stopping closes the listener first.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
