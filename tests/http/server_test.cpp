@@ -520,7 +520,9 @@ TEST(Server, SlowClientsAreCutOffAtTheTimeout) {
 
 TEST(Server, RateLimitAnswers429WithRetryAfter) {
     ServerOptions options = TestApp::quiet_options();
-    options.rate_limit = 5;
+    // One token a second: the four requests need to arrive within that second (a slower rate
+    // than the request rate of a loaded machine), and the wait the 429 announces is 1 s at most.
+    options.rate_limit = 1;
     options.rate_burst = 3;
     TestServer server(options);
     Client client(server.port());
@@ -529,8 +531,8 @@ TEST(Server, RateLimitAnswers429WithRetryAfter) {
     EXPECT_EQ(limited.status, 429u);
     EXPECT_EQ(limited.json()["error"]["code"], "rate_limited");
     EXPECT_EQ(limited.header("Retry-After"), "1");
-    // The connection stays usable, and a token is back after 1/5 s.
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    // The connection stays usable, and a token is back after the second Retry-After asks for.
+    std::this_thread::sleep_for(std::chrono::seconds(1));
     EXPECT_EQ(client.get("/health").status, 200u);
 }
 
