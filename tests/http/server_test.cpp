@@ -247,14 +247,15 @@ TEST_P(ServerStreamPipelined, RequestsBeforeTheStreamAreAnsweredFirstAndLaterOne
 
 TEST_P(ServerStreamPipelined, AQuietStreamOutlivesTheIoTimeout) {
     ServerOptions options = TestApp::quiet_options();
-    options.io_timeout = 100ms;
+    // Long enough that a loaded machine sends the request between connecting and the timeout.
+    options.io_timeout = 400ms;
     serve(options);
     Wire wire(server->port());
     const std::shared_ptr<StreamSink> sink = open_stream(wire, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
                                                                "GET " + GetParam() + " HTTP/1.1\r\nHost: x\r\n\r\n"
                                                                "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
     ASSERT_TRUE(sink);
-    std::this_thread::sleep_for(350ms);
+    std::this_thread::sleep_for(1200ms);  // three times the timeout
     EXPECT_TRUE(sink->open());
     sink->send("data: late\n\n");
     EXPECT_TRUE(wire.read_until("data: late\n\n"));
@@ -487,7 +488,8 @@ TEST(Server, HeadAnnouncesTheLengthWithoutABody) {
 
 TEST(Server, IdleConnectionsTimeOut) {
     ServerOptions options = TestApp::quiet_options();
-    options.io_timeout = std::chrono::milliseconds(200);
+    // Long enough that a loaded machine sends the request between connecting and the timeout.
+    options.io_timeout = std::chrono::seconds(1);
     TestServer server(options);
     Client client(server.port());
     EXPECT_EQ(client.get("/health").status, 200u);
