@@ -33,15 +33,15 @@ public:
         changed_.notify_all();
         return handle;
     }
-    /// The sink of the `index`th stream, once it has started; null after 5 s.
+    /// The sink of the `index`th stream, once it has started; null after 20 s.
     std::shared_ptr<StreamSink> sink(std::size_t index = 0) {
         std::unique_lock lock(mutex_);
-        changed_.wait_for(lock, 5s, [&] { return sinks_.size() > index; });
+        changed_.wait_for(lock, 20s, [&] { return sinks_.size() > index; });
         return sinks_.size() > index ? sinks_[index] : nullptr;
     }
-    /// True once the server has dropped the handle of the `index`th stream (waits up to 5 s).
+    /// True once the server has dropped the handle of the `index`th stream (waits up to 20 s).
     bool dropped(std::size_t index = 0) {
-        const auto deadline = std::chrono::steady_clock::now() + 5s;
+        const auto deadline = std::chrono::steady_clock::now() + 20s;
         while (std::chrono::steady_clock::now() < deadline) {
             {
                 const std::lock_guard lock(mutex_);
@@ -163,7 +163,7 @@ protected:
     void serve(const ServerOptions& options = TestApp::quiet_options()) {
         server = std::make_unique<TestServer>(options, routes);
     }
-    /// Sends `request` and returns the sink of the stream it opened; null when none started within 5 s.
+    /// Sends `request` and returns the sink of the stream it opened; null when none started within 20 s.
     std::shared_ptr<StreamSink> open_stream(Wire& wire, std::string_view request = "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n") {
         wire.write(request);
         return routes.streams->sink(opened_++);
@@ -640,7 +640,11 @@ TEST(Server, StopLetsTheRequestInFlightFinish) {
     Client idle(server.port());
     EXPECT_EQ(idle.get("/health").status, 200u);
     auto in_flight = std::async(std::launch::async, [&server] { return server.get("/slow?ms=300"); });
-    while (*routes.slow_started == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const auto started_by = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (*routes.slow_started == 0 && std::chrono::steady_clock::now() < started_by) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_EQ(*routes.slow_started, 1);
     const auto stopped_at = std::chrono::steady_clock::now();
     server.stop();
     EXPECT_LT(std::chrono::steady_clock::now() - stopped_at, std::chrono::seconds(5));
