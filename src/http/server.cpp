@@ -866,8 +866,9 @@ void Session::stop_stream() {
     live.heartbeat_timer.cancel();
     live.age_timer.cancel();
     if (live.sink) live.sink->detach();
-    live.handle.reset();
+    // The place among the open streams first: whoever sees the handle go may open the next stream at once.
     live.slot.stream->ticket.reset();
+    live.handle.reset();
     log(live.slot, static_cast<unsigned>(Status::ok), live.bytes);
     close();
 }

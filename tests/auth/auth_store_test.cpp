@@ -221,12 +221,15 @@ TEST_F(AuthStoreTest, AuditLogIsAppendOnlyEvenForOtherClients) {
     EXPECT_EQ(query(path_, "SELECT user_name FROM audit_log"), (std::vector<std::vector<std::string>>{{"wang"}}));
 }
 
-/// Runs `count` appends on a thread each, all at once, and returns once all are back.
-void append_together(AuditBatcher& batcher, std::vector<AuditEntry>& entries, std::vector<std::string>& errors) {
+/// Runs `count` appends on a thread each, all at once, and returns once all are back;
+/// `started` counts the threads that are about to append.
+void append_together(AuditBatcher& batcher, std::vector<AuditEntry>& entries, std::vector<std::string>& errors,
+                     std::atomic<int>& started) {
     std::mutex errors_mutex;
     std::vector<std::thread> threads;
     for (AuditEntry& entry : entries) {
         threads.emplace_back([&] {
+            ++started;
             try {
                 batcher.append(entry);
             } catch (const std::exception& error) {
@@ -240,19 +243,25 @@ void append_together(AuditBatcher& batcher, std::vector<AuditEntry>& entries, st
 
 TEST_F(AuthStoreTest, AuditBatcherCommitsConcurrentEntriesTogether) {
     AuthStore auth(path_);
+    constexpr int count = 12;
     std::atomic<int> commits = 0;
     std::atomic<bool> first = true;
+    std::atomic<int> started = 0;
     AuditBatcher batcher([&](std::span<AuditEntry> batch) {
-        // The first commit is slow, so every other caller queues behind it.
-        if (first.exchange(false)) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        // The first commit is slow, so every other caller queues behind it: it waits until every
+        // thread is about to append (threads start late on a loaded machine), then lets them queue.
+        if (first.exchange(false)) {
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+            while (started < count && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        }
         ++commits;
         auth.append_audit(batch);
     });
-    constexpr int count = 12;
     std::vector<AuditEntry> entries;
     for (int i = 0; i < count; ++i) entries.push_back(entry(t0 + i, "wang", "households.tags"));
     std::vector<std::string> errors;
-    append_together(batcher, entries, errors);
+    append_together(batcher, entries, errors, started);
 
     EXPECT_TRUE(errors.empty());
     EXPECT_LE(commits.load(), 3);  // the slow first one, then the rest in one or two

@@ -67,17 +67,21 @@ TEST(SessionCache, ManyThreadsReadWhileOthersRevoke) {
     std::atomic<bool> stop = false;
     std::vector<std::thread> readers;
     std::atomic<std::size_t> lookups = 0;
+    std::atomic<int> reading = 0;
     for (int r = 0; r < 4; ++r) {
         readers.emplace_back([&] {
-            for (std::size_t i = 0; !stop; ++i) {
+            for (std::size_t i = 0; i == 0 || !stop; ++i) {
                 // Whatever is found must be whole: the user that was inserted under that key.
                 if (const auto user = cache.find("k" + std::to_string(i % 50), t0)) {
                     EXPECT_LT(user->id, 7);
                 }
                 ++lookups;
+                if (i == 0) ++reading;
             }
         });
     }
+    // Threads start late on a loaded machine: the writes begin once every reader reads.
+    while (reading < 4) std::this_thread::yield();
     for (int i = 0; i < 2000; ++i) {
         cache.insert("k" + std::to_string(i % 50), session_of(i % 7, t0 + 10), cache.epoch(), t0);
         if (i % 10 == 0) cache.erase_user(i % 7);

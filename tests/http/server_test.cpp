@@ -33,15 +33,15 @@ public:
         changed_.notify_all();
         return handle;
     }
-    /// The sink of the `index`th stream, once it has started; null after 5 s.
+    /// The sink of the `index`th stream, once it has started; null after 20 s.
     std::shared_ptr<StreamSink> sink(std::size_t index = 0) {
         std::unique_lock lock(mutex_);
-        changed_.wait_for(lock, 5s, [&] { return sinks_.size() > index; });
+        changed_.wait_for(lock, 20s, [&] { return sinks_.size() > index; });
         return sinks_.size() > index ? sinks_[index] : nullptr;
     }
-    /// True once the server has dropped the handle of the `index`th stream (waits up to 5 s).
+    /// True once the server has dropped the handle of the `index`th stream (waits up to 20 s).
     bool dropped(std::size_t index = 0) {
-        const auto deadline = std::chrono::steady_clock::now() + 5s;
+        const auto deadline = std::chrono::steady_clock::now() + 20s;
         while (std::chrono::steady_clock::now() < deadline) {
             {
                 const std::lock_guard lock(mutex_);
@@ -163,7 +163,7 @@ protected:
     void serve(const ServerOptions& options = TestApp::quiet_options()) {
         server = std::make_unique<TestServer>(options, routes);
     }
-    /// Sends `request` and returns the sink of the stream it opened; null when none started within 5 s.
+    /// Sends `request` and returns the sink of the stream it opened; null when none started within 20 s.
     std::shared_ptr<StreamSink> open_stream(Wire& wire, std::string_view request = "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n") {
         wire.write(request);
         return routes.streams->sink(opened_++);
@@ -247,14 +247,15 @@ TEST_P(ServerStreamPipelined, RequestsBeforeTheStreamAreAnsweredFirstAndLaterOne
 
 TEST_P(ServerStreamPipelined, AQuietStreamOutlivesTheIoTimeout) {
     ServerOptions options = TestApp::quiet_options();
-    options.io_timeout = 100ms;
+    // Long enough that a loaded machine sends the request between connecting and the timeout.
+    options.io_timeout = 400ms;
     serve(options);
     Wire wire(server->port());
     const std::shared_ptr<StreamSink> sink = open_stream(wire, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
                                                                "GET " + GetParam() + " HTTP/1.1\r\nHost: x\r\n\r\n"
                                                                "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
     ASSERT_TRUE(sink);
-    std::this_thread::sleep_for(350ms);
+    std::this_thread::sleep_for(1200ms);  // three times the timeout
     EXPECT_TRUE(sink->open());
     sink->send("data: late\n\n");
     EXPECT_TRUE(wire.read_until("data: late\n\n"));
@@ -487,7 +488,8 @@ TEST(Server, HeadAnnouncesTheLengthWithoutABody) {
 
 TEST(Server, IdleConnectionsTimeOut) {
     ServerOptions options = TestApp::quiet_options();
-    options.io_timeout = std::chrono::milliseconds(200);
+    // Long enough that a loaded machine sends the request between connecting and the timeout.
+    options.io_timeout = std::chrono::seconds(1);
     TestServer server(options);
     Client client(server.port());
     EXPECT_EQ(client.get("/health").status, 200u);
@@ -520,7 +522,9 @@ TEST(Server, SlowClientsAreCutOffAtTheTimeout) {
 
 TEST(Server, RateLimitAnswers429WithRetryAfter) {
     ServerOptions options = TestApp::quiet_options();
-    options.rate_limit = 5;
+    // One token a second: the four requests need to arrive within that second (a slower rate
+    // than the request rate of a loaded machine), and the wait the 429 announces is 1 s at most.
+    options.rate_limit = 1;
     options.rate_burst = 3;
     TestServer server(options);
     Client client(server.port());
@@ -529,8 +533,8 @@ TEST(Server, RateLimitAnswers429WithRetryAfter) {
     EXPECT_EQ(limited.status, 429u);
     EXPECT_EQ(limited.json()["error"]["code"], "rate_limited");
     EXPECT_EQ(limited.header("Retry-After"), "1");
-    // The connection stays usable, and a token is back after 1/5 s.
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    // The connection stays usable, and a token is back after the second Retry-After asks for.
+    std::this_thread::sleep_for(std::chrono::seconds(1));
     EXPECT_EQ(client.get("/health").status, 200u);
 }
 
@@ -608,7 +612,8 @@ TEST(Server, StopLetsARequestStillArrivingFinish) {
     TestServer server(TestApp::quiet_options(), TestRoutes{});
     Client arriving(server.port());
     (void)arriving.raw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n12345", 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // Arriving means the server has read the first bytes: before that, the connection is idle (or not even accepted).
+    ASSERT_TRUE(wait_until_server_read(server.port(), arriving));
     auto stopped = std::async(std::launch::async, [&server] { server.stop(); });
     // Stopping closes the listener first.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -635,7 +640,11 @@ TEST(Server, StopLetsTheRequestInFlightFinish) {
     Client idle(server.port());
     EXPECT_EQ(idle.get("/health").status, 200u);
     auto in_flight = std::async(std::launch::async, [&server] { return server.get("/slow?ms=300"); });
-    while (*routes.slow_started == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const auto started_by = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (*routes.slow_started == 0 && std::chrono::steady_clock::now() < started_by) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_EQ(*routes.slow_started, 1);
     const auto stopped_at = std::chrono::steady_clock::now();
     server.stop();
     EXPECT_LT(std::chrono::steady_clock::now() - stopped_at, std::chrono::seconds(5));

@@ -22,6 +22,9 @@ namespace wangge::http::test {
 /// and to check the framing independently of Beast.
 class Wire {
 public:
+    /// How long a read waits for what should come: long enough for a loaded machine, it only bounds a hang.
+    static constexpr std::chrono::milliseconds default_timeout{20'000};
+
     explicit Wire(unsigned short port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
         sockaddr_in address{};
         address.sin_family = AF_INET;
@@ -43,13 +46,13 @@ public:
         }
     }
     /// Reads until `text` has arrived (anywhere in what was received) or the server closed; false after `timeout`.
-    bool read_until(std::string_view text, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    bool read_until(std::string_view text, std::chrono::milliseconds timeout = default_timeout) {
         return read_until([text](const std::string& received) { return received.find(text) != std::string::npos; },
                           timeout);
     }
     /// Reads until `done(received())` holds or the server closed; false after `timeout`.
     bool read_until(const std::function<bool(const std::string&)>& done,
-                    std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+                    std::chrono::milliseconds timeout = default_timeout) {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
         while (!done(received_)) {
             if (closed_ || !read_some(deadline)) return false;
@@ -57,7 +60,7 @@ public:
         return true;
     }
     /// Reads until the server closes; false after `timeout`.
-    bool read_to_close(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    bool read_to_close(std::chrono::milliseconds timeout = default_timeout) {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
         while (!closed_) {
             if (!read_some(deadline)) return false;

@@ -9,6 +9,7 @@
 // supervisor of community 110105001001. One Open311 app, "citizen-app", with
 // key `app_key`.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,10 +31,12 @@ inline constexpr const char* app_key = "k3y-of-the-citizen-app-0123456789abcdef"
 
 class WorkflowFixture : public ::testing::Test {
 protected:
-    WorkflowFixture()
+    /// `clock`: the server's clock (seconds UTC); the system clock unless set.
+    explicit WorkflowFixture(std::function<model::Timestamp()> clock = {})
         : server_(TestApp::quiet_options(), {},
                   {.open311_clients =
-                       Open311Clients::from_json({{"clients", {{{"name", "citizen-app"}, {"api_key", app_key}}}}})}) {
+                       Open311Clients::from_json({{"clients", {{{"name", "citizen-app"}, {"api_key", app_key}}}}}),
+                   .gate = {.clock = std::move(clock)}}) {
         auth::AuthService& service = server_.app().auth();
         const auth::Actor cli{std::nullopt, "cli:test", "local"};
         const model::Timestamp now = gate_->now();
@@ -75,7 +78,7 @@ protected:
     }
 
     TestServer server_;
-    const AuthGate* gate_ = &server_.gate();  // the system clock, as in `wangge serve`
+    const AuthGate* gate_ = &server_.gate();  // the system clock, as in `wangge serve`, unless set
     const State& state_ = server_.state();
     const workflow::WorkflowConfig* config_ = &*server_.app().config().workflow;
     const unsigned short port_ = server_.port();

@@ -5,8 +5,10 @@
 #include "wangge/http/workflow_routes.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -29,8 +31,24 @@ using nlohmann::json;
 
 using test::west_grid;
 
+/// The system clock moved to noon of the 15th of the month it is in (+08:00) when called, and running
+/// on from there: a case reported, handled and counted in the month's statistics within one test
+/// stays in one month, whenever the suite runs (the last seconds of a month included).
+std::function<model::Timestamp()> mid_month_clock() {
+    const auto system_now = [] {
+        return static_cast<model::Timestamp>(
+            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count());
+    };
+    const model::Timestamp started = system_now();
+    const model::Timestamp mid_month = workflow::Month::of(started).begin() + 14 * 86400 + 12 * 3600;
+    return [=] { return mid_month + (system_now() - started); };
+}
+
 class WorkflowRoutesTest : public test::WorkflowFixture {
 protected:
+    WorkflowRoutesTest() : test::WorkflowFixture(mid_month_clock()) {}
+
     /// Reports a general case in the west grid.
     test::Reply report_in_west_grid(const std::string& token) {
         return call(Method::post, "/incidents", token,

@@ -2,7 +2,11 @@
 
 #include <cctype>
 #include <chrono>
+#include <fstream>
+#include <optional>
+#include <sstream>
 #include <system_error>
+#include <thread>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -81,6 +85,41 @@ bool Client::closed_by_server() {
     char byte = 0;
     connection_->stream.socket().read_some(boost::asio::buffer(&byte, 1), ec);
     return ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset;
+}
+
+unsigned short Client::local_port() const { return connection_->stream.socket().local_endpoint().port(); }
+
+namespace {
+
+/// The receive queue of the IPv4 socket from local port `local` to remote port `remote`; nullopt when there is none.
+std::optional<unsigned long> receive_queue(unsigned short local, unsigned short remote) {
+    std::ifstream table("/proc/net/tcp");
+    std::string line;
+    std::getline(table, line);  // the column names
+    while (std::getline(table, line)) {
+        // "  0: 0100007F:1F90 0100007F:C350 01 00000000:00000000 …": addresses and ports in hex.
+        std::istringstream fields(line);
+        std::string slot, local_address, remote_address, state, queues;
+        if (!(fields >> slot >> local_address >> remote_address >> state >> queues)) continue;
+        const auto port_of = [](const std::string& address) {
+            return static_cast<unsigned short>(std::stoul(address.substr(address.find(':') + 1), nullptr, 16));
+        };
+        if (port_of(local_address) != local || port_of(remote_address) != remote) continue;
+        return std::stoul(queues.substr(queues.find(':') + 1), nullptr, 16);
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+bool wait_until_server_read(unsigned short server_port, const Client& client, std::chrono::milliseconds timeout) {
+    const unsigned short client_port = client.local_port();
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (receive_queue(server_port, client_port) == 0UL) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return false;
 }
 
 }  // namespace wangge::support

@@ -2,6 +2,7 @@
 // A synchronous HTTP/1.1 client for the tests (Beast, kept out of this header
 // so that the test files compile without Beast).
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -43,10 +44,19 @@ public:
     std::vector<Reply> raw(const std::string& bytes, std::size_t count);
     /// True when the server has closed the connection.
     bool closed_by_server();
+    /// The connection's own (ephemeral) port.
+    [[nodiscard]] unsigned short local_port() const;
 
 private:
     struct Connection;
     std::unique_ptr<Connection> connection_;
 };
+
+/// Waits until the server listening on `server_port` has read every byte `client` sent so far:
+/// its end of the connection has nothing left in the kernel's receive queue (/proc/net/tcp).
+/// For tests that need a partly sent request to be in the server's hands, not only on the way.
+/// False when that did not happen within `timeout`.
+bool wait_until_server_read(unsigned short server_port, const Client& client,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 }  // namespace wangge::support

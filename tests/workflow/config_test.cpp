@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../support/temp_dir.hpp"
 #include "fixture.hpp"
 
 using namespace wangge;
@@ -104,11 +105,12 @@ TEST(Config, ServiceCodesAreOptionalButWellFormedAndUnique) {
 
 TEST(Config, MissingOrBrokenFilesAreInputErrors) {
     EXPECT_THROW((void)WorkflowConfig::load("/nonexistent/categories.json"), InputError);
-    const auto path = std::filesystem::temp_directory_path() / "wangge_workflow_config_test.json";
+    // A directory of its own: a fixed name in /tmp is shared with every other run on the machine.
+    const support::TempDir dir;
+    const auto path = dir / "categories.json";
     {
         std::ofstream out(path);
         out << "{\"categories\": [";
     }
     EXPECT_THROW((void)WorkflowConfig::load(path), InputError);
-    std::filesystem::remove(path);
 }
