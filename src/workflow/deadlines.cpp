@@ -1,6 +1,7 @@
 #include "wangge/workflow/deadlines.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "wangge/workflow/routing.hpp"
 #include "wangge/workflow/states.hpp"
@@ -67,9 +68,13 @@ std::optional<Clock> clock_at(const model::Incident& incident, std::span<const m
 }
 
 std::vector<OverdueIncident> overdue_in(const model::Snapshot& snapshot, std::string_view area, model::Timestamp now) {
+    // The area's grids, each once: a bad parent link (a cycle, a repeated code) must not loop or double count.
     std::vector<std::string_view> codes{area};
+    std::unordered_set<std::string_view> seen{area};
     for (std::size_t i = 0; i < codes.size(); ++i) {
-        for (const model::Grid* child : snapshot.children(codes[i])) codes.push_back(child->code);
+        for (const model::Grid* child : snapshot.children(codes[i])) {
+            if (seen.insert(child->code).second) codes.push_back(child->code);
+        }
     }
     std::vector<OverdueIncident> overdue;
     std::vector<model::IncidentEvent> history;

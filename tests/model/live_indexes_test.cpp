@@ -147,5 +147,29 @@ TEST(LiveIndexes, WritesOutpacingTheRebuildRebuildOnTheCallingThread) {
     EXPECT_EQ(indexes->overlay_size(), 0u);
 }
 
+TEST(LiveIndexes, WritesOutpacingARunningRebuildWaitForIt) {
+    Tables rows;
+    LiveIndexes<Counting> indexes(rows, 1);
+    std::int64_t id = 0;
+    for (int i = 0; i < 2; ++i) {
+        const Tables before = rows;
+        const Changes changes = append_incident(rows, ++id);
+        indexes = indexes.next(before, rows, changes);
+    }
+    ASSERT_TRUE(indexes.rebuilding());
+    const Tables before = rows;
+    Changes many;
+    many.rebuilt = false;
+    many.incidents_before = rows.incidents.size();
+    for (std::size_t i = 0; i <= rebuild_now_after; ++i) {
+        many.incidents.push_back(rows.incidents.size());
+        rows.incidents.push_back(Incident{});
+    }
+    indexes = indexes.next(before, rows, many);
+    EXPECT_FALSE(indexes.rebuilding());
+    EXPECT_EQ(indexes->incidents(), rows.incidents.size());
+    EXPECT_EQ(indexes->overlay_size(), 0u);  // still too many after adopting: built anew
+}
+
 }  // namespace
 }  // namespace wangge::model

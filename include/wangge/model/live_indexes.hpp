@@ -26,6 +26,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <system_error>
 #include <utility>
 
 #include "wangge/model/background_build.hpp"
@@ -51,11 +52,11 @@ public:
         next.rebuild_after_ = rebuild_after_;
         if (rebuild_) {
             Changes since = combine(rebuild_->since, changes);
-            if (const Built* built = adoptable()) {
-                next.indexes_ = built->indexes.next(built->rows, after, since);
-                return next;
-            }
             if (rebuild_->build->ready()) {
+                if (const Built* built = finished()) {
+                    next.indexes_ = built->indexes.next(built->rows, after, since);
+                    return next;
+                }
                 // The build failed (it threw, say for memory): go on with the overlays; a later version retries.
                 next.indexes_ = indexes_.next(before, after, changes);
                 return next;
@@ -65,12 +66,13 @@ public:
         next.indexes_ = indexes_.next(before, after, changes);
         const std::size_t overlay = next.indexes_.overlay_size();
         if (overlay > rebuild_now_after) {
-            next.indexes_ = Indexes::build(after);
+            // Writes outpaced the rebuild: wait for the one running (less than a new one would take).
+            const Built* built = next.rebuild_ ? finished() : nullptr;
+            if (built) next.indexes_ = built->indexes.next(built->rows, after, next.rebuild_->since);
+            if (!built || next.indexes_.overlay_size() > rebuild_now_after) next.indexes_ = Indexes::build(after);
             next.rebuild_.reset();
         } else if (!next.rebuild_ && overlay > rebuild_after_) {
-            next.rebuild_ = Rebuild{std::make_shared<const BackgroundBuild<Built>>(
-                                        [rows = after] { return Built{Indexes::build(rows), rows}; }),
-                                    unchanged(after)};
+            next.start_rebuild(after);
         }
         return next;
     }
@@ -84,7 +86,7 @@ public:
     /// Blocks until the background rebuild, if any, is done (so the next
     /// version adopts it: tests make adoption deterministic with this).
     void wait_for_rebuild() const {
-        if (rebuild_) (void)adoptable_after_wait();
+        if (rebuild_) (void)finished();
     }
 
 private:
@@ -108,12 +110,18 @@ private:
         return none;
     }
 
-    /// The finished build, or null while it runs (or when it failed).
-    [[nodiscard]] const Built* adoptable() const {
-        if (!rebuild_->build->ready()) return nullptr;
-        return adoptable_after_wait();
+    void start_rebuild(const Tables& rows) {
+        try {
+            rebuild_ = Rebuild{std::make_shared<const BackgroundBuild<Built>>(
+                                   [rows] { return Built{Indexes::build(rows), rows}; }),
+                               unchanged(rows)};
+        } catch (const std::system_error&) {
+            // No thread to be had (a process limit): keep the overlays; a later version retries.
+        }
     }
-    [[nodiscard]] const Built* adoptable_after_wait() const {
+
+    /// The build, once done (waiting for it if it runs); null when it failed.
+    [[nodiscard]] const Built* finished() const {
         try {
             return &rebuild_->build->get();
         } catch (...) {
