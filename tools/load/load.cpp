@@ -378,13 +378,20 @@ LoadReport run_load(const LoadOptions& options, const Workload& workload) {
 
     report.connections = options.connections;
     std::vector<double> all;
+    std::vector<double> reads;
+    std::size_t read_errors = 0;
     for (auto& [kind, sample] : recorder.kinds) {
         report.requests += sample.latencies_ms.size();
         report.errors += sample.errors;
         all.insert(all.end(), sample.latencies_ms.begin(), sample.latencies_ms.end());
+        if (kind != "write") {
+            reads.insert(reads.end(), sample.latencies_ms.begin(), sample.latencies_ms.end());
+            read_errors += sample.errors;
+        }
         report.kinds[kind] = summarise(std::move(sample.latencies_ms), sample.errors);
     }
     report.all = summarise(std::move(all), report.errors);
+    report.reads = summarise(std::move(reads), read_errors);
     report.statuses = std::move(recorder.statuses);
     report.error_samples = std::move(recorder.error_samples);
     return report;
@@ -402,6 +409,7 @@ json LoadReport::to_json() const {
             {"errors", errors},
             {"requests_per_s", std::round(requests_per_second() * 10) / 10},
             {"latency_ms", stats_json(all)},
+            {"reads_latency_ms", stats_json(reads)},
             {"kinds", std::move(kinds_json)},
             {"statuses", std::move(statuses_json)},
             {"error_samples", error_samples},

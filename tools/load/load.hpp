@@ -81,6 +81,7 @@ struct LoadReport {
     std::size_t requests = 0;
     std::size_t errors = 0;
     KindStats all;
+    KindStats reads;  ///< every kind but writes
     std::map<std::string, KindStats> kinds;
     std::map<unsigned, std::size_t> statuses;  // 0: no answer (connection failed or timed out)
     /// A few failed requests, for the log: "STATUS METHOD TARGET: body…".
