@@ -95,16 +95,17 @@ Dataset to_dataset(const Tables& tables) {
 }
 
 std::shared_ptr<const Snapshot> Snapshot::build(Dataset data, std::uint64_t version) {
+    return build(Tables{Table<Grid>(std::move(data.grids)), Table<Staff>(std::move(data.staff)),
+                        Table<StaffGrid>(std::move(data.staff_grids)), Table<Household>(std::move(data.households)),
+                        Table<Facility>(std::move(data.facilities)), Table<Incident>(std::move(data.incidents)),
+                        Table<IncidentEvent>(std::move(data.incident_events)), Table<Visit>(std::move(data.visits))},
+                 version);
+}
+
+std::shared_ptr<const Snapshot> Snapshot::build(Tables data, std::uint64_t version) {
     std::shared_ptr<Snapshot> snapshot(new Snapshot());
-    Tables& tables = snapshot->data_;
-    tables.grids = Table<Grid>(std::move(data.grids));
-    tables.staff = Table<Staff>(std::move(data.staff));
-    tables.staff_grids = Table<StaffGrid>(std::move(data.staff_grids));
-    tables.households = Table<Household>(std::move(data.households));
-    tables.facilities = Table<Facility>(std::move(data.facilities));
-    tables.incidents = Table<Incident>(std::move(data.incidents));
-    tables.incident_events = Table<IncidentEvent>(std::move(data.incident_events));
-    tables.visits = Table<Visit>(std::move(data.visits));
+    snapshot->data_ = std::move(data);
+    const Tables& tables = snapshot->data_;
     snapshot->version_ = version;
     snapshot->grids_ = std::make_shared<const GridTree>(tables.grids);
     snapshot->staff_ = std::make_shared<const StaffDirectory>(tables.staff, tables.staff_grids);

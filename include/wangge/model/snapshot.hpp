@@ -87,6 +87,8 @@ public:
 
     /// Indexes a whole Dataset (at start, after an import).
     [[nodiscard]] static std::shared_ptr<const Snapshot> build(Dataset data, std::uint64_t version);
+    /// The same from tables filled directly (GeoPackageStore::load_tables), without moving the rows.
+    [[nodiscard]] static std::shared_ptr<const Snapshot> build(Tables data, std::uint64_t version);
 
     [[nodiscard]] std::uint64_t version() const noexcept { return version_; }
     [[nodiscard]] const Tables& data() const noexcept { return data_; }
