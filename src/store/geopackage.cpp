@@ -186,7 +186,7 @@ void read_rows(const std::filesystem::path& path, const detail::Table<Row>& tabl
         const auto fail = [&](const std::string& why) -> void {
             throw StoreError(name + " feature " + std::to_string(fid) + " " + why);
         };
-        Row row;
+        Row& row = rows.emplace_back();  // filled in place: a row is never moved
         if constexpr (detail::has_id<Row>) row.id = fid;
         if constexpr (has_geometry) {
             const std::span<const unsigned char> wkb = detail::gpkg_wkb(statement.blob(1));
@@ -238,7 +238,6 @@ void read_rows(const std::filesystem::path& path, const detail::Table<Row>& tabl
                            }},
                        table.columns[i].member);
         }
-        rows.push_back(std::move(row));
         ++done;
         if (progress && done % progress_step == 0) progress(name, done, std::max(total, done));
     }
