@@ -36,7 +36,7 @@ struct App::Parts {
 std::unique_ptr<App> App::open(AppConfig config) {
     // Read the store before anything else opens it: a bad path fails here,
     // not in the auth service's schema setup.
-    model::Dataset data = store::GeoPackageStore::open(config.store).load();
+    model::Tables data = store::GeoPackageStore::open(config.store).load_tables();
     auto parts = std::make_unique<Parts>(std::move(config));
     Parts& p = *parts;
     if (p.config.workflow) {

@@ -81,39 +81,4 @@ void write_fields(OGRFeature& feature, const Table<Row>& table, const std::vecto
     }
 }
 
-/// Reads a row that write_fields wrote with TimeEncoding::datetime.
-template <class Row>
-void read_fields(const OGRFeature& feature, const Table<Row>& table, const std::vector<int>& indexes,
-                 Row& row) {
-    for (std::size_t i = 0; i < table.columns.size(); ++i) {
-        const int field = indexes[i];
-        const char* name = table.columns[i].name;
-        std::visit(Overloaded{[&](std::string Row::*m) { row.*m = feature.GetFieldAsString(field); },
-                              [&](int Row::*m) { row.*m = feature.GetFieldAsInteger(field); },
-                              [&](std::int64_t Row::*m) { row.*m = feature.GetFieldAsInteger64(field); },
-                              [&](TimeMember<Row> m) { row.*(m.member) = time_field(feature, field); },
-                              [&](std::optional<model::Timestamp> Row::*m) {
-                                  if (feature.IsFieldSetAndNotNull(field)) {
-                                      row.*m = time_field(feature, field);
-                                  } else {
-                                      row.*m = std::nullopt;
-                                  }
-                              },
-                              [&](std::vector<std::string> Row::*m) {
-                                  row.*m = split_tags(feature.GetFieldAsString(field));
-                              },
-                              [&](model::GridLevel Row::*m) {
-                                  const auto level = model::parse_grid_level(feature.GetFieldAsString(field));
-                                  if (!level) throw StoreError(std::string("bad grid level in field ") + name);
-                                  row.*m = *level;
-                              },
-                              [&](model::Duty Row::*m) {
-                                  const auto duty = model::parse_duty(feature.GetFieldAsString(field));
-                                  if (!duty) throw StoreError(std::string("bad duty in field ") + name);
-                                  row.*m = *duty;
-                              }},
-                   table.columns[i].member);
-    }
-}
-
 }  // namespace wangge::store::detail

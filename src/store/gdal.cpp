@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include <cpl_error.h>
+#include <ogr_p.h>
 
 #include "wangge/error.hpp"
 #include "wangge/store/geopackage.hpp"
@@ -128,14 +129,33 @@ void set_time_field(OGRFeature& feature, int field, model::Timestamp t) {
                      static_cast<float>(utc.tm_sec), ogr_utc);
 }
 
-model::Timestamp time_field(const OGRFeature& feature, int field) {
-    int year = 0, month = 0, day = 0, hour = 0, minute = 0, tz = 0;
-    float second = 0;
-    feature.GetFieldAsDateTime(field, &year, &month, &day, &hour, &minute, &second, &tz);
+namespace {
+
+model::Timestamp timestamp_of(int year, int month, int day, int hour, int minute, float second, int tz) {
     // OGR time zones: 0 unknown, 1 local, 100 UTC, 100 ± n quarter hours.
     const int offset_seconds = tz >= 2 ? (tz - 100) * 15 * 60 : model::default_utc_offset_seconds;
     return model::days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
            hour * 3600 + minute * 60 + static_cast<model::Timestamp>(std::lround(second)) - offset_seconds;
+}
+
+}  // namespace
+
+model::Timestamp time_field(const OGRFeature& feature, int field) {
+    int year = 0, month = 0, day = 0, hour = 0, minute = 0, tz = 0;
+    float second = 0;
+    feature.GetFieldAsDateTime(field, &year, &month, &day, &hour, &minute, &second, &tz);
+    return timestamp_of(year, month, day, hour, minute, second, tz);
+}
+
+std::optional<model::Timestamp> parse_gpkg_datetime(const char* text, std::size_t length) {
+    // The order of ogrgeopackagelayer.cpp: the store's own form first, then anything OGR reads.
+    OGRField field{};
+    if (!OGRParseDateTimeYYYYMMDDTHHMMSSsssZ(text, length, &field) &&
+        !OGRParseDateTimeYYYYMMDDTHHMMSSZ(text, length, &field) && !OGRParseDate(text, &field, 0)) {
+        return std::nullopt;
+    }
+    return timestamp_of(field.Date.Year, field.Date.Month, field.Date.Day, field.Date.Hour, field.Date.Minute,
+                        field.Date.Second, field.Date.TZFlag);
 }
 
 std::unique_ptr<OGRMultiPolygon> to_ogr(const geo::MultiPolygon& multi) {

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,9 @@ private:
 /// a time zone are read as +08:00, DESIGN §6).
 void set_time_field(OGRFeature& feature, int field, model::Timestamp t);
 [[nodiscard]] model::Timestamp time_field(const OGRFeature& feature, int field);
+/// A GeoPackage DateTime text as GDAL's GPKG driver parses it (ISO 8601;
+/// no time zone means +08:00 as above); nullopt where GDAL leaves the field unset.
+[[nodiscard]] std::optional<model::Timestamp> parse_gpkg_datetime(const char* text, std::size_t length);
 
 /// Plain geometry to OGR and back. from_ogr accepts a Polygon or MultiPolygon
 /// and throws InputError for anything else.

@@ -7,8 +7,10 @@
 
 #include "fields.hpp"
 #include "gdal.hpp"
+#include "sqlite.hpp"
 #include "store_impl.hpp"
 #include "tables.hpp"
+#include "wangge/model/snapshot.hpp"
 
 namespace wangge::store {
 
@@ -151,33 +153,118 @@ std::vector<std::int64_t> append_rows(OGRLayer& layer, const detail::Table<Row>&
     return assigned;
 }
 
-template <class Row>
-void load_rows(OGRLayer& layer, const detail::Table<Row>& table, std::vector<Row>& rows, const Progress& progress) {
-    const std::string_view name = to_string(table.layer);
-    const std::vector<int> indexes = detail::field_indexes(layer, table);
-    const auto total = static_cast<std::size_t>(std::max<GIntBig>(0, layer.GetFeatureCount()));
-    rows.reserve(total);
-    layer.ResetReading();
-    while (OGRFeatureUniquePtr feature{layer.GetNextFeature()}) {
-        Row& row = rows.emplace_back();
-        if constexpr (detail::has_id<Row>) row.id = feature->GetFID();
-        if constexpr (detail::geometry_kind<Row> != detail::GeometryKind::none) {
-            const OGRGeometry* geometry = feature->GetGeometryRef();
-            if (geometry == nullptr) {
-                throw StoreError(std::string(name) + " feature " + std::to_string(feature->GetFID()) +
-                                 " has no geometry");
-            }
+/// Reads one layer straight from SQLite into `rows` (a vector or a
+/// model::Table), giving back what OGR's GeoPackage driver would: its
+/// conversions (NULL text as "", NULL numbers as 0, times in any form OGR
+/// parses) and its geometry decoding for anything but a plain 2D point.
+template <class Row, class Rows>
+void read_rows(const std::filesystem::path& path, const detail::Table<Row>& table, Rows& rows,
+               const Progress& progress) {
+    const std::string name(to_string(table.layer));
+    const detail::ReadConnection db(path);
+    const auto quoted = [](std::string_view identifier) { return '"' + std::string(identifier) + '"'; };
+    std::size_t total = 0;
+    {
+        // GDAL's own feature count; counting the rows would read the whole table.
+        detail::Statement count = db.prepare("SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = '" +
+                                             name + "'");
+        if (count.step() && !count.is_null(0)) total = static_cast<std::size_t>(std::max<std::int64_t>(0, count.int64(0)));
+    }
+    if constexpr (requires { rows.reserve(total); }) rows.reserve(total);
+
+    constexpr bool has_geometry = detail::geometry_kind<Row> != detail::GeometryKind::none;
+    std::string sql = "SELECT " + quoted(detail::fid_column<Row>);
+    if constexpr (has_geometry) sql += ", " + quoted(detail::geometry_column);
+    for (const detail::Column<Row>& column : table.columns) sql += ", " + quoted(column.name);
+    sql += " FROM " + quoted(name) + " ORDER BY " + quoted(detail::fid_column<Row>);
+    detail::Statement statement = db.prepare(sql);
+    const int first_field = has_geometry ? 2 : 1;
+
+    std::size_t done = 0;
+    while (statement.step()) {
+        const std::int64_t fid = statement.int64(0);
+        const auto fail = [&](const std::string& why) -> void {
+            throw StoreError(name + " feature " + std::to_string(fid) + " " + why);
+        };
+        Row& row = rows.emplace_back();  // filled in place: a row is never moved
+        if constexpr (detail::has_id<Row>) row.id = fid;
+        if constexpr (has_geometry) {
+            const std::span<const unsigned char> wkb = detail::gpkg_wkb(statement.blob(1));
+            std::optional<geo::Point> point;
+            std::unique_ptr<OGRGeometry> geometry;
+            if constexpr (detail::geometry_kind<Row> == detail::GeometryKind::point) point = detail::plain_wkb_point(wkb);
+            if (!point && !wkb.empty()) geometry = detail::geometry_from_wkb(wkb);
+            if (!point && !geometry) fail("has no geometry");
             if constexpr (detail::geometry_kind<Row> == detail::GeometryKind::point) {
-                const OGRPoint* p = geometry->toPoint();
-                row.location = {p->getX(), p->getY()};
+                if (!point) {
+                    if (wkbFlatten(geometry->getGeometryType()) != wkbPoint) fail("is not a point");
+                    const OGRPoint* p = geometry->toPoint();
+                    point = geo::Point{p->getX(), p->getY()};
+                }
+                row.location = *point;
             } else {
                 row.geometry = detail::multipolygon_from_ogr(*geometry);
             }
         }
-        detail::read_fields(*feature, table, indexes, row);
-        if (progress && rows.size() % progress_step == 0) progress(name, rows.size(), total);
+        for (std::size_t i = 0; i < table.columns.size(); ++i) {
+            const int c = first_field + static_cast<int>(i);
+            const char* column = table.columns[i].name;
+            // OGR leaves a time unset when the value is not text it can parse.
+            const auto time = [&]() -> std::optional<model::Timestamp> {
+                if (statement.type(c) != SQLITE_TEXT) return std::nullopt;
+                const std::string_view text = statement.text(c);
+                return detail::parse_gpkg_datetime(text.data(), text.size());
+            };
+            std::visit(detail::Overloaded{
+                           [&](std::string Row::*m) { row.*m = statement.text(c); },
+                           [&](int Row::*m) { row.*m = statement.int32(c); },
+                           [&](std::int64_t Row::*m) { row.*m = statement.int64(c); },
+                           [&](detail::TimeMember<Row> m) {
+                               const std::optional<model::Timestamp> t = time();
+                               if (!t) fail(std::string("has no valid time in ") + column);
+                               row.*(m.member) = *t;
+                           },
+                           [&](std::optional<model::Timestamp> Row::*m) { row.*m = time(); },
+                           [&](std::vector<std::string> Row::*m) { row.*m = detail::split_tags(statement.text(c)); },
+                           [&](model::GridLevel Row::*m) {
+                               const auto level = model::parse_grid_level(statement.text(c));
+                               if (!level) throw StoreError(std::string("bad grid level in field ") + column);
+                               row.*m = *level;
+                           },
+                           [&](model::Duty Row::*m) {
+                               const auto duty = model::parse_duty(statement.text(c));
+                               if (!duty) throw StoreError(std::string("bad duty in field ") + column);
+                               row.*m = *duty;
+                           }},
+                       table.columns[i].member);
+        }
+        ++done;
+        if (progress && done % progress_step == 0) progress(name, done, std::max(total, done));
     }
-    if (progress) progress(name, rows.size(), rows.size());
+    if (progress) progress(name, done, done);
+}
+
+/// Reads `layers` into a model::Dataset or model::Tables.
+template <class Data>
+Data read_layers(const std::filesystem::path& path, std::span<const Layer> layers, const Progress& progress) {
+    Data data;
+    if (progress) {  // one progress line at a time: layer by layer
+        for (const Layer layer : layers) {
+            detail::with_table(layer, [&](const auto& table) { read_rows(path, table, detail::rows(data, table), progress); });
+        }
+        return data;
+    }
+    // A server start reads every layer at once, each through a connection of
+    // its own, each filling its own member of `data`.
+    std::vector<std::future<void>> loads;
+    for (const Layer layer : layers) {
+        loads.push_back(std::async(std::launch::async, [&path, layer, &data] {
+            const detail::QuietGdalErrors quiet;
+            detail::with_table(layer, [&](const auto& table) { read_rows(path, table, detail::rows(data, table), {}); });
+        }));
+    }
+    for (std::future<void>& load : loads) load.get();  // rethrows the first failure
+    return data;
 }
 
 }  // namespace
@@ -245,31 +332,10 @@ model::Dataset GeoPackageStore::load(const Progress& progress) const { return lo
 
 model::Dataset GeoPackageStore::load(std::span<const Layer> layers, const Progress& progress) const {
     const detail::QuietGdalErrors quiet;
-    model::Dataset data;
-    if (progress) {  // one progress line at a time: layer by layer
-        for (const Layer layer : layers) {
-            detail::with_table(layer, [&](const auto& table) {
-                load_rows(layer_of(*impl_->dataset, layer, impl_->path), table, detail::rows(data, table), progress);
-            });
-        }
-        return data;
-    }
-    // A server start reads every layer at once, each through a read-only
-    // handle of its own (a GDAL handle is one thread's); each fills its own
-    // vector of `data`. Half the start time on two cores.
-    std::vector<std::future<void>> loads;
-    for (const Layer layer : layers) {
-        loads.push_back(std::async(std::launch::async, [this, layer, &data] {
-            const GeoPackageStore reader = open(impl_->path);
-            const detail::QuietGdalErrors quiet_here;
-            detail::with_table(layer, [&](const auto& table) {
-                load_rows(layer_of(*reader.impl_->dataset, layer, impl_->path), table, detail::rows(data, table), {});
-            });
-        }));
-    }
-    for (std::future<void>& load : loads) load.get();  // rethrows the first failure
-    return data;
+    return read_layers<model::Dataset>(impl_->path, layers, progress);
 }
+
+model::Tables GeoPackageStore::load_tables() const { return read_layers<model::Tables>(impl_->path, all_layers, {}); }
 
 void GeoPackageStore::append(model::Dataset& data, const Progress& progress) {
     if (!impl_->writable) throw StoreError(impl_->path.string() + " was opened read-only");

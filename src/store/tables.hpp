@@ -74,17 +74,16 @@ template <> const Table<model::Incident>& table<model::Incident>();
 template <> const Table<model::IncidentEvent>& table<model::IncidentEvent>();
 template <> const Table<model::Visit>& table<model::Visit>();
 
-/// The rows of one layer inside a Dataset.
-inline std::vector<model::Grid>& rows(model::Dataset& d, const Table<model::Grid>&) { return d.grids; }
-inline std::vector<model::Staff>& rows(model::Dataset& d, const Table<model::Staff>&) { return d.staff; }
-inline std::vector<model::StaffGrid>& rows(model::Dataset& d, const Table<model::StaffGrid>&) { return d.staff_grids; }
-inline std::vector<model::Household>& rows(model::Dataset& d, const Table<model::Household>&) { return d.households; }
-inline std::vector<model::Facility>& rows(model::Dataset& d, const Table<model::Facility>&) { return d.facilities; }
-inline std::vector<model::Incident>& rows(model::Dataset& d, const Table<model::Incident>&) { return d.incidents; }
-inline std::vector<model::IncidentEvent>& rows(model::Dataset& d, const Table<model::IncidentEvent>&) {
-    return d.incident_events;
-}
-inline std::vector<model::Visit>& rows(model::Dataset& d, const Table<model::Visit>&) { return d.visits; }
+/// The rows of one layer inside a model::Dataset (vectors) or model::Tables,
+/// which name their members alike.
+template <class Data> auto& rows(Data& d, const Table<model::Grid>&) { return d.grids; }
+template <class Data> auto& rows(Data& d, const Table<model::Staff>&) { return d.staff; }
+template <class Data> auto& rows(Data& d, const Table<model::StaffGrid>&) { return d.staff_grids; }
+template <class Data> auto& rows(Data& d, const Table<model::Household>&) { return d.households; }
+template <class Data> auto& rows(Data& d, const Table<model::Facility>&) { return d.facilities; }
+template <class Data> auto& rows(Data& d, const Table<model::Incident>&) { return d.incidents; }
+template <class Data> auto& rows(Data& d, const Table<model::IncidentEvent>&) { return d.incident_events; }
+template <class Data> auto& rows(Data& d, const Table<model::Visit>&) { return d.visits; }
 
 /// Calls f(table<Row>()) for the entity type of `layer`.
 template <class F>

@@ -5,7 +5,9 @@
 #include <charconv>
 #include <cmath>
 #include <future>
+#include <tuple>
 #include <unordered_map>
+#include <utility>
 
 #include "wangge/tiles/clip.hpp"
 #include "wangge/workflow/deadlines.hpp"
@@ -182,18 +184,23 @@ TileIndex::TileIndex(const model::Snapshot& snapshot) : snapshot_(&snapshot) { b
 
 void TileIndex::build_all() {
     const model::Snapshot& snapshot = *snapshot_;
-    grids_ = std::make_shared<const GridLayer>(snapshot);
-    grid_households_ = std::make_shared<const std::vector<std::int64_t>>(household_counts(snapshot));
+    // The grid layer is built on a thread of its own meanwhile; each side sets members of its own.
+    std::future<void> grids = std::async(std::launch::async, [this, &snapshot] {
+        grids_ = std::make_shared<const GridLayer>(snapshot);
+        grid_households_ = std::make_shared<const std::vector<std::int64_t>>(household_counts(snapshot));
+    });
     points_ = model::LiveIndexes<PointLayers>(snapshot.data(), snapshot.rebuild_after());
+    grids.get();  // rethrows its failure
 }
 
 TileIndex::PointLayers TileIndex::PointLayers::build(const model::Tables& rows) {
-    // The heat index, the largest part, is built on a second thread meanwhile.
-    std::future<HeatIndex> heat = std::async(std::launch::async, [&rows] { return HeatIndex(rows.incidents); });
-    PointLayers layers{PointIndex(locations(rows.households)), PointIndex(locations(rows.facilities)),
-                       PointIndex(locations(rows.incidents)), HeatIndex(),
-                       workflow::IncidentHistories::for_clocks(rows.incident_events)};
-    layers.heat = heat.get();
+    // The incidents' layers, about half the work, are built on a second core meanwhile.
+    std::future<std::pair<HeatIndex, PointIndex>> incidents = std::async(std::launch::async, [&rows] {
+        return std::pair(HeatIndex(rows.incidents), PointIndex(locations(rows.incidents)));
+    });
+    PointLayers layers{PointIndex(locations(rows.households)), PointIndex(locations(rows.facilities)), PointIndex(),
+                       HeatIndex(), workflow::IncidentHistories::for_clocks(rows.incident_events)};
+    std::tie(layers.heat, layers.incidents) = incidents.get();  // rethrows its failure
     return layers;
 }
 

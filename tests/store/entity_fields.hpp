@@ -5,6 +5,8 @@
 #include <ostream>
 #include <tuple>
 
+#include <gtest/gtest.h>
+
 #include "wangge/model/entities.hpp"
 
 namespace wangge::model {
@@ -46,3 +48,19 @@ inline void PrintTo(const Grid& g, std::ostream* out) {
 namespace wangge::geo {
 inline void PrintTo(const Point& p, std::ostream* out) { *out << "(" << p.x << ", " << p.y << ")"; }
 }  // namespace wangge::geo
+
+namespace wangge::store::testing {
+
+/// Every row of every layer equal, layer by layer.
+inline void expect_same(const model::Dataset& a, const model::Dataset& b) {
+    EXPECT_EQ(a.grids, b.grids);
+    EXPECT_EQ(a.staff, b.staff);
+    EXPECT_EQ(a.staff_grids, b.staff_grids);
+    EXPECT_EQ(a.households, b.households);
+    EXPECT_EQ(a.facilities, b.facilities);
+    EXPECT_EQ(a.incidents, b.incidents);
+    EXPECT_EQ(a.incident_events, b.incident_events);
+    EXPECT_EQ(a.visits, b.visits);
+}
+
+}  // namespace wangge::store::testing

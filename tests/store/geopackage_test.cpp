@@ -14,20 +14,10 @@
 namespace wangge::store {
 namespace {
 
+using testing::expect_same;
 using testing::sample_dataset;
 using support::TempDir;
 using testing::run_command;
-
-void expect_same(const model::Dataset& a, const model::Dataset& b) {
-    EXPECT_EQ(a.grids, b.grids);
-    EXPECT_EQ(a.staff, b.staff);
-    EXPECT_EQ(a.staff_grids, b.staff_grids);
-    EXPECT_EQ(a.households, b.households);
-    EXPECT_EQ(a.facilities, b.facilities);
-    EXPECT_EQ(a.incidents, b.incidents);
-    EXPECT_EQ(a.incident_events, b.incident_events);
-    EXPECT_EQ(a.visits, b.visits);
-}
 
 /// A store holding sample_dataset(), still open for writing.
 class StoreWithSample : public ::testing::Test {

@@ -53,9 +53,11 @@ public:
     /// Indexes a whole Dataset (at start, after an import). Versions edited
     /// from it rebuild their row indexes in the background once `rebuild_after`
     /// rows changed since the last build (live_indexes.hpp).
-    [[nodiscard]] static std::shared_ptr<const Snapshot> build(
-        Dataset data, std::uint64_t version,
-        std::size_t rebuild_after = default_rebuild_after);
+    [[nodiscard]] static std::shared_ptr<const Snapshot> build(Dataset data, std::uint64_t version,
+                                                               std::size_t rebuild_after = default_rebuild_after);
+    /// The same from tables filled directly (GeoPackageStore::load_tables), without moving the rows.
+    [[nodiscard]] static std::shared_ptr<const Snapshot> build(Tables data, std::uint64_t version,
+                                                               std::size_t rebuild_after = default_rebuild_after);
 
     [[nodiscard]] std::uint64_t version() const noexcept { return version_; }
     [[nodiscard]] const Tables& data() const noexcept { return data_; }

@@ -97,14 +97,19 @@ public:
     /// Replaces the row at `i` (< size()).
     void set(std::size_t i, T row) { writable_chunk(i >> chunk_bits)[i & (chunk_size - 1)] = std::move(row); }
 
-    void push_back(T row) {
+    void push_back(T row) { emplace_back() = std::move(row); }
+
+    /// Appends a default row and returns it, to be filled in place (a store
+    /// load: no row is moved).
+    T& emplace_back() {
         if ((size_ & (chunk_size - 1)) == 0) {
             auto chunk = std::make_shared<std::vector<T>>();
             chunk->reserve(chunk_size);
             chunks_.push_back(std::move(chunk));
         }
-        writable_chunk(chunks_.size() - 1).push_back(std::move(row));
+        T& row = writable_chunk(chunks_.size() - 1).emplace_back();
         ++size_;
+        return row;
     }
 
     /// True when both tables hold the very same chunks (no row differs).

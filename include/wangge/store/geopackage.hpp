@@ -7,6 +7,9 @@
 // Points and multipolygons are lon/lat EPSG:4490 with the GeoPackage R-tree
 // index; times are DateTime fields in UTC (null for an absent optional time);
 // tags are one text field joined with ';'. Model ids are the FID column "id".
+// Loads read the tables with SQLite directly (src/store/sqlite.hpp), giving
+// back what GDAL's driver reads, only without an OGRFeature per row; every
+// write goes through GDAL.
 //
 // Durability: the file uses SQLite's write-ahead log with synchronous=FULL.
 // A commit appends to "<file>-wal" and syncs it once, so a write is on disk
@@ -49,6 +52,10 @@
 #include "wangge/model/entities.hpp"
 
 class GDALDataset;
+
+namespace wangge::model {
+struct Tables;
+}
 
 namespace wangge::store {
 
@@ -114,6 +121,10 @@ public:
     [[nodiscard]] model::Dataset load(const Progress& progress = {}) const;
     /// Reads only `layers`; the other vectors of the result stay empty.
     [[nodiscard]] model::Dataset load(std::span<const Layer> layers, const Progress& progress = {}) const;
+    /// Reads every layer straight into the persistent tables of a snapshot
+    /// (model/snapshot.hpp), each layer on a thread of its own: a server start,
+    /// which would otherwise hold every row twice while moving it over.
+    [[nodiscard]] model::Tables load_tables() const;
 
     /// Appends all of `data` in one transaction: either every row is stored or none.
     /// Ids of zero are assigned by the store and written back into `data` once

@@ -1,0 +1,83 @@
+#include "sqlite.hpp"
+
+#include <bit>
+#include <cstring>
+
+#include "wangge/store/geopackage.hpp"
+
+namespace wangge::store::detail {
+
+ReadConnection::ReadConnection(const std::filesystem::path& path) {
+    sqlite3* db = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+    db_.reset(db);  // SQLite hands out a handle even when the open fails
+    if (rc != SQLITE_OK) {
+        throw StoreError("cannot open " + path.string() + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+    }
+    // As the store's GDAL connection (gdal.cpp): wait for a writer's commit.
+    sqlite3_busy_timeout(db, 5000);
+}
+
+Statement ReadConnection::prepare(const std::string& sql) const {
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(db_.get(), sql.c_str(), static_cast<int>(sql.size()), &statement, nullptr) != SQLITE_OK) {
+        throw StoreError("cannot run '" + sql + "': " + sqlite3_errmsg(db_.get()));
+    }
+    return Statement(db_.get(), statement);
+}
+
+bool Statement::step() {
+    const int rc = sqlite3_step(statement_.get());
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw StoreError(std::string("cannot read the store: ") + sqlite3_errmsg(db_));
+}
+
+std::string_view Statement::text(int column) const noexcept {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_.get(), column));
+    if (text == nullptr) return {};
+    const auto bytes = static_cast<std::size_t>(sqlite3_column_bytes(statement_.get(), column));
+    return {text, ::strnlen(text, bytes)};
+}
+
+std::span<const unsigned char> Statement::blob(int column) const noexcept {
+    const auto* data = static_cast<const unsigned char*>(sqlite3_column_blob(statement_.get(), column));
+    if (data == nullptr) return {};
+    return {data, static_cast<std::size_t>(sqlite3_column_bytes(statement_.get(), column))};
+}
+
+std::span<const unsigned char> gpkg_wkb(std::span<const unsigned char> blob) noexcept {
+    // GeoPackage 1.3 §2.1.3: "GP", version, flags, srs_id (4 bytes), envelope, WKB.
+    constexpr std::size_t fixed = 8;
+    if (blob.size() < fixed || blob[0] != 'G' || blob[1] != 'P') return {};
+    const unsigned envelope = (blob[3] >> 1) & 0x7;
+    constexpr std::size_t envelope_bytes[] = {0, 32, 48, 48, 64};
+    if (envelope >= std::size(envelope_bytes)) return {};
+    const std::size_t header = fixed + envelope_bytes[envelope];
+    if (blob.size() <= header) return {};
+    return blob.subspan(header);
+}
+
+std::optional<geo::Point> plain_wkb_point(std::span<const unsigned char> wkb) noexcept {
+    constexpr std::size_t point_bytes = 1 + 4 + 16;
+    if constexpr (std::endian::native != std::endian::little) return std::nullopt;
+    if (wkb.size() != point_bytes || wkb[0] != 1) return std::nullopt;
+    std::uint32_t type = 0;
+    std::memcpy(&type, wkb.data() + 1, sizeof type);
+    if (type != 1) return std::nullopt;  // 2D Point only; Z, M and the rest go through OGR
+    geo::Point p;
+    std::memcpy(&p.x, wkb.data() + 5, sizeof p.x);
+    std::memcpy(&p.y, wkb.data() + 13, sizeof p.y);
+    return p;
+}
+
+std::unique_ptr<OGRGeometry> geometry_from_wkb(std::span<const unsigned char> wkb) {
+    OGRGeometry* geometry = nullptr;
+    if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &geometry, wkb.size()) != OGRERR_NONE) {
+        delete geometry;
+        return nullptr;
+    }
+    return std::unique_ptr<OGRGeometry>(geometry);
+}
+
+}  // namespace wangge::store::detail
