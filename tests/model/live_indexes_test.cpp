@@ -62,25 +62,28 @@ Changes append_incident(Tables& rows, std::int64_t id) {
     return changes;
 }
 
+/// Appends one incident to `rows` and makes `indexes` the next version, which must count it.
+void write(LiveIndexes<Counting>& indexes, Tables& rows, std::int64_t& id) {
+    const Tables before = rows;
+    const Changes changes = append_incident(rows, ++id);
+    indexes = indexes.next(before, rows, changes);
+    EXPECT_EQ(indexes->incidents(), rows.incidents.size());
+}
+
 TEST(LiveIndexes, RebuildInTheBackgroundThenAdoptWithTheChangesSince) {
     Counting::builds = 0;
     Tables rows;
     LiveIndexes<Counting> indexes(rows, 3);
     EXPECT_EQ(Counting::builds, 1);
     std::int64_t id = 0;
-    const auto write = [&] {
-        const Tables before = rows;
-        const Changes changes = append_incident(rows, ++id);
-        indexes = indexes.next(before, rows, changes);
-        EXPECT_EQ(indexes->incidents(), rows.incidents.size());
-    };
-    for (int i = 0; i < 3; ++i) write();
+    const auto step = [&] { write(indexes, rows, id); };
+    for (int i = 0; i < 3; ++i) step();
     EXPECT_FALSE(indexes.rebuilding());
-    write();  // the overlay passes 3: a rebuild of these 4 rows starts
+    step();  // the overlay passes 3: a rebuild of these 4 rows starts
     EXPECT_TRUE(indexes.rebuilding());
     indexes.wait_for_rebuild();
     EXPECT_EQ(Counting::builds, 2);
-    write();  // adopts it, with the one row appended since
+    step();  // adopts it, with the one row appended since
     EXPECT_FALSE(indexes.rebuilding());
     EXPECT_EQ(indexes->built, 4u);
     EXPECT_EQ(indexes->overlay_size(), 1u);
@@ -111,23 +114,18 @@ TEST(LiveIndexes, AFailedRebuildLeavesTheOverlaysAndIsRetried) {
     LiveIndexes<Counting> indexes(rows, 1);
     Counting::fail_builds = 1;
     std::int64_t id = 0;
-    const auto write = [&] {
-        const Tables before = rows;
-        const Changes changes = append_incident(rows, ++id);
-        indexes = indexes.next(before, rows, changes);
-        EXPECT_EQ(indexes->incidents(), rows.incidents.size());
-    };
-    write();
-    write();  // starts a rebuild, which fails
+    const auto step = [&] { write(indexes, rows, id); };
+    step();
+    step();  // starts a rebuild, which fails
     ASSERT_TRUE(indexes.rebuilding());
     indexes.wait_for_rebuild();
-    write();  // the failure is dropped; the overlays go on
+    step();  // the failure is dropped; the overlays go on
     EXPECT_FALSE(indexes.rebuilding());
     EXPECT_EQ(indexes->built, 0u);
-    write();  // a new rebuild starts, and succeeds
+    step();  // a new rebuild starts, and succeeds
     EXPECT_TRUE(indexes.rebuilding());
     indexes.wait_for_rebuild();
-    write();
+    step();
     EXPECT_FALSE(indexes.rebuilding());
     EXPECT_EQ(indexes->built, 4u);
 }
@@ -151,11 +149,7 @@ TEST(LiveIndexes, WritesOutpacingARunningRebuildWaitForIt) {
     Tables rows;
     LiveIndexes<Counting> indexes(rows, 1);
     std::int64_t id = 0;
-    for (int i = 0; i < 2; ++i) {
-        const Tables before = rows;
-        const Changes changes = append_incident(rows, ++id);
-        indexes = indexes.next(before, rows, changes);
-    }
+    for (int i = 0; i < 2; ++i) write(indexes, rows, id);
     ASSERT_TRUE(indexes.rebuilding());
     const Tables before = rows;
     Changes many;
