@@ -50,24 +50,19 @@ public:
     [[nodiscard]] LiveIndexes next(const Tables& before, const Tables& after, const Changes& changes) const {
         LiveIndexes next;
         next.rebuild_after_ = rebuild_after_;
-        if (rebuild_) {
-            Changes since = combine(rebuild_->since, changes);
-            if (rebuild_->build->ready()) {
-                if (const Built* built = finished()) {
-                    next.indexes_ = built->indexes.next(built->rows, after, since);
-                    return next;
-                }
-                // The build failed (it threw, say for memory): go on with the overlays; a later version retries.
-                next.indexes_ = indexes_.next(before, after, changes);
-                return next;
-            }
-            next.rebuild_ = Rebuild{rebuild_->build, std::move(since)};
+        if (rebuild_ && rebuild_->build->ready()) {
+            const Built* built = finished();
+            // A failed build (it threw, say for memory) leaves the overlays as they are.
+            next.indexes_ = built ? built->indexes.next(built->rows, after, combine(rebuild_->since, changes))
+                                  : indexes_.next(before, after, changes);
+        } else {
+            if (rebuild_) next.rebuild_ = Rebuild{rebuild_->build, combine(rebuild_->since, changes)};
+            next.indexes_ = indexes_.next(before, after, changes);
         }
-        next.indexes_ = indexes_.next(before, after, changes);
         const std::size_t overlay = next.indexes_.overlay_size();
         if (overlay > rebuild_now_after) {
             // Writes outpaced the rebuild: wait for the one running (less than a new one would take).
-            const Built* built = next.rebuild_ ? finished() : nullptr;
+            const Built* built = next.rebuild_ ? next.finished() : nullptr;
             if (built) next.indexes_ = built->indexes.next(built->rows, after, next.rebuild_->since);
             if (!built || next.indexes_.overlay_size() > rebuild_now_after) next.indexes_ = Indexes::build(after);
             next.rebuild_.reset();
