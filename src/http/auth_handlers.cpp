@@ -238,11 +238,12 @@ void enforce(auth::Decision decision) {
         case auth::Decision::allowed:
             return;
         case auth::Decision::login_required:
-            throw ClientError(ErrorKind::unauthorized, "login_required", "sign in first (POST /auth/login)");
+            throw ClientError(ErrorKind::unauthorized, "login_required", "sign in first (POST /auth/login)", "请先登录");
         case auth::Decision::forbidden:
-            throw ClientError(ErrorKind::forbidden, "forbidden", "your role may not do this");
+            throw ClientError(ErrorKind::forbidden, "forbidden", "your role may not do this", "您的角色无权进行此操作");
         case auth::Decision::out_of_scope:
-            throw ClientError(ErrorKind::forbidden, "out_of_scope", "this record belongs to a grid outside your scope");
+            throw ClientError(ErrorKind::forbidden, "out_of_scope", "this record belongs to a grid outside your scope",
+                              "该记录不在您负责的网格范围内");
     }
 }
 

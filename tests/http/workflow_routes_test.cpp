@@ -212,11 +212,14 @@ TEST_F(WorkflowRoutesTest, RefusesAnonymousOutOfScopeAndBadInput) {
     const std::string other_worker = token_of("wang");
     const std::int64_t id = id_of_new_case(worker);
 
-    EXPECT_EQ(call(Method::post, "/incidents/" + std::to_string(id) + "/transitions", "", {{"action", "accept"}}).status,
-              401U);
+    const test::Reply anonymous =
+        call(Method::post, "/incidents/" + std::to_string(id) + "/transitions", "", {{"action", "accept"}});
+    EXPECT_EQ(anonymous.status, 401U);
+    EXPECT_EQ(anonymous.json()["error"]["message_zh"], "请先登录");
     const test::Reply outside = transition(id, other_worker, {{"action", "accept"}});
     EXPECT_EQ(outside.status, 403U) << outside.body;
     EXPECT_EQ(outside.json()["error"]["code"], "out_of_scope");
+    EXPECT_EQ(outside.json()["error"]["message_zh"], "该记录不在您负责的网格范围内");
 
     const test::Reply off_map = call(Method::post, "/incidents", worker,
                                      {{"category", "违法建设"},
