@@ -29,9 +29,19 @@ void add_vary_accept_encoding(Response& response) {
 
 std::string gzip(std::string_view data, int level) {
     if (data.size() > std::numeric_limits<uInt>::max()) throw std::length_error("gzip: input too large");
+    // As nginx does, a body shorter than the 32 KiB window gets a smaller
+    // window and hash table: deflateInit2 allocates and clears 256 KiB at
+    // full size, more than compressing a few KiB costs; a window longer than
+    // the body finds no more matches.
+    int window_bits = 15;
+    int memory_level = 8;
+    while (window_bits > 9 && data.size() < (std::size_t{1} << (window_bits - 1)) - 262) {
+        --window_bits;
+        --memory_level;
+    }
     z_stream stream{};
-    // windowBits 15 + 16 selects the gzip wrapper instead of zlib's.
-    if (deflateInit2(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    // windowBits + 16 selects the gzip wrapper instead of zlib's.
+    if (deflateInit2(&stream, level, Z_DEFLATED, window_bits + 16, memory_level, Z_DEFAULT_STRATEGY) != Z_OK) {
         throw std::runtime_error("gzip: deflateInit2 failed");
     }
     const std::unique_ptr<z_stream, DeflateEnd> guard(&stream);
@@ -46,7 +56,9 @@ std::string gzip(std::string_view data, int level) {
     return out;
 }
 
-std::string gzip_for_cache(std::string_view body) { return body.size() < min_gzip_size ? std::string() : gzip(body); }
+std::string gzip_for_cache(std::string_view body, int level) {
+    return body.size() < min_gzip_size ? std::string() : gzip(body, level);
+}
 
 void use_precompressed(const Request& request, Response& response, std::string_view gzipped) {
     if (gzipped.empty()) return;  // compress_if_accepted() will not compress it either
@@ -67,7 +79,7 @@ void compress_if_accepted(const Request& request, Response& response, std::size_
     if (!compressible) return;
     add_vary_accept_encoding(response);
     if (!accepts_encoding(request, "gzip")) return;
-    response.body() = gzip(response.body());
+    response.body() = gzip(response.body(), per_response_gzip_level);
     response.set_header("Content-Encoding", "gzip");
 }
 

@@ -334,11 +334,22 @@ Page<Item> select_points(const model::Table<Item>& all, const model::PointSearch
     const auto consider = [&](const Item& item) {
         if (passes_filters(item, query) && extra(item)) page.offer(item, query);
     };
-    if (query.bbox) {
-        for (const std::size_t i : sorted_hits(index, *query.bbox)) consider(all[i]);
-    } else {
+    if (!query.bbox) {
         for (const Item& item : all) consider(item);
+        return page;
     }
+    // Every hit is counted, but only the page's are put in stored order (a
+    // partial sort): a dense bbox holds thousands of points, a page 10.
+    std::vector<std::size_t> passing;
+    index.query(*query.bbox, [&](std::size_t i) {
+        if (passes_filters(all[i], query) && extra(all[i])) passing.push_back(i);
+        return true;
+    });
+    page.matched = passing.size();
+    const std::size_t end = std::min(passing.size(), query.offset + query.limit);  // offset < 2^63: no overflow
+    if (query.offset >= end) return page;
+    std::partial_sort(passing.begin(), passing.begin() + static_cast<std::ptrdiff_t>(end), passing.end());
+    for (std::size_t i = query.offset; i < end; ++i) page.items.push_back(&all[passing[i]]);
     return page;
 }
 

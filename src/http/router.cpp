@@ -357,12 +357,22 @@ struct Router::Route {
     Handler handler;
     Execution execution;
     Bodies bodies;
+    Shortcut shortcut;
 };
 
 void Router::add(Method method, std::string_view pattern, Handler handler, Execution execution, Bodies bodies) {
+    add_route(method, pattern, std::move(handler), execution, bodies, {});
+}
+
+void Router::get(std::string_view pattern, Shortcut shortcut, Handler handler, Execution execution) {
+    add_route(Method::get, pattern, std::move(handler), execution, Bodies::json, std::move(shortcut));
+}
+
+void Router::add_route(Method method, std::string_view pattern, Handler handler, Execution execution, Bodies bodies,
+                       Shortcut shortcut) {
     if (pattern.empty() || pattern.front() != '/') throw std::logic_error("route pattern must start with '/'");
-    auto route =
-        std::make_shared<Route>(Route{method, std::string(pattern), {}, std::move(handler), execution, bodies});
+    auto route = std::make_shared<Route>(
+        Route{method, std::string(pattern), {}, std::move(handler), execution, bodies, std::move(shortcut)});
     const std::vector<std::string_view> parts = split_path(pattern);
     for (std::size_t i = 0; i < parts.size(); ++i) {
         const std::string_view part = parts[i];
@@ -486,6 +496,7 @@ Dispatch Router::dispatch(Request& request) const {
         if (route->method != wanted) continue;
         request.set_params(std::move(params));
         dispatch.handler_ = &route->handler;
+        if (route->shortcut) dispatch.shortcut_ = &route->shortcut;
         dispatch.execution_ = route->execution;
         dispatch.bodies_ = route->bodies;
         dispatch.refused_write_ = refused_write_.get();
@@ -507,11 +518,12 @@ Response Dispatch::run(const Request& request) const {
     return response;
 }
 
-Response Dispatch::answer(const Request& request) const {
+namespace {
+
+/// The one place where exceptions become statuses.
+Response error_response(const Request& request, std::exception_ptr error) {
     try {
-        if (error_) throw *error_;
-        check_body_type(request, bodies_);
-        return (*handler_)(request);
+        std::rethrow_exception(std::move(error));
     } catch (const ClientError& e) {
         return Response::error(status_of(e.kind()), e.code(), e.what(), e.message_zh());
     } catch (const workflow::WorkflowError& e) {
@@ -528,6 +540,32 @@ Response Dispatch::answer(const Request& request) const {
     }
 }
 
-Response Router::handle(Request& request) const { return dispatch(request).run(request); }
+}  // namespace
+
+std::optional<Response> Dispatch::run_shortcut(const Request& request) const {
+    if (shortcut_ == nullptr || error_) return std::nullopt;
+    try {
+        check_body_type(request, bodies_);
+        return (*shortcut_)(request);
+    } catch (...) {
+        return error_response(request, std::current_exception());
+    }
+}
+
+Response Dispatch::answer(const Request& request) const {
+    try {
+        if (error_) throw *error_;
+        check_body_type(request, bodies_);
+        return (*handler_)(request);
+    } catch (...) {
+        return error_response(request, std::current_exception());
+    }
+}
+
+Response Router::handle(Request& request) const {
+    const Dispatch route = dispatch(request);
+    if (auto quick = route.run_shortcut(request)) return std::move(*quick);
+    return route.run(request);
+}
 
 }  // namespace wangge::http

@@ -622,6 +622,11 @@ void Session::handle(BeastRequest&& beast_request) {
         complete(slot, respond(dispatch, *request), framing);
         return;
     }
+    if (auto quick = dispatch.run_shortcut(*request)) {
+        if (shared_.options.compress) compress_if_accepted(*request, *quick);
+        complete(slot, std::move(*quick), framing);
+        return;
+    }
     // The pending read must not time out while the worker computes.
     stream_.expires_never();
     asio::thread_pool& pool = dispatch.execution() == Execution::write ? shared_.writers : shared_.workers;

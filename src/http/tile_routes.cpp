@@ -166,6 +166,59 @@ model::Timestamp wall_clock_now() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+/// A tile request read against the current view: what every answer to it needs.
+struct TileRequest {
+    tiles::TileQuery query;
+    auth::Principal who;
+    std::shared_ptr<const View> view;
+    std::uint64_t tile_version = 0;
+    std::string etag;
+    /// Households the caller may see some tags of: rendered per caller, audited.
+    bool shows_tags = false;
+
+    [[nodiscard]] const tiles::TileIndex& index() const { return view->derived<tiles::TileIndex>(); }
+    /// Only tiles the same for every caller allowed to see them are cached,
+    /// with their gzip, so a hit neither renders nor compresses; the server
+    /// gzips the others when the client accepts it (compression.hpp).
+    [[nodiscard]] bool cacheable() const { return !shows_tags && tiles::is_cacheable(query); }
+    [[nodiscard]] tiles::TileKey cache_key() const {
+        return {query.layer, query.tile, tile_version, query.layer == tiles::Layer::incidents ? query.now / 60 : 0};
+    }
+};
+
+TileRequest read_tile_request(const Request& request, const State& state, const AuthGate& gate) {
+    TileRequest tile;
+    const tiles::Layer layer = layer_parameter(request);
+    tile.who = caller(gate, request, layer);
+    const std::int64_t z = parse_int(request.param("z"), "z", 0, tiles::max_zoom);
+    const std::int64_t last = (std::int64_t{1} << z) - 1;
+    tile.query.layer = layer;
+    tile.query.tile = *tiles::make_tile(z, parse_int(request.param("x"), "x", 0, last),
+                                        parse_int(request.param("y"), "y", 0, last));
+    tile.query.heat = filter_parameters(request.query(), layer);
+    tile.query.now = wall_clock_now();
+    // Lights of the minute's start, as the ETag says: one render per tile and minute.
+    if (layer == tiles::Layer::incidents) tile.query.now -= tile.query.now % 60;
+    tile.shows_tags = layer == tiles::Layer::households &&
+                      auth::reach(tile.who, auth::Action::read_household_personal) != auth::Reach::none;
+    tile.view = state.view();
+    tile.tile_version = tile.view->derived<tiles::ChangeLog>().tile_version(layer, tile.query.tile);
+    tile.etag = entity_tag(layer, state.instance(), tile.tile_version, tile.query.heat, tile.query.now, tile.who);
+    return tile;
+}
+
+Response not_modified(const TileRequest& tile) {
+    Response response = Response::not_modified(tile.etag);
+    set_cache_headers(response, tile.query.layer);
+    return response;
+}
+
+Response cached_response(const Request& request, const TileRequest& tile, const tiles::EncodedTile& stored) {
+    Response response = tile_response(stored.mvt, tile.etag, tile.query.layer);
+    use_precompressed(request, response, stored.gzipped);
+    return response;
+}
+
 }  // namespace
 
 auth::Action tile_read_action(tiles::Layer layer) noexcept {
@@ -220,59 +273,46 @@ void add_tile_routes(Router& router, State& state, const AuthGate& gate, std::si
         return response;
     }, Execution::io);
 
+    // A tile already rendered, or unchanged for the caller, is answered on the
+    // I/O thread; only renders go to the workers.
     router.get(
         "/tiles/{layer}/{z}/{x}/{y}.mvt",
+        [&state, &gate, cache](const Request& request) -> std::optional<Response> {
+            const TileRequest tile = read_tile_request(request, state, gate);
+            if (etag_matches(request, tile.etag)) return not_modified(tile);
+            if (!tile.cacheable()) return std::nullopt;
+            const tiles::SharedTile stored = cache->find(tile.cache_key());
+            if (stored == nullptr) return std::nullopt;
+            return cached_response(request, tile, *stored);
+        },
         [&state, &gate, cache](const Request& request) {
-            const tiles::Layer layer = layer_parameter(request);
-            const auth::Principal who = caller(gate, request, layer);
-            const std::int64_t z = parse_int(request.param("z"), "z", 0, tiles::max_zoom);
-            const std::int64_t last = (std::int64_t{1} << z) - 1;
-            tiles::TileQuery query;
-            query.layer = layer;
-            query.tile = *tiles::make_tile(z, parse_int(request.param("x"), "x", 0, last),
-                                           parse_int(request.param("y"), "y", 0, last));
-            query.heat = filter_parameters(request.query(), layer);
-            query.now = wall_clock_now();
-
-            const auto view = state.view();
-            const auto& index = view->derived<tiles::TileIndex>();
-            const std::uint64_t tile_version = view->derived<tiles::ChangeLog>().tile_version(layer, query.tile);
-            const std::string etag = entity_tag(layer, state.instance(), tile_version, query.heat, query.now, who);
-            if (etag_matches(request, etag)) {
-                Response response = Response::not_modified(etag);
-                set_cache_headers(response, layer);
-                return response;
+            TileRequest tile = read_tile_request(request, state, gate);
+            if (etag_matches(request, tile.etag)) return not_modified(tile);
+            if (tile.cacheable()) {
+                const tiles::SharedTile stored = cache->get_or_render(tile.cache_key(), [&] {
+                    std::string mvt = tile.index().render(tile.query);
+                    // Incident tiles live a minute at most: compressed as fast as a single response.
+                    std::string gzipped = gzip_for_cache(mvt, tile.query.layer == tiles::Layer::incidents
+                                                                  ? per_response_gzip_level
+                                                                  : cached_gzip_level);
+                    return tiles::EncodedTile{std::move(mvt), std::move(gzipped)};
+                });
+                return cached_response(request, tile, *stored);
             }
-
             std::vector<std::string> tagged;  // households whose tags the tile shows
-            // Callers who may see no household's tags get the tile everyone like them gets: cacheable.
-            if (layer == tiles::Layer::households &&
-                auth::reach(who, auth::Action::read_household_personal) != auth::Reach::none) {
-                query.show_tags = [&who, &tagged](const model::Household& household) {
+            if (tile.shows_tags) {
+                tile.query.show_tags = [&who = tile.who, &tagged](const model::Household& household) {
                     if (auth::personal_view(who, household.grid_code, false) == auth::PersonalView::none) return false;
                     tagged.push_back(std::to_string(household.id));
                     return true;
                 };
             }
-            // Only tiles the same for every caller allowed to see them are
-            // cached, with their gzip, so a hit neither renders nor compresses;
-            // the server gzips the others when the client accepts it (compression.hpp).
-            if (tiles::is_cacheable(query)) {
-                const tiles::SharedTile tile = cache->get_or_render({layer, query.tile, tile_version}, [&] {
-                    std::string mvt = index.render(query);
-                    std::string gzipped = gzip_for_cache(mvt);
-                    return tiles::EncodedTile{std::move(mvt), std::move(gzipped)};
-                });
-                Response response = tile_response(std::string(tile->mvt), etag, layer);
-                use_precompressed(request, response, tile->gzipped);
-                return response;
-            }
-            std::string tile = index.render(query);
+            std::string mvt = tile.index().render(tile.query);
             if (!tagged.empty()) {
-                gate.audit(request, who, "households.tags", "households", std::move(tagged), auth::Outcome::ok,
+                gate.audit(request, tile.who, "households.tags", "households", std::move(tagged), auth::Outcome::ok,
                            std::string(request.target()));
             }
-            return tile_response(std::move(tile), etag, layer);
+            return tile_response(std::move(mvt), tile.etag, tile.query.layer);
         },
         Execution::worker);
 }

@@ -23,7 +23,7 @@ std::size_t TileCache::PositionHash::operator()(const Position& position) const 
 SharedTile TileCache::find(const TileKey& key) {
     const std::lock_guard lock(mutex_);
     const auto found = entries_.find({key.layer, key.tile});
-    if (found == entries_.end() || found->second->key.version != key.version) {
+    if (found == entries_.end() || found->second->key.stamp() != key.stamp()) {
         ++stats_.misses;
         return nullptr;
     }
@@ -40,7 +40,7 @@ void TileCache::insert(const TileKey& key, SharedTile tile) {
     {
         const std::lock_guard lock(mutex_);
         if (const auto found = entries_.find({key.layer, key.tile}); found != entries_.end()) {
-            if (found->second->key.version > key.version) return;  // a request still on an older snapshot
+            if (found->second->key.stamp() > key.stamp()) return;  // a request still on an older snapshot
             unlink(found->second, dropped);
         }
         while (!recency_.empty() && stats_.bytes + charge > budget_bytes_) {
@@ -67,19 +67,19 @@ SharedTile TileCache::get_or_render(const TileKey& key, const std::function<Enco
         const std::lock_guard lock(mutex_);
         const Position position{key.layer, key.tile};
         if (const auto found = entries_.find(position);
-            found != entries_.end() && found->second->key.version == key.version) {
+            found != entries_.end() && found->second->key.stamp() == key.stamp()) {
             ++stats_.hits;
             recency_.splice(recency_.begin(), recency_, found->second);
             return found->second->tile;
         }
         ++stats_.misses;
         if (const auto flying = flights_.find(position);
-            flying != flights_.end() && flying->second.version == key.version) {
+            flying != flights_.end() && flying->second.stamp == key.stamp()) {
             other_render = flying->second.result;
         } else {
             // Replaces a flight of another version as the one to join; its
             // renderer and waiters keep their own future.
-            flights_.insert_or_assign(position, Flight{key.version, promise.get_future().share()});
+            flights_.insert_or_assign(position, Flight{key.stamp(), promise.get_future().share()});
             ++stats_.renders;
         }
     }
@@ -89,7 +89,7 @@ SharedTile TileCache::get_or_render(const TileKey& key, const std::function<Enco
     const auto land = [this, &key] {
         const std::lock_guard lock(mutex_);
         if (const auto flying = flights_.find({key.layer, key.tile});
-            flying != flights_.end() && flying->second.version == key.version) {
+            flying != flights_.end() && flying->second.stamp == key.stamp()) {
             flights_.erase(flying);
         }
     };

@@ -36,6 +36,20 @@ TEST(Gzip, RoundTrips) {
     EXPECT_EQ(gunzip(gzip("")), "");
 }
 
+TEST(Gzip, BodiesOfEverySizeAndLevelRoundTrip) {
+    // Bodies around each window size (smaller bodies get smaller windows) and
+    // text that repeats from far back, at both levels the server uses.
+    std::string text;
+    for (int i = 0; text.size() < 200'000; ++i) text += "网格" + std::to_string(i * 7919 % 1000) + ",";
+    for (const std::size_t size : {1u, 200u, 250u, 251u, 500u, 511u, 1024u, 4000u, 8192u, 16000u, 32767u, 32768u,
+                                   70'000u, 200'000u}) {
+        const std::string body = text.substr(0, size);
+        for (const int level : {per_response_gzip_level, cached_gzip_level}) {
+            EXPECT_EQ(gunzip(gzip(body, level)), body) << size << " bytes at level " << level;
+        }
+    }
+}
+
 TEST(Gzip, PrecompressedBodiesGoToWillingClientsOnly) {
     const std::string tile(3000, 't');
     const std::string cached = gzip_for_cache(tile);

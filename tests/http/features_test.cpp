@@ -167,6 +167,25 @@ TEST_F(Features, BboxSelectsByGeometry) {
               (std::vector<std::string>{"3"}));
 }
 
+TEST_F(Features, BboxPagesFollowTheStoredOrderAndCountEveryMatch) {
+    const std::string all = "/collections/households/items?bbox=116,39,117,40&grid_code=110105001001001";
+    const json whole = get_json(all + "&limit=100");
+    const std::vector<std::string> expected = ids(whole);
+    ASSERT_GE(expected.size(), 4U);
+    std::vector<std::string> paged;
+    for (std::size_t offset = 0; offset < expected.size(); offset += 2) {
+        const json page = get_json(all + "&limit=2&offset=" + std::to_string(offset));
+        EXPECT_EQ(page["numberMatched"], expected.size());
+        for (const std::string& id : ids(page)) paged.push_back(id);
+    }
+    EXPECT_EQ(paged, expected);
+    // The same order as without a bbox, where the layer is read as stored.
+    EXPECT_EQ(expected, ids(get_json("/collections/households/items?grid_code=110105001001001&limit=100")));
+    const json beyond = get_json(all + "&offset=" + std::to_string(expected.size()));
+    EXPECT_EQ(beyond["numberReturned"], 0);
+    EXPECT_EQ(beyond["numberMatched"], expected.size());
+}
+
 TEST_F(Features, DatetimeSelectsTheLayoutInForce) {
     const json old_layout = get_json("/collections/grids/items?datetime=2025-06-01");
     EXPECT_EQ(old_layout["numberMatched"], 6);

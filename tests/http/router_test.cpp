@@ -170,6 +170,44 @@ TEST(Router, EachKindOfRefusalHasOneStatusAndKeepsItsChineseText) {
               nlohmann::json({{"code", "out_of_scope"}, {"message", "not yours"}, {"message_zh", "不在您的网格范围内"}}));
 }
 
+TEST(Router, AShortcutAnswersFirstOrLeavesTheRequestToItsHandler) {
+    Router router;
+    router.get(
+        "/tiles/{n}",
+        [](const Request& r) -> std::optional<Response> {
+            if (r.param("n") == "bad") throw ClientError(ErrorKind::bad_request, "invalid_parameter", "bad n");
+            if (r.param("n") == "cached") return Response::json(std::string("stored"));
+            return std::nullopt;
+        },
+        [](const Request&) { return Response::json(std::string("rendered")); }, Execution::worker);
+    router.get("/plain", [](const Request&) { return Response::json(std::string("plain")); }, Execution::worker);
+
+    Request cached = get("/tiles/cached");
+    const Dispatch hit = router.dispatch(cached);
+    EXPECT_EQ(hit.execution(), Execution::worker);
+    ASSERT_TRUE(hit.run_shortcut(cached));
+    EXPECT_EQ(hit.run_shortcut(cached)->body(), R"("stored")");
+
+    Request miss = get("/tiles/other");
+    const Dispatch declined = router.dispatch(miss);
+    EXPECT_FALSE(declined.run_shortcut(miss));
+    EXPECT_EQ(router.handle(miss).body(), R"("rendered")");
+    EXPECT_EQ(router.handle(cached).body(), R"("stored")");
+
+    // The shortcut's errors become statuses as the handler's do.
+    Request bad = get("/tiles/bad");
+    const auto refused = router.dispatch(bad).run_shortcut(bad);
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status(), Status::bad_request);
+    EXPECT_EQ(error_of(*refused)["code"], "invalid_parameter");
+
+    // No shortcut, or no route: nothing to answer early.
+    Request plain = get("/plain");
+    EXPECT_FALSE(router.dispatch(plain).run_shortcut(plain));
+    Request unknown = get("/nowhere");
+    EXPECT_FALSE(router.dispatch(unknown).run_shortcut(unknown));
+}
+
 TEST(JsonBody, ReadsTypedFieldsAndNamesTheFieldInBothLanguages) {
     const auto body_of = [](std::string text) { return Request(Method::post, "/x", {}, std::move(text)); };
     const JsonBody body(body_of(R"({"name":"网格","count":3,"lon":116.4,"ok":true,"gone":null})"),

@@ -152,10 +152,32 @@ TEST(TileCache, CachesOnlyTilesTheSameForEveryCaller) {
     query.include_tags = false;
     query.show_tags = [](const model::Household&) { return false; };
     EXPECT_FALSE(is_cacheable(query));
-    for (const Layer layer : {Layer::incidents, Layer::heat}) {
-        query.layer = layer;
-        EXPECT_FALSE(is_cacheable(query)) << to_string(layer);
-    }
+    query.layer = Layer::heat;
+    EXPECT_FALSE(is_cacheable(query));
+    // Incidents: only with the lights of a minute's start, which the key names.
+    query.layer = Layer::incidents;
+    query.now = 1'764'900'000;  // a whole minute
+    EXPECT_TRUE(is_cacheable(query));
+    query.now += 7;
+    EXPECT_FALSE(is_cacheable(query));
+}
+
+TEST(TileCache, IncidentTilesOfAnotherMinuteAreAnotherRender) {
+    TileCache cache;
+    const TileKey at_10{Layer::incidents, {14, 3, 6208}, 4, 10};
+    const TileKey at_11{Layer::incidents, {14, 3, 6208}, 4, 11};
+    const TileKey newer_at_10{Layer::incidents, {14, 3, 6208}, 5, 10};
+    cache.insert(at_10, shared("lights at 10"));
+    EXPECT_EQ(cache.find(at_11), nullptr);
+    cache.insert(at_11, shared("lights at 11"));
+    EXPECT_EQ(cache.find(at_10), nullptr);
+    // A request that read the clock a moment earlier does not put back the older minute.
+    cache.insert(at_10, shared("lights at 10"));
+    EXPECT_EQ(cache.find(at_11)->mvt, "lights at 11");
+    // A newer version of the tile is fresher whatever minute its request read.
+    cache.insert(newer_at_10, shared("after a write"));
+    EXPECT_EQ(cache.find(newer_at_10)->mvt, "after a write");
+    EXPECT_EQ(cache.stats().entries, 1U);
 }
 
 TEST(TileCache, ConcurrentMissesOfATileRenderOnce) {

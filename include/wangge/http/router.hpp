@@ -238,6 +238,13 @@ using Handler = std::function<Response(const Request&)>;
 /// reads it into the in-memory cache, auth/service.hpp).
 enum class Execution { io, worker, write };
 
+/// What a read route off the I/O thread can answer at once, without its
+/// heavy work (a tile already rendered, a 304): the response, or nullopt to
+/// run the route's handler on its pool. It runs on the I/O thread, so the
+/// rule of Execution::io holds for it; it saves the hand-off to a worker and
+/// back, which costs more than such an answer.
+using Shortcut = std::function<std::optional<Response>(const Request&)>;
+
 /// The request bodies a route takes. Every POST, PUT, PATCH or DELETE that
 /// carries a body or a Content-Type must send application/json (or a
 /// +json type such as application/geo+json); `json_or_form` routes (Open311,
@@ -264,11 +271,15 @@ public:
     /// Runs the handler. Never throws: this is the one place where exceptions
     /// become statuses (ClientError → status_of(kind), InputError → 400, else 500).
     [[nodiscard]] Response run(const Request& request) const;
+    /// The route's Shortcut answer, or nullopt when it has none or it
+    /// declines. Never throws; errors become statuses as in run().
+    [[nodiscard]] std::optional<Response> run_shortcut(const Request& request) const;
 
 private:
     friend class Router;
     [[nodiscard]] Response answer(const Request& request) const;
     const Handler* handler_ = nullptr;
+    const Shortcut* shortcut_ = nullptr;
     Execution execution_ = Execution::io;
     Bodies bodies_ = Bodies::json;
     const RefusedWriteHook* refused_write_ = nullptr;
@@ -282,6 +293,9 @@ public:
     void get(std::string_view pattern, Handler handler, Execution execution) {
         add(Method::get, pattern, std::move(handler), execution);
     }
+    /// A read route whose handler runs on `execution`, unless `shortcut`
+    /// answers first on the I/O thread.
+    void get(std::string_view pattern, Shortcut shortcut, Handler handler, Execution execution);
     void post(std::string_view pattern, Handler handler, Execution execution, Bodies bodies = Bodies::json) {
         add(Method::post, pattern, std::move(handler), execution, bodies);
     }
@@ -294,7 +308,7 @@ public:
     /// `request`. A HEAD request matches a GET route.
     [[nodiscard]] Dispatch dispatch(Request& request) const;
 
-    /// dispatch() and run() in one call, on the calling thread.
+    /// dispatch(), the route's shortcut and else run(), in one call, on the calling thread.
     [[nodiscard]] Response handle(Request& request) const;
 
     /// Method and pattern of every route, in the order they were added (lets
@@ -304,6 +318,8 @@ public:
 private:
     struct Segment;
     struct Route;
+    void add_route(Method method, std::string_view pattern, Handler handler, Execution execution, Bodies bodies,
+                   Shortcut shortcut);
     std::vector<std::shared_ptr<const Route>> routes_;
     std::shared_ptr<const RefusedWriteHook> refused_write_;  // shared: stays put when the Router moves
 };

@@ -1,14 +1,15 @@
 #pragma once
 // A bounded cache of encoded tiles whose bytes do not depend on the caller
-// (grids with their labels, facilities): the same layer, tile and tile
-// version (change_log.hpp: the version of the newest change touching the
-// tile) always render the same bytes, so a repeat request can be answered
-// with the stored ones instead of clipping, simplifying and encoding again,
-// and a write elsewhere in the city leaves the tile cached.
+// (grids with their labels, facilities, households without tags, incidents
+// with their deadline lights of one minute): the same key (layer, tile, tile
+// version from change_log.hpp, minute) always renders the same bytes, so a
+// repeat request can be answered with the stored ones instead of clipping,
+// simplifying and encoding again, and a write elsewhere in the city leaves
+// the tile cached.
 //
 // Only the caller decides what is cacheable: a tile that carries anything
-// personal or per-request (household tags, incident lights, a heat filter,
-// per-caller scoping) must never go through here, as the key holds none of it.
+// personal or per-request (household tags, a heat filter, per-caller
+// scoping) must never go through here, as the key holds none of it.
 //
 // A tile is stored as encoded and, when the caller thinks it worth it, also
 // gzipped once (EncodedTile), so a hit never compresses again.
@@ -34,6 +35,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "wangge/tiles/tile_index.hpp"
 #include "wangge/tiles/tile_math.hpp"
@@ -44,7 +46,13 @@ struct TileKey {
     Layer layer = Layer::grids;
     TileId tile;
     std::uint64_t version = 0;  ///< of the tile (tiles::ChangeLog::tile_version)
+    /// The minute (Unix time / 60) incidents' deadline lights were computed
+    /// for; 0 for the other layers, whose bytes do not move with the clock.
+    std::int64_t minute = 0;
     friend bool operator==(const TileKey&, const TileKey&) = default;
+
+    /// Orders renders of one tile: a later stamp is the fresher tile.
+    [[nodiscard]] std::pair<std::uint64_t, std::int64_t> stamp() const noexcept { return {version, minute}; }
 };
 
 /// A tile's bytes as sent: MVT, and its gzip (RFC 1952) when worth sending.
@@ -54,16 +62,18 @@ struct EncodedTile {
 };
 using SharedTile = std::shared_ptr<const EncodedTile>;
 
-/// Whether render(query) depends on nothing but the layer, the tile and its
-/// version, so that the tile may be cached for everyone allowed to see the
-/// layer: grids, facilities, and households without tags (what callers who
-/// may see no household's tags get).
+/// Whether render(query) depends on nothing but the layer, the tile, its
+/// version and (incidents) the minute of query.now, so that the tile may be
+/// cached for everyone allowed to see the layer: grids, facilities, households
+/// without tags (what callers who may see no household's tags get), and
+/// incidents whose lights were computed at the start of a minute (the caller
+/// rounds query.now down, as the tile's ETag does).
 [[nodiscard]] inline bool is_cacheable(const TileQuery& query) noexcept {
     switch (query.layer) {
         case Layer::grids:
         case Layer::facilities: return true;
         case Layer::households: return !query.include_tags && !query.show_tags;
-        case Layer::incidents:
+        case Layer::incidents: return query.now % 60 == 0;
         case Layer::heat: return false;
     }
     return false;
@@ -125,7 +135,7 @@ private:
     std::unordered_map<Position, Recency::iterator, PositionHash> entries_;
     /// Renders under way, by key: the version is compared, as in entries_.
     struct Flight {
-        std::uint64_t version = 0;
+        std::pair<std::uint64_t, std::int64_t> stamp;
         std::shared_future<SharedTile> result;
     };
     std::unordered_map<Position, Flight, PositionHash> flights_;
