@@ -3,11 +3,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
+
+#include <malloc.h>
 
 #include <boost/program_options.hpp>
 
@@ -30,9 +34,21 @@ std::chrono::milliseconds positive_seconds(double seconds, std::string_view opti
     return std::chrono::milliseconds(std::max<long long>(1, std::llround(seconds * 1000)));
 }
 
+/// Two malloc arenas per core instead of glibc's eight: the server's many
+/// threads (I/O, workers, 64 writers, index builds) otherwise each keep
+/// freed blocks in an arena of their own that the others cannot reuse (on
+/// the 10k/1M/1M city, arenas capped at 2 cut the peak under one write and
+/// read load from 1.92 to 1.68 GB). MALLOC_ARENA_MAX in the environment
+/// still decides.
+void limit_malloc_arenas() {
+    if (std::getenv("MALLOC_ARENA_MAX") != nullptr) return;
+    mallopt(M_ARENA_MAX, static_cast<int>(2 * std::max(1u, std::thread::hardware_concurrency())));
+}
+
 }  // namespace
 
 int serve_command(const Args& args) {
+    limit_malloc_arenas();
     namespace po = boost::program_options;
     std::string store_path;
     std::string web_dir = "web-map";

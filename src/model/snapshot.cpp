@@ -110,21 +110,26 @@ std::shared_ptr<const Snapshot> Snapshot::build(Tables data, std::uint64_t versi
     return snapshot;
 }
 
-Snapshot::RowIndexes Snapshot::RowIndexes::build(const Tables& rows) {
+Snapshot::RowIndexes Snapshot::RowIndexes::build(const Tables& rows) { return make(rows, nullptr); }
+
+Snapshot::RowIndexes Snapshot::RowIndexes::rebuild(const Tables& rows) const { return make(rows, this); }
+
+Snapshot::RowIndexes Snapshot::RowIndexes::make(const Tables& rows, const RowIndexes* kept) {
     // The households' indexes, half the work, are built on a second core
     // meanwhile. (The future waits in its destructor, so an exception here
     // cannot outrun the task.)
-    std::future<std::pair<PointSearch, IdIndex>> households = std::async(std::launch::async, [&rows] {
-        return std::pair(PointSearch::build(rows.households), IdIndex::build(rows.households));
+    std::future<std::pair<PointSearch, IdIndex>> households = std::async(std::launch::async, [&rows, kept] {
+        return std::pair(kept_or_built(kept, &RowIndexes::households, [&] { return PointSearch::build(rows.households); }),
+                         kept_or_built(kept, &RowIndexes::household_ids, [&] { return IdIndex::build(rows.households); }));
     });
     RowIndexes indexes{PointSearch(),
-                       PointSearch::build(rows.facilities),
-                       PointSearch::build(rows.incidents),
+                       kept_or_built(kept, &RowIndexes::facilities, [&] { return PointSearch::build(rows.facilities); }),
+                       kept_or_built(kept, &RowIndexes::incidents, [&] { return PointSearch::build(rows.incidents); }),
                        IdIndex(),
-                       IdIndex::build(rows.facilities),
-                       IdIndex::build(rows.incidents),
-                       EventIndex::build(rows.incident_events),
-                       GridMembers::build(rows.incidents)};
+                       kept_or_built(kept, &RowIndexes::facility_ids, [&] { return IdIndex::build(rows.facilities); }),
+                       kept_or_built(kept, &RowIndexes::incident_ids, [&] { return IdIndex::build(rows.incidents); }),
+                       kept_or_built(kept, &RowIndexes::events, [&] { return EventIndex::build(rows.incident_events); }),
+                       kept_or_built(kept, &RowIndexes::incident_grids, [&] { return GridMembers::build(rows.incidents); })};
     std::tie(indexes.households, indexes.household_ids) = households.get();  // rethrows its failure
     return indexes;
 }

@@ -219,13 +219,23 @@ void TileIndex::build_all() {
     grids.get();  // rethrows its failure
 }
 
-TileIndex::PointLayers TileIndex::PointLayers::build(const model::Tables& rows) {
+TileIndex::PointLayers TileIndex::PointLayers::build(const model::Tables& rows) { return make(rows, nullptr); }
+
+TileIndex::PointLayers TileIndex::PointLayers::rebuild(const model::Tables& rows) const { return make(rows, this); }
+
+TileIndex::PointLayers TileIndex::PointLayers::make(const model::Tables& rows, const PointLayers* kept) {
+    using model::kept_or_built;
     // The incidents' layers, about half the work, are built on a second core meanwhile.
-    std::future<std::pair<HeatIndex, PointIndex>> incidents = std::async(std::launch::async, [&rows] {
-        return std::pair(HeatIndex(rows.incidents), PointIndex(locations(rows.incidents)));
+    std::future<std::pair<HeatIndex, PointIndex>> incidents = std::async(std::launch::async, [&rows, kept] {
+        return std::pair(kept_or_built(kept, &PointLayers::heat, [&] { return HeatIndex(rows.incidents); }),
+                         kept_or_built(kept, &PointLayers::incidents, [&] { return PointIndex(locations(rows.incidents)); }));
     });
-    PointLayers layers{PointIndex(locations(rows.households)), PointIndex(locations(rows.facilities)), PointIndex(),
-                       HeatIndex(), workflow::IncidentHistories::for_clocks(rows.incident_events)};
+    PointLayers layers{
+        kept_or_built(kept, &PointLayers::households, [&] { return PointIndex(locations(rows.households)); }),
+        kept_or_built(kept, &PointLayers::facilities, [&] { return PointIndex(locations(rows.facilities)); }),
+        PointIndex(), HeatIndex(),
+        kept_or_built(kept, &PointLayers::histories,
+                      [&] { return workflow::IncidentHistories::for_clocks(rows.incident_events); })};
     std::tie(layers.heat, layers.incidents) = incidents.get();  // rethrows its failure
     return layers;
 }

@@ -25,6 +25,7 @@ struct Counting {
         ++builds;
         return {rows.incidents.size(), {}};
     }
+    [[nodiscard]] Counting rebuild(const Tables& rows) const { return build(rows); }
     [[nodiscard]] Counting next(const Tables&, const Tables&, const Changes& changes) const {
         Counting next = *this;
         for (const std::size_t position : changes.incidents) {
@@ -47,6 +48,27 @@ struct Counting {
 
     static inline std::atomic<int> builds = 0;
     static inline std::atomic<int> fail_builds = 0;
+};
+
+/// Two indexes, of which incident writes touch one.
+struct TwoLayers {
+    static TwoLayers build(const Tables& rows) { return make(rows, nullptr); }
+    [[nodiscard]] TwoLayers rebuild(const Tables& rows) const { return make(rows, this); }
+    [[nodiscard]] TwoLayers next(const Tables& before, const Tables& after, const Changes& changes) const {
+        return {incidents.next(before, after, changes), households};
+    }
+    [[nodiscard]] std::size_t overlay_size() const noexcept {
+        return std::max(incidents.overlay_size(), households.overlay_size());
+    }
+
+    Counting incidents;
+    Counting households;
+
+private:
+    static TwoLayers make(const Tables& rows, const TwoLayers* kept) {
+        return {kept_or_built(kept, &TwoLayers::incidents, [&] { return Counting::build(rows); }),
+                kept_or_built(kept, &TwoLayers::households, [&] { return Counting::build(rows); })};
+    }
 };
 
 /// Appends one incident to `rows`; returns the delta.
@@ -160,6 +182,27 @@ TEST(LiveIndexes, WritesOutpacingARunningRebuildWaitForIt) {
     EXPECT_FALSE(indexes.rebuilding());
     EXPECT_EQ(indexes->incidents(), rows.incidents.size());
     EXPECT_EQ(indexes->overlay_size(), 0u);  // too many even after adopting the running build: built anew
+}
+
+TEST(LiveIndexes, ARebuildBuildsOnlyTheIndexesTheWritesTouched) {
+    Counting::builds = 0;
+    Tables rows;
+    std::int64_t id = 0;
+    LiveIndexes<TwoLayers> indexes(rows, 2);
+    EXPECT_EQ(Counting::builds, 2);
+    for (int i = 0; i < 3; ++i) {
+        const Tables before = rows;
+        const Changes changes = append_incident(rows, ++id);
+        indexes = indexes.next(before, rows, changes);
+    }
+    ASSERT_TRUE(indexes.rebuilding());
+    indexes.wait_for_rebuild();
+    EXPECT_EQ(Counting::builds, 3);  // the incidents' index; the households' one is shared
+    const Tables before = rows;
+    indexes = indexes.next(before, rows, append_incident(rows, ++id));
+    EXPECT_FALSE(indexes.rebuilding());
+    EXPECT_EQ(indexes->incidents.incidents(), rows.incidents.size());
+    EXPECT_EQ(indexes->incidents.overlay_size(), 1U);
 }
 
 }  // namespace

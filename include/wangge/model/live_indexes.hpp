@@ -15,9 +15,15 @@
 //
 // `Indexes` provides:
 //     static Indexes build(const Tables& rows);
+//     // the indexes of `rows` (which these index): a fresh base for each
+//     // index with an overlay, the others shared (kept_or_built):
+//     Indexes rebuild(const Tables& rows) const;
 //     // the indexes of `after`, edited from `before` (the rows these index) by `changes`:
 //     Indexes next(const Tables& before, const Tables& after, const Changes& changes) const;
 //     std::size_t overlay_size() const;  // rows changed since build(), in the largest overlay
+//
+// A rebuild builds only the indexes the writes touched: incident reports
+// leave the households' indexes, half the city, shared and unbuilt.
 //
 // Thread safety: immutable once made; any number of threads may read.
 // next() may be called from any thread (concurrent calls on one value may
@@ -33,6 +39,15 @@
 #include "wangge/model/tables.hpp"
 
 namespace wangge::model {
+
+/// `(kept->*member)` when it has no overlay (no write touched its rows since
+/// its base was built), else build(): how Indexes::rebuild shares the
+/// indexes no write touched. A null `kept` builds.
+template <class Indexes, class Index, class Build>
+Index kept_or_built(const Indexes* kept, Index Indexes::*member, Build&& build) {
+    if (kept != nullptr && (kept->*member).overlay_size() == 0) return kept->*member;
+    return std::forward<Build>(build)();
+}
 
 /// Overlay rows past which the next version starts a background rebuild.
 inline constexpr std::size_t default_rebuild_after = 4096;
@@ -64,10 +79,10 @@ public:
             // Writes outpaced the rebuild: wait for the one running (less than a new one would take).
             const Built* built = next.rebuild_ ? next.finished() : nullptr;
             if (built) next.indexes_ = built->indexes.next(built->rows, after, next.rebuild_->since);
-            if (!built || next.indexes_.overlay_size() > rebuild_now_after) next.indexes_ = Indexes::build(after);
+            if (!built || next.indexes_.overlay_size() > rebuild_now_after) next.indexes_ = next.indexes_.rebuild(after);
             next.rebuild_.reset();
         } else if (!next.rebuild_ && overlay > rebuild_after_) {
-            next.start_rebuild(after);
+            next.start_rebuild(next.indexes_, after);
         }
         return next;
     }
@@ -105,10 +120,11 @@ private:
         return none;
     }
 
-    void start_rebuild(const Tables& rows) {
+    /// Starts rebuilding `current`, the indexes of `rows`.
+    void start_rebuild(const Indexes& current, const Tables& rows) {
         try {
             rebuild_ = Rebuild{std::make_shared<const BackgroundBuild<Built>>(
-                                   [rows] { return Built{Indexes::build(rows), rows}; }),
+                                   [current, rows] { return Built{current.rebuild(rows), rows}; }),
                                unchanged(rows)};
         } catch (const std::system_error&) {
             // No thread to be had (a process limit): keep the overlays; a later version retries.

@@ -128,6 +128,7 @@ private:
     /// updated from each version's delta (live_indexes.hpp).
     struct RowIndexes {
         static RowIndexes build(const Tables& rows);
+        [[nodiscard]] RowIndexes rebuild(const Tables& rows) const;
         [[nodiscard]] RowIndexes next(const Tables& before, const Tables& after, const Changes& changes) const;
         [[nodiscard]] std::size_t overlay_size() const noexcept;
 
@@ -139,6 +140,10 @@ private:
         IdIndex incident_ids;
         EventIndex events;
         GridMembers incident_grids;
+
+    private:
+        /// build() when `kept` is null, else rebuild() of `kept`.
+        static RowIndexes make(const Tables& rows, const RowIndexes* kept);
     };
 
     Snapshot() = default;

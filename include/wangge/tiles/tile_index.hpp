@@ -126,6 +126,7 @@ private:
     /// the background once their overlays grow (model/live_indexes.hpp).
     struct PointLayers {
         static PointLayers build(const model::Tables& rows);
+        [[nodiscard]] PointLayers rebuild(const model::Tables& rows) const;
         [[nodiscard]] PointLayers next(const model::Tables& before, const model::Tables& after,
                                        const model::Changes& changes) const;
         [[nodiscard]] std::size_t overlay_size() const noexcept;
@@ -135,6 +136,10 @@ private:
         PointIndex incidents;
         HeatIndex heat;
         workflow::IncidentHistories histories;  // for the deadline clocks
+
+    private:
+        /// build() when `kept` is null, else rebuild() of `kept`.
+        static PointLayers make(const model::Tables& rows, const PointLayers* kept);
     };
 
     void build_all();
