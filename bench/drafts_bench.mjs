@@ -2,8 +2,10 @@
 // (web-map/js/drafts-api.js): opening a draft (POST /drafts, then
 // GET /drafts/{id}) and one boundary edit validated against its neighbours
 // (POST /drafts/{id}/snap with the grid moved by one vertex, as "保存边界"
-// sends it), answered with the incremental check. Prints one JSON line:
-// medians over the rounds, the largest edit time, the bytes of the opened draft.
+// sends it), answered with the incremental check, preceded by the live check
+// the map asks while the vertex is dragged (POST /drafts/{id}/grids/{code}/check,
+// nothing saved). Prints one JSON line: medians over the rounds, the largest
+// edit and check times, the bytes of the opened draft.
 // usage: node bench/drafts_bench.mjs BASE-URL "Authorization: Bearer …" [ROUNDS] [EDITS-PER-ROUND]
 
 const [base, header, roundsArg = '5', editsArg = '10'] = process.argv.slice(2);
@@ -47,6 +49,7 @@ function dragged(feature) {
 const open = [];
 const edit = [];
 const engine = [];
+const check = [];
 let openBytes = 0;
 let violations = 0;
 let next = 0;
@@ -58,6 +61,9 @@ for (let round = 0; round < Number(roundsArg); ++round) {
   openBytes = bytes;
   for (let k = 0; k < Number(editsArg); ++k) {
     const grid = grids[next++ % grids.length];
+    const checking = performance.now();
+    await call('POST', `drafts/${created.id}/grids/${grid.properties.code}/check`, {geometry: dragged(grid), tolerance_m: 1});
+    check.push(performance.now() - checking);
     const before = performance.now();
     const {json: answer} = await call('POST', `drafts/${created.id}/snap`, {code: grid.properties.code, geometry: dragged(grid)});
     edit.push(performance.now() - before);
@@ -68,5 +74,5 @@ for (let round = 0; round < Number(roundsArg); ++round) {
 }
 console.log(JSON.stringify({
   open_ms: median(open), open_bytes: openBytes, edit_ms: median(edit), edit_max_ms: Math.max(...edit),
-  edit_engine_ms: median(engine), edits: edit.length, violations,
+  edit_engine_ms: median(engine), check_ms: median(check), check_max_ms: Math.max(...check), edits: edit.length, violations,
 }));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <numbers>
@@ -27,18 +28,53 @@ double degrees_for_metres(double metres, double lat) {
     return metres / (metres_per_degree * cos_lat);
 }
 
+/// A line drawn on the map passes this close to a border's vertex when the
+/// planner meant it to go through: a few pixels at street zoom.
+constexpr double line_snap_m = 2.0;
+
 /// The pieces of `area` that `line` cuts it into: the faces of the noded
 /// linework (area border + line) lying inside the area. Dangling line ends
-/// outside the area form no face and drop out.
-std::vector<geo::Polygon> cut(geos::Context& context, const geos::Geometry& area, std::span<const geo::Point> line) {
+/// outside the area form no face and drop out. The line first snaps to the
+/// border's vertices within max(line_snap_m, `tolerance_m`): a line drawn just
+/// past a junction goes through it, instead of leaving a new vertex within
+/// the edge tolerance of the grid across the junction (an edge_mismatch).
+std::vector<geo::Polygon> cut(geos::Context& context, const geos::Geometry& area, std::span<const geo::Point> line,
+                              double tolerance_m) {
     if (line.size() < 2) throw EditError("a cutting line needs at least two points", "分割线至少需要两个点");
-    const geos::Geometry linework = area.boundary().union_with(context.line(line));
+    const geo::Box box = area.box();
+    const geos::Geometry border = area.boundary();
+    const double snap_m = std::max(line_snap_m, tolerance_m);
+    const geos::Geometry snapped =
+        context.line(line).snap_to(border, degrees_for_metres(snap_m, (box.min_y + box.max_y) / 2.0));
+    const geos::Geometry linework = border.union_with(snapped);
     std::vector<geo::Polygon> pieces;
     for (geo::Polygon& face : context.polygonize(linework).polygons().polygons) {
         const geos::Geometry face_geometry = context.polygon(face);
         if (area.intersects(face_geometry.point_on_surface())) pieces.push_back(std::move(face));
     }
     return pieces;
+}
+
+/// Refuses cutting off a sliver: a piece no disc `width_m` across fits in.
+/// Its sides would lie within the edge tolerance of each other, so the grids
+/// on either side would meet almost but not exactly (edge_mismatch).
+void require_width(geos::Context& context, const std::vector<geo::Polygon>& pieces, double width_m) {
+    constexpr double metres_per_degree = 111'320.0;
+    for (const geo::Polygon& piece : pieces) {
+        // In metres (equirectangular about the piece: it is a few hundred metres at most).
+        geo::Polygon local = piece;
+        const geo::Box box = geo::bounds(piece);
+        const double cos_lat = std::cos((box.min_y + box.max_y) / 2.0 * std::numbers::pi / 180.0);
+        for (geo::Ring& ring : local.rings) {
+            for (geo::Point& p : ring) p = {(p.x - box.min_x) * metres_per_degree * cos_lat, (p.y - box.min_y) * metres_per_degree};
+        }
+        if (context.polygon(local).buffer(-width_m / 2.0, 2).empty()) {
+            char width[32];
+            std::snprintf(width, sizeof width, "%g", width_m);
+            throw EditError(std::string("the line cuts off a sliver narrower than ") + width + " m",
+                            std::string("分割线切出的部分过窄（不足 ") + width + " 米），请让线离开已有边界或穿过边界的拐点");
+        }
+    }
 }
 
 geo::MultiPolygon union_of(geos::Context& context, std::vector<geo::Polygon> pieces) {
@@ -278,11 +314,14 @@ std::vector<std::string> Draft::share_vertices(const std::vector<std::string>& e
         const geo::Box box = geo::bounds(grid->geometry);
         const geo::Box reach{box.min_x - on_border_degrees, box.min_y - on_border_degrees,
                              box.max_x + on_border_degrees, box.max_y + on_border_degrees};
+        // Every level: a cut point on the outline of a community lies on the
+        // community's ring (and perhaps the street's) as well as on the
+        // neighbouring grids', and each ring through it must carry it, or
+        // the parent's coverage and the communities' borders stop matching
+        // vertex for vertex.
         std::vector<std::string> neighbours;
         near(reach, [&](const model::Grid& other) {
-            if (other.level == grid->level && std::find(edited.begin(), edited.end(), other.code) == edited.end()) {
-                neighbours.push_back(other.code);
-            }
+            if (std::find(edited.begin(), edited.end(), other.code) == edited.end()) neighbours.push_back(other.code);
         });
         for (const std::string& neighbour : neighbours) {
             geo::MultiPolygon geometry = this->grid(neighbour).geometry;
@@ -294,7 +333,7 @@ std::vector<std::string> Draft::share_vertices(const std::vector<std::string>& e
     return touched;
 }
 
-rules::Report Draft::check(const std::vector<std::string>& codes) const {
+rules::Report Draft::check(const std::vector<std::string>& codes, const model::Grid* candidate) const {
     // The neighbourhood validate_grid looks at: same-level grids within its
     // focus window (the grid's box grown by its larger side), the parent and
     // all its children (the parent's coverage), and the grid's own children.
@@ -308,7 +347,9 @@ rules::Report Draft::check(const std::vector<std::string>& codes) const {
         if (grid == nullptr || std::find(checked.begin(), checked.end(), grid) != checked.end()) continue;
         checked.push_back(grid);
         take(grid);
-        const geo::Box box = geo::bounds(grid->geometry);
+        geo::Box box = geo::bounds(grid->geometry);
+        // A candidate may reach grids the current geometry does not.
+        if (candidate != nullptr && candidate->code == grid->code) box.expand(geo::bounds(candidate->geometry));
         if (!box.empty()) {
             const double lat = (box.min_y + box.max_y) / 2.0;
             const double metres_per_degree = 111'320.0;
@@ -331,6 +372,17 @@ rules::Report Draft::check(const std::vector<std::string>& codes) const {
     std::vector<model::Grid> layout;
     layout.reserve(local.size());
     for (const auto& [code, grid] : local) layout.push_back(*grid);
+    if (candidate != nullptr) {
+        // Saving the candidate would share its vertices with the grids
+        // whose borders they lie on (share_vertices); so does the check.
+        std::vector<geo::Point> points;
+        for (const geo::Polygon& polygon : candidate->geometry.polygons) {
+            for (const geo::Ring& ring : polygon.rings) points.insert(points.end(), ring.begin(), ring.end());
+        }
+        for (model::Grid& grid : layout) {
+            if (grid.code != candidate->code) (void)insert_vertices(grid.geometry, points, on_border_degrees);
+        }
+    }
     rules::Options options = options_;
     options.threads = 1;  // a neighbourhood is a few dozen grids
     const rules::Validator validator = base_->workers()
@@ -338,7 +390,9 @@ rules::Report Draft::check(const std::vector<std::string>& codes) const {
                                            : rules::Validator(std::move(layout), options);
     std::set<std::string> seen_violations;
     for (const model::Grid* grid : checked) {
-        for (rules::Violation& v : validator.validate_grid(grid->code, grid->geometry).violations) {
+        const bool as_candidate = candidate != nullptr && candidate->code == grid->code;
+        for (rules::Violation& v :
+             validator.validate_grid(grid->code, as_candidate ? candidate->geometry : grid->geometry).violations) {
             if (seen_violations.insert(violation_key(v)).second) report.violations.push_back(std::move(v));
         }
     }
@@ -355,6 +409,39 @@ EditResult Draft::result(std::vector<std::string> changed, std::vector<std::stri
     out.report.elapsed_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     return out;
+}
+
+EditResult Draft::refuse_new_near_misses(EditResult edit, std::map<std::string, model::Grid, std::less<>> changed_before,
+                                         std::set<std::string, std::less<>> deleted_before) {
+    const auto near_misses = [](const rules::Report& report) {
+        std::set<std::pair<std::string, std::string>> pairs;
+        for (const rules::Violation& v : report.violations) {
+            if (v.rule == rules::rule::edge_mismatch) pairs.emplace(v.grids.front(), v.grids.back());
+        }
+        return pairs;
+    };
+    const std::set<std::pair<std::string, std::string>> after = near_misses(edit.report);
+    if (after.empty()) return edit;
+    // The draft as it was, to see which of these pairs already missed.
+    std::swap(changed_, changed_before);
+    std::swap(deleted_, deleted_before);
+    std::vector<std::string> existed;
+    for (const std::string& code : edit.changed) {
+        if (contains(code)) existed.push_back(code);
+    }
+    const std::set<std::pair<std::string, std::string>> before = near_misses(check(existed));
+    for (const auto& [first, second] : after) {
+        if (before.contains({first, second})) continue;
+        char tolerance[32];
+        std::snprintf(tolerance, sizeof tolerance, "%g", options_.edge_tolerance_m);
+        throw EditError("the new border would bring grids " + first + " and " + second + " within " + tolerance +
+                            " m of each other without sharing vertices",
+                        "新边界会使网格 " + first + " 与 " + second + " 的边界相距不足 " + tolerance +
+                            " 米却不共用顶点（将形成狭缝），请让线穿过已有拐点，或离已有边界远一些");
+    }
+    std::swap(changed_, changed_before);
+    std::swap(deleted_, deleted_before);
+    return edit;
 }
 
 EditResult Draft::replace_geometry(std::string_view code, geo::MultiPolygon geometry) {
@@ -413,9 +500,11 @@ EditResult Draft::move_border(std::string_view a, std::string_view b, std::span<
     const geos::Geometry geometry_a = context.multipolygon(grid_a.geometry);
     const geos::Geometry geometry_b = context.multipolygon(grid_b.geometry);
     require_neighbours(grid_a, grid_b, geometry_a, geometry_b);
-    const std::vector<geo::Polygon> pieces = cut(context, geometry_a.union_with(geometry_b), line);
+    const std::vector<geo::Polygon> pieces =
+        cut(context, geometry_a.union_with(geometry_b), line, options_.edge_tolerance_m);
     if (pieces.size() < 2) throw EditError("the new border does not cross the two grids from border to border",
                         "新边界线须从两个网格的外边界一端画到另一端");
+    require_width(context, pieces, options_.edge_tolerance_m);
     std::vector<geo::Polygon> pieces_a;
     std::vector<geo::Polygon> pieces_b;
     for (const geo::Polygon& piece : pieces) {
@@ -430,13 +519,15 @@ EditResult Draft::move_border(std::string_view a, std::string_view b, std::span<
     }
     geo::MultiPolygon new_a = union_of(context, std::move(pieces_a));
     geo::MultiPolygon new_b = union_of(context, std::move(pieces_b));
+    auto changed_before = changed_;
+    auto deleted_before = deleted_;
     model::Grid& edited_a = edit(a);
     edited_a.geometry = std::move(new_a);
     model::Grid& edited_b = edit(b);
     edited_b.geometry = std::move(new_b);
     std::vector<std::string> changed{edited_a.code, edited_b.code};
     for (std::string& neighbour : share_vertices(changed)) changed.push_back(std::move(neighbour));
-    return result(std::move(changed));
+    return refuse_new_near_misses(result(std::move(changed)), std::move(changed_before), std::move(deleted_before));
 }
 
 EditResult Draft::split(std::string_view code, std::span<const geo::Point> line, std::string new_code,
@@ -445,13 +536,17 @@ EditResult Draft::split(std::string_view code, std::span<const geo::Point> line,
     if (contains(new_code)) throw EditError("grid code " + new_code + " is already in the draft", "网格编码 " + new_code + " 已被占用");
     const model::Grid& original = grid(code);
     geos::Context context;
-    std::vector<geo::Polygon> pieces = cut(context, context.multipolygon(original.geometry), line);
+    std::vector<geo::Polygon> pieces =
+        cut(context, context.multipolygon(original.geometry), line, options_.edge_tolerance_m);
     if (pieces.size() != 2) {
         throw EditError("the line must cut grid " + original.code + " into exactly two parts, not " +
                             std::to_string(pieces.size()),
                         "分割线须把网格 " + original.code + " 恰好分成两块（现为 " + std::to_string(pieces.size()) + " 块）");
     }
+    require_width(context, pieces, options_.edge_tolerance_m);
     if (context.polygon(pieces[0]).area() < context.polygon(pieces[1]).area()) std::swap(pieces[0], pieces[1]);
+    auto changed_before = changed_;
+    auto deleted_before = deleted_;
     model::Grid part = original;
     part.code = std::move(new_code);
     part.name = new_name.empty() ? original.name + "（拆分）" : std::move(new_name);
@@ -462,7 +557,7 @@ EditResult Draft::split(std::string_view code, std::span<const geo::Point> line,
     put(std::move(part));
     // The cut points on the outline are on the neighbours' borders too.
     for (std::string& neighbour : share_vertices(changed)) changed.push_back(std::move(neighbour));
-    return result(std::move(changed));
+    return refuse_new_near_misses(result(std::move(changed)), std::move(changed_before), std::move(deleted_before));
 }
 
 EditResult Draft::merge(std::string_view keep, std::string_view absorb) {
@@ -488,7 +583,45 @@ EditResult Draft::merge(std::string_view keep, std::string_view absorb) {
     return result(std::move(changed), {std::move(removed)});
 }
 
-EditResult Draft::snap(std::string_view code, const geo::MultiPolygon& drawn, double tolerance_m) {
+EditResult Draft::move_vertex(const geo::Point& from, const geo::Point& to) {
+    if (!std::isfinite(to.x) || !std::isfinite(to.y) || std::abs(to.x) > 180.0 || std::abs(to.y) > 90.0) {
+        throw EditError("the vertex's new position is not a longitude/latitude", "顶点的新位置不是有效的经纬度");
+    }
+    const geo::Box reach{from.x - on_border_degrees, from.y - on_border_degrees, from.x + on_border_degrees,
+                         from.y + on_border_degrees};
+    std::vector<std::pair<std::string, geo::MultiPolygon>> moved;
+    near(reach, [&](const model::Grid& other) {
+        geo::MultiPolygon geometry = other.geometry;
+        // A ring passing through `from` between its vertices gets it as a vertex first.
+        (void)insert_vertices(geometry, {from}, on_border_degrees);
+        bool changed = false;
+        for (geo::Polygon& polygon : geometry.polygons) {
+            for (geo::Ring& ring : polygon.rings) {
+                for (geo::Point& p : ring) {
+                    if (std::abs(p.x - from.x) <= on_border_degrees && std::abs(p.y - from.y) <= on_border_degrees) {
+                        p = to;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if (changed) moved.emplace_back(other.code, std::move(geometry));
+    });
+    if (moved.empty()) {
+        throw EditError("no grid has a vertex or border at the point to move", "所选位置不在任何网格的边界上");
+    }
+    if (from == to) return result({});
+    std::vector<std::string> changed;
+    for (auto& [code, geometry] : moved) {
+        edit(code).geometry = std::move(geometry);
+        changed.push_back(code);
+    }
+    // The new position may lie on a border that does not pass through it yet.
+    for (std::string& neighbour : share_vertices(changed)) changed.push_back(std::move(neighbour));
+    return result(std::move(changed));
+}
+
+geo::MultiPolygon Draft::snapped(std::string_view code, const geo::MultiPolygon& drawn, double tolerance_m) const {
     if (!(tolerance_m > 0.0 && tolerance_m <= 100.0)) throw EditError("snap tolerance must be in (0, 100] metres", "吸附距离须大于 0 米且不超过 100 米");
     if (drawn.empty()) throw EditError("grid " + std::string(code) + ": the drawn geometry is empty", "所画边界为空");
     const model::Grid& target = grid(code);
@@ -514,6 +647,11 @@ EditResult Draft::snap(std::string_view code, const geo::MultiPolygon& drawn, do
     if (snapped.invalidity()) snapped = snapped.make_valid();
     geo::MultiPolygon geometry = snapped.polygons();
     if (geometry.empty()) throw EditError("grid " + target.code + ": nothing is left after snapping", "吸附后网格 " + target.code + " 没有剩余面积");
+    return geometry;
+}
+
+EditResult Draft::snap(std::string_view code, const geo::MultiPolygon& drawn, double tolerance_m) {
+    geo::MultiPolygon geometry = snapped(code, drawn, tolerance_m);
     model::Grid& edited = edit(code);
     edited.geometry = std::move(geometry);
     // Vertices snapped onto a neighbour's edge become vertices of that edge.
@@ -590,6 +728,16 @@ EditResult Draft::renumber() {
         put(std::move(g));
     }
     return result(std::move(changed));
+}
+
+rules::Report Draft::check_geometry(std::string_view code, const geo::MultiPolygon& candidate) const {
+    const auto started = std::chrono::steady_clock::now();
+    if (candidate.empty()) throw EditError("grid " + std::string(code) + ": the geometry is empty", "网格 " + std::string(code) + " 的边界为空");
+    model::Grid proposed = grid(code);
+    proposed.geometry = candidate;
+    rules::Report report = check({proposed.code}, &proposed);
+    report.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    return report;
 }
 
 rules::Report Draft::validate() const { return rules::Validator(grids(), options_).validate_all(); }

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -139,6 +140,20 @@ std::vector<geo::Point> line(const nlohmann::json& body) {
         points.push_back(geo::point_from_geojson({{"type", "Point"}, {"coordinates", position}}));
     }
     return points;
+}
+
+/// "tolerance_m" of /snap and of the check, if given.
+std::optional<double> snap_tolerance(const nlohmann::json& body) {
+    const nlohmann::json* value = member(body, "tolerance_m");
+    if (value == nullptr) return std::nullopt;
+    if (!value->is_number()) throw InputError("\"tolerance_m\" must be a number of metres");
+    return value->get<double>();
+}
+
+geo::Point position(const nlohmann::json& body, const char* name) {
+    const nlohmann::json* value = member(body, name);
+    if (value == nullptr) throw InputError(std::string("\"") + name + "\" must be a [lon, lat] position");
+    return geo::point_from_geojson({{"type", "Point"}, {"coordinates", *value}});
 }
 
 nlohmann::json feature(const model::Grid& grid) {
@@ -325,13 +340,37 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
                    return draft.move_border(text(body, "a"), text(body, "b"), line(body));
                });
     edit_route(Method::post, "/drafts/{id}/snap", [](drafts::Draft& draft, const nlohmann::json& body, const Request&) {
-        double tolerance_m = 1.0;
-        if (const nlohmann::json* value = member(body, "tolerance_m")) {
-            if (!value->is_number()) throw InputError("\"tolerance_m\" must be a number of metres");
-            tolerance_m = value->get<double>();
-        }
-        return draft.snap(text(body, "code"), geometry(body, "geometry"), tolerance_m);
+        return draft.snap(text(body, "code"), geometry(body, "geometry"), snap_tolerance(body).value_or(1.0));
     });
+
+    // The live check while a border is dragged: one grid's candidate geometry
+    // against its neighbourhood in the draft, the draft left as it is. Not a
+    // write, so not audited; the server's per-client rate limit and the
+    // cookie's cross-site check apply as to the edits.
+    router.post(
+        "/drafts/{id}/grids/{code}/check",
+        [book, require_editor](const Request& request) {
+            (void)require_editor(request);
+            const nlohmann::json body = parse_body(request);
+            geo::MultiPolygon candidate = geometry(body, "geometry");
+            const std::optional<double> tolerance_m = snap_tolerance(body);
+            const LockedDraft locked = lock_draft(*book, request);
+            try {
+                const drafts::Draft& draft = locked.draft();
+                const std::string& code = request.param("code");
+                // With a tolerance, the geometry as /snap would save it.
+                if (tolerance_m) candidate = draft.snapped(code, candidate, *tolerance_m);
+                return Response::json(rules::to_json(draft.check_geometry(code, candidate)));
+            } catch (const drafts::EditError& e) {
+                return edit_refusal(e);
+            }
+        },
+        Execution::worker);
+
+    edit_route(Method::post, "/drafts/{id}/move-vertex",
+               [](drafts::Draft& draft, const nlohmann::json& body, const Request&) {
+                   return draft.move_vertex(position(body, "from"), position(body, "to"));
+               });
 
     router.post(
         "/drafts/{id}/renumber",

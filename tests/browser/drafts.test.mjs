@@ -18,6 +18,20 @@ const [keep, absorb] = sample.gridCodes;  // 第1网格 and 第2网格 of the fi
 const gridOf = (code) => sample.grids.find((g) => g.properties.code === code);
 const householdsIn = (code) => sample.households.filter((h) => polygonContains(gridOf(code).geometry, h.lngLat)).length;
 
+async function discardDraft(page) {
+  await page.locator('button.delete-draft').first().click();
+  await page.locator('.draft-editor:not([data-draft])').waitFor({timeout: 10000});
+}
+
+// Drags with the mouse from one page point to another; `whileDown` runs before the button is let go.
+async function drag(page, from, to, whileDown = async () => {}) {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, {steps: 8});
+  await whileDown();
+  await page.mouse.up();
+}
+
 async function newDraft(page) {
   await page.locator('button.new-draft').click();
   const editor = page.locator('.draft-editor[data-draft]');
@@ -53,13 +67,12 @@ test('a drawn grid over its neighbours shows the overlap in the draft', {timeout
   await page.locator('.tool-error', {hasText: '草案存在错误'}).waitFor({timeout: 15000});
   assert.equal(await page.locator('.publish-confirmation').count(), 0);
   await screenshot(page, 'drafts-overlap');
-  await page.locator('button.delete-draft').first().click();
-  await page.locator('.draft-editor:not([data-draft])').waitFor({timeout: 10000});
+  await discardDraft(page);
   assert.deepEqual(errors, []);
   await page.close();
 });
 
-test('split a grid along a drawn line, and move a boundary vertex', {timeout: 60000}, async () => {
+test('split a grid along a drawn line', {timeout: 60000}, async () => {
   const {page, errors} = await openMap(session, '#view=planner', {as: 'planner'});
   const editor = await newDraft(page);
   const code = sample.gridCodes[6];
@@ -84,23 +97,61 @@ test('split a grid along a drawn line, and move a boundary vertex', {timeout: 60
   assert.ok(codes.includes(code), 'the split grid keeps its code');
   await screenshot(page, 'drafts-split');
 
-  // Vertex editing: drag the split grid's first vertex a little and save (snapped by the server).
-  await page.locator('select[name="draft-grid"]').selectOption(code);
-  await page.locator('button.edit-boundary').click();
+  assert.deepEqual(errors, []);
+  await discardDraft(page);
+  await page.close();
+});
+
+test('dragging a vertex into a neighbour shows the overlap before saving, and dragging it back clears it', {timeout: 90000}, async () => {
+  const {page, errors} = await openMap(session, '#view=planner', {as: 'planner'});
+  const editor = await newDraft(page);
+  await editor.locator('select[name="draft-grid"]').selectOption(keep);
+  // A vertex the two grids share, and a point well inside the neighbour beyond it.
+  const ring = gridOf(keep).geometry.coordinates[0];
+  const theirs = new Set(gridOf(absorb).geometry.coordinates[0].map((p) => p.join()));
+  const shared = ring.slice(0, -1).filter((p) => theirs.has(p.join()));
+  const vertex = shared[Math.floor(shared.length / 2)];
+  const inside = sample.pointIn(absorb);
+  // Close in, so the drag back lands within the snap tolerance (1 m) of where it started.
+  await page.evaluate((center) => window.wanggeMap.jumpTo({center, zoom: 18}), vertex);
+  await waitIdle(page);
+  await editor.locator('button.edit-boundary').click();
   await page.locator('button.save-boundary').waitFor({timeout: 10000});
-  const draftRing = await page.evaluate((c) => window.wanggeMap.querySourceFeatures('draft')
-    .find((f) => f.properties.code === c).geometry.coordinates[0], code);
-  const vertex = await pagePoint(page, draftRing[0]);
-  await page.mouse.move(vertex.x, vertex.y);
-  await page.mouse.down();
-  await page.mouse.move(vertex.x + 6, vertex.y + 6, {steps: 4});
-  await page.mouse.up();
+  await waitIdle(page);
+
+  const overlaps = () => page.evaluate(() => window.wanggeMap.queryRenderedFeatures({layers: ['violation-fill']})
+    .filter((f) => f.properties.rule === 'overlap').length);
+  const from = await pagePoint(page, vertex);
+  const towards = await pagePoint(page, inside);
+  const length = Math.hypot(towards.x - from.x, towards.y - from.y);
+  const to = {x: from.x + (towards.x - from.x) / length * 60, y: from.y + (towards.y - from.y) / length * 60};
+  // Checked while the button is still down, before anything is saved.
+  const live = page.locator('.live-check');
+  await drag(page, from, to, () => live.locator('li[data-rule="overlap"]').waitFor({timeout: 15000}));
+  await page.locator('.live-check[data-state="false"] li[data-rule="overlap"]').waitFor({timeout: 15000});
+  await waitIdle(page);
+  assert.ok(await overlaps() > 0, 'the overlap is drawn on the map');
+  assert.match(await live.textContent(), /重叠/);
+  await screenshot(page, 'drafts-live-overlap');
+
+  // Saving is refused with the list.
+  await page.locator('button.save-boundary').click();
+  await page.locator('.tool-error', {hasText: '边界有错误，未保存'}).waitFor({timeout: 15000});
+  assert.match(await page.locator('.tool-error').textContent(), /重叠/);
+  assert.equal(await page.locator('button.save-boundary').count(), 1, 'still editing');
+
+  // Dragged back: the overlap goes away, and the boundary saves.
+  await drag(page, to, await pagePoint(page, vertex));
+  await page.locator('.live-check[data-state="true"]').waitFor({timeout: 15000});
+  assert.equal(await live.locator('li[data-rule="overlap"]').count(), 0);
+  await waitIdle(page);
+  assert.equal(await overlaps(), 0, 'the overlap is no longer drawn');
   await page.locator('button.save-boundary').click();
   await page.locator('.draft-editor .draft-tools').waitFor({timeout: 15000});
   assert.equal(await page.locator('.draft-report').getAttribute('data-kind'), 'edit');
+  assert.equal(await page.locator('.draft-report[data-kind="edit"] li[data-rule="overlap"]').count(), 0);
   assert.deepEqual(errors, []);
-  await page.locator('button.delete-draft').first().click();
-  await page.locator('.draft-editor:not([data-draft])').waitFor({timeout: 10000});
+  await discardDraft(page);
   await page.close();
 });
 

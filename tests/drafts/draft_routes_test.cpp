@@ -2,11 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "layout.hpp"
 #include "support/test_app.hpp"
 #include "wangge/geo/geojson.hpp"
+#include "wangge/rules/grid_source.hpp"
 #include "wangge/store/geopackage.hpp"
 
 namespace wangge::http::test {
@@ -98,7 +102,7 @@ TEST(DraftRoutes, DraftEditValidatePublishReassignsHouseholds) {
     const Reply moved = server.call(Method::post, draft + "/move-border", token,
                                     {{"a", layout::grid_a}, {"b", layout::grid_b}, {"line", meridian(116.412)}});
     ASSERT_EQ(moved.status, 200u) << moved.body;
-    EXPECT_EQ(moved.json()["changed"].size(), 2u);
+    EXPECT_EQ(moved.json()["changed"].size(), 4u) << "both grids, and the community and street rings through the new border's ends";
     EXPECT_TRUE(moved.json()["report"]["valid"]) << moved.body;
 
     const Reply validated = server.call(Method::post, draft + "/validate", token);
@@ -107,7 +111,7 @@ TEST(DraftRoutes, DraftEditValidatePublishReassignsHouseholds) {
     const Reply shown = server.call(Method::get, draft, token);
     ASSERT_EQ(shown.status, 200u);
     EXPECT_NEAR(max_x_of(shown.json(), layout::grid_a), 116.412, 1e-12);
-    EXPECT_EQ(shown.json()["features"].size(), 2u) << "only the changed grids";
+    EXPECT_EQ(shown.json()["features"].size(), 4u) << "only the changed grids";
 
     const Reply published = server.call(Method::post, draft + "/publish", token, nlohmann::json{{"confirm", true}});
     ASSERT_EQ(published.status, 200u) << published.body;
@@ -209,6 +213,95 @@ TEST(DraftRoutes, SplitMergeSnapAndRenumberOverHttp) {
     const Reply renumber = server.call(Method::post, draft + "/renumber", token);
     ASSERT_EQ(renumber.status, 200u) << renumber.body;
     EXPECT_TRUE(renumber.json()["proposals"].empty());
+}
+
+TEST(DraftRoutes, CheckAGeometryWithoutSavingIt) {
+    DraftServer server;
+    const std::string token = server.login("planner");
+    const std::string id = server.call(Method::post, "/drafts", token).json()["id"];
+    const std::string check = "/drafts/" + id + "/grids/" + layout::grid_a + "/check";
+    // Dragged 0.003° into the neighbour: an overlap, before anything is saved.
+    const nlohmann::json over = geo::to_geojson(layout::rectangle(layout::west, layout::south, 116.413, layout::north));
+    const Reply overlapping = server.call(Method::post, check, token, {{"geometry", over}});
+    ASSERT_EQ(overlapping.status, 200u) << overlapping.body;
+    EXPECT_FALSE(overlapping.json()["valid"]);
+    EXPECT_EQ(overlapping.json()["summary"]["overlap"], 1) << overlapping.body;
+    EXPECT_FALSE(overlapping.json()["violations"][0]["geometry"].is_null());
+    EXPECT_TRUE(server.call(Method::get, "/drafts/" + id, token).json()["features"].empty()) << "nothing saved";
+    // Dragged back: clean.
+    const nlohmann::json back = geo::to_geojson(layout::rectangle(layout::west, layout::south, layout::middle, layout::north));
+    const Reply clean = server.call(Method::post, check, token, {{"geometry", back}});
+    ASSERT_EQ(clean.status, 200u) << clean.body;
+    EXPECT_TRUE(clean.json()["violations"].empty()) << clean.body;
+    // Checks are not writes: nothing in the audit log.
+    EXPECT_EQ(server.audit_of("drafts.edit").total, 0u);
+
+    const Reply unknown = server.call(Method::post, "/drafts/" + id + "/grids/110105001001009/check", token,
+                                      {{"geometry", over}});
+    EXPECT_EQ(unknown.status, 400u);
+    EXPECT_FALSE(unknown.json()["error"]["message_zh"].get<std::string>().empty()) << unknown.body;
+    EXPECT_EQ(server.call(Method::post, check, token, nlohmann::json::object()).status, 400u);
+    EXPECT_EQ(server.call(Method::post, check, server.login("worker"), {{"geometry", over}}).status, 403u);
+}
+
+TEST(DraftRoutes, MoveVertexMovesItInEveryGridThroughIt) {
+    DraftServer server;
+    const std::string token = server.login("planner");
+    const std::string draft = "/drafts/" + server.call(Method::post, "/drafts", token).json()["id"].get<std::string>();
+    const Reply moved = server.call(Method::post, draft + "/move-vertex", token,
+                                    {{"from", {layout::middle, layout::north}}, {"to", {116.412, layout::north}}});
+    ASSERT_EQ(moved.status, 200u) << moved.body;
+    std::vector<std::string> changed = moved.json()["changed"];
+    std::sort(changed.begin(), changed.end());
+    EXPECT_EQ(changed, (std::vector<std::string>{layout::street, layout::community, layout::grid_a, layout::grid_b}));
+    EXPECT_TRUE(moved.json()["report"]["violations"].empty()) << moved.body;
+    EXPECT_NEAR(max_x_of(moved.json(), layout::grid_a), 116.412, 1e-12);
+    EXPECT_TRUE(server.call(Method::post, draft + "/validate", token).json()["violations"].empty());
+    const Reply nowhere = server.call(Method::post, draft + "/move-vertex", token,
+                                      {{"from", {116.0, 39.0}}, {"to", {116.1, 39.0}}});
+    EXPECT_EQ(nowhere.status, 400u);
+    EXPECT_EQ(nowhere.json()["error"]["code"], "edit_refused");
+}
+
+TEST(DraftRoutes, ASplitOfTheSampleCommunityPublishesWithoutWarnings) {
+    model::Dataset data;
+    data.grids = rules::read_grid_file(std::filesystem::path(WANGGE_SOURCE_DIR) / "data" / "grids.geojson").grids;
+    for (model::Grid& g : data.grids) {
+        g.valid_from = 1'700'000'000;
+        g.version = 1;
+    }
+    TestServer server(TestServer::quiet_options(), {}, {.data = data, .gate = {.clock = [] { return now; }}});
+    server.accounts().add(planner);
+    const std::string token = Client(server.port())
+                                  .request(Method::post, "/auth/login", {{"Content-Type", "application/json"}},
+                                           nlohmann::json{{"username", "planner"}, {"password", test_password}}.dump())
+                                  .json()["token"];
+    const auto call = [&](const std::string& target, const nlohmann::json& body) {
+        return Client(server.port())
+            .request(Method::post, target, {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
+                     body.dump());
+    };
+    const std::string draft = "/drafts/" + call("/drafts", nlohmann::json::object()).json()["id"].get<std::string>();
+    // The north-west corner grid: the cut points lie on the community's and the street's rings too.
+    const std::string code = "110105031001001";
+    const model::Grid* grid = nullptr;
+    for (const model::Grid& g : data.grids) grid = g.code == code ? &g : grid;
+    ASSERT_NE(grid, nullptr);
+    const geo::Box box = geo::bounds(grid->geometry);
+    const double y = (box.min_y + box.max_y) / 2.0;
+    const double overshoot = (box.max_x - box.min_x) * 0.2;
+    const nlohmann::json line{{"type", "LineString"},
+                              {"coordinates", {{box.min_x - overshoot, y}, {box.max_x + overshoot, y}}}};
+    const Reply split = call(draft + "/split", {{"code", code}, {"line", line}, {"new_code", "110105031001009"}});
+    ASSERT_EQ(split.status, 200u) << split.body;
+    EXPECT_TRUE(split.json()["report"]["violations"].empty()) << split.body;
+    std::vector<std::string> changed = split.json()["changed"];
+    EXPECT_NE(std::find(changed.begin(), changed.end(), "110105031001"), changed.end()) << split.body;
+    EXPECT_NE(std::find(changed.begin(), changed.end(), "110105031"), changed.end()) << split.body;
+    // Published without "confirm": a warning would have refused it (409 confirm_required).
+    const Reply published = call(draft + "/publish", nlohmann::json::object());
+    ASSERT_EQ(published.status, 200u) << published.body;
+    EXPECT_EQ(published.json()["version"], 2);
 }
 
 }  // namespace

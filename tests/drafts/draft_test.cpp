@@ -43,7 +43,9 @@ TEST(Draft, LayoutVersionIsTheHighestGridVersion) {
 TEST(Draft, MoveBorderRebuildsBothNeighboursAndKeepsCoverage) {
     Draft draft(layout(), 1);
     const EditResult edit = draft.move_border(grid_a, grid_b, meridian(116.412));
-    EXPECT_EQ(edit.changed, (std::vector<std::string>{grid_a, grid_b}));
+    // The new border's ends are on the community's and the street's rings too.
+    EXPECT_EQ(edit.changed, (std::vector<std::string>{grid_a, grid_b, community, street}));
+    EXPECT_EQ(geo::vertex_count(draft.grid(community).geometry), 9u);
     EXPECT_EQ(errors(edit.report), 0u) << rules::to_text(edit.report);
     EXPECT_NEAR(geo::bounds(draft.grid(grid_a).geometry).max_x, 116.412, 1e-12);
     EXPECT_NEAR(geo::bounds(draft.grid(grid_b).geometry).min_x, 116.412, 1e-12);
@@ -63,7 +65,7 @@ TEST(Draft, MoveBorderRefusesLinesThatDoNotCrossAndNonNeighbours) {
 TEST(Draft, SplitCutsOneGridIntoTwoThatCoverIt) {
     Draft draft(layout(), 1);
     const EditResult edit = draft.split(grid_a, meridian(116.403), "110105001001003", "新网格");
-    EXPECT_EQ(edit.changed, (std::vector<std::string>{grid_a, "110105001001003"}));
+    EXPECT_EQ(edit.changed, (std::vector<std::string>{grid_a, "110105001001003", community, street}));
     EXPECT_EQ(draft.grids().size(), 5u);
     // The larger part keeps the code.
     EXPECT_NEAR(geo::bounds(draft.grid(grid_a).geometry).min_x, 116.403, 1e-12);
@@ -134,10 +136,10 @@ TEST(Draft, KeepsOnlyItsChangesOverTheBase) {
     (void)draft.move_border(grid_a, grid_b, meridian(116.412));
     std::vector<std::string> changed;
     for (const auto& [code, grid] : draft.changed()) changed.push_back(code);
-    EXPECT_EQ(changed, (std::vector<std::string>{grid_a, grid_b}));
+    EXPECT_EQ(changed, (std::vector<std::string>{street, community, grid_a, grid_b}));
     (void)draft.merge(grid_a, grid_b);
     EXPECT_EQ(draft.deleted(), (std::set<std::string, std::less<>>{grid_b}));
-    EXPECT_EQ(draft.changed().size(), 1u);
+    EXPECT_EQ(draft.changed().size(), 3u);
     EXPECT_EQ(draft.size(), 3u);
     EXPECT_EQ(draft.grids().size(), 3u);
     EXPECT_THROW((void)draft.grid(grid_b), EditError);

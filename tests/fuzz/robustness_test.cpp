@@ -140,6 +140,8 @@ TEST_F(WriteRobustness, DraftEditBodies) {
     fuzz(WriteTarget::Route::draft_split, "draft", 15, 200);
     fuzz(WriteTarget::Route::draft_move_border, "draft", 16, 200);
     fuzz(WriteTarget::Route::draft_snap, "draft", 17, 200);
+    fuzz(WriteTarget::Route::draft_move_vertex, "draft", 19, 200);
+    fuzz(WriteTarget::Route::draft_check, "draft", 20, 200);
 }
 
 TEST_F(WriteRobustness, ValidateBodies) { fuzz(WriteTarget::Route::validate, "validate", 18, 300); }

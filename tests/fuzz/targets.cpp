@@ -185,6 +185,9 @@ http::Status WriteTarget::run(Route route, std::string body) {
         case Route::draft_split: return send(http::Method::post, draft + "/split", s.planner_token);
         case Route::draft_move_border: return send(http::Method::post, draft + "/move-border", s.planner_token);
         case Route::draft_snap: return send(http::Method::post, draft + "/snap", s.planner_token);
+        case Route::draft_move_vertex: return send(http::Method::post, draft + "/move-vertex", s.planner_token);
+        case Route::draft_check:
+            return send(http::Method::post, draft + "/grids/110105001001001/check", s.planner_token);
         case Route::validate: break;
     }
     return send(http::Method::post, "/validate", s.planner_token);

@@ -54,7 +54,7 @@ private:
 class WriteTarget {
 public:
     enum class Route { incident, transition, visit, draft_add, draft_update, draft_split, draft_move_border,
-                       draft_snap, validate };
+                       draft_snap, draft_move_vertex, draft_check, validate };
 
     WriteTarget();
     ~WriteTarget();

@@ -1,6 +1,8 @@
 // Draft layouts in the planner view (DESIGN §4): create or open a draft, edit
 // its grids (boundary with vertex editing and snapping, new grid, split,
-// merge, shared border), see the incremental check after every edit, run the
+// merge, shared border), see the check of a boundary while its vertices are
+// dragged (live, nothing saved; saving refused while it has errors) and the
+// incremental check after every edit, run the
 // full validation, compare household counts with the 100–300 target, and
 // publish after confirming the estimated household moves. The server's
 // /drafts API does the geometry; this module only asks and shows.
@@ -12,12 +14,12 @@
 // so opening a draft of a whole city costs what the draft changed.
 
 import {ApiError, fetchCollection} from './api.js';
-import {createDraft, deleteDraft, draftEdits, getDraft, publishDraft, rememberedDrafts, validateDraft} from './drafts-api.js';
+import {checkDraftGrid, createDraft, deleteDraft, draftEdits, getDraft, publishDraft, rememberedDrafts, validateDraft} from './drafts-api.js';
 import {nextChildCode} from './grid-codes.js';
 import {bboxOf} from './grid-index.js';
 import {el} from './panel.js';
 import {centreOf, geometryContains, leafGrids, reassign} from './reassignment.js';
-import {drawViolations, reportElement} from './violations.js';
+import {drawViolations, reportElement, ruleNames} from './violations.js';
 
 // The household_count rule's target range (DESIGN §4).
 const householdTarget = {min: 100, max: 300};
@@ -28,6 +30,13 @@ function loadClass(count) {
 }
 
 const loadText = {low: '偏少', ok: '达标', high: '偏多'};
+
+// The /snap tolerance a saved boundary gets (the server's default), so the
+// live check judges the boundary as it would be saved.
+const snapToleranceM = 1;
+
+// At most this many violations are named in a refusal or a confirmation.
+const namedViolations = 5;
 
 // Above this many grids the panel lists only those in view.
 const listLimit = 300;
@@ -74,6 +83,9 @@ export class DraftEditor {
     this.households = null;  // {moves, counts} estimate for the current draft
     this.pendingAction = null;  // name of the drawing in progress
     this.editedGeometry = null;  // () => the polygon being edited (edit boundary)
+    // The live check of the boundary being edited: {code, node, report,
+    // geometry (the one checked), inFlight (promise), again}.
+    this.live = null;
     this.confirmation = null;  // publish preview shown
     this.result = null;  // last publish answer
     this.busy = false;
@@ -217,8 +229,10 @@ export class DraftEditor {
       split: '画一条穿过所选网格的分割线，按回车键完成。',
       border: '画出新的共用边界线（两端落在原边界上），按回车键完成。',
     };
-    const save = this.pendingAction === 'boundary' ? this.button('保存边界', 'save-boundary', () => this.saveBoundary()) : null;
+    const boundary = this.pendingAction === 'boundary';
+    const save = boundary ? this.button('保存边界', 'save-boundary', () => this.saveBoundary()) : null;
     return el('div', {class: 'drawing-hint'}, el('p', {class: 'message'}, texts[this.pendingAction]),
+      boundary && this.live ? this.live.node : null,
       el('div', {class: 'buttons'}, save, this.button('取消', 'cancel-drawing', async () => this.cancelDrawing())));
   }
 
@@ -226,8 +240,11 @@ export class DraftEditor {
     if (!this.report) return el('div', {class: 'validation-report draft-report'});
     const titles = {full: '全面检查结果', edit: '本次修改的检查结果', changes: '草案修改的检查结果'};
     const title = titles[this.reportKind];
-    return el('div', {class: 'validation-report draft-report', 'data-kind': this.reportKind},
+    const shown = el('div', {class: 'validation-report draft-report', 'data-kind': this.reportKind},
       el('h4', {}, title), ...reportElement(this.map, this.report).filter(Boolean));
+    // While a boundary is edited the map shows its live check, not the last edit's.
+    if (this.live?.report) drawViolations(this.map, this.live.report.violations || []);
+    return shown;
   }
 
   // Households per draft grid against the target range.
@@ -447,15 +464,77 @@ export class DraftEditor {
   cancelDrawing() {
     this.pendingAction = null;
     this.drawing.cancel();
+    if (this.live) {
+      this.live = null;
+      drawViolations(this.map, this.report?.violations || []);
+    }
   }
 
   async editBoundary() {
-    this.editedGeometry = this.drawing.editPolygon(this.feature(this.selected).geometry);
+    const code = this.selected;
+    this.live = {code, node: el('div', {class: 'validation-report live-check', 'data-state': 'idle'}), report: null,
+      geometry: null, inFlight: null, again: false};
+    this.editedGeometry = this.drawing.editPolygon(this.feature(code).geometry, () => this.checkLive());
     this.pendingAction = 'boundary';
   }
 
+  // Asks the server to check the boundary being edited against its
+  // neighbours, nothing saved. At most one request is in flight: changes
+  // made meanwhile are checked when it answers, with the latest geometry.
+  checkLive() {
+    const live = this.live;
+    if (!live) return;
+    if (live.inFlight) {
+      live.again = true;
+      return;
+    }
+    live.inFlight = (async () => {
+      do {
+        live.again = false;
+        const geometry = this.editedGeometry();
+        live.node.dataset.state = 'checking';
+        try {
+          const report = await checkDraftGrid(this.draft.id, live.code, geometry, snapToleranceM);
+          if (this.live !== live) return;
+          Object.assign(live, {report, geometry, error: null});
+        } catch (error) {
+          if (this.live !== live) return;
+          live.error = error;
+        }
+        this.showLive(live);
+      } while (live.again && this.live === live);
+    })().finally(() => { live.inFlight = null; });
+  }
+
+  showLive(live) {
+    const {node, report, error} = live;
+    node.dataset.state = error ? 'failed' : String(report.valid);
+    if (error) {
+      node.replaceChildren(el('p', {class: 'warning'}, `实时检查失败：${error.message}`));
+      return;
+    }
+    node.replaceChildren(el('h4', {}, '实时检查（尚未保存）'), ...reportElement(this.map, report).filter(Boolean));
+  }
+
+  // The check of `geometry` as it would be saved: the live one when it is
+  // for this very geometry, otherwise a new one.
+  async checkBeforeSaving(geometry) {
+    const live = this.live;
+    if (live?.inFlight) await live.inFlight;
+    if (live?.report && JSON.stringify(live.geometry) === JSON.stringify(geometry)) return live.report;
+    return checkDraftGrid(this.draft.id, this.selected, geometry, snapToleranceM);
+  }
+
+  // Refused while the boundary has errors (their list in the message);
+  // warnings are saved once confirmed.
   async saveBoundary() {
     const geometry = this.editedGeometry();
+    const report = await this.checkBeforeSaving(geometry);
+    const named = (violations) => violations.slice(0, namedViolations).map((v) => `${ruleNames[v.rule] || v.rule}：${v.message}`)
+      .join('；') + (violations.length > namedViolations ? `；等共 ${violations.length} 处` : '');
+    const errors = report.violations.filter((v) => v.severity === 'error');
+    if (errors.length > 0) throw new Error(`边界有错误，未保存：${named(errors)}`);
+    if (report.violations.length > 0 && !window.confirm(`边界有 ${report.violations.length} 条提示：${named(report.violations)}。仍要保存吗？`)) return;
     this.cancelDrawing();
     await this.applyEdit(await draftEdits.snapGrid(this.draft.id, this.selected, geometry));
   }

@@ -53,6 +53,12 @@ export const draftEdits = {
   moveBorder: (id, a, b, line) => sendJSON(path(id, '/move-border'), {a, b, line}),
 };
 
+// The report of grid `code` as if it had `geometry` (snapped as /snap would
+// with `toleranceM`), nothing saved: the live check while a border is dragged.
+export function checkDraftGrid(id, code, geometry, toleranceM) {
+  return sendJSON(path(id, `/grids/${encodeURIComponent(code)}/check`), {geometry, tolerance_m: toleranceM});
+}
+
 export function validateDraft(id) {
   return sendJSON(path(id, '/validate'), {});
 }

@@ -25,6 +25,7 @@ export class Drawing {
     this.targets = [];  // {rings, bbox}
     this.draw = null;
     this.pending = null;  // {resolve, reject} of the current drawing
+    this.edited = null;  // {id, onChange} of the polygon up for editing
   }
 
   get active() {
@@ -80,6 +81,10 @@ export class Drawing {
           new TerraDrawSelectMode({flags: {polygon: {feature: {coordinates: {draggable: true, midpoints: true, deletable: true}}}}}),
         ],
       });
+      // Every vertex or midpoint drag of the edited polygon, as it happens.
+      this.draw.on('change', (ids, type) => {
+        if (this.edited && type === 'update' && ids.includes(this.edited.id)) this.edited.onChange();
+      });
       this.draw.on('finish', (id, context) => {
         if (!this.pending || (context && context.action && context.action !== 'draw')) return;
         const feature = this.draw.getSnapshotFeature(id);
@@ -102,7 +107,8 @@ export class Drawing {
   }
 
   // Puts a polygon up for vertex editing; returns () => its edited geometry.
-  editPolygon(geometry) {
+  // onChange() is called on every change of it while it is dragged.
+  editPolygon(geometry, onChange = () => {}) {
     this.cancel();
     this.ensureStarted();
     this.draw.clear();
@@ -114,11 +120,13 @@ export class Drawing {
     if (!result || !result.valid) throw new Error(`无法编辑该网格的边界（${result?.reason || '几何无效'}）`);
     this.draw.setMode('select');
     this.draw.selectFeature(result.id);
+    this.edited = {id: result.id, onChange};
     return () => this.draw.getSnapshotFeature(result.id)?.geometry || polygon;
   }
 
   // Ends any drawing or editing and clears what terra-draw shows.
   cancel() {
+    this.edited = null;
     if (this.pending) {
       this.pending.resolve(null);
       this.pending = null;

@@ -140,9 +140,18 @@ public:
     /// Unites neighbours with the same parent into `keep`; `absorb` is removed
     /// and its children move to `keep`.
     EditResult merge(std::string_view keep, std::string_view absorb);
+    /// Moves the vertex at `from` to `to` in every grid whose boundary passes
+    /// through `from` (as a vertex, or on a segment, where it becomes one):
+    /// the neighbours, the parent and the next community move with the grid,
+    /// so the coverage stays exact. Throws EditError when no grid's boundary
+    /// passes through `from`.
+    EditResult move_vertex(const geo::Point& from, const geo::Point& to);
     /// Sets grid `code` to `drawn` with its vertices snapped to the vertices of
     /// its neighbours and parent within `tolerance_m` metres.
     EditResult snap(std::string_view code, const geo::MultiPolygon& drawn, double tolerance_m);
+    /// The geometry snap() would give grid `code`, the draft left as it is.
+    [[nodiscard]] geo::MultiPolygon snapped(std::string_view code, const geo::MultiPolygon& drawn,
+                                            double tolerance_m) const;
 
     /// Codes per the scheme (DB11/T 2157-2023 by default): inside each parent,
     /// children numbered west→east then north→south (reading order: rows as
@@ -152,6 +161,13 @@ public:
     [[nodiscard]] std::vector<CodeProposal> propose_codes() const;
     /// Applies propose_codes() (codes and parent codes).
     EditResult renumber();
+
+    /// Checks grid `code` as if its geometry were `candidate`, against its
+    /// neighbourhood in the draft, without changing the draft: what the map
+    /// shows while a border is dragged. The candidate's vertices on other
+    /// grids' borders count as shared, as they would be once saved. Throws
+    /// EditError for an unknown code or an empty candidate.
+    [[nodiscard]] rules::Report check_geometry(std::string_view code, const geo::MultiPolygon& candidate) const;
 
     /// Every rule on the whole draft.
     [[nodiscard]] rules::Report validate() const;
@@ -171,12 +187,21 @@ private:
     [[nodiscard]] std::vector<const model::Grid*> children(const std::string& code) const;
     /// Calls visit(grid) for the draft grids whose box intersects `box`.
     void near(const geo::Box& box, const std::function<void(const model::Grid&)>& visit) const;
-    /// Inserts the vertices of the grids `edited` that lie on a same-level
-    /// neighbour's segment into that neighbour, so shared borders stay
-    /// vertex for vertex; returns the neighbours changed.
+    /// Inserts the vertices of the grids `edited` that lie on another grid's
+    /// segment (a neighbour, the parent, a grid of the next community) into
+    /// that grid, so shared borders stay vertex for vertex; returns the grids changed.
     std::vector<std::string> share_vertices(const std::vector<std::string>& edited);
-    /// Checks the grids `codes` against their neighbourhood in the draft.
-    [[nodiscard]] rules::Report check(const std::vector<std::string>& codes) const;
+    /// Checks the grids `codes` against their neighbourhood in the draft;
+    /// with `candidate`, the grid of that code is checked as if its geometry
+    /// were the candidate's.
+    [[nodiscard]] rules::Report check(const std::vector<std::string>& codes,
+                                      const model::Grid* candidate = nullptr) const;
+    /// Returns `edit` when it left no pair of borders within the edge
+    /// tolerance of each other without sharing vertices (edge_mismatch) that
+    /// was not so before, given the draft's changes before it; otherwise
+    /// restores those and throws EditError (a line drawn just past a junction).
+    EditResult refuse_new_near_misses(EditResult edit, std::map<std::string, model::Grid, std::less<>> changed_before,
+                                      std::set<std::string, std::less<>> deleted_before);
     /// Validates the grids `changed` in the current draft; `removed` is only reported.
     [[nodiscard]] EditResult result(std::vector<std::string> changed, std::vector<std::string> removed = {}) const;
 

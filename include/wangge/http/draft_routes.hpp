@@ -11,6 +11,10 @@
 //   POST   /drafts/{id}/merge              {"keep","absorb"}
 //   POST   /drafts/{id}/move-border        {"a","b","line"}
 //   POST   /drafts/{id}/snap               {"code","geometry","tolerance_m"? (1)}
+//   POST   /drafts/{id}/move-vertex        {"from":[lon,lat],"to":[lon,lat]} in every grid through "from"
+//   POST   /drafts/{id}/grids/{code}/check {"geometry","tolerance_m"?} → the report of the grid as if
+//                                           it had that geometry (snapped as /snap would with a
+//                                           tolerance), nothing saved: the map's check while dragging
 //   POST   /drafts/{id}/renumber           {"apply"? (false)} → {"proposals":[{"old","new"}]} (+ the edit)
 //   POST   /drafts/{id}/validate           → the report of DESIGN §4
 //   POST   /drafts/{id}/publish            {"confirm"?} → {"version","snapshot_version","valid_from","moved"}
