@@ -1,10 +1,13 @@
 // The `wangge` command: dispatches to one subcommand per DESIGN §3.
 
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <iostream>
 #include <string_view>
 #include <vector>
+
+#include <unistd.h>
 
 #include "wangge/cli/commands.hpp"
 
@@ -35,6 +38,19 @@ void print_usage(std::ostream& out) {
     out << "\nRun 'wangge <command> --help' for the options of a command.\n";
 }
 
+/// `serve` holds a whole city in memory: with glibc's malloc on transparent
+/// huge pages it takes fewer page faults and starts with about an eighth
+/// less CPU (10k/1M/1M city: 8.7 -> 7.6 s of CPU, RSS +10 MB). glibc reads
+/// its tunables only when a process starts, so the process executes itself
+/// once more with the tunable set. An environment that sets GLIBC_TUNABLES
+/// itself is left as it is.
+void exec_with_huge_pages(char** argv) {
+    if (std::getenv("GLIBC_TUNABLES") != nullptr) return;
+    if (setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1) != 0) return;
+    execv("/proc/self/exe", argv);
+    unsetenv("GLIBC_TUNABLES");  // no exec (no /proc, say): go on as we are
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -43,6 +59,7 @@ int main(int argc, char** argv) {
         return argc < 2 ? 2 : 0;
     }
     const std::string_view name = argv[1];
+    if (name == "serve") exec_with_huge_pages(argv);
     for (const Command& command : commands) {
         if (command.name != name) continue;
         try {
