@@ -29,15 +29,16 @@ enum class ErrorKind {
 };
 
 /// A refused request: its kind, a stable code for clients, the English
-/// message (what()) and, where a user reads it, the Chinese one.
+/// message (what(), for logs and API clients) and the Chinese one that the
+/// map shows. The Chinese text is required so that no refusal can reach a
+/// user in English.
 class ClientError : public InputError {
 public:
-    ClientError(ErrorKind kind, std::string code, const std::string& message, std::string message_zh = {})
+    ClientError(ErrorKind kind, std::string code, const std::string& message, std::string message_zh)
         : InputError(message), kind_(kind), code_(std::move(code)), message_zh_(std::move(message_zh)) {}
 
     [[nodiscard]] ErrorKind kind() const noexcept { return kind_; }
     [[nodiscard]] const std::string& code() const noexcept { return code_; }
-    /// Empty when the error has no Chinese text of its own.
     [[nodiscard]] const std::string& message_zh() const noexcept { return message_zh_; }
 
 private:

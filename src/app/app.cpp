@@ -6,6 +6,7 @@
 #include "wangge/http/api.hpp"
 #include "wangge/http/draft_routes.hpp"
 #include "wangge/http/features.hpp"
+#include "wangge/http/households.hpp"
 #include "wangge/http/lookup.hpp"
 #include "wangge/http/static_files.hpp"
 #include "wangge/http/tile_feed.hpp"
@@ -43,7 +44,7 @@ std::unique_ptr<App> App::open(AppConfig config) {
         p.workflow.emplace(http::WorkflowServices{p.writer, p.gate, *p.config.workflow,
                                                   p.config.open311_clients ? &*p.config.open311_clients : nullptr});
     }
-    p.drafts.emplace(http::DraftServices{p.writer, p.gate, p.config.draft_rules});
+    p.drafts.emplace(http::DraftServices{p.writer, p.gate, p.config.rules, http::live_households(p.state)});
     // Every route of DESIGN §6; a new module adds its add_<x>_routes() call
     // here. The routes register what State derives from each snapshot
     // (tile indexes, the change feed), so they come before the first publish.
@@ -53,7 +54,8 @@ std::unique_ptr<App> App::open(AppConfig config) {
     http::add_lookup_route(router, p.state, p.gate);
     http::add_tile_routes(router, p.state, p.gate, p.config.tile_cache_bytes);
     http::add_tile_feed_routes(router, p.state, p.gate, p.config.max_anonymous_streams);
-    http::add_validate_route(router, p.gate, p.config.validate_limits);
+    http::derive_household_counts(p.state);
+    http::add_validate_route(router, p.state, p.gate, p.config.rules, p.config.validate_limits);
     if (p.workflow) http::add_workflow_routes(router, p.state, *p.workflow);
     http::add_draft_routes(router, p.state, *p.drafts);
     http::add_static_routes(router, "/map", p.config.web_dir);

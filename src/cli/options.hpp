@@ -8,6 +8,7 @@
 #include <boost/program_options.hpp>
 
 #include "wangge/cli/commands.hpp"
+#include "wangge/rules/validator.hpp"
 
 namespace wangge::cli {
 
@@ -17,5 +18,14 @@ namespace wangge::cli {
 [[nodiscard]] std::optional<boost::program_options::variables_map> parse_options(
     const Args& args, const boost::program_options::options_description& options,
     std::string* positional = nullptr);
+
+/// Declares the boundary rule thresholds (--min-width-m, --min-area-m2,
+/// --edge-tolerance-m, --households-min, --households-max) bound to `rules`:
+/// `wangge validate` and `wangge serve` (hence wangge.conf) take the same set.
+void add_rule_options(boost::program_options::options_description& options, rules::Options& rules);
+
+/// Throws InputError naming the option when a threshold is negative or the
+/// household range is empty.
+void check_rule_options(const rules::Options& rules);
 
 }  // namespace wangge::cli

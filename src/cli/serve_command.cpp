@@ -115,6 +115,9 @@ int serve_command(const Args& args) {
         ("compress", po::value(&options.compress)->default_value(options.compress)->value_name("BOOL"),
          "gzip JSON and text answers for clients that accept it")
         ("quiet", po::bool_switch(&quiet), "no access log (one JSON line per request) on stderr");
+    // The boundary rules of POST /validate and the drafts, shown to the map by GET /rules.
+    rules::Options rules;
+    add_rule_options(settings, rules);
     po::options_description description("usage: wangge serve --store FILE [options]\n\noptions");
     description.add_options()
         ("help,h", "show this help")
@@ -125,6 +128,7 @@ int serve_command(const Args& args) {
     if (!values) return 0;
     if (!config_path.empty()) apply_config_file(config_path, settings, *values);
     if (store_path.empty()) throw InputError("--store is required (see --help)");
+    check_rule_options(rules);
     if (store_path.starts_with("postgresql://") || store_path.starts_with("postgres://")) {
         throw InputError("PostgreSQL stores are not supported yet; give a GeoPackage file");
     }
@@ -141,6 +145,7 @@ int serve_command(const Args& args) {
     app::AppConfig config{.store = store_path, .web_dir = web_dir, .styles_dir = styles_dir,
                           .tile_cache_bytes = tile_cache_mb << 20, .max_anonymous_streams = max_anonymous_streams};
     config.gate.secure_cookie = secure_cookie;
+    config.rules = rules;
     // The workflow writes need the category table; a missing default file
     // turns them off (read-only serving), a missing named file is an error.
     if (!open311_clients_path.empty()) config.open311_clients.emplace(http::Open311Clients::load(open311_clients_path));

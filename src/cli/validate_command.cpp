@@ -48,24 +48,13 @@ int validate_command(const Args& args) {
         ("help,h", "show this help")
         ("layer", po::value(&layer)->value_name("L"), "layer of FILE (default: 'grids' if present, else the first)")
         ("parent", po::value(&parent_source)->value_name("FILE"), "parents (e.g. communities) in another source")
-        ("min-width-m", po::value(&options.min_width_m)->default_value(options.min_width_m),
-         "pieces narrower than this are noise")
-        ("min-area-m2", po::value(&options.min_area_m2)->default_value(options.min_area_m2),
-         "pieces smaller than this are noise")
-        ("edge-tolerance-m", po::value(&options.edge_tolerance_m)->default_value(options.edge_tolerance_m),
-         "neighbours' vertices this close must be shared")
-        ("households-min", po::value(&options.households_min)->default_value(options.households_min),
-         "fewest households per grid")
-        ("households-max", po::value(&options.households_max)->default_value(options.households_max),
-         "most households per grid")
         ("format", po::value(&format)->value_name("json|text")->default_value(format), "report format");
+    add_rule_options(description, options);
     const auto values = parse_options(args, description, &source);
     if (!values) return 0;
     if (source.empty()) throw InputError("FILE is required (see --help)");
     if (format != "json" && format != "text") throw InputError("--format must be json or text");
-    if (!(options.min_width_m >= 0) || !(options.min_area_m2 >= 0) || !(options.edge_tolerance_m >= 0)) {
-        throw InputError("--min-width-m, --min-area-m2 and --edge-tolerance-m must not be negative");
-    }
+    check_rule_options(options);
 
     rules::GridFile layout = rules::read_grid_file(source, layer);
     std::vector<model::Grid> parents;

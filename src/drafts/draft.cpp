@@ -226,11 +226,14 @@ std::span<const std::size_t> BaseLayout::children(const std::string& code) const
     return it == children_.end() ? std::span<const std::size_t>() : std::span<const std::size_t>(it->second);
 }
 
-Draft::Draft(std::shared_ptr<const BaseLayout> base, rules::Options options)
-    : base_(std::move(base)), options_(std::move(options)) {}
+Draft::Draft(std::shared_ptr<const BaseLayout> base, rules::Options options,
+             std::shared_ptr<const HouseholdCounter> households)
+    : base_(std::move(base)), options_(std::move(options)), households_(std::move(households)) {}
 
-Draft::Draft(std::vector<model::Grid> grids, int base_version, rules::Options options)
-    : Draft(std::make_shared<const BaseLayout>(std::move(grids), base_version), std::move(options)) {}
+Draft::Draft(std::vector<model::Grid> grids, int base_version, rules::Options options,
+             std::shared_ptr<const HouseholdCounter> households)
+    : Draft(std::make_shared<const BaseLayout>(std::move(grids), base_version), std::move(options),
+            std::move(households)) {}
 
 std::vector<model::Grid> Draft::grids() const {
     std::vector<model::Grid> out;
@@ -383,7 +386,11 @@ rules::Report Draft::check(const std::vector<std::string>& codes, const model::G
             if (grid.code != candidate->code) (void)insert_vertices(grid.geometry, points, on_border_degrees);
         }
     }
-    rules::Options options = options_;
+    rules::Options options = with_households(options_, layout);
+    // The candidate's households are those inside the border it would have.
+    if (candidate != nullptr && households_ && options.households) {
+        (*options.households)[candidate->code] = households_->inside(candidate->geometry);
+    }
     options.threads = 1;  // a neighbourhood is a few dozen grids
     const rules::Validator validator = base_->workers()
                                            ? rules::Validator(std::move(layout), options, *base_->workers())
@@ -740,7 +747,25 @@ rules::Report Draft::check_geometry(std::string_view code, const geo::MultiPolyg
     return report;
 }
 
-rules::Report Draft::validate() const { return rules::Validator(grids(), options_).validate_all(); }
+rules::Options Draft::with_households(rules::Options options, const std::vector<model::Grid>& layout) const {
+    if (!households_) return options;
+    // A changed grid's households are those inside its new border (a split
+    // takes some from the grid it cut); an unchanged one keeps its own.
+    std::unordered_map<std::string, int> counts;
+    for (const model::Grid& grid : layout) {
+        if (grid.level != model::GridLevel::grid) continue;
+        counts.emplace(grid.code, changed_.contains(grid.code) ? households_->inside(grid.geometry)
+                                                               : households_->in_grid(grid.code));
+    }
+    options.households = std::move(counts);
+    return options;
+}
+
+rules::Report Draft::validate() const {
+    std::vector<model::Grid> layout = grids();
+    rules::Options options = with_households(options_, layout);
+    return rules::Validator(std::move(layout), std::move(options)).validate_all();
+}
 
 rules::Report Draft::validate_changes() const {
     const auto started = std::chrono::steady_clock::now();

@@ -71,7 +71,8 @@ model::Timestamp time_parameter(std::string_view text, std::string_view name) {
     const auto time = model::parse_iso8601(text);
     if (!time) {
         throw ClientError(ErrorKind::bad_request, "invalid_parameter",
-                        std::string(name) + " must be an ISO 8601 date or date-time");
+                        std::string(name) + " must be an ISO 8601 date or date-time",
+                        "参数 " + std::string(name) + " 应为日期或日期时间（ISO 8601）");
     }
     return *time;
 }
@@ -113,11 +114,12 @@ Response login(const AuthGate& gate, const Request& request) {
         response.set_header("Cache-Control", "no-store");
         return response;
     } catch (const auth::ThrottledError& e) {
-        Response response = Response::error(Status::too_many_requests, "too_many_requests", e.what());
+        Response response = Response::error(Status::too_many_requests, "too_many_requests", e.what(),
+                                            "登录失败次数过多，请 " + std::to_string(e.retry_after_seconds()) + " 秒后再试");
         response.set_header("Retry-After", std::to_string(e.retry_after_seconds()));
         return response;
     } catch (const auth::AuthenticationError& e) {
-        throw ClientError(ErrorKind::unauthorized, "unauthorized", e.what());
+        throw ClientError(ErrorKind::unauthorized, "unauthorized", e.what(), "用户名或密码不正确，或账号已停用");
     }
 }
 

@@ -35,7 +35,8 @@ public:
         const std::lock_guard lock(mutex_);
         if (slots_.size() >= capacity_) {
             throw ClientError(ErrorKind::conflict, "too_many_drafts",
-                            "too many open drafts (" + std::to_string(capacity_) + "); publish or delete one");
+                            "too many open drafts (" + std::to_string(capacity_) + "); publish or delete one",
+                            "草案数量已达上限（" + std::to_string(capacity_) + " 个），请先发布或删除不用的草案");
         }
         std::string id = new_id();
         slots_.emplace(id, std::make_shared<Slot>(std::move(draft)));
@@ -44,7 +45,8 @@ public:
     [[nodiscard]] std::shared_ptr<Slot> find(const std::string& id) const {
         const std::lock_guard lock(mutex_);
         const auto it = slots_.find(id);
-        if (it == slots_.end()) throw ClientError(ErrorKind::not_found, "not_found", "no draft " + id);
+        if (it == slots_.end()) throw ClientError(ErrorKind::not_found, "not_found", "no draft " + id,
+                                                     "草案 " + id + " 不存在或已发布、已删除");
         return it->second;
     }
     void erase(const std::string& id) {
@@ -108,7 +110,7 @@ const nlohmann::json* member(const nlohmann::json& body, const char* name) {
 std::string text(const nlohmann::json& body, const char* name) {
     const nlohmann::json* value = member(body, name);
     if (value == nullptr || !value->is_string() || value->get_ref<const std::string&>().empty()) {
-        throw InputError(std::string("\"") + name + "\" must be a non-empty string");
+        throw JsonBody::invalid(name, std::string("\"") + name + "\" must be a non-empty string", "非空文本");
     }
     return value->get<std::string>();
 }
@@ -119,21 +121,26 @@ std::string optional_text(const nlohmann::json& body, const char* name) {
 
 geo::MultiPolygon geometry(const nlohmann::json& body, const char* name) {
     const nlohmann::json* value = member(body, name);
-    if (value == nullptr) throw InputError(std::string("\"") + name + "\" is missing");
-    // The same per-grid cap as POST /validate: it bounds what one edit costs the rules.
-    return geo::polygons_from_geojson(*value, {rules::FeatureLimits{}.max_vertices_per_feature});
+    if (value == nullptr) throw JsonBody::missing(name);
+    try {
+        // The same per-grid cap as POST /validate: it bounds what one edit costs the rules.
+        return geo::polygons_from_geojson(*value, {rules::FeatureLimits{}.max_vertices_per_feature});
+    } catch (const geo::GeoJsonError& e) {
+        throw JsonBody::invalid(name, e.what(), "有效的多边形边界（GeoJSON Polygon 或 MultiPolygon）");
+    }
 }
 
 std::vector<geo::Point> line(const nlohmann::json& body) {
     const nlohmann::json* value = member(body, "line");
     if (value == nullptr || !geo::has_type(*value, "LineString") ||
         !value->contains("coordinates") || !(*value)["coordinates"].is_array()) {
-        throw InputError("\"line\" must be a GeoJSON LineString");
+        throw JsonBody::invalid("line", "\"line\" must be a GeoJSON LineString", "一条线（GeoJSON LineString）");
     }
     constexpr std::size_t max_points = 100'000;
     const nlohmann::json& coordinates = (*value)["coordinates"];
     if (coordinates.size() < 2 || coordinates.size() > max_points) {
-        throw InputError("\"line\" needs 2 to " + std::to_string(max_points) + " positions");
+        throw JsonBody::invalid("line", "\"line\" needs 2 to " + std::to_string(max_points) + " positions",
+                                "2 到 " + std::to_string(max_points) + " 个点的线");
     }
     std::vector<geo::Point> points;
     for (const nlohmann::json& position : coordinates) {
@@ -146,13 +153,15 @@ std::vector<geo::Point> line(const nlohmann::json& body) {
 std::optional<double> snap_tolerance(const nlohmann::json& body) {
     const nlohmann::json* value = member(body, "tolerance_m");
     if (value == nullptr) return std::nullopt;
-    if (!value->is_number()) throw InputError("\"tolerance_m\" must be a number of metres");
+    if (!value->is_number()) throw JsonBody::invalid("tolerance_m", "\"tolerance_m\" must be a number of metres", "以米计的数");
     return value->get<double>();
 }
 
 geo::Point position(const nlohmann::json& body, const char* name) {
     const nlohmann::json* value = member(body, name);
-    if (value == nullptr) throw InputError(std::string("\"") + name + "\" must be a [lon, lat] position");
+    if (value == nullptr) {
+        throw JsonBody::invalid(name, std::string("\"") + name + "\" must be a [lon, lat] position", "[经度, 纬度] 坐标");
+    }
     return geo::point_from_geojson({{"type", "Point"}, {"coordinates", *value}});
 }
 
@@ -195,9 +204,6 @@ Response edit_draft(const DraftBook& book, const Request& request, Edit&& edit) 
     }
 }
 
-nlohmann::json publish_refusal(std::string_view code, std::string_view message, const rules::Report& report) {
-    return {{"error", {{"code", code}, {"message", message}}}, {"report", rules::to_json(report)}};
-}
 
 /// What a publication changed, for the audit log: "draft 3: 12 grids;
 /// re-derived 40 households, 2 facilities, 5 incidents".
@@ -212,12 +218,16 @@ std::string publish_detail(std::string_view draft_id, const drafts::PublishPlan&
 /// A refusal found inside the Writer's make (its batch), carried out of it as a response.
 class Refusal : public ClientError {
 public:
-    Refusal(ErrorKind kind, std::string code, const std::string& message, nlohmann::json body)
-        : ClientError(kind, std::move(code), message), body_(std::move(body)) {}
-    [[nodiscard]] const nlohmann::json& body() const noexcept { return body_; }
+    Refusal(ErrorKind kind, std::string code, const std::string& message, std::string message_zh,
+            const rules::Report& report)
+        : ClientError(kind, std::move(code), message, std::move(message_zh)), report_(rules::to_json(report)) {}
+    /// The error with the report that explains it.
+    [[nodiscard]] nlohmann::json body() const {
+        return {{"error", {{"code", code()}, {"message", what()}, {"message_zh", message_zh()}}}, {"report", report_}};
+    }
 
 private:
-    nlohmann::json body_;
+    nlohmann::json report_;
 };
 
 }  // namespace
@@ -227,6 +237,7 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
     const AuthGate& gate = services.gate;
     Writer& writer = services.writer;
     const rules::Options rules = services.rules;
+    const std::shared_ptr<const drafts::HouseholdCounter> households = services.households;
     const auto require_editor = [&gate](const Request& request) {
         return gate.require(request, auth::Action::edit_drafts);
     };
@@ -240,10 +251,10 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
     // Shares the layout's base (built once per version): on the worker pool.
     router.post(
         "/drafts",
-        [&state, book, rules, require_editor, audit_draft](const Request& request) {
+        [&state, book, rules, households, require_editor, audit_draft](const Request& request) {
             const auth::Principal who = require_editor(request);
             const auto view = state.view();
-            drafts::Draft draft(book->base(view->snapshot()), rules);
+            drafts::Draft draft(book->base(view->snapshot()), rules, households);
             const int base = draft.base_version();
             const std::size_t count = draft.size();
             const std::string id = book->add(std::move(draft));
@@ -320,7 +331,9 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
                    if (member(body, "geometry") != nullptr) {
                        result = draft.replace_geometry(code, geometry(body, "geometry"));
                    }
-                   if (!result) throw InputError("give at least one of \"geometry\", \"name\", \"parent_code\"");
+                   if (!result) throw ClientError(ErrorKind::bad_request, "bad_request",
+                                                  "give at least one of \"geometry\", \"name\", \"parent_code\"",
+                                                  "请至少提供边界、名称或上级编码中的一项");
                    return *std::move(result);
                });
     edit_route(Method::delete_, "/drafts/{id}/grids/{code}",
@@ -378,7 +391,7 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
             const auth::Principal who = require_editor(request);
             const nlohmann::json body = parse_body(request);
             const nlohmann::json* apply = member(body, "apply");
-            if (apply != nullptr && !apply->is_boolean()) throw InputError("\"apply\" must be true or false");
+            if (apply != nullptr && !apply->is_boolean()) throw JsonBody::invalid("apply", "\"apply\" must be true or false", "true 或 false");
             const LockedDraft locked = lock_draft(*book, request);
             try {
                 nlohmann::json proposals = nlohmann::json::array();
@@ -414,7 +427,7 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
             const std::string& id = request.param("id");
             const nlohmann::json body = parse_body(request);
             const nlohmann::json* confirm = member(body, "confirm");
-            if (confirm != nullptr && !confirm->is_boolean()) throw InputError("\"confirm\" must be true or false");
+            if (confirm != nullptr && !confirm->is_boolean()) throw JsonBody::invalid("confirm", "\"confirm\" must be true or false", "true 或 false");
             const bool confirmed = confirm != nullptr && confirm->get<bool>();
             const LockedDraft locked = lock_draft(*book, request);
             const drafts::Draft& draft = locked.draft();
@@ -427,18 +440,19 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
                         throw ClientError(ErrorKind::conflict, "draft_outdated",
                                         "the layout changed since this draft was made (draft of version " +
                                             std::to_string(draft.base_version()) + ", now version " +
-                                            std::to_string(current_version) + ")");
+                                            std::to_string(current_version) + ")",
+                                        "网格布局在草案创建后已更新，请基于最新布局新建草案");
                     }
                     const rules::Report report = draft.validate();
                     if (!report.valid()) {
-                        const std::string message = "the draft has errors; fix them before publishing";
-                        throw Refusal(ErrorKind::unprocessable, "draft_invalid", message,
-                                      publish_refusal("draft_invalid", message, report));
+                        throw Refusal(ErrorKind::unprocessable, "draft_invalid",
+                                      "the draft has errors; fix them before publishing",
+                                      "草案存在错误，请先修正后再发布", report);
                     }
                     if (!report.violations.empty() && !confirmed) {
-                        const std::string message = "the draft has warnings; publish with \"confirm\": true";
-                        throw Refusal(ErrorKind::conflict, "confirm_required", message,
-                                      publish_refusal("confirm_required", message, report));
+                        throw Refusal(ErrorKind::conflict, "confirm_required",
+                                      "the draft has warnings; publish with \"confirm\": true",
+                                      "草案有提示，需要确认后才能发布", report);
                     }
                     return drafts::plan_publication(draft, current, now);
                 }, [&](const drafts::PublishPlan& published) {

@@ -60,7 +60,8 @@ const Collection& find_collection(std::string_view id) {
     for (const Collection& collection : collections) {
         if (collection.id == id) return collection;
     }
-    throw ClientError(ErrorKind::not_found, "not_found", "no collection '" + std::string(id) + "'");
+    throw ClientError(ErrorKind::not_found, "not_found", "no collection '" + std::string(id) + "'",
+                      "没有名为 " + std::string(id) + " 的数据集");
 }
 
 /// Per snapshot: what listing the collections would otherwise rescan. An
@@ -126,7 +127,8 @@ void check_format(const Query& query) {
     const auto f = query.get("f");
     if (f && *f != "json" && *f != "geojson") {
         throw ClientError(ErrorKind::bad_request, "invalid_parameter",
-                        "parameter 'f' is '" + std::string(*f) + "', expected json or geojson");
+                        "parameter 'f' is '" + std::string(*f) + "', expected json or geojson",
+                        "参数 f 的值 " + std::string(*f) + " 无效，应为 json 或 geojson");
     }
 }
 
@@ -144,7 +146,8 @@ Interval parse_datetime(std::string_view text) {
     const auto invalid = [text] {
         return ClientError(ErrorKind::bad_request, "invalid_parameter",
                          "parameter 'datetime' is '" + std::string(text) +
-                             "', expected an ISO 8601 instant or interval start/end ('..' for open)");
+                             "', expected an ISO 8601 instant or interval start/end ('..' for open)",
+                         "参数 datetime 的值 " + std::string(text) + " 无效，应为时间或时间区间（ISO 8601）");
     };
     const auto bound = [&invalid](std::string_view part) -> std::optional<Timestamp> {
         if (part.empty() || part == "..") return std::nullopt;
@@ -161,7 +164,8 @@ Interval parse_datetime(std::string_view text) {
     Interval interval{bound(text.substr(0, slash)), bound(text.substr(slash + 1)), false};
     if (interval.begin && interval.end && *interval.begin > *interval.end) {
         throw ClientError(ErrorKind::bad_request, "invalid_parameter",
-                        "parameter 'datetime' has its start after its end: " + std::string(text));
+                        "parameter 'datetime' has its start after its end: " + std::string(text),
+                        "参数 datetime 的开始时间晚于结束时间：" + std::string(text));
     }
     return interval;
 }
@@ -176,12 +180,14 @@ geo::Box parse_bbox(std::string_view text) {
     }
     if (numbers.size() != 4 && numbers.size() != 6) {
         throw ClientError(ErrorKind::bad_request, "invalid_parameter",
-                        "parameter 'bbox' needs 4 or 6 numbers, got " + std::to_string(numbers.size()));
+                        "parameter 'bbox' needs 4 or 6 numbers, got " + std::to_string(numbers.size()),
+                        "参数 bbox 应为 4 个或 6 个数，收到 " + std::to_string(numbers.size()) + " 个");
     }
     const std::size_t half = numbers.size() / 2;  // 6 numbers: minx,miny,minz,maxx,maxy,maxz
     const geo::Box box{numbers[0], numbers[1], numbers[half], numbers[half + 1]};
     if (box.min_x > box.max_x || box.min_y > box.max_y || (half == 3 && numbers[2] > numbers[5])) {
-        throw ClientError(ErrorKind::bad_request, "invalid_parameter", "parameter 'bbox' has a minimum above its maximum");
+        throw ClientError(ErrorKind::bad_request, "invalid_parameter", "parameter 'bbox' has a minimum above its maximum",
+                          "参数 bbox 的最小值大于最大值");
     }
     return box;
 }
@@ -199,7 +205,8 @@ bool parse_reveal(std::string_view text) {
     if (text == "true") return true;
     if (text == "false") return false;
     throw ClientError(ErrorKind::bad_request, "invalid_parameter",
-                    "parameter 'reveal' is '" + std::string(text) + "', expected true or false");
+                    "parameter 'reveal' is '" + std::string(text) + "', expected true or false",
+                    "参数 reveal 的值 " + std::string(text) + " 无效，应为 true 或 false");
 }
 
 ItemsQuery parse_items_query(const Query& query, const Collection& collection) {
@@ -220,7 +227,8 @@ ItemsQuery parse_items_query(const Query& query, const Collection& collection) {
         } else if (std::ranges::find(collection.filters, std::string_view(name)) != collection.filters.end()) {
             if (name == "level" && !model::parse_grid_level(value)) {
                 throw ClientError(ErrorKind::bad_request, "invalid_parameter",
-                                "parameter 'level' is '" + value + "', expected street, community, grid or subgrid");
+                                "parameter 'level' is '" + value + "', expected street, community, grid or subgrid",
+                                "参数 level 的值 " + value + " 无效，应为 street、community、grid 或 subgrid");
             }
             items.filters.emplace_back(name, value);
         } else {
@@ -230,7 +238,8 @@ ItemsQuery parse_items_query(const Query& query, const Collection& collection) {
             for (const std::string_view filter : collection.filters) allowed += ", " + std::string(filter);
             throw ClientError(ErrorKind::bad_request, "unknown_parameter",
                             "unknown query parameter '" + name + "' for collection " + std::string(collection.id) +
-                                " (allowed: " + allowed + ")");
+                                " (allowed: " + allowed + ")",
+                            "数据集 " + std::string(collection.id) + " 不支持查询参数 " + name + "（可用：" + allowed + "）");
         }
     }
     return items;
@@ -647,7 +656,8 @@ Response item(const AuthGate& gate, const Request& request, const View& view) {
     };
     const auto missing = [&] {
         return ClientError(ErrorKind::not_found, "not_found",
-                         "no feature '" + id + "' in collection " + std::string(collection.id));
+                         "no feature '" + id + "' in collection " + std::string(collection.id),
+                         "数据集 " + std::string(collection.id) + " 中没有编号为 " + id + " 的记录");
     };
     const auto render = [&](const auto* found) {
         if (!found) throw missing();

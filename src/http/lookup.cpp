@@ -20,7 +20,8 @@ nlohmann::json level_in_chain(const model::LookupResult& found, model::GridLevel
 double required_coordinate(const Query& query, std::string_view name, double limit) {
     const auto text = query.get(name);
     if (!text) {
-        throw ClientError(ErrorKind::bad_request, "missing_parameter", "parameter '" + std::string(name) + "' is required");
+        throw ClientError(ErrorKind::bad_request, "missing_parameter", "parameter '" + std::string(name) + "' is required",
+                          "缺少参数 " + std::string(name));
     }
     return parse_double(*text, name, -limit, limit);
 }
@@ -39,7 +40,8 @@ void add_lookup_route(Router& router, const State& state, const AuthGate& gate) 
         const auto found = snapshot.lookup(point);
         if (!found) {
             throw ClientError(ErrorKind::not_found, "outside", "the point " + nlohmann::json(point.x).dump() + "," +
-                                                             nlohmann::json(point.y).dump() + " lies in no grid");
+                                                             nlohmann::json(point.y).dump() + " lies in no grid",
+                              "该位置不在任何网格内");
         }
         nlohmann::json chain = nlohmann::json::array();
         for (const model::Grid* grid : found->chain) chain.push_back(summary(*grid));

@@ -213,7 +213,8 @@ Caller caller_of(const WorkflowServices& services, const Request& request, std::
     if (api_key && services.open311_clients != nullptr) caller.app = services.open311_clients->find(*api_key);
     if (caller.app == nullptr) {
         throw ClientError(ErrorKind::forbidden, "forbidden",
-                        api_key ? "invalid api_key" : "an api_key or a signed-in session is required");
+                        api_key ? "invalid api_key" : "an api_key or a signed-in session is required",
+                        api_key ? "api_key 无效" : "需要 api_key 或先登录");
     }
     return caller;
 }
@@ -383,10 +384,12 @@ void add_service_routes(Router& router, const workflow::CategoryTable& categorie
                    request.query().allow_only({"jurisdiction_id"});
                    const std::string& code = request.param("code");
                    if (categories.find_code(code) == nullptr) {
-                       throw ClientError(ErrorKind::not_found, "not_found", "no service \"" + code + "\"");
+                       throw ClientError(ErrorKind::not_found, "not_found", "no service \"" + code + "\"",
+                                         "没有编号为 " + code + " 的服务类型");
                    }
                    throw ClientError(ErrorKind::not_found, "not_found",
-                                   "service \"" + code + "\" has no attributes (metadata is false), so no definition");
+                                   "service \"" + code + "\" has no attributes (metadata is false), so no definition",
+                                   "服务类型 " + code + " 没有附加字段，因此没有定义");
                }), Execution::io);
 }
 

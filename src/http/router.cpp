@@ -94,10 +94,14 @@ ErrorKind kind_of(const workflow::WorkflowError& error) noexcept {
     return ErrorKind::bad_request;
 }
 
-ClientError invalid_parameter(std::string_view name, std::string_view text, std::string_view expected) {
+/// `expected` and `expected_zh`: what the parameter takes, in English and in Chinese.
+ClientError invalid_parameter(std::string_view name, std::string_view text, std::string_view expected,
+                              std::string_view expected_zh) {
     return ClientError(ErrorKind::bad_request, "invalid_parameter",
-                     "parameter '" + std::string(name) + "' is '" + std::string(text) + "', expected " +
-                         std::string(expected));
+                       "parameter '" + std::string(name) + "' is '" + std::string(text) + "', expected " +
+                           std::string(expected),
+                       "参数 " + std::string(name) + " 的值 " + std::string(text) + " 无效，应为" +
+                           std::string(expected_zh));
 }
 
 }  // namespace
@@ -146,11 +150,13 @@ Query Query::parse(std::string_view text) {
         auto name = percent_decode(pair.substr(0, eq), true);
         auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
         if (!name || !value) {
-            throw ClientError(ErrorKind::bad_request, "bad_query", "malformed %-escape in query parameter '" +
-                                                                  std::string(pair.substr(0, eq)) + "'");
+            throw ClientError(ErrorKind::bad_request, "bad_query",
+                              "malformed %-escape in query parameter '" + std::string(pair.substr(0, eq)) + "'",
+                              "查询参数 " + std::string(pair.substr(0, eq)) + " 的编码（%转义）有误");
         }
         if (query.has(*name)) {
-            throw ClientError(ErrorKind::bad_request, "duplicate_parameter", "parameter '" + *name + "' is given twice");
+            throw ClientError(ErrorKind::bad_request, "duplicate_parameter", "parameter '" + *name + "' is given twice",
+                              "参数 " + *name + " 重复出现");
         }
         query.items_.emplace_back(std::move(*name), std::move(*value));
     }
@@ -170,7 +176,8 @@ void Query::allow_only(std::initializer_list<std::string_view> allowed) const {
             std::string names;
             for (const std::string_view name : allowed) names += (names.empty() ? "" : ", ") + std::string(name);
             throw ClientError(ErrorKind::bad_request, "unknown_parameter",
-                            "unknown query parameter '" + key + "' (allowed: " + names + ")");
+                            "unknown query parameter '" + key + "' (allowed: " + names + ")",
+                            "无法识别的查询参数 " + key + "（可用：" + (names.empty() ? std::string("无") : names) + "）");
         }
     }
 }
@@ -194,10 +201,11 @@ std::string Query::encode(std::initializer_list<std::pair<std::string_view, std:
 double parse_double(std::string_view text, std::string_view name, double min, double max) {
     double value = 0.0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    const std::string expected = "a number from " + nlohmann::json(min).dump() + " to " + nlohmann::json(max).dump();
     if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(value) ||
         value < min || value > max) {
-        throw invalid_parameter(name, text, expected);
+        const std::string from = nlohmann::json(min).dump();
+        const std::string to = nlohmann::json(max).dump();
+        throw invalid_parameter(name, text, "a number from " + from + " to " + to, " " + from + " 到 " + to + " 之间的数");
     }
     return value;
 }
@@ -206,8 +214,9 @@ std::int64_t parse_int(std::string_view text, std::string_view name, std::int64_
     std::int64_t value = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value < min || value > max) {
-        throw invalid_parameter(name, text,
-                                "an integer from " + std::to_string(min) + " to " + std::to_string(max));
+        const std::string from = std::to_string(min);
+        const std::string to = std::to_string(max);
+        throw invalid_parameter(name, text, "an integer from " + from + " to " + to, " " + from + " 到 " + to + " 之间的整数");
     }
     return value;
 }
@@ -314,9 +323,7 @@ Response Response::not_modified(std::string_view etag) {
 
 Response Response::error(Status status, std::string_view code, std::string_view message,
                          std::string_view message_zh) {
-    nlohmann::json error{{"code", code}, {"message", message}};
-    if (!message_zh.empty()) error["message_zh"] = message_zh;
-    return json({{"error", std::move(error)}}, status);
+    return json({{"error", {{"code", code}, {"message", message}, {"message_zh", message_zh}}}}, status);
 }
 
 Response Response::stream(std::string content_type, StreamStart start, StreamOptions options) {
@@ -415,9 +422,12 @@ std::vector<std::string> decode_path(std::string_view path) {
     std::vector<std::string> decoded;
     for (const std::string_view raw : split_path(path)) {
         auto segment = percent_decode(raw, false);
-        if (!segment) throw ClientError(ErrorKind::bad_request, "bad_path", "malformed %-escape in the path");
+        if (!segment) {
+            throw ClientError(ErrorKind::bad_request, "bad_path", "malformed %-escape in the path", "网址路径的编码（%转义）有误");
+        }
         if (*segment == "." || *segment == ".." || segment->find_first_of(std::string_view("/\\\0", 3)) != std::string::npos) {
-            throw ClientError(ErrorKind::bad_request, "bad_path", "the path may not contain '.', '..', '\\' or encoded '/' segments");
+            throw ClientError(ErrorKind::bad_request, "bad_path",
+                              "the path may not contain '.', '..', '\\' or encoded '/' segments", "网址路径中含有不允许的部分");
         }
         decoded.push_back(std::move(*segment));
     }
@@ -504,9 +514,11 @@ Dispatch Router::dispatch(Request& request) const {
     }
     dispatch.error_ = path_known ? ClientError(ErrorKind::method_not_allowed, "method_not_allowed",
                                              std::string(to_string(request.method())) + " is not allowed on " +
-                                                 std::string(request.path()))
+                                                 std::string(request.path()),
+                                             "此地址不支持该操作（" + std::string(to_string(request.method())) + "）")
                                  : ClientError(ErrorKind::not_found, "not_found",
-                                             "no resource at " + std::string(request.path()));
+                                             "no resource at " + std::string(request.path()),
+                                             "找不到所请求的地址 " + std::string(request.path()));
     return dispatch;
 }
 
@@ -529,14 +541,16 @@ Response error_response(const Request& request, std::exception_ptr error) {
     } catch (const workflow::WorkflowError& e) {
         return Response::error(status_of(kind_of(e)), e.code(), e.what(), e.message_zh());
     } catch (const InputError& e) {
-        return Response::error(Status::bad_request, "bad_request", e.what());
+        // Parsers' own errors (GeoJSON, times) name the problem in English only;
+        // routes whose input the map sends turn them into ClientErrors first.
+        return Response::error(Status::bad_request, "bad_request", e.what(), "请求内容有误");
     } catch (const std::exception& e) {
         std::fprintf(stderr, "wangge: internal error on %s %s: %s\n", std::string(to_string(request.method())).c_str(),
                      request.target().c_str(), e.what());
-        return Response::error(Status::internal_server_error, "internal", "internal server error");
+        return Response::error(Status::internal_server_error, "internal", "internal server error", "服务器内部错误，请稍后再试");
     } catch (...) {
         std::fprintf(stderr, "wangge: unknown internal error on %s\n", request.target().c_str());
-        return Response::error(Status::internal_server_error, "internal", "internal server error");
+        return Response::error(Status::internal_server_error, "internal", "internal server error", "服务器内部错误，请稍后再试");
     }
 }
 

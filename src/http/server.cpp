@@ -237,7 +237,8 @@ Response too_many_requests(std::chrono::milliseconds wait) {
     const auto seconds = std::max<std::int64_t>(1, (wait.count() + 999) / 1000);
     Response response = Response::error(Status::too_many_requests, "rate_limited",
                                         "too many requests from this address; retry in " + std::to_string(seconds) +
-                                            " s");
+                                            " s",
+                                        "请求过于频繁，请 " + std::to_string(seconds) + " 秒后再试");
     response.set_header("Retry-After", std::to_string(seconds));
     return response;
 }
@@ -305,7 +306,7 @@ Message to_message(Response&& response, const Framing& framing) {
         bhttp::file_body::value_type file;
         beast::error_code ec;
         file.open(path->c_str(), beast::file_mode::scan, ec);
-        if (ec) return to_message(Response::error(Status::not_found, "not_found", "file not readable"), framing);
+        if (ec) return to_message(Response::error(Status::not_found, "not_found", "file not readable", "文件无法读取"), framing);
         const std::uint64_t size = file.size();
         if (framing.head) {
             StringMessage message;
@@ -331,8 +332,8 @@ Message to_message(Response&& response, const Framing& framing) {
 }
 
 /// A JSON error for a request the parser refused; the connection closes after it.
-Message refusal(Status status, std::string_view code, std::string_view text) {
-    Response response = Response::error(status, code, text);
+Message refusal(Status status, std::string_view code, std::string_view text, std::string_view text_zh) {
+    Response response = Response::error(status, code, text, text_zh);
     add_security_headers(response);
     return to_message(std::move(response), Framing{11, false, false, false});
 }
@@ -346,7 +347,8 @@ using StreamTicket = std::unique_ptr<std::atomic<std::size_t>, ReleaseStream>;
 
 Response too_many_streams(std::size_t limit) {
     return Response::error(Status::service_unavailable, "too_many_streams",
-                           "the server has " + std::to_string(limit) + " streams open; try again later");
+                           "the server has " + std::to_string(limit) + " streams open; try again later",
+                           "服务器的地图更新连接已满，请稍后再试");
 }
 
 struct Shared;
@@ -556,12 +558,15 @@ void Session::on_read(beast::error_code ec, std::size_t) {
         std::optional<Message> refused;
         if (ec == bhttp::error::body_limit) {
             refused = refusal(Status::payload_too_large, "payload_too_large",
-                              "the body exceeds " + std::to_string(shared_.options.body_limit) + " bytes");
+                              "the body exceeds " + std::to_string(shared_.options.body_limit) + " bytes",
+                              "提交的内容过大（上限 " + std::to_string(shared_.options.body_limit) + " 字节）");
         } else if (ec == bhttp::error::header_limit) {
-            refused = refusal(Status::header_fields_too_large, "header_too_large", "the request header is too large");
+            refused = refusal(Status::header_fields_too_large, "header_too_large", "the request header is too large",
+                              "请求头过大");
         } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
                    ec != bhttp::error::partial_message) {
-            refused = refusal(Status::bad_request, "bad_request", "malformed HTTP request: " + ec.message());
+            refused = refusal(Status::bad_request, "bad_request", "malformed HTTP request: " + ec.message(),
+                              "请求格式有误");
         }
         if (!refused) {
             // Timeout, reset or a half-sent request: nobody to answer.
@@ -581,7 +586,8 @@ void Session::on_read(beast::error_code ec, std::size_t) {
         slot.method = std::string(parser_->get().method_string());
         slot.target = std::string(parser_->get().target());
         slot.message = refusal(Status::bad_request, "bad_transfer_encoding",
-                               "Transfer-Encoding must end with chunked; the connection is closed");
+                               "Transfer-Encoding must end with chunked; the connection is closed",
+                               "请求格式有误（Transfer-Encoding）");
         maybe_write();
         return;
     }

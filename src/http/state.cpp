@@ -31,7 +31,8 @@ void State::publish(std::shared_ptr<const model::Snapshot> snapshot) {
 
 std::shared_ptr<const View> State::view() const {
     std::shared_ptr<const View> view = current_.load();
-    if (!view) throw ClientError(ErrorKind::unavailable, "not_ready", "no snapshot is loaded yet");
+    if (!view) throw ClientError(ErrorKind::unavailable, "not_ready", "no snapshot is loaded yet",
+                                  "服务器正在加载数据，请稍后再试");
     return view;
 }
 

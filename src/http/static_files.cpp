@@ -41,7 +41,8 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 20> content_
 }};
 
 ClientError missing(std::string_view relative) {
-    return ClientError(ErrorKind::not_found, "not_found", "no file '" + std::string(relative) + "'");
+    return ClientError(ErrorKind::not_found, "not_found", "no file '" + std::string(relative) + "'",
+                       "找不到文件 " + std::string(relative));
 }
 
 /// The text of every inline <script> (one without src) in an HTML page.

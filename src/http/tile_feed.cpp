@@ -208,7 +208,8 @@ std::optional<Resume> client_cursor(std::string_view text, const State& state) {
     const auto resume = parse_cursor(text, state);
     if (!resume) {
         throw ClientError(ErrorKind::bad_request, "invalid_parameter",
-                        "'" + std::string(text) + "' is not a change cursor (from /tiles/changes or /tiles/events)");
+                        "'" + std::string(text) + "' is not a change cursor (from /tiles/changes or /tiles/events)",
+                        "地图更新位置标记 " + std::string(text) + " 无效");
     }
     return resume;
 }

@@ -25,7 +25,8 @@ tiles::Layer layer_parameter(const Request& request) {
     const auto layer = tiles::parse_layer(name);
     if (!layer) {
         throw ClientError(ErrorKind::not_found, "not_found",
-                        "no tile layer '" + name + "' (grids, households, facilities, incidents, heat)");
+                        "no tile layer '" + name + "' (grids, households, facilities, incidents, heat)",
+                        "没有名为 " + name + " 的瓦片图层");
     }
     return *layer;
 }
@@ -37,7 +38,8 @@ std::optional<model::Timestamp> time_parameter(const Query& query, std::string_v
     if (!time) {
         throw ClientError(ErrorKind::bad_request, "invalid_parameter",
                         "parameter '" + std::string(name) + "' must be an ISO 8601 date or date-time, got '" +
-                            std::string(*text) + "'");
+                            std::string(*text) + "'",
+                        "参数 " + std::string(name) + " 应为日期或日期时间（ISO 8601），收到的是 " + std::string(*text));
     }
     return time;
 }
@@ -53,12 +55,14 @@ tiles::HeatFilter filter_parameters(const Query& query, tiles::Layer layer) {
     filter.from = time_parameter(query, "from");
     filter.to = time_parameter(query, "to");
     if (filter.from && filter.to && *filter.from >= *filter.to) {
-        throw ClientError(ErrorKind::bad_request, "invalid_parameter", "parameter 'from' must be earlier than 'to'");
+        throw ClientError(ErrorKind::bad_request, "invalid_parameter", "parameter 'from' must be earlier than 'to'",
+                          "开始时间（from）应早于结束时间（to）");
     }
     if (const auto category = query.get("category")) filter.category = std::string(*category);
     if (const auto state = query.get("state")) {
         if (!workflow::parse_state(*state)) {
-            throw ClientError(ErrorKind::bad_request, "invalid_parameter", "unknown incident state '" + std::string(*state) + "'");
+            throw ClientError(ErrorKind::bad_request, "invalid_parameter", "unknown incident state '" + std::string(*state) + "'",
+                              "未知的事件状态 " + std::string(*state));
         }
         filter.state = std::string(*state);
     }

@@ -1,13 +1,16 @@
 #include "wangge/http/validate_handler.hpp"
 
 #include "wangge/http/body.hpp"
-#include "wangge/rules/validator.hpp"
+#include "wangge/http/households.hpp"
 
 namespace wangge::http {
 
-Response validate_layout(const Request& request, const rules::FeatureLimits& limits) {
+namespace {
+
+/// Validates the body of one request; throws ClientError for client mistakes.
+Response validate_layout(const Request& request, const State& state, rules::Options options,
+                         const rules::FeatureLimits& limits) {
     request.query().allow_only({"min_width_m", "min_area_m2", "edge_tolerance_m"});
-    rules::Options options;
     const auto metres = [&request](std::string_view name, double fallback) {
         const auto text = request.query().get(name);
         return text ? parse_double(*text, name, 0.0, 1000.0) : fallback;
@@ -21,22 +24,42 @@ Response validate_layout(const Request& request, const rules::FeatureLimits& lim
     try {
         grids = rules::grids_from_geojson(body, limits);
     } catch (const rules::TooLargeError& e) {
-        throw ClientError(ErrorKind::too_large, "too_large", e.what());
+        throw ClientError(ErrorKind::too_large, "too_large", e.what(), "网格数量或顶点数超过上限");
     } catch (const rules::GridSourceError& e) {
-        throw ClientError(ErrorKind::bad_request, "invalid_features", e.what());
+        throw ClientError(ErrorKind::bad_request, "invalid_features", e.what(), "网格数据格式不正确");
     }
+    const auto view = state.view();
+    options.households = view->derived<HouseholdCounts>().of(view->snapshot());
     const rules::Report report = rules::validate(std::move(grids), options);
     return Response::json(rules::to_json(report));
 }
 
-void add_validate_route(Router& router, const AuthGate& gate, const rules::FeatureLimits& limits) {
+}  // namespace
+
+nlohmann::json rules_json(const rules::Options& rules) {
+    return {{"min_width_m", rules.min_width_m},
+            {"min_area_m2", rules.min_area_m2},
+            {"edge_tolerance_m", rules.edge_tolerance_m},
+            {"households_min", rules.households_min},
+            {"households_max", rules.households_max}};
+}
+
+void add_validate_route(Router& router, const State& state, const AuthGate& gate, const rules::Options& rules,
+                        const rules::FeatureLimits& limits) {
     router.post(
         "/validate",
-        [&gate, limits](const Request& request) {
+        [&state, &gate, rules, limits](const Request& request) {
             gate.permit(request, auth::Action::validate_layout);
-            return validate_layout(request, limits);
+            return validate_layout(request, state, rules, limits);
         },
         Execution::worker);
+    router.get(
+        "/rules",
+        [body = rules_json(rules)](const Request& request) {
+            request.query().allow_only({});
+            return Response::json(body);
+        },
+        Execution::io);
 }
 
 }  // namespace wangge::http

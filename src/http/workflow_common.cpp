@@ -9,7 +9,8 @@ namespace wangge::http::detail {
 
 const model::Incident& find_incident(const model::Snapshot& snapshot, std::int64_t id) {
     const model::Incident* found = snapshot.incident(id);
-    if (found == nullptr) throw ClientError(ErrorKind::not_found, "not_found", "no incident " + std::to_string(id));
+    if (found == nullptr) throw ClientError(ErrorKind::not_found, "not_found", "no incident " + std::to_string(id),
+                                            "没有编号为 " + std::to_string(id) + " 的事件");
     return *found;
 }
 

@@ -101,7 +101,8 @@ std::int64_t id_param(const Request& request) { return parse_int(request.param("
 workflow::Role workflow_role(const auth::User& user) {
     // The two role vocabularies share their names (DESIGN §6).
     const std::optional<workflow::Role> role = workflow::parse_role(auth::to_string(user.role));
-    if (!role) throw ClientError(ErrorKind::forbidden, "forbidden", "the role has no workflow rights");
+    if (!role) throw ClientError(ErrorKind::forbidden, "forbidden", "the role has no workflow rights",
+                                      "您的角色无权处理事件");
     return *role;
 }
 
@@ -168,7 +169,8 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
         const auto view = state.view();
         const model::Snapshot& snapshot = view->snapshot();
         if (snapshot.current_grid(*area) == nullptr) {
-            throw ClientError(ErrorKind::not_found, "not_found", "no current grid, community or street " + std::string(*area));
+            throw ClientError(ErrorKind::not_found, "not_found", "no current grid, community or street " + std::string(*area),
+                              "没有编码为 " + std::string(*area) + " 的网格、社区或街道");
         }
         json incidents = json::array();
         for (const workflow::OverdueIncident& item : workflow::overdue_in(snapshot, *area, now)) {
@@ -262,7 +264,8 @@ void add_visit_routes(Router& router, const State& state, const WorkflowServices
                                           "缺少必填字段 \"staff_id\"：该用户未关联网格员");
                     }
                     if (who.user->role == auth::Role::grid_worker && staff_id != who.user->staff_id) {
-                        throw ClientError(ErrorKind::forbidden, "forbidden", "a grid worker records only their own visits");
+                        throw ClientError(ErrorKind::forbidden, "forbidden", "a grid worker records only their own visits",
+                                          "网格员只能记录自己的走访");
                     }
                     model::Visit visit;
                     visit.staff_id = *staff_id;
@@ -279,7 +282,8 @@ void add_visit_routes(Router& router, const State& state, const WorkflowServices
                                          [&](const model::Household& h) { return h.id == visit.household_id; });
                         if (household == households.end()) {
                             throw ClientError(ErrorKind::not_found, "not_found",
-                                            "no household " + std::to_string(visit.household_id));
+                                            "no household " + std::to_string(visit.household_id),
+                                            "没有编号为 " + std::to_string(visit.household_id) + " 的住户");
                         }
                         if (current.staff(visit.staff_id) == nullptr) {
                             throw InputError("no staff member " + std::to_string(visit.staff_id));
@@ -317,7 +321,8 @@ void add_visit_routes(Router& router, const State& state, const WorkflowServices
                    if (auth::reach(who, auth::Action::record_visit) == auth::Reach::scoped &&
                        !covers_any(*who.user, due.grid_codes)) {
                        throw ClientError(ErrorKind::forbidden, "out_of_scope",
-                                       "staff member " + std::to_string(staff_id) + " works outside your grids");
+                                       "staff member " + std::to_string(staff_id) + " works outside your grids",
+                                       "该人员不在您负责的网格内工作");
                    }
                    // Per household: a staff member's grids may reach beyond the caller's scope, and the
                    // reasons are special-group tags (personal data), so each one is checked and audited.
@@ -390,7 +395,8 @@ void add_statistics_routes(Router& router, const State& state, const AuthGate& g
                                                     [&](const auto& entry) { return level && entry.first == *level; });
                    if (level && chosen == std::end(levels)) {
                        throw ClientError(ErrorKind::bad_request, "invalid_parameter",
-                                       "level must be grid, worker or community, not \"" + std::string(*level) + "\"");
+                                       "level must be grid, worker or community, not \"" + std::string(*level) + "\"",
+                                       "参数 level 的值 " + std::string(*level) + " 无效，应为 grid、worker 或 community");
                    }
                    json body = workflow::to_json(visible_statistics(state, gate, request, who));
                    if (level) {

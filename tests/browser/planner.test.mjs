@@ -24,7 +24,7 @@ async function checkPlannerView(query, screenshotName) {
   assert.deepEqual(await renderedCodes(page, 'community-line'), communityCodes);
   assert.equal(await page.locator('.views button[aria-selected="true"]').textContent(), '规划');
   assert.match(await page.locator('#legend').textContent(), /网格边界.*住户100–300户/s);
-  assert.match(await page.locator('.maplibregl-ctrl-scale').textContent(), /\d+\s*(m|km)/);
+  assert.match(await page.locator('.maplibregl-ctrl-scale').textContent(), /\d+\s*(米|公里)/);
   const ready = await page.evaluate(() => window.wanggeReady);
   const tilesOffered = (await fetch(`${session.server.url}/tiles/grids.json`)).ok;
   assert.equal(ready.tiles.includes('grids'), tilesOffered && !query, 'grid tiles are used exactly when offered');

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,8 +28,9 @@ const support::Account worker{"worker", auth::Role::grid_worker, {layout::grid_a
 /// The test app (every route, as `wangge serve` wires them) over layout::dataset(), served.
 class DraftServer : public TestServer {
 public:
-    DraftServer()
-        : TestServer(quiet_options(), {}, {.data = layout::dataset(), .gate = {.clock = [] { return now; }}}) {
+    explicit DraftServer(rules::Options rules = {})
+        : TestServer(quiet_options(), {},
+                     {.data = layout::dataset(), .gate = {.clock = [] { return now; }}, .rules = std::move(rules)}) {
         accounts().add(planner);
         accounts().add(worker);
     }
@@ -155,6 +157,54 @@ TEST(DraftRoutes, DraftEditValidatePublishReassignsHouseholds) {
     EXPECT_EQ(std::count_if(stored.grids.begin(), stored.grids.end(),
                             [](const model::Grid& g) { return g.version == 2 && g.current(); }),
               4);
+}
+
+/// The household_count violations of a report, by grid code: their messages.
+std::map<std::string, std::string> household_counts(const nlohmann::json& report) {
+    std::map<std::string, std::string> out;
+    for (const nlohmann::json& v : report["violations"]) {
+        if (v["rule"] == "household_count") out.emplace(v["grids"][0], v["message"]);
+    }
+    return out;
+}
+
+TEST(DraftRoutes, EditsAndChecksCountHouseholdsWithTheConfiguredRange) {
+    // grid_a holds households 1 and 2, grid_b households 3, 4 and 5 (layout::dataset()).
+    rules::Options rules;
+    rules.households_min = 1;
+    rules.households_max = 2;
+    DraftServer server(rules);
+    const Reply shown_rules = server.call(Method::get, "/rules", "");
+    ASSERT_EQ(shown_rules.status, 200u) << shown_rules.body;
+    EXPECT_EQ(shown_rules.json()["households_min"], 1);
+    EXPECT_EQ(shown_rules.json()["households_max"], 2);
+
+    const std::string token = server.login("planner");
+    const std::string draft = "/drafts/" + server.call(Method::post, "/drafts", token).json()["id"].get<std::string>();
+    // The new western strip of grid_a holds no household; grid_a keeps both of its own.
+    const Reply split = server.call(Method::post, draft + "/split", token,
+                                    {{"code", layout::grid_a},
+                                     {"line", meridian(116.402)},
+                                     {"new_code", "110105001001003"},
+                                     {"new_name", "空网格"}});
+    ASSERT_EQ(split.status, 200u) << split.body;
+    const auto edit = household_counts(split.json()["report"]);
+    ASSERT_EQ(edit.size(), 1u) << split.body;
+    EXPECT_NE(edit.at("110105001001003").find("有 0 户，不在 1–2 户的范围内"), std::string::npos)
+        << edit.at("110105001001003");
+
+    // The full check also sees grid_b, unchanged, with its 3 households.
+    const Reply validated = server.call(Method::post, draft + "/validate", token);
+    ASSERT_EQ(validated.status, 200u) << validated.body;
+    const auto full = household_counts(validated.json());
+    EXPECT_EQ(full.size(), 2u) << validated.body;
+    EXPECT_TRUE(full.contains("110105001001003"));
+    ASSERT_TRUE(full.contains(layout::grid_b));
+    EXPECT_NE(full.at(layout::grid_b).find("有 3 户"), std::string::npos) << full.at(layout::grid_b);
+    EXPECT_TRUE(validated.json()["valid"]) << "household_count is a warning";
+
+    // A warning needs the planner's confirmation to publish.
+    EXPECT_EQ(server.call(Method::post, draft + "/publish", token).json()["error"]["code"], "confirm_required");
 }
 
 TEST(DraftRoutes, PublishRefusesADraftWithErrors) {

@@ -142,6 +142,7 @@ std::vector<Case> access_table() {
         {get, "/tiles/changes", "/tiles/changes", {}, everyone},
         {get, "/tiles/events", "/tiles/events?after=none", {}, {P, P, P, P, P, P}},
         {post, "/validate", "/validate", small_layout, signed_in},
+        {get, "/rules", "/rules", {}, everyone},
         {get, "/map", "/map", {}, everyone},
         {get, "/map/{path*}", "/map/index.html", {}, everyone},
         {get, "/styles", "/styles", {}, everyone},

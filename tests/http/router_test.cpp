@@ -118,7 +118,7 @@ TEST(Router, RefusesDotSegmentsAndEncodedSlashes) {
 TEST(Router, ExceptionsBecomeStatusesInOnePlace) {
     Router router;
     router.get(
-        "/http", [](const Request&) -> Response { throw ClientError(ErrorKind::conflict, "busy", "try later"); },
+        "/http", [](const Request&) -> Response { throw ClientError(ErrorKind::conflict, "busy", "try later", "请稍后再试"); },
         Execution::io);
     router.get("/input", [](const Request&) -> Response { throw InputError("bad polygon"); }, Execution::io);
     router.get("/bug", [](const Request&) -> Response { throw std::runtime_error("secret detail"); }, Execution::io);
@@ -128,12 +128,14 @@ TEST(Router, ExceptionsBecomeStatusesInOnePlace) {
     Request http_error = get("/http");
     const Response conflict = router.handle(http_error);
     EXPECT_EQ(conflict.status(), Status::conflict);
-    EXPECT_EQ(error_of(conflict), nlohmann::json({{"code", "busy"}, {"message", "try later"}}));
+    EXPECT_EQ(error_of(conflict),
+              nlohmann::json({{"code", "busy"}, {"message", "try later"}, {"message_zh", "请稍后再试"}}));
 
     Request input = get("/input");
     const Response bad = router.handle(input);
     EXPECT_EQ(bad.status(), Status::bad_request);
     EXPECT_EQ(error_of(bad)["message"], "bad polygon");
+    EXPECT_EQ(error_of(bad)["message_zh"], "请求内容有误");
 
     Request bug = get("/bug");
     const Response internal = router.handle(bug);
@@ -175,7 +177,7 @@ TEST(Router, AShortcutAnswersFirstOrLeavesTheRequestToItsHandler) {
     router.get(
         "/tiles/{n}",
         [](const Request& r) -> std::optional<Response> {
-            if (r.param("n") == "bad") throw ClientError(ErrorKind::bad_request, "invalid_parameter", "bad n");
+            if (r.param("n") == "bad") throw ClientError(ErrorKind::bad_request, "invalid_parameter", "bad n", "n 有误");
             if (r.param("n") == "cached") return Response::json(std::string("stored"));
             return std::nullopt;
         },

@@ -129,9 +129,15 @@ TEST(ServeCommand, ConfigFileSetsOptionsAndTheCommandLineWins) {
 TEST(ServeCommand, TheExampleConfigFileIsValid) {
     TempDir dir;
     const std::string store = sample_store(dir);
+    // The rule options come from the file and the command line alike (GET /rules shows them).
     ServeProcess server({"--config", WANGGE_SOURCE_DIR "/docs/wangge.conf.example", "--store", store, "--port", "0",
-                         "--quiet"});
+                         "--quiet", "--households-max", "250"});
     EXPECT_EQ(Client(server.port()).get("/health").status, 200u);
+    const Reply rules = Client(server.port()).get("/rules");
+    ASSERT_EQ(rules.status, 200u) << rules.body;
+    EXPECT_EQ(rules.json()["households_min"], 100);
+    EXPECT_EQ(rules.json()["households_max"], 250);
+    EXPECT_EQ(rules.json()["edge_tolerance_m"], 0.5);
     server.child().signal(SIGTERM);
     EXPECT_EQ(server.child().wait(), 0);
 }
@@ -168,6 +174,7 @@ TEST(ServeCommand, BadArgumentsExitWith2) {
              std::vector<std::string>{wangge_binary, "serve", "--store", "x.gpkg", "--port", "99999"},
              std::vector<std::string>{wangge_binary, "serve", "--store", "x.gpkg", "--colour", "red"},
              std::vector<std::string>{wangge_binary, "serve", "--store", "x.gpkg", "--io-timeout", "0"},
+             std::vector<std::string>{wangge_binary, "serve", "--store", "x.gpkg", "--households-min", "400"},
              std::vector<std::string>{wangge_binary, "serve", "--store", "x.gpkg", "--config",
                                       (dir.path() / "none.conf").string()},
              std::vector<std::string>{wangge_binary, "serve", "--store", "x.gpkg", "--config", unknown_option.string()},

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "planted_layout.hpp"
 #include "support/test_app.hpp"
 #include "wangge/geo/geojson.hpp"
@@ -44,8 +46,45 @@ TEST_F(ValidateRoute, ReportsViolations) {
     const nlohmann::json report = nlohmann::json::parse(response.body());
     EXPECT_EQ(report["valid"], false);
     EXPECT_EQ(report["grids"], 5);
-    EXPECT_EQ(report["summary"], (nlohmann::json{{"overlap", 1}}));
+    // The planted grids' codes hold none of the served households: below the default 100.
+    EXPECT_EQ(report["summary"], (nlohmann::json{{"overlap", 1}, {"household_count", 3}}));
     EXPECT_EQ(report["violations"][0]["message"], "网格 110105001001001 与 110105001001002 重叠 2000.0 平方米");
+}
+
+TEST_F(ValidateRoute, HouseholdCountUsesTheServedHouseholdsAndTheConfiguredRange) {
+    rules::Options rules;
+    rules.households_min = 0;
+    rules.households_max = 1;
+    rules.min_width_m = 0.25;
+    support::TestApp configured{{.rules = rules}};
+    const http::Response shown = configured.handle(Method::get, "/rules");
+    ASSERT_EQ(shown.status(), Status::ok) << shown.body();
+    EXPECT_EQ(nlohmann::json::parse(shown.body()),
+              (nlohmann::json{{"min_width_m", 0.25}, {"min_area_m2", 1.0}, {"edge_tolerance_m", 0.5},
+                              {"households_min", 0}, {"households_max", 1}}));
+
+    // The sample's grids, each compared with the households the snapshot gives its code.
+    const auto view = configured.state().view();
+    std::map<std::string, int> served;
+    for (const model::Household& h : view->snapshot().data().households) ++served[h.grid_code];
+    std::vector<model::Grid> grids;
+    for (const model::Grid* g : view->snapshot().current_grids()) grids.push_back(*g);
+    const Response response = configured.handle_as(planner, Method::post, "/validate", collection(grids).dump());
+    ASSERT_EQ(response.status(), Status::ok) << response.body();
+    const nlohmann::json report = nlohmann::json::parse(response.body());
+    std::size_t warned = 0;
+    for (const nlohmann::json& v : report["violations"]) {
+        if (v["rule"] != "household_count") continue;
+        ++warned;
+        const std::string code = v["grids"][0];
+        EXPECT_NE(v["message"].get<std::string>().find("有 " + std::to_string(served[code]) + " 户，不在 0–1 户"),
+                  std::string::npos)
+            << v["message"];
+    }
+    std::size_t crowded = 0;
+    for (const model::Grid& g : grids) crowded += g.level == model::GridLevel::grid && served[g.code] > 1 ? 1 : 0;
+    EXPECT_GT(crowded, 0u);
+    EXPECT_EQ(warned, crowded);
 }
 
 TEST_F(ValidateRoute, CleanLayoutAndThresholdParameters) {

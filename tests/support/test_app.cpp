@@ -46,6 +46,7 @@ TestApp::TestApp(TestAppOptions options) {
                           .tile_cache_bytes = options.tile_cache_bytes,
                           .max_anonymous_streams = options.max_anonymous_streams,
                           .gate = std::move(options.gate),
+                          .rules = options.rules,
                           .validate_limits = options.validate_limits,
                           .first_version = options.first_version};
     if (options.workflow) config.workflow = categories();

@@ -42,6 +42,8 @@ struct TestAppOptions {
     std::uint64_t first_version = 1;
     std::size_t tile_cache_bytes = tiles::TileCache::default_budget_bytes;
     std::size_t max_anonymous_streams = app::AppConfig{}.max_anonymous_streams;
+    /// The one set of rule options (POST /validate, drafts, GET /rules).
+    rules::Options rules{};
     rules::FeatureLimits validate_limits{};
 };
 

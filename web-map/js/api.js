@@ -7,8 +7,13 @@ function apiRoot() {
   return new URL('../', document.baseURI);
 }
 
-// Chinese for the server's error codes that users meet; other errors show the
-// server's Chinese text (message_zh) when it sends one, else its message.
+// Every failure of a request becomes an ApiError whose message is Chinese,
+// here and nowhere else: the server's own Chinese text (message_zh) when it
+// sent one, else the text for its error code, else the text for the HTTP
+// status; failures without an answer (network down, timeout) have theirs.
+// The English detail stays in `detail` for the console.
+
+// Chinese for the server's error codes that users meet.
 const codeTexts = {
   login_required: '请先登录',
   forbidden: '您的角色无权进行此操作',
@@ -18,16 +23,58 @@ const codeTexts = {
   draft_outdated: '网格布局在草案创建后已更新，请基于最新布局新建草案',
   draft_invalid: '草案存在错误，请先修正后再发布',
   confirm_required: '草案有提示，需要确认后才能发布',
+  network: '无法连接服务器，请检查网络后重试',
+  timeout: '服务器响应超时，请稍后再试',
 };
 
+// Chinese for HTTP statuses, for answers without the server's JSON error
+// (a reverse proxy's HTML page for 502/503/504, say).
+const statusTexts = {
+  400: '请求有误',
+  401: '请先登录',
+  403: '无权进行此操作',
+  404: '找不到所请求的内容',
+  405: '不支持此操作',
+  408: '请求超时，请重试',
+  409: '操作与当前状态冲突，请刷新后重试',
+  413: '提交的内容过大',
+  415: '提交的内容格式不正确',
+  422: '提交的内容无法处理',
+  429: '请求过于频繁，请稍后再试',
+  500: '服务器内部错误，请稍后再试',
+  502: '服务器暂时无法访问（网关错误），请稍后再试',
+  503: '服务暂时不可用，请稍后再试',
+  504: '服务器响应超时（网关超时），请稍后再试',
+};
+
+export function statusText(status) {
+  if (statusTexts[status]) return statusTexts[status];
+  return status >= 500 ? `服务器出错（${status}），请稍后再试` : `请求未成功（${status}）`;
+}
+
+// A request gives up after this long (a hung proxy must not leave the map waiting forever).
+const requestTimeoutMs = 60000;
+
 export class ApiError extends Error {
-  // detail: the server's own message.
+  // status: the HTTP status, 0 when no answer came; detail: the English text behind it.
   constructor(status, code, detail, detailZh = null) {
-    super(detailZh || codeTexts[code] || detail);
+    super(detailZh || codeTexts[code] || statusText(status));
     this.status = status;
     this.code = code;
     this.detail = detail;
   }
+}
+
+// Whether a text has Chinese in it (CJK ideographs).
+const chinese = /[\u4e00-\u9fff]/;
+
+// The Chinese text to show for any error a handler caught: an ApiError's
+// message, a Chinese message of the map's own, else a general one (a bug's
+// English text goes to the console only).
+export function userMessage(error) {
+  if (error instanceof ApiError || chinese.test(error?.message || '')) return error.message;
+  console.error(error);
+  return '发生意外错误，请刷新页面后重试';
 }
 
 export function apiUrl(path, params = {}) {
@@ -43,9 +90,19 @@ export function apiUrl(path, params = {}) {
 export const loginRequiredEvent = 'wangge:login-required';
 
 // Fetches JSON; a non-2xx answer becomes an ApiError carrying the server's
-// {"error":{"code","message"}} when there is one; 204 gives null.
+// {"error":{"code","message","message_zh"}} when there is one; 204 gives null.
+// No answer (network failure, timeout) is an ApiError with status 0; a
+// request the caller aborted (options.signal) still rejects with its AbortError.
 export async function getJSON(url, options = {}) {
-  const response = await fetch(url, {headers: {Accept: 'application/json'}, credentials: 'same-origin', ...options});
+  const timeout = AbortSignal.timeout(requestTimeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  let response;
+  try {
+    response = await fetch(url, {headers: {Accept: 'application/json'}, credentials: 'same-origin', ...options, signal});
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    throw new ApiError(0, timeout.aborted ? 'timeout' : 'network', String(error && error.message));
+  }
   if (response.status === 401 && !String(url).endsWith('/auth/me') && !String(url).endsWith('/auth/login')) {
     window.dispatchEvent(new CustomEvent(loginRequiredEvent));
   }
@@ -57,11 +114,16 @@ export async function getJSON(url, options = {}) {
       const body = await response.json();
       if (body && body.error) ({code = code, message = message, message_zh: messageZh = null} = body.error);
     } catch {
-      // Not JSON: keep the status line as the message.
+      // Not JSON (a proxy's page): the status says what happened.
     }
     throw new ApiError(response.status, code, message, messageZh);
   }
-  return response.status === 204 ? null : response.json();
+  if (response.status === 204) return null;
+  try {
+    return await response.json();
+  } catch (error) {
+    throw new ApiError(response.status, timeout.aborted ? 'timeout' : 'network', String(error && error.message));
+  }
 }
 
 // POSTs a JSON body and reads the JSON answer.

@@ -3,7 +3,7 @@
 // merge, shared border), see the check of a boundary while its vertices are
 // dragged (live, nothing saved; saving refused while it has errors) and the
 // incremental check after every edit, run the
-// full validation, compare household counts with the 100–300 target, and
+// full validation, compare household counts with the server's target range, and
 // publish after confirming the estimated household moves. The server's
 // /drafts API does the geometry; this module only asks and shows.
 //
@@ -19,14 +19,13 @@ import {nextChildCode} from './grid-codes.js';
 import {bboxOf} from './grid-index.js';
 import {el} from './panel.js';
 import {centreOf, geometryContains, leafGrids, reassign} from './reassignment.js';
+import {householdRange, ruleOptions} from './rules.js';
 import {drawViolations, reportElement, ruleNames} from './violations.js';
 
-// The household_count rule's target range (DESIGN §4).
-const householdTarget = {min: 100, max: 300};
-
-function loadClass(count) {
-  if (count < householdTarget.min) return 'low';
-  return count > householdTarget.max ? 'high' : 'ok';
+// Against the household_count rule's range, as the server configures it (GET /rules).
+function loadClass(count, rules) {
+  if (count < rules.households_min) return 'low';
+  return count > rules.households_max ? 'high' : 'ok';
 }
 
 const loadText = {low: '偏少', ok: '达标', high: '偏多'};
@@ -250,14 +249,14 @@ export class DraftEditor {
   // Households per draft grid against the target range.
   loadTable(leaves) {
     if (!this.households) return null;
-    const {counts} = this.households;
+    const {counts, rules} = this.households;
     return el('section', {class: 'household-load'},
-      el('h4', {}, `住户数（目标 ${householdTarget.min}–${householdTarget.max} 户）`),
+      el('h4', {}, `住户数（目标 ${householdRange(rules)} 户）`),
       el('table', {class: 'load-table'},
         el('thead', {}, el('tr', {}, el('th', {}, '网格'), el('th', {}, '住户'), el('th', {}, ''))),
         el('tbody', {}, leaves.map(({properties: p}) => {
           const count = counts.get(p.code) ?? p.household_count ?? 0;
-          const load = loadClass(count);
+          const load = loadClass(count, rules);
           return el('tr', {'data-code': p.code, class: `load-${load}`},
             el('td', {}, p.name), el('td', {class: 'count'}, String(count)), el('td', {class: 'state'}, loadText[load]));
         }))));
@@ -603,7 +602,7 @@ export class DraftEditor {
       if (move.to) counts.set(move.to, (counts.get(move.to) ?? 0) + move.households);
     }
     for (const code of this.draft.deleted) counts.delete(code);
-    this.households = {moves, counts};
+    this.households = {moves, counts, rules: await ruleOptions()};
   }
 
   async preview() {

@@ -1,6 +1,7 @@
 // The heat layer's filter in the supervisor view: a time slider (incidents of
 // the last N days) and a category choice; both rewrite the heat tile URLs.
 
+import {userMessage} from './api.js';
 import {categorySelect, fetchCategories} from './categories.js';
 import {el} from './panel.js';
 import {defaultHeatDays, heatQuery, vectorSourceSpec} from './sources.js';
@@ -29,7 +30,7 @@ export class HeatRange {
     this.categories ??= fetchCategories();
     const category = categorySelect(this.categories, {
       name: 'heat-category', label: '热力事件类别', first: {value: '', label: '全部类别'}, selected: this.category,
-      onError: (error) => onError(new Error(`事件类别加载失败：${error.message}`)),
+      onError: (error) => onError(new Error(`事件类别加载失败：${userMessage(error)}`)),
     });
     category.addEventListener('change', () => this.setFilter({category: category.value}));
     return el('div', {class: 'heat-filter'},

@@ -3,7 +3,7 @@
 // and a note, and POST /incidents stores the case; the server routes it to a
 // grid and its worker, which the answer card then shows.
 
-import {gridByCode, sendJSON} from './api.js';
+import {gridByCode, sendJSON, userMessage} from './api.js';
 import {categorySelect, fetchCategories} from './categories.js';
 import {levelNames, nameOf, triageNames} from './labels.js';
 import {el} from './panel.js';
@@ -81,13 +81,13 @@ export class IncidentReporter {
     };
     const category = categorySelect(this.categories, {
       name: 'category', label: '事件类别', first: {value: '', label: '请选择类别'},
-      onError: (error) => fail(`事件类别加载失败：${error.message}`),
+      onError: (error) => fail(`事件类别加载失败：${userMessage(error)}`),
     });
     const triage = el('select', {name: 'triage', 'aria-label': '事件分级'},
       Object.entries(triageNames).map(([value, label]) => el('option', {value}, label)));
     const note = el('textarea', {name: 'description', rows: 3, maxlength: 1000, placeholder: '请简要说明事件情况'});
     const submit = button('上报', 'submit-report', null, 'submit');
-    const form = el('form', {class: 'card incident-form'},
+    const form = el('form', {class: 'card incident-form', novalidate: true},
       el('h2', {}, '上报事件'),
       el('p', {class: 'coords'}, coordinates(lngLat)),
       el('label', {}, '类别', category),
@@ -107,7 +107,7 @@ export class IncidentReporter {
         });
         await this.onReported(incident, await this.createdCard(incident));
       } catch (error) {
-        fail(`上报失败：${error.message}`);
+        fail(`上报失败：${userMessage(error)}`);
         submit.disabled = false;
       }
       return undefined;

@@ -12,7 +12,7 @@
 import * as maplibregl from 'maplibre-gl';
 
 import {renderAccount} from './account.js';
-import {gridByCode, fetchCollection, loginRequiredEvent, lookup} from './api.js';
+import {fetchCollection, gridByCode, loginRequiredEvent, lookup, userMessage} from './api.js';
 import {DraftEditor} from './draft-editor.js';
 import {Drawing} from './drawing.js';
 import {GridIndex} from './grid-index.js';
@@ -22,10 +22,12 @@ import {finishedStates, withTrafficLights} from './incidents.js';
 import {viewTitles} from './labels.js';
 import {renderLegend} from './legend.js';
 import {askForLogin} from './login-form.js';
+import {mapLocale} from './map-locale.js';
 import {MyArea} from './my-area.js';
 import {Panel, el} from './panel.js';
 import {PlannerTools} from './planner.js';
 import {chooseView, viewsFor} from './roles.js';
+import {householdRange} from './rules.js';
 import {setupSearch} from './search.js';
 import {currentUser} from './session.js';
 import {dataSources, detectTiles, loadGeoJSONSource} from './sources.js';
@@ -45,10 +47,11 @@ const geojsonLoads = {
   incidents: {maxFeatures: 50000, transform: (fc) => withTrafficLights(fc)},
 };
 
+// Per view, from the server's rule options (GET /rules).
 const viewIntro = {
-  planner: '点击网格查看网格人员和住户数。网格颜色表示住户数是否在100–300户的范围内。可检查网格边界、绘制草图网格（不保存），或新建草案调整网格并发布。',
-  supervisor: '点击事件查看详情，点击网格查看网格人员。事件颜色表示处置时限（绿：时限内，黄：已用80%以上，红：超时）；网格颜色表示本月按时办结率。',
-  field: '点击地图上的位置，或使用“我的位置”，查询所在网格及网格员。',
+  planner: (rules) => `点击网格查看网格人员和住户数。网格颜色表示住户数是否在${householdRange(rules)}户的范围内。可检查网格边界、绘制草图网格（不保存），或新建草案调整网格并发布。`,
+  supervisor: () => '点击事件查看详情，点击网格查看网格人员。事件颜色表示处置时限（绿：时限内，黄：已用80%以上，红：超时）；网格颜色表示本月按时办结率。',
+  field: () => '点击地图上的位置，或使用“我的位置”，查询所在网格及网格员。',
 };
 
 function waitIdle(map) {
@@ -177,7 +180,7 @@ class App {
 
   showError(error) {
     this.panel.root.querySelector('.tool-error')?.remove();
-    this.panel.root.prepend(el('p', {class: 'message error tool-error', role: 'alert'}, `操作失败：${error.message}`));
+    this.panel.root.prepend(el('p', {class: 'message error tool-error', role: 'alert'}, `操作失败：${userMessage(error)}`));
   }
 
   // What window.wanggeReady resolves to: the view, the user, the layers served
@@ -190,14 +193,14 @@ class App {
   }
 
   showIntro() {
-    const content = [el('h2', {}, `${viewTitles[this.view]}视图`), el('p', {class: 'message'}, viewIntro[this.view])];
+    const content = [el('h2', {}, `${viewTitles[this.view]}视图`), el('p', {class: 'message'}, viewIntro[this.view](this.styles.rules))];
     if (this.view === 'field' && 'geolocation' in navigator) {
       const button = el('button', {type: 'button', class: 'locate'}, '我的位置');
       button.addEventListener('click', () => navigator.geolocation.getCurrentPosition(
         (position) => {
           const lngLat = {lng: position.coords.longitude, lat: position.coords.latitude};
           this.map.jumpTo({center: lngLat, zoom: Math.max(this.map.getZoom(), 16)});
-          this.lookupAt(lngLat).catch((error) => this.panel.message(`查询失败：${error.message}`, 'error'));
+          this.lookupAt(lngLat).catch((error) => this.panel.message(`查询失败：${userMessage(error)}`, 'error'));
         },
         // Browsers offer geolocation only on https:// or localhost.
         () => this.panel.message('无法获取当前位置，请在地图上点击您的位置。', 'error')));
@@ -358,7 +361,7 @@ class App {
 }
 
 function showFatal(panel, error) {
-  panel.message(`地图加载失败：${error.message}`, 'error');
+  panel.message(`地图加载失败：${userMessage(error)}`, 'error');
   throw error;
 }
 
@@ -366,7 +369,7 @@ function showFatal(panel, error) {
 function setupAccount(user, panel) {
   const allowed = viewsFor(user);
   document.querySelectorAll('.views button').forEach((button) => { button.hidden = !allowed.includes(button.dataset.view); });
-  renderAccount(document.getElementById('account'), user, (error) => panel.message(`退出失败：${error.message}`, 'error'));
+  renderAccount(document.getElementById('account'), user, (error) => panel.message(`退出失败：${userMessage(error)}`, 'error'));
 }
 
 // A request refused for want of a session (expired, or ended elsewhere): sign
@@ -398,6 +401,7 @@ async function start() {
     ...(hash.camera || defaultCamera),
     localIdeographFontFamily: localFonts,
     attributionControl: {compact: true},
+    locale: mapLocale,
   });
   window.wanggeMap = map;
   map.addControl(new maplibregl.NavigationControl({showCompass: false}), 'top-left');
@@ -416,7 +420,7 @@ async function start() {
     if (bounds) map.fitBounds(bounds, {padding: 30, duration: 0});
   }
 
-  map.on('click', (event) => app.onClick(event).catch((error) => panel.message(`查询失败：${error.message}`, 'error')));
+  map.on('click', (event) => app.onClick(event).catch((error) => panel.message(`查询失败：${userMessage(error)}`, 'error')));
   map.on('moveend', () => app.saveHash());
   // The clickable layers of every view (delegated events skip absent layers).
   for (const layer of ['grid-fill', 'planner-load-fill', 'supervisor-grid-fill', 'incidents']) {
@@ -424,7 +428,7 @@ async function start() {
     map.on('mouseleave', layer, () => { map.getCanvas().style.cursor = ''; });
   }
   setupSearch(document.querySelector('form.search'), () => app.gridIndex(),
-    (grid) => app.selectGrid(grid.code, {fit: true}).catch((error) => panel.message(error.message, 'error')));
+    (grid) => app.selectGrid(grid.code, {fit: true}).catch((error) => panel.message(userMessage(error), 'error')));
   document.querySelectorAll('.views button').forEach((button) => button.addEventListener('click', () => {
     window.wanggeReady = app.setView(button.dataset.view);
   }));
@@ -435,7 +439,7 @@ async function start() {
     const next = readHash();
     if (next.camera) map.jumpTo(next.camera);
     if (next.view !== app.view) window.wanggeReady = app.setView(next.view);
-    if (next.grid && next.grid !== app.selectedGrid) app.selectGrid(next.grid).catch((error) => panel.message(error.message, 'error'));
+    if (next.grid && next.grid !== app.selectedGrid) app.selectGrid(next.grid).catch((error) => panel.message(userMessage(error), 'error'));
   });
 
   await app.setView(hash.view);

@@ -3,7 +3,7 @@
 // new boundary would overlap or leave uncovered. Sketches live in the page
 // only; drafts that can be published are draft-editor.js.
 
-import {fetchCollection, lookup, sendJSON} from './api.js';
+import {fetchCollection, lookup, sendJSON, userMessage} from './api.js';
 import {nextChildCode} from './grid-codes.js';
 import {el} from './panel.js';
 import {centreOf} from './reassignment.js';
@@ -100,7 +100,7 @@ export class PlannerTools {
   }
 
   showError(error) {
-    this.report.replaceChildren(el('p', {class: 'message error', role: 'alert'}, `检查失败：${error.message}`));
+    this.report.replaceChildren(el('p', {class: 'message error', role: 'alert'}, `检查失败：${userMessage(error)}`));
   }
 
   showReport(report) {

@@ -5,14 +5,19 @@
 // sources and their loaded data stay.
 
 import {getJSON, apiUrl} from './api.js';
+import {ruleOptions, withHouseholdRange} from './rules.js';
 import {adaptLayer, sourceSpec, useTiles} from './sources.js';
 
 export const viewNames = ['planner', 'supervisor', 'field'];
 
+// The styles, the planner's household colours set to the server's rule range
+// (returned as `rules` for the texts that name it).
 export async function loadStyles() {
-  const [base, ...overlays] = await Promise.all(
-    ['base', ...viewNames].map((name) => getJSON(apiUrl(`styles/${name}.json`))));
-  return {base, overlays: Object.fromEntries(viewNames.map((name, i) => [name, overlays[i]]))};
+  const [rules, base, ...overlays] = await Promise.all(
+    [ruleOptions(), ...['base', ...viewNames].map((name) => getJSON(apiUrl(`styles/${name}.json`)))]);
+  const byView = Object.fromEntries(viewNames.map((name, i) => [name, overlays[i]]));
+  byView.planner = withHouseholdRange(byView.planner, rules);
+  return {base, overlays: byView, rules};
 }
 
 // Optional raster basemap (off by default: the map must work without internet).

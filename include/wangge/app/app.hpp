@@ -57,8 +57,10 @@ struct AppConfig {
     std::size_t max_anonymous_streams = 100;
     /// The clock and proxy settings of every session check.
     http::AuthGateOptions gate{};
-    /// The rules drafts are validated against.
-    rules::Options draft_rules{};
+    /// The one set of rule options (thresholds): POST /validate and the
+    /// drafts check with them, GET /rules shows them to the map. Their
+    /// household_count counts the served households.
+    rules::Options rules{};
     /// The largest layout POST /validate accepts (larger: 413).
     rules::FeatureLimits validate_limits{};
     /// Version of the snapshot loaded at open (later writes count up from it).

@@ -63,6 +63,18 @@ struct EditResult {
     rules::Report report;
 };
 
+/// Where a draft's checks get households per grid for the household_count
+/// rule (the served map's live households). Thread safety: implementations
+/// are called from any thread, for any number of drafts at once.
+class HouseholdCounter {
+public:
+    virtual ~HouseholdCounter() = default;
+    /// Households of the published grid `code`.
+    [[nodiscard]] virtual int in_grid(std::string_view code) const = 0;
+    /// Households located inside `lonlat` (a grid the draft changed).
+    [[nodiscard]] virtual int inside(const geo::MultiPolygon& lonlat) const = 0;
+};
+
 /// A proposed code for a grid (renumber).
 struct CodeProposal {
     std::string old_code;
@@ -104,9 +116,12 @@ private:
 
 class Draft {
 public:
-    Draft(std::shared_ptr<const BaseLayout> base, rules::Options options = {});
+    /// Without `households` the household_count rule is not checked.
+    Draft(std::shared_ptr<const BaseLayout> base, rules::Options options = {},
+          std::shared_ptr<const HouseholdCounter> households = {});
     /// A draft over a base made of `grids` (tests, tools).
-    Draft(std::vector<model::Grid> grids, int base_version, rules::Options options = {});
+    Draft(std::vector<model::Grid> grids, int base_version, rules::Options options = {},
+          std::shared_ptr<const HouseholdCounter> households = {});
 
     [[nodiscard]] int base_version() const noexcept { return base_->version(); }
     /// Every grid of the draft: the base's unchanged grids, then the changed ones.
@@ -202,6 +217,8 @@ private:
     /// restores those and throws EditError (a line drawn just past a junction).
     EditResult refuse_new_near_misses(EditResult edit, std::map<std::string, model::Grid, std::less<>> changed_before,
                                       std::set<std::string, std::less<>> deleted_before);
+    /// `options` with the households of the grid-level grids in `layout` (when counted).
+    [[nodiscard]] rules::Options with_households(rules::Options options, const std::vector<model::Grid>& layout) const;
     /// Validates the grids `changed` in the current draft; `removed` is only reported.
     [[nodiscard]] EditResult result(std::vector<std::string> changed, std::vector<std::string> removed = {}) const;
 
@@ -209,6 +226,7 @@ private:
     std::map<std::string, model::Grid, std::less<>> changed_;
     std::set<std::string, std::less<>> deleted_;
     rules::Options options_;
+    std::shared_ptr<const HouseholdCounter> households_;
 };
 
 }  // namespace wangge::drafts

@@ -36,7 +36,9 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 
+#include "wangge/drafts/draft.hpp"
 #include "wangge/http/auth_handlers.hpp"
 #include "wangge/http/router.hpp"
 #include "wangge/http/state.hpp"
@@ -50,6 +52,8 @@ struct DraftServices {
     Writer& writer;
     const AuthGate& gate;
     rules::Options rules{};
+    /// Households for the household_count rule (live_households()); none: not checked.
+    std::shared_ptr<const drafts::HouseholdCounter> households{};
     std::size_t max_drafts = 32;
 };
 

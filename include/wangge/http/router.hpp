@@ -30,11 +30,11 @@
 // comes (server-sent events); see event_stream.hpp for the sink and
 // server.hpp for framing, limits and shutdown.
 //
-// Errors: throw wangge::ClientError(kind, code, message[, message_zh]): the
+// Errors: throw wangge::ClientError(kind, code, message, message_zh): the
 // router's dispatch maps the kind to the status (status_of), the one place
 // that does; a plain wangge::InputError becomes 400 "bad_request"; anything
-// else a logged 500. Every error body is {"error":{"code":…,"message":…}}
-// plus "message_zh" when the error has Chinese text. Request bodies are read
+// else a logged 500. Every error body is {"error":{"code":…,"message":…,
+// "message_zh":…}}: the map shows message_zh, so it is always Chinese. Request bodies are read
 // with JsonBody (body.hpp), which names the field in both languages. An unknown path gets
 // 404 "not_found", a known path with another method 405 "method_not_allowed".
 //
@@ -191,9 +191,9 @@ public:
     [[nodiscard]] static Response file(std::filesystem::path path, std::string_view content_type);
     [[nodiscard]] static Response redirect(std::string_view location, Status status = Status::found);
     [[nodiscard]] static Response not_modified(std::string_view etag);
-    /// {"error":{"code","message"}}, with "message_zh" when given.
+    /// {"error":{"code","message","message_zh"}}: every error body the map may show carries Chinese.
     [[nodiscard]] static Response error(Status status, std::string_view code, std::string_view message,
-                                        std::string_view message_zh = {});
+                                        std::string_view message_zh);
     /// Status 200 with a body written as it comes: `start` gets the sink once
     /// the header is sent (event_stream.hpp). Headers set on the response are
     /// kept; the server never compresses it and closes the connection after it.

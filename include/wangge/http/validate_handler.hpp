@@ -3,22 +3,34 @@
 // boundary rules report of DESIGN §4 back. Validation is CPU-heavy, so the
 // route runs on the server's worker pool, never on an I/O thread.
 //
-// Query parameters: min_width_m, min_area_m2, edge_tolerance_m (metres).
+// The rules are the server's one set of rule options (wangge.conf / `wangge
+// serve` options, the same the drafts use). household_count counts the served
+// snapshot's households by their grid code (HouseholdCounts), so a posted grid
+// is compared with the households the live layout gives its code.
+// Query parameters: min_width_m, min_area_m2, edge_tolerance_m (metres)
+// override the configured ones for one request.
 // Errors: malformed JSON or features → 400, too many features or vertices → 413.
 // Needs a login (auth::Action::validate_layout): 401 for anonymous callers,
 // checked before the body is parsed.
 //
-// Thread safety: the handler keeps no state; requests run concurrently.
+// GET /rules: the configured thresholds, for the map (anyone may read them):
+// {"min_width_m","min_area_m2","edge_tolerance_m","households_min","households_max"}.
+//
+// Thread safety: the handlers keep no state; requests run concurrently.
 
 #include "wangge/http/auth_handlers.hpp"
 #include "wangge/http/router.hpp"
+#include "wangge/http/state.hpp"
 #include "wangge/rules/grid_source.hpp"
+#include "wangge/rules/validator.hpp"
 
 namespace wangge::http {
 
-/// Validates the body of one request; throws ClientError for client mistakes.
-[[nodiscard]] Response validate_layout(const Request& request, const rules::FeatureLimits& limits = {});
+/// The thresholds of `rules` as GET /rules answers them.
+[[nodiscard]] nlohmann::json rules_json(const rules::Options& rules);
 
-void add_validate_route(Router& router, const AuthGate& gate, const rules::FeatureLimits& limits = {});
+/// Registers POST /validate and GET /rules. Needs derive_household_counts(state).
+void add_validate_route(Router& router, const State& state, const AuthGate& gate, const rules::Options& rules,
+                        const rules::FeatureLimits& limits = {});
 
 }  // namespace wangge::http

@@ -1,0 +1,65 @@
+#include "wangge/http/households.hpp"
+
+#include "wangge/geo/types.hpp"
+#include "wangge/model/snapshot.hpp"
+
+namespace wangge::http {
+
+HouseholdCounts::HouseholdCounts() : lazy_(std::make_shared<Lazy>()) {}
+
+const HouseholdCounts::Map& HouseholdCounts::of(const model::Snapshot& snapshot) const {
+    std::call_once(lazy_->once, [&] {
+        for (const model::Household& household : snapshot.data().households) {
+            if (!household.grid_code.empty()) ++lazy_->counts[household.grid_code];
+        }
+    });
+    return lazy_->counts;
+}
+
+void derive_household_counts(State& state) {
+    state.derive_incremental<HouseholdCounts>([](const View& next, const View* previous) {
+        const model::Changes& changes = next.snapshot().changes();
+        if (previous != nullptr && !changes.rebuilt && !changes.layout && changes.households.empty()) {
+            // Copies share the lazy counts: the households did not change.
+            return std::make_shared<const HouseholdCounts>(previous->derived<HouseholdCounts>());
+        }
+        return std::make_shared<const HouseholdCounts>();
+    });
+}
+
+namespace {
+
+class LiveHouseholds final : public drafts::HouseholdCounter {
+public:
+    explicit LiveHouseholds(const State& state) : state_(state) {}
+
+    [[nodiscard]] int in_grid(std::string_view code) const override {
+        const auto view = state_.view();
+        const HouseholdCounts::Map& counts = view->derived<HouseholdCounts>().of(view->snapshot());
+        const auto found = counts.find(std::string(code));
+        return found == counts.end() ? 0 : found->second;
+    }
+
+    [[nodiscard]] int inside(const geo::MultiPolygon& lonlat) const override {
+        const auto view = state_.view();
+        const model::Snapshot& snapshot = view->snapshot();
+        const auto& households = snapshot.data().households;
+        int count = 0;
+        snapshot.household_index().query(geo::bounds(lonlat), [&](std::size_t position) {
+            if (geo::contains(lonlat, households[position].location)) ++count;
+            return true;
+        });
+        return count;
+    }
+
+private:
+    const State& state_;
+};
+
+}  // namespace
+
+std::shared_ptr<const drafts::HouseholdCounter> live_households(const State& state) {
+    return std::make_shared<const LiveHouseholds>(state);
+}
+
+}  // namespace wangge::http
