@@ -11,7 +11,8 @@
 // build is done adopts it and applies those changes to it, which empties the
 // overlays again. So a write never waits for a whole-city rebuild. Only when
 // writes outpace the rebuild so far that the overlays pass `rebuild_now_after`
-// is the base rebuilt on the writer's thread.
+// does the writer's thread wait for the running build (or, with none running
+// or it failed, rebuild the touched indexes itself).
 //
 // `Indexes` provides:
 //     static Indexes build(const Tables& rows);
