@@ -340,18 +340,18 @@ template <class Item, class Extra>
 Page<Item> select_points(const model::Table<Item>& all, const model::PointSearch& index, const ItemsQuery& query,
                          Extra&& extra) {
     Page<Item> page;
-    const auto consider = [&](const Item& item) {
-        if (passes_filters(item, query) && extra(item)) page.offer(item, query);
-    };
+    const auto passes = [&](const Item& item) { return passes_filters(item, query) && extra(item); };
     if (!query.bbox) {
-        for (const Item& item : all) consider(item);
+        for (const Item& item : all) {
+            if (passes(item)) page.offer(item, query);
+        }
         return page;
     }
     // Every hit is counted, but only the page's are put in stored order (a
     // partial sort): a dense bbox holds thousands of points, a page 10.
     std::vector<std::size_t> passing;
     index.query(*query.bbox, [&](std::size_t i) {
-        if (passes_filters(all[i], query) && extra(all[i])) passing.push_back(i);
+        if (passes(all[i])) passing.push_back(i);
         return true;
     });
     page.matched = passing.size();

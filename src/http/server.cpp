@@ -619,26 +619,24 @@ void Session::handle(BeastRequest&& beast_request) {
         to_request(std::move(beast_request), base_url_.empty() ? shared_.base_url : base_url_, peer_, std::move(client)));
     const Dispatch dispatch = shared_.router.dispatch(*request);
     // Compression runs where the handler ran, so heavy responses stay off the I/O threads.
-    const auto respond = [&options = shared_.options](const Dispatch& route, const Request& to) {
-        Response response = route.run(to);
+    const auto compressed = [&options = shared_.options](const Request& to, Response response) {
         if (options.compress) compress_if_accepted(to, response);
         return response;
     };
     if (dispatch.execution() == Execution::io) {
-        complete(slot, respond(dispatch, *request), framing);
+        complete(slot, compressed(*request, dispatch.run(*request)), framing);
         return;
     }
     if (auto quick = dispatch.run_shortcut(*request)) {
-        if (shared_.options.compress) compress_if_accepted(*request, *quick);
-        complete(slot, std::move(*quick), framing);
+        complete(slot, compressed(*request, std::move(*quick)), framing);
         return;
     }
     // The pending read must not time out while the worker computes.
     stream_.expires_never();
     asio::thread_pool& pool = dispatch.execution() == Execution::write ? shared_.writers : shared_.workers;
-    asio::post(pool, [self = shared_from_this(), &slot, dispatch, framing, request = std::move(request), respond,
+    asio::post(pool, [self = shared_from_this(), &slot, dispatch, framing, request = std::move(request), compressed,
                       guard = asio::make_work_guard(shared_.ioc)]() mutable {
-        Response response = respond(dispatch, *request);
+        Response response = compressed(*request, dispatch.run(*request));
         asio::post(self->executor(), [self, &slot, framing, response = std::move(response)]() mutable {
             self->complete(slot, std::move(response), framing);
         });
