@@ -1,5 +1,6 @@
 #include "wangge/app/app.hpp"
 
+#include <span>
 #include <utility>
 
 #include "wangge/auth/service.hpp"
@@ -22,13 +23,21 @@ namespace wangge::app {
 // they are destroyed in reverse.
 struct App::Parts {
     explicit Parts(AppConfig app_config)
-        : config(std::move(app_config)), auth(config.store), gate(auth, config.gate), writer(config.store, state) {}
+        : config(std::move(app_config)), writer(config.store, state), auth(config.store, auth_config(writer)),
+          gate(auth, config.gate) {}
+
+    /// Audit rows (of reads, sign-ins) are committed with the writes, on the Writer's connection.
+    static auth::AuthConfig auth_config(http::Writer& writer) {
+        auth::AuthConfig auth;
+        auth.audit_commit = [&writer](std::span<auth::AuditEntry> entries) { writer.append_audit(entries); };
+        return auth;
+    }
 
     AppConfig config;
     http::State state{"geopackage"};
+    http::Writer writer;
     auth::AuthService auth;
     http::AuthGate gate;
-    http::Writer writer;
     std::optional<http::WorkflowServices> workflow;
     std::optional<http::DraftServices> drafts;
     http::Router router;

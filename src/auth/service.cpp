@@ -44,7 +44,9 @@ ThrottledError::ThrottledError(std::int64_t retry_after_seconds)
 AuthService::AuthService(const std::filesystem::path& gpkg, AuthConfig config)
     : config_(config),
       store_(gpkg),
-      audit_batcher_([this](std::span<AuditEntry> entries) { store_.append_audit(entries); }),
+      audit_batcher_(config_.audit_commit
+                         ? config_.audit_commit
+                         : AuditBatcher::Commit([this](std::span<AuditEntry> entries) { store_.append_audit(entries); })),
       throttle_(config.throttle),
       cache_(config.session_cache_capacity) {
     if (config_.session_seconds < 1) throw Error("session lifetime must be positive");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 #include <optional>
+#include <stdexcept>
 #include <unordered_set>
 #include <utility>
 
@@ -23,6 +24,8 @@ public:
     virtual void store(store::GeoPackageStore::Batch& batch) = 0;
     virtual void change(model::SnapshotEditor& editor) const = 0;
     [[nodiscard]] virtual bool publishes_layout() const = 0;
+    /// False for jobs that store audit rows only: nothing to publish.
+    [[nodiscard]] virtual bool changes_snapshot() const { return true; }
 
     std::exception_ptr error;
     bool done = false;
@@ -68,6 +71,23 @@ private:
     std::optional<T> value_;
 };
 
+class Writer::AuditJob final : public Writer::Job {
+public:
+    explicit AuditJob(std::span<auth::AuditEntry> entries) : entries_(entries) {}
+
+    void make(const model::Snapshot&) override {}
+    [[nodiscard]] std::optional<std::int64_t> incident() const override { return std::nullopt; }
+    void store(store::GeoPackageStore::Batch& batch) override {
+        for (auth::AuditEntry& entry : entries_) batch.append_audit(entry);
+    }
+    void change(model::SnapshotEditor&) const override {}
+    [[nodiscard]] bool publishes_layout() const override { return false; }
+    [[nodiscard]] bool changes_snapshot() const override { return false; }
+
+private:
+    std::span<auth::AuditEntry> entries_;
+};
+
 Writer::Writer(const std::filesystem::path& store_path, State& state)
     : store_(store::GeoPackageStore::open(store_path, true)), state_(state) {
     store_.prepare_audit_log();
@@ -80,13 +100,22 @@ T Writer::write(const Make<T>& make, const Audit<T>& audit, const Operation<T>& 
     return job.take();
 }
 
+void Writer::append_audit(std::span<auth::AuditEntry> entries) {
+    AuditJob job(entries);
+    run(job);
+}
+
 void Writer::run(Job& job) {
     std::unique_lock lock(mutex_);
+    if (leading_ && leader_ == std::this_thread::get_id()) {
+        throw std::logic_error("a write was started inside a write of the same thread (it would wait for itself)");
+    }
     queue_.push_back(&job);
     while (true) {
         changed_.wait(lock, [&] { return job.done || !leading_; });
         if (job.done) break;
         leading_ = true;
+        leader_ = std::this_thread::get_id();
         // Our job is queued until done, so the queue is not empty here.
         while (!job.done) {
             const std::vector<Job*> batch(queue_.begin(), queue_.end());
@@ -177,6 +206,9 @@ std::vector<Writer::Job*> Writer::run_batch(const std::vector<Job*>& batch) {
         transaction.commit();  // one sync of the log for every write of the batch
     } catch (...) {
         for (Job* job : written) job->error = std::current_exception();
+        return later;
+    }
+    if (std::none_of(written.begin(), written.end(), [](const Job* job) { return job->changes_snapshot(); })) {
         return later;
     }
     // The store holds the changes now; the snapshot follows (a failure here

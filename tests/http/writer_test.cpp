@@ -7,11 +7,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <functional>
 #include <mutex>
 #include <set>
+#include <span>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -165,6 +167,52 @@ TEST_F(WriterTest, ConcurrentInsertsShareRebuilds) {
     std::multiset<std::string> expected;
     for (const std::int64_t id : ids) expected.insert(std::to_string(id));
     EXPECT_EQ(audited("incidents.report"), expected);  // each write exactly once with its audit row
+}
+
+TEST_F(WriterTest, AuditRowsOfReadsShareTheWritersCommitAndPublishNothing) {
+    // Reads' audit rows arrive with writes (the app gives the auth service the
+    // Writer's connection): both are stored, only the writes make versions.
+    constexpr int writes = 4;
+    constexpr int reads = 8;
+    std::vector<std::function<void()>> jobs;
+    for (int i = 0; i < writes; ++i) jobs.emplace_back([&, i] { (void)report(west_lon(i), 39.905); });
+    for (int i = 0; i < reads; ++i) {
+        jobs.emplace_back([&, i] {
+            std::array entries{audit_entry("households.read", 100 + i)};
+            entries[0].collection = "households";
+            writer_->append_audit(entries);
+            EXPECT_GT(entries[0].id, 0);
+        });
+    }
+    run_together(jobs);
+    EXPECT_EQ(audited("incidents.report").size(), std::size_t{writes});
+    EXPECT_EQ(audited("households.read").size(), std::size_t{reads});
+    EXPECT_LE(publishes_.load(), writes);
+    EXPECT_EQ(current().version(), static_cast<std::uint64_t>(1 + publishes_.load()));
+
+    // Alone, an audit row publishes no version.
+    const int before = publishes_.load();
+    auth::AuditEntry alone = audit_entry("households.read", 200);
+    writer_->append_audit(std::span(&alone, 1));
+    EXPECT_GT(alone.id, 0);
+    EXPECT_EQ(publishes_.load(), before);
+
+    // Through the auth service, as AuthGate::audit records a read.
+    app_.app().auth().record(audit_entry("households.read", 300));
+    EXPECT_EQ(audited("households.read").count("300"), 1u);
+}
+
+TEST_F(WriterTest, AWriteInsideAWriteIsRefusedNotDeadlocked) {
+    EXPECT_THROW((void)writer_->insert_incident(
+                     [&](const model::Snapshot&) -> workflow::Transition {
+                         auth::AuditEntry inner = audit_entry("households.read", 1);
+                         writer_->append_audit(std::span(&inner, 1));  // would wait for its own batch
+                         throw std::runtime_error("not reached");
+                     },
+                     audit_report),
+                 std::logic_error);
+    // The Writer goes on.
+    EXPECT_NE(report(west_lon(0), 39.905).incident.id, 0);
 }
 
 TEST_F(WriterTest, ConcurrentTransitionsOfOneIncidentActAsIfSerial) {

@@ -75,6 +75,11 @@ struct AuthConfig {
     std::size_t session_cache_capacity = 100'000;
     /// How stale the cache may be after another process revoked a session; 0: checked on every request.
     std::chrono::milliseconds revocation_poll{1'000};
+    /// Where record() stores its entries (one call per group commit); empty:
+    /// the service's own connection. A server gives its Writer's
+    /// (http::Writer::append_audit), so audit rows and writes share one
+    /// connection and one commit instead of waiting for each other's lock.
+    AuditBatcher::Commit audit_commit{};
 };
 
 struct Session {

@@ -16,9 +16,13 @@
 //
 // Connection and locks: the Writer keeps one writable connection to the
 // store for its whole life (opened by the constructor, which also creates the
-// audit log's tables when missing). Between batches it holds no lock, so the
-// auth store's connection (sessions, audit rows of reads) and other processes
-// (`wangge import`, `wangge user`) write the file freely. A batch holds
+// audit log's tables when missing). The audit rows of reads come through it
+// too (append_audit, given to the auth service by app::App): on a second
+// connection they and the writes took turns at SQLite's write lock, each
+// waiter sleeping in SQLite's busy handler for up to 100 ms at a time.
+// Between batches it holds no lock, so the auth store's connection (sessions,
+// accounts) and other processes (`wangge import`, `wangge user`) write the
+// file freely. A batch holds
 // SQLite's write lock only while its computed writes are stored and committed
 // (a few milliseconds per write, one sync): not while they are computed
 // (`make`), nor while the snapshot is built. Other writers wait for it
@@ -69,6 +73,8 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <span>
+#include <thread>
 #include <vector>
 
 #include "wangge/auth/audit.hpp"
@@ -105,9 +111,15 @@ public:
     /// Publishes a new grid layout (draft_routes.cpp): closes the grids in
     /// force, stores the plan's grids and re-derived grid codes; returns the plan.
     drafts::PublishPlan publish_layout(const Make<drafts::PublishPlan>& make, const Audit<drafts::PublishPlan>& audit);
+    /// Stores audit rows of no write (reads of personal data, sign-ins) with
+    /// the next batch, on the same connection and commit as the writes (see
+    /// "Connection and locks"); sets their ids. Publishes nothing when the
+    /// batch holds audit rows only. Throws when they could not be stored.
+    void append_audit(std::span<auth::AuditEntry> entries);
 
 private:
     class Job;  // one queued write (writer.cpp)
+    class AuditJob;
     template <class T>
     struct Operation;  // what a kind of write stores and changes
     template <class T>
@@ -127,6 +139,7 @@ private:
     std::condition_variable changed_;
     std::deque<Job*> queue_;
     bool leading_ = false;
+    std::thread::id leader_;  // a write made inside a write would wait for itself: refused
 };
 
 }  // namespace wangge::http
