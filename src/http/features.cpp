@@ -15,6 +15,7 @@
 #include "contact_card.hpp"
 #include "wangge/auth/masking.hpp"
 #include "wangge/geo/geojson.hpp"
+#include "wangge/geo/projection.hpp"
 #include "wangge/model/time.hpp"
 
 namespace wangge::http {
@@ -27,6 +28,7 @@ using model::Timestamp;
 constexpr std::string_view geojson_type = "application/geo+json";
 constexpr std::string_view json_type = "application/json";
 constexpr std::string_view crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+constexpr std::string_view epsg_prefix = "http://www.opengis.net/def/crs/EPSG/0/";
 constexpr std::int64_t max_limit = 10'000;
 constexpr std::int64_t default_limit = 100;
 
@@ -192,8 +194,117 @@ geo::Box parse_bbox(std::string_view text) {
     return box;
 }
 
+// ---------------------------------------------------------------- coordinate reference systems
+
+/// A CRS a client may ask for (OGC API Features Part 2, `crs` and
+/// `bbox-crs`): CRS84, which is what is stored (EPSG:4490 in lon/lat order),
+/// or an EPSG code PROJ transforms to.
+struct OutputCrs {
+    int epsg = 0;  ///< 0: CRS84
+
+    [[nodiscard]] std::string uri() const {
+        return epsg == 0 ? std::string(crs84) : std::string(epsg_prefix) + std::to_string(epsg);
+    }
+};
+
+constexpr int storage_epsg = 4490;
+/// The CGCS2000 Gauss–Krüger zones: 6° zones 13–23 and 3° zones 25–45, each
+/// with and without the zone number before the easting. Every district in
+/// China lies in one of each kind.
+constexpr int first_gauss_kruger = 4491;
+constexpr int last_gauss_kruger = 4554;
+
+bool supported_crs(int epsg) noexcept {
+    return epsg == 0 || epsg == storage_epsg || epsg == 3857 ||
+           (epsg >= first_gauss_kruger && epsg <= last_gauss_kruger);
+}
+
+json supported_crs_uris() {
+    json list = json::array({crs84, OutputCrs{storage_epsg}.uri(), OutputCrs{3857}.uri()});
+    for (int epsg = first_gauss_kruger; epsg <= last_gauss_kruger; ++epsg) list.push_back(OutputCrs{epsg}.uri());
+    return list;
+}
+
+/// The URIs of Part 2 and their safe CURIEs ([EPSG:3857], [OGC:CRS84]).
+OutputCrs parse_crs(std::string_view text, std::string_view name) {
+    std::optional<int> epsg;
+    if (text == crs84 || text == "[OGC:CRS84]") {
+        epsg = 0;
+    } else {
+        std::string_view digits;
+        if (text.starts_with(epsg_prefix)) digits = text.substr(epsg_prefix.size());
+        if (text.starts_with("[EPSG:") && text.ends_with(']')) digits = text.substr(6, text.size() - 7);
+        int code = 0;
+        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), code);
+        if (!digits.empty() && ec == std::errc{} && end == digits.data() + digits.size()) epsg = code;
+    }
+    if (!epsg || !supported_crs(*epsg)) {
+        throw ClientError(ErrorKind::bad_request, "invalid_parameter",
+                          "parameter '" + std::string(name) + "' is '" + std::string(text) +
+                              "', not a supported CRS (CRS84, EPSG:4490, EPSG:3857, EPSG:4491-4554 as " +
+                              std::string(epsg_prefix) + "N URIs; see the collection's crs list)",
+                          "参数 " + std::string(name) + " 的坐标参考系 " + std::string(text) +
+                              " 不受支持，可用 CRS84、EPSG:4490、EPSG:3857 和国家2000高斯-克吕格投影 EPSG:4491–4554");
+    }
+    return {*epsg};
+}
+
+/// Rewrites the coordinates of a rendered GeoJSON geometry into the
+/// transform's CRS, all positions in one PROJ call.
+void reproject(json& geometry, const geo::CrsTransform& transform) {
+    std::vector<json*> positions;
+    const auto gather = [&positions](auto& self, json& array) -> void {
+        if (!array.is_array() || array.empty()) return;
+        if (array[0].is_number()) {
+            positions.push_back(&array);
+            return;
+        }
+        for (json& element : array) self(self, element);
+    };
+    gather(gather, geometry["coordinates"]);
+    std::vector<geo::Point> points;
+    points.reserve(positions.size());
+    for (const json* position : positions) points.push_back({(*position)[0].get<double>(), (*position)[1].get<double>()});
+    transform.forward(points);
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        (*positions[i])[0] = points[i].x;
+        (*positions[i])[1] = points[i].y;
+    }
+}
+
+/// The features of a response in the CRS asked for, and the header saying which.
+class CrsOutput {
+public:
+    explicit CrsOutput(OutputCrs crs) : crs_(crs) {
+        if (crs.epsg != 0) transform_.emplace(crs.epsg);
+    }
+
+    void operator()(json& feature) const {
+        if (transform_ && feature["geometry"].is_object()) reproject(feature["geometry"], *transform_);
+    }
+    void label(Response& response) const { response.set_header("Content-Crs", "<" + crs_.uri() + ">"); }
+
+private:
+    OutputCrs crs_;
+    std::optional<geo::CrsTransform> transform_;
+};
+
+/// PROJ fails only on coordinates its projection cannot reach (a bbox far
+/// outside the zone asked for): the client's mistake, not the server's.
+template <class Work>
+auto in_client_crs(std::string_view what, Work&& work) {
+    try {
+        return work();
+    } catch (const geo::ProjectionError& error) {
+        throw ClientError(ErrorKind::bad_request, "invalid_parameter",
+                          std::string(what) + " cannot be transformed: " + error.what(),
+                          "坐标无法在所请求的坐标参考系中换算（" + std::string(what) + "）");
+    }
+}
+
 struct ItemsQuery {
-    std::optional<geo::Box> bbox;
+    std::optional<geo::Box> bbox;  ///< lon/lat, whatever bbox-crs the client gave it in
+    OutputCrs crs;
     std::optional<Interval> datetime;
     std::size_t limit = default_limit;
     std::size_t offset = 0;
@@ -212,10 +323,15 @@ bool parse_reveal(std::string_view text) {
 ItemsQuery parse_items_query(const Query& query, const Collection& collection) {
     check_format(query);
     ItemsQuery items;
+    OutputCrs bbox_crs;
     for (const auto& [name, value] : query.items()) {
         if (name == "f") continue;
         if (name == "bbox") {
             items.bbox = parse_bbox(value);
+        } else if (name == "bbox-crs") {
+            bbox_crs = parse_crs(value, name);
+        } else if (name == "crs") {
+            items.crs = parse_crs(value, name);
         } else if (name == "limit") {
             items.limit = static_cast<std::size_t>(parse_int(value, "limit", 1, max_limit));
         } else if (name == "offset") {
@@ -232,7 +348,7 @@ ItemsQuery parse_items_query(const Query& query, const Collection& collection) {
             }
             items.filters.emplace_back(name, value);
         } else {
-            std::string allowed = "f, bbox, limit, offset";
+            std::string allowed = "f, bbox, bbox-crs, crs, limit, offset";
             if (collection.temporal) allowed += ", datetime";
             if (collection.personal) allowed += ", reveal";
             for (const std::string_view filter : collection.filters) allowed += ", " + std::string(filter);
@@ -241,6 +357,9 @@ ItemsQuery parse_items_query(const Query& query, const Collection& collection) {
                                 " (allowed: " + allowed + ")",
                             "数据集 " + std::string(collection.id) + " 不支持查询参数 " + name + "（可用：" + allowed + "）");
         }
+    }
+    if (items.bbox && bbox_crs.epsg != 0) {
+        items.bbox = in_client_crs("bbox", [&] { return geo::CrsTransform(bbox_crs.epsg).inverse(*items.bbox); });
     }
     return items;
 }
@@ -504,8 +623,12 @@ std::string now_iso8601() {
 
 template <class Item, class Render>
 Response feature_collection(const Request& request, const ItemsQuery& query, const Page<Item>& page, Render&& render) {
+    const CrsOutput output(query.crs);
     json features = json::array();
-    for (const Item* item : page.items) features.push_back(render(*item));
+    for (const Item* item : page.items) {
+        features.push_back(render(*item));
+        in_client_crs("features", [&] { output(features.back()); });
+    }
     const std::string here = request.base_url() + std::string(request.path());
     const auto page_link = [&](std::size_t offset, std::string_view rel) {
         const std::string encoded = request.query().encode(
@@ -518,13 +641,15 @@ Response feature_collection(const Request& request, const ItemsQuery& query, con
     if (query.offset > 0) {
         links.push_back(page_link(query.offset > query.limit ? query.offset - query.limit : 0, "prev"));
     }
-    return Response::json({{"type", "FeatureCollection"},
-                           {"numberMatched", page.matched},
-                           {"numberReturned", page.items.size()},
-                           {"timeStamp", now_iso8601()},
-                           {"links", std::move(links)},
-                           {"features", std::move(features)}},
-                          Status::ok, geojson_type);
+    Response response = Response::json({{"type", "FeatureCollection"},
+                                        {"numberMatched", page.matched},
+                                        {"numberReturned", page.items.size()},
+                                        {"timeStamp", now_iso8601()},
+                                        {"links", std::move(links)},
+                                        {"features", std::move(features)}},
+                                       Status::ok, geojson_type);
+    output.label(response);
+    return response;
 }
 
 json collection_json(const Collection& collection, const model::Snapshot& snapshot, const FeatureStats& stats,
@@ -548,7 +673,8 @@ json collection_json(const Collection& collection, const model::Snapshot& snapsh
             {"title", collection.title},
             {"description", collection.description},
             {"itemType", "feature"},
-            {"crs", json::array({crs84})},
+            {"crs", supported_crs_uris()},
+            {"storageCrs", OutputCrs{storage_epsg}.uri()},
             {"extent", std::move(extent)},
             {"links", json::array({link(self, "self", json_type), link(self + "/items", "items", geojson_type)})}};
 }
@@ -638,11 +764,12 @@ Response item(const AuthGate& gate, const Request& request, const View& view) {
     const auth::Principal who = reader(gate, request, collection);
     const Query& query = request.query();
     if (collection.personal) {
-        query.allow_only({"f", "reveal"});
+        query.allow_only({"f", "crs", "reveal"});
     } else {
-        query.allow_only({"f"});
+        query.allow_only({"f", "crs"});
     }
     check_format(query);
+    const CrsOutput output(query.has("crs") ? parse_crs(*query.get("crs"), "crs") : OutputCrs{});
     const bool reveal = collection.personal && query.has("reveal") && parse_reveal(*query.get("reveal"));
     const std::string& id = request.param("id");
     const model::Snapshot& snapshot = view.snapshot();
@@ -652,7 +779,10 @@ Response item(const AuthGate& gate, const Request& request, const View& view) {
         body["links"] = json::array({link(self, "self", geojson_type),
                                      link(request.base_url() + "/collections/" + std::string(collection.id),
                                           "collection", json_type)});
-        return single_feature(body);
+        in_client_crs("feature", [&] { output(body); });
+        Response response = single_feature(body);
+        output.label(response);
+        return response;
     };
     const auto missing = [&] {
         return ClientError(ErrorKind::not_found, "not_found",
@@ -704,7 +834,8 @@ Response conformance(const Request& request) {
     check_format(request.query());
     return Response::json({{"conformsTo",
                             json::array({"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-                                         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"})}});
+                                         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+                                         "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"})}});
 }
 
 }  // namespace
@@ -732,8 +863,11 @@ void add_feature_routes(Router& router, State& state, const AuthGate& gate) {
                 if (auth::decide(who, collection.read_action) != auth::Decision::allowed) continue;
                 list.push_back(collection_json(collection, view->snapshot(), view->derived<FeatureStats>(), base));
             }
+            // Part 2: the list names the CRSs once, its collections refer to it.
+            for (json& collection : list) collection["crs"] = json::array({"#/crs"});
             Response response =
                 Response::json({{"links", json::array({link(base + "/collections", "self", json_type)})},
+                                {"crs", supported_crs_uris()},
                                 {"collections", std::move(list)}});
             vary_by_session(response);
             return response;
@@ -743,8 +877,12 @@ void add_feature_routes(Router& router, State& state, const AuthGate& gate) {
         "/collections/{collection}",
         [&state, &gate](const Request& request) {
             const Collection& collection = find_collection(request.param("collection"));
-            request.query().allow_only({"f"});
+            // crs is taken (and checked) because clients such as GDAL send
+            // the query of a collection URL with every request; the
+            // metadata itself is the same in every CRS.
+            request.query().allow_only({"f", "crs"});
             check_format(request.query());
+            if (const auto crs = request.query().get("crs")) (void)parse_crs(*crs, "crs");
             gate.permit(request, collection.read_action);
             const auto view = state.view();
             Response response = Response::json(

@@ -1,5 +1,6 @@
 #pragma once
-// Local metric projection for areas, lengths and tolerances in metres.
+// Local metric projection for areas, lengths and tolerances in metres, and
+// transforms to the EPSG CRSs clients ask for (OGC API Features Part 2).
 
 #include <memory>
 #include <span>
@@ -43,6 +44,35 @@ private:
     struct Handles;
     std::unique_ptr<Handles> handles_;
     std::string definition_;
+};
+
+/// From stored lon/lat (EPSG:4490 with the longitude first, as everywhere in
+/// wangge) to EPSG:`epsg` in that CRS's own axis order, as OGC API Features
+/// Part 2 wants: EPSG:4490 gives lat/lon, the CGCS2000 Gauss–Krüger zones
+/// northing/easting, EPSG:3857 easting/northing. CGCS2000 is taken as equal to
+/// WGS 84 (PROJ's ballpark step), as the tiles do.
+///
+/// Thread safety: not thread-safe (it owns a PJ_CONTEXT); use one per thread.
+class CrsTransform {
+public:
+    /// Throws ProjectionError when PROJ knows no such CRS.
+    explicit CrsTransform(int epsg);
+    ~CrsTransform();
+    CrsTransform(CrsTransform&&) noexcept;
+    CrsTransform& operator=(CrsTransform&&) noexcept;
+    CrsTransform(const CrsTransform&) = delete;
+    CrsTransform& operator=(const CrsTransform&) = delete;
+
+    void forward(std::span<Point> lonlat) const;
+    void inverse(std::span<Point> target) const;
+    [[nodiscard]] Point forward(const Point& lonlat) const;
+    /// The lon/lat bounds of a box given in the target CRS's axis order, its
+    /// edges sampled so that a box bent by the projection is still covered.
+    [[nodiscard]] Box inverse(const Box& target) const;
+
+private:
+    struct Handles;
+    std::unique_ptr<Handles> handles_;
 };
 
 }  // namespace wangge::geo
