@@ -610,12 +610,6 @@ json feature(const model::Incident& incident, const model::Snapshot&, const Feat
               {"closed_at", optional_time(incident.closed_at)}}}};
 }
 
-json link(std::string href, std::string_view rel, std::string_view type, std::string_view title = {}) {
-    json result{{"href", std::move(href)}, {"rel", rel}, {"type", type}};
-    if (!title.empty()) result["title"] = title;
-    return result;
-}
-
 std::string now_iso8601() {
     const auto now = std::chrono::system_clock::now().time_since_epoch();
     return model::format_iso8601(std::chrono::duration_cast<std::chrono::seconds>(now).count());
@@ -633,9 +627,9 @@ Response feature_collection(const Request& request, const ItemsQuery& query, con
     const auto page_link = [&](std::size_t offset, std::string_view rel) {
         const std::string encoded = request.query().encode(
             {{"offset", offset == 0 ? std::string() : std::to_string(offset)}, {"limit", std::to_string(query.limit)}});
-        return link(here + "?" + encoded, rel, geojson_type);
+        return ogc_link(here + "?" + encoded, rel, geojson_type);
     };
-    json links = json::array({link(here + (request.query().items().empty() ? "" : "?" + request.query().encode()),
+    json links = json::array({ogc_link(here + (request.query().items().empty() ? "" : "?" + request.query().encode()),
                                    "self", geojson_type)});
     if (query.offset + page.items.size() < page.matched) links.push_back(page_link(query.offset + query.limit, "next"));
     if (query.offset > 0) {
@@ -676,7 +670,9 @@ json collection_json(const Collection& collection, const model::Snapshot& snapsh
             {"crs", supported_crs_uris()},
             {"storageCrs", OutputCrs{storage_epsg}.uri()},
             {"extent", std::move(extent)},
-            {"links", json::array({link(self, "self", json_type), link(self + "/items", "items", geojson_type)})}};
+            {"links", json::array({ogc_link(self, "self", json_type), ogc_link(self + "/items", "items", geojson_type),
+                                   ogc_link(self + "/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                                        json_type, "矢量瓦片（OGC API – Tiles）")})}};
 }
 
 /// The numeric id of an item path; nullopt for anything else (a 404, not a 400).
@@ -776,8 +772,8 @@ Response item(const AuthGate& gate, const Request& request, const View& view) {
     const auto& stats = view.derived<FeatureStats>();
     const auto link_up = [&](json body) {
         const std::string self = request.base_url() + std::string(request.path());
-        body["links"] = json::array({link(self, "self", geojson_type),
-                                     link(request.base_url() + "/collections/" + std::string(collection.id),
+        body["links"] = json::array({ogc_link(self, "self", geojson_type),
+                                     ogc_link(request.base_url() + "/collections/" + std::string(collection.id),
                                           "collection", json_type)});
         in_client_crs("feature", [&] { output(body); });
         Response response = single_feature(body);
@@ -822,11 +818,15 @@ Response landing(const Request& request) {
     const std::string base = request.base_url();
     return Response::json(
         {{"title", "wangge 网格化管理"},
-         {"description", "社区网格化管理：网格、住户、设施与事件（OGC API – Features）"},
-         {"links", json::array({link(base + "/", "self", json_type, "this document"),
-                                link(base + "/conformance", "conformance", json_type, "conformance classes"),
-                                link(base + "/collections", "data", json_type, "feature collections"),
-                                link(base + "/map/", "alternate", "text/html", "网格地图")})}});
+         {"description", "社区网格化管理：网格、住户、设施与事件（OGC API – Features 与 Tiles）"},
+         {"links", json::array({ogc_link(base + "/", "self", json_type, "this document"),
+                                ogc_link(base + "/conformance", "conformance", json_type, "conformance classes"),
+                                ogc_link(base + "/collections", "data", json_type, "feature collections"),
+                                ogc_link(base + "/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                                     json_type, "vector tilesets (OGC API - Tiles)"),
+                                ogc_link(base + "/tileMatrixSets", "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes",
+                                     json_type, "tile matrix sets"),
+                                ogc_link(base + "/map/", "alternate", "text/html", "网格地图")})}});
 }
 
 Response conformance(const Request& request) {
@@ -835,10 +835,25 @@ Response conformance(const Request& request) {
     return Response::json({{"conformsTo",
                             json::array({"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
                                          "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-                                         "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"})}});
+                                         "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+                                         // OGC API - Tiles over the MVT layers (tile_routes.hpp)
+                                         "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+                                         "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+                                         "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+                                         "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+                                         "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/dataset-tilesets",
+                                         "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+                                         "http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
+                                         "http://www.opengis.net/spec/tms/2.0/conf/json-tilematrixset"})}});
 }
 
 }  // namespace
+
+json ogc_link(std::string href, std::string_view rel, std::string_view type, std::string_view title) {
+    json result{{"href", std::move(href)}, {"rel", rel}, {"type", type}};
+    if (!title.empty()) result["title"] = title;
+    return result;
+}
 
 void add_feature_routes(Router& router, State& state, const AuthGate& gate) {
     state.derive_incremental<FeatureStats>([](const View& next, const View* previous) {
@@ -866,7 +881,7 @@ void add_feature_routes(Router& router, State& state, const AuthGate& gate) {
             // Part 2: the list names the CRSs once, its collections refer to it.
             for (json& collection : list) collection["crs"] = json::array({"#/crs"});
             Response response =
-                Response::json({{"links", json::array({link(base + "/collections", "self", json_type)})},
+                Response::json({{"links", json::array({ogc_link(base + "/collections", "self", json_type)})},
                                 {"crs", supported_crs_uris()},
                                 {"collections", std::move(list)}});
             vary_by_session(response);

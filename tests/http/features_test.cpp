@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 
+#include <cpl_vsi.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_spatialref.h>
@@ -460,6 +461,94 @@ TEST_F(Features, GdalReadsACollectionInWebMercator) {
         ++read;
     }
     EXPECT_EQ(read, 6U);
+}
+
+/// The link of `rel` (and `type`, when given) in a document's links.
+std::string href(const json& document, std::string_view rel, std::string_view type = {}) {
+    for (const json& l : document["links"]) {
+        if (l["rel"] == rel && (type.empty() || l["type"] == type)) return l["href"];
+    }
+    ADD_FAILURE() << "no link " << rel << " in " << document.dump();
+    return {};
+}
+
+/// Standard clients find the vector tiles from the landing page: GDAL's
+/// OGCAPI driver lists the collections, the links lead to the tile matrix set
+/// and the tile template, and GDAL's MVT driver reads the features of a tile.
+///
+/// GDAL 3.6.2 as Debian 12 builds it has no vector tiles in its OGCAPI
+/// driver (that branch is compiled only with OGR_ENABLE_DRIVER_GML, which
+/// its CMake build leaves undefined: the library has no "vectorType" string
+/// and opening a collection in tiles mode fails without a message after
+/// reading the tile matrix set). So the test follows the links the driver
+/// follows and hands the tile to the MVT driver that driver would use.
+TEST_F(Features, GdalFindsTheVectorTilesThroughTheLandingPage) {
+    GDALAllRegister();
+    const std::string root = "http://127.0.0.1:" + std::to_string(server_->port());
+    const std::unique_ptr<void, decltype(&GDALClose)> landing(
+        GDALOpenEx(("OGCAPI:" + root + "/").c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr), GDALClose);
+    ASSERT_TRUE(landing) << CPLGetLastErrorMsg();
+    std::set<std::string> subdatasets;
+    for (char** item = GDALGetMetadata(landing.get(), "SUBDATASETS"); item != nullptr && *item != nullptr; ++item) {
+        subdatasets.insert(*item);
+    }
+    // Anonymous: the grids only.
+    EXPECT_EQ(subdatasets, (std::set<std::string>{"SUBDATASET_1_NAME=OGCAPI:" + root + "/collections/grids",
+                                                  "SUBDATASET_1_DESC=Collection 网格"}));
+
+    // The links the OGCAPI driver follows from the collection.
+    const json collection = get_json("/collections/grids");
+    const json tilesets = get_json(local(href(collection, "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                                              "application/json")));
+    ASSERT_EQ(tilesets["tilesets"].size(), 1U);
+    EXPECT_EQ(tilesets["tilesets"][0]["dataType"], "vector");
+    const json tileset = get_json(local(href(tilesets["tilesets"][0], "self", "application/json")));
+    const json matrix_set = get_json(local(href(tileset, "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme")));
+    const std::string tile_template = href(tileset, "item", "application/vnd.mapbox-vector-tile");
+
+    // The tile of zoom 14 holding the west grid, from the tile matrix's origin and cell size.
+    const json& matrix = matrix_set["tileMatrices"][14];
+    ASSERT_EQ(matrix["id"], "14");
+    const auto [x, y] = web_mercator(116.403, 39.903);
+    const double tile_metres = matrix["cellSize"].get<double>() * matrix["tileWidth"].get<double>();
+    const auto col = static_cast<int>((x - matrix["pointOfOrigin"][0].get<double>()) / tile_metres);
+    const auto row = static_cast<int>((matrix["pointOfOrigin"][1].get<double>() - y) / tile_metres);
+    std::string url = tile_template;
+    for (const auto& [name, value] : {std::pair<std::string, std::string>{"{tileMatrix}", "14"},
+                                      {"{tileRow}", std::to_string(row)},
+                                      {"{tileCol}", std::to_string(col)}}) {
+        url.replace(url.find(name), name.size(), value);
+    }
+    const Reply tile = get(local(url));
+    ASSERT_EQ(tile.status, 200U) << url;
+
+    const std::string file = "/vsimem/ogcapi_tile.mvt";
+    VSIFCloseL(VSIFileFromMemBuffer(file.c_str(), reinterpret_cast<GByte*>(const_cast<char*>(tile.body.data())),
+                                    static_cast<vsi_l_offset>(tile.body.size()), FALSE));
+    const std::string z_option = "Z=14";
+    const std::string x_option = "X=" + std::to_string(col);
+    const std::string y_option = "Y=" + std::to_string(row);
+    const std::array<const char*, 4> options{z_option.c_str(), x_option.c_str(), y_option.c_str(), nullptr};
+    const std::array<const char*, 2> mvt_only{"MVT", nullptr};
+    const std::unique_ptr<void, decltype(&GDALClose)> mvt(
+        GDALOpenEx(file.c_str(), GDAL_OF_VECTOR, mvt_only.data(), options.data(), nullptr), GDALClose);
+    ASSERT_TRUE(mvt) << CPLGetLastErrorMsg();
+    OGRLayerH layer = GDALDatasetGetLayerByName(mvt.get(), "grids");
+    ASSERT_NE(layer, nullptr);
+    std::set<std::string> codes;
+    OGREnvelope extent{};
+    while (OGRFeatureH feature = OGR_L_GetNextFeature(layer)) {
+        const std::unique_ptr<void, decltype(&OGR_F_Destroy)> owned(feature, OGR_F_Destroy);
+        codes.insert(OGR_F_GetFieldAsString(feature, OGR_F_GetFieldIndex(feature, "code")));
+        OGREnvelope one{};
+        OGR_G_GetEnvelope(OGR_F_GetGeometryRef(feature), &one);
+        extent.Merge(one);
+    }
+    VSIUnlink(file.c_str());
+    EXPECT_TRUE(codes.contains("110105001001001")) << codes.size();
+    // Georeferenced by GDAL from the tile's address: the grid lies where the tile matrix says.
+    EXPECT_LE(extent.MinX, x);
+    EXPECT_GE(extent.MaxX, x);
 }
 
 }  // namespace

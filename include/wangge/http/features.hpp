@@ -31,11 +31,20 @@
 // Cache-Control: no-store; other per-caller responses are private and
 // Vary: Authorization, Cookie.
 
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
 #include "wangge/http/auth_handlers.hpp"
 #include "wangge/http/router.hpp"
 #include "wangge/http/state.hpp"
 
 namespace wangge::http {
+
+/// A link object of the OGC API documents (features and tiles alike).
+[[nodiscard]] nlohmann::json ogc_link(std::string href, std::string_view rel, std::string_view type,
+                                      std::string_view title = {});
 
 /// Registers the routes and the per-snapshot statistics they use (call
 /// before publish()). The gate outlives the router.
