@@ -21,10 +21,13 @@ struct ProjHandles {
     std::unique_ptr<PJ_CONTEXT, ContextDeleter> context;
     std::unique_ptr<PJ, PjDeleter> transform;
 
+    explicit ProjHandles(PJ_CONTEXT* created) : context(created) {
+        if (!context) throw ProjectionError("proj_context_create failed");
+    }
+
     /// The transform between two CRSs PROJ knows; as the CRSs define their
     /// axes unless `normalise` (then always east/north, lon/lat).
-    ProjHandles(const char* source, const char* target, bool normalise) : context(proj_context_create()) {
-        if (!context) throw ProjectionError("proj_context_create failed");
+    ProjHandles(const char* source, const char* target, bool normalise) : ProjHandles(proj_context_create()) {
         PJ_CONTEXT* ctx = context.get();
         std::unique_ptr<PJ, PjDeleter> raw(proj_create_crs_to_crs(ctx, source, target, nullptr));
         if (!raw) throw ProjectionError(std::string("PROJ: ") + proj_context_errno_string(ctx, proj_context_errno(ctx)));
@@ -42,6 +45,11 @@ struct LocalProjection::Handles : ProjHandles {
 };
 struct CrsTransform::Handles : ProjHandles {
     using ProjHandles::ProjHandles;
+    /// From a pipeline string: no CRS lookup.
+    explicit Handles(const std::string& pipeline) : ProjHandles(proj_context_create()) {
+        transform.reset(proj_create(context.get(), pipeline.c_str()));
+        if (!transform) throw ProjectionError("PROJ cannot build the pipeline " + pipeline);
+    }
 };
 
 namespace {
@@ -132,6 +140,17 @@ void swap_axes(std::span<Point> points) noexcept {
 CrsTransform::CrsTransform(int epsg)
     : handles_(std::make_unique<Handles>("EPSG:4490", ("EPSG:" + std::to_string(epsg)).c_str(), false)) {}
 
+CrsTransform::CrsTransform(std::unique_ptr<Handles> handles) : handles_(std::move(handles)) {}
+
+CrsTransform CrsTransform::from_pipeline(const std::string& pipeline) {
+    return CrsTransform(std::make_unique<Handles>(pipeline));
+}
+
+std::string CrsTransform::pipeline() const {
+    const char* text = proj_as_proj_string(handles_->context.get(), handles_->transform.get(), PJ_PROJ_5, nullptr);
+    return text != nullptr ? text : "";
+}
+
 CrsTransform::~CrsTransform() = default;
 CrsTransform::CrsTransform(CrsTransform&&) noexcept = default;
 CrsTransform& CrsTransform::operator=(CrsTransform&&) noexcept = default;
@@ -168,6 +187,22 @@ Box CrsTransform::inverse(const Box& target) const {
     Box lonlat;
     for (const Point& p : edge) lonlat.expand(p);
     return lonlat;
+}
+
+CrsTransform CrsPipelines::transform(int epsg) {
+    {
+        const std::scoped_lock lock(mutex_);
+        const auto known = pipelines_.find(epsg);
+        if (known != pipelines_.end()) return CrsTransform::from_pipeline(known->second);
+    }
+    // Looked up outside the lock: a slow first lookup of one code keeps no other waiting.
+    CrsTransform found(epsg);
+    std::string pipeline = found.pipeline();
+    if (!pipeline.empty()) {
+        const std::scoped_lock lock(mutex_);
+        pipelines_.emplace(epsg, std::move(pipeline));
+    }
+    return found;
 }
 
 }  // namespace wangge::geo

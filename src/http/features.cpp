@@ -275,8 +275,9 @@ void reproject(json& geometry, const geo::CrsTransform& transform) {
 /// The features of a response in the CRS asked for, and the header saying which.
 class CrsOutput {
 public:
-    explicit CrsOutput(OutputCrs crs) : crs_(crs) {
-        if (crs.epsg != 0) transform_.emplace(crs.epsg);
+    CrsOutput() = default;
+    CrsOutput(OutputCrs crs, geo::CrsPipelines& pipelines) : crs_(crs) {
+        if (crs.epsg != 0) transform_.emplace(pipelines.transform(crs.epsg));
     }
 
     void operator()(json& feature) const {
@@ -304,7 +305,7 @@ auto in_client_crs(std::string_view what, Work&& work) {
 
 struct ItemsQuery {
     std::optional<geo::Box> bbox;  ///< lon/lat, whatever bbox-crs the client gave it in
-    OutputCrs crs;
+    CrsOutput output;              ///< the crs asked for
     std::optional<Interval> datetime;
     std::size_t limit = default_limit;
     std::size_t offset = 0;
@@ -320,9 +321,10 @@ bool parse_reveal(std::string_view text) {
                     "参数 reveal 的值 " + std::string(text) + " 无效，应为 true 或 false");
 }
 
-ItemsQuery parse_items_query(const Query& query, const Collection& collection) {
+ItemsQuery parse_items_query(const Query& query, const Collection& collection, geo::CrsPipelines& pipelines) {
     check_format(query);
     ItemsQuery items;
+    OutputCrs crs;
     OutputCrs bbox_crs;
     for (const auto& [name, value] : query.items()) {
         if (name == "f") continue;
@@ -331,7 +333,7 @@ ItemsQuery parse_items_query(const Query& query, const Collection& collection) {
         } else if (name == "bbox-crs") {
             bbox_crs = parse_crs(value, name);
         } else if (name == "crs") {
-            items.crs = parse_crs(value, name);
+            crs = parse_crs(value, name);
         } else if (name == "limit") {
             items.limit = static_cast<std::size_t>(parse_int(value, "limit", 1, max_limit));
         } else if (name == "offset") {
@@ -359,8 +361,9 @@ ItemsQuery parse_items_query(const Query& query, const Collection& collection) {
         }
     }
     if (items.bbox && bbox_crs.epsg != 0) {
-        items.bbox = in_client_crs("bbox", [&] { return geo::CrsTransform(bbox_crs.epsg).inverse(*items.bbox); });
+        items.bbox = in_client_crs("bbox", [&] { return pipelines.transform(bbox_crs.epsg).inverse(*items.bbox); });
     }
+    items.output = CrsOutput(crs, pipelines);
     return items;
 }
 
@@ -617,7 +620,7 @@ std::string now_iso8601() {
 
 template <class Item, class Render>
 Response feature_collection(const Request& request, const ItemsQuery& query, const Page<Item>& page, Render&& render) {
-    const CrsOutput output(query.crs);
+    const CrsOutput& output = query.output;
     json features = json::array();
     for (const Item* item : page.items) {
         features.push_back(render(*item));
@@ -722,10 +725,10 @@ auth::Principal reader(const AuthGate& gate, const Request& request, const Colle
     return gate.require(request, collection.read_action);
 }
 
-Response items(const AuthGate& gate, const Request& request, const View& view) {
+Response items(const AuthGate& gate, const Request& request, const View& view, geo::CrsPipelines& pipelines) {
     const Collection& collection = find_collection(request.param("collection"));
     const auth::Principal who = reader(gate, request, collection);
-    const ItemsQuery query = parse_items_query(request.query(), collection);
+    const ItemsQuery query = parse_items_query(request.query(), collection, pipelines);
     const model::Snapshot& snapshot = view.snapshot();
     const model::Tables& data = snapshot.data();
     const auto& stats = view.derived<FeatureStats>();
@@ -755,7 +758,7 @@ Response items(const AuthGate& gate, const Request& request, const View& view) {
     return response;
 }
 
-Response item(const AuthGate& gate, const Request& request, const View& view) {
+Response item(const AuthGate& gate, const Request& request, const View& view, geo::CrsPipelines& pipelines) {
     const Collection& collection = find_collection(request.param("collection"));
     const auth::Principal who = reader(gate, request, collection);
     const Query& query = request.query();
@@ -765,7 +768,8 @@ Response item(const AuthGate& gate, const Request& request, const View& view) {
         query.allow_only({"f", "crs"});
     }
     check_format(query);
-    const CrsOutput output(query.has("crs") ? parse_crs(*query.get("crs"), "crs") : OutputCrs{});
+    const CrsOutput output =
+        query.has("crs") ? CrsOutput(parse_crs(*query.get("crs"), "crs"), pipelines) : CrsOutput();
     const bool reveal = collection.personal && query.has("reveal") && parse_reveal(*query.get("reveal"));
     const std::string& id = request.param("id");
     const model::Snapshot& snapshot = view.snapshot();
@@ -862,6 +866,8 @@ void add_feature_routes(Router& router, State& state, const AuthGate& gate) {
                    : std::make_shared<const FeatureStats>(next.snapshot(), &previous->derived<FeatureStats>(),
                                                           previous->snapshot().version());
     });
+    // Shared by the item routes' worker threads (thread-safe).
+    const auto pipelines = std::make_shared<geo::CrsPipelines>();
     router.get("/", landing, Execution::io);
     router.get("/conformance", conformance, Execution::io);
     // Lists only the collections the caller may read (anonymous: grids).
@@ -909,10 +915,16 @@ void add_feature_routes(Router& router, State& state, const AuthGate& gate) {
     // Session lookups and audit writes touch the auth store: off the I/O threads.
     router.get(
         "/collections/{collection}/items",
-        [&state, &gate](const Request& request) { return items(gate, request, *state.view()); }, Execution::worker);
+        [&state, &gate, pipelines](const Request& request) {
+            return items(gate, request, *state.view(), *pipelines);
+        },
+        Execution::worker);
     router.get(
         "/collections/{collection}/items/{id}",
-        [&state, &gate](const Request& request) { return item(gate, request, *state.view()); }, Execution::worker);
+        [&state, &gate, pipelines](const Request& request) {
+            return item(gate, request, *state.view(), *pipelines);
+        },
+        Execution::worker);
 }
 
 }  // namespace wangge::http
