@@ -1,5 +1,8 @@
 #include "options.hpp"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <iostream>
 
 #include "wangge/error.hpp"
@@ -49,6 +52,12 @@ void check_rule_options(const rules::Options& rules) {
     if (rules.households_min < 0 || rules.households_max < rules.households_min) {
         throw InputError("--households-min must not be negative nor above --households-max");
     }
+}
+
+auth::Actor cli_actor() {
+    const passwd* account = getpwuid(geteuid());
+    const std::string name = account != nullptr ? account->pw_name : "uid " + std::to_string(geteuid());
+    return {std::nullopt, "cli:" + name, "local"};
 }
 
 }  // namespace wangge::cli

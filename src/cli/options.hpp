@@ -7,6 +7,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "wangge/auth/service.hpp"
 #include "wangge/cli/commands.hpp"
 #include "wangge/rules/validator.hpp"
 
@@ -27,5 +28,8 @@ void add_rule_options(boost::program_options::options_description& options, rule
 /// Throws InputError naming the option when a threshold is negative or the
 /// household range is empty.
 void check_rule_options(const rules::Options& rules);
+
+/// The operating-system account running the command, for the audit log.
+[[nodiscard]] auth::Actor cli_actor();
 
 }  // namespace wangge::cli

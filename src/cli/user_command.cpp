@@ -1,8 +1,5 @@
 // `wangge user`: manage the accounts of the HTTP API (DESIGN §3, §6).
 
-#include <pwd.h>
-#include <unistd.h>
-
 #include <ctime>
 #include <iomanip>
 #include <iostream>
@@ -27,13 +24,6 @@ std::string read_password() {
     if (!std::getline(std::cin, password)) throw InputError("no password on stdin");
     if (!password.empty() && password.back() == '\r') password.pop_back();
     return password;
-}
-
-/// The operating-system account running the command, for the audit log.
-auth::Actor cli_actor() {
-    const passwd* account = getpwuid(geteuid());
-    const std::string name = account != nullptr ? account->pw_name : "uid " + std::to_string(geteuid());
-    return {std::nullopt, "cli:" + name, "local"};
 }
 
 void print_users(const std::vector<auth::User>& users) {

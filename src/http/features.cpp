@@ -15,6 +15,7 @@
 #include "contact_card.hpp"
 #include "wangge/auth/masking.hpp"
 #include "wangge/geo/geojson.hpp"
+#include "wangge/geo/projection.hpp"
 #include "wangge/model/time.hpp"
 
 namespace wangge::http {
@@ -27,6 +28,7 @@ using model::Timestamp;
 constexpr std::string_view geojson_type = "application/geo+json";
 constexpr std::string_view json_type = "application/json";
 constexpr std::string_view crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+constexpr std::string_view epsg_prefix = "http://www.opengis.net/def/crs/EPSG/0/";
 constexpr std::int64_t max_limit = 10'000;
 constexpr std::int64_t default_limit = 100;
 
@@ -192,8 +194,118 @@ geo::Box parse_bbox(std::string_view text) {
     return box;
 }
 
+// ---------------------------------------------------------------- coordinate reference systems
+
+/// A CRS a client may ask for (OGC API Features Part 2, `crs` and
+/// `bbox-crs`): CRS84, which is what is stored (EPSG:4490 in lon/lat order),
+/// or an EPSG code PROJ transforms to.
+struct OutputCrs {
+    int epsg = 0;  ///< 0: CRS84
+
+    [[nodiscard]] std::string uri() const {
+        return epsg == 0 ? std::string(crs84) : std::string(epsg_prefix) + std::to_string(epsg);
+    }
+};
+
+constexpr int storage_epsg = 4490;
+/// The CGCS2000 Gauss–Krüger zones: 6° zones 13–23 and 3° zones 25–45, each
+/// with and without the zone number before the easting. Every district in
+/// China lies in one of each kind.
+constexpr int first_gauss_kruger = 4491;
+constexpr int last_gauss_kruger = 4554;
+
+bool supported_crs(int epsg) noexcept {
+    return epsg == 0 || epsg == storage_epsg || epsg == 3857 ||
+           (epsg >= first_gauss_kruger && epsg <= last_gauss_kruger);
+}
+
+json supported_crs_uris() {
+    json list = json::array({crs84, OutputCrs{storage_epsg}.uri(), OutputCrs{3857}.uri()});
+    for (int epsg = first_gauss_kruger; epsg <= last_gauss_kruger; ++epsg) list.push_back(OutputCrs{epsg}.uri());
+    return list;
+}
+
+/// The URIs of Part 2 and their safe CURIEs ([EPSG:3857], [OGC:CRS84]).
+OutputCrs parse_crs(std::string_view text, std::string_view name) {
+    std::optional<int> epsg;
+    if (text == crs84 || text == "[OGC:CRS84]") {
+        epsg = 0;
+    } else {
+        std::string_view digits;
+        if (text.starts_with(epsg_prefix)) digits = text.substr(epsg_prefix.size());
+        if (text.starts_with("[EPSG:") && text.ends_with(']')) digits = text.substr(6, text.size() - 7);
+        int code = 0;
+        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), code);
+        if (!digits.empty() && ec == std::errc{} && end == digits.data() + digits.size()) epsg = code;
+    }
+    if (!epsg || !supported_crs(*epsg)) {
+        throw ClientError(ErrorKind::bad_request, "invalid_parameter",
+                          "parameter '" + std::string(name) + "' is '" + std::string(text) +
+                              "', not a supported CRS (CRS84, EPSG:4490, EPSG:3857, EPSG:4491-4554 as " +
+                              std::string(epsg_prefix) + "N URIs; see the collection's crs list)",
+                          "参数 " + std::string(name) + " 的坐标参考系 " + std::string(text) +
+                              " 不受支持，可用 CRS84、EPSG:4490、EPSG:3857 和国家2000高斯-克吕格投影 EPSG:4491–4554");
+    }
+    return {*epsg};
+}
+
+/// Rewrites the coordinates of a rendered GeoJSON geometry into the
+/// transform's CRS, all positions in one PROJ call.
+void reproject(json& geometry, const geo::CrsTransform& transform) {
+    std::vector<json*> positions;
+    const auto gather = [&positions](auto& self, json& array) -> void {
+        if (!array.is_array() || array.empty()) return;
+        if (array[0].is_number()) {
+            positions.push_back(&array);
+            return;
+        }
+        for (json& element : array) self(self, element);
+    };
+    gather(gather, geometry["coordinates"]);
+    std::vector<geo::Point> points;
+    points.reserve(positions.size());
+    for (const json* position : positions) points.push_back({(*position)[0].get<double>(), (*position)[1].get<double>()});
+    transform.forward(points);
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        (*positions[i])[0] = points[i].x;
+        (*positions[i])[1] = points[i].y;
+    }
+}
+
+/// The features of a response in the CRS asked for, and the header saying which.
+class CrsOutput {
+public:
+    CrsOutput() = default;
+    CrsOutput(OutputCrs crs, geo::CrsPipelines& pipelines) : crs_(crs) {
+        if (crs.epsg != 0) transform_.emplace(pipelines.transform(crs.epsg));
+    }
+
+    void operator()(json& feature) const {
+        if (transform_ && feature["geometry"].is_object()) reproject(feature["geometry"], *transform_);
+    }
+    void label(Response& response) const { response.set_header("Content-Crs", "<" + crs_.uri() + ">"); }
+
+private:
+    OutputCrs crs_;
+    std::optional<geo::CrsTransform> transform_;
+};
+
+/// PROJ fails only on coordinates its projection cannot reach (a bbox far
+/// outside the zone asked for): the client's mistake, not the server's.
+template <class Work>
+auto in_client_crs(std::string_view what, Work&& work) {
+    try {
+        return work();
+    } catch (const geo::ProjectionError& error) {
+        throw ClientError(ErrorKind::bad_request, "invalid_parameter",
+                          std::string(what) + " cannot be transformed: " + error.what(),
+                          "坐标无法在所请求的坐标参考系中换算（" + std::string(what) + "）");
+    }
+}
+
 struct ItemsQuery {
-    std::optional<geo::Box> bbox;
+    std::optional<geo::Box> bbox;  ///< lon/lat, whatever bbox-crs the client gave it in
+    CrsOutput output;              ///< the crs asked for
     std::optional<Interval> datetime;
     std::size_t limit = default_limit;
     std::size_t offset = 0;
@@ -209,13 +321,19 @@ bool parse_reveal(std::string_view text) {
                     "参数 reveal 的值 " + std::string(text) + " 无效，应为 true 或 false");
 }
 
-ItemsQuery parse_items_query(const Query& query, const Collection& collection) {
+ItemsQuery parse_items_query(const Query& query, const Collection& collection, geo::CrsPipelines& pipelines) {
     check_format(query);
     ItemsQuery items;
+    OutputCrs crs;
+    OutputCrs bbox_crs;
     for (const auto& [name, value] : query.items()) {
         if (name == "f") continue;
         if (name == "bbox") {
             items.bbox = parse_bbox(value);
+        } else if (name == "bbox-crs") {
+            bbox_crs = parse_crs(value, name);
+        } else if (name == "crs") {
+            crs = parse_crs(value, name);
         } else if (name == "limit") {
             items.limit = static_cast<std::size_t>(parse_int(value, "limit", 1, max_limit));
         } else if (name == "offset") {
@@ -232,7 +350,7 @@ ItemsQuery parse_items_query(const Query& query, const Collection& collection) {
             }
             items.filters.emplace_back(name, value);
         } else {
-            std::string allowed = "f, bbox, limit, offset";
+            std::string allowed = "f, bbox, bbox-crs, crs, limit, offset";
             if (collection.temporal) allowed += ", datetime";
             if (collection.personal) allowed += ", reveal";
             for (const std::string_view filter : collection.filters) allowed += ", " + std::string(filter);
@@ -242,6 +360,10 @@ ItemsQuery parse_items_query(const Query& query, const Collection& collection) {
                             "数据集 " + std::string(collection.id) + " 不支持查询参数 " + name + "（可用：" + allowed + "）");
         }
     }
+    if (items.bbox && bbox_crs.epsg != 0) {
+        items.bbox = in_client_crs("bbox", [&] { return pipelines.transform(bbox_crs.epsg).inverse(*items.bbox); });
+    }
+    items.output = CrsOutput(crs, pipelines);
     return items;
 }
 
@@ -491,12 +613,6 @@ json feature(const model::Incident& incident, const model::Snapshot&, const Feat
               {"closed_at", optional_time(incident.closed_at)}}}};
 }
 
-json link(std::string href, std::string_view rel, std::string_view type, std::string_view title = {}) {
-    json result{{"href", std::move(href)}, {"rel", rel}, {"type", type}};
-    if (!title.empty()) result["title"] = title;
-    return result;
-}
-
 std::string now_iso8601() {
     const auto now = std::chrono::system_clock::now().time_since_epoch();
     return model::format_iso8601(std::chrono::duration_cast<std::chrono::seconds>(now).count());
@@ -504,27 +620,33 @@ std::string now_iso8601() {
 
 template <class Item, class Render>
 Response feature_collection(const Request& request, const ItemsQuery& query, const Page<Item>& page, Render&& render) {
+    const CrsOutput& output = query.output;
     json features = json::array();
-    for (const Item* item : page.items) features.push_back(render(*item));
+    for (const Item* item : page.items) {
+        features.push_back(render(*item));
+        in_client_crs("features", [&] { output(features.back()); });
+    }
     const std::string here = request.base_url() + std::string(request.path());
     const auto page_link = [&](std::size_t offset, std::string_view rel) {
         const std::string encoded = request.query().encode(
             {{"offset", offset == 0 ? std::string() : std::to_string(offset)}, {"limit", std::to_string(query.limit)}});
-        return link(here + "?" + encoded, rel, geojson_type);
+        return ogc_link(here + "?" + encoded, rel, geojson_type);
     };
-    json links = json::array({link(here + (request.query().items().empty() ? "" : "?" + request.query().encode()),
+    json links = json::array({ogc_link(here + (request.query().items().empty() ? "" : "?" + request.query().encode()),
                                    "self", geojson_type)});
     if (query.offset + page.items.size() < page.matched) links.push_back(page_link(query.offset + query.limit, "next"));
     if (query.offset > 0) {
         links.push_back(page_link(query.offset > query.limit ? query.offset - query.limit : 0, "prev"));
     }
-    return Response::json({{"type", "FeatureCollection"},
-                           {"numberMatched", page.matched},
-                           {"numberReturned", page.items.size()},
-                           {"timeStamp", now_iso8601()},
-                           {"links", std::move(links)},
-                           {"features", std::move(features)}},
-                          Status::ok, geojson_type);
+    Response response = Response::json({{"type", "FeatureCollection"},
+                                        {"numberMatched", page.matched},
+                                        {"numberReturned", page.items.size()},
+                                        {"timeStamp", now_iso8601()},
+                                        {"links", std::move(links)},
+                                        {"features", std::move(features)}},
+                                       Status::ok, geojson_type);
+    output.label(response);
+    return response;
 }
 
 json collection_json(const Collection& collection, const model::Snapshot& snapshot, const FeatureStats& stats,
@@ -548,9 +670,12 @@ json collection_json(const Collection& collection, const model::Snapshot& snapsh
             {"title", collection.title},
             {"description", collection.description},
             {"itemType", "feature"},
-            {"crs", json::array({crs84})},
+            {"crs", supported_crs_uris()},
+            {"storageCrs", OutputCrs{storage_epsg}.uri()},
             {"extent", std::move(extent)},
-            {"links", json::array({link(self, "self", json_type), link(self + "/items", "items", geojson_type)})}};
+            {"links", json::array({ogc_link(self, "self", json_type), ogc_link(self + "/items", "items", geojson_type),
+                                   ogc_link(self + "/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                                        json_type, "矢量瓦片（OGC API – Tiles）")})}};
 }
 
 /// The numeric id of an item path; nullopt for anything else (a 404, not a 400).
@@ -600,10 +725,10 @@ auth::Principal reader(const AuthGate& gate, const Request& request, const Colle
     return gate.require(request, collection.read_action);
 }
 
-Response items(const AuthGate& gate, const Request& request, const View& view) {
+Response items(const AuthGate& gate, const Request& request, const View& view, geo::CrsPipelines& pipelines) {
     const Collection& collection = find_collection(request.param("collection"));
     const auth::Principal who = reader(gate, request, collection);
-    const ItemsQuery query = parse_items_query(request.query(), collection);
+    const ItemsQuery query = parse_items_query(request.query(), collection, pipelines);
     const model::Snapshot& snapshot = view.snapshot();
     const model::Tables& data = snapshot.data();
     const auto& stats = view.derived<FeatureStats>();
@@ -633,26 +758,31 @@ Response items(const AuthGate& gate, const Request& request, const View& view) {
     return response;
 }
 
-Response item(const AuthGate& gate, const Request& request, const View& view) {
+Response item(const AuthGate& gate, const Request& request, const View& view, geo::CrsPipelines& pipelines) {
     const Collection& collection = find_collection(request.param("collection"));
     const auth::Principal who = reader(gate, request, collection);
     const Query& query = request.query();
     if (collection.personal) {
-        query.allow_only({"f", "reveal"});
+        query.allow_only({"f", "crs", "reveal"});
     } else {
-        query.allow_only({"f"});
+        query.allow_only({"f", "crs"});
     }
     check_format(query);
+    const CrsOutput output =
+        query.has("crs") ? CrsOutput(parse_crs(*query.get("crs"), "crs"), pipelines) : CrsOutput();
     const bool reveal = collection.personal && query.has("reveal") && parse_reveal(*query.get("reveal"));
     const std::string& id = request.param("id");
     const model::Snapshot& snapshot = view.snapshot();
     const auto& stats = view.derived<FeatureStats>();
     const auto link_up = [&](json body) {
         const std::string self = request.base_url() + std::string(request.path());
-        body["links"] = json::array({link(self, "self", geojson_type),
-                                     link(request.base_url() + "/collections/" + std::string(collection.id),
+        body["links"] = json::array({ogc_link(self, "self", geojson_type),
+                                     ogc_link(request.base_url() + "/collections/" + std::string(collection.id),
                                           "collection", json_type)});
-        return single_feature(body);
+        in_client_crs("feature", [&] { output(body); });
+        Response response = single_feature(body);
+        output.label(response);
+        return response;
     };
     const auto missing = [&] {
         return ClientError(ErrorKind::not_found, "not_found",
@@ -692,11 +822,15 @@ Response landing(const Request& request) {
     const std::string base = request.base_url();
     return Response::json(
         {{"title", "wangge 网格化管理"},
-         {"description", "社区网格化管理：网格、住户、设施与事件（OGC API – Features）"},
-         {"links", json::array({link(base + "/", "self", json_type, "this document"),
-                                link(base + "/conformance", "conformance", json_type, "conformance classes"),
-                                link(base + "/collections", "data", json_type, "feature collections"),
-                                link(base + "/map/", "alternate", "text/html", "网格地图")})}});
+         {"description", "社区网格化管理：网格、住户、设施与事件（OGC API – Features 与 Tiles）"},
+         {"links", json::array({ogc_link(base + "/", "self", json_type, "this document"),
+                                ogc_link(base + "/conformance", "conformance", json_type, "conformance classes"),
+                                ogc_link(base + "/collections", "data", json_type, "feature collections"),
+                                ogc_link(base + "/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                                     json_type, "vector tilesets (OGC API - Tiles)"),
+                                ogc_link(base + "/tileMatrixSets", "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes",
+                                     json_type, "tile matrix sets"),
+                                ogc_link(base + "/map/", "alternate", "text/html", "网格地图")})}});
 }
 
 Response conformance(const Request& request) {
@@ -704,10 +838,26 @@ Response conformance(const Request& request) {
     check_format(request.query());
     return Response::json({{"conformsTo",
                             json::array({"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-                                         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"})}});
+                                         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+                                         "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+                                         // OGC API - Tiles over the MVT layers (tile_routes.hpp)
+                                         "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+                                         "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+                                         "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+                                         "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+                                         "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/dataset-tilesets",
+                                         "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+                                         "http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
+                                         "http://www.opengis.net/spec/tms/2.0/conf/json-tilematrixset"})}});
 }
 
 }  // namespace
+
+json ogc_link(std::string href, std::string_view rel, std::string_view type, std::string_view title) {
+    json result{{"href", std::move(href)}, {"rel", rel}, {"type", type}};
+    if (!title.empty()) result["title"] = title;
+    return result;
+}
 
 void add_feature_routes(Router& router, State& state, const AuthGate& gate) {
     state.derive_incremental<FeatureStats>([](const View& next, const View* previous) {
@@ -716,6 +866,8 @@ void add_feature_routes(Router& router, State& state, const AuthGate& gate) {
                    : std::make_shared<const FeatureStats>(next.snapshot(), &previous->derived<FeatureStats>(),
                                                           previous->snapshot().version());
     });
+    // Shared by the item routes' worker threads (thread-safe).
+    const auto pipelines = std::make_shared<geo::CrsPipelines>();
     router.get("/", landing, Execution::io);
     router.get("/conformance", conformance, Execution::io);
     // Lists only the collections the caller may read (anonymous: grids).
@@ -732,8 +884,11 @@ void add_feature_routes(Router& router, State& state, const AuthGate& gate) {
                 if (auth::decide(who, collection.read_action) != auth::Decision::allowed) continue;
                 list.push_back(collection_json(collection, view->snapshot(), view->derived<FeatureStats>(), base));
             }
+            // Part 2: the list names the CRSs once, its collections refer to it.
+            for (json& collection : list) collection["crs"] = json::array({"#/crs"});
             Response response =
-                Response::json({{"links", json::array({link(base + "/collections", "self", json_type)})},
+                Response::json({{"links", json::array({ogc_link(base + "/collections", "self", json_type)})},
+                                {"crs", supported_crs_uris()},
                                 {"collections", std::move(list)}});
             vary_by_session(response);
             return response;
@@ -743,8 +898,12 @@ void add_feature_routes(Router& router, State& state, const AuthGate& gate) {
         "/collections/{collection}",
         [&state, &gate](const Request& request) {
             const Collection& collection = find_collection(request.param("collection"));
-            request.query().allow_only({"f"});
+            // crs is taken (and checked) because clients such as GDAL send
+            // the query of a collection URL with every request; the
+            // metadata itself is the same in every CRS.
+            request.query().allow_only({"f", "crs"});
             check_format(request.query());
+            if (const auto crs = request.query().get("crs")) (void)parse_crs(*crs, "crs");
             gate.permit(request, collection.read_action);
             const auto view = state.view();
             Response response = Response::json(
@@ -756,10 +915,16 @@ void add_feature_routes(Router& router, State& state, const AuthGate& gate) {
     // Session lookups and audit writes touch the auth store: off the I/O threads.
     router.get(
         "/collections/{collection}/items",
-        [&state, &gate](const Request& request) { return items(gate, request, *state.view()); }, Execution::worker);
+        [&state, &gate, pipelines](const Request& request) {
+            return items(gate, request, *state.view(), *pipelines);
+        },
+        Execution::worker);
     router.get(
         "/collections/{collection}/items/{id}",
-        [&state, &gate](const Request& request) { return item(gate, request, *state.view()); }, Execution::worker);
+        [&state, &gate, pipelines](const Request& request) {
+            return item(gate, request, *state.view(), *pipelines);
+        },
+        Execution::worker);
 }
 
 }  // namespace wangge::http

@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "wangge/http/compression.hpp"
+#include "wangge/http/features.hpp"
 #include "wangge/model/time.hpp"
 #include "wangge/tiles/change_log.hpp"
 #include "wangge/tiles/tile_cache.hpp"
@@ -18,17 +22,145 @@ namespace wangge::http {
 
 namespace {
 
-constexpr std::string_view mvt_type = "application/vnd.mapbox-vector-tile";
+using nlohmann::json;
 
-tiles::Layer layer_parameter(const Request& request) {
-    const std::string& name = request.param("layer");
+constexpr std::string_view mvt_type = "application/vnd.mapbox-vector-tile";
+constexpr std::string_view json_type = "application/json";
+
+/// The route parameters naming a tile: /tiles/{layer}/{z}/{x}/{y}.mvt, or
+/// OGC API Tiles' /collections/{collection}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}.
+struct TilePattern {
+    std::string_view layer, z, x, y;
+    /// OGC paths name collections, and heat is none (it lives under /tiles only).
+    bool collections;
+};
+constexpr TilePattern xyz_pattern{"layer", "z", "x", "y", false};
+constexpr TilePattern ogc_pattern{"collection", "tileMatrix", "tileCol", "tileRow", true};
+
+tiles::Layer layer_parameter(const Request& request, const TilePattern& pattern = xyz_pattern) {
+    const std::string& name = request.param(pattern.layer);
     const auto layer = tiles::parse_layer(name);
-    if (!layer) {
+    if (!layer || (pattern.collections && *layer == tiles::Layer::heat)) {
         throw ClientError(ErrorKind::not_found, "not_found",
-                        "no tile layer '" + name + "' (grids, households, facilities, incidents, heat)",
-                        "没有名为 " + name + " 的瓦片图层");
+                          pattern.collections
+                              ? "no tiles for collection '" + name + "' (grids, households, facilities, incidents)"
+                              : "no tile layer '" + name + "' (grids, households, facilities, incidents, heat)",
+                          "没有名为 " + name + " 的瓦片图层");
     }
     return *layer;
+}
+
+// ---------------------------------------------------------------- OGC API Tiles
+
+constexpr std::string_view tile_matrix_set_id = "WebMercatorQuad";
+constexpr std::string_view tile_matrix_set_uri = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad";
+constexpr std::string_view web_mercator_uri = "http://www.opengis.net/def/crs/EPSG/0/3857";
+constexpr std::string_view tiling_scheme_rel = "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme";
+
+/// 404 for any tile matrix set but the one served.
+void check_tile_matrix_set(const Request& request) {
+    const std::string& id = request.param("tileMatrixSetId");
+    if (id != tile_matrix_set_id) {
+        throw ClientError(ErrorKind::not_found, "not_found",
+                          "no tile matrix set '" + id + "' (only WebMercatorQuad)",
+                          "没有名为 " + id + " 的瓦片矩阵集（只提供 WebMercatorQuad）");
+    }
+}
+
+/// WebMercatorQuad as OGC Two Dimensional Tile Matrix Set 2.0 defines it,
+/// from zoom 0 to the deepest zoom the tile routes serve, with the members of
+/// TMS 1.0 (OGC 17-083r2: type, identifier, supportedCRS, boundingBox,
+/// topLeftCorner) beside them: GDAL up to 3.6 reads only those.
+json web_mercator_quad(const std::string& base) {
+    constexpr double half_extent = 20037508.3427892;  // pi * 6378137
+    constexpr int tile_size = 256;
+    constexpr double metres_per_pixel_at_scale_1 = 0.00028;  // the standard 0.28 mm rendering pixel
+    json matrices = json::array();
+    for (int z = 0; z <= tiles::max_zoom; ++z) {
+        const std::int64_t tiles_across = std::int64_t{1} << z;
+        const double cell = 2.0 * half_extent / tile_size / static_cast<double>(tiles_across);
+        matrices.push_back({{"type", "TileMatrixType"},
+                            {"identifier", std::to_string(z)},
+                            {"topLeftCorner", {-half_extent, half_extent}},
+                            {"id", std::to_string(z)},
+                            {"scaleDenominator", cell / metres_per_pixel_at_scale_1},
+                            {"cellSize", cell},
+                            {"cornerOfOrigin", "topLeft"},
+                            {"pointOfOrigin", {-half_extent, half_extent}},
+                            {"tileWidth", tile_size},
+                            {"tileHeight", tile_size},
+                            {"matrixWidth", tiles_across},
+                            {"matrixHeight", tiles_across}});
+    }
+    return {{"type", "TileMatrixSetType"},
+            {"identifier", tile_matrix_set_id},
+            {"supportedCRS", web_mercator_uri},
+            {"boundingBox",
+             {{"type", "BoundingBoxType"},
+              {"crs", web_mercator_uri},
+              {"lowerCorner", {-half_extent, -half_extent}},
+              {"upperCorner", {half_extent, half_extent}}}},
+            {"id", tile_matrix_set_id},
+            {"title", "Web Mercator 四叉树瓦片（与 Google Maps 兼容）"},
+            {"uri", tile_matrix_set_uri},
+            {"crs", web_mercator_uri},
+            {"orderedAxes", {"X", "Y"}},
+            {"wellKnownScaleSet", "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible"},
+            {"links", json::array({ogc_link(base + "/tileMatrixSets/WebMercatorQuad", "self", json_type)})},
+            {"tileMatrices", std::move(matrices)}};
+}
+
+constexpr std::string_view layer_title(tiles::Layer layer) noexcept {
+    switch (layer) {
+        case tiles::Layer::grids: return "网格";
+        case tiles::Layer::households: return "户";
+        case tiles::Layer::facilities: return "设施";
+        case tiles::Layer::incidents: return "事件";
+        case tiles::Layer::heat: return "事件热力";
+    }
+    return "";
+}
+
+std::string tileset_url(const std::string& base, tiles::Layer layer) {
+    return base + "/collections/" + std::string(tiles::to_string(layer)) + "/tiles/WebMercatorQuad";
+}
+
+/// A tileset's entry in a tileset list: what it is and where its metadata is.
+json tileset_summary(const std::string& base, tiles::Layer layer) {
+    return {{"title", layer_title(layer)},
+            {"dataType", "vector"},
+            {"crs", web_mercator_uri},
+            {"tileMatrixSetURI", tile_matrix_set_uri},
+            {"links", json::array({ogc_link(tileset_url(base, layer), "self", json_type),
+                                   ogc_link(base + "/tileMatrixSets/WebMercatorQuad", tiling_scheme_rel, json_type)})}};
+}
+
+/// The tileset metadata: the link template of the tiles, the MVT layers
+/// in them and the data's bounds.
+json tileset(const std::string& base, tiles::Layer layer, const model::Snapshot& snapshot) {
+    const std::string name(tiles::to_string(layer));
+    json result = tileset_summary(base, layer);
+    result["links"].push_back(ogc_link(base + "/collections/" + name, "http://www.opengis.net/def/rel/ogc/1.0/geodata",
+                                   json_type));
+    json item = ogc_link(tileset_url(base, layer) + "/{tileMatrix}/{tileRow}/{tileCol}", "item", mvt_type);
+    item["templated"] = true;
+    result["links"].push_back(std::move(item));
+    json layers = json::array();
+    for (const tiles::VectorLayerSchema& schema : tiles::vector_layers(layer)) {
+        layers.push_back({{"id", schema.id},
+                          {"description", schema.description},
+                          {"dataType", "vector"},
+                          {"minTileMatrix", "0"},
+                          {"maxTileMatrix", std::to_string(tiles::max_zoom)}});
+    }
+    result["layers"] = std::move(layers);
+    const geo::Box box = snapshot.extent();
+    if (!box.empty()) {
+        result["boundingBox"] = {{"lowerLeft", {box.min_x, box.min_y}},
+                                 {"upperRight", {box.max_x, box.max_y}},
+                                 {"crs", "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}};
+    }
+    return result;
 }
 
 std::optional<model::Timestamp> time_parameter(const Query& query, std::string_view name) {
@@ -190,15 +322,17 @@ struct TileRequest {
     }
 };
 
-TileRequest read_tile_request(const Request& request, const State& state, const AuthGate& gate) {
+TileRequest read_tile_request(const Request& request, const State& state, const AuthGate& gate,
+                              const TilePattern& pattern) {
     TileRequest tile;
-    const tiles::Layer layer = layer_parameter(request);
+    if (pattern.collections) check_tile_matrix_set(request);
+    const tiles::Layer layer = layer_parameter(request, pattern);
     tile.who = caller(gate, request, layer);
-    const std::int64_t z = parse_int(request.param("z"), "z", 0, tiles::max_zoom);
+    const std::int64_t z = parse_int(request.param(pattern.z), pattern.z, 0, tiles::max_zoom);
     const std::int64_t last = (std::int64_t{1} << z) - 1;
     tile.query.layer = layer;
-    tile.query.tile = *tiles::make_tile(z, parse_int(request.param("x"), "x", 0, last),
-                                        parse_int(request.param("y"), "y", 0, last));
+    tile.query.tile = *tiles::make_tile(z, parse_int(request.param(pattern.x), pattern.x, 0, last),
+                                        parse_int(request.param(pattern.y), pattern.y, 0, last));
     tile.query.heat = filter_parameters(request.query(), layer);
     tile.query.now = wall_clock_now();
     // Lights of the minute's start, as the ETag says: one render per tile and minute.
@@ -221,6 +355,120 @@ Response cached_response(const Request& request, const TileRequest& tile, const 
     Response response = tile_response(stored.mvt, tile.etag, tile.query.layer);
     use_precompressed(request, response, stored.gzipped);
     return response;
+}
+
+/// The tile route at `path`, whose parameters `pattern` names.
+void add_tile_route(Router& router, std::string_view path, const TilePattern& pattern, const State& state,
+                    const AuthGate& gate, const std::shared_ptr<tiles::TileCache>& cache) {
+    // A tile already rendered, or unchanged for the caller, is answered on the
+    // I/O thread; only renders go to the workers.
+    router.get(
+        path,
+        [&state, &gate, cache, pattern](const Request& request) -> std::optional<Response> {
+            const TileRequest tile = read_tile_request(request, state, gate, pattern);
+            if (etag_matches(request, tile.etag)) return not_modified(tile);
+            if (!tile.cacheable()) return std::nullopt;
+            const tiles::SharedTile stored = cache->find(tile.cache_key());
+            if (stored == nullptr) return std::nullopt;
+            return cached_response(request, tile, *stored);
+        },
+        [&state, &gate, cache, pattern](const Request& request) {
+            TileRequest tile = read_tile_request(request, state, gate, pattern);
+            if (etag_matches(request, tile.etag)) return not_modified(tile);
+            if (tile.cacheable()) {
+                const tiles::SharedTile stored = cache->get_or_render(tile.cache_key(), [&] {
+                    std::string mvt = tile.index().render(tile.query);
+                    // Incident tiles live a minute at most: compressed as fast as a single response.
+                    std::string gzipped = gzip_for_cache(mvt, tile.query.layer == tiles::Layer::incidents
+                                                                  ? per_response_gzip_level
+                                                                  : cached_gzip_level);
+                    return tiles::EncodedTile{std::move(mvt), std::move(gzipped)};
+                });
+                return cached_response(request, tile, *stored);
+            }
+            std::vector<std::string> tagged;  // households whose tags the tile shows
+            if (tile.shows_tags) {
+                tile.query.show_tags = [&who = tile.who, &tagged](const model::Household& household) {
+                    if (auth::personal_view(who, household.grid_code, false) == auth::PersonalView::none) return false;
+                    tagged.push_back(std::to_string(household.id));
+                    return true;
+                };
+            }
+            std::string mvt = tile.index().render(tile.query);
+            if (!tagged.empty()) {
+                gate.audit(request, tile.who, "households.tags", "households", std::move(tagged), auth::Outcome::ok,
+                           std::string(request.target()));
+            }
+            return tile_response(std::move(mvt), tile.etag, tile.query.layer);
+        },
+        Execution::worker);
+}
+
+/// OGC API Tiles over the same tiles: the tile matrix set, each
+/// collection's tileset list and tileset, and the tiles at the OGC path.
+/// Metadata of a layer is public only where its tiles are.
+void add_ogc_tile_routes(Router& router, const State& state, const AuthGate& gate,
+                         const std::shared_ptr<tiles::TileCache>& cache) {
+    router.get("/tileMatrixSets", [](const Request& request) {
+        request.query().allow_only({"f"});
+        const std::string base = request.base_url();
+        json entry{{"id", tile_matrix_set_id},
+                   {"title", "Web Mercator 四叉树瓦片（与 Google Maps 兼容）"},
+                   {"uri", tile_matrix_set_uri},
+                   {"links", json::array({ogc_link(base + "/tileMatrixSets/WebMercatorQuad", "self", json_type)})}};
+        return Response::json({{"tileMatrixSets", json::array({std::move(entry)})}});
+    }, Execution::io);
+    router.get("/tileMatrixSets/{tileMatrixSetId}", [](const Request& request) {
+        request.query().allow_only({"f"});
+        check_tile_matrix_set(request);
+        return Response::json(web_mercator_quad(request.base_url()));
+    }, Execution::io);
+    // The dataset's tilesets: one per collection the caller may read.
+    router.get("/tiles", [&gate](const Request& request) {
+        request.query().allow_only({"f"});
+        const auth::Principal who = gate.principal(request);
+        const std::string base = request.base_url();
+        json list = json::array();
+        for (const tiles::Layer layer : tiles::all_layers) {
+            if (layer == tiles::Layer::heat || auth::decide(who, tile_read_action(layer)) != auth::Decision::allowed) {
+                continue;
+            }
+            list.push_back(tileset_summary(base, layer));
+        }
+        Response response = Response::json({{"links", json::array({ogc_link(base + "/tiles", "self", json_type)})},
+                                            {"tilesets", std::move(list)}});
+        vary_by_session(response);
+        return response;
+    }, Execution::worker);
+    const auto private_unless_public = [](Response& response, tiles::Layer layer) {
+        if (!auth::is_public(tile_read_action(layer))) vary_by_session(response);
+    };
+    router.get("/collections/{collection}/tiles", [&gate, private_unless_public](const Request& request) {
+        const tiles::Layer layer = layer_parameter(request, ogc_pattern);
+        request.query().allow_only({"f"});
+        (void)caller(gate, request, layer);
+        const std::string base = request.base_url();
+        Response response = Response::json(
+            {{"links", json::array({ogc_link(base + "/collections/" + std::string(tiles::to_string(layer)) + "/tiles",
+                                         "self", json_type)})},
+             {"tilesets", json::array({tileset_summary(base, layer)})}});
+        private_unless_public(response, layer);
+        return response;
+    }, Execution::worker);
+    router.get("/collections/{collection}/tiles/{tileMatrixSetId}",
+               [&state, &gate, private_unless_public](const Request& request) {
+                   const tiles::Layer layer = layer_parameter(request, ogc_pattern);
+                   check_tile_matrix_set(request);
+                   request.query().allow_only({"f"});
+                   (void)caller(gate, request, layer);
+                   Response response =
+                       Response::json(tileset(request.base_url(), layer, state.view()->snapshot()));
+                   private_unless_public(response, layer);
+                   return response;
+               },
+               Execution::worker);
+    add_tile_route(router, "/collections/{collection}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
+                   ogc_pattern, state, gate, cache);
 }
 
 }  // namespace
@@ -277,48 +525,8 @@ void add_tile_routes(Router& router, State& state, const AuthGate& gate, std::si
         return response;
     }, Execution::io);
 
-    // A tile already rendered, or unchanged for the caller, is answered on the
-    // I/O thread; only renders go to the workers.
-    router.get(
-        "/tiles/{layer}/{z}/{x}/{y}.mvt",
-        [&state, &gate, cache](const Request& request) -> std::optional<Response> {
-            const TileRequest tile = read_tile_request(request, state, gate);
-            if (etag_matches(request, tile.etag)) return not_modified(tile);
-            if (!tile.cacheable()) return std::nullopt;
-            const tiles::SharedTile stored = cache->find(tile.cache_key());
-            if (stored == nullptr) return std::nullopt;
-            return cached_response(request, tile, *stored);
-        },
-        [&state, &gate, cache](const Request& request) {
-            TileRequest tile = read_tile_request(request, state, gate);
-            if (etag_matches(request, tile.etag)) return not_modified(tile);
-            if (tile.cacheable()) {
-                const tiles::SharedTile stored = cache->get_or_render(tile.cache_key(), [&] {
-                    std::string mvt = tile.index().render(tile.query);
-                    // Incident tiles live a minute at most: compressed as fast as a single response.
-                    std::string gzipped = gzip_for_cache(mvt, tile.query.layer == tiles::Layer::incidents
-                                                                  ? per_response_gzip_level
-                                                                  : cached_gzip_level);
-                    return tiles::EncodedTile{std::move(mvt), std::move(gzipped)};
-                });
-                return cached_response(request, tile, *stored);
-            }
-            std::vector<std::string> tagged;  // households whose tags the tile shows
-            if (tile.shows_tags) {
-                tile.query.show_tags = [&who = tile.who, &tagged](const model::Household& household) {
-                    if (auth::personal_view(who, household.grid_code, false) == auth::PersonalView::none) return false;
-                    tagged.push_back(std::to_string(household.id));
-                    return true;
-                };
-            }
-            std::string mvt = tile.index().render(tile.query);
-            if (!tagged.empty()) {
-                gate.audit(request, tile.who, "households.tags", "households", std::move(tagged), auth::Outcome::ok,
-                           std::string(request.target()));
-            }
-            return tile_response(std::move(mvt), tile.etag, tile.query.layer);
-        },
-        Execution::worker);
+    add_tile_route(router, "/tiles/{layer}/{z}/{x}/{y}.mvt", xyz_pattern, state, gate, cache);
+    add_ogc_tile_routes(router, state, gate, cache);
 }
 
 }  // namespace wangge::http

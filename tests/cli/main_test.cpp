@@ -5,6 +5,8 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -50,4 +52,42 @@ TEST(Cli, EveryCommandPrintsHelp) {
         EXPECT_EQ(run.exit_code, 0) << command << ": " << run.output;
         EXPECT_NE(run.output.find("--"), std::string::npos) << command;
     }
+}
+
+/// Issue #17: households' personal fields leave the store only with
+/// --include-personal, and that export is in the audit log (read with GDAL).
+TEST(Cli, ExportWritesPersonalFieldsOnlyWhenAskedAndAuditsIt) {
+    std::string pattern = (std::filesystem::temp_directory_path() / "wangge-cli-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    const std::filesystem::path dir = pattern;
+    const std::string store = (dir / "city.gpkg").string();
+    ASSERT_EQ(wangge("generate --grids 4 --households 20 --incidents 0 --visits 0 --out " + store).exit_code, 0);
+
+    const RunResult plain = wangge("export --store " + store + " --layer households " + (dir / "plain.csv").string());
+    EXPECT_EQ(plain.exit_code, 0) << plain.output;
+    const RunResult full = wangge("export --store " + store + " --layer households --include-personal --headers zh " +
+                                  (dir / "full.csv").string());
+    EXPECT_EQ(full.exit_code, 0) << full.output;
+    EXPECT_NE(full.output.find("audited"), std::string::npos) << full.output;
+    const auto first_line = [](const std::filesystem::path& path) {
+        std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "r"), std::fclose);
+        std::array<char, 4096> line{};
+        return file && std::fgets(line.data(), line.size(), file.get()) ? std::string(line.data()) : std::string();
+    };
+    EXPECT_EQ(first_line(dir / "plain.csv").find("id_number"), std::string::npos);
+    EXPECT_NE(first_line(dir / "full.csv").find("身份证号"), std::string::npos) << first_line(dir / "full.csv");
+
+    const std::string query = "/usr/bin/ogrinfo -ro -q " + store +
+                              " -sql \"SELECT action, detail FROM audit_log WHERE action = 'households.export'\" 2>&1";
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(query.c_str(), "r"), pclose);
+    std::string audit;
+    std::array<char, 4096> buffer{};
+    while (const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe.get())) audit.append(buffer.data(), n);
+    EXPECT_NE(audit.find("full.csv"), std::string::npos) << audit;
+    EXPECT_EQ(audit.find("plain.csv"), std::string::npos) << audit;
+
+    EXPECT_NE(wangge("export --store " + store + " --layer households --headers fr " + (dir / "x.csv").string())
+                  .exit_code,
+              0);
+    std::filesystem::remove_all(dir);
 }

@@ -94,6 +94,15 @@ std::string tile_path(const char* layer) {
     return std::string("/tiles/") + layer + "/14/" + std::to_string(tile.x) + "/" + std::to_string(tile.y) + ".mvt";
 }
 
+/// The same tile at OGC API Tiles' path: row (y) before column (x).
+std::string ogc_tile_path(const char* layer) {
+    const tiles::TileId tile = tiles::tile_containing({116.401, 39.901}, 14);
+    return std::string("/collections/") + layer + "/tiles/WebMercatorQuad/14/" + std::to_string(tile.y) + "/" +
+           std::to_string(tile.x);
+}
+
+const std::string in_web_mercator = "crs=http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F3857";
+
 const std::string small_layout =
     R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"110105001001001","level":"grid"},
         "geometry":{"type":"Polygon","coordinates":[[[116.40,39.90],[116.41,39.90],[116.41,39.92],[116.40,39.92],[116.40,39.90]]]}}]})";
@@ -118,14 +127,22 @@ std::vector<Case> access_table() {
         {get, "/collections/{collection}/items", "/collections/households/items", {}, signed_in},
         // Out-of-scope households stay in the list without personal fields; planners may never reveal.
         {get, "/collections/{collection}/items", "/collections/households/items?reveal=true", {}, {L, O, O, O, F, O}},
+        // Another CRS changes coordinates only: the same records, the same personal data per household.
+        {get, "/collections/{collection}/items", "/collections/households/items?" + in_web_mercator, {}, signed_in},
+        {get, "/collections/{collection}/items", "/collections/households/items?reveal=true&" + in_web_mercator, {},
+         {L, O, O, O, F, O}},
         {get, "/collections/{collection}/items", "/collections/facilities/items", {}, signed_in},
         {get, "/collections/{collection}/items", "/collections/incidents/items", {}, signed_in},
         {get, "/collections/{collection}/items/{id}", "/collections/grids/items/110105001001001", {}, everyone},
         {get, "/collections/{collection}/items/{id}", "/collections/households/items/1", {}, {L, O, F, O, O, O}},
         {get, "/collections/{collection}/items/{id}", "/collections/households/items/1?reveal=true", {},
          {L, O, F, O, F, O}},
+        {get, "/collections/{collection}/items/{id}", "/collections/households/items/1?" + in_web_mercator, {},
+         {L, O, F, O, O, O}},
         // Household 8 is in grid 110105001002001: the outsider's, outside the supervisor's community.
         {get, "/collections/{collection}/items/{id}", "/collections/households/items/8", {}, {L, F, O, F, O, O}},
+        {get, "/collections/{collection}/items/{id}", "/collections/households/items/8?crs=%5BEPSG:4527%5D", {},
+         {L, F, O, F, O, O}},
         {get, "/collections/{collection}/items/{id}", "/collections/facilities/items/1", {}, signed_in},
         {get, "/collections/{collection}/items/{id}", "/collections/incidents/items/1", {}, signed_in},
         {get, "/lookup", "/lookup?lon=116.405&lat=39.91", {}, everyone},
@@ -137,6 +154,25 @@ std::vector<Case> access_table() {
         {get, "/tiles/{layer}/{z}/{x}/{y}.mvt", tile_path("facilities"), {}, signed_in},
         {get, "/tiles/{layer}/{z}/{x}/{y}.mvt", tile_path("incidents"), {}, signed_in},
         {get, "/tiles/{layer}/{z}/{x}/{y}.mvt", tile_path("heat"), {}, signed_in},
+        // OGC API Tiles: the metadata as public as the layer, the tiles as at /tiles.
+        {get, "/tileMatrixSets", "/tileMatrixSets", {}, everyone},
+        {get, "/tileMatrixSets/{tileMatrixSetId}", "/tileMatrixSets/WebMercatorQuad", {}, everyone},
+        {get, "/tiles", "/tiles", {}, everyone},
+        {get, "/collections/{collection}/tiles", "/collections/grids/tiles", {}, everyone},
+        {get, "/collections/{collection}/tiles", "/collections/households/tiles", {}, signed_in},
+        {get, "/collections/{collection}/tiles", "/collections/incidents/tiles", {}, signed_in},
+        {get, "/collections/{collection}/tiles/{tileMatrixSetId}", "/collections/grids/tiles/WebMercatorQuad", {},
+         everyone},
+        {get, "/collections/{collection}/tiles/{tileMatrixSetId}", "/collections/households/tiles/WebMercatorQuad", {},
+         signed_in},
+        {get, "/collections/{collection}/tiles/{tileMatrixSetId}", "/collections/facilities/tiles/WebMercatorQuad", {},
+         signed_in},
+        {get, "/collections/{collection}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
+         ogc_tile_path("grids"), {}, everyone},
+        {get, "/collections/{collection}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
+         ogc_tile_path("households"), {}, signed_in},
+        {get, "/collections/{collection}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
+         ogc_tile_path("incidents"), {}, signed_in},
         // Everyone may follow the changes, of the layers they may read (tile_feed_test.cpp);
         // the stream is asked with a malformed cursor, so it answers 400 instead of streaming.
         {get, "/tiles/changes", "/tiles/changes", {}, everyone},

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 
 #include "gdal_mvt.hpp"
 #include "support/test_app.hpp"
@@ -226,4 +227,82 @@ TEST_F(TileRoutes, TileJsonPointsAtTheTiles) {
     EXPECT_EQ(get("/tiles/grids.json", {{"If-None-Match", etag}}).status(), Status::not_modified);
     EXPECT_NE(get("/tiles/heat.json", {}, planner).header("ETag"), response.header("ETag"));
     EXPECT_EQ(get("/tiles/nothing.json").status(), Status::not_found);
+}
+
+// ---------------------------------------------------------------- OGC API Tiles
+
+TEST_F(TileRoutes, OgcTilePathsServeTheSameTiles) {
+    const std::string ogc = "/collections/grids/tiles/WebMercatorQuad/" + std::to_string(tile.z) + "/" +
+                            std::to_string(tile.y) + "/" + std::to_string(tile.x);  // row (y) before column (x)
+    const Response standard = get(ogc);
+    ASSERT_EQ(standard.status(), Status::ok) << standard.body();
+    const Response xyz = get("/tiles/grids" + path);
+    EXPECT_EQ(standard.body(), xyz.body());
+    EXPECT_EQ(standard.header("ETag"), xyz.header("ETag"));
+    EXPECT_EQ(standard.header("Content-Type"), "application/vnd.mapbox-vector-tile");
+    EXPECT_EQ(get(ogc, {{"If-None-Match", std::string(xyz.header("ETag"))}}).status(), Status::not_modified);
+
+    const std::string household_ogc = "/collections/households/tiles/WebMercatorQuad/14/" +
+                                      std::to_string(household_tile.y) + "/" + std::to_string(household_tile.x);
+    EXPECT_EQ(get(household_ogc).status(), Status::unauthorized);
+    EXPECT_EQ(get(household_ogc, {}, planner).body(), get("/tiles/households" + path_of(household_tile), {}, planner).body());
+    EXPECT_EQ(get("/collections/heat/tiles/WebMercatorQuad/0/0/0", {}, planner).status(), Status::not_found);
+    EXPECT_EQ(get("/collections/grids/tiles/WorldCRS84Quad/0/0/0").status(), Status::not_found);
+    EXPECT_EQ(error_code(get("/collections/grids/tiles/WebMercatorQuad/2/0/4")), "invalid_parameter");
+}
+
+TEST_F(TileRoutes, OgcTileMatrixSetIsWebMercatorQuad) {
+    const auto list = nlohmann::json::parse(get("/tileMatrixSets").body());
+    ASSERT_EQ(list["tileMatrixSets"].size(), 1U);
+    EXPECT_EQ(list["tileMatrixSets"][0]["id"], "WebMercatorQuad");
+    EXPECT_EQ(list["tileMatrixSets"][0]["links"][0]["href"], "http://maps.example:8080/tileMatrixSets/WebMercatorQuad");
+    const auto tms = nlohmann::json::parse(get("/tileMatrixSets/WebMercatorQuad").body());
+    EXPECT_EQ(tms["crs"], "http://www.opengis.net/def/crs/EPSG/0/3857");
+    ASSERT_EQ(tms["tileMatrices"].size(), 23U);  // zooms 0–22, the tile routes' range
+    EXPECT_NEAR(tms["tileMatrices"][0]["scaleDenominator"].get<double>(), 559082264.028717, 1e-3);
+    EXPECT_NEAR(tms["tileMatrices"][22]["cellSize"].get<double>(), 0.0373227677, 1e-9);
+    EXPECT_EQ(tms["tileMatrices"][3]["matrixWidth"], 8);
+    EXPECT_EQ(get("/tileMatrixSets/WorldCRS84Quad").status(), Status::not_found);
+}
+
+TEST_F(TileRoutes, OgcTilesetsLinkTheTileTemplateAndKeepTheLayersAccess) {
+    const Response grids = get("/collections/grids/tiles/WebMercatorQuad");
+    ASSERT_EQ(grids.status(), Status::ok) << grids.body();
+    const auto tileset = nlohmann::json::parse(grids.body());
+    EXPECT_EQ(tileset["dataType"], "vector");
+    EXPECT_EQ(tileset["tileMatrixSetURI"], "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad");
+    std::map<std::string, std::string> links;
+    for (const auto& link : tileset["links"]) links[link["rel"]] = link["href"];
+    EXPECT_EQ(links["item"],
+              "http://maps.example:8080/collections/grids/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}");
+    EXPECT_EQ(links["http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme"],
+              "http://maps.example:8080/tileMatrixSets/WebMercatorQuad");
+    EXPECT_EQ(tileset["layers"].size(), 2U);  // grids and grid_labels
+    EXPECT_EQ(grids.header("Vary"), "");
+
+    // Households, facilities, incidents: the metadata as private as the tiles.
+    for (const char* layer : {"households", "facilities", "incidents"}) {
+        const std::string base = "/collections/" + std::string(layer) + "/tiles";
+        EXPECT_EQ(get(base).status(), Status::unauthorized) << layer;
+        EXPECT_EQ(get(base + "/WebMercatorQuad").status(), Status::unauthorized) << layer;
+        const Response signed_in = get(base + "/WebMercatorQuad", {}, planner);
+        EXPECT_EQ(signed_in.status(), Status::ok) << layer;
+        EXPECT_EQ(signed_in.header("Vary"), "Authorization, Cookie") << layer;
+    }
+    const auto names = [this](const std::optional<Account>& who) {
+        std::vector<std::string> titles;
+        const auto list = nlohmann::json::parse(get("/tiles", {}, who).body());
+        for (const auto& entry : list["tilesets"]) {
+            const std::string self = entry["links"][0]["href"];
+            titles.push_back(self.substr(self.find("/collections/") + 13, self.find("/tiles") - self.find("/collections/") - 13));
+        }
+        return titles;
+    };
+    EXPECT_EQ(names(std::nullopt), (std::vector<std::string>{"grids"}));
+    EXPECT_EQ(names(planner), (std::vector<std::string>{"grids", "households", "facilities", "incidents"}));
+    const auto list = nlohmann::json::parse(get("/collections/grids/tiles").body());
+    EXPECT_EQ(list["tilesets"][0]["links"][0]["href"],
+              "http://maps.example:8080/collections/grids/tiles/WebMercatorQuad");
+    EXPECT_EQ(get("/collections/heat/tiles", {}, planner).status(), Status::not_found);
+    EXPECT_EQ(get("/collections/grids/tiles?x=1").status(), Status::bad_request);
 }

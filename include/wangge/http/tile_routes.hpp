@@ -12,7 +12,18 @@
 // empty tile is 204 No Content. Heat takes from, to (ISO 8601 date or date-time, local
 // +08:00 without offset, `to` exclusive), category and state.
 //
-// Access (auth/policy.hpp), for the TileJSON and the tiles alike: grids are
+// OGC API – Tiles over the same tiles (WebMercatorQuad only): GET
+// /tileMatrixSets, /tileMatrixSets/WebMercatorQuad (OGC 2D TMS 2.0 JSON),
+// /tiles (the tilesets of the collections the caller may read),
+// /collections/{c}/tiles (tileset list), /collections/{c}/tiles/WebMercatorQuad
+// (tileset: the item link template {tileMatrix}/{tileRow}/{tileCol}, the MVT
+// layers, the bounds) and the tiles at
+// /collections/{c}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol},
+// the same tiles, ETags, caching and audit as /tiles/{c}/{z}/{x}/{y}.mvt. The
+// collections are grids, households, facilities and incidents (heat has
+// filters and no collection: TileJSON only).
+//
+// Access (auth/policy.hpp), for the TileJSON, the OGC tileset metadata and the tiles alike: grids are
 // public (Cache-Control: public); households, facilities, incidents and heat
 // need a login (401 login_required) and are private to the caller (Vary:
 // Authorization, Cookie). Household tiles carry special-group tags only for
