@@ -131,6 +131,13 @@ public:
     /// the transaction has committed. Model ids are the layers' FIDs (column "id");
     /// grids and staff_grids have no model id and get an automatic "fid".
     void append(model::Dataset& data, const Progress& progress = {});
+    /// An import (store/importer.hpp) in one transaction: appends `added` as
+    /// append() does, rewrites every row of `replaced` in place (found by its
+    /// id; StoreError when one is missing: nothing is stored then) and appends
+    /// the `audit` entries (setting their ids), creating the audit log's
+    /// tables first when the file lacks them.
+    void upsert(model::Dataset& added, const model::Dataset& replaced, std::vector<auth::AuditEntry>& audit,
+                const Progress& progress = {});
 
     /// Begins a batch of writes that commit together (see Batch). Throws
     /// StoreError when the store is read-only or the write lock cannot be had.
