@@ -253,6 +253,10 @@ public:
             const char* name = defn.GetFieldDefn(i)->GetNameRef();
             headers_.push_back(recode_from_.empty() ? std::string(name) : recode(name, recode_from_));
             types_.push_back(defn.GetFieldDefn(i)->GetType());
+            if (!CPLIsUTF8(headers_.back().c_str(), -1)) {
+                throw ImportError(where + ": its column names are not UTF-8 text (give the file's encoding, e.g. "
+                                          "--encoding GBK)");
+            }
         }
         check_mapping_keys();
         for (const detail::Column<Row>& column : table_.columns) fields_.push_back(source_field(column.name));
@@ -659,7 +663,6 @@ std::string describe_change(const Row& before, const Row& after) {
     return text;
 }
 
-template <class Row>
 auth::AuditEntry audit_entry(const ImportOptions& options, std::string action, std::string detail) {
     auth::AuditEntry entry;
     entry.at = options.now;
@@ -766,7 +769,7 @@ ImportSummary import_rows(GeoPackageStore& store, OGRLayer& layer, const std::st
     std::vector<auth::AuditEntry> audit;
     if (summary.refused > 0 && !options.skip_bad) {
         // Nothing is imported, but the attempt is on record.
-        auth::AuditEntry refusal = audit_entry<Row>(options, "import", where + ": " + std::to_string(summary.refused) +
+        auth::AuditEntry refusal = audit_entry(options, "import", where + ": " + std::to_string(summary.refused) +
                                                                            " bad rows, nothing imported");
         refusal.outcome = auth::Outcome::denied;
         audit.push_back(std::move(refusal));
@@ -776,7 +779,7 @@ ImportSummary import_rows(GeoPackageStore& store, OGRLayer& layer, const std::st
     }
     if (new_rows.empty() && changed_rows.empty()) return summary;
     if (!new_rows.empty()) {
-        audit.push_back(audit_entry<Row>(options, "import",
+        audit.push_back(audit_entry(options, "import",
                                          where + ": " + std::to_string(new_rows.size()) + " new rows" +
                                              (summary.refused > 0 ? ", " + std::to_string(summary.refused) +
                                                                         " bad rows skipped"
@@ -784,7 +787,7 @@ ImportSummary import_rows(GeoPackageStore& store, OGRLayer& layer, const std::st
     }
     if constexpr (detail::has_id<Row>) {
         for (std::size_t i = 0; i < changed_rows.size(); ++i) {
-            auth::AuditEntry entry = audit_entry<Row>(options, "import.update",
+            auth::AuditEntry entry = audit_entry(options, "import.update",
                                                       where + ": " + describe_change(*before[i], changed_rows[i]));
             entry.record_ids = {std::to_string(changed_rows[i].id)};
             audit.push_back(std::move(entry));
@@ -800,6 +803,23 @@ ImportSummary import_rows(GeoPackageStore& store, OGRLayer& layer, const std::st
 bool driver_recodes(GDALDataset& dataset) {
     return std::string_view(dataset.GetDriverName()) == "ESRI Shapefile";
 }
+
+/// Sets a GDAL config option for this thread while alive (a process-wide one
+/// would change what other threads' GDAL calls do).
+class ScopedThreadConfig {
+public:
+    ScopedThreadConfig(const char* key, const char* value) : key_(key) {
+        if (const char* old = CPLGetThreadLocalConfigOption(key, nullptr)) old_ = old;
+        CPLSetThreadLocalConfigOption(key, value);
+    }
+    ~ScopedThreadConfig() { CPLSetThreadLocalConfigOption(key_, old_ ? old_->c_str() : nullptr); }
+    ScopedThreadConfig(const ScopedThreadConfig&) = delete;
+    ScopedThreadConfig& operator=(const ScopedThreadConfig&) = delete;
+
+private:
+    const char* key_;
+    std::optional<std::string> old_;
+};
 
 bool is_utf8_name(const std::string& encoding) {
     return equal_ignoring_case(encoding, "UTF-8") || equal_ignoring_case(encoding, "UTF8");
@@ -827,6 +847,9 @@ ImportSummary import_file(GeoPackageStore& store, const std::filesystem::path& s
     if (!std::filesystem::exists(source)) throw ImportError(where + ": no such file");
     std::vector<std::string> open_options;
     if (!options.encoding.empty()) open_options.push_back("ENCODING=" + options.encoding);
+    // A roster's header row is all text like its data rows, which GDAL's guess would take for data.
+    // GDAL 3.6 reads this as a config option only, and when it parses the sheet, not at open.
+    const ScopedThreadConfig xlsx_headers("OGR_XLSX_HEADERS", "FORCE");
     GDALDatasetUniquePtr dataset = detail::open_vector(source, false, {}, open_options);
     if (!dataset) throw ImportError(where + ": not a readable vector source: " + detail::last_gdal_error());
     const std::string recode_from =
