@@ -369,39 +369,54 @@ void GeoPackageStore::append(model::Dataset& data, const Progress& progress) {
     upsert(data, {}, no_audit, progress);
 }
 
-void GeoPackageStore::upsert(model::Dataset& added, const model::Dataset& replaced,
-                             std::vector<auth::AuditEntry>& audit, const Progress& progress) {
-    if (!impl_->writable) throw StoreError(impl_->path.string() + " was opened read-only");
-    if (!audit.empty()) prepare_audit_log();
-    const detail::QuietGdalErrors quiet;
-    std::vector<std::pair<Layer, std::vector<std::int64_t>>> assigned;
-    {
-        detail::WriteTransaction transaction(*impl_->dataset);
-        for (const Layer layer : all_layers) {
-            detail::with_table(layer, [&](const auto& table) {
-                using Row = typename std::decay_t<decltype(table)>::row_type;
-                OGRLayer& target = layer_of(*impl_->dataset, layer, impl_->path);
-                if constexpr (detail::has_id<Row>) replace_rows(target, table, detail::rows(replaced, table));
-                const auto& rows = detail::rows(added, table);
-                if (rows.empty()) return;
-                assigned.emplace_back(layer, append_rows(target, table, rows, progress));
-            });
-        }
-        for (auth::AuditEntry& entry : audit) auth::insert_audit_row(*impl_->dataset, entry);
-        transaction.commit();
+namespace detail {
+
+AssignedIds write_rows(GDALDataset& dataset, const std::filesystem::path& path, const model::Dataset& added,
+                       const model::Dataset& replaced, const Progress& progress) {
+    AssignedIds assigned;
+    for (const Layer layer : all_layers) {
+        detail::with_table(layer, [&](const auto& table) {
+            using Row = typename std::decay_t<decltype(table)>::row_type;
+            OGRLayer& target = layer_of(dataset, layer, path);
+            if constexpr (detail::has_id<Row>) replace_rows(target, table, detail::rows(replaced, table));
+            const auto& rows = detail::rows(added, table);
+            if (rows.empty()) return;
+            assigned.emplace_back(layer, append_rows(target, table, rows, progress));
+        });
     }
-    // Only now that the rows are stored do their new ids become true.
+    return assigned;
+}
+
+void set_assigned_ids(model::Dataset& data, const AssignedIds& assigned) {
     for (const auto& [layer, ids] : assigned) {
         detail::with_table(layer, [&](const auto& table) {
             using Row = typename std::decay_t<decltype(table)>::row_type;
             if constexpr (detail::has_id<Row>) {
-                auto& rows = detail::rows(added, table);
+                auto& rows = detail::rows(data, table);
                 for (std::size_t i = 0; i < rows.size(); ++i) {
                     if (ids[i] != 0) rows[i].id = ids[i];
                 }
             }
         });
     }
+}
+
+}  // namespace detail
+
+void GeoPackageStore::upsert(model::Dataset& added, const model::Dataset& replaced,
+                             std::vector<auth::AuditEntry>& audit, const Progress& progress) {
+    if (!impl_->writable) throw StoreError(impl_->path.string() + " was opened read-only");
+    if (!audit.empty()) prepare_audit_log();
+    const detail::QuietGdalErrors quiet;
+    detail::AssignedIds assigned;
+    {
+        detail::WriteTransaction transaction(*impl_->dataset);
+        assigned = detail::write_rows(*impl_->dataset, impl_->path, added, replaced, progress);
+        for (auth::AuditEntry& entry : audit) auth::insert_audit_row(*impl_->dataset, entry);
+        transaction.commit();
+    }
+    // Only now that the rows are stored do their new ids become true.
+    detail::set_assigned_ids(added, assigned);
 }
 
 }  // namespace wangge::store

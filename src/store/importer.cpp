@@ -686,34 +686,22 @@ std::string refusal_message(const ImportSummary& summary) {
     return message;
 }
 
-template <class Row>
-ImportSummary import_rows(GeoPackageStore& store, OGRLayer& layer, const std::string& where,
-                          const ImportOptions& options, std::string recode_from, const Progress& progress) {
+/// Reads and checks every row of `layer` against the current `grids` and the
+/// `stored` rows (id → row, null when none) into what an import would write.
+template <class Row, class Stored>
+ImportPlan plan_rows(OGRLayer& layer, const std::string& where, const ImportOptions& options, std::string recode_from,
+                     const model::Snapshot* grids, const Stored& stored, const Progress& progress) {
     const RowReader<Row> reader(layer, options, where, std::move(recode_from));
     const detail::Table<Row>& table = detail::table<Row>();
-    const std::array layers{Layer::grids, options.layer};
-    model::Dataset stored_data =
-        store.load(std::span(layers).first(options.layer == Layer::grids || !detail::has_id<Row> ? 1 : 2));
-    std::shared_ptr<const model::Snapshot> grids;
-    if constexpr (requires(Row row) { row.grid_code; }) {
-        model::Dataset grid_data;
-        grid_data.grids = std::move(stored_data.grids);
-        grids = model::Snapshot::build(std::move(grid_data), 0);
-    }
-    std::unordered_map<std::int64_t, const Row*> stored;
-    if constexpr (detail::has_id<Row>) {
-        for (const Row& row : detail::rows(stored_data, table)) stored.emplace(row.id, &row);
-    } else if (options.update) {
+    if (!detail::has_id<Row> && options.update) {
         throw ImportError("--update: " + std::string(to_string(options.layer)) + " rows have no id to update by");
     }
-
-    ImportSummary summary;
+    ImportPlan plan;
+    ImportSummary& summary = plan.summary;
     summary.source = where;
-    model::Dataset added;
-    model::Dataset replaced;
-    auto& new_rows = detail::rows(added, table);
-    auto& changed_rows = detail::rows(replaced, table);
-    std::vector<const Row*> before;  // the stored row of each changed row
+    auto& new_rows = detail::rows(plan.added, table);
+    auto& changed_rows = detail::rows(plan.replaced, table);
+    std::vector<Row> before;  // the stored row of each changed row
     const auto total = static_cast<std::size_t>(std::max<GIntBig>(0, layer.GetFeatureCount()));
     const std::string reading = "read " + std::string(to_string(options.layer));
     new_rows.reserve(total);
@@ -730,12 +718,12 @@ ImportSummary import_rows(GeoPackageStore& store, OGRLayer& layer, const std::st
                     throw FieldError("id", "id " + std::to_string(row.id) + " appears twice",
                                      "编号在文件中重复出现", std::to_string(row.id));
                 }
-                if (const auto found = stored.find(row.id); row.id != 0 && found != stored.end()) {
+                existing = row.id != 0 ? stored(row.id) : nullptr;
+                if (existing != nullptr) {
                     if (!options.update) {
                         throw FieldError("id", "id " + std::to_string(row.id) + " is stored already (--update changes it)",
                                          "库中已有此编号（更新请加 --update）", std::to_string(row.id));
                     }
-                    existing = found->second;
                     Row merged = *existing;
                     reader.overlay(row, merged);
                     if constexpr (requires { merged.grid_code; }) {
@@ -744,14 +732,14 @@ ImportSummary import_rows(GeoPackageStore& store, OGRLayer& layer, const std::st
                     row = std::move(merged);
                 }
             }
-            if (grids) assign_grid(row, *grids, summary);
+            if (grids != nullptr) assign_grid(row, *grids, summary);
             if (existing == nullptr) {
                 new_rows.push_back(std::move(row));
             } else if (row == *existing) {
                 ++summary.unchanged;
             } else {
                 changed_rows.push_back(std::move(row));
-                before.push_back(existing);
+                before.push_back(*existing);
             }
         } catch (const FieldError& e) {
             summary.problems.push_back(reader.problem(row_number, e));
@@ -764,36 +752,52 @@ ImportSummary import_rows(GeoPackageStore& store, OGRLayer& layer, const std::st
     summary.added = new_rows.size();
     summary.updated = changed_rows.size();
     summary.refused = summary.problems.size();
-    if (options.dry_run) return summary;
-
-    std::vector<auth::AuditEntry> audit;
-    if (summary.refused > 0 && !options.skip_bad) {
-        // Nothing is imported, but the attempt is on record.
-        auth::AuditEntry refusal = audit_entry(options, "import", where + ": " + std::to_string(summary.refused) +
-                                                                           " bad rows, nothing imported");
-        refusal.outcome = auth::Outcome::denied;
-        audit.push_back(std::move(refusal));
-        model::Dataset nothing;
-        store.upsert(nothing, {}, audit);
-        throw ImportRefused(std::move(summary));
-    }
-    if (new_rows.empty() && changed_rows.empty()) return summary;
-    if (!new_rows.empty()) {
-        audit.push_back(audit_entry(options, "import",
-                                         where + ": " + std::to_string(new_rows.size()) + " new rows" +
-                                             (summary.refused > 0 ? ", " + std::to_string(summary.refused) +
-                                                                        " bad rows skipped"
-                                                                  : "")));
-    }
     if constexpr (detail::has_id<Row>) {
         for (std::size_t i = 0; i < changed_rows.size(); ++i) {
-            auth::AuditEntry entry = audit_entry(options, "import.update",
-                                                      where + ": " + describe_change(*before[i], changed_rows[i]));
+            auth::AuditEntry entry =
+                audit_entry(options, "import.update", where + ": " + describe_change(before[i], changed_rows[i]));
             entry.record_ids = {std::to_string(changed_rows[i].id)};
-            audit.push_back(std::move(entry));
+            plan.updates.push_back(std::move(entry));
         }
     }
-    store.upsert(added, replaced, audit, progress);
+    return plan;
+}
+
+template <class Row>
+ImportSummary import_rows(GeoPackageStore& store, OGRLayer& layer, const std::string& where,
+                          const ImportOptions& options, std::string recode_from, const Progress& progress) {
+    const detail::Table<Row>& table = detail::table<Row>();
+    const std::array layers{Layer::grids, options.layer};
+    model::Dataset stored_data =
+        store.load(std::span(layers).first(options.layer == Layer::grids || !detail::has_id<Row> ? 1 : 2));
+    std::shared_ptr<const model::Snapshot> grids;
+    if constexpr (requires(Row row) { row.grid_code; }) {
+        model::Dataset grid_data;
+        grid_data.grids = std::move(stored_data.grids);
+        grids = model::Snapshot::build(std::move(grid_data), 0);
+    }
+    std::unordered_map<std::int64_t, const Row*> by_id;
+    if constexpr (detail::has_id<Row>) {
+        for (const Row& row : detail::rows(stored_data, table)) by_id.emplace(row.id, &row);
+    }
+    const auto stored = [&by_id](std::int64_t id) -> const Row* {
+        const auto found = by_id.find(id);
+        return found != by_id.end() ? found->second : nullptr;
+    };
+    ImportPlan plan = plan_rows<Row>(layer, where, options, std::move(recode_from), grids.get(), stored, progress);
+    ImportSummary& summary = plan.summary;
+    if (options.dry_run) return summary;
+    if (summary.refused > 0 && !options.skip_bad) {
+        // Nothing is imported, but the attempt is on record.
+        std::vector<auth::AuditEntry> refusal{import_audit_entry(options, summary)};
+        model::Dataset nothing;
+        store.upsert(nothing, {}, refusal);
+        throw ImportRefused(std::move(summary));
+    }
+    if (summary.added == 0 && summary.updated == 0) return summary;
+    std::vector<auth::AuditEntry> audit = std::move(plan.updates);
+    audit.insert(audit.begin(), import_audit_entry(options, summary));
+    store.upsert(plan.added, plan.replaced, audit, progress);
     summary.written = true;
     return summary;
 }
@@ -825,6 +829,24 @@ bool is_utf8_name(const std::string& encoding) {
     return equal_ignoring_case(encoding, "UTF-8") || equal_ignoring_case(encoding, "UTF8");
 }
 
+/// Opens `source` (called `where` in messages) and calls f(layer, recode_from) with the layer to import.
+template <class F>
+decltype(auto) with_source(const std::filesystem::path& source, const std::string& where, const ImportOptions& options,
+                           F&& f) {
+    const detail::QuietGdalErrors quiet;
+    if (!std::filesystem::exists(source)) throw ImportError(where + ": no such file");
+    std::vector<std::string> open_options;
+    if (!options.encoding.empty()) open_options.push_back("ENCODING=" + options.encoding);
+    // A roster's header row is all text like its data rows, which GDAL's guess would take for data.
+    // GDAL 3.6 reads this as a config option only, and when it parses the sheet, not at open.
+    const ScopedThreadConfig xlsx_headers("OGR_XLSX_HEADERS", "FORCE");
+    GDALDatasetUniquePtr dataset = detail::open_vector(source, false, {}, open_options);
+    if (!dataset) throw ImportError(where + ": not a readable vector source: " + detail::last_gdal_error());
+    const std::string recode_from =
+        options.encoding.empty() || is_utf8_name(options.encoding) || driver_recodes(*dataset) ? "" : options.encoding;
+    return f(source_layer(*dataset, options.layer, where), recode_from);
+}
+
 std::string csv_field(const std::string& text) {
     if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
     std::string quoted = "\"";
@@ -842,23 +864,32 @@ ImportRefused::ImportRefused(ImportSummary summary)
 
 ImportSummary import_file(GeoPackageStore& store, const std::filesystem::path& source, const ImportOptions& options,
                           const Progress& progress) {
-    const std::string where = source.string();
-    const detail::QuietGdalErrors quiet;
-    if (!std::filesystem::exists(source)) throw ImportError(where + ": no such file");
-    std::vector<std::string> open_options;
-    if (!options.encoding.empty()) open_options.push_back("ENCODING=" + options.encoding);
-    // A roster's header row is all text like its data rows, which GDAL's guess would take for data.
-    // GDAL 3.6 reads this as a config option only, and when it parses the sheet, not at open.
-    const ScopedThreadConfig xlsx_headers("OGR_XLSX_HEADERS", "FORCE");
-    GDALDatasetUniquePtr dataset = detail::open_vector(source, false, {}, open_options);
-    if (!dataset) throw ImportError(where + ": not a readable vector source: " + detail::last_gdal_error());
-    const std::string recode_from =
-        options.encoding.empty() || is_utf8_name(options.encoding) || driver_recodes(*dataset) ? "" : options.encoding;
-    OGRLayer& layer = source_layer(*dataset, options.layer, where);
-    return detail::with_table(options.layer, [&](const auto& table) {
-        using Row = typename std::decay_t<decltype(table)>::row_type;
-        return import_rows<Row>(store, layer, where, options, recode_from, progress);
+    return with_source(source, source.string(), options, [&](OGRLayer& layer, const std::string& recode_from) {
+        return detail::with_table(options.layer, [&](const auto& table) {
+            using Row = typename std::decay_t<decltype(table)>::row_type;
+            return import_rows<Row>(store, layer, source.string(), options, recode_from, progress);
+        });
     });
+}
+
+ImportPlan plan_household_import(const std::filesystem::path& source, const std::string& name,
+                                 const ImportOptions& options, const model::Snapshot& current) {
+    if (options.layer != Layer::households) throw ImportError("only households are planned against a snapshot");
+    return with_source(source, name, options, [&](OGRLayer& layer, const std::string& recode_from) {
+        const auto stored = [&current](std::int64_t id) { return current.household(id); };
+        return plan_rows<model::Household>(layer, name, options, recode_from, &current, stored, {});
+    });
+}
+
+auth::AuditEntry import_audit_entry(const ImportOptions& options, const ImportSummary& summary) {
+    const bool refused = summary.refused > 0 && !options.skip_bad;
+    std::string detail = summary.source + ": " + std::to_string(summary.added) + " new, " +
+                         std::to_string(summary.updated) + " updated, " + std::to_string(summary.unchanged) +
+                         " unchanged, " + std::to_string(summary.refused) + " bad rows" +
+                         (refused ? ", nothing imported" : summary.refused > 0 ? " skipped" : "");
+    auth::AuditEntry entry = audit_entry(options, "import", std::move(detail));
+    if (refused) entry.outcome = auth::Outcome::denied;
+    return entry;
 }
 
 std::map<std::string, std::string, std::less<>> read_column_map(const std::filesystem::path& path) {

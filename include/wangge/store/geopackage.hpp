@@ -199,6 +199,9 @@ public:
     void update_incident(const model::Incident& incident, model::IncidentEvent& event);
     /// Appends one visit and sets its id.
     void append_visit(model::Visit& visit);
+    /// Appends `added` and rewrites `replaced` (by id) as GeoPackageStore::upsert
+    /// does, setting the new rows' ids (the audit entries are the caller's).
+    void upsert(model::Dataset& added, const model::Dataset& replaced);
     /// Appends an audit log entry and sets its id; needs prepare_audit_log()
     /// once per file. Throws InputError for text with a NUL character.
     void append_audit(auth::AuditEntry& entry);

@@ -19,9 +19,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "wangge/auth/audit.hpp"
 #include "wangge/error.hpp"
 #include "wangge/model/time.hpp"
 #include "wangge/store/geopackage.hpp"
+
+namespace wangge::model {
+class Snapshot;
+}
 
 namespace wangge::store {
 
@@ -104,13 +109,34 @@ private:
 
 /// Reads and checks every row of `source`, derives missing grid codes from
 /// the store's current grids, and writes the good rows in one transaction
-/// with their audit entries: one for the new rows, one per updated row with
-/// its changed fields before and after (households have no version table;
-/// the audit log is their history). Throws ImportRefused (and writes only an
-/// audit entry of the refusal) when a row is bad and skip_bad is off,
-/// ImportError when the source cannot be read at all.
+/// with their audit entries: one "import" entry with the counts, one
+/// "import.update" per updated row with its changed fields before and after
+/// (households have no version table; the audit log is their history).
+/// Throws ImportRefused (and writes only an audit entry of the refusal) when
+/// a row is bad and skip_bad is off, ImportError when the source cannot be
+/// read at all. A dry run returns the summary, bad rows included, and writes nothing.
 ImportSummary import_file(GeoPackageStore& store, const std::filesystem::path& source, const ImportOptions& options,
                           const Progress& progress = {});
+
+/// What an import would write, checked and not yet written.
+struct ImportPlan {
+    ImportSummary summary;
+    model::Dataset added;     ///< new rows (id 0 where the source gives none: the store assigns one)
+    model::Dataset replaced;  ///< stored rows as --update leaves them
+    std::vector<auth::AuditEntry> updates;  ///< one "import.update" entry per replaced row (before → after)
+};
+
+/// Reads and checks a households source (called `name` in the report) against
+/// a served snapshot, its current grids and households, without writing: the
+/// upload over HTTP (http/import_routes.hpp), which writes the plan through
+/// the server's Writer. dry_run and skip_bad are the caller's to apply.
+/// Throws ImportError when the source cannot be read at all.
+[[nodiscard]] ImportPlan plan_household_import(const std::filesystem::path& source, const std::string& name,
+                                               const ImportOptions& options, const model::Snapshot& current);
+
+/// The audit entry of an import as a whole ("import"): the counts, and
+/// outcome denied when bad rows refused the file.
+[[nodiscard]] auth::AuditEntry import_audit_entry(const ImportOptions& options, const ImportSummary& summary);
 
 /// The field → column mapping of a JSON file: {"head_name": "户主", "lon": "经度"}.
 /// Throws ImportError naming the file when it is not such an object.
