@@ -6,13 +6,12 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
 #include <string>
-
-#include "../support/temp_dir.hpp"
 
 namespace {
 
@@ -22,7 +21,7 @@ struct RunResult {
 };
 
 /// Runs the built binary with `arguments`, capturing stdout and stderr.
-RunResult run_wangge(const std::string& arguments) {
+RunResult wangge(const std::string& arguments) {
     const std::string command = std::string(WANGGE_BINARY_DIR) + "/src/cli/wangge " + arguments + " 2>&1";
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
     std::string output;
@@ -35,24 +34,24 @@ RunResult run_wangge(const std::string& arguments) {
 }  // namespace
 
 TEST(Cli, UsageListsCommands) {
-    const RunResult run = run_wangge("--help");
+    const RunResult run = wangge("--help");
     EXPECT_EQ(run.exit_code, 0);
     for (const char* command : {"serve", "import", "export", "generate", "validate", "report", "user"}) {
         EXPECT_NE(run.output.find(command), std::string::npos) << command;
     }
 }
 
-TEST(Cli, NoArgumentsIsAUsageError) { EXPECT_EQ(run_wangge("").exit_code, 2); }
+TEST(Cli, NoArgumentsIsAUsageError) { EXPECT_EQ(wangge("").exit_code, 2); }
 
 TEST(Cli, UnknownCommandIsAUsageError) {
-    const RunResult run = run_wangge("frobnicate");
+    const RunResult run = wangge("frobnicate");
     EXPECT_EQ(run.exit_code, 2);
     EXPECT_NE(run.output.find("unknown command"), std::string::npos);
 }
 
 TEST(Cli, EveryCommandPrintsHelp) {
     for (const char* command : {"serve", "import", "export", "generate", "validate", "report", "user"}) {
-        const RunResult run = run_wangge(std::string(command) + " --help");
+        const RunResult run = wangge(std::string(command) + " --help");
         EXPECT_EQ(run.exit_code, 0) << command << ": " << run.output;
         EXPECT_NE(run.output.find("--"), std::string::npos) << command;
     }
@@ -74,7 +73,9 @@ std::string read(const std::filesystem::path& path) {
 // `wangge import` end to end: a roster with Chinese headers and one bad row is
 // refused (exit 1), checked by a dry run, imported with --skip-bad and reported.
 TEST(CliImport, RefusesBadRowsDryRunsSkipsAndReports) {
-    const wangge::support::TempDir dir;
+    std::string pattern = (std::filesystem::temp_directory_path() / "wangge-cli-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    const std::filesystem::path dir = pattern;
     write(dir / "grids.geojson", R"({"type":"FeatureCollection","features":[
 {"type":"Feature","properties":{"code":"110105001001001","name":"第一网格","level":"grid"},
  "geometry":{"type":"Polygon","coordinates":[[[116.40,39.90],[116.41,39.90],[116.41,39.91],[116.40,39.91],[116.40,39.90]]]}}]})");
@@ -82,31 +83,32 @@ TEST(CliImport, RefusesBadRowsDryRunsSkipsAndReports) {
           "编号,户主姓名,人数,小区,经度,纬度\n1,张三,3,幸福小区,116.405,39.905\n2,李四,三口,幸福小区,116.405,39.905\n");
     const std::string store = (dir / "s.gpkg").string();
     const std::string roster = (dir / "roster.csv").string();
-    ASSERT_EQ(run_wangge("import --create --store " + store + " --layer grids " + (dir / "grids.geojson").string()).exit_code,
+    ASSERT_EQ(wangge("import --create --store " + store + " --layer grids " + (dir / "grids.geojson").string()).exit_code,
               0);
 
-    const RunResult refused = run_wangge("import --store " + store + " --layer households " + roster);
+    const RunResult refused = wangge("import --store " + store + " --layer households " + roster);
     EXPECT_EQ(refused.exit_code, 1) << refused.output;
     EXPECT_NE(refused.output.find("1 new, 0 updated, 0 unchanged, 1 refused (nothing written)"), std::string::npos)
         << refused.output;
     EXPECT_NE(refused.output.find("row 2, 人数 '三口': 不是整数"), std::string::npos) << refused.output;
 
-    const RunResult dry = run_wangge("import --dry-run --skip-bad --store " + store + " --layer households " + roster);
+    const RunResult dry = wangge("import --dry-run --skip-bad --store " + store + " --layer households " + roster);
     EXPECT_EQ(dry.exit_code, 0) << dry.output;
     EXPECT_NE(dry.output.find("(dry run: nothing written)"), std::string::npos) << dry.output;
 
     const std::string report = (dir / "report.csv").string();
     const RunResult skipped =
-        run_wangge("import --skip-bad --report " + report + " --store " + store + " --layer households " + roster);
+        wangge("import --skip-bad --report " + report + " --store " + store + " --layer households " + roster);
     EXPECT_EQ(skipped.exit_code, 0) << skipped.output;
     EXPECT_NE(skipped.output.find("1 new, 0 updated, 0 unchanged, 1 refused\n"), std::string::npos) << skipped.output;
     EXPECT_NE(read(report).find("2,人数,三口,不是整数"), std::string::npos) << read(report);
 
     // Stored once: the same roster again with --update finds it unchanged.
     const RunResult again =
-        run_wangge("import --update --skip-bad --store " + store + " --layer households " + roster);
+        wangge("import --update --skip-bad --store " + store + " --layer households " + roster);
     EXPECT_NE(again.output.find("0 new, 0 updated, 1 unchanged, 1 refused"), std::string::npos) << again.output;
 
-    EXPECT_EQ(run_wangge("import --store " + store + " --layer households " + (dir / "missing.csv").string()).exit_code,
+    EXPECT_EQ(wangge("import --store " + store + " --layer households " + (dir / "missing.csv").string()).exit_code,
               2);
+    std::filesystem::remove_all(dir);
 }
