@@ -8,6 +8,7 @@
 #include "wangge/http/draft_routes.hpp"
 #include "wangge/http/features.hpp"
 #include "wangge/http/households.hpp"
+#include "wangge/http/import_routes.hpp"
 #include "wangge/http/lookup.hpp"
 #include "wangge/http/static_files.hpp"
 #include "wangge/http/tile_feed.hpp"
@@ -67,6 +68,7 @@ std::unique_ptr<App> App::open(AppConfig config) {
     http::add_validate_route(router, p.state, p.gate, p.config.rules, p.config.validate_limits);
     if (p.workflow) http::add_workflow_routes(router, p.state, *p.workflow);
     http::add_draft_routes(router, p.state, *p.drafts);
+    http::add_import_routes(router, p.state, p.writer, p.gate);
     http::add_static_routes(router, "/map", p.config.web_dir);
     http::add_static_routes(router, "/styles", p.config.styles_dir);
     http::add_auth_routes(router, p.gate);

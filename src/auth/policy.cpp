@@ -34,6 +34,7 @@ constexpr std::array<Row, all_actions.size()> table{{
     {Action::read_statistics, "read_statistics", o, s, s, a, a},
     {Action::edit_drafts, "edit_drafts", o, o, o, a, a},
     {Action::publish_layout, "publish_layout", o, o, o, a, a},
+    {Action::import_data, "import_data", o, o, o, a, a},
     {Action::manage_users, "manage_users", o, o, o, o, a},
     {Action::read_audit_log, "read_audit_log", o, o, o, o, a},
 }};

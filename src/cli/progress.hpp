@@ -6,7 +6,7 @@
 
 namespace wangge::cli {
 
-/// A callback that redraws "layer: done/total" in place; empty when stderr is no terminal.
+/// A callback that redraws "[####....] 40% layer: done/total" in place; empty when stderr is no terminal.
 [[nodiscard]] store::Progress terminal_progress();
 
 }  // namespace wangge::cli

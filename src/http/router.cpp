@@ -448,9 +448,19 @@ void check_body_type(const Request& request, Bodies bodies) {
     if (!is_write(request.method()) || (request.body().empty() && content_type.empty())) return;
     const std::string type = media_type(content_type);
     if (type == "application/json" || (type.starts_with("application/") && type.ends_with("+json"))) return;
+    if (bodies == Bodies::file && !type.empty() && type != "text/plain" && type != "application/x-www-form-urlencoded" &&
+        type != "multipart/form-data") {
+        return;
+    }
     if (bodies == Bodies::json_or_form &&
         (type == "application/x-www-form-urlencoded" || type == "multipart/form-data")) {
         return;
+    }
+    if (bodies == Bodies::file) {
+        throw ClientError(ErrorKind::unsupported_media, "unsupported_media_type",
+                          "send the file as application/octet-stream (or its own type), not " +
+                              (type.empty() ? std::string("without a Content-Type") : type),
+                          "请以文件类型（Content-Type: application/octet-stream）上传");
     }
     throw ClientError(ErrorKind::unsupported_media, "unsupported_media_type",
                       "send the body as application/json" +

@@ -7,6 +7,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "wangge/store/importer.hpp"
+
 namespace wangge::http {
 
 class Writer::Job {
@@ -276,6 +278,25 @@ drafts::PublishPlan Writer::publish_layout(const Make<drafts::PublishPlan>& make
             },
         .incident = {},
         .layout = true,
+    };
+    return write(make, audit, operation);
+}
+
+store::ImportPlan Writer::import_households(const Make<store::ImportPlan>& make,
+                                            const Audit<store::ImportPlan>& audit) {
+    const Operation<store::ImportPlan> operation{
+        .store =
+            [](store::GeoPackageStore::Batch& batch, store::ImportPlan& plan) {
+                batch.upsert(plan.added, plan.replaced);
+                for (auth::AuditEntry& entry : plan.updates) batch.append_audit(entry);
+            },
+        .change =
+            [](model::SnapshotEditor& editor, const store::ImportPlan& plan) {
+                for (const model::Household& household : plan.added.households) editor.append_household(household);
+                for (const model::Household& household : plan.replaced.households) editor.replace_household(household);
+            },
+        .incident = {},
+        .layout = false,
     };
     return write(make, audit, operation);
 }

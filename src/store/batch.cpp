@@ -81,6 +81,12 @@ void GeoPackageStore::Batch::isolated(const std::function<void()>& write) {
     (void)detail::execute_sql(data, std::string("RELEASE ") + savepoint);
 }
 
+void GeoPackageStore::Batch::upsert(model::Dataset& added, const model::Dataset& replaced) {
+    GDALDataset& data = dataset();
+    const detail::QuietGdalErrors quiet;
+    detail::set_assigned_ids(added, detail::write_rows(data, state_->impl->path, added, replaced, {}));
+}
+
 void GeoPackageStore::Batch::append_audit(auth::AuditEntry& entry) { auth::insert_audit_row(dataset(), entry); }
 
 void GeoPackageStore::Batch::commit() {

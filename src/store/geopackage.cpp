@@ -10,6 +10,7 @@
 #include "sqlite.hpp"
 #include "store_impl.hpp"
 #include "tables.hpp"
+#include "wangge/auth/audit_table.hpp"
 #include "wangge/model/snapshot.hpp"
 
 namespace wangge::store {
@@ -151,6 +152,32 @@ std::vector<std::int64_t> append_rows(OGRLayer& layer, const detail::Table<Row>&
     }
     if (progress && !rows.empty()) progress(name, rows.size(), rows.size());
     return assigned;
+}
+
+/// Rewrites stored rows in place, each found by its id; StoreError when one is missing.
+template <class Row>
+void replace_rows(OGRLayer& layer, const detail::Table<Row>& table, const std::vector<Row>& rows) {
+    const std::string_view name = to_string(table.layer);
+    for (std::size_t i = 0; i < rows.size(); ++i) check_storable(rows[i], i, table.layer);
+    const std::vector<int> indexes = detail::field_indexes(layer, table);
+    OGRFeature feature(layer.GetLayerDefn());
+    for (const Row& row : rows) {
+        feature.SetFID(row.id);
+        if constexpr (detail::geometry_kind<Row> == detail::GeometryKind::point) {
+            feature.SetGeometryDirectly(new OGRPoint(row.location.x, row.location.y));
+        } else if constexpr (detail::geometry_kind<Row> == detail::GeometryKind::multipolygon) {
+            feature.SetGeometryDirectly(detail::to_ogr(row.geometry).release());
+        }
+        detail::write_fields(feature, table, indexes, row, detail::TimeEncoding::datetime);
+        const OGRErr result = layer.SetFeature(&feature);
+        if (result == OGRERR_NON_EXISTING_FEATURE) {
+            throw StoreError(std::string(name) + " has no row with id " + std::to_string(row.id) + " to update");
+        }
+        if (result != OGRERR_NONE) {
+            throw StoreError("cannot update " + std::string(name) + " row " + std::to_string(row.id) + ": " +
+                             detail::last_gdal_error());
+        }
+    }
 }
 
 /// Reads one layer straight from SQLite into `rows` (a vector or a
@@ -338,22 +365,29 @@ model::Dataset GeoPackageStore::load(std::span<const Layer> layers, const Progre
 model::Tables GeoPackageStore::load_tables() const { return read_layers<model::Tables>(impl_->path, all_layers, {}); }
 
 void GeoPackageStore::append(model::Dataset& data, const Progress& progress) {
-    if (!impl_->writable) throw StoreError(impl_->path.string() + " was opened read-only");
-    const detail::QuietGdalErrors quiet;
-    std::vector<std::pair<Layer, std::vector<std::int64_t>>> assigned;
-    {
-        detail::WriteTransaction transaction(*impl_->dataset);
-        for (const Layer layer : all_layers) {
-            detail::with_table(layer, [&](const auto& table) {
-                const auto& rows = detail::rows(data, table);
-                if (rows.empty()) return;
-                assigned.emplace_back(layer,
-                                      append_rows(layer_of(*impl_->dataset, layer, impl_->path), table, rows, progress));
-            });
-        }
-        transaction.commit();
+    std::vector<auth::AuditEntry> no_audit;
+    upsert(data, {}, no_audit, progress);
+}
+
+namespace detail {
+
+AssignedIds write_rows(GDALDataset& dataset, const std::filesystem::path& path, const model::Dataset& added,
+                       const model::Dataset& replaced, const Progress& progress) {
+    AssignedIds assigned;
+    for (const Layer layer : all_layers) {
+        detail::with_table(layer, [&](const auto& table) {
+            using Row = typename std::decay_t<decltype(table)>::row_type;
+            OGRLayer& target = layer_of(dataset, layer, path);
+            if constexpr (detail::has_id<Row>) replace_rows(target, table, detail::rows(replaced, table));
+            const auto& rows = detail::rows(added, table);
+            if (rows.empty()) return;
+            assigned.emplace_back(layer, append_rows(target, table, rows, progress));
+        });
     }
-    // Only now that the rows are stored do their new ids become true.
+    return assigned;
+}
+
+void set_assigned_ids(model::Dataset& data, const AssignedIds& assigned) {
     for (const auto& [layer, ids] : assigned) {
         detail::with_table(layer, [&](const auto& table) {
             using Row = typename std::decay_t<decltype(table)>::row_type;
@@ -365,6 +399,24 @@ void GeoPackageStore::append(model::Dataset& data, const Progress& progress) {
             }
         });
     }
+}
+
+}  // namespace detail
+
+void GeoPackageStore::upsert(model::Dataset& added, const model::Dataset& replaced,
+                             std::vector<auth::AuditEntry>& audit, const Progress& progress) {
+    if (!impl_->writable) throw StoreError(impl_->path.string() + " was opened read-only");
+    if (!audit.empty()) prepare_audit_log();
+    const detail::QuietGdalErrors quiet;
+    detail::AssignedIds assigned;
+    {
+        detail::WriteTransaction transaction(*impl_->dataset);
+        assigned = detail::write_rows(*impl_->dataset, impl_->path, added, replaced, progress);
+        for (auth::AuditEntry& entry : audit) auth::insert_audit_row(*impl_->dataset, entry);
+        transaction.commit();
+    }
+    // Only now that the rows are stored do their new ids become true.
+    detail::set_assigned_ids(added, assigned);
 }
 
 }  // namespace wangge::store

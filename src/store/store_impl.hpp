@@ -4,7 +4,10 @@
 // Private to the store module. Thread safety: as GeoPackageStore (none).
 
 #include <filesystem>
+#include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "gdal.hpp"
 #include "wangge/store/geopackage.hpp"
@@ -26,6 +29,16 @@ inline OGRLayer& layer_named(GDALDataset& dataset, Layer which) {
     if (layer == nullptr) throw StoreError("the store has no layer " + std::string(to_string(which)));
     return *layer;
 }
+
+/// The ids a write assigned, per layer, in the order of its rows (0 where a row had one).
+using AssignedIds = std::vector<std::pair<Layer, std::vector<std::int64_t>>>;
+
+/// Rewrites `replaced` (by id; StoreError when a row is missing) and appends
+/// `added` inside the caller's transaction (geopackage.cpp).
+AssignedIds write_rows(GDALDataset& dataset, const std::filesystem::path& path, const model::Dataset& added,
+                       const model::Dataset& replaced, const Progress& progress);
+/// Writes the assigned ids back into `data`.
+void set_assigned_ids(model::Dataset& data, const AssignedIds& assigned);
 
 /// The table holding the schema version (and, being tiny, the write lock below).
 inline constexpr const char* meta_layer = "wangge_meta";

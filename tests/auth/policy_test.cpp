@@ -25,6 +25,7 @@ record_visit                  -   scoped scoped -   all
 read_statistics               -   scoped scoped all all
 edit_drafts                   -   -      -      all all
 publish_layout                -   -      -      all all
+import_data                   -   -      -      all all
 manage_users                  -   -      -      -   all
 read_audit_log                -   -      -      -   all
 )";

@@ -1,4 +1,5 @@
-// The `wangge` dispatcher: usage, --help of every command, unknown commands.
+// The `wangge` dispatcher: usage, --help of every command, unknown commands;
+// `wangge import` end to end (exit codes, summary, report).
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -7,6 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 
@@ -89,5 +92,61 @@ TEST(Cli, ExportWritesPersonalFieldsOnlyWhenAskedAndAuditsIt) {
     EXPECT_NE(wangge("export --store " + store + " --layer households --headers fr " + (dir / "x.csv").string())
                   .exit_code,
               0);
+    std::filesystem::remove_all(dir);
+}
+
+namespace {
+
+void write(const std::filesystem::path& path, const std::string& content) {
+    std::ofstream(path, std::ios::binary) << content;
+}
+
+std::string read(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+// `wangge import` end to end: a roster with Chinese headers and one bad row is
+// refused (exit 1), checked by a dry run, imported with --skip-bad and reported.
+TEST(CliImport, RefusesBadRowsDryRunsSkipsAndReports) {
+    std::string pattern = (std::filesystem::temp_directory_path() / "wangge-cli-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    const std::filesystem::path dir = pattern;
+    write(dir / "grids.geojson", R"({"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"code":"110105001001001","name":"第一网格","level":"grid"},
+ "geometry":{"type":"Polygon","coordinates":[[[116.40,39.90],[116.41,39.90],[116.41,39.91],[116.40,39.91],[116.40,39.90]]]}}]})");
+    write(dir / "roster.csv",
+          "编号,户主姓名,人数,小区,经度,纬度\n1,张三,3,幸福小区,116.405,39.905\n2,李四,三口,幸福小区,116.405,39.905\n");
+    const std::string store = (dir / "s.gpkg").string();
+    const std::string roster = (dir / "roster.csv").string();
+    ASSERT_EQ(wangge("import --create --store " + store + " --layer grids " + (dir / "grids.geojson").string()).exit_code,
+              0);
+
+    const RunResult refused = wangge("import --store " + store + " --layer households " + roster);
+    EXPECT_EQ(refused.exit_code, 1) << refused.output;
+    EXPECT_NE(refused.output.find("1 new, 0 updated, 0 unchanged, 1 refused (nothing written)"), std::string::npos)
+        << refused.output;
+    EXPECT_NE(refused.output.find("row 2, 人数 '三口': 不是整数"), std::string::npos) << refused.output;
+
+    const RunResult dry = wangge("import --dry-run --skip-bad --store " + store + " --layer households " + roster);
+    EXPECT_EQ(dry.exit_code, 0) << dry.output;
+    EXPECT_NE(dry.output.find("(dry run: nothing written)"), std::string::npos) << dry.output;
+
+    const std::string report = (dir / "report.csv").string();
+    const RunResult skipped =
+        wangge("import --skip-bad --report " + report + " --store " + store + " --layer households " + roster);
+    EXPECT_EQ(skipped.exit_code, 0) << skipped.output;
+    EXPECT_NE(skipped.output.find("1 new, 0 updated, 0 unchanged, 1 refused\n"), std::string::npos) << skipped.output;
+    EXPECT_NE(read(report).find("2,人数,三口,不是整数"), std::string::npos) << read(report);
+
+    // Stored once: the same roster again with --update finds it unchanged.
+    const RunResult again =
+        wangge("import --update --skip-bad --store " + store + " --layer households " + roster);
+    EXPECT_NE(again.output.find("0 new, 0 updated, 1 unchanged, 1 refused"), std::string::npos) << again.output;
+
+    EXPECT_EQ(wangge("import --store " + store + " --layer households " + (dir / "missing.csv").string()).exit_code,
+              2);
     std::filesystem::remove_all(dir);
 }

@@ -201,6 +201,9 @@ std::vector<Case> access_table() {
         {post, "/drafts/{id}/renumber", "/drafts/none/renumber", "{}", editors},
         {post, "/drafts/{id}/validate", "/drafts/none/validate", {}, editors},
         {post, "/drafts/{id}/publish", "/drafts/none/publish", "{}", editors},
+        // A dry run (the default) of a one-row roster: checked and reported, nothing written.
+        {post, "/import/{layer}", "/import/households?filename=r.csv", "lon,lat\n116.405,39.905\n",
+         {L, F, F, F, O, O}},
         {post, "/incidents", "/incidents", new_case_in_west_grid, {L, O, F, O, F, O}},
         {get, "/incidents/overdue", "/incidents/overdue?area=110105001001001", {}, signed_in},
         {get, "/incidents/{id}", "/incidents/1", {}, signed_in},

@@ -1,14 +1,20 @@
 #include "wangge/store/importer.hpp"
 
 #include <cmath>
+#include <fstream>
+#include <memory>
 #include <numbers>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <ogr_spatialref.h>
 
 #include "entity_fields.hpp"
 #include "../support/temp_dir.hpp"
 #include "wangge/geo/chinese_offsets.hpp"
+#include "run_command.hpp"
 #include "write_file.hpp"
 
 namespace wangge::store {
@@ -47,12 +53,17 @@ protected:
     /// The message of the ImportError that importing `content` as `layer` throws.
     std::string import_error(Layer layer, const std::string& name, std::string_view content,
                              ImportOptions options = {}) {
+        return import_error(layer, write_file(dir_ / name, content), std::move(options));
+    }
+
+    /// The message of the ImportError that importing `source` as `layer` throws.
+    std::string import_error(Layer layer, const std::filesystem::path& source, ImportOptions options = {}) {
         try {
-            import(layer, write_file(dir_ / name, content), std::move(options));
+            import(layer, source, std::move(options));
         } catch (const ImportError& e) {
             return e.what();
         }
-        ADD_FAILURE() << "importing " << name << " did not fail";
+        ADD_FAILURE() << "importing " << source << " did not fail";
         return {};
     }
 
@@ -281,9 +292,10 @@ TEST_F(ImporterTest, ImportsTheWholeWorkflowFromCsv) {
 TEST_F(ImporterTest, DuplicateIdsAreRefusedWithoutWriting) {
     const std::string csv = "id,lon,lat\n1,116.405,39.905\n";
     import(Layer::households, write_file(dir_ / "a.csv", csv));
-    // Against the store: SQLite's unique FID refuses it.
-    EXPECT_THROW(import(Layer::households, write_file(dir_ / "b.csv", "id,lon,lat\n2,116.405,39.905\n1,116.405,39.905\n")),
-                 StoreError);
+    // Against the store: without --update a stored id is a bad row.
+    EXPECT_NE(import_error(Layer::households, "b.csv", "id,lon,lat\n2,116.405,39.905\n1,116.405,39.905\n")
+                  .find("b.csv: row 2: field id: id 1 is stored already"),
+              std::string::npos);
     // Inside the file: the importer names the row.
     EXPECT_NE(import_error(Layer::households, "c.csv", "id,lon,lat\n3,116.405,39.905\n3,116.405,39.905\n")
                   .find("c.csv: row 2: field id: id 3 appears twice"),
@@ -296,6 +308,304 @@ TEST_F(ImporterTest, UnreadableSourcesAreInputErrors) {
     EXPECT_THROW(import(Layer::households, write_file(dir_ / "junk.geojson", "{not json")), ImportError);
     EXPECT_THROW(import(Layer::households, write_file(dir_ / "empty.csv", "id,lon,lat\n")), ImportError);
     EXPECT_THROW(import(Layer::households, write_file(dir_ / "nocoords.csv", "id,name\n1,x\n")), ImportError);
+}
+
+/// Distance in metres between two lon/lat points a few hundred metres apart (equirectangular).
+double metres_between(const geo::Point& a, const geo::Point& b) {
+    constexpr double metres_per_degree = 6378137.0 * std::numbers::pi / 180.0;
+    const double dx = (a.x - b.x) * std::cos(a.y * std::numbers::pi / 180.0) * metres_per_degree;
+    const double dy = (a.y - b.y) * metres_per_degree;
+    return std::hypot(dx, dy);
+}
+
+/// Runs one of GDAL's command-line tools; fails the test when it fails.
+void gdal_tool(const std::string& command) { ASSERT_EQ(std::system((command + " >/dev/null 2>&1").c_str()), 0) << command; }
+
+// A street office's roster: Chinese headers, every cell text, two bad rows
+// (a member count written in words, a missing longitude).
+constexpr std::string_view roster_csv =
+    "序号,户主姓名,身份证号,联系电话,小区,楼栋,单元,门牌号,人数,人员类别,经度,纬度\n"
+    "1,张三,110105195001011234,13900000001,幸福小区,3号楼,2单元,501,3,独居老人;低保,116.405,39.905\n"
+    "2,李四,110105196002022345,13900000002,幸福小区,3号楼,2单元,502,三口,,116.4051,39.905\n"
+    "3,王五,,13900000003,阳光花园,1号楼,1单元,101,2,,116.412,39.902\n"
+    "4,赵六,,,阳光花园,1号楼,1单元,102,1,,,39.902\n"
+    "5,孙七,,,阳光花园,2号楼,1单元,201,4,残疾人,116.4121,39.9021\n";
+
+TEST_F(ImporterTest, XlsxRosterWithChineseHeadersReportsEveryBadRow) {
+    const std::filesystem::path xlsx = dir_ / "roster.xlsx";
+    gdal_tool("/usr/bin/ogr2ogr -f XLSX " + xlsx.string() + " " + write_file(dir_ / "roster.csv", roster_csv).string());
+
+    // By default the whole file is refused and both bad rows are named.
+    ImportOptions options;
+    options.layer = Layer::households;
+    options.now = import_time;
+    try {
+        import_file(*store_, xlsx, options);
+        FAIL() << "a roster with bad rows was imported";
+    } catch (const ImportRefused& refused) {
+        const ImportSummary& summary = refused.summary();
+        EXPECT_EQ(summary.rows, 5u);
+        EXPECT_EQ(summary.refused, 2u);
+        EXPECT_FALSE(summary.written);
+        ASSERT_EQ(summary.problems.size(), 2u);
+        EXPECT_EQ(summary.problems[0].row, 2u);
+        EXPECT_EQ(summary.problems[0].column, "人数");
+        EXPECT_EQ(summary.problems[0].value, "三口");
+        EXPECT_EQ(summary.problems[0].reason_zh, "不是整数");
+        EXPECT_NE(summary.problems[0].reason.find("not an integer"), std::string::npos);
+        EXPECT_EQ(summary.problems[1].row, 4u);
+        EXPECT_EQ(summary.problems[1].column, "经度");
+        EXPECT_EQ(summary.problems[1].reason, "missing");
+        EXPECT_NE(std::string(refused.what()).find("row 4: field 经度: missing"), std::string::npos) << refused.what();
+    }
+    EXPECT_TRUE(store_->load().households.empty());
+
+    // --skip-bad imports the other three; the report lists the two.
+    options.skip_bad = true;
+    const ImportSummary summary = import_file(*store_, xlsx, options);
+    EXPECT_TRUE(summary.written);
+    EXPECT_EQ(summary.added, 3u);
+    EXPECT_EQ(summary.refused, 2u);
+    const model::Dataset data = store_->load();
+    ASSERT_EQ(data.households.size(), 3u);
+    const model::Household& first = data.households[0];
+    EXPECT_EQ(first.head_name, "张三");
+    EXPECT_EQ(first.id_number, "110105195001011234");
+    EXPECT_EQ(first.phone, "13900000001");
+    EXPECT_EQ(first.compound, "幸福小区");
+    EXPECT_EQ(first.room, "501");
+    EXPECT_EQ(first.members, 3);
+    EXPECT_EQ(first.tags, (std::vector<std::string>{"独居老人", "低保"}));
+    EXPECT_EQ(first.grid_code, "110105001001001");
+    EXPECT_EQ(data.households[2].head_name, "孙七");
+
+    write_report(summary, dir_ / "report.csv");
+    const std::string csv = testing::read_file(dir_ / "report.csv");
+    EXPECT_NE(csv.find("2,人数,三口,不是整数,not an integer: '三口'"), std::string::npos) << csv;
+    EXPECT_NE(csv.find("4,经度,,缺少经度（或横坐标）,missing"), std::string::npos) << csv;
+    write_report(summary, dir_ / "report.json");
+    const nlohmann::json json = nlohmann::json::parse(testing::read_file(dir_ / "report.json"));
+    EXPECT_EQ(json["added"], 3);
+    EXPECT_EQ(json["refused"], 2);
+    EXPECT_EQ(json["problems"][1]["row"], 4);
+    EXPECT_EQ(json["problems"][1]["reason_zh"], "缺少经度（或横坐标）");
+}
+
+TEST_F(ImporterTest, MappingFileAndDefaults) {
+    const std::filesystem::path map = write_file(dir_ / "map.json", R"({"head_name": "联系人", "members": "户籍人口"})");
+    ImportOptions options;
+    options.columns = read_column_map(map);
+    options.defaults = {{"compound", "幸福小区"}};
+    import(Layer::households, write_file(dir_ / "h.csv", "联系人,户籍人口,经度,纬度\n周八,5,116.405,39.905\n"), options);
+    const model::Dataset data = store_->load();
+    ASSERT_EQ(data.households.size(), 1u);
+    EXPECT_EQ(data.households[0].head_name, "周八");
+    EXPECT_EQ(data.households[0].members, 5);
+    EXPECT_EQ(data.households[0].compound, "幸福小区");
+    EXPECT_THROW(read_column_map(write_file(dir_ / "bad.json", "[1,2]")), ImportError);
+}
+
+TEST_F(ImporterTest, GbkShapefileReadsChineseValues) {
+    const std::string source = write_file(dir_ / "h.geojson", R"({"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"id":8,"小区":"和平里小区","户主姓名":"钱九","人员类别":"低保"},
+         "geometry":{"type":"Point","coordinates":[116.405,39.905]}}]})")
+                                   .string();
+    const std::filesystem::path shp = dir_ / "gbk" / "households.shp";
+    std::filesystem::create_directories(shp.parent_path());
+    gdal_tool("/usr/bin/ogr2ogr -f 'ESRI Shapefile' -lco ENCODING=CP936 " + shp.string() + " " + source);
+    const std::filesystem::path cpg = dir_ / "gbk" / "households.cpg";
+    ASSERT_TRUE(std::filesystem::exists(cpg));
+    // The .dbf holds GBK bytes: 和 is 0xBA 0xCD there, not UTF-8's 0xE5 0x92 0x8C.
+    EXPECT_NE(testing::read_file(dir_ / "gbk" / "households.dbf").find("\xBA\xCD"), std::string::npos);
+
+    // Without the .cpg the bytes are not UTF-8: refused with a hint, then read with --encoding.
+    std::filesystem::remove(cpg);
+    ImportOptions options;
+    const std::string message = import_error(Layer::households, shp, options);
+    EXPECT_NE(message.find("--encoding GBK"), std::string::npos) << message;
+    options.encoding = "GBK";
+    import(Layer::households, shp, options);
+    model::Dataset data = store_->load();
+    ASSERT_EQ(data.households.size(), 1u);
+    EXPECT_EQ(data.households[0].compound, "和平里小区");
+    EXPECT_EQ(data.households[0].head_name, "钱九");
+    EXPECT_EQ(data.households[0].tags, (std::vector<std::string>{"低保"}));
+
+    // With the .cpg GDAL recodes by itself.
+    write_file(cpg, "936");
+    options = {};
+    options.update = true;
+    const ImportSummary again = import(Layer::households, shp, options);
+    EXPECT_EQ(again.unchanged, 1u);
+}
+
+/// A DXF drawing with one closed LWPOLYLINE per ring, on the layer named `code`.
+std::string dxf_with_square(const std::string& code, const std::vector<geo::Point>& corners) {
+    std::string dxf = "0\nSECTION\n2\nENTITIES\n0\nLWPOLYLINE\n8\n" + code + "\n90\n" +
+                      std::to_string(corners.size()) + "\n70\n1\n";
+    char line[96];
+    for (const geo::Point& p : corners) {
+        std::snprintf(line, sizeof line, "10\n%.4f\n20\n%.4f\n", p.x, p.y);
+        dxf += line;
+    }
+    return dxf + "0\nENDSEC\n0\nEOF\n";
+}
+
+/// `points` (lon/lat CGCS2000) in the projected CRS `epsg`, through GDAL.
+std::vector<geo::Point> project(const std::vector<geo::Point>& points, int epsg) {
+    OGRSpatialReference source;
+    source.importFromEPSG(4490);
+    source.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    OGRSpatialReference target;
+    target.importFromEPSG(epsg);
+    target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    std::unique_ptr<OGRCoordinateTransformation> transform(OGRCreateCoordinateTransformation(&source, &target));
+    std::vector<geo::Point> projected = points;
+    for (geo::Point& p : projected) EXPECT_TRUE(transform->Transform(1, &p.x, &p.y));
+    return projected;
+}
+
+TEST_F(ImporterTest, DxfClosedPolylinesInAGaussKrugerZoneBecomeGrids) {
+    // A grid east of the fixture's street, drawn in CGCS2000 3° Gauss–Krüger zone 39 (CM 117°E).
+    const std::vector<geo::Point> lonlat{{116.42, 39.90}, {116.43, 39.90}, {116.43, 39.91}, {116.42, 39.91}, {116.42, 39.90}};
+    const std::vector<geo::Point> with_prefix = project(lonlat, 4527);
+    ASSERT_GT(with_prefix[0].x, 39e6);  // the zone number leads the easting
+    const std::filesystem::path dxf = write_file(dir_ / "grid.dxf", dxf_with_square("110105001001003", with_prefix));
+    ImportOptions options;
+    options.columns = {{"code", "Layer"}};
+    options.defaults = {{"level", "网格"}, {"name", "图纸网格"}, {"parent_code", "110105001"}};
+
+    // The CRS without the prefix (EPSG:4548, same zone) cannot read these eastings.
+    options.crs = "EPSG:4548";
+    const std::string message = import_error(Layer::grids, dxf, options);
+    EXPECT_NE(message.find("carries a zone prefix (zone 39)"), std::string::npos) << message;
+    EXPECT_NE(message.find("EPSG:4527"), std::string::npos) << message;
+
+    for (const std::string crs : {"EPSG:4527", "CGCS2000-GK"}) {
+        SCOPED_TRACE(crs);
+        GeoPackageStore store = GeoPackageStore::create(dir_ / (crs.substr(0, 4) + "dxf.gpkg"));
+        options.crs = crs;
+        options.layer = Layer::grids;
+        ASSERT_EQ(import_file(store, dxf, options).added, 1u);
+        const model::Dataset data = store.load();
+        ASSERT_EQ(data.grids.size(), 1u);
+        EXPECT_EQ(data.grids[0].code, "110105001001003");
+        EXPECT_EQ(data.grids[0].level, model::GridLevel::grid);
+        const geo::Ring& ring = data.grids[0].geometry.polygons.at(0).rings.at(0);
+        ASSERT_EQ(ring.size(), lonlat.size());
+        for (std::size_t i = 0; i < ring.size(); ++i) EXPECT_LT(metres_between(ring[i], lonlat[i]), 0.001);
+    }
+    // Without the prefix, EPSG:4548 reads the same drawing.
+    write_file(dxf, dxf_with_square("110105001001003", project(lonlat, 4548)));
+    options.crs = "EPSG:4548";
+    options.layer = Layer::grids;
+    GeoPackageStore store = GeoPackageStore::create(dir_ / "plain.gpkg");
+    EXPECT_EQ(import_file(store, dxf, options).added, 1u);
+}
+
+TEST_F(ImporterTest, KmlPolygonsBecomeGrids) {
+    const std::filesystem::path kml = write_file(dir_ / "grids.kml", R"(<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark>
+  <name>手机画的网格</name><description>110105001001004</description>
+  <Polygon><outerBoundaryIs><LinearRing><coordinates>
+    116.42,39.90,0 116.43,39.90,0 116.43,39.91,0 116.42,39.91,0 116.42,39.90,0
+  </coordinates></LinearRing></outerBoundaryIs></Polygon>
+</Placemark></Document></kml>)");
+    ImportOptions options;
+    options.columns = {{"code", "description"}};
+    options.defaults = {{"level", "grid"}};
+    EXPECT_EQ(import(Layer::grids, kml, options).added, 1u);
+    const model::Dataset data = store_->load();
+    ASSERT_EQ(data.grids.size(), 4u);
+    EXPECT_EQ(data.grids[3].code, "110105001001004");
+    EXPECT_EQ(data.grids[3].name, "手机画的网格");
+    EXPECT_EQ(data.grids[3].geometry.polygons.at(0).rings.at(0)[1], (geo::Point{116.43, 39.90}));
+}
+
+TEST_F(ImporterTest, Gcj02AndBd09MatchPublishedReferencePairs) {
+    // Reference pairs published with wandergis/coordtransform (test/app.js), the
+    // implementation most Chinese web-map tools copy:
+    //   wgs84togcj02(116.404, 39.915) = (116.41024449916938, 39.91640428150164)
+    //   gcj02tobd09(116.404, 39.915)  = (116.41036949371029, 39.92133699351021)
+    //   gcj02towgs84(116.404, 39.915) = (116.39775550083061, 39.91359571849836)
+    // (its gcj02towgs84 is a one-step inverse, good to well under a metre).
+    // So GCJ-02 (116.41024…, 39.91640…) is WGS84 (116.404, 39.915), and BD-09
+    // (116.41036…, 39.92133…) is GCJ-02 (116.404, 39.915), hence WGS84 (116.39775…, 39.91359…).
+    const geo::Point gcj_truth{116.404, 39.915};
+    const geo::Point bd_truth{116.39775550083061, 39.91359571849836};
+    const std::string gcj = "lon,lat\n116.41024449916938,39.91640428150164\n";
+    const std::string bd = "lon,lat\n116.41036949371029,39.92133699351021\n";
+    GeoPackageStore store = GeoPackageStore::create(dir_ / "offsets.gpkg");
+    ImportOptions options;
+    options.layer = Layer::facilities;
+    options.defaults = {{"kind", "消防栓"}, {"name", "参考点"}};
+    options.crs = "gcj02";
+    import_file(store, write_file(dir_ / "gcj.csv", gcj), options);
+    options.crs = "bd09";
+    import_file(store, write_file(dir_ / "bd.csv", bd), options);
+    const model::Dataset data = store.load();
+    ASSERT_EQ(data.facilities.size(), 2u);
+    EXPECT_LT(metres_between(data.facilities[0].location, gcj_truth), 1.0);
+    EXPECT_LT(metres_between(data.facilities[1].location, bd_truth), 1.0);
+}
+
+TEST_F(ImporterTest, UpdateChangesThreeHouseholdsAndLeavesTheRest) {
+    std::string csv = "id,compound,building,room,members,head_name,phone,lon,lat\n";
+    for (int id = 1; id <= 6; ++id) {
+        csv += std::to_string(id) + ",幸福小区,1号楼," + std::to_string(100 + id) + ",2,户主" + std::to_string(id) +
+               ",1390000000" + std::to_string(id) + ",116.405,39.905\n";
+    }
+    import(Layer::households, write_file(dir_ / "all.csv", csv));
+    store_->prepare_audit_log();
+    const model::Dataset before = store_->load();
+
+    // The new roster: 2, 4 and 6 changed, 1 and 3 as before, 7 new; 5 not in it. No phone column.
+    ImportOptions options;
+    options.update = true;
+    const ImportSummary summary =
+        import(Layer::households,
+               write_file(dir_ / "update.csv",
+                          "编号,小区,楼栋,门牌号,人数,户主姓名,经度,纬度\n"
+                          "1,幸福小区,1号楼,101,2,户主1,116.405,39.905\n"
+                          "2,幸福小区,1号楼,102,3,户主2,116.405,39.905\n"
+                          "3,幸福小区,1号楼,103,2,户主3,116.405,39.905\n"
+                          "4,幸福小区,1号楼,104,2,新户主,116.405,39.905\n"
+                          "6,幸福小区,1号楼,106,2,户主6,116.412,39.902\n"
+                          "7,幸福小区,2号楼,201,1,新住户,116.405,39.905\n"),
+               options);
+    EXPECT_EQ(summary.added, 1u);
+    EXPECT_EQ(summary.updated, 3u);
+    EXPECT_EQ(summary.unchanged, 2u);
+    EXPECT_EQ(summary.refused, 0u);
+    const model::Dataset after = store_->load();
+    ASSERT_EQ(after.households.size(), 7u);  // never duplicated
+    EXPECT_EQ(after.households[1].members, 3);
+    EXPECT_EQ(after.households[3].head_name, "新户主");
+    EXPECT_EQ(after.households[5].grid_code, "110105001001002");  // moved, re-derived
+    EXPECT_EQ(after.households[5].phone, "13900000006");          // no phone column: kept
+    for (const std::size_t untouched : {0u, 2u, 4u}) EXPECT_EQ(after.households[untouched], before.households[untouched]);
+
+    // One audit entry per changed household with its fields before and after (personal data masked).
+    const std::string audit = testing::run_command("sqlite3 " + (dir_ / "s.gpkg").string() +
+                                                   " \"SELECT action, record_ids, detail FROM audit_log ORDER BY id\"");
+    EXPECT_NE(audit.find("import.update|[\"4\"]|"), std::string::npos) << audit;
+    EXPECT_NE(audit.find("head_name: 户** → 新**"), std::string::npos) << audit;
+    EXPECT_NE(audit.find("members: 2 → 3"), std::string::npos) << audit;
+    EXPECT_NE(audit.find("grid_code: 110105001001001 → 110105001001002"), std::string::npos) << audit;
+}
+
+TEST_F(ImporterTest, DryRunWritesNothing) {
+    const std::filesystem::path path = write_file(dir_ / "h.csv", "id,lon,lat\n1,116.405,39.905\n2,116.415,39.905\n");
+    const auto size = std::filesystem::file_size(dir_ / "s.gpkg");
+    ImportOptions options;
+    options.dry_run = true;
+    const ImportSummary summary = import(Layer::households, path, options);  // no throw: the report is the result
+    EXPECT_FALSE(summary.written);
+    EXPECT_EQ(summary.added, 1u);
+    EXPECT_EQ(summary.refused, 1u);
+    EXPECT_EQ(summary.outside_grids, 1u);
+    EXPECT_TRUE(store_->load().households.empty());
+    EXPECT_EQ(std::filesystem::file_size(dir_ / "s.gpkg"), size);
 }
 
 // The sample community in data/ (written by the data engineer) loads cleanly,

@@ -26,6 +26,7 @@ import {mapLocale} from './map-locale.js';
 import {MyArea} from './my-area.js';
 import {Panel, el} from './panel.js';
 import {PlannerTools} from './planner.js';
+import {RosterUpload} from './roster-upload.js';
 import {chooseView, viewsFor} from './roles.js';
 import {householdRange} from './rules.js';
 import {setupSearch} from './search.js';
@@ -78,6 +79,7 @@ class App {
     this.drawing = new Drawing(map);
     this.plannerTools = null;  // created on the first visit of the planner view
     this.draftEditor = null;  // likewise
+    this.rosterUpload = null;  // likewise
     this.supervisorTools = null;  // created on the first visit of the supervisor view
     this.myArea = null;  // created on the first visit of the field view
     this.reporter = null;  // likewise
@@ -148,6 +150,7 @@ class App {
     if (name === 'planner') {
       this.plannerTools ??= new PlannerTools(this.map, this.drawing, () => this.gridIndex());
       this.draftEditor ??= new DraftEditor(this.map, this.drawing, (error) => this.showError(error));
+      this.rosterUpload ??= new RosterUpload();
     } else if (name === 'supervisor') {
       this.supervisorTools ??= new SupervisorTools({
         map: this.map, tiles: this.tiles, user: this.user,
@@ -207,7 +210,9 @@ class App {
       content.push(button);
     }
     if (this.view === 'field') content.push(this.reporter.button(this.lastLookup), this.myArea.element());
-    if (this.view === 'planner') content.push(this.plannerTools.element(), this.draftEditor.element());
+    if (this.view === 'planner') {
+      content.push(this.plannerTools.element(), this.draftEditor.element(), this.rosterUpload.element());
+    }
     if (this.view === 'supervisor' && this.map.getLayer('incidents')) {
       const toggle = el('input', {type: 'checkbox', name: 'open-only', checked: this.openIncidentsOnly});
       toggle.addEventListener('change', () => {

@@ -19,6 +19,7 @@
 //   read_statistics               -         scoped      scoped     all     all
 //   edit_drafts                   -         -           -          all     all
 //   publish_layout                -         -           -          all     all
+//   import_data                   -         -           -          all     all
 //   manage_users                  -         -           -          -       all
 //   read_audit_log                -         -           -          -       all
 //
@@ -60,6 +61,7 @@ enum class Action {
     read_statistics,
     edit_drafts,
     publish_layout,
+    import_data,  ///< upload a file into a layer (POST /import/{layer})
     manage_users,
     read_audit_log,
 };
@@ -70,7 +72,8 @@ inline constexpr std::array all_actions{
     Action::reveal_household_identifiers, Action::read_facilities, Action::read_incidents,
     Action::read_heat_tiles,    Action::report_incident,         Action::handle_incident,
     Action::record_visit,       Action::read_statistics,         Action::edit_drafts,
-    Action::publish_layout,     Action::manage_users,            Action::read_audit_log,
+    Action::publish_layout,     Action::import_data,             Action::manage_users,
+    Action::read_audit_log,
 };
 
 /// e.g. "read_household_personal".

@@ -252,8 +252,11 @@ using Shortcut = std::function<std::optional<Response>(const Request&)>;
 /// multipart/form-data. Anything else is 415 "unsupported_media_type"
 /// before the handler runs: text/plain and form posts are what a foreign web
 /// page can send without the browser asking first (CORS), so refusing them
-/// closes the door to cross-site writes (docs/security.md).
-enum class Bodies { json, json_or_form };
+/// closes the door to cross-site writes (docs/security.md). `file` routes
+/// (uploads: POST /import/{layer}) take the file's bytes under any type but
+/// those three a foreign page may send unasked (text/plain, forms), e.g.
+/// application/octet-stream or text/csv, which need the browser's preflight.
+enum class Bodies { json, json_or_form, file };
 
 /// True for the methods that change things (POST, PUT, PATCH, DELETE, others).
 [[nodiscard]] bool is_write(Method method) noexcept;

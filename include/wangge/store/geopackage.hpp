@@ -131,6 +131,13 @@ public:
     /// the transaction has committed. Model ids are the layers' FIDs (column "id");
     /// grids and staff_grids have no model id and get an automatic "fid".
     void append(model::Dataset& data, const Progress& progress = {});
+    /// An import (store/importer.hpp) in one transaction: appends `added` as
+    /// append() does, rewrites every row of `replaced` in place (found by its
+    /// id; StoreError when one is missing: nothing is stored then) and appends
+    /// the `audit` entries (setting their ids), creating the audit log's
+    /// tables first when the file lacks them.
+    void upsert(model::Dataset& added, const model::Dataset& replaced, std::vector<auth::AuditEntry>& audit,
+                const Progress& progress = {});
 
     /// Begins a batch of writes that commit together (see Batch). Throws
     /// StoreError when the store is read-only or the write lock cannot be had.
@@ -192,6 +199,9 @@ public:
     void update_incident(const model::Incident& incident, model::IncidentEvent& event);
     /// Appends one visit and sets its id.
     void append_visit(model::Visit& visit);
+    /// Appends `added` and rewrites `replaced` (by id) as GeoPackageStore::upsert
+    /// does, setting the new rows' ids (the audit entries are the caller's).
+    void upsert(model::Dataset& added, const model::Dataset& replaced);
     /// Appends an audit log entry and sets its id; needs prepare_audit_log()
     /// once per file. Throws InputError for text with a NUL character.
     void append_audit(auth::AuditEntry& entry);
