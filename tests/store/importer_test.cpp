@@ -479,6 +479,17 @@ TEST_F(ImporterTest, RowsWithOnlyAnAddressTakeTheirBuildingsOrCompoundsPosition)
     // The compound's mean now counts the households the roster above stored there.
     expect_at(after.households[9], {(116.404 + 116.406 + 116.408 + 116.405 + 116.405 + 116.406) / 6,
                                     (39.904 + 39.906 + 39.902 + 39.905 + 39.905 + 39.904) / 6});
+
+    // --update: a stored household given without coordinates keeps its stored position.
+    ImportOptions update;
+    update.update = true;
+    const ImportSummary moved = import(Layer::households, write_file(dir_ / "update.csv", "编号,小区,楼栋\n1,阳光花园,1号楼\n"),
+                                       update);
+    EXPECT_EQ(moved.updated, 1u);
+    EXPECT_EQ(moved.placed_by_address, 0u);
+    const model::Dataset updated = store_->load();
+    EXPECT_EQ(updated.households[0].compound, "阳光花园");
+    expect_at(updated.households[0], {116.404, 39.904});
 }
 
 TEST_F(ImporterTest, MappingFileAndDefaults) {
