@@ -41,6 +41,7 @@ void print_summary(const store::ImportSummary& summary, store::Layer layer, bool
               << " rows: " << summary.added << " new, " << summary.updated << " updated, " << summary.unchanged
               << " unchanged, " << summary.refused << " refused";
     if (summary.outside_grids > 0) std::cerr << "; " << summary.outside_grids << " outside every grid";
+    if (summary.placed_by_address > 0) std::cerr << "; " << summary.placed_by_address << " placed by address";
     std::cerr << (dry_run ? " (dry run: nothing written)" : summary.written ? "" : " (nothing written)") << '\n';
     for (std::size_t i = 0; i < std::min(summary.problems.size(), problems_shown); ++i) {
         const store::RowProblem& p = summary.problems[i];

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "tables.hpp"
+
 namespace wangge::store {
 
 namespace {
@@ -127,16 +129,12 @@ std::optional<std::string_view> after(std::string_view text, std::string_view pr
 
 /// The header as the table lists it (see field_for_header).
 std::string_view normalise(std::string_view header) noexcept {
-    constexpr std::array blanks{" "sv, "\t"sv, "\r"sv, "\n"sv, "\u3000"sv};
-    bool changed = true;
-    while (changed) {
-        changed = false;
-        for (const std::string_view blank : blanks) {
-            if (header.starts_with(blank)) header.remove_prefix(blank.size()), changed = true;
-            if (header.ends_with(blank)) header.remove_suffix(blank.size()), changed = true;
-        }
-        if (const auto rest = after(header, "*")) header = *rest, changed = true;
-        if (const auto rest = after(header, "＊")) header = *rest, changed = true;
+    header = detail::trim(header);
+    while (true) {
+        auto rest = after(header, "*");
+        if (!rest) rest = after(header, "＊");
+        if (!rest) break;
+        header = detail::trim(*rest);
     }
     // A trailing remark: "联系电话（手机）", "经度(°)".
     for (const auto& [open, close] : {std::pair{"("sv, ")"sv}, std::pair{"（"sv, "）"sv}}) {

@@ -4,11 +4,13 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "gdal.hpp"
@@ -240,6 +242,14 @@ std::string recode(const char* text, const std::string& encoding) {
     return utf8 ? std::string(utf8.get()) : std::string(text);
 }
 
+/// One row as read from the source.
+template <class Row>
+struct SourceRow {
+    Row row;
+    /// False for a household that gives no position, only an address (placed by AddressIndex).
+    bool located = true;
+};
+
 /// Reads and checks the rows of one source layer as `Row`s.
 template <class Row>
 class RowReader {
@@ -272,6 +282,11 @@ public:
             if (mapped || defn.GetGeomFieldCount() == 0) {
                 lon_ = coordinate_field("lon", default_lon_columns);
                 lat_ = coordinate_field("lat", default_lat_columns);
+                // A roster with only an address has neither column; one of the two alone is a mistake.
+                if (lon_.index < 0 && (lat_.index >= 0 || !places_by_address())) {
+                    throw ImportError(where + ": has neither geometry nor a lon column");
+                }
+                if (lat_.index < 0 && lon_.index >= 0) throw ImportError(where + ": has neither geometry nor a lat column");
             }
         } else if constexpr (detail::geometry_kind<Row> == detail::GeometryKind::multipolygon) {
             if (defn.GetGeomFieldCount() == 0) throw ImportError(where + ": has no geometry");
@@ -279,8 +294,9 @@ public:
     }
 
     /// Reads one row; throws FieldError naming the field at fault.
-    [[nodiscard]] Row read(const OGRFeature& feature) const {
-        Row row;
+    [[nodiscard]] SourceRow<Row> read(const OGRFeature& feature) const {
+        SourceRow<Row> result;
+        Row& row = result.row;
         if constexpr (detail::has_id<Row>) {
             if (id_from_fid_) {
                 row.id = feature.GetFID();
@@ -293,7 +309,20 @@ public:
         }
         for (std::size_t i = 0; i < table_.columns.size(); ++i) read_column(feature, table_.columns[i], fields_[i], row);
         if constexpr (detail::geometry_kind<Row> == detail::GeometryKind::point) {
-            row.location = read_point(feature);
+            if (const auto point = read_point(feature)) {
+                row.location = *point;
+            } else if (!places_by_address()) {
+                if (lon_.index >= 0) throw FieldError("lon", "missing", "缺少经度（或横坐标）");
+                throw FieldError("geometry", "missing", "缺少位置");
+            } else {
+                if constexpr (std::is_same_v<Row, model::Household>) {
+                    if (detail::trim(row.compound).empty()) {
+                        throw FieldError("compound", "missing: a row without coordinates is placed by its compound",
+                                         "缺少小区：没有坐标的行须按小区（及楼栋）定位");
+                    }
+                }
+                result.located = false;
+            }
         } else if constexpr (detail::geometry_kind<Row> == detail::GeometryKind::multipolygon) {
             row.geometry = read_polygons(feature);
         }
@@ -304,7 +333,7 @@ public:
                                  "未知的分级（应为 一般、协调 或 紧急）", row.triage);
             }
         }
-        return row;
+        return result;
     }
 
     /// Whether the source gives `field` (a column, a default or, for grid_code, nothing else derives it).
@@ -313,6 +342,12 @@ public:
             if (table_.columns[i].name == field) return fields_[i].index >= 0 || options_.defaults.contains(field);
         }
         return false;
+    }
+
+    /// Whether rows without a position are placed by their address: households
+    /// when the source gives their compound (小区).
+    [[nodiscard]] bool places_by_address() const {
+        return std::is_same_v<Row, model::Household> && gives("compound");
     }
 
     /// Copies what the source gives (its columns, defaults and geometry) from `from` onto a stored row.
@@ -398,13 +433,14 @@ private:
         return {};
     }
 
+    /// The column of a coordinate; index -1 when the source has none.
     template <std::size_t N>
     SourceField coordinate_field(const std::string& field, const std::array<const char*, N>& defaults) const {
         if (const SourceField found = source_field(field); found.index >= 0) return found;
         for (const char* name : defaults) {
             if (const int index = find_header(name); index >= 0) return at(index);
         }
-        throw ImportError(where_ + ": has neither geometry nor a " + field + " column");
+        return {};
     }
 
     /// The trimmed UTF-8 text of a field; nullopt when absent, null or blank.
@@ -507,17 +543,19 @@ private:
                    column.member);
     }
 
-    geo::Point read_point(const OGRFeature& feature) const {
+    /// The row's position; nullopt when it gives none at all (no coordinates, no geometry).
+    std::optional<geo::Point> read_point(const OGRFeature& feature) const {
         geo::Point p;
-        if (lon_.index >= 0) {
+        if (lon_.index >= 0 || feature.GetDefnRef()->GetGeomFieldCount() == 0) {
             const auto lon = value(feature, lon_, "lon");
             const auto lat = value(feature, lat_, "lat");
+            if (!lon && !lat) return std::nullopt;
             if (!lon) throw FieldError("lon", "missing", "缺少经度（或横坐标）");
             if (!lat) throw FieldError("lat", "missing", "缺少纬度（或纵坐标）");
             p = {parse_number("lon", *lon), parse_number("lat", *lat)};
         } else {
             const OGRGeometry* geometry = feature.GetGeometryRef();
-            if (geometry == nullptr || geometry->IsEmpty()) throw FieldError("geometry", "missing", "缺少位置");
+            if (geometry == nullptr || geometry->IsEmpty()) return std::nullopt;
             if (wkbFlatten(geometry->getGeometryType()) != wkbPoint) {
                 throw FieldError("geometry", std::string("expected a Point, got ") + geometry->getGeometryName(),
                                  std::string("位置应为点，而不是 ") + geometry->getGeometryName());
@@ -686,11 +724,64 @@ std::string refusal_message(const ImportSummary& summary) {
     return message;
 }
 
+/// Where the households known so far stand, by address, to place the roster
+/// rows that give only an address (issue #17): the mean point of the
+/// households of the same compound and building, else of the same compound.
+/// The mean, not the first household, because the households of one building
+/// are picked at different spots of it: their mean lies near its middle and
+/// does not depend on the order of rows. Names match exactly after trimming
+/// blanks (the ideographic space too).
+///
+/// Thread safety: none.
+class AddressIndex {
+public:
+    void add(const model::Household& household) {
+        const std::string compound(detail::trim(household.compound));
+        if (compound.empty()) return;
+        compounds_[compound].add(household.location);
+        if (const std::string_view building = detail::trim(household.building); !building.empty()) {
+            buildings_[{compound, std::string(building)}].add(household.location);
+        }
+    }
+
+    /// The position of a household that gives only its address; throws FieldError when it matches nothing.
+    [[nodiscard]] geo::Point place(const model::Household& household) const {
+        const std::string compound(detail::trim(household.compound));
+        if (const auto found = buildings_.find({compound, std::string(detail::trim(household.building))});
+            found != buildings_.end()) {
+            return found->second.point();
+        }
+        if (const auto found = compounds_.find(compound); found != compounds_.end()) return found->second.point();
+        throw FieldError("compound", "the address matches no compound or building of the store",
+                         "地址无法匹配到库中的小区或楼栋", compound);
+    }
+
+private:
+    struct Mean {
+        double x = 0;
+        double y = 0;
+        std::size_t count = 0;
+        void add(const geo::Point& p) {
+            x += p.x;
+            y += p.y;
+            ++count;
+        }
+        [[nodiscard]] geo::Point point() const {
+            return {x / static_cast<double>(count), y / static_cast<double>(count)};
+        }
+    };
+    std::map<std::string, Mean, std::less<>> compounds_;
+    std::map<std::pair<std::string, std::string>, Mean> buildings_;
+};
+
 /// Reads and checks every row of `layer` against the current `grids` and the
 /// `stored` rows (id → row, null when none) into what an import would write.
+/// Households that give only an address are placed by `addresses` (the
+/// stored households'), which learns the positions of the rows read.
 template <class Row, class Stored>
 ImportPlan plan_rows(OGRLayer& layer, const std::string& where, const ImportOptions& options, std::string recode_from,
-                     const model::Snapshot* grids, const Stored& stored, const Progress& progress) {
+                     const model::Snapshot* grids, const Stored& stored, AddressIndex& addresses,
+                     const Progress& progress) {
     const RowReader<Row> reader(layer, options, where, std::move(recode_from));
     const detail::Table<Row>& table = detail::table<Row>();
     if (!detail::has_id<Row> && options.update) {
@@ -711,7 +802,8 @@ ImportPlan plan_rows(OGRLayer& layer, const std::string& where, const ImportOpti
     while (OGRFeatureUniquePtr feature{layer.GetNextFeature()}) {
         ++row_number;
         try {
-            Row row = reader.read(*feature);
+            SourceRow<Row> source_row = reader.read(*feature);
+            Row& row = source_row.row;
             const Row* existing = nullptr;
             if constexpr (detail::has_id<Row>) {
                 if (row.id != 0 && !ids.insert(row.id).second) {
@@ -732,7 +824,18 @@ ImportPlan plan_rows(OGRLayer& layer, const std::string& where, const ImportOpti
                     row = std::move(merged);
                 }
             }
+            if constexpr (std::is_same_v<Row, model::Household>) {
+                // A stored household keeps its position rather than take its building's mean.
+                if (!source_row.located) row.location = existing != nullptr ? existing->location : addresses.place(row);
+            }
             if (grids != nullptr) assign_grid(row, *grids, summary);
+            if constexpr (std::is_same_v<Row, model::Household>) {
+                if (source_row.located) {
+                    addresses.add(row);
+                } else if (existing == nullptr) {
+                    ++summary.placed_by_address;
+                }
+            }
             if (existing == nullptr) {
                 new_rows.push_back(std::move(row));
             } else if (row == *existing) {
@@ -777,14 +880,19 @@ ImportSummary import_rows(GeoPackageStore& store, OGRLayer& layer, const std::st
         grids = model::Snapshot::build(std::move(grid_data), 0);
     }
     std::unordered_map<std::int64_t, const Row*> by_id;
+    AddressIndex addresses;
     if constexpr (detail::has_id<Row>) {
-        for (const Row& row : detail::rows(stored_data, table)) by_id.emplace(row.id, &row);
+        for (const Row& row : detail::rows(stored_data, table)) {
+            by_id.emplace(row.id, &row);
+            if constexpr (std::is_same_v<Row, model::Household>) addresses.add(row);
+        }
     }
     const auto stored = [&by_id](std::int64_t id) -> const Row* {
         const auto found = by_id.find(id);
         return found != by_id.end() ? found->second : nullptr;
     };
-    ImportPlan plan = plan_rows<Row>(layer, where, options, std::move(recode_from), grids.get(), stored, progress);
+    ImportPlan plan =
+        plan_rows<Row>(layer, where, options, std::move(recode_from), grids.get(), stored, addresses, progress);
     ImportSummary& summary = plan.summary;
     if (options.dry_run) return summary;
     if (summary.refused > 0 && !options.skip_bad) {
@@ -877,7 +985,9 @@ ImportPlan plan_household_import(const std::filesystem::path& source, const std:
     if (options.layer != Layer::households) throw ImportError("only households are planned against a snapshot");
     return with_source(source, name, options, [&](OGRLayer& layer, const std::string& recode_from) {
         const auto stored = [&current](std::int64_t id) { return current.household(id); };
-        return plan_rows<model::Household>(layer, name, options, recode_from, &current, stored, {});
+        AddressIndex addresses;
+        for (const model::Household& household : current.data().households) addresses.add(household);
+        return plan_rows<model::Household>(layer, name, options, recode_from, &current, stored, addresses, {});
     });
 }
 
@@ -918,7 +1028,8 @@ nlohmann::json report_json(const ImportSummary& summary) {
     return {{"source", summary.source},       {"rows", summary.rows},
             {"added", summary.added},         {"updated", summary.updated},
             {"unchanged", summary.unchanged}, {"refused", summary.refused},
-            {"outside_grids", summary.outside_grids}, {"written", summary.written},
+            {"outside_grids", summary.outside_grids}, {"placed_by_address", summary.placed_by_address},
+            {"written", summary.written},
             {"problems", std::move(problems)}};
 }
 

@@ -104,10 +104,17 @@ const Table<Visit>& table<Visit>() {
 }
 
 std::string_view trim(std::string_view text) noexcept {
-    constexpr std::string_view blanks = " \t\r\n";
-    const std::size_t first = text.find_first_not_of(blanks);
-    if (first == std::string_view::npos) return {};
-    return text.substr(first, text.find_last_not_of(blanks) - first + 1);
+    // Rosters typed with a Chinese input method pad cells with the ideographic space U+3000.
+    constexpr std::array<std::string_view, 5> blanks{" ", "\t", "\r", "\n", "\u3000"};
+    bool changed = true;
+    while (changed) {
+        changed = false;
+        for (const std::string_view blank : blanks) {
+            if (text.starts_with(blank)) text.remove_prefix(blank.size()), changed = true;
+            if (text.ends_with(blank)) text.remove_suffix(blank.size()), changed = true;
+        }
+    }
+    return text;
 }
 
 std::string join_tags(const std::vector<std::string>& tags) {

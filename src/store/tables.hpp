@@ -107,7 +107,7 @@ struct Overloaded : F... {
     using F::operator()...;
 };
 
-/// `text` without leading and trailing ASCII blanks.
+/// `text` without leading and trailing blanks (ASCII and the ideographic space U+3000).
 [[nodiscard]] std::string_view trim(std::string_view text) noexcept;
 
 /// Tags joined with tag_separator, and split back (pieces trimmed, empty ones dropped).

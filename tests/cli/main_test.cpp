@@ -146,6 +146,18 @@ TEST(CliImport, RefusesBadRowsDryRunsSkipsAndReports) {
         wangge("import --update --skip-bad --store " + store + " --layer households " + roster);
     EXPECT_NE(again.output.find("0 new, 0 updated, 1 unchanged, 1 refused"), std::string::npos) << again.output;
 
+    // A roster with only addresses: the stored household places 幸福小区, 无名小区 matches nothing.
+    write(dir / "addresses.csv", "户主姓名,小区\n王五,幸福小区\n赵六,无名小区\n");
+    const std::string addresses = (dir / "addresses.csv").string();
+    const RunResult unmatched = wangge("import --store " + store + " --layer households " + addresses);
+    EXPECT_EQ(unmatched.exit_code, 1) << unmatched.output;
+    EXPECT_NE(unmatched.output.find("row 2, 小区 '无名小区': 地址无法匹配到库中的小区或楼栋"), std::string::npos)
+        << unmatched.output;
+    const RunResult placed = wangge("import --skip-bad --store " + store + " --layer households " + addresses);
+    EXPECT_EQ(placed.exit_code, 0) << placed.output;
+    EXPECT_NE(placed.output.find("1 new, 0 updated, 0 unchanged, 1 refused; 1 placed by address\n"), std::string::npos)
+        << placed.output;
+
     EXPECT_EQ(wangge("import --store " + store + " --layer households " + (dir / "missing.csv").string()).exit_code,
               2);
     std::filesystem::remove_all(dir);

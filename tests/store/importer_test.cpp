@@ -14,6 +14,7 @@
 #include "entity_fields.hpp"
 #include "../support/temp_dir.hpp"
 #include "wangge/geo/chinese_offsets.hpp"
+#include "wangge/model/snapshot.hpp"
 #include "run_command.hpp"
 #include "write_file.hpp"
 
@@ -389,6 +390,106 @@ TEST_F(ImporterTest, XlsxRosterWithChineseHeadersReportsEveryBadRow) {
     EXPECT_EQ(json["refused"], 2);
     EXPECT_EQ(json["problems"][1]["row"], 4);
     EXPECT_EQ(json["problems"][1]["reason_zh"], "缺少经度（或横坐标）");
+}
+
+// Households of the store, two in 幸福小区 3号楼 and one in its 5号楼, and a
+// roster giving some rows only an address: rows 2–4 match a building (row 2
+// the building of row 1 of the same file; rows 3 and 4 with blanks, the
+// ideographic space among them, around the names), row 5 only its compound,
+// row 6 nothing.
+constexpr std::string_view stored_households_csv =
+    "id,compound,building,lon,lat\n"
+    "1,幸福小区,3号楼,116.404,39.904\n"
+    "2,幸福小区,3号楼,116.406,39.906\n"
+    "3,幸福小区,5号楼,116.408,39.902\n";
+constexpr std::string_view address_roster_csv =
+    "户主姓名,小区,楼栋,室,经度,纬度\n"
+    "王一,阳光花园,1号楼,101,116.412,39.902\n"
+    "王二,阳光花园,1号楼,102,,\n"
+    "李三,\u3000幸福小区\u3000,3号楼,601,,\n"
+    "李四,幸福小区, 3号楼 ,602,,\n"
+    "赵五,幸福小区,9号楼,101,,\n"
+    "钱六,无名小区,1号楼,101,,\n";
+
+TEST_F(ImporterTest, RowsWithOnlyAnAddressTakeTheirBuildingsOrCompoundsPosition) {
+    import(Layer::households, write_file(dir_ / "stored.csv", stored_households_csv));
+    const std::filesystem::path roster = write_file(dir_ / "roster.csv", address_roster_csv);
+    ImportOptions options;
+    options.layer = Layer::households;
+    options.now = import_time;
+
+    // The unmatched address refuses the file by default, naming its row.
+    try {
+        import_file(*store_, roster, options);
+        FAIL() << "a roster with an unmatched address was imported";
+    } catch (const ImportRefused& refused) {
+        const ImportSummary& summary = refused.summary();
+        EXPECT_EQ(summary.rows, 6u);
+        ASSERT_EQ(summary.problems.size(), 1u);
+        EXPECT_EQ(summary.problems[0].row, 6u);
+        EXPECT_EQ(summary.problems[0].column, "小区");
+        EXPECT_EQ(summary.problems[0].value, "无名小区");
+        EXPECT_EQ(summary.problems[0].reason_zh, "地址无法匹配到库中的小区或楼栋");
+        EXPECT_NE(std::string(refused.what()).find("row 6: field 小区: the address matches no compound or building"),
+                  std::string::npos)
+            << refused.what();
+    }
+    EXPECT_EQ(store_->load().households.size(), 3u);
+
+    // The upload route plans the same against a snapshot.
+    const auto snapshot = model::Snapshot::build(store_->load(), 0);
+    const ImportPlan plan = plan_household_import(roster, "roster.csv", options, *snapshot);
+    EXPECT_EQ(plan.summary.placed_by_address, 4u);
+    EXPECT_EQ(plan.summary.refused, 1u);
+    ASSERT_EQ(plan.added.households.size(), 5u);
+    EXPECT_NEAR(plan.added.households[4].location.x, 116.406, 1e-12);
+    EXPECT_NEAR(plan.added.households[4].location.y, 39.904, 1e-12);
+
+    // --skip-bad imports the other five.
+    options.skip_bad = true;
+    const ImportSummary summary = import_file(*store_, roster, options);
+    EXPECT_EQ(summary.added, 5u);
+    EXPECT_EQ(summary.placed_by_address, 4u);
+    EXPECT_EQ(summary.refused, 1u);
+    EXPECT_EQ(report_json(summary)["placed_by_address"], 4);
+    const model::Dataset data = store_->load();
+    ASSERT_EQ(data.households.size(), 8u);
+    const auto expect_at = [](const model::Household& h, geo::Point expected) {
+        EXPECT_NEAR(h.location.x, expected.x, 1e-12) << h.head_name;
+        EXPECT_NEAR(h.location.y, expected.y, 1e-12) << h.head_name;
+    };
+    expect_at(data.households[3], {116.412, 39.902});   // 王一: its own coordinates
+    expect_at(data.households[4], {116.412, 39.902});   // 王二: 阳光花园 1号楼 of row 1
+    expect_at(data.households[5], {116.405, 39.905});   // 李三: the mean of 幸福小区 3号楼
+    expect_at(data.households[6], {116.405, 39.905});   // 李四: the same building
+    expect_at(data.households[7], {116.406, 39.904});   // 赵五: no 9号楼, the mean of 幸福小区
+    EXPECT_EQ(data.households[5].head_name, "李三");
+    EXPECT_EQ(data.households[5].compound, "幸福小区");
+    EXPECT_EQ(data.households[6].building, "3号楼");
+    EXPECT_EQ(data.households[4].grid_code, "110105001001002");
+    EXPECT_EQ(data.households[7].grid_code, "110105001001001");
+
+    // A roster with no coordinate columns at all is placed the same way.
+    const ImportSummary address_only = import(
+        Layer::households, write_file(dir_ / "address_only.csv", "小区,楼栋\n幸福小区,5号楼\n幸福小区,\n"));
+    EXPECT_EQ(address_only.placed_by_address, 2u);
+    const model::Dataset after = store_->load();
+    ASSERT_EQ(after.households.size(), 10u);
+    expect_at(after.households[8], {116.408, 39.902});
+    // The compound's mean now counts the households the roster above stored there.
+    expect_at(after.households[9], {(116.404 + 116.406 + 116.408 + 116.405 + 116.405 + 116.406) / 6,
+                                    (39.904 + 39.906 + 39.902 + 39.905 + 39.905 + 39.904) / 6});
+
+    // --update: a stored household given without coordinates keeps its stored position.
+    ImportOptions update;
+    update.update = true;
+    const ImportSummary moved = import(Layer::households, write_file(dir_ / "update.csv", "编号,小区,楼栋\n1,阳光花园,1号楼\n"),
+                                       update);
+    EXPECT_EQ(moved.updated, 1u);
+    EXPECT_EQ(moved.placed_by_address, 0u);
+    const model::Dataset updated = store_->load();
+    EXPECT_EQ(updated.households[0].compound, "阳光花园");
+    expect_at(updated.households[0], {116.404, 39.904});
 }
 
 TEST_F(ImporterTest, MappingFileAndDefaults) {

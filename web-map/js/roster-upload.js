@@ -19,6 +19,7 @@ function summaryText(report) {
   const parts = [`新增 ${report.added} 户`, `更新 ${report.updated} 户`, `未变 ${report.unchanged} 户`,
     `有误 ${report.refused} 行`];
   if (report.outside_grids > 0) parts.push(`不在任何网格内 ${report.outside_grids} 户`);
+  if (report.placed_by_address > 0) parts.push(`按地址定位 ${report.placed_by_address} 户`);
   return `共 ${report.rows} 行：${parts.join('，')}`;
 }
 

@@ -91,6 +91,8 @@ struct ImportSummary {
     /// Households in no current grid (refused), and facilities and incidents
     /// inside none (stored with an empty grid_code).
     std::size_t outside_grids = 0;
+    /// New households that gave no coordinates, placed by their compound and building (docs/import.md).
+    std::size_t placed_by_address = 0;
     /// Whether the store was written (false for a dry run, a refused file or nothing to write).
     bool written = false;
     std::vector<RowProblem> problems;
