@@ -313,14 +313,6 @@ struct ItemsQuery {
     bool reveal = false;  ///< the explicit ask for unmasked personal fields
 };
 
-bool parse_reveal(std::string_view text) {
-    if (text == "true") return true;
-    if (text == "false") return false;
-    throw ClientError(ErrorKind::bad_request, "invalid_parameter",
-                    "parameter 'reveal' is '" + std::string(text) + "', expected true or false",
-                    "参数 reveal 的值 " + std::string(text) + " 无效，应为 true 或 false");
-}
-
 ItemsQuery parse_items_query(const Query& query, const Collection& collection, geo::CrsPipelines& pipelines) {
     check_format(query);
     ItemsQuery items;
@@ -341,7 +333,7 @@ ItemsQuery parse_items_query(const Query& query, const Collection& collection, g
         } else if (name == "datetime" && collection.temporal) {
             items.datetime = parse_datetime(value);
         } else if (name == "reveal" && collection.personal) {
-            items.reveal = parse_reveal(value);
+            items.reveal = parse_bool(value, "reveal");
         } else if (std::ranges::find(collection.filters, std::string_view(name)) != collection.filters.end()) {
             if (name == "level" && !model::parse_grid_level(value)) {
                 throw ClientError(ErrorKind::bad_request, "invalid_parameter",
@@ -770,7 +762,7 @@ Response item(const AuthGate& gate, const Request& request, const View& view, ge
     check_format(query);
     const CrsOutput output =
         query.has("crs") ? CrsOutput(parse_crs(*query.get("crs"), "crs"), pipelines) : CrsOutput();
-    const bool reveal = collection.personal && query.has("reveal") && parse_reveal(*query.get("reveal"));
+    const bool reveal = collection.personal && query.has("reveal") && parse_bool(*query.get("reveal"), "reveal");
     const std::string& id = request.param("id");
     const model::Snapshot& snapshot = view.snapshot();
     const auto& stats = view.derived<FeatureStats>();

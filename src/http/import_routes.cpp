@@ -21,12 +21,7 @@ constexpr std::array uploadable{".csv", ".xlsx", ".geojson", ".json", ".kml", ".
 
 bool parse_flag(const Query& query, std::string_view name, bool fallback) {
     const auto text = query.get(name);
-    if (!text) return fallback;
-    if (*text == "true") return true;
-    if (*text == "false") return false;
-    throw ClientError(ErrorKind::bad_request, "invalid_parameter",
-                      "parameter '" + std::string(name) + "' is '" + std::string(*text) + "', expected true or false",
-                      "参数 " + std::string(name) + " 的值无效，应为 true 或 false");
+    return text ? parse_bool(*text, name) : fallback;
 }
 
 /// The upload on disk, in a directory of its own, removed with it.

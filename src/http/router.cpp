@@ -221,6 +221,12 @@ std::int64_t parse_int(std::string_view text, std::string_view name, std::int64_
     return value;
 }
 
+bool parse_bool(std::string_view text, std::string_view name) {
+    if (text == "true") return true;
+    if (text == "false") return false;
+    throw invalid_parameter(name, text, "true or false", " true 或 false");
+}
+
 std::string percent_encode(std::string_view text) {
     static constexpr char hex[] = "0123456789ABCDEF";
     std::string out;

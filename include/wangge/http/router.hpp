@@ -119,6 +119,8 @@ private:
 [[nodiscard]] double parse_double(std::string_view text, std::string_view name, double min, double max);
 [[nodiscard]] std::int64_t parse_int(std::string_view text, std::string_view name, std::int64_t min,
                                      std::int64_t max);
+/// "true" or "false", nothing else.
+[[nodiscard]] bool parse_bool(std::string_view text, std::string_view name);
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.
 [[nodiscard]] std::string percent_encode(std::string_view text);
