@@ -53,9 +53,14 @@ tiles::Layer layer_parameter(const Request& request, const TilePattern& pattern 
 // ---------------------------------------------------------------- OGC API Tiles
 
 constexpr std::string_view tile_matrix_set_id = "WebMercatorQuad";
+constexpr std::string_view tile_matrix_set_title = "Web Mercator 四叉树瓦片（与 Google Maps 兼容）";
 constexpr std::string_view tile_matrix_set_uri = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad";
 constexpr std::string_view web_mercator_uri = "http://www.opengis.net/def/crs/EPSG/0/3857";
 constexpr std::string_view tiling_scheme_rel = "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme";
+
+std::string tile_matrix_set_url(const std::string& base) {
+    return base + "/tileMatrixSets/" + std::string(tile_matrix_set_id);
+}
 
 /// 404 for any tile matrix set but the one served.
 void check_tile_matrix_set(const Request& request) {
@@ -101,12 +106,12 @@ json web_mercator_quad(const std::string& base) {
               {"lowerCorner", {-half_extent, -half_extent}},
               {"upperCorner", {half_extent, half_extent}}}},
             {"id", tile_matrix_set_id},
-            {"title", "Web Mercator 四叉树瓦片（与 Google Maps 兼容）"},
+            {"title", tile_matrix_set_title},
             {"uri", tile_matrix_set_uri},
             {"crs", web_mercator_uri},
             {"orderedAxes", {"X", "Y"}},
             {"wellKnownScaleSet", "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible"},
-            {"links", json::array({ogc_link(base + "/tileMatrixSets/WebMercatorQuad", "self", json_type)})},
+            {"links", json::array({ogc_link(tile_matrix_set_url(base), "self", json_type)})},
             {"tileMatrices", std::move(matrices)}};
 }
 
@@ -132,7 +137,7 @@ json tileset_summary(const std::string& base, tiles::Layer layer) {
             {"crs", web_mercator_uri},
             {"tileMatrixSetURI", tile_matrix_set_uri},
             {"links", json::array({ogc_link(tileset_url(base, layer), "self", json_type),
-                                   ogc_link(base + "/tileMatrixSets/WebMercatorQuad", tiling_scheme_rel, json_type)})}};
+                                   ogc_link(tile_matrix_set_url(base), tiling_scheme_rel, json_type)})}};
 }
 
 /// The tileset metadata: the link template of the tiles, the MVT layers
@@ -413,9 +418,9 @@ void add_ogc_tile_routes(Router& router, const State& state, const AuthGate& gat
         request.query().allow_only({"f"});
         const std::string base = request.base_url();
         json entry{{"id", tile_matrix_set_id},
-                   {"title", "Web Mercator 四叉树瓦片（与 Google Maps 兼容）"},
+                   {"title", tile_matrix_set_title},
                    {"uri", tile_matrix_set_uri},
-                   {"links", json::array({ogc_link(base + "/tileMatrixSets/WebMercatorQuad", "self", json_type)})}};
+                   {"links", json::array({ogc_link(tile_matrix_set_url(base), "self", json_type)})}};
         return Response::json({{"tileMatrixSets", json::array({std::move(entry)})}});
     }, Execution::io);
     router.get("/tileMatrixSets/{tileMatrixSetId}", [](const Request& request) {
