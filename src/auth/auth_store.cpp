@@ -155,9 +155,14 @@ void execute(GDALDataset& dataset, const std::string& sql) {
     if (CPLGetLastErrorType() >= CE_Failure) fail("statement failed");
 }
 
-/// A SQL string literal. Text with NUL cannot be stored faithfully.
-std::string quote(std::string_view text) {
+/// Text with NUL cannot be stored faithfully (SQLite and OGR end it there).
+void reject_nul(std::string_view text) {
     if (text.find('\0') != std::string_view::npos) throw InputError("text contains a NUL character");
+}
+
+/// A SQL string literal.
+std::string quote(std::string_view text) {
+    reject_nul(text);
     std::string quoted = "'";
     for (const char c : text) {
         quoted += c;
@@ -267,7 +272,7 @@ void insert_audit_row(GDALDataset& dataset, AuditEntry& entry) {
     }
     const std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> statement(raw, &sqlite3_finalize);
     const auto text = [&](int column, std::string_view value) {
-        if (value.find('\0') != std::string_view::npos) throw InputError("text contains a NUL character");
+        reject_nul(value);
         sqlite3_bind_text(raw, column, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
     };
     sqlite3_bind_int64(raw, 1, entry.at);
