@@ -12,6 +12,8 @@
 // Debian 12): positions index many per-snapshot arrays (point indexes, tile
 // indexes), a flat chunk table gives O(1) random access with one indirection,
 // and a chunk of 1024 rows is cheap to copy (a few tens of microseconds).
+// Chunks come from the table's ChunkPool (model/chunk_pool.hpp), on huge
+// pages; copies of a table share it.
 //
 // Thread safety: a const Table may be read from any number of threads. A
 // non-const Table is one thread's; it never changes a chunk another Table
@@ -22,6 +24,8 @@
 #include <iterator>
 #include <memory>
 #include <vector>
+
+#include "wangge/model/chunk_pool.hpp"
 
 namespace wangge::model {
 
@@ -76,8 +80,7 @@ public:
         size_ = rows.size();
         for (std::size_t begin = 0; begin < rows.size(); begin += chunk_size) {
             const std::size_t end = std::min(rows.size(), begin + chunk_size);
-            auto chunk = std::make_shared<std::vector<T>>();
-            chunk->reserve(chunk_size);
+            std::shared_ptr<Chunk> chunk = new_chunk();
             for (std::size_t i = begin; i < end; ++i) chunk->push_back(std::move(rows[i]));
             chunks_.push_back(std::move(chunk));
         }
@@ -102,11 +105,7 @@ public:
     /// Appends a default row and returns it, to be filled in place (a store
     /// load: no row is moved).
     T& emplace_back() {
-        if ((size_ & (chunk_size - 1)) == 0) {
-            auto chunk = std::make_shared<std::vector<T>>();
-            chunk->reserve(chunk_size);
-            chunks_.push_back(std::move(chunk));
-        }
+        if ((size_ & (chunk_size - 1)) == 0) chunks_.push_back(new_chunk());
         T& row = writable_chunk(chunks_.size() - 1).emplace_back();
         ++size_;
         return row;
@@ -120,18 +119,27 @@ public:
     [[nodiscard]] std::vector<T> to_vector() const { return std::vector<T>(begin(), end()); }
 
 private:
-    std::vector<T>& writable_chunk(std::size_t c) {
-        std::shared_ptr<std::vector<T>>& chunk = chunks_[c];
+    using Chunk = std::vector<T, ChunkAllocator<T>>;
+
+    /// An empty chunk with room for chunk_size rows.
+    std::shared_ptr<Chunk> new_chunk() {
+        if (!pool_) pool_ = std::make_shared<ChunkPool>(chunk_size * sizeof(T));
+        auto chunk = std::make_shared<Chunk>(ChunkAllocator<T>(pool_, chunk_size));
+        chunk->reserve(chunk_size);
+        return chunk;
+    }
+    Chunk& writable_chunk(std::size_t c) {
+        std::shared_ptr<Chunk>& chunk = chunks_[c];
         if (chunk.use_count() > 1) {
-            auto copy = std::make_shared<std::vector<T>>();
-            copy->reserve(chunk_size);
+            std::shared_ptr<Chunk> copy = new_chunk();
             copy->assign(chunk->begin(), chunk->end());
             chunk = std::move(copy);
         }
         return *chunk;
     }
 
-    std::vector<std::shared_ptr<std::vector<T>>> chunks_;
+    std::shared_ptr<ChunkPool> pool_;  // shared by the copies of this table
+    std::vector<std::shared_ptr<Chunk>> chunks_;
     std::size_t size_ = 0;
 };
 
