@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <limits>
+#include <string_view>
 #include <tuple>
+#include <unordered_map>
 
 #include "wangge/tiles/point_index.hpp"
 
@@ -11,22 +13,32 @@ namespace {
 
 constexpr int first_level = 6;
 
-template <class Counted>
-std::vector<std::string> distinct(const std::vector<Counted>& counted, std::string Counted::*field) {
-    // A few dozen values among a million incidents: each is looked up in the
-    // sorted values so far instead of copying and sorting them all.
-    std::vector<std::string> values;
-    for (const Counted& incident : counted) {
-        const std::string& value = incident.*field;
-        const auto at = std::lower_bound(values.begin(), values.end(), value);
-        if (at == values.end() || *at != value) values.insert(at, value);
+/// The few distinct values of one field (a few dozen among a million
+/// incidents), numbered as first seen: one hash lookup per incident, no copy.
+/// The values must outlive it.
+class Names {
+public:
+    std::uint32_t id(const std::string& value) {
+        const auto [at, added] = ids_.try_emplace(value, static_cast<std::uint32_t>(seen_.size()));
+        if (added) seen_.push_back(value);
+        return at->second;
     }
-    return values;
-}
+    /// The values sorted; `renumbered[id]` is the sorted position of first-seen `id`.
+    std::vector<std::string> sorted(std::vector<std::uint32_t>& renumbered) const {
+        std::vector<std::string> values(seen_.begin(), seen_.end());
+        std::sort(values.begin(), values.end());
+        renumbered.resize(seen_.size());
+        for (std::size_t id = 0; id < seen_.size(); ++id) {
+            renumbered[id] = static_cast<std::uint32_t>(std::lower_bound(values.begin(), values.end(), seen_[id]) -
+                                                        values.begin());
+        }
+        return values;
+    }
 
-std::uint32_t id_of(const std::vector<std::string>& sorted, const std::string& value) {
-    return static_cast<std::uint32_t>(std::lower_bound(sorted.begin(), sorted.end(), value) - sorted.begin());
-}
+private:
+    std::unordered_map<std::string_view, std::uint32_t> ids_;
+    std::vector<std::string_view> seen_;
+};
 
 /// A Morton code at 32 bits per axis cut down to `level` bits per axis.
 std::uint64_t at_level(std::uint64_t code, int level) noexcept { return code >> (64 - 2 * level); }
@@ -38,10 +50,11 @@ struct Entry {
 };
 
 /// Entries sorted by (cell at level + 2, time) become sorted by (cell at
-/// level, time): the runs of the sub-cells of each cell are merged pairwise.
-void merge_sub_cells(std::vector<Entry>& entries, int level) {
+/// level, time): the runs of the sub-cells of each cell are merged pairwise
+/// through `scratch` (as large as `entries`, so no merge allocates).
+void merge_sub_cells(std::vector<Entry>& entries, int level, std::vector<Entry>& scratch) {
     const auto by_time = [](const Entry& a, const Entry& b) { return a.time < b.time; };
-    const auto at = [&entries](std::size_t i) { return entries.begin() + static_cast<std::ptrdiff_t>(i); };
+    const auto at = [](std::vector<Entry>& in, std::size_t i) { return in.begin() + static_cast<std::ptrdiff_t>(i); };
     std::vector<std::size_t> bounds;  // run boundaries inside one cell
     std::vector<std::size_t> merged;
     std::size_t begin = 0;
@@ -57,7 +70,9 @@ void merge_sub_cells(std::vector<Entry>& entries, int level) {
         while (bounds.size() > 2) {
             merged.assign(1, bounds.front());
             for (std::size_t i = 0; i + 2 < bounds.size(); i += 2) {
-                std::inplace_merge(at(bounds[i]), at(bounds[i + 1]), at(bounds[i + 2]), by_time);
+                std::merge(at(entries, bounds[i]), at(entries, bounds[i + 1]), at(entries, bounds[i + 1]),
+                           at(entries, bounds[i + 2]), at(scratch, bounds[i]), by_time);
+                std::copy(at(scratch, bounds[i]), at(scratch, bounds[i + 2]), at(entries, bounds[i]));
                 merged.push_back(bounds[i + 2]);
             }
             if (bounds.size() % 2 == 0) merged.push_back(bounds.back());  // an odd run out waits for the next pass
@@ -88,25 +103,39 @@ HeatIndex::Counted HeatIndex::counted_as(std::uint32_t item, const model::Incide
             incident.state};
 }
 
-void HeatIndex::build(const std::vector<Counted>& counted) {
+void HeatIndex::build(std::span<const model::Incident* const> incidents) {
     auto base = std::make_shared<Base>();
-    base->categories = distinct(counted, &Counted::category);
-    base->states = distinct(counted, &Counted::state);
+    Names categories;
+    Names states;
     std::vector<Entry> entries;
-    entries.reserve(counted.size());
-    for (const Counted& incident : counted) {
-        entries.push_back({incident.code, incident.time,
-                           id_of(base->categories, incident.category) << 16 | id_of(base->states, incident.state)});
+    entries.reserve(incidents.size());
+    for (const model::Incident* incident : incidents) {
+        entries.push_back({morton_code(lonlat_to_world(incident->location)), incident->reported_at,
+                           categories.id(incident->category) << 16 | states.id(incident->state)});
+    }
+    std::vector<std::uint32_t> category_ids;
+    std::vector<std::uint32_t> state_ids;
+    base->categories = categories.sorted(category_ids);
+    base->states = states.sorted(state_ids);
+    for (Entry& entry : entries) {
+        entry.attributes = category_ids[entry.attributes >> 16] << 16 | state_ids[entry.attributes & 0xFFFFu];
     }
     // One full sort for the finest level; each coarser level then only merges
     // the time-sorted runs of its sub-cells, which Morton order keeps adjacent.
     std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
         return std::tuple(at_level(a.code, max_level), a.time) < std::tuple(at_level(b.code, max_level), b.time);
     });
+    std::vector<Entry> scratch(entries.size());
     for (int level = max_level; level >= first_level; level -= 2) {
-        if (level < max_level) merge_sub_cells(entries, level);
+        if (level < max_level) merge_sub_cells(entries, level, scratch);
         Level& stored = base->levels.emplace_back();
         stored.level = level;
+        std::size_t cells = 0;  // counted first: the finest levels have about a cell per incident
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            cells += i == 0 || at_level(entries[i].code, level) != at_level(entries[i - 1].code, level);
+        }
+        stored.cells.reserve(cells);
+        stored.starts.reserve(cells + 1);
         stored.times.reserve(entries.size());
         stored.attributes.reserve(entries.size());
         for (std::size_t i = 0; i < entries.size(); ++i) {

@@ -225,10 +225,13 @@ TileIndex::PointLayers TileIndex::PointLayers::rebuild(const model::Tables& rows
 
 TileIndex::PointLayers TileIndex::PointLayers::make(const model::Tables& rows, const PointLayers* kept) {
     using model::kept_or_built;
-    // The incidents' layers, about half the work, are built on a second core meanwhile.
-    std::future<std::pair<HeatIndex, PointIndex>> incidents = std::async(std::launch::async, [&rows, kept] {
-        return std::pair(kept_or_built(kept, &PointLayers::heat, [&] { return HeatIndex(rows.incidents); }),
-                         kept_or_built(kept, &PointLayers::incidents, [&] { return PointIndex(locations(rows.incidents)); }));
+    // The heat pyramid and the incidents' points, each about as much work as
+    // the rest, are built on threads of their own meanwhile.
+    std::future<HeatIndex> heat = std::async(std::launch::async, [&rows, kept] {
+        return kept_or_built(kept, &PointLayers::heat, [&] { return HeatIndex(rows.incidents); });
+    });
+    std::future<PointIndex> incidents = std::async(std::launch::async, [&rows, kept] {
+        return kept_or_built(kept, &PointLayers::incidents, [&] { return PointIndex(locations(rows.incidents)); });
     });
     PointLayers layers{
         kept_or_built(kept, &PointLayers::households, [&] { return PointIndex(locations(rows.households)); }),
@@ -236,7 +239,8 @@ TileIndex::PointLayers TileIndex::PointLayers::make(const model::Tables& rows, c
         PointIndex(), HeatIndex(),
         kept_or_built(kept, &PointLayers::histories,
                       [&] { return workflow::IncidentHistories::for_clocks(rows.incident_events); })};
-    std::tie(layers.heat, layers.incidents) = incidents.get();  // rethrows its failure
+    layers.incidents = incidents.get();  // rethrows its failure
+    layers.heat = heat.get();
     return layers;
 }
 

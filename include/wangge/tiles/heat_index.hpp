@@ -54,10 +54,10 @@ public:
     HeatIndex() = default;
     template <class Incidents>
     explicit HeatIndex(const Incidents& incidents) {
-        std::vector<Counted> counted;
-        counted.reserve(incidents.size());
-        for (const model::Incident& incident : incidents) counted.push_back(counted_as(0, incident));
-        build(counted);
+        std::vector<const model::Incident*> rows;
+        rows.reserve(incidents.size());
+        for (const model::Incident& incident : incidents) rows.push_back(&incident);
+        build(rows);
     }
 
     /// An incident that changed (`before` set) or was appended (`before` null).
@@ -90,7 +90,7 @@ private:
         friend bool operator==(const Counted&, const Counted&) = default;
     };
     [[nodiscard]] static Counted counted_as(std::uint32_t item, const model::Incident& incident);
-    void build(const std::vector<Counted>& counted);
+    void build(std::span<const model::Incident* const> incidents);
     /// Adds the overlay's counts to `out` (the base cells of the tile) in the same order.
     void apply_overlay(const TileId& tile, const HeatFilter& filter, std::vector<HeatCell>& out) const;
 
