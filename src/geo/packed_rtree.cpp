@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <stdexcept>
 
 namespace wangge::geo {
@@ -13,19 +12,29 @@ double center_x(const Box& b) noexcept { return (b.min_x + b.max_x) / 2.0; }
 double center_y(const Box& b) noexcept { return (b.min_y + b.max_y) / 2.0; }
 
 /// Sort-Tile-Recursive order: vertical slices by x, each slice sorted by y.
+/// Sorts (key, item) pairs side by side rather than items compared through
+/// their boxes: at a million points the indirect compares were cache misses.
 std::vector<std::uint32_t> str_order(std::span<const Box> boxes, std::size_t node_size) {
-    std::vector<std::uint32_t> order(boxes.size());
-    std::iota(order.begin(), order.end(), 0U);
-    std::sort(order.begin(), order.end(),
-              [&](std::uint32_t a, std::uint32_t b) { return center_x(boxes[a]) < center_x(boxes[b]); });
+    struct Keyed {
+        double key;
+        std::uint32_t item;
+        bool operator<(const Keyed& other) const noexcept {
+            return key < other.key || (key == other.key && item < other.item);
+        }
+    };
+    std::vector<Keyed> keyed(boxes.size());
+    for (std::uint32_t i = 0; i < boxes.size(); ++i) keyed[i] = {center_x(boxes[i]), i};
+    std::sort(keyed.begin(), keyed.end());
     const auto node_count = static_cast<double>((boxes.size() + node_size - 1) / node_size);
     const auto slice_count = static_cast<std::size_t>(std::ceil(std::sqrt(node_count)));
     const std::size_t slice_size = node_size * std::max<std::size_t>(1, (static_cast<std::size_t>(node_count) + slice_count - 1) / slice_count);
-    for (std::size_t start = 0; start < order.size(); start += slice_size) {
-        const auto end = order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), start + slice_size));
-        std::sort(order.begin() + static_cast<std::ptrdiff_t>(start), end,
-                  [&](std::uint32_t a, std::uint32_t b) { return center_y(boxes[a]) < center_y(boxes[b]); });
+    for (Keyed& k : keyed) k.key = center_y(boxes[k.item]);
+    for (std::size_t start = 0; start < keyed.size(); start += slice_size) {
+        const auto end = keyed.begin() + static_cast<std::ptrdiff_t>(std::min(keyed.size(), start + slice_size));
+        std::sort(keyed.begin() + static_cast<std::ptrdiff_t>(start), end);
     }
+    std::vector<std::uint32_t> order(keyed.size());
+    for (std::size_t i = 0; i < keyed.size(); ++i) order[i] = keyed[i].item;
     return order;
 }
 

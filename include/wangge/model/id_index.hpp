@@ -29,7 +29,8 @@ public:
         auto sorted = std::make_shared<std::vector<Pair>>();
         sorted->reserve(rows.size());
         for (auto it = rows.begin(); it != rows.end(); ++it) sorted->push_back({it->id, it.position()});
-        std::stable_sort(sorted->begin(), sorted->end(), [](const Pair& a, const Pair& b) { return a.first < b.first; });
+        // A table read from the store is already in id order: only check it.
+        if (!std::is_sorted(sorted->begin(), sorted->end(), by_id)) std::stable_sort(sorted->begin(), sorted->end(), by_id);
         IdIndex index;
         index.base_ = std::move(sorted);
         return index;
