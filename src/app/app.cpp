@@ -67,8 +67,8 @@ std::unique_ptr<App> App::open(AppConfig config) {
     http::derive_household_counts(p.state);
     http::add_validate_route(router, p.state, p.gate, p.config.rules, p.config.validate_limits);
     if (p.workflow) http::add_workflow_routes(router, p.state, *p.workflow);
-    http::add_draft_routes(router, p.state, *p.drafts);
-    http::add_import_routes(router, p.state, p.writer, p.gate);
+    const http::DraftFromGrids draft_from_grids = http::add_draft_routes(router, p.state, *p.drafts);
+    http::add_import_routes(router, p.state, p.writer, p.gate, draft_from_grids);
     http::add_static_routes(router, "/map", p.config.web_dir);
     http::add_static_routes(router, "/styles", p.config.styles_dir);
     http::add_auth_routes(router, p.gate);

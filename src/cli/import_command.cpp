@@ -66,7 +66,7 @@ int import_command(const Args& args) {
 
     po::options_description description(
         "usage: wangge import --store FILE --layer LAYER SOURCE [options]\n\n"
-        "Reads SOURCE (CSV or XLSX roster, GeoJSON, GeoPackage, Shapefile, DXF, KML, FlatGeobuf…) into LAYER.\n"
+        "Reads SOURCE (CSV or XLSX roster, GeoJSON, GeoPackage, Shapefile or a .zip of one, DXF, KML, FlatGeobuf…) into LAYER.\n"
         "Columns may carry the fields' Chinese names (姓名, 身份证号, 小区, 经度…; see docs/import.md).\n"
         "Every row is checked first: when one is bad nothing is written (exit 1) unless --skip-bad.\n\noptions");
     description.add_options()

@@ -1,5 +1,6 @@
 #include "wangge/http/draft_routes.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -232,7 +233,34 @@ private:
 
 }  // namespace
 
-void add_draft_routes(Router& router, const State& state, const DraftServices& services) {
+/// Puts the grids of an uploaded file into `draft` (see DraftFromGrids); returns the codes changed.
+std::vector<std::string> put_grids(drafts::Draft& draft, std::vector<model::Grid> grids) {
+    // Parents before children: a street before its communities before their grids.
+    std::ranges::stable_sort(grids, {}, [](const model::Grid& grid) { return static_cast<int>(grid.level); });
+    std::vector<std::string> changed;
+    for (model::Grid& grid : grids) {
+        const std::string code = grid.code;
+        try {
+            if (draft.changed().contains(code) || draft.deleted().contains(code)) {
+                throw drafts::EditError("grid " + code + " appears twice in the file", "文件中网格编码重复出现");
+            }
+            if (const model::Grid* published = draft.base_grid(code); published == nullptr) {
+                draft.add(std::move(grid));
+            } else {
+                if (grid.name != published->name) draft.rename(code, grid.name);
+                if (grid.parent_code != published->parent_code) draft.reparent(code, grid.parent_code);
+                draft.replace_geometry(code, std::move(grid.geometry));
+            }
+        } catch (const drafts::EditError& e) {
+            throw ClientError(ErrorKind::unprocessable, "draft_refused", "grid " + code + ": " + e.what(),
+                              "网格 " + code + "：" + e.message_zh());
+        }
+        changed.push_back(code);
+    }
+    return changed;
+}
+
+DraftFromGrids add_draft_routes(Router& router, const State& state, const DraftServices& services) {
     auto book = std::make_shared<DraftBook>(services.max_drafts);
     const AuthGate& gate = services.gate;
     Writer& writer = services.writer;
@@ -472,6 +500,17 @@ void add_draft_routes(Router& router, const State& state, const DraftServices& s
                                    {"moved", drafts::to_json(plan.moves)}});
         },
         Execution::write);
+
+    return [book, rules, households](const model::Snapshot& current, std::vector<model::Grid> grids) {
+        drafts::Draft draft(book->base(current), rules, households);
+        UploadedDraft made;
+        made.changed = put_grids(draft, std::move(grids));
+        made.base_version = draft.base_version();
+        made.grids = draft.size();
+        made.report = draft.validate_changes();
+        made.id = book->add(std::move(draft));
+        return made;
+    };
 }
 
 }  // namespace wangge::http

@@ -10,14 +10,29 @@
 #include <string>
 #include <system_error>
 
+#include "wangge/rules/report.hpp"
 #include "wangge/store/importer.hpp"
 
 namespace wangge::http {
 
 namespace {
 
-/// Extensions GDAL opens from one file (a shapefile needs its .dbf and .shx beside it).
-constexpr std::array uploadable{".csv", ".xlsx", ".geojson", ".json", ".kml", ".dxf", ".gpkg", ".fgb"};
+/// Extensions GDAL opens from one file, and .zip for a zipped shapefile
+/// (a shapefile needs its .dbf and .shx beside it).
+constexpr std::array uploadable{".csv", ".xlsx", ".geojson", ".json", ".kml", ".dxf", ".gpkg", ".fgb", ".zip"};
+
+/// The layers an upload can go into; the others stay with `wangge import`.
+store::Layer upload_layer(const std::string& name) {
+    for (const store::Layer layer : {store::Layer::households, store::Layer::facilities, store::Layer::grids}) {
+        if (name == store::to_string(layer)) return layer;
+    }
+    throw ClientError(ErrorKind::bad_request, "unsupported_layer",
+                      "cannot upload into '" + name +
+                          "': upload households, facilities or grids (a grid file opens a new draft); incidents, "
+                          "visits and staff are imported with `wangge import` on the server",
+                      "只能上传住户、设施或网格（网格文件会生成新草案）；事件、走访和人员请在服务器上用 wangge import "
+                      "命令导入");
+}
 
 bool parse_flag(const Query& query, std::string_view name, bool fallback) {
     const auto text = query.get(name);
@@ -58,21 +73,78 @@ nlohmann::json report(const store::ImportSummary& summary, bool dry_run) {
     return json;
 }
 
+/// 422 "bad_rows" with the report: a file with bad rows and no skip_bad, refused and on record.
+Response refusal(const Request& request, const AuthGate& gate, const auth::Principal& who,
+                 const store::ImportOptions& options, const store::ImportSummary& summary) {
+    gate.audit(request, who, "import", std::string(store::to_string(options.layer)), {}, auth::Outcome::denied,
+               store::import_audit_entry(options, summary).detail);
+    nlohmann::json body = {{"error",
+                            {{"code", "bad_rows"},
+                             {"message", std::to_string(summary.refused) + " bad rows, nothing imported"},
+                             {"message_zh", "有 " + std::to_string(summary.refused) + " 行数据有误，未导入任何数据"}}},
+                           {"report", report(summary, false)}};
+    return Response::json(body, status_of(ErrorKind::unprocessable));
+}
+
+/// Households and facilities: the plan made again against the Writer's
+/// current snapshot and stored with its audit entries.
+Response import_rows(const Request& request, const AuthGate& gate, Writer& writer, const auth::Principal& who,
+                     const store::ImportOptions& options, const std::filesystem::path& file, const std::string& name) {
+    try {
+        const store::ImportPlan stored = writer.import_rows(
+            [&](const model::Snapshot& current) {
+                store::ImportPlan plan = store::plan_import(file, name, options, current);
+                if (plan.summary.refused > 0 && !options.skip_bad) throw store::ImportRefused(plan.summary);
+                return plan;
+            },
+            [&](const store::ImportPlan& plan) {
+                return gate.audit_entry(request, who, "import", std::string(store::to_string(options.layer)), {},
+                                        auth::Outcome::ok, store::import_audit_entry(options, plan.summary).detail);
+            });
+        store::ImportSummary summary = stored.summary;
+        summary.written = true;
+        return Response::json(report(summary, false));
+    } catch (const store::ImportRefused& refused) {
+        return refusal(request, gate, who, options, refused.summary());
+    }
+}
+
+/// Grids: a new draft over the current layout, checked and published
+/// through the draft routes; the store is not written here.
+Response draft_grids(const Request& request, const AuthGate& gate, const State& state,
+                     const DraftFromGrids& draft_from_grids, const auth::Principal& who,
+                     const store::ImportOptions& options, const std::filesystem::path& file, const std::string& name) {
+    const auto view = state.view();
+    store::ImportPlan plan = store::plan_import(file, name, options, view->snapshot());
+    if (plan.summary.refused > 0 && !options.skip_bad) return refusal(request, gate, who, options, plan.summary);
+    if (plan.added.grids.empty()) {
+        throw ClientError(ErrorKind::unprocessable, "no_grids", "the file has no grid to put into a draft",
+                          "文件中没有可放入草案的网格");
+    }
+    const UploadedDraft draft = draft_from_grids(view->snapshot(), std::move(plan.added.grids));
+    gate.audit(request, who, "import", "grids", {draft.id}, auth::Outcome::ok,
+               store::import_audit_entry(options, plan.summary).detail + "; opened as draft " + draft.id);
+    nlohmann::json body = report(plan.summary, false);
+    body["draft"] = {{"id", draft.id},
+                     {"base_version", draft.base_version},
+                     {"grids", draft.grids},
+                     {"changed", draft.changed},
+                     {"valid", draft.report.valid()},
+                     {"violations", rules::to_json(draft.report)["violations"]}};
+    return Response::json(body);
+}
+
 }  // namespace
 
-void add_import_routes(Router& router, const State& state, Writer& writer, const AuthGate& gate) {
+void add_import_routes(Router& router, const State& state, Writer& writer, const AuthGate& gate,
+                       DraftFromGrids draft_from_grids) {
     router.post(
         "/import/{layer}",
-        [&state, &writer, &gate](const Request& request) {
+        [&state, &writer, &gate, draft_from_grids = std::move(draft_from_grids)](const Request& request) {
             const auth::Principal who = gate.require(request, auth::Action::import_data);
             const Query& query = request.query();
             query.allow_only({"filename", "dry_run", "skip_bad", "update", "crs", "encoding"});
-            if (request.param("layer") != "households") {
-                throw ClientError(ErrorKind::bad_request, "unsupported_layer",
-                                  "only households can be uploaded (grids change through drafts, other layers "
-                                  "with `wangge import`)",
-                                  "目前只能上传住户名单；网格请通过草案修改，其他图层请用 wangge import 命令导入");
-            }
+            const store::Layer layer = upload_layer(request.param("layer"));
             const auto filename = query.get("filename");
             if (!filename || filename->empty()) {
                 throw ClientError(ErrorKind::bad_request, "missing_parameter",
@@ -84,14 +156,14 @@ void add_import_routes(Router& router, const State& state, Writer& writer, const
             if (std::ranges::find(uploadable, extension) == uploadable.end()) {
                 throw ClientError(ErrorKind::unsupported_media, "unsupported_format",
                                   "cannot import '" + std::string(*filename) +
-                                      "': upload .csv, .xlsx, .geojson, .kml, .dxf, .gpkg or .fgb",
-                                  "不支持该文件格式，请上传 .csv、.xlsx、.geojson、.kml、.dxf、.gpkg 或 .fgb 文件");
+                                      "': upload .csv, .xlsx, .geojson, .kml, .dxf, .gpkg, .fgb or a zipped shapefile (.zip)",
+                                  "不支持该文件格式，请上传 .csv、.xlsx、.geojson、.kml、.dxf、.gpkg、.fgb 文件或压缩成 .zip 的 Shapefile");
             }
             if (request.body().empty()) {
                 throw ClientError(ErrorKind::bad_request, "empty_body", "the upload is empty", "上传的文件是空的");
             }
             store::ImportOptions options;
-            options.layer = store::Layer::households;
+            options.layer = layer;
             options.crs = std::string(query.get("crs").value_or(""));
             options.encoding = std::string(query.get("encoding").value_or(""));
             options.skip_bad = parse_flag(query, "skip_bad", false);
@@ -103,36 +175,18 @@ void add_import_routes(Router& router, const State& state, Writer& writer, const
             options.client = gate.client(request);
             const std::string name(*filename);
             const UploadFile upload(request.body(), extension);
-
-            if (options.dry_run) {
-                const auto view = state.view();
-                return Response::json(
-                    report(store::plan_household_import(upload.path(), name, options, view->snapshot()).summary, true));
-            }
             try {
-                const store::ImportPlan stored = writer.import_households(
-                    [&](const model::Snapshot& current) {
-                        store::ImportPlan plan = store::plan_household_import(upload.path(), name, options, current);
-                        if (plan.summary.refused > 0 && !options.skip_bad) throw store::ImportRefused(plan.summary);
-                        return plan;
-                    },
-                    [&](const store::ImportPlan& plan) {
-                        return gate.audit_entry(request, who, "import", "households", {}, auth::Outcome::ok,
-                                                store::import_audit_entry(options, plan.summary).detail);
-                    });
-                store::ImportSummary summary = stored.summary;
-                summary.written = true;
-                return Response::json(report(summary, false));
-            } catch (const store::ImportRefused& refused) {
-                gate.audit(request, who, "import", "households", {}, auth::Outcome::denied,
-                           store::import_audit_entry(options, refused.summary()).detail);
-                nlohmann::json body = {
-                    {"error",
-                     {{"code", "bad_rows"},
-                      {"message", std::to_string(refused.summary().refused) + " bad rows, nothing imported"},
-                      {"message_zh", "有 " + std::to_string(refused.summary().refused) + " 行数据有误，未导入任何数据"}}},
-                    {"report", report(refused.summary(), false)}};
-                return Response::json(body, status_of(ErrorKind::unprocessable));
+                if (options.dry_run) {
+                    const auto view = state.view();
+                    return Response::json(
+                        report(store::plan_import(upload.path(), name, options, view->snapshot()).summary, true));
+                }
+                if (layer == store::Layer::grids) {
+                    return draft_grids(request, gate, state, draft_from_grids, who, options, upload.path(), name);
+                }
+                return import_rows(request, gate, writer, who, options, upload.path(), name);
+            } catch (const store::ArchiveError& e) {
+                throw ClientError(ErrorKind::bad_request, "bad_archive", e.what(), e.message_zh());
             }
         },
         Execution::write, Bodies::file);

@@ -282,8 +282,7 @@ drafts::PublishPlan Writer::publish_layout(const Make<drafts::PublishPlan>& make
     return write(make, audit, operation);
 }
 
-store::ImportPlan Writer::import_households(const Make<store::ImportPlan>& make,
-                                            const Audit<store::ImportPlan>& audit) {
+store::ImportPlan Writer::import_rows(const Make<store::ImportPlan>& make, const Audit<store::ImportPlan>& audit) {
     const Operation<store::ImportPlan> operation{
         .store =
             [](store::GeoPackageStore::Batch& batch, store::ImportPlan& plan) {
@@ -294,6 +293,8 @@ store::ImportPlan Writer::import_households(const Make<store::ImportPlan>& make,
             [](model::SnapshotEditor& editor, const store::ImportPlan& plan) {
                 for (const model::Household& household : plan.added.households) editor.append_household(household);
                 for (const model::Household& household : plan.replaced.households) editor.replace_household(household);
+                for (const model::Facility& facility : plan.added.facilities) editor.append_facility(facility);
+                for (const model::Facility& facility : plan.replaced.facilities) editor.replace_facility(facility);
             },
         .incident = {},
         .layout = false,

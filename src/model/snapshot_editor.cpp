@@ -49,6 +49,19 @@ void SnapshotEditor::replace_household(Household household) {
     }
 }
 
+void SnapshotEditor::append_facility(Facility facility) {
+    facilities_.push_back(data_.facilities.size());
+    data_.facilities.push_back(std::move(facility));
+}
+
+void SnapshotEditor::replace_facility(Facility facility) {
+    const std::int64_t id = facility.id;
+    if (!edit(data_.facilities, base_.indexes_->facility_ids, base_.data_.facilities.size(), facilities_, id,
+              [&](Facility& row) { row = std::move(facility); })) {
+        no_row("facility", id);
+    }
+}
+
 void SnapshotEditor::append_incident(Incident incident) {
     incidents_.push_back(data_.incidents.size());
     data_.incidents.push_back(std::move(incident));

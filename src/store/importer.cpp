@@ -13,6 +13,9 @@
 #include <utility>
 #include <vector>
 
+#include <cpl_string.h>
+#include <cpl_vsi.h>
+
 #include "gdal.hpp"
 #include "tables.hpp"
 #include "wangge/auth/masking.hpp"
@@ -937,12 +940,41 @@ bool is_utf8_name(const std::string& encoding) {
     return equal_ignoring_case(encoding, "UTF-8") || equal_ignoring_case(encoding, "UTF8");
 }
 
-/// Opens `source` (called `where` in messages) and calls f(layer, recode_from) with the layer to import.
+bool has_extension(const std::string& name, std::string_view extension) {
+    return name.size() > extension.size() &&
+           equal_ignoring_case(std::string_view(name).substr(name.size() - extension.size()), extension);
+}
+
+/// The one shapefile inside the .zip `archive`, as a GDAL /vsizip/ path
+/// (GDAL reads its .dbf, .shx, .prj and .cpg beside it in the archive).
+std::string zipped_shapefile(const std::filesystem::path& archive, const std::string& where) {
+    const std::string root = "/vsizip/" + archive.string();
+    const std::unique_ptr<char*, decltype(&CSLDestroy)> entries(VSIReadDirRecursive(root.c_str()), CSLDestroy);
+    if (entries == nullptr) {
+        throw ArchiveError(where + ": not a readable .zip archive", "无法读取该 .zip 压缩包");
+    }
+    std::vector<std::string> shapefiles;
+    for (char** entry = entries.get(); *entry != nullptr; ++entry) {
+        if (has_extension(*entry, ".shp")) shapefiles.emplace_back(*entry);
+    }
+    if (shapefiles.size() != 1) {
+        throw ArchiveError(where + ": a .zip must hold exactly one shapefile (.shp with its .shx, .dbf, .prj, .cpg), found " +
+                               std::to_string(shapefiles.size()),
+                           "压缩包中应恰好有一个 Shapefile（.shp 及其 .shx、.dbf、.prj、.cpg），实际找到 " +
+                               std::to_string(shapefiles.size()) + " 个 .shp 文件");
+    }
+    return root + "/" + shapefiles.front();
+}
+
+/// Opens `source` (called `where` in messages; a .zip holding one shapefile
+/// is read inside the archive) and calls f(layer, recode_from) with the layer to import.
 template <class F>
-decltype(auto) with_source(const std::filesystem::path& source, const std::string& where, const ImportOptions& options,
+decltype(auto) with_source(const std::filesystem::path& file, const std::string& where, const ImportOptions& options,
                            F&& f) {
     const detail::QuietGdalErrors quiet;
-    if (!std::filesystem::exists(source)) throw ImportError(where + ": no such file");
+    if (!std::filesystem::exists(file)) throw ImportError(where + ": no such file");
+    const std::filesystem::path source =
+        has_extension(file.string(), ".zip") ? std::filesystem::path(zipped_shapefile(file, where)) : file;
     std::vector<std::string> open_options;
     if (!options.encoding.empty()) open_options.push_back("ENCODING=" + options.encoding);
     // A roster's header row is all text like its data rows, which GDAL's guess would take for data.
@@ -967,6 +999,9 @@ std::string csv_field(const std::string& text) {
 
 }  // namespace
 
+ArchiveError::ArchiveError(const std::string& message, std::string message_zh)
+    : ImportError(message), message_zh_(std::move(message_zh)) {}
+
 ImportRefused::ImportRefused(ImportSummary summary)
     : ImportError(refusal_message(summary)), summary_(std::move(summary)) {}
 
@@ -980,14 +1015,28 @@ ImportSummary import_file(GeoPackageStore& store, const std::filesystem::path& s
     });
 }
 
-ImportPlan plan_household_import(const std::filesystem::path& source, const std::string& name,
-                                 const ImportOptions& options, const model::Snapshot& current) {
-    if (options.layer != Layer::households) throw ImportError("only households are planned against a snapshot");
+ImportPlan plan_import(const std::filesystem::path& source, const std::string& name, const ImportOptions& options,
+                       const model::Snapshot& current) {
     return with_source(source, name, options, [&](OGRLayer& layer, const std::string& recode_from) {
-        const auto stored = [&current](std::int64_t id) { return current.household(id); };
         AddressIndex addresses;
-        for (const model::Household& household : current.data().households) addresses.add(household);
-        return plan_rows<model::Household>(layer, name, options, recode_from, &current, stored, addresses, {});
+        switch (options.layer) {
+            case Layer::households: {
+                for (const model::Household& household : current.data().households) addresses.add(household);
+                const auto stored = [&current](std::int64_t id) { return current.household(id); };
+                return plan_rows<model::Household>(layer, name, options, recode_from, &current, stored, addresses, {});
+            }
+            case Layer::facilities: {
+                const auto stored = [&current](std::int64_t id) { return current.facility(id); };
+                return plan_rows<model::Facility>(layer, name, options, recode_from, &current, stored, addresses, {});
+            }
+            case Layer::grids: {
+                // A grid layout is a draft's to check, not this reader's: no grid codes to derive.
+                const auto stored = [](std::int64_t) -> const model::Grid* { return nullptr; };
+                return plan_rows<model::Grid>(layer, name, options, recode_from, nullptr, stored, addresses, {});
+            }
+            default:
+                throw ImportError("only households, facilities and grids are planned against a snapshot");
+        }
     });
 }
 

@@ -438,7 +438,7 @@ TEST_F(ImporterTest, RowsWithOnlyAnAddressTakeTheirBuildingsOrCompoundsPosition)
 
     // The upload route plans the same against a snapshot.
     const auto snapshot = model::Snapshot::build(store_->load(), 0);
-    const ImportPlan plan = plan_household_import(roster, "roster.csv", options, *snapshot);
+    const ImportPlan plan = plan_import(roster, "roster.csv", options, *snapshot);
     EXPECT_EQ(plan.summary.placed_by_address, 4u);
     EXPECT_EQ(plan.summary.refused, 1u);
     ASSERT_EQ(plan.added.households.size(), 5u);

@@ -19,6 +19,11 @@ function remember(ids) {
   localStorage.setItem(storageKey, JSON.stringify([...new Set(ids)]));
 }
 
+// Lists a draft made elsewhere (a grid file's upload) among the planner's drafts.
+export function rememberDraft(id) {
+  remember([...rememberedDrafts(), id]);
+}
+
 export function forgetDraft(id) {
   remember(rememberedDrafts().filter((known) => known !== id));
 }
@@ -28,7 +33,7 @@ const path = (id, tail = '') => `drafts/${encodeURIComponent(id)}${tail}`;
 // → {id, base_version, grids}
 export async function createDraft() {
   const created = await sendJSON('drafts', {});
-  remember([...rememberedDrafts(), created.id]);
+  rememberDraft(created.id);
   return created;
 }
 

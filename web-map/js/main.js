@@ -150,7 +150,7 @@ class App {
     if (name === 'planner') {
       this.plannerTools ??= new PlannerTools(this.map, this.drawing, () => this.gridIndex());
       this.draftEditor ??= new DraftEditor(this.map, this.drawing, (error) => this.showError(error));
-      this.rosterUpload ??= new RosterUpload();
+      this.rosterUpload ??= new RosterUpload((id) => this.draftEditor.run(() => this.draftEditor.open(id)));
     } else if (name === 'supervisor') {
       this.supervisorTools ??= new SupervisorTools({
         map: this.map, tiles: this.tiles, user: this.user,

@@ -134,6 +134,8 @@ public:
     [[nodiscard]] const std::set<std::string, std::less<>>& deleted() const noexcept { return deleted_; }
     /// Throws EditError for an unknown code.
     [[nodiscard]] const model::Grid& grid(std::string_view code) const;
+    /// The published grid `code` the draft started from; nullptr when the base has none.
+    [[nodiscard]] const model::Grid* base_grid(std::string_view code) const { return base_->find(code); }
 
     EditResult replace_geometry(std::string_view code, geo::MultiPolygon geometry);
     /// Adds a grid; its level is taken as given. Throws for a code in use.

@@ -37,6 +37,8 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "wangge/drafts/draft.hpp"
 #include "wangge/http/auth_handlers.hpp"
@@ -57,6 +59,23 @@ struct DraftServices {
     std::size_t max_drafts = 32;
 };
 
-void add_draft_routes(Router& router, const State& state, const DraftServices& services);
+/// A draft opened from an uploaded grid file (import_routes.hpp).
+struct UploadedDraft {
+    std::string id;
+    int base_version = 0;
+    std::size_t grids = 0;        ///< grids in the draft
+    std::vector<std::string> changed;  ///< codes the file added or changed
+    rules::Report report;         ///< the check of the draft's changes (Draft::validate_changes)
+};
+
+/// Opens a new draft over `current`'s layout with `grids` put into it: a grid
+/// whose code the layout has gets the file's boundary, name and parent (its
+/// level stays); a new code is added, parents before children. Grids the file
+/// does not name stay as published. Throws ClientError 422 "draft_refused"
+/// when a grid cannot be put into the draft, 409 when too many drafts are open.
+using DraftFromGrids = std::function<UploadedDraft(const model::Snapshot& current, std::vector<model::Grid> grids)>;
+
+/// Registers the routes; returns how the import route opens a draft from a file.
+[[nodiscard]] DraftFromGrids add_draft_routes(Router& router, const State& state, const DraftServices& services);
 
 }  // namespace wangge::http

@@ -115,10 +115,10 @@ public:
     /// Publishes a new grid layout (draft_routes.cpp): closes the grids in
     /// force, stores the plan's grids and re-derived grid codes; returns the plan.
     drafts::PublishPlan publish_layout(const Make<drafts::PublishPlan>& make, const Audit<drafts::PublishPlan>& audit);
-    /// Stores an upload of households (import_routes.hpp): the plan's new rows
-    /// (given their ids) and replaced rows, with its per-row "import.update"
-    /// audit entries besides `audit`'s; returns the plan as stored.
-    store::ImportPlan import_households(const Make<store::ImportPlan>& make, const Audit<store::ImportPlan>& audit);
+    /// Stores an upload of households or facilities (import_routes.hpp): the
+    /// plan's new rows (given their ids) and replaced rows, with its per-row
+    /// "import.update" audit entries besides `audit`'s; returns the plan as stored.
+    store::ImportPlan import_rows(const Make<store::ImportPlan>& make, const Audit<store::ImportPlan>& audit);
     /// Stores audit rows of no write (reads of personal data, sign-ins) with
     /// the next batch, on the same connection and commit as the writes (see
     /// "Connection and locks"); sets their ids. Publishes nothing when the

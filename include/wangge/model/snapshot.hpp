@@ -178,6 +178,9 @@ public:
     void append_household(Household household);
     /// Replaces the household with the same id; throws std::out_of_range when there is none.
     void replace_household(Household household);
+    void append_facility(Facility facility);
+    /// Replaces the facility with the same id; throws std::out_of_range when there is none.
+    void replace_facility(Facility facility);
     void append_incident(Incident incident);
     /// Replaces the incident with the same id; throws std::out_of_range when there is none.
     void replace_incident(Incident incident);

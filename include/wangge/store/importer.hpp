@@ -37,6 +37,16 @@ public:
     using InputError::InputError;
 };
 
+/// A .zip source that is not one zipped shapefile; message_zh() says so in Chinese.
+class ArchiveError : public ImportError {
+public:
+    ArchiveError(const std::string& message, std::string message_zh);
+    [[nodiscard]] const std::string& message_zh() const noexcept { return message_zh_; }
+
+private:
+    std::string message_zh_;
+};
+
 struct ImportOptions {
     Layer layer = Layer::households;
     /// The source's coordinates: empty for the CRS the source declares (lon/lat
@@ -128,13 +138,16 @@ struct ImportPlan {
     std::vector<auth::AuditEntry> updates;  ///< one "import.update" entry per replaced row (before → after)
 };
 
-/// Reads and checks a households source (called `name` in the report) against
-/// a served snapshot, its current grids and households, without writing: the
-/// upload over HTTP (http/import_routes.hpp), which writes the plan through
-/// the server's Writer. dry_run and skip_bad are the caller's to apply.
-/// Throws ImportError when the source cannot be read at all.
-[[nodiscard]] ImportPlan plan_household_import(const std::filesystem::path& source, const std::string& name,
-                                               const ImportOptions& options, const model::Snapshot& current);
+/// Reads and checks a source of options.layer (called `name` in the report)
+/// against a served snapshot without writing: the upload over HTTP
+/// (http/import_routes.hpp), which writes the plan through the server's
+/// Writer. Households and facilities are checked against its current grids
+/// and stored rows (ids, --update); grids come back as read, in
+/// `added.grids`, for a draft to check. dry_run and skip_bad are the
+/// caller's to apply. Throws ImportError when the source cannot be read at
+/// all, or for another layer.
+[[nodiscard]] ImportPlan plan_import(const std::filesystem::path& source, const std::string& name,
+                                     const ImportOptions& options, const model::Snapshot& current);
 
 /// The audit entry of an import as a whole ("import"): the counts, and
 /// outcome denied when bad rows refused the file.
