@@ -36,43 +36,42 @@ bool SnapshotEditor::edit(Table<Row>& rows, const IdIndex& base_ids, std::size_t
     return true;
 }
 
+template <class Row>
+void SnapshotEditor::append(Table<Row>& rows, std::vector<std::size_t>& touched, Row row) {
+    touched.push_back(rows.size());
+    rows.push_back(std::move(row));
+}
+
+template <class Row>
+void SnapshotEditor::replace(Table<Row>& rows, const IdIndex& base_ids, std::size_t base_size,
+                             std::vector<std::size_t>& touched, Row row, const char* layer) {
+    const std::int64_t id = row.id;
+    if (!edit(rows, base_ids, base_size, touched, id, [&](Row& stored) { stored = std::move(row); })) no_row(layer, id);
+}
+
 void SnapshotEditor::append_household(Household household) {
-    households_.push_back(data_.households.size());
-    data_.households.push_back(std::move(household));
+    append(data_.households, households_, std::move(household));
 }
 
 void SnapshotEditor::replace_household(Household household) {
-    const std::int64_t id = household.id;
-    if (!edit(data_.households, base_.indexes_->household_ids, base_.data_.households.size(), households_, id,
-              [&](Household& row) { row = std::move(household); })) {
-        no_row("household", id);
-    }
+    replace(data_.households, base_.indexes_->household_ids, base_.data_.households.size(), households_,
+            std::move(household), "household");
 }
 
 void SnapshotEditor::append_facility(Facility facility) {
-    facilities_.push_back(data_.facilities.size());
-    data_.facilities.push_back(std::move(facility));
+    append(data_.facilities, facilities_, std::move(facility));
 }
 
 void SnapshotEditor::replace_facility(Facility facility) {
-    const std::int64_t id = facility.id;
-    if (!edit(data_.facilities, base_.indexes_->facility_ids, base_.data_.facilities.size(), facilities_, id,
-              [&](Facility& row) { row = std::move(facility); })) {
-        no_row("facility", id);
-    }
+    replace(data_.facilities, base_.indexes_->facility_ids, base_.data_.facilities.size(), facilities_,
+            std::move(facility), "facility");
 }
 
-void SnapshotEditor::append_incident(Incident incident) {
-    incidents_.push_back(data_.incidents.size());
-    data_.incidents.push_back(std::move(incident));
-}
+void SnapshotEditor::append_incident(Incident incident) { append(data_.incidents, incidents_, std::move(incident)); }
 
 void SnapshotEditor::replace_incident(Incident incident) {
-    const std::int64_t id = incident.id;
-    if (!edit(data_.incidents, base_.indexes_->incident_ids, base_.data_.incidents.size(), incidents_, id,
-              [&](Incident& row) { row = std::move(incident); })) {
-        no_row("incident", id);
-    }
+    replace(data_.incidents, base_.indexes_->incident_ids, base_.data_.incidents.size(), incidents_,
+            std::move(incident), "incident");
 }
 
 void SnapshotEditor::append_event(IncidentEvent event) { data_.incident_events.push_back(std::move(event)); }

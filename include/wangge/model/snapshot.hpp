@@ -201,6 +201,13 @@ private:
     template <class Row, class Edit>
     static bool edit(Table<Row>& rows, const IdIndex& base_ids, std::size_t base_size,
                      std::vector<std::size_t>& touched, std::int64_t id, Edit&& change);
+    /// Appends `row`, noting its position in `touched`.
+    template <class Row>
+    static void append(Table<Row>& rows, std::vector<std::size_t>& touched, Row row);
+    /// Replaces the row with row.id; throws std::out_of_range naming `layer` when there is none.
+    template <class Row>
+    static void replace(Table<Row>& rows, const IdIndex& base_ids, std::size_t base_size,
+                        std::vector<std::size_t>& touched, Row row, const char* layer);
 
     const Snapshot& base_;
     Tables data_;
