@@ -211,7 +211,8 @@ std::vector<Case> access_table() {
         {post, "/incidents/{id}/transitions", "/incidents/1/transitions", R"({"action":"close"})",
          {L, P, F, P, F, P}},
         // Supervisor and admin have no staff record: 400 past the gate.
-        {post, "/visits", "/visits", R"({"household_id":1,"kind":"例行走访"})", {L, O, F, P, F, P}},
+        {post, "/visits", "/visits", R"({"household_id":1,"kind":"日常走访"})", {L, O, F, P, F, P}},
+        {get, "/visits/kinds", "/visits/kinds", {}, {L, O, O, O, F, O}},
         {get, "/visits/due", "/visits/due?staff=1", {}, {L, O, F, O, F, O}},
         // Staff 3's grids: the outsider's and the worker's; each caller gets only their households of it.
         {get, "/visits/due", "/visits/due?staff=3", {}, {L, O, O, O, F, O}},
@@ -518,11 +519,11 @@ TEST_F(AccessMatrix, SupervisorsRecordVisitsOnlyForStaffInTheirScope) {
     // Staff 4 works only in grid 110105001002001, outside the supervisor's community: a visit in
     // their name would change their statistics.
     const Reply outside = server_->call(users::supervisor, Method::post, "/visits",
-                                        R"({"household_id":2,"staff_id":4,"kind":"例行走访"})");
+                                        R"({"household_id":2,"staff_id":4,"kind":"日常走访"})");
     EXPECT_EQ(outside.status, 403U) << outside.body;
     EXPECT_EQ(outside.json()["error"]["code"], "out_of_scope");
     const Reply inside = server_->call(users::supervisor, Method::post, "/visits",
-                                       R"({"household_id":2,"staff_id":3,"kind":"例行走访"})");
+                                       R"({"household_id":2,"staff_id":3,"kind":"日常走访"})");
     EXPECT_EQ(inside.status, 201U) << inside.body;
 }
 
