@@ -351,16 +351,16 @@ class App {
     return feature ? {...feature.properties, id: feature.properties.id ?? feature.id} : null;
   }
 
-  // A household's card in the field view, with 记录走访 for the worker's own.
-  showHousehold(household) {
+  // The tapped household under the lookup card (field view), with 记录走访.
+  householdCard(household) {
     const address = householdAddress(household);
     const record = el('button', {type: 'button', class: 'record-visit'}, '记录走访');
     record.addEventListener('click', () => this.openVisitForm({id: household.id, address}));
-    this.panel.show(el('article', {class: 'card household-card', 'data-id': String(household.id)},
+    return el('article', {class: 'card household-card', 'data-id': String(household.id)},
       el('h2', {}, address || `住户 ${household.id}`),
       household.grid_code ? el('p', {class: 'code'}, `网格编码 ${household.grid_code}`) : null,
       household.tags ? el('p', {class: 'tags'}, String(household.tags)) : null,
-      this.user?.staff_id ? el('div', {class: 'buttons'}, record) : null));
+      el('div', {class: 'buttons'}, record));
   }
 
   // The visit form for a household; back to the field panel once stored or queued.
@@ -420,7 +420,9 @@ class App {
     if (this.view === 'field' && this.reporter.picking) return this.reporter.pickAt(event.lngLat);
     if (this.view === 'field') {
       const household = this.householdAt(event.point);
-      return household ? this.showHousehold(household) : this.lookupAt(event.lngLat);
+      await this.lookupAt(event.lngLat);
+      if (household && this.user?.staff_id) this.panel.root.append(this.householdCard(household));
+      return undefined;
     }
     if (this.view === 'supervisor' && this.map.getLayer('incidents')) {
       const [incident] = this.map.queryRenderedFeatures(event.point, {layers: ['incidents']});
