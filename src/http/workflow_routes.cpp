@@ -18,6 +18,7 @@
 #include "wangge/http/body.hpp"
 #include "wangge/http/open311_routes.hpp"
 #include "wangge/model/time.hpp"
+#include "wangge/store/geopackage.hpp"
 #include "wangge/workflow/deadlines.hpp"
 #include "wangge/workflow/history.hpp"
 #include "wangge/workflow/month.hpp"
@@ -94,6 +95,27 @@ json incident_json(const model::Incident& incident, std::span<const model::Incid
             {"clock", clock ? clock_json(*clock) : json(nullptr)},
             {"light", clock ? json(workflow::to_string(clock->light())) : json(nullptr)},
             {"history", std::move(events)}};
+}
+
+/// The transitions `who` may make on `incident` now, each with what it needs
+/// (from the table POST /incidents/{id}/transitions enforces): buttons for the map.
+json allowed_actions_json(const auth::Principal& who, const model::Incident& incident) {
+    json actions = json::array();
+    const std::optional<workflow::State> state = workflow::parse_state(incident.state);
+    if (!state || !who.user ||
+        auth::decide(who, auth::Action::handle_incident, incident.grid_code) != auth::Decision::allowed) {
+        return actions;
+    }
+    const std::optional<workflow::Role> role = workflow::parse_role(auth::to_string(who.user->role));
+    if (!role) return actions;
+    for (const workflow::TransitionRule* rule : workflow::allowed_rules(*state, *role)) {
+        actions.push_back({{"action", workflow::to_string(rule->action)},
+                           {"label_zh", workflow::label_zh(rule->action)},
+                           {"needs_reason", rule->needs_reason},
+                           {"needs_approver", rule->needs_approver},
+                           {"needs_hours", rule->action == workflow::Action::extend}});
+    }
+    return actions;
 }
 
 std::int64_t id_param(const Request& request) { return parse_int(request.param("id"), "id", 1, max_id); }
@@ -183,11 +205,15 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
     // Finds the incident and its events by scanning the snapshot: on the worker pool.
     router.get("/incidents/{id}", [&state, &gate](const Request& request) {
         request.query().allow_only({});
-        (void)gate.require(request, auth::Action::read_incidents);
+        const auth::Principal who = gate.require(request, auth::Action::read_incidents);
         const std::int64_t id = id_param(request);
         const auto view = state.view();
         const model::Incident& incident = find_incident(view->snapshot(), id);
-        return Response::json(incident_json(incident, history_of(view->snapshot(), id), gate.now()));
+        json body = incident_json(incident, history_of(view->snapshot(), id), gate.now());
+        body["allowed_actions"] = allowed_actions_json(who, incident);
+        Response response = Response::json(body);
+        vary_by_session(response);  // the actions are the caller's
+        return response;
     }, Execution::worker);
 
     router.post(
@@ -225,14 +251,76 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
                                             auth::Outcome::ok, action_text + ": " + write_detail(changed));
                 });
             history.push_back(stored.event);
-            return Response::json(incident_json(stored.incident, history, transition.at));
+            json changed = incident_json(stored.incident, history, transition.at);
+            changed["allowed_actions"] = allowed_actions_json(who, stored.incident);
+            return Response::json(changed);
         },
         Execution::write);
 }
 
 json visit_json(const model::Visit& visit) {
-    return {{"id", visit.id},     {"staff_id", visit.staff_id}, {"household_id", visit.household_id},
-            {"at", time_json(visit.at)}, {"kind", visit.kind},         {"note", visit.note}};
+    return {{"id", visit.id},
+            {"staff_id", visit.staff_id},
+            {"household_id", visit.household_id},
+            {"at", time_json(visit.at)},
+            {"kind", visit.kind},
+            {"reason", visit.reason},
+            {"note", visit.note},
+            {"incident_id", visit.incident_id != 0 ? json(visit.incident_id) : json(nullptr)},
+            {"client_key", visit.client_key}};
+}
+
+/// How far an offline visit's time may lie from the server's clock: a phone's
+/// clock runs a little fast, and a queue older than a week is no record of the
+/// month's work any more.
+constexpr model::Timestamp visit_clock_skew_s = 5 * 60;
+constexpr model::Timestamp visit_max_age_s = 7 * 24 * 3600;
+inline constexpr detail::TextLimit client_key_limit{"client_key", "离线记录编号", 100};
+
+/// The visit's time: the body's "at" (the phone's time when recorded
+/// offline), bounded by the server's clock, or now.
+model::Timestamp visit_time(const JsonBody& body, model::Timestamp now) {
+    const std::optional<std::string> text = body.string("at");
+    if (!text) return now;
+    const std::optional<model::Timestamp> at = model::parse_iso8601(*text);
+    if (!at) throw JsonBody::invalid("at", "field \"at\" must be an ISO 8601 time, not \"" + *text + "\"", "ISO 8601 时间");
+    if (*at > now + visit_clock_skew_s) {
+        throw ClientError(ErrorKind::bad_request, "visit_in_future", "the visit time " + *text + " is in the future",
+                          "走访时间 " + *text + " 晚于当前时间，请检查手机时钟");
+    }
+    if (*at < now - visit_max_age_s) {
+        throw ClientError(ErrorKind::bad_request, "visit_too_old",
+                          "the visit time " + *text + " is more than 7 days ago",
+                          "走访时间 " + *text + " 已超过 7 天，不能再补录，请联系社区");
+    }
+    return *at;
+}
+
+/// The visit stored under a phone's idempotency key, if any.
+const model::Visit* visit_with_key(const model::Snapshot& snapshot, std::string_view key) {
+    for (const model::Visit& visit : snapshot.data().visits) {
+        if (visit.client_key == key) return &visit;
+    }
+    return nullptr;
+}
+
+/// A replayed offline visit (its key is stored): thrown by the write's make, nothing is written.
+struct AlreadyRecorded {
+    model::Visit visit;
+};
+
+/// The answer to a replay: the stored visit (200), unless the key was used for another visit.
+Response replayed(const AuthGate& gate, const Request& request, const auth::Principal& who,
+                  const model::Visit& stored, const model::Visit& asked) {
+    if (stored.staff_id != asked.staff_id || stored.household_id != asked.household_id) {
+        throw ClientError(ErrorKind::conflict, "client_key_reused",
+                          "client_key " + asked.client_key + " belongs to visit " + std::to_string(stored.id) +
+                              " of another household or staff member",
+                          "离线记录编号已用于另一条走访记录");
+    }
+    gate.audit(request, who, "visits.replay", "visits", {std::to_string(stored.id)}, auth::Outcome::ok,
+               "client_key " + stored.client_key);
+    return Response::json(visit_json(stored), Status::ok);
 }
 
 bool covers_any(const auth::User& user, const std::vector<std::string>& grid_codes) {
@@ -251,10 +339,11 @@ std::vector<std::string> staff_grid_codes(const model::Snapshot& snapshot, std::
 
 void add_visit_routes(Router& router, const State& state, const WorkflowServices& services) {
     const AuthGate& gate = services.gate;
-    router.post("/visits", [&services, &gate](const Request& request) {
+    router.post("/visits", [&state, &services, &gate](const Request& request) {
                     request.query().allow_only({});
                     const auth::Principal who = gate.require(request, auth::Action::record_visit);
-                    const JsonBody body(request, {"household_id", "staff_id", "kind", "note"});
+                    const JsonBody body(request, {"household_id", "staff_id", "kind", "reason", "note", "at",
+                                                  "incident_id", "client_key"});
                     const std::int64_t household_id = body.required_integer("household_id");
                     std::optional<std::int64_t> staff_id = body.integer("staff_id");
                     if (!staff_id) staff_id = who.user->staff_id;
@@ -270,12 +359,16 @@ void add_visit_routes(Router& router, const State& state, const WorkflowServices
                     model::Visit visit;
                     visit.staff_id = *staff_id;
                     visit.household_id = household_id;
-                    visit.at = gate.now();
                     visit.kind = body.required_string("kind");
+                    visit.reason = body.string("reason").value_or("");
                     visit.note = body.string("note").value_or("");
+                    visit.incident_id = body.integer("incident_id").value_or(0);
+                    visit.client_key = body.string("client_key").value_or("");
                     detail::check_length(visit.kind, detail::visit_kind_limit);
                     detail::check_length(visit.note, detail::note_limit);
-                    const model::Visit stored = services.writer.append_visit([&](const model::Snapshot& current) {
+                    detail::check_length(visit.client_key, client_key_limit);
+                    workflow::check_visit_kind(visit.kind, visit.reason);
+                    const auto make = [&](const model::Snapshot& current) {
                         const auto& households = current.data().households;
                         const auto household =
                             std::find_if(households.begin(), households.end(),
@@ -297,16 +390,53 @@ void add_visit_routes(Router& router, const State& state, const WorkflowServices
                                                   " works outside your grids",
                                               "该人员不在您负责的网格内工作，不能以其名义记录走访");
                         }
-                        return visit;
-                    }, [&](const model::Visit& recorded) {
+                        if (visit.incident_id != 0) {
+                            const model::Incident& raised = find_incident(current, visit.incident_id);
+                            (void)gate.require(request, auth::Action::record_visit, raised.grid_code);
+                        }
+                        if (!visit.client_key.empty()) {
+                            if (const model::Visit* stored = visit_with_key(current, visit.client_key)) {
+                                throw AlreadyRecorded{*stored};
+                            }
+                        }
+                        // After the replay check: a replay comes back even when its time has grown too old.
+                        model::Visit made = visit;
+                        made.at = visit_time(body, gate.now());
+                        return made;
+                    };
+                    const auto audit = [&](const model::Visit& recorded) {
                         return gate.audit_entry(request, who, "visits.record", "visits", {std::to_string(recorded.id)},
                                                 auth::Outcome::ok,
                                                 "household " + std::to_string(recorded.household_id) + " by staff " +
-                                                    std::to_string(recorded.staff_id) + ", " + recorded.kind);
-                    });
-                    return Response::json(visit_json(stored), Status::created);
+                                                    std::to_string(recorded.staff_id) + ", " + recorded.kind +
+                                                    (recorded.client_key.empty() ? ""
+                                                                                 : ", client_key " + recorded.client_key));
+                    };
+                    try {
+                        return Response::json(visit_json(services.writer.append_visit(make, audit)), Status::created);
+                    } catch (const AlreadyRecorded& replay) {
+                        return replayed(gate, request, who, replay.visit, visit);
+                    } catch (const store::StoreError&) {
+                        // Two sends of one key in one batch: the store's unique index refused the second.
+                        const auto view = state.view();
+                        const model::Visit* stored =
+                            visit.client_key.empty() ? nullptr : visit_with_key(view->snapshot(), visit.client_key);
+                        if (stored == nullptr) throw;
+                        return replayed(gate, request, who, *stored, visit);
+                    }
                 },
                 Execution::write);
+
+    router.get("/visits/kinds", [&gate](const Request& request) {
+        request.query().allow_only({});
+        (void)gate.require(request, auth::Action::record_visit);
+        const workflow::VisitPolicy policy;
+        json kinds = json::array();
+        for (const workflow::VisitKind& kind : workflow::visit_kinds()) {
+            kinds.push_back({{"name", kind.name}, {"reasons", workflow::visit_reasons(kind.reason, policy)}});
+        }
+        return Response::json({{"kinds", std::move(kinds)}});
+    }, Execution::io);
 
     // Scans the staff member's households and the month's visits: on the worker pool.
     router.get("/visits/due", [&state, &gate](const Request& request) {

@@ -116,10 +116,15 @@ constexpr std::array visit_staff{"网格员编号"sv, "走访人编号"sv, "人�
 constexpr std::array visit_household{"户编号"sv, "走访户编号"sv};
 constexpr std::array visit_at{"走访时间"sv, "时间"sv, "走访日期"sv};
 constexpr std::array visit_kind{"走访类型"sv, "走访方式"sv};
-constexpr std::array visit_note{"备注"sv, "走访记录"sv, "情况记录"sv};
+constexpr std::array visit_note{"备注"sv, "走访记录"sv, "情况记录"sv, "民情日记"sv};
+constexpr std::array visit_reason{"走访原因"sv};
+constexpr std::array visit_incident{"关联事件编号"sv};
+constexpr std::array visit_client_key{"离线记录编号"sv};
 constexpr std::array visits{FieldSynonyms{"id", visit_id},       FieldSynonyms{"staff_id", visit_staff},
                             FieldSynonyms{"household_id", visit_household}, FieldSynonyms{"at", visit_at},
-                            FieldSynonyms{"kind", visit_kind},   FieldSynonyms{"note", visit_note}};
+                            FieldSynonyms{"kind", visit_kind},   FieldSynonyms{"note", visit_note},
+                            FieldSynonyms{"reason", visit_reason}, FieldSynonyms{"incident_id", visit_incident},
+                            FieldSynonyms{"client_key", visit_client_key}};
 
 /// `text` without `prefix`, or nullopt when it does not start with it.
 std::optional<std::string_view> after(std::string_view text, std::string_view prefix) noexcept {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <future>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "sqlite.hpp"
 #include "store_impl.hpp"
 #include "tables.hpp"
+#include "upgrade.hpp"
 #include "wangge/auth/audit_table.hpp"
 #include "wangge/model/snapshot.hpp"
 
@@ -202,7 +204,14 @@ void read_rows(const std::filesystem::path& path, const detail::Table<Row>& tabl
     constexpr bool has_geometry = detail::geometry_kind<Row> != detail::GeometryKind::none;
     std::string sql = "SELECT " + quoted(detail::fid_column<Row>);
     if constexpr (has_geometry) sql += ", " + quoted(detail::geometry_column);
-    for (const detail::Column<Row>& column : table.columns) sql += ", " + quoted(column.name);
+    // A file of an older build lacks the optional columns added since (upgrade.hpp): they read as NULL.
+    std::set<std::string, std::less<>> present;
+    for (detail::Statement info = db.prepare("PRAGMA table_info(" + quoted(name) + ")"); info.step();) {
+        present.emplace(info.text(1));
+    }
+    for (const detail::Column<Row>& column : table.columns) {
+        sql += ", " + (column.required || present.contains(column.name) ? quoted(column.name) : std::string("NULL"));
+    }
     sql += " FROM " + quoted(name) + " ORDER BY " + quoted(detail::fid_column<Row>);
     detail::Statement statement = db.prepare(sql);
     const int first_field = has_geometry ? 2 : 1;
@@ -319,6 +328,7 @@ GeoPackageStore GeoPackageStore::create(const std::filesystem::path& path) {
         for (const Layer layer : all_layers) {
             detail::with_table(layer, [&](const auto& table) { create_layer(*impl->dataset, table); });
         }
+        detail::upgrade_layers(*impl->dataset);  // the indexes
         create_meta_layer(*impl->dataset);
         impl->dataset->FlushCache();
         if (CPLGetLastErrorType() == CE_Failure) {
@@ -348,6 +358,7 @@ GeoPackageStore GeoPackageStore::open(const std::filesystem::path& path, bool wr
                          "; this build reads version " + std::to_string(store::schema_version));
     }
     for (const Layer layer : all_layers) (void)layer_of(*impl->dataset, layer, path);
+    if (writable) detail::upgrade_layers(*impl->dataset);
     return GeoPackageStore(std::move(impl));
 }
 

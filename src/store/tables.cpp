@@ -99,7 +99,10 @@ const Table<Visit>& table<Visit>() {
                                  {"household_id", &Visit::household_id, true},
                                  {"at", TimeMember<Visit>{&Visit::at}, true},
                                  {"kind", &Visit::kind, false},
-                                 {"note", &Visit::note, false}}};
+                                 {"note", &Visit::note, false},
+                                 {"reason", &Visit::reason, false},
+                                 {"incident_id", &Visit::incident_id, false},
+                                 {"client_key", &Visit::client_key, false}}};
     return t;
 }
 

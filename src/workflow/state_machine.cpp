@@ -135,6 +135,14 @@ const TransitionRule* find_rule(Action action, State from) noexcept {
     return found == rules.end() ? nullptr : &*found;
 }
 
+std::vector<const TransitionRule*> allowed_rules(State state, Role role) {
+    std::vector<const TransitionRule*> allowed;
+    for (const TransitionRule& rule : rules) {
+        if (rule.from == state && (rule.roles & role_bit(role)) != 0) allowed.push_back(&rule);
+    }
+    return allowed;
+}
+
 std::span<const std::string_view> incident_sources() noexcept { return sources; }
 
 Transition apply(const model::Incident& incident, std::span<const model::IncidentEvent> history,

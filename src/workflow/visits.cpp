@@ -1,6 +1,7 @@
 #include "wangge/workflow/visits.hpp"
 
 #include <algorithm>
+#include <array>
 #include <set>
 
 #include "wangge/workflow/states.hpp"
@@ -13,7 +14,62 @@ bool listed(const std::vector<std::string>& list, const std::string& value) {
     return std::find(list.begin(), list.end(), value) != list.end();
 }
 
+constexpr std::array<VisitKind, 4> kinds{{
+    {"日常走访", VisitReason::none},
+    {"五必访", VisitReason::must_visit},
+    {"特殊人群", VisitReason::special_group},
+    {"回访", VisitReason::none},
+}};
+
+std::string joined(const auto& names, std::string_view separator) {
+    std::string text;
+    for (const auto& name : names) text += (text.empty() ? "" : std::string(separator)) + std::string(name);
+    return text;
+}
+
 }  // namespace
+
+std::span<const VisitKind> visit_kinds() noexcept { return kinds; }
+
+const std::vector<std::string>& visit_reasons(VisitReason reason, const VisitPolicy& policy) {
+    static const std::vector<std::string> none;
+    switch (reason) {
+        case VisitReason::must_visit: return policy.must_visit;
+        case VisitReason::special_group: return policy.special_groups;
+        case VisitReason::none: break;
+    }
+    return none;
+}
+
+void check_visit_kind(std::string_view kind, std::string_view reason, const VisitPolicy& policy) {
+    const auto found = std::find_if(kinds.begin(), kinds.end(), [&](const VisitKind& k) { return k.name == kind; });
+    if (found == kinds.end()) {
+        std::vector<std::string_view> names;
+        for (const VisitKind& k : kinds) names.push_back(k.name);
+        throw WorkflowError("unknown_visit_kind",
+                            "unknown visit kind \"" + std::string(kind) + "\" (expected " + joined(names, ", ") + ")",
+                            "走访类型“" + std::string(kind) + "”无效，应为" + joined(names, "、") + "之一");
+    }
+    const std::vector<std::string>& reasons = visit_reasons(found->reason, policy);
+    const std::string name(kind);
+    if (found->reason == VisitReason::none) {
+        if (!reason.empty()) {
+            throw WorkflowError("unexpected_reason", "a visit of kind " + name + " takes no reason",
+                                name + "无需填写走访原因");
+        }
+        return;
+    }
+    if (reason.empty()) {
+        throw WorkflowError("reason_required", "a visit of kind " + name + " needs a reason (" + joined(reasons, ", ") + ")",
+                            name + "须注明原因：" + joined(reasons, "、"));
+    }
+    if (std::find(reasons.begin(), reasons.end(), reason) == reasons.end()) {
+        throw WorkflowError("unknown_reason",
+                            "\"" + std::string(reason) + "\" is not a reason for " + name + " (expected " +
+                                joined(reasons, ", ") + ")",
+                            "“" + std::string(reason) + "”不是" + name + "的原因，应为" + joined(reasons, "、") + "之一");
+    }
+}
 
 bool VisitPolicy::is_special_tag(const std::string& tag) const {
     return listed(special_groups, tag) || listed(must_visit, tag);

@@ -211,7 +211,8 @@ std::vector<Case> access_table() {
         {post, "/incidents/{id}/transitions", "/incidents/1/transitions", R"({"action":"close"})",
          {L, P, F, P, F, P}},
         // Supervisor and admin have no staff record: 400 past the gate.
-        {post, "/visits", "/visits", R"({"household_id":1,"kind":"例行走访"})", {L, O, F, P, F, P}},
+        {post, "/visits", "/visits", R"({"household_id":1,"kind":"日常走访"})", {L, O, F, P, F, P}},
+        {get, "/visits/kinds", "/visits/kinds", {}, {L, O, O, O, F, O}},
         {get, "/visits/due", "/visits/due?staff=1", {}, {L, O, F, O, F, O}},
         // Staff 3's grids: the outsider's and the worker's; each caller gets only their households of it.
         {get, "/visits/due", "/visits/due?staff=3", {}, {L, O, O, O, F, O}},
@@ -331,7 +332,8 @@ TEST_F(AccessMatrix, EachRoleGetsWhatThePolicyAllowsAndPersonalDataStaysInScope)
             const std::int64_t audited_before = newest_audit_id();
             const Reply reply = server_->call(callers[i], row.method, row.target, row.body);
             // Per household: personal data only inside the caller's scope, and every household shown audited.
-            const std::set<int> shown = households_shown(reply.body);
+            // /visits/kinds lists the special groups by name (the vocabulary the tags use), no household.
+            const std::set<int> shown = row.pattern == "/visits/kinds" ? std::set<int>{} : households_shown(reply.body);
             std::set<std::string> audited;
             for (const auth::AuditEntry& entry : audit_log.audit_log({.limit = 100}).entries) {
                 if (entry.id <= audited_before) break;
@@ -518,11 +520,11 @@ TEST_F(AccessMatrix, SupervisorsRecordVisitsOnlyForStaffInTheirScope) {
     // Staff 4 works only in grid 110105001002001, outside the supervisor's community: a visit in
     // their name would change their statistics.
     const Reply outside = server_->call(users::supervisor, Method::post, "/visits",
-                                        R"({"household_id":2,"staff_id":4,"kind":"例行走访"})");
+                                        R"({"household_id":2,"staff_id":4,"kind":"日常走访"})");
     EXPECT_EQ(outside.status, 403U) << outside.body;
     EXPECT_EQ(outside.json()["error"]["code"], "out_of_scope");
     const Reply inside = server_->call(users::supervisor, Method::post, "/visits",
-                                       R"({"household_id":2,"staff_id":3,"kind":"例行走访"})");
+                                       R"({"household_id":2,"staff_id":3,"kind":"日常走访"})");
     EXPECT_EQ(inside.status, 201U) << inside.body;
 }
 

@@ -105,7 +105,7 @@ protected:
                                                   {"description", text},
                                                   {"lon", 116.401 + 0.001 * (n % 8)},
                                                   {"lat", 39.905}}
-                                           : json{{"household_id", 1 + n % 5}, {"kind", "入户走访"}, {"note", text}};
+                                           : json{{"household_id", 1 + n % 5}, {"kind", "日常走访"}, {"note", text}};
                 const Reply reply = client.request(Method::post, incident ? "/incidents" : "/visits", headers, body.dump());
                 const std::lock_guard lock(acknowledged.mutex);
                 if (reply.status / 100 == 2) {

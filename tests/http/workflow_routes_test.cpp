@@ -269,7 +269,7 @@ TEST_F(WorkflowRoutesTest, LongTextsAreRefusedWithAChineseMessage) {
     EXPECT_EQ(kind.status, 400U) << kind.body;
     EXPECT_EQ(kind.json()["error"]["message_zh"], "走访类型不能超过50个字");
     const test::Reply note = call(Method::post, "/visits", worker,
-                                  {{"household_id", 1}, {"kind", "例行走访"}, {"note", std::string(2001, 'n')}});
+                                  {{"household_id", 1}, {"kind", "日常走访"}, {"note", std::string(2001, 'n')}});
     EXPECT_EQ(note.status, 400U) << note.body;
     EXPECT_EQ(note.json()["error"]["code"], "too_long");
     const std::int64_t id = id_of_new_case(worker);
@@ -302,14 +302,14 @@ TEST_F(WorkflowRoutesTest, ListsOverdueIncidentsOfAnArea) {
 
 TEST_F(WorkflowRoutesTest, RecordsVisitsAndListsWhatIsStillDue) {
     const std::string worker = token_of("li");
-    const test::Reply visit = call(Method::post, "/visits", worker, {{"household_id", 1}, {"kind", "入户走访"}});
+    const test::Reply visit = call(Method::post, "/visits", worker, {{"household_id", 1}, {"kind", "日常走访"}});
     ASSERT_EQ(visit.status, 201U) << visit.body;
     EXPECT_EQ(visit.json().at("staff_id"), 1);
     EXPECT_GT(visit.json().at("id").get<std::int64_t>(), 0);
 
     // Household 8 lies in another grid, and a grid worker records only their own visits.
-    EXPECT_EQ(call(Method::post, "/visits", worker, {{"household_id", 8}, {"kind", "入户走访"}}).status, 403U);
-    EXPECT_EQ(call(Method::post, "/visits", worker, {{"household_id", 2}, {"kind", "入户走访"}, {"staff_id", 3}}).status,
+    EXPECT_EQ(call(Method::post, "/visits", worker, {{"household_id", 8}, {"kind", "日常走访"}}).status, 403U);
+    EXPECT_EQ(call(Method::post, "/visits", worker, {{"household_id", 2}, {"kind", "日常走访"}, {"staff_id", 3}}).status,
               403U);
 
     const test::Reply due = call(Method::get, "/visits/due?staff=1", worker);
@@ -329,12 +329,153 @@ TEST_F(WorkflowRoutesTest, RecordsVisitsAndListsWhatIsStillDue) {
     EXPECT_EQ(visits.entries[0].collection, "visits");
     EXPECT_EQ(visits.entries[0].record_ids,
               std::vector<std::string>{std::to_string(visit.json().at("id").get<std::int64_t>())});
-    EXPECT_EQ(visits.entries[0].detail, "household 1 by staff 1, 入户走访");
+    EXPECT_EQ(visits.entries[0].detail, "household 1 by staff 1, 日常走访");
 
     const model::Dataset stored = stored_data();
     ASSERT_EQ(stored.visits.size(), 1U);
     EXPECT_EQ(stored.visits[0].household_id, 1);
-    EXPECT_EQ(stored.visits[0].kind, "入户走访");
+    EXPECT_EQ(stored.visits[0].kind, "日常走访");
+}
+
+TEST_F(WorkflowRoutesTest, VisitKindsAndReasonsAreCheckedAgainstOneList) {
+    const std::string worker = token_of("li");
+    const test::Reply kinds = call(Method::get, "/visits/kinds", worker);
+    ASSERT_EQ(kinds.status, 200U) << kinds.body;
+    std::vector<std::string> names;
+    const json kinds_body = kinds.json();
+    for (const json& kind : kinds_body.at("kinds")) names.push_back(kind.at("name"));
+    EXPECT_EQ(names, (std::vector<std::string>{"日常走访", "五必访", "特殊人群", "回访"}));
+    const json must_visit_reasons = kinds_body.at("kinds")[1].at("reasons");
+    EXPECT_NE(std::find(must_visit_reasons.begin(), must_visit_reasons.end(), "独居老人"), must_visit_reasons.end());
+    EXPECT_TRUE(kinds_body.at("kinds")[0].at("reasons").empty());
+
+    const auto refused = [&](const json& body, const char* code) {
+        const test::Reply reply = call(Method::post, "/visits", worker, body);
+        EXPECT_EQ(reply.status, 400U) << reply.body;
+        EXPECT_EQ(reply.json()["error"]["code"], code) << reply.body;
+        EXPECT_FALSE(reply.json()["error"]["message_zh"].get<std::string>().empty());
+    };
+    refused({{"household_id", 1}, {"kind", "入户走访"}}, "unknown_visit_kind");
+    refused({{"household_id", 1}, {"kind", "五必访"}}, "reason_required");
+    refused({{"household_id", 1}, {"kind", "五必访"}, {"reason", "低保"}}, "unknown_reason");  // special, not 五必访
+    refused({{"household_id", 1}, {"kind", "日常走访"}, {"reason", "独居老人"}}, "unexpected_reason");
+
+    const test::Reply must = call(Method::post, "/visits", worker,
+                                  {{"household_id", 1}, {"kind", "五必访"}, {"reason", "独居老人"}, {"note", "老人身体好"}});
+    ASSERT_EQ(must.status, 201U) << must.body;
+    EXPECT_EQ(must.json().at("reason"), "独居老人");
+    EXPECT_TRUE(must.json().at("incident_id").is_null());
+
+    // The incident a visit raised must exist and lie in the worker's scope (incident 3 is in wang's grid).
+    EXPECT_EQ(call(Method::post, "/visits", worker, {{"household_id", 2}, {"kind", "回访"}, {"incident_id", 999}}).status,
+              404U);
+    EXPECT_EQ(call(Method::post, "/visits", worker, {{"household_id", 2}, {"kind", "回访"}, {"incident_id", 3}}).status,
+              403U);
+    const test::Reply raised =
+        call(Method::post, "/visits", worker, {{"household_id", 2}, {"kind", "回访"}, {"incident_id", 1}});
+    ASSERT_EQ(raised.status, 201U) << raised.body;
+    EXPECT_EQ(raised.json().at("incident_id"), 1);
+
+    const model::Dataset stored = stored_data();
+    ASSERT_EQ(stored.visits.size(), 2U);
+    EXPECT_EQ(stored.visits[0].reason, "独居老人");
+    EXPECT_EQ(stored.visits[0].note, "老人身体好");
+    EXPECT_EQ(stored.visits[1].incident_id, 1);
+}
+
+TEST_F(WorkflowRoutesTest, OfflineVisitKeepsItsTimeAndIsStoredOnceWhenReplayed) {
+    const std::string worker = token_of("li");
+    const model::Timestamp recorded = gate_->now() - 3600;  // an hour ago, on the phone, without network
+    const json offline{{"household_id", 3},     {"kind", "特殊人群"},
+                       {"reason", "低保"},       {"note", "离线记录"},
+                       {"at", model::format_iso8601(recorded)}, {"client_key", "phone-1-0001"}};
+    const test::Reply first = call(Method::post, "/visits", worker, offline);
+    ASSERT_EQ(first.status, 201U) << first.body;
+    EXPECT_EQ(first.json().at("at"), model::format_iso8601(recorded));
+    EXPECT_EQ(first.json().at("client_key"), "phone-1-0001");
+
+    // The phone lost the answer and sends again: the stored visit, not a second one.
+    const test::Reply again = call(Method::post, "/visits", worker, offline);
+    ASSERT_EQ(again.status, 200U) << again.body;
+    EXPECT_EQ(again.json().at("id"), first.json().at("id"));
+    // The key of another visit's record is refused.
+    json other = offline;
+    other["household_id"] = 1;
+    const test::Reply reused = call(Method::post, "/visits", worker, other);
+    EXPECT_EQ(reused.status, 409U) << reused.body;
+    EXPECT_EQ(reused.json()["error"]["code"], "client_key_reused");
+
+    // The server bounds the phone's clock: not in the future, not more than 7 days ago.
+    const auto refused_at = [&](model::Timestamp at, const char* code) {
+        json body = offline;
+        body["at"] = model::format_iso8601(at);
+        body["client_key"] = std::string("phone-1-") + code;
+        const test::Reply reply = call(Method::post, "/visits", worker, body);
+        EXPECT_EQ(reply.status, 400U) << reply.body;
+        EXPECT_EQ(reply.json()["error"]["code"], code);
+        EXPECT_FALSE(reply.json()["error"]["message_zh"].get<std::string>().empty());
+    };
+    refused_at(gate_->now() + 3600, "visit_in_future");
+    refused_at(gate_->now() - 8 * 86400, "visit_too_old");
+    json garbled = offline;
+    garbled["at"] = "yesterday";
+    garbled["client_key"] = "phone-1-garbled";
+    EXPECT_EQ(call(Method::post, "/visits", worker, garbled).status, 400U);
+
+    const test::Reply due = call(Method::get, "/visits/due?staff=1", worker);
+    ASSERT_EQ(due.status, 200U) << due.body;
+    EXPECT_EQ(due.json().at("households_visited"), 1);
+
+    EXPECT_EQ(audit_of("visits.record").total, 1U);
+    EXPECT_EQ(audit_of("visits.replay").total, 1U);
+    const model::Dataset stored = stored_data();
+    ASSERT_EQ(stored.visits.size(), 1U);
+    EXPECT_EQ(stored.visits[0].at, recorded);
+    EXPECT_EQ(stored.visits[0].client_key, "phone-1-0001");
+}
+
+TEST_F(WorkflowRoutesTest, AllowedActionsAreWhatTheCallerMayDoNow) {
+    const std::string worker = token_of("li");
+    const std::string other_worker = token_of("wang");
+    const std::string supervisor = token_of("chief");
+    const std::int64_t id = id_of_new_case(worker);
+    const auto allowed = [&](const std::string& token) {
+        const test::Reply reply = call(Method::get, "/incidents/" + std::to_string(id), token);
+        EXPECT_EQ(reply.status, 200U) << reply.body;
+        std::vector<std::string> actions;
+        const json body = reply.json();
+        for (const json& action : body.at("allowed_actions")) actions.push_back(action.at("action"));
+        return actions;
+    };
+    using Actions = std::vector<std::string>;
+    EXPECT_EQ(allowed(worker), Actions{});
+    EXPECT_EQ(allowed(supervisor), (Actions{"file", "void"}));
+    EXPECT_EQ(allowed(token_of("root")), (Actions{"file", "void"}));
+    ASSERT_EQ(transition(id, supervisor, {{"action", "file"}}).status, 200U);
+    const test::Reply dispatched = transition(id, supervisor, {{"action", "dispatch"}});
+    ASSERT_EQ(dispatched.status, 200U);
+    // The transition's answer carries the actor's next buttons too.
+    EXPECT_EQ(dispatched.json().at("allowed_actions").size(), 3U);  // accept, extend, suspend
+    EXPECT_EQ(allowed(worker), Actions{"accept"});
+    EXPECT_EQ(allowed(supervisor), (Actions{"accept", "extend", "suspend"}));
+    EXPECT_EQ(allowed(other_worker), Actions{});  // another grid: no buttons, and 403 over HTTP
+    EXPECT_EQ(transition(id, other_worker, {{"action", "accept"}}).status, 403U);
+
+    const test::Reply detail = call(Method::get, "/incidents/" + std::to_string(id), supervisor);
+    const json extend = detail.json().at("allowed_actions")[1];
+    EXPECT_EQ(extend.at("label_zh"), "延期");
+    EXPECT_TRUE(extend.at("needs_approver"));
+    EXPECT_TRUE(extend.at("needs_reason"));
+    EXPECT_TRUE(extend.at("needs_hours"));
+
+    ASSERT_EQ(transition(id, worker, {{"action", "accept"}}).status, 200U);
+    ASSERT_EQ(transition(id, worker, {{"action", "resolve"}}).status, 200U);
+    EXPECT_EQ(allowed(worker), (Actions{"verify", "return"}));
+    ASSERT_EQ(transition(id, supervisor, {{"action", "verify"}}).status, 200U);
+    EXPECT_EQ(allowed(worker), Actions{});
+    EXPECT_EQ(allowed(supervisor), (Actions{"return", "close"}));
+    ASSERT_EQ(transition(id, supervisor, {{"action", "close"}}).status, 200U);
+    EXPECT_EQ(allowed(supervisor), Actions{});
 }
 
 }  // namespace

@@ -28,7 +28,9 @@ inline auto fields(const Incident& i) {
 inline auto fields(const IncidentEvent& e) {
     return std::tie(e.id, e.incident_id, e.at, e.actor, e.from_state, e.to_state, e.note);
 }
-inline auto fields(const Visit& v) { return std::tie(v.id, v.staff_id, v.household_id, v.at, v.kind, v.note); }
+inline auto fields(const Visit& v) {
+    return std::tie(v.id, v.staff_id, v.household_id, v.at, v.kind, v.note, v.reason, v.incident_id, v.client_key);
+}
 
 // Found by argument-dependent lookup from gtest's EXPECT_EQ.
 template <class Row>

@@ -47,7 +47,7 @@ TEST_F(StoreWithSample, AssignsIdsOfZeroAfterCommit) {
     model::Dataset more;
     more.households.push_back(data_.households[0]);
     more.households[0].id = 0;
-    more.visits.push_back({0, 7, 101, 1'767'250'000, "电话回访", ""});
+    more.visits.push_back({0, 7, 101, 1'767'250'000, "电话回访", "", "", 0, ""});
     store_->append(more);
     EXPECT_EQ(more.households[0].id, 103);
     EXPECT_EQ(more.visits[0].id, 2);
@@ -119,6 +119,38 @@ TEST(GeoPackageStore, RefusesAnotherSchemaVersion) {
     } catch (const StoreError& e) {
         EXPECT_NE(std::string(e.what()).find("schema version 99"), std::string::npos) << e.what();
     }
+}
+
+TEST_F(StoreWithSample, ReadsAnOlderFileAndAddsTheNewVisitColumnsWhenOpenedForWriting) {
+    store_.reset();
+    // The file as the first release wrote it: visits without reason, incident_id and client_key.
+    for (const std::string sql : {"DROP INDEX visits_client_key", "ALTER TABLE visits DROP COLUMN reason",
+                                  "ALTER TABLE visits DROP COLUMN incident_id",
+                                  "ALTER TABLE visits DROP COLUMN client_key"}) {
+        (void)run_command("/usr/bin/ogrinfo -q " + path().string() + " -sql \"" + sql + "\" 2>&1");
+    }
+    EXPECT_EQ(run_command("/usr/bin/ogrinfo -so -q " + path().string() + " visits").find("client_key"),
+              std::string::npos);
+    model::Visit old_visit = data_.visits[0];
+    old_visit.reason.clear();
+    old_visit.incident_id = 0;
+    old_visit.client_key.clear();
+    EXPECT_EQ(GeoPackageStore::open(path()).load().visits, std::vector{old_visit});  // read-only: as it is
+
+    GeoPackageStore writable = GeoPackageStore::open(path(), true);
+    model::Dataset more;
+    more.visits.push_back({0, 7, 101, 1'767'250'000, "回访", "", "", 0, "phone-7-0002"});
+    writable.append(more);
+    EXPECT_EQ(writable.load().visits.back(), more.visits[0]);
+    // The key is unique in the file: a second visit with it is refused.
+    model::Dataset twice;
+    twice.visits.push_back({0, 7, 102, 1'767'250'100, "回访", "", "", 0, "phone-7-0002"});
+    EXPECT_THROW(writable.append(twice), StoreError);
+    // Visits without a key are many.
+    model::Dataset unkeyed;
+    unkeyed.visits = {{0, 7, 101, 1'767'250'200, "日常走访", "", "", 0, ""}, {0, 7, 102, 1'767'250'300, "日常走访", "", "", 0, ""}};
+    writable.append(unkeyed);
+    EXPECT_EQ(writable.load().visits.size(), 4u);
 }
 
 TEST_F(StoreWithSample, OgrinfoListsTheLayers) {

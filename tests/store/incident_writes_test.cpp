@@ -83,7 +83,7 @@ TEST_F(IncidentWritesTest, UpdatingAMissingIncidentStoresNothing) {
 
 TEST_F(IncidentWritesTest, AppendsVisitsAndRefusesWritesToAReadOnlyStore) {
     GeoPackageStore store = GeoPackageStore::open(path_, true);
-    model::Visit visit{0, 7, 101, 1'790'000'000, "入户走访", "身体状况良好"};
+    model::Visit visit{0, 7, 101, 1'790'000'000, "入户走访", "身体状况良好", "", 0, ""};
     store.append_visit(visit);
     EXPECT_GT(visit.id, 0);
     const model::Dataset stored = GeoPackageStore::open(path_).load();
@@ -91,7 +91,7 @@ TEST_F(IncidentWritesTest, AppendsVisitsAndRefusesWritesToAReadOnlyStore) {
                             [&](const model::Visit& v) { return v.id == visit.id && v.note == "身体状况良好"; }));
 
     GeoPackageStore read_only = GeoPackageStore::open(path_);
-    model::Visit another{0, 7, 102, 1'790'000'100, "电话回访", ""};
+    model::Visit another{0, 7, 102, 1'790'000'100, "电话回访", "", "", 0, ""};
     EXPECT_THROW(read_only.append_visit(another), StoreError);
     model::Incident incident = new_incident();
     model::IncidentEvent event{0, 0, incident.reported_at, "li", "", "reported", ""};
@@ -119,7 +119,7 @@ TEST_F(IncidentWritesTest, ABatchCommitsItsWritesWithTheirAuditRowsAndUndoesAFai
     model::Incident failed = new_incident();
     failed.description = "never stored";
     model::IncidentEvent failed_event{0, 0, failed.reported_at, "li", "", "reported", ""};
-    model::Visit visit{0, 7, 101, 1'790'000'000, "入户走访", "batch"};
+    model::Visit visit{0, 7, 101, 1'790'000'000, "入户走访", "batch", "", 0, ""};
     {
         GeoPackageStore::Batch batch = store.begin_batch();
         batch.isolated([&] {
@@ -185,7 +185,7 @@ TEST_F(IncidentWritesTest, ABatchThatIsNotCommittedStoresNothing) {
     EXPECT_EQ(GeoPackageStore::open(path_).load().incidents.size(), incidents_before);
     EXPECT_EQ(auth::AuthStore(path_).query_audit({}).total, 0U);
     // The connection is free again: a single write goes through.
-    model::Visit visit{0, 7, 101, 1'790'000'000, "入户走访", ""};
+    model::Visit visit{0, 7, 101, 1'790'000'000, "入户走访", "", "", 0, ""};
     store.append_visit(visit);
     EXPECT_GT(visit.id, 0);
 }

@@ -136,7 +136,8 @@ model::Dataset read_with_gdal(const std::filesystem::path& path) {
     });
     d.visits = ogr_rows<model::Visit>(*dataset, "visits", [](const OgrRow& r) {
         return model::Visit{r.fid(), r.integer64("staff_id"), r.integer64("household_id"), *r.time("at"),
-                            r.text("kind"), r.text("note")};
+                            r.text("kind"),  r.text("note"),   r.text("reason"),
+                            r.integer64("incident_id"), r.text("client_key")};
     });
     CPLPopErrorHandler();
     return d;

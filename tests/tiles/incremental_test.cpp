@@ -42,7 +42,7 @@ public:
                 case 1:
                 case 2: transition(editor); break;
                 case 3: editor.append_visit({next_id(), 1, editor.data().households[index(editor.data().households.size())].id,
-                                             now, "入户走访", "随机"}); break;
+                                             now, "日常走访", "随机", "", 0, ""}); break;
                 case 4: change_household(current, editor); break;
                 default: new_household(current, editor); break;
             }

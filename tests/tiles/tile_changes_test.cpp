@@ -151,7 +151,7 @@ TEST_F(TileChangesTest, NoChangeIsEmpty) {
 
 TEST_F(TileChangesTest, VisitChangesNoTile) {
     model::Dataset changed = data();
-    changed.visits.push_back({1, 1, 1, now, "入户走访", "身体尚好"});
+    changed.visits.push_back({1, 1, 1, now, "日常走访", "身体尚好", "", 0, ""});
     EXPECT_TRUE(check(std::move(changed)).changes.empty());
 }
 

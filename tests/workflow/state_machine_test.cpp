@@ -293,3 +293,26 @@ TEST(Report, RoutesByLocationAndTriage) {
     bad.description.clear();
     EXPECT_EQ(code(bad), "description_required");
 }
+
+TEST(StateMachine, AllowedRulesAreTheTableRowsOfTheStateAndRole) {
+    for (const State state : {State::reported, State::filed, State::dispatched, State::in_progress, State::resolved,
+                              State::verified, State::closed, State::returned, State::voided, State::suspended}) {
+        for (const Role role : {Role::grid_worker, Role::supervisor, Role::planner, Role::admin}) {
+            std::vector<const TransitionRule*> expected;
+            for (const TransitionRule& rule : transition_rules()) {
+                if (rule.from == state && (rule.roles & role_bit(role)) != 0) expected.push_back(&rule);
+            }
+            EXPECT_EQ(allowed_rules(state, role), expected) << to_string(state) << " " << to_string(role);
+        }
+    }
+    const auto actions = [](State state, Role role) {
+        std::vector<Action> list;
+        for (const TransitionRule* rule : allowed_rules(state, role)) list.push_back(rule->action);
+        return list;
+    };
+    EXPECT_EQ(actions(State::dispatched, Role::grid_worker), std::vector<Action>{Action::accept});
+    EXPECT_EQ(actions(State::verified, Role::supervisor), (std::vector<Action>{Action::return_, Action::close}));
+    EXPECT_TRUE(actions(State::verified, Role::grid_worker).empty());
+    EXPECT_TRUE(actions(State::in_progress, Role::planner).empty());
+    EXPECT_TRUE(actions(State::closed, Role::admin).empty());
+}

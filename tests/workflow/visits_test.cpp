@@ -53,7 +53,7 @@ TEST(Visits, QuotaIsMetAtFifteenHouseholds) {
     model::Dataset data = community_dataset();
     for (std::int64_t id = 100; id < 116; ++id) {
         data.households.push_back(household(id, grid1_code, 116.441, {}));
-        data.visits.push_back({id, 1, id, at("2026-10-05T10:00:00"), "入户走访", ""});
+        data.visits.push_back({id, 1, id, at("2026-10-05T10:00:00"), "日常走访", "", "", 0, ""});
     }
     const auto snapshot = community_snapshot(std::move(data));
     const VisitsDue due = visits_due(*snapshot, 1, Month::parse("2026-10"));
@@ -69,4 +69,28 @@ TEST(Visits, UnknownStaffIsAnError) {
     } catch (const WorkflowError& e) {
         EXPECT_EQ(e.code(), "unknown_staff");
     }
+}
+
+TEST(Visits, NewVisitsHaveAKindOfTheListAndTheReasonItNeeds) {
+    std::vector<std::string_view> names;
+    for (const VisitKind& kind : visit_kinds()) names.push_back(kind.name);
+    EXPECT_EQ(names, (std::vector<std::string_view>{"日常走访", "五必访", "特殊人群", "回访"}));
+    EXPECT_NO_THROW(check_visit_kind("日常走访", ""));
+    EXPECT_NO_THROW(check_visit_kind("回访", ""));
+    EXPECT_NO_THROW(check_visit_kind("五必访", "独居老人"));
+    EXPECT_NO_THROW(check_visit_kind("特殊人群", "低保"));
+    const auto code_of = [](std::string_view kind, std::string_view reason) {
+        try {
+            check_visit_kind(kind, reason);
+        } catch (const WorkflowError& e) {
+            EXPECT_FALSE(e.message_zh().empty());
+            return e.code();
+        }
+        return std::string("accepted");
+    };
+    EXPECT_EQ(code_of("入户走访", ""), "unknown_visit_kind");  // older data's kind: not for new visits
+    EXPECT_EQ(code_of("", ""), "unknown_visit_kind");
+    EXPECT_EQ(code_of("五必访", ""), "reason_required");
+    EXPECT_EQ(code_of("五必访", "低保"), "unknown_reason");  // a special group, not one of the 五必访
+    EXPECT_EQ(code_of("日常走访", "独居老人"), "unexpected_reason");
 }

@@ -12,6 +12,7 @@
 import * as maplibregl from 'maplibre-gl';
 
 import {renderAccount} from './account.js';
+import {openCase as showCase} from './case-actions.js';
 import {fetchCollection, gridByCode, loginRequiredEvent, lookup, userMessage} from './api.js';
 import {DraftEditor} from './draft-editor.js';
 import {Drawing} from './drawing.js';
@@ -23,7 +24,7 @@ import {viewTitles} from './labels.js';
 import {renderLegend} from './legend.js';
 import {askForLogin} from './login-form.js';
 import {mapLocale} from './map-locale.js';
-import {MyArea} from './my-area.js';
+import {MyArea, householdAddress} from './my-area.js';
 import {Panel, el} from './panel.js';
 import {PlannerTools} from './planner.js';
 import {RosterUpload} from './roster-upload.js';
@@ -35,6 +36,7 @@ import {dataSources, detectTiles, loadGeoJSONSource} from './sources.js';
 import {ViewStyler, initialStyle, loadStyles} from './style.js';
 import {SupervisorTools} from './supervisor-tools.js';
 import {TileRefresher} from './tile-refresh.js';
+import {fetchVisitKinds, visitForm} from './visits.js';
 
 const localFonts = "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
 const defaultCamera = {center: [116.46, 39.92], zoom: 14};  // the sample community, before data arrives
@@ -154,7 +156,7 @@ class App {
     } else if (name === 'supervisor') {
       this.supervisorTools ??= new SupervisorTools({
         map: this.map, tiles: this.tiles, user: this.user,
-        openIncident: (incident) => this.panel.incident(incident),
+        openIncident: (incident) => this.openCase(incident),
       });
     } else if (name === 'field') {
       this.myArea ??= new MyArea(this.map, this.user);
@@ -178,6 +180,8 @@ class App {
     } else if (name === 'field') {
       if (!this.myArea.data && this.myArea.codes.length > 0) await this.myArea.load();
       this.myArea.show();
+      fetchVisitKinds().catch(() => null);  // kept for a visit recorded without network later
+      this.sendPendingVisits().catch((error) => this.showError(error));
     }
   }
 
@@ -209,7 +213,7 @@ class App {
         () => this.panel.message('无法获取当前位置，请在地图上点击您的位置。', 'error')));
       content.push(button);
     }
-    if (this.view === 'field') content.push(this.reporter.button(this.lastLookup), this.myArea.element());
+    if (this.view === 'field') content.push(this.reporter.button(this.lastLookup), this.myAreaElement());
     if (this.view === 'planner') {
       content.push(this.plannerTools.element(), this.draftEditor.element(), this.rosterUpload.element());
     }
@@ -223,6 +227,18 @@ class App {
     }
     if (this.view === 'supervisor') content.push(this.supervisorTools.element((error) => this.showError(error)));
     this.panel.show(...content);
+  }
+
+  // 我的网格 with its actions: a visit from the due list, a case page from the worker's cases.
+  myAreaElement() {
+    return this.myArea.element({
+      onVisit: (household) => this.openVisitForm(household),
+      onCase: (id) => this.openCase({id}),
+      onDiscard: (clientKey) => {
+        this.myArea.queue.discard(clientKey);
+        this.showIntro();
+      },
+    });
   }
 
   // Open cases by traffic light, from the loaded incidents (GeoJSON mode only:
@@ -309,7 +325,7 @@ class App {
       this.showError(error);
       return;
     }
-    if (this.view === 'field') this.panel.show(card, this.reporter.button(this.lastLookup), this.myArea.element());
+    if (this.view === 'field') this.panel.show(card, this.reporter.button(this.lastLookup), this.myAreaElement());
   }
 
   // Reloads the incidents source if the map has it: GeoJSON is fetched again,
@@ -323,6 +339,69 @@ class App {
     }
     delete this.sourceLoads.incidents;
     await this.ensureSource('incidents');
+  }
+
+  // The household under a tap (a finger is wide: a few pixels around it), or null.
+  householdAt(point) {
+    if (!this.map.getLayer('households')) return null;
+    const r = 8;
+    const feature = this.map.queryRenderedFeatures([[point.x - r, point.y - r], [point.x + r, point.y + r]],
+      {layers: ['households']}).find((f) => !(f.properties.point_count > 1));  // not a cluster of a zoomed-out tile
+    // GeoJSON carries the id as a property, a tile as the feature's id.
+    return feature ? {...feature.properties, id: feature.properties.id ?? feature.id} : null;
+  }
+
+  // The tapped household under the lookup card (field view), with 记录走访.
+  householdCard(household) {
+    const address = householdAddress(household);
+    const record = el('button', {type: 'button', class: 'record-visit'}, '记录走访');
+    record.addEventListener('click', () => this.openVisitForm({id: household.id, address}));
+    return el('article', {class: 'card household-card', 'data-id': String(household.id)},
+      el('h2', {}, address || `住户 ${household.id}`),
+      household.grid_code ? el('p', {class: 'code'}, `网格编码 ${household.grid_code}`) : null,
+      household.tags ? el('p', {class: 'tags'}, String(household.tags)) : null,
+      el('div', {class: 'buttons'}, record));
+  }
+
+  // The visit form for a household; back to the field panel once stored or queued.
+  openVisitForm(household) {
+    const incidents = this.myArea?.data?.assigned || [];
+    this.panel.show(visitForm({
+      household, incidents, queue: this.myArea.queue,
+      onDone: (result) => this.afterVisit(result),
+      onCancel: () => this.showIntro(),
+    }));
+  }
+
+  async afterVisit({visit, queued}) {
+    try {
+      if (this.myArea.codes.length > 0) await this.myArea.load();
+    } catch (error) {
+      if (!queued) this.showError(error);
+    }
+    if (this.view !== 'field') return;
+    this.showIntro();
+    const text = visit ? '走访已保存。' : '网络不可用，走访已保存在手机上，联网后自动发送。';
+    this.panel.root.prepend(el('p', {class: `message ${visit ? 'ok' : 'warning'} visit-saved`, role: 'status'}, text));
+  }
+
+  // Sends the visits kept on the phone (on start and whenever the network is back), then shows the new counts.
+  async sendPendingVisits() {
+    if (!this.myArea || this.myArea.queue.items().length === 0) return;
+    await this.myArea.queue.flush();
+    if (this.myArea.codes.length > 0) await this.myArea.load().catch(() => null);
+    if (this.view === 'field' && this.panel.root.querySelector('.my-area')) this.showIntro();
+  }
+
+  // The case page of an incident: its card at once, then its history and the caller's actions.
+  async openCase(incident) {
+    this.panel.incident(incident);
+    if (incident.id === undefined || incident.id === null) return;
+    try {
+      await showCase(incident.id, (...content) => this.panel.show(...content));
+    } catch (error) {
+      this.showError(error);
+    }
   }
 
   // The smallest grid under a clicked point.
@@ -339,10 +418,15 @@ class App {
     if (this.view === 'planner' && (this.drawing.active || this.draftEditor.editing)) return undefined;  // terra-draw has the clicks
     if (this.view === 'planner' && this.draftEditor.onMapClick(event.point)) return undefined;
     if (this.view === 'field' && this.reporter.picking) return this.reporter.pickAt(event.lngLat);
-    if (this.view === 'field') return this.lookupAt(event.lngLat);
+    if (this.view === 'field') {
+      const household = this.householdAt(event.point);
+      await this.lookupAt(event.lngLat);
+      if (household && this.user?.staff_id) this.panel.root.append(this.householdCard(household));
+      return undefined;
+    }
     if (this.view === 'supervisor' && this.map.getLayer('incidents')) {
       const [incident] = this.map.queryRenderedFeatures(event.point, {layers: ['incidents']});
-      if (incident) return this.panel.incident(incident.properties);
+      if (incident) return this.openCase({...incident.properties, id: incident.properties.id ?? incident.id});
     }
     const code = this.gridAt(event.point);
     if (code) return this.selectGrid(code);
@@ -446,6 +530,9 @@ async function start() {
     if (next.view !== app.view) window.wanggeReady = app.setView(next.view);
     if (next.grid && next.grid !== app.selectedGrid) app.selectGrid(next.grid).catch((error) => panel.message(userMessage(error), 'error'));
   });
+
+  // Visits recorded without network go out as soon as it is back.
+  window.addEventListener('online', () => app.sendPendingVisits().catch((error) => app.showError(error)));
 
   await app.setView(hash.view);
   if (hash.grid) await app.selectGrid(hash.grid);

@@ -127,8 +127,13 @@ struct Visit {
     std::int64_t staff_id = 0;
     std::int64_t household_id = 0;
     Timestamp at = 0;
-    std::string kind;  ///< 入户走访, 电话回访, 五必访…
-    std::string note;
+    std::string kind;  ///< workflow::visit_kinds() for new visits; older data has 入户走访, 电话回访…
+    std::string note;  ///< 民情日记
+    std::string reason;            ///< 五必访 / 特殊人群: the group that required the visit
+    std::int64_t incident_id = 0;  ///< the incident the visit raised; 0: none
+    /// The recording phone's idempotency key ("" for none): a replay of the
+    /// same key gives back this visit instead of storing a second one.
+    std::string client_key;
 
     friend bool operator==(const Visit&, const Visit&) = default;
 };

@@ -43,6 +43,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "wangge/geo/types.hpp"
 #include "wangge/model/entities.hpp"
@@ -70,6 +71,12 @@ struct TransitionRule {
 
 /// The rule for doing `action` in `from`; nullptr when the table has none.
 [[nodiscard]] const TransitionRule* find_rule(Action action, State from) noexcept;
+
+/// The rules `role` may use on an incident in `state`, in table order: the
+/// actions apply() would not refuse for want of the role or the state (it may
+/// still refuse a missing reason, approver or hours). The map shows exactly
+/// these as buttons.
+[[nodiscard]] std::vector<const TransitionRule*> allowed_rules(State state, Role role);
 
 struct TransitionRequest {
     Action action = Action::file;

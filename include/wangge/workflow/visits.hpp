@@ -12,7 +12,9 @@
 // Thread safety: reentrant; the Snapshot is read only.
 
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -37,6 +39,30 @@ struct VisitPolicy {
     [[nodiscard]] bool is_special(const model::Household& household) const;
     [[nodiscard]] bool carries_quota(const model::Staff& staff) const;
 };
+
+/// Which list a visit kind's reason comes from.
+enum class VisitReason {
+    none,           ///< no reason is given
+    must_visit,     ///< one of VisitPolicy::must_visit (五必访)
+    special_group,  ///< one of VisitPolicy::special_groups (特殊人群)
+};
+
+/// A kind of visit a worker records at the door (issue #15).
+struct VisitKind {
+    std::string_view name;  ///< stored in model::Visit::kind
+    VisitReason reason;
+};
+
+/// 日常走访, 五必访, 特殊人群, 回访: the kinds a new visit may have, in the
+/// order the map's form offers them. Visits stored earlier may carry others.
+[[nodiscard]] std::span<const VisitKind> visit_kinds() noexcept;
+
+/// The reasons a kind takes under `policy` (empty for VisitReason::none).
+[[nodiscard]] const std::vector<std::string>& visit_reasons(VisitReason reason, const VisitPolicy& policy);
+
+/// Checks a new visit's kind and reason: WorkflowError unknown_visit_kind,
+/// reason_required, unknown_reason or unexpected_reason, with Chinese text.
+void check_visit_kind(std::string_view kind, std::string_view reason, const VisitPolicy& policy = {});
 
 struct DueHousehold {
     const model::Household* household = nullptr;
