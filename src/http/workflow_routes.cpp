@@ -97,6 +97,12 @@ json incident_json(const model::Incident& incident, std::span<const model::Incid
             {"history", std::move(events)}};
 }
 
+/// The user's role in the case workflow, if it has one: the two role
+/// vocabularies share their names (DESIGN §6).
+std::optional<workflow::Role> workflow_role_of(const auth::User& user) {
+    return workflow::parse_role(auth::to_string(user.role));
+}
+
 /// The transitions `who` may make on `incident` now, each with what it needs
 /// (from the table POST /incidents/{id}/transitions enforces): buttons for the map.
 json allowed_actions_json(const auth::Principal& who, const model::Incident& incident) {
@@ -106,7 +112,7 @@ json allowed_actions_json(const auth::Principal& who, const model::Incident& inc
         auth::decide(who, auth::Action::handle_incident, incident.grid_code) != auth::Decision::allowed) {
         return actions;
     }
-    const std::optional<workflow::Role> role = workflow::parse_role(auth::to_string(who.user->role));
+    const std::optional<workflow::Role> role = workflow_role_of(*who.user);
     if (!role) return actions;
     for (const workflow::TransitionRule* rule : workflow::allowed_rules(*state, *role)) {
         actions.push_back({{"action", workflow::to_string(rule->action)},
@@ -121,8 +127,7 @@ json allowed_actions_json(const auth::Principal& who, const model::Incident& inc
 std::int64_t id_param(const Request& request) { return parse_int(request.param("id"), "id", 1, max_id); }
 
 workflow::Role workflow_role(const auth::User& user) {
-    // The two role vocabularies share their names (DESIGN §6).
-    const std::optional<workflow::Role> role = workflow::parse_role(auth::to_string(user.role));
+    const std::optional<workflow::Role> role = workflow_role_of(user);
     if (!role) throw ClientError(ErrorKind::forbidden, "forbidden", "the role has no workflow rights",
                                       "您的角色无权处理事件");
     return *role;
@@ -369,11 +374,8 @@ void add_visit_routes(Router& router, const State& state, const WorkflowServices
                     detail::check_length(visit.client_key, client_key_limit);
                     workflow::check_visit_kind(visit.kind, visit.reason);
                     const auto make = [&](const model::Snapshot& current) {
-                        const auto& households = current.data().households;
-                        const auto household =
-                            std::find_if(households.begin(), households.end(),
-                                         [&](const model::Household& h) { return h.id == visit.household_id; });
-                        if (household == households.end()) {
+                        const model::Household* household = current.household(visit.household_id);
+                        if (household == nullptr) {
                             throw ClientError(ErrorKind::not_found, "not_found",
                                             "no household " + std::to_string(visit.household_id),
                                             "没有编号为 " + std::to_string(visit.household_id) + " 的住户");
