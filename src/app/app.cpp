@@ -10,6 +10,7 @@
 #include "wangge/http/households.hpp"
 #include "wangge/http/import_routes.hpp"
 #include "wangge/http/lookup.hpp"
+#include "wangge/http/staff_routes.hpp"
 #include "wangge/http/static_files.hpp"
 #include "wangge/http/tile_feed.hpp"
 #include "wangge/http/tile_routes.hpp"
@@ -54,7 +55,7 @@ std::unique_ptr<App> App::open(AppConfig config) {
         p.workflow.emplace(http::WorkflowServices{p.writer, p.gate, *p.config.workflow,
                                                   p.config.open311_clients ? &*p.config.open311_clients : nullptr});
     }
-    p.drafts.emplace(http::DraftServices{p.writer, p.gate, p.config.rules, http::live_households(p.state)});
+    p.drafts.emplace(http::DraftServices{p.writer, p.gate, p.config.rules, http::live_grid_facts(p.state)});
     // Every route of DESIGN §6; a new module adds its add_<x>_routes() call
     // here. The routes register what State derives from each snapshot
     // (tile indexes, the change feed), so they come before the first publish.
@@ -69,6 +70,7 @@ std::unique_ptr<App> App::open(AppConfig config) {
     if (p.workflow) http::add_workflow_routes(router, p.state, *p.workflow);
     const http::DraftFromGrids draft_from_grids = http::add_draft_routes(router, p.state, *p.drafts);
     http::add_import_routes(router, p.state, p.writer, p.gate, draft_from_grids);
+    http::add_staff_routes(router, p.state, p.writer, p.gate);
     http::add_static_routes(router, "/map", p.config.web_dir);
     http::add_static_routes(router, "/styles", p.config.styles_dir);
     http::add_auth_routes(router, p.gate);

@@ -37,6 +37,9 @@ constexpr std::array<Row, all_actions.size()> table{{
     {Action::import_data, "import_data", o, o, o, a, a},
     {Action::manage_users, "manage_users", o, o, o, o, a},
     {Action::read_audit_log, "read_audit_log", o, o, o, o, a},
+    {Action::read_staff, "read_staff", o, o, a, a, a},
+    {Action::assign_staff, "assign_staff", o, o, o, a, a},
+    {Action::set_staff_leave, "set_staff_leave", o, o, s, a, a},
 }};
 
 constexpr bool table_in_enum_order() {

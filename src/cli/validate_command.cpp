@@ -42,7 +42,8 @@ int validate_command(const Args& args) {
         "[--format json|text]\n\n"
         "Checks a grid layout (any OGR source with code, name, level, parent_code) for invalid geometry,\n"
         "overlaps, gaps, grids outside their parent, unknown parents, code errors, near-miss borders and,\n"
-        "when the source has a households layer, household counts. Prints the report on stdout.\n"
+        "when the source has a households layer, household counts, and with a staff_grids layer (a store),\n"
+        "grids without exactly one A岗. Prints the report on stdout.\n"
         "Exit status: 0 valid (warnings allowed), 1 violations, 2 input not readable.\n\noptions");
     description.add_options()
         ("help,h", "show this help")
@@ -60,6 +61,7 @@ int validate_command(const Args& args) {
     std::vector<model::Grid> parents;
     if (!parent_source.empty()) parents = rules::read_grid_file(parent_source).grids;
     options.households = std::move(layout.households);
+    options.primary_staff = std::move(layout.primary_staff);
 
     const rules::Validator validator(std::move(layout.grids), options, std::move(parents));
     const rules::Report report = validator.validate_all(percent_progress());

@@ -227,13 +227,13 @@ std::span<const std::size_t> BaseLayout::children(const std::string& code) const
 }
 
 Draft::Draft(std::shared_ptr<const BaseLayout> base, rules::Options options,
-             std::shared_ptr<const HouseholdCounter> households)
-    : base_(std::move(base)), options_(std::move(options)), households_(std::move(households)) {}
+             std::shared_ptr<const GridFacts> facts)
+    : base_(std::move(base)), options_(std::move(options)), facts_(std::move(facts)) {}
 
 Draft::Draft(std::vector<model::Grid> grids, int base_version, rules::Options options,
-             std::shared_ptr<const HouseholdCounter> households)
+             std::shared_ptr<const GridFacts> facts)
     : Draft(std::make_shared<const BaseLayout>(std::move(grids), base_version), std::move(options),
-            std::move(households)) {}
+            std::move(facts)) {}
 
 std::vector<model::Grid> Draft::grids() const {
     std::vector<model::Grid> out;
@@ -386,10 +386,10 @@ rules::Report Draft::check(const std::vector<std::string>& codes, const model::G
             if (grid.code != candidate->code) (void)insert_vertices(grid.geometry, points, on_border_degrees);
         }
     }
-    rules::Options options = with_households(options_, layout);
+    rules::Options options = with_live_facts(options_, layout);
     // The candidate's households are those inside the border it would have.
-    if (candidate != nullptr && households_ && options.households) {
-        (*options.households)[candidate->code] = households_->inside(candidate->geometry);
+    if (candidate != nullptr && facts_ && options.households) {
+        (*options.households)[candidate->code] = facts_->inside(candidate->geometry);
     }
     options.threads = 1;  // a neighbourhood is a few dozen grids
     const rules::Validator validator = base_->workers()
@@ -747,23 +747,27 @@ rules::Report Draft::check_geometry(std::string_view code, const geo::MultiPolyg
     return report;
 }
 
-rules::Options Draft::with_households(rules::Options options, const std::vector<model::Grid>& layout) const {
-    if (!households_) return options;
+rules::Options Draft::with_live_facts(rules::Options options, const std::vector<model::Grid>& layout) const {
+    if (!facts_) return options;
     // A changed grid's households are those inside its new border (a split
-    // takes some from the grid it cut); an unchanged one keeps its own.
+    // takes some from the grid it cut); an unchanged one keeps its own. Staff
+    // stay with the code: a new code has none until a planner assigns them.
     std::unordered_map<std::string, int> counts;
+    std::unordered_map<std::string, int> primary;
     for (const model::Grid& grid : layout) {
         if (grid.level != model::GridLevel::grid) continue;
-        counts.emplace(grid.code, changed_.contains(grid.code) ? households_->inside(grid.geometry)
-                                                               : households_->in_grid(grid.code));
+        counts.emplace(grid.code, changed_.contains(grid.code) ? facts_->inside(grid.geometry)
+                                                               : facts_->in_grid(grid.code));
+        primary.emplace(grid.code, facts_->primary_staff(grid.code));
     }
     options.households = std::move(counts);
+    options.primary_staff = std::move(primary);
     return options;
 }
 
 rules::Report Draft::validate() const {
     std::vector<model::Grid> layout = grids();
-    rules::Options options = with_households(options_, layout);
+    rules::Options options = with_live_facts(options_, layout);
     return rules::Validator(std::move(layout), std::move(options)).validate_all();
 }
 

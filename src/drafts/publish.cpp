@@ -1,7 +1,11 @@
 #include "wangge/drafts/publish.hpp"
 
+#include <algorithm>
 #include <map>
+#include <set>
 #include <utility>
+
+#include "wangge/geo/geos.hpp"
 
 namespace wangge::drafts {
 
@@ -41,6 +45,62 @@ void reassign(const model::Table<Row>& rows, const NewLayout& layout, std::vecto
     }
 }
 
+/// The new grid of the same level that takes the most of `old`'s area.
+const model::Grid* successor(geo::geos::Context& context, const model::Grid& old,
+                             const std::vector<model::Grid>& grids) {
+    const geo::geos::Geometry shape = context.multipolygon(old.geometry);
+    const geo::Box box = geo::bounds(old.geometry);
+    const model::Grid* best = nullptr;
+    double best_area = 0.0;
+    for (const model::Grid& grid : grids) {
+        if (grid.level != old.level || !box.intersects(geo::bounds(grid.geometry))) continue;
+        // Degrees² compare fine within one city.
+        const double area = shape.intersection(context.multipolygon(grid.geometry)).area();
+        if (area > best_area) {
+            best_area = area;
+            best = &grid;
+        }
+    }
+    return best;
+}
+
+/// The staff links of grids the new layout gives up, moved to the grid that
+/// takes most of each one's area (a merge). A moved A岗 becomes B岗 where the
+/// successor has its A岗 already, so a merge never leaves two; a grid the
+/// layout keeps keeps its links, and a new code (a split) starts without
+/// staff, which the no_primary_staff rule reports.
+std::vector<store::GridStaffLinks> carried_staff(const model::Snapshot& current,
+                                                 const std::vector<model::Grid>& grids) {
+    std::set<std::string_view> kept;
+    for (const model::Grid& grid : grids) kept.insert(grid.code);
+    std::vector<store::GridStaffLinks> out;
+    std::map<std::string, std::vector<model::StaffGrid>> incoming;  // successor code → links moving in
+    geo::geos::Context context;
+    for (const model::Grid* old : current.current_grids()) {
+        const auto staff = current.staff_of(old->code);
+        if (kept.contains(old->code) || staff.empty()) continue;
+        out.push_back({old->code, {}});
+        const model::Grid* next = successor(context, *old, grids);
+        if (next == nullptr) continue;  // nothing takes its area: the links go with the grid
+        for (const model::GridStaff& link : staff) incoming[next->code].push_back({link.staff->id, next->code, link.duty});
+    }
+    for (auto& [code, moving] : incoming) {
+        std::vector<model::StaffGrid> links;
+        for (const model::GridStaff& link : current.staff_of(code)) links.push_back({link.staff->id, code, link.duty});
+        for (model::StaffGrid& link : moving) {
+            const auto same_staff = [&](const model::StaffGrid& l) { return l.staff_id == link.staff_id; };
+            if (std::any_of(links.begin(), links.end(), same_staff)) continue;
+            const bool has_primary = std::any_of(links.begin(), links.end(), [](const model::StaffGrid& l) {
+                return l.duty == model::Duty::primary;
+            });
+            if (has_primary) link.duty = model::Duty::backup;
+            links.push_back(std::move(link));
+        }
+        out.push_back({code, std::move(links)});
+    }
+    return out;
+}
+
 std::string grid_text(const std::string& code) { return code.empty() ? std::string("网格外") : code + " 网格"; }
 
 }  // namespace
@@ -71,6 +131,7 @@ PublishPlan plan_publication(const Draft& draft, const model::Snapshot& current,
     reassign<model::Incident>(data.incidents, layout, publication.incidents, pairs, &Reassignment::incidents,
                               [](const model::Incident& incident) { return incident_open(incident); });
     for (auto& [key, pair] : pairs) plan.moves.push_back(std::move(pair));
+    publication.staff = carried_staff(current, publication.grids);
     return plan;
 }
 
@@ -79,6 +140,7 @@ void apply_publication(model::SnapshotEditor& editor, const store::LayoutPublica
     for (const store::GridCodeChange& change : publication.households) editor.set_household_grid(change.id, change.grid_code);
     for (const store::GridCodeChange& change : publication.facilities) editor.set_facility_grid(change.id, change.grid_code);
     for (const store::GridCodeChange& change : publication.incidents) editor.set_incident_grid(change.id, change.grid_code);
+    for (const store::GridStaffLinks& grid : publication.staff) editor.set_grid_staff(grid.grid_code, grid.links);
 }
 
 nlohmann::json to_json(const std::vector<Reassignment>& moves) {

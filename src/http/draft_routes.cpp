@@ -15,7 +15,9 @@
 #include "wangge/drafts/draft.hpp"
 #include "wangge/drafts/publish.hpp"
 #include "wangge/geo/geojson.hpp"
+#include "wangge/http/households.hpp"
 #include "wangge/rules/grid_source.hpp"
+#include "wangge/rules/validator.hpp"
 
 namespace wangge::http {
 
@@ -216,6 +218,32 @@ std::string publish_detail(std::string_view draft_id, const drafts::PublishPlan&
            std::to_string(publication.incidents.size()) + " incidents";
 }
 
+/// What a publication did to staffing: the grids whose links it carried
+/// over, and the new layout's grids without exactly one A岗 (a split's new
+/// grid), at most `limit` of them listed.
+nlohmann::json staffing_json(const model::Snapshot& snapshot, const store::LayoutPublication& publication,
+                             std::size_t limit = 100) {
+    nlohmann::json carried = nlohmann::json::array();
+    for (const store::GridStaffLinks& grid : publication.staff) {
+        if (grid.links.empty()) continue;
+        std::string names;
+        for (const model::GridStaff& link : snapshot.staff_of(grid.grid_code)) {
+            if (!names.empty()) names += "、";
+            names += link.staff->name + "（" + std::string(model::to_string(link.duty)) + "岗）";
+        }
+        carried.push_back({{"code", grid.grid_code}, {"message", "网格 " + grid.grid_code + " 的人员调整为：" + names}});
+    }
+    nlohmann::json lacking = nlohmann::json::array();
+    std::size_t count = 0;
+    for (const model::Grid& grid : publication.grids) {
+        if (grid.level != model::GridLevel::grid) continue;
+        const auto message = rules::primary_staff_message(grid, primary_staff_count(snapshot, grid.code));
+        if (!message) continue;
+        if (++count <= limit) lacking.push_back({{"code", grid.code}, {"message", *message}});
+    }
+    return {{"carried", std::move(carried)}, {"without_primary", std::move(lacking)}, {"without_primary_count", count}};
+}
+
 /// A refusal found inside the Writer's make (its batch), carried out of it as a response.
 class Refusal : public ClientError {
 public:
@@ -265,7 +293,7 @@ DraftFromGrids add_draft_routes(Router& router, const State& state, const DraftS
     const AuthGate& gate = services.gate;
     Writer& writer = services.writer;
     const rules::Options rules = services.rules;
-    const std::shared_ptr<const drafts::HouseholdCounter> households = services.households;
+    const std::shared_ptr<const drafts::GridFacts> facts = services.facts;
     const auto require_editor = [&gate](const Request& request) {
         return gate.require(request, auth::Action::edit_drafts);
     };
@@ -279,10 +307,10 @@ DraftFromGrids add_draft_routes(Router& router, const State& state, const DraftS
     // Shares the layout's base (built once per version): on the worker pool.
     router.post(
         "/drafts",
-        [&state, book, rules, households, require_editor, audit_draft](const Request& request) {
+        [&state, book, rules, facts, require_editor, audit_draft](const Request& request) {
             const auth::Principal who = require_editor(request);
             const auto view = state.view();
-            drafts::Draft draft(book->base(view->snapshot()), rules, households);
+            drafts::Draft draft(book->base(view->snapshot()), rules, facts);
             const int base = draft.base_version();
             const std::size_t count = draft.size();
             const std::string id = book->add(std::move(draft));
@@ -497,12 +525,13 @@ DraftFromGrids add_draft_routes(Router& router, const State& state, const DraftS
                                    {"snapshot_version", view->snapshot().version()},
                                    {"valid_from", model::format_iso8601(plan.publication.at)},
                                    {"grids", plan.publication.grids.size()},
-                                   {"moved", drafts::to_json(plan.moves)}});
+                                   {"moved", drafts::to_json(plan.moves)},
+                                   {"staff", staffing_json(view->snapshot(), plan.publication)}});
         },
         Execution::write);
 
-    return [book, rules, households](const model::Snapshot& current, std::vector<model::Grid> grids) {
-        drafts::Draft draft(book->base(current), rules, households);
+    return [book, rules, facts](const model::Snapshot& current, std::vector<model::Grid> grids) {
+        drafts::Draft draft(book->base(current), rules, facts);
         UploadedDraft made;
         made.changed = put_grids(draft, std::move(grids));
         made.base_version = draft.base_version();

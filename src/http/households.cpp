@@ -1,5 +1,7 @@
 #include "wangge/http/households.hpp"
 
+#include <algorithm>
+
 #include "wangge/geo/types.hpp"
 #include "wangge/model/snapshot.hpp"
 
@@ -27,11 +29,27 @@ void derive_household_counts(State& state) {
     });
 }
 
+int primary_staff_count(const model::Snapshot& snapshot, std::string_view code) {
+    const auto staff = snapshot.staff_of(code);
+    return static_cast<int>(std::count_if(staff.begin(), staff.end(), [](const model::GridStaff& link) {
+        return link.duty == model::Duty::primary;
+    }));
+}
+
+std::unordered_map<std::string, int> primary_staff_counts(const model::Snapshot& snapshot,
+                                                          std::span<const model::Grid> layout) {
+    std::unordered_map<std::string, int> counts;
+    for (const model::Grid& grid : layout) {
+        if (grid.level == model::GridLevel::grid) counts.emplace(grid.code, primary_staff_count(snapshot, grid.code));
+    }
+    return counts;
+}
+
 namespace {
 
-class LiveHouseholds final : public drafts::HouseholdCounter {
+class LiveGridFacts final : public drafts::GridFacts {
 public:
-    explicit LiveHouseholds(const State& state) : state_(state) {}
+    explicit LiveGridFacts(const State& state) : state_(state) {}
 
     [[nodiscard]] int in_grid(std::string_view code) const override {
         const auto view = state_.view();
@@ -52,14 +70,18 @@ public:
         return count;
     }
 
+    [[nodiscard]] int primary_staff(std::string_view code) const override {
+        return primary_staff_count(state_.view()->snapshot(), code);
+    }
+
 private:
     const State& state_;
 };
 
 }  // namespace
 
-std::shared_ptr<const drafts::HouseholdCounter> live_households(const State& state) {
-    return std::make_shared<const LiveHouseholds>(state);
+std::shared_ptr<const drafts::GridFacts> live_grid_facts(const State& state) {
+    return std::make_shared<const LiveGridFacts>(state);
 }
 
 }  // namespace wangge::http

@@ -30,6 +30,7 @@ Response validate_layout(const Request& request, const State& state, rules::Opti
     }
     const auto view = state.view();
     options.households = view->derived<HouseholdCounts>().of(view->snapshot());
+    options.primary_staff = primary_staff_counts(view->snapshot(), grids);
     const rules::Report report = rules::validate(std::move(grids), options);
     return Response::json(rules::to_json(report));
 }

@@ -282,6 +282,21 @@ drafts::PublishPlan Writer::publish_layout(const Make<drafts::PublishPlan>& make
     return write(make, audit, operation);
 }
 
+store::StaffUpdate Writer::update_staff(const Make<store::StaffUpdate>& make,
+                                       const Audit<store::StaffUpdate>& audit) {
+    const Operation<store::StaffUpdate> operation{
+        .store = [](store::GeoPackageStore::Batch& batch, store::StaffUpdate& update) { batch.update_staff(update); },
+        .change =
+            [](model::SnapshotEditor& editor, const store::StaffUpdate& update) {
+                for (const model::Staff& member : update.staff) editor.replace_staff(member);
+                for (const store::GridStaffLinks& grid : update.grids) editor.set_grid_staff(grid.grid_code, grid.links);
+            },
+        .incident = {},
+        .layout = false,
+    };
+    return write(make, audit, operation);
+}
+
 store::ImportPlan Writer::import_rows(const Make<store::ImportPlan>& make, const Audit<store::ImportPlan>& audit) {
     const Operation<store::ImportPlan> operation{
         .store =

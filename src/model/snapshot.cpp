@@ -83,6 +83,7 @@ Snapshot::StaffDirectory::StaffDirectory(const Table<Staff>& staff, const Table<
         const auto member = by_id.find(link.staff_id);
         if (member == by_id.end()) continue;
         by_grid[link.grid_code].push_back({member->second, link.duty});
+        by_staff[link.staff_id].push_back(&link);
     }
     for (auto& [code, grid_links] : by_grid) {
         std::stable_sort(grid_links.begin(), grid_links.end(), [](const GridStaff& a, const GridStaff& b) {
@@ -173,6 +174,12 @@ std::vector<const Grid*> Snapshot::grids_at(Timestamp t) const {
 std::span<const GridStaff> Snapshot::staff_of(std::string_view grid_code) const {
     const auto found = staff_->by_grid.find(grid_code);
     if (found == staff_->by_grid.end()) return {};
+    return found->second;
+}
+
+std::span<const StaffGrid* const> Snapshot::links_of(std::int64_t staff_id) const {
+    const auto found = staff_->by_staff.find(staff_id);
+    if (found == staff_->by_staff.end()) return {};
     return found->second;
 }
 

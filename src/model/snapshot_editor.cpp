@@ -104,6 +104,30 @@ void SnapshotEditor::set_incident_grid(std::int64_t id, const std::string& grid_
          [&](Incident& row) { row.grid_code = grid_code; });
 }
 
+void SnapshotEditor::replace_staff(Staff staff) {
+    for (std::size_t i = 0; i < data_.staff.size(); ++i) {
+        if (data_.staff[i].id != staff.id) continue;
+        data_.staff.set(i, std::move(staff));
+        staff_ = true;
+        return;
+    }
+    no_row("staff member", staff.id);
+}
+
+void SnapshotEditor::set_grid_staff(const std::string& grid_code, std::span<const StaffGrid> links) {
+    // Tens of thousands of links at most: copying the others is cheaper than indexing them.
+    Table<StaffGrid> kept;
+    for (const StaffGrid& link : data_.staff_grids) {
+        if (link.grid_code != grid_code) kept.push_back(link);
+    }
+    for (StaffGrid link : links) {
+        link.grid_code = grid_code;
+        kept.push_back(std::move(link));
+    }
+    data_.staff_grids = std::move(kept);
+    staff_ = true;
+}
+
 std::shared_ptr<const Snapshot> SnapshotEditor::finish(std::uint64_t version) {
     const Snapshot& base = base_;
     std::shared_ptr<Snapshot> next(new Snapshot());
@@ -114,6 +138,7 @@ std::shared_ptr<const Snapshot> SnapshotEditor::finish(std::uint64_t version) {
     changes.rebuilt = false;
     changes.from_version = base.version_;
     changes.layout = layout_;
+    changes.staff = staff_;
     changes.households_before = base.data_.households.size();
     changes.facilities_before = base.data_.facilities.size();
     changes.incidents_before = base.data_.incidents.size();
@@ -121,11 +146,12 @@ std::shared_ptr<const Snapshot> SnapshotEditor::finish(std::uint64_t version) {
 
     next->version_ = version;
     next->grids_ = layout_ ? std::make_shared<const Snapshot::GridTree>(data_.grids) : base.grids_;
-    next->staff_ = base.staff_;
+    next->data_ = std::move(data_);
+    next->staff_ = staff_ ? std::make_shared<const Snapshot::StaffDirectory>(next->data_.staff, next->data_.staff_grids)
+                          : base.staff_;
     changes.households = std::move(households_);
     changes.facilities = std::move(facilities_);
     changes.incidents = std::move(incidents_);
-    next->data_ = std::move(data_);
     next->indexes_ = base.indexes_.next(base.data_, next->data_, changes);
     return next;
 }

@@ -26,6 +26,7 @@ Changes combine(const Changes& earlier, const Changes& later) {
     Changes both = earlier;
     both.rebuilt = earlier.rebuilt || later.rebuilt;
     both.layout = earlier.layout || later.layout;
+    both.staff = earlier.staff || later.staff;
     both.households = union_of(earlier.households, later.households);
     both.facilities = union_of(earlier.facilities, later.facilities);
     both.incidents = union_of(earlier.incidents, later.incidents);

@@ -114,7 +114,28 @@ void AttributeRules::check_grid(const model::Grid& grid, std::vector<Violation>&
                                     std::to_string(options_.households_max) + " 户的范围内"));
         }
     }
+    if (options_.primary_staff && grid.level == model::GridLevel::grid) {
+        const auto found = options_.primary_staff->find(grid.code);
+        if (auto message = primary_staff_message(grid, found == options_.primary_staff->end() ? 0 : found->second)) {
+            out.push_back(about(grid, rule::no_primary_staff, Severity::warning, std::move(*message)));
+        }
+    }
 }
+
+}  // namespace wangge::rules::detail
+
+namespace wangge::rules {
+
+// 定人、定岗、定责: every grid has exactly one A岗 responsible person.
+std::optional<std::string> primary_staff_message(const model::Grid& grid, int count) {
+    if (count == 1) return std::nullopt;
+    if (count == 0) return detail::label(grid) + " 没有 A岗（主责）网格员";
+    return detail::label(grid) + " 有 " + std::to_string(count) + " 名 A岗 网格员，应只有 1 名";
+}
+
+}  // namespace wangge::rules
+
+namespace wangge::rules::detail {
 
 std::vector<Violation> AttributeRules::check_all() const {
     std::vector<Violation> out;

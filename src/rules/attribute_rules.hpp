@@ -1,6 +1,6 @@
 #pragma once
 // The rules that need no geometry: duplicate_code, code_format,
-// parent_missing and household_count. Internal to the rules module.
+// parent_missing, household_count and no_primary_staff. Internal to the rules module.
 
 #include <optional>
 #include <set>

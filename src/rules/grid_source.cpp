@@ -112,6 +112,24 @@ std::optional<std::unordered_map<std::string, int>> household_counts(void* datas
     return counts;
 }
 
+/// A岗 links per grid code, when the source has a staff_grids layer (a store).
+std::optional<std::unordered_map<std::string, int>> primary_staff_counts(void* dataset) {
+    OGRLayerH layer = GDALDatasetGetLayerByName(dataset, "staff_grids");
+    if (layer == nullptr) return std::nullopt;
+    OGRFeatureDefnH definition = OGR_L_GetLayerDefn(layer);
+    const int code = OGR_FD_GetFieldIndex(definition, "grid_code");
+    const int duty = OGR_FD_GetFieldIndex(definition, "duty");
+    if (code < 0 || duty < 0) return std::nullopt;
+    std::unordered_map<std::string, int> counts;
+    OGR_L_ResetReading(layer);
+    while (Feature feature{OGR_L_GetNextFeature(layer)}) {
+        if (std::string_view(OGR_F_GetFieldAsString(feature.get(), duty)) == "A") {
+            ++counts[OGR_F_GetFieldAsString(feature.get(), code)];
+        }
+    }
+    return counts;
+}
+
 std::string property_text(const nlohmann::json& properties, const char* name, const std::string& where) {
     const auto found = properties.find(name);
     if (found == properties.end() || found->is_null()) return {};
@@ -232,6 +250,7 @@ GridFile read_grid_file(const std::filesystem::path& path, std::string_view laye
         file.grids.push_back(std::move(grid));
     }
     file.households = household_counts(dataset.get());
+    file.primary_staff = primary_staff_counts(dataset.get());
     return file;
 }
 

@@ -125,4 +125,8 @@ void GeoPackageStore::append_visit(model::Visit& visit) {
     write_alone(*this, [](Batch& batch, model::Visit& v) { batch.append_visit(v); }, visit);
 }
 
+void GeoPackageStore::update_staff(const StaffUpdate& update) {
+    write_alone(*this, [&](Batch& batch) { batch.update_staff(update); });
+}
+
 }  // namespace wangge::store

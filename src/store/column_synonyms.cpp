@@ -32,8 +32,14 @@ constexpr std::array staff_id{"人员编号"sv, "编号"sv, "工号"sv};
 constexpr std::array staff_name{"姓名"sv, "网格员姓名"sv, "人员姓名"sv};
 constexpr std::array staff_phone{"联系电话"sv, "电话"sv, "手机"sv, "手机号"sv, "手机号码"sv, "工作电话"sv};
 constexpr std::array staff_role{"职务"sv, "角色"sv, "岗位"sv, "人员类型"sv};
-constexpr std::array staff{FieldSynonyms{"id", staff_id}, FieldSynonyms{"name", staff_name},
-                           FieldSynonyms{"phone", staff_phone}, FieldSynonyms{"role", staff_role}};
+constexpr std::array staff_leave_from{"请假开始"sv, "请假开始日期"sv, "休假开始"sv};
+constexpr std::array staff_leave_until{"请假结束"sv, "请假结束日期"sv, "销假日期"sv};
+constexpr std::array staff{FieldSynonyms{"id", staff_id},
+                           FieldSynonyms{"name", staff_name},
+                           FieldSynonyms{"phone", staff_phone},
+                           FieldSynonyms{"role", staff_role},
+                           FieldSynonyms{"leave_from", staff_leave_from},
+                           FieldSynonyms{"leave_until", staff_leave_until}};
 
 constexpr std::array link_staff{"人员编号"sv, "网格员编号"sv, "工号"sv};
 constexpr std::array link_grid{"网格编码"sv, "网格编号"sv, "网格代码"sv};

@@ -81,6 +81,7 @@ void GeoPackageStore::Batch::publish_layout(const LayoutPublication& publication
     set_grid_codes(detail::layer_named(data, Layer::households), publication.households);
     set_grid_codes(detail::layer_named(data, Layer::facilities), publication.facilities);
     set_grid_codes(detail::layer_named(data, Layer::incidents), publication.incidents);
+    detail::write_staff_links(data, publication.staff);
 }
 
 }  // namespace wangge::store

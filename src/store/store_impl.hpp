@@ -37,6 +37,8 @@ using AssignedIds = std::vector<std::pair<Layer, std::vector<std::int64_t>>>;
 /// `added` inside the caller's transaction (geopackage.cpp).
 AssignedIds write_rows(GDALDataset& dataset, const std::filesystem::path& path, const model::Dataset& added,
                        const model::Dataset& replaced, const Progress& progress);
+/// Makes each grid's links those given, inside the caller's transaction (staff_writes.cpp).
+void write_staff_links(GDALDataset& dataset, const std::vector<GridStaffLinks>& grids);
 /// Writes the assigned ids back into `data`.
 void set_assigned_ids(model::Dataset& data, const AssignedIds& assigned);
 

@@ -25,7 +25,9 @@ const Table<Staff>& table<Staff>() {
     static const Table<Staff> t{Layer::staff,
                                 {{"name", &Staff::name, true},
                                  {"phone", &Staff::phone, false},
-                                 {"role", &Staff::role, true}}};
+                                 {"role", &Staff::role, true},
+                                 {"leave_from", &Staff::leave_from, false},
+                                 {"leave_until", &Staff::leave_until, false}}};
     return t;
 }
 

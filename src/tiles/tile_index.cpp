@@ -299,7 +299,8 @@ TileIndex::TileIndex(const model::Snapshot& snapshot, const TileIndex& previous)
         build_all();
         return;
     }
-    grids_ = changes.layout ? std::make_shared<const GridLayer>(snapshot) : previous.grids_;
+    // Grid tiles name the grid's staff.
+    grids_ = changes.layout || changes.staff ? std::make_shared<const GridLayer>(snapshot) : previous.grids_;
     grid_households_ = changes.layout || !changes.households.empty()
                            ? std::make_shared<const std::vector<std::int64_t>>(household_counts(snapshot))
                            : previous.grid_households_;

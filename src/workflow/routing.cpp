@@ -21,13 +21,17 @@ void assign_level(Areas& areas, const model::Grid& grid) {
     if (grid.level == model::GridLevel::street && areas.street.empty()) areas.street = grid.code;
 }
 
-/// The staff id of the first A岗 (else B岗) worker of the finest grid, or of the
-/// grid above a sub-grid that has no staff of its own; empty when there is none.
-std::string grid_worker(const model::Snapshot& snapshot, std::string_view grid_code) {
+/// The staff id of the first A岗 (else B岗) worker not on leave at `at` of the
+/// finest grid, or of the grid above a sub-grid that has no staff of its own;
+/// empty when there is none.
+std::string grid_worker(const model::Snapshot& snapshot, std::string_view grid_code, model::Timestamp at) {
     const model::Grid* grid = snapshot.current_grid(grid_code);
     for (int depth = 0; grid != nullptr && depth < max_depth; ++depth) {
         const auto staff = snapshot.staff_of(grid->code);
-        if (!staff.empty()) return std::to_string(staff.front().staff->id);  // A岗 first
+        for (const model::GridStaff& link : staff) {  // A岗 first
+            if (!link.staff->on_leave(at)) return std::to_string(link.staff->id);
+        }
+        if (!staff.empty()) return {};
         if (grid->level != model::GridLevel::subgrid) break;
         grid = snapshot.current_grid(grid->parent_code);
     }
@@ -46,7 +50,7 @@ Areas areas_of(const model::Snapshot& snapshot, std::string_view grid_code) {
     return areas;
 }
 
-std::string assignee_for(const model::Snapshot& snapshot, const Areas& areas, Triage triage) {
+std::string assignee_for(const model::Snapshot& snapshot, const Areas& areas, Triage triage, model::Timestamp at) {
     const auto missing = [&](std::string_view level_en, std::string_view level_zh) {
         return WorkflowError("no_assignee",
                              "grid " + areas.grid + " has no " + std::string(level_en) + " to take a " +
@@ -56,7 +60,7 @@ std::string assignee_for(const model::Snapshot& snapshot, const Areas& areas, Tr
     };
     switch (triage) {
     case Triage::general:
-        if (std::string worker = grid_worker(snapshot, areas.grid); !worker.empty()) return worker;
+        if (std::string worker = grid_worker(snapshot, areas.grid, at); !worker.empty()) return worker;
         if (areas.community.empty()) throw missing("staff or community", "社区");
         return areas.community;
     case Triage::coordination:
@@ -69,7 +73,7 @@ std::string assignee_for(const model::Snapshot& snapshot, const Areas& areas, Tr
     return {};
 }
 
-Route route(const model::Snapshot& snapshot, const geo::Point& location, Triage triage) {
+Route route(const model::Snapshot& snapshot, const geo::Point& location, Triage triage, model::Timestamp at) {
     const auto found = snapshot.lookup(location);
     if (!found) {
         throw WorkflowError("outside_grids", "location " + format_point(location) + " lies outside every grid",
@@ -78,7 +82,7 @@ Route route(const model::Snapshot& snapshot, const geo::Point& location, Triage 
     Route result;
     result.areas.grid = found->grid().code;
     for (const model::Grid* grid : found->chain) assign_level(result.areas, *grid);
-    result.assignee = assignee_for(snapshot, result.areas, triage);
+    result.assignee = assignee_for(snapshot, result.areas, triage, at);
     result.near_boundary = found->near_boundary;
     return result;
 }

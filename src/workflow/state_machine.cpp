@@ -229,7 +229,7 @@ Transition report_incident(const model::Snapshot& snapshot, const CategoryTable&
     if (incident_report.description.empty()) {
         throw WorkflowError("description_required", "a report needs a description", "上报须填写事件描述");
     }
-    const Route routed = route(snapshot, incident_report.location, incident_report.triage);
+    const Route routed = route(snapshot, incident_report.location, incident_report.triage, incident_report.at);
 
     Transition result;
     model::Incident& incident = result.incident;

@@ -28,6 +28,9 @@ publish_layout                -   -      -      all all
 import_data                   -   -      -      all all
 manage_users                  -   -      -      -   all
 read_audit_log                -   -      -      -   all
+read_staff                    -   -      all    all all
+assign_staff                  -   -      -      all all
+set_staff_leave               -   -      scoped all all
 )";
 
 constexpr const char* grid = "110105001001001";

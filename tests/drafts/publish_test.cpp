@@ -132,6 +132,67 @@ TEST(Publish, AFailedPublicationStoresNothing) {
     for (const model::Grid& grid : reloaded.grids) EXPECT_FALSE(grid.valid_to.has_value());
 }
 
+/// dataset() with staff: 1 is grid A's A岗, 2 grid B's A岗 and 3 its B岗.
+model::Dataset staffed_dataset() {
+    model::Dataset data = dataset();
+    data.staff = {{1, "张伟", "010-1", "网格长"}, {2, "李娜", "010-2", "专职网格员"}, {3, "王芳", "010-3", "兼职网格员"}};
+    data.staff_grids = {{1, grid_a, model::Duty::primary},
+                        {2, grid_b, model::Duty::primary},
+                        {3, grid_b, model::Duty::backup}};
+    return data;
+}
+
+TEST(Publish, AMergeCarriesTheAbsorbedGridsStaffOverAsBPosts) {
+    const auto current = model::Snapshot::build(staffed_dataset(), 1);
+    Draft draft(layout(), 1);
+    (void)draft.merge(grid_a, grid_b);
+    const PublishPlan plan = plan_publication(draft, *current, publish_time);
+
+    model::SnapshotEditor editor(*current);
+    apply_publication(editor, plan.publication);
+    const auto next = editor.finish(2);
+    EXPECT_TRUE(next->staff_of(grid_b).empty());
+    const auto staff = next->staff_of(grid_a);
+    ASSERT_EQ(staff.size(), 3u);
+    // Grid A keeps its A岗; B's A岗 joins as B岗, so the merged grid has exactly one.
+    EXPECT_EQ(staff[0].staff->id, 1);
+    EXPECT_EQ(staff[0].duty, model::Duty::primary);
+    EXPECT_EQ(staff[1].duty, model::Duty::backup);
+    EXPECT_EQ(staff[2].duty, model::Duty::backup);
+    EXPECT_TRUE(next->changes().staff);
+}
+
+TEST(Publish, ASplitsNewGridStartsWithoutStaffAndTheOldOneKeepsItsOwn) {
+    const auto current = model::Snapshot::build(staffed_dataset(), 1);
+    Draft draft(layout(), 1);
+    const std::vector<geo::Point> line{{116.405, south - 0.001}, {116.405, north + 0.001}};
+    (void)draft.split(grid_a, line, "110105001001003", "新网格");
+    const PublishPlan plan = plan_publication(draft, *current, publish_time);
+    EXPECT_TRUE(plan.publication.staff.empty());
+}
+
+TEST(Publish, CarriedStaffAreStoredWithTheLayout) {
+    const TempStore temp;
+    {
+        store::GeoPackageStore created = store::GeoPackageStore::create(temp.path());
+        model::Dataset data = staffed_dataset();
+        created.append(data);
+    }
+    const auto current = model::Snapshot::build(store::GeoPackageStore::open(temp.path()).load(), 1);
+    Draft draft(layout(), 1);
+    (void)draft.merge(grid_b, grid_a);
+    store::GeoPackageStore::open(temp.path(), true).publish_layout(plan_publication(draft, *current, publish_time).publication);
+
+    const model::Dataset reloaded = store::GeoPackageStore::open(temp.path()).load();
+    ASSERT_EQ(reloaded.staff_grids.size(), 3u);
+    int primary = 0;
+    for (const model::StaffGrid& link : reloaded.staff_grids) {
+        EXPECT_EQ(link.grid_code, grid_b);
+        if (link.duty == model::Duty::primary) ++primary;
+    }
+    EXPECT_EQ(primary, 1);
+}
+
 TEST(Publish, AnEmptyDraftIsRefused) {
     const auto current = model::Snapshot::build(dataset(), 1);
     EXPECT_THROW((void)plan_publication(Draft({}, 1), *current, publish_time), EditError);

@@ -226,6 +226,16 @@ std::vector<Case> access_table() {
         {post, "/open311/v2/requests.json", "/open311/v2/requests.json", "{}", {F, P, P, P, F, P}},
         {get, "/open311/v2/requests.json", "/open311/v2/requests.json", {}, {F, O, O, O, O, O}},
         {get, "/open311/v2/requests/{id}.json", "/open311/v2/requests/1.json", {}, {F, O, O, O, O, O}},
+        // Staffing: supervisors read it and mark leave in their scope, planners also assign AB岗.
+        {get, "/staff", "/staff?q=张", {}, {L, F, F, O, O, O}},
+        {get, "/grids/{code}/staff", "/grids/110105001001001/staff", {}, {L, F, F, O, O, O}},
+        // The links the grid has already: the same list stored again.
+        {Method::put, "/grids/{code}/staff", "/grids/110105001001001/staff",
+         R"({"staff":[{"id":1,"duty":"A"},{"id":2,"duty":"B"},{"id":3,"duty":"B"}]})", {L, F, F, F, O, O}},
+        {Method::put, "/staff/{id}/leave", "/staff/2/leave", R"({"from":null,"until":null})", {L, F, F, O, O, O}},
+        // Staff 4 works only outside the supervisor's community.
+        {Method::put, "/staff/{id}/leave", "/staff/4/leave", R"({"from":"2026-01-05","until":null})",
+         {L, F, F, F, O, O}},
         // Last: it ends each caller's session.
         {post, "/auth/logout", "/auth/logout", {}, everyone, true},
     };

@@ -6,6 +6,7 @@
 // #13); a new server must serve it. Repeated at several kill points on the
 // same store.
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -31,6 +32,7 @@
 #include "support/datasets.hpp"
 #include "support/temp_dir.hpp"
 #include "wangge/auth/auth_store.hpp"
+#include "wangge/model/time.hpp"
 #include "wangge/store/geopackage.hpp"
 
 namespace wangge::http::test {
@@ -257,6 +259,58 @@ TEST_F(DurabilityTest, EveryAcknowledgedWriteSurvivesSigkill) {
     EXPECT_FALSE(std::filesystem::exists(store_path_.string() + "-wal"));
     const std::string summary = run("ogrinfo -ro -so " + store_path_.string() + " incidents");
     EXPECT_NE(summary.find("Feature Count: " + std::to_string(stored_incident_count_)), std::string::npos) << summary;
+}
+
+// Staffing writes (issue #15) go through the same Writer: a planner's stream
+// of leave changes, killed mid-stream, leaves the last acknowledged change
+// (or the one after it, stored but unanswered) with its audit row.
+TEST_F(DurabilityTest, AcknowledgedStaffChangesSurviveSigkill) {
+    Child add({wangge_binary, "user", "add", "--store", store_path_.string(), "--name", "planner", "--role", "planner",
+               "--password-stdin"},
+              std::string(password) + "\n");
+    ASSERT_EQ(add.wait(), 0);
+    std::optional<ServeProcess> server(serve());
+    const unsigned short port = server->port();
+    const Reply signed_in = Client(port).request(Method::post, "/auth/login", {{"Content-Type", "application/json"}},
+                                                 json{{"username", "planner"}, {"password", password}}.dump());
+    ASSERT_EQ(signed_in.status, 200U) << signed_in.body;
+    const Headers headers{{"Content-Type", "application/json"},
+                          {"Authorization", "Bearer " + signed_in.json().at("token").get<std::string>()}};
+    // Leave from day n of 2027: the n-th change.
+    const auto day = [](int n) { return model::format_iso8601(model::days_from_civil(2027, 1, 1) * 86400 + n * 86400 - 8 * 3600).substr(0, 10); };
+    std::atomic<int> acknowledged{-1};
+    std::atomic<bool> killed{false};
+    std::thread writer([&] {
+        try {
+            Client client(port);
+            for (int n = 0; n < 300; ++n) {
+                const Reply reply = client.request(Method::put, "/staff/2/leave", headers, json{{"from", day(n)}}.dump());
+                if (reply.status != 200 && !killed) ADD_FAILURE() << reply.status << " " << reply.body;
+                if (reply.status == 200) acknowledged = n;
+            }
+        } catch (const std::exception&) {
+            // The server died mid-request: that change is unacknowledged.
+        }
+    });
+    const auto start = std::chrono::steady_clock::now();
+    while (acknowledged < 4 && std::chrono::steady_clock::now() - start < std::chrono::seconds(30)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::mt19937(15)() % 200));
+    killed = true;
+    server.reset();  // SIGKILL, then reaped
+    writer.join();
+
+    ASSERT_GE(acknowledged.load(), 4) << "the stream never got going";
+    const model::Dataset data = store::GeoPackageStore::open(store_path_).load();
+    const auto staff = std::find_if(data.staff.begin(), data.staff.end(), [](const model::Staff& s) { return s.id == 2; });
+    ASSERT_NE(staff, data.staff.end());
+    ASSERT_TRUE(staff->leave_from.has_value());
+    const std::string stored = model::format_iso8601(*staff->leave_from).substr(0, 10);
+    EXPECT_TRUE(stored == day(acknowledged) || stored == day(acknowledged + 1)) << stored;
+    // One audit row per stored change.
+    const int audits = audited("staff.leave")["2"];
+    EXPECT_EQ(audits, stored == day(acknowledged) ? acknowledged + 1 : acknowledged + 2);
 }
 
 // Issue #8 item 3 at the server: a 1e6-vertex polygon at ordinary precision

@@ -1,5 +1,7 @@
 #include "wangge/model/snapshot.hpp"
 
+#include <stdexcept>
+
 #include <gtest/gtest.h>
 
 using namespace wangge;
@@ -49,6 +51,44 @@ TEST(Snapshot, StaffPrimaryFirst) {
     EXPECT_EQ(staff[0].staff->name, "张伟");
     EXPECT_EQ(staff[0].duty, Duty::primary);
     EXPECT_TRUE(snapshot->staff_of("110105001001002").empty());
+}
+
+TEST(Snapshot, EditedStaffAndLinksMakeANewDirectoryAndLeaveTheBaseAlone) {
+    const auto base = Snapshot::build(two_grid_dataset(), 1);
+    SnapshotEditor editor(*base);
+    Staff on_leave = *base->staff(1);
+    on_leave.leave_from = 1000;
+    editor.replace_staff(on_leave);
+    // 李娜 becomes grid 2's A岗 and leaves grid 1.
+    const std::vector<StaffGrid> grid2{{2, "ignored: set to the grid's code", Duty::primary}};
+    editor.set_grid_staff("110105001001002", grid2);
+    const std::vector<StaffGrid> grid1{{1, "", Duty::primary}};
+    editor.set_grid_staff("110105001001001", grid1);
+    const auto next = editor.finish(2);
+
+    EXPECT_TRUE(next->changes().staff);
+    EXPECT_FALSE(next->changes().layout);
+    EXPECT_TRUE(next->staff(1)->on_leave(1000));
+    EXPECT_FALSE(next->staff(1)->on_leave(999));
+    ASSERT_EQ(next->staff_of("110105001001001").size(), 1U);
+    ASSERT_EQ(next->staff_of("110105001001002").size(), 1U);
+    EXPECT_EQ(next->staff_of("110105001001002")[0].staff->name, "李娜");
+    ASSERT_EQ(next->links_of(2).size(), 1U);
+    EXPECT_EQ(next->links_of(2)[0]->grid_code, "110105001001002");
+
+    EXPECT_FALSE(base->staff(1)->leave_from.has_value());
+    EXPECT_EQ(base->staff_of("110105001001001").size(), 2U);
+    EXPECT_TRUE(base->staff_of("110105001001002").empty());
+    EXPECT_THROW(SnapshotEditor(*next).replace_staff(Staff{99, "无此人", "", "志愿者"}), std::out_of_range);
+}
+
+TEST(Snapshot, AnEditWithoutStaffSharesTheDirectory) {
+    const auto base = Snapshot::build(two_grid_dataset(), 1);
+    SnapshotEditor editor(*base);
+    editor.append_visit(Visit{});
+    const auto next = editor.finish(2);
+    EXPECT_FALSE(next->changes().staff);
+    EXPECT_EQ(next->staff(1), base->staff(1));  // the same row: nothing was rebuilt
 }
 
 TEST(Snapshot, LookupReturnsChainAndDistance) {

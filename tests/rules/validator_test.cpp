@@ -232,6 +232,21 @@ TEST_F(Planted, HouseholdCountIsAWarning) {
     EXPECT_NE(report.violations[0].message.find("99 户"), std::string::npos);
 }
 
+TEST_F(Planted, EveryGridNeedsExactlyOneAPost) {
+    Options options;
+    // grid1 has its one A岗, grid2 none (a split's new grid), grid3 two (an unsettled merge).
+    options.primary_staff = std::unordered_map<std::string, int>{{grid1, 1}, {grid3, 2}};
+    const Report report = validate(layout.clean(), options);
+    expect_rules(report, {{"no_primary_staff", 2}});
+    EXPECT_TRUE(report.valid());  // a warning: staffing does not make boundaries invalid
+    EXPECT_EQ(report.violations[0].grids, Codes{grid2});
+    EXPECT_NE(report.violations[0].message.find("没有 A岗"), std::string::npos);
+    EXPECT_EQ(report.violations[1].grids, Codes{grid3});
+    EXPECT_NE(report.violations[1].message.find("有 2 名 A岗"), std::string::npos);
+    // Without staff counts the rule does not run (a grid file has no staff).
+    EXPECT_TRUE(validate(layout.clean()).violations.empty());
+}
+
 TEST_F(Planted, SeparateParentFile) {
     std::vector<model::Grid> grids = layout.with(grid3, layout.rectangle(200, 400));
     std::vector<model::Grid> parents(grids.begin(), grids.begin() + 2);

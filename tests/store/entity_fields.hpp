@@ -14,7 +14,7 @@ namespace wangge::model {
 inline auto fields(const Grid& g) {
     return std::tie(g.code, g.name, g.level, g.parent_code, g.geometry, g.valid_from, g.valid_to, g.version);
 }
-inline auto fields(const Staff& s) { return std::tie(s.id, s.name, s.phone, s.role); }
+inline auto fields(const Staff& s) { return std::tie(s.id, s.name, s.phone, s.role, s.leave_from, s.leave_until); }
 inline auto fields(const StaffGrid& s) { return std::tie(s.staff_id, s.grid_code, s.duty); }
 inline auto fields(const Household& h) {
     return std::tie(h.id, h.compound, h.building, h.unit, h.room, h.location, h.grid_code, h.members, h.tags,

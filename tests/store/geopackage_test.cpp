@@ -79,6 +79,34 @@ TEST_F(StoreWithSample, FailingAppendLeavesTheStoreUnchanged) {
     expect_same(GeoPackageStore::open(path()).load(), data_);
 }
 
+TEST_F(StoreWithSample, StaffUpdatesReplaceAGridsLinksAndRewriteStaffRows) {
+    StaffUpdate update;
+    update.grids.push_back({"110105001001001", {{8, "", model::Duty::primary}, {7, "", model::Duty::backup}}});
+    update.grids.push_back({"110105001001002", {}});  // none before, none after
+    model::Staff on_leave = data_.staff[0];
+    on_leave.leave_from = 1'767'196'800;  // 2026-01-01
+    update.staff.push_back(on_leave);
+    store_->update_staff(update);
+    store_.reset();
+
+    const model::Dataset loaded = GeoPackageStore::open(path()).load();
+    ASSERT_EQ(loaded.staff_grids.size(), 2u);
+    for (const model::StaffGrid& link : loaded.staff_grids) {
+        EXPECT_EQ(link.grid_code, "110105001001001");
+        EXPECT_EQ(link.duty, link.staff_id == 8 ? model::Duty::primary : model::Duty::backup);
+    }
+    EXPECT_EQ(loaded.staff[0], on_leave);
+    EXPECT_FALSE(loaded.staff[0].leave_until.has_value());
+}
+
+TEST_F(StoreWithSample, AStaffUpdateNamingAMissingPersonStoresNothing) {
+    StaffUpdate update;
+    update.grids.push_back({"110105001001001", {}});
+    update.staff.push_back(model::Staff{99, "无此人", "", "志愿者"});
+    EXPECT_THROW(store_->update_staff(update), StoreError);
+    expect_same(store_->load(), data_);
+}
+
 TEST(GeoPackageStore, RefusesRowsItCannotStoreFaithfully) {
     TempDir dir;
     GeoPackageStore store = GeoPackageStore::create(dir / "s.gpkg");

@@ -10,9 +10,11 @@ using namespace wangge::workflow::test;
 
 namespace {
 
+const model::Timestamp noon = at("2026-06-01T12:00:00+08:00");
+
 std::string route_error(const model::Snapshot& snapshot, const geo::Point& p, Triage triage) {
     try {
-        (void)route(snapshot, p, triage);
+        (void)route(snapshot, p, triage, noon);
     } catch (const WorkflowError& e) {
         return e.code();
     }
@@ -23,7 +25,7 @@ std::string route_error(const model::Snapshot& snapshot, const geo::Point& p, Tr
 
 TEST(Routing, GeneralGoesToTheGridsPrimaryWorker) {
     const auto snapshot = community_snapshot();
-    const Route r = route(*snapshot, {116.445, 39.925}, Triage::general);
+    const Route r = route(*snapshot, {116.445, 39.925}, Triage::general, noon);
     EXPECT_EQ(r.areas.grid, grid1_code);
     EXPECT_EQ(r.areas.community, community_code);
     EXPECT_EQ(r.areas.street, street_code);
@@ -33,25 +35,44 @@ TEST(Routing, GeneralGoesToTheGridsPrimaryWorker) {
 
 TEST(Routing, WithoutAnAWorkerTheBWorkerTakesIt) {
     const auto snapshot = community_snapshot();
-    EXPECT_EQ(route(*snapshot, {116.455, 39.925}, Triage::general).assignee, "3");
+    EXPECT_EQ(route(*snapshot, {116.455, 39.925}, Triage::general, noon).assignee, "3");
+}
+
+TEST(Routing, WhileTheAWorkerIsOnLeaveTheBWorkerTakesIt) {
+    model::Dataset data = community_dataset();
+    data.staff[0].leave_from = at("2026-06-01T00:00:00+08:00");
+    data.staff[0].leave_until = at("2026-06-08T00:00:00+08:00");
+    const auto snapshot = community_snapshot(std::move(data));
+    EXPECT_EQ(route(*snapshot, {116.445, 39.925}, Triage::general, noon).assignee, "2");
+    // Back from leave: the A岗 again.
+    EXPECT_EQ(route(*snapshot, {116.445, 39.925}, Triage::general, at("2026-06-08T00:00:00+08:00")).assignee, "1");
+    EXPECT_EQ(route(*snapshot, {116.445, 39.925}, Triage::general, at("2026-05-31T23:59:59+08:00")).assignee, "1");
+}
+
+TEST(Routing, WhenTheWholeGridIsOnLeaveItsCommunityTakesIt) {
+    model::Dataset data = community_dataset();
+    data.staff[0].leave_from = at("2026-06-01T00:00:00+08:00");  // open-ended
+    data.staff[1].leave_until = at("2026-06-02T00:00:00+08:00");
+    const auto snapshot = community_snapshot(std::move(data));
+    EXPECT_EQ(route(*snapshot, {116.445, 39.925}, Triage::general, noon).assignee, community_code);
 }
 
 TEST(Routing, GridWithoutStaffFallsBackToItsCommunity) {
     model::Dataset data = community_dataset();
     std::erase_if(data.staff_grids, [](const model::StaffGrid& link) { return link.grid_code == grid2_code; });
     const auto snapshot = community_snapshot(std::move(data));
-    EXPECT_EQ(route(*snapshot, {116.455, 39.925}, Triage::general).assignee, community_code);
+    EXPECT_EQ(route(*snapshot, {116.455, 39.925}, Triage::general, noon).assignee, community_code);
 }
 
 TEST(Routing, CoordinationToCommunityUrgentToStreet) {
     const auto snapshot = community_snapshot();
-    EXPECT_EQ(route(*snapshot, {116.455, 39.925}, Triage::coordination).assignee, community_code);
-    EXPECT_EQ(route(*snapshot, {116.455, 39.925}, Triage::urgent).assignee, street_code);
+    EXPECT_EQ(route(*snapshot, {116.455, 39.925}, Triage::coordination, noon).assignee, community_code);
+    EXPECT_EQ(route(*snapshot, {116.455, 39.925}, Triage::urgent, noon).assignee, street_code);
 }
 
 TEST(Routing, PointOnTheSharedBorderGoesToTheSmallerCode) {
     const auto snapshot = community_snapshot();
-    const Route r = route(*snapshot, {116.45, 39.925}, Triage::general);
+    const Route r = route(*snapshot, {116.45, 39.925}, Triage::general, noon);
     EXPECT_EQ(r.areas.grid, grid1_code);
     EXPECT_EQ(r.assignee, "1");
     EXPECT_TRUE(r.near_boundary);
@@ -79,7 +100,7 @@ TEST(Routing, FourGridsMeetingAtACornerFollowTheSameRule) {
         data.staff_grids.push_back({staff_id, q.code, model::Duty::primary});
     }
     const auto snapshot = community_snapshot(std::move(data));
-    const auto grid_at = [&](double lon, double lat) { return route(*snapshot, {lon, lat}, Triage::general); };
+    const auto grid_at = [&](double lon, double lat) { return route(*snapshot, {lon, lat}, Triage::general, noon); };
 
     EXPECT_EQ(grid_at(116.41, 39.91).areas.grid, "110105001001001");  // the corner of all four
     EXPECT_EQ(grid_at(116.41, 39.91).assignee, "1");
@@ -103,7 +124,7 @@ TEST(Routing, OutsideEveryGridAndMissingLevelsAreErrors) {
     EXPECT_EQ(route_error(*alone, {116.05, 39.05}, Triage::urgent), "no_assignee");
     EXPECT_EQ(route_error(*alone, {116.05, 39.05}, Triage::coordination), "no_assignee");
     try {
-        (void)route(*alone, {116.05, 39.05}, Triage::urgent);
+        (void)route(*alone, {116.05, 39.05}, Triage::urgent, noon);
     } catch (const WorkflowError& e) {
         EXPECT_EQ(e.message_zh(), "网格 110105009009009 没有上级街道，无法分派紧急事件");
     }

@@ -282,6 +282,7 @@ export class DraftEditor {
       el('p', {class: 'message ok'}, `已发布第 ${this.result.version} 版网格（${this.result.grids} 个网格），生效时间 ${this.result.valid_from}。`),
       el('p', {class: 'message'}, `划转：住户 ${moved.households} 户，设施 ${moved.facilities} 处，在办事件 ${moved.incidents} 件。`),
       moved.pairs.length === 0 ? null : el('ul', {class: 'publish-moves'}, moved.pairs.map((pair) => el('li', {}, pair.message))),
+      ...staffingElements(this.result.staff),
       el('p', {class: 'message'}, '刷新页面即可看到新的网格布局。'));
   }
 
@@ -627,4 +628,20 @@ function summarise(violations = []) {
   const summary = {};
   for (const violation of violations) summary[violation.rule] = (summary[violation.rule] || 0) + 1;
   return summary;
+}
+
+// What a publication did to staffing (staff carried over from grids it gave
+// up, grids left without their one A岗), for the planner to follow up.
+function staffingElements(staff) {
+  if (!staff) return [];
+  const out = [];
+  if (staff.carried.length > 0) {
+    out.push(el('ul', {class: 'publish-staff'}, staff.carried.map((item) => el('li', {}, item.message))));
+  }
+  if (staff.without_primary_count > 0) {
+    out.push(el('p', {class: 'message warning publish-no-primary', role: 'alert'},
+      `${staff.without_primary_count} 个网格尚无唯一的A岗人员，请在网格信息中安排人员：`),
+    el('ul', {class: 'publish-no-primary-list'}, staff.without_primary.map((item) => el('li', {}, item.message))));
+  }
+  return out;
 }

@@ -27,6 +27,7 @@ import {mapLocale} from './map-locale.js';
 import {MyArea, householdAddress} from './my-area.js';
 import {Panel, el} from './panel.js';
 import {PlannerTools} from './planner.js';
+import {StaffEditor} from './staff-editor.js';
 import {RosterUpload} from './roster-upload.js';
 import {chooseView, viewsFor} from './roles.js';
 import {householdRange} from './rules.js';
@@ -284,6 +285,19 @@ class App {
     this.saveHash();
   }
 
+  // The staff panel of the grid card: planners assign AB岗, planners and
+  // supervisors mark leave (the server decides; this only hides dead buttons).
+  staffEditor() {
+    const role = this.user?.role;
+    if (this.view === 'planner' && (role === 'planner' || role === 'admin')) {
+      return new StaffEditor({canAssign: true, canSetLeave: true});
+    }
+    if (this.view === 'supervisor' && (role === 'supervisor' || role === 'admin')) {
+      return new StaffEditor({canAssign: false, canSetLeave: true});
+    }
+    return null;
+  }
+
   // Selects a grid and shows its contact card (staff come from the API in both
   // GeoJSON and tile modes: tiles carry no nested properties).
   async selectGrid(code, {fit = false} = {}) {
@@ -295,6 +309,8 @@ class App {
       return;
     }
     this.panel.grid(feature.properties, index.parents(code));
+    const staffEditor = this.staffEditor();
+    if (staffEditor) this.panel.root.append(staffEditor.element(code));
     const bbox = index.get(code)?.bbox;
     if (fit && bbox) this.map.fitBounds(bbox, {padding: 40, maxZoom: 17, duration: 0});
   }

@@ -22,6 +22,9 @@
 //   import_data                   -         -           -          all     all
 //   manage_users                  -         -           -          -       all
 //   read_audit_log                -         -           -          -       all
+//   read_staff                    -         -           all        all     all
+//   assign_staff                  -         -           -          all     all
+//   set_staff_leave               -         -           scoped     all     all
 //
 // Households: every signed-in user sees location, address, grid and member
 // count. The personal fields (head's name, ID number, phone, and the tags,
@@ -64,6 +67,9 @@ enum class Action {
     import_data,  ///< upload a file into a layer (POST /import/{layer})
     manage_users,
     read_audit_log,
+    read_staff,       ///< the staff list with duties and leave (GET /staff)
+    assign_staff,     ///< a grid's AB岗 links (PUT /grids/{code}/staff)
+    set_staff_leave,  ///< a person's leave; scoped: staff of the supervisor's grids
 };
 
 inline constexpr std::array all_actions{
@@ -73,7 +79,8 @@ inline constexpr std::array all_actions{
     Action::read_heat_tiles,    Action::report_incident,         Action::handle_incident,
     Action::record_visit,       Action::read_statistics,         Action::edit_drafts,
     Action::publish_layout,     Action::import_data,             Action::manage_users,
-    Action::read_audit_log,
+    Action::read_audit_log,     Action::read_staff,              Action::assign_staff,
+    Action::set_staff_leave,
 };
 
 /// e.g. "read_household_personal".

@@ -63,16 +63,19 @@ struct EditResult {
     rules::Report report;
 };
 
-/// Where a draft's checks get households per grid for the household_count
-/// rule (the served map's live households). Thread safety: implementations
-/// are called from any thread, for any number of drafts at once.
-class HouseholdCounter {
+/// Where a draft's checks get what the served map knows per grid: households
+/// for the household_count rule and A岗 staff for no_primary_staff. Thread
+/// safety: implementations are called from any thread, for any number of
+/// drafts at once.
+class GridFacts {
 public:
-    virtual ~HouseholdCounter() = default;
+    virtual ~GridFacts() = default;
     /// Households of the published grid `code`.
     [[nodiscard]] virtual int in_grid(std::string_view code) const = 0;
     /// Households located inside `lonlat` (a grid the draft changed).
     [[nodiscard]] virtual int inside(const geo::MultiPolygon& lonlat) const = 0;
+    /// A岗 staff linked to grid `code` (0 for a code the map does not have).
+    [[nodiscard]] virtual int primary_staff(std::string_view code) const = 0;
 };
 
 /// A proposed code for a grid (renumber).
@@ -116,12 +119,12 @@ private:
 
 class Draft {
 public:
-    /// Without `households` the household_count rule is not checked.
+    /// Without `facts` the household_count and no_primary_staff rules are not checked.
     Draft(std::shared_ptr<const BaseLayout> base, rules::Options options = {},
-          std::shared_ptr<const HouseholdCounter> households = {});
+          std::shared_ptr<const GridFacts> facts = {});
     /// A draft over a base made of `grids` (tests, tools).
     Draft(std::vector<model::Grid> grids, int base_version, rules::Options options = {},
-          std::shared_ptr<const HouseholdCounter> households = {});
+          std::shared_ptr<const GridFacts> facts = {});
 
     [[nodiscard]] int base_version() const noexcept { return base_->version(); }
     /// Every grid of the draft: the base's unchanged grids, then the changed ones.
@@ -220,7 +223,7 @@ private:
     EditResult refuse_new_near_misses(EditResult edit, std::map<std::string, model::Grid, std::less<>> changed_before,
                                       std::set<std::string, std::less<>> deleted_before);
     /// `options` with the households of the grid-level grids in `layout` (when counted).
-    [[nodiscard]] rules::Options with_households(rules::Options options, const std::vector<model::Grid>& layout) const;
+    [[nodiscard]] rules::Options with_live_facts(rules::Options options, const std::vector<model::Grid>& layout) const;
     /// Validates the grids `changed` in the current draft; `removed` is only reported.
     [[nodiscard]] EditResult result(std::vector<std::string> changed, std::vector<std::string> removed = {}) const;
 
@@ -228,7 +231,7 @@ private:
     std::map<std::string, model::Grid, std::less<>> changed_;
     std::set<std::string, std::less<>> deleted_;
     rules::Options options_;
-    std::shared_ptr<const HouseholdCounter> households_;
+    std::shared_ptr<const GridFacts> facts_;
 };
 
 }  // namespace wangge::drafts

@@ -54,8 +54,9 @@ struct DraftServices {
     Writer& writer;
     const AuthGate& gate;
     rules::Options rules{};
-    /// Households for the household_count rule (live_households()); none: not checked.
-    std::shared_ptr<const drafts::HouseholdCounter> households{};
+    /// Households and staff for the household_count and no_primary_staff rules
+    /// (live_grid_facts()); none: not checked.
+    std::shared_ptr<const drafts::GridFacts> facts{};
     std::size_t max_drafts = 32;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
-// Households per grid for the household_count rule of POST /validate and of
-// the drafts (DESIGN §4), from the served snapshot.
+// Households and A岗 staff per grid for the household_count and
+// no_primary_staff rules of POST /validate and of the drafts (DESIGN §4),
+// from the served snapshot.
 //
 // Cost: counting walks every household (1M at city size), so it is done at
 // most once per version of the households table, on the first request that
@@ -8,11 +9,12 @@
 // household and not the layout shares the previous version's counts.
 //
 // Thread safety: HouseholdCounts may be read from any thread (the first
-// reader counts, the others wait for it); live_households() is safe from any
+// reader counts, the others wait for it); live_grid_facts() is safe from any
 // thread.
 
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 
@@ -42,8 +44,16 @@ private:
 /// Registers HouseholdCounts with `state`; call before the first publish.
 void derive_household_counts(State& state);
 
-/// The households of the snapshot current at each call, for drafts: a
-/// published grid's by its grid code, a changed grid's by location.
-[[nodiscard]] std::shared_ptr<const drafts::HouseholdCounter> live_households(const State& state);
+/// A岗 staff linked to grid `code` in `snapshot`.
+[[nodiscard]] int primary_staff_count(const model::Snapshot& snapshot, std::string_view code);
+
+/// A岗 staff per code of the finest-level grids of `layout` (the no_primary_staff rule).
+[[nodiscard]] std::unordered_map<std::string, int> primary_staff_counts(const model::Snapshot& snapshot,
+                                                                         std::span<const model::Grid> layout);
+
+/// The households and staff of the snapshot current at each call, for
+/// drafts: a published grid's households by its grid code, a changed grid's
+/// by location; staff by grid code.
+[[nodiscard]] std::shared_ptr<const drafts::GridFacts> live_grid_facts(const State& state);
 
 }  // namespace wangge::http

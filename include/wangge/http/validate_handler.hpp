@@ -6,7 +6,8 @@
 // The rules are the server's one set of rule options (wangge.conf / `wangge
 // serve` options, the same the drafts use). household_count counts the served
 // snapshot's households by their grid code (HouseholdCounts), so a posted grid
-// is compared with the households the live layout gives its code.
+// is compared with the households the live layout gives its code;
+// no_primary_staff likewise counts the A岗 staff linked to its code.
 // Query parameters: min_width_m, min_area_m2, edge_tolerance_m (metres)
 // override the configured ones for one request.
 // Errors: malformed JSON or features → 400, too many features or vertices → 413.

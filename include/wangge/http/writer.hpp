@@ -115,6 +115,10 @@ public:
     /// Publishes a new grid layout (draft_routes.cpp): closes the grids in
     /// force, stores the plan's grids and re-derived grid codes; returns the plan.
     drafts::PublishPlan publish_layout(const Make<drafts::PublishPlan>& make, const Audit<drafts::PublishPlan>& audit);
+    /// Stores a change of staffing (staff_routes.hpp): grids' AB岗 links
+    /// replaced whole, staff rows (leave) rewritten; returns it as stored.
+    /// Concurrent changes of one grid or one person: the later one wins.
+    store::StaffUpdate update_staff(const Make<store::StaffUpdate>& make, const Audit<store::StaffUpdate>& audit);
     /// Stores an upload of households or facilities (import_routes.hpp): the
     /// plan's new rows (given their ids) and replaced rows, with its per-row
     /// "import.update" audit entries besides `audit`'s; returns the plan as stored.

@@ -45,6 +45,17 @@ struct Staff {
     std::string name;
     std::string phone;  ///< work phone, shown on the public contact card
     std::string role;
+    /// Leave (请假) over [leave_from, leave_until): meanwhile the grid's B岗
+    /// takes over what the A岗 would be given. Either end may be open.
+    /// (Initialised so that rows written without them need not name them.)
+    std::optional<Timestamp> leave_from{};
+    std::optional<Timestamp> leave_until{};
+
+    /// True while `t` lies in the leave; false when no leave is set.
+    [[nodiscard]] bool on_leave(Timestamp t) const noexcept {
+        if (!leave_from && !leave_until) return false;
+        return (!leave_from || *leave_from <= t) && (!leave_until || t < *leave_until);
+    }
 
     friend bool operator==(const Staff&, const Staff&) = default;
 };

@@ -74,6 +74,8 @@ public:
     /// Staff linked to a grid, A岗 first.
     [[nodiscard]] std::span<const GridStaff> staff_of(std::string_view grid_code) const;
     [[nodiscard]] const Staff* staff(std::int64_t id) const;
+    /// The grid links of one staff member, in data().staff_grids order.
+    [[nodiscard]] std::span<const StaffGrid* const> links_of(std::int64_t staff_id) const;
 
     /// Rows by id (null when there is none).
     [[nodiscard]] const Household* household(std::int64_t id) const;
@@ -122,6 +124,7 @@ private:
         StaffDirectory(const Table<Staff>& staff, const Table<StaffGrid>& links);
         std::unordered_map<std::string_view, std::vector<GridStaff>> by_grid;
         std::unordered_map<std::int64_t, const Staff*> by_id;
+        std::unordered_map<std::int64_t, std::vector<const StaffGrid*>> by_staff;
     };
 
     /// The indexes over rows by location, by id and of events by incident,
@@ -192,6 +195,12 @@ public:
     void set_household_grid(std::int64_t id, const std::string& grid_code);
     void set_facility_grid(std::int64_t id, const std::string& grid_code);
     void set_incident_grid(std::int64_t id, const std::string& grid_code);
+    /// Replaces the staff member with the same id (a few thousand rows: found
+    /// by a scan); throws std::out_of_range when there is none.
+    void replace_staff(Staff staff);
+    /// Makes `links` the only staff links of `grid_code` (each link's
+    /// grid_code is set to it); an empty span removes the grid's links.
+    void set_grid_staff(const std::string& grid_code, std::span<const StaffGrid> links);
 
     /// The new version; the editor is spent afterwards.
     [[nodiscard]] std::shared_ptr<const Snapshot> finish(std::uint64_t version);
@@ -212,6 +221,7 @@ private:
     const Snapshot& base_;
     Tables data_;
     bool layout_ = false;
+    bool staff_ = false;
     std::vector<std::size_t> households_;
     std::vector<std::size_t> facilities_;
     std::vector<std::size_t> incidents_;

@@ -39,6 +39,8 @@ struct Changes {
     std::uint64_t from_version = 0;
     /// The grid layout changed (a publish): grid rows closed and added.
     bool layout = false;
+    /// Staff rows or their grid links changed (assignment, leave, a publish carrying links over).
+    bool staff = false;
     /// Positions of the rows replaced or appended, sorted and unique; those at
     /// or past the matching *_before size were appended.
     std::vector<std::size_t> households;

@@ -29,6 +29,8 @@ struct GridFile {
     /// Households per grid code, when the source also has a `households`
     /// layer with a grid_code field (as a store does).
     std::optional<std::unordered_map<std::string, int>> households;
+    /// A岗 staff per grid code, when the source also has a `staff_grids` layer.
+    std::optional<std::unordered_map<std::string, int>> primary_staff;
 };
 
 /// Reads polygons with the properties code, name, level (street, community,

@@ -26,6 +26,7 @@ inline constexpr std::string_view gap = "gap";
 inline constexpr std::string_view outside_parent = "outside_parent";
 inline constexpr std::string_view edge_mismatch = "edge_mismatch";
 inline constexpr std::string_view household_count = "household_count";
+inline constexpr std::string_view no_primary_staff = "no_primary_staff";
 }  // namespace rule
 
 enum class Severity { error, warning };

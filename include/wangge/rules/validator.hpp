@@ -1,7 +1,8 @@
 #pragma once
 // The boundary rules engine (DESIGN §4): checks a grid layout for invalid
 // geometry, overlaps, gaps, grids outside their parent, unknown parents,
-// duplicated or malformed codes, household counts and near-miss borders.
+// duplicated or malformed codes, household counts, grids without their one
+// A岗 and near-miss borders.
 //
 // The whole layout is projected once into a local metric CRS (LocalProjection),
 // so every area, width and tolerance is in metres; offending pieces are
@@ -66,6 +67,9 @@ struct Options {
     int households_max = 300;
     /// Households per grid code; the household_count rule runs only when given.
     std::optional<std::unordered_map<std::string, int>> households;
+    /// A岗 (primary duty) staff per grid code; the no_primary_staff rule
+    /// (exactly one per finest-level grid) runs only when given.
+    std::optional<std::unordered_map<std::string, int>> primary_staff;
     CodeScheme scheme;
     unsigned threads = 0;  ///< 0: all hardware threads
     /// Invalid grids up to this size are repaired (GEOS MakeValid) so the
@@ -130,6 +134,10 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+/// The no_primary_staff message for `grid` with `count` A岗 staff; nullopt
+/// for exactly one (the rule's own check, for the map's staff panel).
+[[nodiscard]] std::optional<std::string> primary_staff_message(const model::Grid& grid, int count);
 
 /// One-shot convenience: Validator(layout, options, parents).validate_all().
 [[nodiscard]] Report validate(std::vector<model::Grid> layout, const Options& options = {},

@@ -89,6 +89,19 @@ struct GridCodeChange {
     std::string grid_code;
 };
 
+/// The staff links one grid has after a write (AB岗, DESIGN §1).
+struct GridStaffLinks {
+    std::string grid_code;
+    std::vector<model::StaffGrid> links;  ///< empty: the grid keeps no staff
+};
+
+/// A change of staffing: grids whose links are replaced whole, and staff
+/// rows rewritten in place (found by id), such as a leave being set.
+struct StaffUpdate {
+    std::vector<GridStaffLinks> grids;
+    std::vector<model::Staff> staff;
+};
+
 /// A new grid layout replacing the one in force (DESIGN §1): every current
 /// grid row is closed at `at` and `grids` (valid_from `at`) become current.
 struct LayoutPublication {
@@ -97,6 +110,8 @@ struct LayoutPublication {
     std::vector<GridCodeChange> households;
     std::vector<GridCodeChange> facilities;
     std::vector<GridCodeChange> incidents;
+    /// Links of grids the layout gives up, carried over to their successors.
+    std::vector<GridStaffLinks> staff;
 };
 
 class GeoPackageStore {
@@ -152,6 +167,7 @@ public:
     void insert_incident(model::Incident& incident, model::IncidentEvent& first_event);
     void update_incident(const model::Incident& incident, model::IncidentEvent& event);
     void append_visit(model::Visit& visit);
+    void update_staff(const StaffUpdate& update);
 
 private:
     void require_writable() const;
@@ -199,6 +215,10 @@ public:
     void update_incident(const model::Incident& incident, model::IncidentEvent& event);
     /// Appends one visit and sets its id.
     void append_visit(model::Visit& visit);
+    /// Replaces the links of each grid in `update.grids` and rewrites its
+    /// staff rows (src/store/staff_writes.cpp). Throws StoreError naming a
+    /// staff row that is missing.
+    void update_staff(const StaffUpdate& update);
     /// Appends `added` and rewrites `replaced` (by id) as GeoPackageStore::upsert
     /// does, setting the new rows' ids (the audit entries are the caller's).
     void upsert(model::Dataset& added, const model::Dataset& replaced);

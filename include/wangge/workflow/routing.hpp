@@ -3,8 +3,9 @@
 // location, the assignee its triage calls for, and the incidents waiting too
 // long to be accepted.
 //
-// Triage routing (DESIGN §5): general → the grid's A岗 worker (else its B岗
-// worker; a grid without staff falls back to its community), coordination →
+// Triage routing (DESIGN §5): general → the grid's A岗 worker, or its B岗
+// worker while the A岗 is on leave or missing (AB岗; a grid whose staff are
+// all away or missing falls back to its community), coordination →
 // the community code, urgent → the street code. The assignee is stored as text:
 // a staff id or a grid code.
 //
@@ -44,13 +45,16 @@ struct Route {
 };
 
 /// Finds the grid containing `location` (a point on a shared border goes to
-/// the smaller grid code, the Snapshot's rule) and the triage's assignee.
-/// Throws WorkflowError "outside_grids" when no grid contains the point and
-/// "no_assignee" when the layout lacks the level the triage goes to.
-[[nodiscard]] Route route(const model::Snapshot& snapshot, const geo::Point& location, Triage triage);
+/// the smaller grid code, the Snapshot's rule) and the triage's assignee at
+/// time `at` (leave). Throws WorkflowError "outside_grids" when no grid
+/// contains the point and "no_assignee" when the layout lacks the level the
+/// triage goes to.
+[[nodiscard]] Route route(const model::Snapshot& snapshot, const geo::Point& location, Triage triage,
+                          model::Timestamp at);
 
-/// The assignee for an incident in `areas` (see the header comment).
-[[nodiscard]] std::string assignee_for(const model::Snapshot& snapshot, const Areas& areas, Triage triage);
+/// The assignee for an incident in `areas` at time `at` (see the header comment).
+[[nodiscard]] std::string assignee_for(const model::Snapshot& snapshot, const Areas& areas, Triage triage,
+                                       model::Timestamp at);
 
 /// An incident not accepted within its triage's limit.
 struct Escalation {
