@@ -754,14 +754,17 @@ rules::Options Draft::with_live_facts(rules::Options options, const std::vector<
     // stay with the code: a new code has none until a planner assigns them.
     std::unordered_map<std::string, int> counts;
     std::unordered_map<std::string, int> primary;
+    bool staffed = true;
     for (const model::Grid& grid : layout) {
         if (grid.level != model::GridLevel::grid) continue;
         counts.emplace(grid.code, changed_.contains(grid.code) ? facts_->inside(grid.geometry)
                                                                : facts_->in_grid(grid.code));
-        primary.emplace(grid.code, facts_->primary_staff(grid.code));
+        const std::optional<int> staff = facts_->primary_staff(grid.code);
+        staffed = staffed && staff.has_value();
+        if (staff) primary.emplace(grid.code, *staff);
     }
     options.households = std::move(counts);
-    options.primary_staff = std::move(primary);
+    if (staffed) options.primary_staff = std::move(primary);
     return options;
 }
 

@@ -235,8 +235,9 @@ nlohmann::json staffing_json(const model::Snapshot& snapshot, const store::Layou
     }
     nlohmann::json lacking = nlohmann::json::array();
     std::size_t count = 0;
+    const bool staffed = !snapshot.data().staff_grids.empty();  // else staffing is not managed here
     for (const model::Grid& grid : publication.grids) {
-        if (grid.level != model::GridLevel::grid) continue;
+        if (!staffed || grid.level != model::GridLevel::grid) continue;
         const auto message = rules::primary_staff_message(grid, primary_staff_count(snapshot, grid.code));
         if (!message) continue;
         if (++count <= limit) lacking.push_back({{"code", grid.code}, {"message", *message}});

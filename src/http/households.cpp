@@ -36,8 +36,9 @@ int primary_staff_count(const model::Snapshot& snapshot, std::string_view code) 
     }));
 }
 
-std::unordered_map<std::string, int> primary_staff_counts(const model::Snapshot& snapshot,
-                                                          std::span<const model::Grid> layout) {
+std::optional<std::unordered_map<std::string, int>> primary_staff_counts(const model::Snapshot& snapshot,
+                                                                         std::span<const model::Grid> layout) {
+    if (snapshot.data().staff_grids.empty()) return std::nullopt;
     std::unordered_map<std::string, int> counts;
     for (const model::Grid& grid : layout) {
         if (grid.level == model::GridLevel::grid) counts.emplace(grid.code, primary_staff_count(snapshot, grid.code));
@@ -70,8 +71,10 @@ public:
         return count;
     }
 
-    [[nodiscard]] int primary_staff(std::string_view code) const override {
-        return primary_staff_count(state_.view()->snapshot(), code);
+    [[nodiscard]] std::optional<int> primary_staff(std::string_view code) const override {
+        const auto view = state_.view();
+        if (view->snapshot().data().staff_grids.empty()) return std::nullopt;
+        return primary_staff_count(view->snapshot(), code);
     }
 
 private:

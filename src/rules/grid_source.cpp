@@ -112,7 +112,8 @@ std::optional<std::unordered_map<std::string, int>> household_counts(void* datas
     return counts;
 }
 
-/// A岗 links per grid code, when the source has a staff_grids layer (a store).
+/// A岗 links per grid code, when the source has a staff_grids layer with rows
+/// (a store that manages staffing).
 std::optional<std::unordered_map<std::string, int>> primary_staff_counts(void* dataset) {
     OGRLayerH layer = GDALDatasetGetLayerByName(dataset, "staff_grids");
     if (layer == nullptr) return std::nullopt;
@@ -121,12 +122,15 @@ std::optional<std::unordered_map<std::string, int>> primary_staff_counts(void* d
     const int duty = OGR_FD_GetFieldIndex(definition, "duty");
     if (code < 0 || duty < 0) return std::nullopt;
     std::unordered_map<std::string, int> counts;
+    bool any = false;
     OGR_L_ResetReading(layer);
     while (Feature feature{OGR_L_GetNextFeature(layer)}) {
+        any = true;
         if (std::string_view(OGR_F_GetFieldAsString(feature.get(), duty)) == "A") {
             ++counts[OGR_F_GetFieldAsString(feature.get(), code)];
         }
     }
+    if (!any) return std::nullopt;
     return counts;
 }
 

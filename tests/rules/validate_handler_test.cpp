@@ -47,7 +47,8 @@ TEST_F(ValidateRoute, ReportsViolations) {
     EXPECT_EQ(report["valid"], false);
     EXPECT_EQ(report["grids"], 5);
     // The planted grids' codes hold none of the served households: below the default 100.
-    EXPECT_EQ(report["summary"], (nlohmann::json{{"overlap", 1}, {"household_count", 3}}));
+    // Of the served staff, only 110105001001001 has its A岗; the other two codes have none.
+    EXPECT_EQ(report["summary"], (nlohmann::json{{"overlap", 1}, {"household_count", 3}, {"no_primary_staff", 2}}));
     EXPECT_EQ(report["violations"][0]["message"], "网格 110105001001001 与 110105001001002 重叠 2000.0 平方米");
 }
 

@@ -74,8 +74,10 @@ public:
     [[nodiscard]] virtual int in_grid(std::string_view code) const = 0;
     /// Households located inside `lonlat` (a grid the draft changed).
     [[nodiscard]] virtual int inside(const geo::MultiPolygon& lonlat) const = 0;
-    /// A岗 staff linked to grid `code` (0 for a code the map does not have).
-    [[nodiscard]] virtual int primary_staff(std::string_view code) const = 0;
+    /// A岗 staff linked to grid `code` (0 for a code the map does not have);
+    /// nullopt when the map keeps no staff links at all (staffing is not
+    /// managed here, so no_primary_staff is not checked).
+    [[nodiscard]] virtual std::optional<int> primary_staff(std::string_view code) const = 0;
 };
 
 /// A proposed code for a grid (renumber).

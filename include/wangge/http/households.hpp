@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -47,9 +48,11 @@ void derive_household_counts(State& state);
 /// A岗 staff linked to grid `code` in `snapshot`.
 [[nodiscard]] int primary_staff_count(const model::Snapshot& snapshot, std::string_view code);
 
-/// A岗 staff per code of the finest-level grids of `layout` (the no_primary_staff rule).
-[[nodiscard]] std::unordered_map<std::string, int> primary_staff_counts(const model::Snapshot& snapshot,
-                                                                         std::span<const model::Grid> layout);
+/// A岗 staff per code of the finest-level grids of `layout` (the
+/// no_primary_staff rule); nullopt when the snapshot keeps no staff links at
+/// all: staffing is then not managed here, and the rule stays silent.
+[[nodiscard]] std::optional<std::unordered_map<std::string, int>> primary_staff_counts(
+    const model::Snapshot& snapshot, std::span<const model::Grid> layout);
 
 /// The households and staff of the snapshot current at each call, for
 /// drafts: a published grid's households by its grid code, a changed grid's

@@ -29,7 +29,7 @@ struct GridFile {
     /// Households per grid code, when the source also has a `households`
     /// layer with a grid_code field (as a store does).
     std::optional<std::unordered_map<std::string, int>> households;
-    /// A岗 staff per grid code, when the source also has a `staff_grids` layer.
+    /// A岗 staff per grid code, when the source also has a `staff_grids` layer with rows.
     std::optional<std::unordered_map<std::string, int>> primary_staff;
 };
 
