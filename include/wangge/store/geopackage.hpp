@@ -59,6 +59,8 @@ struct Tables;
 
 namespace wangge::store {
 
+struct Photo;  // store/photos.hpp
+
 class StoreError : public Error {
 public:
     using Error::Error;
@@ -199,6 +201,8 @@ public:
     void update_incident(const model::Incident& incident, model::IncidentEvent& event);
     /// Appends one visit and sets its id.
     void append_visit(model::Visit& visit);
+    /// Stores a case photo and sets its id and size (src/store/photos.cpp).
+    void append_photo(Photo& photo);
     /// Appends `added` and rewrites `replaced` (by id) as GeoPackageStore::upsert
     /// does, setting the new rows' ids (the audit entries are the caller's).
     void upsert(model::Dataset& added, const model::Dataset& replaced);
