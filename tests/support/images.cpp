@@ -1,5 +1,6 @@
 #include "support/images.hpp"
 
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -44,7 +45,10 @@ std::string encode(const char* driver_name, int width, int height, std::optional
         source->SetMetadataItem("EXIF_GPSLongitudeRef", gps->x < 0 ? "W" : "E");
         source->SetMetadataItem("EXIF_GPSLongitude", dms(gps->x).c_str());
     }
-    const std::string path = std::string("/vsimem/wangge_test_image.") + driver_name;
+    // A file of its own per call: tests encode from several threads at once.
+    static std::atomic<unsigned> counter = 0;
+    const std::string path =
+        "/vsimem/wangge_test_image_" + std::to_string(counter++) + "." + std::string(driver_name);
     {
         const std::unique_ptr<GDALDataset> copy(
             driver->CreateCopy(path.c_str(), source.get(), FALSE, nullptr, nullptr, nullptr));
