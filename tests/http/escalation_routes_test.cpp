@@ -48,13 +48,7 @@ protected:
     EscalationTest() : test::WorkflowFixture(clock.function()) {}
 
     std::int64_t report(const std::string& token, const std::string& triage) {
-        const test::Reply reply = call(Method::post, "/incidents", token,
-                                       {{"category", "违法建设"},
-                                        {"triage", triage},
-                                        {"source", "网格员巡查"},
-                                        {"description", "燃气泄漏"},
-                                        {"lon", 116.405},
-                                        {"lat", 39.905}});
+        const test::Reply reply = report_west(token, triage, "燃气泄漏");
         EXPECT_EQ(reply.status, 201U) << reply.body;
         return reply.json().at("id").get<std::int64_t>();
     }

@@ -22,13 +22,7 @@ using nlohmann::json;
 class PhotoRoutesTest : public test::WorkflowFixture {
 protected:
     std::int64_t report_case(const std::string& token) {
-        const test::Reply reply = call(Method::post, "/incidents", token,
-                                       {{"category", "违法建设"},
-                                        {"triage", "general"},
-                                        {"source", "网格员巡查"},
-                                        {"description", "楼道堆放杂物"},
-                                        {"lon", 116.405},
-                                        {"lat", 39.905}});
+        const test::Reply reply = report_west(token, "general", "楼道堆放杂物");
         EXPECT_EQ(reply.status, 201U) << reply.body;
         return reply.json().at("id").get<std::int64_t>();
     }
