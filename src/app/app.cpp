@@ -6,10 +6,12 @@
 #include "wangge/auth/service.hpp"
 #include "wangge/http/api.hpp"
 #include "wangge/http/draft_routes.hpp"
+#include "wangge/http/escalation_routes.hpp"
 #include "wangge/http/features.hpp"
 #include "wangge/http/households.hpp"
 #include "wangge/http/import_routes.hpp"
 #include "wangge/http/lookup.hpp"
+#include "wangge/http/photo_routes.hpp"
 #include "wangge/http/staff_routes.hpp"
 #include "wangge/http/static_files.hpp"
 #include "wangge/http/tile_feed.hpp"
@@ -67,7 +69,9 @@ std::unique_ptr<App> App::open(AppConfig config) {
     http::add_tile_feed_routes(router, p.state, p.gate, p.config.max_anonymous_streams);
     http::derive_household_counts(p.state);
     http::add_validate_route(router, p.state, p.gate, p.config.rules, p.config.validate_limits);
+    if (p.workflow) http::add_escalation_routes(router, p.state, p.gate, p.workflow->config.escalation);
     if (p.workflow) http::add_workflow_routes(router, p.state, *p.workflow);
+    if (p.workflow) http::add_photo_routes(router, p.state, p.writer, p.gate, p.config.store, p.config.photo_limits);
     const http::DraftFromGrids draft_from_grids = http::add_draft_routes(router, p.state, *p.drafts);
     http::add_import_routes(router, p.state, p.writer, p.gate, draft_from_grids);
     http::add_staff_routes(router, p.state, p.writer, p.gate);

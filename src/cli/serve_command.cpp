@@ -57,6 +57,7 @@ int serve_command(const Args& args) {
     std::string open311_clients_path;
     std::size_t tile_cache_mb = 64;
     std::size_t max_anonymous_streams = app::AppConfig{}.max_anonymous_streams;
+    std::size_t photo_max_mb = app::AppConfig{}.photo_limits.max_bytes >> 20;
     bool secure_cookie = false;
     bool quiet = false;
     http::ServerOptions options;
@@ -84,6 +85,8 @@ int serve_command(const Args& args) {
          "(a secret: keep it out of the repository); without it only signed-in users submit")
         ("tile-cache-mb", po::value(&tile_cache_mb)->default_value(tile_cache_mb)->value_name("MB"),
          "memory for rendered grid and facility tiles (the same for every caller); 0 turns the cache off")
+        ("photo-max-mb", po::value(&photo_max_mb)->default_value(photo_max_mb)->value_name("MB"),
+         "largest case photo (POST /incidents/{id}/photos; larger: 413); --body-limit caps it too")
         ("threads", po::value(&options.threads)->default_value(0), "I/O threads; 0 means one per core")
         ("worker-threads", po::value(&options.worker_threads)->default_value(0),
          "threads for CPU-heavy requests (validation); 0 means as many as I/O threads")
@@ -146,6 +149,7 @@ int serve_command(const Args& args) {
                           .tile_cache_bytes = tile_cache_mb << 20, .max_anonymous_streams = max_anonymous_streams};
     config.gate.secure_cookie = secure_cookie;
     config.rules = rules;
+    config.photo_limits.max_bytes = photo_max_mb << 20;
     // The workflow writes need the category table; a missing default file
     // turns them off (read-only serving), a missing named file is an error.
     if (!open311_clients_path.empty()) config.open311_clients.emplace(http::Open311Clients::load(open311_clients_path));

@@ -40,6 +40,8 @@ struct Writer::Operation {
     /// The incident a value writes; empty for writes that touch none.
     std::function<std::int64_t(const T&)> incident;
     bool layout = false;
+    /// False for writes the Snapshot does not hold (photos): nothing to publish.
+    bool snapshot = true;
 };
 
 template <class T>
@@ -63,6 +65,7 @@ public:
     }
     void change(model::SnapshotEditor& editor) const override { operation_.change(editor, *value_); }
     [[nodiscard]] bool publishes_layout() const override { return operation_.layout; }
+    [[nodiscard]] bool changes_snapshot() const override { return operation_.snapshot; }
 
     [[nodiscard]] T take() { return *std::move(value_); }
 
@@ -263,6 +266,17 @@ model::Visit Writer::append_visit(const Make<model::Visit>& make, const Audit<mo
         .change = [](model::SnapshotEditor& editor, const model::Visit& visit) { editor.append_visit(visit); },
         .incident = {},
         .layout = false,
+    };
+    return write(make, audit, operation);
+}
+
+store::Photo Writer::attach_photo(const Make<store::Photo>& make, const Audit<store::Photo>& audit) {
+    const Operation<store::Photo> operation{
+        .store = [](store::GeoPackageStore::Batch& batch, store::Photo& photo) { batch.append_photo(photo); },
+        .change = [](model::SnapshotEditor&, const store::Photo&) {},
+        .incident = [](const store::Photo& photo) { return photo.info.incident_id; },
+        .layout = false,
+        .snapshot = false,
     };
     return write(make, audit, operation);
 }

@@ -60,6 +60,7 @@ public:
         return sqlite3_column_int64(statement_.get(), column);
     }
     [[nodiscard]] int int32(int column) const noexcept { return sqlite3_column_int(statement_.get(), column); }
+    [[nodiscard]] double real(int column) const noexcept { return sqlite3_column_double(statement_.get(), column); }
     /// The value as text ("" for NULL), up to a NUL character as OGR reads it.
     [[nodiscard]] std::string_view text(int column) const noexcept;
     [[nodiscard]] std::span<const unsigned char> blob(int column) const noexcept;

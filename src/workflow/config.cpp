@@ -133,6 +133,16 @@ EscalationPolicy EscalationPolicy::from_json(const nlohmann::json& document) {
     for (const auto& [key, value] : minutes.items()) {
         const auto triage = parse_triage(key);
         if (!triage) throw InputError("\"escalation_minutes\": unknown triage \"" + key + "\"");
+        // Fractions of a minute too (0.5 = 30 s): a drill or a test need not wait a whole minute.
+        if (value.is_number_float()) {
+            const double seconds = value.get<double>() * 60;
+            if (!(seconds >= 1 && seconds <= static_cast<double>(max_escalation_minutes) * 60)) {
+                throw InputError("escalation_minutes." + key + " must be between 1 second (1/60) and " +
+                                 std::to_string(max_escalation_minutes) + " minutes, got " + value.dump());
+            }
+            policy.accept_within_s[static_cast<std::size_t>(*triage)] = static_cast<std::int64_t>(seconds + 0.5);
+            continue;
+        }
         policy.accept_within_s[static_cast<std::size_t>(*triage)] =
             positive_integer(value, max_escalation_minutes, "escalation_minutes." + key) * 60;
     }

@@ -1,18 +1,35 @@
 // Field and case work from the map (issue #15): a grid worker on a phone
-// (touch, small viewport) records visits at the door, once without network,
-// and the roles walk a case from report to closure with the buttons the
-// server allows each of them. The server runs on its own copy of the sample
-// store (these tests write).
+// (touch, small viewport) records visits at the door, once without network;
+// reports a case with a photo, and the roles walk it to closure with the
+// buttons the server allows each of them (the result with an after-photo);
+// an urgent case nobody accepts appears live on the supervisor's escalation
+// notice. The server runs on its own copy of the sample store (these tests
+// write), with urgent cases escalating after 6 s instead of 30 minutes.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {test} from 'node:test';
 
 import {
-  clickLngLat, demoPassword, demoUsers, loadSample, openMap, pagePoint, polygonContains, screenshot, useServerAndBrowser, waitIdle,
+  clickLngLat, demoPassword, demoUsers, loadSample, openMap, pagePoint, polygonContains, screenshot, sourceDir,
+  useServerAndBrowser, waitIdle,
 } from './harness.mjs';
 
+// The shipped category table with a short acceptance limit for urgent cases.
+function quickEscalation() {
+  const table = JSON.parse(fs.readFileSync(path.join(sourceDir, 'data', 'categories.json'), 'utf8'));
+  table.escalation_minutes = {urgent: 0.1};
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wangge-categories-')), 'categories.json');
+  fs.writeFileSync(file, JSON.stringify(table));
+  return file;
+}
+
 const sample = loadSample();
-const session = useServerAndBrowser({writable: true});
+const session = useServerAndBrowser({writable: true, categories: quickEscalation()});
+const photo = {name: 'case-photo.jpg', mimeType: 'image/jpeg',
+  buffer: fs.readFileSync(path.join(sourceDir, 'tests', 'browser', 'fixtures', 'case-photo.jpg'))};
 const worker = demoUsers.worker;
 const [workerGrid] = worker.grids;
 const phone = {viewport: {width: 390, height: 844}, hasTouch: true, isMobile: true, as: 'worker'};
@@ -121,12 +138,21 @@ async function buttonsOf(page, id, state) {
   return card.locator('button.case-action').evaluateAll((buttons) => buttons.map((b) => b.dataset.action));
 }
 
-async function act(page, id, action, {reason} = {}) {
+async function act(page, id, action, {reason, withPhoto = false} = {}) {
   const card = page.locator(`.case-card[data-id="${id}"]`);
   await card.locator(`button.case-action[data-action="${action}"]`).click();
   const form = card.locator(`form.case-action-form[data-action="${action}"]`);
   if (reason) await form.locator('textarea[name="reason"]').fill(reason);
+  if (withPhoto) await form.locator('input[type="file"][name="photo"]').setInputFiles(photo);
   await form.locator('button.confirm-action').click();
+}
+
+// The stages of the photos the open case page shows, once `count` are there.
+async function photosOf(page, id, count) {
+  const figures = page.locator(`.case-card[data-id="${id}"] .case-photo`);
+  await page.waitForFunction(([selector, n]) => document.querySelectorAll(selector).length === n,
+    [`.case-card[data-id="${id}"] .case-photo`, count], {timeout: 10000});
+  return figures.evaluateAll((nodes) => nodes.map((n) => [n.dataset.stage, n.querySelector('.photo-caption').textContent]));
 }
 
 async function openCaseOnMap(page, incident) {
@@ -135,14 +161,30 @@ async function openCaseOnMap(page, incident) {
   await clickLngLat(page, [incident.lon, incident.lat]);
 }
 
-test('each role sees only its buttons and walks a case from report to closure', {timeout: 120000}, async () => {
+test('a case reported on the phone with a photo is walked to closure by each role with its buttons', {timeout: 120000}, async () => {
   const field = await openMap(session, '#view=field', phone);
   const [lon, lat] = sample.pointIn(workerGrid);
-  const reported = await field.page.request.post(`${session.server.url}/incidents`, {
-    data: {category: '违法建设', triage: 'general', source: '网格员巡查', description: '楼顶私搭乱建', lon, lat}});
-  assert.equal(reported.status(), 201);
-  const incident = await reported.json();
-  const id = incident.id;
+  // The worker's phone: 上报事件, a tap on the place, the form with a photo from the camera.
+  await field.page.evaluate((center) => window.wanggeMap.jumpTo({center, zoom: 17}), [lon, lat]);
+  await waitIdle(field.page);
+  await field.page.locator('button.report-incident', {hasText: '上报事件'}).tap();
+  await field.page.locator('.incident-picking').waitFor({timeout: 10000});
+  await tapLngLat(field.page, [lon, lat]);
+  const form = field.page.locator('form.incident-form');
+  await form.locator('select[name="category"] option[value="违法建设"]').waitFor({state: 'attached', timeout: 10000});
+  await form.locator('select[name="category"]').selectOption('违法建设');
+  await form.locator('textarea[name="description"]').fill('楼顶私搭乱建');
+  assert.equal(await form.locator('input[type="file"][name="photo"]').getAttribute('accept'), 'image/jpeg,image/png,image/*');
+  await form.locator('input[type="file"][name="photo"]').setInputFiles(photo);
+  await form.locator('button.submit-report').tap();
+  const created = field.page.locator('.incident-created');
+  await created.locator('.photo-uploaded', {hasText: '现场照片已上传'}).waitFor({timeout: 15000});
+  const id = Number(await created.getAttribute('data-id'));
+  const incident = await (await field.page.request.get(`${session.server.url}/incidents/${id}`)).json();
+  const photos = await (await field.page.request.get(`${session.server.url}/incidents/${id}/photos`)).json();
+  assert.equal(photos.photos.length, 1);
+  assert.equal(photos.photos[0].stage_zh, '处置前');
+  assert.ok(Math.abs(photos.photos[0].location.lon - 116.405) < 1e-4, 'the EXIF position is kept');
 
   const command = await openMap(session, '#view=supervisor', {as: 'supervisor'});
   const sup = command.page;
@@ -159,6 +201,8 @@ test('each role sees only its buttons and walks a case from report to closure', 
 
   // The worker's phone: the case is in their list; they may only accept it, then report the result.
   const page = field.page;
+  // The report selected its grid (in the URL hash): back to the view's start, where the worker's cases are.
+  await page.evaluate(() => { window.location.hash = '#view=field'; });
   await page.reload();
   await page.waitForFunction(() => window.wanggeReady !== undefined);
   await page.evaluate(() => window.wanggeReady);
@@ -166,8 +210,11 @@ test('each role sees only its buttons and walks a case from report to closure', 
   assert.deepEqual(await buttonsOf(page, id, 'dispatched'), ['accept']);
   await act(page, id, 'accept');
   assert.deepEqual(await buttonsOf(page, id, 'in_progress'), ['resolve']);
-  await act(page, id, 'resolve', {reason: '已拆除违建'});
+  assert.deepEqual(await photosOf(page, id, 1), [['report', '处置前（worker）']]);
+  assert.match(await page.locator(`.case-card[data-id="${id}"] .photo-place`).textContent(), /116\.40500, 39\.90500/);
+  await act(page, id, 'resolve', {reason: '已拆除违建', withPhoto: true});
   assert.deepEqual(await buttonsOf(page, id, 'resolved'), ['verify', 'return']);
+  assert.deepEqual(await photosOf(page, id, 2), [['report', '处置前（worker）'], ['result', '处置后（worker）']]);
   await screenshot(page, 'field-case');
 
   // The supervisor verifies and closes; closing is refused to the worker over HTTP.
@@ -179,6 +226,19 @@ test('each role sees only its buttons and walks a case from report to closure', 
   assert.ok((await refused.json()).error.message_zh);
   await act(sup, id, 'close');
   await sup.locator(`.case-card[data-id="${id}"][data-state="closed"] .no-actions`).waitFor({timeout: 10000});
+  assert.equal((await photosOf(sup, id, 2)).length, 2, 'the supervisor sees both photos');
+  const thumbnail = await sup.waitForFunction((selector) => {
+    const img = document.querySelector(selector);
+    return img && img.complete && img.naturalWidth;
+  }, `.case-card[data-id="${id}"] .case-photo img`, {timeout: 10000});
+  assert.equal(await thumbnail.jsonValue(), 160, 'the thumbnail shows the stored photo');
+  // A closed case takes no photo; anonymous callers get none.
+  const late = await page.request.post(`${session.server.url}/incidents/${id}/photos?stage=result`,
+    {headers: {'Content-Type': 'image/jpeg'}, data: photo.buffer});
+  assert.equal(late.status(), 409);
+  assert.ok((await late.json()).error.message_zh);
+  const anonymous = await fetch(`${session.server.url}/incidents/${id}/photos/1`);
+  assert.equal(anonymous.status, 401);
   const history = await sup.locator(`.case-card[data-id="${id}"] .case-history li`).count();
   assert.equal(history, 7, 'reported, filed, dispatched, accepted, resolved, verified, closed');
   await screenshot(sup, 'supervisor-case');
@@ -186,4 +246,53 @@ test('each role sees only its buttons and walks a case from report to closure', 
   assert.deepEqual(command.errors, []);
   await sup.close();
   await page.close();
+});
+
+test('an urgent case nobody accepts appears on the supervisor\'s escalation notice live, and leaves it once accepted', {timeout: 90000}, async () => {
+  const command = await openMap(session, '#view=supervisor', {as: 'supervisor'});
+  const sup = command.page;
+  const notice = sup.locator('.escalation-notice');
+  await notice.locator('.escalation-count').waitFor({timeout: 10000});
+  assert.match(await notice.locator('h3').textContent(), /超时未受理紧急事件/);
+
+  const field = await openMap(session, '#view=field', phone);
+  const [lon, lat] = sample.pointIn(workerGrid);
+  const reported = await field.page.request.post(`${session.server.url}/incidents`, {
+    data: {category: '违法建设', triage: 'urgent', source: '网格员巡查', description: '燃气管道泄漏', lon, lat}});
+  assert.equal(reported.status(), 201);
+  const {id} = await reported.json();
+  const item = notice.locator(`.escalation-list li[data-id="${id}"]`);
+  assert.equal(await item.count(), 0, 'not late yet');
+  // 6 s later, with nothing written meanwhile, the server pushes it: no reload.
+  await item.waitFor({timeout: 20000});
+  assert.match(await item.textContent(), /未受理/);
+  assert.equal(await notice.locator('.escalation-status').count(), 0, 'connected: no status line');
+  const listed = await (await sup.request.get(`${session.server.url}/incidents/escalated`)).json();
+  assert.ok(listed.incidents.some((i) => i.id === id));
+  assert.equal(await notice.getAttribute('data-count'), String(listed.count));
+  await screenshot(sup, 'supervisor-escalation');
+
+  // Planners handle no cases: no escalation list for them.
+  const planner = await session.browser.newContext();
+  await planner.request.post(`${session.server.url}/auth/login`, {data: {username: 'planner', password: demoPassword}});
+  assert.equal((await planner.request.get(`${session.server.url}/incidents/escalated`)).status(), 403);
+  await planner.close();
+
+  // Accepted: it leaves the notice, again without reload.
+  for (const [action, page] of [['file', sup], ['dispatch', sup], ['accept', field.page]]) {
+    const reply = await page.request.post(`${session.server.url}/incidents/${id}/transitions`, {data: {action}});
+    assert.equal(reply.status(), 200, `${action}: ${await reply.text()}`);
+  }
+  await item.waitFor({state: 'detached', timeout: 10000});
+  // Clicking a listed case opens its page.
+  const other = notice.locator('.escalation-list li').first();
+  if (await other.count() > 0) {
+    const otherId = await other.getAttribute('data-id');
+    await other.click();
+    await sup.locator(`.case-card[data-id="${otherId}"]`).waitFor({timeout: 10000});
+  }
+  assert.deepEqual(command.errors, []);
+  assert.deepEqual(field.errors, []);
+  await sup.close();
+  await field.page.close();
 });

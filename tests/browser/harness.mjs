@@ -62,7 +62,8 @@ export function loadSample() {
 // "wangge: serving N grids on http://HOST:PORT".
 // With `writable`, the server gets its own copy of the sample store (tests
 // that publish or report must not change what the other tests read).
-export async function startServer({writable = false} = {}) {
+// `categories`: a category table file instead of data/categories.json.
+export async function startServer({writable = false, categories = null} = {}) {
   if (process.env.WANGGE_TEST_URL) return {url: process.env.WANGGE_TEST_URL.replace(/\/$/, ''), stop: async () => {}};
   const binary = process.env.WANGGE_BIN;
   const sampleStore = process.env.WANGGE_SAMPLE_STORE;
@@ -72,7 +73,7 @@ export async function startServer({writable = false} = {}) {
   if (copyDir) fs.copyFileSync(sampleStore, store);
   const child = spawn(binary, ['serve', '--store', store, '--port', '0',
     '--web', path.join(sourceDir, 'web-map'), '--styles', path.join(sourceDir, 'styles'),
-    '--categories', path.join(sourceDir, 'data', 'categories.json')],
+    '--categories', categories || path.join(sourceDir, 'data', 'categories.json')],
   {stdio: ['ignore', 'pipe', 'pipe']});
   let output = '';
   const url = await new Promise((resolve, reject) => {

@@ -18,6 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     };
 #if defined(WANGGE_FUZZ_TARGET_geojson)
     wangge::fuzz::geojson_input(input);
+#elif defined(WANGGE_FUZZ_TARGET_photo)
+    wangge::fuzz::photo_input(input);
 #elif defined(WANGGE_FUZZ_TARGET_query)
     wangge::fuzz::query_input(input);
 #elif defined(WANGGE_FUZZ_TARGET_path)

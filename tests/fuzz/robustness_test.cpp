@@ -106,6 +106,8 @@ TEST(GeoJsonRobustness, MillionVertexPolygonIsReadAndOneMoreIsRefused) {
                  geo::GeoJsonError);
 }
 
+TEST(PhotoRobustness, CorpusAndMutants) { run_corpus_and_mutants(load_corpus("photo"), 19, 20'000, photo_input); }
+
 TEST(QueryRobustness, CorpusAndMutants) { run_corpus_and_mutants(load_corpus("query"), 2, 20'000, query_input); }
 
 TEST(PathRobustness, CorpusAndMutantsNeverLeaveWebMap) {

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <limits>
 #include <optional>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "wangge/geo/geojson.hpp"
 #include "wangge/http/static_files.hpp"
 #include "wangge/store/geopackage.hpp"
+#include "wangge/workflow/photos.hpp"
 
 namespace wangge::fuzz {
 
@@ -54,6 +56,23 @@ void geojson_input(std::string_view input) {
         require(std::isfinite(point.x) && std::isfinite(point.y), "an accepted point is not finite");
         require(geo::point_from_geojson(geo::to_geojson(point)) == point, "a point changed on its round trip");
     } catch (const InputError&) {
+    }
+}
+
+void photo_input(std::string_view input) {
+    try {
+        const workflow::ImageInfo info = workflow::inspect_photo(
+            std::span(reinterpret_cast<const unsigned char*>(input.data()), input.size()));
+        require(info.content_type == "image/jpeg" || info.content_type == "image/png", "a photo of another type");
+        require(info.width > 0 && info.height > 0, "a photo without a size");
+        if (info.location) {
+            require(std::abs(info.location->x) <= 180 && std::abs(info.location->y) <= 90, "an EXIF place off the earth");
+        }
+    } catch (const ClientError& e) {
+        const ErrorKind kind = e.kind();
+        require(kind == ErrorKind::bad_request || kind == ErrorKind::too_large || kind == ErrorKind::unsupported_media ||
+                    kind == ErrorKind::unprocessable,
+                std::string("a photo refusal that is not a client error: ") + e.what());
     }
 }
 

@@ -33,6 +33,10 @@ void geojson_input(std::string_view input);
 /// strict number parsers parse_double and parse_int.
 void query_input(std::string_view input);
 
+/// Bytes uploaded as a case photo (workflow/photos.hpp): accepted as a JPEG
+/// or PNG with a size and an in-range EXIF place, or refused with a 4xx.
+void photo_input(std::string_view input);
+
 /// The router's path matching and the static files of a web-map directory
 /// that has a secret file and symbolic links beside and inside it: no path
 /// may be answered with a file outside web-map/.

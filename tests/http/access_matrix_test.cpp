@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/images.hpp"
 #include "support/test_app.hpp"
 #include "wangge/tiles/tile_math.hpp"
 
@@ -206,6 +207,15 @@ std::vector<Case> access_table() {
          {L, F, F, F, O, O}},
         {post, "/incidents", "/incidents", new_case_in_west_grid, {L, O, F, O, F, O}},
         {get, "/incidents/overdue", "/incidents/overdue?area=110105001001001", {}, signed_in},
+        // Case photos: a before-photo of incident 1 ("reported", the worker's grid) needs report_incident
+        // in its grid; the worker's upload (first) is photo 1, which every signed-in caller may read.
+        {post, "/incidents/{id}/photos", "/incidents/1/photos?stage=report", jpeg_bytes(8, 8), {L, O, F, O, F, O}},
+        {get, "/incidents/{id}/photos", "/incidents/1/photos", {}, signed_in},
+        {get, "/incidents/{id}/photos/{photo}", "/incidents/1/photos/1", {}, signed_in},
+        // Escalated cases: for those who handle cases, each in their scope (the outsider's list is empty).
+        {get, "/incidents/escalated", "/incidents/escalated", {}, {L, O, O, O, F, O}},
+        // The stream asked for an unknown area answers 404 instead of streaming.
+        {get, "/incidents/escalated/events", "/incidents/escalated/events?area=none", {}, {L, P, P, P, F, P}},
         {get, "/incidents/{id}", "/incidents/1", {}, signed_in},
         // Incident 1 is "reported": closing it is illegal (409) for those who may handle it at all.
         {post, "/incidents/{id}/transitions", "/incidents/1/transitions", R"({"action":"close"})",

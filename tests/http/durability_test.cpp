@@ -1,5 +1,6 @@
 // Crash safety end to end (issue #8): the real `wangge serve` over a
-// GeoPackage store takes a stream of POST /incidents and POST /visits from
+// GeoPackage store takes a stream of POST /incidents, POST /visits and case
+// photos (POST /incidents/1/photos, issue #15) from
 // several threads and is killed with SIGKILL at a random moment. The store
 // must then open, be consistent, and hold every write that got a 2xx, each
 // with its audit row, and no audit row of a write it does not hold (issue
@@ -30,10 +31,12 @@
 #include "child_process.hpp"
 #include "support/client.hpp"
 #include "support/datasets.hpp"
+#include "support/images.hpp"
 #include "support/temp_dir.hpp"
 #include "wangge/auth/auth_store.hpp"
 #include "wangge/model/time.hpp"
 #include "wangge/store/geopackage.hpp"
+#include "wangge/store/photos.hpp"
 
 namespace wangge::http::test {
 using namespace wangge::support;
@@ -50,6 +53,7 @@ struct Acknowledged {
     std::mutex mutex;
     std::map<std::int64_t, std::string> incidents;
     std::map<std::int64_t, std::string> visits;
+    std::map<std::int64_t, std::size_t> photos;  ///< photo id → bytes
     std::vector<std::string> failures;  ///< answers other than 201 before the kill
     std::atomic<int> count{0};
 };
@@ -91,16 +95,29 @@ protected:
         return reply.json().at("token").get<std::string>();
     }
 
-    /// One writer thread: alternately reports an incident and records a visit
-    /// on its own keep-alive connection until the connection breaks.
+    /// One writer thread: in turn reports an incident, records a visit and
+    /// adds a photo to incident 1, on its own keep-alive connection until the connection breaks.
     static void write_stream(unsigned short port, const std::string& token, int thread, Acknowledged& acknowledged,
                              const std::atomic<bool>& killed) {
         const Headers headers{{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}};
+        const std::string photo = jpeg_bytes(32 + thread, 24);
         try {
             Client client(port);
             for (int n = 0;; ++n) {
                 const std::string text = stream_prefix + std::to_string(thread) + "-" + std::to_string(n);
-                const bool incident = n % 2 == 0;
+                if (n % 3 == 2) {
+                    const Reply reply = client.request(Method::post, "/incidents/1/photos?stage=report",
+                                                       {{"Content-Type", "image/jpeg"}, headers[1]}, photo);
+                    const std::lock_guard lock(acknowledged.mutex);
+                    if (reply.status == 201) {
+                        acknowledged.photos[reply.json().at("id").get<std::int64_t>()] = photo.size();
+                        ++acknowledged.count;
+                    } else if (!killed) {
+                        acknowledged.failures.push_back(std::to_string(reply.status) + " " + reply.body);
+                    }
+                    continue;
+                }
+                const bool incident = n % 3 == 0;
                 const json body = incident ? json{{"category", "违法建设"},
                                                   {"triage", "general"},
                                                   {"source", "网格员巡查"},
@@ -159,10 +176,23 @@ protected:
             EXPECT_EQ(stored_visits[id], text) << "acknowledged visit " << id << " lost";
         }
         // Rows written but not acknowledged (killed between commit and reply) may
-        // exist, at most one per writer thread per table.
-        EXPECT_LE(stored_incidents.size(), acknowledged.incidents.size() + writer_threads);
-        EXPECT_LE(stored_visits.size(), acknowledged.visits.size() + writer_threads);
+        // exist, at most one per writer thread per table and kill so far.
+        const std::size_t unacknowledged = writer_threads * kills_;
+        EXPECT_LE(stored_incidents.size(), acknowledged.incidents.size() + unacknowledged);
+        EXPECT_LE(stored_visits.size(), acknowledged.visits.size() + unacknowledged);
         stored_incident_count_ = data.incidents.size();
+
+        // Photos: every acknowledged one stored whole, each stored one with one audit row.
+        std::map<std::int64_t, std::size_t> stored_photos;
+        for (const store::PhotoInfo& photo : store::list_photos(store_path_, 1)) stored_photos[photo.id] = photo.size;
+        for (const auto& [id, size] : acknowledged.photos) {
+            EXPECT_EQ(stored_photos[id], size) << "acknowledged photo " << id << " lost";
+            const std::optional<store::Photo> bytes = store::read_photo(store_path_, 1, id);
+            EXPECT_TRUE(bytes && bytes->bytes.size() == size) << "photo " << id << " is not whole";
+        }
+        EXPECT_LE(stored_photos.size(), acknowledged.photos.size() + unacknowledged);
+        EXPECT_EQ(audited("incidents.photo")["1"], static_cast<int>(stored_photos.size()))
+            << "stored photos and their audit rows differ";
 
         // Each stored write (acknowledged ones included) has exactly one audit
         // row, and each audit row of a write names a stored one: they commit together.
@@ -205,6 +235,7 @@ protected:
     TempDir dir_;
     std::filesystem::path store_path_ = dir_.path() / "community.gpkg";
     mutable std::size_t stored_incident_count_ = 0;
+    std::size_t kills_ = 0;
 };
 
 TEST_F(DurabilityTest, EveryAcknowledgedWriteSurvivesSigkill) {
@@ -236,6 +267,7 @@ TEST_F(DurabilityTest, EveryAcknowledgedWriteSurvivesSigkill) {
         std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 400)(random)));
         killed = true;
         server.reset();  // SIGKILL, then reaped
+        ++kills_;
         for (std::thread& writer : writers) writer.join();
 
         EXPECT_GE(acknowledged.count, before + 4) << "the stream never got going";

@@ -66,6 +66,17 @@ protected:
         return Client(port_).request(method, target, headers, body.is_null() ? std::string() : body.dump());
     }
 
+    /// POST /incidents: a case of `triage` in the west grid.
+    Reply report_west(const std::string& token, const std::string& triage, const std::string& description) {
+        return call(Method::post, "/incidents", token,
+                    {{"category", "违法建设"},
+                     {"triage", triage},
+                     {"source", "网格员巡查"},
+                     {"description", description},
+                     {"lon", 116.405},
+                     {"lat", 39.905}});
+    }
+
     Reply transition(std::int64_t id, const std::string& token, const nlohmann::json& body) {
         return call(Method::post, "/incidents/" + std::to_string(id) + "/transitions", token, body);
     }

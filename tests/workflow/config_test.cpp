@@ -78,6 +78,17 @@ TEST(Config, MalformedTablesNameTheProblem) {
     nlohmann::json bad_escalation = one_category({{"general", 24}, {"coordination", 48}, {"urgent", 4}});
     bad_escalation["escalation_minutes"] = {{"fast", 5}};
     EXPECT_EQ(load_error(bad_escalation), "\"escalation_minutes\": unknown triage \"fast\"");
+    bad_escalation["escalation_minutes"] = {{"urgent", 0.001}};
+    EXPECT_EQ(load_error(bad_escalation),
+              "escalation_minutes.urgent must be between 1 second (1/60) and 43200 minutes, got 0.001");
+}
+
+TEST(Config, EscalationMinutesMayBeFractions) {
+    nlohmann::json table = one_category({{"general", 24}, {"coordination", 48}, {"urgent", 4}});
+    table["escalation_minutes"] = {{"urgent", 0.1}, {"coordination", 2}};
+    const WorkflowConfig config = WorkflowConfig::from_json(table);
+    EXPECT_EQ(config.escalation.limit(Triage::urgent), 6);
+    EXPECT_EQ(config.escalation.limit(Triage::coordination), 120);
 }
 
 TEST(Config, ServiceCodesAreOptionalButWellFormedAndUnique) {

@@ -4,11 +4,15 @@
 // from the same role table and state machine that POST
 // /incidents/{id}/transitions enforces, so the map never offers what the
 // server would refuse. An action that needs a reason, an approver or hours
-// asks for them before it is sent.
+// asks for them before it is sent. The page shows the case's photos
+// (处置前/处置后); reporting the result (resolve) takes an after-photo, which
+// is uploaded before the transition (the server takes result photos while
+// the case is in progress), so a failed upload leaves the case as it was.
 
 import {apiUrl, getJSON, sendJSON, userMessage} from './api.js';
 import {incidentStateNames, lightNames, nameOf, triageNames} from './labels.js';
 import {el} from './panel.js';
+import {chosenPhoto, photoGallery, photoInput, uploadPhoto} from './case-photos.js';
 
 export function fetchCase(id) {
   return getJSON(apiUrl(`incidents/${id}`));
@@ -29,18 +33,20 @@ function historyList(history) {
     event.note ? el('span', {class: 'note'}, `：${event.note}`) : null)));
 }
 
-// The inputs an action needs, and the button that sends it.
-function actionForm(action, send) {
+// The inputs an action needs, and the button that sends it; sendPhoto(file) for resolve's after-photo.
+function actionForm(action, send, sendPhoto) {
   const failure = el('p', {class: 'message error form-error', role: 'alert', hidden: true});
   const reason = el('textarea', {name: 'reason', rows: 2, maxlength: 2000,
     placeholder: action.needs_reason ? `${action.label_zh}原因（必填）` : '备注（可选）'});
   const approver = action.needs_approver ? el('input', {name: 'approver', type: 'text', placeholder: '批准人（必填）'}) : null;
   const hours = action.needs_hours ? el('input', {name: 'hours', type: 'number', min: 1, max: 720, step: 1, placeholder: '延期小时数'}) : null;
+  const photo = action.action === 'resolve' ? photoInput('photo', '处置后照片') : null;
   const confirm = el('button', {type: 'submit', class: 'confirm-action'}, `确认${action.label_zh}`);
   const form = el('form', {class: 'case-action-form', 'data-action': action.action, novalidate: true},
     el('label', {}, action.needs_reason ? '原因' : '备注', reason),
     approver ? el('label', {}, '批准人', approver) : null,
     hours ? el('label', {}, '延期（小时）', hours) : null,
+    photo ? photo.field : null,
     failure, confirm);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -56,7 +62,22 @@ function actionForm(action, send) {
     if (text) body[action.needs_reason ? 'reason' : 'note'] = text;
     if (approver) body.approver = approver.value.trim();
     if (hours) body.hours = Number(hours.value);
+    let file = null;
+    try {
+      file = photo ? chosenPhoto(photo.input) : null;
+    } catch (error) {
+      return fail(error.message);
+    }
     confirm.disabled = true;
+    if (file) {
+      try {
+        await sendPhoto(file);
+      } catch (error) {
+        fail(`照片上传失败：${userMessage(error)}`);
+        confirm.disabled = false;
+        return undefined;
+      }
+    }
     try {
       await send(body);
     } catch (error) {
@@ -74,10 +95,11 @@ export function caseCard(incident, onChanged) {
   const actions = incident.allowed_actions || [];
   const slot = el('div', {class: 'case-action-slot'});
   const send = async (body) => onChanged(await sendJSON(`incidents/${incident.id}/transitions`, body));
+  const sendPhoto = (file) => uploadPhoto(incident.id, 'result', file);
   const buttons = actions.map((action) => {
     const button = el('button', {type: 'button', class: 'case-action', 'data-action': action.action}, action.label_zh);
     button.addEventListener('click', () => {
-      slot.replaceChildren(actionForm(action, send));
+      slot.replaceChildren(actionForm(action, send, sendPhoto));
       slot.querySelector('textarea')?.focus();
     });
     return button;
@@ -98,6 +120,7 @@ export function caseCard(incident, onChanged) {
       buttons.length > 0 ? el('div', {class: 'buttons'}, buttons)
         : el('p', {class: 'message no-actions'}, '您当前无可办理的操作。'),
       slot),
+    photoGallery(incident.id),
     el('section', {}, el('h3', {}, '办理记录'), historyList(incident.history || [])));
 }
 

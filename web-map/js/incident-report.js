@@ -1,9 +1,11 @@
 // "上报事件" of the field view: the worker chooses the place (a tap on the map,
 // the device position or the point just looked up), fills in category, triage
 // and a note, and POST /incidents stores the case; the server routes it to a
-// grid and its worker, which the answer card then shows.
+// grid and its worker, which the answer card then shows. A photo taken with
+// the form (处置前) is uploaded once the case exists (case-photos.js).
 
 import {gridByCode, sendJSON, userMessage} from './api.js';
+import {chosenPhoto, photoInput, uploadPhoto} from './case-photos.js';
 import {categorySelect, fetchCategories} from './categories.js';
 import {levelNames, nameOf, triageNames} from './labels.js';
 import {el} from './panel.js';
@@ -86,6 +88,7 @@ export class IncidentReporter {
     const triage = el('select', {name: 'triage', 'aria-label': '事件分级'},
       Object.entries(triageNames).map(([value, label]) => el('option', {value}, label)));
     const note = el('textarea', {name: 'description', rows: 3, maxlength: 1000, placeholder: '请简要说明事件情况'});
+    const photo = photoInput('photo', '现场照片（处置前）');
     const submit = button('上报', 'submit-report', null, 'submit');
     const form = el('form', {class: 'card incident-form', novalidate: true},
       el('h2', {}, '上报事件'),
@@ -93,19 +96,34 @@ export class IncidentReporter {
       el('label', {}, '类别', category),
       el('label', {}, '分级', triage),
       el('label', {}, '情况说明', note),
+      photo.field,
       failure,
       el('div', {class: 'buttons'}, submit, button('取消', 'cancel-report', () => this.cancel())));
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       if (!category.value) return fail('请选择事件类别。');
       if (!note.value.trim()) return fail('请填写情况说明。');
+      let file;
+      try {
+        file = chosenPhoto(photo.input);
+      } catch (error) {
+        return fail(error.message);
+      }
       submit.disabled = true;
       try {
         const incident = await sendJSON('incidents', {
           category: category.value, triage: triage.value, source: fieldSource,
           description: note.value.trim(), lon: lngLat.lng, lat: lngLat.lat,
         });
-        await this.onReported(incident, await this.createdCard(incident));
+        // The case is stored: a failed photo is reported on its card, not as a failed report.
+        const photoFailure = file ? await uploadPhoto(incident.id, 'report', file).then(() => null, userMessage) : null;
+        const card = await this.createdCard(incident);
+        if (file) {
+          card.append(photoFailure
+            ? el('p', {class: 'message error photo-error', role: 'alert'}, `照片上传失败：${photoFailure}，可在案卷页重新上传。`)
+            : el('p', {class: 'message ok photo-uploaded'}, '现场照片已上传。'));
+        }
+        await this.onReported(incident, card);
       } catch (error) {
         fail(`上报失败：${userMessage(error)}`);
         submit.disabled = false;

@@ -16,6 +16,7 @@ import {openCase as showCase} from './case-actions.js';
 import {fetchCollection, gridByCode, loginRequiredEvent, lookup, userMessage} from './api.js';
 import {DraftEditor} from './draft-editor.js';
 import {Drawing} from './drawing.js';
+import {EscalationNotice} from './escalations.js';
 import {GridIndex} from './grid-index.js';
 import {IncidentReporter} from './incident-report.js';
 import {readHash, writeHash} from './hash.js';
@@ -84,6 +85,7 @@ class App {
     this.draftEditor = null;  // likewise
     this.rosterUpload = null;  // likewise
     this.supervisorTools = null;  // created on the first visit of the supervisor view
+    this.escalations = null;  // likewise: the live notice of urgent cases not accepted in time
     this.myArea = null;  // created on the first visit of the field view
     this.reporter = null;  // likewise
     this.lastLookup = null;  // the point looked up last (field view), offered as a report's place
@@ -127,6 +129,7 @@ class App {
       this.draftEditor?.detach();
     }
     if (this.reporter) this.reporter.picking = false;
+    if (name !== 'supervisor') this.escalations?.hide();
     this.view = name;
     this.createViewTools(name);
     const overlay = this.styles.overlays[name];
@@ -159,6 +162,8 @@ class App {
         map: this.map, tiles: this.tiles, user: this.user,
         openIncident: (incident) => this.openCase(incident),
       });
+      this.escalations ??= new EscalationNotice(this.map.getContainer(),
+        (id) => this.supervisorTools.openById(id).catch((error) => this.showError(error)));
     } else if (name === 'field') {
       this.myArea ??= new MyArea(this.map, this.user);
       this.reporter ??= new IncidentReporter({
@@ -176,6 +181,7 @@ class App {
     if (name === 'planner') {
       this.draftEditor.showDraft();
     } else if (name === 'supervisor') {
+      this.escalations.start();
       if (this.supervisorTools.units) this.supervisorTools.applyToMap();
       else await this.supervisorTools.load();
     } else if (name === 'field') {

@@ -38,6 +38,7 @@
 #include "wangge/rules/validator.hpp"
 #include "wangge/tiles/tile_cache.hpp"
 #include "wangge/workflow/config.hpp"
+#include "wangge/workflow/photos.hpp"
 
 namespace wangge::app {
 
@@ -63,6 +64,8 @@ struct AppConfig {
     rules::Options rules{};
     /// The largest layout POST /validate accepts (larger: 413).
     rules::FeatureLimits validate_limits{};
+    /// The size limit of a case photo (POST /incidents/{id}/photos).
+    workflow::PhotoLimits photo_limits{};
     /// Version of the snapshot loaded at open (later writes count up from it).
     std::uint64_t first_version = 1;
 };

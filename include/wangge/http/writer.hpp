@@ -83,6 +83,7 @@
 #include "wangge/model/entities.hpp"
 #include "wangge/model/snapshot.hpp"
 #include "wangge/store/geopackage.hpp"
+#include "wangge/store/photos.hpp"
 #include "wangge/workflow/state_machine.hpp"
 
 namespace wangge::store {
@@ -112,6 +113,10 @@ public:
                                          const Audit<workflow::Transition>& audit);
     /// Stores a visit; returns it with its id.
     model::Visit append_visit(const Make<model::Visit>& make, const Audit<model::Visit>& audit);
+    /// Stores a case photo (photo_routes.hpp); returns it with its id. Ordered
+    /// with the transitions of its incident (the stage check reads the state)
+    /// but publishes no snapshot: photos are not in it (store/photos.hpp).
+    store::Photo attach_photo(const Make<store::Photo>& make, const Audit<store::Photo>& audit);
     /// Publishes a new grid layout (draft_routes.cpp): closes the grids in
     /// force, stores the plan's grids and re-derived grid codes; returns the plan.
     drafts::PublishPlan publish_layout(const Make<drafts::PublishPlan>& make, const Audit<drafts::PublishPlan>& audit);

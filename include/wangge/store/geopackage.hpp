@@ -59,6 +59,8 @@ struct Tables;
 
 namespace wangge::store {
 
+struct Photo;  // store/photos.hpp
+
 class StoreError : public Error {
 public:
     using Error::Error;
@@ -219,6 +221,8 @@ public:
     /// staff rows (src/store/staff_writes.cpp). Throws StoreError naming a
     /// staff row that is missing.
     void update_staff(const StaffUpdate& update);
+    /// Stores a case photo and sets its id and size (src/store/photos.cpp).
+    void append_photo(Photo& photo);
     /// Appends `added` and rewrites `replaced` (by id) as GeoPackageStore::upsert
     /// does, setting the new rows' ids (the audit entries are the caller's).
     void upsert(model::Dataset& added, const model::Dataset& replaced);

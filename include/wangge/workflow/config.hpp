@@ -14,6 +14,8 @@
 // are offered there, so a code is a stable public identifier (lower-case
 // ASCII letters, digits, '_' and '-').
 //
+// escalation_minutes may be fractions (0.5: 30 seconds, at least one second).
+//
 // Deadlines are calendar hours, not working hours: the clock runs through
 // nights, weekends and holidays (grid work is on call every day, and a
 // holiday calendar would be one more table to keep in sync).
