@@ -2,8 +2,8 @@
 
 #include <string>
 
+#include "wangge/workflow/departments.hpp"
 #include "wangge/workflow/states.hpp"
-
 
 namespace wangge::http::detail {
 
@@ -31,6 +31,40 @@ void check_length(std::string_view text, const TextLimit& limit) {
     throw workflow::WorkflowError("too_long",
                                   "field \"" + std::string(limit.field) + "\" is longer than " + max + " characters",
                                   std::string(limit.field_zh) + "不能超过" + max + "个字");
+}
+
+namespace {
+
+[[noreturn]] void not_your_department() {
+    throw ClientError(ErrorKind::forbidden, "out_of_scope", "the case is not dispatched to your department",
+                      "该案件未派遣至您的部门");
+}
+
+}  // namespace
+
+bool may_handle(const auth::Principal& who, const model::Incident& incident) {
+    const std::string_view department = auth::department_of(who);
+    if (!department.empty()) return workflow::department_of_assignee(incident.assignee) == department;
+    return auth::decide(who, auth::Action::handle_incident, incident.grid_code) == auth::Decision::allowed;
+}
+
+auth::Principal require_case_handler(const AuthGate& gate, const Request& request, const model::Incident& incident) {
+    auth::Principal who = gate.require(request, auth::Action::handle_incident);
+    if (auth::department_of(who).empty()) return gate.require(request, auth::Action::handle_incident, incident.grid_code);
+    if (!may_handle(who, incident)) not_your_department();
+    return who;
+}
+
+auth::Principal require_case_reader(const AuthGate& gate, const Request& request, const model::Incident& incident,
+                                    std::span<const model::IncidentEvent> history) {
+    auth::Principal who = gate.principal(request);
+    const std::string_view department = auth::department_of(who);
+    if (department.empty()) return gate.require(request, auth::Action::read_incidents);
+    if (may_handle(who, incident)) return who;
+    for (const workflow::DepartmentStep& step : workflow::department_steps(history, gate.now())) {
+        if (step.code == department) return who;
+    }
+    not_your_department();
 }
 
 std::string write_detail(const workflow::Transition& stored) {

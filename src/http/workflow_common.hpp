@@ -6,12 +6,15 @@
 // Thread safety: pure functions over a read-only Snapshot.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "wangge/auth/policy.hpp"
+#include "wangge/http/auth_handlers.hpp"
 #include "wangge/http/router.hpp"
 #include "wangge/model/entities.hpp"
 #include "wangge/model/snapshot.hpp"
@@ -40,6 +43,17 @@ inline constexpr TextLimit visit_kind_limit{"kind", "走访类型", 50};
 
 /// workflow::WorkflowError "too_long" (400, with message_zh) when `text` exceeds the limit.
 void check_length(std::string_view text, const TextLimit& limit);
+
+/// Who may act on a case (handle_incident): a user whose scope covers its
+/// grid; a department account only while the case is at its department
+/// (吹哨报到, workflow/departments.hpp).
+[[nodiscard]] bool may_handle(const auth::Principal& who, const model::Incident& incident);
+/// The principal when may_handle(); ClientError 401/403 ("out_of_scope") otherwise.
+auth::Principal require_case_handler(const AuthGate& gate, const Request& request, const model::Incident& incident);
+/// Who may read a case page: read_incidents; a department account the cases
+/// ever dispatched to its department (`history` is the case's). ClientError 401/403 otherwise.
+auth::Principal require_case_reader(const AuthGate& gate, const Request& request, const model::Incident& incident,
+                                    std::span<const model::IncidentEvent> history);
 
 /// What an incident write changed, for the audit log's detail:
 /// "reported → filed (event 12), grid 110105001001001, assignee 1".

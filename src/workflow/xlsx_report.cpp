@@ -4,10 +4,12 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <string>
 #include <system_error>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <cpl_error.h>
@@ -124,10 +126,42 @@ void write_sheet(GDALDataset& dataset, const char* sheet, const char* key_header
     }
 }
 
+/// The 吹哨报到 sheet: one row per department.
+void write_department_sheet(GDALDataset& dataset, std::span<const DepartmentStatistics> departments) {
+    OGRLayer* layer = dataset.CreateLayer(department_sheet, nullptr, wkbNone, nullptr);
+    if (layer == nullptr) fail(std::string("cannot create sheet ") + department_sheet);
+    add_field(*layer, "部门编码", OFTString);
+    add_field(*layer, "部门名称", OFTString);
+    using Count = int DepartmentStatistics::*;
+    static const std::pair<const char*, Count> counts[] = {
+        {"派遣数", &DepartmentStatistics::dispatched},
+        {"按时报到数", &DepartmentStatistics::acknowledged_on_time},
+        {"反馈数", &DepartmentStatistics::resolved},
+        {"按期办结数", &DepartmentStatistics::resolved_on_time},
+        {"当前超期数", &DepartmentStatistics::overdue_now},
+    };
+    for (const auto& [header, member] : counts) add_field(*layer, header, OFTInteger);
+    add_field(*layer, "按期办结率(%)", OFTReal);
+    for (const DepartmentStatistics& row : departments) {
+        const OGRFeatureUniquePtr feature(OGRFeature::CreateFeature(layer->GetLayerDefn()));
+        feature->SetField(0, row.code.c_str());
+        feature->SetField(1, row.name.c_str());
+        int index = 2;
+        for (const auto& [header, member] : counts) feature->SetField(index++, row.*member);
+        if (const auto rate = percent(row.dispatched > 0 ? std::optional<double>(
+                                                               static_cast<double>(row.resolved_on_time) / row.dispatched)
+                                                         : std::nullopt)) {
+            feature->SetField(index, *rate);
+        }
+        if (layer->CreateFeature(feature.get()) != OGRERR_NONE) fail(std::string("cannot write a row of ") + department_sheet);
+    }
+}
+
 /// Creates the workbook at `gdal_path` (a file or /vsimem/ name ending in
 /// ".xlsx" only once, or GDAL's /vsizip/ splits it wrongly); removes what it
 /// wrote when it fails.
-void write_workbook(const MonthlyStatistics& statistics, const std::string& gdal_path) {
+void write_workbook(const MonthlyStatistics& statistics, std::span<const DepartmentStatistics> departments,
+                    const std::string& gdal_path) {
     register_drivers();
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("XLSX");
     if (driver == nullptr) throw ReportError("GDAL has no XLSX driver");
@@ -139,6 +173,7 @@ void write_workbook(const MonthlyStatistics& statistics, const std::string& gdal
         write_sheet(*dataset, grid_sheet, "网格编码", "网格名称", statistics.grids, columns);
         write_sheet(*dataset, worker_sheet, "人员编号", "姓名", statistics.workers, columns);
         write_sheet(*dataset, community_sheet, "社区编码", "社区名称", statistics.communities, columns);
+        if (!departments.empty()) write_department_sheet(*dataset, departments);
     } catch (...) {
         dataset.reset();
         VSIUnlink(gdal_path.c_str());
@@ -156,10 +191,11 @@ void write_workbook(const MonthlyStatistics& statistics, const std::string& gdal
 
 }  // namespace
 
-void write_xlsx_report(const MonthlyStatistics& statistics, const std::filesystem::path& path) {
+void write_xlsx_report(const MonthlyStatistics& statistics, const std::filesystem::path& path,
+                       std::span<const DepartmentStatistics> departments) {
     // Write next to the target and rename, so a failure never leaves half a workbook at `path`.
     const std::filesystem::path partial = path.parent_path() / (path.stem().string() + ".partial.xlsx");
-    write_workbook(statistics, partial.string());
+    write_workbook(statistics, departments, partial.string());
     std::error_code error;
     std::filesystem::rename(partial, path, error);
     if (error) {
@@ -169,12 +205,12 @@ void write_xlsx_report(const MonthlyStatistics& statistics, const std::filesyste
     }
 }
 
-std::string xlsx_report_bytes(const MonthlyStatistics& statistics) {
+std::string xlsx_report_bytes(const MonthlyStatistics& statistics, std::span<const DepartmentStatistics> departments) {
     // One name per thread: calls on one thread never overlap, and the file is gone on return.
     std::ostringstream name;
     name << "/vsimem/wangge_report_" << std::this_thread::get_id() << ".xlsx";
     const std::string path = name.str();
-    write_workbook(statistics, path);
+    write_workbook(statistics, departments, path);
     vsi_l_offset length = 0;
     // TRUE: the buffer becomes ours and the /vsimem/ file is unlinked.
     const std::unique_ptr<GByte, VsiFree> data(VSIGetMemFileBuffer(path.c_str(), &length, TRUE));

@@ -1,15 +1,17 @@
 #pragma once
 // The monthly assessment workbook for the monthly meeting (DESIGN §5):
-// one sheet per level — 网格, 网格员, 社区 — one row per unit, written with
+// one sheet per level — 网格, 网格员, 社区 (and 部门 for 吹哨报到) — one row per unit, written with
 // GDAL's XLSX driver. Codes are text cells (15-digit codes would lose digits
 // as numbers); rates are percentages; undefined values are empty cells.
 //
 // Thread safety: reentrant; writes only the given file.
 
 #include <filesystem>
+#include <span>
 #include <string>
 
 #include "wangge/error.hpp"
+#include "wangge/workflow/departments.hpp"
 #include "wangge/workflow/statistics.hpp"
 
 namespace wangge::workflow {
@@ -23,12 +25,16 @@ public:
 inline constexpr const char* grid_sheet = "网格";
 inline constexpr const char* worker_sheet = "网格员";
 inline constexpr const char* community_sheet = "社区";
+/// 吹哨报到: per department, when the report is given department statistics.
+inline constexpr const char* department_sheet = "部门";
 
 /// Writes the workbook to `path`, replacing an existing file only once the new
 /// one is complete. Throws ReportError when GDAL cannot write it.
-void write_xlsx_report(const MonthlyStatistics& statistics, const std::filesystem::path& path);
+void write_xlsx_report(const MonthlyStatistics& statistics, const std::filesystem::path& path,
+                       std::span<const DepartmentStatistics> departments = {});
 
 /// The same workbook as bytes (for HTTP), built in GDAL's /vsimem/. Throws ReportError.
-[[nodiscard]] std::string xlsx_report_bytes(const MonthlyStatistics& statistics);
+[[nodiscard]] std::string xlsx_report_bytes(const MonthlyStatistics& statistics,
+                                            std::span<const DepartmentStatistics> departments = {});
 
 }  // namespace wangge::workflow
