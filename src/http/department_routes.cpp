@@ -135,7 +135,7 @@ void add_department_routes(Router& router, const State& state, const AuthGate& g
                              {"state_zh", state_of ? json(workflow::label_zh(*state_of)) : json(incident->state)},
                              {"description", incident->description},
                              {"grid_code", incident->grid_code},
-                             {"at_department", workflow::department_of_assignee(incident->assignee) == code},
+                             {"at_department", step.open() && workflow::department_of_assignee(incident->assignee) == code},
                              {"step", workflow::to_json(step)}});
         }
         Response response = Response::json({{"department", department_json(*department)}, {"incidents", std::move(cases)}});

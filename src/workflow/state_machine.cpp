@@ -242,6 +242,13 @@ Transition apply(const model::Incident& incident, std::span<const model::Inciden
             throw WorkflowError("no_assignee", incident_name(incident) + " has no assignee to dispatch to",
                                 "案件没有处置人，无法派遣");
         }
+        // A department's step starts only with its own dispatch (and its times).
+        if (at_department(next)) {
+            throw WorkflowError("department_redispatch",
+                                incident_name(incident) + " was at a department: dispatch it to a department with "
+                                "dispatch_department, or name the assignee",
+                                "案件曾派遣至职能部门：退回部门重办请使用“派遣至部门”，否则请指定处置人");
+        }
         start_clock(next, request.at, categories);
         break;
     case Action::dispatch_department:

@@ -149,9 +149,9 @@ test('each role sees only its buttons and walks a case from report to closure', 
   await openCaseOnMap(sup, incident);
   assert.deepEqual(await buttonsOf(sup, id, 'reported'), ['file', 'void']);
   await act(sup, id, 'file');
-  assert.deepEqual(await buttonsOf(sup, id, 'filed'), ['void', 'dispatch']);
+  assert.deepEqual(await buttonsOf(sup, id, 'filed'), ['void', 'dispatch', 'dispatch_department']);
   await act(sup, id, 'dispatch');
-  assert.deepEqual(await buttonsOf(sup, id, 'dispatched'), ['accept', 'extend', 'suspend']);
+  assert.deepEqual(await buttonsOf(sup, id, 'dispatched'), ['accept', 'extend', 'suspend', 'dispatch_department']);
   // Extending asks for what the state machine needs before anything is sent.
   await sup.locator('button.case-action[data-action="extend"]').click();
   await sup.locator('form.case-action-form[data-action="extend"] button.confirm-action').click();

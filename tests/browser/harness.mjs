@@ -143,6 +143,7 @@ export const demoUsers = {
   planner: {role: 'planner', grids: []},
   supervisor: {role: 'supervisor', grids: ['110105031']},
   worker: {role: 'grid_worker', grids: ['110105031001001'], staffId: 3},
+  chengguan: {role: 'department', grids: ['chengguan']},
 };
 
 // Signs the page's browser context in through the API (the session cookie is

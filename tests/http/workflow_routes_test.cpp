@@ -455,9 +455,9 @@ TEST_F(WorkflowRoutesTest, AllowedActionsAreWhatTheCallerMayDoNow) {
     const test::Reply dispatched = transition(id, supervisor, {{"action", "dispatch"}});
     ASSERT_EQ(dispatched.status, 200U);
     // The transition's answer carries the actor's next buttons too.
-    EXPECT_EQ(dispatched.json().at("allowed_actions").size(), 3U);  // accept, extend, suspend
+    EXPECT_EQ(dispatched.json().at("allowed_actions").size(), 4U);  // accept, extend, suspend, dispatch_department
     EXPECT_EQ(allowed(worker), Actions{"accept"});
-    EXPECT_EQ(allowed(supervisor), (Actions{"accept", "extend", "suspend"}));
+    EXPECT_EQ(allowed(supervisor), (Actions{"accept", "extend", "suspend", "dispatch_department"}));
     EXPECT_EQ(allowed(other_worker), Actions{});  // another grid: no buttons, and 403 over HTTP
     EXPECT_EQ(transition(id, other_worker, {{"action", "accept"}}).status, 403U);
 

@@ -379,6 +379,15 @@ TEST(StateMachine, AtADepartmentTheDepartmentAcknowledgesAndReportsBack) {
     EXPECT_TRUE(actions(State::dispatched, Role::department, false).empty());
     EXPECT_TRUE(actions(State::in_progress, Role::grid_worker, true).empty());
     EXPECT_EQ(actions(State::dispatched, Role::grid_worker, false), std::vector<Action>{Action::accept});
+    // Returned by the community after the department's result: dispatched again to someone named,
+    // or to a department with its own times.
+    Case returned = case_in(State::returned);
+    returned.incident.assignee = department_assignee("chengguan");
+    EXPECT_EQ(code_of(returned, request(Action::dispatch, Role::supervisor)), "department_redispatch");
+    TransitionRequest named = request(Action::dispatch, Role::supervisor);
+    named.assignee = "1";
+    EXPECT_EQ(code_of(returned, named), "accepted");
+    EXPECT_EQ(code_of(returned, request(Action::dispatch_department, Role::supervisor)), "accepted");
     const std::vector<Action> supervisor = actions(State::dispatched, Role::supervisor, true);
     EXPECT_EQ(std::count(supervisor.begin(), supervisor.end(), Action::accept), 0);
     EXPECT_EQ(std::count(supervisor.begin(), supervisor.end(), Action::dispatch_department), 1);

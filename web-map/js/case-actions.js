@@ -4,9 +4,11 @@
 // from the same role table and state machine that POST
 // /incidents/{id}/transitions enforces, so the map never offers what the
 // server would refuse. An action that needs a reason, an approver or hours
-// asks for them before it is sent.
+// asks for them before it is sent; 派遣至部门 also for the department
+// (department-cases.js), whose times it shows.
 
 import {apiUrl, getJSON, sendJSON, userMessage} from './api.js';
+import {departmentChooser, departmentStepRows} from './department-cases.js';
 import {incidentStateNames, lightNames, nameOf, triageNames} from './labels.js';
 import {el} from './panel.js';
 
@@ -30,14 +32,16 @@ function historyList(history) {
 }
 
 // The inputs an action needs, and the button that sends it.
-function actionForm(action, send) {
+function actionForm(action, send, incident) {
   const failure = el('p', {class: 'message error form-error', role: 'alert', hidden: true});
   const reason = el('textarea', {name: 'reason', rows: 2, maxlength: 2000,
     placeholder: action.needs_reason ? `${action.label_zh}原因（必填）` : '备注（可选）'});
   const approver = action.needs_approver ? el('input', {name: 'approver', type: 'text', placeholder: '批准人（必填）'}) : null;
   const hours = action.needs_hours ? el('input', {name: 'hours', type: 'number', min: 1, max: 720, step: 1, placeholder: '延期小时数'}) : null;
+  const department = action.needs_department ? departmentChooser(incident.triage) : null;
   const confirm = el('button', {type: 'submit', class: 'confirm-action'}, `确认${action.label_zh}`);
   const form = el('form', {class: 'case-action-form', 'data-action': action.action, novalidate: true},
+    department ? department.element : null,
     el('label', {}, action.needs_reason ? '原因' : '备注', reason),
     approver ? el('label', {}, '批准人', approver) : null,
     hours ? el('label', {}, '延期（小时）', hours) : null,
@@ -49,6 +53,7 @@ function actionForm(action, send) {
       failure.hidden = false;
     };
     const text = reason.value.trim();
+    if (department && !department.select.value) return fail('请选择职能部门。');
     if (action.needs_reason && !text) return fail(`请填写${action.label_zh}原因。`);
     if (approver && !approver.value.trim()) return fail('请填写批准人。');
     if (hours && !(Number(hours.value) >= 1 && Number(hours.value) <= 720)) return fail('延期时长须在 1 至 720 小时之间。');
@@ -56,6 +61,7 @@ function actionForm(action, send) {
     if (text) body[action.needs_reason ? 'reason' : 'note'] = text;
     if (approver) body.approver = approver.value.trim();
     if (hours) body.hours = Number(hours.value);
+    if (department) body.department = department.select.value;
     confirm.disabled = true;
     try {
       await send(body);
@@ -77,7 +83,7 @@ export function caseCard(incident, onChanged) {
   const buttons = actions.map((action) => {
     const button = el('button', {type: 'button', class: 'case-action', 'data-action': action.action}, action.label_zh);
     button.addEventListener('click', () => {
-      slot.replaceChildren(actionForm(action, send));
+      slot.replaceChildren(actionForm(action, send, incident));
       slot.querySelector('textarea')?.focus();
     });
     return button;
@@ -92,6 +98,7 @@ export function caseCard(incident, onChanged) {
       row('来源', incident.source, 'source'),
       row('网格', incident.grid_code, 'grid'),
       row('处置时限', formatTime(incident.deadline), 'deadline'),
+      departmentStepRows(incident.departments),
       row('描述', incident.description, 'description')),
     el('section', {class: 'case-actions'},
       el('h3', {}, '办理'),

@@ -8,7 +8,8 @@
 //                                            audited "departments.put")
 //   GET  /departments/{code}/incidents    → the cases ever dispatched to the department, newest
 //                                            first, each with its last step there ("step") and
-//                                            whether it is there now ("at_department"): the
+//                                            whether it waits on the department now (acknowledgement
+//                                            or result due: "at_department"): the
 //                                            department's own account, an admin, or a supervisor
 //                                            (the cases of their scope)
 //   GET  /stats/departments?month=YYYY-MM → per department: dispatched, acknowledged on time,

@@ -117,7 +117,8 @@ struct Transition {
 /// order). `categories` gives the deadline at the first dispatch. Throws
 /// WorkflowError with code illegal_transition, forbidden, approver_required,
 /// reason_required, actor_required, invalid_extension, time_order,
-/// invalid_incident, unknown_category, no_assignee or department_required.
+/// invalid_incident, unknown_category, no_assignee, department_required or
+/// department_redispatch (a dispatch that would leave the case with a department).
 [[nodiscard]] Transition apply(const model::Incident& incident, std::span<const model::IncidentEvent> history,
                                const TransitionRequest& request, const CategoryTable& categories);
 
