@@ -202,7 +202,8 @@ class App {
   }
 
   showIntro() {
-    const content = [el('h2', {}, `${viewTitles[this.view]}视图`), el('p', {class: 'message'}, viewIntro[this.view](this.styles.rules))];
+    const content = [el('h2', {}, `${viewTitles[this.view]}视图`),
+      el('p', {class: `message ${this.view}-intro`}, viewIntro[this.view](this.styles.rules))];
     if (this.view === 'field' && 'geolocation' in navigator) {
       const button = el('button', {type: 'button', class: 'locate'}, '我的位置');
       button.addEventListener('click', () => navigator.geolocation.getCurrentPosition(
@@ -401,7 +402,10 @@ class App {
     const code = this.user?.grids?.[0];
     if (!code) return;
     const list = await departmentCasesElement(code, (id) => this.openCase({id}));
-    if (this.view === 'department' && !this.selectedGrid) this.panel.root.append(list);
+    // The intro is shown twice on a view's first visit: one list, the newest.
+    if (this.view !== 'department' || this.selectedGrid || !this.panel.root.querySelector('.department-intro')) return;
+    this.panel.root.querySelector('.department-cases')?.remove();
+    this.panel.root.append(list);
   }
 
   // The case page of an incident: its card at once, then its history and the caller's actions.
