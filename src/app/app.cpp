@@ -5,6 +5,7 @@
 
 #include "wangge/auth/service.hpp"
 #include "wangge/http/api.hpp"
+#include "wangge/http/assessment_routes.hpp"
 #include "wangge/http/department_routes.hpp"
 #include "wangge/http/draft_routes.hpp"
 #include "wangge/http/features.hpp"
@@ -73,6 +74,7 @@ std::unique_ptr<App> App::open(AppConfig config) {
     http::add_validate_route(router, p.state, p.gate, p.config.rules, p.config.validate_limits);
     if (p.workflow) http::add_workflow_routes(router, p.state, *p.workflow);
     if (p.departments) http::add_department_routes(router, p.state, p.gate, *p.departments);
+    if (p.workflow) http::add_assessment_routes(router, p.state, *p.workflow);
     const http::DraftFromGrids draft_from_grids = http::add_draft_routes(router, p.state, *p.drafts);
     http::add_import_routes(router, p.state, p.writer, p.gate, draft_from_grids);
     http::add_static_routes(router, "/map", p.config.web_dir);

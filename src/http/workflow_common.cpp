@@ -1,5 +1,7 @@
 #include "workflow_common.hpp"
 
+#include <algorithm>
+#include <limits>
 #include <string>
 
 #include "wangge/workflow/departments.hpp"
@@ -65,6 +67,41 @@ auth::Principal require_case_reader(const AuthGate& gate, const Request& request
         if (step.code == department) return who;
     }
     not_your_department();
+}
+
+/// Keeps what a scoped user may see: units of their scope, workers with a grid in it.
+void restrict_to_scope(workflow::Ranking& ranking, const model::Snapshot& snapshot, const auth::User& user) {
+    const auto outside = [&](const workflow::RankedUnit& unit) { return !auth::covers(user, unit.key); };
+    std::erase_if(ranking.communities, outside);
+    std::erase_if(ranking.streets, outside);
+    std::erase_if(ranking.flagged, [&](const workflow::RepeatedUnfit& entry) {
+        if (entry.level != "worker") return !auth::covers(user, entry.key);
+        const auto& links = snapshot.data().staff_grids;
+        return std::none_of(links.begin(), links.end(), [&](const model::StaffGrid& link) {
+            return std::to_string(link.staff_id) == entry.key && auth::covers(user, link.grid_code);
+        });
+    });
+}
+
+void restrict_to_scope(workflow::Demands& demands, const auth::User& user) {
+    const auto outside = [&](const workflow::AreaDemands& area) { return !auth::covers(user, area.code); };
+    std::erase_if(demands.grids, outside);
+    std::erase_if(demands.communities, outside);
+    std::erase_if(demands.streets, outside);
+}
+
+workflow::Transition store_rating(const WorkflowServices& services, std::int64_t id, std::int64_t score,
+                                  const std::string& comment, const std::string& actor,
+                                  const std::function<auth::AuditEntry(const workflow::Transition&)>& audit) {
+    const model::Timestamp at = services.gate.now();
+    // Out-of-range scores fail in rate() with the others, before anything is stored.
+    const int bounded = static_cast<int>(std::clamp<std::int64_t>(score, std::numeric_limits<int>::min(),
+                                                                  std::numeric_limits<int>::max()));
+    return services.writer.update_incident(
+        [&](const model::Snapshot& current) {
+            return workflow::rate(find_incident(current, id), history_of(current, id), bounded, comment, actor, at);
+        },
+        audit);
 }
 
 std::string write_detail(const workflow::Transition& stored) {

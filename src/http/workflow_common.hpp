@@ -6,6 +6,7 @@
 // Thread safety: pure functions over a read-only Snapshot.
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -16,9 +17,20 @@
 #include "wangge/auth/policy.hpp"
 #include "wangge/http/auth_handlers.hpp"
 #include "wangge/http/router.hpp"
+#include "wangge/http/workflow_routes.hpp"
 #include "wangge/model/entities.hpp"
 #include "wangge/model/snapshot.hpp"
+#include "wangge/workflow/assessment.hpp"
 #include "wangge/workflow/state_machine.hpp"
+
+namespace wangge::http {
+
+/// The kind of a refused workflow request, by its code (workflow_routes.hpp):
+/// forbidden → 403, illegal_transition and time_order → 409, the rest 400.
+/// Defined in router.cpp, whose dispatch maps them; Open311 answers in its own shape.
+[[nodiscard]] ErrorKind kind_of(const workflow::WorkflowError& error) noexcept;
+
+}  // namespace wangge::http
 
 namespace wangge::http::detail {
 
@@ -54,6 +66,16 @@ auth::Principal require_case_handler(const AuthGate& gate, const Request& reques
 /// ever dispatched to its department (`history` is the case's). ClientError 401/403 otherwise.
 auth::Principal require_case_reader(const AuthGate& gate, const Request& request, const model::Incident& incident,
                                     std::span<const model::IncidentEvent> history);
+
+/// Keep what a scoped user may see of the assessment: units and areas of
+/// their scope, workers with a grid in it (ranks stay city-wide).
+void restrict_to_scope(workflow::Ranking& ranking, const model::Snapshot& snapshot, const auth::User& user);
+void restrict_to_scope(workflow::Demands& demands, const auth::User& user);
+
+/// Stores the reporter's rating of closed incident `id` (workflow::rate) with its audit entry.
+workflow::Transition store_rating(const WorkflowServices& services, std::int64_t id, std::int64_t score,
+                                  const std::string& comment, const std::string& actor,
+                                  const std::function<auth::AuditEntry(const workflow::Transition&)>& audit);
 
 /// What an incident write changed, for the audit log's detail:
 /// "reported → filed (event 12), grid 110105001001001, assignee 1".

@@ -227,6 +227,10 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
         const auth::Principal who = detail::require_case_reader(gate, request, incident, history);
         json body = incident_json(incident, history, gate.now());
         body["allowed_actions"] = allowed_actions_json(who, incident);
+        // The reporter's 满意度 button (POST /incidents/{id}/rating, assessment_routes.hpp).
+        body["can_rate"] = who.user && incident.state == workflow::to_string(workflow::State::closed) &&
+                           !history.empty() && history.front().actor == who.user->name &&
+                           !workflow::latest_rating(history);
         Response response = Response::json(body);
         vary_by_session(response);  // the actions are the caller's
         return response;
@@ -564,12 +568,23 @@ void add_statistics_routes(Router& router, const State& state, const WorkflowSer
             request.query().allow_only({"month"});
             const auth::Principal who = gate.require(request, auth::Action::read_statistics);
             const workflow::MonthlyStatistics statistics = visible_statistics(state, gate, request, who);
+            // Besides the month's units: departments, the month's demands, the quarter's ranking (to date).
+            const auto view = state.view();
+            const model::Snapshot& snapshot = view->snapshot();
             std::vector<workflow::DepartmentStatistics> departments;
             if (services.departments != nullptr) {
-                departments = workflow::department_statistics(state.view()->snapshot(), statistics.month, gate.now(),
+                departments = workflow::department_statistics(snapshot, statistics.month, gate.now(),
                                                               services.departments->list());
             }
-            Response response = Response::bytes(workflow::xlsx_report_bytes(statistics, departments),
+            workflow::Demands demands = workflow::demands(snapshot, statistics.month);
+            const workflow::Period quarter{statistics.month.year, static_cast<int>((statistics.month.month - 1) / 3 + 1)};
+            workflow::Ranking ranking = workflow::ranking(snapshot, quarter, {}, services.config.medals);
+            if (auth::reach(who, auth::Action::read_statistics) == auth::Reach::scoped) {
+                detail::restrict_to_scope(demands, *who.user);
+                detail::restrict_to_scope(ranking, snapshot, *who.user);
+            }
+            Response response = Response::bytes(
+                workflow::xlsx_report_bytes(statistics, {.departments = departments, .demands = &demands, .ranking = &ranking}),
                                                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
             response.set_header("Content-Disposition",
                                 "attachment; filename=\"wangge-" + statistics.month.to_string() + ".xlsx\"");

@@ -286,6 +286,37 @@ Transition apply(const model::Incident& incident, std::span<const model::Inciden
     return result;
 }
 
+Transition rate(const model::Incident& incident, std::span<const model::IncidentEvent> history, int score,
+                std::string_view comment, const std::string& actor, model::Timestamp at) {
+    if (score < 1 || score > 5) {
+        throw WorkflowError("invalid_rating", "a rating is a whole number from 1 to 5, got " + std::to_string(score),
+                            "满意度评价须为 1 至 5 分");
+    }
+    if (incident.state != to_string(State::closed)) {
+        throw WorkflowError("illegal_transition", incident_name(incident) + " is not closed; only a closed case is rated",
+                            "案件尚未结案，结案后才能评价");
+    }
+    if (history.empty() || actor.empty() || history.front().actor != actor) {
+        throw WorkflowError("forbidden", "only who reported " + incident_name(incident) + " rates it",
+                            "只有事件的上报人可以评价");
+    }
+    if (latest_rating(history)) {
+        throw WorkflowError("illegal_transition", incident_name(incident) + " is rated already",
+                            "该案件已评价过，不能重复评价");
+    }
+    if (at < history.back().at) {
+        throw WorkflowError("time_order", "the rating is before the last recorded event", "评价时间早于上一条办理记录的时间");
+    }
+    Transition result{incident, {}};
+    result.event.incident_id = incident.id;
+    result.event.at = at;
+    result.event.actor = actor;
+    result.event.from_state = incident.state;
+    result.event.to_state = incident.state;
+    result.event.note = rating_note(score, comment);
+    return result;
+}
+
 Transition report_incident(const model::Snapshot& snapshot, const CategoryTable& categories,
                            const IncidentReport& incident_report) {
     const Category& category = categories.at(incident_report.category);

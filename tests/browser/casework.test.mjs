@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 
 import {
-  clickLngLat, demoPassword, demoUsers, loadSample, openMap, pagePoint, polygonContains, screenshot, useServerAndBrowser, waitIdle,
+  caseButtons, demoPassword, demoUsers, loadSample, openCaseOnMap, openMap, pagePoint, polygonContains, screenshot, useServerAndBrowser, waitIdle,
 } from './harness.mjs';
 
 const sample = loadSample();
@@ -114,12 +114,7 @@ test('a visit recorded without network waits on the phone and is sent once when 
   await page.close();
 });
 
-// The action buttons of the open case page.
-async function buttonsOf(page, id, state) {
-  const card = page.locator(`.case-card[data-id="${id}"][data-state="${state}"]`);
-  await card.waitFor({timeout: 10000});
-  return card.locator('button.case-action').evaluateAll((buttons) => buttons.map((b) => b.dataset.action));
-}
+const buttonsOf = caseButtons;
 
 async function act(page, id, action, {reason} = {}) {
   const card = page.locator(`.case-card[data-id="${id}"]`);
@@ -127,12 +122,6 @@ async function act(page, id, action, {reason} = {}) {
   const form = card.locator(`form.case-action-form[data-action="${action}"]`);
   if (reason) await form.locator('textarea[name="reason"]').fill(reason);
   await form.locator('button.confirm-action').click();
-}
-
-async function openCaseOnMap(page, incident) {
-  await page.evaluate((center) => window.wanggeMap.jumpTo({center, zoom: 20}), [incident.lon, incident.lat]);
-  await waitIdle(page);
-  await clickLngLat(page, [incident.lon, incident.lat]);
 }
 
 test('each role sees only its buttons and walks a case from report to closure', {timeout: 120000}, async () => {

@@ -2,21 +2,18 @@
 // community cannot settle to a department (派遣至部门, with the department's
 // times shown), the department's account finds it in its list, acknowledges
 // it (报到) and reports the result (处置反馈), and the community verifies and
-// closes it. The server runs on its own copy of the sample store.
+// closes it, and the reporter rates it (满意度). The server runs on its own
+// copy of the sample store.
 
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 
-import {clickLngLat, demoUsers, loadSample, openMap, screenshot, useServerAndBrowser, waitIdle} from './harness.mjs';
+import {caseButtons, demoUsers, loadSample, openCaseOnMap, openMap, screenshot, useServerAndBrowser} from './harness.mjs';
 
 const sample = loadSample();
 const session = useServerAndBrowser({writable: true});
 
-async function buttonsOf(page, id, state) {
-  const card = page.locator(`.case-card[data-id="${id}"][data-state="${state}"]`);
-  await card.waitFor({timeout: 10000});
-  return card.locator('button.case-action').evaluateAll((buttons) => buttons.map((b) => b.dataset.action));
-}
+const buttonsOf = caseButtons;
 
 async function act(page, id, action, {reason, department} = {}) {
   const card = page.locator(`.case-card[data-id="${id}"]`);
@@ -28,13 +25,6 @@ async function act(page, id, action, {reason, department} = {}) {
   }
   if (reason) await form.locator('textarea[name="reason"]').fill(reason);
   await form.locator('button.confirm-action').click();
-}
-
-// The supervisor opens the case page by clicking the case on the map.
-async function openCaseOnMap(page, incident) {
-  await page.evaluate((center) => window.wanggeMap.jumpTo({center, zoom: 20}), [incident.lon, incident.lat]);
-  await waitIdle(page);
-  await clickLngLat(page, [incident.lon, incident.lat]);
 }
 
 test('a case dispatched to a department is acknowledged and handled by the department, then closed by the community', {timeout: 120000}, async () => {
@@ -95,6 +85,13 @@ test('a case dispatched to a department is acknowledged and handled by the depar
   assert.equal(history.length, 7, 'reported, filed, 派遣至部门, 报到, 处置反馈, verified, closed');
   assert.ok(history.some((line) => line.includes('派遣至部门 城管执法（chengguan）')));
   assert.ok(history.some((line) => line.includes('chengguan')), 'the department\'s account in the history');
+  // The reporter (here the command centre, who took the hotline call) rates the closed case once.
+  const rating = sup.locator(`.case-card[data-id="${id}"] form.case-rating-form`);
+  await rating.locator('select[name="score"]').selectOption('4');
+  await rating.locator('textarea[name="comment"]').fill('部门处置及时');
+  await rating.locator('button.confirm-rating').click();
+  await sup.locator(`.case-card[data-id="${id}"] .case-history li`, {hasText: '满意度评价 4 分：部门处置及时'}).waitFor({timeout: 10000});
+  assert.equal(await sup.locator(`.case-card[data-id="${id}"] form.case-rating-form`).count(), 0, 'rated once');
   assert.deepEqual(command.errors, []);
   assert.deepEqual(desk.errors, []);
   await page.close();

@@ -226,3 +226,18 @@ export async function screenshot(page, name) {
   await page.screenshot({path: file});
   return file;
 }
+
+// The case page (web-map/js/case-actions.js): the action buttons of the open
+// case `id` once it shows `state`.
+export async function caseButtons(page, id, state) {
+  const card = page.locator(`.case-card[data-id="${id}"][data-state="${state}"]`);
+  await card.waitFor({timeout: 10000});
+  return card.locator('button.case-action').evaluateAll((buttons) => buttons.map((b) => b.dataset.action));
+}
+
+// Opens the case page of `incident` ({lon, lat}) by clicking it on the map.
+export async function openCaseOnMap(page, incident) {
+  await page.evaluate((center) => window.wanggeMap.jumpTo({center, zoom: 20}), [incident.lon, incident.lat]);
+  await waitIdle(page);
+  await clickLngLat(page, [incident.lon, incident.lat]);
+}

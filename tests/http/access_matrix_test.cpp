@@ -225,6 +225,12 @@ std::vector<Case> access_table() {
         {post, "/departments", "/departments", "{}", {L, F, F, F, F, P}},
         {get, "/departments/{code}/incidents", "/departments/chengguan/incidents", {}, {L, O, O, O, F, O}},
         {get, "/stats/departments", "/stats/departments?month=2026-05", {}, signed_in},
+        {get, "/stats/ranking", "/stats/ranking?period=2026-Q2", {}, signed_in},
+        // Incident 1 is not closed: a rating is refused (409) past the gate.
+        {post, "/incidents/{id}/rating", "/incidents/1/rating", R"({"score":5})", {L, P, P, P, F, P}},
+        {post, "/open311/v2/requests/{id}/rating.json", "/open311/v2/requests/1/rating.json", "{}",
+         {F, P, P, P, F, P}},
+        {get, "/stats/demands", "/stats/demands?month=2026-05", {}, signed_in},
         // Open311 (workflow's): services are public (a service without attributes has no definition: 404);
         // requests need a session or an api_key (403 without, and GeoReport v2 error bodies).
         {get, "/open311/v2/services.json", "/open311/v2/services.json", {}, everyone},

@@ -392,3 +392,32 @@ TEST(StateMachine, AtADepartmentTheDepartmentAcknowledgesAndReportsBack) {
     EXPECT_EQ(std::count(supervisor.begin(), supervisor.end(), Action::accept), 0);
     EXPECT_EQ(std::count(supervisor.begin(), supervisor.end(), Action::dispatch_department), 1);
 }
+
+TEST(StateMachine, TheReporterRatesAClosedCaseOnce) {
+    Case closed = case_in(State::closed);  // reported by 居民
+    const Transition rated = rate(closed.incident, closed.history, 4, "处理及时", "居民", t0 + 20 * 3600);
+    EXPECT_EQ(rated.incident, closed.incident);
+    EXPECT_EQ(rated.event.from_state, "closed");
+    EXPECT_EQ(rated.event.to_state, "closed");
+    EXPECT_EQ(rated.event.note, "满意度评价 4 分：处理及时");
+    EXPECT_EQ(rating_of(rated.event), 4);
+    const auto code = [&](const Case& c, int score, const char* actor) {
+        try {
+            (void)rate(c.incident, c.history, score, "", actor, t0 + 20 * 3600);
+        } catch (const WorkflowError& e) {
+            EXPECT_FALSE(e.message_zh().empty());
+            return e.code();
+        }
+        return std::string("accepted");
+    };
+    EXPECT_EQ(code(closed, 0, "居民"), "invalid_rating");
+    EXPECT_EQ(code(closed, 6, "居民"), "invalid_rating");
+    EXPECT_EQ(code(closed, 5, "网格员"), "forbidden");
+    EXPECT_EQ(code(case_in(State::verified), 5, "居民"), "illegal_transition");
+    closed.history.push_back(rated.event);
+    EXPECT_EQ(code(closed, 5, "居民"), "illegal_transition");  // once
+    EXPECT_EQ(latest_rating(closed.history), 4);
+    // Notes that only look like ratings are none.
+    EXPECT_FALSE(rating_of({9, 7, t0, "x", "closed", "closed", "满意度评价 9 分"}).has_value());
+    EXPECT_FALSE(rating_of({9, 7, t0, "x", "resolved", "closed", "满意度评价 4 分"}).has_value());
+}

@@ -10,17 +10,10 @@
 import {apiUrl, getJSON, sendJSON, userMessage} from './api.js';
 import {departmentChooser, departmentStepRows} from './department-cases.js';
 import {incidentStateNames, lightNames, nameOf, triageNames} from './labels.js';
-import {el} from './panel.js';
+import {el, formatTime} from './panel.js';
 
 export function fetchCase(id) {
   return getJSON(apiUrl(`incidents/${id}`));
-}
-
-function formatTime(value) {
-  if (!value) return '';
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? String(value)
-    : date.toLocaleString('zh-CN', {timeZone: 'Asia/Shanghai', hour12: false});
 }
 
 function historyList(history) {
@@ -74,12 +67,41 @@ function actionForm(action, send, incident) {
   return form;
 }
 
+// The reporter's 满意度评价 of a closed case (1–5, once), when the server offers it (can_rate).
+function ratingForm(incident, onRated) {
+  const failure = el('p', {class: 'message error form-error', role: 'alert', hidden: true});
+  const score = el('select', {name: 'score'}, [5, 4, 3, 2, 1].map((n) => el('option', {value: String(n)}, `${n} 分`)));
+  const comment = el('textarea', {name: 'comment', rows: 2, maxlength: 2000, placeholder: '评价内容（可选）'});
+  const submit = el('button', {type: 'submit', class: 'confirm-rating'}, '提交评价');
+  const form = el('form', {class: 'case-rating-form', novalidate: true},
+    el('label', {}, '满意度', score), el('label', {}, '评价', comment), failure, submit);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    const body = {score: Number(score.value)};
+    if (comment.value.trim()) body.comment = comment.value.trim();
+    try {
+      await sendJSON(`incidents/${incident.id}/rating`, body);
+      onRated(await fetchCase(incident.id));
+    } catch (error) {
+      failure.textContent = `评价失败：${userMessage(error)}`;
+      failure.hidden = false;
+      submit.disabled = false;
+    }
+  });
+  return el('section', {class: 'case-rating'}, el('h3', {}, '满意度评价'), form);
+}
+
 // incident: GET /incidents/{id} (or a transition's answer); onChanged(incident) after a transition.
 export function caseCard(incident, onChanged) {
   const row = (label, value, key) => (value ? [el('dt', {}, label), el('dd', {'data-field': key}, value)] : []);
   const actions = incident.allowed_actions || [];
   const slot = el('div', {class: 'case-action-slot'});
-  const send = async (body) => onChanged(await sendJSON(`incidents/${incident.id}/transitions`, body));
+  const send = async (body) => {
+    const changed = await sendJSON(`incidents/${incident.id}/transitions`, body);
+    // A closed case is read again: its page offers the reporter's rating (can_rate, GET only).
+    onChanged(changed.state === 'closed' ? await fetchCase(incident.id) : changed);
+  };
   const buttons = actions.map((action) => {
     const button = el('button', {type: 'button', class: 'case-action', 'data-action': action.action}, action.label_zh);
     button.addEventListener('click', () => {
@@ -105,6 +127,7 @@ export function caseCard(incident, onChanged) {
       buttons.length > 0 ? el('div', {class: 'buttons'}, buttons)
         : el('p', {class: 'message no-actions'}, '您当前无可办理的操作。'),
       slot),
+    incident.can_rate ? ratingForm(incident, onChanged) : null,
     el('section', {}, el('h3', {}, '办理记录'), historyList(incident.history || [])));
 }
 

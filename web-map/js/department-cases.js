@@ -5,7 +5,7 @@
 
 import {apiUrl, getJSON, userMessage} from './api.js';
 import {incidentStateNames, lightNames, nameOf} from './labels.js';
-import {el} from './panel.js';
+import {el, formatTime} from './panel.js';
 
 let departmentsPromise = null;
 
@@ -40,13 +40,6 @@ export function departmentChooser(triage) {
     times.textContent = `无法读取职能部门：${userMessage(error)}`;
   });
   return {element: el('div', {class: 'department-chooser'}, el('label', {}, '职能部门', select), times), select};
-}
-
-function formatTime(value) {
-  if (!value) return '';
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? String(value)
-    : date.toLocaleString('zh-CN', {timeZone: 'Asia/Shanghai', hour12: false});
 }
 
 // The case page's rows for its current (last) department step.

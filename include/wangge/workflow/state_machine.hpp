@@ -122,6 +122,14 @@ struct Transition {
 [[nodiscard]] Transition apply(const model::Incident& incident, std::span<const model::IncidentEvent> history,
                                const TransitionRequest& request, const CategoryTable& categories);
 
+/// The reporter's 1–5 rating (满意度) of a closed case: the incident unchanged
+/// and an event closed → closed with rating_note(). Throws WorkflowError
+/// "invalid_rating" (score outside 1–5), "illegal_transition" (not closed),
+/// "forbidden" (`actor` is not who reported it: the report event's actor),
+/// "illegal_transition" (already rated: one rating per case) or "time_order".
+[[nodiscard]] Transition rate(const model::Incident& incident, std::span<const model::IncidentEvent> history,
+                              int score, std::string_view comment, const std::string& actor, model::Timestamp at);
+
 /// A new incident as reported by a worker, a resident, the hotline or a higher office.
 struct IncidentReport {
     std::string category;
