@@ -5,6 +5,8 @@
 
 #include "wangge/auth/service.hpp"
 #include "wangge/http/api.hpp"
+#include "wangge/http/assessment_routes.hpp"
+#include "wangge/http/department_routes.hpp"
 #include "wangge/http/draft_routes.hpp"
 #include "wangge/http/escalation_routes.hpp"
 #include "wangge/http/features.hpp"
@@ -19,6 +21,7 @@
 #include "wangge/http/validate_handler.hpp"
 #include "wangge/http/workflow_routes.hpp"
 #include "wangge/model/snapshot.hpp"
+#include "wangge/store/departments.hpp"
 #include "wangge/store/geopackage.hpp"
 
 namespace wangge::app {
@@ -42,6 +45,7 @@ struct App::Parts {
     http::Writer writer;
     auth::AuthService auth;
     http::AuthGate gate;
+    std::optional<store::DepartmentStore> departments;
     std::optional<http::WorkflowServices> workflow;
     std::optional<http::DraftServices> drafts;
     http::Router router;
@@ -54,8 +58,10 @@ std::unique_ptr<App> App::open(AppConfig config) {
     auto parts = std::make_unique<Parts>(std::move(config));
     Parts& p = *parts;
     if (p.config.workflow) {
+        p.departments.emplace(p.config.store);
         p.workflow.emplace(http::WorkflowServices{p.writer, p.gate, *p.config.workflow,
-                                                  p.config.open311_clients ? &*p.config.open311_clients : nullptr});
+                                                  p.config.open311_clients ? &*p.config.open311_clients : nullptr,
+                                                  &*p.departments});
     }
     p.drafts.emplace(http::DraftServices{p.writer, p.gate, p.config.rules, http::live_grid_facts(p.state)});
     // Every route of DESIGN §6; a new module adds its add_<x>_routes() call
@@ -72,6 +78,8 @@ std::unique_ptr<App> App::open(AppConfig config) {
     if (p.workflow) http::add_escalation_routes(router, p.state, p.gate, p.workflow->config.escalation);
     if (p.workflow) http::add_workflow_routes(router, p.state, *p.workflow);
     if (p.workflow) http::add_photo_routes(router, p.state, p.writer, p.gate, p.config.store, p.config.photo_limits);
+    if (p.departments) http::add_department_routes(router, p.state, p.gate, *p.departments);
+    if (p.workflow) http::add_assessment_routes(router, p.state, *p.workflow);
     const http::DraftFromGrids draft_from_grids = http::add_draft_routes(router, p.state, *p.drafts);
     http::add_import_routes(router, p.state, p.writer, p.gate, draft_from_grids);
     http::add_staff_routes(router, p.state, p.writer, p.gate);

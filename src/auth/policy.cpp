@@ -1,5 +1,7 @@
 #include "wangge/auth/policy.hpp"
 
+#include <utility>
+
 #include "enum_names.hpp"
 
 namespace wangge::auth {
@@ -59,6 +61,27 @@ constexpr detail::EnumNames<Decision, 4> decision_names{{
 
 const Row& row_of(Action action) noexcept { return table[static_cast<std::size_t>(action)]; }
 
+// Department accounts (吹哨报到) in a list of their own rather than a column
+// of the table: they reach only these, everything else is none. Their cases
+// are those dispatched to their department, not a grid area, so
+// handle_incident is scoped and the workflow routes check the dispatch
+// (a grid check always fails for them: covers() is false). Households,
+// incident lists and heat maps stay closed to them.
+constexpr std::array<std::pair<Action, Reach>, 5> department_reach{{
+    {Action::read_grid_outlines, a},
+    {Action::read_contact_cards, a},
+    {Action::lookup, a},
+    {Action::read_facilities, a},
+    {Action::handle_incident, s},
+}};
+
+Reach reach_of_department(Action action) noexcept {
+    for (const auto& [listed, reach] : department_reach) {
+        if (listed == action) return reach;
+    }
+    return o;
+}
+
 bool signed_in(const Principal& principal) noexcept { return principal.user && !principal.user->disabled; }
 
 }  // namespace
@@ -82,6 +105,7 @@ Reach reach(const Principal& principal, Action action) noexcept {
         case Role::supervisor: return row.supervisor;
         case Role::planner: return row.planner;
         case Role::admin: return row.admin;
+        case Role::department: return reach_of_department(action);
     }
     return Reach::none;
 }

@@ -10,11 +10,12 @@ namespace wangge::auth {
 
 namespace {
 
-constexpr detail::EnumNames<Role, 4> role_names{{
+constexpr detail::EnumNames<Role, 5> role_names{{
     {Role::admin, "admin"},
     {Role::planner, "planner"},
     {Role::supervisor, "supervisor"},
     {Role::grid_worker, "grid_worker"},
+    {Role::department, "department"},
 }};
 
 constexpr std::size_t max_name_code_points = 64;
@@ -32,6 +33,7 @@ std::optional<Role> parse_role(std::string_view text) noexcept { return detail::
 
 bool covers(const User& user, std::string_view grid_code) noexcept {
     if (user.role == Role::admin) return true;
+    if (user.role == Role::department) return false;
     return !grid_code.empty() && std::any_of(user.grid_codes.begin(), user.grid_codes.end(),
                                              [&](const std::string& code) { return grid_code.starts_with(code); });
 }
@@ -64,6 +66,12 @@ std::vector<std::string> parse_grid_codes(std::string_view comma_separated) {
 }
 
 void check_scope(Role role, const std::vector<std::string>& grid_codes) {
+    if (role == Role::department) {
+        if (grid_codes.size() != 1) {
+            throw InputError("role department needs exactly one department code (--grids chengguan)");
+        }
+        return;
+    }
     const bool scoped = role == Role::grid_worker || role == Role::supervisor;
     if (scoped && grid_codes.empty()) {
         throw InputError("role " + std::string(to_string(role)) + " needs the grid codes of its scope (--grids)");
@@ -71,6 +79,12 @@ void check_scope(Role role, const std::vector<std::string>& grid_codes) {
     if (!scoped && !grid_codes.empty()) {
         throw InputError("role " + std::string(to_string(role)) + " has no grid scope; leave out --grids");
     }
+}
+
+std::string_view department_of(const Principal& principal) noexcept {
+    const std::optional<User>& user = principal.user;
+    if (!user || user->disabled || user->role != Role::department || user->grid_codes.size() != 1) return {};
+    return user->grid_codes.front();
 }
 
 }  // namespace wangge::auth

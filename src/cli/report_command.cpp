@@ -1,5 +1,6 @@
 // `wangge report`: the monthly assessment workbook (DESIGN §3, §5).
 
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -42,7 +43,9 @@ int report_command(const Args& args) {
     po::options_description description(
         "usage: wangge report --store FILE --month YYYY-MM --out FILE.xlsx [--assessment FILE.json]\n\n"
         "Writes the monthly statistics and assessment as a workbook with one sheet per level:\n"
-        "网格 (grids), 网格员 (grid workers) and 社区 (communities).\n\noptions");
+        "网格 (grids), 网格员 (grid workers) and 社区 (communities); then 部门 (吹哨报到 per department),\n"
+        "诉求分类 and 诉求区域 (the month's 群众诉求分析), 季度排名 (the quarter to date, 金/银/铜)\n"
+        "and 两次不称职 (graded 不称职 twice this year).\n\noptions");
     description.add_options()
         ("help,h", "show this help")
         ("store", po::value(&store_path)->value_name("FILE"), "GeoPackage store (required)")
@@ -50,7 +53,7 @@ int report_command(const Args& args) {
         ("out", po::value(&out)->value_name("FILE.xlsx"), "the workbook to write; replaced if it exists (required)")
         ("assessment", po::value(&assessment_path)->value_name("FILE.json"),
          "score weights, grade thresholds and visit quota: {\"weights\": {\"on_time\", \"no_rework\", "
-         "\"visits\", \"coverage\"}, \"thresholds\": {\"excellent\", \"competent\", \"basic\"}, "
+         "\"visits\", \"coverage\", \"satisfaction\"}, \"thresholds\": {\"excellent\", \"competent\", \"basic\"}, "
          "\"monthly_household_quota\"}");
 
     const auto values = parse_options(args, description);
@@ -64,7 +67,15 @@ int report_command(const Args& args) {
     const store::GeoPackageStore store = store::GeoPackageStore::open(store_path);
     const auto snapshot = model::Snapshot::build(store.load(terminal_progress()), 0);
     const workflow::MonthlyStatistics statistics = workflow::monthly_statistics(*snapshot, month, config);
-    workflow::write_xlsx_report(statistics, out);
+    // Departments as named in their dispatches (the report only reads the store), the month's
+    // demands and its quarter's ranking to date with the default medal shares.
+    const model::Timestamp now = std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto departments = workflow::department_statistics(*snapshot, month, now, {});
+    const workflow::Demands demands = workflow::demands(*snapshot, month);
+    const workflow::Ranking ranking = workflow::ranking(
+        *snapshot, {month.year, static_cast<int>((month.month - 1) / 3 + 1)}, config, workflow::MedalShares{});
+    workflow::write_xlsx_report(statistics, out, {.departments = departments, .demands = &demands, .ranking = &ranking});
     std::cerr << "wangge report: " << month.to_string() << ": " << statistics.grids.size() << " grids, "
               << statistics.workers.size() << " grid workers, " << statistics.communities.size()
               << " communities to " << out << '\n';

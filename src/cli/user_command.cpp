@@ -58,13 +58,14 @@ int user_command(const Args& args) {
         "  disable  --name NAME                      (ends the user's sessions)\n"
         "  enable   --name NAME\n"
         "  list\n\n"
-        "Roles: admin, planner, supervisor (scope: community or street codes), grid_worker (scope: grid codes).\n"
+        "Roles: admin, planner, supervisor (scope: community or street codes), grid_worker (scope: grid codes),\n"
+        "department (吹哨报到; scope: its one department code, e.g. --grids chengguan).\n"
         "Passwords have at least 8 characters and are read from the first line of stdin.\n\noptions");
     description.add_options()
         ("help,h", "show this help")
         ("store", po::value(&store_path)->value_name("FILE"), "GeoPackage store (required)")
         ("name", po::value(&name)->value_name("NAME"), "user name")
-        ("role", po::value(&role_name)->value_name("ROLE"), "admin, planner, supervisor or grid_worker")
+        ("role", po::value(&role_name)->value_name("ROLE"), "admin, planner, supervisor, grid_worker or department")
         ("grids", po::value(&grids)->value_name("CODE,…"), "grid codes the user is scoped to")
         ("staff-id", po::value(&staff_id)->value_name("N"), "the user's staff record")
         ("password-stdin", po::bool_switch(&password_stdin), "read the password from stdin");

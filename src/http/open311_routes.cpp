@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <fstream>
 #include <limits>
+#include <span>
 #include <map>
 #include <optional>
 #include <set>
@@ -48,7 +49,7 @@ Handler with_open311_errors(Handler handler) {
         } catch (const ClientError& e) {
             return open311_error(status_of(e.kind()), e.what());
         } catch (const workflow::WorkflowError& e) {
-            return open311_error(Status::bad_request, std::string(e.what()) + " / " + e.message_zh());
+            return open311_error(status_of(kind_of(e)), std::string(e.what()) + " / " + e.message_zh());
         } catch (const InputError& e) {
             return open311_error(Status::bad_request, e.what());
         }
@@ -119,15 +120,17 @@ constexpr std::string_view submission_fields[] = {
     "jurisdiction_id", "service_code", "lat",        "long",       "address_string", "address_id",
     "email",           "device_id",    "account_id", "first_name", "last_name",      "phone",
     "description",     "media_url",    "api_key"};
+/// The fields of wangge's rating extension (POST requests/{id}/rating.json).
+constexpr std::string_view rating_fields[] = {"jurisdiction_id", "api_key", "score", "comment"};
 
 /// Checks every field's name, encoding and size; returns the field's text or nullopt when absent or empty.
 class Submission {
 public:
-    explicit Submission(Fields fields) : fields_(std::move(fields)) {
+    explicit Submission(Fields fields, std::span<const std::string_view> known_fields = submission_fields)
+        : fields_(std::move(fields)) {
         constexpr std::size_t max_field_bytes = 16 * 1024;
         for (const auto& [name, value] : fields_) {
-            const bool known = std::find(std::begin(submission_fields), std::end(submission_fields), name) !=
-                               std::end(submission_fields);
+            const bool known = std::find(known_fields.begin(), known_fields.end(), name) != known_fields.end();
             if (!known && !(name.starts_with("attribute[") && name.ends_with("]"))) {
                 throw InputError("unknown field \"" + name + "\" (GeoReport v2 POST requests)");
             }
@@ -393,15 +396,20 @@ void add_service_routes(Router& router, const workflow::CategoryTable& categorie
                }), Execution::io);
 }
 
+/// Who submits (or rates) a request: a user, or an app by the api_key of the body or the query.
+Caller submitting_caller(const WorkflowServices& services, const Request& request, const Submission& submission) {
+    const std::optional<std::string> body_key = submission.get("api_key");
+    const std::optional<std::string_view> api_key =
+        body_key ? std::optional<std::string_view>(*body_key) : request.query().get("api_key");
+    return caller_of(services, request, api_key, auth::Action::report_incident);
+}
+
 void add_submission_route(Router& router, const State& state, const WorkflowServices& services) {
     router.post(
         "/open311/v2/requests.json", with_open311_errors([&state, &services](const Request& request) {
             request.query().allow_only({"jurisdiction_id", "api_key"});
             const Submission submission(submitted_fields(request));
-            const std::optional<std::string> body_key = submission.get("api_key");
-            const std::optional<std::string_view> api_key =
-                body_key ? std::optional<std::string_view>(*body_key) : request.query().get("api_key");
-            const Caller caller = caller_of(services, request, api_key, auth::Action::report_incident);
+            const Caller caller = submitting_caller(services, request, submission);
 
             const std::optional<std::string> code = submission.get("service_code");
             if (!code) throw InputError("service_code is required (see services.json)");
@@ -448,6 +456,40 @@ void add_submission_route(Router& router, const State& state, const WorkflowServ
                                                Status::created);
             response.set_header("Location", "/open311/v2/requests/" + std::to_string(stored.incident.id) + ".json");
             return response;
+        }),
+        Execution::write, Bodies::json_or_form);
+}
+
+/// wangge's extension of GeoReport v2 (issue #15): the reporter — the app that
+/// submitted the request, or the signed-in user — rates the closed request 1–5
+/// (满意度), once: score and comment as JSON or form fields, api_key as for a submission.
+void add_rating_route(Router& router, const WorkflowServices& services) {
+    router.post(
+        "/open311/v2/requests/{id}/rating.json", with_open311_errors([&services](const Request& request) {
+            request.query().allow_only({"jurisdiction_id", "api_key"});
+            const Submission submission(submitted_fields(request), rating_fields);
+            const Caller caller = submitting_caller(services, request, submission);
+            const std::int64_t id = parse_int(request.param("id"), "id", 1, std::numeric_limits<std::int64_t>::max());
+            const std::optional<std::string> score = submission.get("score");
+            if (!score) throw InputError("score (1 to 5) is required");
+            const std::string comment = submission.get("comment", detail::note_limit.max_characters).value_or("");
+            const workflow::Transition rated = detail::store_rating(
+                services, id, parse_int(*score, "score", 1, 5), comment, caller.actor(),
+                [&](const workflow::Transition& stored) {
+                    auth::AuditEntry entry;
+                    entry.at = stored.event.at;
+                    if (caller.app == nullptr) entry.user_id = caller.who.user->id;
+                    entry.user_name = caller.actor();
+                    entry.action = "incidents.rate";
+                    entry.collection = "incidents";
+                    entry.record_ids = {std::to_string(id)};
+                    entry.client = services.gate.client(request);
+                    entry.detail = stored.event.note;
+                    return entry;
+                });
+            return Response::json(json::array({{{"service_request_id", std::to_string(id)},
+                                                {"rating", rated.event.note}}}),
+                                  Status::created);
         }),
         Execution::write, Bodies::json_or_form);
 }
@@ -540,6 +582,7 @@ void add_open311_routes(Router& router, const State& state, const WorkflowServic
     add_service_routes(router, services.config.categories);
     add_submission_route(router, state, services);
     add_request_routes(router, state, services);
+    add_rating_route(router, services);
 }
 
 }  // namespace wangge::http

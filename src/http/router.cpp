@@ -10,6 +10,8 @@
 
 #include "wangge/workflow/states.hpp"
 
+#include "workflow_common.hpp"
+
 namespace wangge::http {
 
 namespace {
@@ -87,13 +89,6 @@ std::vector<std::string_view> split_path(std::string_view path) {
     return segments;
 }
 
-/// The kind of a refused workflow request, by its code (workflow_routes.hpp).
-ErrorKind kind_of(const workflow::WorkflowError& error) noexcept {
-    if (error.code() == "forbidden") return ErrorKind::forbidden;
-    if (error.code() == "illegal_transition" || error.code() == "time_order") return ErrorKind::conflict;
-    return ErrorKind::bad_request;
-}
-
 /// `expected` and `expected_zh`: what the parameter takes, in English and in Chinese.
 ClientError invalid_parameter(std::string_view name, std::string_view text, std::string_view expected,
                               std::string_view expected_zh) {
@@ -105,6 +100,12 @@ ClientError invalid_parameter(std::string_view name, std::string_view text, std:
 }
 
 }  // namespace
+
+ErrorKind kind_of(const workflow::WorkflowError& error) noexcept {
+    if (error.code() == "forbidden") return ErrorKind::forbidden;
+    if (error.code() == "illegal_transition" || error.code() == "time_order") return ErrorKind::conflict;
+    return ErrorKind::bad_request;
+}
 
 std::string_view to_string(Method method) noexcept {
     switch (method) {

@@ -6,16 +6,31 @@
 // Thread safety: pure functions over a read-only Snapshot.
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "wangge/auth/policy.hpp"
+#include "wangge/http/auth_handlers.hpp"
 #include "wangge/http/router.hpp"
+#include "wangge/http/workflow_routes.hpp"
 #include "wangge/model/entities.hpp"
 #include "wangge/model/snapshot.hpp"
+#include "wangge/workflow/assessment.hpp"
 #include "wangge/workflow/state_machine.hpp"
+
+namespace wangge::http {
+
+/// The kind of a refused workflow request, by its code (workflow_routes.hpp):
+/// forbidden → 403, illegal_transition and time_order → 409, the rest 400.
+/// Defined in router.cpp, whose dispatch maps them; Open311 answers in its own shape.
+[[nodiscard]] ErrorKind kind_of(const workflow::WorkflowError& error) noexcept;
+
+}  // namespace wangge::http
 
 namespace wangge::http::detail {
 
@@ -40,6 +55,27 @@ inline constexpr TextLimit visit_kind_limit{"kind", "走访类型", 50};
 
 /// workflow::WorkflowError "too_long" (400, with message_zh) when `text` exceeds the limit.
 void check_length(std::string_view text, const TextLimit& limit);
+
+/// Who may act on a case (handle_incident): a user whose scope covers its
+/// grid; a department account only while the case is at its department
+/// (吹哨报到, workflow/departments.hpp).
+[[nodiscard]] bool may_handle(const auth::Principal& who, const model::Incident& incident);
+/// The principal when may_handle(); ClientError 401/403 ("out_of_scope") otherwise.
+auth::Principal require_case_handler(const AuthGate& gate, const Request& request, const model::Incident& incident);
+/// Who may read a case page: read_incidents; a department account the cases
+/// ever dispatched to its department (`history` is the case's). ClientError 401/403 otherwise.
+auth::Principal require_case_reader(const AuthGate& gate, const Request& request, const model::Incident& incident,
+                                    std::span<const model::IncidentEvent> history);
+
+/// Keep what a scoped user may see of the assessment: units and areas of
+/// their scope, workers with a grid in it (ranks stay city-wide).
+void restrict_to_scope(workflow::Ranking& ranking, const model::Snapshot& snapshot, const auth::User& user);
+void restrict_to_scope(workflow::Demands& demands, const auth::User& user);
+
+/// Stores the reporter's rating of closed incident `id` (workflow::rate) with its audit entry.
+workflow::Transition store_rating(const WorkflowServices& services, std::int64_t id, std::int64_t score,
+                                  const std::string& comment, const std::string& actor,
+                                  const std::function<auth::AuditEntry(const workflow::Transition&)>& audit);
 
 /// What an incident write changed, for the audit log's detail:
 /// "reported → filed (event 12), grid 110105001001001, assignee 1".

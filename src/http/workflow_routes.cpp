@@ -19,7 +19,9 @@
 #include "wangge/http/open311_routes.hpp"
 #include "wangge/model/time.hpp"
 #include "wangge/store/geopackage.hpp"
+#include "wangge/store/departments.hpp"
 #include "wangge/workflow/deadlines.hpp"
+#include "wangge/workflow/departments.hpp"
 #include "wangge/workflow/history.hpp"
 #include "wangge/workflow/month.hpp"
 #include "wangge/workflow/states.hpp"
@@ -70,6 +72,15 @@ json event_json(const model::IncidentEvent& event) {
             {"note", event.note}};
 }
 
+/// The case's department steps (吹哨报到), the current one last.
+json departments_json(std::span<const model::IncidentEvent> history, model::Timestamp now) {
+    json steps = json::array();
+    for (const workflow::DepartmentStep& step : workflow::department_steps(history, now)) {
+        steps.push_back(workflow::to_json(step));
+    }
+    return steps;
+}
+
 /// The incident with its history and its deadline clock at `now` (light null before dispatch).
 json incident_json(const model::Incident& incident, std::span<const model::IncidentEvent> history,
                    model::Timestamp now) {
@@ -94,6 +105,7 @@ json incident_json(const model::Incident& incident, std::span<const model::Incid
             {"closed_at", time_json(incident.closed_at)},
             {"clock", clock ? clock_json(*clock) : json(nullptr)},
             {"light", clock ? json(workflow::to_string(clock->light())) : json(nullptr)},
+            {"departments", departments_json(history, now)},
             {"history", std::move(events)}};
 }
 
@@ -108,18 +120,16 @@ std::optional<workflow::Role> workflow_role_of(const auth::User& user) {
 json allowed_actions_json(const auth::Principal& who, const model::Incident& incident) {
     json actions = json::array();
     const std::optional<workflow::State> state = workflow::parse_state(incident.state);
-    if (!state || !who.user ||
-        auth::decide(who, auth::Action::handle_incident, incident.grid_code) != auth::Decision::allowed) {
-        return actions;
-    }
+    if (!state || !who.user || !detail::may_handle(who, incident)) return actions;
     const std::optional<workflow::Role> role = workflow_role_of(*who.user);
     if (!role) return actions;
-    for (const workflow::TransitionRule* rule : workflow::allowed_rules(*state, *role)) {
+    for (const workflow::TransitionRule* rule : workflow::allowed_rules(*state, *role, workflow::at_department(incident))) {
         actions.push_back({{"action", workflow::to_string(rule->action)},
                            {"label_zh", workflow::label_zh(rule->action)},
                            {"needs_reason", rule->needs_reason},
                            {"needs_approver", rule->needs_approver},
-                           {"needs_hours", rule->action == workflow::Action::extend}});
+                           {"needs_hours", rule->action == workflow::Action::extend},
+                           {"needs_department", rule->action == workflow::Action::dispatch_department}});
     }
     return actions;
 }
@@ -210,12 +220,17 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
     // Finds the incident and its events by scanning the snapshot: on the worker pool.
     router.get("/incidents/{id}", [&state, &gate](const Request& request) {
         request.query().allow_only({});
-        const auth::Principal who = gate.require(request, auth::Action::read_incidents);
         const std::int64_t id = id_param(request);
         const auto view = state.view();
         const model::Incident& incident = find_incident(view->snapshot(), id);
-        json body = incident_json(incident, history_of(view->snapshot(), id), gate.now());
+        const std::vector<model::IncidentEvent> history = history_of(view->snapshot(), id);
+        const auth::Principal who = detail::require_case_reader(gate, request, incident, history);
+        json body = incident_json(incident, history, gate.now());
         body["allowed_actions"] = allowed_actions_json(who, incident);
+        // The reporter's 满意度 button (POST /incidents/{id}/rating, assessment_routes.hpp).
+        body["can_rate"] = who.user && incident.state == workflow::to_string(workflow::State::closed) &&
+                           !history.empty() && history.front().actor == who.user->name &&
+                           !workflow::latest_rating(history);
         Response response = Response::json(body);
         vary_by_session(response);  // the actions are the caller's
         return response;
@@ -226,7 +241,7 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
             request.query().allow_only({});
             const auth::Principal who = gate.require(request, auth::Action::handle_incident);
             const std::int64_t id = id_param(request);
-            const JsonBody body(request, {"action", "note", "reason", "approver", "hours", "assignee"});
+            const JsonBody body(request, {"action", "note", "reason", "approver", "hours", "assignee", "department"});
             const std::string action_text = body.required_string("action");
             const std::optional<workflow::Action> action = workflow::parse_action(action_text);
             if (!action) throw InputError("unknown action \"" + action_text + "\"");
@@ -243,11 +258,18 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
             transition.approver = body.string("approver").value_or("");
             transition.extension_hours = body.integer("hours").value_or(0);
             transition.assignee = body.string("assignee").value_or("");
+            if (const std::optional<std::string> code = body.string("department")) {
+                transition.department = services.departments != nullptr ? services.departments->find(*code) : std::nullopt;
+                if (!transition.department) {
+                    throw ClientError(ErrorKind::bad_request, "unknown_department", "no department " + *code,
+                                      "没有编码为 " + *code + " 的职能部门");
+                }
+            }
             std::vector<model::IncidentEvent> history;
             const workflow::Transition stored = services.writer.update_incident(
                 [&](const model::Snapshot& current) {
                     const model::Incident& incident = find_incident(current, id);
-                    (void)gate.require(request, auth::Action::handle_incident, incident.grid_code);
+                    (void)detail::require_case_handler(gate, request, incident);
                     history = history_of(current, id);
                     return workflow::apply(incident, history, transition, services.config.categories);
                 },
@@ -515,7 +537,8 @@ workflow::MonthlyStatistics visible_statistics(const State& state, const AuthGat
     return statistics;
 }
 
-void add_statistics_routes(Router& router, const State& state, const AuthGate& gate) {
+void add_statistics_routes(Router& router, const State& state, const WorkflowServices& services) {
+    const AuthGate& gate = services.gate;
     // Aggregates the month over the whole snapshot: on the worker pool.
     router.get("/stats", [&state, &gate](const Request& request) {
                    request.query().allow_only({"month", "level"});
@@ -541,11 +564,27 @@ void add_statistics_routes(Router& router, const State& state, const AuthGate& g
 
     // The monthly meeting's workbook (the same as `wangge report`), built with GDAL: off the I/O threads.
     router.get(
-        "/stats/report.xlsx", [&state, &gate](const Request& request) {
+        "/stats/report.xlsx", [&state, &gate, &services](const Request& request) {
             request.query().allow_only({"month"});
             const auth::Principal who = gate.require(request, auth::Action::read_statistics);
             const workflow::MonthlyStatistics statistics = visible_statistics(state, gate, request, who);
-            Response response = Response::bytes(workflow::xlsx_report_bytes(statistics),
+            // Besides the month's units: departments, the month's demands, the quarter's ranking (to date).
+            const auto view = state.view();
+            const model::Snapshot& snapshot = view->snapshot();
+            std::vector<workflow::DepartmentStatistics> departments;
+            if (services.departments != nullptr) {
+                departments = workflow::department_statistics(snapshot, statistics.month, gate.now(),
+                                                              services.departments->list());
+            }
+            workflow::Demands demands = workflow::demands(snapshot, statistics.month);
+            const workflow::Period quarter{statistics.month.year, static_cast<int>((statistics.month.month - 1) / 3 + 1)};
+            workflow::Ranking ranking = workflow::ranking(snapshot, quarter, {}, services.config.medals);
+            if (auth::reach(who, auth::Action::read_statistics) == auth::Reach::scoped) {
+                detail::restrict_to_scope(demands, *who.user);
+                detail::restrict_to_scope(ranking, snapshot, *who.user);
+            }
+            Response response = Response::bytes(
+                workflow::xlsx_report_bytes(statistics, {.departments = departments, .demands = &demands, .ranking = &ranking}),
                                                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
             response.set_header("Content-Disposition",
                                 "attachment; filename=\"wangge-" + statistics.month.to_string() + ".xlsx\"");
@@ -559,7 +598,7 @@ void add_statistics_routes(Router& router, const State& state, const AuthGate& g
 void add_workflow_routes(Router& router, const State& state, const WorkflowServices& services) {
     add_incident_routes(router, state, services);
     add_visit_routes(router, state, services);
-    add_statistics_routes(router, state, services.gate);
+    add_statistics_routes(router, state, services);
     add_open311_routes(router, state, services);
 }
 

@@ -150,7 +150,9 @@ EscalationPolicy EscalationPolicy::from_json(const nlohmann::json& document) {
 }
 
 WorkflowConfig WorkflowConfig::from_json(const nlohmann::json& document) {
-    return {CategoryTable::from_json(document), EscalationPolicy::from_json(document)};
+    const bool has_medals = document.is_object() && document.contains("medal_shares");
+    return {CategoryTable::from_json(document), EscalationPolicy::from_json(document),
+            has_medals ? MedalShares::from_json(document["medal_shares"]) : MedalShares{}};
 }
 
 WorkflowConfig WorkflowConfig::load(const std::filesystem::path& path) {

@@ -10,13 +10,15 @@ namespace wangge::workflow {
 namespace {
 constexpr std::string_view extension_prefix = "延期 ";
 constexpr std::string_view extension_unit = " 小时";
+constexpr std::string_view rating_prefix = "满意度评价 ";
+constexpr std::string_view rating_unit = " 分";
 }  // namespace
 
 bool IncidentHistories::read_by_clocks(const model::IncidentEvent& event) {
     const std::string_view suspended = to_string(State::suspended);
     const std::string_view returned = to_string(State::returned);
     return event.to_state == suspended || event.from_state == suspended || event.to_state == returned ||
-           event.from_state == returned || extension_seconds(event).has_value();
+           event.from_state == returned || extension_seconds(event).has_value() || rating_of(event).has_value();
 }
 
 namespace {
@@ -108,6 +110,34 @@ std::optional<std::int64_t> extension_seconds(const model::IncidentEvent& event)
         return std::nullopt;
     }
     return hours * 3600;
+}
+
+std::string rating_note(int score, std::string_view comment) {
+    std::string note = std::string(rating_prefix) + std::to_string(score) + std::string(rating_unit);
+    if (!comment.empty()) note += "：" + std::string(comment);
+    return note;
+}
+
+std::optional<int> rating_of(const model::IncidentEvent& event) {
+    const std::string_view closed = to_string(State::closed);
+    if (event.from_state != closed || event.to_state != closed) return std::nullopt;
+    const std::string_view note = event.note;
+    if (!note.starts_with(rating_prefix)) return std::nullopt;
+    const char* begin = note.data() + rating_prefix.size();
+    const char* end = note.data() + note.size();
+    int score = 0;
+    const auto [next, error] = std::from_chars(begin, end, score);
+    if (error != std::errc{} || score < 1 || score > 5 || !std::string_view(next, end).starts_with(rating_unit)) {
+        return std::nullopt;
+    }
+    return score;
+}
+
+std::optional<int> latest_rating(std::span<const model::IncidentEvent> history) {
+    for (auto event = history.rbegin(); event != history.rend(); ++event) {
+        if (const auto score = rating_of(*event)) return score;
+    }
+    return std::nullopt;
 }
 
 }  // namespace wangge::workflow

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "wangge/workflow/departments.hpp"
 #include "wangge/workflow/history.hpp"
 #include "wangge/workflow/routing.hpp"
 
@@ -12,15 +13,16 @@ namespace {
 
 constexpr RoleSet everyone = role_bit(Role::grid_worker) | role_bit(Role::supervisor) | role_bit(Role::admin);
 constexpr RoleSet dispatchers = role_bit(Role::supervisor) | role_bit(Role::admin);
+constexpr RoleSet department_hands = role_bit(Role::department) | role_bit(Role::admin);
 
-constexpr std::array<TransitionRule, 16> rules{{
+constexpr std::array<TransitionRule, 21> rules{{
     {Action::file, State::reported, State::filed, dispatchers, false, false},
     {Action::void_, State::reported, State::voided, dispatchers, false, true},
     {Action::void_, State::filed, State::voided, dispatchers, false, true},
     {Action::dispatch, State::filed, State::dispatched, dispatchers, false, false},
     {Action::dispatch, State::returned, State::dispatched, dispatchers, false, false},
     {Action::accept, State::dispatched, State::in_progress, everyone, false, false},
-    {Action::resolve, State::in_progress, State::resolved, everyone, false, false},
+    {Action::resolve, State::in_progress, State::resolved, everyone | role_bit(Role::department), false, false},
     {Action::verify, State::resolved, State::verified, everyone, false, false},
     {Action::return_, State::resolved, State::returned, everyone, false, true},
     {Action::return_, State::verified, State::returned, dispatchers, false, true},
@@ -30,7 +32,25 @@ constexpr std::array<TransitionRule, 16> rules{{
     {Action::suspend, State::dispatched, State::suspended, dispatchers, true, true},
     {Action::suspend, State::in_progress, State::suspended, dispatchers, true, true},
     {Action::resume, State::suspended, std::nullopt, dispatchers, false, false},
+    {Action::dispatch_department, State::filed, State::dispatched, dispatchers, false, true},
+    {Action::dispatch_department, State::returned, State::dispatched, dispatchers, false, true},
+    {Action::dispatch_department, State::dispatched, State::dispatched, dispatchers, false, true},
+    {Action::dispatch_department, State::in_progress, State::dispatched, dispatchers, false, true},
+    {Action::acknowledge, State::dispatched, State::in_progress, department_hands, false, false},
 }};
+
+/// The department step narrows the table: a case at a department is
+/// acknowledged (报到), not accepted, and only the department (or an admin)
+/// reports its result; a department account acts on nothing else.
+enum class DepartmentFit { fits, not_at_department, at_department, role };
+
+DepartmentFit department_fit(const TransitionRule& rule, Role role, bool at_dept) noexcept {
+    if (rule.action == Action::acknowledge && !at_dept) return DepartmentFit::not_at_department;
+    if (!at_dept) return role == Role::department ? DepartmentFit::role : DepartmentFit::fits;
+    if (rule.action == Action::accept) return DepartmentFit::at_department;
+    if (rule.action == Action::resolve && (department_hands & role_bit(role)) == 0) return DepartmentFit::role;
+    return DepartmentFit::fits;
+}
 
 constexpr std::array<std::string_view, 4> sources{"网格员巡查", "居民上报", "热线", "上级交办"};
 
@@ -76,7 +96,7 @@ void check_request(const TransitionRule& rule, const TransitionRequest& request)
     const std::string action_zh(label_zh(request.action));
     if ((rule.roles & role_bit(request.role)) == 0) {
         std::string permitted;
-        for (const Role role : {Role::grid_worker, Role::supervisor, Role::planner, Role::admin}) {
+        for (const Role role : {Role::grid_worker, Role::supervisor, Role::planner, Role::admin, Role::department}) {
             if ((rule.roles & role_bit(role)) != 0) {
                 permitted += (permitted.empty() ? "" : ", ") + std::string(to_string(role));
             }
@@ -119,6 +139,47 @@ State state_before_suspension(const model::Incident& incident, std::span<const m
                         "案件处于挂起状态，但办理记录中没有有效的挂起记录");
 }
 
+Triage triage_of(const model::Incident& incident) {
+    const auto triage = parse_triage(incident.triage);
+    if (!triage) {
+        throw WorkflowError("invalid_incident",
+                            incident_name(incident) + " has the unknown triage \"" + incident.triage + "\"",
+                            "案件分级“" + incident.triage + "”无法识别");
+    }
+    return *triage;
+}
+
+/// The first dispatch (to a worker, the community or a department) starts the case's clock.
+void start_clock(model::Incident& incident, model::Timestamp at, const CategoryTable& categories) {
+    if (incident.dispatched_at) return;
+    incident.dispatched_at = at;
+    incident.deadline = at + categories.at(incident.category).deadline_seconds(triage_of(incident));
+}
+
+void check_department_fit(const model::Incident& incident, const TransitionRule& rule,
+                          const TransitionRequest& request) {
+    const std::string action_en(to_string(request.action));
+    const std::string action_zh(label_zh(request.action));
+    switch (department_fit(rule, request.role, at_department(incident))) {
+    case DepartmentFit::fits: return;
+    case DepartmentFit::not_at_department:
+        throw WorkflowError("illegal_transition",
+                            incident_name(incident) + " is not at a department; only a department acknowledges",
+                            "案件未派遣至职能部门，无需报到");
+    case DepartmentFit::at_department:
+        throw WorkflowError("illegal_transition",
+                            incident_name(incident) + " is at department " +
+                                std::string(department_of_assignee(incident.assignee)) +
+                                ", which acknowledges it (acknowledge), instead of " + action_en,
+                            "案件已派遣至职能部门，须由部门报到，不能" + in_quotes(action_zh));
+    case DepartmentFit::role:
+        throw WorkflowError("forbidden",
+                            "role " + std::string(to_string(request.role)) + " may not " + action_en + " " +
+                                incident_name(incident) + (at_department(incident) ? " at a department" : ""),
+                            std::string(label_zh(request.role)) + "无权对该案件执行" + in_quotes(action_zh));
+    }
+}
+
 model::Timestamp suspended_at(std::span<const model::IncidentEvent> history) {
     const Periods periods = reconstruct_periods(history);
     return periods.pauses.empty() ? 0 : periods.pauses.back().from;
@@ -135,10 +196,13 @@ const TransitionRule* find_rule(Action action, State from) noexcept {
     return found == rules.end() ? nullptr : &*found;
 }
 
-std::vector<const TransitionRule*> allowed_rules(State state, Role role) {
+std::vector<const TransitionRule*> allowed_rules(State state, Role role, bool at_dept) {
     std::vector<const TransitionRule*> allowed;
     for (const TransitionRule& rule : rules) {
-        if (rule.from == state && (rule.roles & role_bit(role)) != 0) allowed.push_back(&rule);
+        if (rule.from == state && (rule.roles & role_bit(role)) != 0 &&
+            department_fit(rule, role, at_dept) == DepartmentFit::fits) {
+            allowed.push_back(&rule);
+        }
     }
     return allowed;
 }
@@ -156,6 +220,7 @@ Transition apply(const model::Incident& incident, std::span<const model::Inciden
     const TransitionRule* rule = find_rule(request.action, *from);
     if (rule == nullptr) throw_illegal(incident, *from, request.action);
     check_request(*rule, request);
+    check_department_fit(incident, *rule, request);
     if (!history.empty() && request.at < history.back().at) {
         throw WorkflowError("time_order",
                             "the " + std::string(to_string(request.action)) + " time " +
@@ -177,16 +242,23 @@ Transition apply(const model::Incident& incident, std::span<const model::Inciden
             throw WorkflowError("no_assignee", incident_name(incident) + " has no assignee to dispatch to",
                                 "案件没有处置人，无法派遣");
         }
-        if (!next.dispatched_at) {
-            const auto triage = parse_triage(incident.triage);
-            if (!triage) {
-                throw WorkflowError("invalid_incident",
-                                    incident_name(incident) + " has the unknown triage \"" + incident.triage + "\"",
-                                    "案件分级“" + incident.triage + "”无法识别");
-            }
-            next.dispatched_at = request.at;
-            next.deadline = request.at + categories.at(incident.category).deadline_seconds(*triage);
+        // A department's step starts only with its own dispatch (and its times).
+        if (at_department(next)) {
+            throw WorkflowError("department_redispatch",
+                                incident_name(incident) + " was at a department: dispatch it to a department with "
+                                "dispatch_department, or name the assignee",
+                                "案件曾派遣至职能部门：退回部门重办请使用“派遣至部门”，否则请指定处置人");
         }
+        start_clock(next, request.at, categories);
+        break;
+    case Action::dispatch_department:
+        if (!request.department) {
+            throw WorkflowError("department_required", "dispatch_department needs the department",
+                                "派遣至部门须选择职能部门");
+        }
+        next.assignee = department_assignee(request.department->code);
+        start_clock(next, request.at, categories);
+        note = department_dispatch_note(*request.department, triage_of(incident), request.note);
         break;
     case Action::close:
         next.closed_at = request.at;
@@ -211,6 +283,37 @@ Transition apply(const model::Incident& incident, std::span<const model::Inciden
     result.event.from_state = incident.state;
     result.event.to_state = next.state;
     result.event.note = std::move(note);
+    return result;
+}
+
+Transition rate(const model::Incident& incident, std::span<const model::IncidentEvent> history, int score,
+                std::string_view comment, const std::string& actor, model::Timestamp at) {
+    if (score < 1 || score > 5) {
+        throw WorkflowError("invalid_rating", "a rating is a whole number from 1 to 5, got " + std::to_string(score),
+                            "满意度评价须为 1 至 5 分");
+    }
+    if (incident.state != to_string(State::closed)) {
+        throw WorkflowError("illegal_transition", incident_name(incident) + " is not closed; only a closed case is rated",
+                            "案件尚未结案，结案后才能评价");
+    }
+    if (history.empty() || actor.empty() || history.front().actor != actor) {
+        throw WorkflowError("forbidden", "only who reported " + incident_name(incident) + " rates it",
+                            "只有事件的上报人可以评价");
+    }
+    if (latest_rating(history)) {
+        throw WorkflowError("illegal_transition", incident_name(incident) + " is rated already",
+                            "该案件已评价过，不能重复评价");
+    }
+    if (at < history.back().at) {
+        throw WorkflowError("time_order", "the rating is before the last recorded event", "评价时间早于上一条办理记录的时间");
+    }
+    Transition result{incident, {}};
+    result.event.incident_id = incident.id;
+    result.event.at = at;
+    result.event.actor = actor;
+    result.event.from_state = incident.state;
+    result.event.to_state = incident.state;
+    result.event.note = rating_note(score, comment);
     return result;
 }
 

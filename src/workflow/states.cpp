@@ -36,7 +36,7 @@ constexpr Names<State, 10> state_labels{{
     {State::suspended, "挂起"},
 }};
 
-constexpr Names<Action, 11> action_names{{
+constexpr Names<Action, 13> action_names{{
     {Action::file, "file"},
     {Action::dispatch, "dispatch"},
     {Action::accept, "accept"},
@@ -48,9 +48,11 @@ constexpr Names<Action, 11> action_names{{
     {Action::extend, "extend"},
     {Action::suspend, "suspend"},
     {Action::resume, "resume"},
+    {Action::dispatch_department, "dispatch_department"},
+    {Action::acknowledge, "acknowledge"},
 }};
 
-constexpr Names<Action, 11> action_labels{{
+constexpr Names<Action, 13> action_labels{{
     {Action::file, "立案"},
     {Action::dispatch, "派遣"},
     {Action::accept, "签收"},
@@ -62,20 +64,24 @@ constexpr Names<Action, 11> action_labels{{
     {Action::extend, "延期"},
     {Action::suspend, "挂起"},
     {Action::resume, "恢复"},
+    {Action::dispatch_department, "派遣至部门"},
+    {Action::acknowledge, "报到"},
 }};
 
-constexpr Names<Role, 4> role_names{{
+constexpr Names<Role, 5> role_names{{
     {Role::grid_worker, "grid_worker"},
     {Role::supervisor, "supervisor"},
     {Role::planner, "planner"},
     {Role::admin, "admin"},
+    {Role::department, "department"},
 }};
 
-constexpr Names<Role, 4> role_labels{{
+constexpr Names<Role, 5> role_labels{{
     {Role::grid_worker, "网格员"},
     {Role::supervisor, "指挥调度员"},
     {Role::planner, "规划员"},
     {Role::admin, "管理员"},
+    {Role::department, "职能部门"},
 }};
 
 constexpr Names<Triage, 3> triage_names{{

@@ -33,6 +33,7 @@ std::optional<double> score_of(const Metrics& metrics, const AssessmentConfig::W
         {rework ? std::optional<double>(1.0 - *rework) : std::nullopt, weights.no_rework},
         {metrics.visit_completion(), weights.visits},
         {metrics.special_coverage(), weights.coverage},
+        {metrics.satisfaction(), weights.satisfaction},
     };
     double sum = 0.0, weight = 0.0;
     for (const auto& [value, part_weight] : parts) {
@@ -51,6 +52,7 @@ struct IncidentFacts {
     bool on_time = false;
     bool reworked = false;
     double close_hours = 0.0;
+    std::optional<int> rating;
 };
 
 void add(Metrics& metrics, const IncidentFacts& facts, const std::string& source) {
@@ -63,6 +65,10 @@ void add(Metrics& metrics, const IncidentFacts& facts, const std::string& source
         metrics.closed_on_time += facts.on_time ? 1 : 0;
         metrics.reworked += facts.reworked ? 1 : 0;
         metrics.close_hours_total += facts.close_hours;
+        if (facts.rating) {
+            ++metrics.rated;
+            metrics.rating_total += *facts.rating;
+        }
     }
 }
 
@@ -120,6 +126,9 @@ nlohmann::json unit_json(const UnitStatistics& unit) {
         {"special_households", m.special_households},
         {"special_visited", m.special_visited},
         {"special_coverage", optional_number(m.special_coverage())},
+        {"rated", m.rated},
+        {"mean_rating", optional_number(m.mean_rating())},
+        {"satisfaction", optional_number(m.satisfaction())},
         {"score", optional_number(unit.score)},
         {"grade", unit.grade},
     };
@@ -142,11 +151,13 @@ AssessmentConfig AssessmentConfig::from_json(const nlohmann::json& document) {
         config.weights = {read_number(w, "on_time", config.weights.on_time),
                           read_number(w, "no_rework", config.weights.no_rework),
                           read_number(w, "visits", config.weights.visits),
-                          read_number(w, "coverage", config.weights.coverage)};
+                          read_number(w, "coverage", config.weights.coverage),
+                          read_number(w, "satisfaction", config.weights.satisfaction)};
     }
     const auto& weights = config.weights;
     if (weights.on_time < 0 || weights.no_rework < 0 || weights.visits < 0 || weights.coverage < 0 ||
-        weights.on_time + weights.no_rework + weights.visits + weights.coverage <= 0) {
+        weights.satisfaction < 0 ||
+        weights.on_time + weights.no_rework + weights.visits + weights.coverage + weights.satisfaction <= 0) {
         throw InputError("assessment: weights must be non-negative and not all zero");
     }
     if (document.contains("thresholds")) {
@@ -187,6 +198,8 @@ std::optional<double> Metrics::visit_completion() const noexcept {
 std::optional<double> Metrics::special_coverage() const noexcept {
     return ratio(special_visited, special_households);
 }
+std::optional<double> Metrics::mean_rating() const noexcept { return ratio(rating_total, rated); }
+std::optional<double> Metrics::satisfaction() const noexcept { return ratio(rating_total - rated, 4.0 * rated); }
 
 MonthlyStatistics monthly_statistics(const model::Snapshot& snapshot, const Month& month,
                                      const AssessmentConfig& config) {
@@ -269,6 +282,7 @@ MonthlyStatistics monthly_statistics(const model::Snapshot& snapshot, const Mont
             facts.on_time = !clock || !clock->overdue();
             facts.reworked = was_reworked(history);
             facts.close_hours = static_cast<double>(*incident.closed_at - incident.reported_at) / 3600.0;
+            facts.rating = latest_rating(history);
         }
         if (!facts.reported && !facts.closed) continue;
         if (Metrics* metrics = grids.find(incident.grid_code)) add(*metrics, facts, incident.source);

@@ -4,10 +4,12 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <string>
 #include <system_error>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <cpl_error.h>
@@ -86,6 +88,8 @@ std::vector<Column> metric_columns() {
     count("特殊人群户数", &Metrics::special_households);
     count("已走访特殊人群户数", &Metrics::special_visited);
     real("特殊人群覆盖率(%)", [](const UnitStatistics& u) { return percent(u.metrics.special_coverage()); });
+    count("评价数", &Metrics::rated);
+    real("平均满意度(分)", [](const UnitStatistics& u) { return rounded(u.metrics.mean_rating()); });
     real("得分", [](const UnitStatistics& u) { return rounded(u.score); });
     return columns;
 }
@@ -124,10 +128,111 @@ void write_sheet(GDALDataset& dataset, const char* sheet, const char* key_header
     }
 }
 
+/// The 吹哨报到 sheet: one row per department.
+void write_department_sheet(GDALDataset& dataset, std::span<const DepartmentStatistics> departments) {
+    OGRLayer* layer = dataset.CreateLayer(department_sheet, nullptr, wkbNone, nullptr);
+    if (layer == nullptr) fail(std::string("cannot create sheet ") + department_sheet);
+    add_field(*layer, "部门编码", OFTString);
+    add_field(*layer, "部门名称", OFTString);
+    using Count = int DepartmentStatistics::*;
+    static const std::pair<const char*, Count> counts[] = {
+        {"派遣数", &DepartmentStatistics::dispatched},
+        {"按时报到数", &DepartmentStatistics::acknowledged_on_time},
+        {"反馈数", &DepartmentStatistics::resolved},
+        {"按期办结数", &DepartmentStatistics::resolved_on_time},
+        {"当前超期数", &DepartmentStatistics::overdue_now},
+    };
+    for (const auto& [header, member] : counts) add_field(*layer, header, OFTInteger);
+    add_field(*layer, "按期办结率(%)", OFTReal);
+    for (const DepartmentStatistics& row : departments) {
+        const OGRFeatureUniquePtr feature(OGRFeature::CreateFeature(layer->GetLayerDefn()));
+        feature->SetField(0, row.code.c_str());
+        feature->SetField(1, row.name.c_str());
+        int index = 2;
+        for (const auto& [header, member] : counts) feature->SetField(index++, row.*member);
+        if (const auto rate = percent(row.dispatched > 0 ? std::optional<double>(
+                                                               static_cast<double>(row.resolved_on_time) / row.dispatched)
+                                                         : std::nullopt)) {
+            feature->SetField(index, *rate);
+        }
+        if (layer->CreateFeature(feature.get()) != OGRERR_NONE) fail(std::string("cannot write a row of ") + department_sheet);
+    }
+}
+
+OGRLayer& create_sheet(GDALDataset& dataset, const char* sheet,
+                       std::initializer_list<std::pair<const char*, OGRFieldType>> fields) {
+    OGRLayer* layer = dataset.CreateLayer(sheet, nullptr, wkbNone, nullptr);
+    if (layer == nullptr) fail(std::string("cannot create sheet ") + sheet);
+    for (const auto& [name, type] : fields) add_field(*layer, name, type);
+    return *layer;
+}
+
+/// One row of text and number cells, in field order; nullopt numbers stay empty.
+void write_row(OGRLayer& layer, const char* sheet, std::initializer_list<std::string> texts,
+               std::initializer_list<std::optional<double>> numbers) {
+    const OGRFeatureUniquePtr feature(OGRFeature::CreateFeature(layer.GetLayerDefn()));
+    int index = 0;
+    for (const std::string& text : texts) feature->SetField(index++, text.c_str());
+    for (const std::optional<double>& number : numbers) {
+        if (number) {
+            if (feature->GetFieldDefnRef(index)->GetType() == OFTInteger) {
+                feature->SetField(index, static_cast<int>(*number));
+            } else {
+                feature->SetField(index, *number);
+            }
+        }
+        ++index;
+    }
+    if (layer.CreateFeature(feature.get()) != OGRERR_NONE) fail(std::string("cannot write a row of ") + sheet);
+}
+
+void write_demand_sheets(GDALDataset& dataset, const Demands& demands) {
+    OGRLayer& counts = create_sheet(dataset, demand_sheet, {{"维度", OFTString}, {"名称", OFTString}, {"件数", OFTInteger}});
+    write_row(counts, demand_sheet, {"合计", demands.month.to_string()}, {demands.total});
+    for (const auto& [category, count] : demands.by_category) write_row(counts, demand_sheet, {"类别", category}, {count});
+    for (const auto& [source, count] : demands.by_source) write_row(counts, demand_sheet, {"来源", source}, {count});
+    OGRLayer& areas = create_sheet(dataset, demand_area_sheet,
+                                   {{"层级", OFTString}, {"编码", OFTString}, {"名称", OFTString}, {"类别", OFTString},
+                                    {"件数", OFTInteger}});
+    const std::pair<const char*, const std::vector<AreaDemands>*> levels[] = {
+        {"街道", &demands.streets}, {"社区", &demands.communities}, {"网格", &demands.grids}};
+    for (const auto& [level, list] : levels) {
+        for (const AreaDemands& area : *list) {
+            write_row(areas, demand_area_sheet, {level, area.code, area.name, "合计"}, {area.total});
+            for (const auto& [category, count] : area.by_category) {
+                write_row(areas, demand_area_sheet, {level, area.code, area.name, category}, {count});
+            }
+        }
+    }
+}
+
+void write_ranking_sheets(GDALDataset& dataset, const Ranking& ranking) {
+    OGRLayer& ranked = create_sheet(dataset, ranking_sheet,
+                                    {{"期间", OFTString}, {"层级", OFTString}, {"编码", OFTString}, {"名称", OFTString},
+                                     {"奖牌", OFTString}, {"得分", OFTReal}, {"名次", OFTInteger}, {"计分月数", OFTInteger}});
+    const std::pair<const char*, const std::vector<RankedUnit>*> levels[] = {{"街道", &ranking.streets},
+                                                                             {"社区", &ranking.communities}};
+    for (const auto& [level, list] : levels) {
+        for (const RankedUnit& unit : *list) {
+            write_row(ranked, ranking_sheet,
+                      {ranking.period.to_string(), level, unit.key, unit.name, std::string(label_zh(unit.medal))},
+                      {rounded(unit.score), unit.rank > 0 ? std::optional<double>(unit.rank) : std::nullopt,
+                       unit.months_scored});
+        }
+    }
+    OGRLayer& unfit = create_sheet(dataset, unfit_sheet,
+                                   {{"层级", OFTString}, {"编码", OFTString}, {"名称", OFTString}, {"不称职月份", OFTString}});
+    for (const RepeatedUnfit& entry : ranking.flagged) {
+        std::string months;
+        for (const std::string& month : entry.months) months += (months.empty() ? "" : "、") + month;
+        write_row(unfit, unfit_sheet, {entry.level, entry.key, entry.name, months}, {});
+    }
+}
+
 /// Creates the workbook at `gdal_path` (a file or /vsimem/ name ending in
 /// ".xlsx" only once, or GDAL's /vsizip/ splits it wrongly); removes what it
 /// wrote when it fails.
-void write_workbook(const MonthlyStatistics& statistics, const std::string& gdal_path) {
+void write_workbook(const MonthlyStatistics& statistics, const ReportExtras& extras, const std::string& gdal_path) {
     register_drivers();
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("XLSX");
     if (driver == nullptr) throw ReportError("GDAL has no XLSX driver");
@@ -139,6 +244,9 @@ void write_workbook(const MonthlyStatistics& statistics, const std::string& gdal
         write_sheet(*dataset, grid_sheet, "网格编码", "网格名称", statistics.grids, columns);
         write_sheet(*dataset, worker_sheet, "人员编号", "姓名", statistics.workers, columns);
         write_sheet(*dataset, community_sheet, "社区编码", "社区名称", statistics.communities, columns);
+        if (!extras.departments.empty()) write_department_sheet(*dataset, extras.departments);
+        if (extras.demands != nullptr) write_demand_sheets(*dataset, *extras.demands);
+        if (extras.ranking != nullptr) write_ranking_sheets(*dataset, *extras.ranking);
     } catch (...) {
         dataset.reset();
         VSIUnlink(gdal_path.c_str());
@@ -156,10 +264,11 @@ void write_workbook(const MonthlyStatistics& statistics, const std::string& gdal
 
 }  // namespace
 
-void write_xlsx_report(const MonthlyStatistics& statistics, const std::filesystem::path& path) {
+void write_xlsx_report(const MonthlyStatistics& statistics, const std::filesystem::path& path,
+                       const ReportExtras& extras) {
     // Write next to the target and rename, so a failure never leaves half a workbook at `path`.
     const std::filesystem::path partial = path.parent_path() / (path.stem().string() + ".partial.xlsx");
-    write_workbook(statistics, partial.string());
+    write_workbook(statistics, extras, partial.string());
     std::error_code error;
     std::filesystem::rename(partial, path, error);
     if (error) {
@@ -169,12 +278,12 @@ void write_xlsx_report(const MonthlyStatistics& statistics, const std::filesyste
     }
 }
 
-std::string xlsx_report_bytes(const MonthlyStatistics& statistics) {
+std::string xlsx_report_bytes(const MonthlyStatistics& statistics, const ReportExtras& extras) {
     // One name per thread: calls on one thread never overlap, and the file is gone on return.
     std::ostringstream name;
     name << "/vsimem/wangge_report_" << std::this_thread::get_id() << ".xlsx";
     const std::string path = name.str();
-    write_workbook(statistics, path);
+    write_workbook(statistics, extras, path);
     vsi_l_offset length = 0;
     // TRUE: the buffer becomes ours and the /vsimem/ file is unlinked.
     const std::unique_ptr<GByte, VsiFree> data(VSIGetMemFileBuffer(path.c_str(), &length, TRUE));

@@ -13,8 +13,8 @@ import path from 'node:path';
 import {test} from 'node:test';
 
 import {
-  clickLngLat, demoPassword, demoUsers, loadSample, openMap, pagePoint, polygonContains, screenshot, sourceDir,
-  useServerAndBrowser, waitIdle,
+  caseButtons, demoPassword, demoUsers, loadSample, openCaseOnMap, openMap, pagePoint, polygonContains, screenshot,
+  sourceDir, useServerAndBrowser, waitIdle,
 } from './harness.mjs';
 
 // The shipped category table with a short acceptance limit for urgent cases.
@@ -131,13 +131,6 @@ test('a visit recorded without network waits on the phone and is sent once when 
   await page.close();
 });
 
-// The action buttons of the open case page.
-async function buttonsOf(page, id, state) {
-  const card = page.locator(`.case-card[data-id="${id}"][data-state="${state}"]`);
-  await card.waitFor({timeout: 10000});
-  return card.locator('button.case-action').evaluateAll((buttons) => buttons.map((b) => b.dataset.action));
-}
-
 async function act(page, id, action, {reason, withPhoto = false} = {}) {
   const card = page.locator(`.case-card[data-id="${id}"]`);
   await card.locator(`button.case-action[data-action="${action}"]`).click();
@@ -153,12 +146,6 @@ async function photosOf(page, id, count) {
   await page.waitForFunction(([selector, n]) => document.querySelectorAll(selector).length === n,
     [`.case-card[data-id="${id}"] .case-photo`, count], {timeout: 10000});
   return figures.evaluateAll((nodes) => nodes.map((n) => [n.dataset.stage, n.querySelector('.photo-caption').textContent]));
-}
-
-async function openCaseOnMap(page, incident) {
-  await page.evaluate((center) => window.wanggeMap.jumpTo({center, zoom: 20}), [incident.lon, incident.lat]);
-  await waitIdle(page);
-  await clickLngLat(page, [incident.lon, incident.lat]);
 }
 
 test('a case reported on the phone with a photo is walked to closure by each role with its buttons', {timeout: 120000}, async () => {
@@ -189,11 +176,11 @@ test('a case reported on the phone with a photo is walked to closure by each rol
   const command = await openMap(session, '#view=supervisor', {as: 'supervisor'});
   const sup = command.page;
   await openCaseOnMap(sup, incident);
-  assert.deepEqual(await buttonsOf(sup, id, 'reported'), ['file', 'void']);
+  assert.deepEqual(await caseButtons(sup, id, 'reported'), ['file', 'void']);
   await act(sup, id, 'file');
-  assert.deepEqual(await buttonsOf(sup, id, 'filed'), ['void', 'dispatch']);
+  assert.deepEqual(await caseButtons(sup, id, 'filed'), ['void', 'dispatch', 'dispatch_department']);
   await act(sup, id, 'dispatch');
-  assert.deepEqual(await buttonsOf(sup, id, 'dispatched'), ['accept', 'extend', 'suspend']);
+  assert.deepEqual(await caseButtons(sup, id, 'dispatched'), ['accept', 'extend', 'suspend', 'dispatch_department']);
   // Extending asks for what the state machine needs before anything is sent.
   await sup.locator('button.case-action[data-action="extend"]').click();
   await sup.locator('form.case-action-form[data-action="extend"] button.confirm-action').click();
@@ -207,20 +194,20 @@ test('a case reported on the phone with a photo is walked to closure by each rol
   await page.waitForFunction(() => window.wanggeReady !== undefined);
   await page.evaluate(() => window.wanggeReady);
   await page.locator(`.assigned-incidents li[data-id="${id}"]`).tap();
-  assert.deepEqual(await buttonsOf(page, id, 'dispatched'), ['accept']);
+  assert.deepEqual(await caseButtons(page, id, 'dispatched'), ['accept']);
   await act(page, id, 'accept');
-  assert.deepEqual(await buttonsOf(page, id, 'in_progress'), ['resolve']);
+  assert.deepEqual(await caseButtons(page, id, 'in_progress'), ['resolve']);
   assert.deepEqual(await photosOf(page, id, 1), [['report', '处置前（worker）']]);
   assert.match(await page.locator(`.case-card[data-id="${id}"] .photo-place`).textContent(), /116\.40500, 39\.90500/);
   await act(page, id, 'resolve', {reason: '已拆除违建', withPhoto: true});
-  assert.deepEqual(await buttonsOf(page, id, 'resolved'), ['verify', 'return']);
+  assert.deepEqual(await caseButtons(page, id, 'resolved'), ['verify', 'return']);
   assert.deepEqual(await photosOf(page, id, 2), [['report', '处置前（worker）'], ['result', '处置后（worker）']]);
   await screenshot(page, 'field-case');
 
   // The supervisor verifies and closes; closing is refused to the worker over HTTP.
   await openCaseOnMap(sup, incident);
   await act(sup, id, 'verify');
-  assert.deepEqual(await buttonsOf(sup, id, 'verified'), ['return', 'close']);
+  assert.deepEqual(await caseButtons(sup, id, 'verified'), ['return', 'close']);
   const refused = await page.request.post(`${session.server.url}/incidents/${id}/transitions`, {data: {action: 'close'}});
   assert.equal(refused.status(), 403);
   assert.ok((await refused.json()).error.message_zh);

@@ -144,6 +144,7 @@ export const demoUsers = {
   planner: {role: 'planner', grids: []},
   supervisor: {role: 'supervisor', grids: ['110105031']},
   worker: {role: 'grid_worker', grids: ['110105031001001'], staffId: 3},
+  chengguan: {role: 'department', grids: ['chengguan']},
 };
 
 // Signs the page's browser context in through the API (the session cookie is
@@ -225,4 +226,19 @@ export async function screenshot(page, name) {
   const file = path.join(screenshotDir, `${name}.png`);
   await page.screenshot({path: file});
   return file;
+}
+
+// The case page (web-map/js/case-actions.js): the action buttons of the open
+// case `id` once it shows `state`.
+export async function caseButtons(page, id, state) {
+  const card = page.locator(`.case-card[data-id="${id}"][data-state="${state}"]`);
+  await card.waitFor({timeout: 10000});
+  return card.locator('button.case-action').evaluateAll((buttons) => buttons.map((b) => b.dataset.action));
+}
+
+// Opens the case page of `incident` ({lon, lat}) by clicking it on the map.
+export async function openCaseOnMap(page, incident) {
+  await page.evaluate((center) => window.wanggeMap.jumpTo({center, zoom: 20}), [incident.lon, incident.lat]);
+  await waitIdle(page);
+  await clickLngLat(page, [incident.lon, incident.lat]);
 }

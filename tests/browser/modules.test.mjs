@@ -63,6 +63,7 @@ test('a light sent by the server is kept', () => {
 test('each role gets its views; a view the role lacks falls back to its first', () => {
   assert.deepEqual(viewsFor({role: 'planner'}), ['planner']);
   assert.deepEqual(viewsFor({role: 'grid_worker'}), ['field']);
+  assert.deepEqual(viewsFor({role: 'department'}), ['department'], 'a department account: its cases only');
   assert.deepEqual(viewsFor({role: 'admin'}), ['planner', 'supervisor', 'field']);
   assert.deepEqual(viewsFor({role: 'unknown'}), []);
   assert.deepEqual(viewsFor(null), []);

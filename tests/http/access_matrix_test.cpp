@@ -228,6 +228,19 @@ std::vector<Case> access_table() {
         {get, "/visits/due", "/visits/due?staff=3", {}, {L, O, O, O, F, O}},
         {get, "/stats", "/stats?month=2026-05", {}, signed_in},
         {get, "/stats/report.xlsx", "/stats/report.xlsx?month=2026-05", {}, signed_in},
+        // 吹哨报到: the chooser for whoever handles cases; adding a department is the admin's (an
+        // empty body: 400 past the gate); a department's cases to the command centre (and to the
+        // department's own account: ADepartmentAccountReachesOnlyItsCases).
+        {get, "/departments", "/departments", {}, {L, O, O, O, F, O}},
+        {post, "/departments", "/departments", "{}", {L, F, F, F, F, P}},
+        {get, "/departments/{code}/incidents", "/departments/chengguan/incidents", {}, {L, O, O, O, F, O}},
+        {get, "/stats/departments", "/stats/departments?month=2026-05", {}, signed_in},
+        {get, "/stats/ranking", "/stats/ranking?period=2026-Q2", {}, signed_in},
+        // Incident 1 is not closed: a rating is refused (409) past the gate.
+        {post, "/incidents/{id}/rating", "/incidents/1/rating", R"({"score":5})", {L, P, P, P, F, P}},
+        {post, "/open311/v2/requests/{id}/rating.json", "/open311/v2/requests/1/rating.json", "{}",
+         {F, P, P, P, F, P}},
+        {get, "/stats/demands", "/stats/demands?month=2026-05", {}, signed_in},
         // Open311 (workflow's): services are public (a service without attributes has no definition: 404);
         // requests need a session or an api_key (403 without, and GeoReport v2 error bodies).
         {get, "/open311/v2/services.json", "/open311/v2/services.json", {}, everyone},
@@ -598,4 +611,39 @@ TEST_F(AccessMatrix, AnswersCarrySecurityHeaders) {
 }
 
 }  // namespace
+}  // namespace wangge::http::test
+
+namespace wangge::http::test {
+namespace {
+
+const Account department_desk{"chengguan_desk", auth::Role::department, {"chengguan"}};
+
+/// What a department account may use besides the public routes: its own cases and the
+/// department list, facilities (not personal), its session.
+bool department_may(const Case& row) {
+    static const std::set<std::string> patterns{"/auth/me", "/departments", "/departments/{code}/incidents"};
+    return (patterns.contains(row.pattern) && row.method == Method::get) ||
+           row.target.find("facilities") != std::string::npos;
+}
+
+}  // namespace
+
+TEST_F(AccessMatrix, ADepartmentAccountReachesOnlyItsCases) {
+    for (const Case& row : access_table()) {
+        if (row.ends_session || row.expect[0] == Expect::ok || row.expect[0] == Expect::past_gate) continue;
+        const Reply reply = server_->call(department_desk, row.method, row.target, row.body);
+        SCOPED_TRACE(std::string(to_string(row.method)) + " " + row.target);
+        EXPECT_TRUE(meets(department_may(row) ? Expect::ok : Expect::forbidden, reply.status))
+            << reply.status << " " << reply.body;
+        EXPECT_EQ(households_shown(reply.body), std::set<int>{});
+    }
+    // Another department's list, and a case nobody dispatched to it: refused, and the write audited.
+    EXPECT_EQ(server_->call(department_desk, Method::get, "/departments/wuye/incidents").status, 403U);
+    const std::size_t before = audit_count("http.denied");
+    EXPECT_EQ(server_->call(department_desk, Method::post, "/incidents/1/transitions", R"({"action":"acknowledge"})").status,
+              403U);
+    EXPECT_EQ(audit_count("http.denied"), before + 1);
+    EXPECT_EQ(newest_audit_entry("http.denied").at("user"), "chengguan_desk");
+}
+
 }  // namespace wangge::http::test

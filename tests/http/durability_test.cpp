@@ -345,6 +345,73 @@ TEST_F(DurabilityTest, AcknowledgedStaffChangesSurviveSigkill) {
     EXPECT_EQ(audits, stored == day(acknowledged) ? acknowledged + 1 : acknowledged + 2);
 }
 
+// 吹哨报到 (issue #15): each acknowledged step of a department dispatch — the
+// dispatch, the department's 报到, a department added by the admin — is
+// in the store after SIGKILL, with its audit row.
+TEST_F(DurabilityTest, DepartmentStepsSurviveSigkill) {
+    const auto add = [&](std::vector<std::string> args) {
+        std::vector<std::string> command{wangge_binary, "user", "add", "--store", store_path_.string(), "--password-stdin"};
+        command.insert(command.end(), args.begin(), args.end());
+        Child child(command, std::string(password) + "\n");
+        EXPECT_EQ(child.wait(), 0);
+    };
+    add({"--name", "chief", "--role", "supervisor", "--grids", "110105001001"});
+    add({"--name", "desk", "--role", "department", "--grids", "wuye"});
+    add({"--name", "root", "--role", "admin"});
+    const auto session = [](unsigned short port, const char* name) {
+        const Reply reply = Client(port).request(Method::post, "/auth/login", {{"Content-Type", "application/json"}},
+                                                 json{{"username", name}, {"password", password}}.dump());
+        EXPECT_EQ(reply.status, 200U) << reply.body;
+        return Headers{{"Content-Type", "application/json"},
+                       {"Authorization", "Bearer " + reply.json().at("token").get<std::string>()}};
+    };
+    std::int64_t id = 0;
+    {
+        std::optional<ServeProcess> server(serve());
+        const unsigned short port = server->port();
+        Client client(port);
+        const Headers li = session(port, "li");
+        const Headers chief = session(port, "chief");
+        const Headers desk = session(port, "desk");
+        const Reply reported = client.request(Method::post, "/incidents", li,
+                                              json{{"category", "违法建设"}, {"triage", "general"}, {"source", "网格员巡查"},
+                                                   {"description", "楼道堆物"}, {"lon", 116.401}, {"lat", 39.905}}.dump());
+        ASSERT_EQ(reported.status, 201U) << reported.body;
+        id = reported.json().at("id").get<std::int64_t>();
+        const std::string transitions = "/incidents/" + std::to_string(id) + "/transitions";
+        ASSERT_EQ(client.request(Method::post, transitions, chief, json{{"action", "file"}}.dump()).status, 200U);
+        ASSERT_EQ(client.request(Method::post, transitions, chief,
+                                 json{{"action", "dispatch_department"}, {"department", "wuye"}, {"reason", "物业责任"}}.dump())
+                      .status,
+                  200U);
+        ASSERT_EQ(client.request(Method::post, transitions, desk, json{{"action", "acknowledge"}}.dump()).status, 200U);
+        const Reply added = client.request(
+            Method::post, "/departments", session(port, "root"),
+            json{{"code", "shuiwu"}, {"name", "水务"}, {"deadline_hours", {{"general", 48}, {"coordination", 96}, {"urgent", 2}}}}
+                .dump());
+        ASSERT_EQ(added.status, 201U) << added.body;
+        server.reset();  // SIGKILL right after the last answer
+    }
+    const model::Dataset data = store::GeoPackageStore::open(store_path_).load();
+    std::vector<std::string> states;
+    for (const model::IncidentEvent& event : data.incident_events) {
+        if (event.incident_id == id) states.push_back(event.to_state);
+    }
+    EXPECT_EQ(states, (std::vector<std::string>{"reported", "filed", "dispatched", "in_progress"}));
+    const std::map<std::string, int> transitions = audited("incidents.transition");
+    EXPECT_EQ(transitions.at(std::to_string(id)), 3);
+    EXPECT_EQ(audited("departments.put").at("shuiwu"), 1);
+
+    ServeProcess server = serve();
+    const Reply page = Client(server.port()).request(Method::get, "/incidents/" + std::to_string(id),
+                                                     session(server.port(), "desk"));
+    ASSERT_EQ(page.status, 200U) << page.body;
+    EXPECT_EQ(page.json().at("state"), "in_progress");
+    EXPECT_FALSE(page.json().at("departments").at(0).at("acknowledged_at").is_null());
+    const Reply departments = Client(server.port()).request(Method::get, "/departments", session(server.port(), "chief"));
+    EXPECT_NE(departments.body.find("水务"), std::string::npos);
+}
+
 // Issue #8 item 3 at the server: a 1e6-vertex polygon at ordinary precision
 // (25 MB) is refused by the body limit from its Content-Length, before the
 // body is read or any JSON is built.

@@ -306,5 +306,34 @@ TEST(Open311Clients, KeysAreCheckedWhenLoaded) {
     EXPECT_THROW((void)Open311Clients::load("/nonexistent/open311.json"), InputError);
 }
 
+
+// wangge's extension (issue #15): the app that submitted a request rates it once it is closed.
+TEST_F(Open311Test, TheReportingAppRatesTheClosedRequest) {
+    const test::Reply submitted = submit_form(pothole_report());
+    ASSERT_EQ(submitted.status, 201U) << submitted.body;
+    const std::string id = submitted.json().at(0).at("service_request_id");
+    const std::string target = "/open311/v2/requests/" + id + "/rating.json";
+    const auto rate = [&](const Form& form) {
+        return test::Client(port_).request(Method::post, target, {{"Content-Type", "application/x-www-form-urlencoded"}},
+                                           form_encode(form));
+    };
+    EXPECT_EQ(rate({{"api_key", app_key}, {"score", "5"}}).status, 409U);  // not closed yet
+    const std::string chief = token_of("chief");
+    const std::string li = token_of("li");
+    const std::int64_t number = std::stoll(id);
+    for (const auto& [token, action] : std::vector<std::pair<std::string, std::string>>{
+             {chief, "file"}, {chief, "dispatch"}, {li, "accept"}, {li, "resolve"}, {chief, "verify"}, {chief, "close"}}) {
+        ASSERT_EQ(transition(number, token, {{"action", action}}).status, 200U) << action;
+    }
+    EXPECT_EQ(rate({{"score", "5"}}).status, 403U);  // neither app nor user
+    EXPECT_EQ(rate({{"api_key", app_key}, {"score", "9"}}).status, 400U);
+    EXPECT_EQ(call(Method::post, target, li, {{"score", "5"}}).status, 403U);  // not the reporter
+    const test::Reply rated = rate({{"api_key", app_key}, {"score", "4"}, {"comment", "修得很快"}});
+    ASSERT_EQ(rated.status, 201U) << rated.body;
+    EXPECT_EQ(rated.json().at(0).at("rating"), "满意度评价 4 分：修得很快");
+    EXPECT_EQ(rate({{"api_key", app_key}, {"score", "5"}}).status, 409U);  // once
+    EXPECT_EQ(audit_of("incidents.rate").total, 1U);
+}
+
 }  // namespace
 }  // namespace wangge::http

@@ -455,9 +455,9 @@ TEST_F(WorkflowRoutesTest, AllowedActionsAreWhatTheCallerMayDoNow) {
     const test::Reply dispatched = transition(id, supervisor, {{"action", "dispatch"}});
     ASSERT_EQ(dispatched.status, 200U);
     // The transition's answer carries the actor's next buttons too.
-    EXPECT_EQ(dispatched.json().at("allowed_actions").size(), 3U);  // accept, extend, suspend
+    EXPECT_EQ(dispatched.json().at("allowed_actions").size(), 4U);  // accept, extend, suspend, dispatch_department
     EXPECT_EQ(allowed(worker), Actions{"accept"});
-    EXPECT_EQ(allowed(supervisor), (Actions{"accept", "extend", "suspend"}));
+    EXPECT_EQ(allowed(supervisor), (Actions{"accept", "extend", "suspend", "dispatch_department"}));
     EXPECT_EQ(allowed(other_worker), Actions{});  // another grid: no buttons, and 403 over HTTP
     EXPECT_EQ(transition(id, other_worker, {{"action", "accept"}}).status, 403U);
 
@@ -476,6 +476,75 @@ TEST_F(WorkflowRoutesTest, AllowedActionsAreWhatTheCallerMayDoNow) {
     EXPECT_EQ(allowed(supervisor), (Actions{"return", "close"}));
     ASSERT_EQ(transition(id, supervisor, {{"action", "close"}}).status, 200U);
     EXPECT_EQ(allowed(supervisor), Actions{});
+}
+
+
+// Issue #15 item 6 over HTTP: the ranking of a period and the month's 群众诉求分析.
+TEST_F(WorkflowRoutesTest, RankingAndDemands) {
+    const std::string worker = token_of("li");
+    const std::string supervisor = token_of("chief");
+    (void)id_of_new_case(worker);
+    const workflow::Month month = workflow::Month::of(gate_->now());
+    const std::string quarter = std::to_string(month.year) + "-Q" + std::to_string((month.month - 1) / 3 + 1);
+
+    test::Reply reply = call(Method::get, "/stats/ranking?period=" + quarter, token_of("root"));
+    ASSERT_EQ(reply.status, 200U) << reply.body;
+    json body = reply.json();
+    EXPECT_EQ(body.at("period"), quarter);
+    ASSERT_FALSE(body.at("communities").empty());
+    EXPECT_TRUE(body.at("communities").at(0).contains("medal_zh"));
+    EXPECT_TRUE(body.at("repeated_unfit").is_array());
+    EXPECT_EQ(call(Method::get, "/stats/ranking?period=" + quarter.substr(0, 4), supervisor).status, 200U);
+    reply = call(Method::get, "/stats/ranking?period=2026-Q5", supervisor);
+    EXPECT_EQ(reply.status, 400U);
+    EXPECT_EQ(call(Method::get, "/stats/ranking", supervisor).status, 400U);
+    EXPECT_EQ(call(Method::get, "/stats/ranking?period=2026", "").status, 401U);
+
+    reply = call(Method::get, "/stats/demands?month=" + month.to_string(), supervisor);
+    ASSERT_EQ(reply.status, 200U) << reply.body;
+    body = reply.json();
+    EXPECT_GE(body.at("total").get<int>(), 1);
+    EXPECT_GE(body.at("by_category").at("违法建设").get<int>(), 1);
+    EXPECT_GE(body.at("by_source").at("网格员巡查").get<int>(), 1);
+    // The supervisor of community 110105001001 sees its areas only.
+    for (const char* level : {"grids", "communities"}) {
+        for (const json& area : body.at(level)) {
+            EXPECT_TRUE(area.at("code").get<std::string>().starts_with("110105001001")) << area.dump();
+        }
+    }
+    EXPECT_FALSE(body.at("grids").empty());
+}
+
+// The reporter's 满意度 of a closed case (issue #15 item 6), counted in the month's statistics.
+TEST_F(WorkflowRoutesTest, TheReporterRatesTheClosedCase) {
+    const std::string worker = token_of("li");
+    const std::string supervisor = token_of("chief");
+    const std::int64_t id = id_of_new_case(worker);
+    const std::string rating = "/incidents/" + std::to_string(id) + "/rating";
+    EXPECT_EQ(call(Method::post, rating, worker, {{"score", 5}}).status, 409U);  // not closed
+    for (const auto& [token, action] : std::vector<std::pair<std::string, std::string>>{
+             {supervisor, "file"}, {supervisor, "dispatch"}, {worker, "accept"}, {worker, "resolve"},
+             {supervisor, "verify"}, {supervisor, "close"}}) {
+        ASSERT_EQ(transition(id, token, {{"action", action}}).status, 200U) << action;
+    }
+    test::Reply reply = call(Method::post, rating, supervisor, {{"score", 5}});
+    EXPECT_EQ(reply.status, 403U);
+    EXPECT_EQ(reply.json().at("error").at("message_zh"), "只有事件的上报人可以评价");
+    EXPECT_EQ(call(Method::post, rating, worker, {{"score", 7}}).status, 400U);
+    reply = call(Method::post, rating, worker, {{"score", 4}, {"comment", "处理及时"}});
+    ASSERT_EQ(reply.status, 201U) << reply.body;
+    EXPECT_EQ(call(Method::post, rating, worker, {{"score", 5}}).status, 409U);  // once
+    EXPECT_EQ(audit_of("incidents.rate").total, 1U);
+    const json page = call(Method::get, "/incidents/" + std::to_string(id), worker).json();
+    EXPECT_EQ(page.at("history").back().at("note"), "满意度评价 4 分：处理及时");
+    EXPECT_EQ(page.at("state"), "closed");
+    const json stats = call(Method::get, "/stats?level=grid&month=" + workflow::Month::of(gate_->now()).to_string(),
+                            supervisor).json();
+    const auto west = std::find_if(stats.at("grids").begin(), stats.at("grids").end(),
+                                   [](const json& grid) { return grid.at("key") == west_grid; });
+    ASSERT_NE(west, stats.at("grids").end());
+    EXPECT_EQ(west->at("rated"), 1);
+    EXPECT_DOUBLE_EQ(west->at("mean_rating").get<double>(), 4.0);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "fixture.hpp"
@@ -18,8 +19,9 @@ constexpr std::array all_states{State::reported, State::filed,  State::dispatche
                                 State::voided,   State::suspended};
 constexpr std::array all_actions{Action::file,    Action::dispatch, Action::accept, Action::resolve,
                                  Action::verify,  Action::close,    Action::return_, Action::void_,
-                                 Action::extend,  Action::suspend,  Action::resume};
-constexpr std::array all_roles{Role::grid_worker, Role::supervisor, Role::planner, Role::admin};
+                                 Action::extend,  Action::suspend,  Action::resume, Action::dispatch_department,
+                                 Action::acknowledge};
+constexpr std::array all_roles{Role::grid_worker, Role::supervisor, Role::planner, Role::admin, Role::department};
 
 const model::Timestamp t0 = at("2026-10-10T09:00:00+08:00");
 
@@ -60,6 +62,7 @@ TransitionRequest request(Action action, Role role, model::Timestamp when = t0 +
     r.note = "现场核实";
     r.approver = "社区主任";
     r.extension_hours = 24;
+    r.department = default_departments()[0];
     return r;
 }
 
@@ -77,7 +80,7 @@ std::string code_of(const Case& c, const TransitionRequest& r) {
 }  // namespace
 
 TEST(StateMachine, TableHasOneRowPerDocumentedTransition) {
-    EXPECT_EQ(transition_rules().size(), 16U);
+    EXPECT_EQ(transition_rules().size(), 21U);
     EXPECT_NE(find_rule(Action::return_, State::verified), nullptr);
     EXPECT_EQ(find_rule(Action::close, State::resolved), nullptr);
     for (const TransitionRule& rule : transition_rules()) {
@@ -90,7 +93,11 @@ TEST(StateMachine, EveryLegalTransitionForEveryPermittedRole) {
     for (const TransitionRule& rule : transition_rules()) {
         for (const Role role : all_roles) {
             if ((rule.roles & role_bit(role)) == 0) continue;
-            const Case c = case_in(rule.from);
+            Case c = case_in(rule.from);
+            // The department step: acknowledged only at a department, where a department account acts.
+            if (rule.action == Action::acknowledge || role == Role::department) {
+                c.incident.assignee = department_assignee("chengguan");
+            }
             const Transition t = apply(c.incident, c.history, request(rule.action, role), shipped_config().categories);
             const State expected = rule.to ? *rule.to : State::in_progress;  // the test suspends from in_progress
             SCOPED_TRACE(std::string(to_string(rule.action)) + " from " + std::string(to_string(rule.from)) + " as " +
@@ -116,7 +123,7 @@ TEST(StateMachine, EveryTransitionOutsideTheTableIsIllegal) {
             ++illegal;
         }
     }
-    EXPECT_EQ(illegal, 10 * 11 - 16);
+    EXPECT_EQ(illegal, 10 * 13 - 21);
 }
 
 TEST(StateMachine, IllegalTransitionMessagesInEnglishAndChinese) {
@@ -300,7 +307,10 @@ TEST(StateMachine, AllowedRulesAreTheTableRowsOfTheStateAndRole) {
         for (const Role role : {Role::grid_worker, Role::supervisor, Role::planner, Role::admin}) {
             std::vector<const TransitionRule*> expected;
             for (const TransitionRule& rule : transition_rules()) {
-                if (rule.from == state && (rule.roles & role_bit(role)) != 0) expected.push_back(&rule);
+                // Acknowledging is for cases at a department (AtADepartment… below).
+                if (rule.from == state && (rule.roles & role_bit(role)) != 0 && rule.action != Action::acknowledge) {
+                    expected.push_back(&rule);
+                }
             }
             EXPECT_EQ(allowed_rules(state, role), expected) << to_string(state) << " " << to_string(role);
         }
@@ -315,4 +325,99 @@ TEST(StateMachine, AllowedRulesAreTheTableRowsOfTheStateAndRole) {
     EXPECT_TRUE(actions(State::verified, Role::grid_worker).empty());
     EXPECT_TRUE(actions(State::in_progress, Role::planner).empty());
     EXPECT_TRUE(actions(State::closed, Role::admin).empty());
+}
+
+TEST(StateMachine, DepartmentDispatchGoesToTheDepartmentWithItsHours) {
+    const Case c = case_in(State::in_progress);
+    TransitionRequest r = request(Action::dispatch_department, Role::supervisor);
+    r.note = "需执法部门拆除";
+    const Transition t = apply(c.incident, c.history, r, shipped_config().categories);
+    EXPECT_EQ(t.incident.state, "dispatched");
+    EXPECT_EQ(t.incident.assignee, "department:chengguan");
+    EXPECT_TRUE(at_department(t.incident));
+    EXPECT_EQ(t.incident.deadline, c.incident.deadline);  // the community's clock is not restarted
+    EXPECT_EQ(t.event.note, "派遣至部门 城管执法（chengguan）；报到时限 2 小时；办理时限 72 小时；原因：需执法部门拆除");
+    r.department.reset();
+    EXPECT_EQ(code_of(c, r), "department_required");
+    r = request(Action::dispatch_department, Role::supervisor);
+    r.note.clear();
+    EXPECT_EQ(code_of(c, r), "reason_required");
+    EXPECT_EQ(code_of(c, request(Action::dispatch_department, Role::grid_worker)), "forbidden");
+    EXPECT_EQ(code_of(c, request(Action::dispatch_department, Role::department)), "forbidden");
+    // A filed case dispatched straight to a department starts the case's clock too.
+    const Case filed = case_in(State::filed);
+    const Transition first = apply(filed.incident, filed.history, request(Action::dispatch_department, Role::admin),
+                                   shipped_config().categories);
+    EXPECT_EQ(first.incident.dispatched_at, t0 + 5 * 3600);
+    EXPECT_TRUE(first.incident.deadline.has_value());
+}
+
+TEST(StateMachine, AtADepartmentTheDepartmentAcknowledgesAndReportsBack) {
+    Case at = case_in(State::dispatched);
+    at.incident.assignee = department_assignee("chengguan");
+    EXPECT_EQ(code_of(at, request(Action::accept, Role::grid_worker)), "illegal_transition");
+    EXPECT_EQ(code_of(at, request(Action::accept, Role::supervisor)), "illegal_transition");
+    EXPECT_EQ(code_of(at, request(Action::acknowledge, Role::department)), "accepted");
+    EXPECT_EQ(code_of(at, request(Action::acknowledge, Role::supervisor)), "forbidden");
+    Case handling = case_in(State::in_progress);
+    handling.incident.assignee = department_assignee("chengguan");
+    EXPECT_EQ(code_of(handling, request(Action::resolve, Role::department)), "accepted");
+    EXPECT_EQ(code_of(handling, request(Action::resolve, Role::grid_worker)), "forbidden");
+    EXPECT_EQ(code_of(handling, request(Action::resolve, Role::supervisor)), "forbidden");
+    EXPECT_EQ(code_of(handling, request(Action::resolve, Role::admin)), "accepted");
+    // Not at a department: nothing to acknowledge, and a department account may do nothing.
+    EXPECT_EQ(code_of(case_in(State::dispatched), request(Action::acknowledge, Role::admin)), "illegal_transition");
+    EXPECT_EQ(code_of(case_in(State::in_progress), request(Action::resolve, Role::department)), "forbidden");
+
+    const auto actions = [](State state, Role role, bool at_dept) {
+        std::vector<Action> names;
+        for (const TransitionRule* rule : allowed_rules(state, role, at_dept)) names.push_back(rule->action);
+        return names;
+    };
+    EXPECT_EQ(actions(State::dispatched, Role::department, true), std::vector<Action>{Action::acknowledge});
+    EXPECT_EQ(actions(State::in_progress, Role::department, true), std::vector<Action>{Action::resolve});
+    EXPECT_TRUE(actions(State::dispatched, Role::department, false).empty());
+    EXPECT_TRUE(actions(State::in_progress, Role::grid_worker, true).empty());
+    EXPECT_EQ(actions(State::dispatched, Role::grid_worker, false), std::vector<Action>{Action::accept});
+    // Returned by the community after the department's result: dispatched again to someone named,
+    // or to a department with its own times.
+    Case returned = case_in(State::returned);
+    returned.incident.assignee = department_assignee("chengguan");
+    EXPECT_EQ(code_of(returned, request(Action::dispatch, Role::supervisor)), "department_redispatch");
+    TransitionRequest named = request(Action::dispatch, Role::supervisor);
+    named.assignee = "1";
+    EXPECT_EQ(code_of(returned, named), "accepted");
+    EXPECT_EQ(code_of(returned, request(Action::dispatch_department, Role::supervisor)), "accepted");
+    const std::vector<Action> supervisor = actions(State::dispatched, Role::supervisor, true);
+    EXPECT_EQ(std::count(supervisor.begin(), supervisor.end(), Action::accept), 0);
+    EXPECT_EQ(std::count(supervisor.begin(), supervisor.end(), Action::dispatch_department), 1);
+}
+
+TEST(StateMachine, TheReporterRatesAClosedCaseOnce) {
+    Case closed = case_in(State::closed);  // reported by 居民
+    const Transition rated = rate(closed.incident, closed.history, 4, "处理及时", "居民", t0 + 20 * 3600);
+    EXPECT_EQ(rated.incident, closed.incident);
+    EXPECT_EQ(rated.event.from_state, "closed");
+    EXPECT_EQ(rated.event.to_state, "closed");
+    EXPECT_EQ(rated.event.note, "满意度评价 4 分：处理及时");
+    EXPECT_EQ(rating_of(rated.event), 4);
+    const auto code = [&](const Case& c, int score, const char* actor) {
+        try {
+            (void)rate(c.incident, c.history, score, "", actor, t0 + 20 * 3600);
+        } catch (const WorkflowError& e) {
+            EXPECT_FALSE(e.message_zh().empty());
+            return e.code();
+        }
+        return std::string("accepted");
+    };
+    EXPECT_EQ(code(closed, 0, "居民"), "invalid_rating");
+    EXPECT_EQ(code(closed, 6, "居民"), "invalid_rating");
+    EXPECT_EQ(code(closed, 5, "网格员"), "forbidden");
+    EXPECT_EQ(code(case_in(State::verified), 5, "居民"), "illegal_transition");
+    closed.history.push_back(rated.event);
+    EXPECT_EQ(code(closed, 5, "居民"), "illegal_transition");  // once
+    EXPECT_EQ(latest_rating(closed.history), 4);
+    // Notes that only look like ratings are none.
+    EXPECT_FALSE(rating_of({9, 7, t0, "x", "closed", "closed", "满意度评价 9 分"}).has_value());
+    EXPECT_FALSE(rating_of({9, 7, t0, "x", "resolved", "closed", "满意度评价 4 分"}).has_value());
 }

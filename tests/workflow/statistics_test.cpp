@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fixture.hpp"
+#include "wangge/workflow/history.hpp"
 
 using namespace wangge;
 using namespace wangge::workflow;
@@ -148,4 +149,29 @@ TEST(Statistics, Json) {
     EXPECT_EQ(wang["key"], "3");
     EXPECT_TRUE(wang["on_time_rate"].is_null());
     EXPECT_TRUE(wang["rework_rate"].is_null());
+}
+
+TEST(Statistics, SatisfactionCountsInTheScoreWithItsWeight) {
+    const Month october = Month::parse("2026-10");
+    const double unrated = *unit(monthly_statistics(*community_snapshot(assessment_dataset()), october).grids, grid1_code).score;
+    const auto rated_with = [&](int score, const AssessmentConfig& config) {
+        model::Dataset data = assessment_dataset();
+        // Incident 1 (grid 1, closed in October) rated in November: it counts for October, its closing month.
+        data.incident_events.push_back({9, 1, at("2026-11-02T10:00:00"), "居民", "closed", "closed", rating_note(score, "")});
+        return unit(monthly_statistics(*community_snapshot(std::move(data)), october, config).grids, grid1_code);
+    };
+    const UnitStatistics pleased = rated_with(5, {});
+    EXPECT_EQ(pleased.metrics.rated, 1);
+    EXPECT_DOUBLE_EQ(*pleased.metrics.mean_rating(), 5.0);
+    EXPECT_DOUBLE_EQ(*pleased.metrics.satisfaction(), 1.0);
+    EXPECT_GT(*pleased.score, unrated);
+    const UnitStatistics displeased = rated_with(1, {});
+    EXPECT_DOUBLE_EQ(*displeased.metrics.satisfaction(), 0.0);
+    EXPECT_LT(*displeased.score, unrated);
+    // The weight: the score moves by (satisfaction − score) × w / (W + w), W the other parts' weights (1 here).
+    EXPECT_NEAR(*pleased.score, (unrated + 100.0 * 0.2) / 1.2, 1e-9);
+    AssessmentConfig ignored = AssessmentConfig::from_json({{"weights", {{"satisfaction", 0.0}}}});
+    EXPECT_DOUBLE_EQ(*rated_with(5, ignored).score, unrated);
+    EXPECT_THROW((void)AssessmentConfig::from_json({{"weights", {{"satisfaction", -1.0}}}}), InputError);
+    EXPECT_EQ(to_json(monthly_statistics(*community_snapshot(assessment_dataset()), october))["grids"][0]["rated"], 0);
 }

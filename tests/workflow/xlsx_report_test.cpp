@@ -121,3 +121,51 @@ TEST(XlsxReport, TheSameWorkbookAsBytes) {
     // Nothing is left behind in GDAL's memory file system.
     EXPECT_EQ(xlsx_report_bytes(october()).size(), bytes.size());
 }
+
+TEST(XlsxReport, DepartmentsDemandsAndRankingSheets) {
+    const TempDir dir;
+    const auto path = dir.path() / "report.xlsx";
+    const auto snapshot = community_snapshot(assessment_dataset());
+    const std::vector<DepartmentStatistics> departments{{"chengguan", "城管执法", 3, 2, 2, 1, 1}};
+    const Demands demands = workflow::demands(*snapshot, Month::parse("2026-10"));
+    const Ranking ranking = workflow::ranking(*snapshot, Period::parse("2026-Q4"), {}, {});
+    write_xlsx_report(october(), path, {.departments = departments, .demands = &demands, .ranking = &ranking});
+
+    const GDALDatasetUniquePtr workbook = open_workbook(path);
+    ASSERT_TRUE(workbook);
+    ASSERT_EQ(workbook->GetLayerCount(), 8);
+    OGRLayer* sheet = workbook->GetLayerByName(department_sheet);
+    ASSERT_NE(sheet, nullptr);
+    sheet->ResetReading();
+    OGRFeatureUniquePtr row(sheet->GetNextFeature());
+    ASSERT_TRUE(row);
+    EXPECT_STREQ(row->GetFieldAsString("部门名称"), "城管执法");
+    EXPECT_EQ(row->GetFieldAsInteger("当前超期数"), 1);
+    EXPECT_NEAR(row->GetFieldAsDouble("按期办结率(%)"), 33.3, 1e-9);
+
+    sheet = workbook->GetLayerByName(demand_sheet);
+    ASSERT_NE(sheet, nullptr);
+    sheet->ResetReading();
+    row.reset(sheet->GetNextFeature());
+    ASSERT_TRUE(row);
+    EXPECT_STREQ(row->GetFieldAsString("维度"), "合计");
+    EXPECT_EQ(row->GetFieldAsInteger("件数"), 3);
+    sheet = workbook->GetLayerByName(demand_area_sheet);
+    ASSERT_NE(sheet, nullptr);
+    sheet->ResetReading();
+    row.reset(sheet->GetNextFeature());
+    ASSERT_TRUE(row);
+    EXPECT_STREQ(row->GetFieldAsString("层级"), "街道");
+    EXPECT_STREQ(row->GetFieldAsString("编码"), street_code);
+
+    sheet = workbook->GetLayerByName(ranking_sheet);
+    ASSERT_NE(sheet, nullptr);
+    EXPECT_EQ(sheet->GetFeatureCount(), 2);  // one street, one community
+    sheet->ResetReading();
+    row.reset(sheet->GetNextFeature());
+    ASSERT_TRUE(row);
+    EXPECT_STREQ(row->GetFieldAsString("期间"), "2026-Q4");
+    EXPECT_STREQ(row->GetFieldAsString("奖牌"), "铜");
+    EXPECT_EQ(row->GetFieldAsInteger("名次"), 1);
+    EXPECT_NE(workbook->GetLayerByName(unfit_sheet), nullptr);
+}

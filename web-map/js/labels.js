@@ -13,7 +13,7 @@ export const triageNames = {general: '一般', coordination: '协调', urgent: '
 
 export const lightNames = {green: '时限内', yellow: '临近时限', red: '已超时'};
 
-export const viewTitles = {planner: '规划', supervisor: '指挥', field: '网格员'};
+export const viewTitles = {planner: '规划', supervisor: '指挥', field: '网格员', department: '部门'};
 
 export function nameOf(table, key) {
   return table[key] || key || '—';

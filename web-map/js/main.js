@@ -14,6 +14,7 @@ import * as maplibregl from 'maplibre-gl';
 import {renderAccount} from './account.js';
 import {openCase as showCase} from './case-actions.js';
 import {fetchCollection, gridByCode, loginRequiredEvent, lookup, userMessage} from './api.js';
+import {departmentCasesElement} from './department-cases.js';
 import {DraftEditor} from './draft-editor.js';
 import {Drawing} from './drawing.js';
 import {EscalationNotice} from './escalations.js';
@@ -57,6 +58,7 @@ const viewIntro = {
   planner: (rules) => `点击网格查看网格人员和住户数。网格颜色表示住户数是否在${householdRange(rules)}户的范围内。可检查网格边界、绘制草图网格（不保存），或新建草案调整网格并发布。`,
   supervisor: () => '点击事件查看详情，点击网格查看网格人员。事件颜色表示处置时限（绿：时限内，黄：已用80%以上，红：超时）；网格颜色表示本月按时办结率。',
   field: () => '点击地图上的位置，或使用“我的位置”，查询所在网格及网格员。',
+  department: () => '以下是派遣至本部门的案件。请在时限内报到，处置后提交处置反馈，由社区核查结案。',
 };
 
 function waitIdle(map) {
@@ -207,7 +209,8 @@ class App {
   }
 
   showIntro() {
-    const content = [el('h2', {}, `${viewTitles[this.view]}视图`), el('p', {class: 'message'}, viewIntro[this.view](this.styles.rules))];
+    const content = [el('h2', {}, `${viewTitles[this.view]}视图`),
+      el('p', {class: `message ${this.view}-intro`}, viewIntro[this.view](this.styles.rules))];
     if (this.view === 'field' && 'geolocation' in navigator) {
       const button = el('button', {type: 'button', class: 'locate'}, '我的位置');
       button.addEventListener('click', () => navigator.geolocation.getCurrentPosition(
@@ -234,6 +237,7 @@ class App {
     }
     if (this.view === 'supervisor') content.push(this.supervisorTools.element((error) => this.showError(error)));
     this.panel.show(...content);
+    if (this.view === 'department') this.showDepartmentCases().catch((error) => this.showError(error));
   }
 
   // 我的网格 with its actions: a visit from the due list, a case page from the worker's cases.
@@ -413,6 +417,17 @@ class App {
     await this.myArea.queue.flush();
     if (this.myArea.codes.length > 0) await this.myArea.load().catch(() => null);
     if (this.view === 'field' && this.panel.root.querySelector('.my-area')) this.showIntro();
+  }
+
+  // A department account's cases below the intro (its one scope code is its department).
+  async showDepartmentCases() {
+    const code = this.user?.grids?.[0];
+    if (!code) return;
+    const list = await departmentCasesElement(code, (id) => this.openCase({id}));
+    // The intro is shown twice on a view's first visit: one list, the newest.
+    if (this.view !== 'department' || this.selectedGrid || !this.panel.root.querySelector('.department-intro')) return;
+    this.panel.root.querySelector('.department-cases')?.remove();
+    this.panel.root.append(list);
   }
 
   // The case page of an incident: its card at once, then its history and the caller's actions.

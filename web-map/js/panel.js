@@ -77,7 +77,8 @@ export class Panel {
   }
 }
 
-function formatTime(value) {
+// A time (ISO 8601 text or seconds) as China Standard Time; null for none.
+export function formatTime(value) {
   if (!value) return null;
   const date = new Date(typeof value === 'number' ? value * 1000 : value);
   return Number.isNaN(date.getTime()) ? String(value)

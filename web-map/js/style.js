@@ -8,7 +8,7 @@ import {getJSON, apiUrl} from './api.js';
 import {ruleOptions, withHouseholdRange} from './rules.js';
 import {adaptLayer, sourceSpec, useTiles} from './sources.js';
 
-export const viewNames = ['planner', 'supervisor', 'field'];
+export const viewNames = ['planner', 'supervisor', 'field', 'department'];
 
 // The styles, the planner's household colours set to the server's rule range
 // (returned as `rules` for the texts that name it).

@@ -26,6 +26,10 @@
 //   assign_staff                  -         -           -          all     all
 //   set_staff_leave               -         -           scoped     all     all
 //
+// A department account (吹哨报到) reaches read_grid_outlines, read_contact_cards,
+// lookup and read_facilities (all) and handle_incident (scoped: the cases
+// dispatched to its department, which the workflow routes check), nothing else.
+//
 // Households: every signed-in user sees location, address, grid and member
 // count. The personal fields (head's name, ID number, phone, and the tags,
 // which reveal disability, poverty or correction status) go only to users

@@ -13,9 +13,11 @@
 
 namespace wangge::auth {
 
-enum class Role { admin, planner, supervisor, grid_worker };
+/// department: an account of a functional department (城管, 市场监管…, 吹哨报到)
+/// that acknowledges and handles the cases dispatched to it (DESIGN §5).
+enum class Role { admin, planner, supervisor, grid_worker, department };
 
-/// "admin" / "planner" / "supervisor" / "grid_worker".
+/// "admin" / "planner" / "supervisor" / "grid_worker" / "department".
 [[nodiscard]] std::string_view to_string(Role role) noexcept;
 /// Parses the names above; nullopt for anything else.
 [[nodiscard]] std::optional<Role> parse_role(std::string_view text) noexcept;
@@ -27,7 +29,9 @@ struct User {
     /// Scope as grid code prefixes: a grid_worker lists the grids whose
     /// residents they serve, a supervisor community or street codes. A code
     /// covers itself and every grid below it (its code is a prefix of theirs).
-    /// Empty for admin and planner.
+    /// Empty for admin and planner. A department account holds exactly one
+    /// code here instead: its department's (workflow/departments.hpp), which
+    /// covers no grid (department codes are letters, grid codes digits).
     std::vector<std::string> grid_codes{};
     std::optional<std::int64_t> staff_id{};  ///< link to model::Staff
     bool disabled = false;
@@ -35,7 +39,8 @@ struct User {
     model::Timestamp updated_at = 0;
 };
 
-/// True when the user's scope covers `grid_code` (admins cover everything).
+/// True when the user's scope covers `grid_code` (admins cover everything,
+/// department accounts no grid: they reach cases by dispatch, not by area).
 [[nodiscard]] bool covers(const User& user, std::string_view grid_code) noexcept;
 
 /// Throws InputError unless the name is 1–64 characters of valid UTF-8 without
@@ -47,7 +52,8 @@ void check_user_name(std::string_view name);
 [[nodiscard]] std::vector<std::string> parse_grid_codes(std::string_view comma_separated);
 
 /// Throws InputError when the role and the scope do not fit together:
-/// grid_worker and supervisor need at least one code, admin and planner none.
+/// grid_worker and supervisor need at least one code, admin and planner none,
+/// department exactly one (its department code).
 void check_scope(Role role, const std::vector<std::string>& grid_codes);
 
 /// Who a request acts as: nobody (anonymous) or a signed-in user.
@@ -56,5 +62,8 @@ struct Principal {
 
     [[nodiscard]] bool anonymous() const noexcept { return !user.has_value(); }
 };
+
+/// The department code of an enabled department account; empty for anyone else.
+[[nodiscard]] std::string_view department_of(const Principal& principal) noexcept;
 
 }  // namespace wangge::auth

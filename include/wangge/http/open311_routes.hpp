@@ -21,6 +21,10 @@
 //        requested_datetime within [start_date, end_date], at most 90 days apart; without
 //        dates the 90 days up to now; newest first, at most 1000
 //   GET  /open311/v2/requests/{id}.json     [the request]
+//   POST /open311/v2/requests/{id}/rating.json  wangge's extension: score (1–5) and comment
+//        of a closed request by its reporter (the submitting app by api_key, or the
+//        signed-in user who reported it), once → 201 [{"service_request_id","rating"}];
+//        counted in the assessment's satisfaction (statistics.hpp)
 //
 // Mapping: a request is an incident; service_code is its category's code;
 // status "closed" for closed and voided incidents, "open" otherwise;

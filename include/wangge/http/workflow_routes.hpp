@@ -4,7 +4,8 @@
 //   POST /incidents                    {"category","triage","source","description","lon","lat"}
 //                                      → 201 the routed incident (grid_code, assignee, light…)
 //   GET  /incidents/{id}               → {"incident", "history"}
-//   POST /incidents/{id}/transitions   {"action","note","approver","hours","assignee"} → {"incident","event"}
+//   POST /incidents/{id}/transitions   {"action","note","approver","hours","assignee","department"}
+//                                      → the incident; "department" (a code) for dispatch_department
 //   GET  /incidents/overdue?area=CODE[&now=ISO8601] → open incidents past their deadline in a grid,
 //                                      community or street
 //   POST /visits                       {"household_id","kind","note"[,"staff_id"]} → 201 the visit
@@ -13,6 +14,10 @@
 //   GET  /stats/report.xlsx?month=YYYY-MM → the monthly workbook of `wangge report`
 //                                      (sheets 网格, 网格员, 社区), limited to the user's scope
 //   /open311/v2/…                      Open311 GeoReport v2 (open311_routes.hpp)
+//
+// A department account (吹哨报到) reads the cases ever dispatched to its
+// department and acts on those at it now; GET /incidents/{id} has
+// "departments", the case's department steps with their clocks.
 //
 // Who acts comes from the request's session (AuthGate): the actor recorded in
 // an event is the user name, the workflow role is the user's role, and the
@@ -43,6 +48,11 @@
 namespace wangge::http {
 
 class Open311Clients;  // open311_routes.hpp
+}  // namespace wangge::http
+namespace wangge::store {
+class DepartmentStore;  // store/departments.hpp
+}  // namespace wangge::store
+namespace wangge::http {
 
 /// What the workflow routes need besides the State; all of it outlives the router.
 struct WorkflowServices {
@@ -51,6 +61,8 @@ struct WorkflowServices {
     const workflow::WorkflowConfig& config;
     /// Apps that may submit Open311 requests with an api_key; null: only signed-in users may.
     const Open311Clients* open311_clients = nullptr;
+    /// The departments of 吹哨报到 (department_routes.hpp); null: none to dispatch to.
+    store::DepartmentStore* departments = nullptr;
 };
 
 void add_workflow_routes(Router& router, const State& state, const WorkflowServices& services);

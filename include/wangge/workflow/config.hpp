@@ -7,7 +7,8 @@
 //                    "code": "illegal_construction", "group": "城市管理",
 //                    "description": "私搭乱建…", "keywords": ["违建", …],
 //                    "deadline_hours": {"general": 120, "coordination": 240, "urgent": 4}}, …],
-//    "escalation_minutes": {"urgent": 30}}
+//    "escalation_minutes": {"urgent": 30},
+//    "medal_shares": {"gold": 0.1, "silver": 0.2, "bronze": 0.3}}
 //
 // code, group, description and keywords are optional and describe the
 // category as an Open311 GeoReport v2 service: only categories with a code
@@ -33,6 +34,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "wangge/workflow/assessment.hpp"
 #include "wangge/workflow/states.hpp"
 
 namespace wangge::workflow {
@@ -83,6 +85,8 @@ struct EscalationPolicy {
 struct WorkflowConfig {
     CategoryTable categories;
     EscalationPolicy escalation;
+    /// "medal_shares": {"gold", "silver", "bronze"} of the ranking (assessment.hpp); defaults 10/20/30 %.
+    MedalShares medals{};
 
     /// Reads a file in the format above; throws InputError when it cannot be read or is malformed.
     [[nodiscard]] static WorkflowConfig load(const std::filesystem::path& path);

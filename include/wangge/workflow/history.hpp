@@ -37,8 +37,8 @@ public:
     /// Takes the events over instead of copying them.
     explicit IncidentHistories(std::vector<model::IncidentEvent> events);
 
-    /// Keeps only the events that clocks, rework and escalation read
-    /// (suspensions, resumptions, extensions, returns and re-dispatches): a
+    /// Keeps only the events that clocks, rework, escalation and satisfaction read
+    /// (suspensions, resumptions, extensions, returns, re-dispatches, ratings): a
     /// small fraction of a city's history, so whole-city statistics need not
     /// copy every event.
     template <class Events>
@@ -104,5 +104,13 @@ struct Periods {
 [[nodiscard]] std::string extension_note(std::int64_t hours, std::string_view approver, std::string_view reason);
 /// The extension an event records, in seconds; nullopt for any other event.
 [[nodiscard]] std::optional<std::int64_t> extension_seconds(const model::IncidentEvent& event);
+
+/// "满意度评价 4 分：处理及时" — the reporter's 1–5 rating of a closed case, an
+/// event from closed to closed (state_machine.hpp rate()).
+[[nodiscard]] std::string rating_note(int score, std::string_view comment);
+/// The rating an event records; nullopt for any other event.
+[[nodiscard]] std::optional<int> rating_of(const model::IncidentEvent& event);
+/// The latest rating in one incident's history.
+[[nodiscard]] std::optional<int> latest_rating(std::span<const model::IncidentEvent> history);
 
 }  // namespace wangge::workflow

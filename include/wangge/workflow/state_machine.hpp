@@ -26,6 +26,21 @@
 //   suspend  dispatched, in_progress suspended                     ✓        ✓
 //   resume   suspended               (state before)                ✓        ✓
 //
+// The department step (吹哨报到, departments.hpp), with the department role:
+//
+//   action              from                         to           worker supervisor admin department
+//   dispatch_department filed, returned, dispatched, dispatched              ✓        ✓
+//                       in_progress
+//   acknowledge 报到    dispatched (at a department) in_progress                      ✓      ✓
+//   resolve             in_progress                  resolved      ✓      ✓        ✓      ✓
+//
+// While a case is at a department (its assignee is "department:<code>") it
+// is acknowledged, not accepted, and only the department or an admin
+// resolves it; a department account makes no other transition, and none on
+// a case not at a department. dispatch_department needs a reason (why the
+// community cannot settle it) and the department; the department's own
+// deadlines go into the event's note (departments.hpp).
+//
 // planner has no workflow rights. Whether a user may act on a particular
 // incident (their grid, their assignment) is the HTTP layer's check.
 //
@@ -49,6 +64,7 @@
 #include "wangge/model/entities.hpp"
 #include "wangge/model/snapshot.hpp"
 #include "wangge/workflow/config.hpp"
+#include "wangge/workflow/departments.hpp"
 #include "wangge/workflow/states.hpp"
 
 namespace wangge::workflow {
@@ -75,8 +91,8 @@ struct TransitionRule {
 /// The rules `role` may use on an incident in `state`, in table order: the
 /// actions apply() would not refuse for want of the role or the state (it may
 /// still refuse a missing reason, approver or hours). The map shows exactly
-/// these as buttons.
-[[nodiscard]] std::vector<const TransitionRule*> allowed_rules(State state, Role role);
+/// these as buttons. `at_department`: the incident is at a department (see above).
+[[nodiscard]] std::vector<const TransitionRule*> allowed_rules(State state, Role role, bool at_department = false);
 
 struct TransitionRequest {
     Action action = Action::file;
@@ -87,6 +103,7 @@ struct TransitionRequest {
     std::string approver;              ///< extend and suspend
     std::int64_t extension_hours = 0;  ///< extend: 1 … max_extension_hours
     std::string assignee;              ///< dispatch: replaces the routed assignee when not empty
+    std::optional<Department> department;  ///< dispatch_department: where to
 };
 
 inline constexpr std::int64_t max_extension_hours = 24 * 30;
@@ -100,9 +117,18 @@ struct Transition {
 /// order). `categories` gives the deadline at the first dispatch. Throws
 /// WorkflowError with code illegal_transition, forbidden, approver_required,
 /// reason_required, actor_required, invalid_extension, time_order,
-/// invalid_incident, unknown_category or no_assignee.
+/// invalid_incident, unknown_category, no_assignee, department_required or
+/// department_redispatch (a dispatch that would leave the case with a department).
 [[nodiscard]] Transition apply(const model::Incident& incident, std::span<const model::IncidentEvent> history,
                                const TransitionRequest& request, const CategoryTable& categories);
+
+/// The reporter's 1–5 rating (满意度) of a closed case: the incident unchanged
+/// and an event closed → closed with rating_note(). Throws WorkflowError
+/// "invalid_rating" (score outside 1–5), "illegal_transition" (not closed),
+/// "forbidden" (`actor` is not who reported it: the report event's actor),
+/// "illegal_transition" (already rated: one rating per case) or "time_order".
+[[nodiscard]] Transition rate(const model::Incident& incident, std::span<const model::IncidentEvent> history,
+                              int score, std::string_view comment, const std::string& actor, model::Timestamp at);
 
 /// A new incident as reported by a worker, a resident, the hotline or a higher office.
 struct IncidentReport {

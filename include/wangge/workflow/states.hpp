@@ -18,11 +18,15 @@ enum class State { reported, filed, dispatched, in_progress, resolved, verified,
 
 /// What a user does to an incident. `return_` (退回) and `void_` (作废) carry a
 /// trailing underscore because their names are C++ keywords; their stored
-/// names are "return" and "void".
-enum class Action { file, dispatch, accept, resolve, verify, close, return_, void_, extend, suspend, resume };
+/// names are "return" and "void". dispatch_department (派遣至部门) and
+/// acknowledge (报到) are the department step of 吹哨报到 (departments.hpp).
+enum class Action {
+    file, dispatch, accept, resolve, verify, close, return_, void_, extend, suspend, resume,
+    dispatch_department, acknowledge
+};
 
 /// The HTTP roles of DESIGN §6 (anonymous users never reach the workflow).
-enum class Role { grid_worker, supervisor, planner, admin };
+enum class Role { grid_worker, supervisor, planner, admin, department };
 
 /// 一般 handled on the spot by the grid worker, 协调 by the community, 紧急 by the street office.
 enum class Triage { general, coordination, urgent };
@@ -34,11 +38,11 @@ enum class Triage { general, coordination, urgent };
 
 /// Chinese labels for the map: 上报, 立案, 派遣, 处置, 处置反馈, 核查, 结案, 退回, 作废, 挂起.
 [[nodiscard]] std::string_view label_zh(State state) noexcept;
-/// 立案, 派遣, 签收, 处置反馈, 核查, 结案, 退回, 作废, 延期, 挂起, 恢复.
+/// 立案, 派遣, 签收, 处置反馈, 核查, 结案, 退回, 作废, 延期, 挂起, 恢复, 派遣至部门, 报到.
 [[nodiscard]] std::string_view label_zh(Action action) noexcept;
 /// 一般, 协调, 紧急.
 [[nodiscard]] std::string_view label_zh(Triage triage) noexcept;
-/// 网格员, 指挥调度员, 规划员, 管理员.
+/// 网格员, 指挥调度员, 规划员, 管理员, 职能部门.
 [[nodiscard]] std::string_view label_zh(Role role) noexcept;
 
 /// Parse the stored names above; nullopt for anything else.

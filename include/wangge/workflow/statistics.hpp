@@ -16,8 +16,10 @@
 // incidents assigned to their staff id and the households of their grids.
 //
 // Score (0–100): the weighted mean of on-time rate, 1 − rework rate, visit
-// completion (capped at 1) and special-group coverage, over the parts that
-// have a denominator; no score when none has. Grade: 优秀 / 称职 / 基本称职 /
+// completion (capped at 1), special-group coverage and resident satisfaction
+// (the reporters' 1–5 ratings of the cases closed in M, mapped onto 0–1, also
+// when given after M), over the parts that have a denominator; no score when
+// none has. Grade: 优秀 / 称职 / 基本称职 /
 // 不称职 by thresholds.
 //
 // Thread safety: reentrant; the Snapshot is read only.
@@ -42,6 +44,7 @@ struct AssessmentConfig {
         double no_rework = 0.2;
         double visits = 0.2;
         double coverage = 0.2;
+        double satisfaction = 0.2;  ///< resident ratings of the closed cases (history.hpp rating_of)
     };
     /// Lowest score of each grade; below `basic` is 不称职.
     struct Thresholds {
@@ -53,7 +56,7 @@ struct AssessmentConfig {
     Thresholds thresholds;
     VisitPolicy visits;
 
-    /// {"weights": {"on_time", "no_rework", "visits", "coverage"}, "thresholds":
+    /// {"weights": {"on_time", "no_rework", "visits", "coverage", "satisfaction"}, "thresholds":
     /// {"excellent", "competent", "basic"}, "monthly_household_quota"}; missing
     /// keys keep their defaults. Throws InputError for negative weights, an
     /// all-zero weight set, or thresholds out of order.
@@ -74,6 +77,8 @@ struct Metrics {
     int visit_quota = 0;
     int special_households = 0;
     int special_visited = 0;
+    int rated = 0;         ///< of the closed, rated by their reporter
+    int rating_total = 0;  ///< sum of those ratings (1–5 each)
 
     [[nodiscard]] std::optional<double> on_time_rate() const noexcept;
     [[nodiscard]] std::optional<double> rework_rate() const noexcept;
@@ -81,6 +86,9 @@ struct Metrics {
     /// visits_done / visit_quota, capped at 1.
     [[nodiscard]] std::optional<double> visit_completion() const noexcept;
     [[nodiscard]] std::optional<double> special_coverage() const noexcept;
+    [[nodiscard]] std::optional<double> mean_rating() const noexcept;
+    /// The mean rating mapped from 1–5 onto 0–1 (1 → 0, 5 → 1).
+    [[nodiscard]] std::optional<double> satisfaction() const noexcept;
 };
 
 struct UnitStatistics {
@@ -104,7 +112,8 @@ struct MonthlyStatistics {
 /// {"month": "2026-10", "grids": [...], "workers": [...], "communities": [...]}; each unit
 /// {"key","name","reported","reported_by_source":{…},"closed","closed_on_time","on_time_rate",
 ///  "reworked","rework_rate","mean_close_hours","visits_done","visit_quota","special_households",
-///  "special_visited","special_coverage","score","grade"}, rates as fractions, null where undefined.
+///  "special_visited","special_coverage","rated","mean_rating","satisfaction","score","grade"}, rates as
+///  fractions, null where undefined.
 [[nodiscard]] nlohmann::json to_json(const MonthlyStatistics& statistics);
 
 }  // namespace wangge::workflow
