@@ -66,6 +66,14 @@ std::vector<Waiting> waiting_cases(const model::Snapshot& snapshot, const workfl
     return waiting;
 }
 
+/// Those who take cases in an area and read its incidents: a department
+/// account handles only what is dispatched to it, never an area's list (403).
+auth::Principal require_area_handler(const AuthGate& gate, const Request& request) {
+    auth::Principal who = gate.require(request, auth::Action::handle_incident);
+    enforce(auth::decide(who, auth::Action::read_incidents));
+    return who;
+}
+
 /// What one caller asks for: their scope, and an area within it.
 struct Filter {
     auth::Principal who;
@@ -249,7 +257,7 @@ void add_escalation_routes(Router& router, State& state, const AuthGate& gate, w
     // Scans the snapshot's incidents: on the worker pool.
     router.get("/incidents/escalated", [feed, &gate](const Request& request) {
         request.query().allow_only({"area"});
-        const auth::Principal who = gate.require(request, auth::Action::handle_incident);
+        const auth::Principal who = require_area_handler(gate, request);
         const auto view = feed->state().view();
         Filter filter{who, area_param(request, view->snapshot())};
         const std::vector<Waiting> waiting = waiting_cases(view->snapshot(), feed->policy());
@@ -261,7 +269,7 @@ void add_escalation_routes(Router& router, State& state, const AuthGate& gate, w
     // Reads no more than the grid index (the area's check): on the I/O thread.
     router.get("/incidents/escalated/events", [feed, &gate](const Request& request) {
         request.query().allow_only({"area"});
-        const auth::Principal who = gate.require(request, auth::Action::handle_incident);
+        const auth::Principal who = require_area_handler(gate, request);
         Filter filter{who, area_param(request, feed->state().view()->snapshot())};
         StreamOptions options;
         options.heartbeat = ": keep-alive\n\n";

@@ -17,7 +17,8 @@
 // per triage (workflow/config.hpp); a case waits from its report, or from
 // its re-dispatch after a return (workflow::escalations_due).
 //
-// Access: handle_incident (grid workers, supervisors, admins), each case
+// Access: handle_incident and read_incidents (grid workers, supervisors,
+// admins; not department accounts, whose cases come by dispatch), each case
 // only when the caller's scope covers its grid (so a supervisor sees their
 // community's); `area` narrows to a grid, community or street code.
 //
