@@ -109,7 +109,9 @@ struct FeatureStats {
     static std::shared_ptr<const HouseholdCounts> count_households(const model::Snapshot& snapshot) {
         auto counts = std::make_shared<HouseholdCounts>();
         std::unordered_map<std::string_view, std::size_t> direct;
-        for (const model::Household& household : snapshot.data().households) ++direct[household.grid_code];
+        for (const model::Household& household : snapshot.data().households) {
+            if (household.resident()) ++direct[household.grid_code];
+        }
         for (const auto& [code, count] : direct) {
             // Walk up the current tree; a cycle in bad data cannot loop forever.
             const model::Grid* grid = snapshot.current_grid(code);
@@ -526,28 +528,6 @@ json feature(const model::Grid& grid, const model::Snapshot& snapshot, const Fea
             {"properties", std::move(properties)}};
 }
 
-/// Personal fields (tags, head_name, id_number, phone) only as `view` allows.
-json feature(const model::Household& household, auth::PersonalView view) {
-    json properties{{"id", household.id},
-                    {"compound", household.compound},
-                    {"building", household.building},
-                    {"unit", household.unit},
-                    {"room", household.room},
-                    {"grid_code", household.grid_code},
-                    {"members", household.members}};
-    if (view != auth::PersonalView::none) {
-        model::Household shown = household;
-        auth::apply_view(shown, view);
-        properties["tags"] = shown.tags;
-        properties["head_name"] = shown.head_name;
-        properties["id_number"] = shown.id_number;
-        properties["phone"] = shown.phone;
-    }
-    return {{"type", "Feature"},
-            {"id", household.id},
-            {"geometry", geo::to_geojson(household.location)},
-            {"properties", std::move(properties)}};
-}
 
 /// Renders households for one caller and remembers which ones carried
 /// personal fields, so that the response can be audit-logged.
@@ -558,7 +538,7 @@ public:
     json operator()(const model::Household& household) {
         const auth::PersonalView view = auth::personal_view(who_, household.grid_code, reveal_);
         if (view != auth::PersonalView::none) shown_.push_back(std::to_string(household.id));
-        return feature(household, view);
+        return household_feature(household, view);
     }
 
     /// Logs the personal data shown and keeps every cache from storing it.
@@ -730,8 +710,9 @@ Response items(const AuthGate& gate, const Request& request, const View& view, g
     if (collection.id == "households") {
         if (query.reveal) enforce(auth::decide(who, auth::Action::reveal_household_identifiers));
         HouseholdViewer viewer(who, query.reveal);
+        const auto resident = [](const model::Household& household) { return household.resident(); };
         Response response = feature_collection(
-            request, query, select_points(data.households, snapshot.household_index(), query, any), viewer);
+            request, query, select_points(data.households, snapshot.household_index(), query, resident), viewer);
         std::move(viewer).finish(gate, request, response);
         return response;
     }
@@ -844,6 +825,30 @@ Response conformance(const Request& request) {
 }
 
 }  // namespace
+
+json household_feature(const model::Household& household, auth::PersonalView view) {
+    json properties{{"id", household.id},
+                    {"compound", household.compound},
+                    {"building", household.building},
+                    {"unit", household.unit},
+                    {"room", household.room},
+                    {"grid_code", household.grid_code},
+                    {"members", household.members},
+                    {"moved_in", household.moved_in ? json(model::format_date(*household.moved_in)) : json(nullptr)},
+                    {"moved_out", household.moved_out ? json(model::format_date(*household.moved_out)) : json(nullptr)}};
+    if (view != auth::PersonalView::none) {
+        model::Household shown = household;
+        auth::apply_view(shown, view);
+        properties["tags"] = shown.tags;
+        properties["head_name"] = shown.head_name;
+        properties["id_number"] = shown.id_number;
+        properties["phone"] = shown.phone;
+    }
+    return {{"type", "Feature"},
+            {"id", household.id},
+            {"geometry", geo::to_geojson(household.location)},
+            {"properties", std::move(properties)}};
+}
 
 json ogc_link(std::string href, std::string_view rel, std::string_view type, std::string_view title) {
     json result{{"href", std::move(href)}, {"rel", rel}, {"type", type}};

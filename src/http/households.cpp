@@ -12,7 +12,7 @@ HouseholdCounts::HouseholdCounts() : lazy_(std::make_shared<Lazy>()) {}
 const HouseholdCounts::Map& HouseholdCounts::of(const model::Snapshot& snapshot) const {
     std::call_once(lazy_->once, [&] {
         for (const model::Household& household : snapshot.data().households) {
-            if (!household.grid_code.empty()) ++lazy_->counts[household.grid_code];
+            if (household.resident() && !household.grid_code.empty()) ++lazy_->counts[household.grid_code];
         }
     });
     return lazy_->counts;
@@ -65,7 +65,8 @@ public:
         const auto& households = snapshot.data().households;
         int count = 0;
         snapshot.household_index().query(geo::bounds(lonlat), [&](std::size_t position) {
-            if (geo::contains(lonlat, households[position].location)) ++count;
+            const model::Household& household = households[position];
+            if (household.resident() && geo::contains(lonlat, household.location)) ++count;
             return true;
         });
         return count;

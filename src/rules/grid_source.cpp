@@ -104,9 +104,12 @@ std::optional<std::unordered_map<std::string, int>> household_counts(void* datas
     if (layer == nullptr) return std::nullopt;
     const int field = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(layer), "grid_code");
     if (field < 0) return std::nullopt;
+    // Households that moved out stay in the store for their history; they are not counted.
+    const int moved_out = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(layer), "moved_out");
     std::unordered_map<std::string, int> counts;
     OGR_L_ResetReading(layer);
     while (Feature feature{OGR_L_GetNextFeature(layer)}) {
+        if (moved_out >= 0 && OGR_F_IsFieldSetAndNotNull(feature.get(), moved_out)) continue;
         if (OGR_F_IsFieldSetAndNotNull(feature.get(), field)) ++counts[OGR_F_GetFieldAsString(feature.get(), field)];
     }
     return counts;

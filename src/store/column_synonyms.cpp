@@ -58,6 +58,8 @@ constexpr std::array household_tags{"人员类别"sv, "标签"sv, "特殊人群"
 constexpr std::array household_head{"户主姓名"sv, "姓名"sv, "户主"sv};
 constexpr std::array household_id_number{"身份证号"sv, "身份证号码"sv, "公民身份号码"sv, "证件号码"sv};
 constexpr std::array household_phone{"联系电话"sv, "电话"sv, "手机"sv, "手机号"sv, "手机号码"sv, "联系方式"sv};
+constexpr std::array household_moved_in{"入住日期"sv, "迁入日期"sv, "入住时间"sv, "迁入时间"sv};
+constexpr std::array household_moved_out{"迁出日期"sv, "迁出时间"sv};
 constexpr std::array lon{"经度"sv, "东经"sv};
 constexpr std::array lat{"纬度"sv, "北纬"sv};
 constexpr std::array households{
@@ -66,7 +68,8 @@ constexpr std::array households{
     FieldSynonyms{"room", household_room},     FieldSynonyms{"grid_code", household_grid},
     FieldSynonyms{"members", household_members}, FieldSynonyms{"tags", household_tags},
     FieldSynonyms{"head_name", household_head}, FieldSynonyms{"id_number", household_id_number},
-    FieldSynonyms{"phone", household_phone},   FieldSynonyms{"lon", lon},
+    FieldSynonyms{"phone", household_phone},   FieldSynonyms{"moved_in", household_moved_in},
+    FieldSynonyms{"moved_out", household_moved_out}, FieldSynonyms{"lon", lon},
     FieldSynonyms{"lat", lat}};
 
 constexpr std::array facility_id{"设施编号"sv, "编号"sv};
@@ -126,11 +129,12 @@ constexpr std::array visit_note{"备注"sv, "走访记录"sv, "情况记录"sv, 
 constexpr std::array visit_reason{"走访原因"sv};
 constexpr std::array visit_incident{"关联事件编号"sv};
 constexpr std::array visit_client_key{"离线记录编号"sv};
+constexpr std::array visit_facility{"设施编号"sv, "场所编号"sv};
 constexpr std::array visits{FieldSynonyms{"id", visit_id},       FieldSynonyms{"staff_id", visit_staff},
                             FieldSynonyms{"household_id", visit_household}, FieldSynonyms{"at", visit_at},
                             FieldSynonyms{"kind", visit_kind},   FieldSynonyms{"note", visit_note},
                             FieldSynonyms{"reason", visit_reason}, FieldSynonyms{"incident_id", visit_incident},
-                            FieldSynonyms{"client_key", visit_client_key}};
+                            FieldSynonyms{"client_key", visit_client_key}, FieldSynonyms{"facility_id", visit_facility}};
 
 /// `text` without `prefix`, or nullopt when it does not start with it.
 std::optional<std::string_view> after(std::string_view text, std::string_view prefix) noexcept {

@@ -52,7 +52,9 @@ const Table<Household>& table<Household>() {
                                      {"tags", &Household::tags, false},
                                      {"head_name", &Household::head_name, false},
                                      {"id_number", &Household::id_number, false},
-                                     {"phone", &Household::phone, false}}};
+                                     {"phone", &Household::phone, false},
+                                     {"moved_in", &Household::moved_in, false},
+                                     {"moved_out", &Household::moved_out, false}}};
     return t;
 }
 
@@ -104,7 +106,8 @@ const Table<Visit>& table<Visit>() {
                                  {"note", &Visit::note, false},
                                  {"reason", &Visit::reason, false},
                                  {"incident_id", &Visit::incident_id, false},
-                                 {"client_key", &Visit::client_key, false}}};
+                                 {"client_key", &Visit::client_key, false},
+                                 {"facility_id", &Visit::facility_id, false}}};
     return t;
 }
 

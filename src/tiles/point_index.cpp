@@ -54,10 +54,16 @@ MortonRange morton_cell_range(std::uint32_t column, std::uint32_t row, int level
 }
 
 PointIndex::PointIndex(std::span<const geo::Point> lonlats) {
+    std::vector<std::uint32_t> items(lonlats.size());
+    for (std::size_t i = 0; i < items.size(); ++i) items[i] = static_cast<std::uint32_t>(i);
+    *this = PointIndex(lonlats, items);
+}
+
+PointIndex::PointIndex(std::span<const geo::Point> lonlats, std::span<const std::uint32_t> items) {
     std::vector<std::pair<std::uint64_t, std::uint32_t>> sorted;
     sorted.reserve(lonlats.size());
     for (std::size_t i = 0; i < lonlats.size(); ++i) {
-        sorted.emplace_back(morton_code(lonlat_to_world(lonlats[i])), static_cast<std::uint32_t>(i));
+        sorted.emplace_back(morton_code(lonlat_to_world(lonlats[i])), items[i]);
     }
     std::sort(sorted.begin(), sorted.end());
     auto base = std::make_shared<Sorted>();
@@ -74,22 +80,26 @@ PointIndex PointIndex::next(std::span<const Move> moves) const {
     PointIndex index = *this;
     if (!index.base_) index.base_ = std::make_shared<const Sorted>();
     for (const Move& move : moves) {
-        const Entry entry{morton_code(lonlat_to_world(move.after)), move.item};
+        std::optional<Entry> entry;
+        if (move.after) entry = Entry{morton_code(lonlat_to_world(*move.after)), move.item};
         const auto overlaid = std::lower_bound(index.overlaid_.begin(), index.overlaid_.end(), move.item);
         if (overlaid != index.overlaid_.end() && *overlaid == move.item) {
+            // Moved before: its base entry (if any) is removed already; drop its added one.
             const auto old = std::find_if(index.added_.begin(), index.added_.end(),
                                           [&](const Entry& e) { return e.item == move.item; });
-            index.added_.erase(old);
+            if (old != index.added_.end()) index.added_.erase(old);
         } else {
             if (move.before) {
                 const Entry base_entry{morton_code(lonlat_to_world(*move.before)), move.item};
-                if (base_entry == entry) continue;  // unmoved: the base entry stays right
+                if (entry && base_entry == *entry) continue;  // unmoved: the base entry stays right
                 index.removed_.insert(std::upper_bound(index.removed_.begin(), index.removed_.end(), base_entry),
                                       base_entry);
+            } else if (!entry) {
+                continue;  // neither indexed before nor now
             }
             index.overlaid_.insert(overlaid, move.item);
         }
-        index.added_.insert(std::upper_bound(index.added_.begin(), index.added_.end(), entry), entry);
+        if (entry) index.added_.insert(std::upper_bound(index.added_.begin(), index.added_.end(), *entry), *entry);
     }
     return index;
 }

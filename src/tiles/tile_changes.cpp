@@ -53,7 +53,7 @@ void diff_rows(const model::Table<Row>& before, const model::Table<Row>& after,
 
 std::array<bool, 1> household_differs(const model::Household& a, const model::Household& b) {
     return {!(a.id == b.id && a.location == b.location && a.grid_code == b.grid_code && a.compound == b.compound &&
-              a.building == b.building && a.tags == b.tags)};
+              a.building == b.building && a.tags == b.tags && a.moved_out == b.moved_out)};
 }
 
 std::array<bool, 1> facility_differs(const model::Facility& a, const model::Facility& b) {

@@ -89,12 +89,26 @@ std::optional<std::uint64_t> positive_id(std::int64_t id) {
     return static_cast<std::uint64_t>(id);
 }
 
-template <class Items>
-std::vector<geo::Point> locations(const Items& items) {
+/// Whether a row is drawn: households that moved out are not.
+bool drawn(const model::Household& household) noexcept { return household.resident(); }
+template <class Row>
+bool drawn(const Row& /*row*/) noexcept {
+    return true;
+}
+
+/// The point index of the drawn rows of a table.
+template <class Rows>
+PointIndex index_points(const Rows& rows) {
     std::vector<geo::Point> points;
-    points.reserve(items.size());
-    for (const auto& item : items) points.push_back(item.location);
-    return points;
+    std::vector<std::uint32_t> items;
+    points.reserve(rows.size());
+    items.reserve(rows.size());
+    for (auto it = rows.begin(); it != rows.end(); ++it) {
+        if (!drawn(*it)) continue;
+        points.push_back(it->location);
+        items.push_back(static_cast<std::uint32_t>(it.position()));
+    }
+    return PointIndex(points, items);
 }
 
 std::string join(const std::vector<std::string>& parts, std::string_view separator) {
@@ -113,7 +127,9 @@ std::vector<std::int64_t> household_counts(const model::Snapshot& snapshot) {
     for (std::size_t i = 0; i < grids.size(); ++i) position.emplace(grids[i]->code, i);
     std::vector<std::int64_t> counts(grids.size(), 0);
     std::unordered_map<std::string_view, std::int64_t> direct;
-    for (const model::Household& household : snapshot.data().households) ++direct[household.grid_code];
+    for (const model::Household& household : snapshot.data().households) {
+        if (household.resident()) ++direct[household.grid_code];
+    }
     for (const auto& [code, count] : direct) {
         // Walk up the tree; the step bound guards against a parent cycle in bad data.
         std::string_view current = code;
@@ -231,11 +247,11 @@ TileIndex::PointLayers TileIndex::PointLayers::make(const model::Tables& rows, c
         return kept_or_built(kept, &PointLayers::heat, [&] { return HeatIndex(rows.incidents); });
     });
     std::future<PointIndex> incidents = std::async(std::launch::async, [&rows, kept] {
-        return kept_or_built(kept, &PointLayers::incidents, [&] { return PointIndex(locations(rows.incidents)); });
+        return kept_or_built(kept, &PointLayers::incidents, [&] { return index_points(rows.incidents); });
     });
     PointLayers layers{
-        kept_or_built(kept, &PointLayers::households, [&] { return PointIndex(locations(rows.households)); }),
-        kept_or_built(kept, &PointLayers::facilities, [&] { return PointIndex(locations(rows.facilities)); }),
+        kept_or_built(kept, &PointLayers::households, [&] { return index_points(rows.households); }),
+        kept_or_built(kept, &PointLayers::facilities, [&] { return index_points(rows.facilities); }),
         PointIndex(), HeatIndex(),
         kept_or_built(kept, &PointLayers::histories,
                       [&] { return workflow::IncidentHistories::for_clocks(rows.incident_events); })};
@@ -254,8 +270,9 @@ PointIndex next_points(const PointIndex& index, const model::Table<Row>& before,
     std::vector<PointIndex::Move> moves;
     moves.reserve(changed.size());
     for (const std::size_t position : changed) {
-        PointIndex::Move move{static_cast<std::uint32_t>(position), std::nullopt, after[position].location};
-        if (position < before.size()) move.before = before[position].location;
+        PointIndex::Move move{static_cast<std::uint32_t>(position), std::nullopt, std::nullopt};
+        if (position < before.size() && drawn(before[position])) move.before = before[position].location;
+        if (drawn(after[position])) move.after = after[position].location;
         moves.push_back(move);
     }
     return index.next(moves);

@@ -220,6 +220,7 @@ MonthlyStatistics monthly_statistics(const model::Snapshot& snapshot, const Mont
     const auto visited = households_visited_in(snapshot, month);
     std::unordered_map<std::string, Metrics> households_by_grid;
     for (const model::Household& household : data.households) {
+        if (!household.resident()) continue;
         Metrics& metrics = households_by_grid[household.grid_code];
         const bool was_visited = visited.contains(household.id);
         metrics.visits_done += was_visited ? 1 : 0;
@@ -243,7 +244,7 @@ MonthlyStatistics monthly_statistics(const model::Snapshot& snapshot, const Mont
     // Workers: their own visits, the special-group households of their grids.
     std::unordered_map<std::int64_t, std::unordered_set<std::int64_t>> visited_by_staff;
     for (const model::Visit& visit : data.visits) {
-        if (month.contains(visit.at)) visited_by_staff[visit.staff_id].insert(visit.household_id);
+        if (visit.to_household() && month.contains(visit.at)) visited_by_staff[visit.staff_id].insert(visit.household_id);
     }
     std::vector<const model::Staff*> staff;
     for (const model::Staff& member : data.staff) staff.push_back(&member);

@@ -107,11 +107,13 @@ private:
 
     void change_household(const model::Snapshot& current, model::SnapshotEditor& editor) {
         model::Household household = editor.data().households[index(editor.data().households.size())];
-        if (pick(0, 1) == 0) {
-            household.location = somewhere(current);
-            if (const auto found = current.lookup(household.location)) household.grid_code = found->grid().code;
-        } else {
-            household.tags = {pick(0, 1) == 0 ? "独居老人" : "低保"};
+        switch (pick(0, 2)) {
+            case 0:
+                household.location = somewhere(current);
+                if (const auto found = current.lookup(household.location)) household.grid_code = found->grid().code;
+                break;
+            case 1: household.tags = {pick(0, 1) == 0 ? "独居老人" : "低保"}; break;
+            default: household.moved_out = now; break;  // leaves the tiles and the grids' counts
         }
         editor.replace_household(household);
     }

@@ -36,6 +36,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "wangge/auth/masking.hpp"
 #include "wangge/http/auth_handlers.hpp"
 #include "wangge/http/router.hpp"
 #include "wangge/http/state.hpp"
@@ -48,6 +49,10 @@ namespace wangge::http {
 
 /// Registers the routes and the per-snapshot statistics they use (call
 /// before publish()). The gate outlives the router.
+/// A household as a GeoJSON Feature, its personal fields (tags, head_name,
+/// id_number, phone) only as `view` allows.
+[[nodiscard]] nlohmann::json household_feature(const model::Household& household, auth::PersonalView view);
+
 void add_feature_routes(Router& router, State& state, const AuthGate& gate);
 
 }  // namespace wangge::http

@@ -88,6 +88,16 @@ struct Household {
     std::string head_name;
     std::string id_number;
     std::string phone;
+    /// 入住: the day the household moved in (00:00 China time); a recent
+    /// move-in is a 五必访 (workflow/visits.hpp). Unknown for most old rows.
+    std::optional<Timestamp> moved_in{};
+    /// 迁出: the day the household left. The row stays (its history and the
+    /// month's change list refer to it) but is no longer counted, tiled,
+    /// listed or due a visit: see resident().
+    std::optional<Timestamp> moved_out{};
+
+    /// False once the household has moved out.
+    [[nodiscard]] bool resident() const noexcept { return !moved_out; }
 
     friend bool operator==(const Household&, const Household&) = default;
 };
@@ -145,6 +155,13 @@ struct Visit {
     /// The recording phone's idempotency key ("" for none): a replay of the
     /// same key gives back this visit instead of storing a second one.
     std::string client_key;
+    /// A visit to a facility or shop (网吧, 饭店, 商铺…) instead of a
+    /// household: its id, with household_id 0. Such visits are not part of
+    /// the household quota or the due list.
+    std::int64_t facility_id{};
+
+    /// True for a visit to a household (走访), false for one to a facility.
+    [[nodiscard]] bool to_household() const noexcept { return facility_id == 0; }
 
     friend bool operator==(const Visit&, const Visit&) = default;
 };

@@ -75,12 +75,16 @@ public:
     PointIndex() = default;
     /// Indexes lon/lat positions; visits report positions in this span.
     explicit PointIndex(std::span<const geo::Point> lonlats);
+    /// Indexes `lonlats[i]` as item `items[i]` (the spans have one size):
+    /// rows left out, such as households that moved out, are never visited.
+    PointIndex(std::span<const geo::Point> lonlats, std::span<const std::uint32_t> items);
 
-    /// A point that moved (`before` set) or was appended (`before` empty).
+    /// A point that moved, was appended (`before` empty) or left the index
+    /// (`after` empty).
     struct Move {
         std::uint32_t item = 0;
         std::optional<geo::Point> before;  ///< lon/lat
-        geo::Point after;                  ///< lon/lat
+        std::optional<geo::Point> after;   ///< lon/lat
     };
     /// The index after `moves`, sharing the sorted arrays of this one (the
     /// tile index rebuilds them once the overlay grows: model/live_indexes.hpp).
