@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <set>
+#include <unordered_map>
 
 #include "wangge/workflow/states.hpp"
 
@@ -20,6 +21,32 @@ constexpr std::array<VisitKind, 4> kinds{{
     {"特殊人群", VisitReason::special_group},
     {"回访", VisitReason::none},
 }};
+
+constexpr std::string_view new_resident_tag = "新入住";
+
+/// Households of `grids` that moved in during the `policy.new_resident_days`
+/// before the month's end and that nobody has visited since (up to that end).
+std::unordered_set<std::int64_t> unvisited_newcomers(const model::Snapshot& snapshot,
+                                                     const std::set<std::string, std::less<>>& grids,
+                                                     const Month& month, const VisitPolicy& policy) {
+    const model::Timestamp earliest = month.end() - model::Timestamp{policy.new_resident_days} * 24 * 3600;
+    std::unordered_map<std::int64_t, model::Timestamp> moved_in;
+    for (const model::Household& household : snapshot.data().households) {
+        if (household.resident() && household.moved_in && *household.moved_in >= earliest &&
+            *household.moved_in < month.end() && grids.contains(household.grid_code)) {
+            moved_in.emplace(household.id, *household.moved_in);
+        }
+    }
+    if (!moved_in.empty()) {
+        for (const model::Visit& visit : snapshot.data().visits) {
+            const auto found = visit.to_household() ? moved_in.find(visit.household_id) : moved_in.end();
+            if (found != moved_in.end() && visit.at >= found->second && visit.at < month.end()) moved_in.erase(found);
+        }
+    }
+    std::unordered_set<std::int64_t> newcomers;
+    for (const auto& entry : moved_in) newcomers.insert(entry.first);
+    return newcomers;
+}
 
 std::string joined(const auto& names, std::string_view separator) {
     std::string text;
@@ -85,7 +112,7 @@ bool VisitPolicy::carries_quota(const model::Staff& staff) const { return listed
 std::unordered_set<std::int64_t> households_visited_in(const model::Snapshot& snapshot, const Month& month) {
     std::unordered_set<std::int64_t> visited;
     for (const model::Visit& visit : snapshot.data().visits) {
-        if (month.contains(visit.at)) visited.insert(visit.household_id);
+        if (visit.to_household() && month.contains(visit.at)) visited.insert(visit.household_id);
     }
     return visited;
 }
@@ -109,17 +136,22 @@ VisitsDue visits_due(const model::Snapshot& snapshot, std::int64_t staff_id, con
 
     std::unordered_set<std::int64_t> by_worker;
     for (const model::Visit& visit : snapshot.data().visits) {
-        if (visit.staff_id == staff_id && month.contains(visit.at)) by_worker.insert(visit.household_id);
+        if (visit.to_household() && visit.staff_id == staff_id && month.contains(visit.at)) {
+            by_worker.insert(visit.household_id);
+        }
     }
     result.households_visited = static_cast<int>(by_worker.size());
 
     const auto visited = households_visited_in(snapshot, month);
+    const auto newcomers = unvisited_newcomers(snapshot, grids, month, policy);
     for (const model::Household& household : snapshot.data().households) {
-        if (!grids.contains(household.grid_code) || visited.contains(household.id)) continue;
-        if (!policy.is_special(household)) continue;
-        DueHousehold due{&household, {}, false};
+        if (!household.resident() || !grids.contains(household.grid_code)) continue;
+        const bool newcomer = newcomers.contains(household.id);
+        if (!newcomer && (visited.contains(household.id) || !policy.is_special(household))) continue;
+        DueHousehold due{&household, {}, newcomer};
+        if (newcomer) due.reasons.emplace_back(new_resident_tag);
         for (const std::string& tag : household.tags) {
-            if (!policy.is_special_tag(tag)) continue;
+            if (!policy.is_special_tag(tag) || (newcomer && tag == new_resident_tag)) continue;
             due.reasons.push_back(tag);
             due.must_visit = due.must_visit || listed(policy.must_visit, tag);
         }

@@ -94,3 +94,38 @@ TEST(Visits, NewVisitsHaveAKindOfTheListAndTheReasonItNeeds) {
     EXPECT_EQ(code_of("五必访", "低保"), "unknown_reason");  // a special group, not one of the 五必访
     EXPECT_EQ(code_of("日常走访", "独居老人"), "unexpected_reason");
 }
+
+TEST(Visits, ARecentMoveInIsAMustVisitUntilSomeoneVisitsAfterIt) {
+    model::Dataset data = community_dataset();
+    model::Household newcomer = household(50, grid1_code, 116.441, {"低保"});
+    newcomer.moved_in = at("2026-10-20T00:00:00");
+    data.households.push_back(newcomer);
+    model::Household long_ago = household(51, grid1_code, 116.442, {});
+    long_ago.moved_in = at("2026-01-03T00:00:00");  // outside the 90 days
+    data.households.push_back(long_ago);
+    model::Household left = household(52, grid1_code, 116.443, {});
+    left.moved_in = at("2026-10-21T00:00:00");
+    left.moved_out = at("2026-10-25T00:00:00");
+    data.households.push_back(left);
+    // A visit before the move-in (the former residents) does not count.
+    data.visits.push_back({900, 1, 50, at("2026-10-02T10:00:00"), "日常走访", "", "", 0, ""});
+    {
+        const auto snapshot = community_snapshot(data);
+        const VisitsDue october = visits_due(*snapshot, 1, Month::parse("2026-10"));
+        ASSERT_EQ(due_ids(october), std::vector<std::int64_t>{50});
+        EXPECT_TRUE(october.due[0].must_visit);
+        EXPECT_EQ(october.due[0].reasons, (std::vector<std::string>{"新入住", "低保"}));
+        // Still due in November: nobody came after the move-in.
+        EXPECT_EQ(due_ids(visits_due(*snapshot, 1, Month::parse("2026-11"))), (std::vector<std::int64_t>{50}));
+        // A month before the move-in it is not a newcomer (and was visited then).
+        EXPECT_TRUE(visits_due(*snapshot, 1, Month::parse("2026-09")).due.empty());
+    }
+    // Visited after the move-in: October is done; in November only its special tag (低保) makes it due.
+    data.visits.push_back({901, 2, 50, at("2026-10-22T09:00:00"), "五必访", "", "新入住", 0, ""});
+    const auto snapshot = community_snapshot(std::move(data));
+    EXPECT_TRUE(visits_due(*snapshot, 1, Month::parse("2026-10")).due.empty());
+    const VisitsDue november = visits_due(*snapshot, 1, Month::parse("2026-11"));
+    ASSERT_EQ(due_ids(november), std::vector<std::int64_t>{50});
+    EXPECT_FALSE(november.due[0].must_visit);
+    EXPECT_EQ(november.due[0].reasons, std::vector<std::string>{"低保"});
+}

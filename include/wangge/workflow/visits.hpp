@@ -6,8 +6,8 @@
 // the 五必访 groups (new residents, elderly living alone, disabled people,
 // left-behind children, floating population / rented homes) are must-visits.
 // A household counts as visited in a month when anyone visited it then (A岗 and
-// B岗 share a grid). The model has no move-in date, so new residents are the
-// households tagged 新入住.
+// B岗 share a grid). New residents are the households tagged 新入住 and those
+// whose recorded move-in is recent and not yet followed by a visit.
 //
 // Thread safety: reentrant; the Snapshot is read only.
 
@@ -32,6 +32,9 @@ struct VisitPolicy {
                                             "出租房",   "留守儿童", "重病患者", "新入住"};
     /// 五必访.
     std::vector<std::string> must_visit{"新入住", "独居老人", "残疾人", "留守儿童", "流动人口", "出租房"};
+    /// A household that moved in (Household::moved_in) within this many days
+    /// is a 五必访 (新入住) until someone visits it after its move-in.
+    int new_resident_days = 90;
     /// Staff roles that carry the visit quota.
     std::vector<std::string> quota_roles{"专职网格员", "兼职网格员"};
 
