@@ -41,53 +41,36 @@ bool has_photo_table(const detail::ReadConnection& db) {
     return found.step();
 }
 
-[[noreturn]] void fail(sqlite3* db, const std::string& what) {
-    throw StoreError(what + ": " + sqlite3_errmsg(db));
-}
 
 }  // namespace
 
 void GeoPackageStore::Batch::append_photo(Photo& photo) {
-    // SQLite itself on GDAL's connection (so inside the batch's transaction),
-    // with the bytes bound, as the audit rows are written.
-    auto* db = static_cast<sqlite3*>(dataset().GetInternalHandle("SQLITE_HANDLE"));
-    if (db == nullptr) throw StoreError("the store has no SQLite connection for photos");
-    static constexpr const char* schema =
+    static constexpr std::string_view schema =
         "CREATE TABLE IF NOT EXISTS incident_photos (id INTEGER PRIMARY KEY AUTOINCREMENT, "
         "incident_id INTEGER NOT NULL, stage TEXT NOT NULL, at INTEGER NOT NULL, uploader TEXT NOT NULL, "
         "content_type TEXT NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL, size INTEGER NOT NULL, "
         "lon REAL, lat REAL, bytes BLOB NOT NULL);"
         "CREATE INDEX IF NOT EXISTS incident_photos_incident ON incident_photos (incident_id)";
-    if (sqlite3_exec(db, schema, nullptr, nullptr, nullptr) != SQLITE_OK) fail(db, "cannot create the photo table");
     static constexpr std::string_view sql =
         "INSERT INTO incident_photos (incident_id, stage, at, uploader, content_type, width, height, size, lon, lat, "
         "bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr) != SQLITE_OK) {
-        fail(db, "cannot prepare the photo insert");
-    }
-    const std::unique_ptr<sqlite3_stmt, detail::StatementFinalizer> statement(raw);
+    detail::WriteStatement insert(dataset(), schema, sql, "the photo");
     PhotoInfo& info = photo.info;
     info.size = photo.bytes.size();
-    const auto text = [&](int column, const std::string& value) {
-        sqlite3_bind_text(raw, column, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
-    };
-    sqlite3_bind_int64(raw, 1, info.incident_id);
-    text(2, info.stage);
-    sqlite3_bind_int64(raw, 3, info.at);
-    text(4, info.uploader);
-    text(5, info.content_type);
-    sqlite3_bind_int64(raw, 6, info.width);
-    sqlite3_bind_int64(raw, 7, info.height);
-    sqlite3_bind_int64(raw, 8, static_cast<sqlite3_int64>(info.size));
+    insert.bind(1, info.incident_id);
+    insert.bind(2, info.stage);
+    insert.bind(3, info.at);
+    insert.bind(4, info.uploader);
+    insert.bind(5, info.content_type);
+    insert.bind(6, std::int64_t{info.width});
+    insert.bind(7, std::int64_t{info.height});
+    insert.bind(8, static_cast<std::int64_t>(info.size));
     if (info.location) {
-        sqlite3_bind_double(raw, 9, info.location->x);
-        sqlite3_bind_double(raw, 10, info.location->y);
+        insert.bind(9, info.location->x);
+        insert.bind(10, info.location->y);
     }
-    // Bound without a copy: the bytes outlive the statement.
-    sqlite3_bind_blob64(raw, 11, photo.bytes.data(), photo.bytes.size(), SQLITE_STATIC);
-    if (sqlite3_step(raw) != SQLITE_DONE) fail(db, "cannot store the photo");
-    info.id = sqlite3_last_insert_rowid(db);
+    insert.bind_blob(11, photo.bytes);  // not copied: the bytes outlive the statement
+    info.id = insert.insert();
 }
 
 std::vector<PhotoInfo> list_photos(const std::filesystem::path& store, std::int64_t incident_id) {

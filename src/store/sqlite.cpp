@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cstring>
+#include <utility>
 
 #include "wangge/store/geopackage.hpp"
 
@@ -44,6 +45,38 @@ std::span<const unsigned char> Statement::blob(int column) const noexcept {
     const auto* data = static_cast<const unsigned char*>(sqlite3_column_blob(statement_.get(), column));
     if (data == nullptr) return {};
     return {data, static_cast<std::size_t>(sqlite3_column_bytes(statement_.get(), column))};
+}
+
+WriteStatement::WriteStatement(GDALDataset& dataset, std::string_view schema, std::string_view sql, std::string what)
+    : db_(static_cast<sqlite3*>(dataset.GetInternalHandle("SQLITE_HANDLE"))), what_(std::move(what)) {
+    if (db_ == nullptr) throw StoreError("the store has no SQLite connection for " + what_);
+    if (sqlite3_exec(db_, std::string(schema).c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) fail("create the table of");
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &raw, nullptr) != SQLITE_OK) {
+        fail("prepare the insert of");
+    }
+    statement_.reset(raw);
+}
+
+void WriteStatement::bind(int index, std::int64_t value) { sqlite3_bind_int64(statement_.get(), index, value); }
+
+void WriteStatement::bind(int index, double value) { sqlite3_bind_double(statement_.get(), index, value); }
+
+void WriteStatement::bind(int index, std::string_view text) {
+    sqlite3_bind_text64(statement_.get(), index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+void WriteStatement::bind_blob(int index, std::span<const char> bytes) {
+    sqlite3_bind_blob64(statement_.get(), index, bytes.data(), bytes.size(), SQLITE_STATIC);
+}
+
+std::int64_t WriteStatement::insert() {
+    if (sqlite3_step(statement_.get()) != SQLITE_DONE) fail("store");
+    return sqlite3_last_insert_rowid(db_);
+}
+
+void WriteStatement::fail(const std::string& doing) const {
+    throw StoreError("cannot " + doing + " " + what_ + ": " + sqlite3_errmsg(db_));
 }
 
 std::span<const unsigned char> gpkg_wkb(std::span<const unsigned char> blob) noexcept {

@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include <gdal_priv.h>
 #include <ogr_geometry.h>
 #include <sqlite3.h>
 
@@ -70,6 +71,31 @@ private:
     Statement(sqlite3* db, sqlite3_stmt* statement) : db_(db), statement_(statement) {}
     sqlite3* db_;
     std::unique_ptr<sqlite3_stmt, StatementFinalizer> statement_;
+};
+
+/// A statement on the SQLite connection under a writable GDAL dataset, so
+/// inside its open transaction: the tables beside the layers (case photos,
+/// household versions) are written this way, as the audit rows are.
+class WriteStatement {
+public:
+    /// Runs `schema` (CREATE … IF NOT EXISTS, may be several statements), then
+    /// prepares `sql`. Throws StoreError naming `what` when SQLite refuses.
+    WriteStatement(GDALDataset& dataset, std::string_view schema, std::string_view sql, std::string what);
+
+    void bind(int index, std::int64_t value);
+    void bind(int index, double value);
+    /// Copied: the text need not outlive the call.
+    void bind(int index, std::string_view text);
+    /// Not copied: `bytes` must outlive insert().
+    void bind_blob(int index, std::span<const char> bytes);
+    /// Runs the statement; returns the new row's id.
+    std::int64_t insert();
+
+private:
+    [[noreturn]] void fail(const std::string& doing) const;
+    sqlite3* db_ = nullptr;
+    std::unique_ptr<sqlite3_stmt, StatementFinalizer> statement_;
+    std::string what_;
 };
 
 /// The WKB inside a GeoPackage geometry blob (after its header and envelope);

@@ -57,6 +57,10 @@ namespace wangge::model {
 struct Tables;
 }
 
+namespace wangge::workflow {
+struct HouseholdChange;  // workflow/household_changes.hpp
+}
+
 namespace wangge::store {
 
 struct Photo;  // store/photos.hpp
@@ -223,6 +227,11 @@ public:
     void update_staff(const StaffUpdate& update);
     /// Stores a case photo and sets its id and size (src/store/photos.cpp).
     void append_photo(Photo& photo);
+    /// Stores a household as `change` leaves it (appended when added, else
+    /// rewritten by id) and the change as its version; sets the household's
+    /// id when added and the version's id (src/store/household_versions.cpp).
+    /// Throws StoreError when an edited household is missing.
+    void write_household(workflow::HouseholdChange& change);
     /// Appends `added` and rewrites `replaced` (by id) as GeoPackageStore::upsert
     /// does, setting the new rows' ids (the audit entries are the caller's).
     void upsert(model::Dataset& added, const model::Dataset& replaced);

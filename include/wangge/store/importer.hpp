@@ -123,7 +123,8 @@ private:
 /// the store's current grids, and writes the good rows in one transaction
 /// with their audit entries: one "import" entry with the counts, one
 /// "import.update" per updated row with its changed fields before and after
-/// (households have no version table; the audit log is their history).
+/// (an import writes no household versions, unlike the map's edits:
+/// docs/households.md; the audit log is its history).
 /// Throws ImportRefused (and writes only an audit entry of the refusal) when
 /// a row is bad and skip_bad is off, ImportError when the source cannot be
 /// read at all. A dry run returns the summary, bad rows included, and writes nothing.
