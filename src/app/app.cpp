@@ -13,6 +13,7 @@
 #include "wangge/http/households.hpp"
 #include "wangge/http/import_routes.hpp"
 #include "wangge/http/lookup.hpp"
+#include "wangge/http/household_routes.hpp"
 #include "wangge/http/photo_routes.hpp"
 #include "wangge/http/staff_routes.hpp"
 #include "wangge/http/static_files.hpp"
@@ -61,7 +62,7 @@ std::unique_ptr<App> App::open(AppConfig config) {
         p.departments.emplace(p.config.store);
         p.workflow.emplace(http::WorkflowServices{p.writer, p.gate, *p.config.workflow,
                                                   p.config.open311_clients ? &*p.config.open311_clients : nullptr,
-                                                  &*p.departments});
+                                                  &*p.departments, p.config.store});
     }
     p.drafts.emplace(http::DraftServices{p.writer, p.gate, p.config.rules, http::live_grid_facts(p.state)});
     // Every route of DESIGN §6; a new module adds its add_<x>_routes() call
@@ -83,6 +84,7 @@ std::unique_ptr<App> App::open(AppConfig config) {
     const http::DraftFromGrids draft_from_grids = http::add_draft_routes(router, p.state, *p.drafts);
     http::add_import_routes(router, p.state, p.writer, p.gate, draft_from_grids);
     http::add_staff_routes(router, p.state, p.writer, p.gate);
+    http::add_household_routes(router, p.state, p.writer, p.gate, p.config.store);
     http::add_static_routes(router, "/map", p.config.web_dir);
     http::add_static_routes(router, "/styles", p.config.styles_dir);
     http::add_auth_routes(router, p.gate);

@@ -42,6 +42,7 @@ constexpr std::array<Row, all_actions.size()> table{{
     {Action::read_staff, "read_staff", o, o, a, a, a},
     {Action::assign_staff, "assign_staff", o, o, o, a, a},
     {Action::set_staff_leave, "set_staff_leave", o, o, s, a, a},
+    {Action::edit_households, "edit_households", o, s, s, o, a},
 }};
 
 constexpr bool table_in_enum_order() {

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include "wangge/cli/commands.hpp"
 #include "wangge/model/snapshot.hpp"
 #include "wangge/store/geopackage.hpp"
+#include "wangge/store/household_versions.hpp"
 #include "wangge/workflow/statistics.hpp"
 #include "wangge/workflow/xlsx_report.hpp"
 
@@ -75,7 +77,14 @@ int report_command(const Args& args) {
     const workflow::Demands demands = workflow::demands(*snapshot, month);
     const workflow::Ranking ranking = workflow::ranking(
         *snapshot, {month.year, static_cast<int>((month.month - 1) / 3 + 1)}, config, workflow::MedalShares{});
-    workflow::write_xlsx_report(statistics, out, {.departments = departments, .demands = &demands, .ranking = &ranking});
+    // The month's household changes of the whole store (the CLI runs with the file's rights).
+    const std::vector<workflow::HouseholdChange> versions =
+        store::household_versions_between(store_path, month.begin(), month.end());
+    const workflow::MonthlyHouseholdChanges household_changes = workflow::monthly_household_changes(versions, month);
+    workflow::write_xlsx_report(statistics, out, {.departments = departments,
+                                                  .demands = &demands,
+                                                  .ranking = &ranking,
+                                                  .household_changes = &household_changes});
     std::cerr << "wangge report: " << month.to_string() << ": " << statistics.grids.size() << " grids, "
               << statistics.workers.size() << " grid workers, " << statistics.communities.size()
               << " communities to " << out << '\n';

@@ -92,6 +92,14 @@ std::optional<bool> JsonBody::boolean(std::string_view name) const {
     return value->get<bool>();
 }
 
+std::optional<model::Timestamp> JsonBody::date(std::string_view name) const {
+    const auto text = string(name);
+    if (!text) return std::nullopt;
+    const auto day = text->size() == 10 ? model::parse_iso8601(*text) : std::nullopt;
+    if (!day) throw invalid(name, "field " + in_quotes(name) + " must be a date YYYY-MM-DD", "日期（YYYY-MM-DD）");
+    return day;
+}
+
 ClientError JsonBody::missing(std::string_view name) {
     return ClientError(ErrorKind::bad_request, "bad_request", "field " + in_quotes(name) + " is required",
                        "缺少必填字段 " + in_quotes(name));

@@ -9,6 +9,7 @@
 #include "wangge/http/households.hpp"
 #include "wangge/model/time.hpp"
 #include "wangge/rules/validator.hpp"
+#include "workflow_common.hpp"
 
 namespace wangge::http {
 
@@ -17,9 +18,6 @@ namespace {
 using nlohmann::json;
 
 constexpr model::Timestamp day_s = 24 * 3600;
-
-/// "YYYY-MM-DD" of a time, China time.
-std::string date_of(model::Timestamp t) { return model::format_iso8601(t).substr(0, 10); }
 
 json staff_json(const model::Snapshot& snapshot, const model::Staff& member, model::Timestamp now) {
     json grids = json::array();
@@ -32,22 +30,14 @@ json staff_json(const model::Snapshot& snapshot, const model::Staff& member, mod
     json leave = nullptr;
     if (member.leave_from || member.leave_until) {
         // Stored as [first day's midnight, the midnight after the last day).
-        leave = {{"from", member.leave_from ? json(date_of(*member.leave_from)) : json(nullptr)},
-                 {"until", member.leave_until ? json(date_of(*member.leave_until - day_s)) : json(nullptr)}};
+        leave = {{"from", member.leave_from ? json(model::format_date(*member.leave_from)) : json(nullptr)},
+                 {"until", member.leave_until ? json(model::format_date(*member.leave_until - day_s)) : json(nullptr)}};
     }
     return {{"id", member.id},     {"name", member.name},           {"role", member.role},
             {"phone", member.phone}, {"leave", std::move(leave)}, {"on_leave", member.on_leave(now)},
             {"grids", std::move(grids)}};
 }
 
-const model::Grid& current_grid(const model::Snapshot& snapshot, const std::string& code) {
-    const model::Grid* grid = snapshot.current_grid(code);
-    if (grid == nullptr) {
-        throw ClientError(ErrorKind::not_found, "unknown_grid", "no grid in force has the code " + code,
-                          "没有编码为 " + code + " 的现行网格");
-    }
-    return *grid;
-}
 
 const model::Staff& staff_member(const model::Snapshot& snapshot, std::int64_t id) {
     const model::Staff* member = snapshot.staff(id);
@@ -115,15 +105,6 @@ std::vector<model::StaffGrid> requested_links(const model::Snapshot& snapshot, c
     return links;
 }
 
-/// A leave end from the body: a date, or null/absent for an open end.
-std::optional<model::Timestamp> leave_day(const JsonBody& body, std::string_view name) {
-    const auto text = body.string(name);
-    if (!text) return std::nullopt;
-    const auto day = text->size() == 10 ? model::parse_iso8601(*text) : std::nullopt;
-    if (!day) throw JsonBody::invalid(name, "'" + std::string(name) + "' must be a date YYYY-MM-DD", "日期（YYYY-MM-DD）");
-    return day;
-}
-
 /// May `who` set the leave of `member`? A scoped role only for staff linked
 /// to a grid of its scope.
 void require_leave_scope(const auth::Principal& who, const model::Snapshot& snapshot, const model::Staff& member) {
@@ -175,7 +156,7 @@ void add_staff_routes(Router& router, const State& state, Writer& writer, const 
             gate.permit(request, auth::Action::read_staff);
             request.query().allow_only({});
             const auto view = state.view();
-            const model::Grid& grid = current_grid(view->snapshot(), request.param("code"));
+            const model::Grid& grid = detail::current_grid(view->snapshot(), request.param("code"));
             Response response = Response::json(grid_staff_json(view->snapshot(), grid, gate.now()));
             vary_by_session(response);
             return response;
@@ -190,7 +171,7 @@ void add_staff_routes(Router& router, const State& state, Writer& writer, const 
             const JsonBody body(request, {"staff"});
             (void)writer.update_staff(
                 [&](const model::Snapshot& current) {
-                    (void)current_grid(current, code);
+                    (void)detail::current_grid(current, code);
                     return store::StaffUpdate{{{code, requested_links(current, body, code)}}, {}};
                 },
                 [&](const store::StaffUpdate& update) {
@@ -203,7 +184,7 @@ void add_staff_routes(Router& router, const State& state, Writer& writer, const 
                                             detail);
                 });
             const auto view = state.view();
-            return Response::json(grid_staff_json(view->snapshot(), current_grid(view->snapshot(), code), gate.now()));
+            return Response::json(grid_staff_json(view->snapshot(), detail::current_grid(view->snapshot(), code), gate.now()));
         },
         Execution::write);
     router.add(
@@ -213,8 +194,8 @@ void add_staff_routes(Router& router, const State& state, Writer& writer, const 
             request.query().allow_only({});
             const std::int64_t id = parse_int(request.param("id"), "id", 1, INT64_MAX);
             const JsonBody body(request, {"from", "until"});
-            const auto from = leave_day(body, "from");
-            const auto last_day = leave_day(body, "until");
+            const auto from = body.date("from");
+            const auto last_day = body.date("until");
             if (from && last_day && *last_day < *from) {
                 throw ClientError(ErrorKind::bad_request, "bad_leave", "the leave ends before it begins",
                                   "请假结束日期早于开始日期");
@@ -229,8 +210,8 @@ void add_staff_routes(Router& router, const State& state, Writer& writer, const 
                 },
                 [&](const store::StaffUpdate& update) {
                     const model::Staff& member = update.staff.front();
-                    const std::string detail = (from ? date_of(*from) : std::string("…")) + "/" +
-                                               (last_day ? date_of(*last_day) : std::string("…"));
+                    const std::string detail = (from ? model::format_date(*from) : std::string("…")) + "/" +
+                                               (last_day ? model::format_date(*last_day) : std::string("…"));
                     return gate.audit_entry(request, who, "staff.leave", "staff", {std::to_string(member.id)},
                                             auth::Outcome::ok, detail);
                 });

@@ -9,6 +9,20 @@
 
 namespace wangge::http::detail {
 
+workflow::Month month_param(const Request& request, model::Timestamp now) {
+    const std::optional<std::string_view> text = request.query().get("month");
+    return text ? workflow::Month::parse(*text) : workflow::Month::of(now);
+}
+
+const model::Grid& current_grid(const model::Snapshot& snapshot, const std::string& code) {
+    const model::Grid* grid = snapshot.current_grid(code);
+    if (grid == nullptr) {
+        throw ClientError(ErrorKind::not_found, "unknown_grid", "no grid in force has the code " + code,
+                          "没有编码为 " + code + " 的现行网格");
+    }
+    return *grid;
+}
+
 const model::Incident& find_incident(const model::Snapshot& snapshot, std::int64_t id) {
     const model::Incident* found = snapshot.incident(id);
     if (found == nullptr) throw ClientError(ErrorKind::not_found, "not_found", "no incident " + std::to_string(id),

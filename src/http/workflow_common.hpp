@@ -21,6 +21,7 @@
 #include "wangge/model/entities.hpp"
 #include "wangge/model/snapshot.hpp"
 #include "wangge/workflow/assessment.hpp"
+#include "wangge/workflow/month.hpp"
 #include "wangge/workflow/state_machine.hpp"
 
 namespace wangge::http {
@@ -35,6 +36,11 @@ namespace wangge::http {
 namespace wangge::http::detail {
 
 /// The incident with that id; ClientError 404 "not_found" when there is none.
+/// The request's ?month=YYYY-MM, or the month of `now` when absent; 400 when malformed.
+[[nodiscard]] workflow::Month month_param(const Request& request, model::Timestamp now);
+/// The grid in force with `code`; 404 "unknown_grid" when there is none.
+[[nodiscard]] const model::Grid& current_grid(const model::Snapshot& snapshot, const std::string& code);
+
 [[nodiscard]] const model::Incident& find_incident(const model::Snapshot& snapshot, std::int64_t id);
 
 /// One incident's events in time order (ties by id).

@@ -16,6 +16,7 @@
 #include "wangge/auth/audit.hpp"
 #include "wangge/auth/policy.hpp"
 #include "wangge/http/body.hpp"
+#include "wangge/http/household_routes.hpp"
 #include "wangge/http/open311_routes.hpp"
 #include "wangge/model/time.hpp"
 #include "wangge/store/geopackage.hpp"
@@ -143,10 +144,6 @@ workflow::Role workflow_role(const auth::User& user) {
     return *role;
 }
 
-workflow::Month month_param(const Request& request, model::Timestamp now) {
-    const std::optional<std::string_view> text = request.query().get("month");
-    return text ? workflow::Month::parse(*text) : workflow::Month::of(now);
-}
 
 void add_incident_routes(Router& router, const State& state, const WorkflowServices& services) {
     const AuthGate& gate = services.gate;
@@ -288,13 +285,43 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
 json visit_json(const model::Visit& visit) {
     return {{"id", visit.id},
             {"staff_id", visit.staff_id},
-            {"household_id", visit.household_id},
+            {"household_id", visit.to_household() ? json(visit.household_id) : json(nullptr)},
+            {"facility_id", visit.to_household() ? json(nullptr) : json(visit.facility_id)},
             {"at", time_json(visit.at)},
             {"kind", visit.kind},
             {"reason", visit.reason},
             {"note", visit.note},
             {"incident_id", visit.incident_id != 0 ? json(visit.incident_id) : json(nullptr)},
             {"client_key", visit.client_key}};
+}
+
+/// The grid of a visit's household or facility; 404 when there is none.
+const std::string& visited_grid(const model::Snapshot& snapshot, const model::Visit& visit) {
+    if (!visit.to_household()) {
+        const model::Facility* facility = snapshot.facility(visit.facility_id);
+        if (facility == nullptr) {
+            throw ClientError(ErrorKind::not_found, "not_found", "no facility " + std::to_string(visit.facility_id),
+                              "没有编号为 " + std::to_string(visit.facility_id) + " 的场所");
+        }
+        return facility->grid_code;
+    }
+    const model::Household* household = snapshot.household(visit.household_id);
+    if (household == nullptr) {
+        throw ClientError(ErrorKind::not_found, "not_found", "no household " + std::to_string(visit.household_id),
+                          "没有编号为 " + std::to_string(visit.household_id) + " 的住户");
+    }
+    return household->grid_code;
+}
+
+/// 409 for a visit to a household that had moved out by the visit's time (a
+/// visit queued offline before the move-out still counts).
+void refuse_after_move_out(const model::Snapshot& snapshot, const model::Visit& visit) {
+    const model::Household* household = visit.to_household() ? snapshot.household(visit.household_id) : nullptr;
+    if (household == nullptr || !household->moved_out || visit.at < *household->moved_out) return;
+    throw ClientError(ErrorKind::conflict, "household_moved_out",
+                      "household " + std::to_string(household->id) + " moved out on " +
+                          model::format_date(*household->moved_out),
+                      "该住户已于 " + model::format_date(*household->moved_out) + " 迁出");
 }
 
 /// How far an offline visit's time may lie from the server's clock: a phone's
@@ -369,9 +396,16 @@ void add_visit_routes(Router& router, const State& state, const WorkflowServices
     router.post("/visits", [&state, &services, &gate](const Request& request) {
                     request.query().allow_only({});
                     const auth::Principal who = gate.require(request, auth::Action::record_visit);
-                    const JsonBody body(request, {"household_id", "staff_id", "kind", "reason", "note", "at",
-                                                  "incident_id", "client_key"});
-                    const std::int64_t household_id = body.required_integer("household_id");
+                    const JsonBody body(request, {"household_id", "facility_id", "staff_id", "kind", "reason", "note",
+                                                  "at", "incident_id", "client_key"});
+                    // A household (走访) or a facility, shop or venue (场所走访): exactly one of them.
+                    const std::optional<std::int64_t> facility_id = body.integer("facility_id");
+                    const std::int64_t household_id = facility_id ? 0 : body.required_integer("household_id");
+                    if (facility_id && body.find("household_id") != nullptr) {
+                        throw ClientError(ErrorKind::bad_request, "bad_request",
+                                          "a visit is to a household or to a facility, not both",
+                                          "走访对象只能是住户或场所之一");
+                    }
                     std::optional<std::int64_t> staff_id = body.integer("staff_id");
                     if (!staff_id) staff_id = who.user->staff_id;
                     if (!staff_id) {
@@ -386,6 +420,7 @@ void add_visit_routes(Router& router, const State& state, const WorkflowServices
                     model::Visit visit;
                     visit.staff_id = *staff_id;
                     visit.household_id = household_id;
+                    visit.facility_id = facility_id.value_or(0);
                     visit.kind = body.required_string("kind");
                     visit.reason = body.string("reason").value_or("");
                     visit.note = body.string("note").value_or("");
@@ -395,17 +430,16 @@ void add_visit_routes(Router& router, const State& state, const WorkflowServices
                     detail::check_length(visit.note, detail::note_limit);
                     detail::check_length(visit.client_key, client_key_limit);
                     workflow::check_visit_kind(visit.kind, visit.reason);
+                    if (!visit.to_household() && !visit.reason.empty()) {
+                        throw ClientError(ErrorKind::bad_request, "household_kind",
+                                          "a visit of kind " + visit.kind + " is to a household",
+                                          "走访类型“" + visit.kind + "”只适用于住户，场所请选择日常走访或回访");
+                    }
                     const auto make = [&](const model::Snapshot& current) {
-                        const model::Household* household = current.household(visit.household_id);
-                        if (household == nullptr) {
-                            throw ClientError(ErrorKind::not_found, "not_found",
-                                            "no household " + std::to_string(visit.household_id),
-                                            "没有编号为 " + std::to_string(visit.household_id) + " 的住户");
-                        }
                         if (current.staff(visit.staff_id) == nullptr) {
                             throw InputError("no staff member " + std::to_string(visit.staff_id));
                         }
-                        (void)gate.require(request, auth::Action::record_visit, household->grid_code);
+                        (void)gate.require(request, auth::Action::record_visit, visited_grid(current, visit));
                         // A visit counts in the staff member's statistics: only for staff working in the scope.
                         if (auth::reach(who, auth::Action::record_visit) == auth::Reach::scoped &&
                             !covers_any(*who.user, staff_grid_codes(current, visit.staff_id))) {
@@ -426,12 +460,15 @@ void add_visit_routes(Router& router, const State& state, const WorkflowServices
                         // After the replay check: a replay comes back even when its time has grown too old.
                         model::Visit made = visit;
                         made.at = visit_time(body, gate.now());
+                        refuse_after_move_out(current, made);
                         return made;
                     };
                     const auto audit = [&](const model::Visit& recorded) {
                         return gate.audit_entry(request, who, "visits.record", "visits", {std::to_string(recorded.id)},
                                                 auth::Outcome::ok,
-                                                "household " + std::to_string(recorded.household_id) + " by staff " +
+                                                (recorded.to_household() ? "household " + std::to_string(recorded.household_id)
+                                                                         : "facility " + std::to_string(recorded.facility_id)) +
+                                                    " by staff " +
                                                     std::to_string(recorded.staff_id) + ", " + recorded.kind +
                                                     (recorded.client_key.empty() ? ""
                                                                                  : ", client_key " + recorded.client_key));
@@ -469,7 +506,7 @@ void add_visit_routes(Router& router, const State& state, const WorkflowServices
                    const std::optional<std::string_view> staff = request.query().get("staff");
                    if (!staff) throw InputError("parameter staff (a staff id) is required");
                    const std::int64_t staff_id = parse_int(*staff, "staff", 1, max_id);
-                   const workflow::Month month = month_param(request, gate.now());
+                   const workflow::Month month = detail::month_param(request, gate.now());
                    const auto view = state.view();
                    const workflow::VisitsDue due = workflow::visits_due(view->snapshot(), staff_id, month);
                    if (auth::reach(who, auth::Action::record_visit) == auth::Reach::scoped &&
@@ -528,7 +565,7 @@ void restrict_to_scope(workflow::MonthlyStatistics& statistics, const model::Sna
 /// The month's statistics a user may see (the whole table, or their scope's part).
 workflow::MonthlyStatistics visible_statistics(const State& state, const AuthGate& gate, const Request& request,
                                                const auth::Principal& who) {
-    const workflow::Month month = month_param(request, gate.now());
+    const workflow::Month month = detail::month_param(request, gate.now());
     const auto view = state.view();
     workflow::MonthlyStatistics statistics = workflow::monthly_statistics(view->snapshot(), month);
     if (auth::reach(who, auth::Action::read_statistics) == auth::Reach::scoped) {
@@ -583,8 +620,13 @@ void add_statistics_routes(Router& router, const State& state, const WorkflowSer
                 detail::restrict_to_scope(demands, *who.user);
                 detail::restrict_to_scope(ranking, snapshot, *who.user);
             }
+            // The month's household changes of the caller's area, without other grids' households.
+            const auto household_changes = visible_household_changes(services.store, who, statistics.month, {});
             Response response = Response::bytes(
-                workflow::xlsx_report_bytes(statistics, {.departments = departments, .demands = &demands, .ranking = &ranking}),
+                workflow::xlsx_report_bytes(statistics, {.departments = departments,
+                                                         .demands = &demands,
+                                                         .ranking = &ranking,
+                                                         .household_changes = &household_changes->month}),
                                                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
             response.set_header("Content-Disposition",
                                 "attachment; filename=\"wangge-" + statistics.month.to_string() + ".xlsx\"");

@@ -11,6 +11,20 @@
 
 namespace wangge::http {
 
+/// The row a write changes, which no other write of its batch may change
+/// too: incidents and households (0 for a new one before it is stored).
+struct Subject {
+    enum class Kind { incident, household } kind;
+    std::int64_t id = 0;
+    friend bool operator==(const Subject&, const Subject&) = default;
+};
+
+struct SubjectHash {
+    std::size_t operator()(const Subject& subject) const noexcept {
+        return std::hash<std::int64_t>{}(subject.id) ^ static_cast<std::size_t>(subject.kind);
+    }
+};
+
 class Writer::Job {
 public:
     Job() = default;
@@ -20,8 +34,8 @@ public:
 
     /// Computes the value from the batch's snapshot (again, when deferred).
     virtual void make(const model::Snapshot& current) = 0;
-    /// The incident the computed value writes (0 for a new one before it is stored), if any.
-    [[nodiscard]] virtual std::optional<std::int64_t> incident() const = 0;
+    /// The row the computed value writes, if any.
+    [[nodiscard]] virtual std::optional<Subject> subject() const = 0;
     /// Stores the computed value and its audit row in `batch`.
     virtual void store(store::GeoPackageStore::Batch& batch) = 0;
     virtual void change(model::SnapshotEditor& editor) const = 0;
@@ -39,6 +53,8 @@ struct Writer::Operation {
     std::function<void(model::SnapshotEditor&, const T&)> change;
     /// The incident a value writes; empty for writes that touch none.
     std::function<std::int64_t(const T&)> incident;
+    /// The household a value writes; empty for writes that touch none.
+    std::function<std::int64_t(const T&)> household;
     bool layout = false;
     /// False for writes the Snapshot does not hold (photos): nothing to publish.
     bool snapshot = true;
@@ -54,9 +70,10 @@ public:
         value_.reset();
         value_.emplace(make_(current));
     }
-    [[nodiscard]] std::optional<std::int64_t> incident() const override {
-        if (!operation_.incident) return std::nullopt;
-        return operation_.incident(*value_);
+    [[nodiscard]] std::optional<Subject> subject() const override {
+        if (operation_.incident) return Subject{Subject::Kind::incident, operation_.incident(*value_)};
+        if (operation_.household) return Subject{Subject::Kind::household, operation_.household(*value_)};
+        return std::nullopt;
     }
     void store(store::GeoPackageStore::Batch& batch) override {
         operation_.store(batch, *value_);
@@ -81,7 +98,7 @@ public:
     explicit AuditJob(std::span<auth::AuditEntry> entries) : entries_(entries) {}
 
     void make(const model::Snapshot&) override {}
-    [[nodiscard]] std::optional<std::int64_t> incident() const override { return std::nullopt; }
+    [[nodiscard]] std::optional<Subject> subject() const override { return std::nullopt; }
     void store(store::GeoPackageStore::Batch& batch) override {
         for (auth::AuditEntry& entry : entries_) batch.append_audit(entry);
     }
@@ -156,8 +173,8 @@ std::vector<Writer::Job*> Writer::run_batch(const std::vector<Job*>& batch) {
     // First every change is computed, holding no lock: `make` reads sessions
     // through the auth store's connection, whose writers may be waiting for
     // the file's write lock, which the store step below holds.
-    std::unordered_set<std::int64_t> touched;  // existing incidents changed by the jobs made so far
-    bool incidents_changed = false;            // by a job made so far, new incidents included
+    std::unordered_set<Subject, SubjectHash> touched;  // existing rows changed by the jobs made so far
+    bool rows_changed = false;                         // by a job made so far, new rows included
     std::vector<Job*> made;
     std::vector<Job*> later;
     for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -170,21 +187,21 @@ std::vector<Writer::Job*> Writer::run_batch(const std::vector<Job*>& batch) {
         try {
             job.make(current);
         } catch (...) {
-            if (incidents_changed) {
+            if (rows_changed) {
                 later.push_back(&job);
             } else {
                 job.error = std::current_exception();
             }
             continue;
         }
-        if (const std::optional<std::int64_t> incident = job.incident()) {
-            if (touched.contains(*incident)) {
+        if (const std::optional<Subject> subject = job.subject()) {
+            if (touched.contains(*subject)) {
                 later.push_back(&job);
                 continue;
             }
-            // A new incident (id 0 until stored) cannot be the subject of another write of its batch.
-            if (*incident != 0) touched.insert(*incident);
-            incidents_changed = true;
+            // A new row (id 0 until stored) cannot be the subject of another write of its batch.
+            if (subject->id != 0) touched.insert(*subject);
+            rows_changed = true;
         }
         made.push_back(&job);
         if (job.publishes_layout()) {
@@ -239,6 +256,7 @@ workflow::Transition Writer::insert_incident(const Make<workflow::Transition>& m
                 editor.append_event(t.event);
             },
         .incident = [](const workflow::Transition& t) { return t.incident.id; },
+        .household = {},
         .layout = false,
     };
     return write(make, audit, operation);
@@ -255,6 +273,7 @@ workflow::Transition Writer::update_incident(const Make<workflow::Transition>& m
                 editor.append_event(t.event);
             },
         .incident = [](const workflow::Transition& t) { return t.incident.id; },
+        .household = {},
         .layout = false,
     };
     return write(make, audit, operation);
@@ -265,6 +284,7 @@ model::Visit Writer::append_visit(const Make<model::Visit>& make, const Audit<mo
         .store = [](store::GeoPackageStore::Batch& batch, model::Visit& visit) { batch.append_visit(visit); },
         .change = [](model::SnapshotEditor& editor, const model::Visit& visit) { editor.append_visit(visit); },
         .incident = {},
+        .household = {},
         .layout = false,
     };
     return write(make, audit, operation);
@@ -275,6 +295,7 @@ store::Photo Writer::attach_photo(const Make<store::Photo>& make, const Audit<st
         .store = [](store::GeoPackageStore::Batch& batch, store::Photo& photo) { batch.append_photo(photo); },
         .change = [](model::SnapshotEditor&, const store::Photo&) {},
         .incident = [](const store::Photo& photo) { return photo.info.incident_id; },
+        .household = {},
         .layout = false,
         .snapshot = false,
     };
@@ -291,6 +312,7 @@ drafts::PublishPlan Writer::publish_layout(const Make<drafts::PublishPlan>& make
                 drafts::apply_publication(editor, plan.publication);
             },
         .incident = {},
+        .household = {},
         .layout = true,
     };
     return write(make, audit, operation);
@@ -306,6 +328,27 @@ store::StaffUpdate Writer::update_staff(const Make<store::StaffUpdate>& make,
                 for (const store::GridStaffLinks& grid : update.grids) editor.set_grid_staff(grid.grid_code, grid.links);
             },
         .incident = {},
+        .household = {},
+        .layout = false,
+    };
+    return write(make, audit, operation);
+}
+
+workflow::HouseholdChange Writer::change_household(const Make<workflow::HouseholdChange>& make,
+                                                   const Audit<workflow::HouseholdChange>& audit) {
+    const Operation<workflow::HouseholdChange> operation{
+        .store = [](store::GeoPackageStore::Batch& batch,
+                    workflow::HouseholdChange& change) { batch.write_household(change); },
+        .change =
+            [](model::SnapshotEditor& editor, const workflow::HouseholdChange& change) {
+                if (change.kind == workflow::HouseholdChangeKind::added) {
+                    editor.append_household(change.after);
+                } else {
+                    editor.replace_household(change.after);
+                }
+            },
+        .incident = {},
+        .household = [](const workflow::HouseholdChange& change) { return change.after.id; },
         .layout = false,
     };
     return write(make, audit, operation);
@@ -326,6 +369,7 @@ store::ImportPlan Writer::import_rows(const Make<store::ImportPlan>& make, const
                 for (const model::Facility& facility : plan.replaced.facilities) editor.replace_facility(facility);
             },
         .incident = {},
+        .household = {},
         .layout = false,
     };
     return write(make, audit, operation);

@@ -68,6 +68,8 @@ std::string format_iso8601(Timestamp t) {
     return buffer;
 }
 
+std::string format_date(Timestamp t) { return format_iso8601(t).substr(0, 10); }
+
 std::optional<Timestamp> parse_iso8601(std::string_view text) {
     int year = 0, month = 0, day = 0;
     if (!read_digits(text, 0, 4, year) || text.size() < 10 || text[4] != '-' || !read_digits(text, 5, 2, month) ||

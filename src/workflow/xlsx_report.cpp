@@ -229,6 +229,34 @@ void write_ranking_sheets(GDALDataset& dataset, const Ranking& ranking) {
     }
 }
 
+std::string joined_tags(const std::vector<std::string>& tags) {
+    std::string text;
+    for (const std::string& tag : tags) text += (text.empty() ? "" : "、") + tag;
+    return text;
+}
+
+/// 住户变更: one row per household the month added, moved out or re-tagged.
+/// Address, members and tags; no names, ID numbers or phones.
+void write_household_change_sheet(GDALDataset& dataset, const MonthlyHouseholdChanges& changes) {
+    OGRLayer& sheet = create_sheet(dataset, household_change_sheet,
+                                   {{"变更类型", OFTString}, {"住户编号", OFTString}, {"网格编码", OFTString},
+                                    {"小区", OFTString}, {"楼栋", OFTString}, {"单元", OFTString}, {"室", OFTString},
+                                    {"标签", OFTString}, {"新增标签", OFTString}, {"移除标签", OFTString},
+                                    {"变更日期", OFTString}, {"登记人", OFTString}, {"人数", OFTInteger}});
+    const std::pair<const char*, const std::vector<MonthlyHouseholdChanges::Line>*> kinds[] = {
+        {"新增", &changes.added}, {"迁出", &changes.moved_out}, {"标签变化", &changes.tags_changed}};
+    for (const auto& [kind, lines] : kinds) {
+        for (const MonthlyHouseholdChanges::Line& line : *lines) {
+            const model::Household& household = line.last->after;
+            write_row(sheet, household_change_sheet,
+                      {kind, std::to_string(household.id), household.grid_code, household.compound, household.building,
+                       household.unit, household.room, joined_tags(household.tags), joined_tags(line.tags.added),
+                       joined_tags(line.tags.removed), model::format_date(line.last->at), line.last->user},
+                      {household.members});
+        }
+    }
+}
+
 /// Creates the workbook at `gdal_path` (a file or /vsimem/ name ending in
 /// ".xlsx" only once, or GDAL's /vsizip/ splits it wrongly); removes what it
 /// wrote when it fails.
@@ -247,6 +275,7 @@ void write_workbook(const MonthlyStatistics& statistics, const ReportExtras& ext
         if (!extras.departments.empty()) write_department_sheet(*dataset, extras.departments);
         if (extras.demands != nullptr) write_demand_sheets(*dataset, *extras.demands);
         if (extras.ranking != nullptr) write_ranking_sheets(*dataset, *extras.ranking);
+        if (extras.household_changes != nullptr) write_household_change_sheet(*dataset, *extras.household_changes);
     } catch (...) {
         dataset.reset();
         VSIUnlink(gdal_path.c_str());

@@ -36,6 +36,7 @@
 #include "wangge/auth/auth_store.hpp"
 #include "wangge/model/time.hpp"
 #include "wangge/store/geopackage.hpp"
+#include "wangge/store/household_versions.hpp"
 #include "wangge/store/photos.hpp"
 
 namespace wangge::http::test {
@@ -343,6 +344,63 @@ TEST_F(DurabilityTest, AcknowledgedStaffChangesSurviveSigkill) {
     // One audit row per stored change.
     const int audits = audited("staff.leave")["2"];
     EXPECT_EQ(audits, stored == day(acknowledged) ? acknowledged + 1 : acknowledged + 2);
+}
+
+// Household upkeep (issue #15): a worker's stream of new households, killed
+// mid-stream: every acknowledged one is stored with its version and its audit
+// row, and at most one more (stored but unanswered).
+TEST_F(DurabilityTest, AcknowledgedHouseholdsSurviveSigkillWithTheirVersions) {
+    std::optional<ServeProcess> server(serve());
+    const unsigned short port = server->port();
+    const Headers headers{{"Content-Type", "application/json"}, {"Authorization", "Bearer " + login(port)}};
+    std::mutex mutex;
+    std::map<std::int64_t, std::string> acknowledged;  // household id → room
+    std::atomic<bool> killed{false};
+    std::thread writer([&] {
+        try {
+            Client client(port);
+            for (int n = 0; n < 300; ++n) {
+                const json body{{"lon", 116.401 + 0.0001 * (n % 50)}, {"lat", 39.906}, {"compound", "迁入小区"},
+                                {"room", std::to_string(n)}, {"members", 2}, {"moved_in", "2026-12-01"}};
+                const Reply reply = client.request(Method::post, "/households", headers, body.dump());
+                if (reply.status != 201 && !killed) ADD_FAILURE() << reply.status << " " << reply.body;
+                if (reply.status == 201) {
+                    const std::lock_guard lock(mutex);
+                    acknowledged[reply.json().at("id").get<std::int64_t>()] = std::to_string(n);
+                }
+            }
+        } catch (const std::exception&) {
+            // The server died mid-request: that household is unacknowledged.
+        }
+    });
+    const auto start = std::chrono::steady_clock::now();
+    const auto count = [&] {
+        const std::lock_guard lock(mutex);
+        return acknowledged.size();
+    };
+    while (count() < 5 && std::chrono::steady_clock::now() - start < std::chrono::seconds(30)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::mt19937(16)() % 200));
+    killed = true;
+    server.reset();  // SIGKILL, then reaped
+    writer.join();
+
+    ASSERT_GE(acknowledged.size(), 5U) << "the stream never got going";
+    std::map<std::int64_t, std::string> stored;
+    for (const model::Household& household : store::GeoPackageStore::open(store_path_).load().households) {
+        if (household.compound == "迁入小区") stored[household.id] = household.room;
+    }
+    for (const auto& [id, room] : acknowledged) {
+        const auto found = stored.find(id);
+        EXPECT_TRUE(found != stored.end() && found->second == room) << "household " << id;
+    }
+    EXPECT_LE(stored.size(), acknowledged.size() + 1);
+    const std::map<std::string, int> audits = audited("households.add");
+    for (const auto& [id, room] : stored) {
+        EXPECT_EQ(store::household_history(store_path_, id).size(), 1U) << "household " << id;
+        EXPECT_EQ(audits.count(std::to_string(id)), 1U) << "household " << id;
+    }
 }
 
 // 吹哨报到 (issue #15): each acknowledged step of a department dispatch — the

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <ogrsf_frmts.h>
 
+#include "support/workbook.hpp"
 #include "wangge/auth/audit.hpp"
 #include "wangge/model/time.hpp"
 #include "wangge/workflow/month.hpp"
@@ -67,29 +68,8 @@ protected:
     }
 };
 
-/// A sheet of a workbook read back with GDAL's XLSX driver: key column → row (column → cell text).
-using Sheet = std::map<std::string, std::map<std::string, std::string>>;
-
-Sheet read_sheet(const std::filesystem::path& workbook, const char* sheet, const char* key_column) {
-    GDALAllRegister();
-    const char* drivers[] = {"XLSX", nullptr};
-    const char* options[] = {"HEADERS=FORCE", nullptr};
-    const GDALDatasetUniquePtr dataset(GDALDataset::FromHandle(
-        GDALOpenEx(workbook.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, options, nullptr)));
-    if (!dataset) throw std::runtime_error("GDAL cannot open " + workbook.string());
-    OGRLayer* layer = dataset->GetLayerByName(sheet);
-    if (layer == nullptr) throw std::runtime_error(std::string("no sheet ") + sheet);
-    Sheet rows;
-    for (const auto& feature : *layer) {
-        std::map<std::string, std::string> row;
-        for (int i = 0; i < feature->GetFieldCount(); ++i) {
-            row[feature->GetFieldDefnRef(i)->GetNameRef()] =
-                feature->IsFieldSetAndNotNull(i) ? feature->GetFieldAsString(i) : "";
-        }
-        rows[row.at(key_column)] = row;
-    }
-    return rows;
-}
+using support::read_sheet;
+using support::Sheet;
 
 TEST_F(WorkflowRoutesTest, IncidentGoesFromReportToClosureAndIsStoredDurably) {
     const std::string worker = token_of("li");
@@ -335,6 +315,34 @@ TEST_F(WorkflowRoutesTest, RecordsVisitsAndListsWhatIsStillDue) {
     ASSERT_EQ(stored.visits.size(), 1U);
     EXPECT_EQ(stored.visits[0].household_id, 1);
     EXPECT_EQ(stored.visits[0].kind, "日常走访");
+}
+
+// Visits to facilities, shops and venues (场所走访): recorded and stored like
+// household visits, scoped by the facility's grid, outside the household quota.
+TEST_F(WorkflowRoutesTest, RecordsVisitsToFacilitiesOutsideTheHouseholdQuota) {
+    const std::string worker = token_of("li");
+    // Facility 1 (吉庆里卫生服务站) lies in the worker's grid, facility 2 in wang's.
+    const test::Reply visit = call(Method::post, "/visits", worker, {{"facility_id", 1}, {"kind", "日常走访"},
+                                                                     {"note", "消防通道畅通"}});
+    ASSERT_EQ(visit.status, 201U) << visit.body;
+    EXPECT_EQ(visit.json().at("facility_id"), 1);
+    EXPECT_TRUE(visit.json().at("household_id").is_null());
+    EXPECT_EQ(call(Method::post, "/visits", worker, {{"facility_id", 2}, {"kind", "日常走访"}}).status, 403U);
+    EXPECT_EQ(call(Method::post, "/visits", worker, {{"facility_id", 99}, {"kind", "日常走访"}}).status, 404U);
+    const test::Reply both = call(Method::post, "/visits", worker, {{"facility_id", 1}, {"household_id", 1}, {"kind", "回访"}});
+    EXPECT_EQ(both.status, 400U);
+    const test::Reply must = call(Method::post, "/visits", worker, {{"facility_id", 1}, {"kind", "五必访"}, {"reason", "新入住"}});
+    EXPECT_EQ(must.status, 400U);
+    EXPECT_EQ(must.json().at("error").at("code"), "household_kind");
+
+    // Not a household visit: the quota and the due list are as before.
+    const test::Reply due = call(Method::get, "/visits/due?staff=1", worker);
+    EXPECT_EQ(due.json().at("households_visited"), 0);
+    EXPECT_EQ(audit_of("visits.record").entries.at(0).detail, "facility 1 by staff 1, 日常走访");
+    const model::Dataset stored = stored_data();
+    ASSERT_EQ(stored.visits.size(), 1U);
+    EXPECT_EQ(stored.visits[0].facility_id, 1);
+    EXPECT_EQ(stored.visits[0].household_id, 0);
 }
 
 TEST_F(WorkflowRoutesTest, VisitKindsAndReasonsAreCheckedAgainstOneList) {

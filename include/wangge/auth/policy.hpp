@@ -25,6 +25,7 @@
 //   read_staff                    -         -           all        all     all
 //   assign_staff                  -         -           -          all     all
 //   set_staff_leave               -         -           scoped     all     all
+//   edit_households               -         scoped      scoped     -       all
 //
 // A department account (吹哨报到) reaches read_grid_outlines, read_contact_cards,
 // lookup and read_facilities (all) and handle_incident (scoped: the cases
@@ -74,6 +75,7 @@ enum class Action {
     read_staff,       ///< the staff list with duties and leave (GET /staff)
     assign_staff,     ///< a grid's AB岗 links (PUT /grids/{code}/staff)
     set_staff_leave,  ///< a person's leave; scoped: staff of the supervisor's grids
+    edit_households,  ///< add, edit or move out a household (实时采集、动态管理)
 };
 
 inline constexpr std::array all_actions{
@@ -84,7 +86,7 @@ inline constexpr std::array all_actions{
     Action::record_visit,       Action::read_statistics,         Action::edit_drafts,
     Action::publish_layout,     Action::import_data,             Action::manage_users,
     Action::read_audit_log,     Action::read_staff,              Action::assign_staff,
-    Action::set_staff_leave,
+    Action::set_staff_leave,    Action::edit_households,
 };
 
 /// e.g. "read_household_personal".

@@ -25,6 +25,7 @@
 
 #include "wangge/error.hpp"
 #include "wangge/http/router.hpp"
+#include "wangge/model/time.hpp"
 
 namespace wangge::http {
 
@@ -52,6 +53,8 @@ public:
     [[nodiscard]] std::optional<double> number(std::string_view name, double min, double max) const;
     [[nodiscard]] double required_number(std::string_view name, double min, double max) const;
     [[nodiscard]] std::optional<bool> boolean(std::string_view name) const;
+    /// A day "YYYY-MM-DD", as its 00:00 in +08:00.
+    [[nodiscard]] std::optional<model::Timestamp> date(std::string_view name) const;
 
     /// The error for a field that is missing.
     [[nodiscard]] static ClientError missing(std::string_view name);

@@ -39,6 +39,8 @@
 // Thread safety: the handlers only read the State's views and write through
 // the Writer (which serialises writes).
 
+#include <filesystem>
+
 #include "wangge/http/auth_handlers.hpp"
 #include "wangge/http/router.hpp"
 #include "wangge/http/state.hpp"
@@ -63,6 +65,8 @@ struct WorkflowServices {
     const Open311Clients* open311_clients = nullptr;
     /// The departments of 吹哨报到 (department_routes.hpp); null: none to dispatch to.
     store::DepartmentStore* departments = nullptr;
+    /// The store file, for what the Snapshot does not hold (household versions in the report).
+    std::filesystem::path store{};
 };
 
 void add_workflow_routes(Router& router, const State& state, const WorkflowServices& services);

@@ -45,11 +45,12 @@
 // The `make` functions run on the leading caller's thread (the caller itself
 // waits meanwhile) against the snapshot current when the batch began, so a
 // change is computed from the latest state plus the earlier writes of its
-// batch: a transition of an incident that an earlier write of the batch
-// inserted or changed is not kept but computed again in the next batch (two
-// concurrent transitions of one incident cannot both start from the same
-// state), and so is a `make` that throws after an earlier write of the batch
-// touched an incident (its refusal may come from the older state). `make`
+// batch: a transition of an incident (or a change of a household) that an
+// earlier write of the batch inserted or changed is not kept but computed
+// again in the next batch (two concurrent transitions of one incident cannot
+// both start from the same state), and so is a `make` that throws after an
+// earlier write of the batch touched an incident or household (its refusal
+// may come from the older state). `make`
 // must therefore be pure: it may run more than once. The `audit` functions
 // run on the same thread, after the store has assigned the write's ids,
 // inside the write's savepoint, while the batch holds the write lock: they
@@ -84,6 +85,7 @@
 #include "wangge/model/snapshot.hpp"
 #include "wangge/store/geopackage.hpp"
 #include "wangge/store/photos.hpp"
+#include "wangge/workflow/household_changes.hpp"
 #include "wangge/workflow/state_machine.hpp"
 
 namespace wangge::store {
@@ -124,6 +126,10 @@ public:
     /// replaced whole, staff rows (leave) rewritten; returns it as stored.
     /// Concurrent changes of one grid or one person: the later one wins.
     store::StaffUpdate update_staff(const Make<store::StaffUpdate>& make, const Audit<store::StaffUpdate>& audit);
+    /// Stores a household added, edited or moved out (household_routes.hpp)
+    /// with its version; returns the change as stored (ids set).
+    workflow::HouseholdChange change_household(const Make<workflow::HouseholdChange>& make,
+                                               const Audit<workflow::HouseholdChange>& audit);
     /// Stores an upload of households or facilities (import_routes.hpp): the
     /// plan's new rows (given their ids) and replaced rows, with its per-row
     /// "import.update" audit entries besides `audit`'s; returns the plan as stored.

@@ -22,6 +22,9 @@ inline constexpr int default_utc_offset_seconds = 8 * 3600;
 /// text is not such a time or names an impossible date.
 [[nodiscard]] std::optional<Timestamp> parse_iso8601(std::string_view text);
 
+/// "2026-10-01": the day of `t` in +08:00.
+[[nodiscard]] std::string format_date(Timestamp t);
+
 /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
 [[nodiscard]] std::int64_t days_from_civil(int year, unsigned month, unsigned day) noexcept;
 

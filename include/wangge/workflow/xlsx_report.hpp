@@ -13,6 +13,7 @@
 #include "wangge/error.hpp"
 #include "wangge/workflow/assessment.hpp"
 #include "wangge/workflow/departments.hpp"
+#include "wangge/workflow/household_changes.hpp"
 #include "wangge/workflow/statistics.hpp"
 
 namespace wangge::workflow {
@@ -34,12 +35,16 @@ inline constexpr const char* demand_area_sheet = "诉求区域";
 /// The ranking of the month's quarter (to date) with medals, and the repeated 不称职.
 inline constexpr const char* ranking_sheet = "季度排名";
 inline constexpr const char* unfit_sheet = "两次不称职";
+/// 住户变更: the month's households added, moved out and with changed tags.
+inline constexpr const char* household_change_sheet = "住户变更";
 
 /// What the workbook holds besides the monthly statistics (each sheet only when given).
 struct ReportExtras {
     std::span<const DepartmentStatistics> departments{};
     const Demands* demands = nullptr;
     const Ranking* ranking = nullptr;
+    /// The month's household changes (新增、迁出、标签变化) of the report's area.
+    const MonthlyHouseholdChanges* household_changes = nullptr;
 };
 
 /// Writes the workbook to `path`, replacing an existing file only once the new
