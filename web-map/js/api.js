@@ -126,10 +126,10 @@ export async function getJSON(url, options = {}) {
   }
 }
 
-// POSTs a JSON body and reads the JSON answer.
-export function sendJSON(path, body = {}) {
+// POSTs (or PATCHes, PUTs) a JSON body and reads the JSON answer.
+export function sendJSON(path, body = {}, method = 'POST') {
   return getJSON(apiUrl(path), {
-    method: 'POST', body: JSON.stringify(body), headers: {'Content-Type': 'application/json', Accept: 'application/json'},
+    method, body: JSON.stringify(body), headers: {'Content-Type': 'application/json', Accept: 'application/json'},
   });
 }
 

@@ -19,6 +19,7 @@ import {DraftEditor} from './draft-editor.js';
 import {Drawing} from './drawing.js';
 import {EscalationNotice} from './escalations.js';
 import {GridIndex} from './grid-index.js';
+import {HouseholdEditor, monthlyChangesElement} from './household-editor.js';
 import {IncidentReporter} from './incident-report.js';
 import {readHash, writeHash} from './hash.js';
 import {finishedStates, withTrafficLights} from './incidents.js';
@@ -37,6 +38,7 @@ import {setupSearch} from './search.js';
 import {currentUser} from './session.js';
 import {dataSources, detectTiles, loadGeoJSONSource} from './sources.js';
 import {ViewStyler, initialStyle, loadStyles} from './style.js';
+import {currentMonth} from './stats.js';
 import {SupervisorTools} from './supervisor-tools.js';
 import {TileRefresher} from './tile-refresh.js';
 import {fetchVisitKinds, visitForm} from './visits.js';
@@ -90,6 +92,7 @@ class App {
     this.escalations = null;  // likewise: the live notice of urgent cases not accepted in time
     this.myArea = null;  // created on the first visit of the field view
     this.reporter = null;  // likewise
+    this.householdEditor = null;  // likewise
     this.lastLookup = null;  // the point looked up last (field view), offered as a report's place
     this.view = null;
     this.selectedGrid = null;
@@ -131,6 +134,7 @@ class App {
       this.draftEditor?.detach();
     }
     if (this.reporter) this.reporter.picking = false;
+    if (this.householdEditor) this.householdEditor.picking = false;
     if (name !== 'supervisor') this.escalations?.hide();
     this.view = name;
     this.createViewTools(name);
@@ -173,6 +177,12 @@ class App {
         show: (...content) => this.panel.show(...content),
         markPoint: (lngLat) => this.markPoint(lngLat),
         onReported: (incident, card) => this.afterReport(incident, card),
+        onCancel: () => this.showIntro(),
+      });
+      this.householdEditor ??= new HouseholdEditor({
+        show: (...content) => this.panel.show(...content),
+        markPoint: (lngLat) => this.markPoint(lngLat),
+        onSaved: (household, text) => this.afterHouseholdChange(household, text),
         onCancel: () => this.showIntro(),
       });
     }
@@ -223,7 +233,11 @@ class App {
         () => this.panel.message('无法获取当前位置，请在地图上点击您的位置。', 'error')));
       content.push(button);
     }
-    if (this.view === 'field') content.push(this.reporter.button(this.lastLookup), this.myAreaElement());
+    if (this.view === 'field') {
+      content.push(this.reporter.button(this.lastLookup));
+      if (this.keepsHouseholds()) content.push(this.householdEditor.addButton());
+      content.push(this.myAreaElement());
+    }
     if (this.view === 'planner') {
       content.push(this.plannerTools.element(), this.draftEditor.element(), this.rosterUpload.element());
     }
@@ -236,6 +250,7 @@ class App {
       content.push(el('label', {class: 'toggle'}, toggle, '只显示未办结事件'), this.incidentSummary());
     }
     if (this.view === 'supervisor') content.push(this.supervisorTools.element((error) => this.showError(error)));
+    if (this.view === 'supervisor' && this.keepsHouseholds()) content.push(monthlyChangesElement(currentMonth()));
     this.panel.show(...content);
     if (this.view === 'department') this.showDepartmentCases().catch((error) => this.showError(error));
   }
@@ -345,7 +360,7 @@ class App {
   async afterReport(incident, card) {
     this.highlightGrid(incident.grid_code || null);
     try {
-      await Promise.all([this.refreshIncidents(), this.myArea.codes.length > 0 ? this.myArea.load() : null]);
+      await Promise.all([this.refreshSource('incidents'), this.myArea.codes.length > 0 ? this.myArea.load() : null]);
     } catch (error) {
       this.panel.show(card);
       this.showError(error);
@@ -354,17 +369,36 @@ class App {
     if (this.view === 'field') this.panel.show(card, this.reporter.button(this.lastLookup), this.myAreaElement());
   }
 
-  // Reloads the incidents source if the map has it: GeoJSON is fetched again,
-  // tiles are requested again (the browser may keep a tile for its max-age of 60 s).
-  async refreshIncidents() {
-    const source = this.map.getSource('incidents');
-    if (!source || !this.sourceLoads.incidents) return;
+  // Reloads a source if the map has it: GeoJSON is fetched again, tiles are
+  // requested again (the browser may keep a tile for its max-age of 60 s).
+  async refreshSource(name) {
+    const source = this.map.getSource(name);
+    if (!source || !this.sourceLoads[name]) return;
     if (source.type !== 'geojson') {
       source.setTiles(source.tiles);
       return;
     }
-    delete this.sourceLoads.incidents;
-    await this.ensureSource('incidents');
+    delete this.sourceLoads[name];
+    await this.ensureSource(name);
+  }
+
+  // Grid workers, supervisors and admins keep household records (the server checks each grid).
+  keepsHouseholds() {
+    return ['grid_worker', 'supervisor', 'admin'].includes(this.user?.role);
+  }
+
+  // After a household was added, edited or moved out: the map's households and
+  // the due list read again, the change confirmed above the field panel.
+  async afterHouseholdChange(household, text) {
+    this.highlightGrid(household.properties.grid_code || null);
+    try {
+      await Promise.all([this.refreshSource('households'), this.myArea.codes.length > 0 ? this.myArea.load() : null]);
+    } catch (error) {
+      this.showError(error);
+    }
+    if (this.view !== 'field') return;
+    this.showIntro();
+    this.panel.root.prepend(el('p', {class: 'message ok household-saved', role: 'status', 'data-id': String(household.id)}, text));
   }
 
   // The household under a tap (a finger is wide: a few pixels around it), or null.
@@ -377,6 +411,29 @@ class App {
     return feature ? {...feature.properties, id: feature.properties.id ?? feature.id} : null;
   }
 
+  // The facility under a tap (field view), or null.
+  facilityAt(point) {
+    if (!this.map.getLayer('facilities')) return null;
+    const r = 8;
+    const feature = this.map.queryRenderedFeatures([[point.x - r, point.y - r], [point.x + r, point.y + r]],
+      {layers: ['facilities']}).find((f) => !(f.properties.point_count > 1));
+    return feature ? {...feature.properties, id: feature.properties.id ?? feature.id} : null;
+  }
+
+  // The tapped facility (a shop, 网吧, a venue) under the lookup card, with 记录走访.
+  facilityCard(facility) {
+    const record = el('button', {type: 'button', class: 'record-visit'}, '记录场所走访');
+    record.addEventListener('click', () => this.panel.show(visitForm({
+      facility, queue: this.myArea.queue,
+      onDone: (result) => this.afterVisit(result),
+      onCancel: () => this.showIntro(),
+    })));
+    return el('article', {class: 'card facility-card', 'data-id': String(facility.id)},
+      el('h2', {}, facility.name || `场所 ${facility.id}`),
+      facility.kind ? el('p', {class: 'kind'}, facility.kind) : null,
+      el('div', {class: 'buttons'}, record));
+  }
+
   // The tapped household under the lookup card (field view), with 记录走访.
   householdCard(household) {
     const address = householdAddress(household);
@@ -386,7 +443,8 @@ class App {
       el('h2', {}, address || `住户 ${household.id}`),
       household.grid_code ? el('p', {class: 'code'}, `网格编码 ${household.grid_code}`) : null,
       household.tags ? el('p', {class: 'tags'}, String(household.tags)) : null,
-      el('div', {class: 'buttons'}, record));
+      el('div', {class: 'buttons'}, this.user?.staff_id ? record : null,
+        ...(this.keepsHouseholds() ? this.householdEditor.cardButtons(household.id) : [])));
   }
 
   // The visit form for a household; back to the field panel once stored or queued.
@@ -455,10 +513,13 @@ class App {
     if (this.view === 'planner' && (this.drawing.active || this.draftEditor.editing)) return undefined;  // terra-draw has the clicks
     if (this.view === 'planner' && this.draftEditor.onMapClick(event.point)) return undefined;
     if (this.view === 'field' && this.reporter.picking) return this.reporter.pickAt(event.lngLat);
+    if (this.view === 'field' && this.householdEditor.picking) return this.householdEditor.pickAt(event.lngLat);
     if (this.view === 'field') {
       const household = this.householdAt(event.point);
+      const facility = household ? null : this.facilityAt(event.point);
       await this.lookupAt(event.lngLat);
-      if (household && this.user?.staff_id) this.panel.root.append(this.householdCard(household));
+      if (household && (this.user?.staff_id || this.keepsHouseholds())) this.panel.root.append(this.householdCard(household));
+      if (facility && this.user?.staff_id) this.panel.root.append(this.facilityCard(facility));
       return undefined;
     }
     if (this.view === 'supervisor' && this.map.getLayer('incidents')) {

@@ -4,15 +4,9 @@
 // grid's B岗 takes over new cases. The server checks every rule (one A岗 at
 // most, known people, scope) and its Chinese message is shown as it comes.
 
-import {apiUrl, getJSON, userMessage} from './api.js';
+import {apiUrl, getJSON, sendJSON, userMessage} from './api.js';
 import {dutyNames} from './labels.js';
 import {el} from './panel.js';
-
-function putJSON(path, body) {
-  return getJSON(apiUrl(path), {
-    method: 'PUT', body: JSON.stringify(body), headers: {'Content-Type': 'application/json', Accept: 'application/json'},
-  });
-}
 
 function leaveText(leave) {
   if (!leave) return null;
@@ -62,8 +56,8 @@ export class StaffEditor {
     save.addEventListener('click', async () => {
       save.disabled = true;
       try {
-        const saved = await putJSON(`grids/${encodeURIComponent(code)}/staff`,
-          {staff: members.map((member) => ({id: member.id, duty: member.duty}))});
+        const saved = await sendJSON(`grids/${encodeURIComponent(code)}/staff`,
+          {staff: members.map((member) => ({id: member.id, duty: member.duty}))}, 'PUT');
         this.render(root, saved, el('p', {class: 'message ok', role: 'status'}, '人员安排已保存'));
       } catch (error) {
         save.disabled = false;
@@ -105,7 +99,7 @@ export class StaffEditor {
     const status = el('span', {class: 'leave-status', role: 'status'});
     const send = async (body, done) => {
       try {
-        const saved = await putJSON(`staff/${member.id}/leave`, body);
+        const saved = await sendJSON(`staff/${member.id}/leave`, body, 'PUT');
         Object.assign(member, {leave: saved.leave, on_leave: saved.on_leave});
         status.textContent = done;
         end.disabled = !saved.leave;

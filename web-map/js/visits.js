@@ -97,10 +97,11 @@ export async function fetchVisitKinds() {
   }
 }
 
-// household: {id, address}; incidents: the worker's open cases [{id, category}]
-// to link; onDone(result): result.visit (stored) or result.queued (kept on
-// the phone); onCancel().
-export function visitForm({household, incidents = [], queue, onDone, onCancel}) {
+// household: {id, address}, or facility: {id, name} (a shop, 网吧 or other
+// venue: only the kinds without a reason); incidents: the worker's open cases
+// [{id, category}] to link; onDone(result): result.visit (stored) or
+// result.queued (kept on the phone); onCancel().
+export function visitForm({household = null, facility = null, incidents = [], queue, onDone, onCancel}) {
   const failure = el('p', {class: 'message error form-error', role: 'alert', hidden: true});
   const fail = (text) => {
     failure.textContent = text;
@@ -126,14 +127,16 @@ export function visitForm({household, incidents = [], queue, onDone, onCancel}) 
   };
   kind.addEventListener('change', showReasons);
   fetchVisitKinds().then((list) => {
-    kinds = list;
-    kind.replaceChildren(el('option', {value: ''}, '请选择走访类型'), ...list.map((k) => el('option', {value: k.name}, k.name)));
+    kinds = facility ? list.filter((k) => k.reasons.length === 0) : list;
+    kind.replaceChildren(el('option', {value: ''}, '请选择走访类型'), ...kinds.map((k) => el('option', {value: k.name}, k.name)));
     kind.dataset.loaded = 'true';
   }).catch((error) => fail(`走访类型加载失败：${userMessage(error)}`));
 
-  const form = el('form', {class: 'card visit-form', novalidate: true, 'data-household': String(household.id)},
-    el('h2', {}, '记录走访'),
-    el('p', {class: 'visit-address'}, household.address || `住户 ${household.id}`),
+  const target = household
+    ? {'data-household': String(household.id)} : {'data-facility': String(facility.id)};
+  const form = el('form', {class: 'card visit-form', novalidate: true, ...target},
+    el('h2', {}, household ? '记录走访' : '记录场所走访'),
+    el('p', {class: 'visit-address'}, household ? household.address || `住户 ${household.id}` : facility.name || `场所 ${facility.id}`),
     el('label', {}, '类型', kind),
     reasonLabel,
     el('label', {}, '民情日记', note),
@@ -144,8 +147,9 @@ export function visitForm({household, incidents = [], queue, onDone, onCancel}) 
     event.preventDefault();
     if (!kind.value) return fail('请选择走访类型。');
     if (!reasonLabel.hidden && !reason.value) return fail('请选择走访原因。');
-    const visit = {household_id: Number(household.id), kind: kind.value, note: note.value.trim(),
-      at: isoSeconds(), client_key: newKey()};
+    const visit = {kind: kind.value, note: note.value.trim(), at: isoSeconds(), client_key: newKey()};
+    if (household) visit.household_id = Number(household.id);
+    else visit.facility_id = Number(facility.id);
     if (!reasonLabel.hidden) visit.reason = reason.value;
     if (incident.value) visit.incident_id = Number(incident.value);
     submit.disabled = true;
@@ -174,8 +178,9 @@ export function pendingList(queue, addressOf, onDiscard) {
     el('ul', {}, items.map(({visit, error}) => {
       const discard = error ? el('button', {type: 'button', class: 'discard-visit'}, '删除') : null;
       discard?.addEventListener('click', () => onDiscard(visit.client_key));
-      return el('li', {class: 'visit-pending', 'data-household': String(visit.household_id)},
-        `${addressOf(visit.household_id)} ${visit.kind} `,
+      const where = visit.facility_id ? `场所 ${visit.facility_id}` : addressOf(visit.household_id);
+      return el('li', {class: 'visit-pending', 'data-household': String(visit.household_id ?? '')},
+        `${where} ${visit.kind} `,
         el('span', {class: error ? 'visit-refused' : 'visit-waiting'}, error ? `发送失败：${error}` : '待发送'),
         discard);
     })));
