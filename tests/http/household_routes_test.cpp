@@ -8,6 +8,7 @@
 #include <ctime>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -50,7 +51,7 @@ protected:
     static void SetUpTestSuite() { server_ = std::make_unique<TestServer>(); }
     static void TearDownTestSuite() { server_.reset(); }
 
-    static Reply call(const Account& who, Method method, const std::string& target, const std::string& body = "") {
+    static Reply call(const std::optional<Account>& who, Method method, const std::string& target, const std::string& body = "") {
         return server_->call(who, method, target, body);
     }
     static std::size_t audit_count(const std::string& action) {
@@ -164,7 +165,8 @@ TEST_F(HouseholdRoutes, AMoveToAnotherGridNeedsBothGridsInScope) {
 }
 
 TEST_F(HouseholdRoutes, BadInputAndOtherRolesAreRefusedInChineseAndStoreNothing) {
-    const auto refused = [&](const Account& who, const std::string& body, unsigned status, const std::string& code) {
+    const auto refused = [&](const std::optional<Account>& who, const std::string& body, unsigned status,
+                             const std::string& code) {
         const Reply reply = call(who, Method::post, "/households", body);
         EXPECT_EQ(reply.status, status) << body << " → " << reply.body;
         if (reply.status >= 400 && reply.status < 500 && !reply.body.empty()) {
@@ -190,7 +192,7 @@ TEST_F(HouseholdRoutes, BadInputAndOtherRolesAreRefusedInChineseAndStoreNothing)
     refused(users::worker, R"({"compound":"吉庆里"})", 400, "bad_request");      // no location
     refused(users::outsider, valid.dump(), 403, "out_of_scope");                  // another grid's worker
     refused(users::planner, valid.dump(), 403, "forbidden");                      // planners do not keep households
-    refused(Account{}, valid.dump(), 401, "login_required");
+    refused(std::nullopt, valid.dump(), 401, "login_required");
     EXPECT_EQ(call(users::worker, Method::post, "/households/999999/move-out", "{}").status, 404U);
     EXPECT_EQ(call(users::worker, Method::post, "/households/1/move-out", R"({"date":"2999-01-01"})").status, 400U);
     EXPECT_EQ(store::household_versions_between(server_->store_path(), 0, INT64_MAX).size(), before);

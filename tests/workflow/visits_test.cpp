@@ -109,23 +109,33 @@ TEST(Visits, ARecentMoveInIsAMustVisitUntilSomeoneVisitsAfterIt) {
     data.households.push_back(left);
     // A visit before the move-in (the former residents) does not count.
     data.visits.push_back({900, 1, 50, at("2026-10-02T10:00:00"), "日常走访", "", "", 0, ""});
+    const auto entry = [](const VisitsDue& due, std::int64_t id) -> const DueHousehold* {
+        for (const DueHousehold& item : due.due) {
+            if (item.household->id == id) return &item;
+        }
+        return nullptr;
+    };
     {
         const auto snapshot = community_snapshot(data);
         const VisitsDue october = visits_due(*snapshot, 1, Month::parse("2026-10"));
-        ASSERT_EQ(due_ids(october), std::vector<std::int64_t>{50});
-        EXPECT_TRUE(october.due[0].must_visit);
-        EXPECT_EQ(october.due[0].reasons, (std::vector<std::string>{"新入住", "低保"}));
+        const DueHousehold* due = entry(october, 50);
+        ASSERT_NE(due, nullptr);
+        EXPECT_TRUE(due->must_visit);
+        EXPECT_EQ(due->reasons, (std::vector<std::string>{"新入住", "低保"}));
+        EXPECT_EQ(entry(october, 51), nullptr);
+        EXPECT_EQ(entry(october, 52), nullptr);  // moved out
         // Still due in November: nobody came after the move-in.
-        EXPECT_EQ(due_ids(visits_due(*snapshot, 1, Month::parse("2026-11"))), (std::vector<std::int64_t>{50}));
-        // A month before the move-in it is not a newcomer (and was visited then).
-        EXPECT_TRUE(visits_due(*snapshot, 1, Month::parse("2026-09")).due.empty());
+        EXPECT_NE(entry(visits_due(*snapshot, 1, Month::parse("2026-11")), 50), nullptr);
+        // A month before the move-in it is no newcomer (and its 低保 visit was done then).
+        EXPECT_EQ(entry(visits_due(*snapshot, 1, Month::parse("2026-10")), 51), nullptr);
     }
     // Visited after the move-in: October is done; in November only its special tag (低保) makes it due.
     data.visits.push_back({901, 2, 50, at("2026-10-22T09:00:00"), "五必访", "", "新入住", 0, ""});
     const auto snapshot = community_snapshot(std::move(data));
-    EXPECT_TRUE(visits_due(*snapshot, 1, Month::parse("2026-10")).due.empty());
+    EXPECT_EQ(entry(visits_due(*snapshot, 1, Month::parse("2026-10")), 50), nullptr);
     const VisitsDue november = visits_due(*snapshot, 1, Month::parse("2026-11"));
-    ASSERT_EQ(due_ids(november), std::vector<std::int64_t>{50});
-    EXPECT_FALSE(november.due[0].must_visit);
-    EXPECT_EQ(november.due[0].reasons, std::vector<std::string>{"低保"});
+    const DueHousehold* due = entry(november, 50);
+    ASSERT_NE(due, nullptr);
+    EXPECT_FALSE(due->must_visit);
+    EXPECT_EQ(due->reasons, std::vector<std::string>{"低保"});
 }
