@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "wangge/auth/service.hpp"
+#include "wangge/basemap/routes.hpp"
 #include "wangge/http/api.hpp"
 #include "wangge/http/assessment_routes.hpp"
 #include "wangge/http/department_routes.hpp"
@@ -85,6 +86,7 @@ std::unique_ptr<App> App::open(AppConfig config) {
     http::add_staff_routes(router, p.state, p.writer, p.gate);
     http::add_static_routes(router, "/map", p.config.web_dir);
     http::add_static_routes(router, "/styles", p.config.styles_dir);
+    basemap::add_basemap_routes(router, p.gate, p.config.basemap);
     http::add_auth_routes(router, p.gate);
     p.state.publish(model::Snapshot::build(std::move(data), p.config.first_version));
     return std::unique_ptr<App>(new App(std::move(parts)));

@@ -47,6 +47,8 @@ struct AppConfig {
     std::filesystem::path store{};
     std::filesystem::path web_dir = "web-map";    ///< served under /map/
     std::filesystem::path styles_dir = "styles";  ///< served under /styles/
+    /// An MBTiles basemap served under /basemap (basemap/routes.hpp); empty: none.
+    std::filesystem::path basemap{};
     /// Incident categories and deadlines; without them /incidents, /visits,
     /// /stats and /open311 are not served (read-only serving).
     std::optional<workflow::WorkflowConfig> workflow{};

@@ -1,0 +1,15 @@
+#pragma once
+// Writing a basemap file from the CLI, with a one-line summary on stderr
+// (shared by `wangge basemap` and `wangge generate`).
+
+#include <filesystem>
+
+#include "wangge/basemap/basemap.hpp"
+
+namespace wangge::cli {
+
+/// Throws what basemap::write_mbtiles throws.
+void write_basemap(const basemap::Basemap& basemap, const std::filesystem::path& out,
+                   const basemap::TilingOptions& options);
+
+}  // namespace wangge::cli
