@@ -4,7 +4,6 @@
 #include <utility>
 
 #include "wangge/auth/service.hpp"
-#include "wangge/basemap/routes.hpp"
 #include "wangge/http/api.hpp"
 #include "wangge/http/assessment_routes.hpp"
 #include "wangge/http/department_routes.hpp"
@@ -84,7 +83,7 @@ std::unique_ptr<App> App::open(AppConfig config) {
     const http::DraftFromGrids draft_from_grids = http::add_draft_routes(router, p.state, *p.drafts);
     http::add_import_routes(router, p.state, p.writer, p.gate, draft_from_grids);
     http::add_staff_routes(router, p.state, p.writer, p.gate);
-    http::add_static_routes(router, "/map", p.config.web_dir);
+    http::add_static_routes(router, "/map", p.config.web_dir, p.config.basemap.origin());
     http::add_static_routes(router, "/styles", p.config.styles_dir);
     basemap::add_basemap_routes(router, p.gate, p.config.basemap);
     http::add_auth_routes(router, p.gate);

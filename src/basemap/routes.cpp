@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -81,6 +82,13 @@ nlohmann::json numbers(std::string_view text, std::size_t count) {
     return out.size() == count ? out : nlohmann::json::array();
 }
 
+/// An online source's TileJSON: the browser takes the tiles from it.
+nlohmann::json online_tilejson(const BasemapSource& source) {
+    return {{"tilejson", "3.0.0"}, {"name", "online basemap"}, {"scheme", "xyz"},    {"format", "png"},
+            {"tiles", {source.url}},  {"minzoom", 0},               {"maxzoom", 18},
+            {"attribution", source.attribution}, {"vector_layers", nlohmann::json::array()}};
+}
+
 nlohmann::json tilejson(const MbtilesReader& reader, const Request& request) {
     const MbtilesMetadata& metadata = reader.metadata();
     nlohmann::json out{{"tilejson", "3.0.0"},
@@ -105,13 +113,35 @@ nlohmann::json tilejson(const MbtilesReader& reader, const Request& request) {
 
 }  // namespace
 
-void add_basemap_routes(http::Router& router, const http::AuthGate& gate, const std::filesystem::path& mbtiles) {
-    std::shared_ptr<const MbtilesReader> reader;
-    if (!mbtiles.empty()) reader = std::make_shared<const MbtilesReader>(mbtiles);
+std::string BasemapSource::origin() const {
+    const std::size_t scheme_end = url.find("://");
+    if (scheme_end == std::string::npos) return {};
+    return url.substr(0, url.find_first_of("/?#", scheme_end + 3));
+}
 
-    router.get("/basemap.json", [reader, &gate](const Request& request) {
+void BasemapSource::check() const {
+    if (url.empty()) return;
+    if (!mbtiles.empty()) throw InputError("give --basemap or --basemap-url, not both");
+    if (!url.starts_with("https://") && !url.starts_with("http://")) {
+        throw InputError("--basemap-url must start with http:// or https://");
+    }
+    for (const char* part : {"{z}", "{x}", "{y}"}) {
+        if (url.find(part) == std::string::npos) throw InputError("--basemap-url must contain {z}, {x} and {y}");
+    }
+    if (attribution.empty()) throw InputError("--basemap-url needs --basemap-attribution (the credit its source requires)");
+}
+
+void add_basemap_routes(http::Router& router, const http::AuthGate& gate, const BasemapSource& source) {
+    source.check();
+    std::shared_ptr<const MbtilesReader> reader;
+    if (!source.mbtiles.empty()) reader = std::make_shared<const MbtilesReader>(source.mbtiles);
+    const std::optional<nlohmann::json> online =
+        source.url.empty() ? std::nullopt : std::optional<nlohmann::json>(online_tilejson(source));
+
+    router.get("/basemap.json", [reader, online, &gate](const Request& request) {
         request.query().allow_only({});
         gate.permit(request, auth::Action::read_basemap);
+        if (online) return Response::json(*online);
         if (!reader) no_basemap();
         Response response = Response::json(tilejson(*reader, request));
         response.set_header("Cache-Control", "public, no-cache");

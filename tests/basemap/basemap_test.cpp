@@ -20,6 +20,7 @@
 #include "support/test_app.hpp"
 #include "wangge/basemap/basemap.hpp"
 #include "wangge/basemap/mbtiles.hpp"
+#include "wangge/basemap/routes.hpp"
 #include "wangge/geo/types.hpp"
 
 using namespace wangge;
@@ -220,7 +221,7 @@ protected:
         TilingOptions options;
         options.attribution = "© 测试";
         report_ = new TilingReport(write_mbtiles(basemap, path(), options));
-        app_ = new support::TestApp(support::TestAppOptions{.basemap = path()});
+        app_ = new support::TestApp(support::TestAppOptions{.basemap = {.mbtiles = path()}});
     }
     static void TearDownTestSuite() {
         delete app_;
@@ -358,5 +359,48 @@ TEST(BasemapRoutes, WithoutABasemapBothAnswerNoBasemap) {
 TEST(BasemapRoutes, ABadFileStopsTheAppFromOpening) {
     const TempDir dir;
     std::ofstream(dir.path() / "bad.mbtiles") << "this is not SQLite";
-    EXPECT_THROW(support::TestApp(support::TestAppOptions{.basemap = dir.path() / "bad.mbtiles"}), MbtilesError);
+    EXPECT_THROW(support::TestApp(support::TestAppOptions{.basemap = {.mbtiles = dir.path() / "bad.mbtiles"}}), MbtilesError);
+}
+
+TEST(BasemapRoutes, AnOnlineSourceIsAnsweredAndAllowedByThePagePolicy) {
+    const std::string url =
+        "https://t0.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default"
+        "&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=KEY";
+    const BasemapSource source{.url = url, .attribution = "© 天地图"};
+    EXPECT_EQ(source.origin(), "https://t0.tianditu.gov.cn");
+    const support::TestApp app(support::TestAppOptions{.basemap = source});
+    const http::Response tilejson = app.handle(http::Method::get, "/basemap.json");
+    ASSERT_EQ(tilejson.status(), http::Status::ok);
+    const auto body = nlohmann::json::parse(tilejson.body());
+    EXPECT_EQ(body["tiles"][0], url);
+    EXPECT_EQ(body["attribution"], "© 天地图");
+    EXPECT_EQ(body["format"], "png");
+    // The tiles are the source's: this server has none.
+    EXPECT_EQ(app.handle(http::Method::get, "/basemap/3/1/1").status(), http::Status::not_found);
+    const http::Response page = app.handle(http::Method::get, "/map/index.html");
+    const std::string policy(page.header("Content-Security-Policy"));
+    EXPECT_NE(policy.find("connect-src 'self' https://t0.tianditu.gov.cn;"), std::string::npos) << policy;
+    EXPECT_NE(policy.find("img-src 'self' data: blob: https://t0.tianditu.gov.cn;"), std::string::npos) << policy;
+
+    // Without a basemap URL the policy stays the server's own.
+    const support::TestApp offline;
+    EXPECT_NE(std::string(offline.handle(http::Method::get, "/map/index.html").header("Content-Security-Policy"))
+                  .find("connect-src 'self';"),
+              std::string::npos);
+}
+
+TEST(BasemapRoutes, BadOnlineSourcesAreRefused) {
+    const auto refused = [](BasemapSource source, const std::string& reason) {
+        try {
+            source.check();
+            ADD_FAILURE() << source.url;
+        } catch (const InputError& error) {
+            EXPECT_NE(std::string(error.what()).find(reason), std::string::npos) << error.what();
+        }
+    };
+    refused({.url = "ftp://a/{z}/{x}/{y}", .attribution = "x"}, "http://");
+    refused({.url = "https://a/{z}/{x}.png", .attribution = "x"}, "{y}");
+    refused({.url = "https://a/{z}/{x}/{y}.png"}, "--basemap-attribution");
+    refused({.mbtiles = "a.mbtiles", .url = "https://a/{z}/{x}/{y}.png", .attribution = "x"}, "not both");
+    EXPECT_NO_THROW((BasemapSource{.mbtiles = "a.mbtiles"}.check()));
 }

@@ -12,17 +12,36 @@
 // Content; outside it, 404. Without a basemap both routes answer 404
 // no_basemap, so the map can ask and fall back.
 //
+// An online raster source instead (`serve --basemap-url`, e.g. 天地图 WMTS
+// with a key, an OSM tile server): /basemap.json answers its TileJSON (the
+// URL template and the attribution the source requires) and the browser
+// loads the tiles from it directly; the map page's Content-Security-Policy
+// then allows that origin (origin()). Never a default: the map works offline.
+//
 // Reads run on the worker pool (SQLite reads the disk).
 
 #include <filesystem>
+#include <string>
 
 #include "wangge/http/auth_handlers.hpp"
 #include "wangge/http/router.hpp"
 
 namespace wangge::basemap {
 
-/// Registers both routes; opens `mbtiles` (empty: no basemap). Throws
-/// MbtilesError when the file is not a readable MBTiles.
-void add_basemap_routes(http::Router& router, const http::AuthGate& gate, const std::filesystem::path& mbtiles);
+struct BasemapSource {
+    std::filesystem::path mbtiles{};  ///< a local MBTiles file, served under /basemap/
+    std::string url{};                ///< or an online XYZ raster template with {z}, {x} and {y}
+    std::string attribution{};        ///< the credit the online source requires (its TileJSON's attribution)
+
+    /// "scheme://host[:port]" of `url`; empty without one.
+    [[nodiscard]] std::string origin() const;
+    /// Throws InputError naming the problem: both a file and a URL, a URL
+    /// that is not http(s) or lacks {z}/{x}/{y}, a URL without attribution.
+    void check() const;
+};
+
+/// Registers both routes; opens the MBTiles file if given. Throws
+/// MbtilesError when it is not a readable MBTiles, InputError as check().
+void add_basemap_routes(http::Router& router, const http::AuthGate& gate, const BasemapSource& source);
 
 }  // namespace wangge::basemap
