@@ -404,3 +404,27 @@ TEST(BasemapRoutes, BadOnlineSourcesAreRefused) {
     refused({.mbtiles = "a.mbtiles", .url = "https://a/{z}/{x}/{y}.png", .attribution = "x"}, "not both");
     EXPECT_NO_THROW((BasemapSource{.mbtiles = "a.mbtiles"}.check()));
 }
+
+TEST(BasemapRoutes, RasterTilesKeepTheirImageType) {
+    const TempDir dir;
+    const auto path = dir.path() / "raster.mbtiles";
+    MbtilesMetadata metadata;
+    metadata.values = {{"name", "影像"}, {"format", "png"}, {"minzoom", "0"}, {"maxzoom", "2"},
+                       {"attribution", "© 测绘"}};
+    const std::string png("\x89PNG\r\n\x1a\n-pretend-image", 22);
+    {
+        MbtilesWriter writer(path, metadata);
+        writer.put({1, 1, 0}, png);
+        writer.finish();
+    }
+    const support::TestApp app(support::TestAppOptions{.basemap = {.mbtiles = path}});
+    const auto tilejson = nlohmann::json::parse(app.handle(http::Method::get, "/basemap.json").body());
+    EXPECT_EQ(tilejson["format"], "png");
+    EXPECT_EQ(tilejson["vector_layers"], nlohmann::json::array());
+    EXPECT_FALSE(tilejson.contains("bounds"));  // not in the metadata
+    const http::Response tile = app.handle(http::Method::get, "/basemap/1/1/0", {{"Accept-Encoding", "gzip"}});
+    ASSERT_EQ(tile.status(), http::Status::ok);
+    EXPECT_EQ(tile.header("Content-Type"), "image/png");
+    EXPECT_EQ(tile.header("Content-Encoding"), "");
+    EXPECT_EQ(tile.body(), png);
+}
