@@ -125,6 +125,12 @@ void BasemapSource::check() const {
     if (!url.starts_with("https://") && !url.starts_with("http://")) {
         throw InputError("--basemap-url must start with http:// or https://");
     }
+    // The origin goes into the map pages' Content-Security-Policy: a host name and port, nothing else.
+    const std::string host = origin().substr(origin().find("://") + 3);
+    if (host.empty() || host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") !=
+                            std::string::npos) {
+        throw InputError("--basemap-url must name a plain host (letters, digits, dots, hyphens, a port)");
+    }
     for (const char* part : {"{z}", "{x}", "{y}"}) {
         if (url.find(part) == std::string::npos) throw InputError("--basemap-url must contain {z}, {x} and {y}");
     }

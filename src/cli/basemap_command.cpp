@@ -20,8 +20,8 @@
 
 namespace wangge::cli {
 
-void write_basemap(const basemap::Basemap& basemap, const std::filesystem::path& out, const basemap::TilingOptions& options) {
-    const auto start = std::chrono::steady_clock::now();
+void write_basemap(const basemap::Basemap& basemap, const std::filesystem::path& out, const basemap::TilingOptions& options,
+                   std::chrono::steady_clock::time_point start) {
     const basemap::TilingReport report = basemap::write_mbtiles(basemap, out, options);
     std::cerr << "wangge: basemap of " << basemap.streets.size() << " streets, " << basemap.compounds.size()
               << " compounds, " << basemap.buildings.size() << " buildings -> " << out.string() << " (" << report.tiles
@@ -53,10 +53,11 @@ int basemap_command(const Args& args) {
     if (store_path.empty() || out.empty()) throw InputError("--store and --out are required (see --help)");
     if (std::filesystem::exists(out)) throw InputError(out + " already exists; write into a new file");
     const model::Dataset data = model::to_dataset(store::GeoPackageStore::open(store_path).load_tables());
+    const auto start = std::chrono::steady_clock::now();
     basemap::Basemap basemap = basemap::areas_from_households(data.households);
     basemap.streets = basemap::streets_from_grids(data.grids);
     options.name = std::filesystem::path(store_path).stem().string() + " basemap";
-    write_basemap(basemap, out, options);
+    write_basemap(basemap, out, options, start);
     return 0;
 }
 

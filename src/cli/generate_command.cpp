@@ -99,6 +99,7 @@ int generate_command(const Args& args) {
               << seconds_since(write_start) << " s)\n";
     if (!no_basemap) {
         // The streets the layout was cut from, and outlines around the households of each compound.
+        const auto basemap_start = std::chrono::steady_clock::now();
         basemap::Basemap basemap = basemap::areas_from_households(city.households);
         for (synth::Street& street : synth::city_streets(params)) {
             basemap.streets.push_back({std::move(street.name), street.main_road ? "main" : "minor", std::move(street.lines)});
@@ -106,7 +107,7 @@ int generate_command(const Args& args) {
         basemap::TilingOptions options;
         options.name = "wangge synthetic city";
         options.attribution = "© wangge 合成城市 (虚构数据)";
-        write_basemap(basemap, basemap_out, options);
+        write_basemap(basemap, basemap_out, options, basemap_start);
     }
     return 0;
 }

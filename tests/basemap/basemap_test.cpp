@@ -400,6 +400,7 @@ TEST(BasemapRoutes, BadOnlineSourcesAreRefused) {
     };
     refused({.url = "ftp://a/{z}/{x}/{y}", .attribution = "x"}, "http://");
     refused({.url = "https://a/{z}/{x}.png", .attribution = "x"}, "{y}");
+    refused({.url = "https://a;script-src *;/{z}/{x}/{y}.png", .attribution = "x"}, "plain host");
     refused({.url = "https://a/{z}/{x}/{y}.png"}, "--basemap-attribution");
     refused({.mbtiles = "a.mbtiles", .url = "https://a/{z}/{x}/{y}.png", .attribution = "x"}, "not both");
     EXPECT_NO_THROW((BasemapSource{.mbtiles = "a.mbtiles"}.check()));
