@@ -95,8 +95,7 @@ std::string_view MbtilesMetadata::get(std::string_view name) const {
 }
 
 MbtilesReader::MbtilesReader(std::filesystem::path path) : path_(std::move(path)) {
-    // SQLite would create a missing file even read-only in some builds' URI
-    // modes; a clear message is better than its "unable to open".
+    // Checked first: a clearer message than SQLite's "unable to open database file".
     std::error_code error;
     if (!std::filesystem::is_regular_file(path_, error)) throw MbtilesError("MBTiles " + path_.string() + ": no such file");
     ConnectionPtr connection = open_connection(path_, SQLITE_OPEN_READONLY);
@@ -161,6 +160,18 @@ std::optional<std::string> MbtilesReader::tile(const tiles::TileId& tile) const 
 MbtilesWriter::MbtilesWriter(std::filesystem::path path, const MbtilesMetadata& metadata) : path_(std::move(path)) {
     if (std::filesystem::exists(path_)) throw MbtilesError("MBTiles " + path_.string() + ": already exists");
     connection_ = open_connection(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    try {
+        create_schema(metadata);
+    } catch (...) {
+        // No destructor runs for a constructor that throws: leave no half-made file either.
+        connection_.reset();
+        std::error_code ignored;
+        std::filesystem::remove(path_, ignored);
+        throw;
+    }
+}
+
+void MbtilesWriter::create_schema(const MbtilesMetadata& metadata) {
     sqlite3* db = connection_->db.get();
     // One transaction for the whole file; no journal to keep (a failed write removes the file).
     execute(path_, db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN");

@@ -99,6 +99,8 @@ public:
     void finish();
 
 private:
+    void create_schema(const MbtilesMetadata& metadata);
+
     std::filesystem::path path_;
     detail::ConnectionPtr connection_;
     bool finished_ = false;
