@@ -85,8 +85,9 @@ std::unique_ptr<App> App::open(AppConfig config) {
     http::add_import_routes(router, p.state, p.writer, p.gate, draft_from_grids);
     http::add_staff_routes(router, p.state, p.writer, p.gate);
     http::add_household_routes(router, p.state, p.writer, p.gate, p.config.store);
-    http::add_static_routes(router, "/map", p.config.web_dir);
+    http::add_static_routes(router, "/map", p.config.web_dir, p.config.basemap.origin());
     http::add_static_routes(router, "/styles", p.config.styles_dir);
+    basemap::add_basemap_routes(router, p.gate, p.config.basemap);
     http::add_auth_routes(router, p.gate);
     p.state.publish(model::Snapshot::build(std::move(data), p.config.first_version));
     return std::unique_ptr<App>(new App(std::move(parts)));

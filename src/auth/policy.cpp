@@ -43,6 +43,7 @@ constexpr std::array<Row, all_actions.size()> table{{
     {Action::assign_staff, "assign_staff", o, o, o, a, a},
     {Action::set_staff_leave, "set_staff_leave", o, o, s, a, a},
     {Action::edit_households, "edit_households", o, s, s, o, a},
+    {Action::read_basemap, "read_basemap", a, a, a, a, a},
 }};
 
 constexpr bool table_in_enum_order() {
@@ -68,12 +69,13 @@ const Row& row_of(Action action) noexcept { return table[static_cast<std::size_t
 // handle_incident is scoped and the workflow routes check the dispatch
 // (a grid check always fails for them: covers() is false). Households,
 // incident lists and heat maps stay closed to them.
-constexpr std::array<std::pair<Action, Reach>, 5> department_reach{{
+constexpr std::array<std::pair<Action, Reach>, 6> department_reach{{
     {Action::read_grid_outlines, a},
     {Action::read_contact_cards, a},
     {Action::lookup, a},
     {Action::read_facilities, a},
     {Action::handle_incident, s},
+    {Action::read_basemap, a},
 }};
 
 Reach reach_of_department(Action action) noexcept {

@@ -9,6 +9,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "basemap_output.hpp"
 #include "progress.hpp"
 #include "options.hpp"
 #include "wangge/cli/commands.hpp"
@@ -40,6 +41,8 @@ int generate_command(const Args& args) {
     auto incidents = static_cast<std::int64_t>(params.incidents);
     auto visits = static_cast<std::int64_t>(params.visits);
     std::string out;
+    std::string basemap_out;
+    bool no_basemap = false;
     bool no_history = false;
 
     po::options_description description(
@@ -56,11 +59,19 @@ int generate_command(const Args& args) {
         ("visits", po::value(&visits)->value_name("N")->default_value(visits), "number of visits")
         ("seed", po::value(&params.seed)->value_name("S")->default_value(params.seed), "random seed")
         ("no-history", po::bool_switch(&no_history), "skip the incident event history (smaller, faster)")
-        ("out", po::value(&out)->value_name("FILE"), "new .gpkg file to write (required)");
+        ("out", po::value(&out)->value_name("FILE"), "new .gpkg file to write (required)")
+        ("basemap-out", po::value(&basemap_out)->value_name("FILE"),
+         "new .mbtiles file for the city's streets, compounds and buildings (default: next to --out, "
+         "NAME.basemap.mbtiles; for `wangge serve --basemap`)")
+        ("no-basemap", po::bool_switch(&no_basemap), "write no basemap");
     const auto values = parse_options(args, description);
     if (!values) return 0;
     if (values->count("grids") == 0 || out.empty()) throw InputError("--grids and --out are required (see --help)");
     if (std::filesystem::exists(out)) throw InputError(out + " already exists; generate into a new file");
+    if (basemap_out.empty()) basemap_out = std::filesystem::path(out).replace_extension(".basemap.mbtiles").string();
+    if (!no_basemap && std::filesystem::exists(basemap_out)) {
+        throw InputError(basemap_out + " already exists; give --basemap-out a new file or --no-basemap");
+    }
     params.grids = count_option(grids, "grids");
     params.households = count_option(households, "households");
     params.incidents = count_option(incidents, "incidents");
@@ -86,6 +97,18 @@ int generate_command(const Args& args) {
               << " incident events, " << city.visits.size() << " visits, " << city.facilities.size() << " facilities, "
               << city.staff.size() << " staff -> " << out << " (generated in " << generated << " s, written in "
               << seconds_since(write_start) << " s)\n";
+    if (!no_basemap) {
+        // The streets the layout was cut from, and outlines around the households of each compound.
+        const auto basemap_start = std::chrono::steady_clock::now();
+        basemap::Basemap basemap = basemap::areas_from_households(city.households);
+        for (synth::Street& street : synth::city_streets(params)) {
+            basemap.streets.push_back({std::move(street.name), street.main_road ? "main" : "minor", std::move(street.lines)});
+        }
+        basemap::TilingOptions options;
+        options.name = "wangge synthetic city";
+        options.attribution = "© wangge 合成城市 (虚构数据)";
+        write_basemap(basemap, basemap_out, options, basemap_start);
+    }
     return 0;
 }
 

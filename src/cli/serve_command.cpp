@@ -53,6 +53,8 @@ int serve_command(const Args& args) {
     std::string store_path;
     std::string web_dir = "web-map";
     std::string styles_dir = "styles";
+    app::AppConfig config;
+    std::string basemap_file;
     std::string categories_path = "data/categories.json";
     std::string open311_clients_path;
     std::size_t tile_cache_mb = 64;
@@ -78,6 +80,13 @@ int serve_command(const Args& args) {
          "web map files, served under /map/")
         ("styles", po::value(&styles_dir)->default_value(styles_dir)->value_name("DIR"),
          "map styles, served under /styles/")
+        ("basemap", po::value(&basemap_file)->value_name("FILE"),
+         "an MBTiles basemap (vector or raster) served under /basemap and drawn under the grids (docs/basemap.md)")
+        ("basemap-url", po::value(&config.basemap.url)->value_name("URL"),
+         "instead, an online raster basemap the browser loads: an XYZ template with {z}, {x}, {y} (天地图 WMTS "
+         "with your key, an OSM tile server; docs/basemap.md)")
+        ("basemap-attribution", po::value(&config.basemap.attribution)->value_name("TEXT"),
+         "the credit the --basemap-url source requires, shown on the map")
         ("categories", po::value(&categories_path)->default_value(categories_path)->value_name("FILE"),
          "incident categories and deadlines; without it the workflow routes are off")
         ("open311-clients", po::value(&open311_clients_path)->value_name("FILE"),
@@ -145,8 +154,13 @@ int serve_command(const Args& args) {
     }
     if (!values->count("secure-cookie")) secure_cookie = options.public_url.starts_with("https://");
 
-    app::AppConfig config{.store = store_path, .web_dir = web_dir, .styles_dir = styles_dir,
-                          .tile_cache_bytes = tile_cache_mb << 20, .max_anonymous_streams = max_anonymous_streams};
+    config.basemap.mbtiles = basemap_file;
+    config.basemap.check();
+    config.store = store_path;
+    config.web_dir = web_dir;
+    config.styles_dir = styles_dir;
+    config.tile_cache_bytes = tile_cache_mb << 20;
+    config.max_anonymous_streams = max_anonymous_streams;
     config.gate.secure_cookie = secure_cookie;
     config.rules = rules;
     config.photo_limits.max_bytes = photo_max_mb << 20;

@@ -65,21 +65,23 @@ std::vector<std::string_view> inline_scripts(std::string_view html) {
 /// styles and blob: workers because MapLibre GL needs them (it sets element
 /// styles, and starts its worker from maplibre-gl-worker.mjs, whose own
 /// policy is this one, or from a blob: URL); never framed by another page
-/// (clickjacking). `scripts` are the script sources.
-std::string map_policy(std::string_view scripts) {
+/// (clickjacking). `scripts` are the script sources; `tile_origin` an online
+/// basemap's server (empty: none), whose tiles MapLibre fetches.
+std::string map_policy(std::string_view scripts, std::string_view tile_origin) {
+    const std::string extra = tile_origin.empty() ? "" : " " + std::string(tile_origin);
     return "default-src 'self'; script-src " + std::string(scripts) +
-           "; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
-           "connect-src 'self'; worker-src 'self' blob:; child-src 'self' blob:; object-src 'none'; "
+           "; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:" + extra + "; font-src 'self' data:; "
+           "connect-src 'self'" + extra + "; worker-src 'self' blob:; child-src 'self' blob:; object-src 'none'; "
            "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 }
 
 /// A page's policy: inline scripts (the import map) only by their hash.
-std::string page_policy(const std::filesystem::path& page) {
+std::string page_policy(const std::filesystem::path& page, std::string_view tile_origin) {
     std::ifstream in(page, std::ios::binary);
     const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::string scripts = "'self'";
     for (const std::string_view script : inline_scripts(html)) scripts += " 'sha256-" + auth::sha256_base64(script) + "'";
-    return map_policy(scripts);
+    return map_policy(scripts, tile_origin);
 }
 
 /// True when `inside` (canonical) lies in `root` (canonical).
@@ -100,7 +102,8 @@ std::string_view content_type_for(const std::filesystem::path& file) {
     return "application/octet-stream";
 }
 
-StaticFiles::StaticFiles(std::filesystem::path root) : root_(std::move(root)) {}
+StaticFiles::StaticFiles(std::filesystem::path root, std::string tile_origin)
+    : root_(std::move(root)), tile_origin_(std::move(tile_origin)) {}
 
 Response StaticFiles::serve(std::string_view relative) const {
     // The router already refuses these; checked again because this class is public.
@@ -128,12 +131,13 @@ Response StaticFiles::serve(std::string_view relative) const {
     Response response = Response::file(resolved, type);
     // Every file gets the map's policy: a worker script's own answer sets the worker's policy.
     response.set_header("Content-Security-Policy",
-                        type.starts_with("text/html") ? page_policy(resolved) : map_policy("'self'"));
+                        type.starts_with("text/html") ? page_policy(resolved, tile_origin_)
+                                                      : map_policy("'self'", tile_origin_));
     return response;
 }
 
-void add_static_routes(Router& router, std::string_view prefix, std::filesystem::path root) {
-    auto files = std::make_shared<const StaticFiles>(std::move(root));
+void add_static_routes(Router& router, std::string_view prefix, std::filesystem::path root, std::string tile_origin) {
+    auto files = std::make_shared<const StaticFiles>(std::move(root), std::move(tile_origin));
     const std::string slashed = std::string(prefix) + "/";
     router.get(
         prefix, [slashed](const Request&) { return Response::redirect(slashed, Status::moved_permanently); },

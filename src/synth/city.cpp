@@ -15,7 +15,19 @@ namespace wangge::synth {
 namespace {
 // Keeps a mistyped count from exhausting memory (a household takes ~300 bytes).
 constexpr std::size_t max_rows = 50'000'000;
+LayoutParams layout_params(const CityParams& params) {
+    LayoutParams layout;
+    layout.grids = params.grids;
+    layout.seed = params.seed;
+    layout.centre = params.centre;
+    layout.cell_size_m = params.cell_size_m;
+    layout.valid_from = default_layout_valid_from;
+    return layout;
+}
+
 }  // namespace
+
+std::vector<Street> city_streets(const CityParams& params) { return build_streets(layout_params(params)); }
 
 model::Dataset generate_city(const CityParams& params, const Progress& progress) {
     for (const std::size_t count : {params.households, params.incidents, params.visits}) {
@@ -23,12 +35,7 @@ model::Dataset generate_city(const CityParams& params, const Progress& progress)
             throw InputError("synthetic city: at most " + std::to_string(max_rows) + " households, incidents or visits");
         }
     }
-    LayoutParams layout;
-    layout.grids = params.grids;
-    layout.seed = params.seed;
-    layout.centre = params.centre;
-    layout.cell_size_m = params.cell_size_m;
-    layout.valid_from = default_layout_valid_from;
+    const LayoutParams layout = layout_params(params);
     model::Dataset data;
     data.grids = build_layout(layout);
     if (progress) progress("grids", data.grids.size(), data.grids.size());

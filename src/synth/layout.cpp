@@ -4,9 +4,11 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <numbers>
 #include <set>
 #include <stdexcept>
+#include <utility>
 #include <unordered_map>
 
 #include "wangge/error.hpp"
@@ -93,6 +95,10 @@ struct StreetLine {
     }
 };
 
+/// Every fourth east-west and every fifth north-south street is a main road.
+bool main_east_west(std::size_t line) noexcept { return line % 4 == 0; }
+bool main_north_south(std::size_t line) noexcept { return line % 5 == 0; }
+
 /// Vertex spacing of a street: main roads are drawn coarser than lanes.
 double street_step(Random& random, bool main_road) { return main_road ? 40.0 : random.uniform(9.0, 28.0); }
 
@@ -102,6 +108,8 @@ struct Edge {
     std::vector<geo::Point> points;  // lon/lat, from → to, both crossings included
     long left = -1;                  // cell on the left going from → to; -1 outside
     long right = -1;
+    bool east_west = false;  // a piece of street line `line` (else of north-south border `line`)
+    std::size_t line = 0;
 };
 
 /// The planar network: crossings on each street line and the border pieces between them.
@@ -118,7 +126,7 @@ public:
                 line.wavelength[i] = random.uniform(1.5, 5.0) * lattice.cell;
                 line.phase[i] = random.uniform(0.0, 2.0 * std::numbers::pi);
             }
-            line.step = street_step(random, r % 4 == 0);
+            line.step = street_step(random, main_east_west(r));
             lines_.push_back(line);
         }
         collect_crossings();
@@ -181,6 +189,8 @@ private:
                     edge.points.push_back(frame_.to_lonlat(x, line.y(x) + vertex_jitter_m * hashed_unit(seed_, 2, r, key)));
                 }
                 edge.points.push_back(crossing_points_[r][i + 1]);
+                edge.east_west = true;
+                edge.line = r;
                 const double mid = (xs[i] + xs[i + 1]) / 2.0;
                 // Going east, the band above is on the left.
                 if (r < lattice_.bands) edge.left = cell_at(r, lattice_.bottom[r], mid);
@@ -207,7 +217,7 @@ private:
                 const double dx = tx - bx;
                 const double dy = ty - by;
                 const double length = std::hypot(dx, dy);
-                const double step = street_step(random, k % 5 == 0);
+                const double step = street_step(random, main_north_south(k));
                 const double amplitude = random.uniform(0.01, 0.04) * cell_size;
                 const double f1 = random.uniform(0.5, 1.5);
                 const double f2 = random.uniform(2.0, 3.0);
@@ -225,6 +235,7 @@ private:
                     edge.points.push_back(frame_.to_lonlat(bx + s * dx - offset * dy / length, by + s * dy + offset * dx / length));
                 }
                 edge.points.push_back(crossing_points_[r + 1][to_index]);
+                edge.line = k;
                 // Going north, the western cell is on the left.
                 if (k > 0) edge.left = cell(r, k - 1);
                 if (k < lattice_.columns) edge.right = cell(r, k);
@@ -365,16 +376,62 @@ LocalFrame layout_frame(const LayoutParams& params) {
                        params.centre.y - half_extent / centred.metres_per_degree_lat()});
 }
 
-std::vector<model::Grid> build_layout(const LayoutParams& params) {
+namespace {
+
+void check_params(const LayoutParams& params) {
     if (params.grids == 0) throw InputError("synthetic city: the number of grids must be positive");
     if (params.grids > max_grids) {
         throw InputError("synthetic city: at most " + std::to_string(max_grids) + " grids fit the 999 streets of one county");
     }
     if (params.county_code.size() != 6) throw InputError("synthetic city: the county code must have 6 digits");
+}
+
+Lattice lattice_of(const LayoutParams& params, const Random& root) {
+    const auto cells_wanted = static_cast<std::size_t>(std::ceil(static_cast<double>(params.grids) * (1.0 + merged_share)));
+    return draw_lattice(cells_wanted, params.cell_size_m, root.fork(1));
+}
+
+}  // namespace
+
+std::vector<Street> build_streets(const LayoutParams& params) {
+    check_params(params);
     const LocalFrame frame = layout_frame(params);
     const Random root(params.seed);
-    const auto cells_wanted = static_cast<std::size_t>(std::ceil(static_cast<double>(params.grids) * (1.0 + merged_share)));
-    const Lattice lattice = draw_lattice(cells_wanted, params.cell_size_m, root.fork(1));
+    const Lattice lattice = lattice_of(params, root);
+    // The same stream as build_layout's network, so the streets are the lines its borders follow.
+    const Network network(lattice, frame, params.seed, root.fork(3));
+    Random name_random = root.fork(5);
+    std::set<std::string> used_names;
+    std::vector<Street> streets;
+    std::map<std::pair<bool, std::size_t>, std::size_t> street_of;  // (east_west, line) → index
+    std::vector<std::size_t> last_crossing;                          // where each street's last line ends
+    for (const Edge& edge : network.edges()) {
+        const auto [found, added] = street_of.try_emplace({edge.east_west, edge.line}, streets.size());
+        if (added) {
+            const bool main_road = edge.east_west ? main_east_west(edge.line) : main_north_south(edge.line);
+            const std::string_view suffix = edge.east_west ? (main_road ? "大街" : "街") : (main_road ? "路" : "胡同");
+            streets.push_back({unique_name(used_names, [&](int) { return place_stem(name_random) + std::string(suffix); }),
+                               main_road, {}});
+            last_crossing.push_back(0);
+        }
+        Street& street = streets[found->second];
+        // A north-south border that meets the next band's at the same crossing continues the line;
+        // where they are offset along the street, a new piece starts.
+        if (!street.lines.empty() && last_crossing[found->second] == edge.from) {
+            street.lines.back().insert(street.lines.back().end(), edge.points.begin() + 1, edge.points.end());
+        } else {
+            street.lines.push_back(edge.points);
+        }
+        last_crossing[found->second] = edge.to;
+    }
+    return streets;
+}
+
+std::vector<model::Grid> build_layout(const LayoutParams& params) {
+    check_params(params);
+    const LocalFrame frame = layout_frame(params);
+    const Random root(params.seed);
+    const Lattice lattice = lattice_of(params, root);
     const std::size_t bands = lattice.bands;
     const std::size_t columns = lattice.columns;
 

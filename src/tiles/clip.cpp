@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace wangge::tiles {
 namespace {
@@ -122,6 +123,55 @@ std::int64_t twice_signed_area(const PixelRing& ring) noexcept {
 
 bool in_buffered_tile(const geo::Point& pixel, double extent, double buffer) noexcept {
     return pixel.x >= -buffer && pixel.x < extent + buffer && pixel.y >= -buffer && pixel.y < extent + buffer;
+}
+
+void clip_line(std::span<const geo::Point> line, const geo::Box& box, std::vector<std::vector<geo::Point>>& out) {
+    std::vector<geo::Point>* piece = nullptr;  // the piece being extended, while the line stays inside
+    for (std::size_t i = 1; i < line.size(); ++i) {
+        const geo::Point p = line[i - 1];
+        const geo::Point q = line[i];
+        const double dx = q.x - p.x;
+        const double dy = q.y - p.y;
+        double enter = 0.0;
+        double leave = 1.0;
+        bool visible = true;
+        // Liang–Barsky: each side bounds the segment's parameter from one end.
+        for (const auto& [denominator, distance] : {std::pair{-dx, p.x - box.min_x}, std::pair{dx, box.max_x - p.x},
+                                                    std::pair{-dy, p.y - box.min_y}, std::pair{dy, box.max_y - p.y}}) {
+            if (denominator == 0.0) {
+                if (distance < 0.0) visible = false;
+                continue;
+            }
+            const double t = distance / denominator;
+            if (denominator < 0.0) {
+                enter = std::max(enter, t);
+            } else {
+                leave = std::min(leave, t);
+            }
+        }
+        if (!visible || enter > leave) {
+            piece = nullptr;
+            continue;
+        }
+        const geo::Point from = enter > 0.0 ? geo::Point{p.x + enter * dx, p.y + enter * dy} : p;
+        const geo::Point to = leave < 1.0 ? geo::Point{p.x + leave * dx, p.y + leave * dy} : q;
+        if (piece == nullptr || enter > 0.0) {
+            out.emplace_back();
+            piece = &out.back();
+            piece->push_back(from);
+        }
+        piece->push_back(to);
+        if (leave < 1.0) piece = nullptr;
+    }
+}
+
+void snap_line(std::span<const geo::Point> line, PixelLine& out) {
+    out.clear();
+    for (const geo::Point& point : line) {
+        const PixelPoint pixel = snap(point);
+        if (out.empty() || out.back() != pixel) out.push_back(pixel);
+    }
+    if (out.size() < 2) out.clear();
 }
 
 }  // namespace wangge::tiles

@@ -21,6 +21,7 @@ enum class FeatureField : protozero::pbf_tag_type { id = 1, tags = 2, type = 3, 
 enum class ValueField : protozero::pbf_tag_type { string_value = 1, double_value = 3, sint_value = 6, bool_value = 7 };
 
 constexpr int geometry_point = 1;
+constexpr int geometry_line = 2;
 constexpr int geometry_polygon = 3;
 
 constexpr std::uint32_t move_to = 1;
@@ -196,24 +197,34 @@ void LayerBuilder::add_point(const PixelPoint& point, std::span<const Property> 
 
 void LayerBuilder::add_polygon(std::span<const PixelRing> rings, std::span<const Property> properties,
                                std::optional<std::uint64_t> id) {
+    const std::string_view geometry = encode_paths(rings, 3, true);
+    if (!geometry.empty()) add_feature(geometry_polygon, geometry, properties, id);
+}
+
+std::string_view LayerBuilder::encode_paths(std::span<const PixelRing> paths, std::size_t min_vertices, bool close) {
     // The geometry is encoded straight to varints into room for the longest
-    // encoding: a ring of n vertices takes 2n + 3 integers.
+    // encoding: a path of n vertices takes 2n + 3 integers.
     std::size_t most = 0;
-    for (const PixelRing& ring : rings) most += (2 * ring.size() + 3) * max_varint32_size;
+    for (const PixelRing& path : paths) most += (2 * path.size() + 3) * max_varint32_size;
     scratch_geometry_.resize(std::max(scratch_geometry_.size(), most));
     char* const begin = scratch_geometry_.data();
     char* out = begin;
     PixelPoint cursor;
-    for (const PixelRing& ring : rings) {
-        if (ring.size() < 3) continue;
+    for (const PixelRing& path : paths) {
+        if (path.size() < min_vertices) continue;
         out = write_varint(out, command(move_to, 1));
-        out = write_delta(out, cursor, ring.front());
-        out = write_varint(out, command(line_to, ring.size() - 1));
-        for (std::size_t i = 1; i < ring.size(); ++i) out = write_delta(out, cursor, ring[i]);
-        out = write_varint(out, command(close_path, 1));
+        out = write_delta(out, cursor, path.front());
+        out = write_varint(out, command(line_to, path.size() - 1));
+        for (std::size_t i = 1; i < path.size(); ++i) out = write_delta(out, cursor, path[i]);
+        if (close) out = write_varint(out, command(close_path, 1));
     }
-    if (out == begin) return;
-    add_feature(geometry_polygon, {begin, static_cast<std::size_t>(out - begin)}, properties, id);
+    return {begin, static_cast<std::size_t>(out - begin)};
+}
+
+void LayerBuilder::add_lines(std::span<const PixelLine> lines, std::span<const Property> properties,
+                             std::optional<std::uint64_t> id) {
+    const std::string_view geometry = encode_paths(lines, 2, false);
+    if (!geometry.empty()) add_feature(geometry_line, geometry, properties, id);
 }
 
 void LayerBuilder::add_feature(int geometry_type, std::string_view geometry, std::span<const Property> properties,

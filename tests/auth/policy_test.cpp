@@ -31,6 +31,8 @@ read_audit_log                -   -      -      -   all
 read_staff                    -   -      all    all all
 assign_staff                  -   -      -      all all
 set_staff_leave               -   -      scoped all all
+edit_households               -   scoped scoped -   all
+read_basemap                  all all    all    all all
 )";
 
 constexpr const char* grid = "110105001001001";

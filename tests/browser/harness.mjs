@@ -63,7 +63,8 @@ export function loadSample() {
 // With `writable`, the server gets its own copy of the sample store (tests
 // that publish or report must not change what the other tests read).
 // `categories`: a category table file instead of data/categories.json.
-export async function startServer({writable = false, categories = null} = {}) {
+// `basemap`: serve the sample's basemap (scripts/load-sample writes it next to the store).
+export async function startServer({writable = false, categories = null, basemap = false} = {}) {
   if (process.env.WANGGE_TEST_URL) return {url: process.env.WANGGE_TEST_URL.replace(/\/$/, ''), stop: async () => {}};
   const binary = process.env.WANGGE_BIN;
   const sampleStore = process.env.WANGGE_SAMPLE_STORE;
@@ -73,7 +74,8 @@ export async function startServer({writable = false, categories = null} = {}) {
   if (copyDir) fs.copyFileSync(sampleStore, store);
   const child = spawn(binary, ['serve', '--store', store, '--port', '0',
     '--web', path.join(sourceDir, 'web-map'), '--styles', path.join(sourceDir, 'styles'),
-    '--categories', categories || path.join(sourceDir, 'data', 'categories.json')],
+    '--categories', categories || path.join(sourceDir, 'data', 'categories.json'),
+    ...(basemap ? ['--basemap', sampleStore.replace(/\.gpkg$/, '.basemap.mbtiles')] : [])],
   {stdio: ['ignore', 'pipe', 'pipe']});
   let output = '';
   const url = await new Promise((resolve, reject) => {
@@ -129,12 +131,13 @@ export async function launchBrowser() {
   });
 }
 
-// Resources the map is expected to be refused: the tile feature test
-// (/tiles/{layer}.json → 404 until tiles exist) and the data that needs a login.
+// Resources the map is expected to be refused: the feature tests
+// (/tiles/{layer}.json → 404 until tiles exist, /basemap.json → 404 without
+// a basemap) and the data that needs a login.
 function isExpectedRefusal(message) {
   const url = message.location().url || '';
   return /Failed to load resource/.test(message.text())
-    && (/\/tiles\/\w+\.json$/.test(url) || /status of 40[13]/.test(message.text()));
+    && (/\/tiles\/\w+\.json$/.test(url) || /\/basemap\.json$/.test(url) || /status of 40[13]/.test(message.text()));
 }
 
 // The accounts scripts/load-sample --demo-users creates (ctest's sample store has them).

@@ -36,7 +36,7 @@ RunResult wangge(const std::string& arguments) {
 TEST(Cli, UsageListsCommands) {
     const RunResult run = wangge("--help");
     EXPECT_EQ(run.exit_code, 0);
-    for (const char* command : {"serve", "import", "export", "generate", "validate", "report", "user"}) {
+    for (const char* command : {"serve", "import", "export", "generate", "validate", "report", "user", "basemap"}) {
         EXPECT_NE(run.output.find(command), std::string::npos) << command;
     }
 }
@@ -50,7 +50,7 @@ TEST(Cli, UnknownCommandIsAUsageError) {
 }
 
 TEST(Cli, EveryCommandPrintsHelp) {
-    for (const char* command : {"serve", "import", "export", "generate", "validate", "report", "user"}) {
+    for (const char* command : {"serve", "import", "export", "generate", "validate", "report", "user", "basemap"}) {
         const RunResult run = wangge(std::string(command) + " --help");
         EXPECT_EQ(run.exit_code, 0) << command << ": " << run.output;
         EXPECT_NE(run.output.find("--"), std::string::npos) << command;
@@ -92,6 +92,43 @@ TEST(Cli, ExportWritesPersonalFieldsOnlyWhenAskedAndAuditsIt) {
     EXPECT_NE(wangge("export --store " + store + " --layer households --headers fr " + (dir / "x.csv").string())
                   .exit_code,
               0);
+    std::filesystem::remove_all(dir);
+}
+
+/// Issue #16: generate writes its city's basemap next to the store, `basemap`
+/// derives one from a store, and serve refuses a file that is not MBTiles.
+TEST(Cli, BasemapsAreWrittenAndBadOnesRefused) {
+    std::string pattern = (std::filesystem::temp_directory_path() / "wangge-cli-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    const std::filesystem::path dir = pattern;
+    const std::string store = (dir / "city.gpkg").string();
+    const RunResult generated = wangge("generate --grids 6 --households 300 --incidents 0 --out " + store);
+    ASSERT_EQ(generated.exit_code, 0) << generated.output;
+    EXPECT_NE(generated.output.find("city.basemap.mbtiles"), std::string::npos) << generated.output;
+    const auto layers_of = [](const std::filesystem::path& file) {
+        const std::string command = "/usr/bin/ogrinfo -ro -q " + file.string() + " 2>&1";
+        std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+        std::string out;
+        std::array<char, 4096> buffer{};
+        while (const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe.get())) out.append(buffer.data(), n);
+        return out;
+    };
+    for (const char* layer : {"streets", "compounds", "buildings"}) {
+        EXPECT_NE(layers_of(dir / "city.basemap.mbtiles").find(layer), std::string::npos) << layer;
+    }
+    const RunResult derived = wangge("basemap --store " + store + " --out " + (dir / "derived.mbtiles").string());
+    EXPECT_EQ(derived.exit_code, 0) << derived.output;
+    EXPECT_NE(layers_of(dir / "derived.mbtiles").find("buildings"), std::string::npos);
+    EXPECT_EQ(wangge("basemap --store " + store + " --out " + (dir / "derived.mbtiles").string()).exit_code, 2)
+        << "never overwrites";
+
+    std::ofstream(dir / "bad.mbtiles") << "not a database";
+    const RunResult refused = wangge("serve --store " + store + " --port 0 --basemap " + (dir / "bad.mbtiles").string());
+    EXPECT_EQ(refused.exit_code, 2) << refused.output;
+    EXPECT_NE(refused.output.find("bad.mbtiles"), std::string::npos) << refused.output;
+    const RunResult both = wangge("serve --store " + store + " --basemap a.mbtiles --basemap-url https://a/{z}/{x}/{y}.png "
+                                  "--basemap-attribution x");
+    EXPECT_EQ(both.exit_code, 2) << both.output;
     std::filesystem::remove_all(dir);
 }
 

@@ -21,7 +21,9 @@
 #include <nlohmann/json.hpp>
 
 #include "support/images.hpp"
+#include "support/temp_dir.hpp"
 #include "support/test_app.hpp"
+#include "wangge/basemap/basemap.hpp"
 #include "wangge/tiles/tile_math.hpp"
 
 namespace wangge::http::test {
@@ -46,7 +48,9 @@ model::Dataset matrix_dataset() {
 /// matrix_dataset() in a GeoPackage that also keeps the accounts.
 class FullServer {
 public:
-    FullServer() : app_(TestAppOptions{.data = matrix_dataset()}) { app_.serve(); }
+    FullServer() : app_(TestAppOptions{.data = matrix_dataset(), .basemap = {.mbtiles = matrix_basemap(basemap_dir_.path())}}) {
+        app_.serve();
+    }
 
     [[nodiscard]] std::vector<std::pair<Method, std::string>> routes() { return app_.app().router().routes(); }
     [[nodiscard]] Accounts& accounts() noexcept { return app_.accounts(); }
@@ -63,6 +67,14 @@ public:
     [[nodiscard]] unsigned short port() const noexcept { return app_.port(); }
 
 private:
+    /// The outlines of matrix_dataset()'s households as a basemap file in `dir`.
+    static std::filesystem::path matrix_basemap(const std::filesystem::path& dir) {
+        const auto path = dir / "basemap.mbtiles";
+        (void)basemap::write_mbtiles(basemap::areas_from_households(matrix_dataset().households), path, {});
+        return path;
+    }
+
+    TempDir basemap_dir_;  // before app_, which serves the file in it
     TestApp app_;
 };
 
@@ -184,6 +196,11 @@ std::vector<Case> access_table() {
         {get, "/map/{path*}", "/map/index.html", {}, everyone},
         {get, "/styles", "/styles", {}, everyone},
         {get, "/styles/{path*}", "/styles/grids.json", {}, everyone},
+        // The basemap is public map data (streets, compound and building outlines), no personal data.
+        {get, "/basemap.json", "/basemap.json", {}, everyone},
+        {get, "/basemap/{z}/{x}/{y}", "/basemap/14/" + std::to_string(tiles::tile_containing({116.401, 39.901}, 14).x) +
+                                          "/" + std::to_string(tiles::tile_containing({116.401, 39.901}, 14).y),
+         {}, everyone},
         {post, "/auth/login", "/auth/login", R"({"username":"nobody"})", {P, P, P, P, P, P}},
         {get, "/auth/me", "/auth/me", {}, signed_in},
         {get, "/audit", "/audit", {}, {L, F, F, F, F, O}},

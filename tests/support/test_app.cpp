@@ -42,6 +42,7 @@ TestApp::TestApp(TestAppOptions options) {
     app::AppConfig config{.store = store_path(),
                           .web_dir = dir() / "web-map",
                           .styles_dir = dir() / "styles",
+                          .basemap = std::move(options.basemap),
                           .open311_clients = std::move(options.open311_clients),
                           .tile_cache_bytes = options.tile_cache_bytes,
                           .max_anonymous_streams = options.max_anonymous_streams,

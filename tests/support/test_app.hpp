@@ -45,6 +45,8 @@ struct TestAppOptions {
     /// The one set of rule options (POST /validate, drafts, GET /rules).
     rules::Options rules{};
     rules::FeatureLimits validate_limits{};
+    /// The basemap served under /basemap (none by default).
+    basemap::BasemapSource basemap{};
 };
 
 /// The workflow's category table of the repository (data/categories.json).

@@ -47,6 +47,35 @@ protected:
     }
 };
 
+TEST_F(LayoutTest, EveryBorderRunsAlongANamedStreet) {
+    LayoutParams params;
+    params.grids = 300;
+    const std::vector<Street> streets = build_streets(params);
+    std::set<Segment> along_streets;
+    std::set<std::string> names;
+    std::size_t main_roads = 0;
+    for (const Street& street : streets) {
+        EXPECT_FALSE(street.name.empty());
+        names.insert(street.name);
+        main_roads += street.main_road ? 1 : 0;
+        for (const auto& line : street.lines) {
+            for (std::size_t i = 1; i < line.size(); ++i) {
+                const Segment segment{{line[i - 1].x, line[i - 1].y}, {line[i].x, line[i].y}};
+                along_streets.insert(segment);
+                along_streets.insert(reversed(segment));
+            }
+        }
+    }
+    EXPECT_EQ(names.size(), streets.size()) << "street names are unique";
+    EXPECT_GT(main_roads, 0U);
+    EXPECT_LT(main_roads, streets.size() / 2);
+    for (const model::Grid& grid : build_layout(params)) {
+        for (const Segment& segment : segments(grid)) {
+            ASSERT_TRUE(along_streets.contains(segment)) << grid.code << " has a border off the streets";
+        }
+    }
+}
+
 TEST_F(LayoutTest, GridCountIsExact) {
     for (const std::size_t n : {1u, 2u, 3u, 7u, 50u, 137u, 400u}) {
         std::size_t grid_level = 0;

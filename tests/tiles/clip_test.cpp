@@ -78,3 +78,26 @@ TEST(Clip, PointOnBufferEdge) {
     EXPECT_FALSE(in_buffered_tile({4160.0, 0.0}, 4096, 64));
     EXPECT_FALSE(in_buffered_tile({0.0, -64.01}, 4096, 64));
 }
+
+TEST(Clip, LineLeavingAndReenteringGivesTwoPieces) {
+    const geo::Box box{0, 0, 100, 100};
+    // In, out over the right edge, back in, and ending outside the top.
+    const std::vector<geo::Point> line{{10, 50}, {150, 50}, {150, 80}, {50, 80}, {50, -50}};
+    std::vector<std::vector<geo::Point>> pieces;
+    clip_line(line, box, pieces);
+    ASSERT_EQ(pieces.size(), 2U);
+    EXPECT_EQ(pieces[0], (std::vector<geo::Point>{{10, 50}, {100, 50}}));
+    EXPECT_EQ(pieces[1], (std::vector<geo::Point>{{100, 80}, {50, 80}, {50, 0}}));
+
+    pieces.clear();
+    clip_line(std::vector<geo::Point>{{-10, -10}, {-5, 200}}, box, pieces);
+    EXPECT_TRUE(pieces.empty());
+}
+
+TEST(Clip, SnapLineDropsRepeatsAndDegenerateLines) {
+    PixelLine out;
+    snap_line(std::vector<geo::Point>{{0.2, 0.2}, {0.4, 0.1}, {5.6, 0.0}}, out);
+    EXPECT_EQ(out, (PixelLine{{0, 0}, {6, 0}}));
+    snap_line(std::vector<geo::Point>{{0.2, 0.2}, {0.4, 0.1}}, out);
+    EXPECT_TRUE(out.empty());
+}

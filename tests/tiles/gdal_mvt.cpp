@@ -83,6 +83,12 @@ std::vector<GdalFeature> decode_with_gdal(const std::string& bytes, const TileId
                         out.point = to_pixel(transform, OGR_G_GetX(geometry, 0), OGR_G_GetY(geometry, 0));
                     } else if (type == wkbPolygon) {
                         out.polygons.push_back(polygon_pixels(transform, geometry));
+                    } else if (type == wkbLineString) {
+                        out.lines.push_back(ring_pixels(transform, geometry));
+                    } else if (type == wkbMultiLineString) {
+                        for (int p = 0; p < OGR_G_GetGeometryCount(geometry); ++p) {
+                            out.lines.push_back(ring_pixels(transform, OGR_G_GetGeometryRef(geometry, p)));
+                        }
                     } else if (type == wkbMultiPolygon) {
                         for (int p = 0; p < OGR_G_GetGeometryCount(geometry); ++p) {
                             out.polygons.push_back(polygon_pixels(transform, OGR_G_GetGeometryRef(geometry, p)));

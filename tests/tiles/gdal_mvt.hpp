@@ -15,6 +15,7 @@ struct GdalFeature {
     std::string layer;
     std::string geometry_type;                              ///< OGR's name, e.g. "POLYGON", "POINT"
     std::vector<std::vector<std::vector<geo::Point>>> polygons;  ///< polygons → rings (closed) → pixels
+    std::vector<std::vector<geo::Point>> lines;             ///< line strings → pixels
     geo::Point point;                                       ///< for points
     std::map<std::string, std::string> fields;              ///< set fields as text
     long long fid = -1;

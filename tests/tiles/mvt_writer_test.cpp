@@ -57,6 +57,29 @@ TEST(MvtWriter, LayerDecodesWithGdalAndDeduplicatesValues) {
     EXPECT_EQ(features[2].polygons[0].size(), 2U);
 }
 
+TEST(MvtWriter, LinesDecodeWithGdal) {
+    constexpr FieldSpec street_fields[] = {{"name", "String"}};
+    LayerBuilder layer("streets", street_fields);
+    const Property name[] = {{0, std::string_view("光华路")}};
+    layer.add_lines(std::vector<PixelLine>{{{0, 0}, {100, 0}, {100, 50}}}, name);
+    // Two pieces make one multi-line feature; a piece of one vertex is left out.
+    layer.add_lines(std::vector<PixelLine>{{{10, 10}, {20, 20}}, {{30, 30}}, {{40, 40}, {50, 40}}}, name);
+    layer.add_lines(std::vector<PixelLine>{{{7, 7}}}, name);  // nothing to draw: no feature
+    EXPECT_EQ(layer.feature_count(), 2U);
+    std::string tile;
+    layer.append_to(tile);
+    const auto features = test::decode_with_gdal(tile, {14, 13493, 6209});
+    ASSERT_EQ(features.size(), 2U);
+    EXPECT_EQ(features[0].fields.at("name"), "光华路");
+    ASSERT_EQ(features[0].lines.size(), 1U);
+    ASSERT_EQ(features[0].lines[0].size(), 3U);
+    EXPECT_NEAR(features[0].lines[0][2].x, 100.0, 1e-6);
+    EXPECT_NEAR(features[0].lines[0][2].y, 50.0, 1e-6);
+    EXPECT_NE(features[1].geometry_type.find("LINESTRING"), std::string::npos);  // GDAL promotes the layer to multi
+    ASSERT_EQ(features[1].lines.size(), 2U);
+    EXPECT_NEAR(features[1].lines[1][1].x, 50.0, 1e-6);
+}
+
 TEST(MvtWriter, EmptyLayerWritesNothing) {
     LayerBuilder layer("nothing", fields);
     std::string tile;

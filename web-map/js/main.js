@@ -584,7 +584,7 @@ async function start() {
 
   const map = new maplibregl.Map({
     container: 'map',
-    style: initialStyle(styles.base, tiles, query.get('basemap')),
+    style: initialStyle(styles, tiles, query.get('basemap')),
     ...(hash.camera || defaultCamera),
     localIdeographFontFamily: localFonts,
     attributionControl: {compact: true},

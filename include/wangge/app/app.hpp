@@ -28,6 +28,7 @@
 #include <memory>
 #include <optional>
 
+#include "wangge/basemap/routes.hpp"
 #include "wangge/http/auth_handlers.hpp"
 #include "wangge/http/open311_routes.hpp"
 #include "wangge/http/router.hpp"
@@ -47,6 +48,8 @@ struct AppConfig {
     std::filesystem::path store{};
     std::filesystem::path web_dir = "web-map";    ///< served under /map/
     std::filesystem::path styles_dir = "styles";  ///< served under /styles/
+    /// The basemap under the grids (basemap/routes.hpp): a local MBTiles or an online source; none by default.
+    basemap::BasemapSource basemap{};
     /// Incident categories and deadlines; without them /incidents, /visits,
     /// /stats and /open311 are not served (read-only serving).
     std::optional<workflow::WorkflowConfig> workflow{};

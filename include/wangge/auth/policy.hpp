@@ -26,9 +26,10 @@
 //   assign_staff                  -         -           -          all     all
 //   set_staff_leave               -         -           scoped     all     all
 //   edit_households               -         scoped      scoped     -       all
+//   read_basemap                  all       all         all        all     all
 //
 // A department account (吹哨报到) reaches read_grid_outlines, read_contact_cards,
-// lookup and read_facilities (all) and handle_incident (scoped: the cases
+// lookup, read_facilities and read_basemap (all) and handle_incident (scoped: the cases
 // dispatched to its department, which the workflow routes check), nothing else.
 //
 // Households: every signed-in user sees location, address, grid and member
@@ -76,6 +77,7 @@ enum class Action {
     assign_staff,     ///< a grid's AB岗 links (PUT /grids/{code}/staff)
     set_staff_leave,  ///< a person's leave; scoped: staff of the supervisor's grids
     edit_households,  ///< add, edit or move out a household (实时采集、动态管理)
+    read_basemap,     ///< streets, compounds, buildings under the grids: public map data
 };
 
 inline constexpr std::array all_actions{
@@ -86,7 +88,7 @@ inline constexpr std::array all_actions{
     Action::record_visit,       Action::read_statistics,         Action::edit_drafts,
     Action::publish_layout,     Action::import_data,             Action::manage_users,
     Action::read_audit_log,     Action::read_staff,              Action::assign_staff,
-    Action::set_staff_leave,    Action::edit_households,
+    Action::set_staff_leave,    Action::edit_households,         Action::read_basemap,
 };
 
 /// e.g. "read_household_personal".

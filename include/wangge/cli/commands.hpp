@@ -17,5 +17,6 @@ int generate_command(const Args& args);
 int validate_command(const Args& args);
 int report_command(const Args& args);
 int user_command(const Args& args);
+int basemap_command(const Args& args);
 
 }  // namespace wangge::cli

@@ -8,6 +8,7 @@
 // Thread safety: immutable after construction.
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 #include "wangge/http/router.hpp"
@@ -20,7 +21,7 @@ namespace wangge::http {
 class StaticFiles {
 public:
     /// `root` need not exist yet; then every request is answered 404.
-    explicit StaticFiles(std::filesystem::path root);
+    explicit StaticFiles(std::filesystem::path root, std::string tile_origin = {});
 
     /// The file at `relative` (decoded, '/'-separated, from a `{path*}` route
     /// parameter); a directory serves its index.html. ClientError 404 when missing.
@@ -28,9 +29,12 @@ public:
 
 private:
     std::filesystem::path root_;
+    std::string tile_origin_;
 };
 
 /// GET `prefix` → redirect to `prefix`/, and GET `prefix`/{path*} → files under `root`.
-void add_static_routes(Router& router, std::string_view prefix, std::filesystem::path root);
+/// `tile_origin` ("https://host"): an online basemap the pages may load images and data from.
+void add_static_routes(Router& router, std::string_view prefix, std::filesystem::path root,
+                       std::string tile_origin = {});
 
 }  // namespace wangge::http

@@ -17,6 +17,7 @@
 
 #include "wangge/geo/types.hpp"
 #include "wangge/model/entities.hpp"
+#include "wangge/synth/layout.hpp"
 
 namespace wangge::synth {
 
@@ -46,5 +47,8 @@ using Progress = std::function<void(std::string_view stage, std::size_t done, st
 /// Throws InputError for parameters it cannot honour: zero or more than 150000
 /// grids, more than 50 million households, incidents or visits.
 [[nodiscard]] model::Dataset generate_city(const CityParams& params, const Progress& progress = {});
+
+/// The streets generate_city(params)'s layout is cut from (build_streets).
+[[nodiscard]] std::vector<Street> city_streets(const CityParams& params);
 
 }  // namespace wangge::synth

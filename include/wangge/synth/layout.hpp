@@ -52,6 +52,19 @@ struct LayoutParams {
 /// Throws InputError for zero grids or more than 150000 (999 streets' worth).
 [[nodiscard]] std::vector<model::Grid> build_layout(const LayoutParams& params);
 
+/// A street of the network the layout is cut from, with an invented name
+/// (…大街 and …街 east-west, …路 and …胡同 north-south).
+struct Street {
+    std::string name;
+    bool main_road = false;
+    /// lon/lat line strings: one, or several where its border jogs along a cross street.
+    std::vector<std::vector<geo::Point>> lines;
+};
+
+/// The streets of build_layout(params): every grid border lies on one.
+/// Throws InputError as build_layout does.
+[[nodiscard]] std::vector<Street> build_streets(const LayoutParams& params);
+
 /// The frame build_layout uses for `params` (for placing points in metres).
 [[nodiscard]] LocalFrame layout_frame(const LayoutParams& params);
 

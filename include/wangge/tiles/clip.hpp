@@ -25,6 +25,8 @@ struct PixelPoint {
 
 /// An open ring (the closing vertex is implied) in integer tile pixels.
 using PixelRing = std::vector<PixelPoint>;
+/// A line string in integer tile pixels.
+using PixelLine = std::vector<PixelPoint>;
 
 /// Sutherland–Hodgman clipping of open rings against a box. Good for
 /// rendering: a concave ring leaving and re-entering the box keeps zero-area
@@ -41,6 +43,14 @@ private:
     std::vector<geo::Point> current_;
     std::vector<geo::Point> next_;
 };
+
+/// Clips a line string to a box (Liang–Barsky per segment): the pieces inside,
+/// appended to `out` (a line leaving and re-entering the box gives two pieces).
+void clip_line(std::span<const geo::Point> line, const geo::Box& box, std::vector<std::vector<geo::Point>>& out);
+
+/// Rounds a line to integer pixels into `out`, dropping repeated vertices;
+/// `out` is left empty when fewer than two distinct vertices remain.
+void snap_line(std::span<const geo::Point> line, PixelLine& out);
 
 /// Rounds an open ring to integer pixels into `out`, dropping repeated
 /// vertices and spikes that fold back on themselves; `out` is left empty when

@@ -44,6 +44,9 @@ public:
     /// One point feature.
     void add_point(const PixelPoint& point, std::span<const Property> properties,
                    std::optional<std::uint64_t> id = std::nullopt);
+    /// One (multi)line string feature: each line of two or more vertices.
+    void add_lines(std::span<const PixelLine> lines, std::span<const Property> properties,
+                   std::optional<std::uint64_t> id = std::nullopt);
     /// One (multi)polygon feature: exterior rings with positive twice_signed_area,
     /// each followed by its holes (negative); rings are open.
     void add_polygon(std::span<const PixelRing> rings, std::span<const Property> properties,
@@ -63,6 +66,9 @@ private:
     /// `geometry` is the encoded payload of the geometry field.
     void add_feature(int geometry_type, std::string_view geometry, std::span<const Property> properties,
                      std::optional<std::uint64_t> id);
+    /// Encodes rings (closed) or lines into the scratch geometry, skipping
+    /// those with fewer than `min_vertices`; empty when none is left.
+    std::string_view encode_paths(std::span<const PixelRing> paths, std::size_t min_vertices, bool close);
     std::uint32_t value_index(const PropertyValue& value);
     /// Rehashes the dictionary into `slots` slots (a power of two, more than twice the values).
     void resize_value_slots(std::size_t slots);

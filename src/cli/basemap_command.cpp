@@ -1,0 +1,64 @@
+// `wangge basemap`: a store's streets (its grid borders), compounds and
+// buildings (where its households stand) as an MBTiles basemap for
+// `wangge serve --basemap` (docs/basemap.md). `wangge generate` writes its
+// city's basemap through write_basemap() below as well.
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+#include <boost/program_options.hpp>
+
+#include "basemap_output.hpp"
+#include "options.hpp"
+#include "wangge/basemap/mbtiles.hpp"
+#include "wangge/cli/commands.hpp"
+#include "wangge/error.hpp"
+#include "wangge/model/tables.hpp"
+#include "wangge/store/geopackage.hpp"
+
+namespace wangge::cli {
+
+void write_basemap(const basemap::Basemap& basemap, const std::filesystem::path& out, const basemap::TilingOptions& options,
+                   std::chrono::steady_clock::time_point start) {
+    const basemap::TilingReport report = basemap::write_mbtiles(basemap, out, options);
+    std::cerr << "wangge: basemap of " << basemap.streets.size() << " streets, " << basemap.compounds.size()
+              << " compounds, " << basemap.buildings.size() << " buildings -> " << out.string() << " (" << report.tiles
+              << " tiles z" << options.min_zoom << "-" << options.max_zoom << ", " << (report.bytes >> 10) << " KiB, "
+              << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << " s)\n";
+}
+
+int basemap_command(const Args& args) {
+    namespace po = boost::program_options;
+    std::string store_path;
+    std::string out;
+    basemap::TilingOptions options;
+    options.attribution = "© wangge (社区数据)";
+    po::options_description description(
+        "usage: wangge basemap --store FILE --out FILE.mbtiles [options]\n\n"
+        "Writes a vector basemap for `wangge serve --basemap`: streets along the store's grid borders,\n"
+        "compounds (小区) and buildings (楼栋) around the households' places, as gzip'd Mapbox vector\n"
+        "tiles in a new MBTiles file (see docs/basemap.md).\n\noptions");
+    description.add_options()
+        ("help,h", "show this help")
+        ("store", po::value(&store_path)->value_name("FILE"), "GeoPackage store to read (required)")
+        ("out", po::value(&out)->value_name("FILE"), "new .mbtiles file to write (required)")
+        ("min-zoom", po::value(&options.min_zoom)->default_value(options.min_zoom), "lowest zoom written")
+        ("max-zoom", po::value(&options.max_zoom)->default_value(options.max_zoom), "highest zoom written")
+        ("attribution", po::value(&options.attribution)->default_value(options.attribution),
+         "the data source the map must credit");
+    const auto values = parse_options(args, description);
+    if (!values) return 0;
+    if (store_path.empty() || out.empty()) throw InputError("--store and --out are required (see --help)");
+    if (std::filesystem::exists(out)) throw InputError(out + " already exists; write into a new file");
+    const model::Dataset data = model::to_dataset(store::GeoPackageStore::open(store_path).load_tables());
+    const auto start = std::chrono::steady_clock::now();
+    basemap::Basemap basemap = basemap::areas_from_households(data.households);
+    basemap.streets = basemap::streets_from_grids(data.grids);
+    options.name = std::filesystem::path(store_path).stem().string() + " basemap";
+    write_basemap(basemap, out, options, start);
+    return 0;
+}
+
+}  // namespace wangge::cli
