@@ -95,6 +95,10 @@ test('split a grid along a drawn line', {timeout: 60000}, async () => {
   const added = codes.filter((c) => !sample.gridCodes.includes(c));
   assert.equal(added.length, 1, 'the split made one new grid');
   assert.ok(codes.includes(code), 'the split grid keeps its code');
+  // The line cuts through the grid's compounds: the live check names them and both halves (rule compound_split).
+  const split = page.locator('.draft-report[data-kind="edit"] .violations li[data-rule="compound_split"]', {hasText: added[0]});
+  assert.ok(await split.count() > 0, 'compound_split names the new grid');
+  assert.match(await split.first().textContent(), new RegExp(`小区或楼栋跨网格 小区 .+ 的住户分属 \\d+ 个网格：.*${code}`));
   await screenshot(page, 'drafts-split');
 
   assert.deepEqual(errors, []);
