@@ -150,6 +150,8 @@ test('dragging a vertex into a neighbour shows the overlap before saving, and dr
   assert.equal(await live.locator('li[data-rule="overlap"]').count(), 0);
   await waitIdle(page);
   assert.equal(await overlaps(), 0, 'the overlap is no longer drawn');
+  // The sample's compounds each span two grids (compound_split warnings): saving asks to confirm them.
+  page.once('dialog', (dialog) => dialog.accept());
   await page.locator('button.save-boundary').click();
   await page.locator('.draft-editor .draft-tools').waitFor({timeout: 15000});
   assert.equal(await page.locator('.draft-report').getAttribute('data-kind'), 'edit');
