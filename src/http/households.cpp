@@ -34,10 +34,14 @@ const HouseholdCounts::Tallies& HouseholdCounts::tallies(const model::Snapshot& 
     return lazy_->tallies;
 }
 
+bool same_households(const View& next, const View* previous) noexcept {
+    const model::Changes& changes = next.snapshot().changes();
+    return previous != nullptr && !changes.rebuilt && !changes.layout && changes.households.empty();
+}
+
 void derive_household_counts(State& state) {
     state.derive_incremental<HouseholdCounts>([](const View& next, const View* previous) {
-        const model::Changes& changes = next.snapshot().changes();
-        if (previous != nullptr && !changes.rebuilt && !changes.layout && changes.households.empty()) {
+        if (same_households(next, previous)) {
             // Copies share the lazy counts: the households did not change.
             return std::make_shared<const HouseholdCounts>(previous->derived<HouseholdCounts>());
         }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "contact_card.hpp"
+#include "wangge/http/households.hpp"
 #include "wangge/geo/geojson.hpp"
 #include "wangge/geo/types.hpp"
 #include "wangge/model/snapshot.hpp"
@@ -94,8 +95,7 @@ std::vector<Place> PublicPlaces::build(const model::Snapshot& snapshot) {
 
 void derive_public_places(State& state) {
     state.derive_incremental<PublicPlaces>([](const View& next, const View* previous) {
-        const model::Changes& changes = next.snapshot().changes();
-        if (previous != nullptr && !changes.rebuilt && !changes.layout && changes.households.empty()) {
+        if (same_households(next, previous)) {
             return std::make_shared<const PublicPlaces>(previous->derived<PublicPlaces>());
         }
         return std::make_shared<const PublicPlaces>();

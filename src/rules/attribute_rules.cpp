@@ -42,6 +42,21 @@ void check_duplicates(std::span<const model::Grid> layout, std::vector<Violation
     }
 }
 
+/// household_count / residents_count: the grid's count in `counts` (0 when
+/// absent) outside [min, max], e.g. "网格 X 有居民 401 人，不在 200–400 人的范围内".
+void check_range(const model::Grid& grid, const std::optional<std::unordered_map<std::string, int>>& counts, int min,
+                 int max, std::string_view id, std::string_view noun, std::string_view unit,
+                 std::vector<Violation>& out) {
+    if (!counts) return;
+    const auto found = counts->find(grid.code);
+    const int count = found == counts->end() ? 0 : found->second;
+    if (count >= min && count <= max) return;
+    out.push_back(about(grid, id, Severity::warning,
+                        label(grid) + " 有" + std::string(noun) + " " + std::to_string(count) + " " + std::string(unit) +
+                            "，不在 " + std::to_string(min) + "–" + std::to_string(max) + " " + std::string(unit) +
+                            "的范围内"));
+}
+
 void check_format(const model::Grid& grid, const CodeScheme& scheme, std::vector<Violation>& out) {
     const std::size_t length = scheme.length(grid.level);
     std::string problem;
@@ -181,25 +196,11 @@ void AttributeRules::check_grid(const model::Grid& grid, std::vector<Violation>&
         v.grids.push_back(grid.parent_code);
         out.push_back(std::move(v));
     }
-    if (options_.households && grid.level == model::GridLevel::grid) {
-        const auto found = options_.households->find(grid.code);
-        const int count = found == options_.households->end() ? 0 : found->second;
-        if (count < options_.households_min || count > options_.households_max) {
-            out.push_back(about(grid, rule::household_count, Severity::warning,
-                                label(grid) + " 有 " + std::to_string(count) + " 户，不在 " +
-                                    std::to_string(options_.households_min) + "–" +
-                                    std::to_string(options_.households_max) + " 户的范围内"));
-        }
-    }
-    if (options_.residents && grid.level == model::GridLevel::grid) {
-        const auto found = options_.residents->find(grid.code);
-        const int count = found == options_.residents->end() ? 0 : found->second;
-        if (count < options_.residents_min || count > options_.residents_max) {
-            out.push_back(about(grid, rule::residents_count, Severity::warning,
-                                label(grid) + " 有居民 " + std::to_string(count) + " 人，不在 " +
-                                    std::to_string(options_.residents_min) + "–" +
-                                    std::to_string(options_.residents_max) + " 人的范围内"));
-        }
+    if (grid.level == model::GridLevel::grid) {
+        check_range(grid, options_.households, options_.households_min, options_.households_max,
+                    rule::household_count, "", "户", out);
+        check_range(grid, options_.residents, options_.residents_min, options_.residents_max, rule::residents_count,
+                    "居民", "人", out);
     }
     if (options_.primary_staff && grid.level == model::GridLevel::grid) {
         const auto found = options_.primary_staff->find(grid.code);

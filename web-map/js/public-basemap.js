@@ -2,8 +2,9 @@
 // offers one at /basemap.json (`wangge serve --basemap`). Feature-detected:
 // no answer (or anything unusable) means no basemap, never an error. The
 // answer may be a MapLibre style (version 8: its sources and layers are used,
-// symbol layers only when it names its own glyphs) or a TileJSON (raster
-// tiles drawn as they are; vector tiles drawn as plain fills and lines).
+// but not its labels: the page has no glyphs server and draws its own grid
+// names with the local CJK font) or a TileJSON (raster tiles drawn as they
+// are; vector tiles drawn as plain fills and lines).
 
 import {apiUrl, getJSON} from './api.js';
 
@@ -47,12 +48,12 @@ function fromStyle(style, base) {
   const sources = {};
   for (const [name, spec] of Object.entries(style.sources || {})) sources[`basemap:${name}`] = absoluteSource(spec, base);
   const layers = (style.layers || [])
-    .filter((layer) => layer.type !== 'background' && (style.glyphs || layer.type !== 'symbol'))
+    .filter((layer) => layer.type !== 'background' && layer.type !== 'symbol')
     .map((layer) => ({...layer, id: `basemap:${layer.id}`, source: `basemap:${layer.source}`}));
-  return {sources, layers, glyphs: style.glyphs ? absolute(style.glyphs, base) : undefined};
+  return {sources, layers};
 }
 
-// {sources, layers, glyphs?} to draw under the grids, or null without a basemap.
+// {sources, layers} to draw under the grids, or null without a basemap.
 export async function loadBasemap() {
   const url = apiUrl('basemap.json');
   let answer;

@@ -30,6 +30,9 @@ async function gridLayers() {
   const tiles = await detectTiles(['grids']);
   const source = tiles.grids ? vectorSourceSpec('grids', tiles.grids) : {type: 'geojson', data: empty};
   const layer = tiles.grids ? {'source-layer': sourceLayerName('grids', tiles.grids)} : {};
+  // One label per grid: the tiles' label points when they have them (a polygon cut at tile edges has several pieces).
+  const labelPoints = (tiles.grids?.vector_layers || []).find((l) => /_labels$/.test(l.id));
+  const labelLayer = labelPoints ? {'source-layer': labelPoints.id} : layer;
   const finest = ['in', ['get', 'level'], ['literal', ['grid', 'subgrid']]];
   return {
     source,
@@ -42,6 +45,10 @@ async function gridLayers() {
       {id: 'community-line', type: 'line', source: 'grids', ...layer, filter: ['==', ['get', 'level'], 'community'],
         paint: {'line-color': '#c0392b', 'line-width': 2.5}},
       {id: 'selected-fill', type: 'fill', source: 'selected', paint: {'fill-color': '#ff9800', 'fill-opacity': 0.25}},
+      // No glyphs URL: MapLibre draws the names with the local CJK font (as the main map does).
+      {id: 'grid-label', type: 'symbol', source: 'grids', ...labelLayer, minzoom: 14, filter: finest,
+        layout: {'text-field': ['get', 'name'], 'text-font': ['Noto Sans CJK SC'], 'text-size': 12, 'text-max-width': 8},
+        paint: {'text-color': '#17324f', 'text-halo-color': '#ffffff', 'text-halo-width': 1.5}},
       {id: 'selected-line', type: 'line', source: 'selected', paint: {'line-color': '#ef6c00', 'line-width': 3.5}},
     ],
   };
@@ -56,7 +63,6 @@ async function buildStyle() {
     layers: [{id: 'background', type: 'background', paint: {'background-color': '#f3f0e8'}},
       ...(basemap?.layers || []), ...grids.layers],
   };
-  if (basemap?.glyphs) style.glyphs = basemap.glyphs;
   return {style, usesTiles: grids.usesTiles, hasBasemap: Boolean(basemap)};
 }
 

@@ -52,6 +52,10 @@ private:
     std::shared_ptr<Lazy> lazy_;
 };
 
+/// True when `next` has the households and the layout of `previous` (its write
+/// touched neither), so what was derived from them carries over.
+[[nodiscard]] bool same_households(const View& next, const View* previous) noexcept;
+
 /// Registers HouseholdCounts with `state`; call before the first publish.
 void derive_household_counts(State& state);
 
