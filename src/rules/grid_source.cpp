@@ -113,6 +113,8 @@ void read_household_facts(void* dataset, GridFile& file) {
     const int members = OGR_FD_GetFieldIndex(definition, "members");
     const int compound = OGR_FD_GetFieldIndex(definition, "compound");
     const int building = OGR_FD_GetFieldIndex(definition, "building");
+    // Households that moved out stay in a store for their history; they are not counted.
+    const int moved_out = OGR_FD_GetFieldIndex(definition, "moved_out");
     const auto text = [](OGRFeatureH feature, int index) {
         return index >= 0 && OGR_F_IsFieldSetAndNotNull(feature, index) ? std::string(OGR_F_GetFieldAsString(feature, index))
                                                                        : std::string();
@@ -123,6 +125,7 @@ void read_household_facts(void* dataset, GridFile& file) {
     OGR_L_ResetReading(layer);
     while (Feature feature{OGR_L_GetNextFeature(layer)}) {
         if (!OGR_F_IsFieldSetAndNotNull(feature.get(), field)) continue;
+        if (moved_out >= 0 && OGR_F_IsFieldSetAndNotNull(feature.get(), moved_out)) continue;
         const std::string code = OGR_F_GetFieldAsString(feature.get(), field);
         ++counts[code];
         if (members >= 0) residents[code] += OGR_F_GetFieldAsInteger(feature.get(), members);

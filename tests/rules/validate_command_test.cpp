@@ -114,15 +114,17 @@ TEST_F(ValidateCommand, PlanningRulesOnAStoreWithTheRulesConfig) {
     // A store: the clean layout and a households layer. 1号楼 of 阳光小区 has households in grid1 and grid2.
     const fs::path grids = write_layout("clean.geojson", layout.clean());
     nlohmann::json households = nlohmann::json::array();
-    const auto add = [&](const char* grid, int members, const char* building) {
+    const auto add = [&](const char* grid, int members, const char* building, const char* moved_out = nullptr) {
         households.push_back({{"type", "Feature"},
                               {"properties", {{"grid_code", grid}, {"members", members}, {"compound", "阳光小区"},
-                                              {"building", building}}},
+                                              {"building", building},
+                                              {"moved_out", moved_out ? nlohmann::json(moved_out) : nlohmann::json()}}},
                               {"geometry", {{"type", "Point"}, {"coordinates", {116.4, 39.9}}}}});
     };
     add(testing::grid1, 3, "1号楼");
     add(testing::grid1, 3, "2号楼");
     add(testing::grid2, 2, "1号楼");
+    add(testing::grid3, 50, "1号楼", "2026-01-01");  // moved out: counted nowhere
     const fs::path points = dir / "households.geojson";
     std::ofstream(points) << nlohmann::json{{"type", "FeatureCollection"}, {"features", households}}.dump();
     const fs::path store = dir / "store.gpkg";
