@@ -15,6 +15,7 @@
 #include "wangge/http/lookup.hpp"
 #include "wangge/http/household_routes.hpp"
 #include "wangge/http/photo_routes.hpp"
+#include "wangge/http/public_routes.hpp"
 #include "wangge/http/staff_routes.hpp"
 #include "wangge/http/static_files.hpp"
 #include "wangge/http/tile_feed.hpp"
@@ -72,6 +73,7 @@ std::unique_ptr<App> App::open(AppConfig config) {
     http::add_health_route(router, p.state);
     http::add_feature_routes(router, p.state, p.gate);
     http::add_lookup_route(router, p.state, p.gate);
+    http::add_public_routes(router, p.state, p.gate);
     http::add_tile_routes(router, p.state, p.gate, p.config.tile_cache_bytes);
     http::add_tile_feed_routes(router, p.state, p.gate, p.config.max_anonymous_streams);
     http::derive_household_counts(p.state);

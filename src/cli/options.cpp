@@ -3,9 +3,11 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "wangge/error.hpp"
+#include "wangge/rules/rules_config.hpp"
 
 namespace po = boost::program_options;
 
@@ -42,16 +44,27 @@ void add_rule_options(po::options_description& options, rules::Options& rules) {
         ("households-min", po::value(&rules.households_min)->default_value(rules.households_min)->value_name("N"),
          "fewest households per grid (household_count warning)")
         ("households-max", po::value(&rules.households_max)->default_value(rules.households_max)->value_name("N"),
-         "most households per grid (household_count warning)");
+         "most households per grid (household_count warning)")
+        ("residents-min", po::value(&rules.residents_min)->default_value(rules.residents_min)->value_name("N"),
+         "fewest residents per grid (residents_count warning)")
+        ("residents-max", po::value(&rules.residents_max)->default_value(rules.residents_max)->value_name("N"),
+         "most residents per grid (residents_count warning)")
+        ("community-households-max",
+         po::value(&rules.community_households_max)->default_value(rules.community_households_max)->value_name("N"),
+         "most households per community (community_households warning)")
+        ("rules-config", po::value<std::string>()->value_name("FILE"),
+         "JSON object of these thresholds (keys with _: households_min…); options given here win");
 }
 
-void check_rule_options(const rules::Options& rules) {
-    if (!(rules.min_width_m >= 0) || !(rules.min_area_m2 >= 0) || !(rules.edge_tolerance_m >= 0)) {
-        throw InputError("--min-width-m, --min-area-m2 and --edge-tolerance-m must not be negative");
+void finish_rule_options(const po::variables_map& values, rules::Options& rules) {
+    if (values.count("rules-config") != 0) {
+        rules::apply_thresholds_file(values["rules-config"].as<std::string>(), rules, [&values](std::string_view key) {
+            std::string option(key);
+            std::replace(option.begin(), option.end(), '_', '-');
+            return values.count(option) != 0 && !values[option].defaulted();
+        });
     }
-    if (rules.households_min < 0 || rules.households_max < rules.households_min) {
-        throw InputError("--households-min must not be negative nor above --households-max");
-    }
+    rules::check_thresholds(rules);
 }
 
 auth::Actor cli_actor() {

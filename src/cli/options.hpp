@@ -21,13 +21,16 @@ namespace wangge::cli {
     std::string* positional = nullptr);
 
 /// Declares the boundary rule thresholds (--min-width-m, --min-area-m2,
-/// --edge-tolerance-m, --households-min, --households-max) bound to `rules`:
-/// `wangge validate` and `wangge serve` (hence wangge.conf) take the same set.
+/// --edge-tolerance-m, --households-min, --households-max, --residents-min,
+/// --residents-max, --community-households-max) bound to `rules`, and
+/// --rules-config FILE: `wangge validate` and `wangge serve` (hence
+/// wangge.conf) take the same set.
 void add_rule_options(boost::program_options::options_description& options, rules::Options& rules);
 
-/// Throws InputError naming the option when a threshold is negative or the
-/// household range is empty.
-void check_rule_options(const rules::Options& rules);
+/// Applies the --rules-config file to the thresholds not given as options,
+/// then throws InputError naming the threshold when one is negative or a
+/// range is empty.
+void finish_rule_options(const boost::program_options::variables_map& values, rules::Options& rules);
 
 /// The operating-system account running the command, for the audit log.
 [[nodiscard]] auth::Actor cli_actor();

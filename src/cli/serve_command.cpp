@@ -140,7 +140,7 @@ int serve_command(const Args& args) {
     if (!values) return 0;
     if (!config_path.empty()) apply_config_file(config_path, settings, *values);
     if (store_path.empty()) throw InputError("--store is required (see --help)");
-    check_rule_options(rules);
+    finish_rule_options(*values, rules);
     if (store_path.starts_with("postgresql://") || store_path.starts_with("postgres://")) {
         throw InputError("PostgreSQL stores are not supported yet; give a GeoPackage file");
     }

@@ -55,12 +55,14 @@ int validate_command(const Args& args) {
     if (!values) return 0;
     if (source.empty()) throw InputError("FILE is required (see --help)");
     if (format != "json" && format != "text") throw InputError("--format must be json or text");
-    check_rule_options(options);
+    finish_rule_options(*values, options);
 
     rules::GridFile layout = rules::read_grid_file(source, layer);
     std::vector<model::Grid> parents;
     if (!parent_source.empty()) parents = rules::read_grid_file(parent_source).grids;
     options.households = std::move(layout.households);
+    options.residents = std::move(layout.residents);
+    options.buildings = std::move(layout.buildings);
     options.primary_staff = std::move(layout.primary_staff);
 
     const rules::Validator validator(std::move(layout.grids), options, std::move(parents));

@@ -336,6 +336,18 @@ std::vector<std::string> Draft::share_vertices(const std::vector<std::string>& e
     return touched;
 }
 
+namespace {
+
+/// Gives grid `code` the households of `tally` in the rule options
+/// (households, residents and buildings must be set).
+void set_tally(rules::Options& options, const std::string& code, GridFacts::Tally tally) {
+    (*options.households)[code] = tally.households;
+    (*options.residents)[code] = tally.residents;
+    (*options.buildings)[code] = std::move(tally.buildings);
+}
+
+}  // namespace
+
 rules::Report Draft::check(const std::vector<std::string>& codes, const model::Grid* candidate) const {
     // The neighbourhood validate_grid looks at: same-level grids within its
     // focus window (the grid's box grown by its larger side), the parent and
@@ -389,7 +401,7 @@ rules::Report Draft::check(const std::vector<std::string>& codes, const model::G
     rules::Options options = with_live_facts(options_, layout);
     // The candidate's households are those inside the border it would have.
     if (candidate != nullptr && facts_ && options.households) {
-        (*options.households)[candidate->code] = facts_->inside(candidate->geometry);
+        set_tally(options, candidate->code, facts_->inside(candidate->geometry));
     }
     options.threads = 1;  // a neighbourhood is a few dozen grids
     const rules::Validator validator = base_->workers()
@@ -752,18 +764,19 @@ rules::Options Draft::with_live_facts(rules::Options options, const std::vector<
     // A changed grid's households are those inside its new border (a split
     // takes some from the grid it cut); an unchanged one keeps its own. Staff
     // stay with the code: a new code has none until a planner assigns them.
-    std::unordered_map<std::string, int> counts;
+    options.households.emplace();
+    options.residents.emplace();
+    options.buildings.emplace();
     std::unordered_map<std::string, int> primary;
     bool staffed = true;
     for (const model::Grid& grid : layout) {
         if (grid.level != model::GridLevel::grid) continue;
-        counts.emplace(grid.code, changed_.contains(grid.code) ? facts_->inside(grid.geometry)
-                                                               : facts_->in_grid(grid.code));
+        set_tally(options, grid.code,
+                  changed_.contains(grid.code) ? facts_->inside(grid.geometry) : facts_->in_grid(grid.code));
         const std::optional<int> staff = facts_->primary_staff(grid.code);
         staffed = staffed && staff.has_value();
         if (staff) primary.emplace(grid.code, *staff);
     }
-    options.households = std::move(counts);
     if (staffed) options.primary_staff = std::move(primary);
     return options;
 }

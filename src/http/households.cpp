@@ -7,21 +7,41 @@
 
 namespace wangge::http {
 
+namespace {
+
+void unique_sorted(std::vector<rules::Building>& buildings) {
+    std::sort(buildings.begin(), buildings.end());
+    buildings.erase(std::unique(buildings.begin(), buildings.end()), buildings.end());
+}
+
+}  // namespace
+
 HouseholdCounts::HouseholdCounts() : lazy_(std::make_shared<Lazy>()) {}
 
-const HouseholdCounts::Map& HouseholdCounts::of(const model::Snapshot& snapshot) const {
+const HouseholdCounts::Tallies& HouseholdCounts::tallies(const model::Snapshot& snapshot) const {
     std::call_once(lazy_->once, [&] {
+        Tallies& t = lazy_->tallies;
         for (const model::Household& household : snapshot.data().households) {
-            if (household.resident() && !household.grid_code.empty()) ++lazy_->counts[household.grid_code];
+            if (!household.resident() || household.grid_code.empty()) continue;
+            ++t.households[household.grid_code];
+            t.residents[household.grid_code] += household.members;
+            if (!household.compound.empty()) {
+                t.buildings[household.grid_code].push_back({household.compound, household.building});
+            }
         }
+        for (auto& [code, buildings] : t.buildings) unique_sorted(buildings);
     });
-    return lazy_->counts;
+    return lazy_->tallies;
+}
+
+bool same_households(const View& next, const View* previous) noexcept {
+    const model::Changes& changes = next.snapshot().changes();
+    return previous != nullptr && !changes.rebuilt && !changes.layout && changes.households.empty();
 }
 
 void derive_household_counts(State& state) {
     state.derive_incremental<HouseholdCounts>([](const View& next, const View* previous) {
-        const model::Changes& changes = next.snapshot().changes();
-        if (previous != nullptr && !changes.rebuilt && !changes.layout && changes.households.empty()) {
+        if (same_households(next, previous)) {
             // Copies share the lazy counts: the households did not change.
             return std::make_shared<const HouseholdCounts>(previous->derived<HouseholdCounts>());
         }
@@ -52,24 +72,38 @@ class LiveGridFacts final : public drafts::GridFacts {
 public:
     explicit LiveGridFacts(const State& state) : state_(state) {}
 
-    [[nodiscard]] int in_grid(std::string_view code) const override {
+    [[nodiscard]] Tally in_grid(std::string_view code) const override {
         const auto view = state_.view();
-        const HouseholdCounts::Map& counts = view->derived<HouseholdCounts>().of(view->snapshot());
-        const auto found = counts.find(std::string(code));
-        return found == counts.end() ? 0 : found->second;
+        const HouseholdCounts::Tallies& tallies = view->derived<HouseholdCounts>().tallies(view->snapshot());
+        const std::string key(code);
+        Tally tally;
+        if (const auto found = tallies.households.find(key); found != tallies.households.end()) {
+            tally.households = found->second;
+        }
+        if (const auto found = tallies.residents.find(key); found != tallies.residents.end()) {
+            tally.residents = found->second;
+        }
+        if (const auto found = tallies.buildings.find(key); found != tallies.buildings.end()) {
+            tally.buildings = found->second;
+        }
+        return tally;
     }
 
-    [[nodiscard]] int inside(const geo::MultiPolygon& lonlat) const override {
+    [[nodiscard]] Tally inside(const geo::MultiPolygon& lonlat) const override {
         const auto view = state_.view();
         const model::Snapshot& snapshot = view->snapshot();
         const auto& households = snapshot.data().households;
-        int count = 0;
+        Tally tally;
         snapshot.household_index().query(geo::bounds(lonlat), [&](std::size_t position) {
             const model::Household& household = households[position];
-            if (household.resident() && geo::contains(lonlat, household.location)) ++count;
+            if (!household.resident() || !geo::contains(lonlat, household.location)) return true;
+            ++tally.households;
+            tally.residents += household.members;
+            if (!household.compound.empty()) tally.buildings.push_back({household.compound, household.building});
             return true;
         });
-        return count;
+        unique_sorted(tally.buildings);
+        return tally;
     }
 
     [[nodiscard]] std::optional<int> primary_staff(std::string_view code) const override {

@@ -2,6 +2,7 @@
 
 #include "wangge/http/body.hpp"
 #include "wangge/http/households.hpp"
+#include "wangge/rules/rules_config.hpp"
 
 namespace wangge::http {
 
@@ -29,7 +30,10 @@ Response validate_layout(const Request& request, const State& state, rules::Opti
         throw ClientError(ErrorKind::bad_request, "invalid_features", e.what(), "网格数据格式不正确");
     }
     const auto view = state.view();
-    options.households = view->derived<HouseholdCounts>().of(view->snapshot());
+    const HouseholdCounts::Tallies& tallies = view->derived<HouseholdCounts>().tallies(view->snapshot());
+    options.households = tallies.households;
+    options.residents = tallies.residents;
+    options.buildings = tallies.buildings;
     options.primary_staff = primary_staff_counts(view->snapshot(), grids);
     const rules::Report report = rules::validate(std::move(grids), options);
     return Response::json(rules::to_json(report));
@@ -37,13 +41,7 @@ Response validate_layout(const Request& request, const State& state, rules::Opti
 
 }  // namespace
 
-nlohmann::json rules_json(const rules::Options& rules) {
-    return {{"min_width_m", rules.min_width_m},
-            {"min_area_m2", rules.min_area_m2},
-            {"edge_tolerance_m", rules.edge_tolerance_m},
-            {"households_min", rules.households_min},
-            {"households_max", rules.households_max}};
-}
+nlohmann::json rules_json(const rules::Options& rules) { return rules::thresholds_json(rules); }
 
 void add_validate_route(Router& router, const State& state, const AuthGate& gate, const rules::Options& rules,
                         const rules::FeatureLimits& limits) {

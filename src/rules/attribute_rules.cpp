@@ -42,6 +42,21 @@ void check_duplicates(std::span<const model::Grid> layout, std::vector<Violation
     }
 }
 
+/// household_count / residents_count: the grid's count in `counts` (0 when
+/// absent) outside [min, max], e.g. "网格 X 有居民 401 人，不在 200–400 人的范围内".
+void check_range(const model::Grid& grid, const std::optional<std::unordered_map<std::string, int>>& counts, int min,
+                 int max, std::string_view id, std::string_view noun, std::string_view unit,
+                 std::vector<Violation>& out) {
+    if (!counts) return;
+    const auto found = counts->find(grid.code);
+    const int count = found == counts->end() ? 0 : found->second;
+    if (count >= min && count <= max) return;
+    out.push_back(about(grid, id, Severity::warning,
+                        label(grid) + " 有" + std::string(noun) + " " + std::to_string(count) + " " + std::string(unit) +
+                            "，不在 " + std::to_string(min) + "–" + std::to_string(max) + " " + std::string(unit) +
+                            "的范围内"));
+}
+
 void check_format(const model::Grid& grid, const CodeScheme& scheme, std::vector<Violation>& out) {
     const std::size_t length = scheme.length(grid.level);
     std::string problem;
@@ -88,8 +103,85 @@ AttributeRules::AttributeRules(std::span<const model::Grid> layout, std::span<co
         for (const model::Grid& grid : *list) {
             codes_.insert(grid.code);
             levels_.insert(grid.level);
+            by_code_.emplace(grid.code, &grid);
         }
     }
+    for (const model::Grid& grid : layout) {
+        if (grid.level != model::GridLevel::grid) continue;
+        if (options_.buildings) {
+            if (const auto found = options_.buildings->find(grid.code); found != options_.buildings->end()) {
+                for (const Building& building : found->second) {
+                    compound_grids_[building.compound].insert(grid.code);
+                    if (!building.building.empty()) building_grids_[building].insert(grid.code);
+                }
+            }
+        }
+        if (options_.households && !grid.parent_code.empty()) {
+            const auto found = options_.households->find(grid.code);
+            community_households_[grid.parent_code] += found == options_.households->end() ? 0 : found->second;
+        }
+    }
+}
+
+Violation AttributeRules::about_grids(std::string_view id, const std::set<std::string_view>& codes,
+                                      std::string message) const {
+    Violation v;
+    v.rule = std::string(id);
+    v.severity = Severity::warning;
+    geo::MultiPolygon all;
+    for (std::string_view code : codes) {
+        v.grids.emplace_back(code);
+        if (const auto found = by_code_.find(code); found != by_code_.end()) {
+            const auto& polygons = found->second->geometry.polygons;
+            all.polygons.insert(all.polygons.end(), polygons.begin(), polygons.end());
+        }
+    }
+    v.geometry = all.empty() ? nlohmann::json() : geo::to_geojson(all);
+    v.message = std::move(message);
+    return v;
+}
+
+namespace {
+
+std::string joined(const std::set<std::string_view>& codes) {
+    std::string out;
+    for (std::string_view code : codes) {
+        if (!out.empty()) out += "、";
+        out += code;
+    }
+    return out;
+}
+
+}  // namespace
+
+// 按照小区范围划分: a building split between grids is named itself, so the
+// planner sees which border to move; a compound split only along its
+// buildings is named once.
+void AttributeRules::check_compound(std::string_view compound, std::vector<Violation>& out) const {
+    const auto grids = compound_grids_.find(compound);
+    if (grids == compound_grids_.end() || grids->second.size() < 2) return;
+    bool building_split = false;
+    for (auto it = building_grids_.lower_bound(Building{std::string(compound), {}});
+         it != building_grids_.end() && it->first.compound == compound; ++it) {
+        if (it->second.size() < 2) continue;
+        building_split = true;
+        out.push_back(about_grids(rule::compound_split, it->second,
+                                  "小区 " + std::string(compound) + " " + it->first.building + " 的住户分属 " +
+                                      std::to_string(it->second.size()) + " 个网格：" + joined(it->second)));
+    }
+    if (!building_split) {
+        out.push_back(about_grids(rule::compound_split, grids->second,
+                                  "小区 " + std::string(compound) + " 的住户分属 " +
+                                      std::to_string(grids->second.size()) + " 个网格：" + joined(grids->second)));
+    }
+}
+
+void AttributeRules::check_community(std::string_view code, std::vector<Violation>& out) const {
+    const auto total = community_households_.find(code);
+    if (total == community_households_.end() || total->second <= options_.community_households_max) return;
+    out.push_back(about_grids(rule::community_households, {code},
+                              "社区 " + std::string(code) + " 有 " + std::to_string(total->second) + " 户，超过 " +
+                                  std::to_string(options_.community_households_max) + " 户的上限"));
 }
 
 void AttributeRules::check_grid(const model::Grid& grid, std::vector<Violation>& out) const {
@@ -104,15 +196,11 @@ void AttributeRules::check_grid(const model::Grid& grid, std::vector<Violation>&
         v.grids.push_back(grid.parent_code);
         out.push_back(std::move(v));
     }
-    if (options_.households && grid.level == model::GridLevel::grid) {
-        const auto found = options_.households->find(grid.code);
-        const int count = found == options_.households->end() ? 0 : found->second;
-        if (count < options_.households_min || count > options_.households_max) {
-            out.push_back(about(grid, rule::household_count, Severity::warning,
-                                label(grid) + " 有 " + std::to_string(count) + " 户，不在 " +
-                                    std::to_string(options_.households_min) + "–" +
-                                    std::to_string(options_.households_max) + " 户的范围内"));
-        }
+    if (grid.level == model::GridLevel::grid) {
+        check_range(grid, options_.households, options_.households_min, options_.households_max,
+                    rule::household_count, "", "户", out);
+        check_range(grid, options_.residents, options_.residents_min, options_.residents_max, rule::residents_count,
+                    "居民", "人", out);
     }
     if (options_.primary_staff && grid.level == model::GridLevel::grid) {
         const auto found = options_.primary_staff->find(grid.code);
@@ -141,6 +229,8 @@ std::vector<Violation> AttributeRules::check_all() const {
     std::vector<Violation> out;
     check_duplicates(layout_, out);
     for (const model::Grid& grid : layout_) check_grid(grid, out);
+    for (const auto& [compound, grids] : compound_grids_) check_compound(compound, out);
+    for (const auto& [community, total] : community_households_) check_community(community, out);
     return out;
 }
 
@@ -153,6 +243,18 @@ std::vector<Violation> AttributeRules::check_one(std::size_t index) const {
     }
     check_duplicates(same_code, out);
     check_grid(grid, out);
+    if (grid.level == model::GridLevel::grid) {
+        if (options_.buildings) {
+            if (const auto found = options_.buildings->find(grid.code); found != options_.buildings->end()) {
+                std::set<std::string_view> compounds;
+                for (const Building& building : found->second) compounds.insert(building.compound);
+                for (std::string_view compound : compounds) check_compound(compound, out);
+            }
+        }
+        check_community(grid.parent_code, out);
+    } else if (grid.level == model::GridLevel::community) {
+        check_community(grid.code, out);
+    }
     return out;
 }
 

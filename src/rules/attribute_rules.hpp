@@ -1,7 +1,10 @@
 #pragma once
 // The rules that need no geometry: duplicate_code, code_format,
-// parent_missing, household_count and no_primary_staff. Internal to the rules module.
+// parent_missing, household_count, no_primary_staff and the planning rules
+// residents_count, compound_split and community_households. Internal to the
+// rules module.
 
+#include <map>
 #include <optional>
 #include <set>
 #include <span>
@@ -27,11 +30,23 @@ public:
 
 private:
     void check_grid(const model::Grid& grid, std::vector<Violation>& out) const;
+    /// compound_split for one compound: its split buildings, or the compound itself.
+    void check_compound(std::string_view compound, std::vector<Violation>& out) const;
+    void check_community(std::string_view code, std::vector<Violation>& out) const;
+    [[nodiscard]] Violation about_grids(std::string_view id, const std::set<std::string_view>& codes,
+                                        std::string message) const;
+
     std::span<const model::Grid> layout_;
     bool has_parent_file_;
     const Options& options_;
     std::unordered_set<std::string_view> codes_;
     std::set<model::GridLevel> levels_;
+    std::unordered_map<std::string_view, const model::Grid*> by_code_;  // layout first, then parents
+    // Finest-level grids holding households of each building / compound.
+    std::map<Building, std::set<std::string_view>> building_grids_;
+    std::map<std::string_view, std::set<std::string_view>> compound_grids_;
+    // Households per community: the sum over its finest-level grids in the layout.
+    std::map<std::string_view, long long> community_households_;
 };
 
 /// 街道 / 社区 / 网格 / 微网格, for messages.

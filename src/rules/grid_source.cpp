@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <set>
+#include <string>
 
 #include "wangge/geo/geojson.hpp"
 
@@ -99,20 +101,44 @@ Transform lonlat_transform(OGRLayerH layer) {
     return transform;
 }
 
-std::optional<std::unordered_map<std::string, int>> household_counts(void* dataset) {
+/// Households, residents and buildings per grid code, when the source has a
+/// households layer with a grid_code field (members, compound and building
+/// are each used when present).
+void read_household_facts(void* dataset, GridFile& file) {
     OGRLayerH layer = GDALDatasetGetLayerByName(dataset, "households");
-    if (layer == nullptr) return std::nullopt;
-    const int field = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(layer), "grid_code");
-    if (field < 0) return std::nullopt;
-    // Households that moved out stay in the store for their history; they are not counted.
-    const int moved_out = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(layer), "moved_out");
+    if (layer == nullptr) return;
+    OGRFeatureDefnH definition = OGR_L_GetLayerDefn(layer);
+    const int field = OGR_FD_GetFieldIndex(definition, "grid_code");
+    if (field < 0) return;
+    const int members = OGR_FD_GetFieldIndex(definition, "members");
+    const int compound = OGR_FD_GetFieldIndex(definition, "compound");
+    const int building = OGR_FD_GetFieldIndex(definition, "building");
+    // Households that moved out stay in a store for their history; they are not counted.
+    const int moved_out = OGR_FD_GetFieldIndex(definition, "moved_out");
+    const auto text = [](OGRFeatureH feature, int index) {
+        return index >= 0 && OGR_F_IsFieldSetAndNotNull(feature, index) ? std::string(OGR_F_GetFieldAsString(feature, index))
+                                                                       : std::string();
+    };
     std::unordered_map<std::string, int> counts;
+    std::unordered_map<std::string, int> residents;
+    std::unordered_map<std::string, std::set<Building>> buildings;
     OGR_L_ResetReading(layer);
     while (Feature feature{OGR_L_GetNextFeature(layer)}) {
+        if (!OGR_F_IsFieldSetAndNotNull(feature.get(), field)) continue;
         if (moved_out >= 0 && OGR_F_IsFieldSetAndNotNull(feature.get(), moved_out)) continue;
-        if (OGR_F_IsFieldSetAndNotNull(feature.get(), field)) ++counts[OGR_F_GetFieldAsString(feature.get(), field)];
+        const std::string code = OGR_F_GetFieldAsString(feature.get(), field);
+        ++counts[code];
+        if (members >= 0) residents[code] += OGR_F_GetFieldAsInteger(feature.get(), members);
+        if (std::string name = text(feature.get(), compound); !name.empty()) {
+            buildings[code].insert(Building{std::move(name), text(feature.get(), building)});
+        }
     }
-    return counts;
+    file.households = std::move(counts);
+    if (members >= 0) file.residents = std::move(residents);
+    if (compound >= 0) {
+        file.buildings.emplace();
+        for (auto& [code, set] : buildings) (*file.buildings)[code].assign(set.begin(), set.end());
+    }
 }
 
 /// A岗 links per grid code, when the source has a staff_grids layer with rows
@@ -256,7 +282,7 @@ GridFile read_grid_file(const std::filesystem::path& path, std::string_view laye
         grid.geometry = polygons_of(geometry, where);
         file.grids.push_back(std::move(grid));
     }
-    file.households = household_counts(dataset.get());
+    read_household_facts(dataset.get(), file);
     file.primary_staff = primary_staff_counts(dataset.get());
     return file;
 }

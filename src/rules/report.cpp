@@ -13,7 +13,8 @@ namespace {
 constexpr std::array rule_order{rule::invalid_geometry, rule::duplicate_code,  rule::code_format,
                                 rule::parent_missing,   rule::overlap,         rule::gap,
                                 rule::outside_parent,   rule::edge_mismatch,   rule::household_count,
-                                rule::no_primary_staff};
+                                rule::no_primary_staff, rule::residents_count, rule::compound_split,
+                                rule::community_households};
 
 std::size_t rank(std::string_view id) {
     return static_cast<std::size_t>(std::find(rule_order.begin(), rule_order.end(), id) - rule_order.begin());

@@ -696,7 +696,11 @@ Report Validator::validate_grid(std::string_view code, const geo::MultiPolygon& 
     Report report;
     report.grids = impl.layout_size;
     for (Violation& v : impl.attributes->check_one(index)) {
-        if (v.rule != rule::duplicate_code) v.geometry = lonlat.empty() ? nlohmann::json() : geo::to_geojson(lonlat);
+        // Rules about the edited grid alone show its new border; those over
+        // several grids (duplicates, split compounds, a community) keep theirs.
+        const bool shared = v.rule == rule::duplicate_code || v.rule == rule::compound_split ||
+                            v.rule == rule::community_households;
+        if (!shared) v.geometry = lonlat.empty() ? nlohmann::json() : geo::to_geojson(lonlat);
         report.violations.push_back(std::move(v));
     }
     if (auto invalid = check_validity(worker, scope, index)) report.violations.push_back(std::move(*invalid));

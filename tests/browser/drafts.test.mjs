@@ -95,6 +95,10 @@ test('split a grid along a drawn line', {timeout: 60000}, async () => {
   const added = codes.filter((c) => !sample.gridCodes.includes(c));
   assert.equal(added.length, 1, 'the split made one new grid');
   assert.ok(codes.includes(code), 'the split grid keeps its code');
+  // The line cuts through the grid's compounds: the live check names them and both halves (rule compound_split).
+  const split = page.locator('.draft-report[data-kind="edit"] .violations li[data-rule="compound_split"]', {hasText: added[0]});
+  assert.ok(await split.count() > 0, 'compound_split names the new grid');
+  assert.match(await split.first().textContent(), new RegExp(`小区或楼栋跨网格 小区 .+ 的住户分属 \\d+ 个网格：.*${code}`));
   await screenshot(page, 'drafts-split');
 
   assert.deepEqual(errors, []);
@@ -146,6 +150,8 @@ test('dragging a vertex into a neighbour shows the overlap before saving, and dr
   assert.equal(await live.locator('li[data-rule="overlap"]').count(), 0);
   await waitIdle(page);
   assert.equal(await overlaps(), 0, 'the overlap is no longer drawn');
+  // The sample's compounds each span two grids (compound_split warnings): saving asks to confirm them.
+  page.once('dialog', (dialog) => dialog.accept());
   await page.locator('button.save-boundary').click();
   await page.locator('.draft-editor .draft-tools').waitFor({timeout: 15000});
   assert.equal(await page.locator('.draft-report').getAttribute('data-kind'), 'edit');

@@ -26,12 +26,14 @@ const support::Account planner{"planner", auth::Role::planner};
 const support::Account worker{"worker", auth::Role::grid_worker, {layout::grid_a}};
 
 /// The test app (every route, as `wangge serve` wires them) over layout::dataset(), served.
-/// Rule options under which every household count is in range: for tests of
-/// the borders, whose fixtures hold a handful of households per grid.
+/// Rule options under which every household and resident count is in range:
+/// for tests of the borders, whose fixtures hold a handful of households per grid.
 rules::Options borders_only() {
     rules::Options rules;
     rules.households_min = 0;
     rules.households_max = 1'000'000;
+    rules.residents_min = 0;
+    rules.residents_max = 1'000'000;
     return rules;
 }
 
@@ -214,6 +216,36 @@ TEST(DraftRoutes, EditsAndChecksCountHouseholdsWithTheConfiguredRange) {
 
     // A warning needs the planner's confirmation to publish.
     EXPECT_EQ(server.call(Method::post, draft + "/publish", token).json()["error"]["code"], "confirm_required");
+}
+
+TEST(DraftRoutes, SplittingACompoundShowsInTheLiveAndFullChecks) {
+    // Households 1 and 2 of 幸福里 (2 members each) lie in grid_a; 3, 4, 5 in grid_b.
+    rules::Options rules = borders_only();
+    rules.residents_min = 5;  // a grid of one household (2 residents) is too small
+    DraftServer server(rules);
+    const std::string token = server.login("planner");
+    const std::string draft = "/drafts/" + server.call(Method::post, "/drafts", token).json()["id"].get<std::string>();
+    EXPECT_EQ(server.call(Method::post, draft + "/validate", token).json()["summary"].count("compound_split"), 0u)
+        << "nothing split before the cut";
+    // Cut between households 1 and 2: the new western grid takes household 1.
+    const Reply split = server.call(Method::post, draft + "/split", token,
+                                    {{"code", layout::grid_a}, {"line", meridian(116.407)},
+                                     {"new_code", "110105001001003"}});
+    ASSERT_EQ(split.status, 200u) << split.body;
+    const std::string expected = "小区 幸福里 的住户分属 2 个网格：" + std::string(layout::grid_a) + "、110105001001003";
+    const auto messages = [](const nlohmann::json& report, std::string_view rule) {
+        std::vector<std::string> out;
+        for (const nlohmann::json& v : report["violations"]) {
+            if (v["rule"] == rule) out.push_back(v["message"]);
+        }
+        return out;
+    };
+    EXPECT_EQ(messages(split.json()["report"], "compound_split"), std::vector<std::string>{expected}) << split.body;
+    EXPECT_EQ(messages(split.json()["report"], "residents_count").size(), 2u) << split.body;  // both halves: 2 residents
+    const Reply validated = server.call(Method::post, draft + "/validate", token);
+    ASSERT_EQ(validated.status, 200u) << validated.body;
+    EXPECT_EQ(messages(validated.json(), "compound_split"), std::vector<std::string>{expected});
+    EXPECT_TRUE(validated.json()["valid"]) << "planning rules are warnings";
 }
 
 TEST(DraftRoutes, PublishRefusesADraftWithErrors) {

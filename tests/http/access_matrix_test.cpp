@@ -159,6 +159,10 @@ std::vector<Case> access_table() {
         {get, "/collections/{collection}/items/{id}", "/collections/facilities/items/1", {}, signed_in},
         {get, "/collections/{collection}/items/{id}", "/collections/incidents/items/1", {}, signed_in},
         {get, "/lookup", "/lookup?lon=116.405&lat=39.91", {}, everyone},
+        // The public grid page: compound names find grids, the card and its QR code; nothing personal.
+        {get, "/public/grids/search", "/public/grids/search?q=%E5%90%89%E5%BA%86%E9%87%8C", {}, everyone},
+        {get, "/public/grids/{code}", "/public/grids/110105001001001", {}, everyone},
+        {get, "/public/grids/{code}/qr.svg", "/public/grids/110105001001001/qr.svg", {}, everyone},
         {get, "/tiles/{layer}.json", "/tiles/grids.json", {}, everyone},
         {get, "/tiles/{layer}.json", "/tiles/households.json", {}, signed_in},
         {get, "/tiles/{layer}.json", "/tiles/heat.json", {}, signed_in},

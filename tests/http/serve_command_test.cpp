@@ -129,15 +129,21 @@ TEST(ServeCommand, ConfigFileSetsOptionsAndTheCommandLineWins) {
 TEST(ServeCommand, TheExampleConfigFileIsValid) {
     TempDir dir;
     const std::string store = sample_store(dir);
-    // The rule options come from the file and the command line alike (GET /rules shows them).
+    // The rule options come from the file, the rules config and the command line alike (GET /rules
+    // shows them); the command line wins over the rules config.
+    const std::filesystem::path rules_config = dir.path() / "rules.json";
+    write_text(rules_config, R"({"households_max": 999, "residents_max": 500, "community_households_max": 4000})");
     ServeProcess server({"--config", WANGGE_SOURCE_DIR "/docs/wangge.conf.example", "--store", store, "--port", "0",
-                         "--quiet", "--households-max", "250"});
+                         "--quiet", "--households-max", "250", "--rules-config", rules_config.string()});
     EXPECT_EQ(Client(server.port()).get("/health").status, 200u);
     const Reply rules = Client(server.port()).get("/rules");
     ASSERT_EQ(rules.status, 200u) << rules.body;
     EXPECT_EQ(rules.json()["households_min"], 100);
     EXPECT_EQ(rules.json()["households_max"], 250);
     EXPECT_EQ(rules.json()["edge_tolerance_m"], 0.5);
+    EXPECT_EQ(rules.json()["residents_min"], 200);
+    EXPECT_EQ(rules.json()["residents_max"], 500);
+    EXPECT_EQ(rules.json()["community_households_max"], 4000);
     server.child().signal(SIGTERM);
     EXPECT_EQ(server.child().wait(), 0);
 }
@@ -175,6 +181,9 @@ TEST(ServeCommand, BadArgumentsExitWith2) {
              std::vector<std::string>{wangge_binary, "serve", "--store", "x.gpkg", "--colour", "red"},
              std::vector<std::string>{wangge_binary, "serve", "--store", "x.gpkg", "--io-timeout", "0"},
              std::vector<std::string>{wangge_binary, "serve", "--store", "x.gpkg", "--households-min", "400"},
+             std::vector<std::string>{wangge_binary, "serve", "--store", "x.gpkg", "--residents-min", "500"},
+             std::vector<std::string>{wangge_binary, "serve", "--store", "x.gpkg", "--rules-config",
+                                      (dir.path() / "none.json").string()},
              std::vector<std::string>{wangge_binary, "serve", "--store", "x.gpkg", "--config",
                                       (dir.path() / "none.conf").string()},
              std::vector<std::string>{wangge_binary, "serve", "--store", "x.gpkg", "--config", unknown_option.string()},

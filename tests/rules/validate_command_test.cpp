@@ -109,6 +109,58 @@ TEST_F(ValidateCommand, ReadsGeoPackageLayers) {
     EXPECT_EQ(run(gpkg.string() + " --layer nope").exit_code, 2);
 }
 
+TEST_F(ValidateCommand, PlanningRulesOnAStoreWithTheRulesConfig) {
+    if (std::system("command -v ogr2ogr > /dev/null") != 0) GTEST_SKIP() << "ogr2ogr (gdal-bin) not installed";
+    // A store: the clean layout and a households layer. 1号楼 of 阳光小区 has households in grid1 and grid2.
+    const fs::path grids = write_layout("clean.geojson", layout.clean());
+    nlohmann::json households = nlohmann::json::array();
+    const auto add = [&](const char* grid, int members, const char* building, const char* moved_out = nullptr) {
+        households.push_back({{"type", "Feature"},
+                              {"properties", {{"grid_code", grid}, {"members", members}, {"compound", "阳光小区"},
+                                              {"building", building},
+                                              {"moved_out", moved_out ? nlohmann::json(moved_out) : nlohmann::json()}}},
+                              {"geometry", {{"type", "Point"}, {"coordinates", {116.4, 39.9}}}}});
+    };
+    add(testing::grid1, 3, "1号楼");
+    add(testing::grid1, 3, "2号楼");
+    add(testing::grid2, 2, "1号楼");
+    add(testing::grid3, 50, "1号楼", "2026-01-01");  // moved out: counted nowhere
+    const fs::path points = dir / "households.geojson";
+    std::ofstream(points) << nlohmann::json{{"type", "FeatureCollection"}, {"features", households}}.dump();
+    const fs::path store = dir / "store.gpkg";
+    ASSERT_EQ(std::system(("ogr2ogr -f GPKG " + store.string() + " " + grids.string() + " -nln grids").c_str()), 0);
+    ASSERT_EQ(std::system(("ogr2ogr -f GPKG -update " + store.string() + " " + points.string() + " -nln households")
+                              .c_str()),
+              0);
+    const fs::path config = dir / "rules.json";
+    std::ofstream(config) << R"({"households_min": 0, "residents_min": 0, "residents_max": 4,
+                                 "community_households_max": 2})";
+
+    CommandRun result = run(store.string() + " --rules-config " + config.string());
+    ASSERT_EQ(result.exit_code, 0) << result.out;  // warnings only
+    nlohmann::json report = nlohmann::json::parse(result.out);
+    EXPECT_EQ(report["summary"],
+              (nlohmann::json{{"residents_count", 1}, {"compound_split", 1}, {"community_households", 1}}));
+    for (const nlohmann::json& v : report["violations"]) {
+        if (v["rule"] == "compound_split") {
+            EXPECT_EQ(v["message"], "小区 阳光小区 1号楼 的住户分属 2 个网格：" + std::string(testing::grid1) + "、" +
+                                        testing::grid2);
+        }
+    }
+    // An option on the command line wins over the file.
+    result = run(store.string() + " --rules-config " + config.string() + " --residents-max 10");
+    EXPECT_EQ(nlohmann::json::parse(result.out)["summary"],
+              (nlohmann::json{{"compound_split", 1}, {"community_households", 1}}));
+
+    // A config that cannot be used is a usage error.
+    std::ofstream(dir / "unknown.json") << R"({"households_maximum": 5})";
+    std::ofstream(dir / "text.json") << R"({"households_max": "many"})";
+    std::ofstream(dir / "empty_range.json") << R"({"residents_min": 500})";
+    for (const char* bad : {"unknown.json", "text.json", "empty_range.json", "missing.json"}) {
+        EXPECT_EQ(run(store.string() + " --rules-config " + (dir / bad).string()).exit_code, 2) << bad;
+    }
+}
+
 TEST_F(ValidateCommand, UnreadableInputExitsTwo) {
     const fs::path junk = dir / "junk.geojson";
     std::ofstream(junk) << "{ not json";

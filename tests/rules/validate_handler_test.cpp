@@ -48,7 +48,10 @@ TEST_F(ValidateRoute, ReportsViolations) {
     EXPECT_EQ(report["grids"], 5);
     // The planted grids' codes hold none of the served households: below the default 100.
     // Of the served staff, only 110105001001001 has its A岗; the other two codes have none.
-    EXPECT_EQ(report["summary"], (nlohmann::json{{"overlap", 1}, {"household_count", 3}, {"no_primary_staff", 2}}));
+    // The served households (2 members each) of 吉庆里小区 lie in grid1 and grid2: fewer than 200
+    // residents in every grid, and one compound in two grids.
+    EXPECT_EQ(report["summary"], (nlohmann::json{{"overlap", 1}, {"household_count", 3}, {"no_primary_staff", 2},
+                                                 {"residents_count", 3}, {"compound_split", 1}}));
     EXPECT_EQ(report["violations"][0]["message"], "网格 110105001001001 与 110105001001002 重叠 2000.0 平方米");
 }
 
@@ -62,7 +65,8 @@ TEST_F(ValidateRoute, HouseholdCountUsesTheServedHouseholdsAndTheConfiguredRange
     ASSERT_EQ(shown.status(), Status::ok) << shown.body();
     EXPECT_EQ(nlohmann::json::parse(shown.body()),
               (nlohmann::json{{"min_width_m", 0.25}, {"min_area_m2", 1.0}, {"edge_tolerance_m", 0.5},
-                              {"households_min", 0}, {"households_max", 1}}));
+                              {"households_min", 0}, {"households_max", 1}, {"residents_min", 200},
+                              {"residents_max", 400}, {"community_households_max", 3000}}));
 
     // The sample's grids, each compared with the households the snapshot gives its code.
     const auto view = configured.state().view();
@@ -86,6 +90,36 @@ TEST_F(ValidateRoute, HouseholdCountUsesTheServedHouseholdsAndTheConfiguredRange
     for (const model::Grid& g : grids) crowded += g.level == model::GridLevel::grid && served[g.code] > 1 ? 1 : 0;
     EXPECT_GT(crowded, 0u);
     EXPECT_EQ(warned, crowded);
+}
+
+TEST_F(ValidateRoute, PlanningRulesUseTheServedHouseholds) {
+    rules::Options rules;
+    rules.households_min = 0;
+    rules.residents_min = 0;
+    rules.residents_max = 9;          // grid 001 has 5 households of 2
+    rules.community_households_max = 6;  // community 001 has 7
+    support::TestApp configured{{.rules = rules}};
+    const auto view = configured.state().view();
+    std::vector<model::Grid> grids;
+    for (const model::Grid* g : view->snapshot().current_grids()) grids.push_back(*g);
+    const Response response = configured.handle_as(planner, Method::post, "/validate", collection(grids).dump());
+    ASSERT_EQ(response.status(), Status::ok) << response.body();
+    const nlohmann::json report = nlohmann::json::parse(response.body());
+    // (The test dataset's street and communities also give gap and outside_parent; not looked at here.)
+    for (const char* rule : {"residents_count", "compound_split", "community_households"}) {
+        EXPECT_EQ(report["summary"][rule], 1) << rule << report["summary"];
+    }
+    for (const nlohmann::json& v : report["violations"]) {
+        if (v["rule"] == "residents_count") {
+            EXPECT_EQ(v["grids"], nlohmann::json({"110105001001001"}));
+        }
+        if (v["rule"] == "community_households") {
+            EXPECT_EQ(v["grids"], nlohmann::json({"110105001001"}));
+        }
+        if (v["rule"] == "compound_split") {
+            EXPECT_EQ(v["message"], "小区 吉庆里小区 的住户分属 3 个网格：110105001001001、110105001001002、110105001002001");
+        }
+    }
 }
 
 TEST_F(ValidateRoute, CleanLayoutAndThresholdParameters) {

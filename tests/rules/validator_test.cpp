@@ -247,6 +247,76 @@ TEST_F(Planted, EveryGridNeedsExactlyOneAPost) {
     EXPECT_TRUE(validate(layout.clean()).violations.empty());
 }
 
+TEST_F(Planted, ResidentsCountIsAWarningWithInclusiveBounds) {
+    Options options;
+    // 200 and 400 are inside the default range; 199 and 401 are not.
+    options.residents = std::unordered_map<std::string, int>{{grid1, 200}, {grid2, 401}, {grid3, 400}};
+    Report report = validate(layout.clean(), options);
+    expect_rules(report, {{"residents_count", 1}});
+    EXPECT_TRUE(report.valid());
+    EXPECT_EQ(report.violations[0].grids, Codes{grid2});
+    EXPECT_NE(report.violations[0].message.find("居民 401 人，不在 200–400 人"), std::string::npos)
+        << report.violations[0].message;
+    // The range is configurable; a grid the map has no households for has 0 residents.
+    options.residents_min = 250;
+    options.residents->erase(grid3);
+    report = validate(layout.clean(), options);
+    expect_rules(report, {{"residents_count", 3}});
+    EXPECT_NE(of_rule(report, rule::residents_count)[2]->message.find("居民 0 人"), std::string::npos);
+}
+
+TEST_F(Planted, CompoundInOneGridIsFineInTwoIsAWarning) {
+    Options options;
+    using Buildings = std::vector<Building>;
+    options.buildings = std::unordered_map<std::string, Buildings>{
+        {grid1, Buildings{{"阳光小区", "1号楼"}, {"阳光小区", "2号楼"}}},
+        {grid2, Buildings{{"和平里", ""}}},
+        {grid3, Buildings{{"幸福苑", "3号楼"}}}};
+    expect_rules(validate(layout.clean(), options), {});
+
+    // 阳光小区 also in grid2, along its buildings: the compound is named once.
+    (*options.buildings)[grid2].push_back({"阳光小区", "5号楼"});
+    Report report = validate(layout.clean(), options);
+    expect_rules(report, {{"compound_split", 1}});
+    EXPECT_TRUE(report.valid());
+    EXPECT_EQ(report.violations[0].grids, (Codes{grid1, grid2}));
+    EXPECT_EQ(report.violations[0].message, "小区 阳光小区 的住户分属 2 个网格：" + std::string(grid1) + "、" + grid2);
+    EXPECT_FALSE(report.violations[0].geometry.is_null());
+
+    // 幸福苑 3号楼 split between grid2 and grid3: the building is named instead.
+    (*options.buildings)[grid2].push_back({"幸福苑", "3号楼"});
+    report = validate(layout.clean(), options);
+    expect_rules(report, {{"compound_split", 2}});
+    const auto split = of_rule(report, rule::compound_split);
+    EXPECT_EQ(split[1]->grids, (Codes{grid2, grid3}));
+    EXPECT_EQ(split[1]->message, "小区 幸福苑 3号楼 的住户分属 2 个网格：" + std::string(grid2) + "、" + grid3);
+
+    // The check of one grid reports the splits it takes part in.
+    const Validator validator(layout.clean(), options);
+    const Report one = validator.validate_grid(grid3, layout.clean()[4].geometry);
+    expect_rules(one, {{"compound_split", 1}});
+    EXPECT_NE(one.violations[0].message.find("幸福苑"), std::string::npos);
+    expect_rules(validator.validate_grid(grid1, layout.clean()[2].geometry), {{"compound_split", 1}});
+}
+
+TEST_F(Planted, CommunityHouseholdsAboveTheLimitOnly) {
+    Options options;
+    options.households_max = 5000;  // keep household_count quiet
+    options.households = std::unordered_map<std::string, int>{{grid1, 1000}, {grid2, 1000}, {grid3, 1000}};
+    expect_rules(validate(layout.clean(), options), {});  // exactly 3000: not above
+    (*options.households)[grid3] = 1001;
+    Report report = validate(layout.clean(), options);
+    expect_rules(report, {{"community_households", 1}});
+    EXPECT_TRUE(report.valid());
+    EXPECT_EQ(report.violations[0].grids, Codes{community_code});
+    EXPECT_EQ(report.violations[0].message, "社区 " + std::string(community_code) + " 有 3001 户，超过 3000 户的上限");
+    // The check of one grid reports its community; the limit is configurable.
+    const Validator validator(layout.clean(), options);
+    expect_rules(validator.validate_grid(grid2, layout.clean()[3].geometry), {{"community_households", 1}});
+    options.community_households_max = 3001;
+    expect_rules(validate(layout.clean(), options), {});
+}
+
 TEST_F(Planted, SeparateParentFile) {
     std::vector<model::Grid> grids = layout.with(grid3, layout.rectangle(200, 400));
     std::vector<model::Grid> parents(grids.begin(), grids.begin() + 2);

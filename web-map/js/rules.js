@@ -6,7 +6,8 @@ import {apiUrl, getJSON} from './api.js';
 
 let loading = null;
 
-// {min_width_m, min_area_m2, edge_tolerance_m, households_min, households_max}, fetched once.
+// {min_width_m, min_area_m2, edge_tolerance_m, households_min, households_max, residents_min,
+// residents_max, community_households_max}, fetched once.
 export function ruleOptions() {
   loading ??= getJSON(apiUrl('rules')).catch((error) => {
     loading = null;  // asked again next time

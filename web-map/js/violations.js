@@ -9,6 +9,7 @@ export const ruleNames = {
   invalid_geometry: '几何无效', overlap: '重叠', gap: '缝隙', sliver: '狭长碎片', outside_parent: '超出上级范围',
   parent_missing: '上级不存在', duplicate_code: '编码重复', code_format: '编码格式错误',
   household_count: '住户数超出范围', no_primary_staff: '缺少A岗人员', edge_mismatch: '边界未对齐',
+  residents_count: '居民数超出范围', compound_split: '小区或楼栋跨网格', community_households: '社区户数超过上限',
 };
 
 export function drawViolations(map, violations) {

@@ -64,16 +64,24 @@ struct EditResult {
 };
 
 /// Where a draft's checks get what the served map knows per grid: households
-/// for the household_count rule and A岗 staff for no_primary_staff. Thread
+/// for the household_count, residents_count, compound_split and
+/// community_households rules and A岗 staff for no_primary_staff. Thread
 /// safety: implementations are called from any thread, for any number of
 /// drafts at once.
 class GridFacts {
 public:
+    /// What some households add up to: household_count, residents_count and compound_split.
+    struct Tally {
+        int households = 0;
+        int residents = 0;                      ///< sum of members
+        std::vector<rules::Building> buildings;  ///< sorted, unique; named compounds only
+    };
+
     virtual ~GridFacts() = default;
-    /// Households of the published grid `code`.
-    [[nodiscard]] virtual int in_grid(std::string_view code) const = 0;
-    /// Households located inside `lonlat` (a grid the draft changed).
-    [[nodiscard]] virtual int inside(const geo::MultiPolygon& lonlat) const = 0;
+    /// The households of the published grid `code`.
+    [[nodiscard]] virtual Tally in_grid(std::string_view code) const = 0;
+    /// The households located inside `lonlat` (a grid the draft changed).
+    [[nodiscard]] virtual Tally inside(const geo::MultiPolygon& lonlat) const = 0;
     /// A岗 staff linked to grid `code` (0 for a code the map does not have);
     /// nullopt when the map keeps no staff links at all (staffing is not
     /// managed here, so no_primary_staff is not checked).

@@ -1,5 +1,6 @@
 #pragma once
-// Households and A岗 staff per grid for the household_count and
+// Households, residents, buildings and A岗 staff per grid for the
+// household_count, residents_count, compound_split, community_households and
 // no_primary_staff rules of POST /validate and of the drafts (DESIGN §4),
 // from the served snapshot.
 //
@@ -18,6 +19,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "wangge/drafts/draft.hpp"
 #include "wangge/http/state.hpp"
@@ -28,19 +30,31 @@ namespace wangge::http {
 class HouseholdCounts {
 public:
     using Map = std::unordered_map<std::string, int>;
+    /// Per grid code, for the planning rules (rules::Options).
+    struct Tallies {
+        Map households;
+        Map residents;  ///< sum of members
+        std::unordered_map<std::string, std::vector<rules::Building>> buildings;  ///< sorted, unique
+    };
 
     HouseholdCounts();
     /// The counts of `snapshot`, which must be the snapshot these counts
     /// were derived for (or one sharing its households table).
-    [[nodiscard]] const Map& of(const model::Snapshot& snapshot) const;
+    [[nodiscard]] const Map& of(const model::Snapshot& snapshot) const { return tallies(snapshot).households; }
+    /// Households, residents and buildings per grid code of `snapshot` (as of()).
+    [[nodiscard]] const Tallies& tallies(const model::Snapshot& snapshot) const;
 
 private:
     struct Lazy {
         std::once_flag once;
-        Map counts;
+        Tallies tallies;
     };
     std::shared_ptr<Lazy> lazy_;
 };
+
+/// True when `next` has the households and the layout of `previous` (its write
+/// touched neither), so what was derived from them carries over.
+[[nodiscard]] bool same_households(const View& next, const View* previous) noexcept;
 
 /// Registers HouseholdCounts with `state`; call before the first publish.
 void derive_household_counts(State& state);

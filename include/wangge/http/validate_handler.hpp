@@ -7,7 +7,9 @@
 // serve` options, the same the drafts use). household_count counts the served
 // snapshot's households by their grid code (HouseholdCounts), so a posted grid
 // is compared with the households the live layout gives its code;
-// no_primary_staff likewise counts the A岗 staff linked to its code.
+// residents_count, compound_split and community_households use the same
+// households (their members, compound and building); no_primary_staff
+// likewise counts the A岗 staff linked to its code.
 // Query parameters: min_width_m, min_area_m2, edge_tolerance_m (metres)
 // override the configured ones for one request.
 // Errors: malformed JSON or features → 400, too many features or vertices → 413.
@@ -15,7 +17,7 @@
 // checked before the body is parsed.
 //
 // GET /rules: the configured thresholds, for the map (anyone may read them):
-// {"min_width_m","min_area_m2","edge_tolerance_m","households_min","households_max"}.
+// rules::thresholds_json (rules_config.hpp), the same keys a rules config file has.
 //
 // Thread safety: the handlers keep no state; requests run concurrently.
 

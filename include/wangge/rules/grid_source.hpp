@@ -15,6 +15,7 @@
 
 #include "wangge/error.hpp"
 #include "wangge/model/entities.hpp"
+#include "wangge/rules/validator.hpp"
 
 namespace wangge::rules {
 
@@ -29,6 +30,10 @@ struct GridFile {
     /// Households per grid code, when the source also has a `households`
     /// layer with a grid_code field (as a store does).
     std::optional<std::unordered_map<std::string, int>> households;
+    /// Residents (sum of members) per grid code, when that layer has a members field.
+    std::optional<std::unordered_map<std::string, int>> residents;
+    /// Buildings per grid code, when that layer has a compound field.
+    std::optional<std::unordered_map<std::string, std::vector<Building>>> buildings;
     /// A岗 staff per grid code, when the source also has a `staff_grids` layer with rows.
     std::optional<std::unordered_map<std::string, int>> primary_staff;
 };

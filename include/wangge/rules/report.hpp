@@ -27,6 +27,9 @@ inline constexpr std::string_view outside_parent = "outside_parent";
 inline constexpr std::string_view edge_mismatch = "edge_mismatch";
 inline constexpr std::string_view household_count = "household_count";
 inline constexpr std::string_view no_primary_staff = "no_primary_staff";
+inline constexpr std::string_view residents_count = "residents_count";
+inline constexpr std::string_view compound_split = "compound_split";
+inline constexpr std::string_view community_households = "community_households";
 }  // namespace rule
 
 enum class Severity { error, warning };

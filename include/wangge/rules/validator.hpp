@@ -1,8 +1,9 @@
 #pragma once
 // The boundary rules engine (DESIGN §4): checks a grid layout for invalid
 // geometry, overlaps, gaps, grids outside their parent, unknown parents,
-// duplicated or malformed codes, household counts, grids without their one
-// A岗 and near-miss borders.
+// duplicated or malformed codes, household and resident counts, compounds
+// split between grids, oversized communities, grids without their one A岗
+// and near-miss borders.
 //
 // The whole layout is projected once into a local metric CRS (LocalProjection),
 // so every area, width and tolerance is in metres; offending pieces are
@@ -33,6 +34,7 @@
 // and validate_grid() may run concurrently. Each call spreads its work over
 // its own threads, each with its own GEOS context and PROJ transform.
 
+#include <compare>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -59,14 +61,32 @@ struct CodeScheme {
     [[nodiscard]] std::size_t parent_length(model::GridLevel level) const noexcept;
 };
 
+/// A 小区 and one of its buildings (楼栋) as household addresses name them;
+/// `building` is empty for households whose address names none.
+struct Building {
+    std::string compound;
+    std::string building;
+    friend auto operator<=>(const Building&, const Building&) = default;
+};
+
 struct Options {
     double min_width_m = 0.05;      ///< pieces narrower than this are noise
     double min_area_m2 = 1.0;       ///< pieces smaller than this are noise
     double edge_tolerance_m = 0.5;  ///< vertices this close to a neighbour's border should be shared
     int households_min = 100;
     int households_max = 300;
+    int residents_min = 200;  ///< residents_count: household members per grid
+    int residents_max = 400;
+    int community_households_max = 3000;  ///< community_households: most households in one community
     /// Households per grid code; the household_count rule runs only when given.
     std::optional<std::unordered_map<std::string, int>> households;
+    /// Residents (sum of household members) per grid code; the
+    /// residents_count rule runs only when given.
+    std::optional<std::unordered_map<std::string, int>> residents;
+    /// The buildings with households in each grid (sorted, unique); the
+    /// compound_split rule runs only when given. Households without a
+    /// compound name are left out.
+    std::optional<std::unordered_map<std::string, std::vector<Building>>> buildings;
     /// A岗 (primary duty) staff per grid code; the no_primary_staff rule
     /// (exactly one per finest-level grid) runs only when given.
     std::optional<std::unordered_map<std::string, int>> primary_staff;
