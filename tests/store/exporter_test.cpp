@@ -177,7 +177,7 @@ TEST_F(ExporterTest, PersonalFieldsOnlyWhenAskedFor) {
     EXPECT_EQ(plain.rows, data_.households.size());
     EXPECT_TRUE(plain.personal_ids.empty());
     const std::string header = run_command("head -1 " + (dir_ / "plain.csv").string());
-    EXPECT_EQ(header, "id,compound,building,unit,room,grid_code,members,lon,lat\n");
+    EXPECT_EQ(header, "id,compound,building,unit,room,grid_code,members,moved_in,moved_out,lon,lat\n");
     const std::string listing = run_command("cat " + (dir_ / "plain.csv").string());
     for (const model::Household& household : data_.households) {
         for (const std::string& personal : {household.head_name, household.id_number, household.phone}) {

@@ -109,7 +109,7 @@ export function householdForm({lngLat = null, household = null, onDone, onCancel
     }
     const chosenTags = tags.value();
     if (!household || JSON.stringify(chosenTags) !== JSON.stringify(initial.tags || [])) body.tags = chosenTags;
-    if (inputs.moved_in.value && inputs.moved_in.value !== initial.moved_in) body.moved_in = inputs.moved_in.value;
+    if (inputs.moved_in.value && (!household || inputs.moved_in.value !== initial.moved_in)) body.moved_in = inputs.moved_in.value;
     if (lngLat) Object.assign(body, {lon: lngLat.lng, lat: lngLat.lat});
     if (household && Object.keys(body).length === 0) return fail('没有需要保存的修改。');
     submit.disabled = true;
