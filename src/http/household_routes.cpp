@@ -8,6 +8,7 @@
 #include "wangge/auth/masking.hpp"
 #include "wangge/http/body.hpp"
 #include "wangge/http/features.hpp"
+#include "wangge/model/text.hpp"
 #include "wangge/model/time.hpp"
 #include "wangge/store/household_versions.hpp"
 #include "workflow_common.hpp"
@@ -20,12 +21,6 @@ using nlohmann::json;
 using workflow::HouseholdChange;
 using workflow::HouseholdChangeKind;
 
-std::string trimmed(std::string text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos) return {};
-    return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-}
-
 std::vector<std::string> tags_of(const JsonBody& body) {
     const json* tags = body.find("tags");
     if (tags == nullptr) return {};
@@ -33,7 +28,7 @@ std::vector<std::string> tags_of(const JsonBody& body) {
     std::vector<std::string> list;
     for (const json& tag : *tags) {
         if (!tag.is_string()) throw JsonBody::invalid("tags", "field 'tags' must be an array of strings", "字符串数组");
-        list.push_back(trimmed(tag.get<std::string>()));
+        list.emplace_back(model::trim_blanks(tag.get_ref<const std::string&>()));
     }
     return list;
 }
@@ -46,7 +41,7 @@ void apply_fields(const JsonBody& body, model::Household& household) {
         {"head_name", &model::Household::head_name}, {"id_number", &model::Household::id_number},
         {"phone", &model::Household::phone}};
     for (const auto& [name, member] : texts) {
-        if (auto value = body.string(name)) household.*member = trimmed(std::move(*value));
+        if (const auto value = body.string(name)) household.*member = model::trim_blanks(*value);
     }
     if (const auto members = body.integer("members")) {
         if (*members < 1 || *members > 99) {
@@ -74,20 +69,21 @@ std::string grid_at(const model::Snapshot& snapshot, const geo::Point& location)
 
 /// The household by id as it stands; 404 when unknown, 409 once moved out.
 model::Household standing_household(const model::Snapshot& snapshot, std::int64_t id) {
-    const model::Household* household = snapshot.household(id);
-    if (household == nullptr) {
-        throw ClientError(ErrorKind::not_found, "not_found", "no household with id " + std::to_string(id),
-                          "不存在编号为 " + std::to_string(id) + " 的住户");
-    }
-    if (!household->resident()) {
+    const model::Household& household = detail::find_household(snapshot, id);
+    if (!household.resident()) {
         throw ClientError(ErrorKind::conflict, "household_moved_out",
-                          "household " + std::to_string(id) + " moved out on " + model::format_date(*household->moved_out),
-                          "该住户已于 " + model::format_date(*household->moved_out) + " 迁出，不能再修改");
+                          "household " + std::to_string(id) + " moved out on " + model::format_date(*household.moved_out),
+                          "该住户已于 " + model::format_date(*household.moved_out) + " 迁出，不能再修改");
     }
-    return *household;
+    return household;
 }
 
 std::string user_name(const auth::Principal& who) { return who.user ? who.user->name : std::string(); }
+
+/// A household as `who` may see it: personal fields masked, or left out beyond the caller's scope.
+json feature_for(const model::Household& household, const auth::Principal& who) {
+    return household_feature(household, auth::personal_view(who, household.grid_code, false));
+}
 
 json change_json(const HouseholdChange& change, const auth::Principal& who) {
     const auth::PersonalView view = auth::personal_view(who, change.after.grid_code, false);
@@ -108,7 +104,7 @@ json change_json(const HouseholdChange& change, const auth::Principal& who) {
 
 json line_json(const workflow::MonthlyHouseholdChanges::Line& line, const auth::Principal& who) {
     const model::Household& household = line.last->after;
-    return {{"household", household_feature(household, auth::personal_view(who, household.grid_code, false))},
+    return {{"household", feature_for(household, who)},
             {"at", model::format_iso8601(line.last->at)},
             {"user", line.last->user},
             {"tags_added", line.tags.added},
@@ -123,8 +119,7 @@ JsonBody household_body(const Request& request) {
 
 void add_write_routes(Router& router, Writer& writer, const AuthGate& gate) {
     const auto answer = [](const HouseholdChange& stored, const auth::Principal& who, Status status) {
-        Response response = Response::json(
-            household_feature(stored.after, auth::personal_view(who, stored.after.grid_code, false)), status);
+        Response response = Response::json(feature_for(stored.after, who), status);
         vary_by_session(response, "no-store");
         return response;
     };
@@ -232,12 +227,8 @@ void add_read_routes(Router& router, const State& state, const AuthGate& gate, c
             const std::int64_t id = parse_int(request.param("id"), "id", 1, INT64_MAX);
             const auth::Principal who = gate.require(request, auth::Action::read_household_personal);
             const auto view = state.view();
-            const model::Household* household = view->snapshot().household(id);
-            if (household == nullptr) {
-                throw ClientError(ErrorKind::not_found, "not_found", "no household with id " + std::to_string(id),
-                                  "不存在编号为 " + std::to_string(id) + " 的住户");
-            }
-            const auth::Decision decision = auth::decide(who, auth::Action::read_household_personal, household->grid_code);
+            const model::Household& household = detail::find_household(view->snapshot(), id);
+            const auth::Decision decision = auth::decide(who, auth::Action::read_household_personal, household.grid_code);
             if (decision != auth::Decision::allowed) {
                 gate.audit(request, who, "households.history", "households", {std::to_string(id)},
                            auth::Outcome::denied, std::string(auth::to_string(decision)));

@@ -19,6 +19,7 @@
 
 #include "wangge/auth/audit.hpp"
 #include "wangge/auth/policy.hpp"
+#include "wangge/model/text.hpp"
 #include "wangge/model/time.hpp"
 #include "wangge/workflow/states.hpp"
 
@@ -142,7 +143,7 @@ public:
     [[nodiscard]] std::optional<std::string> get(std::string_view name, std::size_t max_characters = 255) const {
         const auto found = fields_.find(name);
         if (found == fields_.end() || found->second.empty()) return std::nullopt;
-        if (detail::character_count(found->second) > max_characters) {
+        if (model::character_count(found->second) > max_characters) {
             throw InputError("field \"" + std::string(name) + "\" is longer than " + std::to_string(max_characters) +
                              " characters");
         }

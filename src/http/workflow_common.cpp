@@ -4,6 +4,7 @@
 #include <limits>
 #include <string>
 
+#include "wangge/model/text.hpp"
 #include "wangge/workflow/departments.hpp"
 #include "wangge/workflow/states.hpp"
 
@@ -30,19 +31,21 @@ const model::Incident& find_incident(const model::Snapshot& snapshot, std::int64
     return *found;
 }
 
+const model::Household& find_household(const model::Snapshot& snapshot, std::int64_t id) {
+    const model::Household* found = snapshot.household(id);
+    if (found == nullptr) throw ClientError(ErrorKind::not_found, "not_found", "no household " + std::to_string(id),
+                                            "没有编号为 " + std::to_string(id) + " 的住户");
+    return *found;
+}
+
 std::vector<model::IncidentEvent> history_of(const model::Snapshot& snapshot, std::int64_t incident_id) {
     std::vector<model::IncidentEvent> history;
     for (const model::IncidentEvent* event : snapshot.events_of(incident_id)) history.push_back(*event);
     return history;
 }
 
-std::size_t character_count(std::string_view text) noexcept {
-    return static_cast<std::size_t>(std::count_if(
-        text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
-}
-
 void check_length(std::string_view text, const TextLimit& limit) {
-    if (character_count(text) <= limit.max_characters) return;
+    if (model::character_count(text) <= limit.max_characters) return;
     const std::string max = std::to_string(limit.max_characters);
     throw workflow::WorkflowError("too_long",
                                   "field \"" + std::string(limit.field) + "\" is longer than " + max + " characters",

@@ -42,12 +42,11 @@ namespace wangge::http::detail {
 [[nodiscard]] const model::Grid& current_grid(const model::Snapshot& snapshot, const std::string& code);
 
 [[nodiscard]] const model::Incident& find_incident(const model::Snapshot& snapshot, std::int64_t id);
+/// The household with that id (moved out or not); ClientError 404 "not_found" when there is none.
+[[nodiscard]] const model::Household& find_household(const model::Snapshot& snapshot, std::int64_t id);
 
 /// One incident's events in time order (ties by id).
 [[nodiscard]] std::vector<model::IncidentEvent> history_of(const model::Snapshot& snapshot, std::int64_t incident_id);
-
-/// Characters (code points) of UTF-8 text.
-[[nodiscard]] std::size_t character_count(std::string_view text) noexcept;
 
 /// The longest text a field may store, in characters, with its names for the error.
 struct TextLimit {

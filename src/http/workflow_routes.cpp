@@ -305,12 +305,7 @@ const std::string& visited_grid(const model::Snapshot& snapshot, const model::Vi
         }
         return facility->grid_code;
     }
-    const model::Household* household = snapshot.household(visit.household_id);
-    if (household == nullptr) {
-        throw ClientError(ErrorKind::not_found, "not_found", "no household " + std::to_string(visit.household_id),
-                          "没有编号为 " + std::to_string(visit.household_id) + " 的住户");
-    }
-    return household->grid_code;
+    return detail::find_household(snapshot, visit.household_id).grid_code;
 }
 
 /// 409 for a visit to a household that had moved out by the visit's time (a

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "tables.hpp"
+#include "wangge/model/text.hpp"
 
 namespace wangge::store {
 
@@ -144,12 +145,12 @@ std::optional<std::string_view> after(std::string_view text, std::string_view pr
 
 /// The header as the table lists it (see field_for_header).
 std::string_view normalise(std::string_view header) noexcept {
-    header = detail::trim(header);
+    header = model::trim_blanks(header);
     while (true) {
         auto rest = after(header, "*");
         if (!rest) rest = after(header, "＊");
         if (!rest) break;
-        header = detail::trim(*rest);
+        header = model::trim_blanks(*rest);
     }
     // A trailing remark: "联系电话（手机）", "经度(°)".
     for (const auto& [open, close] : {std::pair{"("sv, ")"sv}, std::pair{"（"sv, "）"sv}}) {

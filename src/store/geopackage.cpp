@@ -14,6 +14,7 @@
 #include "upgrade.hpp"
 #include "wangge/auth/audit_table.hpp"
 #include "wangge/model/snapshot.hpp"
+#include "wangge/model/text.hpp"
 
 namespace wangge::store {
 
@@ -107,7 +108,7 @@ void check_storable(const Row& row, std::size_t index, Layer layer) {
     }
     if constexpr (std::is_same_v<Row, model::Household>) {
         for (const std::string& tag : row.tags) {
-            if (tag.empty() || tag.find(detail::tag_separator) != std::string::npos || detail::trim(tag) != tag) {
+            if (tag.empty() || tag.find(detail::tag_separator) != std::string::npos || model::trim_blanks(tag) != tag) {
                 fail("tag '" + tag + "' is empty, has blanks around it or contains '" + detail::tag_separator + "'");
             }
         }

@@ -21,6 +21,7 @@
 #include "wangge/auth/masking.hpp"
 #include "wangge/geo/chinese_offsets.hpp"
 #include "wangge/model/snapshot.hpp"
+#include "wangge/model/text.hpp"
 #include "wangge/store/column_synonyms.hpp"
 
 namespace wangge::store {
@@ -319,7 +320,7 @@ public:
                 throw FieldError("geometry", "missing", "缺少位置");
             } else {
                 if constexpr (std::is_same_v<Row, model::Household>) {
-                    if (detail::trim(row.compound).empty()) {
+                    if (model::trim_blanks(row.compound).empty()) {
                         throw FieldError("compound", "missing: a row without coordinates is placed by its compound",
                                          "缺少小区：没有坐标的行须按小区（及楼栋）定位");
                     }
@@ -451,8 +452,8 @@ private:
                                                    const std::string& field) const {
         if (source.index < 0 || !feature.IsFieldSetAndNotNull(source.index)) return std::nullopt;
         const char* raw = feature.GetFieldAsString(source.index);
-        const std::string text = recode_from_.empty() ? std::string(detail::trim(raw))
-                                                      : std::string(detail::trim(recode(raw, recode_from_)));
+        const std::string text = recode_from_.empty() ? std::string(model::trim_blanks(raw))
+                                                      : std::string(model::trim_blanks(recode(raw, recode_from_)));
         if (text.empty()) return std::nullopt;
         if (!CPLIsUTF8(text.c_str(), -1)) {
             throw FieldError(field, "not UTF-8 text (give the file's encoding, e.g. --encoding GBK)",
@@ -739,18 +740,18 @@ std::string refusal_message(const ImportSummary& summary) {
 class AddressIndex {
 public:
     void add(const model::Household& household) {
-        const std::string compound(detail::trim(household.compound));
+        const std::string compound(model::trim_blanks(household.compound));
         if (compound.empty()) return;
         compounds_[compound].add(household.location);
-        if (const std::string_view building = detail::trim(household.building); !building.empty()) {
+        if (const std::string_view building = model::trim_blanks(household.building); !building.empty()) {
             buildings_[{compound, std::string(building)}].add(household.location);
         }
     }
 
     /// The position of a household that gives only its address; throws FieldError when it matches nothing.
     [[nodiscard]] geo::Point place(const model::Household& household) const {
-        const std::string compound(detail::trim(household.compound));
-        if (const auto found = buildings_.find({compound, std::string(detail::trim(household.building))});
+        const std::string compound(model::trim_blanks(household.compound));
+        if (const auto found = buildings_.find({compound, std::string(model::trim_blanks(household.building))});
             found != buildings_.end()) {
             return found->second.point();
         }

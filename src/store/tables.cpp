@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "wangge/model/text.hpp"
+
 namespace wangge::store::detail {
 
 using namespace wangge::model;
@@ -111,20 +113,6 @@ const Table<Visit>& table<Visit>() {
     return t;
 }
 
-std::string_view trim(std::string_view text) noexcept {
-    // Rosters typed with a Chinese input method pad cells with the ideographic space U+3000.
-    constexpr std::array<std::string_view, 5> blanks{" ", "\t", "\r", "\n", "\u3000"};
-    bool changed = true;
-    while (changed) {
-        changed = false;
-        for (const std::string_view blank : blanks) {
-            if (text.starts_with(blank)) text.remove_prefix(blank.size()), changed = true;
-            if (text.ends_with(blank)) text.remove_suffix(blank.size()), changed = true;
-        }
-    }
-    return text;
-}
-
 std::string join_tags(const std::vector<std::string>& tags) {
     std::string text;
     for (const std::string& tag : tags) {
@@ -138,7 +126,7 @@ std::vector<std::string> split_tags(std::string_view text) {
     std::vector<std::string> tags;
     while (!text.empty()) {
         const std::size_t end = text.find(tag_separator);
-        const std::string_view piece = trim(text.substr(0, end));
+        const std::string_view piece = model::trim_blanks(text.substr(0, end));
         if (!piece.empty()) tags.emplace_back(piece);
         if (end == std::string_view::npos) break;
         text.remove_prefix(end + 1);

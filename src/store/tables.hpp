@@ -107,9 +107,6 @@ struct Overloaded : F... {
     using F::operator()...;
 };
 
-/// `text` without leading and trailing blanks (ASCII and the ideographic space U+3000).
-[[nodiscard]] std::string_view trim(std::string_view text) noexcept;
-
 /// Tags joined with tag_separator, and split back (pieces trimmed, empty ones dropped).
 [[nodiscard]] std::string join_tags(const std::vector<std::string>& tags);
 [[nodiscard]] std::vector<std::string> split_tags(std::string_view text);

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "wangge/model/text.hpp"
 #include "wangge/workflow/history.hpp"
 
 namespace wangge::workflow {
@@ -39,11 +40,6 @@ const std::array<Department, 8> defaults{{
 
 bool is_ascii_letter(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_ascii_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-
-std::size_t utf8_characters(std::string_view text) noexcept {
-    return static_cast<std::size_t>(
-        std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
-}
 
 [[noreturn]] void invalid(const std::string& message, const std::string& message_zh) {
     throw WorkflowError("invalid_department", message, message_zh);
@@ -122,7 +118,7 @@ void check_department(const Department& department) {
         invalid("department code \"" + code + "\" must be 1 to 32 letters and digits starting with a letter",
                 "部门编码“" + code + "”须为 1 至 32 位字母或数字，并以字母开头");
     }
-    const std::size_t characters = utf8_characters(department.name);
+    const std::size_t characters = model::character_count(department.name);
     // The name is written into dispatch notes between these marks (read_dispatch_note).
     const bool has_mark = std::any_of(std::begin(name_marks), std::end(name_marks), [&](std::string_view mark) {
         return department.name.find(mark) != std::string::npos;

@@ -6,6 +6,7 @@
 #include <set>
 #include <utility>
 
+#include "wangge/model/text.hpp"
 #include "wangge/workflow/states.hpp"
 
 namespace wangge::workflow {
@@ -17,13 +18,6 @@ constexpr std::array<std::pair<HouseholdChangeKind, std::string_view>, 3> kind_n
     {HouseholdChangeKind::edited, "edited"},
     {HouseholdChangeKind::moved_out, "moved_out"},
 }};
-
-/// Characters, not bytes: a Chinese name of 50 characters is 150 bytes of UTF-8.
-std::size_t characters(std::string_view text) noexcept {
-    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-        return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
-    }));
-}
 
 [[noreturn]] void refuse(std::string_view field, const std::string& message, const std::string& message_zh) {
     throw WorkflowError("bad_household", "field '" + std::string(field) + "': " + message,
@@ -70,7 +64,7 @@ void check_household(const model::Household& household) {
         {"phone", &household.phone},
     }};
     for (const auto& [field, text] : texts) {
-        if (characters(*text) > max_text) {
+        if (model::character_count(*text) > max_text) {
             refuse(field, "is longer than " + std::to_string(max_text) + " characters",
                    "超过 " + std::to_string(max_text) + " 个字");
         }
@@ -80,7 +74,7 @@ void check_household(const model::Household& household) {
     }
     std::set<std::string_view> seen;
     for (const std::string& tag : household.tags) {
-        if (tag.empty() || characters(tag) > max_text) refuse("tags", "has an empty or overlong tag", "含有空白或过长的标签");
+        if (tag.empty() || model::character_count(tag) > max_text) refuse("tags", "has an empty or overlong tag", "含有空白或过长的标签");
         if (!seen.insert(tag).second) refuse("tags", "names '" + tag + "' twice", "重复填写了标签 " + tag);
     }
     if (household.moved_in && household.moved_out && *household.moved_out < *household.moved_in) {

@@ -24,28 +24,25 @@ constexpr std::array<VisitKind, 4> kinds{{
 
 constexpr std::string_view new_resident_tag = "新入住";
 
-/// Households of `grids` that moved in during the `policy.new_resident_days`
-/// before the month's end and that nobody has visited since (up to that end).
-std::unordered_set<std::int64_t> unvisited_newcomers(const model::Snapshot& snapshot,
-                                                     const std::set<std::string, std::less<>>& grids,
-                                                     const Month& month, const VisitPolicy& policy) {
+/// Of `households`, those that moved in during the `policy.new_resident_days`
+/// before the month's end and that nobody has visited since (up to that
+/// end), by id with their move-in.
+std::unordered_map<std::int64_t, model::Timestamp> unvisited_newcomers(std::span<const model::Household* const> households,
+                                                                       const model::Table<model::Visit>& visits,
+                                                                       const Month& month, const VisitPolicy& policy) {
     const model::Timestamp earliest = month.end() - model::Timestamp{policy.new_resident_days} * 24 * 3600;
     std::unordered_map<std::int64_t, model::Timestamp> moved_in;
-    for (const model::Household& household : snapshot.data().households) {
-        if (household.resident() && household.moved_in && *household.moved_in >= earliest &&
-            *household.moved_in < month.end() && grids.contains(household.grid_code)) {
-            moved_in.emplace(household.id, *household.moved_in);
+    for (const model::Household* household : households) {
+        if (household->moved_in && *household->moved_in >= earliest && *household->moved_in < month.end()) {
+            moved_in.emplace(household->id, *household->moved_in);
         }
     }
-    if (!moved_in.empty()) {
-        for (const model::Visit& visit : snapshot.data().visits) {
-            const auto found = visit.to_household() ? moved_in.find(visit.household_id) : moved_in.end();
-            if (found != moved_in.end() && visit.at >= found->second && visit.at < month.end()) moved_in.erase(found);
-        }
+    if (moved_in.empty()) return moved_in;
+    for (const model::Visit& visit : visits) {
+        const auto found = visit.to_household() ? moved_in.find(visit.household_id) : moved_in.end();
+        if (found != moved_in.end() && visit.at >= found->second && visit.at < month.end()) moved_in.erase(found);
     }
-    std::unordered_set<std::int64_t> newcomers;
-    for (const auto& entry : moved_in) newcomers.insert(entry.first);
-    return newcomers;
+    return moved_in;
 }
 
 std::string joined(const auto& names, std::string_view separator) {
@@ -143,9 +140,14 @@ VisitsDue visits_due(const model::Snapshot& snapshot, std::int64_t staff_id, con
     result.households_visited = static_cast<int>(by_worker.size());
 
     const auto visited = households_visited_in(snapshot, month);
-    const auto newcomers = unvisited_newcomers(snapshot, grids, month, policy);
+    // The worker's residents, in one scan of the city's households.
+    std::vector<const model::Household*> residents;
     for (const model::Household& household : snapshot.data().households) {
-        if (!household.resident() || !grids.contains(household.grid_code)) continue;
+        if (household.resident() && grids.contains(household.grid_code)) residents.push_back(&household);
+    }
+    const auto newcomers = unvisited_newcomers(residents, snapshot.data().visits, month, policy);
+    for (const model::Household* resident : residents) {
+        const model::Household& household = *resident;
         const bool newcomer = newcomers.contains(household.id);
         if (!newcomer && (visited.contains(household.id) || !policy.is_special(household))) continue;
         DueHousehold due{&household, {}, newcomer};

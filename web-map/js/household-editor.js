@@ -8,6 +8,7 @@
 import {apiUrl, getJSON, sendJSON, userMessage} from './api.js';
 import {householdAddress} from './my-area.js';
 import {el, formatTime} from './panel.js';
+import {chinaDate as today} from './stats.js';
 import {fetchVisitKinds} from './visits.js';
 
 const fieldNames = {
@@ -17,11 +18,6 @@ const fieldNames = {
 };
 const addressFields = ['compound', 'building', 'unit', 'room'];
 const personalFields = ['head_name', 'id_number', 'phone'];
-
-// Today in China time, as the date input wants it.
-export function today() {
-  return new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
-}
 
 function button(label, className, onClick, type = 'button') {
   const node = el('button', {type, class: className}, label);

@@ -4,6 +4,7 @@
 // `source-layer` to the layers that draw it.
 
 import {apiUrl, fetchCollection, tileJSON} from './api.js';
+import {chinaDate} from './stats.js';
 
 // Sources backed by a server collection / tile layer of the same name.
 export const dataSources = ['grids', 'households', 'facilities', 'incidents'];
@@ -26,7 +27,7 @@ function absoluteTemplate(template, base) {
 
 // Local (+08:00) date `days` before today, as YYYY-MM-DD.
 function daysAgo(days) {
-  return new Date(Date.now() - days * 86400000).toLocaleDateString('sv-SE', {timeZone: 'Asia/Shanghai'});
+  return chinaDate(Date.now() - days * 86400000);
 }
 
 // The heat tiles' filter: incidents reported in the last `days` days, of one

@@ -12,9 +12,14 @@ export const rateClasses = [
 ];
 export const noRateColor = '#e0e0e0';
 
+// The day of `now` (ms) in Beijing time, as YYYY-MM-DD.
+export function chinaDate(now = Date.now()) {
+  return new Date(now).toLocaleDateString('sv-SE', {timeZone: 'Asia/Shanghai'});
+}
+
 // This month in Beijing time, as YYYY-MM.
 export function currentMonth(now = Date.now()) {
-  return new Date(now).toLocaleDateString('sv-SE', {timeZone: 'Asia/Shanghai'}).slice(0, 7);
+  return chinaDate(now).slice(0, 7);
 }
 
 export async function fetchGridStatistics(month) {
