@@ -9,6 +9,7 @@ Usage: python3 data/check_sample.py [DIR]   (default: the script's folder)
 """
 
 import csv
+import itertools
 import datetime as dt
 import json
 import math
@@ -145,18 +146,51 @@ def main():
             problems.append(f"household {h['id']}: bad ID number {h['id_number']}")
     for f in read_csv(directory, "facilities.csv"):
         located("facility", f)
+    facility_ids = {f["id"] for f in read_csv(directory, "facilities.csv")}
+    compounds = {h["compound"] for h in households}
+    for o in read_csv(directory, "organisations.csv"):
+        located("organisation", o)
+        if o["id"] in facility_ids:
+            problems.append(f"organisation {o['id']}: id taken by a facility (both load into the places layer)")
+        if o["compound"] and o["compound"] not in compounds:
+            problems.append(f"organisation {o['id']}: serves unknown compound {o['compound']}")
+
+    # Dedicated grids (专属网格): inside their community, never overlapping each other, one A岗 each.
+    with open(os.path.join(directory, "dedicated_grids.geojson"), encoding="utf-8") as f:
+        dedicated = {d["properties"]["code"]: d for d in json.load(f)["features"]}
+    boxes = {}
+    for code, feature in dedicated.items():
+        props = feature["properties"]
+        ring = [tuple(p) for p in feature["geometry"]["coordinates"][0]]
+        problems += ring_problems(code, ring)
+        parent = props["parent_code"]
+        if props["level"] != "dedicated" or not props.get("purpose") or level_of.get(parent) != "community":
+            problems.append(f"{code}: a dedicated grid needs a purpose and a community as parent")
+        if len(code) != 15 or not code.startswith(parent) or code in rings:
+            problems.append(f"{code}: code does not follow the grid scheme under {parent!r} or is taken")
+        if not all(point_in_ring(rings[parent], p) for p in ring):
+            problems.append(f"{code}: reaches outside community {parent}")
+        xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+        boxes[code] = (min(xs), min(ys), max(xs), max(ys))
+    for a, b in itertools.combinations(sorted(boxes), 2):
+        (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = boxes[a], boxes[b]
+        if ax0 < bx1 and bx0 < ax1 and ay0 < by1 and by0 < ay1:
+            problems.append(f"dedicated grids {a} and {b} overlap")
 
     staff = {s["id"]: s for s in read_csv(directory, "staff.csv")}
     duties = defaultdict(Counter)
     linked = defaultdict(set)
     for link in read_csv(directory, "staff_grids.csv"):
-        if link["staff_id"] not in staff or link["grid_code"] not in grids:
+        if link["staff_id"] not in staff or (link["grid_code"] not in grids and link["grid_code"] not in dedicated):
             problems.append(f"staff_grids: unknown staff or grid in {link}")
         duties[link["grid_code"]][link["duty"]] += 1
         linked[link["grid_code"]].add(link["staff_id"])
     for g in grids:
         if duties[g]["A"] != 1 or duties[g]["B"] < 1:
             problems.append(f"grid {g}: needs exactly one A and at least one B, has {dict(duties[g])}")
+    for code in dedicated:
+        if duties[code]["A"] != 1:
+            problems.append(f"dedicated grid {code}: needs exactly one A, has {dict(duties[code])}")
 
     events = defaultdict(list)
     for e in read_csv(directory, "incident_events.csv"):

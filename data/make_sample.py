@@ -20,6 +20,7 @@ import math
 import os
 import random
 import sys
+from collections import Counter
 
 SEED = 20261125
 COUNTY = "110105"                      # 北京市朝阳区
@@ -411,6 +412,117 @@ def make_facilities(rng, grids):
     return facilities
 
 
+# ---------------------------------------------------------------- organisations
+
+PROPERTY_FIRMS = {"金桐西里": "北京金桐物业管理有限公司", "光华苑": "北京光华物业服务有限公司",
+                  "针织路小区": "北京朝阳房地产经营物业公司", "金桐西里南区": "北京金桐物业管理有限公司",
+                  "金桐东里": "北京东里物业服务有限公司", "景华家园": "北京景华物业服务有限公司",
+                  "东岳公寓": "北京东岳物业管理有限公司"}
+OWNER_COMMITTEES = ["金桐西里", "光华苑", "景华家园"]
+PARTY_HOMES = ["针织路小区", "金桐东里"]
+
+
+def make_organisations(grids, first_id):
+    """Organisations (组织) with contacts: a 网格党支部 per grid, per compound its 物业 and some 业委会 and
+    党群微家, social organisations and enterprises per community. Their own random stream, so adding
+    them left the other files as they were."""
+    rng = random.Random(SEED + 1)
+    plan = []  # (kind, name, grid, compound)
+    for grid in grids:
+        plan.append(("网格党支部", f"{grid.name}党支部", grid, ""))
+    first_grid = {}
+    for grid in grids:
+        first_grid.setdefault(COMPOUND_PLAN[grid.code[:12]][int(grid.code[12:]) - 1], grid)
+    for compound, grid in first_grid.items():
+        plan.append(("物业", PROPERTY_FIRMS[compound], grid, compound))
+        if compound in OWNER_COMMITTEES:
+            plan.append(("业委会", f"{compound}业主委员会", grid, compound))
+        if compound in PARTY_HOMES:
+            plan.append(("党群微家", f"{compound}党群微家", grid, compound))
+    by_code = {g.code: g for g in grids}
+    c1, c2 = COMMUNITIES[0][0], COMMUNITIES[1][0]
+    plan += [
+        ("社会组织", "金桐西里社区志愿服务队", by_code[c1 + "004"], ""),
+        ("社会组织", "金桐西里睦邻互助会", by_code[c1 + "001"], ""),
+        ("社会组织", "金桐东里老年协会", by_code[c2 + "002"], ""),
+        ("企业", "北京金桐科技有限公司", by_code[c1 + "007"], ""),
+        ("企业", "北京景华餐饮管理有限公司", by_code[c2 + "004"], ""),
+    ]
+    organisations = []
+    for kind, name, grid, compound in plan:
+        lon, lat = grid.random_point(rng, 15.0 + rng.uniform(0.0, 6.0))
+        organisations.append({"id": first_id + len(organisations), "kind": kind, "name": name, "compound": compound,
+                              "contact_name": person_name(rng, rng.random() < 0.5), "contact_phone": mobile(rng),
+                              "lon": lon, "lat": lat, "grid": grid.code})
+    return organisations
+
+
+# ---------------------------------------------------------------- dedicated grids
+
+DEDICATED = [  # (the facility it is drawn around, purpose, name)
+    ("北京市朝阳区金桐小学", "学校", "金桐小学专属网格"),
+    ("金桐农贸市场", "市场", "金桐农贸市场专属网格"),
+]
+
+
+def make_dedicated(features, facilities):
+    """Dedicated grids (专属网格) laid over the base grids: a rectangle around a school and a market,
+    as large as fits inside the community (at least 5 m from its border), numbered 901… per community."""
+    community_rings = {code: ring for level, code, _, _, ring in features if level == "community"}
+    dedicated, numbered = [], Counter()
+    for facility_name, purpose, name in DEDICATED:
+        facility = next(f for f in facilities if f["name"] == facility_name)
+        community = facility["grid"][:12]
+        ring = community_rings[community]
+        fx, fy = to_metres(facility["lon"], facility["lat"])
+
+        def fits(cx, cy, half_w, half_h):
+            xs, ys = (cx - half_w, cx, cx + half_w), (cy - half_h, cy, cy + half_h)
+            return all(point_in_ring(ring, p) and distance_to_ring_m(ring, p) >= 5.0
+                       for p in (to_lonlat(x, y) for x in xs for y in ys))
+
+        # The largest rectangle that fits, its centre moved at most 60 m from the facility.
+        shifts = sorted(((dx, dy) for dx in range(-60, 61, 20) for dy in range(-60, 61, 20)),
+                        key=lambda d: (abs(d[0]) + abs(d[1]), d))
+        found = next(((fx + dx, fy + dy, half_w, half_h)
+                      for half_w, half_h in ((90, 70), (70, 55), (50, 40), (35, 30))
+                      for dx, dy in shifts if fits(fx + dx, fy + dy, half_w, half_h)), None)
+        if found is None:
+            raise RuntimeError(f"no room for a dedicated grid around {facility_name}")
+        cx, cy, half_w, half_h = found
+        corners = [to_lonlat(cx - half_w, cy - half_h), to_lonlat(cx + half_w, cy - half_h),
+                   to_lonlat(cx + half_w, cy + half_h), to_lonlat(cx - half_w, cy + half_h)]
+        numbered[community] += 1
+        dedicated.append({"code": f"{community}{900 + numbered[community]:03d}", "name": name, "purpose": purpose,
+                          "parent": community, "ring": corners + [corners[0]]})
+    return dedicated
+
+
+def make_dedicated_staff(dedicated, first_id, leaders):
+    """Each dedicated grid's own A岗 (a 专职网格员), with its community's 网格长 as B岗. Their own
+    random stream, so adding them left the other staff as they were."""
+    rng = random.Random(SEED + 2)
+    staff, links = [], []
+    for grid in dedicated:
+        staff.append({"id": first_id + len(staff), "name": person_name(rng, rng.random() < 0.5), "phone": mobile(rng),
+                      "role": "专职网格员"})
+        links.append((staff[-1]["id"], grid["code"], "A"))
+        links.append((leaders[grid["parent"]], grid["code"], "B"))
+    return staff, links
+
+
+def write_dedicated(path, dedicated):
+    out = []
+    for grid in dedicated:
+        props = {"code": grid["code"], "name": grid["name"], "level": "dedicated", "parent_code": grid["parent"],
+                 "purpose": grid["purpose"], "valid_from": VALID_FROM, "version": 1}
+        coords = ",".join(f"[{fmt_coord(x)},{fmt_coord(y)}]" for x, y in grid["ring"])
+        out.append('{"type":"Feature","properties":' + json.dumps(props, ensure_ascii=False) +
+                   ',"geometry":{"type":"Polygon","coordinates":[[' + coords + ']]}}')
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write('{"type":"FeatureCollection","name":"dedicated_grids","features":[\n' + ",\n".join(out) + "\n]}\n")
+
+
 # ---------------------------------------------------------------- staff
 
 def make_staff(rng, grids):
@@ -658,9 +770,15 @@ def main():
     staff, links, leaders, a_worker, b_worker = make_staff(rng, grids)
     incidents, events = make_incidents(rng, grids, households, facilities, leaders, a_worker, b_worker)
     visits = make_visits(rng, grids, households, a_worker, b_worker)
+    organisations = make_organisations(grids, len(facilities) + 1)
+    dedicated = make_dedicated(features, facilities)
+    dedicated_staff, dedicated_links = make_dedicated_staff(dedicated, len(staff) + 1, leaders)
+    staff += dedicated_staff
+    links = sorted(links + dedicated_links, key=lambda link: (link[1], link[2], link[0]))
 
     join = os.path.join
     write_grids(join(out_dir, "grids.geojson"), features)
+    write_dedicated(join(out_dir, "dedicated_grids.geojson"), dedicated)
     write_csv(join(out_dir, "staff.csv"), ["id", "name", "phone", "role"],
               [[s["id"], s["name"], s["phone"], s["role"]] for s in staff])
     write_csv(join(out_dir, "staff_grids.csv"), ["staff_id", "grid_code", "duty"], links)
@@ -670,6 +788,10 @@ def main():
                 h["members"], ";".join(h["tags"]), h["head_name"], h["id_number"], h["phone"]] for h in households])
     write_csv(join(out_dir, "facilities.csv"), ["id", "kind", "name", "lon", "lat"],
               [[f["id"], f["kind"], f["name"], fmt_coord(f["lon"]), fmt_coord(f["lat"])] for f in facilities])
+    write_csv(join(out_dir, "organisations.csv"),
+              ["id", "kind", "name", "compound", "contact_name", "contact_phone", "lon", "lat"],
+              [[o["id"], o["kind"], o["name"], o["compound"], o["contact_name"], o["contact_phone"], fmt_coord(o["lon"]),
+                fmt_coord(o["lat"])] for o in organisations])
     write_csv(join(out_dir, "incidents.csv"),
               ["id", "category", "source", "triage", "state", "description", "lon", "lat", "assignee",
                "reported_at", "dispatched_at", "deadline", "closed_at"],
@@ -682,7 +804,7 @@ def main():
               [[v["id"], v["staff_id"], v["household_id"], iso(v["at"]), v["kind"], v["note"]] for v in visits])
     tagged = sum(1 for h in households if h["tags"])
     print(f"{len(grids)} grids, {len(households)} households ({tagged} tagged, "
-          f"{sum(h['members'] for h in households)} residents), {len(facilities)} facilities, {len(staff)} staff, "
+          f"{sum(h['members'] for h in households)} residents), {len(facilities)} facilities, {len(organisations)} organisations, {len(staff)} staff, "
           f"{len(incidents)} incidents, {len(events)} events, {len(visits)} visits -> {out_dir}")
 
 

@@ -502,6 +502,16 @@ EditResult Draft::rename(std::string_view code, std::string name) {
     return result({g.code});
 }
 
+EditResult Draft::set_purpose(std::string_view code, std::string purpose) {
+    if (!grid(code).dedicated()) {
+        throw EditError("grid " + std::string(code) + " is no dedicated grid: only those have a purpose",
+                        "只有专属网格才有专属类型");
+    }
+    model::Grid& g = edit(code);
+    g.purpose = std::move(purpose);
+    return result({g.code});
+}
+
 EditResult Draft::reparent(std::string_view code, std::string parent_code) {
     if (parent_code == code) throw EditError("grid " + std::string(code) + " cannot be its own parent", "网格不能以自身为上级");
     model::Grid& g = edit(code);
@@ -770,9 +780,11 @@ rules::Options Draft::with_live_facts(rules::Options options, const std::vector<
     std::unordered_map<std::string, int> primary;
     bool staffed = true;
     for (const model::Grid& grid : layout) {
-        if (grid.level != model::GridLevel::grid) continue;
-        set_tally(options, grid.code,
-                  changed_.contains(grid.code) ? facts_->inside(grid.geometry) : facts_->in_grid(grid.code));
+        if (!grid.staffed_level()) continue;
+        if (!grid.dedicated()) {  // households belong to base grids only
+            set_tally(options, grid.code,
+                      changed_.contains(grid.code) ? facts_->inside(grid.geometry) : facts_->in_grid(grid.code));
+        }
         const std::optional<int> staff = facts_->primary_staff(grid.code);
         staffed = staffed && staff.has_value();
         if (staff) primary.emplace(grid.code, *staff);

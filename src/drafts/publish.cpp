@@ -21,9 +21,14 @@ public:
         only_grids.grids = grids;
         snapshot_ = model::Snapshot::build(std::move(only_grids), 0);
     }
-    [[nodiscard]] std::string code_at(const geo::Point& p) const {
-        const auto found = snapshot_->lookup(p);
-        return found ? found->grid().code : std::string();
+    /// The base grid at `p`, or the row's dedicated grid while the new layout
+    /// keeps it around `p` (a case routed to a dedicated grid stays there).
+    template <class Row>
+    [[nodiscard]] std::string code_for(const Row& row) const {
+        const auto found = snapshot_->lookup(row.location);
+        if (!found) return {};
+        if (found->dedicated != nullptr && found->dedicated->code == row.grid_code) return row.grid_code;
+        return found->grid().code;
     }
 
 private:
@@ -35,7 +40,7 @@ void reassign(const model::Table<Row>& rows, const NewLayout& layout, std::vecto
               std::map<PairKey, Reassignment>& pairs, Count count, bool (*eligible)(const Row&)) {
     for (const Row& row : rows) {
         if (!eligible(row)) continue;
-        std::string code = layout.code_at(row.location);
+        std::string code = layout.code_for(row);
         if (code == row.grid_code) continue;
         Reassignment& pair = pairs[{row.grid_code, code}];
         pair.from = row.grid_code;

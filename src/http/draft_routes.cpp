@@ -169,14 +169,13 @@ geo::Point position(const nlohmann::json& body, const char* name) {
 }
 
 nlohmann::json feature(const model::Grid& grid) {
-    return {{"type", "Feature"},
-            {"id", grid.code},
-            {"geometry", geo::to_geojson(grid.geometry)},
-            {"properties",
-             {{"code", grid.code},
-              {"name", grid.name},
-              {"level", model::to_string(grid.level)},
-              {"parent_code", grid.parent_code}}}};
+    nlohmann::json properties{{"code", grid.code},
+                              {"name", grid.name},
+                              {"level", model::to_string(grid.level)},
+                              {"parent_code", grid.parent_code}};
+    if (grid.dedicated()) properties["purpose"] = grid.purpose;
+    return {{"type", "Feature"}, {"id", grid.code}, {"geometry", geo::to_geojson(grid.geometry)},
+            {"properties", std::move(properties)}};
 }
 
 nlohmann::json edit_json(const drafts::Draft& draft, const drafts::EditResult& edit) {
@@ -237,7 +236,7 @@ nlohmann::json staffing_json(const model::Snapshot& snapshot, const store::Layou
     std::size_t count = 0;
     const bool staffed = !snapshot.data().staff_grids.empty();  // else staffing is not managed here
     for (const model::Grid& grid : publication.grids) {
-        if (!staffed || grid.level != model::GridLevel::grid) continue;
+        if (!staffed || !grid.staffed_level()) continue;
         const auto message = rules::primary_staff_message(grid, primary_staff_count(snapshot, grid.code));
         if (!message) continue;
         if (++count <= limit) lacking.push_back({{"code", grid.code}, {"message", *message}});
@@ -374,6 +373,10 @@ DraftFromGrids add_draft_routes(Router& router, const State& state, const DraftS
                    grid.name = text(body, "name");
                    grid.parent_code = optional_text(body, "parent_code");
                    grid.level = rules::grid_level(optional_text(body, "level"), grid.code, "the new grid");
+                   grid.purpose = optional_text(body, "purpose");
+                   if (!grid.purpose.empty() && !grid.dedicated()) {
+                       throw drafts::EditError("only a dedicated grid has a purpose", "只有专属网格才有专属类型");
+                   }
                    grid.geometry = geometry(body, "geometry");
                    return draft.add(std::move(grid));
                });
@@ -385,12 +388,13 @@ DraftFromGrids add_draft_routes(Router& router, const State& state, const DraftS
                    if (member(body, "parent_code") != nullptr) {
                        result = draft.reparent(code, text(body, "parent_code"));
                    }
+                   if (member(body, "purpose") != nullptr) result = draft.set_purpose(code, text(body, "purpose"));
                    if (member(body, "geometry") != nullptr) {
                        result = draft.replace_geometry(code, geometry(body, "geometry"));
                    }
                    if (!result) throw ClientError(ErrorKind::bad_request, "bad_request",
-                                                  "give at least one of \"geometry\", \"name\", \"parent_code\"",
-                                                  "请至少提供边界、名称或上级编码中的一项");
+                                                  "give at least one of \"geometry\", \"name\", \"parent_code\", \"purpose\"",
+                                                  "请至少提供边界、名称、上级编码或专属类型中的一项");
                    return *std::move(result);
                });
     edit_route(Method::delete_, "/drafts/{id}/grids/{code}",

@@ -16,6 +16,7 @@
 #include "wangge/auth/masking.hpp"
 #include "wangge/geo/geojson.hpp"
 #include "wangge/geo/projection.hpp"
+#include "wangge/model/organisations.hpp"
 #include "wangge/model/time.hpp"
 
 namespace wangge::http {
@@ -45,15 +46,17 @@ struct Collection {
     bool personal;
 };
 
-const std::array<Collection, 4> collections{{
+const std::array<Collection, 5> collections{{
     {"grids", "网格", "网格边界：街道、社区、网格三级；datetime 选择当时有效的网格版本", {"code", "level", "parent_code"},
      true, auth::Action::read_grid_outlines, false},
     {"households", "户",
      "住户位置与地址；本人负责网格内的住户另含特殊人群标签和脱敏的户主姓名、身份证号、电话"
      "（reveal=true 显示全文并记入审计日志）",
      {"grid_code"}, false, auth::Action::read_households, true},
-    {"facilities", "设施", "党群服务中心、卫生服务站、避难场所等设施与单位", {"grid_code", "kind"}, false,
-     auth::Action::read_facilities, false},
+    {"facilities", "设施与单位", "党群服务中心、卫生服务站、避难场所等设施，以及各类组织（另见 organisations）",
+     {"grid_code", "kind", "category", "compound"}, false, auth::Action::read_facilities, false},
+    {"organisations", "组织", "网格党支部、党群微家、社会组织、物业、业委会、企业和商铺：类型、所在网格、服务小区与联系人",
+     {"grid_code", "kind", "category", "compound"}, false, auth::Action::read_facilities, false},
     {"incidents", "事件", "上报的事件与案卷；datetime 按上报时间筛选",
      {"grid_code", "category", "state", "triage", "source"}, true, auth::Action::read_incidents, false},
 }};
@@ -119,6 +122,17 @@ struct FeatureStats {
                 (*counts)[grid->code] += count;
                 grid = grid->parent_code.empty() ? nullptr : snapshot.current_grid(grid->parent_code);
             }
+        }
+        // Households keep their base grid; a dedicated grid counts those inside it.
+        const auto& households = snapshot.data().households;
+        for (const model::Grid* grid : snapshot.current_grids()) {
+            if (!grid->dedicated()) continue;
+            std::size_t& inside = (*counts)[grid->code];
+            snapshot.household_index().query(geo::bounds(grid->geometry), [&](std::size_t position) {
+                const model::Household& household = households[position];
+                if (household.resident() && geo::contains(grid->geometry, household.location)) ++inside;
+                return true;
+            });
         }
         return counts;
     }
@@ -339,8 +353,8 @@ ItemsQuery parse_items_query(const Query& query, const Collection& collection, g
         } else if (std::ranges::find(collection.filters, std::string_view(name)) != collection.filters.end()) {
             if (name == "level" && !model::parse_grid_level(value)) {
                 throw ClientError(ErrorKind::bad_request, "invalid_parameter",
-                                "parameter 'level' is '" + value + "', expected street, community, grid or subgrid",
-                                "参数 level 的值 " + value + " 无效，应为 street、community、grid 或 subgrid");
+                                "parameter 'level' is '" + value + "', expected street, community, grid, subgrid or dedicated",
+                                "参数 level 的值 " + value + " 无效，应为 street、community、grid、subgrid 或 dedicated");
             }
             items.filters.emplace_back(name, value);
         } else {
@@ -370,7 +384,10 @@ std::string_view filter_field(const model::Grid& grid, std::string_view name) {
 }
 std::string_view filter_field(const model::Household& household, std::string_view) { return household.grid_code; }
 std::string_view filter_field(const model::Facility& facility, std::string_view name) {
-    return name == "kind" ? std::string_view(facility.kind) : std::string_view(facility.grid_code);
+    if (name == "kind") return facility.kind;
+    if (name == "compound") return facility.compound;
+    if (name == "category") return model::organisation_category(facility.kind).value_or(std::string_view());
+    return facility.grid_code;
 }
 std::string_view filter_field(const model::Incident& incident, std::string_view name) {
     if (name == "category") return incident.category;
@@ -519,6 +536,7 @@ json feature(const model::Grid& grid, const model::Snapshot& snapshot, const Fea
                     {"valid_from", model::format_iso8601(grid.valid_from)},
                     {"valid_to", optional_time(grid.valid_to)},
                     {"version", grid.version}};
+    if (grid.dedicated()) properties["purpose"] = grid.purpose;
     if (grid.current()) {
         const auto count = stats.household_count->find(grid.code);
         properties["household_count"] = count == stats.household_count->end() ? 0 : count->second;
@@ -559,11 +577,19 @@ private:
 };
 
 json feature(const model::Facility& facility, const model::Snapshot&, const FeatureStats&) {
+    const auto category = model::organisation_category(facility.kind);
     return {{"type", "Feature"},
             {"id", facility.id},
             {"geometry", geo::to_geojson(facility.location)},
             {"properties",
-             {{"id", facility.id}, {"kind", facility.kind}, {"name", facility.name}, {"grid_code", facility.grid_code}}}};
+             {{"id", facility.id},
+              {"kind", facility.kind},
+              {"category", category ? json(*category) : json(nullptr)},
+              {"name", facility.name},
+              {"grid_code", facility.grid_code},
+              {"compound", facility.compound},
+              {"contact_name", facility.contact_name},
+              {"contact_phone", facility.contact_phone}}}};
 }
 
 json feature(const model::Incident& incident, const model::Snapshot&, const FeatureStats&) {
@@ -626,7 +652,7 @@ json collection_json(const Collection& collection, const model::Snapshot& snapsh
     geo::Box box;
     if (collection.id == "grids") box = snapshot.extent();
     if (collection.id == "households") box = snapshot.household_index().bounds();
-    if (collection.id == "facilities") box = snapshot.facility_index().bounds();
+    if (collection.id == "facilities" || collection.id == "organisations") box = snapshot.facility_index().bounds();
     if (collection.id == "incidents") box = snapshot.incident_index().bounds();
     if (box.empty()) box = {-180.0, -90.0, 180.0, 90.0};
     json extent{{"spatial", {{"bbox", json::array({json::array({box.min_x, box.min_y, box.max_x, box.max_y})})},
@@ -638,6 +664,10 @@ json collection_json(const Collection& collection, const model::Snapshot& snapsh
     if (collection.id == "grids") temporal(stats.grids_begin, stats.grids_end);
     if (collection.id == "incidents") temporal(stats.incidents_begin, stats.incidents_end);
     const std::string self = base + "/collections/" + std::string(collection.id);
+    // Organisations are drawn from the places layer's tiles, where they carry a category.
+    const bool shares_tiles = collection.id == "organisations";
+    const std::string tiles = base + "/collections/" + (shares_tiles ? "facilities" : std::string(collection.id)) +
+                              "/tiles";
     return {{"id", collection.id},
             {"title", collection.title},
             {"description", collection.description},
@@ -646,8 +676,9 @@ json collection_json(const Collection& collection, const model::Snapshot& snapsh
             {"storageCrs", OutputCrs{storage_epsg}.uri()},
             {"extent", std::move(extent)},
             {"links", json::array({ogc_link(self, "self", json_type), ogc_link(self + "/items", "items", geojson_type),
-                                   ogc_link(self + "/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
-                                        json_type, "矢量瓦片（OGC API – Tiles）")})}};
+                                   ogc_link(tiles, "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", json_type,
+                                            shares_tiles ? "矢量瓦片：设施与单位图层中 category 非空的要素"
+                                                         : "矢量瓦片（OGC API – Tiles）")})}};
 }
 
 /// The numeric id of an item path; nullopt for anything else (a 404, not a 400).
@@ -721,6 +752,11 @@ Response items(const AuthGate& gate, const Request& request, const View& view, g
             return feature_collection(request, query,
                                       select_points(data.facilities, snapshot.facility_index(), query, any), plain);
         }
+        if (collection.id == "organisations") {
+            const auto organisation = [](const model::Facility& place) { return model::is_organisation(place); };
+            return feature_collection(
+                request, query, select_points(data.facilities, snapshot.facility_index(), query, organisation), plain);
+        }
         const auto reported_in = [&query](const model::Incident& incident) {
             return !query.datetime || query.datetime->contains(incident.reported_at);
         };
@@ -778,9 +814,13 @@ Response item(const AuthGate& gate, const Request& request, const View& view, ge
         return response;
     }
     const auto number = item_id(id);
-    Response response = collection.id == "facilities"
-                            ? render(number ? snapshot.facility(*number) : nullptr)
-                            : render(number ? snapshot.incident(*number) : nullptr);
+    const auto place = [&]() -> const model::Facility* {
+        const model::Facility* found = number ? snapshot.facility(*number) : nullptr;
+        const bool wrong_layer = found != nullptr && collection.id == "organisations" && !model::is_organisation(*found);
+        return wrong_layer ? nullptr : found;
+    };
+    Response response = collection.id == "incidents" ? render(number ? snapshot.incident(*number) : nullptr)
+                                                     : render(place());
     vary_by_session(response);
     return response;
 }

@@ -61,7 +61,7 @@ std::optional<std::unordered_map<std::string, int>> primary_staff_counts(const m
     if (snapshot.data().staff_grids.empty()) return std::nullopt;
     std::unordered_map<std::string, int> counts;
     for (const model::Grid& grid : layout) {
-        if (grid.level == model::GridLevel::grid) counts.emplace(grid.code, primary_staff_count(snapshot, grid.code));
+        if (grid.staffed_level()) counts.emplace(grid.code, primary_staff_count(snapshot, grid.code));
     }
     return counts;
 }

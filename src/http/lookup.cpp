@@ -10,6 +10,15 @@ nlohmann::json summary(const model::Grid& grid) {
     return {{"code", grid.code}, {"name", grid.name}, {"level", model::to_string(grid.level)}};
 }
 
+/// The dedicated grid over the point, with its purpose and contact card; null for none.
+nlohmann::json dedicated_card(const model::Snapshot& snapshot, const model::Grid* dedicated) {
+    if (dedicated == nullptr) return nullptr;
+    nlohmann::json card = summary(*dedicated);
+    card["purpose"] = dedicated->purpose;
+    card["staff"] = detail::contact_card(snapshot, dedicated->code);
+    return card;
+}
+
 nlohmann::json level_in_chain(const model::LookupResult& found, model::GridLevel level) {
     for (const model::Grid* grid : found.chain) {
         if (grid->level == level) return summary(*grid);
@@ -51,6 +60,7 @@ void add_lookup_route(Router& router, const State& state, const AuthGate& gate) 
                                {"street", level_in_chain(*found, model::GridLevel::street)},
                                {"chain", std::move(chain)},
                                {"staff", detail::contact_card(snapshot, found->grid().code)},
+                               {"dedicated", dedicated_card(snapshot, found->dedicated)},
                                {"near_boundary", found->near_boundary},
                                {"distance_to_boundary_m", found->distance_to_boundary_m}});
     }, Execution::io);

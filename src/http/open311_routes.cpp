@@ -432,7 +432,8 @@ void add_submission_route(Router& router, const State& state, const WorkflowServ
                         workflow::report_incident(current, services.config.categories, report);
                     // An app reports anywhere in the served area; a user only in their scope.
                     if (caller.app == nullptr) {
-                        enforce(auth::decide(caller.who, auth::Action::report_incident, created.incident.grid_code));
+                        enforce(auth::decide(caller.who, auth::Action::report_incident,
+                                             detail::report_scope(current, caller.who, created.incident)));
                     }
                     return created;
                 },

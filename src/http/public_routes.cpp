@@ -146,7 +146,7 @@ Response search(const Request& request, const State& state) {
     }
     for (const model::Grid* grid : snapshot.current_grids()) {
         if (grids.size() >= max_results) break;
-        if (grid->level != model::GridLevel::grid && grid->level != model::GridLevel::subgrid) continue;
+        if (grid->level == model::GridLevel::street || grid->level == model::GridLevel::community) continue;
         if (without_spaces(grid->name).find(query) == std::string::npos && !grid->code.starts_with(query)) continue;
         grids.push_back({{"kind", "grid"},
                          {"label", grid->name},

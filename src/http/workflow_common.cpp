@@ -38,6 +38,16 @@ const model::Household& find_household(const model::Snapshot& snapshot, std::int
     return *found;
 }
 
+std::string report_scope(const model::Snapshot& snapshot, const auth::Principal& reporter,
+                         const model::Incident& incident) {
+    if (auth::decide(reporter, auth::Action::report_incident, incident.grid_code) == auth::Decision::allowed) {
+        return incident.grid_code;
+    }
+    const auto found = snapshot.lookup(incident.location);
+    return found && found->dedicated != nullptr && found->dedicated->code == incident.grid_code ? found->grid().code
+                                                                                                : incident.grid_code;
+}
+
 std::vector<model::IncidentEvent> history_of(const model::Snapshot& snapshot, std::int64_t incident_id) {
     std::vector<model::IncidentEvent> history;
     for (const model::IncidentEvent* event : snapshot.events_of(incident_id)) history.push_back(*event);

@@ -45,6 +45,12 @@ namespace wangge::http::detail {
 /// The household with that id (moved out or not); ClientError 404 "not_found" when there is none.
 [[nodiscard]] const model::Household& find_household(const model::Snapshot& snapshot, std::int64_t id);
 
+/// The grid a new incident's reporter must cover: its own grid, or, for a case
+/// routed to a dedicated grid (专属网格), the base grid under it when the
+/// reporter works there (a worker patrols their whole grid).
+[[nodiscard]] std::string report_scope(const model::Snapshot& snapshot, const auth::Principal& reporter,
+                                       const model::Incident& incident);
+
 /// One incident's events in time order (ties by id).
 [[nodiscard]] std::vector<model::IncidentEvent> history_of(const model::Snapshot& snapshot, std::int64_t incident_id);
 

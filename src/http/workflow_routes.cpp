@@ -172,7 +172,8 @@ void add_incident_routes(Router& router, const State& state, const WorkflowServi
                         [&](const model::Snapshot& current) {
                             workflow::Transition created =
                                 workflow::report_incident(current, services.config.categories, report);
-                            (void)gate.require(request, auth::Action::report_incident, created.incident.grid_code);
+                            (void)gate.require(request, auth::Action::report_incident,
+                                               detail::report_scope(current, who, created.incident));
                             return created;
                         },
                         [&](const workflow::Transition& created) {

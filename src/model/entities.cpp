@@ -6,11 +6,12 @@
 namespace wangge::model {
 
 namespace {
-constexpr std::array<std::pair<GridLevel, std::string_view>, 4> level_names{{
+constexpr std::array<std::pair<GridLevel, std::string_view>, 5> level_names{{
     {GridLevel::street, "street"},
     {GridLevel::community, "community"},
     {GridLevel::grid, "grid"},
     {GridLevel::subgrid, "subgrid"},
+    {GridLevel::dedicated, "dedicated"},
 }};
 }  // namespace
 

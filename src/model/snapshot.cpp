@@ -230,8 +230,15 @@ std::optional<LookupResult> Snapshot::lookup(const geo::Point& lonlat) const {
         return a->level != b->level ? a->level > b->level : a->code < b->code;
     });
     const Grid* best = nullptr;
+    const Grid* dedicated = nullptr;
     double best_distance = 0.0;
     for (const Grid* grid : candidates) {
+        // Dedicated grids sort first (the highest level) and lie over the base
+        // chain instead of ending it; only the point's inside counts for them.
+        if (grid->dedicated()) {
+            if (dedicated == nullptr && geo::contains(grid->geometry, lonlat)) dedicated = grid;
+            continue;
+        }
         const double distance = boundary_distance_m(grid->geometry, lonlat);
         if (distance <= on_border_m || geo::contains(grid->geometry, lonlat)) {
             best = grid;
@@ -242,6 +249,7 @@ std::optional<LookupResult> Snapshot::lookup(const geo::Point& lonlat) const {
     if (best == nullptr) return std::nullopt;
 
     LookupResult result;
+    result.dedicated = dedicated;
     for (const Grid* grid = best; grid != nullptr; grid = grid->parent_code.empty() ? nullptr : current_grid(grid->parent_code)) {
         result.chain.push_back(grid);
         if (result.chain.size() > 8) break;  // a cycle in parent codes must not hang a request

@@ -82,6 +82,7 @@ std::string_view level_name(model::GridLevel level) noexcept {
         case model::GridLevel::community: return "社区";
         case model::GridLevel::grid: return "网格";
         case model::GridLevel::subgrid: return "微网格";
+        case model::GridLevel::dedicated: return "专属网格";
     }
     return "网格";
 }
@@ -92,6 +93,7 @@ std::optional<model::GridLevel> parent_level(model::GridLevel level) noexcept {
         case model::GridLevel::community: return model::GridLevel::street;
         case model::GridLevel::grid: return model::GridLevel::community;
         case model::GridLevel::subgrid: return model::GridLevel::grid;
+        case model::GridLevel::dedicated: return model::GridLevel::community;
     }
     return std::nullopt;
 }
@@ -202,7 +204,8 @@ void AttributeRules::check_grid(const model::Grid& grid, std::vector<Violation>&
         check_range(grid, options_.residents, options_.residents_min, options_.residents_max, rule::residents_count,
                     "居民", "人", out);
     }
-    if (options_.primary_staff && grid.level == model::GridLevel::grid) {
+    // A dedicated grid has its own staff too: its cases go to its A岗 first.
+    if (options_.primary_staff && grid.staffed_level()) {
         const auto found = options_.primary_staff->find(grid.code);
         if (auto message = primary_staff_message(grid, found == options_.primary_staff->end() ? 0 : found->second)) {
             out.push_back(about(grid, rule::no_primary_staff, Severity::warning, std::move(*message)));

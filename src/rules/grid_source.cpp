@@ -185,7 +185,7 @@ model::GridLevel grid_level(std::string_view text, std::string_view code, std::s
     const auto level = model::parse_grid_level(text);
     if (!level) {
         throw GridSourceError(std::string(where) + ": level '" + std::string(text) +
-                              "' is not street, community, grid or subgrid");
+                              "' is not street, community, grid, subgrid or dedicated");
     }
     return *level;
 }
@@ -218,6 +218,7 @@ std::vector<model::Grid> grids_from_geojson(const nlohmann::json& collection, co
         grid.name = property_text(*properties, "name", where);
         grid.parent_code = property_text(*properties, "parent_code", where);
         grid.level = grid_level(property_text(*properties, "level", where), grid.code, where);
+        grid.purpose = property_text(*properties, "purpose", where);
         const auto geometry = feature.find("geometry");
         if (geometry == feature.end() || geometry->is_null()) throw GridSourceError(where + " has no geometry");
         const std::size_t remaining = limits.max_vertices - vertices;
@@ -275,6 +276,7 @@ GridFile read_grid_file(const std::filesystem::path& path, std::string_view laye
         grid.name = text_field(feature.get(), "name");
         grid.parent_code = text_field(feature.get(), "parent_code");
         grid.level = grid_level(text_field(feature.get(), "level"), grid.code, where);
+        grid.purpose = text_field(feature.get(), "purpose");
         OGRGeometryH geometry = OGR_F_GetGeometryRef(feature.get());
         if (transform && geometry != nullptr && OGR_G_Transform(geometry, transform.get()) != OGRERR_NONE) {
             throw GridSourceError(where + ": cannot transform to lon/lat");

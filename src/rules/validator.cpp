@@ -22,7 +22,9 @@ namespace wangge::rules {
 namespace geos = geo::geos;
 
 std::size_t CodeScheme::length(model::GridLevel level) const noexcept {
-    const auto depth = static_cast<std::size_t>(level) + 2;  // county digits + levels down to this one
+    // A dedicated grid is numbered like a base grid of its community.
+    const model::GridLevel numbered_as = level == model::GridLevel::dedicated ? model::GridLevel::grid : level;
+    const auto depth = static_cast<std::size_t>(numbered_as) + 2;  // county digits + levels down to this one
     if (depth > digits.size()) return 0;
     std::size_t total = 0;
     for (std::size_t i = 0; i < depth; ++i) total += digits[i];
@@ -165,7 +167,8 @@ struct Layout {
     std::vector<Entry> entries;      // parallel to grids
     std::size_t vertex_count = 0;
     std::unordered_map<std::string, std::size_t> index_of;                 // first entry per code, layout first
-    std::map<std::string, std::vector<std::size_t>> children;              // parent code → layout entries
+    std::map<std::string, std::vector<std::size_t>> children;              // parent code → base layout entries
+    std::map<std::string, std::vector<std::size_t>> dedicated_children;    // parent code → dedicated grids in it
     std::map<model::GridLevel, std::vector<std::size_t>> level_members;    // level → layout entries
     std::map<model::GridLevel, geo::PackedRTree> level_trees;              // over level_members' boxes
 
@@ -389,6 +392,75 @@ struct Focus {
     geo::Box window;  // metres; only gaps wholly inside it are judged
 };
 
+/// The children of one parent as overlay geometries (those outside the focus
+/// window left out when there is no parent to bound them), and the parent's.
+struct Family {
+    std::vector<std::size_t> used;
+    std::vector<geos::Geometry> geometries;
+    std::optional<std::size_t> parent_at;
+    std::optional<geos::PreparedGeometry> parent;
+    double parent_area = 0.0;
+    bool broken_parent = false;  ///< reported as invalid_geometry itself
+
+    Family(Worker& worker, Scope& scope, const std::string& parent_code, const std::vector<std::size_t>& members,
+           const Focus* focus) {
+        const Layout& impl = scope.impl();
+        if (const auto found = impl.index_of.find(parent_code); !parent_code.empty() && found != impl.index_of.end()) {
+            parent_at = found->second;
+        }
+        for (std::size_t m : members) {
+            if (focus != nullptr && !parent_at && !scope.at(m).box.intersects(focus->window)) continue;
+            if (auto g = scope.overlay_geometry(worker, m)) {
+                used.push_back(m);
+                geometries.push_back(std::move(*g));
+            }
+        }
+        if (!parent_at) return;
+        if (auto g = scope.overlay_geometry(worker, *parent_at)) {
+            parent_area = g->area();
+            parent.emplace(std::move(*g));
+        } else {
+            broken_parent = true;
+        }
+    }
+};
+
+/// outside_parent for each child of `family` not inside its parent; true when all are inside.
+bool check_inside_parent(Worker& worker, Scope& scope, const Family& family, std::vector<Violation>& out) {
+    const Options& options = scope.impl().options;
+    const model::Grid& parent_grid = *scope.at(*family.parent_at).grid;
+    const Entry& parent_entry = scope.at(*family.parent_at);
+    bool all_inside = true;
+    for (std::size_t k = 0; k < family.used.size(); ++k) {
+        const Entry& child_entry = scope.at(family.used[k]);
+        const bool exact = scope.valid(family.used[k]) && scope.valid(*family.parent_at);
+        if (exact && detail::covered_by(child_entry.metres, child_entry.box, parent_entry.metres)) continue;
+        if (family.parent->covers(family.geometries[k])) continue;
+        all_inside = false;
+        const std::vector<geo::Polygon> pieces =
+            significant(worker, family.geometries[k].difference(family.parent->geometry()).polygons(), options);
+        if (pieces.empty()) continue;
+        const model::Grid& child = *child_entry.grid;
+        Violation v;
+        v.rule = std::string(rule::outside_parent);
+        v.grids = {child.code, parent_grid.code};
+        v.area_m2 = area_of(worker, pieces);
+        v.geometry = geo::to_geojson(worker.projection.inverse(geo::MultiPolygon{pieces}));
+        v.message = label(child) + " 有 " + decimal(*v.area_m2) + " 平方米超出所属" + label(parent_grid);
+        out.push_back(std::move(v));
+    }
+    return all_inside;
+}
+
+/// outside_parent for dedicated grids: they lie inside their parent but need not cover it.
+std::vector<Violation> check_dedicated(Worker& worker, Scope& scope, const std::string& parent_code,
+                                       const std::vector<std::size_t>& members) {
+    std::vector<Violation> out;
+    const Family family(worker, scope, parent_code, members, nullptr);
+    if (family.parent) (void)check_inside_parent(worker, scope, family, out);
+    return out;
+}
+
 /// gap and outside_parent for the children of one parent (or, without a
 /// parent polygon, holes in the union of the siblings).
 std::vector<Violation> check_coverage(Worker& worker, Scope& scope, const std::string& parent_code,
@@ -396,50 +468,15 @@ std::vector<Violation> check_coverage(Worker& worker, Scope& scope, const std::s
     const Layout& impl = scope.impl();
     const Options& options = impl.options;
     std::vector<Violation> out;
-    const auto parent_at = impl.index_of.find(parent_code);
-    const bool has_parent = !parent_code.empty() && parent_at != impl.index_of.end();
-
-    std::vector<std::size_t> used;
-    std::vector<geos::Geometry> geometries;
-    for (std::size_t m : members) {
-        if (focus != nullptr && !has_parent && !scope.at(m).box.intersects(focus->window)) continue;
-        if (auto g = scope.overlay_geometry(worker, m)) {
-            used.push_back(m);
-            geometries.push_back(std::move(*g));
-        }
-    }
-    std::optional<geos::PreparedGeometry> parent;
-    double parent_area = 0.0;
-    if (has_parent) {
-        if (auto g = scope.overlay_geometry(worker, parent_at->second)) {
-            parent_area = g->area();
-            parent.emplace(std::move(*g));
-        } else {
-            return out;  // a broken parent is reported as invalid_geometry itself
-        }
-    }
-    bool all_inside = true;
+    const Family family(worker, scope, parent_code, members, focus);
+    if (family.broken_parent) return out;
+    const bool has_parent = family.parent_at.has_value();
+    const std::vector<std::size_t>& used = family.used;
+    const std::vector<geos::Geometry>& geometries = family.geometries;
+    const std::optional<geos::PreparedGeometry>& parent = family.parent;
+    const double parent_area = family.parent_area;
     if (parent) {
-        const model::Grid& parent_grid = *scope.at(parent_at->second).grid;
-        const Entry& parent_entry = scope.at(parent_at->second);
-        for (std::size_t k = 0; k < used.size(); ++k) {
-            const Entry& child_entry = scope.at(used[k]);
-            const bool exact = scope.valid(used[k]) && scope.valid(parent_at->second);
-            if (exact && detail::covered_by(child_entry.metres, child_entry.box, parent_entry.metres)) continue;
-            if (parent->covers(geometries[k])) continue;
-            all_inside = false;
-            const std::vector<geo::Polygon> pieces =
-                significant(worker, geometries[k].difference(parent->geometry()).polygons(), options);
-            if (pieces.empty()) continue;
-            const model::Grid& child = *scope.at(used[k]).grid;
-            Violation v;
-            v.rule = std::string(rule::outside_parent);
-            v.grids = {child.code, parent_grid.code};
-            v.area_m2 = area_of(worker, pieces);
-            v.geometry = geo::to_geojson(worker.projection.inverse(geo::MultiPolygon{pieces}));
-            v.message = label(child) + " 有 " + decimal(*v.area_m2) + " 平方米超出所属" + label(parent_grid);
-            out.push_back(std::move(v));
-        }
+        const bool all_inside = check_inside_parent(worker, scope, family, out);
         if (clean && all_inside) {
             // Children inside the parent that do not overlap: the uncovered
             // area is the difference of areas, so tiny totals need no union.
@@ -499,7 +536,7 @@ std::vector<Violation> check_coverage(Worker& worker, Scope& scope, const std::s
         v.area_m2 = piece_geometry.area();
         v.geometry = geo::to_geojson(worker.projection.inverse(geo::MultiPolygon{{piece}}));
         if (parent) {
-            v.message = label(*scope.at(parent_at->second).grid) + " 内有 " + decimal(*v.area_m2) +
+            v.message = label(*scope.at(*family.parent_at).grid) + " 内有 " + decimal(*v.area_m2) +
                         " 平方米未被任何下级网格覆盖";
         } else {
             std::string names;
@@ -583,7 +620,7 @@ Validator::Validator(std::vector<model::Grid> layout, Options options, std::vect
         impl.index_of.try_emplace(grid.code, i);
         if (i >= impl.layout_size) continue;
         impl.vertex_count += impl.entries[i].vertices;
-        impl.children[grid.parent_code].push_back(i);
+        (grid.dedicated() ? impl.dedicated_children : impl.children)[grid.parent_code].push_back(i);
         impl.level_members[grid.level].push_back(i);
     }
     impl.attributes.emplace(std::span(impl.grids).first(impl.layout_size), std::span(impl.grids).subspan(impl.layout_size),
@@ -624,8 +661,10 @@ Report Validator::validate_all(const Progress& progress) const {
     }
     std::vector<std::pair<const std::string*, const std::vector<std::size_t>*>> groups;
     for (const auto& [parent, members] : impl.children) groups.emplace_back(&parent, &members);
+    std::vector<std::pair<const std::string*, const std::vector<std::size_t>*>> dedicated_groups;
+    for (const auto& [parent, members] : impl.dedicated_children) dedicated_groups.emplace_back(&parent, &members);
 
-    const std::size_t total = impl.grids.size() + pairs.size() + groups.size();
+    const std::size_t total = impl.grids.size() + pairs.size() + groups.size() + dedicated_groups.size();
     std::size_t finished_phases = 0;
     const std::function<void(std::size_t)> step = [&](std::size_t done) {
         if (progress) progress(finished_phases + done, total);
@@ -655,7 +694,8 @@ Report Validator::validate_all(const Progress& progress) const {
     }
     for (std::size_t p = 0; p < pairs.size(); ++p) {
         const model::Grid& a = *impl.entries[pairs[p].first].grid;
-        if (!outcomes[p].interiors_apart && a.parent_code == impl.entries[pairs[p].second].grid->parent_code) {
+        if (!outcomes[p].interiors_apart && !a.dedicated() &&
+            a.parent_code == impl.entries[pairs[p].second].grid->parent_code) {
             clean[a.parent_code] = false;
         }
         for (Violation& v : outcomes[p].violations) report.violations.push_back(std::move(v));
@@ -667,6 +707,15 @@ Report Validator::validate_all(const Progress& progress) const {
         [&](Worker& worker, std::size_t g) {
             coverage[g] = check_coverage(worker, scope, *groups[g].first, *groups[g].second, clean[*groups[g].first],
                                          nullptr);
+        },
+        step);
+    finished_phases += groups.size();
+    coverage.resize(groups.size() + dedicated_groups.size());
+    detail::parallel_for(
+        dedicated_groups.size(), workers,
+        [&](Worker& worker, std::size_t g) {
+            coverage[groups.size() + g] =
+                check_dedicated(worker, scope, *dedicated_groups[g].first, *dedicated_groups[g].second);
         },
         step);
     for (std::vector<Violation>& list : coverage) {
@@ -719,7 +768,10 @@ Report Validator::validate_grid(std::string_view code, const geo::MultiPolygon& 
     const double reach = std::max(edited.box.max_x - edited.box.min_x, edited.box.max_y - edited.box.min_y);
     const Focus focus{widened(edited.box, reach)};
     std::vector<Violation> coverage =
-        check_coverage(worker, scope, edited_grid.parent_code, impl.children.at(edited_grid.parent_code), false, &focus);
+        edited_grid.dedicated()
+            ? check_dedicated(worker, scope, edited_grid.parent_code, {index})
+            : check_coverage(worker, scope, edited_grid.parent_code, impl.children.at(edited_grid.parent_code), false,
+                             &focus);
     if (const auto own_children = impl.children.find(edited_grid.code); own_children != impl.children.end()) {
         for (Violation& v : check_coverage(worker, scope, edited_grid.code, own_children->second, false, nullptr)) {
             coverage.push_back(std::move(v));

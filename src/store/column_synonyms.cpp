@@ -23,11 +23,12 @@ constexpr std::array grid_parent{"上级编码"sv, "上级网格编码"sv, "父�
 constexpr std::array grid_valid_from{"生效时间"sv, "启用时间"sv, "生效日期"sv};
 constexpr std::array grid_valid_to{"失效时间"sv, "停用时间"sv, "失效日期"sv};
 constexpr std::array grid_version{"版本"sv, "版本号"sv};
+constexpr std::array grid_purpose{"专属类型"sv, "专属网格类型"sv, "用途"sv};
 constexpr std::array grids{
     FieldSynonyms{"code", grid_code},           FieldSynonyms{"name", grid_name},
     FieldSynonyms{"level", grid_level},         FieldSynonyms{"parent_code", grid_parent},
     FieldSynonyms{"valid_from", grid_valid_from}, FieldSynonyms{"valid_to", grid_valid_to},
-    FieldSynonyms{"version", grid_version}};
+    FieldSynonyms{"version", grid_version},     FieldSynonyms{"purpose", grid_purpose}};
 
 constexpr std::array staff_id{"人员编号"sv, "编号"sv, "工号"sv};
 constexpr std::array staff_name{"姓名"sv, "网格员姓名"sv, "人员姓名"sv};
@@ -77,9 +78,15 @@ constexpr std::array facility_id{"设施编号"sv, "编号"sv};
 constexpr std::array facility_kind{"设施类型"sv, "类型"sv, "类别"sv, "单位类型"sv};
 constexpr std::array facility_name{"名称"sv, "设施名称"sv, "单位名称"sv};
 constexpr std::array facility_grid{"网格编码"sv, "所属网格"sv, "网格编号"sv};
-constexpr std::array facilities{FieldSynonyms{"id", facility_id},     FieldSynonyms{"kind", facility_kind},
-                                FieldSynonyms{"name", facility_name}, FieldSynonyms{"grid_code", facility_grid},
-                                FieldSynonyms{"lon", lon},            FieldSynonyms{"lat", lat}};
+constexpr std::array facility_compound{"服务小区"sv, "所在小区"sv, "所属小区"sv, "小区"sv};
+constexpr std::array facility_contact{"联系人"sv, "负责人"sv, "负责人姓名"sv};
+constexpr std::array facility_phone{"联系电话"sv, "电话"sv, "联系方式"sv};
+constexpr std::array facilities{
+    FieldSynonyms{"id", facility_id},         FieldSynonyms{"kind", facility_kind},
+    FieldSynonyms{"name", facility_name},     FieldSynonyms{"grid_code", facility_grid},
+    FieldSynonyms{"compound", facility_compound}, FieldSynonyms{"contact_name", facility_contact},
+    FieldSynonyms{"contact_phone", facility_phone}, FieldSynonyms{"lon", lon},
+    FieldSynonyms{"lat", lat}};
 
 constexpr std::array incident_id{"事件编号"sv, "案卷编号"sv, "编号"sv};
 constexpr std::array incident_category{"事件类别"sv, "类别"sv, "案件类别"sv, "事件类型"sv};

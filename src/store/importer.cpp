@@ -38,11 +38,12 @@ constexpr std::array default_lat_columns{"lat", "latitude", "y"};
 constexpr std::size_t problems_in_message = 5;
 
 /// Chinese values of the enumerated fields, as rosters write them.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 9> chinese_values{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 10> chinese_values{{
     {"街道", "street"},
     {"社区", "community"},
     {"网格", "grid"},
     {"微网格", "subgrid"},
+    {"专属网格", "dedicated"},
     {"A岗", "A"},
     {"B岗", "B"},
     {"一般", "general"},
@@ -531,8 +532,8 @@ private:
                                   if (!level) {
                                       throw FieldError(name,
                                                        "unknown level '" + *text +
-                                                           "' (street, community, grid or subgrid)",
-                                                       "未知的层级（应为 街道、社区、网格 或 微网格）", *text);
+                                                           "' (street, community, grid, subgrid or dedicated)",
+                                                       "未知的层级（应为 街道、社区、网格、微网格 或 专属网格）", *text);
                                   }
                                   row.*m = *level;
                               },

@@ -18,7 +18,8 @@ const Table<Grid>& table<Grid>() {
                                 {"parent_code", &Grid::parent_code, false},
                                 {"valid_from", TimeMember<Grid>{&Grid::valid_from}, false},
                                 {"valid_to", &Grid::valid_to, false},
-                                {"version", &Grid::version, false}}};
+                                {"version", &Grid::version, false},
+                                {"purpose", &Grid::purpose, false}}};
     return t;
 }
 
@@ -65,7 +66,10 @@ const Table<Facility>& table<Facility>() {
     static const Table<Facility> t{Layer::facilities,
                                    {{"kind", &Facility::kind, true},
                                     {"name", &Facility::name, true},
-                                    {"grid_code", &Facility::grid_code, false}}};
+                                    {"grid_code", &Facility::grid_code, false},
+                                    {"compound", &Facility::compound, false},
+                                    {"contact_name", &Facility::contact_name, false},
+                                    {"contact_phone", &Facility::contact_phone, false}}};
     return t;
 }
 

@@ -56,6 +56,8 @@ model::Dataset generate_city(const CityParams& params, const Progress& progress)
     if (progress) progress("facilities", data.facilities.size(), data.facilities.size());
     detail::add_incidents(data, areas, duties, params, root.fork(14), progress);
     detail::add_visits(data, household_grid, duties, params, root.fork(15), progress);
+    detail::add_organisations(data, areas, household_grid, root.fork(16));
+    if (progress) progress("organisations", data.facilities.size(), data.facilities.size());
     return data;
 }
 

@@ -247,4 +247,57 @@ void add_facilities(model::Dataset& data, std::span<const GridArea> grids, Rando
     });
 }
 
+void add_organisations(model::Dataset& data, std::span<const GridArea> grids,
+                       std::span<const std::uint32_t> household_grid, Random random) {
+    const auto add = [&](std::string_view kind, std::string name, const GridArea& area, const geo::Point& at,
+                         std::string compound) {
+        model::Facility organisation;
+        organisation.id = static_cast<std::int64_t>(data.facilities.size()) + 1;
+        organisation.kind = kind;
+        organisation.name = std::move(name);
+        organisation.location = at;
+        organisation.grid_code = area.grid().code;
+        organisation.compound = std::move(compound);
+        organisation.contact_name = person_name(random, random.chance(0.5));
+        organisation.contact_phone = mobile_number(random);
+        data.facilities.push_back(std::move(organisation));
+    };
+    const auto somewhere = [&](const GridArea& area) { return area.random_point_shrinking(random, 10.0); };
+    static constexpr std::array<std::string_view, 5> societies{"志愿服务队", "睦邻互助会", "老年协会", "文体协会",
+                                                               "巾帼志愿队"};
+    static constexpr std::array<std::string_view, 4> firms{"科技有限公司", "商贸有限公司", "餐饮管理有限公司",
+                                                           "建筑装饰工程有限公司"};
+    for_each_community(grids, [&](std::size_t first, std::size_t last) {
+        const model::Grid& first_grid = grids[first].grid();
+        const std::string community = first_grid.name.substr(0, first_grid.name.find("第"));
+        for (int i = random.between(1, 2); i > 0; --i) {
+            const GridArea& area = grids[first + random.below(last - first)];
+            add("社会组织", community + std::string{societies[random.below(societies.size())]}, area, somewhere(area), {});
+        }
+        for (int i = random.between(0, 2); i > 0; --i) {
+            const GridArea& area = grids[first + random.below(last - first)];
+            add("企业", place_stem(random) + std::string{firms[random.below(firms.size())]}, area, somewhere(area), {});
+        }
+        for (std::size_t g = first; g < last; ++g) add("网格党支部", grids[g].grid().name + "党支部", grids[g], somewhere(grids[g]), {});
+    });
+    // The households of a compound were added one after another: each run is one compound.
+    for (std::size_t first = 0; first < data.households.size();) {
+        const model::Household& head = data.households[first];
+        std::size_t last = first;
+        while (last < data.households.size() && data.households[last].compound == head.compound &&
+               household_grid[last] == household_grid[first]) {
+            ++last;
+        }
+        const GridArea& area = grids[household_grid[first]];
+        const auto near_compound = [&] {
+            const geo::Point at = area.moved(head.location, random.uniform(-20.0, 20.0), random.uniform(-20.0, 20.0));
+            return area.fits(at, 2.0) ? at : head.location;
+        };
+        if (random.chance(0.8)) add("物业", place_stem(random) + "物业服务有限公司", area, near_compound(), head.compound);
+        if (random.chance(0.35)) add("业委会", head.compound + "业主委员会", area, near_compound(), head.compound);
+        if (random.chance(0.25)) add("党群微家", head.compound + "党群微家", area, near_compound(), head.compound);
+        first = last;
+    }
+}
+
 }  // namespace wangge::synth::detail

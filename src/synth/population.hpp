@@ -31,6 +31,13 @@ std::vector<std::uint32_t> add_households(model::Dataset& data, std::span<const 
 /// schools, kindergartens, shelters and markets spread over each street.
 void add_facilities(model::Dataset& data, std::span<const GridArea> grids, Random random);
 
+/// Adds organisations to the places layer, each with a contact: a 网格党支部
+/// per grid, one or two 社会组织 and up to two 企业 per community, and per
+/// compound (by `household_grid`, each household's grid index) most often a
+/// 物业, sometimes a 业委会 and a 党群微家 serving it.
+void add_organisations(model::Dataset& data, std::span<const GridArea> grids,
+                       std::span<const std::uint32_t> household_grid, Random random);
+
 /// Tags whose households belong to the 五必访 visits.
 [[nodiscard]] bool needs_must_visit(const model::Household& household) noexcept;
 

@@ -58,7 +58,7 @@ std::array<bool, 1> household_differs(const model::Household& a, const model::Ho
 
 std::array<bool, 1> facility_differs(const model::Facility& a, const model::Facility& b) {
     return {!(a.id == b.id && a.location == b.location && a.kind == b.kind && a.name == b.name &&
-              a.grid_code == b.grid_code)};
+              a.grid_code == b.grid_code && a.compound == b.compound)};
 }
 
 bool same_event(const model::IncidentEvent& a, const model::IncidentEvent& b) {

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "wangge/model/organisations.hpp"
 #include "wangge/tiles/clip.hpp"
 #include "wangge/workflow/deadlines.hpp"
 
@@ -17,9 +18,12 @@ namespace {
 
 // Layer schemas: the order of the fields is the order of the layer keys, and
 // the key constants below index into them.
-constexpr FieldSpec grid_fields[] = {{"code", "String"},   {"name", "String"},       {"level", "String"},
-                                     {"parent_code", "String"}, {"household_count", "Number"}, {"staff", "String"}};
-enum GridKey : std::uint32_t { grid_code, grid_name, grid_level, grid_parent, grid_households, grid_staff };
+// purpose: a dedicated grid's (专属类型), absent on the base levels.
+constexpr FieldSpec grid_fields[] = {{"code", "String"},        {"name", "String"},
+                                     {"level", "String"},       {"parent_code", "String"},
+                                     {"household_count", "Number"}, {"staff", "String"},
+                                     {"purpose", "String"}};
+enum GridKey : std::uint32_t { grid_code, grid_name, grid_level, grid_parent, grid_households, grid_staff, grid_purpose };
 
 constexpr FieldSpec label_fields[] = {{"code", "String"}, {"name", "String"}, {"level", "String"}};
 
@@ -27,9 +31,12 @@ constexpr FieldSpec household_fields[] = {{"grid_code", "String"}, {"compound", 
                                           {"point_count", "Number"}, {"tags", "String"}};
 enum HouseholdKey : std::uint32_t { household_grid, household_compound, household_building, household_count, household_tags };
 
-constexpr FieldSpec facility_fields[] = {
-    {"kind", "String"}, {"name", "String"}, {"grid_code", "String"}, {"point_count", "Number"}};
-enum FacilityKey : std::uint32_t { facility_kind, facility_name, facility_grid, facility_count };
+// category: an organisation's (model/organisations.hpp), absent on facilities;
+// compound: the compound an organisation serves, when it names one.
+constexpr FieldSpec facility_fields[] = {{"kind", "String"},        {"name", "String"},
+                                         {"grid_code", "String"},   {"point_count", "Number"},
+                                         {"category", "String"},    {"compound", "String"}};
+enum FacilityKey : std::uint32_t { facility_kind, facility_name, facility_grid, facility_count, facility_category, facility_compound };
 
 constexpr FieldSpec incident_fields[] = {{"category", "String"}, {"state", "String"}, {"triage", "String"},
                                          {"light", "String"}, {"grid_code", "String"}, {"point_count", "Number"}};
@@ -380,6 +387,7 @@ void TileIndex::render_grids(const TileId& tile, std::string& out) const {
             std::size_t count = 4;
             if (!grid.parent_code.empty()) properties[count++] = {grid_parent, grid.parent_code};
             if (!layer.staff[i].empty()) properties[count++] = {grid_staff, std::string_view(layer.staff[i])};
+            if (grid.dedicated()) properties[count++] = {grid_purpose, grid.purpose};
             polygons.add_polygon(std::span(rings.data(), used), std::span(properties.data(), count), layer.ids[i]);
         }
         const geo::Point label = transform.to_pixel(layer.labels[i]);
@@ -422,11 +430,16 @@ void TileIndex::render_facilities(const TileId& tile, std::string& out) const {
     const auto& facilities = snapshot_->data().facilities;
     visit_rows(points_->facilities, tile, facility_detail_zoom, facilities,
                [&](const model::Facility& facility, std::size_t count, const geo::Point& world) {
-        const Property properties[] = {{facility_kind, facility.kind},
-                                       {facility_name, facility.name},
-                                       {facility_grid, facility.grid_code},
-                                       {facility_count, static_cast<std::int64_t>(count)}};
-        layer.add_point(snap(transform.to_pixel(world)), properties, positive_id(facility.id));
+        Property properties[6] = {{facility_kind, facility.kind},
+                                  {facility_name, facility.name},
+                                  {facility_grid, facility.grid_code},
+                                  {facility_count, static_cast<std::int64_t>(count)}};
+        std::size_t used = 4;
+        if (const auto category = model::organisation_category(facility.kind)) {
+            properties[used++] = {facility_category, *category};
+        }
+        if (!facility.compound.empty()) properties[used++] = {facility_compound, std::string_view(facility.compound)};
+        layer.add_point(snap(transform.to_pixel(world)), std::span(properties, used), positive_id(facility.id));
     });
     layer.append_to(out);
 }

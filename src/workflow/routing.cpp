@@ -82,6 +82,16 @@ Route route(const model::Snapshot& snapshot, const geo::Point& location, Triage 
     Route result;
     result.areas.grid = found->grid().code;
     for (const model::Grid* grid : found->chain) assign_level(result.areas, *grid);
+    // A general case inside a dedicated grid (专属网格) goes to its own staff
+    // first, and belongs to it, so they may work it; else to the base grid's.
+    if (found->dedicated != nullptr && triage == Triage::general) {
+        if (std::string worker = grid_worker(snapshot, found->dedicated->code, at); !worker.empty()) {
+            result.areas.grid = found->dedicated->code;
+            result.assignee = std::move(worker);
+            result.near_boundary = found->near_boundary;
+            return result;
+        }
+    }
     result.assignee = assignee_for(snapshot, result.areas, triage, at);
     result.near_boundary = found->near_boundary;
     return result;

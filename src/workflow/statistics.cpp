@@ -211,6 +211,8 @@ MonthlyStatistics monthly_statistics(const model::Snapshot& snapshot, const Mont
     for (const model::Grid* grid : layout) {
         if (grid->level == model::GridLevel::grid || grid->level == model::GridLevel::subgrid) {
             grids.add(grid->code, grid->name).visit_quota = policy.monthly_household_quota;
+        } else if (grid->dedicated()) {
+            grids.add(grid->code, grid->name);  // its cases; the households stay with the base grids
         } else if (grid->level == model::GridLevel::community) {
             communities.add(grid->code, grid->name);
         }

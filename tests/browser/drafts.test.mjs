@@ -47,7 +47,8 @@ test('a drawn grid over its neighbours shows the overlap in the draft', {timeout
   assert.deepEqual(await renderedCodes(page, 'planner-load-fill'), sample.gridCodes, 'the published grids come from the tiles');
   const listed = await editor.locator('select[name="draft-grid"] option').evaluateAll((options) =>
     options.map((o) => o.value).filter(Boolean).sort());
-  assert.deepEqual(listed, sample.gridCodes, 'the grids in view are listed');
+  assert.deepEqual(listed, [...sample.gridCodes, ...sample.dedicated.map((g) => g.properties.code)].sort(),
+    'the grids in view are listed, the dedicated ones too');
   assert.ok(await page.locator('#map canvas').isVisible());
 
   await editor.locator('button.add-grid').click();

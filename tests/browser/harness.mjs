@@ -47,6 +47,8 @@ export function loadSample() {
     households: householdRows.map((h) => ({id: Number(h.id), tags: h.tags, lngLat: [Number(h.lon), Number(h.lat)]})),
     incidents: readCsv('incidents.csv').map(({category, state, lon, lat}) => ({category, state, lngLat: [Number(lon), Number(lat)]})),
     gridCodes: grids.filter((g) => g.properties.level === 'grid').map((g) => g.properties.code).sort(),
+    // The dedicated grids (专属网格) scripts/load-sample lays over them.
+    dedicated: JSON.parse(fs.readFileSync(path.join(sourceDir, 'data', 'dedicated_grids.geojson'), 'utf8')).features,
     staffOf: (code) => links.filter((link) => link.grid_code === code).map((link) => staff.get(link.staff_id).name).sort(),
     // A household location inside the grid: at least 5 m from its border (data/README.md).
     pointIn: (code) => {

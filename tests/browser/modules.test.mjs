@@ -88,6 +88,11 @@ test('the choropleth colours grids by on-time rate class; no closed cases is gre
 test('new grid codes follow the highest serial under the parent', () => {
   assert.equal(nextChildCode('110105031001', ['110105031001001', '110105031001007', '110105031002009']), '110105031001008');
   assert.equal(nextChildCode('110105031003', ['110105031001001']), '110105031003001');
+  // Dedicated grids (专属网格) are numbered 901 on, apart from the base grids.
+  const withSchool = ['110105031002001', '110105031002005', '110105031002901'];
+  assert.equal(nextChildCode('110105031002', withSchool), '110105031002006');
+  assert.equal(nextChildCode('110105031002', withSchool, {dedicated: true}), '110105031002902');
+  assert.equal(nextChildCode('110105031001', ['110105031001001'], {dedicated: true}), '110105031001901');
 });
 
 test('publishing estimates: households moved between grids', () => {

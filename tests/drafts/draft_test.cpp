@@ -244,6 +244,23 @@ TEST(Draft, AddRefusesCodesInUse) {
     EXPECT_TRUE(has_rule(added.report, rules::rule::overlap));
 }
 
+TEST(Draft, ADedicatedGridLiesOverTheBaseGridsAndKeepsItsPurpose) {
+    Draft draft(layout(), 1);
+    model::Grid school = grid("110105001001901", community, model::GridLevel::dedicated,
+                              rectangle(116.405, 39.903, 116.415, 39.907));
+    school.purpose = "学校";
+    const EditResult added = draft.add(school);
+    EXPECT_EQ(errors(added.report), 0u) << rules::to_text(added.report);
+    EXPECT_TRUE(draft.validate().valid()) << rules::to_text(draft.validate());
+    (void)draft.set_purpose(school.code, "外来人口聚居区");
+    EXPECT_EQ(draft.grid(school.code).purpose, "外来人口聚居区");
+    EXPECT_THROW((void)draft.set_purpose(grid_a, "学校"), EditError);  // base grids have none
+    // Moved half out of the community: outside_parent, still no gap below it.
+    const EditResult moved = draft.replace_geometry(school.code, rectangle(116.415, 39.903, 116.425, 39.907));
+    EXPECT_TRUE(has_rule(moved.report, rules::rule::outside_parent)) << rules::to_text(moved.report);
+    EXPECT_FALSE(has_rule(draft.validate(), rules::rule::gap));
+}
+
 TEST(Draft, RenumberProposesWestToEastCodesInsideTheParent) {
     Draft draft(layout(), 1);
     EXPECT_TRUE(draft.propose_codes().empty());

@@ -89,7 +89,7 @@ TEST_F(Features, ConformanceAndCollections) {
         return result;
     };
     EXPECT_EQ(names(get_json("/collections")),
-              (std::vector<std::string>{"grids", "households", "facilities", "incidents"}));
+              (std::vector<std::string>{"grids", "households", "facilities", "organisations", "incidents"}));
     const Reply anonymous = server_->get("/collections");
     EXPECT_EQ(names(anonymous.json()), (std::vector<std::string>{"grids"}));
     EXPECT_TRUE(anonymous.header("Vary").starts_with("Authorization, Cookie")) << anonymous.header("Vary");
@@ -294,6 +294,58 @@ TEST_F(Features, SingleItemsByNumericId) {
     EXPECT_EQ(error_code("/collections/households/items/99", 404), "not_found");
     EXPECT_EQ(error_code("/collections/households/items/abc", 404), "not_found");
     EXPECT_EQ(error_code("/collections/incidents/items/1.0", 404), "not_found");
+}
+
+/// Organisations (组织) are the places layer's rows of organisation kinds
+/// (model/organisations.hpp): their own collection, with the compound they
+/// serve and their contact, drawn from the facilities' tiles.
+TEST(FeaturesOrganisations, AreACollectionOfTheirOwnWithCompoundAndContact) {
+    TestAppOptions app;
+    model::Facility property{3, "物业", "吉庆里物业服务中心", {116.4025, 39.9025}, "110105001001001"};
+    property.compound = "吉庆里";
+    property.contact_name = "王芳";
+    property.contact_phone = "010-65001234";
+    model::Facility branch{4, "网格党支部", "吉庆里第一网格党支部", {116.4045, 39.9045}, "110105001001001"};
+    app.data.facilities.push_back(property);
+    app.data.facilities.push_back(branch);
+    TestServer server(TestApp::quiet_options(), {}, std::move(app));
+    const auto items = [&](const std::string& target) {
+        const Reply reply = server.get_as(users::planner, target);
+        EXPECT_EQ(reply.status, 200u) << target << ": " << reply.body;
+        std::vector<std::int64_t> found;
+        const json page = reply.json();
+        for (const json& feature : page["features"]) found.push_back(feature["id"]);
+        return found;
+    };
+    EXPECT_EQ(items("/collections/organisations/items"), (std::vector<std::int64_t>{3, 4}));
+    EXPECT_EQ(items("/collections/facilities/items"), (std::vector<std::int64_t>{1, 2, 3, 4}));
+    // compound=吉庆里, category=党组织, category=企业商户
+    EXPECT_EQ(items("/collections/organisations/items?compound=%E5%90%89%E5%BA%86%E9%87%8C"),
+              (std::vector<std::int64_t>{3}));
+    EXPECT_EQ(items("/collections/organisations/items?category=%E5%85%9A%E7%BB%84%E7%BB%87"),
+              (std::vector<std::int64_t>{4}));
+    EXPECT_EQ(items("/collections/organisations/items?category=%E4%BC%81%E4%B8%9A%E5%95%86%E6%88%B7"),
+              (std::vector<std::int64_t>{}));
+
+    const json found = server.get_as(users::planner, "/collections/organisations/items/3").json();
+    EXPECT_EQ(found["properties"]["category"], "物业");
+    EXPECT_EQ(found["properties"]["compound"], "吉庆里");
+    EXPECT_EQ(found["properties"]["contact_name"], "王芳");
+    EXPECT_EQ(found["properties"]["contact_phone"], "010-65001234");
+    EXPECT_EQ(server.get_as(users::planner, "/collections/facilities/items/1").json()["properties"]["category"], nullptr);
+    // A facility is no organisation.
+    EXPECT_EQ(server.get_as(users::planner, "/collections/organisations/items/1").status, 404u);
+
+    const json collection = server.get_as(users::planner, "/collections/organisations").json();
+    bool tiles_linked = false;
+    for (const json& l : collection["links"]) {
+        if (l["rel"] == "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector") {
+            tiles_linked = l["href"].get<std::string>().ends_with("/collections/facilities/tiles");
+        }
+    }
+    EXPECT_TRUE(tiles_linked) << collection.dump();
+    // Contacts are for signed-in staff only.
+    EXPECT_EQ(server.get("/collections/organisations/items").status, 401u);
 }
 
 /// GDAL's OAPIF driver as an independent client of the whole API.

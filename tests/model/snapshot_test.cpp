@@ -112,6 +112,29 @@ TEST(Snapshot, LookupReturnsChainAndDistance) {
     EXPECT_FALSE(snapshot->lookup({116.0, 39.0}).has_value());
 }
 
+TEST(Snapshot, LookupGivesTheBaseChainAndTheDedicatedGridOverIt) {
+    Dataset data = two_grid_dataset();
+    Grid market{"110105001001901", "示例市场专属网格", GridLevel::dedicated, "110105001001",
+                rectangle(116.448, 39.924, 116.452, 39.926), 0, {}, 1};
+    market.purpose = "市场";
+    data.grids.push_back(market);
+    const auto snapshot = Snapshot::build(std::move(data), 1);
+    const auto inside = snapshot->lookup({116.449, 39.925});
+    ASSERT_TRUE(inside.has_value());
+    EXPECT_EQ(inside->grid().code, "110105001001001");  // the base grid still ends the chain
+    ASSERT_EQ(inside->chain.size(), 3U);
+    ASSERT_NE(inside->dedicated, nullptr);
+    EXPECT_EQ(inside->dedicated->code, "110105001001901");
+    EXPECT_EQ(inside->dedicated->purpose, "市场");
+    // The distance is to the base grid's border (the shared one, 0.001° away), not the dedicated grid's.
+    EXPECT_NEAR(inside->distance_to_boundary_m, 85.4, 0.5);
+
+    const auto outside = snapshot->lookup({116.445, 39.925});
+    ASSERT_TRUE(outside.has_value());
+    EXPECT_EQ(outside->dedicated, nullptr);
+    EXPECT_TRUE(market.dedicated() && market.staffed_level());
+}
+
 TEST(Snapshot, PointOnSharedBorderGoesToSmallerCode) {
     const auto snapshot = Snapshot::build(two_grid_dataset(), 1);
     const auto on_border = snapshot->lookup({116.45, 39.925});

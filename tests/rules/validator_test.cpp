@@ -29,6 +29,9 @@ void expect_rules(const Report& report, const std::map<std::string, std::size_t>
     EXPECT_EQ(report.summary(), expected) << describe(report);
 }
 
+void expect_incremental_agrees(const std::vector<model::Grid>& grids, std::size_t edited,
+                               const geo::MultiPolygon& geometry);
+
 class Planted : public ::testing::Test {
 protected:
     PlantedLayout layout;
@@ -140,6 +143,51 @@ TEST_F(Planted, GridHalfOutsideItsCommunity) {
     const Violation& outside = report.violations.front();
     EXPECT_EQ(outside.grids, (Codes{grid3, community_code}));
     EXPECT_NEAR(*outside.area_m2, 20000.0, 5.0);
+}
+
+/// Dedicated grids (专属网格) lie over the base grids inside their community:
+/// they need not cover it, must stay inside it, and never overlap each other.
+TEST_F(Planted, DedicatedGridsOverlapBaseGridsButNotEachOther) {
+    std::vector<model::Grid> grids = layout.clean();
+    const auto dedicated = [&](std::string code, double x0, double x1) {
+        model::Grid g = layout.grid(std::move(code), model::GridLevel::dedicated, community_code,
+                                    layout.rectangle(x0, x1, 50, 150));
+        g.purpose = "学校";
+        return g;
+    };
+    grids.push_back(dedicated("110105001001901", 50, 150));  // over grids 1 and 2
+    EXPECT_TRUE(validate(grids).violations.empty()) << describe(validate(grids));
+
+    grids.push_back(dedicated("110105001001902", 120, 180));  // 30 m into the first one
+    const Report overlapping = validate(grids);
+    expect_rules(overlapping, {{"overlap", 1}});
+    EXPECT_EQ(overlapping.violations.front().grids, (Codes{"110105001001901", "110105001001902"}));
+    EXPECT_NEAR(*overlapping.violations.front().area_m2, 3000.0, 1.0);
+    EXPECT_NE(overlapping.violations.front().message.find("专属网格"), std::string::npos);
+
+    grids.back() = dedicated("110105001001902", 250, 350);  // half outside the community
+    const Report outside = validate(grids);
+    expect_rules(outside, {{"outside_parent", 1}});
+    EXPECT_EQ(outside.violations.front().grids, (Codes{"110105001001902", community_code}));
+    EXPECT_NEAR(*outside.violations.front().area_m2, 5000.0, 5.0);
+    expect_incremental_agrees(grids, grids.size() - 1, grids.back().geometry);
+    expect_incremental_agrees(grids, 3, grids[3].geometry);  // a base grid under a dedicated one
+
+    // Staffed like a grid: exactly one A岗; counted households are the base grids' only.
+    Options options;
+    options.primary_staff = std::unordered_map<std::string, int>{{grid1, 1}, {grid2, 1}, {grid3, 1}};
+    options.households = std::unordered_map<std::string, int>{{grid1, 150}, {grid2, 150}, {grid3, 150}};
+    grids.pop_back();
+    const Report staffing = validate(grids, options);
+    expect_rules(staffing, {{"no_primary_staff", 1}});
+    EXPECT_EQ(staffing.violations.front().grids, Codes{"110105001001901"});
+}
+
+TEST_F(Planted, DedicatedGridCodesFollowTheGridScheme) {
+    std::vector<model::Grid> grids = layout.clean();
+    grids.push_back(layout.grid("1101050010019", model::GridLevel::dedicated, community_code, layout.rectangle(50, 150, 50, 150)));
+    const Report report = validate(grids);
+    expect_rules(report, {{"code_format", 1}});
 }
 
 TEST_F(Planted, DuplicatedCode) {

@@ -251,6 +251,24 @@ TEST_F(ImporterTest, MapsFieldsToOtherColumns) {
               std::string::npos);
 }
 
+TEST_F(ImporterTest, ImportsOrganisationsWithTheirCompoundAndContactFromChineseHeaders) {
+    const ImportSummary summary = import(
+        Layer::facilities,
+        write_file(dir_ / "组织.csv", "编号,单位类型,单位名称,服务小区,负责人,联系电话,经度,纬度\n"
+                                      "5,物业,吉庆里物业服务中心, 吉庆里　,王芳,010-65001234,116.405,39.905\n"
+                                      "6,社会组织,吉庆里志愿服务队,,李强,13800000002,116.406,39.906\n"));
+    EXPECT_EQ(summary.outside_grids, 0u);
+    const model::Dataset data = store_->load();
+    ASSERT_EQ(data.facilities.size(), 2u);
+    const model::Facility& property = data.facilities[0];
+    EXPECT_EQ(property.kind, "物业");
+    EXPECT_EQ(property.compound, "吉庆里");  // trimmed like every imported text, U+3000 included
+    EXPECT_EQ(property.contact_name, "王芳");
+    EXPECT_EQ(property.contact_phone, "010-65001234");
+    EXPECT_EQ(property.grid_code, "110105001001001");  // derived from the location, like households'
+    EXPECT_EQ(data.facilities[1].compound, "");
+}
+
 TEST_F(ImporterTest, ImportsTheWholeWorkflowFromCsv) {
     import(Layer::staff, write_file(dir_ / "staff.csv", "id,name,phone,role\n7,王芳,13800000001,专职网格员\n"));
     import(Layer::staff_grids, write_file(dir_ / "sg.csv", "staff_id,grid_code,duty\n7,110105001001001,A\n"));
@@ -714,9 +732,10 @@ TEST_F(ImporterTest, DryRunWritesNothing) {
 TEST(SampleData, ImportsCleanly) {
     const std::filesystem::path data_dir = std::filesystem::path(WANGGE_SOURCE_DIR) / "data";
     const std::vector<std::pair<Layer, std::string>> files{
-        {Layer::grids, "grids.geojson"},         {Layer::staff, "staff.csv"},
-        {Layer::staff_grids, "staff_grids.csv"}, {Layer::households, "households.csv"},
-        {Layer::facilities, "facilities.csv"},   {Layer::incidents, "incidents.csv"},
+        {Layer::grids, "grids.geojson"},         {Layer::grids, "dedicated_grids.geojson"},
+        {Layer::staff, "staff.csv"},             {Layer::staff_grids, "staff_grids.csv"},
+        {Layer::households, "households.csv"},   {Layer::facilities, "facilities.csv"},
+        {Layer::facilities, "organisations.csv"}, {Layer::incidents, "incidents.csv"},
         {Layer::incident_events, "incident_events.csv"}, {Layer::visits, "visits.csv"}};
     for (const auto& [layer, file] : files) {
         if (!std::filesystem::exists(data_dir / file)) GTEST_SKIP() << "no sample " << file << " yet";
@@ -734,6 +753,13 @@ TEST(SampleData, ImportsCleanly) {
     const model::Dataset data = store.load();
     EXPECT_FALSE(data.households.empty());
     for (const model::Household& h : data.households) EXPECT_FALSE(h.grid_code.empty());
+    // Households keep their base grids under the dedicated ones.
+    for (const model::Household& h : data.households) EXPECT_FALSE(h.grid_code.ends_with("901")) << h.id;
+    const auto dedicated = std::ranges::count_if(data.grids, [](const model::Grid& g) { return g.dedicated(); });
+    EXPECT_EQ(dedicated, 2);
+    const auto school = std::ranges::find(data.grids, std::string("110105031002901"), &model::Grid::code);
+    ASSERT_NE(school, data.grids.end());
+    EXPECT_EQ(school->purpose, "学校");
 }
 
 }  // namespace

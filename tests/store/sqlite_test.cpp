@@ -98,7 +98,7 @@ model::Dataset read_with_gdal(const std::filesystem::path& path) {
     d.grids = ogr_rows<model::Grid>(*dataset, "grids", [](const OgrRow& r) {
         return model::Grid{r.text("code"),        r.text("name"),       *model::parse_grid_level(r.text("level")),
                            r.text("parent_code"), r.multipolygon(),     *r.time("valid_from"),
-                           r.time("valid_to"),    r.integer("version")};
+                           r.time("valid_to"),    r.integer("version"), r.text("purpose")};
     });
     d.staff = ogr_rows<model::Staff>(*dataset, "staff", [](const OgrRow& r) {
         return model::Staff{r.fid(), r.text("name"), r.text("phone"), r.text("role")};
@@ -113,7 +113,11 @@ model::Dataset read_with_gdal(const std::filesystem::path& path) {
                                 r.text("head_name"), r.text("id_number"), r.text("phone")};
     });
     d.facilities = ogr_rows<model::Facility>(*dataset, "facilities", [](const OgrRow& r) {
-        return model::Facility{r.fid(), r.text("kind"), r.text("name"), r.point(), r.text("grid_code")};
+        model::Facility place{r.fid(), r.text("kind"), r.text("name"), r.point(), r.text("grid_code")};
+        place.compound = r.text("compound");
+        place.contact_name = r.text("contact_name");
+        place.contact_phone = r.text("contact_phone");
+        return place;
     });
     d.incidents = ogr_rows<model::Incident>(*dataset, "incidents", [](const OgrRow& r) {
         return model::Incident{r.fid(),

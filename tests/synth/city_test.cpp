@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "wangge/error.hpp"
+#include "wangge/model/organisations.hpp"
 #include "wangge/synth/names.hpp"
 #include "wangge/workflow/state_machine.hpp"
 #include "wangge/workflow/states.hpp"
@@ -81,6 +82,8 @@ std::uint64_t digest(const model::Dataset& data) {
         d.add(f.kind);
         d.add(f.name);
         d.add(f.location);
+        d.add(f.compound);
+        d.add(f.contact_phone);
     }
     for (const auto& i : data.incidents) {
         d.add(i.id);
@@ -166,6 +169,37 @@ TEST_F(CityTest, EveryPointLiesInTheGridItNames) {
     for (const model::Incident& i : city().incidents) {
         ASSERT_TRUE(geo::contains(by_code.at(i.grid_code)->geometry, i.location)) << "incident " << i.id;
     }
+}
+
+TEST_F(CityTest, OrganisationsHaveContactsAndServeCompoundsOfTheirGrid) {
+    std::map<std::string, int> branches;  // 网格党支部 per grid
+    std::set<std::pair<std::string, std::string>> compounds;  // (grid, compound) with households
+    for (const model::Household& h : city().households) compounds.emplace(h.grid_code, h.compound);
+    std::map<std::string_view, std::size_t> kinds;
+    for (const model::Facility& f : city().facilities) {
+        if (!model::is_organisation(f)) {
+            EXPECT_TRUE(f.compound.empty() && f.contact_name.empty()) << f.id;
+            continue;
+        }
+        ++kinds[model::organisation_category(f.kind).value()];
+        if (f.kind == "网格党支部") ++branches[f.grid_code];
+        if (f.kind != "商铺") {
+            EXPECT_FALSE(f.contact_name.empty()) << f.id;
+            EXPECT_EQ(f.contact_phone.size(), 11u) << f.id;
+        }
+        if (!f.compound.empty()) {
+            EXPECT_TRUE(compounds.contains({f.grid_code, f.compound})) << f.id << " " << f.compound;
+        }
+    }
+    for (const model::Grid& g : city().grids) {
+        if (g.level == model::GridLevel::grid) {
+            EXPECT_EQ(branches[g.code], 1) << g.code;
+        }
+    }
+    for (const std::string_view category : {"党组织", "社会组织", "物业", "业委会", "企业商户"}) {
+        EXPECT_GT(kinds[category], 0u) << category;
+    }
+    EXPECT_GT(kinds["物业"], compounds.size() / 2);  // most compounds have one
 }
 
 TEST_F(CityTest, HouseholdsLookReal) {

@@ -5,7 +5,7 @@ execute_process(COMMAND ${PYTHON} ${DATA}/make_sample.py ${OUT} RESULT_VARIABLE 
 if(NOT status EQUAL 0)
   message(FATAL_ERROR "make_sample.py failed: ${status}")
 endif()
-foreach(name grids.geojson staff.csv staff_grids.csv households.csv facilities.csv incidents.csv incident_events.csv visits.csv)
+foreach(name grids.geojson dedicated_grids.geojson staff.csv staff_grids.csv households.csv facilities.csv organisations.csv incidents.csv incident_events.csv visits.csv)
   file(SHA256 ${DATA}/${name} committed)
   file(SHA256 ${OUT}/${name} regenerated)
   if(NOT committed STREQUAL regenerated)

@@ -221,6 +221,33 @@ TEST_F(TileIndexTest, HouseholdsNeverCarryPersonalData) {
     }
 }
 
+TEST_F(TileIndexTest, OrganisationsCarryTheirCategoryAndCompoundButNoContact) {
+    model::Dataset data = test::community();
+    model::Facility property{2, "物业", "和平物业服务中心", {116.406, 39.942}, "110101001001002"};
+    property.compound = "和平小区";
+    property.contact_name = "赵敏";
+    property.contact_phone = "13900000009";
+    data.facilities.push_back(property);
+    const auto with_organisation = model::Snapshot::build(std::move(data), 4);
+    const TileIndex organisations{*with_organisation};
+    const TileQuery query = query_for(Layer::facilities, tile_containing({116.401, 39.941}, 14));
+    const auto features = test::decode_with_gdal(organisations.render(query), query.tile);
+    ASSERT_EQ(features.size(), 2U);
+    for (const GdalFeature& feature : features) {
+        if (feature.fields.at("kind") == "物业") {
+            EXPECT_EQ(feature.fields.at("category"), "物业");
+            EXPECT_EQ(feature.fields.at("compound"), "和平小区");
+        } else {
+            EXPECT_EQ(feature.fields.count("category"), 0U);  // a facility
+            EXPECT_EQ(feature.fields.count("compound"), 0U);
+        }
+        for (const auto& [name, value] : feature.fields) {
+            EXPECT_NE(value, property.contact_name);
+            EXPECT_NE(value, property.contact_phone);
+        }
+    }
+}
+
 TEST_F(TileIndexTest, HeatTileCountsDecode) {
     const TileId tile = tile_containing({116.40, 39.94}, 12);
     TileQuery query = query_for(Layer::heat, tile);

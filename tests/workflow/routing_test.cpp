@@ -64,6 +64,49 @@ TEST(Routing, GridWithoutStaffFallsBackToItsCommunity) {
     EXPECT_EQ(route(*snapshot, {116.455, 39.925}, Triage::general, noon).assignee, community_code);
 }
 
+namespace {
+
+/// A dedicated grid (专属网格, a school) over the border of both grids, with its own A岗.
+model::Dataset with_school_grid(bool staffed) {
+    model::Dataset data = community_dataset();
+    model::Grid school{"110105001001901", "示例小学专属网格", model::GridLevel::dedicated, community_code,
+                       rectangle(116.448, 39.924, 116.452, 39.926), 0, {}, 1};
+    school.purpose = "学校";
+    data.grids.push_back(school);
+    data.staff.push_back({5, "孙丽", "13800000005", "专职网格员"});
+    if (staffed) data.staff_grids.push_back({5, school.code, model::Duty::primary});
+    return data;
+}
+
+}  // namespace
+
+TEST(Routing, AGeneralCaseInsideADedicatedGridGoesToItsStaffFirst) {
+    const auto snapshot = community_snapshot(with_school_grid(true));
+    const Route inside = route(*snapshot, {116.449, 39.925}, Triage::general, noon);
+    EXPECT_EQ(inside.areas.grid, "110105001001901");
+    EXPECT_EQ(inside.areas.community, community_code);
+    EXPECT_EQ(inside.areas.street, street_code);
+    EXPECT_EQ(inside.assignee, "5");
+    // Outside it, the base grid's own A岗 as before.
+    EXPECT_EQ(route(*snapshot, {116.445, 39.925}, Triage::general, noon).assignee, "1");
+    // Coordination and urgent cases still go up the base chain.
+    const Route coordination = route(*snapshot, {116.449, 39.925}, Triage::coordination, noon);
+    EXPECT_EQ(coordination.areas.grid, grid1_code);
+    EXPECT_EQ(coordination.assignee, community_code);
+}
+
+TEST(Routing, ADedicatedGridWithoutStaffAtHandLeavesTheCaseToTheBaseGrid) {
+    const auto unstaffed = community_snapshot(with_school_grid(false));
+    const Route r = route(*unstaffed, {116.449, 39.925}, Triage::general, noon);
+    EXPECT_EQ(r.areas.grid, grid1_code);
+    EXPECT_EQ(r.assignee, "1");
+
+    model::Dataset away = with_school_grid(true);
+    away.staff[4].leave_from = at("2026-06-01T00:00:00+08:00");
+    const auto on_leave = community_snapshot(std::move(away));
+    EXPECT_EQ(route(*on_leave, {116.451, 39.925}, Triage::general, noon).areas.grid, grid2_code);
+}
+
 TEST(Routing, CoordinationToCommunityUrgentToStreet) {
     const auto snapshot = community_snapshot();
     EXPECT_EQ(route(*snapshot, {116.455, 39.925}, Triage::coordination, noon).assignee, community_code);

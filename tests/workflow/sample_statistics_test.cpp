@@ -29,13 +29,16 @@ protected:
         std::filesystem::create_directories(dir);
         {
             store::GeoPackageStore store = store::GeoPackageStore::create(dir / "sample.gpkg");
-            // Parents first, as scripts/load-sample does.
-            for (const store::Layer layer : store::all_layers) {
-                const std::string name(store::to_string(layer));
+            // Parents first, as scripts/load-sample does: the dedicated grids right after the base ones.
+            const auto load = [&](store::Layer layer, const std::string& file) {
                 store::ImportOptions options;
                 options.layer = layer;
-                (void)store::import_file(store, data / (name + (layer == store::Layer::grids ? ".geojson" : ".csv")),
-                                         options);
+                (void)store::import_file(store, data / file, options);
+            };
+            for (const store::Layer layer : store::all_layers) {
+                const std::string name(store::to_string(layer));
+                load(layer, name + (layer == store::Layer::grids ? ".geojson" : ".csv"));
+                if (layer == store::Layer::grids) load(layer, "dedicated_grids.geojson");
             }
         }
         snapshot_ = model::Snapshot::build(store::GeoPackageStore::open(dir / "sample.gpkg").load(), 1);
@@ -55,7 +58,7 @@ TEST_F(SampleStatistics, EveryFullMonthIsNonTrivial) {
         SCOPED_TRACE(month);
         const MonthlyStatistics s = monthly_statistics(*snapshot_, Month::parse(month));
         ASSERT_EQ(s.communities.size(), 2U);
-        ASSERT_EQ(s.grids.size(), 13U);
+        ASSERT_EQ(s.grids.size(), 15U);  // the 13 base grids and the 2 dedicated ones (their cases)
         for (const UnitStatistics& community : s.communities) {
             SCOPED_TRACE(community.key);
             const Metrics& m = community.metrics;

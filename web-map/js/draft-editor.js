@@ -22,6 +22,20 @@ import {centreOf, geometryContains, leafGrids, reassign} from './reassignment.js
 import {householdRange, ruleOptions} from './rules.js';
 import {drawViolations, reportElement, ruleNames} from './violations.js';
 
+// The purposes a dedicated grid (专属网格) is drawn for.
+const dedicatedPurposes = ['学校', '市场', '产业园区', '外来人口聚居区', '医院', '商务楼宇'];
+
+// The grids a planner edits one by one: the leaf grids and the dedicated grids over them.
+function editableGrids(features) {
+  return features.filter((f) => f.properties.level === 'dedicated').concat(leafGrids(features));
+}
+
+// A dedicated grid lies on top: a click there means it.
+const onTopFirst = (a, b) => rank(a) - rank(b);
+function rank(feature) {
+  return {dedicated: 0, subgrid: 1}[feature.properties.level] ?? 2;
+}
+
 // Against the household_count rule's range, as the server configures it (GET /rules).
 function loadClass(count, rules) {
   if (count < rules.households_min) return 'low';
@@ -145,24 +159,24 @@ export class DraftEditor {
     return this.draft ? [...this.draft.features.map((f) => f.properties.code), ...this.draft.deleted] : [];
   }
 
-  // Leaf grids in view: the draft's changed ones and the published ones drawn
+  // Leaf and dedicated grids in view: the draft's changed ones and the published ones drawn
   // from the tiles (their properties only), plus the selected one; at most listLimit.
-  listedLeaves() {
+  listedGrids() {
     const [[west, south], [east, north]] = this.map.getBounds().toArray();
     const view = [west, south, east, north];
     const hidden = new Set(this.hiddenCodes());
     const listed = new Map();
-    for (const f of leafGrids(this.draft.features)) {
+    for (const f of editableGrids(this.draft.features)) {
       if (f.properties.code === this.selected || intersects(this.bboxes.get(f.properties.code), view)) listed.set(f.properties.code, f);
     }
     const selectedBase = this.base.get(this.selected);
     if (selectedBase && !hidden.has(this.selected)) listed.set(this.selected, selectedBase);
-    const layers = this.map.getLayer('planner-load-fill') ? ['planner-load-fill'] : [];
+    const layers = ['planner-load-fill', 'dedicated-fill'].filter((id) => this.map.getLayer(id));
     for (const f of layers.length > 0 ? this.map.queryRenderedFeatures({layers}) : []) {
       const {code} = f.properties;
       if (!hidden.has(code) && !listed.has(code)) listed.set(code, {type: 'Feature', geometry: null, properties: {...f.properties}});
     }
-    return leafGrids([...listed.values()]).slice(0, listLimit);
+    return editableGrids([...listed.values()]).slice(0, listLimit);
   }
 
   // Sibling grids whose bbox touches the selected grid's: the candidates for
@@ -171,22 +185,22 @@ export class DraftEditor {
     const selected = this.feature(this.selected);
     const box = this.bboxes.get(this.selected);
     if (!selected || !box) return [];
-    return this.editableLeaves()
+    return this.editableInDraft()
       .filter((f) => f.properties.code !== this.selected && f.properties.parent_code === selected.properties.parent_code
-        && intersects(this.bboxes.get(f.properties.code), box));
+        && f.properties.level === selected.properties.level && intersects(this.bboxes.get(f.properties.code), box));
   }
 
-  // The draft's grids with known geometry: the changed ones and the fetched
-  // published ones the draft kept.
-  editableLeaves() {
+  // The draft's leaf and dedicated grids with known geometry: the changed ones
+  // and the fetched published ones the draft kept.
+  editableInDraft() {
     const hidden = new Set(this.hiddenCodes());
     const kept = [...this.base.values()].filter((f) => !hidden.has(f.properties.code));
-    return leafGrids([...this.draft.features, ...kept]);
+    return editableGrids([...this.draft.features, ...kept]);
   }
 
   draftSection() {
     const byCode = (a, b) => a.properties.code.localeCompare(b.properties.code);
-    const leaves = this.listedLeaves().sort(byCode);
+    const leaves = this.listedGrids().sort(byCode);
     const options = (features, selected) => features.map(({properties: p}) =>
       el('option', {value: p.code, selected: p.code === selected}, `${p.name}（${p.code}）`));
     const select = el('select', {name: 'draft-grid', 'aria-label': '选择网格'},
@@ -195,6 +209,8 @@ export class DraftEditor {
     const other = el('select', {name: 'draft-other', 'aria-label': '相邻网格'},
       el('option', {value: ''}, '— 相邻网格 —'), options(this.neighbours().sort(byCode), null));
     const none = !this.selected;
+    const purpose = el('select', {name: 'dedicated-purpose', 'aria-label': '专属类型'},
+      dedicatedPurposes.map((name) => el('option', {value: name}, name)));
     const withOther = (action) => () => {
       if (!other.value) throw new Error('请先选择另一网格');
       return action(other.value);
@@ -210,6 +226,8 @@ export class DraftEditor {
         this.button('编辑边界', 'edit-boundary', () => this.editBoundary(), {disabled: none}),
         this.button('新增网格', 'add-grid', () => this.addGrid()),
         this.button('拆分', 'split-grid', () => this.split(), {disabled: none})),
+      this.editing ? null : el('div', {class: 'buttons draft-dedicated'}, purpose,
+        this.button('新增专属网格', 'add-dedicated-grid', () => this.addGrid(purpose.value))),
       this.editing ? null : el('div', {class: 'buttons draft-pair'}, other,
         this.button('合并入所选网格', 'merge-grids', withOther((absorb) => this.merge(absorb)), {disabled: none}),
         this.button('调整共用边界', 'move-border', withOther((b) => this.moveBorder(b)), {disabled: none})),
@@ -357,7 +375,8 @@ export class DraftEditor {
     this.hidePublished(this.hiddenCodes());
     this.highlight();
     if (!this.draft) drawViolations(this.map, []);
-    this.drawing.setSnapTargets(this.draft ? this.editableLeaves() : []);
+    // Base grids snap to base grids: a dedicated grid's edges are no borders of theirs.
+    this.drawing.setSnapTargets(this.draft ? leafGrids(this.editableInDraft()) : []);
   }
 
   // With a city-sized draft the grid list follows the map.
@@ -389,12 +408,12 @@ export class DraftEditor {
   // changed one from the draft, else a published one from the tiles.
   onMapClick(point) {
     if (!this.draft || this.editing || !this.map.getLayer('draft-fill')) return false;
-    const subgridFirst = (a, b) => (a.properties.level === 'subgrid' ? -1 : 0) - (b.properties.level === 'subgrid' ? -1 : 0);
     const hidden = new Set(this.hiddenCodes());
+    const published = ['dedicated-fill', 'planner-load-fill'].filter((id) => this.map.getLayer(id));
     const [feature] = [
-      ...this.map.queryRenderedFeatures(point, {layers: ['draft-fill']}).sort(subgridFirst),
-      ...this.map.queryRenderedFeatures(point, {layers: ['planner-load-fill']})
-        .filter((f) => !hidden.has(f.properties.code)).sort(subgridFirst),
+      ...this.map.queryRenderedFeatures(point, {layers: ['draft-fill']}).sort(onTopFirst),
+      ...this.map.queryRenderedFeatures(point, {layers: published})
+        .filter((f) => !hidden.has(f.properties.code)).sort(onTopFirst),
     ];
     if (!feature) return false;
     this.run(() => this.select(feature.properties.code));
@@ -539,7 +558,9 @@ export class DraftEditor {
     await this.applyEdit(await draftEdits.snapGrid(this.draft.id, this.selected, geometry));
   }
 
-  async addGrid() {
+  // A grid drawn on the map, in the community under its centre: a base grid,
+  // or with a purpose a dedicated grid (专属网格) laid over the base grids.
+  async addGrid(purpose = null) {
     const geometry = await this.draw('polygon', 'polygon');
     if (!geometry) return;
     const centre = centreOf(geometry);
@@ -549,8 +570,11 @@ export class DraftEditor {
       .find((f) => f.properties.level === 'community' && geometryContains(f.geometry, centre));
     if (!community) throw new Error('新网格的中心不在任何社区内');
     const parent = community.properties.code;
-    const code = nextChildCode(parent, await this.childCodes(parent));
-    const answer = await draftEdits.addGrid(this.draft.id, {code, name: `新网格${code.slice(-3)}`, level: 'grid', parent_code: parent, geometry});
+    const code = nextChildCode(parent, await this.childCodes(parent), {dedicated: Boolean(purpose)});
+    const grid = purpose
+      ? {code, name: `${purpose}专属网格${code.slice(-3)}`, level: 'dedicated', purpose, parent_code: parent, geometry}
+      : {code, name: `新网格${code.slice(-3)}`, level: 'grid', parent_code: parent, geometry};
+    const answer = await draftEdits.addGrid(this.draft.id, grid);
     this.selected = code;
     await this.applyEdit(answer);
   }
@@ -595,7 +619,7 @@ export class DraftEditor {
     if (touched.length > 0) {
       const bbox = unionOfBoxes(touched.map((f) => bboxOf(f.geometry))).join(',');
       const [households] = await Promise.all([fetchCollection('households', {bbox}), this.fetchBase({bbox})]);
-      ({moves} = reassign(this.editableLeaves(), households.features));
+      ({moves} = reassign(leafGrids(this.editableInDraft()), households.features));  // households stay in base grids
     }
     for (const f of this.base.values()) counts.set(f.properties.code, f.properties.household_count ?? 0);
     for (const move of moves) {

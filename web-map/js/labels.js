@@ -1,6 +1,6 @@
 // User-facing names (zh-CN) of the API's enumerations.
 
-export const levelNames = {street: '街道', community: '社区', grid: '网格', subgrid: '微网格'};
+export const levelNames = {street: '街道', community: '社区', grid: '网格', subgrid: '微网格', dedicated: '专属网格'};
 
 export const dutyNames = {A: 'A岗', B: 'B岗'};
 

@@ -28,6 +28,7 @@ import {renderLegend} from './legend.js';
 import {askForLogin} from './login-form.js';
 import {mapLocale} from './map-locale.js';
 import {MyArea, householdAddress} from './my-area.js';
+import {organisationDetails, organisationsElement} from './organisations.js';
 import {Panel, el} from './panel.js';
 import {PlannerTools} from './planner.js';
 import {StaffEditor} from './staff-editor.js';
@@ -336,6 +337,7 @@ class App {
     this.panel.grid(feature.properties, index.parents(code));
     const staffEditor = this.staffEditor();
     if (staffEditor) this.panel.root.append(staffEditor.element(code));
+    if (this.user) this.panel.root.append(organisationsElement(code));
     const bbox = index.get(code)?.bbox;
     if (fit && bbox) this.map.fitBounds(bbox, {padding: 40, maxZoom: 17, duration: 0});
   }
@@ -411,16 +413,18 @@ class App {
     return feature ? {...feature.properties, id: feature.properties.id ?? feature.id} : null;
   }
 
-  // The facility under a tap (field view), or null.
+  // The facility or organisation under a tap (field view), or null.
   facilityAt(point) {
-    if (!this.map.getLayer('facilities')) return null;
+    const layers = ['organisations', 'facilities'].filter((id) => this.map.getLayer(id));
+    if (layers.length === 0) return null;
     const r = 8;
     const feature = this.map.queryRenderedFeatures([[point.x - r, point.y - r], [point.x + r, point.y + r]],
-      {layers: ['facilities']}).find((f) => !(f.properties.point_count > 1));
+      {layers}).find((f) => !(f.properties.point_count > 1));
     return feature ? {...feature.properties, id: feature.properties.id ?? feature.id} : null;
   }
 
-  // The tapped facility (a shop, 网吧, a venue) under the lookup card, with 记录走访.
+  // The tapped facility (a shop, 网吧, a venue) or organisation (物业, 党支部…)
+  // under the lookup card, with 记录走访.
   facilityCard(facility) {
     const record = el('button', {type: 'button', class: 'record-visit'}, '记录场所走访');
     record.addEventListener('click', () => this.panel.show(visitForm({
@@ -431,6 +435,7 @@ class App {
     return el('article', {class: 'card facility-card', 'data-id': String(facility.id)},
       el('h2', {}, facility.name || `场所 ${facility.id}`),
       facility.kind ? el('p', {class: 'kind'}, facility.kind) : null,
+      ...organisationDetails(facility),
       el('div', {class: 'buttons'}, record));
   }
 
@@ -503,7 +508,7 @@ class App {
   gridAt(point) {
     const layers = this.map.getStyle().layers
       .filter((layer) => layer.source === 'grids' && layer.type === 'fill').map((layer) => layer.id);
-    const rank = {subgrid: 0, grid: 1, community: 2, street: 3};
+    const rank = {dedicated: -1, subgrid: 0, grid: 1, community: 2, street: 3};  // a dedicated grid lies on top
     const features = this.map.queryRenderedFeatures(point, {layers})
       .sort((a, b) => (rank[a.properties.level] ?? 9) - (rank[b.properties.level] ?? 9));
     return features[0] ? features[0].properties.code : null;

@@ -35,6 +35,7 @@ export class Panel {
     this.show(el('article', {class: 'card grid-card', 'data-code': properties.code},
       el('h2', {}, properties.name || properties.code),
       el('p', {class: 'code'}, `${nameOf(levelNames, properties.level)}编码 ${properties.code}`),
+      properties.level === 'dedicated' ? el('p', {class: 'purpose'}, `专属类型：${properties.purpose || '未填写'}`) : null,
       chainList(parents),
       Number.isFinite(properties.household_count)
         ? el('p', {class: 'households'}, `住户 ${properties.household_count} 户`) : null,
@@ -58,7 +59,8 @@ export class Panel {
         `距网格边界不足20米${Number.isFinite(distance) ? `（约 ${distance.toFixed(1)} 米）` : ''}，请核对所属网格`) : null,
       chainList(lookupChain(answer)),
       where,
-      staffSection('本网格人员', answer.staff)));
+      staffSection('本网格人员', answer.staff),
+      answer.dedicated ? dedicatedSection(answer.dedicated) : null));
   }
 
   incident(properties) {
@@ -75,6 +77,14 @@ export class Panel {
         row('处置时限', formatTime(properties.deadline)),
         row('描述', properties.description))));
   }
+}
+
+// The dedicated grid (专属网格) over a looked-up point: its cases go to its own staff first.
+function dedicatedSection(dedicated) {
+  return el('section', {class: 'dedicated', 'data-code': dedicated.code},
+    el('h3', {}, `专属网格：${dedicated.name}${dedicated.purpose ? `（${dedicated.purpose}）` : ''}`),
+    el('p', {class: 'message'}, '此处上报的一般事件优先派给专属网格人员。'),
+    staffSection('专属网格人员', dedicated.staff));
 }
 
 // A time (ISO 8601 text or seconds) as China Standard Time; null for none.

@@ -1,5 +1,5 @@
 // Upload of a file in the planner view (issue #17): a household roster, a
-// facility list, or a grid file that becomes a new draft. The file is checked
+// list of facilities and organisations, or a grid file that becomes a new draft. The file is checked
 // first (POST /import/{layer}, a dry run) and its report shown as a table of
 // the bad rows; only then can the planner confirm, which sends the same file
 // again with dry_run=false (src/http/import_routes.cpp). A grid file opens as
@@ -15,7 +15,7 @@ const accepted = '.csv,.xlsx,.geojson,.json,.kml,.dxf,.gpkg,.fgb,.zip';
 // What each layer's upload says: its name in the picker, its unit, its confirm button.
 const layers = {
   households: {label: '住户', unit: '户', confirm: '确认导入'},
-  facilities: {label: '设施', unit: '个', confirm: '确认导入'},
+  facilities: {label: '设施与组织（物业、党支部、社会组织等）', unit: '个', confirm: '确认导入'},
   grids: {label: '网格（生成新草案）', unit: '个', confirm: '生成草案'},
 };
 

@@ -157,6 +157,8 @@ public:
     EditResult remove(std::string_view code);
     EditResult rename(std::string_view code, std::string name);
     EditResult reparent(std::string_view code, std::string parent_code);
+    /// Sets a dedicated grid's purpose (专属类型); throws for a base grid.
+    EditResult set_purpose(std::string_view code, std::string purpose);
 
     /// Replaces the shared border of neighbours `a` and `b` by `line` (lon/lat):
     /// both are rebuilt from their union cut along the line, so together they

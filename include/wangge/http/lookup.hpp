@@ -1,6 +1,7 @@
 #pragma once
 // GET /lookup?lon=&lat=: the grid chain containing a point, the grid's staff
-// (public contact card) and how near the point is to the grid's border.
+// (public contact card), how near the point is to the grid's border, and the
+// dedicated grid (专属网格) over the point with its purpose and staff, or null.
 // Public (auth::Action::lookup): no session needed.
 
 #include "wangge/http/auth_handlers.hpp"

@@ -12,9 +12,15 @@
 
 namespace wangge::model {
 
-enum class GridLevel { street, community, grid, subgrid };
+/// The base layout nests street > community > grid > subgrid, each level
+/// covering its parent exactly. A dedicated grid (专属网格: a school, a
+/// market, an industrial park, migrant housing) belongs to a second layer
+/// laid over the base grids: it lies inside its parent (a community or a
+/// street) without covering it, never overlaps another dedicated grid, has
+/// its own staff and takes the cases reported inside it first.
+enum class GridLevel { street, community, grid, subgrid, dedicated };
 
-/// "street" / "community" / "grid" / "subgrid".
+/// "street" / "community" / "grid" / "subgrid" / "dedicated".
 [[nodiscard]] std::string_view to_string(GridLevel level) noexcept;
 /// Parses the names above; nullopt for anything else.
 [[nodiscard]] std::optional<GridLevel> parse_grid_level(std::string_view text) noexcept;
@@ -30,11 +36,20 @@ struct Grid {
     Timestamp valid_from = 0;
     std::optional<Timestamp> valid_to;  ///< nullopt while in force
     int version = 1;
+    /// A dedicated grid's purpose (专属类型: 学校, 市场, 产业园区, 外来人口聚居区…);
+    /// empty for the base levels. (Initialised so that rows written without it need not name it.)
+    std::string purpose{};
 
     [[nodiscard]] bool in_force_at(Timestamp t) const noexcept {
         return valid_from <= t && (!valid_to || t < *valid_to);
     }
     [[nodiscard]] bool current() const noexcept { return !valid_to.has_value(); }
+    /// True for a grid of the dedicated layer (专属网格), false for the base levels.
+    [[nodiscard]] bool dedicated() const noexcept { return level == GridLevel::dedicated; }
+    /// The grids staff are posted to (定人、定岗) with exactly one A岗: base grids and dedicated grids.
+    [[nodiscard]] bool staffed_level() const noexcept {
+        return level == GridLevel::grid || level == GridLevel::dedicated;
+    }
 
     friend bool operator==(const Grid&, const Grid&) = default;
 };
@@ -102,12 +117,22 @@ struct Household {
     friend bool operator==(const Household&, const Household&) = default;
 };
 
+/// A row of the places layer (设施与单位): a facility (物: 党群服务中心,
+/// 卫生服务站, 避难场所, 消防栓, 学校…) or an organisation (组织: 网格党支部,
+/// 党群微家, 社会组织, 物业, 业委会, 企业, 商铺…). The kind tells them apart
+/// (model/organisations.hpp); both are located, gridded and visited alike.
 struct Facility {
     std::int64_t id = 0;
-    std::string kind;  ///< 党群服务中心, 卫生服务站, 避难场所, 消防栓, 商铺, 学校…
+    std::string kind;
     std::string name;
     geo::Point location;
-    std::string grid_code;
+    std::string grid_code;  ///< derived from location
+    // (Initialised so that rows written without them need not name them.)
+    /// 服务小区: the compound an organisation serves (物业, 业委会, 小区党支部); empty for none.
+    std::string compound{};
+    /// 联系人 and their work phone: for signed-in staff, never on public pages.
+    std::string contact_name{};
+    std::string contact_phone{};
 
     friend bool operator==(const Facility&, const Facility&) = default;
 };

@@ -34,8 +34,11 @@ struct GridStaff {
 
 /// The answer of GET /lookup.
 struct LookupResult {
-    /// From the top level down to the finest grid containing the point.
+    /// From the top level down to the finest base grid containing the point.
     std::vector<const Grid*> chain;
+    /// The dedicated grid (专属网格) containing the point, if any: laid over
+    /// the chain's grids, it takes the cases reported there first.
+    const Grid* dedicated = nullptr;
     /// Distance from the point to the border of the finest grid, in metres.
     double distance_to_boundary_m = 0.0;
     bool near_boundary = false;
@@ -98,9 +101,9 @@ public:
     /// Bounding box of all current grids (lon/lat).
     [[nodiscard]] geo::Box extent() const noexcept { return grids_->index.bounds(); }
 
-    /// The grid chain containing `lonlat`; nullopt outside every grid. A point
-    /// on a border shared by two grids goes to the grid with the smaller code,
-    /// so routing is deterministic.
+    /// The base grid chain containing `lonlat`, and the dedicated grid over it
+    /// if any; nullopt outside every base grid. A point on a border shared by
+    /// two grids goes to the grid with the smaller code, so routing is deterministic.
     [[nodiscard]] std::optional<LookupResult> lookup(const geo::Point& lonlat) const;
 
     /// Overlay rows past which versions rebuild their indexes in the background (build()).

@@ -6,8 +6,10 @@
 // Triage routing (DESIGN §5): general → the grid's A岗 worker, or its B岗
 // worker while the A岗 is on leave or missing (AB岗; a grid whose staff are
 // all away or missing falls back to its community), coordination →
-// the community code, urgent → the street code. The assignee is stored as text:
-// a staff id or a grid code.
+// the community code, urgent → the street code. A general case inside a
+// dedicated grid (专属网格) goes to that grid's A岗/B岗 first and takes its
+// code; with none of them available, to the base grid's as above. The
+// assignee is stored as text: a staff id or a grid code.
 //
 // Thread safety: reentrant; the Snapshot is read only.
 
