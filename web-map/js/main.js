@@ -31,6 +31,7 @@ import {MyArea, householdAddress} from './my-area.js';
 import {Panel, el} from './panel.js';
 import {PlannerTools} from './planner.js';
 import {StaffEditor} from './staff-editor.js';
+import {printLinks} from './print-links.js';
 import {RosterUpload} from './roster-upload.js';
 import {chooseView, viewsFor} from './roles.js';
 import {householdRange} from './rules.js';
@@ -336,6 +337,8 @@ class App {
     this.panel.grid(feature.properties, index.parents(code));
     const staffEditor = this.staffEditor();
     if (staffEditor) this.panel.root.append(staffEditor.element(code));
+    const prints = ['planner', 'supervisor'].includes(this.view) ? printLinks(feature.properties, index.parents(code)) : null;
+    if (prints) this.panel.root.append(prints);
     const bbox = index.get(code)?.bbox;
     if (fit && bbox) this.map.fitBounds(bbox, {padding: 40, maxZoom: 17, duration: 0});
   }
