@@ -237,16 +237,6 @@ std::string length_text(double metres) {
     return std::to_string(static_cast<long>(metres)) + " 米";
 }
 
-const char* level_name(model::GridLevel level) {
-    switch (level) {
-        case model::GridLevel::street: return "街道";
-        case model::GridLevel::community: return "社区";
-        case model::GridLevel::grid: return "网格";
-        case model::GridLevel::subgrid: return "微网格";
-    }
-    return "网格";
-}
-
 struct TableRow {
     std::array<std::string, 4> cells;
 };
@@ -388,7 +378,7 @@ void Page::title(const model::Grid& focus, const Rect& band) {
     }
     const auto [w, h] = text_.draw(band.x, band.y, focus.name, 20 * k, ink, true, Align::left, band.w * 0.7);
     text_.draw(band.x, band.y + h + 1 * k,
-               std::string(level_name(focus.level)) + "编码 " + focus.code + (chain.empty() ? "" : "　" + chain), 9 * k,
+               "编码 " + focus.code + (chain.empty() ? "" : "　" + chain), 9 * k,
                grey, false, Align::left, band.w * 0.8);
     text_.draw(band.x + band.w, band.y + 4 * k, "网格化管理图谱", 11 * k, focus_red, true, Align::right);
     cairo_move_to(cr_, band.x, band.y + band.h - 4 * k);
@@ -440,13 +430,16 @@ void Page::basemap(const MapTransform& transform) {
         }
         cairo_set_line_join(cr_, CAIRO_LINE_JOIN_ROUND);
         cairo_set_line_cap(cr_, CAIRO_LINE_CAP_ROUND);
-        for (const basemap::Area& compound : piece.features.compounds) {
-            ring_path(cr_, transform, compound.ring);
-            set_colour(cr_, compound_fill);
+        const auto outline = [&](const geo::Ring& ring, const Rgb& fill, const Rgb& line, double width) {
+            ring_path(cr_, transform, ring);
+            set_colour(cr_, fill);
             cairo_fill_preserve(cr_);
-            set_colour(cr_, compound_line);
-            cairo_set_line_width(cr_, 0.5 * k);
+            set_colour(cr_, line);
+            cairo_set_line_width(cr_, width * k);
             cairo_stroke(cr_);
+        };
+        for (const basemap::Area& compound : piece.features.compounds) {
+            outline(compound.ring, compound_fill, compound_line, 0.5);
             // One label per compound, where most of it lies (tiles cut it).
             const geo::Box box = geo::bounds(compound.ring);
             const double area = std::abs(geo::signed_area(compound.ring));
@@ -470,12 +463,7 @@ void Page::basemap(const MapTransform& transform) {
             }
         }
         for (const basemap::Area& building : piece.features.buildings) {
-            ring_path(cr_, transform, building.ring);
-            set_colour(cr_, building_fill);
-            cairo_fill_preserve(cr_);
-            set_colour(cr_, building_line);
-            cairo_set_line_width(cr_, 0.4 * k);
-            cairo_stroke(cr_);
+            outline(building.ring, building_fill, building_line, 0.4);
         }
         cairo_restore(cr_);
     }
