@@ -197,8 +197,13 @@ std::vector<BasemapPiece> BasemapFeatures::pieces(const model::Snapshot& snapsho
         for (const tiles::TileId& tile : covering(view, points)) {
             auto found = decoded_.find(tile_key(tile));
             if (found == decoded_.end()) {
-                const auto bytes = tiles_->tile(tile);
-                found = decoded_.emplace(tile_key(tile), bytes ? decode_basemap_tile(*bytes, tile) : basemap::Basemap{}).first;
+                basemap::Basemap features;
+                try {
+                    if (const auto bytes = tiles_->tile(tile)) features = decode_basemap_tile(*bytes, tile);
+                } catch (const InputError&) {
+                    // A corrupt tile leaves a hole in the basemap, not a failed page.
+                }
+                found = decoded_.emplace(tile_key(tile), std::move(features)).first;
             }
             out.push_back({tiles::tile_lonlat_box(tile), found->second});
         }

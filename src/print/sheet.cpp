@@ -249,6 +249,13 @@ struct Table {
     std::string empty;  ///< shown when there are no rows
 };
 
+/// A compound's or a street's name on the map, turned by `angle` (radians) about its centre.
+struct MapLabel {
+    geo::Point at;
+    double angle = 0;
+    std::string text;
+};
+
 /// One page being drawn.
 class Page {
 public:
@@ -260,7 +267,9 @@ public:
 private:
     void title(const model::Grid& focus, const Rect& band);
     void map(const model::Grid& focus, const MapTransform& transform);
-    void basemap(const MapTransform& transform);
+    /// Draws the basemap; returns its labels, which go over the grids.
+    [[nodiscard]] std::vector<MapLabel> basemap(const MapTransform& transform);
+    void labels(const std::vector<MapLabel>& labels);
     void north_arrow(const Rect& frame, double k);
     void scale_bar(const MapTransform& transform, double k);
     void table(const Table& table, const Rect& box, double k);
@@ -347,8 +356,9 @@ void Page::draw(const model::Grid& focus, double width, double height, bool land
     cairo_clip(cr_);
     set_colour(cr_, land);
     cairo_paint(cr_);
-    basemap(transform);
+    const std::vector<MapLabel> names = basemap(transform);
     map(focus, transform);
+    labels(names);
     cairo_restore(cr_);
     cairo_rectangle(cr_, l.map.x, l.map.y, l.map.w, l.map.h);
     set_colour(cr_, ink);
@@ -388,7 +398,7 @@ void Page::title(const model::Grid& focus, const Rect& band) {
     cairo_stroke(cr_);
 }
 
-void Page::basemap(const MapTransform& transform) {
+std::vector<MapLabel> Page::basemap(const MapTransform& transform) {
     const geo::Box view = transform.view();
     const double k = k_;
     for (const auto& [tile, png] : basemap_.raster_tiles(view, transform.frame().w)) {
@@ -415,19 +425,33 @@ void Page::basemap(const MapTransform& transform) {
         cairo_restore(cr_);
     }
     const std::vector<BasemapPiece> pieces = basemap_.pieces(snapshot_, view, transform.frame().w);
-    struct Label {
-        geo::Point at;
-        double area = 0;
+    // One label per name, where the most of it lies: the largest piece of a
+    // compound, the longest segment of a street (tiles cut both).
+    struct Best {
+        MapLabel label;
+        double weight = 0;
     };
-    std::map<std::string, Label> compound_labels;
+    std::map<std::string, Best> best;
+    const auto offer = [&best](const std::string& name, const MapLabel& label, double weight) {
+        Best& b = best[name];
+        if (!name.empty() && weight > b.weight) b = {label, weight};
+    };
+    const Rect& frame = transform.frame();
     for (const BasemapPiece& piece : pieces) {
         cairo_save(cr_);
+        // The piece's own square on the page (the whole frame when it is not a tile).
+        Rect own = frame;
         if (piece.clip) {
             const geo::Point a = transform.page({piece.clip->min_x, piece.clip->max_y});
             const geo::Point b = transform.page({piece.clip->max_x, piece.clip->min_y});
+            own = {std::max(a.x, frame.x), std::max(a.y, frame.y), std::min(b.x, frame.x + frame.w) - std::max(a.x, frame.x),
+                   std::min(b.y, frame.y + frame.h) - std::max(a.y, frame.y)};
             cairo_rectangle(cr_, a.x, a.y, b.x - a.x, b.y - a.y);
             cairo_clip(cr_);
         }
+        const auto inside = [&own](const geo::Point& p) {
+            return p.x >= own.x && p.x <= own.x + own.w && p.y >= own.y && p.y <= own.y + own.h;
+        };
         cairo_set_line_join(cr_, CAIRO_LINE_JOIN_ROUND);
         cairo_set_line_cap(cr_, CAIRO_LINE_CAP_ROUND);
         const auto outline = [&](const geo::Ring& ring, const Rgb& fill, const Rgb& line, double width) {
@@ -440,13 +464,9 @@ void Page::basemap(const MapTransform& transform) {
         };
         for (const basemap::Area& compound : piece.features.compounds) {
             outline(compound.ring, compound_fill, compound_line, 0.5);
-            // One label per compound, where most of it lies (tiles cut it).
             const geo::Box box = geo::bounds(compound.ring);
-            const double area = std::abs(geo::signed_area(compound.ring));
-            Label& label = compound_labels[compound.name];
-            if (!compound.name.empty() && area > label.area && piece.clip.value_or(box).intersects(box)) {
-                label = {transform.page({(box.min_x + box.max_x) / 2, (box.min_y + box.max_y) / 2}), area};
-            }
+            const geo::Point centre = transform.page({(box.min_x + box.max_x) / 2, (box.min_y + box.max_y) / 2});
+            if (inside(centre)) offer(compound.name, {centre, 0, compound.name}, std::abs(geo::signed_area(compound.ring)));
         }
         for (const bool casing : {true, false}) {
             for (const basemap::Street& street : piece.features.streets) {
@@ -455,6 +475,14 @@ void Page::basemap(const MapTransform& transform) {
                     for (std::size_t i = 0; i < line.size(); ++i) {
                         const geo::Point p = transform.page(line[i]);
                         i == 0 ? cairo_move_to(cr_, p.x, p.y) : cairo_line_to(cr_, p.x, p.y);
+                        if (i == 0 || casing) continue;
+                        const geo::Point q = transform.page(line[i - 1]);
+                        const geo::Point middle{(p.x + q.x) / 2, (p.y + q.y) / 2};
+                        // Along the segment, never upside down.
+                        double angle = std::atan2(p.y - q.y, p.x - q.x);
+                        if (angle > std::numbers::pi / 2) angle -= std::numbers::pi;
+                        if (angle <= -std::numbers::pi / 2) angle += std::numbers::pi;
+                        if (inside(middle)) offer(street.name, {middle, angle, street.name}, std::hypot(p.x - q.x, p.y - q.y));
                     }
                 }
                 set_colour(cr_, casing ? street_casing : white);
@@ -467,9 +495,22 @@ void Page::basemap(const MapTransform& transform) {
         }
         cairo_restore(cr_);
     }
-    for (const auto& [name, label] : compound_labels) {
-        if (label.area > 0) text_.draw(label.at.x, label.at.y, name, 6.5 * k, grey, false, Align::centre, 0, true);
+    std::vector<MapLabel> out;
+    for (auto& [name, b] : best) out.push_back(std::move(b.label));
+    return out;
+}
+
+void Page::labels(const std::vector<MapLabel>& labels) {
+    const double size = 6.5 * k_;
+    for (const MapLabel& label : labels) {
+        cairo_save(cr_);
+        cairo_translate(cr_, label.at.x, label.at.y);
+        cairo_rotate(cr_, label.angle);
+        text_.update();  // Pango lays out for the turned text
+        text_.draw(0, -size * 0.7, label.text, size, grey, false, Align::centre, 0, true);
+        cairo_restore(cr_);
     }
+    text_.update();
 }
 
 void Page::map(const model::Grid& focus, const MapTransform& transform) {

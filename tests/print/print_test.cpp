@@ -160,6 +160,10 @@ TEST_F(SamplePrint, AGridPdfRastersWithInkAndHasItsCodeStaffAndTheDate) {
         }
         // Neighbouring grids are labelled with their codes.
         EXPECT_NE(text.find("110105031001002"), std::string::npos);
+        // The Chinese font travels with the file (a subset), so any printer shows it.
+        const std::string fonts = run("pdffonts " + pdf.string());
+        EXPECT_NE(fonts.find("NotoSansCJK"), std::string::npos) << fonts;
+        EXPECT_EQ(fonts.find(" no  "), std::string::npos) << "every font embedded:\n" << fonts;
     }
 }
 
