@@ -335,10 +335,10 @@ class App {
       return;
     }
     this.panel.grid(feature.properties, index.parents(code));
-    const staffEditor = this.staffEditor();
-    if (staffEditor) this.panel.root.append(staffEditor.element(code));
     const prints = ['planner', 'supervisor'].includes(this.view) ? printLinks(feature.properties, index.parents(code)) : null;
     if (prints) this.panel.root.append(prints);
+    const staffEditor = this.staffEditor();
+    if (staffEditor) this.panel.root.append(staffEditor.element(code));
     const bbox = index.get(code)?.bbox;
     if (fit && bbox) this.map.fitBounds(bbox, {padding: 40, maxZoom: 17, duration: 0});
   }
