@@ -21,6 +21,7 @@
 
 #include "gdal_mvt.hpp"
 #include "support/datasets.hpp"
+#include "support/images.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_app.hpp"
 #include "wangge/basemap/basemap.hpp"
@@ -253,6 +254,42 @@ TEST_F(SamplePrint, TheTileDecoderAgreesWithGdal) {
     }
     EXPECT_GT(tiles, 5);
     EXPECT_THROW((void)print::decode_basemap_tile(std::string("\x1a\x05\x0a\x03", 4), {14, 0, 0}), InputError);
+}
+
+/// A raster (PNG) MBTiles is drawn as images: Poppler's pdfimages finds them in the PDF.
+TEST_F(SamplePrint, ARasterBasemapIsDrawnAsImages) {
+    basemap::MbtilesMetadata metadata;
+    metadata.values = {{"name", "raster"}, {"format", "png"}, {"minzoom", "14"}, {"maxzoom", "16"},
+                       {"attribution", "© 栅格测试"}};
+    const std::filesystem::path path = dir() / "raster.mbtiles";
+    {
+        basemap::MbtilesWriter writer(path, metadata);
+        const std::string png = support::png_bytes(256, 256);
+        const geo::Box area = geo::bounds(snapshot().current_grid(sample_grid)->geometry);
+        for (int z = 14; z <= 16; ++z) {
+            // The grid's tiles and a ring of neighbours: the page shows a margin around it.
+            const tiles::TileId a = tiles::tile_containing({area.min_x, area.max_y}, z);
+            const tiles::TileId b = tiles::tile_containing({area.max_x, area.min_y}, z);
+            for (std::uint32_t x = a.x - 1; x <= b.x + 1; ++x) {
+                for (std::uint32_t y = a.y - 1; y <= b.y + 1; ++y) writer.put({z, x, y}, png);
+            }
+        }
+        writer.finish();
+    }
+    const basemap::MbtilesReader raster(path);
+    print::PrintOptions with_raster = options();
+    with_raster.basemap = &raster;
+    const std::filesystem::path pdf = dir() / "raster.pdf";
+    write(pdf, print::print(snapshot(), print::Scope::grid, sample_grid, with_raster));
+    const auto images = [](const std::filesystem::path& file) {
+        const std::string list = run("pdfimages -list " + file.string());
+        return std::count(list.begin(), list.end(), '\n') - 2;  // two header lines
+    };
+    EXPECT_GE(images(pdf), 1) << run("pdfimages -list " + pdf.string());
+    EXPECT_NE(run("pdftotext -enc UTF-8 " + pdf.string() + " -").find("© 栅格测试"), std::string::npos);
+    const std::filesystem::path vector_pdf = dir() / "grid.pdf";
+    write(vector_pdf, print::print(snapshot(), print::Scope::grid, sample_grid, options()));
+    EXPECT_EQ(images(vector_pdf), 0) << "a vector basemap and the QR code are paths";
 }
 
 TEST(PrintZoom, OneTilePixelPerPointWithinTheFilesZooms) {
