@@ -9,13 +9,13 @@
 #include <stdexcept>
 #include <vector>
 
+#include <cairo-pdf.h>
+
 #include "cairo.hpp"
 #include "wangge/client_error.hpp"
 #include "wangge/http/public_routes.hpp"
 #include "wangge/print/map_features.hpp"
 #include "wangge/tiles/tile_math.hpp"
-
-#include <cairo-pdf.h>
 
 namespace wangge::print {
 
@@ -67,9 +67,9 @@ void check(cairo_status_t status, const char* what) {
 enum class Align { left, centre, right };
 
 /// Text through Pango on one Cairo context, sizes in points.
-class Writer {
+class Typesetter {
 public:
-    Writer(cairo_t* cr, PangoFontMap* fonts) : cr_(cr), context_(pango_font_map_create_context(fonts)) {}
+    Typesetter(cairo_t* cr, PangoFontMap* fonts) : cr_(cr), context_(pango_font_map_create_context(fonts)) {}
 
     /// After the context's transformation changed (a new page).
     void update() { pango_cairo_update_context(cr_, context_.get()); }
@@ -259,7 +259,7 @@ struct MapLabel {
 /// One page being drawn.
 class Page {
 public:
-    Page(cairo_t* cr, Writer& text, BasemapFeatures& basemap, const model::Snapshot& snapshot, const PrintOptions& options)
+    Page(cairo_t* cr, Typesetter& text, BasemapFeatures& basemap, const model::Snapshot& snapshot, const PrintOptions& options)
         : cr_(cr), text_(text), basemap_(basemap), snapshot_(snapshot), options_(options) {}
 
     void draw(const model::Grid& focus, double width, double height, bool landscape);
@@ -277,7 +277,7 @@ private:
     [[nodiscard]] Table table_of(const model::Grid& focus) const;
 
     cairo_t* cr_;
-    Writer& text_;
+    Typesetter& text_;
     BasemapFeatures& basemap_;
     const model::Snapshot& snapshot_;
     const PrintOptions& options_;
@@ -773,7 +773,7 @@ std::string print(const model::Snapshot& snapshot, Scope scope, std::string_view
     check(cairo_surface_status(surface.get()), "cannot create the page");
     const Cairo cr(cairo_create(surface.get()));
     cairo_scale(cr.get(), device_scale, device_scale);
-    Writer text(cr.get(), fonts.get());
+    Typesetter text(cr.get(), fonts.get());
     text.update();
     for (const model::Grid* area : pages) {
         const bool landscape = fits_landscape(*area, options.paper);
