@@ -23,6 +23,7 @@
 #include "wangge/http/validate_handler.hpp"
 #include "wangge/http/workflow_routes.hpp"
 #include "wangge/model/snapshot.hpp"
+#include "wangge/print/routes.hpp"
 #include "wangge/store/departments.hpp"
 #include "wangge/store/geopackage.hpp"
 
@@ -90,6 +91,7 @@ std::unique_ptr<App> App::open(AppConfig config) {
     http::add_static_routes(router, "/map", p.config.web_dir, p.config.basemap.origin());
     http::add_static_routes(router, "/styles", p.config.styles_dir);
     basemap::add_basemap_routes(router, p.gate, p.config.basemap);
+    print::add_print_routes(router, p.state, p.gate, p.config.basemap);
     http::add_auth_routes(router, p.gate);
     p.state.publish(model::Snapshot::build(std::move(data), p.config.first_version));
     return std::unique_ptr<App>(new App(std::move(parts)));

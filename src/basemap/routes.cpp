@@ -9,7 +9,6 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
-#include <zlib.h>
 
 #include "wangge/basemap/mbtiles.hpp"
 
@@ -26,31 +25,6 @@ std::string_view content_type(std::string_view format) {
     if (format == "png") return "image/png";
     if (format == "webp") return "image/webp";
     return "image/jpeg";
-}
-
-bool is_gzip(std::string_view bytes) {
-    return bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f && static_cast<unsigned char>(bytes[1]) == 0x8b;
-}
-
-/// The bytes of a gzip member. Throws MbtilesError for a corrupt one (the
-/// file is at fault, not the request: a 500 in the log names the file).
-std::string gunzip(std::string_view gzipped, const std::filesystem::path& path) {
-    z_stream stream{};
-    if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) throw MbtilesError("zlib cannot start inflating");
-    const std::unique_ptr<z_stream, decltype(&inflateEnd)> guard(&stream, &inflateEnd);
-    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gzipped.data()));
-    stream.avail_in = static_cast<uInt>(gzipped.size());
-    std::string out;
-    char buffer[16384];
-    int status = Z_OK;
-    while (status != Z_STREAM_END) {
-        stream.next_out = reinterpret_cast<Bytef*>(buffer);
-        stream.avail_out = sizeof buffer;
-        status = inflate(&stream, Z_NO_FLUSH);
-        if (status != Z_OK && status != Z_STREAM_END) throw MbtilesError("MBTiles " + path.string() + ": a corrupt gzip tile");
-        out.append(buffer, sizeof buffer - stream.avail_out);
-    }
-    return out;
 }
 
 std::string etag_of(std::string_view bytes) {

@@ -29,6 +29,7 @@ const std::vector<Command> commands{
     {"user", wangge::cli::user_command, "add, disable and list the accounts of the API"},
     {"validate", wangge::cli::validate_command, "check a grid layout against the boundary rules"},
     {"basemap", wangge::cli::basemap_command, "write a store's streets, compounds and buildings as an MBTiles basemap"},
+    {"print", wangge::cli::print_command, "print a grid's, community's or street's map and contact card (PDF, PNG)"},
 };
 
 void print_usage(std::ostream& out) {

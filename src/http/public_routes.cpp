@@ -170,7 +170,7 @@ const model::Grid& required_grid(const model::Snapshot& snapshot, const std::str
 }
 
 std::string page_url(const Request& request, const std::string& code) {
-    return request.base_url() + "/map/public.html#grid=" + code;
+    return public_page_url(request.base_url(), code);
 }
 
 nlohmann::json ancestor(const model::Snapshot& snapshot, const model::Grid& grid, model::GridLevel level) {
@@ -202,23 +202,33 @@ Response card(const Request& request, const State& state) {
 
 }  // namespace
 
-std::string qr_svg(std::string_view text) {
+QrModules qr_modules(std::string_view text) {
     const std::string input(text);
     const QrCode code(QRcode_encodeString(input.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1));
     if (!code) throw std::runtime_error("libqrencode cannot encode " + std::to_string(text.size()) + " bytes");
+    QrModules modules{code->width, {}};
+    const auto count = static_cast<std::size_t>(code->width) * static_cast<std::size_t>(code->width);
+    modules.dark.reserve(count);
+    // Bit 0 of each byte is "dark".
+    for (std::size_t i = 0; i < count; ++i) modules.dark.push_back((code->data[i] & 1) != 0);
+    return modules;
+}
+
+std::string qr_svg(std::string_view text) {
+    const QrModules code = qr_modules(text);
     constexpr int quiet = 4;
-    const int width = code->width;
+    const int width = code.width;
     const int size = width + 2 * quiet;
     std::string path;
-    // One subpath per run of dark modules in a row: bit 0 of each byte is "dark".
+    // One subpath per run of dark modules in a row.
     for (int y = 0; y < width; ++y) {
         for (int x = 0; x < width;) {
-            if ((code->data[y * width + x] & 1) == 0) {
+            if (!code.at(x, y)) {
                 ++x;
                 continue;
             }
             int run = 1;
-            while (x + run < width && (code->data[y * width + x + run] & 1) != 0) ++run;
+            while (x + run < width && code.at(x + run, y)) ++run;
             path += "M" + std::to_string(x + quiet) + "," + std::to_string(y + quiet) + "h" + std::to_string(run) +
                     "v1h-" + std::to_string(run) + "z";
             x += run;
@@ -229,6 +239,10 @@ std::string qr_svg(std::string_view text) {
            "\" shape-rendering=\"crispEdges\" data-modules=\"" + std::to_string(width) + "\">" +
            "<rect width=\"" + side + "\" height=\"" + side + "\" fill=\"#fff\"/><path fill=\"#000\" d=\"" + path +
            "\"/></svg>";
+}
+
+std::string public_page_url(std::string_view base_url, std::string_view code) {
+    return std::string(base_url) + "/map/public.html#grid=" + std::string(code);
 }
 
 void add_public_routes(Router& router, State& state, const AuthGate& gate) {

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <memory>
 #include <string>
@@ -36,7 +37,7 @@ RunResult wangge(const std::string& arguments) {
 TEST(Cli, UsageListsCommands) {
     const RunResult run = wangge("--help");
     EXPECT_EQ(run.exit_code, 0);
-    for (const char* command : {"serve", "import", "export", "generate", "validate", "report", "user", "basemap"}) {
+    for (const char* command : {"serve", "import", "export", "generate", "validate", "report", "user", "basemap", "print"}) {
         EXPECT_NE(run.output.find(command), std::string::npos) << command;
     }
 }
@@ -50,7 +51,7 @@ TEST(Cli, UnknownCommandIsAUsageError) {
 }
 
 TEST(Cli, EveryCommandPrintsHelp) {
-    for (const char* command : {"serve", "import", "export", "generate", "validate", "report", "user", "basemap"}) {
+    for (const char* command : {"serve", "import", "export", "generate", "validate", "report", "user", "basemap", "print"}) {
         const RunResult run = wangge(std::string(command) + " --help");
         EXPECT_EQ(run.exit_code, 0) << command << ": " << run.output;
         EXPECT_NE(run.output.find("--"), std::string::npos) << command;
@@ -129,6 +130,37 @@ TEST(Cli, BasemapsAreWrittenAndBadOnesRefused) {
     const RunResult both = wangge("serve --store " + store + " --basemap a.mbtiles --basemap-url https://a/{z}/{x}/{y}.png "
                                   "--basemap-attribution x");
     EXPECT_EQ(both.exit_code, 2) << both.output;
+    std::filesystem::remove_all(dir);
+}
+
+/// `wangge print` on a generated city with its own basemap (named streets):
+/// a community's batch PDF has its overview and a page per grid; bad
+/// arguments and unknown codes exit 2.
+TEST(Cli, PrintsACommunityOfAGeneratedCity) {
+    std::string pattern = (std::filesystem::temp_directory_path() / "wangge-cli-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    const std::filesystem::path dir = pattern;
+    const std::string store = (dir / "city.gpkg").string();
+    const std::string basemap = (dir / "city.basemap.mbtiles").string();
+    ASSERT_EQ(wangge("generate --grids 12 --households 1200 --incidents 0 --seed 3 --out " + store).exit_code, 0);
+    const std::string community = "110105001001";  // the generator numbers from 001 at each level
+    const std::string pdf = (dir / "community.pdf").string();
+    const RunResult printed = wangge("print --store " + store + " --basemap " + basemap + " --community " + community +
+                                     " --out " + pdf + " --size A3");
+    ASSERT_EQ(printed.exit_code, 0) << printed.output;
+    std::cout << "[ print    ] " << printed.output;
+    const std::string command = "pdfinfo " + pdf + " 2>&1";
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+    std::string info;
+    std::array<char, 4096> buffer{};
+    while (const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe.get())) info.append(buffer.data(), n);
+    EXPECT_NE(info.find("(A3)"), std::string::npos) << info;
+    const auto pages = info.find("Pages:");
+    ASSERT_NE(pages, std::string::npos) << info;
+    EXPECT_GE(std::stoi(info.substr(pages + 6)), 3) << "the community and its grids";
+    EXPECT_EQ(wangge("print --store " + store + " --grid 110105999999999 --out " + (dir / "x.pdf").string()).exit_code, 2);
+    EXPECT_EQ(wangge("print --store " + store + " --community " + community + " --out " + (dir / "x.svg").string()).exit_code, 2);
+    EXPECT_EQ(wangge("print --store " + store + " --community " + community + " --size B5 --out " + pdf).exit_code, 2);
     std::filesystem::remove_all(dir);
 }
 

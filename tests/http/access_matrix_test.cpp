@@ -209,6 +209,11 @@ std::vector<Case> access_table() {
         {get, "/basemap/{z}/{x}/{y}", "/basemap/14/" + std::to_string(tiles::tile_containing({116.401, 39.901}, 14).x) +
                                           "/" + std::to_string(tiles::tile_containing({116.401, 39.901}, 14).y),
          {}, everyone},
+        // Printed grid maps carry the public contact card and the basemap, nothing personal.
+        {get, "/print/grids/{code}.pdf", "/print/grids/110105001001001.pdf", {}, everyone},
+        {get, "/print/grids/{code}.png", "/print/grids/110105001001001.png", {}, everyone},
+        {get, "/print/communities/{code}.pdf", "/print/communities/110105001001.pdf", {}, everyone},
+        {get, "/print/streets/{code}.pdf", "/print/streets/110105001.pdf", {}, everyone},
         {post, "/auth/login", "/auth/login", R"({"username":"nobody"})", {P, P, P, P, P, P}},
         {get, "/auth/me", "/auth/me", {}, signed_in},
         {get, "/audit", "/audit", {}, {L, F, F, F, F, O}},

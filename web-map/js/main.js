@@ -32,6 +32,7 @@ import {organisationDetails, organisationsElement} from './organisations.js';
 import {Panel, el} from './panel.js';
 import {PlannerTools} from './planner.js';
 import {StaffEditor} from './staff-editor.js';
+import {printLinks} from './print-links.js';
 import {RosterUpload} from './roster-upload.js';
 import {chooseView, viewsFor} from './roles.js';
 import {householdRange} from './rules.js';
@@ -335,6 +336,8 @@ class App {
       return;
     }
     this.panel.grid(feature.properties, index.parents(code));
+    const prints = ['planner', 'supervisor'].includes(this.view) ? printLinks(feature.properties, index.parents(code)) : null;
+    if (prints) this.panel.root.append(prints);
     const staffEditor = this.staffEditor();
     if (staffEditor) this.panel.root.append(staffEditor.element(code));
     if (this.user) this.panel.root.append(organisationsElement(code));

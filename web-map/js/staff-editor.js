@@ -65,10 +65,11 @@ export class StaffEditor {
         root.append(el('p', {class: 'message error staff-error', role: 'alert'}, `保存失败：${userMessage(error)}`));
       }
     });
-    root.replaceChildren(el('h3', {}, '人员与AB岗'), notice, warning,
+    // replaceChildren() would write a null as the text "null".
+    root.replaceChildren(...[el('h3', {}, '人员与AB岗'), notice, warning,
       members.length === 0 ? el('p', {class: 'message'}, '本网格尚无人员') : null, list,
       this.canAssign ? this.search(members, () => { changed(); draw(); }) : null,
-      this.canAssign ? save : null);
+      this.canAssign ? save : null].filter(Boolean));
   }
 
   row(root, member, changed, remove) {

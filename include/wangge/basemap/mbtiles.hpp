@@ -106,4 +106,12 @@ private:
     bool finished_ = false;
 };
 
+/// Whether tile bytes are gzip'd (vector MBTiles usually store them so).
+[[nodiscard]] bool is_gzip(std::string_view bytes);
+
+/// The bytes of a gzip member read from the file at `path`. Throws
+/// MbtilesError for a corrupt one (the file is at fault, not the request: a
+/// 500 in the log names the file).
+[[nodiscard]] std::string gunzip(std::string_view gzipped, const std::filesystem::path& path);
+
 }  // namespace wangge::basemap

@@ -18,5 +18,6 @@ int validate_command(const Args& args);
 int report_command(const Args& args);
 int user_command(const Args& args);
 int basemap_command(const Args& args);
+int print_command(const Args& args);
 
 }  // namespace wangge::cli

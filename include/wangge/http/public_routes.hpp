@@ -36,6 +36,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "wangge/http/auth_handlers.hpp"
 #include "wangge/http/router.hpp"
@@ -43,10 +44,23 @@
 
 namespace wangge::http {
 
-/// The QR code of `text` (byte mode, error correction level M) as a
-/// standalone SVG document with a 4-module quiet zone. Throws
+/// The modules of a QR code, row by row; the printed cards (print/) draw them too.
+struct QrModules {
+    int width = 0;  ///< modules per side, without the quiet zone
+    std::vector<bool> dark;
+
+    [[nodiscard]] bool at(int x, int y) const { return dark[static_cast<std::size_t>(y * width + x)]; }
+};
+
+/// The QR code of `text` (byte mode, error correction level M). Throws
 /// std::runtime_error when libqrencode cannot encode it (too long).
+[[nodiscard]] QrModules qr_modules(std::string_view text);
+
+/// The same as a standalone SVG document with a 4-module quiet zone.
 [[nodiscard]] std::string qr_svg(std::string_view text);
+
+/// The public page of grid `code` under the server's `base_url`, which its QR code encodes.
+[[nodiscard]] std::string public_page_url(std::string_view base_url, std::string_view code);
 
 /// Registers the /public/grids routes and derives their places index.
 void add_public_routes(Router& router, State& state, const AuthGate& gate);
