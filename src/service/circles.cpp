@@ -421,4 +421,26 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
     return out;
 }
 
+std::vector<GridRow> grid_rows(const model::Snapshot& snapshot, std::span<const Coverage* const> coverages,
+                               const std::function<bool(std::string_view code)>& keep) {
+    std::vector<std::size_t> grids;
+    const auto current = snapshot.current_grids();
+    for (std::size_t g = 0; g < current.size(); ++g) {
+        // Finest-level grids are those with an area of their own (the same in every coverage).
+        const bool finest = !coverages.empty() && coverages.front()->area(g) != nullptr;
+        if (finest && (!keep || keep(current[g]->code))) grids.push_back(g);
+    }
+    std::sort(grids.begin(), grids.end(), [&](std::size_t a, std::size_t b) { return current[a]->code < current[b]->code; });
+    std::vector<GridRow> rows;
+    rows.reserve(grids.size() * coverages.size());
+    for (const std::size_t g : grids) {
+        for (const Coverage* coverage : coverages) {
+            const Tally* tally = coverage->unit(current[g]->code);
+            rows.push_back({current[g]->code, current[g]->name, coverage->kind().name, tally ? *tally : Tally{},
+                            coverage->area(g)->uncovered_m2});
+        }
+    }
+    return rows;
+}
+
 }  // namespace wangge::service

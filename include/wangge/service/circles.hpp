@@ -32,6 +32,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -125,5 +127,21 @@ private:
     std::vector<std::optional<GridArea>> areas_;  // per current_grids() position; nullopt above the finest level
     Work work_;
 };
+
+/// One finest-level grid's coverage by one kind: a row of the monthly
+/// workbook's 15分钟生活圈 sheet.
+struct GridRow {
+    std::string grid_code;
+    std::string grid_name;
+    std::string kind;  ///< the kind's Chinese name
+    Tally tally;
+    double uncovered_m2 = 0.0;
+};
+
+/// The rows of every finest-level grid of `snapshot` for which `keep(code)`
+/// holds (all without it), in code order, each with one row per coverage in
+/// the given order (all computed for `snapshot`).
+[[nodiscard]] std::vector<GridRow> grid_rows(const model::Snapshot& snapshot, std::span<const Coverage* const> coverages,
+                                             const std::function<bool(std::string_view code)>& keep = {});
 
 }  // namespace wangge::service
