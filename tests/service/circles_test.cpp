@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <memory>
 #include <numbers>
 
 #include <gtest/gtest.h>
@@ -190,44 +191,33 @@ TEST(Coverage, AKindWithoutFacilitiesLeavesEverythingUncovered) {
 }
 
 TEST(Coverage, FacilityEditsAreIncrementalAndMatchAFreshComputation) {
-    const auto first = model::Snapshot::build(dataset(), 1);
-    const Coverage base = Coverage::compute(*first, schools);
+    std::shared_ptr<const model::Snapshot> snapshot = model::Snapshot::build(dataset(), 1);
+    Coverage coverage = Coverage::compute(*snapshot, schools);
+    // Writes `row` over the current snapshot, computes the next coverage from
+    // the current one and checks it against one computed afresh.
+    const auto write = [&](const model::Facility& row, bool append) {
+        model::SnapshotEditor editor(*snapshot);
+        if (append) {
+            editor.append_facility(row);
+        } else {
+            editor.replace_facility(row);
+        }
+        snapshot = editor.finish(snapshot->version() + 1);
+        coverage = Coverage::compute(*snapshot, schools, &coverage);
+        EXPECT_TRUE(coverage.work().incremental_households);
+        EXPECT_TRUE(coverage.work().incremental_areas);
+        expect_same(coverage, Coverage::compute(*snapshot, schools), *snapshot);
+    };
 
-    // Added: a school at G2's centre.
-    model::SnapshotEditor add(*first);
-    add.append_facility(facility(4, "学校", 1500, 500));
-    const auto second = add.finish(2);
-    const Coverage added = Coverage::compute(*second, schools, &base);
-    EXPECT_TRUE(added.work().incremental_households);
-    EXPECT_TRUE(added.work().incremental_areas);
-    expect_same(added, Coverage::compute(*second, schools), *second);
-    expect_tally(added, g2, 3, 3);
-
-    // Moved: school 1 to G1's north-east corner.
-    model::SnapshotEditor move(*second);
-    move.replace_facility(facility(1, "学校", 1000, 1000));
-    const auto third = move.finish(3);
-    const Coverage moved = Coverage::compute(*third, schools, &added);
-    EXPECT_TRUE(moved.work().incremental_households);
-    expect_same(moved, Coverage::compute(*third, schools), *third);
-
-    // Removed (it became a shop): school 2.
-    model::SnapshotEditor remove(*third);
-    remove.replace_facility(facility(2, "商铺", 2500, 500));
-    const auto fourth = remove.finish(4);
-    const Coverage removed = Coverage::compute(*fourth, schools, &moved);
-    EXPECT_TRUE(removed.work().incremental_areas);
-    expect_same(removed, Coverage::compute(*fourth, schools), *fourth);
-    expect_tally(removed, g3, 3, 0);
-
+    write(facility(4, "学校", 1500, 500), true);  // added at G2's centre
+    expect_tally(coverage, g2, 3, 3);
+    write(facility(1, "学校", 1000, 1000), false);  // school 1 moved to G1's north-east corner
+    write(facility(2, "商铺", 2500, 500), false);   // school 2 removed (it became a shop)
+    expect_tally(coverage, g3, 3, 0);
     // A change elsewhere (another kind) redoes nothing.
-    model::SnapshotEditor other(*fourth);
-    other.replace_facility(facility(3, "卫生服务站", 1600, 600));
-    const auto fifth = other.finish(5);
-    const Coverage unchanged = Coverage::compute(*fifth, schools, &removed);
-    EXPECT_EQ(unchanged.work().households_checked, 0U);
-    EXPECT_EQ(unchanged.work().grids_computed, 0U);
-    expect_same(unchanged, Coverage::compute(*fifth, schools), *fifth);
+    write(facility(3, "卫生服务站", 1600, 600), false);
+    EXPECT_EQ(coverage.work().households_checked, 0U);
+    EXPECT_EQ(coverage.work().grids_computed, 0U);
 }
 
 TEST(Coverage, AHouseholdEditRecountsHouseholdsButKeepsTheAreas) {
