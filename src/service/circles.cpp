@@ -79,9 +79,6 @@ public:
         for (const auto& [id, p] : facilities) cells_[key(column(p.x), row(p.y))].push_back(p);
     }
 
-    /// Degrees of longitude and latitude spanning at least the distance near the facilities.
-    [[nodiscard]] const geo::Point& cell() const noexcept { return cell_; }
-
     /// Whether a facility lies within the distance of `p`.
     [[nodiscard]] bool reaches(const geo::Point& p) const {
         bool found = false;
@@ -335,8 +332,12 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
         }
     }
     const bool incremental = same_layout && changed.size() <= incremental_limit;
-    const auto around = [&](const geo::Point& p, const geo::Point& reach) {
-        return geo::Box{p.x - reach.x, p.y - reach.y, p.x + reach.x, p.y + reach.y};
+    // The box holding every point within the distance of `p`, at p's own
+    // latitude (a removed facility may lie north of all those left).
+    const auto around = [&](const geo::Point& p) {
+        const double dy = kind.distance_m / metres_per_degree(0.0).y;
+        const double dx = kind.distance_m / metres_per_degree(std::min(89.0, std::abs(p.y) + dy)).x;
+        return geo::Box{p.x - dx, p.y - dy, p.x + dx, p.y + dy};
     };
 
     // Households.
@@ -346,7 +347,7 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
         out.tallies_ = base->tallies_;
         out.total_ = base->total_;
         for (const geo::Point& p : changed) {
-            snapshot.household_index().query(around(p, cells.cell()), [&](std::size_t position) {
+            snapshot.household_index().query(around(p), [&](std::size_t position) {
                 std::uint8_t& state = out.state_[position];
                 if (state == not_counted) return true;
                 ++out.work_.households_checked;
@@ -400,7 +401,7 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
         out.areas_ = base->areas_;
         std::vector<bool> marked(grids.size(), false);
         for (const geo::Point& p : changed) {
-            snapshot.grid_index().query(around(p, cells.cell()), [&](std::size_t position) {
+            snapshot.grid_index().query(around(p), [&](std::size_t position) {
                 if (leaf[position] && !marked[position]) {
                     marked[position] = true;
                     redo.push_back(position);
