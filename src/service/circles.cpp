@@ -273,7 +273,7 @@ const Tally* Coverage::unit(std::string_view code) const noexcept {
 }
 
 const GridArea* Coverage::area(std::size_t position) const noexcept {
-    return position < areas_.size() && areas_[position] ? &*areas_[position] : nullptr;
+    return position < areas_.size() ? areas_[position].get() : nullptr;
 }
 
 Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& kind, const Coverage* base,
@@ -410,13 +410,13 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
             });
         }
     } else {
-        out.areas_.assign(grids.size(), std::nullopt);
+        out.areas_.assign(grids.size(), nullptr);
         for (std::size_t g = 0; g < grids.size(); ++g) {
             if (leaf[g]) redo.push_back(g);
         }
     }
     run_parallel(redo.size(), threads, [&](std::size_t i, geo::geos::Context& context) {
-        out.areas_[redo[i]] = grid_area(*grids[redo[i]], cells, kind.distance_m, context);
+        out.areas_[redo[i]] = std::make_shared<const GridArea>(grid_area(*grids[redo[i]], cells, kind.distance_m, context));
     });
     out.work_.grids_computed = redo.size();
     return out;

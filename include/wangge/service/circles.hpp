@@ -33,6 +33,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <optional>
 #include <span>
@@ -124,7 +125,9 @@ private:
     std::vector<Tally> tallies_;       // per current_grids() position
     std::unordered_map<std::string_view, std::size_t> positions_;  // code → current_grids() position
     Tally total_;
-    std::vector<std::optional<GridArea>> areas_;  // per current_grids() position; nullopt above the finest level
+    // Per current_grids() position, null above the finest level; shared with
+    // the coverages computed incrementally from this one.
+    std::vector<std::shared_ptr<const GridArea>> areas_;
     Work work_;
 };
 
