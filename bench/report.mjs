@@ -119,6 +119,9 @@ lines.push(`| \`wangge serve\` start to first request (s) / RSS (MB) | ${fmt(loa
 if (index) lines.push(`| tile index build (s) / its memory (MB) | ${fmt(index.build_ms / 1000)} / ${fmt(index.index_rss_mb, 0)} | geojson-vt index: ${fmt(load('geojson-vt')?.index_ms / 1000)} s / ${fmt(load('geojson-vt')?.rss_mb, 0)} MB | — |`);
 const drafts = find((r) => r.kind === 'drafts');
 if (drafts) lines.push(`| open a draft at ${grids} grids, over HTTP (POST + GET: ms, KB sent) / one edit validated against its neighbours (POST /drafts/{id}/snap: median, max ms; engine ms) | ${fmt(drafts.open_ms, 1)}, ${fmt(drafts.open_bytes / 1024, 1)} / ${fmt(drafts.edit_ms, 1)}, ${fmt(drafts.edit_max_ms, 1)}; ${fmt(drafts.edit_engine_ms, 1)} | — | — |`);
+const isCircles = (r) => r.kind === 'service_circles';
+const circles = find(isCircles);
+if (circles) lines.push(`| 15分钟生活圈: ${circles.kinds.length} service kinds over ${grids} grids / ${fmt(circles.households, 0)} households, afresh (s, ${circles.threads} threads) / one facility moved, incremental (ms) | ${fmt(med(isCircles, 'full_ms') / 1000)} / ${fmt(median(records.filter(isCircles).map((r) => r.incremental?.ms)))} | — | — |`);
 const longLoad = find((r) => r.kind === 'long_load');
 if (longLoad) lines.push(`| mixed load: ${longLoad.connections ?? '?'} clients, ${fmt(longLoad.seconds, 0)} s of tiles, /lookup, features and 2 % writes (req/s; p50 / p99 ms, reads' p99, writes' p50 / p99 / max; errors; server peak RSS MB) | ${fmt(longLoad.rps, 0)}; ${fmt(longLoad.p50_ms)} / ${fmt(longLoad.p99_ms)}, reads ${fmt(longLoad.read_p99_ms)}, writes ${fmt(longLoad.write_p50_ms)} / ${fmt(longLoad.write_p99_ms)} / ${fmt(longLoad.write_max_ms)}; ${longLoad.errors} of ${longLoad.requests}; ${fmt(longLoad.hwm_mb, 0)} | — | — |`);
 const isFloor = (impl) => (r) => r.kind === 'floor' && r.impl === impl;

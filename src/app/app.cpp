@@ -16,6 +16,7 @@
 #include "wangge/http/household_routes.hpp"
 #include "wangge/http/photo_routes.hpp"
 #include "wangge/http/public_routes.hpp"
+#include "wangge/http/service_circle_routes.hpp"
 #include "wangge/http/staff_routes.hpp"
 #include "wangge/http/static_files.hpp"
 #include "wangge/http/tile_feed.hpp"
@@ -79,6 +80,7 @@ std::unique_ptr<App> App::open(AppConfig config) {
     http::add_tile_feed_routes(router, p.state, p.gate, p.config.max_anonymous_streams);
     http::derive_household_counts(p.state);
     http::add_validate_route(router, p.state, p.gate, p.config.rules, p.config.validate_limits);
+    http::add_service_circle_routes(router, p.state, p.gate, p.config.service_circles);
     if (p.workflow) http::add_escalation_routes(router, p.state, p.gate, p.workflow->config.escalation);
     if (p.workflow) http::add_workflow_routes(router, p.state, *p.workflow);
     if (p.workflow) http::add_photo_routes(router, p.state, p.writer, p.gate, p.config.store, p.config.photo_limits);

@@ -67,6 +67,11 @@ void finish_rule_options(const po::variables_map& values, rules::Options& rules)
     rules::check_thresholds(rules);
 }
 
+service::CirclesConfig circles_config(const po::variables_map& values) {
+    if (values.count("rules-config") == 0) return {};
+    return service::load_config_file(values["rules-config"].as<std::string>());
+}
+
 auth::Actor cli_actor() {
     const passwd* account = getpwuid(geteuid());
     const std::string name = account != nullptr ? account->pw_name : "uid " + std::to_string(geteuid());

@@ -10,6 +10,7 @@
 #include "wangge/auth/service.hpp"
 #include "wangge/cli/commands.hpp"
 #include "wangge/rules/validator.hpp"
+#include "wangge/service/config.hpp"
 
 namespace wangge::cli {
 
@@ -31,6 +32,10 @@ void add_rule_options(boost::program_options::options_description& options, rule
 /// then throws InputError naming the threshold when one is negative or a
 /// range is empty.
 void finish_rule_options(const boost::program_options::variables_map& values, rules::Options& rules);
+
+/// The service circles' kinds: the defaults with the "service_circles" of
+/// --rules-config FILE applied when it was given.
+[[nodiscard]] service::CirclesConfig circles_config(const boost::program_options::variables_map& values);
 
 /// The operating-system account running the command, for the audit log.
 [[nodiscard]] auth::Actor cli_actor();

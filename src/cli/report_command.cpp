@@ -13,6 +13,7 @@
 #include "options.hpp"
 #include "wangge/cli/commands.hpp"
 #include "wangge/model/snapshot.hpp"
+#include "wangge/service/circles.hpp"
 #include "wangge/store/geopackage.hpp"
 #include "wangge/store/household_versions.hpp"
 #include "wangge/workflow/statistics.hpp"
@@ -47,12 +48,16 @@ int report_command(const Args& args) {
         "Writes the monthly statistics and assessment as a workbook with one sheet per level:\n"
         "网格 (grids), 网格员 (grid workers) and 社区 (communities); then 部门 (吹哨报到 per department),\n"
         "诉求分类 and 诉求区域 (the month's 群众诉求分析), 季度排名 (the quarter to date, 金/银/铜)\n"
-        "and 两次不称职 (graded 不称职 twice this year).\n\noptions");
+        "and 两次不称职 (graded 不称职 twice this year); 15分钟生活圈 (households within each service kind's\n"
+        "walking distance, per grid).\n\noptions");
     description.add_options()
         ("help,h", "show this help")
         ("store", po::value(&store_path)->value_name("FILE"), "GeoPackage store (required)")
         ("month", po::value(&month_text)->value_name("YYYY-MM"), "the month, in China Standard Time (required)")
         ("out", po::value(&out)->value_name("FILE.xlsx"), "the workbook to write; replaced if it exists (required)")
+        ("rules-config", po::value<std::string>()->value_name("FILE"),
+         "the rules config (as for serve) whose \"service_circles\" sets the kinds and distances of the "
+         "15分钟生活圈 sheet")
         ("assessment", po::value(&assessment_path)->value_name("FILE.json"),
          "score weights, grade thresholds and visit quota: {\"weights\": {\"on_time\", \"no_rework\", "
          "\"visits\", \"coverage\", \"satisfaction\"}, \"thresholds\": {\"excellent\", \"competent\", \"basic\"}, "
@@ -81,10 +86,19 @@ int report_command(const Args& args) {
     const std::vector<workflow::HouseholdChange> versions =
         store::household_versions_between(store_path, month.begin(), month.end());
     const workflow::MonthlyHouseholdChanges household_changes = workflow::monthly_household_changes(versions, month);
+    // The service circles as the store stands (they have no history).
+    std::vector<service::Coverage> coverages;
+    for (const service::ServiceKind& kind : circles_config(*values).kinds) {
+        coverages.push_back(service::Coverage::compute(*snapshot, kind));
+    }
+    std::vector<const service::Coverage*> computed;
+    for (const service::Coverage& coverage : coverages) computed.push_back(&coverage);
+    const std::vector<service::GridRow> circles = service::grid_rows(*snapshot, computed);
     workflow::write_xlsx_report(statistics, out, {.departments = departments,
                                                   .demands = &demands,
                                                   .ranking = &ranking,
-                                                  .household_changes = &household_changes});
+                                                  .household_changes = &household_changes,
+                                                  .service_circles = circles});
     std::cerr << "wangge report: " << month.to_string() << ": " << statistics.grids.size() << " grids, "
               << statistics.workers.size() << " grid workers, " << statistics.communities.size()
               << " communities to " << out << '\n';

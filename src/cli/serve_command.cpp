@@ -163,6 +163,7 @@ int serve_command(const Args& args) {
     config.max_anonymous_streams = max_anonymous_streams;
     config.gate.secure_cookie = secure_cookie;
     config.rules = rules;
+    config.service_circles = circles_config(*values);
     config.photo_limits.max_bytes = photo_max_mb << 20;
     // The workflow writes need the category table; a missing default file
     // turns them off (read-only serving), a missing named file is an error.

@@ -18,6 +18,7 @@
 #include "wangge/http/body.hpp"
 #include "wangge/http/household_routes.hpp"
 #include "wangge/http/open311_routes.hpp"
+#include "wangge/http/service_circle_routes.hpp"
 #include "wangge/model/time.hpp"
 #include "wangge/store/geopackage.hpp"
 #include "wangge/store/departments.hpp"
@@ -618,11 +619,19 @@ void add_statistics_routes(Router& router, const State& state, const WorkflowSer
             }
             // The month's household changes of the caller's area, without other grids' households.
             const auto household_changes = visible_household_changes(services.store, who, statistics.month, {});
+            // The 15-minute living circles of the caller's grids, as they stand.
+            const auto circles = all_service_circles(*view);
+            std::vector<const service::Coverage*> computed;
+            for (const auto& coverage : circles) computed.push_back(coverage.get());
+            const bool scoped = auth::reach(who, auth::Action::read_statistics) == auth::Reach::scoped;
+            const std::vector<service::GridRow> circle_rows = service::grid_rows(
+                snapshot, computed, [&](std::string_view code) { return !scoped || auth::covers(*who.user, code); });
             Response response = Response::bytes(
                 workflow::xlsx_report_bytes(statistics, {.departments = departments,
                                                          .demands = &demands,
                                                          .ranking = &ranking,
-                                                         .household_changes = &household_changes->month}),
+                                                         .household_changes = &household_changes->month,
+                                                         .service_circles = circle_rows}),
                                                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
             response.set_header("Content-Disposition",
                                 "attachment; filename=\"wangge-" + statistics.month.to_string() + ".xlsx\"");

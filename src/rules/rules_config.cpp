@@ -41,6 +41,8 @@ void apply_thresholds(const nlohmann::json& config, Options& options,
                       const std::function<bool(std::string_view key)>& skip) {
     if (!config.is_object()) throw InputError("a rules config must be a JSON object of thresholds");
     for (const auto& [key, value] : config.items()) {
+        // The service circles' kinds share the file; service/config.hpp reads them.
+        if (key == "service_circles") continue;
         const Threshold* found = nullptr;
         for (const Threshold& t : thresholds) {
             if (t.key == key) found = &t;

@@ -257,6 +257,19 @@ void write_household_change_sheet(GDALDataset& dataset, const MonthlyHouseholdCh
     }
 }
 
+/// 15分钟生活圈: one row per grid and service kind; shares in percent.
+void write_service_circle_sheet(GDALDataset& dataset, std::span<const service::GridRow> rows) {
+    OGRLayer& sheet = create_sheet(dataset, service_circle_sheet,
+                                   {{"网格编码", OFTString}, {"网格名称", OFTString}, {"服务类型", OFTString},
+                                    {"户数", OFTInteger}, {"覆盖户数", OFTInteger}, {"覆盖率(%)", OFTReal},
+                                    {"未覆盖面积(平方米)", OFTReal}});
+    for (const service::GridRow& row : rows) {
+        write_row(sheet, service_circle_sheet, {row.grid_code, row.grid_name, row.kind},
+                  {static_cast<double>(row.tally.households), static_cast<double>(row.tally.covered),
+                   percent(row.tally.share()), std::round(row.uncovered_m2)});
+    }
+}
+
 /// Creates the workbook at `gdal_path` (a file or /vsimem/ name ending in
 /// ".xlsx" only once, or GDAL's /vsizip/ splits it wrongly); removes what it
 /// wrote when it fails.
@@ -276,6 +289,7 @@ void write_workbook(const MonthlyStatistics& statistics, const ReportExtras& ext
         if (extras.demands != nullptr) write_demand_sheets(*dataset, *extras.demands);
         if (extras.ranking != nullptr) write_ranking_sheets(*dataset, *extras.ranking);
         if (extras.household_changes != nullptr) write_household_change_sheet(*dataset, *extras.household_changes);
+        if (!extras.service_circles.empty()) write_service_circle_sheet(*dataset, extras.service_circles);
     } catch (...) {
         dataset.reset();
         VSIUnlink(gdal_path.c_str());

@@ -8,6 +8,7 @@ import {GridIndex} from '../../web-map/js/grid-index.js';
 import {trafficLight, withTrafficLights} from '../../web-map/js/incidents.js';
 import {reassign} from '../../web-map/js/reassignment.js';
 import {chooseView, viewsFor} from '../../web-map/js/roles.js';
+import {circlePolygon, percent} from '../../web-map/js/service-circles.js';
 import {heatQuery} from '../../web-map/js/sources.js';
 import {choroplethColor, currentMonth, rateColor} from '../../web-map/js/stats.js';
 import {loadSample} from './harness.mjs';
@@ -120,4 +121,15 @@ test('the heat tile filter: a time window, and a category only when one is chose
     assert.deepEqual(queries[2], {from: today, category: '环境卫生'});
     break;
   }
+});
+
+test('a walking circle is drawn at its radius in metres, and shares as percentages', () => {
+  // 0.001° at 39.9° N: 85.4 m east, 111.0 m north (the CGCS2000 ellipsoid's radii of curvature).
+  const ring = circlePolygon(116.4, 39.9, 500).coordinates[0];
+  assert.equal(ring.length, 65);
+  assert.deepEqual(ring[0], ring[64]);
+  assert.ok(Math.abs((ring[0][0] - 116.4) * 85395 - 500) < 1, `east ${ring[0]}`);
+  assert.ok(Math.abs((ring[16][1] - 39.9) * 111034 - 500) < 1, `north ${ring[16]}`);
+  assert.equal(percent(0.8), '80.0%');
+  assert.equal(percent(null), '—');
 });

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -229,5 +230,34 @@ TEST(CliImport, RefusesBadRowsDryRunsSkipsAndReports) {
 
     EXPECT_EQ(wangge("import --store " + store + " --layer households " + (dir / "missing.csv").string()).exit_code,
               2);
+    std::filesystem::remove_all(dir);
+}
+
+// `wangge report` writes the 15分钟生活圈 sheet (every grid × every service
+// kind), with the kinds of --rules-config; a bad service kind there is exit 2.
+TEST(Cli, ReportHasTheServiceCircleSheet) {
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("wangge-cli-report-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string store = (dir / "city.gpkg").string();
+    ASSERT_EQ(wangge("generate --grids 6 --households 300 --incidents 20 --no-basemap --out " + store).exit_code, 0);
+    const std::string config = (dir / "rules.json").string();
+    std::ofstream(config) << R"({"service_circles": {"health": {"distance_m": 1500}}})";
+    const std::string out = (dir / "month.xlsx").string();
+    const RunResult run = wangge("report --store " + store + " --month 2026-05 --out " + out + " --rules-config " + config);
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    const std::string command = "ogrinfo -ro -al -q " + out + " 15分钟生活圈 2>&1";
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+    std::string sheet;
+    std::array<char, 4096> buffer{};
+    while (const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe.get())) sheet.append(buffer.data(), n);
+    for (const char* kind : {"卫生服务站", "养老服务", "党群服务中心", "菜市场/商业", "学校", "文体", "避难场所"}) {
+        EXPECT_NE(sheet.find(std::string("服务类型 (String) = ") + kind), std::string::npos) << kind << '\n' << sheet;
+    }
+    EXPECT_NE(sheet.find("覆盖率(%) (Real) ="), std::string::npos) << sheet;
+
+    std::ofstream(config) << R"({"service_circles": {"zoo": {"distance_m": 10}}})";
+    const RunResult bad = wangge("report --store " + store + " --month 2026-05 --out " + out + " --rules-config " + config);
+    EXPECT_EQ(bad.exit_code, 2) << bad.output;
+    EXPECT_NE(bad.output.find("zoo"), std::string::npos) << bad.output;
     std::filesystem::remove_all(dir);
 }

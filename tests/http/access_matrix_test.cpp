@@ -200,6 +200,10 @@ std::vector<Case> access_table() {
         {get, "/tiles/events", "/tiles/events?after=none", {}, {P, P, P, P, P, P}},
         {post, "/validate", "/validate", small_layout, signed_in},
         {get, "/rules", "/rules", {}, everyone},
+        // 15分钟生活圈: shares are statistics (counts, no household identity); the kinds are configuration.
+        {get, "/service-circles/kinds", "/service-circles/kinds", {}, everyone},
+        {get, "/service-circles", "/service-circles?kind=health&area=110105001001001", {}, {L, O, F, O, O, O}},
+        {get, "/service-circles/uncovered.geojson", "/service-circles/uncovered.geojson?kind=health", {}, signed_in},
         {get, "/map", "/map", {}, everyone},
         {get, "/map/{path*}", "/map/index.html", {}, everyone},
         {get, "/styles", "/styles", {}, everyone},

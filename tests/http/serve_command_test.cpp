@@ -132,7 +132,8 @@ TEST(ServeCommand, TheExampleConfigFileIsValid) {
     // The rule options come from the file, the rules config and the command line alike (GET /rules
     // shows them); the command line wins over the rules config.
     const std::filesystem::path rules_config = dir.path() / "rules.json";
-    write_text(rules_config, R"({"households_max": 999, "residents_max": 500, "community_households_max": 4000})");
+    write_text(rules_config, R"({"households_max": 999, "residents_max": 500, "community_households_max": 4000,
+                                 "service_circles": {"shelter": {"distance_m": 300}}})");
     ServeProcess server({"--config", WANGGE_SOURCE_DIR "/docs/wangge.conf.example", "--store", store, "--port", "0",
                          "--quiet", "--households-max", "250", "--rules-config", rules_config.string()});
     EXPECT_EQ(Client(server.port()).get("/health").status, 200u);
@@ -144,6 +145,11 @@ TEST(ServeCommand, TheExampleConfigFileIsValid) {
     EXPECT_EQ(rules.json()["residents_min"], 200);
     EXPECT_EQ(rules.json()["residents_max"], 500);
     EXPECT_EQ(rules.json()["community_households_max"], 4000);
+    // The same file sets the 15-minute circles' distances.
+    const Reply kinds = Client(server.port()).get("/service-circles/kinds");
+    ASSERT_EQ(kinds.status, 200u) << kinds.body;
+    EXPECT_EQ(kinds.json()["kinds"][6]["id"], "shelter");
+    EXPECT_EQ(kinds.json()["kinds"][6]["distance_m"], 300.0);
     server.child().signal(SIGTERM);
     EXPECT_EQ(server.child().wait(), 0);
 }

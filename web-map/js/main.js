@@ -37,6 +37,7 @@ import {RosterUpload} from './roster-upload.js';
 import {chooseView, viewsFor} from './roles.js';
 import {householdRange} from './rules.js';
 import {setupSearch} from './search.js';
+import {ServiceCircles} from './service-circles.js';
 import {currentUser} from './session.js';
 import {dataSources, detectTiles, loadGeoJSONSource} from './sources.js';
 import {ViewStyler, initialStyle, loadStyles} from './style.js';
@@ -44,6 +45,9 @@ import {currentMonth} from './stats.js';
 import {SupervisorTools} from './supervisor-tools.js';
 import {TileRefresher} from './tile-refresh.js';
 import {fetchVisitKinds, visitForm} from './visits.js';
+
+// The views with the 15分钟生活圈 control (service-circles.js).
+const circleViews = new Set(['planner', 'supervisor']);
 
 const localFonts = "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
 const defaultCamera = {center: [116.46, 39.92], zoom: 14};  // the sample community, before data arrives
@@ -138,6 +142,7 @@ class App {
     if (this.reporter) this.reporter.picking = false;
     if (this.householdEditor) this.householdEditor.picking = false;
     if (name !== 'supervisor') this.escalations?.hide();
+    if (!circleViews.has(name)) this.serviceCircles?.hide();
     this.view = name;
     this.createViewTools(name);
     const overlay = this.styles.overlays[name];
@@ -161,6 +166,7 @@ class App {
 
   // The view's own tools, made on its first visit.
   createViewTools(name) {
+    if (circleViews.has(name)) this.serviceCircles ??= new ServiceCircles(this.map, (error) => this.showError(error));
     if (name === 'planner') {
       this.plannerTools ??= new PlannerTools(this.map, this.drawing, () => this.gridIndex());
       this.draftEditor ??= new DraftEditor(this.map, this.drawing, (error) => this.showError(error));
@@ -192,6 +198,7 @@ class App {
 
   // The view's own data (statistics, my area) and its map state once the overlay is (re)applied.
   async loadViewTools(name) {
+    if (circleViews.has(name)) this.serviceCircles.reapply();
     if (name === 'planner') {
       this.draftEditor.showDraft();
     } else if (name === 'supervisor') {
@@ -253,6 +260,7 @@ class App {
     }
     if (this.view === 'supervisor') content.push(this.supervisorTools.element((error) => this.showError(error)));
     if (this.view === 'supervisor' && this.keepsHouseholds()) content.push(monthlyChangesElement(currentMonth()));
+    if (circleViews.has(this.view)) content.push(this.serviceCircles.element());
     this.panel.show(...content);
     if (this.view === 'department') this.showDepartmentCases().catch((error) => this.showError(error));
   }

@@ -37,6 +37,7 @@
 #include "wangge/http/writer.hpp"
 #include "wangge/rules/grid_source.hpp"
 #include "wangge/rules/validator.hpp"
+#include "wangge/service/config.hpp"
 #include "wangge/tiles/tile_cache.hpp"
 #include "wangge/workflow/config.hpp"
 #include "wangge/workflow/photos.hpp"
@@ -65,6 +66,9 @@ struct AppConfig {
     /// drafts check with them, GET /rules shows them to the map. Their
     /// household_count counts the served households.
     rules::Options rules{};
+    /// The 15-minute living circles' service kinds (the rules config's
+    /// "service_circles"): GET /service-circles and the workbook's sheet.
+    service::CirclesConfig service_circles{};
     /// The largest layout POST /validate accepts (larger: 413).
     rules::FeatureLimits validate_limits{};
     /// The size limit of a case photo (POST /incidents/{id}/photos).

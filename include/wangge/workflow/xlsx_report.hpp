@@ -11,6 +11,7 @@
 #include <string>
 
 #include "wangge/error.hpp"
+#include "wangge/service/circles.hpp"
 #include "wangge/workflow/assessment.hpp"
 #include "wangge/workflow/departments.hpp"
 #include "wangge/workflow/household_changes.hpp"
@@ -37,6 +38,8 @@ inline constexpr const char* ranking_sheet = "季度排名";
 inline constexpr const char* unfit_sheet = "两次不称职";
 /// 住户变更: the month's households added, moved out and with changed tags.
 inline constexpr const char* household_change_sheet = "住户变更";
+/// 15分钟生活圈: per finest-level grid and service kind, households covered (service/circles.hpp).
+inline constexpr const char* service_circle_sheet = "15分钟生活圈";
 
 /// What the workbook holds besides the monthly statistics (each sheet only when given).
 struct ReportExtras {
@@ -45,6 +48,8 @@ struct ReportExtras {
     const Ranking* ranking = nullptr;
     /// The month's household changes (新增、迁出、标签变化) of the report's area.
     const MonthlyHouseholdChanges* household_changes = nullptr;
+    /// The 15-minute living circles of the report's grids as they stand (service::grid_rows).
+    std::span<const service::GridRow> service_circles{};
 };
 
 /// Writes the workbook to `path`, replacing an existing file only once the new

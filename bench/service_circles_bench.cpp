@@ -1,0 +1,105 @@
+// Times the 15-minute living circles (service/circles.hpp) for scripts/bench:
+// loads a store's grids, households and facilities, computes every service
+// kind of the default config afresh, then one facility edit incrementally.
+//
+// usage: wangge_service_circles_bench --store FILE.gpkg [--threads N]
+// Prints one JSON line: {"load_ms","grids","households","facilities","threads",
+// "full_ms","kinds":[{"kind","full_ms","covered","households","grids_partial"}],
+// "incremental_ms","incremental_households_checked","incremental_grids"}.
+
+#include <chrono>
+#include <iostream>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "wangge/model/snapshot.hpp"
+#include "wangge/service/circles.hpp"
+#include "wangge/store/geopackage.hpp"
+
+using namespace wangge;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double ms_since(Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string store_path;
+    unsigned threads = std::max(1U, std::thread::hardware_concurrency());
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string flag = argv[i];
+        if (flag == "--store") {
+            store_path = argv[i + 1];
+        } else if (flag == "--threads") {
+            threads = static_cast<unsigned>(std::stoul(argv[i + 1]));
+        } else {
+            std::cerr << "wangge_service_circles_bench: unknown option " << flag << '\n';
+            return 2;
+        }
+    }
+    if (store_path.empty()) {
+        std::cerr << "usage: wangge_service_circles_bench --store FILE.gpkg [--threads N]\n";
+        return 2;
+    }
+
+    const auto load_start = Clock::now();
+    const std::vector<store::Layer> layers{store::Layer::grids, store::Layer::households, store::Layer::facilities};
+    const auto snapshot = model::Snapshot::build(store::GeoPackageStore::open(store_path).load(layers), 1);
+    const double load_ms = ms_since(load_start);
+
+    const service::CirclesConfig config;
+    nlohmann::json kinds = nlohmann::json::array();
+    std::vector<service::Coverage> computed;
+    const auto full_start = Clock::now();
+    for (const service::ServiceKind& kind : config.kinds) {
+        const auto start = Clock::now();
+        computed.push_back(service::Coverage::compute(*snapshot, kind, nullptr, threads));
+        const service::Coverage& coverage = computed.back();
+        std::size_t partial = 0;
+        for (std::size_t g = 0; g < snapshot->current_grids().size(); ++g) {
+            const service::GridArea* area = coverage.area(g);
+            partial += area != nullptr && area->reach == service::Reach::partial;
+        }
+        kinds.push_back({{"kind", kind.id},
+                         {"full_ms", ms_since(start)},
+                         {"facilities", coverage.facilities().size()},
+                         {"households", coverage.total().households},
+                         {"covered", coverage.total().covered},
+                         {"grids_partial", partial}});
+    }
+    const double full_ms = ms_since(full_start);
+
+    // One facility of the first kind moved 300 m north-east: what a write costs.
+    nlohmann::json incremental = nullptr;
+    const service::Coverage& base = computed.front();
+    if (!base.facilities().empty()) {
+        const std::int64_t id = base.facilities().front().first;
+        model::Facility moved = *snapshot->facility(id);
+        moved.location = service::offset(moved.location, 300, 300);
+        model::SnapshotEditor editor(*snapshot);
+        editor.replace_facility(moved);
+        const auto next = editor.finish(2);
+        const auto start = Clock::now();
+        const service::Coverage after = service::Coverage::compute(*next, config.kinds.front(), &base, threads);
+        incremental = {{"ms", ms_since(start)},
+                       {"households_checked", after.work().households_checked},
+                       {"grids", after.work().grids_computed}};
+    }
+
+    std::cout << nlohmann::json{{"load_ms", load_ms},
+                                {"grids", snapshot->current_grids().size()},
+                                {"households", snapshot->data().households.size()},
+                                {"facilities", snapshot->data().facilities.size()},
+                                {"threads", threads},
+                                {"full_ms", full_ms},
+                                {"kinds", kinds},
+                                {"incremental", incremental}}
+                     .dump()
+              << '\n';
+}

@@ -1,0 +1,260 @@
+// The 15-minute living circles on a hand-made data set: three 1 km grids in
+// a row, schools at the centres of the outer two, households at known
+// distances (shares and areas worked out by hand below), and edits that must
+// give the same result incrementally as computed afresh.
+#include "wangge/service/circles.hpp"
+
+#include <geodesic.h>
+
+#include <cmath>
+#include <fstream>
+#include <memory>
+#include <numbers>
+
+#include <gtest/gtest.h>
+
+#include "support/temp_dir.hpp"
+#include "wangge/error.hpp"
+#include "wangge/service/config.hpp"
+
+using namespace wangge;
+using namespace wangge::service;
+
+namespace {
+
+const geo::Point origin{116.40, 39.90};
+
+/// The point `east` and `north` metres from the origin.
+geo::Point at(double east, double north) { return offset(origin, east, north); }
+
+/// The rectangle [west, east] × [south, north] in metres from the origin.
+geo::MultiPolygon rectangle(double west, double south, double east, double north) {
+    return {{geo::Polygon{{geo::Ring{at(west, south), at(east, south), at(east, north), at(west, north), at(west, south)}}}}};
+}
+
+model::Household household(std::int64_t id, double east, double north, const std::string& grid) {
+    model::Household h;
+    h.id = id;
+    h.location = at(east, north);
+    h.grid_code = grid;
+    h.members = 2;
+    return h;
+}
+
+model::Facility facility(std::int64_t id, const std::string& kind, double east, double north) {
+    return {id, kind, kind + std::to_string(id), at(east, north), ""};
+}
+
+const std::string street = "110105001", community = "110105001001";
+const std::string g1 = "110105001001001", g2 = "110105001001002", g3 = "110105001001003";
+
+/// Grids G1, G2, G3: [0,1000], [1000,2000], [2000,3000] m east by [0,1000] m north.
+model::Dataset dataset() {
+    model::Dataset data;
+    data.grids.push_back({street, "示例街道", model::GridLevel::street, "", rectangle(0, 0, 3000, 1000), 0, {}, 1});
+    data.grids.push_back({community, "示例社区", model::GridLevel::community, street, rectangle(0, 0, 3000, 1000), 0, {}, 1});
+    data.grids.push_back({g1, "第一网格", model::GridLevel::grid, community, rectangle(0, 0, 1000, 1000), 0, {}, 1});
+    data.grids.push_back({g2, "第二网格", model::GridLevel::grid, community, rectangle(1000, 0, 2000, 1000), 0, {}, 1});
+    data.grids.push_back({g3, "第三网格", model::GridLevel::grid, community, rectangle(2000, 0, 3000, 1000), 0, {}, 1});
+    // Schools at the centres of G1 and G3; a health station (another kind) at G2's.
+    data.facilities = {facility(1, "学校", 500, 500), facility(2, "学校", 2500, 500), facility(3, "卫生服务站", 1500, 500)};
+    data.households = {
+        household(1, 500, 500, g1),     //    0 m from school 1: covered
+        household(2, 900, 500, g1),     //  400 m: covered
+        household(3, 1000, 500, g1),    //  500 m exactly: covered
+        household(4, 100, 100, g1),     //  565.7 m (400√2): not covered
+        household(5, 1001, 500, g2),    //  501 m: not covered
+        household(6, 1500, 500, g2),    // 1000 m from both: not covered
+        household(7, 2000, 500, g2),    //  500 m exactly from school 2: covered
+        household(8, 2500, 900, g3),    //  400 m: covered
+        household(9, 2900, 900, g3),    //  565.7 m: not covered
+        household(10, 2500, 100, g3),   //  400 m: covered
+        household(11, 2800, 500, g3),   //  300 m, but moved out: not counted
+        household(12, 2600, 500, "110105001001999"),  // a grid not in force: not counted
+    };
+    data.households[10].moved_out = 1000;
+    return data;
+}
+
+const ServiceKind schools{"school", "学校", {"学校"}, 500.0};
+
+void expect_tally(const Coverage& coverage, const std::string& code, std::int64_t households, std::int64_t covered) {
+    const Tally* tally = coverage.unit(code);
+    ASSERT_NE(tally, nullptr) << code;
+    EXPECT_EQ(tally->households, households) << code;
+    EXPECT_EQ(tally->covered, covered) << code;
+}
+
+std::size_t position_of(const model::Snapshot& snapshot, const std::string& code) {
+    const auto grids = snapshot.current_grids();
+    for (std::size_t i = 0; i < grids.size(); ++i) {
+        if (grids[i]->code == code) return i;
+    }
+    throw std::out_of_range(code);
+}
+
+/// Everything an incremental result must share with one computed afresh.
+void expect_same(const Coverage& incremental, const Coverage& fresh, const model::Snapshot& snapshot) {
+    EXPECT_EQ(incremental.total(), fresh.total());
+    EXPECT_EQ(incremental.facilities(), fresh.facilities());
+    for (const model::Grid* grid : snapshot.current_grids()) {
+        ASSERT_NE(incremental.unit(grid->code), nullptr);
+        EXPECT_EQ(*incremental.unit(grid->code), *fresh.unit(grid->code)) << grid->code;
+    }
+    for (std::size_t i = 0; i < snapshot.data().households.size(); ++i) {
+        EXPECT_EQ(incremental.covered(i), fresh.covered(i)) << "household at " << i;
+        EXPECT_EQ(incremental.counted(i), fresh.counted(i)) << "household at " << i;
+    }
+    for (std::size_t g = 0; g < snapshot.current_grids().size(); ++g) {
+        const GridArea* a = incremental.area(g);
+        const GridArea* b = fresh.area(g);
+        ASSERT_EQ(a == nullptr, b == nullptr);
+        if (a == nullptr) continue;
+        EXPECT_EQ(a->reach, b->reach) << g;
+        EXPECT_DOUBLE_EQ(a->uncovered_m2, b->uncovered_m2) << g;
+        EXPECT_EQ(a->uncovered, b->uncovered) << g;
+    }
+}
+
+}  // namespace
+
+TEST(Distance, AgreesWithTheGeodesicOnTheEllipsoid) {
+    // PROJ's geodesic (Karney) on the same ellipsoid as the independent oracle.
+    geod_geodesic ellipsoid{};
+    geod_init(&ellipsoid, 6378137.0, 1.0 / 298.257222101);
+    for (const auto& [east, north] : {std::pair{1000.0, 0.0}, {0.0, 1000.0}, {700.0, -700.0}, {-3000.0, 2500.0}}) {
+        const geo::Point p = at(east, north);
+        double geodesic = 0;
+        geod_inverse(&ellipsoid, origin.y, origin.x, p.y, p.x, &geodesic, nullptr, nullptr);
+        EXPECT_NEAR(distance_m(origin, p), geodesic, 0.005) << east << ", " << north;
+        EXPECT_NEAR(distance_m(origin, p), std::hypot(east, north), 0.005) << east << ", " << north;
+    }
+}
+
+TEST(Coverage, SharesPerGridCommunityAndStreet) {
+    const auto snapshot = model::Snapshot::build(dataset(), 1);
+    const Coverage coverage = Coverage::compute(*snapshot, schools);
+    expect_tally(coverage, g1, 4, 3);
+    expect_tally(coverage, g2, 3, 1);
+    expect_tally(coverage, g3, 3, 2);
+    expect_tally(coverage, community, 10, 6);
+    expect_tally(coverage, street, 10, 6);
+    EXPECT_EQ(coverage.total(), (Tally{10, 6}));
+    EXPECT_DOUBLE_EQ(*coverage.unit(g1)->share(), 0.75);
+    EXPECT_EQ(coverage.unit("110105001001999"), nullptr);
+    EXPECT_FALSE(coverage.counted(10));  // moved out
+    EXPECT_FALSE(coverage.counted(11));  // no grid in force
+    EXPECT_TRUE(coverage.covered(2));    // exactly at the distance
+    EXPECT_FALSE(coverage.covered(4));   // one metre beyond it
+    EXPECT_FALSE(Tally{}.share().has_value());
+}
+
+TEST(Coverage, UncoveredAreaIsTheGridMinusTheCircles) {
+    const auto snapshot = model::Snapshot::build(dataset(), 1);
+    const Coverage coverage = Coverage::compute(*snapshot, schools);
+    // G1 and G3: a 1 km square around a 500 m circle touching its sides: 1e6 − π·500² = 214 602 m²
+    // in its four corners.
+    const double ring = 1e6 - std::numbers::pi * 500.0 * 500.0;
+    for (const std::string& code : {g1, g3}) {
+        const GridArea* area = coverage.area(position_of(*snapshot, code));
+        ASSERT_NE(area, nullptr);
+        EXPECT_EQ(area->reach, Reach::partial);
+        EXPECT_NEAR(area->area_m2, 1e6, 1e6 * 1e-4);
+        EXPECT_NEAR(area->uncovered_m2, ring, ring * 0.01);  // the 64-gon misses 0.16 % of the circle
+        EXPECT_FALSE(area->uncovered.empty());
+    }
+    // G2: both circles only touch its sides.
+    const GridArea* middle = coverage.area(position_of(*snapshot, g2));
+    ASSERT_NE(middle, nullptr);
+    EXPECT_NEAR(middle->uncovered_m2, 1e6, 1e6 * 1e-3);
+    // Levels above the grids have no area of their own.
+    EXPECT_EQ(coverage.area(position_of(*snapshot, community)), nullptr);
+
+    // With 1 km circles G1 lies inside school 1's (its corners are 707 m away) and G2 is half covered.
+    const ServiceKind wide{"school", "学校", {"学校"}, 1000.0};
+    const Coverage far = Coverage::compute(*snapshot, wide);
+    EXPECT_EQ(far.area(position_of(*snapshot, g1))->reach, Reach::full);
+    EXPECT_EQ(far.area(position_of(*snapshot, g1))->uncovered_m2, 0.0);
+    EXPECT_TRUE(far.area(position_of(*snapshot, g1))->uncovered.empty());
+    EXPECT_EQ(far.area(position_of(*snapshot, g2))->reach, Reach::partial);
+    expect_tally(far, street, 10, 10);
+}
+
+TEST(Coverage, AKindWithoutFacilitiesLeavesEverythingUncovered) {
+    const auto snapshot = model::Snapshot::build(dataset(), 1);
+    const Coverage coverage = Coverage::compute(*snapshot, {"shelter", "避难场所", {"避难场所"}, 500.0});
+    EXPECT_EQ(coverage.total(), (Tally{10, 0}));
+    const GridArea* area = coverage.area(position_of(*snapshot, g1));
+    ASSERT_NE(area, nullptr);
+    EXPECT_EQ(area->reach, Reach::none);
+    EXPECT_EQ(area->uncovered, snapshot->current_grid(g1)->geometry);
+}
+
+TEST(Coverage, FacilityEditsAreIncrementalAndMatchAFreshComputation) {
+    std::shared_ptr<const model::Snapshot> snapshot = model::Snapshot::build(dataset(), 1);
+    Coverage coverage = Coverage::compute(*snapshot, schools);
+    // Writes `row` over the current snapshot, computes the next coverage from
+    // the current one and checks it against one computed afresh.
+    const auto write = [&](const model::Facility& row, bool append) {
+        model::SnapshotEditor editor(*snapshot);
+        if (append) {
+            editor.append_facility(row);
+        } else {
+            editor.replace_facility(row);
+        }
+        snapshot = editor.finish(snapshot->version() + 1);
+        coverage = Coverage::compute(*snapshot, schools, &coverage);
+        EXPECT_TRUE(coverage.work().incremental_households);
+        EXPECT_TRUE(coverage.work().incremental_areas);
+        expect_same(coverage, Coverage::compute(*snapshot, schools), *snapshot);
+    };
+
+    write(facility(4, "学校", 1500, 500), true);  // added at G2's centre
+    expect_tally(coverage, g2, 3, 3);
+    write(facility(1, "学校", 1000, 1000), false);  // school 1 moved to G1's north-east corner
+    write(facility(2, "商铺", 2500, 500), false);   // school 2 removed (it became a shop)
+    expect_tally(coverage, g3, 3, 0);
+    // A change elsewhere (another kind) redoes nothing.
+    write(facility(3, "卫生服务站", 1600, 600), false);
+    EXPECT_EQ(coverage.work().households_checked, 0U);
+    EXPECT_EQ(coverage.work().grids_computed, 0U);
+}
+
+TEST(Coverage, AHouseholdEditRecountsHouseholdsButKeepsTheAreas) {
+    const auto first = model::Snapshot::build(dataset(), 1);
+    const Coverage base = Coverage::compute(*first, schools);
+    model::SnapshotEditor editor(*first);
+    model::Household gone = first->data().households[3];
+    gone.moved_out = 2000;
+    editor.replace_household(gone);
+    const auto second = editor.finish(2);
+    const Coverage next = Coverage::compute(*second, schools, &base);
+    EXPECT_FALSE(next.work().incremental_households);
+    EXPECT_TRUE(next.work().incremental_areas);
+    EXPECT_EQ(next.work().grids_computed, 0U);
+    expect_tally(next, g1, 3, 3);
+    expect_same(next, Coverage::compute(*second, schools), *second);
+}
+
+TEST(Config, DefaultsOverridesAndRefusals) {
+    CirclesConfig config;
+    ASSERT_EQ(config.kinds.size(), 7U);
+    ASSERT_NE(config.find("养老服务"), nullptr);
+    EXPECT_EQ(config.find("养老服务")->distance_m, 500.0);
+    EXPECT_EQ(config.find("health")->distance_m, 1000.0);
+    EXPECT_EQ(config.find("nothing"), nullptr);
+
+    apply_config(nlohmann::json::parse(R"({"health": {"distance_m": 800, "facility_kinds": ["诊所"]}})"), config);
+    EXPECT_EQ(config.find("health")->distance_m, 800.0);
+    EXPECT_TRUE(config.find("health")->provided_by("诊所"));
+    EXPECT_THROW(apply_config(nlohmann::json::parse(R"({"zoo": {}})"), config), InputError);
+    EXPECT_THROW(apply_config(nlohmann::json::parse(R"({"health": {"distance_m": -1}})"), config), InputError);
+    EXPECT_THROW(apply_config(nlohmann::json::parse(R"({"health": {"radius": 1}})"), config), InputError);
+    EXPECT_THROW(apply_config(nlohmann::json::parse(R"({"health": {"facility_kinds": []}})"), config), InputError);
+
+    const support::TempDir dir;
+    const auto path = dir.path() / "rules.json";
+    std::ofstream(path) << R"({"households_max": 250, "service_circles": {"shelter": {"distance_m": 300}}})";
+    EXPECT_EQ(load_config_file(path).find("shelter")->distance_m, 300.0);
+    EXPECT_EQ(to_json(load_config_file(path))["kinds"].size(), 7U);
+}
