@@ -295,7 +295,9 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
     const std::span<const model::Grid* const> grids = snapshot.current_grids();
     std::vector<std::ptrdiff_t> parent(grids.size(), -1);
     for (std::size_t i = 0; i < grids.size(); ++i) out.positions_.emplace(grids[i]->code, i);
+    // Dedicated grids (专属网格) lie over the base grids: the shares are the base layout's.
     std::vector<bool> leaf(grids.size(), true);
+    for (std::size_t i = 0; i < grids.size(); ++i) leaf[i] = !grids[i]->dedicated();
     for (std::size_t i = 0; i < grids.size(); ++i) {
         const auto found = out.positions_.find(grids[i]->parent_code);
         if (found == out.positions_.end()) continue;

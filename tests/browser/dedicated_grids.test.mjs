@@ -73,7 +73,7 @@ test('a worker on a phone taps inside the market grid and sees it on the lookup 
   await page.touchscreen.tap(point.x, point.y);
   const section = page.locator(`.lookup-card section.dedicated[data-code="${code}"]`);
   await section.waitFor({timeout: 10000});
-  assert.equal(await section.locator('h3').textContent(), `专属网格：${market.properties.name}（市场）`);
+  assert.equal(await section.locator(':scope > h3').textContent(), `专属网格：${market.properties.name}（市场）`);
   assert.ok((await section.locator('.staff-name').allTextContents()).includes(staffName.get(primaryOf(code))));
   await screenshot(page, 'dedicated-field');
   assert.deepEqual(errors, []);

@@ -18,9 +18,13 @@ const [workerGrid] = demoUsers.worker.grids;
 const gridGeometry = sample.grids.find((g) => g.properties.code === workerGrid).geometry;
 const phone = {viewport: {width: 390, height: 844}, hasTouch: true, isMobile: true, as: 'worker'};
 
-const [header, ...rows] = fs.readFileSync(path.join(sourceDir, 'data', 'organisations.csv'), 'utf8').trim().split('\n');
-const keys = header.split(',');
-const organisations = rows.map((row) => Object.fromEntries(row.split(',').map((v, i) => [keys[i], v])))
+const csv = (name) => {
+  const [header, ...rows] = fs.readFileSync(path.join(sourceDir, 'data', name), 'utf8').trim().split('\n');
+  const keys = header.split(',');
+  return rows.map((row) => Object.fromEntries(row.split(',').map((v, i) => [keys[i], v])));
+};
+// The organisations of data/organisations.csv, and the shops (商铺, 企业商户) among the facilities.
+const organisations = [...csv('organisations.csv'), ...csv('facilities.csv').filter((f) => f.kind === '商铺')]
   .map((o) => ({...o, lngLat: [Number(o.lon), Number(o.lat)]}));
 const ofWorkerGrid = organisations.filter((o) => polygonContains(gridGeometry, o.lngLat));
 
