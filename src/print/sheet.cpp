@@ -715,8 +715,10 @@ void Page::qr(const std::string& code, const Rect& box, double k) {
 
 const model::Grid& required(const model::Snapshot& snapshot, Scope scope, std::string_view code) {
     const model::Grid* grid = snapshot.current_grid(code);
+    // A dedicated grid (专属网格) has its own staff and card, printed like a grid's.
     const bool level_ok = grid != nullptr && (scope == Scope::grid ? grid->level == model::GridLevel::grid ||
-                                                                          grid->level == model::GridLevel::subgrid
+                                                                          grid->level == model::GridLevel::subgrid ||
+                                                                          grid->dedicated()
                                               : scope == Scope::community ? grid->level == model::GridLevel::community
                                                                           : grid->level == model::GridLevel::street);
     if (!level_ok) {

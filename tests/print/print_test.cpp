@@ -103,6 +103,7 @@ protected:
             store::GeoPackageStore store = store::GeoPackageStore::create(store_path);
             const std::filesystem::path data = std::filesystem::path(WANGGE_SOURCE_DIR) / "data";
             for (const auto& [layer, file] : {std::pair{store::Layer::grids, "grids.geojson"},
+                                               {store::Layer::grids, "dedicated_grids.geojson"},
                                                {store::Layer::staff, "staff.csv"},
                                                {store::Layer::staff_grids, "staff_grids.csv"},
                                                {store::Layer::households, "households.csv"}}) {
@@ -175,7 +176,7 @@ TEST_F(SamplePrint, ACommunityHasAnOverviewAndOnePagePerGrid) {
     std::cout << "[ print    ] sample community: "
               << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << " s\n";
     const auto grids = snapshot().children(sample_community);
-    ASSERT_EQ(grids.size(), 8U);
+    ASSERT_EQ(grids.size(), 9U);  // 8 grids and the market's dedicated grid, each with its page
     EXPECT_EQ(pages_of(pdf), 1 + static_cast<int>(grids.size()));
     const std::string text = run("pdftotext -enc UTF-8 " + pdf.string() + " -");
     for (const model::Grid* grid : grids) EXPECT_NE(text.find(grid->name), std::string::npos) << grid->name;
