@@ -6,25 +6,18 @@
 // server runs on its own copy of the sample store (these tests write).
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import {test} from 'node:test';
 
 import {
-  drawSquare, loadSample, openMap, pagePoint, renderedCodes, screenshot, sourceDir, useServerAndBrowser, waitIdle,
+  drawSquare, loadSample, openMap, pagePoint, readCsv, renderedCodes, screenshot, useServerAndBrowser, waitIdle,
 } from './harness.mjs';
 
 const sample = loadSample();
 const session = useServerAndBrowser({writable: true});
 const phone = {viewport: {width: 390, height: 844}, hasTouch: true, isMobile: true, as: 'worker'};
 
-const csv = (name) => {
-  const [header, ...rows] = fs.readFileSync(path.join(sourceDir, 'data', name), 'utf8').trim().split('\n');
-  const keys = header.split(',');
-  return rows.map((row) => Object.fromEntries(row.split(',').map((v, i) => [keys[i], v])));
-};
-const staffName = new Map(csv('staff.csv').map((s) => [s.id, s.name]));
-const primaryOf = (code) => csv('staff_grids.csv').find((l) => l.grid_code === code && l.duty === 'A').staff_id;
+const staffName = new Map(readCsv('staff.csv').map((s) => [s.id, s.name]));
+const primaryOf = (code) => readCsv('staff_grids.csv').find((l) => l.grid_code === code && l.duty === 'A').staff_id;
 const byPurpose = (purpose) => sample.dedicated.find((g) => g.properties.purpose === purpose);
 const school = byPurpose('学校');
 const market = byPurpose('市场');

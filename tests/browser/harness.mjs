@@ -26,7 +26,8 @@ const chromiumArgs = [
 
 // --- the sample community, read straight from data/ ---------------------------
 
-function readCsv(name) {
+// The rows of a data/ CSV file as objects keyed by its header.
+export function readCsv(name) {
   const [header, ...rows] = fs.readFileSync(path.join(sourceDir, 'data', name), 'utf8').trim().split('\n');
   const keys = header.split(',');
   return rows.map((row) => Object.fromEntries(row.split(',').map((value, i) => [keys[i], value])));

@@ -6,12 +6,10 @@
 // copy of the sample store (these tests write).
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import {test} from 'node:test';
 
 import {
-  demoPassword, demoUsers, loadSample, openMap, pagePoint, polygonContains, screenshot, sourceDir, useServerAndBrowser,
+  demoPassword, demoUsers, loadSample, openMap, pagePoint, polygonContains, readCsv, screenshot, useServerAndBrowser,
   waitIdle,
 } from './harness.mjs';
 
@@ -136,9 +134,7 @@ test('a worker on a phone adds a new resident who becomes a must-visit, edits an
 });
 
 test('a worker on a phone records a visit to a shop of their grid', {timeout: 60000}, async () => {
-  const [header, ...rows] = fs.readFileSync(path.join(sourceDir, 'data', 'facilities.csv'), 'utf8').trim().split('\n');
-  const keys = header.split(',');
-  const facility = rows.map((row) => Object.fromEntries(row.split(',').map((v, i) => [keys[i], v])))
+  const facility = readCsv('facilities.csv')
     .find((f) => polygonContains(gridGeometry, [Number(f.lon), Number(f.lat)]));
   assert.ok(facility, 'the sample has a facility in the worker\'s grid');
   const lngLat = [Number(facility.lon), Number(facility.lat)];

@@ -5,12 +5,11 @@
 // to it. The server runs on its own copy of the sample store (a visit writes).
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import {test} from 'node:test';
 
-import {demoUsers, loadSample, openMap, pagePoint, polygonContains, screenshot, sourceDir, useServerAndBrowser, waitIdle}
-  from './harness.mjs';
+import {
+  demoUsers, loadSample, openMap, pagePoint, polygonContains, readCsv, screenshot, useServerAndBrowser, waitIdle,
+} from './harness.mjs';
 
 const sample = loadSample();
 const session = useServerAndBrowser({writable: true});
@@ -18,13 +17,8 @@ const [workerGrid] = demoUsers.worker.grids;
 const gridGeometry = sample.grids.find((g) => g.properties.code === workerGrid).geometry;
 const phone = {viewport: {width: 390, height: 844}, hasTouch: true, isMobile: true, as: 'worker'};
 
-const csv = (name) => {
-  const [header, ...rows] = fs.readFileSync(path.join(sourceDir, 'data', name), 'utf8').trim().split('\n');
-  const keys = header.split(',');
-  return rows.map((row) => Object.fromEntries(row.split(',').map((v, i) => [keys[i], v])));
-};
 // The organisations of data/organisations.csv, and the shops (商铺, 企业商户) among the facilities.
-const organisations = [...csv('organisations.csv'), ...csv('facilities.csv').filter((f) => f.kind === '商铺')]
+const organisations = [...readCsv('organisations.csv'), ...readCsv('facilities.csv').filter((f) => f.kind === '商铺')]
   .map((o) => ({...o, lngLat: [Number(o.lon), Number(o.lat)]}));
 const ofWorkerGrid = organisations.filter((o) => polygonContains(gridGeometry, o.lngLat));
 
