@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "wangge/basemap/mbtiles.hpp"
+#include "wangge/basemap/tile_archive.hpp"
 
 namespace wangge::basemap {
 
@@ -63,7 +63,7 @@ nlohmann::json online_tilejson(const BasemapSource& source) {
             {"attribution", source.attribution}, {"vector_layers", nlohmann::json::array()}};
 }
 
-nlohmann::json tilejson(const MbtilesReader& reader, const Request& request) {
+nlohmann::json tilejson(const TileArchive& reader, const Request& request) {
     const MbtilesMetadata& metadata = reader.metadata();
     nlohmann::json out{{"tilejson", "3.0.0"},
                        {"name", metadata.get("name")},
@@ -113,8 +113,8 @@ void BasemapSource::check() const {
 
 void add_basemap_routes(http::Router& router, const http::AuthGate& gate, const BasemapSource& source) {
     source.check();
-    std::shared_ptr<const MbtilesReader> reader;
-    if (!source.mbtiles.empty()) reader = std::make_shared<const MbtilesReader>(source.mbtiles);
+    std::shared_ptr<const TileArchive> reader;
+    if (!source.mbtiles.empty()) reader = open_tile_archive(source.mbtiles);
     const std::optional<nlohmann::json> online =
         source.url.empty() ? std::nullopt : std::optional<nlohmann::json>(online_tilejson(source));
 

@@ -63,8 +63,11 @@ int print_command(const Args& args) {
     options.format = extension == ".pdf" ? print::Format::pdf : print::Format::png;
     options.printed_at =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    std::optional<basemap::MbtilesReader> tiles;
-    if (!basemap_path.empty()) options.basemap = &tiles.emplace(basemap_path);
+    std::shared_ptr<const basemap::TileArchive> tiles;
+    if (!basemap_path.empty()) {
+        tiles = basemap::open_tile_archive(basemap_path);
+        options.basemap = tiles.get();
+    }
 
     // The pages need the layout, its staff and, for a derived basemap, the households.
     constexpr std::array layers{store::Layer::grids, store::Layer::staff, store::Layer::staff_grids,

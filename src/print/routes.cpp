@@ -27,8 +27,8 @@ Paper paper_of(const http::Request& request) {
 
 void add_print_routes(http::Router& router, const http::State& state, const http::AuthGate& gate,
                       const basemap::BasemapSource& basemap) {
-    std::shared_ptr<const basemap::MbtilesReader> tiles;
-    if (!basemap.mbtiles.empty()) tiles = std::make_shared<const basemap::MbtilesReader>(basemap.mbtiles);
+    std::shared_ptr<const basemap::TileArchive> tiles;
+    if (!basemap.mbtiles.empty()) tiles = basemap::open_tile_archive(basemap.mbtiles);
     const auto route = [&router, &state, &gate, tiles](const std::string& pattern, Scope scope, Format format) {
         router.get(
             pattern,

@@ -22,27 +22,11 @@
 #include <string_view>
 #include <vector>
 
+#include "wangge/basemap/tile_archive.hpp"
 #include "wangge/error.hpp"
 #include "wangge/tiles/tile_math.hpp"
 
 namespace wangge::basemap {
-
-/// A file that is not a readable MBTiles, or a failed write; names the file.
-class MbtilesError : public InputError {
-public:
-    using InputError::InputError;
-};
-
-/// The metadata table, as text (MBTiles 1.3 names: name, format, bounds,
-/// center, minzoom, maxzoom, attribution, description, type, version, json).
-struct MbtilesMetadata {
-    std::map<std::string, std::string> values;
-
-    [[nodiscard]] std::string_view get(std::string_view name) const;
-    /// "pbf" for vector tiles, "png", "jpg", "webp" for raster.
-    [[nodiscard]] std::string_view format() const { return get("format"); }
-    [[nodiscard]] bool is_vector() const { return format() == "pbf"; }
-};
 
 namespace detail {
 struct Connection;
@@ -52,7 +36,7 @@ struct ConnectionDeleter {
 using ConnectionPtr = std::unique_ptr<Connection, ConnectionDeleter>;
 }  // namespace detail
 
-class MbtilesReader {
+class MbtilesReader final : public TileArchive {
 public:
     /// Opens read-only and reads the metadata. Throws MbtilesError when the
     /// file is missing, not SQLite, lacks the tables, or has no known format.
@@ -61,15 +45,14 @@ public:
     MbtilesReader(const MbtilesReader&) = delete;
     MbtilesReader& operator=(const MbtilesReader&) = delete;
 
-    [[nodiscard]] const MbtilesMetadata& metadata() const noexcept { return metadata_; }
-    [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+    [[nodiscard]] const MbtilesMetadata& metadata() const noexcept override { return metadata_; }
+    [[nodiscard]] const std::filesystem::path& path() const noexcept override { return path_; }
     /// minzoom/maxzoom of the metadata, else 0 and 22.
-    [[nodiscard]] int min_zoom() const noexcept { return min_zoom_; }
-    [[nodiscard]] int max_zoom() const noexcept { return max_zoom_; }
+    [[nodiscard]] int min_zoom() const noexcept override { return min_zoom_; }
+    [[nodiscard]] int max_zoom() const noexcept override { return max_zoom_; }
 
-    /// The stored bytes of an XYZ tile (gzip'd as stored, for vector tiles
-    /// usually), nullopt when the file has no such tile. Throws MbtilesError on a read error.
-    [[nodiscard]] std::optional<std::string> tile(const tiles::TileId& tile) const;
+    /// Throws MbtilesError on a read error.
+    [[nodiscard]] std::optional<std::string> tile(const tiles::TileId& tile) const override;
 
 private:
     [[nodiscard]] detail::ConnectionPtr lease() const;
@@ -105,13 +88,5 @@ private:
     detail::ConnectionPtr connection_;
     bool finished_ = false;
 };
-
-/// Whether tile bytes are gzip'd (vector MBTiles usually store them so).
-[[nodiscard]] bool is_gzip(std::string_view bytes);
-
-/// The bytes of a gzip member read from the file at `path`. Throws
-/// MbtilesError for a corrupt one (the file is at fault, not the request: a
-/// 500 in the log names the file).
-[[nodiscard]] std::string gunzip(std::string_view gzipped, const std::filesystem::path& path);
 
 }  // namespace wangge::basemap

@@ -84,6 +84,9 @@ struct StaffGrid {
     std::int64_t staff_id = 0;
     std::string grid_code;
     Duty duty = Duty::primary;
+    /// 值班日: the weekdays on duty in the grid, bit 0 Monday … bit 6
+    /// Sunday (duty_days.hpp reads and writes them in Chinese); 0 when not set.
+    std::uint8_t duty_days = 0;
 
     friend bool operator==(const StaffGrid&, const StaffGrid&) = default;
 };

@@ -7,7 +7,7 @@
 //
 // Thread safety: decode_basemap_tile is a pure function. A BasemapFeatures
 // belongs to one rendering thread (it caches decoded tiles for the pages of
-// one document); the MbtilesReader it reads is safe from any thread.
+// one document); the TileArchive it reads is safe from any thread.
 
 #include <cstdint>
 #include <map>
@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "wangge/basemap/basemap.hpp"
-#include "wangge/basemap/mbtiles.hpp"
+#include "wangge/basemap/tile_archive.hpp"
 #include "wangge/geo/types.hpp"
 #include "wangge/model/snapshot.hpp"
 #include "wangge/tiles/tile_math.hpp"
@@ -47,7 +47,7 @@ class BasemapFeatures {
 public:
     /// `tiles`: a vector MBTiles basemap, or null to derive from the store.
     /// A raster MBTiles gives raster_tiles() instead of features.
-    explicit BasemapFeatures(const basemap::MbtilesReader* tiles) : tiles_(tiles) {}
+    explicit BasemapFeatures(const basemap::TileArchive* tiles) : tiles_(tiles) {}
 
     /// The features of the lon/lat `view` printed `points` wide.
     [[nodiscard]] std::vector<BasemapPiece> pieces(const model::Snapshot& snapshot, const geo::Box& view, double points);
@@ -61,7 +61,7 @@ public:
 private:
     [[nodiscard]] std::vector<tiles::TileId> covering(const geo::Box& view, double points) const;
 
-    const basemap::MbtilesReader* tiles_;
+    const basemap::TileArchive* tiles_;
     /// Decoded tiles by (z, x, y): a community's pages share most of them.
     std::map<std::uint64_t, basemap::Basemap> decoded_;
 };

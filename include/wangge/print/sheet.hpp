@@ -28,7 +28,7 @@
 #include <string_view>
 #include <utility>
 
-#include "wangge/basemap/mbtiles.hpp"
+#include "wangge/basemap/tile_archive.hpp"
 #include "wangge/model/snapshot.hpp"
 #include "wangge/model/time.hpp"
 
@@ -55,7 +55,7 @@ struct PrintOptions {
     /// The server's public base URL: QR codes encode public_page_url(base, code).
     std::string public_base_url = "http://localhost:8080";
     /// A vector or PNG-raster MBTiles basemap; null: derived from the store.
-    const basemap::MbtilesReader* basemap = nullptr;
+    const basemap::TileArchive* basemap = nullptr;
 };
 
 /// The document of `code` at `scope`. Throws ClientError not_found
