@@ -3,6 +3,8 @@
 #include <array>
 #include <vector>
 
+#include "wangge/model/snapshot.hpp"
+
 namespace wangge::model {
 
 namespace {
@@ -36,6 +38,16 @@ std::optional<std::size_t> word_at(std::string_view text, std::initializer_list<
     return std::nullopt;
 }
 
+/// Where `text` starts with a word for several days (每天, 工作日, 周末): the days and the word's length.
+std::optional<std::pair<std::uint8_t, std::size_t>> named_set_at(std::string_view text) {
+    constexpr std::array<std::pair<std::string_view, std::uint8_t>, 5> words{
+        {{"每天", all_week}, {"每日", all_week}, {"全周", all_week}, {"工作日", 0x1f}, {"周末", 0x60}}};
+    for (const auto& [word, days] : words) {
+        if (text.starts_with(word)) return std::pair{days, word.size()};
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<std::uint8_t> parse_duty_days(std::string_view text) {
@@ -45,30 +57,22 @@ std::optional<std::uint8_t> parse_duty_days(std::string_view text) {
             text.remove_prefix(*length);
             continue;
         }
-        std::uint8_t named = 0;
-        std::size_t used = 0;
-        if (const auto length = word_at(text, {"每天", "每日", "全周"})) {
-            named = all_week, used = *length;
-        } else if (const auto length = word_at(text, {"工作日"})) {
-            named = 0x1f, used = *length;
-        } else if (const auto length = word_at(text, {"周末"})) {
-            named = 0x60, used = *length;
-        } else if (const auto day = day_at(text)) {
-            text.remove_prefix(day->second);
-            int last = day->first;
-            if (const auto mark = word_at(text, {"至", "到", "-", "~", "－", "～", "—"})) {
-                const auto end = day_at(text.substr(*mark));
-                if (!end || end->first < day->first) return std::nullopt;
-                text.remove_prefix(*mark + end->second);
-                last = end->first;
-            }
-            for (int each = day->first; each <= last; ++each) days |= static_cast<std::uint8_t>(1U << each);
+        if (const auto set = named_set_at(text)) {
+            days |= set->first;
+            text.remove_prefix(set->second);
             continue;
-        } else {
-            return std::nullopt;
         }
-        days |= named;
-        text.remove_prefix(used);
+        const auto day = day_at(text);
+        if (!day) return std::nullopt;
+        text.remove_prefix(day->second);
+        int last = day->first;
+        if (const auto mark = word_at(text, {"至", "到", "-", "~", "－", "～", "—"})) {
+            const auto end = day_at(text.substr(*mark));
+            if (!end || end->first < day->first) return std::nullopt;
+            text.remove_prefix(*mark + end->second);
+            last = end->first;
+        }
+        for (int each = day->first; each <= last; ++each) days |= static_cast<std::uint8_t>(1U << each);
     }
     return days;
 }
@@ -95,6 +99,13 @@ std::string format_duty_days(std::uint8_t days) {
     std::string out;
     for (const std::string& part : parts) out += (out.empty() ? "" : "、") + part;
     return out;
+}
+
+std::uint8_t duty_days_in(const Snapshot& snapshot, std::int64_t staff_id, std::string_view grid_code) {
+    for (const StaffGrid* link : snapshot.links_of(staff_id)) {
+        if (link->grid_code == grid_code) return link->duty_days;
+    }
+    return 0;
 }
 
 }  // namespace wangge::model

@@ -21,6 +21,8 @@
 
 namespace wangge::model {
 
+class Snapshot;
+
 /// Bit 0 Monday … bit 6 Sunday.
 inline constexpr std::uint8_t all_week = 0x7f;
 
@@ -29,5 +31,9 @@ inline constexpr std::uint8_t all_week = 0x7f;
 
 /// The days in Chinese as above; empty for none.
 [[nodiscard]] std::string format_duty_days(std::uint8_t days);
+
+/// The duty days of staff member `staff_id` in grid `grid_code`; 0 when
+/// the two are not linked or the days are not set.
+[[nodiscard]] std::uint8_t duty_days_in(const Snapshot& snapshot, std::int64_t staff_id, std::string_view grid_code);
 
 }  // namespace wangge::model
