@@ -525,6 +525,16 @@ def write_dedicated(path, dedicated):
 
 # ---------------------------------------------------------------- staff
 
+# 值班日, posted on each grid's card: the full-time A岗 on weekdays, the part-time B岗
+# at weekends; the community head, building heads and volunteers keep no set days.
+DUTY_DAYS = {("专职网格员", "A"): "周一至周五", ("兼职网格员", "B"): "周六、周日"}
+
+
+def duty_days(link, staff):
+    role = next(s["role"] for s in staff if s["id"] == link[0])
+    return DUTY_DAYS.get((role, link[2]), "")
+
+
 def make_staff(rng, grids):
     staff, links = [], []
 
@@ -781,7 +791,8 @@ def main():
     write_dedicated(join(out_dir, "dedicated_grids.geojson"), dedicated)
     write_csv(join(out_dir, "staff.csv"), ["id", "name", "phone", "role"],
               [[s["id"], s["name"], s["phone"], s["role"]] for s in staff])
-    write_csv(join(out_dir, "staff_grids.csv"), ["staff_id", "grid_code", "duty"], links)
+    write_csv(join(out_dir, "staff_grids.csv"), ["staff_id", "grid_code", "duty", "duty_days"],
+              [[*link, duty_days(link, staff)] for link in links])
     write_csv(join(out_dir, "households.csv"),
               ["id", "compound", "building", "unit", "room", "lon", "lat", "members", "tags", "head_name", "id_number", "phone"],
               [[h["id"], h["compound"], h["building"], h["unit"], h["room"], fmt_coord(h["lon"]), fmt_coord(h["lat"]),

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "wangge/geo/geos.hpp"
+#include "wangge/model/duty_days.hpp"
 
 namespace wangge::drafts {
 
@@ -87,11 +88,16 @@ std::vector<store::GridStaffLinks> carried_staff(const model::Snapshot& current,
         out.push_back({old->code, {}});
         const model::Grid* next = successor(context, *old, grids);
         if (next == nullptr) continue;  // nothing takes its area: the links go with the grid
-        for (const model::GridStaff& link : staff) incoming[next->code].push_back({link.staff->id, next->code, link.duty});
+        for (const model::GridStaff& link : staff) {
+            incoming[next->code].push_back(
+                {link.staff->id, next->code, link.duty, model::duty_days_in(current, link.staff->id, old->code)});
+        }
     }
     for (auto& [code, moving] : incoming) {
         std::vector<model::StaffGrid> links;
-        for (const model::GridStaff& link : current.staff_of(code)) links.push_back({link.staff->id, code, link.duty});
+        for (const model::GridStaff& link : current.staff_of(code)) {
+            links.push_back({link.staff->id, code, link.duty, model::duty_days_in(current, link.staff->id, code)});
+        }
         for (model::StaffGrid& link : moving) {
             const auto same_staff = [&](const model::StaffGrid& l) { return l.staff_id == link.staff_id; };
             if (std::any_of(links.begin(), links.end(), same_staff)) continue;

@@ -7,8 +7,10 @@
 
 #include "wangge/http/body.hpp"
 #include "wangge/http/households.hpp"
+#include "wangge/model/duty_days.hpp"
 #include "wangge/model/time.hpp"
 #include "wangge/rules/validator.hpp"
+#include "contact_card.hpp"
 #include "workflow_common.hpp"
 
 namespace wangge::http {
@@ -25,7 +27,8 @@ json staff_json(const model::Snapshot& snapshot, const model::Staff& member, mod
         const model::Grid* grid = snapshot.current_grid(link->grid_code);
         grids.push_back({{"code", link->grid_code},
                          {"name", grid ? json(grid->name) : json(nullptr)},
-                         {"duty", model::to_string(link->duty)}});
+                         {"duty", model::to_string(link->duty)},
+                         {"duty_days", detail::duty_days_json(link->duty_days)}});
     }
     json leave = nullptr;
     if (member.leave_from || member.leave_until) {
@@ -54,6 +57,13 @@ json grid_staff_json(const model::Snapshot& snapshot, const model::Grid& grid, m
     for (const model::GridStaff& link : snapshot.staff_of(grid.code)) {
         json member = staff_json(snapshot, *link.staff, now);
         member["duty"] = model::to_string(link.duty);
+        const std::uint8_t days = model::duty_days_in(snapshot, link.staff->id, grid.code);
+        member["duty_days"] = detail::duty_days_json(days);
+        json weekdays = json::array();
+        for (int day = 0; day < 7; ++day) {
+            if (days & (1U << day)) weekdays.push_back(day + 1);
+        }
+        member["duty_weekdays"] = std::move(weekdays);
         staff.push_back(std::move(member));
         if (link.duty == model::Duty::primary) ++primary;
     }
@@ -62,6 +72,27 @@ json grid_staff_json(const model::Snapshot& snapshot, const model::Grid& grid, m
             {"staff", std::move(staff)},
             {"primary_count", primary},
             {"no_primary_staff", problem ? json(*problem) : json(nullptr)}};
+}
+
+/// An entry's duty_days: weekdays 1–7 or Chinese text; null clears them.
+std::uint8_t requested_days(const json& field) {
+    const auto refuse = [] {
+        return JsonBody::invalid("staff", "duty_days must be weekdays 1-7 or text such as 周一至周五",
+                                 "值班日 duty_days（1–7 表示周一至周日，或如“周一至周五”的文字）");
+    };
+    if (field.is_null()) return 0;
+    if (field.is_string()) {
+        const auto days = model::parse_duty_days(field.get<std::string>());
+        if (!days) throw refuse();
+        return *days;
+    }
+    if (!field.is_array()) throw refuse();
+    std::uint8_t days = 0;
+    for (const json& day : field) {
+        if (!day.is_number_integer() || day.get<std::int64_t>() < 1 || day.get<std::int64_t>() > 7) throw refuse();
+        days |= static_cast<std::uint8_t>(1U << (day.get<int>() - 1));
+    }
+    return days;
 }
 
 /// The links a PUT body asks for; refuses unknown staff, repeats and a second A岗.
@@ -100,7 +131,9 @@ std::vector<model::StaffGrid> requested_links(const model::Snapshot& snapshot, c
             throw ClientError(ErrorKind::bad_request, "two_primary_staff", "a grid has at most one A岗",
                               "每个网格只能有 1 名 A岗（主责）人员");
         }
-        links.push_back({member.id, grid_code, *duty});
+        const auto days = item.find("duty_days");
+        links.push_back({member.id, grid_code, *duty,
+                         days == item.end() ? model::duty_days_in(snapshot, member.id, grid_code) : requested_days(*days)});
     }
     return links;
 }
@@ -179,6 +212,7 @@ void add_staff_routes(Router& router, const State& state, Writer& writer, const 
                     for (const model::StaffGrid& link : update.grids.front().links) {
                         if (!detail.empty()) detail += ",";
                         detail += std::string(model::to_string(link.duty)) + ":" + std::to_string(link.staff_id);
+                        if (link.duty_days != 0) detail += "@" + model::format_duty_days(link.duty_days);
                     }
                     return gate.audit_entry(request, who, "staff.assign", "staff_grids", {code}, auth::Outcome::ok,
                                             detail);

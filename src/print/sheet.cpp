@@ -14,6 +14,7 @@
 #include "cairo.hpp"
 #include "wangge/client_error.hpp"
 #include "wangge/http/public_routes.hpp"
+#include "wangge/model/duty_days.hpp"
 #include "wangge/print/map_features.hpp"
 #include "wangge/tiles/tile_math.hpp"
 
@@ -237,14 +238,12 @@ std::string length_text(double metres) {
     return std::to_string(static_cast<long>(metres)) + " 米";
 }
 
-struct TableRow {
-    std::array<std::string, 4> cells;
-};
+using TableRow = std::vector<std::string>;
 
 struct Table {
     std::string heading;
-    std::array<std::string, 4> header;
-    std::array<double, 4> widths;  ///< shares of the table's width
+    TableRow header;
+    std::vector<double> widths;  ///< shares of the table's width, one per header cell
     std::vector<TableRow> rows;
     std::string empty;  ///< shown when there are no rows
 };
@@ -624,36 +623,42 @@ void Page::scale_bar(const MapTransform& transform, double k) {
 
 Table Page::table_of(const model::Grid& focus) const {
     Table out;
-    if (focus.level == model::GridLevel::grid || focus.level == model::GridLevel::subgrid) {
+    // The 公示牌 shows who is on duty on which days (值班安排); a day not set prints as "—".
+    const auto days_of = [&](const model::GridStaff& link, std::string_view code) {
+        const std::string days = model::format_duty_days(model::duty_days_in(snapshot_, link.staff->id, code));
+        return days.empty() ? std::string("—") : days;
+    };
+    if (focus.level == model::GridLevel::grid || focus.level == model::GridLevel::subgrid || focus.dedicated()) {
         out.heading = "网格责任人联系卡";
-        out.header = {"岗位", "姓名", "工作电话", "值守"};
-        out.widths = {0.28, 0.2, 0.32, 0.2};
+        out.header = {"岗位", "姓名", "工作电话", "值守", "值班日"};
+        out.widths = {0.24, 0.16, 0.26, 0.16, 0.18};
         out.empty = "本网格暂未登记工作人员";
         for (const model::GridStaff& link : snapshot_.staff_of(focus.code)) {
-            out.rows.push_back({{link.staff->role, link.staff->name, link.staff->phone,
-                                 link.duty == model::Duty::primary ? "A岗（主责）" : "B岗（补位）"}});
+            out.rows.push_back({link.staff->role, link.staff->name, link.staff->phone,
+                                link.duty == model::Duty::primary ? "A岗（主责）" : "B岗（补位）",
+                                days_of(link, focus.code)});
         }
         return out;
     }
     const bool community = focus.level == model::GridLevel::community;
     out.heading = community ? "各网格责任人（A岗）" : "所辖社区";
-    out.header = community ? std::array<std::string, 4>{"网格", "编码", "责任人", "工作电话"}
-                           : std::array<std::string, 4>{"社区", "编码", "网格数", "网格人员"};
-    out.widths = {0.34, 0.3, 0.14, 0.22};
-    if (community) out.widths = {0.34, 0.28, 0.14, 0.24};
+    out.header = community ? TableRow{"网格", "编码", "责任人", "工作电话", "值班日"}
+                           : TableRow{"社区", "编码", "网格数", "网格人员"};
+    out.widths = community ? std::vector{0.28, 0.24, 0.12, 0.2, 0.16} : std::vector{0.34, 0.3, 0.14, 0.22};
     out.empty = community ? "本社区暂无网格" : "本街道暂无社区";
     for (const model::Grid* child : snapshot_.children(focus.code)) {
         if (community) {
             const auto staff = snapshot_.staff_of(child->code);
-            out.rows.push_back({{child->name, child->code, staff.empty() ? "—" : staff.front().staff->name,
-                                 staff.empty() ? "" : staff.front().staff->phone}});
+            out.rows.push_back({child->name, child->code, staff.empty() ? "—" : staff.front().staff->name,
+                                staff.empty() ? "" : staff.front().staff->phone,
+                                staff.empty() ? "" : days_of(staff.front(), child->code)});
         } else {
             std::set<std::int64_t> people;  // one person may serve several grids
             const auto grids = snapshot_.children(child->code);
             for (const model::Grid* grid : grids) {
                 for (const model::GridStaff& link : snapshot_.staff_of(grid->code)) people.insert(link.staff->id);
             }
-            out.rows.push_back({{child->name, child->code, std::to_string(grids.size()), std::to_string(people.size()) + " 人"}});
+            out.rows.push_back({child->name, child->code, std::to_string(grids.size()), std::to_string(people.size()) + " 人"});
         }
     }
     return out;
@@ -669,7 +674,7 @@ void Page::table(const Table& table, const Rect& box, double k) {
     const double row_h = size * 1.9;
     const auto fitting = static_cast<std::size_t>(std::max(0.0, std::floor(available / row_h) - 1));
     const std::size_t shown = table.rows.size() <= fitting ? table.rows.size() : (fitting > 0 ? fitting - 1 : 0);
-    const auto row = [&](const std::array<std::string, 4>& cells, bool header) {
+    const auto row = [&](const TableRow& cells, bool header) {
         if (header) {
             set_colour(cr_, focus_red, 0.1);
             cairo_rectangle(cr_, box.x, y, box.w, row_h);
@@ -694,7 +699,7 @@ void Page::table(const Table& table, const Rect& box, double k) {
         text_.draw(box.x + 3 * k, y + 4 * k, table.empty, size, grey);
         return;
     }
-    for (std::size_t i = 0; i < shown; ++i) row(table.rows[i].cells, false);
+    for (std::size_t i = 0; i < shown; ++i) row(table.rows[i], false);
     if (shown < table.rows.size()) {
         text_.draw(box.x + 3 * k, y + 3 * k, "另有 " + std::to_string(table.rows.size() - shown) + " 项，见后页", size, grey);
     }

@@ -46,8 +46,9 @@ constexpr std::array staff{FieldSynonyms{"id", staff_id},
 constexpr std::array link_staff{"人员编号"sv, "网格员编号"sv, "工号"sv};
 constexpr std::array link_grid{"网格编码"sv, "网格编号"sv, "网格代码"sv};
 constexpr std::array link_duty{"AB岗"sv, "岗位类型"sv, "A/B岗"sv};
+constexpr std::array link_duty_days{"值班日"sv, "值班时间"sv, "值班安排"sv};
 constexpr std::array staff_grids{FieldSynonyms{"staff_id", link_staff}, FieldSynonyms{"grid_code", link_grid},
-                                 FieldSynonyms{"duty", link_duty}};
+                                 FieldSynonyms{"duty", link_duty}, FieldSynonyms{"duty_days", link_duty_days}};
 
 constexpr std::array household_id{"户编号"sv, "编号"sv, "户号"sv};
 constexpr std::array household_compound{"小区"sv, "小区名称"sv, "小区名"sv, "所在小区"sv};

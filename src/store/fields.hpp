@@ -8,6 +8,7 @@
 
 #include "gdal.hpp"
 #include "tables.hpp"
+#include "wangge/model/duty_days.hpp"
 #include "wangge/store/geopackage.hpp"
 
 namespace wangge::store::detail {
@@ -26,7 +27,8 @@ OGRFieldType ogr_type(const Member<Row>& member, TimeEncoding times) {
                                  [&](std::optional<model::Timestamp> Row::*) { return time_type; },
                                  [](std::vector<std::string> Row::*) { return OFTString; },
                                  [](model::GridLevel Row::*) { return OFTString; },
-                                 [](model::Duty Row::*) { return OFTString; }},
+                                 [](model::Duty Row::*) { return OFTString; },
+                                 [](DutyDaysMember<Row>) { return OFTString; }},
                       member);
 }
 
@@ -76,6 +78,9 @@ void write_fields(OGRFeature& feature, const Table<Row>& table, const std::vecto
                               },
                               [&](model::Duty Row::*m) {
                                   feature.SetField(field, std::string(model::to_string(row.*m)).c_str());
+                              },
+                              [&](DutyDaysMember<Row> m) {
+                                  feature.SetField(field, model::format_duty_days(row.*(m.member)).c_str());
                               }},
                    table.columns[i].member);
     }

@@ -13,6 +13,7 @@
 #include "tables.hpp"
 #include "upgrade.hpp"
 #include "wangge/auth/audit_table.hpp"
+#include "wangge/model/duty_days.hpp"
 #include "wangge/model/snapshot.hpp"
 #include "wangge/model/text.hpp"
 
@@ -272,6 +273,11 @@ void read_rows(const std::filesystem::path& path, const detail::Table<Row>& tabl
                                const auto duty = model::parse_duty(statement.text(c));
                                if (!duty) throw StoreError(std::string("bad duty in field ") + column);
                                row.*m = *duty;
+                           },
+                           [&](detail::DutyDaysMember<Row> m) {
+                               const auto days = model::parse_duty_days(statement.text(c));
+                               if (!days) throw StoreError(std::string("bad duty days in field ") + column);
+                               row.*(m.member) = *days;
                            }},
                        table.columns[i].member);
         }

@@ -20,6 +20,7 @@
 #include "tables.hpp"
 #include "wangge/auth/masking.hpp"
 #include "wangge/geo/chinese_offsets.hpp"
+#include "wangge/model/duty_days.hpp"
 #include "wangge/model/snapshot.hpp"
 #include "wangge/model/text.hpp"
 #include "wangge/store/column_synonyms.hpp"
@@ -27,6 +28,7 @@
 namespace wangge::store {
 
 using detail::Overloaded;
+using detail::DutyDaysMember;
 using detail::TimeMember;
 
 namespace {
@@ -360,6 +362,7 @@ public:
         for (std::size_t i = 0; i < table_.columns.size(); ++i) {
             if (!gives(table_.columns[i].name)) continue;
             std::visit(Overloaded{[&](TimeMember<Row> m) { onto.*(m.member) = from.*(m.member); },
+                                  [&](DutyDaysMember<Row> m) { onto.*(m.member) = from.*(m.member); },
                                   [&](auto m) { onto.*m = from.*m; }},
                        table_.columns[i].member);
         }
@@ -544,6 +547,15 @@ private:
                                                        "未知的岗位（应为 A岗 或 B岗）", *text);
                                   }
                                   row.*m = *duty;
+                              },
+                              [&](DutyDaysMember<Row> m) {
+                                  if (!text) return;
+                                  const auto days = model::parse_duty_days(*text);
+                                  if (!days) {
+                                      throw FieldError(name, "not weekdays: '" + *text + "' (e.g. 周一至周五, 周二、周四)",
+                                                       "值班日无法识别（应如 周一至周五、周二、周四、每天）", *text);
+                                  }
+                                  row.*(m.member) = *days;
                               }},
                    column.member);
     }
@@ -682,7 +694,8 @@ std::string audit_text(const Row& row, const detail::Column<Row>& column) {
                    },
                    [&](std::vector<std::string> Row::*m) { return detail::join_tags(row.*m); },
                    [&](model::GridLevel Row::*m) { return std::string(model::to_string(row.*m)); },
-                   [&](model::Duty Row::*m) { return std::string(model::to_string(row.*m)); }},
+                   [&](model::Duty Row::*m) { return std::string(model::to_string(row.*m)); },
+                   [&](DutyDaysMember<Row> m) { return model::format_duty_days(row.*(m.member)); }},
         column.member);
 }
 

@@ -39,7 +39,8 @@ const Table<StaffGrid>& table<StaffGrid>() {
     static const Table<StaffGrid> t{Layer::staff_grids,
                                     {{"staff_id", &StaffGrid::staff_id, true},
                                      {"grid_code", &StaffGrid::grid_code, true},
-                                     {"duty", &StaffGrid::duty, true}}};
+                                     {"duty", &StaffGrid::duty, true},
+                                     {"duty_days", DutyDaysMember<StaffGrid>{&StaffGrid::duty_days}, false}}};
     return t;
 }
 

@@ -22,10 +22,17 @@ struct TimeMember {
     model::Timestamp Row::*member;
 };
 
+/// Weekday sets are small integers in the model and Chinese text in stores
+/// and files (model/duty_days.hpp), which people read and type.
+template <class Row>
+struct DutyDaysMember {
+    std::uint8_t Row::*member;
+};
+
 template <class Row>
 using Member = std::variant<std::string Row::*, int Row::*, std::int64_t Row::*, TimeMember<Row>,
                             std::optional<model::Timestamp> Row::*, std::vector<std::string> Row::*,
-                            model::GridLevel Row::*, model::Duty Row::*>;
+                            model::GridLevel Row::*, model::Duty Row::*, DutyDaysMember<Row>>;
 
 template <class Row>
 struct Column {

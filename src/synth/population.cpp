@@ -171,8 +171,11 @@ Duties add_staff(model::Dataset& data, std::span<const GridArea> grids, Random r
         data.staff.push_back(std::move(staff));
         return data.staff.back().id;
     };
-    const auto link = [&](std::int64_t staff_id, const std::string& grid_code, model::Duty duty) {
-        data.staff_grids.push_back({staff_id, grid_code, duty});
+    // 值班日 as the sample's: the 专职 A岗 on weekdays, the 兼职 B岗 at weekends, others no set days.
+    constexpr std::uint8_t weekdays = 0x1f, weekend = 0x60;
+    const auto link = [&](std::int64_t staff_id, const std::string& grid_code, model::Duty duty,
+                          std::uint8_t duty_days = 0) {
+        data.staff_grids.push_back({staff_id, grid_code, duty, duty_days});
     };
     for_each_community(grids, [&](std::size_t first, std::size_t last) {
         const std::int64_t leader = hire("网格长");
@@ -183,8 +186,8 @@ Duties add_staff(model::Dataset& data, std::span<const GridArea> grids, Random r
             duties.a_worker.push_back(hire("专职网格员"));
             duties.b_worker.push_back(part_timer);
             duties.leader.push_back(leader);
-            link(duties.a_worker.back(), code, model::Duty::primary);
-            link(part_timer, code, model::Duty::backup);
+            link(duties.a_worker.back(), code, model::Duty::primary, weekdays);
+            link(part_timer, code, model::Duty::backup, weekend);
             link(hire("楼栋长"), code, model::Duty::backup);
         }
         link(hire("志愿者"), grids[first].grid().code, model::Duty::backup);

@@ -1,6 +1,6 @@
 // The residents' page (web-map/public.html) on a phone, without a login: tap
 // a point → the grid's contact card with staff names and work phones and its
-// QR code; type a compound name → the same card; household data stays
+// QR code and each person's days on duty; type a compound name → the same card; household data stays
 // refused (401); a network failure is said in Chinese; a basemap is drawn
 // under the grids when the server offers /basemap.json.
 
@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
 
-import {loadSample, pagePoint, polygonContains, screenshot, sourceDir, useServerAndBrowser, waitIdle} from './harness.mjs';
+import {loadSample, pagePoint, polygonContains, readCsv, screenshot, sourceDir, useServerAndBrowser, waitIdle} from './harness.mjs';
 
 const sample = loadSample();
 const session = useServerAndBrowser();
@@ -60,6 +60,11 @@ async function expectCard(page, code) {
   assert.deepEqual((await card.locator('.staff-name').allTextContents()).sort(), sample.staffOf(code));
   for (const phoneNumber of await card.locator('.phone').allTextContents()) assert.match(phoneNumber, /^[\d-]{7,}$/);
   assert.ok(await card.locator('.duty').count() > 0, 'A岗/B岗 shown');
+  // The posted 值班安排: each person's days on duty, as data/staff_grids.csv sets them.
+  const posted = readCsv('staff_grids.csv').filter((link) => link.grid_code === code && link.duty_days)
+    .map((link) => `值班：${link.duty_days}`).sort();
+  assert.ok(posted.length > 0, 'the sample posts duty days for every grid');
+  assert.deepEqual((await card.locator('.duty-days').allTextContents()).sort(), posted);
   // The QR code for the posted card: loaded, and the server's SVG for this grid.
   const qr = card.locator('.qr img');
   await page.waitForFunction((img) => img.complete && img.naturalWidth > 0, await qr.elementHandle(), {timeout: 10000});

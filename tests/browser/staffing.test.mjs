@@ -1,7 +1,8 @@
 // Staffing (定人、定岗、定责): a planner splits a grid and publishes it; the
 // rules flag the new grid, which has no A岗, in the draft's checks and after
 // publishing; the planner gives it one in the grid card, and the layout check
-// stops flagging it. A supervisor marks a worker's leave in the grid card.
+// stops flagging it. A supervisor marks a worker's leave in the grid card. A
+// planner sets a person's days on duty (值班日), which the public card posts.
 // The server runs on its own copy of the sample store (publishing writes).
 
 import assert from 'node:assert/strict';
@@ -83,6 +84,36 @@ test('a split grid is flagged without its A岗 until the planner assigns one in 
   assert.equal(await tools.page.locator('.validation-report li[data-rule="no_primary_staff"]').count(), 0);
   assert.deepEqual(tools.errors, []);
   await tools.page.close();
+});
+
+test('a planner sets the days on duty in the grid card and the public card posts them', {timeout: 60000}, async () => {
+  const code = sample.gridCodes[1];
+  const {page, errors} = await openMap(session, `#view=planner&grid=${code}`, {as: 'planner'});
+  const staffEditor = page.locator(`.staff-editor[data-code="${code}"]`);
+  const primary = staffEditor.locator('.staff-assignment').first();
+  await primary.waitFor({timeout: 15000});
+  const days = primary.locator('input.duty-day');
+  assert.equal(await days.count(), 7, 'one toggle per weekday');
+  const checked = () => days.evaluateAll((boxes) => boxes.filter((box) => box.checked).map((box) => Number(box.value)));
+  assert.deepEqual(await checked(), [1, 2, 3, 4, 5], 'the sample A岗 is on duty Monday to Friday');
+  const publicDays = () => page.evaluate(async (grid) => {
+    const card = await fetch(`../public/grids/${grid}`, {credentials: 'omit'}).then((response) => response.json());
+    return card.staff[0].duty_days;
+  }, code);
+
+  await primary.locator('input.duty-day[value="6"]').check();
+  await staffEditor.locator('button.save-staff').click();
+  await staffEditor.locator('.message.ok', {hasText: '人员安排已保存'}).waitFor({timeout: 15000});
+  assert.deepEqual(await checked(), [1, 2, 3, 4, 5, 6], 'the saved list comes back with Saturday');
+  assert.equal(await publicDays(), '周一至周六', 'residents read the new days without an account');
+  await screenshot(page, 'staffing-duty-days');
+
+  await primary.locator('input.duty-day[value="6"]').uncheck();
+  await staffEditor.locator('button.save-staff').click();
+  await staffEditor.locator('.message.ok', {hasText: '人员安排已保存'}).waitFor({timeout: 15000});
+  assert.equal(await publicDays(), '周一至周五');
+  assert.deepEqual(errors, []);
+  await page.close();
 });
 
 test('a supervisor marks a worker on leave and back from the grid card', {timeout: 60000}, async () => {

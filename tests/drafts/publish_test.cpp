@@ -7,6 +7,7 @@
 
 #include "../support/temp_dir.hpp"
 #include "layout.hpp"
+#include "wangge/model/duty_days.hpp"
 #include "wangge/store/geopackage.hpp"
 
 namespace wangge::drafts::test {
@@ -136,9 +137,9 @@ TEST(Publish, AFailedPublicationStoresNothing) {
 model::Dataset staffed_dataset() {
     model::Dataset data = dataset();
     data.staff = {{1, "张伟", "010-1", "网格长"}, {2, "李娜", "010-2", "专职网格员"}, {3, "王芳", "010-3", "兼职网格员"}};
-    data.staff_grids = {{1, grid_a, model::Duty::primary},
-                        {2, grid_b, model::Duty::primary},
-                        {3, grid_b, model::Duty::backup}};
+    data.staff_grids = {{1, grid_a, model::Duty::primary, 0x1f},
+                        {2, grid_b, model::Duty::primary, 0x15},
+                        {3, grid_b, model::Duty::backup, 0x60}};
     return data;
 }
 
@@ -159,6 +160,10 @@ TEST(Publish, AMergeCarriesTheAbsorbedGridsStaffOverAsBPosts) {
     EXPECT_EQ(staff[0].duty, model::Duty::primary);
     EXPECT_EQ(staff[1].duty, model::Duty::backup);
     EXPECT_EQ(staff[2].duty, model::Duty::backup);
+    // Everyone keeps the days on duty posted for the old grid.
+    EXPECT_EQ(model::duty_days_in(*next, 1, grid_a), 0x1f);
+    EXPECT_EQ(model::duty_days_in(*next, 2, grid_a), 0x15);
+    EXPECT_EQ(model::duty_days_in(*next, 3, grid_a), 0x60);
     EXPECT_TRUE(next->changes().staff);
 }
 

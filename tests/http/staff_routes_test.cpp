@@ -119,6 +119,52 @@ TEST_F(StaffRoutes, BadAssignmentsAreRefusedInChineseAndChangeNothing) {
     EXPECT_EQ(grid_staff(west_grid).at("staff").size(), 2U);
 }
 
+TEST_F(StaffRoutes, DutyDaysAreSetPostedOnThePublicCardAndKeptWhenLeftOut) {
+    const std::string target = "/grids/" + west_grid + "/staff";
+    const Reply set = put(users::planner, target,
+                          R"({"staff":[{"id":1,"duty":"A","duty_days":[1,2,3,4,5]},)"
+                          R"({"id":2,"duty":"B","duty_days":"周六、周日"}]})");
+    ASSERT_EQ(set.status, 200U) << set.body;
+    EXPECT_EQ(set.json().at("staff")[0].at("duty_days"), "周一至周五");
+    EXPECT_EQ(set.json().at("staff")[0].at("duty_weekdays"), json({1, 2, 3, 4, 5}));
+    EXPECT_EQ(set.json().at("staff")[1].at("duty_days"), "周六、周日");
+    EXPECT_EQ(set.json().at("staff")[1].at("duty_weekdays"), json({6, 7}));
+    const json audited = server_->get_as(users::admin, "/audit?limit=1&action=staff.assign").json().at("entries")[0];
+    EXPECT_EQ(audited.at("detail"), "A:1@周一至周五,B:2@周六、周日");
+
+    // Residents read the days (公示值班安排) on every public card without an account.
+    EXPECT_EQ(server_->get("/public/grids/" + west_grid).json().at("staff")[0].at("duty_days"), "周一至周五");
+    EXPECT_EQ(server_->get("/collections/grids/items/" + west_grid).json().at("properties").at("staff")[1].at("duty_days"),
+              "周六、周日");
+    EXPECT_EQ(server_->get("/lookup?lon=116.405&lat=39.905").json().at("staff")[0].at("duty_days"), "周一至周五");
+    EXPECT_EQ(server_->get_as(users::supervisor, "/staff?q=%E6%9D%8E").json().at("staff")[0].at("grids")[0].at("duty_days"),
+              "周六、周日");  // 李娜's links
+
+    // A list that leaves the days out (an older client) keeps them; bad days change nothing.
+    ASSERT_EQ(put(users::planner, target, R"({"staff":[{"id":1,"duty":"A"},{"id":2,"duty":"B"}]})").status, 200U);
+    for (const char* days : {"[0]", "[8]", "[1.5]", R"("周八")", "5", R"({"mon":true})"}) {
+        const Reply bad = put(users::planner, target,
+                              std::string(R"({"staff":[{"id":1,"duty":"A","duty_days":)") + days + "}]}");
+        EXPECT_EQ(bad.status, 400U) << days << " → " << bad.body;
+        EXPECT_NE(bad.json().at("error").at("message_zh").get<std::string>().find("值班日"), std::string::npos);
+    }
+    const json kept = grid_staff(west_grid);
+    EXPECT_EQ(kept.at("staff")[0].at("duty_days"), "周一至周五");
+    EXPECT_EQ(kept.at("staff")[1].at("duty_days"), "周六、周日");
+    for (const model::StaffGrid& link : store::GeoPackageStore::open(server_->store_path()).load().staff_grids) {
+        if (link.grid_code == west_grid) {
+            EXPECT_EQ(link.duty_days, link.staff_id == 1 ? 0x1f : 0x60);
+        }
+    }
+
+    // null and [] clear them, leaving the grid as the other tests found it.
+    const Reply cleared = put(users::planner, target,
+                              R"({"staff":[{"id":1,"duty":"A","duty_days":null},{"id":2,"duty":"B","duty_days":[]}]})");
+    ASSERT_EQ(cleared.status, 200U) << cleared.body;
+    EXPECT_TRUE(cleared.json().at("staff")[0].at("duty_days").is_null());
+    EXPECT_EQ(cleared.json().at("staff")[1].at("duty_weekdays"), json::array());
+}
+
 TEST_F(StaffRoutes, WhileTheAPostIsOnLeaveTheBPostGetsNewCases) {
     EXPECT_EQ(assignee_of_new_case(), "1");
     const Reply leave = put(users::supervisor, "/staff/1/leave", R"({"from":"2020-01-01","until":"2099-12-31"})");

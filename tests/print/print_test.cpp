@@ -160,6 +160,9 @@ TEST_F(SamplePrint, AGridPdfRastersWithInkAndHasItsCodeStaffAndTheDate) {
             EXPECT_NE(text.find(link.staff->name), std::string::npos) << link.staff->name;
             EXPECT_NE(text.find(link.staff->phone), std::string::npos) << link.staff->phone;
         }
+        // The 公示牌's duty days (值班安排): the sample's 专职 A岗 is on duty on weekdays.
+        EXPECT_NE(text.find("值班日"), std::string::npos);
+        EXPECT_NE(text.find("周一至周五"), std::string::npos);
         // Neighbouring grids are labelled with their codes.
         EXPECT_NE(text.find("110105031001002"), std::string::npos);
         // The Chinese font travels with the file (a subset), so any printer shows it.
@@ -167,6 +170,18 @@ TEST_F(SamplePrint, AGridPdfRastersWithInkAndHasItsCodeStaffAndTheDate) {
         EXPECT_NE(fonts.find("NotoSansCJK"), std::string::npos) << fonts;
         EXPECT_EQ(fonts.find(" no  "), std::string::npos) << "every font embedded:\n" << fonts;
     }
+}
+
+TEST_F(SamplePrint, ADedicatedGridPrintsItsOwnStaffCard) {
+    const std::string market = "110105031001901";
+    const std::filesystem::path pdf = dir() / "dedicated.pdf";
+    write(pdf, print::print(snapshot(), print::Scope::grid, market, options()));
+    const std::string text = run("pdftotext -enc UTF-8 " + pdf.string() + " -");
+    EXPECT_NE(text.find("网格责任人联系卡"), std::string::npos) << text;
+    ASSERT_FALSE(snapshot().staff_of(market).empty());
+    const model::GridStaff& primary = snapshot().staff_of(market).front();
+    EXPECT_NE(text.find(primary.staff->name), std::string::npos);
+    EXPECT_NE(text.find("周一至周五"), std::string::npos);
 }
 
 TEST_F(SamplePrint, ACommunityHasAnOverviewAndOnePagePerGrid) {

@@ -81,7 +81,7 @@ TEST_F(StoreWithSample, FailingAppendLeavesTheStoreUnchanged) {
 
 TEST_F(StoreWithSample, StaffUpdatesReplaceAGridsLinksAndRewriteStaffRows) {
     StaffUpdate update;
-    update.grids.push_back({"110105001001001", {{8, "", model::Duty::primary}, {7, "", model::Duty::backup}}});
+    update.grids.push_back({"110105001001001", {{8, "", model::Duty::primary, 0x15}, {7, "", model::Duty::backup}}});
     update.grids.push_back({"110105001001002", {}});  // none before, none after
     model::Staff on_leave = data_.staff[0];
     on_leave.leave_from = 1'767'196'800;  // 2026-01-01
@@ -94,6 +94,7 @@ TEST_F(StoreWithSample, StaffUpdatesReplaceAGridsLinksAndRewriteStaffRows) {
     for (const model::StaffGrid& link : loaded.staff_grids) {
         EXPECT_EQ(link.grid_code, "110105001001001");
         EXPECT_EQ(link.duty, link.staff_id == 8 ? model::Duty::primary : model::Duty::backup);
+        EXPECT_EQ(link.duty_days, link.staff_id == 8 ? 0x15 : 0);  // 周一、周三、周五
     }
     EXPECT_EQ(loaded.staff[0], on_leave);
     EXPECT_FALSE(loaded.staff[0].leave_until.has_value());

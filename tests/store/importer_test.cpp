@@ -139,6 +139,8 @@ TEST_F(ImporterTest, BadRowsNameFileRowAndField) {
         {Layer::households, "id,lon,lat\n-4,116.405,39.905\n", "row 1: field id: must be a positive integer"},
         {Layer::staff, "id,name,phone,role\n1,王芳,138,专职网格员\n2,,138,网格长\n", "row 2: field name: missing"},
         {Layer::staff_grids, "staff_id,grid_code,duty\n1,110105001001001,C\n", "row 1: field duty: unknown duty 'C'"},
+        {Layer::staff_grids, "staff_id,grid_code,duty,值班日\n1,110105001001001,A,周八\n",
+         "row 1: field duty_days: not weekdays: '周八'"},
         {Layer::staff_grids, "staff_id,grid_code,duty\n1,110105001009009,A\n",
          "row 1: field grid_code: no current grid has the code '110105001009009'"},
         {Layer::incidents,
@@ -271,7 +273,8 @@ TEST_F(ImporterTest, ImportsOrganisationsWithTheirCompoundAndContactFromChineseH
 
 TEST_F(ImporterTest, ImportsTheWholeWorkflowFromCsv) {
     import(Layer::staff, write_file(dir_ / "staff.csv", "id,name,phone,role\n7,王芳,13800000001,专职网格员\n"));
-    import(Layer::staff_grids, write_file(dir_ / "sg.csv", "staff_id,grid_code,duty\n7,110105001001001,A\n"));
+    import(Layer::staff_grids,
+           write_file(dir_ / "sg.csv", "staff_id,grid_code,duty,值班日\n7,110105001001001,A,周一至周五、周日\n"));
     const ImportSummary facilities = import(
         Layer::facilities, write_file(dir_ / "f.csv", "id,kind,name,lon,lat\n1,消防栓,东侧消防栓,116.405,39.905\n"
                                                       "2,学校,城外小学,116.5,39.95\n"));
@@ -292,6 +295,7 @@ TEST_F(ImporterTest, ImportsTheWholeWorkflowFromCsv) {
     EXPECT_EQ(data.staff[0].role, "专职网格员");
     ASSERT_EQ(data.staff_grids.size(), 1u);
     EXPECT_EQ(data.staff_grids[0].duty, model::Duty::primary);
+    EXPECT_EQ(data.staff_grids[0].duty_days, 0x5f);
     ASSERT_EQ(data.facilities.size(), 2u);
     EXPECT_EQ(data.facilities[0].grid_code, "110105001001001");
     EXPECT_EQ(data.facilities[1].grid_code, "");

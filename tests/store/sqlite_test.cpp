@@ -14,6 +14,7 @@
 #include "entity_fields.hpp"
 #include "sample_dataset.hpp"
 #include "../support/temp_dir.hpp"
+#include "wangge/model/duty_days.hpp"
 #include "wangge/model/snapshot.hpp"
 #include "wangge/model/time.hpp"
 #include "wangge/store/geopackage.hpp"
@@ -104,7 +105,8 @@ model::Dataset read_with_gdal(const std::filesystem::path& path) {
         return model::Staff{r.fid(), r.text("name"), r.text("phone"), r.text("role")};
     });
     d.staff_grids = ogr_rows<model::StaffGrid>(*dataset, "staff_grids", [](const OgrRow& r) {
-        return model::StaffGrid{r.integer64("staff_id"), r.text("grid_code"), *model::parse_duty(r.text("duty"))};
+        return model::StaffGrid{r.integer64("staff_id"), r.text("grid_code"), *model::parse_duty(r.text("duty")),
+                                *model::parse_duty_days(r.text("duty_days"))};
     });
     d.households = ogr_rows<model::Household>(*dataset, "households", [](const OgrRow& r) {
         return model::Household{r.fid(),           r.text("compound"),   r.text("building"),

@@ -119,5 +119,6 @@ function staffSection(title, staff) {
         el('span', {class: 'staff-name'}, member.name),
         el('span', {class: 'staff-role'}, member.role),
         member.duty ? el('span', {class: 'staff-duty'}, nameOf(dutyNames, member.duty)) : null,
-        member.phone ? el('a', {class: 'staff-phone', href: `tel:${member.phone}`}, member.phone) : null))));
+        member.phone ? el('a', {class: 'staff-phone', href: `tel:${member.phone}`}, member.phone) : null,
+        member.duty_days ? el('span', {class: 'staff-duty-days'}, `值班：${member.duty_days}`) : null))));
 }

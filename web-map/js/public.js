@@ -79,7 +79,8 @@ function renderCard(grid) {
       el('span', {class: 'staff-name'}, person.name),
       el('span', {class: `duty ${person.duty}`}, dutyNames[person.duty] || person.duty),
       el('span', {class: 'role'}, person.role),
-      person.phone ? el('a', {class: 'phone', href: `tel:${person.phone}`}, person.phone) : null)));
+      person.phone ? el('a', {class: 'phone', href: `tel:${person.phone}`}, person.phone) : null,
+      person.duty_days ? el('span', {class: 'duty-days'}, `值班：${person.duty_days}`) : null)));
   card.replaceChildren(el('article', {class: 'grid-card', 'data-code': grid.code},
     el('h2', {}, grid.name),
     el('p', {class: 'code'}, `${levelNames[grid.level] || '网格'}编码：${grid.code}`),

@@ -1,12 +1,14 @@
 // A grid's staff in the grid card (定人、定岗、定责; src/http/staff_routes.hpp):
-// planners assign people with their duty (A岗 / B岗) and save the grid's list
-// whole; planners and supervisors mark a person's leave, during which the
+// planners assign people with their duty (A岗 / B岗) and their days on duty
+// (值班日, posted on the grid's contact card) and save the grid's list whole; planners and supervisors mark a person's leave, during which the
 // grid's B岗 takes over new cases. The server checks every rule (one A岗 at
 // most, known people, scope) and its Chinese message is shown as it comes.
 
 import {apiUrl, getJSON, sendJSON, userMessage} from './api.js';
 import {dutyNames} from './labels.js';
 import {el} from './panel.js';
+
+const weekdayNames = ['一', '二', '三', '四', '五', '六', '日'];
 
 function leaveText(leave) {
   if (!leave) return null;
@@ -40,7 +42,7 @@ export class StaffEditor {
 
   render(root, answer, notice = null) {
     const code = answer.grid.code;
-    // The list being edited: {id, name, role, phone, duty, leave, on_leave}.
+    // The list being edited: {id, name, role, phone, duty, duty_weekdays, leave, on_leave}.
     const members = answer.staff.map((member) => ({...member}));
     const warning = answer.no_primary_staff
       ? el('p', {class: 'message warning no-primary-staff', role: 'alert'}, answer.no_primary_staff) : null;
@@ -57,7 +59,8 @@ export class StaffEditor {
       save.disabled = true;
       try {
         const saved = await sendJSON(`grids/${encodeURIComponent(code)}/staff`,
-          {staff: members.map((member) => ({id: member.id, duty: member.duty}))}, 'PUT');
+          {staff: members.map((member) => ({id: member.id, duty: member.duty, duty_days: member.duty_weekdays ?? []}))},
+          'PUT');
         this.render(root, saved, el('p', {class: 'message ok', role: 'status'}, '人员安排已保存'));
       } catch (error) {
         save.disabled = false;
@@ -89,7 +92,26 @@ export class StaffEditor {
       el('span', {class: 'staff-name'}, member.name), ' ', el('span', {class: 'staff-role'}, member.role), ' ', duty,
       member.on_leave ? el('span', {class: 'on-leave'}, '（请假中）') : null,
       leaveText(member.leave) ? el('span', {class: 'leave'}, leaveText(member.leave)) : null,
+      this.canAssign ? this.dutyDays(member, changed)
+        : member.duty_days ? el('span', {class: 'staff-duty-days'}, `值班：${member.duty_days}`) : null,
       removeButton, this.canSetLeave ? this.leaveForm(root, member) : null);
+  }
+
+  // The person's days on duty in this grid: one toggle per weekday (1 Monday … 7 Sunday).
+  dutyDays(member, changed) {
+    const days = new Set(member.duty_weekdays ?? []);
+    const boxes = weekdayNames.map((name, index) => {
+      const box = el('input', {type: 'checkbox', class: 'duty-day', value: String(index + 1), checked: days.has(index + 1),
+        'aria-label': `${member.name}周${name}值班`});
+      box.addEventListener('change', () => {
+        if (box.checked) days.add(index + 1);
+        else days.delete(index + 1);
+        member.duty_weekdays = [...days].sort((a, b) => a - b);
+        changed();
+      });
+      return el('label', {class: 'duty-day-choice'}, box, name);
+    });
+    return el('span', {class: 'duty-days', role: 'group', 'aria-label': `${member.name}的值班日`}, '值班：', ...boxes);
   }
 
   leaveForm(root, member) {

@@ -8,9 +8,16 @@
 //   GET /grids/{code}/staff       the grid's staff, A岗 first, and its
 //                                 no_primary_staff message when it has not
 //                                 exactly one A岗 (read_staff)
-//   PUT /grids/{code}/staff       {"staff":[{"id":1,"duty":"A"},…]}: the
-//                                 grid's links replaced whole (assign_staff);
-//                                 at most one A岗, each person once
+//   PUT /grids/{code}/staff       {"staff":[{"id":1,"duty":"A",
+//                                 "duty_days":[1,2,3,4,5]},…]}: the grid's
+//                                 links replaced whole (assign_staff); at most
+//                                 one A岗, each person once. duty_days (值班日,
+//                                 posted on the contact card) are ISO weekdays
+//                                 1–7 or Chinese text ("周一至周五"); null or []
+//                                 clears them, leaving them out keeps a
+//                                 person's days in the grid.
+//   Members in the answers carry duty_days (Chinese text or null) and
+//   duty_weekdays ([1…7]).
 //   PUT /staff/{id}/leave         {"from":"2026-12-01","until":"2026-12-10"}:
 //                                 leave over whole days, China time, either
 //                                 end open (null); both null ends the leave
