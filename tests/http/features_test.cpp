@@ -128,8 +128,8 @@ TEST_F(Features, GridItemsCarryTheContactCardAndCounts) {
     EXPECT_TRUE(p["valid_to"].is_null());
     EXPECT_EQ(p["version"], 1);
     EXPECT_EQ(p["household_count"], 5);
-    EXPECT_EQ(p["staff"], json::parse(R"([{"name":"张伟","role":"网格长","duty":"A","phone":"010-65001001"},
-                                           {"name":"李娜","role":"专职网格员","duty":"B","phone":"010-65001002"}])"));
+    EXPECT_EQ(p["staff"], json::parse(R"([{"name":"张伟","role":"网格长","duty":"A","phone":"010-65001001","duty_days":null},
+                                           {"name":"李娜","role":"专职网格员","duty":"B","phone":"010-65001002","duty_days":null}])"));
     EXPECT_EQ(get_json("/collections/grids/items/110105001001")["properties"]["household_count"], 7);
     EXPECT_EQ(get_json("/collections/grids/items/110105001")["properties"]["household_count"], 8);
     EXPECT_EQ(get_json("/collections/grids/items/110105001002001")["properties"]["version"], 2);

@@ -30,7 +30,7 @@ TEST_F(Lookup, InsideAGridGivesTheChainAndTheContactCard) {
     EXPECT_EQ(found["chain"][0]["level"], "street");
     EXPECT_EQ(found["chain"][2]["level"], "grid");
     ASSERT_EQ(found["staff"].size(), 2u);
-    EXPECT_EQ(found["staff"][0], json({{"name", "张伟"}, {"role", "网格长"}, {"duty", "A"}, {"phone", "010-65001001"}}));
+    EXPECT_EQ(found["staff"][0], json({{"name", "张伟"}, {"role", "网格长"}, {"duty", "A"}, {"phone", "010-65001001"}, {"duty_days", nullptr}}));
     EXPECT_FALSE(found["near_boundary"]);
     EXPECT_GT(found["distance_to_boundary_m"].get<double>(), 400.0);
 }

@@ -80,7 +80,7 @@ TEST_F(PublicRoutes, TheCardHasStaffOutlineAndTheQrCodesPage) {
     EXPECT_EQ(card["community"], json({{"code", "110105001001"}, {"name", "吉庆里社区"}}));
     EXPECT_EQ(card["street"], json({{"code", "110105001"}, {"name", "朝外街道"}}));
     ASSERT_EQ(card["staff"].size(), 2u);
-    EXPECT_EQ(card["staff"][0], json({{"name", "张伟"}, {"role", "网格长"}, {"duty", "A"}, {"phone", "010-65001001"}}));
+    EXPECT_EQ(card["staff"][0], json({{"name", "张伟"}, {"role", "网格长"}, {"duty", "A"}, {"phone", "010-65001001"}, {"duty_days", nullptr}}));
     EXPECT_EQ(card["staff"][1]["duty"], "B");
     EXPECT_EQ(card["geometry"]["type"], "Polygon");
     EXPECT_EQ(card["bbox"], json({116.40, 39.90, 116.41, 39.92}));

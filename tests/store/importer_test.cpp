@@ -140,7 +140,7 @@ TEST_F(ImporterTest, BadRowsNameFileRowAndField) {
         {Layer::staff, "id,name,phone,role\n1,王芳,138,专职网格员\n2,,138,网格长\n", "row 2: field name: missing"},
         {Layer::staff_grids, "staff_id,grid_code,duty\n1,110105001001001,C\n", "row 1: field duty: unknown duty 'C'"},
         {Layer::staff_grids, "staff_id,grid_code,duty,值班日\n1,110105001001001,A,周八\n",
-         "row 1: field duty_days: not weekdays: '周八'"},
+         "row 1: field 值班日: not weekdays: '周八'"},  // the file's own header
         {Layer::staff_grids, "staff_id,grid_code,duty\n1,110105001009009,A\n",
          "row 1: field grid_code: no current grid has the code '110105001009009'"},
         {Layer::incidents,
