@@ -228,7 +228,7 @@ protected:
         while (tiles_->size() < 30000) {
             const std::uint32_t x = random() % (1u << 14);
             const std::uint32_t y = random() % (1u << 14);
-            (*tiles_)[{14, x, y}] = std::string(1 + random() % 300, static_cast<char>('a' + random() % 26));
+            (*tiles_)[{14, x, y}] = std::string(1 + random() % 24, static_cast<char>('a' + random() % 26));
         }
         MbtilesMetadata metadata;
         metadata.values = {{"format", "png"}, {"name", "影像"}};
@@ -289,14 +289,14 @@ TEST_F(PmtilesLeaves, CorruptFilesGiveErrorsNamingThem) {
     const std::size_t data_offset = u64_at(good, 56);
     std::mt19937 random(3);
     int refusals = 0;
-    for (int i = 0; i < 300; ++i) {
+    for (int i = 0; i < 250; ++i) {
         std::string bad = good;
         const std::size_t at = i < 127 ? static_cast<std::size_t>(i) : random() % data_offset;
         bad[at] = static_cast<char>(bad[at] ^ (1 + random() % 255));
         write_bytes(broken, bad);
         refusals += refused(broken, probes()) ? 1 : 0;
     }
-    EXPECT_GT(refusals, 100);
+    EXPECT_GT(refusals, 80);
 }
 
 TEST(PmtilesReader, RefusesWhatItCannotServeWithTheReason) {
