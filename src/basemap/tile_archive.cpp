@@ -47,12 +47,16 @@ std::optional<int> MbtilesMetadata::zoom(std::string_view name) const {
 std::shared_ptr<const TileArchive> open_tile_archive(const std::filesystem::path& path) {
     // The magic decides, not the name: operators rename files. A PMTiles
     // file of another version starts "PM" too and gets the PMTiles reader's
-    // message; anything else (SQLite's "SQLite format 3", an empty file)
-    // goes to SQLite.
-    char magic[2] = {};
-    std::ifstream(path, std::ios::binary).read(magic, sizeof magic);
-    if (std::string_view(magic, sizeof magic) == "PM") return std::make_shared<const PmtilesReader>(path);
-    return std::make_shared<const MbtilesReader>(path);
+    // message on its version.
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error)) throw MbtilesError(path.string() + ": no such file");
+    std::ifstream in(path, std::ios::binary);
+    std::string magic(16, '\0');
+    in.read(magic.data(), static_cast<std::streamsize>(magic.size()));
+    magic.resize(static_cast<std::size_t>(in.gcount()));
+    if (magic.starts_with("PM")) return std::make_shared<const PmtilesReader>(path);
+    if (magic == std::string_view("SQLite format 3\0", 16)) return std::make_shared<const MbtilesReader>(path);
+    throw MbtilesError(path.string() + ": neither a PMTiles nor an MBTiles (SQLite) file");
 }
 
 bool is_pmtiles_name(const std::filesystem::path& path) { return path.extension() == ".pmtiles"; }

@@ -342,6 +342,17 @@ TEST(TileArchives, TheFirstBytesDecideTheFormat) {
     create_tile_archive(dir.path() / "new.mbtiles", vector_metadata())->finish();
     EXPECT_NE(dynamic_cast<const PmtilesReader*>(open_tile_archive(dir.path() / "new.pmtiles").get()), nullptr);
     EXPECT_NE(dynamic_cast<const MbtilesReader*>(open_tile_archive(dir.path() / "new.mbtiles").get()), nullptr);
+    // Neither: said so, naming the file.
+    write_bytes(dir.path() / "notes.pmtiles", "not tiles at all");
+    write_bytes(dir.path() / "empty.mbtiles", "");
+    for (const char* name : {"notes.pmtiles", "empty.mbtiles", "missing.mbtiles"}) {
+        try {
+            (void)open_tile_archive(dir.path() / name);
+            ADD_FAILURE() << name;
+        } catch (const MbtilesError& error) {
+            EXPECT_NE(std::string(error.what()).find((dir.path() / name).string()), std::string::npos) << error.what();
+        }
+    }
 }
 
 TEST(TileArchives, ConvertBetweenMbtilesAndPmtiles) {

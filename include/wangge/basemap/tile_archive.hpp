@@ -76,9 +76,10 @@ public:
     virtual void finish() = 0;
 };
 
-/// Opens the tile archive at `path`: PMTiles when the file starts with the
-/// PMTiles magic, MBTiles otherwise (whatever the extension says). Throws
-/// MbtilesError naming the file when it is missing or not a readable archive.
+/// Opens the tile archive at `path`: PMTiles or MBTiles by the file's first
+/// bytes (the PMTiles magic or SQLite's header), whatever its name says.
+/// Throws MbtilesError naming the file when it is missing, neither, or not
+/// a readable archive.
 [[nodiscard]] std::shared_ptr<const TileArchive> open_tile_archive(const std::filesystem::path& path);
 
 /// Whether `path` names a PMTiles file to write (it ends in ".pmtiles").
