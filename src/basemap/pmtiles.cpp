@@ -261,11 +261,11 @@ PmtilesReader::PmtilesReader(std::filesystem::path path) : path_(std::move(path)
     if (h[7] != 3) fail("PMTiles version " + std::to_string(h[7]) + ", only version 3 is read");
     sections_ = {read_u64(h + 8),  read_u64(h + 16), read_u64(h + 24), read_u64(h + 32),
                  read_u64(h + 40), read_u64(h + 48), read_u64(h + 56), read_u64(h + 64)};
+    addressed_tiles_ = read_u64(h + 72);
     const std::pair<std::uint64_t, std::uint64_t> ranges[] = {{sections_.root_offset, sections_.root_length},
                                                               {sections_.metadata_offset, sections_.metadata_length},
                                                               {sections_.leaves_offset, sections_.leaves_length},
                                                               {sections_.data_offset, sections_.data_length}};
-    addressed_tiles_ = read_u64(h + 72);
     for (const auto& [offset, length] : ranges) {
         if (!inside(offset, length, file_size_)) fail("truncated (a section ends beyond the file's end)");
     }
