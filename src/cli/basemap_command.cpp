@@ -46,7 +46,7 @@ int basemap_command(const Args& args) {
         "With --convert, copies the tiles and metadata of an MBTiles or PMTiles file into OUT instead.\n\noptions");
     description.add_options()
         ("help,h", "show this help")
-        ("store", po::value(&store_path)->value_name("FILE"), "GeoPackage store to read (required)")
+        ("store", po::value(&store_path)->value_name("FILE"), "GeoPackage store to read (or --convert)")
         ("convert", po::value(&convert)->value_name("IN"), "an MBTiles or PMTiles file to copy into --out")
         ("out", po::value(&out)->value_name("FILE"), "new .mbtiles or .pmtiles file to write (required)")
         ("min-zoom", po::value(&options.min_zoom)->default_value(options.min_zoom), "lowest zoom written")
