@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <exception>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <numbers>
 #include <numeric>
@@ -16,7 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "wangge/basemap/mbtiles.hpp"
+#include "wangge/basemap/tile_archive.hpp"
 #include "wangge/http/compression.hpp"
 #include "wangge/tiles/clip.hpp"
 #include "wangge/tiles/mvt_writer.hpp"
@@ -463,12 +464,12 @@ MbtilesMetadata metadata_of(const Prepared& prepared, const TilingOptions& optio
 
 }  // namespace
 
-TilingReport write_mbtiles(const Basemap& basemap, const std::filesystem::path& path, const TilingOptions& options) {
+TilingReport write_tiles(const Basemap& basemap, const std::filesystem::path& path, const TilingOptions& options) {
     if (options.min_zoom < 0 || options.max_zoom > tiles::max_zoom || options.min_zoom > options.max_zoom) {
         throw InputError("basemap zooms must satisfy 0 <= min <= max <= " + std::to_string(tiles::max_zoom));
     }
     const Prepared prepared = prepare(basemap);
-    MbtilesWriter writer(path, metadata_of(prepared, options));
+    const std::unique_ptr<TileArchiveWriter> writer = create_tile_archive(path, metadata_of(prepared, options));
     const unsigned threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
     TilingReport report;
     for (int z = options.min_zoom; z <= options.max_zoom; ++z) {
@@ -480,7 +481,7 @@ TilingReport write_mbtiles(const Basemap& basemap, const std::filesystem::path& 
         }
         starts.push_back(entries.size());
         const std::size_t tile_count = starts.size() - 1;
-        // Tiles are encoded and gzip'd in parallel; SQLite takes them on this thread afterwards.
+        // Tiles are encoded and gzip'd in parallel; the writer takes them on this thread afterwards.
         std::vector<std::string> encoded(tile_count);
         std::atomic<std::size_t> next{0};
         std::exception_ptr failure;
@@ -510,12 +511,12 @@ TilingReport write_mbtiles(const Basemap& basemap, const std::filesystem::path& 
         for (std::size_t t = 0; t < tile_count; ++t) {
             if (encoded[t].empty()) continue;
             const Entry& first = entries[starts[t]];
-            writer.put({z, first.x, first.y}, encoded[t]);
+            writer->put({z, first.x, first.y}, encoded[t]);
             ++report.tiles;
             report.bytes += encoded[t].size();
         }
     }
-    writer.finish();
+    writer->finish();
     return report;
 }
 

@@ -1,6 +1,5 @@
 #include "wangge/basemap/mbtiles.hpp"
 
-#include <charconv>
 #include <memory>
 #include <utility>
 
@@ -73,15 +72,6 @@ std::int64_t flip_row(const tiles::TileId& tile) {
     return (std::int64_t{1} << tile.z) - 1 - static_cast<std::int64_t>(tile.y);
 }
 
-std::optional<int> zoom_value(std::string_view text) {
-    int value = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc{} || end != text.data() + text.size() || value < 0 || value > tiles::max_zoom) {
-        return std::nullopt;
-    }
-    return value;
-}
-
 void prepare_tile_read(const std::filesystem::path& path, Connection& connection) {
     connection.tile_statement = prepare(
         path, connection.db.get(),
@@ -89,11 +79,6 @@ void prepare_tile_read(const std::filesystem::path& path, Connection& connection
 }
 
 }  // namespace
-
-std::string_view MbtilesMetadata::get(std::string_view name) const {
-    const auto found = values.find(std::string(name));
-    return found == values.end() ? std::string_view{} : std::string_view(found->second);
-}
 
 MbtilesReader::MbtilesReader(std::filesystem::path path) : path_(std::move(path)) {
     // Checked first: a clearer message than SQLite's "unable to open database file".
@@ -111,8 +96,8 @@ MbtilesReader::MbtilesReader(std::filesystem::path path) : path_(std::move(path)
         throw MbtilesError("MBTiles " + path_.string() + ": metadata format '" + std::string(format) +
                            "' is none of pbf, png, jpg, webp");
     }
-    if (const auto zoom = zoom_value(metadata_.get("minzoom"))) min_zoom_ = *zoom;
-    if (const auto zoom = zoom_value(metadata_.get("maxzoom"))) max_zoom_ = *zoom;
+    if (const auto zoom = metadata_.zoom("minzoom")) min_zoom_ = *zoom;
+    if (const auto zoom = metadata_.zoom("maxzoom")) max_zoom_ = *zoom;
     prepare_tile_read(path_, *connection);  // checks the tiles table now, not at the first request
     idle_.push_back(std::move(connection));
 }
@@ -156,6 +141,27 @@ std::optional<std::string> MbtilesReader::tile(const tiles::TileId& tile) const 
     sqlite3_reset(statement);
     give_back(std::move(connection));
     return bytes;
+}
+
+void MbtilesReader::for_each_tile(const TileVisitor& visit) const {
+    // A connection of its own: the pooled ones hold the single-tile statement.
+    const ConnectionPtr connection = open_connection(path_, SQLITE_OPEN_READONLY);
+    const auto statement =
+        prepare(path_, connection->db.get(), "SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles");
+    for (int status = sqlite3_step(statement.get());; status = sqlite3_step(statement.get())) {
+        if (status == SQLITE_DONE) break;
+        if (status != SQLITE_ROW) fail(path_, "cannot read the tiles", connection->db.get());
+        const std::int64_t z = sqlite3_column_int64(statement.get(), 0);
+        const std::int64_t tms_row = sqlite3_column_int64(statement.get(), 2);
+        const auto tile = z < 0 || z > tiles::max_zoom
+                              ? std::nullopt
+                              : tiles::make_tile(z, sqlite3_column_int64(statement.get(), 1),
+                                                 (std::int64_t{1} << z) - 1 - tms_row);
+        if (!tile) throw MbtilesError("MBTiles " + path_.string() + ": a tile outside the zoom levels 0-22 or its zoom's range");
+        const auto* data = static_cast<const char*>(sqlite3_column_blob(statement.get(), 3));
+        visit(*tile, data ? std::string_view(data, static_cast<std::size_t>(sqlite3_column_bytes(statement.get(), 3)))
+                          : std::string_view{});
+    }
 }
 
 MbtilesWriter::MbtilesWriter(std::filesystem::path path, const MbtilesMetadata& metadata) : path_(std::move(path)) {

@@ -4,7 +4,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -38,24 +37,6 @@ std::string etag_of(std::string_view bytes) {
                       "服务器未配置底图");
 }
 
-/// "a,b,c,d" of numbers; an empty array when the text is not that.
-nlohmann::json numbers(std::string_view text, std::size_t count) {
-    nlohmann::json out = nlohmann::json::array();
-    std::istringstream in{std::string(text)};
-    std::string item;
-    while (std::getline(in, item, ',')) {
-        try {
-            std::size_t used = 0;
-            const double value = std::stod(item, &used);
-            if (used != item.size()) return nlohmann::json::array();
-            out.push_back(value);
-        } catch (const std::exception&) {
-            return nlohmann::json::array();
-        }
-    }
-    return out.size() == count ? out : nlohmann::json::array();
-}
-
 /// An online source's TileJSON: the browser takes the tiles from it.
 nlohmann::json online_tilejson(const BasemapSource& source) {
     return {{"tilejson", "3.0.0"}, {"name", "online basemap"}, {"scheme", "xyz"},    {"format", "png"},
@@ -72,8 +53,8 @@ nlohmann::json tilejson(const TileArchive& reader, const Request& request) {
                        {"tiles", {request.base_url() + "/basemap/{z}/{x}/{y}"}},
                        {"minzoom", reader.min_zoom()},
                        {"maxzoom", reader.max_zoom()}};
-    if (const auto bounds = numbers(metadata.get("bounds"), 4); !bounds.empty()) out["bounds"] = bounds;
-    if (const auto center = numbers(metadata.get("center"), 3); !center.empty()) out["center"] = center;
+    if (const auto bounds = metadata.numbers("bounds", 4); !bounds.empty()) out["bounds"] = bounds;
+    if (const auto center = metadata.numbers("center", 3); !center.empty()) out["center"] = center;
     for (const char* text : {"attribution", "description", "version"}) {
         if (!metadata.get(text).empty()) out[text] = metadata.get(text);
     }

@@ -9,7 +9,7 @@
 
 namespace wangge::cli {
 
-/// Throws what basemap::write_mbtiles throws. The time printed counts from
+/// Throws what basemap::write_tiles throws. The time printed counts from
 /// `start` (before the features were derived).
 void write_basemap(const basemap::Basemap& basemap, const std::filesystem::path& out,
                    const basemap::TilingOptions& options, std::chrono::steady_clock::time_point start);

@@ -61,8 +61,8 @@ int generate_command(const Args& args) {
         ("no-history", po::bool_switch(&no_history), "skip the incident event history (smaller, faster)")
         ("out", po::value(&out)->value_name("FILE"), "new .gpkg file to write (required)")
         ("basemap-out", po::value(&basemap_out)->value_name("FILE"),
-         "new .mbtiles file for the city's streets, compounds and buildings (default: next to --out, "
-         "NAME.basemap.mbtiles; for `wangge serve --basemap`)")
+         "new .mbtiles or .pmtiles file for the city's streets, compounds and buildings (default: next "
+         "to --out, NAME.basemap.mbtiles; for `wangge serve --basemap`)")
         ("no-basemap", po::bool_switch(&no_basemap), "write no basemap");
     const auto values = parse_options(args, description);
     if (!values) return 0;

@@ -42,7 +42,7 @@ int print_command(const Args& args) {
         ("help,h", "show this help")
         ("store", po::value(&store_path)->value_name("FILE"), "GeoPackage store to read (required)")
         ("basemap", po::value(&basemap_path)->value_name("FILE"),
-         "MBTiles basemap to draw under the grids (vector or PNG); without one it is derived from the store")
+         "MBTiles or PMTiles basemap to draw under the grids (vector or PNG); without one it is derived from the store")
         ("grid", po::value(&grid)->value_name("CODE"), "print this grid")
         ("community", po::value(&community)->value_name("CODE"), "print this community and each of its grids")
         ("street", po::value(&street)->value_name("CODE"), "print this street and each of its communities")

@@ -81,7 +81,7 @@ int serve_command(const Args& args) {
         ("styles", po::value(&styles_dir)->default_value(styles_dir)->value_name("DIR"),
          "map styles, served under /styles/")
         ("basemap", po::value(&basemap_file)->value_name("FILE"),
-         "an MBTiles basemap (vector or raster) served under /basemap and drawn under the grids (docs/basemap.md)")
+         "an MBTiles or PMTiles basemap (vector or raster) served under /basemap and drawn under the grids (docs/basemap.md)")
         ("basemap-url", po::value(&config.basemap.url)->value_name("URL"),
          "instead, an online raster basemap the browser loads: an XYZ template with {z}, {x}, {y} (天地图 WMTS "
          "with your key, an OSM tile server; docs/basemap.md)")

@@ -1,9 +1,11 @@
 // The basemap module: MBTiles files (TMS rows, metadata, missing tiles, bad
 // files), outlines derived from households and grid borders, the vector
-// tiles of write_mbtiles decoded with GDAL's MVT driver (independent of our
-// encoder), and the /basemap routes through the composition root.
+// tiles of write_tiles decoded with GDAL's MVT driver (independent of our
+// encoder), and the /basemap routes through the composition root, serving
+// an MBTiles and a PMTiles file alike. PMTiles itself: pmtiles_test.cpp.
 
 #include <algorithm>
+#include <map>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -203,12 +205,29 @@ TEST(BasemapStreets, GridBordersGiveEachSegmentOnce) {
 namespace {
 
 /// A street seven z16 tiles long through the middle of a z12 tile, a
-/// building of three households at its centre tile, served by a test app.
-class BasemapTiles : public ::testing::Test {
+/// building of three households at its centre tile, written as MBTiles and
+/// as PMTiles (the parameter: the file's extension), each served by a test app.
+class BasemapTiles : public ::testing::TestWithParam<std::string> {
 protected:
+    struct Served {
+        TempDir dir;
+        TilingReport report;
+        std::unique_ptr<support::TestApp> app;
+    };
+
     static void SetUpTestSuite() {
         const tiles::TileId z12 = tiles::tile_containing({116.46, 39.92}, 12);
         centre_tile_ = new tiles::TileId{16, z12.x * 16 + 8, z12.y * 16 + 8};
+        served_ = new std::map<std::string, Served>;
+    }
+    static void TearDownTestSuite() {
+        delete served_;
+        delete centre_tile_;
+    }
+    void SetUp() override {
+        const auto [found, added] = served_->try_emplace(GetParam());
+        served = &found->second;
+        if (!added) return;
         const geo::Point centre = centre_of(*centre_tile_);
         const geo::Point west = centre_of({16, centre_tile_->x - 3, centre_tile_->y});
         const geo::Point east = centre_of({16, centre_tile_->x + 3, centre_tile_->y});
@@ -217,59 +236,48 @@ protected:
                                                        household_at("金桐西里", "1号楼", moved(centre, -14, 0))};
         Basemap basemap = areas_from_households(households);
         basemap.streets.push_back({"光华路", "main", {{west, east}}});
-        dir_ = new TempDir;
         TilingOptions options;
         options.attribution = "© 测试";
-        report_ = new TilingReport(write_mbtiles(basemap, path(), options));
-        app_ = new support::TestApp(support::TestAppOptions{.basemap = {.mbtiles = path()}});
+        served->report = write_tiles(basemap, path(), options);
+        served->app = std::make_unique<support::TestApp>(support::TestAppOptions{.basemap = {.mbtiles = path()}});
     }
-    static void TearDownTestSuite() {
-        delete app_;
-        delete report_;
-        delete dir_;
-        delete centre_tile_;
-    }
-    static std::filesystem::path path() { return dir_->path() / "city.mbtiles"; }
+    [[nodiscard]] std::filesystem::path path() const { return served->dir.path() / ("city" + GetParam()); }
     static std::string tile_path(const tiles::TileId& tile) {
         return "/basemap/" + std::to_string(tile.z) + "/" + std::to_string(tile.x) + "/" + std::to_string(tile.y);
     }
-    static http::Response get(std::string target, support::Headers headers = {}) {
+    [[nodiscard]] http::Response get(std::string target, support::Headers headers = {}) const {
         http::Request request(http::Method::get, std::move(target), std::move(headers), {});
         request.set_base_url("http://maps.example:8080");
-        return app_->handle(request);
+        return served->app->handle(request);
     }
 
     static inline tiles::TileId* centre_tile_ = nullptr;
-    static inline TempDir* dir_ = nullptr;
-    static inline TilingReport* report_ = nullptr;
-    static inline support::TestApp* app_ = nullptr;
+    static inline std::map<std::string, Served>* served_ = nullptr;
+    Served* served = nullptr;
 };
 
+INSTANTIATE_TEST_SUITE_P(Formats, BasemapTiles, ::testing::Values(".mbtiles", ".pmtiles"),
+                         [](const auto& format) { return format.param.substr(1); });
+
+/// The tiles of zoom z in the archive at `path`, read through its reader.
 std::size_t tiles_at(const std::filesystem::path& path, int z) {
-    sqlite3* db = nullptr;
-    sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-    const std::unique_ptr<sqlite3, decltype(&sqlite3_close_v2)> guard(db, &sqlite3_close_v2);
-    sqlite3_stmt* statement = nullptr;
-    sqlite3_prepare_v2(db, "SELECT count(*) FROM tiles WHERE zoom_level = ?1", -1, &statement, nullptr);
-    sqlite3_bind_int(statement, 1, z);
-    sqlite3_step(statement);
-    const auto count = static_cast<std::size_t>(sqlite3_column_int64(statement, 0));
-    sqlite3_finalize(statement);
+    std::size_t count = 0;
+    open_tile_archive(path)->for_each_tile([&](const tiles::TileId& tile, std::string_view) { count += tile.z == z; });
     return count;
 }
 
 }  // namespace
 
-TEST_F(BasemapTiles, OneTilePerCoveredPlaceAndZoom) {
+TEST_P(BasemapTiles, OneTilePerCoveredPlaceAndZoom) {
     EXPECT_EQ(tiles_at(path(), 12), 1U);
     EXPECT_EQ(tiles_at(path(), 16), 7U);  // the street's seven tiles; the building's is one of them
     EXPECT_EQ(tiles_at(path(), 17), 0U);
     std::size_t total = 0;
     for (int z = 12; z <= 16; ++z) total += tiles_at(path(), z);
-    EXPECT_EQ(report_->tiles, total);
+    EXPECT_EQ(served->report.tiles, total);
 }
 
-TEST_F(BasemapTiles, TileJsonComesFromTheMetadata) {
+TEST_P(BasemapTiles, TileJsonComesFromTheMetadata) {
     const http::Response response = get("/basemap.json");
     ASSERT_EQ(response.status(), http::Status::ok) << response.body();
     const auto tilejson = nlohmann::json::parse(response.body());
@@ -288,7 +296,7 @@ TEST_F(BasemapTiles, TileJsonComesFromTheMetadata) {
     EXPECT_EQ(layers, (std::set<std::string>{"streets", "compounds", "buildings"}));
 }
 
-TEST_F(BasemapTiles, TilesDecodeWithGdal) {
+TEST_P(BasemapTiles, TilesDecodeWithGdal) {
     // Without Accept-Encoding the stored gzip is inflated for the client.
     const http::Response response = get(tile_path(*centre_tile_));
     ASSERT_EQ(response.status(), http::Status::ok);
@@ -320,7 +328,7 @@ TEST_F(BasemapTiles, TilesDecodeWithGdal) {
     EXPECT_EQ(layers, (std::set<std::string>{"streets", "compounds"}));
 }
 
-TEST_F(BasemapTiles, GzipEtagAndCaching) {
+TEST_P(BasemapTiles, GzipEtagAndCaching) {
     const http::Response gzipped = get(tile_path(*centre_tile_), {{"Accept-Encoding", "gzip"}});
     ASSERT_EQ(gzipped.status(), http::Status::ok);
     EXPECT_EQ(gzipped.header("Content-Encoding"), "gzip");
@@ -335,7 +343,7 @@ TEST_F(BasemapTiles, GzipEtagAndCaching) {
     EXPECT_NE(east.header("ETag"), etag);
 }
 
-TEST_F(BasemapTiles, MissingTilesAndBadRequests) {
+TEST_P(BasemapTiles, MissingTilesAndBadRequests) {
     EXPECT_EQ(get(tile_path({16, centre_tile_->x, centre_tile_->y + 5})).status(), http::Status::no_content);
     const http::Response beyond = get(tile_path({17, centre_tile_->x * 2, centre_tile_->y * 2}));
     EXPECT_EQ(beyond.status(), http::Status::not_found);
@@ -408,24 +416,29 @@ TEST(BasemapRoutes, BadOnlineSourcesAreRefused) {
 
 TEST(BasemapRoutes, RasterTilesKeepTheirImageType) {
     const TempDir dir;
-    const auto path = dir.path() / "raster.mbtiles";
-    MbtilesMetadata metadata;
-    metadata.values = {{"name", "影像"}, {"format", "png"}, {"minzoom", "0"}, {"maxzoom", "2"},
-                       {"attribution", "© 测绘"}};
-    const std::string png("\x89PNG\r\n\x1a\n-pretend-image", 22);
-    {
-        MbtilesWriter writer(path, metadata);
-        writer.put({1, 1, 0}, png);
-        writer.finish();
+    for (const std::string name : {"raster.mbtiles", "raster.pmtiles"}) {
+        const auto path = dir.path() / name;
+        MbtilesMetadata metadata;
+        metadata.values = {{"name", "影像"}, {"format", "png"}, {"minzoom", "0"}, {"maxzoom", "2"},
+                           {"attribution", "© 测绘"}};
+        const std::string png("\x89PNG\r\n\x1a\n-pretend-image", 22);
+        {
+            const auto writer = create_tile_archive(path, metadata);
+            writer->put({1, 1, 0}, png);
+            writer->finish();
+        }
+        const support::TestApp app(support::TestAppOptions{.basemap = {.mbtiles = path}});
+        const auto tilejson = nlohmann::json::parse(app.handle(http::Method::get, "/basemap.json").body());
+        EXPECT_EQ(tilejson["format"], "png") << name;
+        EXPECT_EQ(tilejson["attribution"], "© 测绘") << name;
+        EXPECT_EQ(tilejson["vector_layers"], nlohmann::json::array()) << name;
+        // MBTiles has no bounds unless the metadata says; PMTiles always has (the world here).
+        EXPECT_EQ(tilejson.contains("bounds"), name.ends_with(".pmtiles")) << name;
+        const http::Response tile = app.handle(http::Method::get, "/basemap/1/1/0", {{"Accept-Encoding", "gzip"}});
+        ASSERT_EQ(tile.status(), http::Status::ok) << name;
+        EXPECT_EQ(tile.header("Content-Type"), "image/png");
+        EXPECT_EQ(tile.header("Content-Encoding"), "");
+        EXPECT_EQ(tile.body(), png);
+        EXPECT_EQ(app.handle(http::Method::get, "/basemap/1/0/0").status(), http::Status::no_content) << name;
     }
-    const support::TestApp app(support::TestAppOptions{.basemap = {.mbtiles = path}});
-    const auto tilejson = nlohmann::json::parse(app.handle(http::Method::get, "/basemap.json").body());
-    EXPECT_EQ(tilejson["format"], "png");
-    EXPECT_EQ(tilejson["vector_layers"], nlohmann::json::array());
-    EXPECT_FALSE(tilejson.contains("bounds"));  // not in the metadata
-    const http::Response tile = app.handle(http::Method::get, "/basemap/1/1/0", {{"Accept-Encoding", "gzip"}});
-    ASSERT_EQ(tile.status(), http::Status::ok);
-    EXPECT_EQ(tile.header("Content-Type"), "image/png");
-    EXPECT_EQ(tile.header("Content-Encoding"), "");
-    EXPECT_EQ(tile.body(), png);
 }

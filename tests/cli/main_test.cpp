@@ -123,6 +123,17 @@ TEST(Cli, BasemapsAreWrittenAndBadOnesRefused) {
     EXPECT_NE(layers_of(dir / "derived.mbtiles").find("buildings"), std::string::npos);
     EXPECT_EQ(wangge("basemap --store " + store + " --out " + (dir / "derived.mbtiles").string()).exit_code, 2)
         << "never overwrites";
+    // PMTiles by the name; converted back to MBTiles, GDAL reads its tiles.
+    const RunResult pmtiles = wangge("basemap --store " + store + " --out " + (dir / "derived.pmtiles").string());
+    EXPECT_EQ(pmtiles.exit_code, 0) << pmtiles.output;
+    char magic[7] = {};
+    std::ifstream(dir / "derived.pmtiles", std::ios::binary).read(magic, sizeof magic);
+    EXPECT_EQ(std::string(magic, sizeof magic), "PMTiles");
+    const RunResult converted = wangge("basemap --convert " + (dir / "derived.pmtiles").string() + " --out " +
+                                       (dir / "converted.mbtiles").string());
+    EXPECT_EQ(converted.exit_code, 0) << converted.output;
+    EXPECT_NE(layers_of(dir / "converted.mbtiles").find("buildings"), std::string::npos);
+    EXPECT_EQ(wangge("basemap --store " + store + " --convert a.mbtiles --out b.pmtiles").exit_code, 2);
 
     std::ofstream(dir / "bad.mbtiles") << "not a database";
     const RunResult refused = wangge("serve --store " + store + " --port 0 --basemap " + (dir / "bad.mbtiles").string());

@@ -22,6 +22,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     wangge::fuzz::photo_input(input);
 #elif defined(WANGGE_FUZZ_TARGET_query)
     wangge::fuzz::query_input(input);
+#elif defined(WANGGE_FUZZ_TARGET_pmtiles)
+    static const wangge::fuzz::PmtilesTarget pmtiles;
+    pmtiles.run(input);
 #elif defined(WANGGE_FUZZ_TARGET_path)
     static const wangge::fuzz::PathTarget paths;
     paths.run(input);

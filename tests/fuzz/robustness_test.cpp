@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <functional>
 #include <string>
 #include <vector>
@@ -109,6 +111,16 @@ TEST(GeoJsonRobustness, MillionVertexPolygonIsReadAndOneMoreIsRefused) {
 TEST(PhotoRobustness, CorpusAndMutants) { run_corpus_and_mutants(load_corpus("photo"), 19, 20'000, photo_input); }
 
 TEST(QueryRobustness, CorpusAndMutants) { run_corpus_and_mutants(load_corpus("query"), 2, 20'000, query_input); }
+
+TEST(PmtilesRobustness, CorpusAndMutants) {
+    // Ours (a run of 64 tiles, gzip'd) and tippecanoe's (not clustered, tests/basemap/data/README.md).
+    std::vector<std::string> corpus = load_corpus("pmtiles");
+    std::ifstream fixture(std::filesystem::path(WANGGE_SOURCE_DIR) / "tests/basemap/data/test_fixture_1.pmtiles",
+                          std::ios::binary);
+    corpus.emplace_back(std::istreambuf_iterator<char>(fixture), std::istreambuf_iterator<char>());
+    const PmtilesTarget target;
+    run_corpus_and_mutants(corpus, 23, 5'000, [&](const std::string& input) { target.run(input); });
+}
 
 TEST(PathRobustness, CorpusAndMutantsNeverLeaveWebMap) {
     const PathTarget target;

@@ -14,6 +14,7 @@
 
 #include "../store/sample_dataset.hpp"
 #include "support/test_app.hpp"
+#include "wangge/basemap/pmtiles.hpp"
 #include "wangge/geo/geojson.hpp"
 #include "wangge/http/static_files.hpp"
 #include "wangge/store/geopackage.hpp"
@@ -73,6 +74,28 @@ void photo_input(std::string_view input) {
         require(kind == ErrorKind::bad_request || kind == ErrorKind::too_large || kind == ErrorKind::unsupported_media ||
                     kind == ErrorKind::unprocessable,
                 std::string("a photo refusal that is not a client error: ") + e.what());
+    }
+}
+
+void PmtilesTarget::run(std::string_view input) const {
+    const std::filesystem::path path = dir_ / "input.pmtiles";
+    write_file(path, input);
+    // Stops the walk: a damaged run length may claim billions of tiles, all legal to visit.
+    struct Enough {};
+    try {
+        const basemap::PmtilesReader reader(path);
+        require(reader.min_zoom() <= reader.max_zoom(), "zooms out of order");
+        for (int z = 0; z <= 4; ++z) {
+            for (std::uint32_t x = 0; x < (1u << z); ++x) {
+                for (std::uint32_t y = 0; y < (1u << z); ++y) (void)reader.tile({z, x, y});
+            }
+        }
+        int visited = 0;
+        reader.for_each_tile([&](const tiles::TileId&, std::string_view) {
+            if (++visited == 1000) throw Enough{};
+        });
+    } catch (const basemap::MbtilesError&) {
+    } catch (const Enough&) {
     }
 }
 

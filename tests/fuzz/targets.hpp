@@ -37,6 +37,17 @@ void query_input(std::string_view input);
 /// or PNG with a size and an in-range EXIF place, or refused with a 4xx.
 void photo_input(std::string_view input);
 
+/// Bytes of a `serve --basemap` file read as PMTiles (basemap/pmtiles.hpp):
+/// opened, its tiles of zooms 0-4 looked up and its directories walked
+/// (the first 1000 tiles), or refused with MbtilesError.
+class PmtilesTarget {
+public:
+    void run(std::string_view input) const;
+
+private:
+    support::TempDir dir_;
+};
+
 /// The router's path matching and the static files of a web-map directory
 /// that has a secret file and symbolic links beside and inside it: no path
 /// may be answered with a file outside web-map/.

@@ -70,7 +70,7 @@ private:
     /// The outlines of matrix_dataset()'s households as a basemap file in `dir`.
     static std::filesystem::path matrix_basemap(const std::filesystem::path& dir) {
         const auto path = dir / "basemap.mbtiles";
-        (void)basemap::write_mbtiles(basemap::areas_from_households(matrix_dataset().households), path, {});
+        (void)basemap::write_tiles(basemap::areas_from_households(matrix_dataset().households), path, {});
         return path;
     }
 

@@ -118,7 +118,7 @@ protected:
         features.streets = basemap::streets_from_grids(data.grids);
         basemap::TilingOptions tiling;
         tiling.attribution = "© 测试底图";
-        basemap::write_mbtiles(features, dir_->path() / "sample.mbtiles", tiling);
+        basemap::write_tiles(features, dir_->path() / "sample.mbtiles", tiling);
         snapshot_ = new std::shared_ptr<const model::Snapshot>(model::Snapshot::build(std::move(data), 1));
         tiles_ = new basemap::MbtilesReader(dir_->path() / "sample.mbtiles");
     }

@@ -1,6 +1,6 @@
 #pragma once
 // A vector basemap of streets, compounds (小区) and buildings (楼栋), written
-// as an MBTiles file of Mapbox vector tiles with our own encoder
+// as an MBTiles or PMTiles file of Mapbox vector tiles with our own encoder
 // (tiles/mvt_writer.hpp) and clipping (tiles/clip.hpp).
 //
 // Layers and attributes (styles/basemap.json draws them):
@@ -13,7 +13,7 @@
 // compounds and buildings (areas_from_households), and its grid borders
 // stand for streets where no street lines exist (streets_from_grids).
 //
-// Thread safety: free functions on values; write_mbtiles encodes tiles on
+// Thread safety: free functions on values; write_tiles encodes tiles on
 // several threads of its own and writes the file from the calling one.
 
 #include <cstddef>
@@ -76,10 +76,11 @@ struct TilingReport {
     std::size_t bytes = 0;  ///< gzip'd tile bytes written
 };
 
-/// Writes every non-empty tile of min_zoom..max_zoom into a new MBTiles file
+/// Writes every non-empty tile of min_zoom..max_zoom into a new tile archive
 /// (gzip'd MVT, metadata with bounds, center, zooms, attribution and the
-/// vector_layers). Throws MbtilesError when the file exists or cannot be
-/// written (no partial file is left), InputError for bad zooms.
-TilingReport write_mbtiles(const Basemap& basemap, const std::filesystem::path& path, const TilingOptions& options);
+/// vector_layers): PMTiles when `path` ends in ".pmtiles", MBTiles otherwise
+/// (create_tile_archive). Throws MbtilesError when the file exists or cannot
+/// be written (no partial file is left), InputError for bad zooms.
+TilingReport write_tiles(const Basemap& basemap, const std::filesystem::path& path, const TilingOptions& options);
 
 }  // namespace wangge::basemap

@@ -41,7 +41,7 @@ public:
     /// Opens read-only and reads the metadata. Throws MbtilesError when the
     /// file is missing, not SQLite, lacks the tables, or has no known format.
     explicit MbtilesReader(std::filesystem::path path);
-    ~MbtilesReader();
+    ~MbtilesReader() override;
     MbtilesReader(const MbtilesReader&) = delete;
     MbtilesReader& operator=(const MbtilesReader&) = delete;
 
@@ -53,6 +53,7 @@ public:
 
     /// Throws MbtilesError on a read error.
     [[nodiscard]] std::optional<std::string> tile(const tiles::TileId& tile) const override;
+    void for_each_tile(const TileVisitor& visit) const override;
 
 private:
     [[nodiscard]] detail::ConnectionPtr lease() const;
@@ -68,18 +69,18 @@ private:
 
 /// Writes a new MBTiles file in one transaction: nothing is visible (and the
 /// file is removed) unless finish() is called.
-class MbtilesWriter {
+class MbtilesWriter final : public TileArchiveWriter {
 public:
     /// Creates `path` (which must not exist) with the schema and `metadata`.
     MbtilesWriter(std::filesystem::path path, const MbtilesMetadata& metadata);
-    ~MbtilesWriter();
+    ~MbtilesWriter() override;
     MbtilesWriter(const MbtilesWriter&) = delete;
     MbtilesWriter& operator=(const MbtilesWriter&) = delete;
 
     /// Stores the bytes of an XYZ tile (flipped to the TMS row).
-    void put(const tiles::TileId& tile, std::string_view bytes);
+    void put(const tiles::TileId& tile, std::string_view bytes) override;
     /// Commits; throws MbtilesError when SQLite cannot.
-    void finish();
+    void finish() override;
 
 private:
     void create_schema(const MbtilesMetadata& metadata);

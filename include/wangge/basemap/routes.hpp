@@ -1,6 +1,8 @@
 #pragma once
-// GET /basemap.json (TileJSON 3.0 from the MBTiles metadata) and GET
-// /basemap/{z}/{x}/{y} (the tiles, XYZ) of `wangge serve --basemap FILE`.
+// GET /basemap.json (TileJSON 3.0 from the archive's metadata) and GET
+// /basemap/{z}/{x}/{y} (the tiles, XYZ) of `wangge serve --basemap FILE`, an
+// MBTiles or PMTiles file (tile_archive.hpp): the browser sees one API for
+// both, so it needs no PMTiles client of its own.
 //
 // The basemap is public map data, not personal data: anonymous callers read
 // it (auth::Action::read_basemap) and shared caches may keep it. Tiles carry
@@ -18,7 +20,7 @@
 // loads the tiles from it directly; the map page's Content-Security-Policy
 // then allows that origin (origin()). Never a default: the map works offline.
 //
-// Reads run on the worker pool (SQLite reads the disk).
+// Reads run on the worker pool (SQLite or pread read the disk).
 
 #include <filesystem>
 #include <string>
@@ -29,7 +31,7 @@
 namespace wangge::basemap {
 
 struct BasemapSource {
-    std::filesystem::path mbtiles{};  ///< a local MBTiles file, served under /basemap/
+    std::filesystem::path mbtiles{};  ///< a local MBTiles or PMTiles file, served under /basemap/
     std::string url{};                ///< or an online XYZ raster template with {z}, {x} and {y}
     std::string attribution{};        ///< the credit the online source requires (its TileJSON's attribution)
 
@@ -40,8 +42,8 @@ struct BasemapSource {
     void check() const;
 };
 
-/// Registers both routes; opens the MBTiles file if given. Throws
-/// MbtilesError when it is not a readable MBTiles, InputError as check().
+/// Registers both routes; opens the tile file if given. Throws MbtilesError
+/// when it is not a readable MBTiles or PMTiles file, InputError as check().
 void add_basemap_routes(http::Router& router, const http::AuthGate& gate, const BasemapSource& source);
 
 }  // namespace wangge::basemap
