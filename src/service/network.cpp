@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <queue>
 #include <stdexcept>
 #include <unordered_map>
@@ -20,6 +21,8 @@ using detail::nearest_t;
 
 /// Vertices this close are one node.
 constexpr double merge_m = 0.5;
+/// A line's vertices off the straight line between their neighbours by less than this are dropped.
+constexpr double simplify_m = 1.0;
 /// Side of the cells segments are indexed by, in metres (grown for a huge extent).
 constexpr double cell_m = 100.0;
 constexpr std::size_t max_cells = std::size_t{1} << 22;
@@ -85,14 +88,43 @@ StreetNetwork::StreetNetwork(std::span<const std::vector<geo::Point>> lines, dou
     if (extent.empty()) return;
     const LocalPlane plane({(extent.min_x + extent.max_x) / 2, (extent.min_y + extent.max_y) / 2});
     NodeMerger merger(plane);
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> raw;
+    std::vector<std::vector<std::uint32_t>> paths;
     for (const auto& line : lines) {
         if (line.size() < 2) continue;
-        std::uint32_t previous = merger.node(plane.forward(line.front()), line.front());
-        for (std::size_t i = 1; i < line.size(); ++i) {
-            const std::uint32_t n = merger.node(plane.forward(line[i]), line[i]);
-            if (n != previous) raw.emplace_back(previous, n);
-            previous = n;
+        std::vector<std::uint32_t>& path = paths.emplace_back();
+        for (const geo::Point& p : line) {
+            const std::uint32_t n = merger.node(plane.forward(p), p);
+            if (path.empty() || path.back() != n) path.push_back(n);
+        }
+    }
+    // Vertices where lines meet or end are kept; the others only where the
+    // line bends by more than simplify_m (the wiggles of a drawn street would
+    // otherwise make thousands of pieces of the uncovered areas).
+    std::vector<std::uint32_t> uses(merger.plane_points.size(), 0);
+    for (const auto& path : paths) {
+        for (const std::uint32_t n : path) ++uses[n];
+        uses[path.front()] += 2;
+        uses[path.back()] += 2;
+    }
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> raw;
+    for (const auto& path : paths) {
+        if (path.size() < 2) continue;
+        std::size_t anchor = 0;
+        for (std::size_t next = 1; next < path.size(); ++next) {
+            const bool last = next + 1 == path.size();
+            // Can the segment from the anchor reach one vertex further?
+            bool reach = !last && uses[path[next]] < 2;
+            if (reach) {
+                const geo::Point a = merger.plane_points[path[anchor]], b = merger.plane_points[path[next + 1]];
+                for (std::size_t i = anchor + 1; i <= next && reach; ++i) {
+                    const geo::Point p = merger.plane_points[path[i]];
+                    const double t = nearest_t(a, b, p);
+                    reach = std::hypot(a.x + t * (b.x - a.x) - p.x, a.y + t * (b.y - a.y) - p.y) <= simplify_m;
+                }
+            }
+            if (reach) continue;
+            raw.emplace_back(path[anchor], path[next]);
+            anchor = next;
         }
     }
     // Crossings and T-junctions: candidate pairs share a cell of a hash grid.
@@ -137,8 +169,6 @@ StreetNetwork::StreetNetwork(std::span<const std::vector<geo::Point>> lines, dou
             }
         }
     }
-    nodes_ = merger.lonlats;
-    for (const geo::Point& p : nodes_) bounds_.expand(p);
     for (std::uint32_t s = 0; s < raw.size(); ++s) {
         auto& cuts = splits[s];
         std::sort(cuts.begin(), cuts.end());
@@ -146,10 +176,24 @@ StreetNetwork::StreetNetwork(std::span<const std::vector<geo::Point>> lines, dou
         cuts.emplace_back(1.0, raw[s].second);
         for (const auto& [t, n] : cuts) {
             if (n == previous) continue;
-            segments_.push_back({previous, n, distance_m(nodes_[previous], nodes_[n])});
+            segments_.push_back({previous, n, distance_m(merger.lonlats[previous], merger.lonlats[n])});
             previous = n;
         }
     }
+    // Only the nodes of segments (dropped vertices are none).
+    constexpr std::uint32_t unused = std::numeric_limits<std::uint32_t>::max();
+    std::vector<std::uint32_t> renumber(merger.lonlats.size(), unused);
+    for (Segment& segment : segments_) {
+        for (std::uint32_t* n : {&segment.from, &segment.to}) {
+            if (renumber[*n] == unused) {
+                renumber[*n] = static_cast<std::uint32_t>(nodes_.size());
+                nodes_.push_back(merger.lonlats[*n]);
+            }
+            *n = renumber[*n];
+        }
+    }
+    if (segments_.empty()) return;
+    for (const geo::Point& p : nodes_) bounds_.expand(p);
     // Shared borders drawn twice would be parallel edges: keep one.
     for (Segment& segment : segments_) {
         if (segment.from > segment.to) std::swap(segment.from, segment.to);
