@@ -194,7 +194,7 @@ TEST(ServiceCircleMethod, AlongTheStreetsOfTheBasemap) {
     options.min_zoom = 14;
     options.max_zoom = 16;
     (void)basemap::write_mbtiles(streets, path, options);
-    const TestApp app(TestAppOptions{.basemap = {.mbtiles = path}});
+    TestApp app(TestAppOptions{.basemap = {.mbtiles = path}});
 
     const json kinds = json::parse(app.handle(Method::get, "/service-circles/kinds").body());
     EXPECT_EQ(kinds["method"], "network");

@@ -25,6 +25,7 @@
 #include "support/temp_dir.hpp"
 #include "support/test_app.hpp"
 #include "wangge/basemap/basemap.hpp"
+#include "wangge/basemap/vector_tile.hpp"
 #include "wangge/basemap/mbtiles.hpp"
 #include "wangge/client_error.hpp"
 #include "wangge/model/snapshot.hpp"

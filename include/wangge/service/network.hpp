@@ -3,10 +3,12 @@
 // a graph of street segments, the points where households and facilities
 // join it, and the walking distances from a kind's facilities.
 //
-// The graph: every line vertex is a node; vertices within 0.5 m of each
-// other are one node (a street read back from tiles has its pieces' ends a
-// few centimetres apart, basemap/vector_tile.hpp), and two segments that
-// cross are both split at the crossing. Segments keep their length on the
+// The graph: line vertices within 0.5 m of each other are one node (a
+// street read back from tiles has its pieces' ends a few centimetres apart,
+// basemap/vector_tile.hpp); a vertex where lines meet or end is a node, and
+// so is any other vertex off the straight line between its kept neighbours
+// by more than 1 m (a drawn street's wiggles are not worth a node each); two
+// segments that cross, or one ending inside another, are split there. Segments keep their length on the
 // ellipsoid (circles.hpp's distance_m). Streets are walked both ways.
 //
 // Joining it: a point joins at the nearest point of the nearest segment
