@@ -69,16 +69,3 @@ test('the supervisor has the same control', {timeout: 60000}, async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
-
-// With the sample's basemap (its streets run along the grid borders) the
-// server walks along the streets, and the legend says so.
-const withStreets = useServerAndBrowser({basemap: true});
-
-test('with a basemap the circles walk along its streets and the legend says so', {timeout: 90000}, async () => {
-  const {page, errors} = await openMap(withStreets, '#view=planner', {as: 'planner'});
-  await chooseKind(page, market);
-  assert.match(await page.locator('.service-total').textContent(), /^菜市场\/商业（沿街道步行 500 米内）：覆盖 \d+\/\d+ 户/);
-  assert.ok((await drawn(page, 'service-uncovered-fill')).length > 0, 'the uncovered area is drawn');
-  await screenshot(page, 'service-circles-streets');
-  assert.deepEqual(errors, []);
-});
