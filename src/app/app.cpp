@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "wangge/auth/service.hpp"
+#include "wangge/basemap/vector_tile.hpp"
 #include "wangge/http/api.hpp"
 #include "wangge/http/assessment_routes.hpp"
 #include "wangge/http/department_routes.hpp"
@@ -25,6 +26,7 @@
 #include "wangge/http/workflow_routes.hpp"
 #include "wangge/model/snapshot.hpp"
 #include "wangge/print/routes.hpp"
+#include "wangge/service/circles.hpp"
 #include "wangge/store/departments.hpp"
 #include "wangge/store/geopackage.hpp"
 
@@ -80,7 +82,13 @@ std::unique_ptr<App> App::open(AppConfig config) {
     http::add_tile_feed_routes(router, p.state, p.gate, p.config.max_anonymous_streams);
     http::derive_household_counts(p.state);
     http::add_validate_route(router, p.state, p.gate, p.config.rules, p.config.validate_limits);
-    http::add_service_circle_routes(router, p.state, p.gate, p.config.service_circles);
+    // Along the streets of a vector basemap (read once, here), else straight.
+    const std::filesystem::path& basemap_file = p.config.basemap.file;
+    http::add_service_circle_routes(
+        router, p.state, p.gate, p.config.service_circles,
+        service::walking_network(p.config.service_circles,
+                                 basemap_file.empty() ? std::vector<std::vector<geo::Point>>{}
+                                                      : basemap::read_street_lines(basemap_file)));
     if (p.workflow) http::add_escalation_routes(router, p.state, p.gate, p.workflow->config.escalation);
     if (p.workflow) http::add_workflow_routes(router, p.state, *p.workflow);
     if (p.workflow) http::add_photo_routes(router, p.state, p.writer, p.gate, p.config.store, p.config.photo_limits);

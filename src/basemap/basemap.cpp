@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "wangge/basemap/tile_archive.hpp"
+#include "wangge/geo/convex_hull.hpp"
 #include "wangge/http/compression.hpp"
 #include "wangge/tiles/clip.hpp"
 #include "wangge/tiles/mvt_writer.hpp"
@@ -81,30 +82,6 @@ std::vector<std::vector<std::size_t>> clusters(std::span<const geo::Point> point
     out.reserve(by_root.size());
     for (auto& [_, members] : by_root) out.push_back(std::move(members));
     return out;
-}
-
-/// Andrew's monotone chain: the convex hull, counter-clockwise, open.
-std::vector<geo::Point> convex_hull(std::vector<geo::Point> points) {
-    std::sort(points.begin(), points.end(), [](const geo::Point& a, const geo::Point& b) {
-        return std::tie(a.x, a.y) < std::tie(b.x, b.y);
-    });
-    points.erase(std::unique(points.begin(), points.end()), points.end());
-    if (points.size() < 3) return points;
-    const auto cross = [](const geo::Point& o, const geo::Point& a, const geo::Point& b) {
-        return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
-    };
-    std::vector<geo::Point> hull(2 * points.size());
-    std::size_t k = 0;
-    for (const geo::Point& p : points) {
-        while (k >= 2 && cross(hull[k - 2], hull[k - 1], p) <= 0) --k;
-        hull[k++] = p;
-    }
-    for (std::size_t i = points.size() - 1, lower = k + 1; i-- > 0;) {
-        while (k >= lower && cross(hull[k - 2], hull[k - 1], points[i]) <= 0) --k;
-        hull[k++] = points[i];
-    }
-    hull.resize(k - 1);
-    return hull;
 }
 
 /// An open ring in metres to a closed lon/lat ring.
@@ -199,7 +176,7 @@ Basemap areas_from_households(std::span<const model::Household> households) {
                 grown.max_y += offset.y + compound_margin_m;
                 for (const geo::Point& corner : corners(grown)) points.push_back(corner);
             }
-            out.compounds.push_back({std::string(name), std::string(name), to_closed_lonlat(frame, convex_hull(points))});
+            out.compounds.push_back({std::string(name), std::string(name), to_closed_lonlat(frame, geo::convex_hull(points))});
         }
     }
     return out;

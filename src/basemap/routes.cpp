@@ -76,7 +76,7 @@ std::string BasemapSource::origin() const {
 
 void BasemapSource::check() const {
     if (url.empty()) return;
-    if (!mbtiles.empty()) throw InputError("give --basemap or --basemap-url, not both");
+    if (!file.empty()) throw InputError("give --basemap or --basemap-url, not both");
     if (!url.starts_with("https://") && !url.starts_with("http://")) {
         throw InputError("--basemap-url must start with http:// or https://");
     }
@@ -95,7 +95,7 @@ void BasemapSource::check() const {
 void add_basemap_routes(http::Router& router, const http::AuthGate& gate, const BasemapSource& source) {
     source.check();
     std::shared_ptr<const TileArchive> reader;
-    if (!source.mbtiles.empty()) reader = open_tile_archive(source.mbtiles);
+    if (!source.file.empty()) reader = open_tile_archive(source.file);
     const std::optional<nlohmann::json> online =
         source.url.empty() ? std::nullopt : std::optional<nlohmann::json>(online_tilejson(source));
 

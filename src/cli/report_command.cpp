@@ -11,6 +11,7 @@
 
 #include "progress.hpp"
 #include "options.hpp"
+#include "wangge/basemap/vector_tile.hpp"
 #include "wangge/cli/commands.hpp"
 #include "wangge/model/snapshot.hpp"
 #include "wangge/service/circles.hpp"
@@ -44,7 +45,7 @@ int report_command(const Args& args) {
     std::string assessment_path;
 
     po::options_description description(
-        "usage: wangge report --store FILE --month YYYY-MM --out FILE.xlsx [--assessment FILE.json]\n\n"
+        "usage: wangge report --store FILE --month YYYY-MM --out FILE.xlsx [--assessment FILE.json] [--basemap FILE]\n\n"
         "Writes the monthly statistics and assessment as a workbook with one sheet per level:\n"
         "网格 (grids), 网格员 (grid workers) and 社区 (communities); then 部门 (吹哨报到 per department),\n"
         "诉求分类 and 诉求区域 (the month's 群众诉求分析), 季度排名 (the quarter to date, 金/银/铜)\n"
@@ -57,7 +58,10 @@ int report_command(const Args& args) {
         ("out", po::value(&out)->value_name("FILE.xlsx"), "the workbook to write; replaced if it exists (required)")
         ("rules-config", po::value<std::string>()->value_name("FILE"),
          "the rules config (as for serve) whose \"service_circles\" sets the kinds and distances of the "
-         "15分钟生活圈 sheet")
+         "15分钟生活圈 sheet and how its distances are walked")
+        ("basemap", po::value<std::string>()->value_name("FILE"),
+         "a vector basemap (as for serve) whose streets the 15分钟生活圈 sheet walks along; without one, "
+         "straight lines")
         ("assessment", po::value(&assessment_path)->value_name("FILE.json"),
          "score weights, grade thresholds and visit quota: {\"weights\": {\"on_time\", \"no_rework\", "
          "\"visits\", \"coverage\", \"satisfaction\"}, \"thresholds\": {\"excellent\", \"competent\", \"basic\"}, "
@@ -87,9 +91,14 @@ int report_command(const Args& args) {
         store::household_versions_between(store_path, month.begin(), month.end());
     const workflow::MonthlyHouseholdChanges household_changes = workflow::monthly_household_changes(versions, month);
     // The service circles as the store stands (they have no history).
+    const service::CirclesConfig circles_in_force = circles_config(*values);
+    const auto network = service::walking_network(
+        circles_in_force, values->count("basemap") != 0U
+                              ? basemap::read_street_lines(values->at("basemap").as<std::string>())
+                              : std::vector<std::vector<geo::Point>>{});
     std::vector<service::Coverage> coverages;
-    for (const service::ServiceKind& kind : circles_config(*values).kinds) {
-        coverages.push_back(service::Coverage::compute(*snapshot, kind));
+    for (const service::ServiceKind& kind : circles_in_force.kinds) {
+        coverages.push_back(service::Coverage::compute(*snapshot, kind, nullptr, 0, network));
     }
     std::vector<const service::Coverage*> computed;
     for (const service::Coverage& coverage : coverages) computed.push_back(&coverage);

@@ -154,7 +154,7 @@ int serve_command(const Args& args) {
     }
     if (!values->count("secure-cookie")) secure_cookie = options.public_url.starts_with("https://");
 
-    config.basemap.mbtiles = basemap_file;
+    config.basemap.file = basemap_file;
     config.basemap.check();
     config.store = store_path;
     config.web_dir = web_dir;

@@ -80,6 +80,16 @@ json kind_json(const service::ServiceKind& kind) {
     return {{"id", kind.id}, {"name", kind.name}, {"facility_kinds", kind.facility_kinds}, {"distance_m", kind.distance_m}};
 }
 
+/// GET /service-circles/kinds: the kinds and how distances are walked.
+json kinds_body(const service::CirclesConfig& config, const service::StreetNetwork* network) {
+    json body = service::to_json(config);
+    const auto method = network != nullptr ? service::Method::network : service::Method::straight;
+    body["method"] = service::method_id(method);
+    body["method_name"] = service::method_name(method);
+    if (network != nullptr) body["snap_distance_m"] = network->snap_m();
+    return body;
+}
+
 /// What both routes start with: the caller, the area, the kind's coverage and the units shown.
 struct Asked {
     std::shared_ptr<const View> view;
@@ -156,6 +166,7 @@ Response shares(const Request& request, const State& state, const AuthGate& gate
         }
     }
     Response response = Response::json({{"kind", kind_json(coverage.kind())},
+                                        {"method", service::method_id(coverage.method())},
                                         {"area", asked.area.empty() ? json(nullptr) : json(asked.area)},
                                         {"version", snapshot.version()},
                                         {"total", {{"households", total.households},
@@ -191,7 +202,10 @@ Response uncovered(const Request& request, const State& state, const AuthGate& g
                                             {"uncovered_m2", area->uncovered_m2},
                                             {"whole", area->reach == service::Reach::none}}}});
     }
-    Response response = Response::bytes(json{{"type", "FeatureCollection"}, {"features", std::move(features)}}.dump(),
+    Response response = Response::bytes(json{{"type", "FeatureCollection"},
+                                             {"method", service::method_id(coverage.method())},
+                                             {"features", std::move(features)}}
+                                            .dump(),
                                         "application/geo+json");
     vary_by_session(response);
     return response;
@@ -200,8 +214,9 @@ Response uncovered(const Request& request, const State& state, const AuthGate& g
 }  // namespace
 
 ServiceCircles::ServiceCircles(std::shared_ptr<const service::CirclesConfig> config,
+                               std::shared_ptr<const service::StreetNetwork> network,
                                std::vector<std::shared_ptr<const service::Coverage>> bases)
-    : config_(std::move(config)) {
+    : config_(std::move(config)), network_(std::move(network)) {
     for (std::size_t k = 0; k < config_->kinds.size(); ++k) {
         auto slot = std::make_unique<Slot>();
         if (k < bases.size()) slot->base = std::move(bases[k]);
@@ -215,7 +230,7 @@ std::shared_ptr<const service::Coverage> ServiceCircles::of(std::size_t index, c
     const std::lock_guard lock(slot.computing);
     if (auto done = slot.computed.load()) return done;
     auto coverage = std::make_shared<const service::Coverage>(
-        service::Coverage::compute(snapshot, config_->kinds[index], slot.base.get()));
+        service::Coverage::compute(snapshot, config_->kinds[index], slot.base.get(), 0, network_));
     slot.computed.store(coverage);
     return coverage;
 }
@@ -234,21 +249,22 @@ std::vector<std::shared_ptr<const service::Coverage>> all_service_circles(const 
 }
 
 void add_service_circle_routes(Router& router, State& state, const AuthGate& gate,
-                               const service::CirclesConfig& config) {
+                               const service::CirclesConfig& config,
+                               std::shared_ptr<const service::StreetNetwork> network) {
     // Only what a kind's coverage can start from is carried to the next
     // version (at most one earlier coverage per kind), never the chain of views.
     state.derive_incremental<ServiceCircles>(
-        [config = std::make_shared<const service::CirclesConfig>(config)](const View&, const View* previous) {
+        [config = std::make_shared<const service::CirclesConfig>(config), network](const View&, const View* previous) {
             std::vector<std::shared_ptr<const service::Coverage>> bases;
             if (previous != nullptr) {
                 const ServiceCircles& before = previous->derived<ServiceCircles>();
                 for (std::size_t k = 0; k < config->kinds.size(); ++k) bases.push_back(before.latest(k));
             }
-            return std::make_shared<const ServiceCircles>(config, std::move(bases));
+            return std::make_shared<const ServiceCircles>(config, network, std::move(bases));
         });
     router.get(
         "/service-circles/kinds",
-        [body = service::to_json(config)](const Request& request) {
+        [body = kinds_body(config, network.get())](const Request& request) {
             request.query().allow_only({});
             return Response::json(body);
         },

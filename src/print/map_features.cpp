@@ -5,133 +5,12 @@
 #include <cstdint>
 #include <utility>
 
-#include <protozero/pbf_message.hpp>
-
+#include "wangge/basemap/vector_tile.hpp"
 #include "wangge/error.hpp"
 
 namespace wangge::print {
 
 namespace {
-
-// Field numbers of the Mapbox Vector Tile 2.1 protobuf schema.
-enum class TileTag : protozero::pbf_tag_type { layers = 3 };
-enum class LayerTag : protozero::pbf_tag_type { name = 1, features = 2, keys = 3, values = 4, extent = 5 };
-enum class FeatureTag : protozero::pbf_tag_type { tags = 2, type = 3, geometry = 4 };
-enum class ValueTag : protozero::pbf_tag_type { string_value = 1 };
-enum class GeomType : std::uint32_t { point = 1, linestring = 2, polygon = 3 };
-
-enum class Layer { streets, compounds, buildings, other };
-
-std::string_view text_of(const protozero::data_view& view) { return {view.data(), view.size()}; }
-
-Layer layer_of(std::string_view name) {
-    if (name == "streets") return Layer::streets;
-    if (name == "compounds") return Layer::compounds;
-    if (name == "buildings") return Layer::buildings;
-    return Layer::other;
-}
-
-/// The geometry commands of one feature as lon/lat paths: each MoveTo starts
-/// one; a ClosePath closes it (rings).
-std::vector<std::vector<geo::Point>> decode_paths(protozero::iterator_range<protozero::pbf_reader::const_uint32_iterator> commands,
-                                                  const tiles::TileId& tile, double extent) {
-    std::vector<std::vector<geo::Point>> paths;
-    const double tiles_per_world = std::ldexp(1.0, tile.z);
-    std::int64_t x = 0;
-    std::int64_t y = 0;
-    const auto lonlat = [&] {
-        return tiles::world_to_lonlat({(tile.x + static_cast<double>(x) / extent) / tiles_per_world,
-                                       (tile.y + static_cast<double>(y) / extent) / tiles_per_world});
-    };
-    for (auto it = commands.begin(); it != commands.end();) {
-        const std::uint32_t command = *it++;
-        const std::uint32_t id = command & 0x7U;
-        const std::uint32_t count = command >> 3U;
-        if (id == 7) {  // ClosePath
-            if (paths.empty() || paths.back().empty()) throw InputError("vector tile: ClosePath without a path");
-            paths.back().push_back(paths.back().front());
-            continue;
-        }
-        if (id != 1 && id != 2) throw InputError("vector tile: unknown geometry command " + std::to_string(id));
-        for (std::uint32_t i = 0; i < count; ++i) {
-            if (it == commands.end()) throw InputError("vector tile: geometry ends inside a command");
-            x += protozero::decode_zigzag32(*it++);
-            if (it == commands.end()) throw InputError("vector tile: geometry ends inside a command");
-            y += protozero::decode_zigzag32(*it++);
-            if (id == 1) paths.emplace_back();
-            if (paths.empty()) throw InputError("vector tile: LineTo before MoveTo");
-            paths.back().push_back(lonlat());
-        }
-    }
-    return paths;
-}
-
-void decode_layer(protozero::pbf_message<LayerTag> layer, const tiles::TileId& tile, basemap::Basemap& out) {
-    Layer kind = Layer::other;
-    std::vector<std::string_view> keys;
-    std::vector<std::string> values;
-    std::vector<protozero::data_view> features;
-    double extent = tiles::tile_extent;
-    while (layer.next()) {
-        switch (layer.tag()) {
-            case LayerTag::name: kind = layer_of(text_of(layer.get_view())); break;
-            case LayerTag::features: features.push_back(layer.get_view()); break;
-            case LayerTag::keys: keys.push_back(text_of(layer.get_view())); break;
-            case LayerTag::values: {
-                // Our layers' attributes are all strings; other values stay empty.
-                protozero::pbf_message<ValueTag> value(layer.get_view());
-                std::string text;
-                while (value.next()) {
-                    if (value.tag() == ValueTag::string_value) {
-                        text = value.get_string();
-                    } else {
-                        value.skip();
-                    }
-                }
-                values.push_back(std::move(text));
-                break;
-            }
-            case LayerTag::extent: extent = layer.get_uint32(); break;
-            default: layer.skip();
-        }
-    }
-    if (kind == Layer::other || extent <= 0) return;
-    for (const protozero::data_view& bytes : features) {
-        protozero::pbf_message<FeatureTag> feature(bytes);
-        std::string name;
-        std::string street_kind;
-        std::string compound;
-        std::vector<std::vector<geo::Point>> paths;
-        GeomType type = GeomType::point;
-        while (feature.next()) {
-            switch (feature.tag()) {
-                case FeatureTag::tags: {
-                    const auto tags = feature.get_packed_uint32();
-                    for (auto it = tags.begin(); it != tags.end();) {
-                        const std::uint32_t key = *it++;
-                        if (it == tags.end()) throw InputError("vector tile: odd number of tags");
-                        const std::uint32_t value = *it++;
-                        if (key >= keys.size() || value >= values.size()) throw InputError("vector tile: tag out of range");
-                        if (keys[key] == "name") name = values[value];
-                        if (keys[key] == "kind") street_kind = values[value];
-                        if (keys[key] == "compound") compound = values[value];
-                    }
-                    break;
-                }
-                case FeatureTag::type: type = static_cast<GeomType>(feature.get_enum()); break;
-                case FeatureTag::geometry: paths = decode_paths(feature.get_packed_uint32(), tile, extent); break;
-                default: feature.skip();
-            }
-        }
-        if (kind == Layer::streets && type == GeomType::linestring) {
-            out.streets.push_back({std::move(name), std::move(street_kind), std::move(paths)});
-        } else if (kind != Layer::streets && type == GeomType::polygon) {
-            // Each ring on its own: holes are rare in outlines and filled over anyway.
-            auto& areas = kind == Layer::compounds ? out.compounds : out.buildings;
-            for (auto& ring : paths) areas.push_back({name, compound, std::move(ring)});
-        }
-    }
-}
 
 std::uint64_t tile_key(const tiles::TileId& tile) {
     return (static_cast<std::uint64_t>(tile.z) << 58U) | (static_cast<std::uint64_t>(tile.x) << 29U) | tile.y;
@@ -142,28 +21,6 @@ std::uint64_t tile_key(const tiles::TileId& tile) {
 constexpr double derive_margin_degrees = 0.004;
 
 }  // namespace
-
-basemap::Basemap decode_basemap_tile(std::string_view bytes, const tiles::TileId& tile) {
-    std::string inflated;
-    if (basemap::is_gzip(bytes)) {
-        inflated = basemap::gunzip(bytes, "(tile)");
-        bytes = inflated;
-    }
-    basemap::Basemap out;
-    try {
-        protozero::pbf_message<TileTag> message(bytes.data(), bytes.size());
-        while (message.next()) {
-            if (message.tag() == TileTag::layers) {
-                decode_layer(message.get_message(), tile, out);
-            } else {
-                message.skip();
-            }
-        }
-    } catch (const protozero::exception& e) {
-        throw InputError(std::string("vector tile: ") + e.what());
-    }
-    return out;
-}
 
 int print_zoom(double world_width, double points, int min_zoom, int max_zoom) {
     if (!(world_width > 0) || !(points > 0)) return min_zoom;
@@ -199,7 +56,7 @@ std::vector<BasemapPiece> BasemapFeatures::pieces(const model::Snapshot& snapsho
             if (found == decoded_.end()) {
                 basemap::Basemap features;
                 try {
-                    if (const auto bytes = tiles_->tile(tile)) features = decode_basemap_tile(*bytes, tile);
+                    if (const auto bytes = tiles_->tile(tile)) features = basemap::decode_basemap_tile(*bytes, tile);
                 } catch (const InputError&) {
                     // A corrupt tile leaves a hole in the basemap, not a failed page.
                 }

@@ -28,7 +28,7 @@ Paper paper_of(const http::Request& request) {
 void add_print_routes(http::Router& router, const http::State& state, const http::AuthGate& gate,
                       const basemap::BasemapSource& basemap) {
     std::shared_ptr<const basemap::TileArchive> tiles;
-    if (!basemap.mbtiles.empty()) tiles = basemap::open_tile_archive(basemap.mbtiles);
+    if (!basemap.file.empty()) tiles = basemap::open_tile_archive(basemap.file);
     const auto route = [&router, &state, &gate, tiles](const std::string& pattern, Scope scope, Format format) {
         router.get(
             pattern,

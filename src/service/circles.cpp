@@ -7,62 +7,27 @@
 #include <exception>
 #include <mutex>
 #include <numbers>
+#include <span>
 #include <thread>
 #include <unordered_map>
 
+#include "wangge/error.hpp"
+#include "wangge/geo/convex_hull.hpp"
 #include "wangge/geo/geos.hpp"
+#include "plane.hpp"
 
 namespace wangge::service {
 
 namespace {
 
-// The CGCS2000 ellipsoid (EPSG:1024): semi-major axis and flattening.
-constexpr double semi_major_m = 6378137.0;
-constexpr double flattening = 1.0 / 298.257222101;
-constexpr double eccentricity2 = flattening * (2.0 - flattening);
-constexpr double radians_per_degree = std::numbers::pi / 180.0;
-/// Rounding of stored coordinates: a household this far beyond the distance still counts as covered.
-constexpr double rounding_m = 0.001;
+using detail::LocalPlane;
+using detail::metres_per_degree;
+using detail::rounding_m;
+
 /// Sides of the polygon standing for a circle in the uncovered areas.
 constexpr int circle_sides = 64;
 /// More changed facilities than this and recomputing everything is cheaper than the edits.
 constexpr std::size_t incremental_limit = 2000;
-
-/// Metres per degree of longitude (x) and latitude (y) at latitude `lat` (degrees).
-geo::Point metres_per_degree(double lat) noexcept {
-    const double phi = lat * radians_per_degree;
-    const double sin_phi = std::sin(phi);
-    const double w2 = 1.0 - eccentricity2 * sin_phi * sin_phi;
-    const double prime_vertical = semi_major_m / std::sqrt(w2);
-    const double meridian = semi_major_m * (1.0 - eccentricity2) / (w2 * std::sqrt(w2));
-    return {prime_vertical * std::cos(phi) * radians_per_degree, meridian * radians_per_degree};
-}
-
-/// The plane tangent to the ellipsoid at a centre point: metres east and north of it.
-class LocalPlane {
-public:
-    explicit LocalPlane(const geo::Point& centre) : centre_(centre), scale_(metres_per_degree(centre.y)) {}
-    [[nodiscard]] geo::Point forward(const geo::Point& p) const noexcept {
-        return {(p.x - centre_.x) * scale_.x, (p.y - centre_.y) * scale_.y};
-    }
-    [[nodiscard]] geo::Point inverse(const geo::Point& p) const noexcept {
-        return {centre_.x + p.x / scale_.x, centre_.y + p.y / scale_.y};
-    }
-    template <class Map>
-    [[nodiscard]] static geo::MultiPolygon map(const geo::MultiPolygon& multi, Map&& each) {
-        geo::MultiPolygon out = multi;
-        for (geo::Polygon& polygon : out.polygons) {
-            for (geo::Ring& ring : polygon.rings) {
-                for (geo::Point& p : ring) p = each(p);
-            }
-        }
-        return out;
-    }
-
-private:
-    geo::Point centre_;
-    geo::Point scale_;
-};
 
 /// Facilities hashed into cells at least the distance wide, so all those
 /// within it of a point lie in the point's cell or the eight around it.
@@ -171,19 +136,26 @@ double distance_to_edges(const geo::MultiPolygon& plane, const geo::Point& p) no
     return best;
 }
 
-/// The uncovered part of one finest-level grid.
-GridArea grid_area(const model::Grid& grid, const FacilityCells& cells, double distance_m,
-                   geo::geos::Context& context) {
-    const geo::Box box = geo::bounds(grid.geometry);
-    const LocalPlane plane({(box.min_x + box.max_x) / 2, (box.min_y + box.max_y) / 2});
-    const geo::MultiPolygon shape = LocalPlane::map(grid.geometry, [&](const geo::Point& p) { return plane.forward(p); });
-    GridArea out;
-    out.area_m2 = plane_area(shape);
-    // The circles reaching the grid; a grid whose every vertex lies within
-    // the 64-gon's inner radius of one centre is inside that circle.
+/// The box holding every point within `distance_m` of `box`, at its own
+/// latitudes (a removed facility may lie north of all those left).
+geo::Box around(const geo::Box& box, double distance_m) noexcept {
+    const double dy = distance_m / metres_per_degree(0.0).y;
+    const double dx = distance_m / metres_per_degree(std::min(89.0, std::max(std::abs(box.min_y), std::abs(box.max_y)) + dy)).x;
+    return {box.min_x - dx, box.min_y - dy, box.max_x + dx, box.max_y + dy};
+}
+
+/// What reaches one grid, in the grid's plane: shapes to cut away, unless one covers it all.
+struct Reaching {
+    bool full = false;
+    std::vector<geo::Polygon> shapes;
+};
+
+/// The circles of the facilities in `cells` reaching the grid `shape`; a grid
+/// whose every vertex lies within the 64-gon's inner radius of one centre is
+/// inside that circle.
+void add_circles(Reaching& out, const geo::MultiPolygon& shape, const geo::Box& box, const LocalPlane& plane,
+                 const FacilityCells& cells, double distance_m) {
     const double inner = distance_m * std::cos(std::numbers::pi / circle_sides);
-    std::vector<geo::Point> centres;
-    bool inside_one = false;
     cells.visit(box, [&](const geo::Point& facility) {
         const geo::Point centre = plane.forward(facility);
         if (!geo::contains(shape, centre) && distance_to_edges(shape, centre) > distance_m) return true;
@@ -191,32 +163,187 @@ GridArea grid_area(const model::Grid& grid, const FacilityCells& cells, double d
         for (const geo::Polygon& polygon : shape.polygons) {
             for (const geo::Point& v : polygon.rings.front()) farthest = std::max(farthest, std::hypot(v.x - centre.x, v.y - centre.y));
         }
-        inside_one = farthest <= inner;
-        centres.push_back(centre);
-        return !inside_one;
-    });
-    if (inside_one) {
-        out.reach = Reach::full;
-        return out;
-    }
-    if (centres.empty()) {
-        out.reach = Reach::none;
-        out.uncovered_m2 = out.area_m2;
-        out.uncovered = grid.geometry;
-        return out;
-    }
-    std::vector<geo::geos::Geometry> circles;
-    circles.reserve(centres.size());
-    for (const geo::Point& centre : centres) {
-        geo::Polygon circle;
+        out.full = farthest <= inner;
+        geo::Polygon& circle = out.shapes.emplace_back();
         geo::Ring& ring = circle.rings.emplace_back();
         for (int i = 0; i <= circle_sides; ++i) {
             const double angle = 2 * std::numbers::pi * (i % circle_sides) / circle_sides;
             ring.push_back({centre.x + distance_m * std::cos(angle), centre.y + distance_m * std::sin(angle)});
         }
-        circles.push_back(context.polygon(circle));
+        return !out.full;
+    });
+}
+
+/// Sides of the polygons standing for the circles at a street stretch's ends.
+constexpr int stretch_sides = 32;
+
+/// The convex hull (counter-clockwise, closed) of the stretch from a to b
+/// whose walk left is ra at a and rb at b (linear between): the hull of the
+/// two ends' 32-gons.
+geo::Polygon stretch_hull(const geo::Point& a, double ra, const geo::Point& b, double rb) {
+    std::vector<geo::Point> points;
+    for (const auto& [centre, radius] : {std::pair{a, ra}, std::pair{b, rb}}) {
+        if (radius <= 0.0) {
+            points.push_back(centre);
+            continue;
+        }
+        for (int i = 0; i < stretch_sides; ++i) {
+            const double angle = 2 * std::numbers::pi * i / stretch_sides;
+            points.push_back({centre.x + radius * std::cos(angle), centre.y + radius * std::sin(angle)});
+        }
     }
-    const geo::geos::Geometry reach = context.union_all(std::move(circles));
+    geo::Ring hull = geo::convex_hull(std::move(points));
+    hull.push_back(hull.front());
+    geo::Polygon out;
+    out.rings.push_back(std::move(hull));
+    return out;
+}
+
+/// A piece of a street segment along which the walk left changes linearly,
+/// in the grid's plane: from radius ra at a to rb at b.
+struct Stretch {
+    geo::Point a;
+    double ra;
+    geo::Point b;
+    double rb;
+
+    /// Whether the disc of `margin` around p lies within the stretch's
+    /// 32-gons' inner circle at p's nearest point of it or at an end (a
+    /// sufficient test: then it is inside the stretch's hull).
+    [[nodiscard]] bool holds(const geo::Point& p, double margin) const noexcept {
+        static const double inner = std::cos(std::numbers::pi / stretch_sides);
+        for (const double t : {detail::nearest_t(a, b, p), 0.0, 1.0}) {
+            const geo::Point q{a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)};
+            if (std::hypot(p.x - q.x, p.y - q.y) + margin <= (ra + t * (rb - ra)) * inner) return true;
+        }
+        return false;
+    }
+};
+
+/// Whether the stretches together hold all of `shape`, tested without GEOS:
+/// one stretch holding every vertex, or every point of a lattice over the
+/// shape's box held with a margin of half the lattice's diagonal (then every
+/// point of the box is). False means "not shown", not "not covered".
+bool stretches_cover(const geo::MultiPolygon& shape, std::span<const Stretch> stretches) {
+    for (const Stretch& stretch : stretches) {
+        bool all = true;
+        for (const geo::Polygon& polygon : shape.polygons) {
+            for (const geo::Point& v : polygon.rings.front()) all = all && stretch.holds(v, 0.0);
+        }
+        if (all) return true;
+    }
+    const geo::Box box = geo::bounds(shape);
+    const double width = box.max_x - box.min_x, height = box.max_y - box.min_y;
+    constexpr double steps = 16.0;
+    const double step = std::max({width / steps, height / steps, 1.0});
+    const double margin = step * std::numbers::sqrt2 / 2;
+    std::size_t last = 0;  // neighbouring points are mostly held by the same stretch
+    for (double y = box.min_y + step / 2; y < box.max_y + step / 2; y += step) {
+        for (double x = box.min_x + step / 2; x < box.max_x + step / 2; x += step) {
+            const geo::Point p{std::min(x, box.max_x), std::min(y, box.max_y)};
+            if (stretches[last].holds(p, margin)) continue;
+            bool held = false;
+            for (std::size_t i = 0; i < stretches.size() && !held; ++i) {
+                if (stretches[i].holds(p, margin)) {
+                    held = true;
+                    last = i;
+                }
+            }
+            if (!held) return false;
+        }
+    }
+    return true;
+}
+
+/// What the walk reaches of the grid `shape` along the streets: around each
+/// stretch, what is left of the walk there, up to the snap distance (farther
+/// off every street a point is not walked to along the streets).
+void add_streets(Reaching& out, const geo::MultiPolygon& shape, const geo::Box& box, const LocalPlane& plane,
+                 const StreetNetwork& network, const Walk& walk) {
+    std::vector<std::uint32_t> segments;
+    network.visit(around(box, std::min(walk.limit_m(), network.snap_m())), [&](std::uint32_t segment) {
+        segments.push_back(segment);
+        return true;
+    });
+    std::sort(segments.begin(), segments.end());
+    segments.erase(std::unique(segments.begin(), segments.end()), segments.end());
+    const geo::Box plane_box = geo::bounds(shape);
+    const double cap = network.snap_m();
+    std::vector<Stretch> stretches;
+    // One stretch along which the radius changes linearly from r0 to r1 (both in [0, cap]).
+    const auto add = [&](std::uint32_t segment, double s0, double r0, double s1, double r1) {
+        const geo::Point a = plane.forward(network.point_on(segment, s0));
+        const geo::Point b = plane.forward(network.point_on(segment, s1));
+        const geo::Box reach{std::min(a.x - r0, b.x - r1), std::min(a.y - r0, b.y - r1), std::max(a.x + r0, b.x + r1),
+                             std::max(a.y + r0, b.y + r1)};
+        if (reach.intersects(plane_box)) stretches.push_back({a, r0, b, r1});
+    };
+    for (const std::uint32_t segment : segments) {
+        if (!walk.touches(segment)) continue;
+        const std::vector<double> cuts = walk.breaks(segment);
+        for (std::size_t i = 1; i < cuts.size(); ++i) {
+            double s0 = cuts[i - 1], s1 = cuts[i];
+            double r0 = walk.left_m(segment, s0), r1 = walk.left_m(segment, s1);
+            if (r0 <= 0.0 && r1 <= 0.0) continue;
+            // Only the part with some walk left.
+            if (r0 < 0.0) {
+                s0 += (s1 - s0) * -r0 / (r1 - r0);
+                r0 = 0.0;
+            } else if (r1 < 0.0) {
+                s1 -= (s1 - s0) * -r1 / (r0 - r1);
+                r1 = 0.0;
+            }
+            // Split where the radius reaches the cap, so each part changes linearly.
+            if ((r0 - cap) * (r1 - cap) < 0.0) {
+                const double s = s0 + (s1 - s0) * (cap - r0) / (r1 - r0);
+                add(segment, s0, std::min(r0, cap), s, cap);
+                add(segment, s, cap, s1, std::min(r1, cap));
+            } else {
+                add(segment, s0, std::min(r0, cap), s1, std::min(r1, cap));
+            }
+        }
+    }
+    if (stretches.empty()) return;
+    if (stretches_cover(shape, stretches)) {
+        out.full = true;
+        return;
+    }
+    for (const Stretch& stretch : stretches) out.shapes.push_back(stretch_hull(stretch.a, stretch.ra, stretch.b, stretch.rb));
+}
+
+/// The uncovered part of one finest-level grid. In straight lines: outside
+/// the circles of `facilities`. Along the streets (a network and its walk):
+/// outside what the walk reaches and the circles of the facilities off the
+/// streets (`loose`); a grid with no street within the snap distance keeps
+/// the circles of every facility, as its households do.
+GridArea grid_area(const model::Grid& grid, const FacilityCells& facilities, const FacilityCells& loose, double distance_m,
+                   const StreetNetwork* network, const Walk* walk, geo::geos::Context& context) {
+    const geo::Box box = geo::bounds(grid.geometry);
+    const LocalPlane plane({(box.min_x + box.max_x) / 2, (box.min_y + box.max_y) / 2});
+    const geo::MultiPolygon shape = LocalPlane::map(grid.geometry, [&](const geo::Point& p) { return plane.forward(p); });
+    GridArea out;
+    out.area_m2 = plane_area(shape);
+    bool streets = false;
+    if (network != nullptr) {
+        network->visit(around(box, network->snap_m()), [&](std::uint32_t) { return !(streets = true); });
+    }
+    Reaching reaching;
+    add_circles(reaching, shape, box, plane, streets ? loose : facilities, distance_m);
+    if (!reaching.full && streets) add_streets(reaching, shape, box, plane, *network, *walk);
+    if (reaching.full) {
+        out.reach = Reach::full;
+        return out;
+    }
+    if (reaching.shapes.empty()) {
+        out.reach = Reach::none;
+        out.uncovered_m2 = out.area_m2;
+        out.uncovered = grid.geometry;
+        return out;
+    }
+    std::vector<geo::geos::Geometry> parts;
+    parts.reserve(reaching.shapes.size());
+    for (const geo::Polygon& polygon : reaching.shapes) parts.push_back(context.polygon(polygon));
+    const geo::geos::Geometry reach = context.union_all(std::move(parts));
     geo::geos::Geometry rest = [&] {
         const geo::geos::Geometry polygon = context.multipolygon(shape);
         try {
@@ -277,11 +404,12 @@ const GridArea* Coverage::area(std::size_t position) const noexcept {
 }
 
 Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& kind, const Coverage* base,
-                           unsigned threads) {
+                           unsigned threads, std::shared_ptr<const StreetNetwork> network) {
     if (threads == 0) threads = std::max(1U, std::thread::hardware_concurrency());
     const model::Tables& data = snapshot.data();
     Coverage out;
     out.kind_ = kind;
+    out.network_ = std::move(network);
     out.households_ = data.households;
     out.grids_ = data.grids;
     for (const model::Facility& facility : data.facilities) {
@@ -291,6 +419,32 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
     std::stable_sort(out.facilities_.begin(), out.facilities_.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     const FacilityCells cells(out.facilities_, kind.distance_m);
+    // Along the streets: the walk from the facilities that join them; the
+    // others keep their circles (`loose`).
+    const StreetNetwork* const streets = out.network_.get();
+    std::vector<std::pair<std::uint32_t, Attachment>> sources;
+    std::vector<std::pair<std::int64_t, geo::Point>> loose;
+    for (std::size_t f = 0; streets != nullptr && f < out.facilities_.size(); ++f) {
+        if (const auto at = streets->attach(out.facilities_[f].second)) {
+            sources.emplace_back(static_cast<std::uint32_t>(f), *at);
+        } else {
+            loose.push_back(out.facilities_[f]);
+        }
+    }
+    const FacilityCells loose_cells(loose, kind.distance_m);
+    std::optional<Walk> walk;
+    if (streets != nullptr) walk.emplace(*streets, sources, kind.distance_m);
+    const auto reaches = [&](const geo::Point& p) {
+        // Out of every circle is uncovered along the streets too (no walk is shorter).
+        if (!cells.reaches(p)) return false;
+        if (streets == nullptr) return true;
+        const std::optional<Attachment> at = streets->attach(p);
+        if (!at || loose_cells.reaches(p)) return true;
+        const auto [walked, source] = walk->to(*at);
+        // Never farther than the distance in a straight line from the facility walked from.
+        return source != Walk::no_source &&
+               distance_m(p, out.facilities_[source].second) <= kind.distance_m + rounding_m;
+    };
 
     const std::span<const model::Grid* const> grids = snapshot.current_grids();
     std::vector<std::ptrdiff_t> parent(grids.size(), -1);
@@ -312,7 +466,7 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
     };
 
     // What changed among this kind's facilities since `base`: the places around which to redo.
-    const bool same_kind = base != nullptr && base->kind_ == kind;
+    const bool same_kind = base != nullptr && base->kind_ == kind && base->network_ == out.network_;
     const bool same_layout = same_kind && base->grids_.shares_all(data.grids);
     std::vector<geo::Point> changed;
     if (same_layout) {
@@ -336,11 +490,6 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
     const bool incremental = same_layout && changed.size() <= incremental_limit;
     // The box holding every point within the distance of `p`, at p's own
     // latitude (a removed facility may lie north of all those left).
-    const auto around = [&](const geo::Point& p) {
-        const double dy = kind.distance_m / metres_per_degree(0.0).y;
-        const double dx = kind.distance_m / metres_per_degree(std::min(89.0, std::abs(p.y) + dy)).x;
-        return geo::Box{p.x - dx, p.y - dy, p.x + dx, p.y + dy};
-    };
 
     // Households.
     if (incremental && base->households_.shares_all(data.households)) {
@@ -349,11 +498,11 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
         out.tallies_ = base->tallies_;
         out.total_ = base->total_;
         for (const geo::Point& p : changed) {
-            snapshot.household_index().query(around(p), [&](std::size_t position) {
+            snapshot.household_index().query(around({p.x, p.y, p.x, p.y}, kind.distance_m), [&](std::size_t position) {
                 std::uint8_t& state = out.state_[position];
                 if (state == not_counted) return true;
                 ++out.work_.households_checked;
-                const std::uint8_t now = cells.reaches(data.households[position].location) ? covered_state : uncovered_state;
+                const std::uint8_t now = reaches(data.households[position].location) ? covered_state : uncovered_state;
                 if (now == state) return true;
                 state = now;
                 add_up(out.positions_.at(data.households[position].grid_code),
@@ -377,7 +526,7 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
                     if (!household.resident()) continue;
                     const auto found = out.positions_.find(household.grid_code);
                     if (found == out.positions_.end()) continue;
-                    const bool covered = cells.reaches(household.location);
+                    const bool covered = reaches(household.location);
                     out.state_[i] = covered ? covered_state : uncovered_state;
                     mine[found->second] += {1, covered ? 1 : 0};
                 }
@@ -403,7 +552,7 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
         out.areas_ = base->areas_;
         std::vector<bool> marked(grids.size(), false);
         for (const geo::Point& p : changed) {
-            snapshot.grid_index().query(around(p), [&](std::size_t position) {
+            snapshot.grid_index().query(around({p.x, p.y, p.x, p.y}, kind.distance_m), [&](std::size_t position) {
                 if (leaf[position] && !marked[position]) {
                     marked[position] = true;
                     redo.push_back(position);
@@ -418,7 +567,8 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
         }
     }
     run_parallel(redo.size(), threads, [&](std::size_t i, geo::geos::Context& context) {
-        out.areas_[redo[i]] = std::make_shared<const GridArea>(grid_area(*grids[redo[i]], cells, kind.distance_m, context));
+        out.areas_[redo[i]] = std::make_shared<const GridArea>(grid_area(
+            *grids[redo[i]], cells, loose_cells, kind.distance_m, streets, walk ? &*walk : nullptr, context));
     });
     out.work_.grids_computed = redo.size();
     return out;
@@ -439,11 +589,25 @@ std::vector<GridRow> grid_rows(const model::Snapshot& snapshot, std::span<const 
     for (const std::size_t g : grids) {
         for (const Coverage* coverage : coverages) {
             const Tally* tally = coverage->unit(current[g]->code);
-            rows.push_back({current[g]->code, current[g]->name, coverage->kind().name, tally ? *tally : Tally{},
+            rows.push_back({current[g]->code, current[g]->name, coverage->kind().name, coverage->method(), tally ? *tally : Tally{},
                             coverage->area(g)->uncovered_m2});
         }
     }
     return rows;
+}
+
+std::shared_ptr<const StreetNetwork> walking_network(const CirclesConfig& config,
+                                                    std::span<const std::vector<geo::Point>> lines) {
+    if (config.method == Method::straight) return nullptr;
+    const bool streets = std::any_of(lines.begin(), lines.end(), [](const auto& line) { return line.size() >= 2; });
+    if (!streets) {
+        if (config.method == Method::network) {
+            throw InputError(std::string("rules config '") + config_key +
+                             "' method \"network\" needs a vector basemap with streets (--basemap FILE)");
+        }
+        return nullptr;
+    }
+    return std::make_shared<const StreetNetwork>(lines, config.snap_distance_m);
 }
 
 }  // namespace wangge::service

@@ -32,6 +32,10 @@ const ServiceKind* CirclesConfig::find(std::string_view id_or_name) const noexce
     return found == kinds.end() ? nullptr : &*found;
 }
 
+const char* method_id(Method method) noexcept { return method == Method::network ? "network" : "straight"; }
+
+const char* method_name(Method method) noexcept { return method == Method::network ? "沿街道步行" : "直线距离"; }
+
 nlohmann::json to_json(const CirclesConfig& config) {
     nlohmann::json kinds = nlohmann::json::array();
     for (const ServiceKind& kind : config.kinds) {
@@ -47,6 +51,23 @@ void apply_config(const nlohmann::json& service_circles, CirclesConfig& config) 
     const std::string where = std::string("rules config '") + config_key + "'";
     if (!service_circles.is_object()) throw InputError(where + " must be an object of service kinds");
     for (const auto& [id, fields] : service_circles.items()) {
+        if (id == "method") {
+            if (fields == "network") {
+                config.method = Method::network;
+            } else if (fields == "straight") {
+                config.method = Method::straight;
+            } else {
+                throw InputError(where + " method must be \"network\" or \"straight\"");
+            }
+            continue;
+        }
+        if (id == "snap_distance_m") {
+            if (!fields.is_number() || !(fields.get<double>() > 0.0) || fields.get<double>() > 2000.0) {
+                throw InputError(where + " snap_distance_m must be a number in (0, 2000]");
+            }
+            config.snap_distance_m = fields.get<double>();
+            continue;
+        }
         const auto kind = std::find_if(config.kinds.begin(), config.kinds.end(),
                                        [&](const ServiceKind& k) { return k.id == id; });
         if (kind == config.kinds.end()) throw InputError(where + ": unknown service kind '" + id + "'");

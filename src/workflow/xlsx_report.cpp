@@ -257,14 +257,14 @@ void write_household_change_sheet(GDALDataset& dataset, const MonthlyHouseholdCh
     }
 }
 
-/// 15分钟生活圈: one row per grid and service kind; shares in percent.
+/// 15分钟生活圈: one row per grid and service kind, with how its distances were walked; shares in percent.
 void write_service_circle_sheet(GDALDataset& dataset, std::span<const service::GridRow> rows) {
     OGRLayer& sheet = create_sheet(dataset, service_circle_sheet,
                                    {{"网格编码", OFTString}, {"网格名称", OFTString}, {"服务类型", OFTString},
-                                    {"户数", OFTInteger}, {"覆盖户数", OFTInteger}, {"覆盖率(%)", OFTReal},
-                                    {"未覆盖面积(平方米)", OFTReal}});
+                                    {"距离计算", OFTString}, {"户数", OFTInteger}, {"覆盖户数", OFTInteger},
+                                    {"覆盖率(%)", OFTReal}, {"未覆盖面积(平方米)", OFTReal}});
     for (const service::GridRow& row : rows) {
-        write_row(sheet, service_circle_sheet, {row.grid_code, row.grid_name, row.kind},
+        write_row(sheet, service_circle_sheet, {row.grid_code, row.grid_name, row.kind, service::method_name(row.method)},
                   {static_cast<double>(row.tally.households), static_cast<double>(row.tally.covered),
                    percent(row.tally.share()), std::round(row.uncovered_m2)});
     }

@@ -239,7 +239,7 @@ protected:
         TilingOptions options;
         options.attribution = "© 测试";
         served->report = write_tiles(basemap, path(), options);
-        served->app = std::make_unique<support::TestApp>(support::TestAppOptions{.basemap = {.mbtiles = path()}});
+        served->app = std::make_unique<support::TestApp>(support::TestAppOptions{.basemap = {.file = path()}});
     }
     [[nodiscard]] std::filesystem::path path() const { return served->dir.path() / ("city" + GetParam()); }
     static std::string tile_path(const tiles::TileId& tile) {
@@ -367,7 +367,7 @@ TEST(BasemapRoutes, WithoutABasemapBothAnswerNoBasemap) {
 TEST(BasemapRoutes, ABadFileStopsTheAppFromOpening) {
     const TempDir dir;
     std::ofstream(dir.path() / "bad.mbtiles") << "this is not SQLite";
-    EXPECT_THROW(support::TestApp(support::TestAppOptions{.basemap = {.mbtiles = dir.path() / "bad.mbtiles"}}), MbtilesError);
+    EXPECT_THROW(support::TestApp(support::TestAppOptions{.basemap = {.file = dir.path() / "bad.mbtiles"}}), MbtilesError);
 }
 
 TEST(BasemapRoutes, AnOnlineSourceIsAnsweredAndAllowedByThePagePolicy) {
@@ -410,8 +410,8 @@ TEST(BasemapRoutes, BadOnlineSourcesAreRefused) {
     refused({.url = "https://a/{z}/{x}.png", .attribution = "x"}, "{y}");
     refused({.url = "https://a;script-src *;/{z}/{x}/{y}.png", .attribution = "x"}, "plain host");
     refused({.url = "https://a/{z}/{x}/{y}.png"}, "--basemap-attribution");
-    refused({.mbtiles = "a.mbtiles", .url = "https://a/{z}/{x}/{y}.png", .attribution = "x"}, "not both");
-    EXPECT_NO_THROW((BasemapSource{.mbtiles = "a.mbtiles"}.check()));
+    refused({.file = "a.mbtiles", .url = "https://a/{z}/{x}/{y}.png", .attribution = "x"}, "not both");
+    EXPECT_NO_THROW((BasemapSource{.file = "a.mbtiles"}.check()));
 }
 
 TEST(BasemapRoutes, RasterTilesKeepTheirImageType) {
@@ -427,7 +427,7 @@ TEST(BasemapRoutes, RasterTilesKeepTheirImageType) {
             writer->put({1, 1, 0}, png);
             writer->finish();
         }
-        const support::TestApp app(support::TestAppOptions{.basemap = {.mbtiles = path}});
+        const support::TestApp app(support::TestAppOptions{.basemap = {.file = path}});
         const auto tilejson = nlohmann::json::parse(app.handle(http::Method::get, "/basemap.json").body());
         EXPECT_EQ(tilejson["format"], "png") << name;
         EXPECT_EQ(tilejson["attribution"], "© 测绘") << name;

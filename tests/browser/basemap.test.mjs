@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 
-import {loadSample, screenshot, signIn, useServerAndBrowser, waitIdle} from './harness.mjs';
+import {loadSample, openMap, screenshot, signIn, useServerAndBrowser, waitIdle} from './harness.mjs';
 
 const sample = loadSample();
 const session = useServerAndBrowser({basemap: true});
@@ -86,4 +86,19 @@ test('offline, the basemap is drawn under the grids and credited', {timeout: 600
   assert.deepEqual(aborted, [], 'the map asked for nothing off this machine');
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+// With the basemap's streets (along the sample's grid borders) the 15分钟生活圈
+// are walked along them, and the legend says so (service_circles.test.mjs has straight lines).
+test('the service circles walk along the basemap\'s streets and the legend says so', {timeout: 60000}, async () => {
+  const {page, errors} = await openMap(session, '#view=planner', {as: 'planner'});
+  const select = page.locator('select[name="service-kind"]');
+  await select.locator('option[value="market"]').waitFor({state: 'attached', timeout: 10000});
+  await select.selectOption('market');
+  const total = page.locator('.service-total');
+  await total.waitFor({timeout: 20000});
+  assert.match(await total.textContent(), /^菜市场\/商业（沿街道步行 500 米内）：覆盖 \d+\/\d+ 户/);
+  await waitIdle(page);
+  await screenshot(page, 'service-circles-streets');
+  assert.deepEqual(errors, []);
 });

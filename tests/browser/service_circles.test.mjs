@@ -48,7 +48,7 @@ test('the planner sees the uncovered area, the circles and the shares of a servi
   assert.deepEqual(rows.map((row) => row.code).sort(), sample.gridCodes);
   const shares = rows.map((row) => (row.share === '—' ? Infinity : Number.parseFloat(row.share)));
   assert.deepEqual(shares, [...shares].sort((a, b) => a - b), 'worst first');
-  assert.match(await page.locator('.service-total').textContent(), /^菜市场\/商业（步行 500 米内）：覆盖 \d+\/\d+ 户/);
+  assert.match(await page.locator('.service-total').textContent(), /^菜市场\/商业（直线距离 500 米内）：覆盖 \d+\/\d+ 户/);
   await screenshot(page, 'service-circles-planner');
 
   // Another kind replaces the layers' data; 不显示 removes them.

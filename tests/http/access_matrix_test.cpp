@@ -48,7 +48,7 @@ model::Dataset matrix_dataset() {
 /// matrix_dataset() in a GeoPackage that also keeps the accounts.
 class FullServer {
 public:
-    FullServer() : app_(TestAppOptions{.data = matrix_dataset(), .basemap = {.mbtiles = matrix_basemap(basemap_dir_.path())}}) {
+    FullServer() : app_(TestAppOptions{.data = matrix_dataset(), .basemap = {.file = matrix_basemap(basemap_dir_.path())}}) {
         app_.serve();
     }
 

@@ -13,7 +13,9 @@
 
 #include <gtest/gtest.h>
 
+#include "support/temp_dir.hpp"
 #include "support/test_app.hpp"
+#include "wangge/basemap/basemap.hpp"
 
 namespace wangge::http::test {
 using namespace wangge::support;
@@ -45,6 +47,7 @@ TEST_F(ServiceCircleRoutes, SharesPerGridCommunityAndStreetWorstFirst) {
     EXPECT_EQ(body["kind"]["id"], "health");
     EXPECT_EQ(body["kind"]["name"], "卫生服务站");
     EXPECT_EQ(body["kind"]["distance_m"], 1000.0);
+    EXPECT_EQ(body["method"], "straight");  // no basemap: straight lines
     EXPECT_EQ(body["total"], json({{"households", 8}, {"covered", 5}, {"share", 5.0 / 8}}));
     ASSERT_EQ(body["grids"].size(), 3U);
     // Worst first.
@@ -174,10 +177,40 @@ TEST_F(ServiceCircleRoutes, TheMonthlyWorkbookHasTheSheet) {
         const auto cell = [&](const char* column) { return std::string(row->GetFieldAsString(column)); };
         if (cell("服务类型") != "卫生服务站") continue;
         const std::string households = cell("户数"), covered = cell("覆盖户数"), share = cell("覆盖率(%)");
+        EXPECT_EQ(cell("距离计算"), "直线距离");
         health[cell("网格编码")] = households + "/" + covered + "/" + share;
     }
     EXPECT_EQ(rows, 2U * 7U);  // the supervisor's two grids, seven kinds each
     EXPECT_EQ(health, (std::map<std::string, std::string>{{west, "5/4/80"}, {east, "2/1/50"}}));
+}
+
+TEST(ServiceCircleMethod, AlongTheStreetsOfTheBasemap) {
+    // The sample's basemap as `wangge basemap` writes it: streets along the grid borders.
+    const TempDir dir;
+    const auto path = dir.path() / "sample.basemap.mbtiles";
+    basemap::Basemap streets;
+    streets.streets = basemap::streets_from_grids(sample_dataset().grids);
+    basemap::TilingOptions options;
+    options.min_zoom = 14;
+    options.max_zoom = 16;
+    (void)basemap::write_tiles(streets, path, options);
+    TestApp app(TestAppOptions{.basemap = {.file = path}});
+
+    const json kinds = json::parse(app.handle(Method::get, "/service-circles/kinds").body());
+    EXPECT_EQ(kinds["method"], "network");
+    EXPECT_EQ(kinds["method_name"], "沿街道步行");
+    EXPECT_EQ(kinds["snap_distance_m"], 300.0);
+    const http::Response shares = app.handle_as(users::planner, Method::get, "/service-circles?kind=health");
+    ASSERT_EQ(shares.status(), Status::ok) << shares.body();
+    const json body = json::parse(shares.body());
+    EXPECT_EQ(body["method"], "network");
+    EXPECT_EQ(body["total"]["households"], 8);
+    // Never more than the 5 of 8 the straight lines cover (the test above).
+    EXPECT_LE(body["total"]["covered"].get<int>(), 5);
+    const json uncovered = json::parse(
+        app.handle_as(users::planner, Method::get, "/service-circles/uncovered.geojson?kind=health").body());
+    EXPECT_EQ(uncovered["method"], "network");
+    EXPECT_FALSE(uncovered["features"].empty());
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 #include "support/temp_dir.hpp"
 #include "support/test_app.hpp"
 #include "wangge/basemap/basemap.hpp"
+#include "wangge/basemap/vector_tile.hpp"
 #include "wangge/basemap/mbtiles.hpp"
 #include "wangge/client_error.hpp"
 #include "wangge/model/snapshot.hpp"
@@ -244,7 +245,7 @@ TEST_F(SamplePrint, TheTileDecoderAgreesWithGdal) {
                 const auto bytes = tiles_->tile(tile);
                 if (!bytes) continue;
                 ++tiles;
-                const basemap::Basemap ours = print::decode_basemap_tile(*bytes, tile);
+                const basemap::Basemap ours = basemap::decode_basemap_tile(*bytes, tile);
                 std::size_t streets = 0;
                 std::size_t compounds = 0;
                 std::size_t buildings = 0;
@@ -269,7 +270,7 @@ TEST_F(SamplePrint, TheTileDecoderAgreesWithGdal) {
         }
     }
     EXPECT_GT(tiles, 5);
-    EXPECT_THROW((void)print::decode_basemap_tile(std::string("\x1a\x05\x0a\x03", 4), {14, 0, 0}), InputError);
+    EXPECT_THROW((void)basemap::decode_basemap_tile(std::string("\x1a\x05\x0a\x03", 4), {14, 0, 0}), InputError);
 }
 
 /// A raster (PNG) MBTiles is drawn as images: Poppler's pdfimages finds them in the PDF.

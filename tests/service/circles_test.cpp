@@ -258,3 +258,183 @@ TEST(Config, DefaultsOverridesAndRefusals) {
     EXPECT_EQ(load_config_file(path).find("shelter")->distance_m, 300.0);
     EXPECT_EQ(to_json(load_config_file(path))["kinds"].size(), 7U);
 }
+
+// Along the streets (network.hpp), on a hand-made network in metres from the origin:
+//   B     y = 100 from x = −1000 to 1000
+//   A     y = 0   from x = −1000 to 1000
+//   west  x = −1000 and east x = 1000 from y = 0 to 100: the only ways between A and B
+//   C     x = 0 from y = 0 south to y = −400: a dead end, meeting A inside A's line
+// Clinic 1 stands 10 m south of A at x = −200; clinic 2 at (600, 560), 460 m
+// from every street, beyond the 300 m snap distance: it keeps its circle.
+
+namespace {
+
+std::vector<std::vector<geo::Point>> block_streets() {
+    return {{at(-1000, 100), at(1000, 100)},
+            {at(-1000, 0), at(1000, 0)},
+            {at(-1000, 0), at(-1000, 100)},
+            {at(1000, 0), at(1000, 100)},
+            {at(0, 0), at(0, -400)}};
+}
+
+const ServiceKind clinics{"health", "卫生服务站", {"卫生服务站"}, 500.0};
+
+model::Dataset block_dataset() {
+    model::Dataset data;
+    const auto whole = rectangle(-1000, -1000, 1000, 1000);
+    data.grids.push_back({street, "示例街道", model::GridLevel::street, "", whole, 0, {}, 1});
+    data.grids.push_back({community, "示例社区", model::GridLevel::community, street, whole, 0, {}, 1});
+    data.grids.push_back({g1, "第一网格", model::GridLevel::grid, community, whole, 0, {}, 1});
+    data.facilities = {facility(1, "卫生服务站", -200, -10), facility(2, "卫生服务站", 600, 560)};
+    data.households = {
+        household(1, -100, 5, g1),    // on clinic 1's segment of A: 10 + 100 + 5 = 115 m: covered
+        household(2, 0, 110, g1),     // across the block: 233 m straight, 1920 m walked: not covered
+        household(3, 10, -350, g1),   // down the dead end: 400 m straight, 10 + 200 + 350 + 10 = 570 m: not covered
+        household(4, -200, 420, g1),  // 320 m from B, off the streets: 430 m straight: covered
+        household(5, -200, 800, g1),  // off the streets, 810 m straight: not covered
+        household(6, 500, 110, g1),   // on B, 461 m from clinic 2 (off the streets, straight): covered
+    };
+    return data;
+}
+
+double walk_to(const StreetNetwork& network, const Walk& walk, double east, double north) {
+    const auto joined = network.attach(at(east, north));
+    EXPECT_TRUE(joined.has_value()) << east << ", " << north;
+    return joined ? walk.to(*joined).first : -1.0;
+}
+
+}  // namespace
+
+TEST(StreetNetwork, NodesCrossingsAndTJunctions) {
+    const StreetNetwork block(block_streets(), 300.0);
+    // C's end splits A: six nodes, A in two.
+    EXPECT_EQ(block.nodes().size(), 6U);
+    EXPECT_EQ(block.segments().size(), 6U);
+    EXPECT_NEAR(block.length_m(), 4600.0, 0.05);
+
+    const std::vector<std::vector<geo::Point>> cross{{at(-100, 0), at(100, 0)}, {at(0, -100), at(0, 100)}};
+    const StreetNetwork crossing(cross, 300.0);
+    EXPECT_EQ(crossing.nodes().size(), 5U);
+    ASSERT_EQ(crossing.segments().size(), 4U);
+    for (const auto& segment : crossing.segments()) EXPECT_NEAR(segment.length_m, 100.0, 0.01);
+
+    // Ends a few centimetres apart (a street read back from tiles) are one node.
+    const std::vector<std::vector<geo::Point>> pieces{{at(0, 0), at(100, 0)}, {at(100.04, 0.03), at(200, 0)}};
+    EXPECT_EQ(StreetNetwork(pieces, 300.0).nodes().size(), 3U);
+    EXPECT_THROW(StreetNetwork(pieces, 0.0), InputError);
+}
+
+TEST(StreetNetwork, WalksHandComputedDistances) {
+    const StreetNetwork network(block_streets(), 300.0);
+    const auto clinic = network.attach(at(-200, -10));
+    ASSERT_TRUE(clinic.has_value());
+    EXPECT_NEAR(clinic->access_m, 10.0, 0.01);
+    const std::vector<std::pair<std::uint32_t, Attachment>> sources{{0, *clinic}};
+
+    const Walk walk(network, sources, 500.0);
+    EXPECT_NEAR(walk_to(network, walk, -100, 5), 115.0, 0.05);  // same segment: not by its ends
+    EXPECT_EQ(walk_to(network, walk, 10, -350), Walk::unreached);
+    EXPECT_EQ(walk_to(network, walk, 0, 110), Walk::unreached);
+    const Walk far(network, sources, 3000.0);
+    EXPECT_NEAR(walk_to(network, far, 10, -350), 570.0, 0.05);   // the dead end
+    EXPECT_NEAR(walk_to(network, far, 0, 110), 1920.0, 0.05);    // round the block by the west street
+    EXPECT_NEAR(walk_to(network, far, 990, 50), 1270.0, 0.05);   // up the east street: 10 + 1200 + 50 + 10
+    EXPECT_EQ(far.to(*network.attach(at(990, 50))).second, 0U);
+
+    // Snap distance: 290 m from B joins it, 320 m does not.
+    ASSERT_TRUE(network.attach(at(-200, 390)).has_value());
+    EXPECT_NEAR(network.attach(at(-200, 390))->access_m, 290.0, 0.05);
+    EXPECT_FALSE(network.attach(at(-200, 420)).has_value());
+    EXPECT_FALSE(network.attach(at(5000, 5000)).has_value());
+}
+
+TEST(Coverage, AlongTheStreetsNeverCoversMoreThanStraightLines) {
+    const auto snapshot = model::Snapshot::build(block_dataset(), 1);
+    const auto network = std::make_shared<const StreetNetwork>(block_streets(), 300.0);
+    const Coverage straight = Coverage::compute(*snapshot, clinics);
+    const Coverage along = Coverage::compute(*snapshot, clinics, nullptr, 0, network);
+    EXPECT_EQ(straight.method(), Method::straight);
+    EXPECT_EQ(along.method(), Method::network);
+    EXPECT_EQ(straight.total(), (Tally{6, 5}));
+    EXPECT_EQ(along.total(), (Tally{6, 3}));
+    for (const auto& [position, covered] : {std::pair{0U, true}, {1U, false}, {2U, false}, {3U, true}, {4U, false}, {5U, true}}) {
+        EXPECT_EQ(along.covered(position), covered) << "household " << position + 1;
+        if (covered) {
+            EXPECT_TRUE(straight.covered(position));
+        }
+    }
+    // A longer reach walks down the dead end (570 m) but still not round the block (1920 m).
+    const ServiceKind wide{"health", "卫生服务站", {"卫生服务站"}, 600.0};
+    const Coverage longer = Coverage::compute(*snapshot, wide, nullptr, 0, network);
+    EXPECT_TRUE(longer.covered(2));
+    EXPECT_FALSE(longer.covered(1));
+}
+
+TEST(Coverage, UncoveredAreaAlongOneStreet) {
+    // One street along y = 0, a clinic on it at x = 0, 500 m, snap 300 m: the
+    // walk leaves x in [−500, 500], each point grown by what is left of the
+    // walk up to 300 m: a 400 m × 600 m rectangle with half discs of 300 m at
+    // its ends, 240 000 + π·300² = 522 743 m² (the 32-gons' hulls: 520 930).
+    model::Dataset data;
+    const std::string g4 = "110105001001004";
+    data.grids.push_back({street, "示例街道", model::GridLevel::street, "", rectangle(-1000, -1000, 2000, 1000), 0, {}, 1});
+    data.grids.push_back({community, "示例社区", model::GridLevel::community, street, rectangle(-1000, -1000, 2000, 1000), 0, {}, 1});
+    data.grids.push_back({g1, "第一网格", model::GridLevel::grid, community, rectangle(-1000, -1000, 0, 1000), 0, {}, 1});
+    data.grids.push_back({g2, "第二网格", model::GridLevel::grid, community, rectangle(0, -1000, 1000, 1000), 0, {}, 1});
+    data.grids.push_back({g3, "第三网格", model::GridLevel::grid, community, rectangle(1000, -1000, 2000, 1000), 0, {}, 1});
+    data.grids.push_back({g4, "中心网格", model::GridLevel::grid, community, rectangle(-100, -100, 100, 100), 0, {}, 1});
+    data.facilities = {facility(1, "卫生服务站", 0, 0)};
+    const auto snapshot = model::Snapshot::build(std::move(data), 1);
+    const std::vector<std::vector<geo::Point>> line{{at(-1000, 0), at(1000, 0)}};
+    const Coverage coverage = Coverage::compute(*snapshot, clinics, nullptr, 0, std::make_shared<const StreetNetwork>(line, 300.0));
+    for (const std::string& code : {g1, g2}) {
+        const GridArea* area = coverage.area(position_of(*snapshot, code));
+        ASSERT_NE(area, nullptr);
+        EXPECT_EQ(area->reach, Reach::partial) << code;
+        EXPECT_NEAR(area->uncovered_m2, 2e6 - 520930.0 / 2, 500.0) << code;
+    }
+    EXPECT_EQ(coverage.area(position_of(*snapshot, g3))->reach, Reach::none);  // the walk ends 500 m short of it
+    EXPECT_EQ(coverage.area(position_of(*snapshot, g4))->reach, Reach::full);  // inside the stretch around the clinic
+}
+
+TEST(Coverage, FacilityEditsAlongTheStreetsAreIncremental) {
+    std::shared_ptr<const model::Snapshot> snapshot = model::Snapshot::build(block_dataset(), 1);
+    const auto network = std::make_shared<const StreetNetwork>(block_streets(), 300.0);
+    Coverage coverage = Coverage::compute(*snapshot, clinics, nullptr, 0, network);
+    for (const model::Facility& row : {facility(1, "卫生服务站", 0, 90), facility(2, "卫生服务站", 990, 50)}) {
+        model::SnapshotEditor editor(*snapshot);
+        editor.replace_facility(row);
+        snapshot = editor.finish(snapshot->version() + 1);
+        coverage = Coverage::compute(*snapshot, clinics, &coverage, 0, network);
+        EXPECT_TRUE(coverage.work().incremental_households);
+        EXPECT_TRUE(coverage.work().incremental_areas);
+        expect_same(coverage, Coverage::compute(*snapshot, clinics, nullptr, 0, network), *snapshot);
+    }
+    // Clinic 1 on B now reaches across the block; clinic 2 on the east street.
+    EXPECT_TRUE(coverage.covered(1));
+    // Another network is another coverage: nothing reused.
+    const Coverage other = Coverage::compute(*snapshot, clinics, &coverage);
+    EXPECT_FALSE(other.work().incremental_areas);
+}
+
+TEST(Config, MethodAndSnapDistance) {
+    CirclesConfig config;
+    EXPECT_FALSE(config.method.has_value());
+    apply_config(nlohmann::json::parse(R"({"method": "network", "snap_distance_m": 150})"), config);
+    EXPECT_EQ(config.method, Method::network);
+    EXPECT_EQ(config.snap_distance_m, 150.0);
+    EXPECT_THROW(apply_config(nlohmann::json::parse(R"({"method": "flying"})"), config), InputError);
+    EXPECT_THROW(apply_config(nlohmann::json::parse(R"({"snap_distance_m": 0})"), config), InputError);
+    EXPECT_STREQ(method_name(Method::network), "沿街道步行");
+    EXPECT_STREQ(method_id(Method::straight), "straight");
+
+    // No streets: "network" is refused, no method means straight lines.
+    EXPECT_THROW((void)walking_network(config, {}), InputError);
+    const auto streets = block_streets();
+    EXPECT_EQ(walking_network(config, streets)->snap_m(), 150.0);
+    config.method.reset();
+    EXPECT_EQ(walking_network(config, {}), nullptr);
+    EXPECT_NE(walking_network(config, streets), nullptr);
+    config.method = Method::straight;
+    EXPECT_EQ(walking_network(config, streets), nullptr);
+}

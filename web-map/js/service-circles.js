@@ -14,6 +14,8 @@ const facilitySource = 'service-facilities';
 const circleSource = 'service-circle-rings';
 export const serviceCircleLayers = ['service-uncovered-fill', 'service-circle-line', 'service-facility-points'];
 const tableRows = 30;
+// How the server walked the distances (the answer's `method`).
+const methodNames = {network: '沿街道步行', straight: '直线距离'};
 const circleSides = 64;
 
 // Metres per degree on the CGCS2000 ellipsoid at `lat` (as the server's service/circles.cpp).
@@ -137,8 +139,9 @@ export class ServiceCircles {
       el('td', {class: 'count share'}, percent(grid.share))));
     return el('div', {class: 'service-shares'},
       el('p', {class: 'message service-total'},
-        `${shares.kind.name}（步行 ${shares.kind.distance_m} 米内）：覆盖 ${shares.total.covered}/${shares.total.households} 户，` +
-        `覆盖率 ${percent(shares.total.share)}；阴影为未覆盖区域，绿色虚线为服务半径。`),
+        `${shares.kind.name}（${methodNames[shares.method]} ${shares.kind.distance_m} 米内）：` +
+        `覆盖 ${shares.total.covered}/${shares.total.households} 户，覆盖率 ${percent(shares.total.share)}；` +
+        `阴影为未覆盖区域，绿色虚线为服务半径${shares.method === 'network' ? '（直线，沿街道步行所及不超出此圈）' : ''}。`),
       shares.grids.length > tableRows ? el('p', {class: 'message'}, `覆盖率最低的 ${tableRows} 个网格：`) : null,
       el('table', {class: 'load-table service-table'},
         el('thead', {}, el('tr', {}, el('th', {}, '网格'), el('th', {class: 'count'}, '覆盖户数'),

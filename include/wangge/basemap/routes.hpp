@@ -31,7 +31,7 @@
 namespace wangge::basemap {
 
 struct BasemapSource {
-    std::filesystem::path mbtiles{};  ///< a local MBTiles or PMTiles file, served under /basemap/
+    std::filesystem::path file{};  ///< a local MBTiles or PMTiles file, served under /basemap/
     std::string url{};                ///< or an online XYZ raster template with {z}, {x} and {y}
     std::string attribution{};        ///< the credit the online source requires (its TileJSON's attribution)
 

@@ -11,6 +11,9 @@
 // a scoped role sees the units of its scope, and an area outside it is
 // refused (403 out_of_scope). The answers carry counts and areas, never a
 // household's identity, so they hold no personal data and are not audited.
+// Each answer says how distances were walked: "method" is "network" (along
+// the basemap's streets) or "straight"; the kinds add its Chinese name
+// (沿街道步行 or 直线距离) and the snap distance for the map's legend.
 //
 // Cost: a kind's coverage is computed once per snapshot version, on the first
 // request that needs it (seconds for a 1M-household city, on the worker
@@ -31,15 +34,17 @@
 #include "wangge/http/state.hpp"
 #include "wangge/service/circles.hpp"
 #include "wangge/service/config.hpp"
+#include "wangge/service/network.hpp"
 
 namespace wangge::http {
 
 /// The coverage of each service kind of one snapshot, computed on first use.
 class ServiceCircles {
 public:
-    /// `bases`: per kind (config order), an earlier snapshot's coverage to
-    /// start from, or null.
+    /// `network`: the streets walked (null: straight lines). `bases`: per
+    /// kind (config order), an earlier snapshot's coverage to start from, or null.
     ServiceCircles(std::shared_ptr<const service::CirclesConfig> config,
+                   std::shared_ptr<const service::StreetNetwork> network,
                    std::vector<std::shared_ptr<const service::Coverage>> bases);
 
     [[nodiscard]] const service::CirclesConfig& config() const noexcept { return *config_; }
@@ -57,12 +62,15 @@ private:
         std::shared_ptr<const service::Coverage> base;
     };
     std::shared_ptr<const service::CirclesConfig> config_;
+    std::shared_ptr<const service::StreetNetwork> network_;
     std::vector<std::unique_ptr<Slot>> slots_;
 };
 
-/// Registers ServiceCircles with `state` (before the first publish) and adds the routes above.
+/// Registers ServiceCircles with `state` (before the first publish) and adds
+/// the routes above; distances are walked along `network` (service::walking_network), straight without one.
 void add_service_circle_routes(Router& router, State& state, const AuthGate& gate,
-                               const service::CirclesConfig& config);
+                               const service::CirclesConfig& config,
+                               std::shared_ptr<const service::StreetNetwork> network = nullptr);
 
 /// The coverage of every kind in `view` (config order), computing those not yet computed.
 [[nodiscard]] std::vector<std::shared_ptr<const service::Coverage>> all_service_circles(const View& view);

@@ -1,13 +1,13 @@
 #pragma once
 // The basemap under a printed grid map (print/sheet.hpp): streets, compounds
 // and buildings for the page's extent, from the server's vector MBTiles
-// basemap when it has one (decoded here with protozero), otherwise derived
-// from the store (basemap::areas_from_households, streets_from_grids), so
-// printing never needs a network.
+// basemap when it has one (basemap/vector_tile.hpp decodes its tiles),
+// otherwise derived from the store (basemap::areas_from_households,
+// streets_from_grids), so printing never needs a network.
 //
-// Thread safety: decode_basemap_tile is a pure function. A BasemapFeatures
-// belongs to one rendering thread (it caches decoded tiles for the pages of
-// one document); the TileArchive it reads is safe from any thread.
+// Thread safety: a BasemapFeatures belongs to one rendering thread (it
+// caches decoded tiles for the pages of one document); the TileArchive it
+// reads is safe from any thread.
 
 #include <cstdint>
 #include <map>
@@ -32,11 +32,6 @@ struct BasemapPiece {
     std::optional<geo::Box> clip;
     basemap::Basemap features;
 };
-
-/// The `streets`, `compounds` and `buildings` layers of one Mapbox vector tile
-/// (gzip'd or not) in lon/lat; other layers are skipped, as are attributes
-/// other than name, kind and compound. Throws InputError for a malformed tile.
-[[nodiscard]] basemap::Basemap decode_basemap_tile(std::string_view bytes, const tiles::TileId& tile);
 
 /// The zoom at which one 256-pixel tile pixel is about one printed point for
 /// a view `world_width` wide (Web Mercator world units, tile_math.hpp) drawn

@@ -9,7 +9,7 @@
 // the routes need auth::Action::read_contact_cards (public, as the posted
 // grid maps are). An unknown code (or one of another level) is 404
 // unknown_grid, a size other than A4/A3 400 invalid_parameter. The basemap is
-// the server's MBTiles file (`serve --basemap`) when it is one, else derived
+// the server's tile archive (`serve --basemap`, MBTiles or PMTiles) when it is one, else derived
 // from the store; an online basemap URL is never fetched.
 //
 // Rendering runs on the worker pool (Execution::worker): a community of 30
@@ -22,7 +22,7 @@
 
 namespace wangge::print {
 
-/// Registers the three routes; opens the MBTiles file of `basemap` if it has
+/// Registers the three routes; opens the tile archive of `basemap` if it has
 /// one (throws MbtilesError when it is not readable).
 void add_print_routes(http::Router& router, const http::State& state, const http::AuthGate& gate,
                       const basemap::BasemapSource& basemap);

@@ -54,7 +54,7 @@ struct PrintOptions {
     model::Timestamp printed_at = 0;
     /// The server's public base URL: QR codes encode public_page_url(base, code).
     std::string public_base_url = "http://localhost:8080";
-    /// A vector or PNG-raster MBTiles basemap; null: derived from the store.
+    /// A vector or PNG-raster basemap (MBTiles or PMTiles); null: derived from the store.
     const basemap::TileArchive* basemap = nullptr;
 };
 

@@ -12,18 +12,36 @@
 // Households that moved out, and those whose grid code names no grid in
 // force, are not counted.
 //
+// Along the streets (with a StreetNetwork, network.hpp): a household is
+// covered when the walk from a facility of the kind to it, both access legs
+// included, is at most the distance, and the straight line to that facility
+// is too (so the network never covers more than the circles). A household
+// or facility farther than the snap distance from every street keeps the
+// straight line: such a facility covers its circle, such a household is
+// covered by any facility within its straight distance.
+//
 // Uncovered areas are computed per finest-level grid (one with no children)
 // in a plane tangent to the ellipsoid at the grid's centre, where each
 // facility's circle is a 64-sided polygon (its area 0.16 % short of the
 // circle's): the grid minus the circles reaching it, with GEOS, reported
 // in lon/lat. A grid inside one circle, or out of every circle's reach, needs
 // no GEOS at all, which is what keeps a 10k-grid city within seconds.
+// Along the streets, what the walk reaches is every street point the walk
+// reaches with some distance left, grown by what is left there (the walk
+// goes on straight off the street): per stretch of a segment over which the
+// distance left changes linearly, the hull of the 32-gons at its two ends,
+// plus the circles of the facilities off the streets. A grid inside one such
+// stretch, or reached by none, needs no GEOS. A household's own coverage
+// follows its nearest street, so it can lie inside that area and still be
+// uncovered (its street is not the reached one), rarely the reverse.
 //
 // Incremental: compute() given the coverage of an earlier snapshot (`base`)
 // with the same households table and layout redoes only the households and
 // grids within the distance of a facility of the kind that was added, moved,
 // removed or changed kind (the facility lists are diffed by id). With other
-// households it reuses the areas (they depend on the layout and facilities
+// households it reuses the areas (the walk itself is redone in full: it is
+// milliseconds, and it changes only within the distance of the changed
+// facilities, since no walk is shorter than the straight line) (they depend on the layout and facilities
 // only) and recounts the households; with another layout it starts over.
 //
 // Thread safety: a Coverage is immutable once computed; any number of
@@ -44,6 +62,7 @@
 #include "wangge/geo/types.hpp"
 #include "wangge/model/snapshot.hpp"
 #include "wangge/service/config.hpp"
+#include "wangge/service/network.hpp"
 
 namespace wangge::service {
 
@@ -86,12 +105,15 @@ struct Work {
 class Coverage {
 public:
     /// The coverage of `kind` in `snapshot`, reusing `base` (an earlier
-    /// snapshot's coverage of the same kind) where it still holds. `threads`
-    /// 0: one per core.
+    /// snapshot's coverage of the same kind and network) where it still
+    /// holds. `threads` 0: one per core. With a `network`, distances are
+    /// walked along its streets, else straight.
     [[nodiscard]] static Coverage compute(const model::Snapshot& snapshot, const ServiceKind& kind,
-                                          const Coverage* base = nullptr, unsigned threads = 0);
+                                          const Coverage* base = nullptr, unsigned threads = 0,
+                                          std::shared_ptr<const StreetNetwork> network = nullptr);
 
     [[nodiscard]] const ServiceKind& kind() const noexcept { return kind_; }
+    [[nodiscard]] Method method() const noexcept { return network_ ? Method::network : Method::straight; }
     /// The tally of a grid at any level by code; null for a code not in force.
     [[nodiscard]] const Tally* unit(std::string_view code) const noexcept;
     /// Every counted household.
@@ -117,6 +139,7 @@ private:
     static constexpr std::uint8_t not_counted = 0, uncovered_state = 1, covered_state = 2;
 
     ServiceKind kind_;
+    std::shared_ptr<const StreetNetwork> network_;
     std::vector<std::pair<std::int64_t, geo::Point>> facilities_;  // sorted by id
     // What the counts were made from: reusable while the next snapshot shares them.
     model::Table<model::Household> households_;
@@ -137,6 +160,7 @@ struct GridRow {
     std::string grid_code;
     std::string grid_name;
     std::string kind;  ///< the kind's Chinese name
+    Method method = Method::straight;
     Tally tally;
     double uncovered_m2 = 0.0;
 };
@@ -146,5 +170,12 @@ struct GridRow {
 /// the given order (all computed for `snapshot`).
 [[nodiscard]] std::vector<GridRow> grid_rows(const model::Snapshot& snapshot, std::span<const Coverage* const> coverages,
                                              const std::function<bool(std::string_view code)>& keep = {});
+
+/// The network `config` walks given the lines of the basemap's streets
+/// (none: empty), built with its snap distance; null for straight lines (the
+/// method asked, or no streets and no method asked). Throws InputError when
+/// the method "network" is asked and there are no streets.
+[[nodiscard]] std::shared_ptr<const StreetNetwork> walking_network(const CirclesConfig& config,
+                                                                   std::span<const std::vector<geo::Point>> lines);
 
 }  // namespace wangge::service

@@ -16,6 +16,15 @@
 //
 // Each entry overrides any subset of one kind's fields (distance_m,
 // facility_kinds); kinds are fixed (id, name), unknown ids are refused.
+// Two more keys choose how distances are walked (network.hpp):
+//
+//     "service_circles": {"method": "network", "snap_distance_m": 300, …}
+//
+// "method" is "network" (along the basemap's streets) or "straight"; without
+// it the streets are walked where the server (or `wangge report --basemap`)
+// has a vector basemap with streets, straight lines otherwise. Households
+// and facilities farther than snap_distance_m (default 300 m) from every
+// street keep the straight line.
 //
 // Thread safety: plain values and reentrant functions.
 
@@ -40,11 +49,23 @@ struct ServiceKind {
     friend bool operator==(const ServiceKind&, const ServiceKind&) = default;
 };
 
+/// How distances are walked: along the streets, or in straight lines.
+enum class Method { straight, network };
+
+/// "straight" or "network": the API's name.
+[[nodiscard]] const char* method_id(Method method) noexcept;
+/// 直线距离 or 沿街道步行: what the map and the workbook show.
+[[nodiscard]] const char* method_name(Method method) noexcept;
+
 /// The key of the service kinds in the rules config file.
 inline constexpr const char* config_key = "service_circles";
 
 struct CirclesConfig {
     std::vector<ServiceKind> kinds = default_kinds();
+    /// nullopt: along the streets where there are streets, else straight.
+    std::optional<Method> method;
+    /// How far from every street a household or facility keeps the straight line.
+    double snap_distance_m = 300.0;
 
     /// The seven kinds of issue #16 with the distances above.
     [[nodiscard]] static std::vector<ServiceKind> default_kinds();
@@ -53,13 +74,15 @@ struct CirclesConfig {
     friend bool operator==(const CirclesConfig&, const CirclesConfig&) = default;
 };
 
-/// {"kinds": [{"id","name","facility_kinds","distance_m"}…]}: GET /service-circles/kinds.
+/// {"kinds": [{"id","name","facility_kinds","distance_m"}…]}: GET /service-circles/kinds
+/// (which adds the method in force).
 [[nodiscard]] nlohmann::json to_json(const CirclesConfig& config);
 
 /// Applies the "service_circles" object of a rules config (any subset of
-/// kinds and fields) to `config`. Throws InputError naming the kind or field
-/// for an unknown kind or field, a wrong type, or a distance outside
-/// (0, 10000] m.
+/// kinds and fields, method, snap_distance_m) to `config`. Throws InputError
+/// naming the kind or field for an unknown kind or field, a wrong type, a
+/// distance outside (0, 10000] m, a method other than "network" or
+/// "straight", or a snap distance outside (0, 2000] m.
 void apply_config(const nlohmann::json& service_circles, CirclesConfig& config);
 
 /// The defaults with the "service_circles" object of the rules config file
