@@ -126,10 +126,8 @@ double distance_to_edges(const geo::MultiPolygon& plane, const geo::Point& p) no
         for (const geo::Ring& ring : polygon.rings) {
             for (std::size_t i = 1; i < ring.size(); ++i) {
                 const geo::Point a = ring[i - 1], b = ring[i];
-                const double dx = b.x - a.x, dy = b.y - a.y;
-                const double length2 = dx * dx + dy * dy;
-                const double t = length2 > 0 ? std::clamp(((p.x - a.x) * dx + (p.y - a.y) * dy) / length2, 0.0, 1.0) : 0.0;
-                best = std::min(best, std::hypot(p.x - a.x - t * dx, p.y - a.y - t * dy));
+                const double t = detail::nearest_t(a, b, p);
+                best = std::min(best, std::hypot(p.x - a.x - t * (b.x - a.x), p.y - a.y - t * (b.y - a.y)));
             }
         }
     }
