@@ -28,7 +28,7 @@
 #include "wangge/print/routes.hpp"
 #include "wangge/service/circles.hpp"
 #include "wangge/store/departments.hpp"
-#include "wangge/store/geopackage.hpp"
+#include "wangge/store/store.hpp"
 
 namespace wangge::app {
 
@@ -60,7 +60,7 @@ struct App::Parts {
 std::unique_ptr<App> App::open(AppConfig config) {
     // Read the store before anything else opens it: a bad path fails here,
     // not in the auth service's schema setup.
-    model::Tables data = store::GeoPackageStore::open(config.store).load_tables();
+    model::Tables data = store::open_store(config.store.string())->load_tables();
     auto parts = std::make_unique<Parts>(std::move(config));
     Parts& p = *parts;
     if (p.config.workflow) {

@@ -17,7 +17,7 @@
 #include "wangge/cli/commands.hpp"
 #include "wangge/error.hpp"
 #include "wangge/model/tables.hpp"
-#include "wangge/store/geopackage.hpp"
+#include "wangge/store/store.hpp"
 
 namespace wangge::cli {
 
@@ -66,7 +66,7 @@ int basemap_command(const Args& args) {
                   << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << " s)\n";
         return 0;
     }
-    const model::Dataset data = model::to_dataset(store::GeoPackageStore::open(store_path).load_tables());
+    const model::Dataset data = model::to_dataset(store::open_store(store_path)->load_tables());
     const auto start = std::chrono::steady_clock::now();
     basemap::Basemap basemap = basemap::areas_from_households(data.households);
     basemap.streets = basemap::streets_from_grids(data.grids);

@@ -12,7 +12,7 @@
 #include "wangge/auth/service.hpp"
 #include "wangge/cli/commands.hpp"
 #include "wangge/store/exporter.hpp"
-#include "wangge/store/geopackage.hpp"
+#include "wangge/store/store.hpp"
 
 namespace wangge::cli {
 
@@ -59,9 +59,9 @@ int export_command(const Args& args) {
     if (!parsed) return 0;
     if (headers != "en" && headers != "zh") throw InputError("--headers is '" + headers + "', expected en or zh");
     options.chinese_headers = headers == "zh";
-    const store::GeoPackageStore store = store::GeoPackageStore::open(parsed->store);
+    const std::unique_ptr<store::Store> store = store::open_store(parsed->store);
     const store::ExportSummary summary =
-        store::export_layer(store, parsed->layer, parsed->file, options, terminal_progress());
+        store::export_layer(*store, parsed->layer, parsed->file, options, terminal_progress());
     if (!summary.personal_ids.empty()) {
         try {
             audit_personal_export(parsed->store, parsed->file, summary.personal_ids);

@@ -14,7 +14,7 @@
 #include "options.hpp"
 #include "wangge/cli/commands.hpp"
 #include "wangge/error.hpp"
-#include "wangge/store/geopackage.hpp"
+#include "wangge/store/store.hpp"
 #include "wangge/synth/city.hpp"
 
 namespace wangge::cli {
@@ -85,8 +85,8 @@ int generate_command(const Args& args) {
 
     const auto write_start = std::chrono::steady_clock::now();
     try {
-        store::GeoPackageStore store = store::GeoPackageStore::create(out);
-        store.append(city, progress);
+        const std::unique_ptr<store::Store> store = store::create_store(out);
+        store->append(city, progress);
     } catch (...) {
         // Leave no half-written store behind.
         std::filesystem::remove(out);

@@ -14,7 +14,7 @@
 #include "layer_args.hpp"
 #include "progress.hpp"
 #include "wangge/cli/commands.hpp"
-#include "wangge/store/geopackage.hpp"
+#include "wangge/store/store.hpp"
 #include "wangge/store/importer.hpp"
 
 namespace wangge::cli {
@@ -101,9 +101,8 @@ int import_command(const Args& args) {
     const bool exists = std::filesystem::exists(parsed->store);
     if (!exists && !create) throw InputError("no store at " + parsed->store + " (add --create to make one)");
     if (!exists && options.dry_run) throw InputError("--dry-run needs an existing store (it creates nothing)");
-    std::optional<store::GeoPackageStore> store;
-    store.emplace(exists ? store::GeoPackageStore::open(parsed->store, !options.dry_run)
-                         : store::GeoPackageStore::create(parsed->store));
+    std::unique_ptr<store::Store> store = exists ? store::open_store(parsed->store, !options.dry_run)
+                                                  : store::create_store(parsed->store);
     store::ImportSummary summary;
     try {
         summary = store::import_file(*store, parsed->file, options, terminal_progress());

@@ -8,7 +8,7 @@
 #include <boost/program_options.hpp>
 
 #include "wangge/cli/commands.hpp"
-#include "wangge/store/geopackage.hpp"
+#include "wangge/store/store.hpp"
 
 namespace wangge::cli {
 

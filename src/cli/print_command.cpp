@@ -18,7 +18,7 @@
 #include "wangge/error.hpp"
 #include "wangge/model/snapshot.hpp"
 #include "wangge/print/sheet.hpp"
-#include "wangge/store/geopackage.hpp"
+#include "wangge/store/store.hpp"
 
 namespace wangge::cli {
 
@@ -72,7 +72,7 @@ int print_command(const Args& args) {
     // The pages need the layout, its staff and, for a derived basemap, the households.
     constexpr std::array layers{store::Layer::grids, store::Layer::staff, store::Layer::staff_grids,
                                 store::Layer::households};
-    const auto snapshot = model::Snapshot::build(store::GeoPackageStore::open(store_path).load(layers), 1);
+    const auto snapshot = model::Snapshot::build(store::open_store(store_path)->load(layers), 1);
     const auto start = std::chrono::steady_clock::now();
     const print::Scope scope = !grid.empty() ? print::Scope::grid : !community.empty() ? print::Scope::community
                                                                                         : print::Scope::street;

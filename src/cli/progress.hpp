@@ -2,7 +2,7 @@
 // Progress of long commands on stderr, shown only when stderr is a terminal
 // (scripts and logs get no carriage-return noise).
 
-#include "wangge/store/geopackage.hpp"
+#include "wangge/store/store.hpp"
 
 namespace wangge::cli {
 

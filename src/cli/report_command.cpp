@@ -15,7 +15,7 @@
 #include "wangge/cli/commands.hpp"
 #include "wangge/model/snapshot.hpp"
 #include "wangge/service/circles.hpp"
-#include "wangge/store/geopackage.hpp"
+#include "wangge/store/store.hpp"
 #include "wangge/store/household_versions.hpp"
 #include "wangge/workflow/statistics.hpp"
 #include "wangge/workflow/xlsx_report.hpp"
@@ -75,8 +75,8 @@ int report_command(const Args& args) {
     const workflow::Month month = workflow::Month::parse(month_text);
     const workflow::AssessmentConfig config = read_assessment(assessment_path);
 
-    const store::GeoPackageStore store = store::GeoPackageStore::open(store_path);
-    const auto snapshot = model::Snapshot::build(store.load(terminal_progress()), 0);
+    const std::unique_ptr<store::Store> store = store::open_store(store_path);
+    const auto snapshot = model::Snapshot::build(store->load(terminal_progress()), 0);
     const workflow::MonthlyStatistics statistics = workflow::monthly_statistics(*snapshot, month, config);
     // Departments as named in their dispatches (the report only reads the store), the month's
     // demands and its quarter's ranking to date with the default medal shares.

@@ -20,7 +20,7 @@
 #include "wangge/http/open311_routes.hpp"
 #include "wangge/http/service_circle_routes.hpp"
 #include "wangge/model/time.hpp"
-#include "wangge/store/geopackage.hpp"
+#include "wangge/store/store.hpp"
 #include "wangge/store/departments.hpp"
 #include "wangge/workflow/deadlines.hpp"
 #include "wangge/workflow/departments.hpp"

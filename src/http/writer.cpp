@@ -37,7 +37,7 @@ public:
     /// The row the computed value writes, if any.
     [[nodiscard]] virtual std::optional<Subject> subject() const = 0;
     /// Stores the computed value and its audit row in `batch`.
-    virtual void store(store::GeoPackageStore::Batch& batch) = 0;
+    virtual void store(store::Batch& batch) = 0;
     virtual void change(model::SnapshotEditor& editor) const = 0;
     [[nodiscard]] virtual bool publishes_layout() const = 0;
     /// False for jobs that store audit rows only: nothing to publish.
@@ -49,7 +49,7 @@ public:
 
 template <class T>
 struct Writer::Operation {
-    std::function<void(store::GeoPackageStore::Batch&, T&)> store;
+    std::function<void(store::Batch&, T&)> store;
     std::function<void(model::SnapshotEditor&, const T&)> change;
     /// The incident a value writes; empty for writes that touch none.
     std::function<std::int64_t(const T&)> incident;
@@ -75,7 +75,7 @@ public:
         if (operation_.household) return Subject{Subject::Kind::household, operation_.household(*value_)};
         return std::nullopt;
     }
-    void store(store::GeoPackageStore::Batch& batch) override {
+    void store(store::Batch& batch) override {
         operation_.store(batch, *value_);
         auth::AuditEntry entry = audit_(*value_);
         batch.append_audit(entry);
@@ -99,7 +99,7 @@ public:
 
     void make(const model::Snapshot&) override {}
     [[nodiscard]] std::optional<Subject> subject() const override { return std::nullopt; }
-    void store(store::GeoPackageStore::Batch& batch) override {
+    void store(store::Batch& batch) override {
         for (auth::AuditEntry& entry : entries_) batch.append_audit(entry);
     }
     void change(model::SnapshotEditor&) const override {}
@@ -111,8 +111,8 @@ private:
 };
 
 Writer::Writer(const std::filesystem::path& store_path, State& state)
-    : store_(store::GeoPackageStore::open(store_path, true)), state_(state) {
-    store_.prepare_audit_log();
+    : store_(store::open_store(store_path.string(), true)), state_(state) {
+    store_->prepare_audit_log();
 }
 
 template <class T>
@@ -213,11 +213,11 @@ std::vector<Writer::Job*> Writer::run_batch(const std::vector<Job*>& batch) {
     // Then all of them are stored in one transaction, each with its audit row
     // in a savepoint of its own, and committed once. Not beginning is not one
     // job's failure but the batch's (run() fails them all).
-    store::GeoPackageStore::Batch transaction = store_.begin_batch();
+    const std::unique_ptr<store::Batch> transaction = store_->begin_batch();
     std::vector<Job*> written;
     for (Job* job : made) {
         try {
-            transaction.isolated([&] { job->store(transaction); });
+            transaction->isolated([&] { job->store(*transaction); });
             written.push_back(job);
         } catch (...) {
             job->error = std::current_exception();
@@ -225,7 +225,7 @@ std::vector<Writer::Job*> Writer::run_batch(const std::vector<Job*>& batch) {
     }
     if (written.empty()) return later;  // the transaction holds nothing: rolled back
     try {
-        transaction.commit();  // one sync of the log for every write of the batch
+        transaction->commit();  // one sync of the log for every write of the batch
     } catch (...) {
         for (Job* job : written) job->error = std::current_exception();
         return later;
@@ -248,7 +248,7 @@ std::vector<Writer::Job*> Writer::run_batch(const std::vector<Job*>& batch) {
 workflow::Transition Writer::insert_incident(const Make<workflow::Transition>& make,
                                             const Audit<workflow::Transition>& audit) {
     const Operation<workflow::Transition> operation{
-        .store = [](store::GeoPackageStore::Batch& batch,
+        .store = [](store::Batch& batch,
                     workflow::Transition& t) { batch.insert_incident(t.incident, t.event); },
         .change =
             [](model::SnapshotEditor& editor, const workflow::Transition& t) {
@@ -265,7 +265,7 @@ workflow::Transition Writer::insert_incident(const Make<workflow::Transition>& m
 workflow::Transition Writer::update_incident(const Make<workflow::Transition>& make,
                                             const Audit<workflow::Transition>& audit) {
     const Operation<workflow::Transition> operation{
-        .store = [](store::GeoPackageStore::Batch& batch,
+        .store = [](store::Batch& batch,
                     workflow::Transition& t) { batch.update_incident(t.incident, t.event); },
         .change =
             [](model::SnapshotEditor& editor, const workflow::Transition& t) {
@@ -281,7 +281,7 @@ workflow::Transition Writer::update_incident(const Make<workflow::Transition>& m
 
 model::Visit Writer::append_visit(const Make<model::Visit>& make, const Audit<model::Visit>& audit) {
     const Operation<model::Visit> operation{
-        .store = [](store::GeoPackageStore::Batch& batch, model::Visit& visit) { batch.append_visit(visit); },
+        .store = [](store::Batch& batch, model::Visit& visit) { batch.append_visit(visit); },
         .change = [](model::SnapshotEditor& editor, const model::Visit& visit) { editor.append_visit(visit); },
         .incident = {},
         .household = {},
@@ -292,7 +292,7 @@ model::Visit Writer::append_visit(const Make<model::Visit>& make, const Audit<mo
 
 store::Photo Writer::attach_photo(const Make<store::Photo>& make, const Audit<store::Photo>& audit) {
     const Operation<store::Photo> operation{
-        .store = [](store::GeoPackageStore::Batch& batch, store::Photo& photo) { batch.append_photo(photo); },
+        .store = [](store::Batch& batch, store::Photo& photo) { batch.append_photo(photo); },
         .change = [](model::SnapshotEditor&, const store::Photo&) {},
         .incident = [](const store::Photo& photo) { return photo.info.incident_id; },
         .household = {},
@@ -305,7 +305,7 @@ store::Photo Writer::attach_photo(const Make<store::Photo>& make, const Audit<st
 drafts::PublishPlan Writer::publish_layout(const Make<drafts::PublishPlan>& make,
                                            const Audit<drafts::PublishPlan>& audit) {
     const Operation<drafts::PublishPlan> operation{
-        .store = [](store::GeoPackageStore::Batch& batch,
+        .store = [](store::Batch& batch,
                     drafts::PublishPlan& plan) { batch.publish_layout(plan.publication); },
         .change =
             [](model::SnapshotEditor& editor, const drafts::PublishPlan& plan) {
@@ -321,7 +321,7 @@ drafts::PublishPlan Writer::publish_layout(const Make<drafts::PublishPlan>& make
 store::StaffUpdate Writer::update_staff(const Make<store::StaffUpdate>& make,
                                        const Audit<store::StaffUpdate>& audit) {
     const Operation<store::StaffUpdate> operation{
-        .store = [](store::GeoPackageStore::Batch& batch, store::StaffUpdate& update) { batch.update_staff(update); },
+        .store = [](store::Batch& batch, store::StaffUpdate& update) { batch.update_staff(update); },
         .change =
             [](model::SnapshotEditor& editor, const store::StaffUpdate& update) {
                 for (const model::Staff& member : update.staff) editor.replace_staff(member);
@@ -337,7 +337,7 @@ store::StaffUpdate Writer::update_staff(const Make<store::StaffUpdate>& make,
 workflow::HouseholdChange Writer::change_household(const Make<workflow::HouseholdChange>& make,
                                                    const Audit<workflow::HouseholdChange>& audit) {
     const Operation<workflow::HouseholdChange> operation{
-        .store = [](store::GeoPackageStore::Batch& batch,
+        .store = [](store::Batch& batch,
                     workflow::HouseholdChange& change) { batch.write_household(change); },
         .change =
             [](model::SnapshotEditor& editor, const workflow::HouseholdChange& change) {
@@ -357,7 +357,7 @@ workflow::HouseholdChange Writer::change_household(const Make<workflow::Househol
 store::ImportPlan Writer::import_rows(const Make<store::ImportPlan>& make, const Audit<store::ImportPlan>& audit) {
     const Operation<store::ImportPlan> operation{
         .store =
-            [](store::GeoPackageStore::Batch& batch, store::ImportPlan& plan) {
+            [](store::Batch& batch, store::ImportPlan& plan) {
                 batch.upsert(plan.added, plan.replaced);
                 for (auth::AuditEntry& entry : plan.updates) batch.append_audit(entry);
             },

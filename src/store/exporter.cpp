@@ -149,7 +149,7 @@ ExportSummary write_layer(GDALDataset& dataset, const Format& format, const std:
 
 }  // namespace
 
-ExportSummary export_layer(const GeoPackageStore& store, Layer layer, const std::filesystem::path& destination,
+ExportSummary export_layer(const Store& store, Layer layer, const std::filesystem::path& destination,
                            const ExportOptions& options, const Progress& progress) {
     const Format& format = format_of(destination);
     if (options.chinese_headers && !format.tabular) {

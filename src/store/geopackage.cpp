@@ -289,7 +289,7 @@ void read_rows(const std::filesystem::path& path, const detail::Table<Row>& tabl
 
 /// Reads `layers` into a model::Dataset or model::Tables.
 template <class Data>
-Data read_layers(const std::filesystem::path& path, std::span<const Layer> layers, const Progress& progress) {
+Data read_rows_of(const std::filesystem::path& path, std::span<const Layer> layers, const Progress& progress) {
     Data data;
     if (progress) {  // one progress line at a time: layer by layer
         for (const Layer layer : layers) {
@@ -373,19 +373,14 @@ const std::filesystem::path& GeoPackageStore::path() const noexcept { return imp
 
 int GeoPackageStore::schema_version() const { return impl_->schema_version; }
 
-model::Dataset GeoPackageStore::load(const Progress& progress) const { return load(all_layers, progress); }
+std::string GeoPackageStore::location() const { return impl_->path.string(); }
 
-model::Dataset GeoPackageStore::load(std::span<const Layer> layers, const Progress& progress) const {
+model::Dataset GeoPackageStore::read_layers(std::span<const Layer> layers, const Progress& progress) const {
     const detail::QuietGdalErrors quiet;
-    return read_layers<model::Dataset>(impl_->path, layers, progress);
+    return read_rows_of<model::Dataset>(impl_->path, layers, progress);
 }
 
-model::Tables GeoPackageStore::load_tables() const { return read_layers<model::Tables>(impl_->path, all_layers, {}); }
-
-void GeoPackageStore::append(model::Dataset& data, const Progress& progress) {
-    std::vector<auth::AuditEntry> no_audit;
-    upsert(data, {}, no_audit, progress);
-}
+model::Tables GeoPackageStore::load_tables() const { return read_rows_of<model::Tables>(impl_->path, all_layers, {}); }
 
 namespace detail {
 

@@ -1,4 +1,4 @@
-// GeoPackageStore::Batch::publish_layout: versioned grid layouts (DESIGN §1, §4).
+// GeoPackageBatch::publish_layout: versioned grid layouts (DESIGN §1, §4).
 
 #include <string>
 #include <vector>
@@ -72,7 +72,7 @@ void set_grid_codes(OGRLayer& layer, const std::vector<GridCodeChange>& changes)
 
 }  // namespace
 
-void GeoPackageStore::Batch::publish_layout(const LayoutPublication& publication) {
+void GeoPackageBatch::publish_layout(const LayoutPublication& publication) {
     GDALDataset& data = dataset();
     const detail::QuietGdalErrors quiet;
     OGRLayer& grids = detail::layer_named(data, Layer::grids);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sqlite.hpp"
+#include "store_impl.hpp"
 #include "wangge/store/geopackage.hpp"
 
 namespace wangge::store {
@@ -99,7 +100,7 @@ std::vector<workflow::HouseholdChange> read_versions(const std::filesystem::path
 
 }  // namespace
 
-void GeoPackageStore::Batch::write_household(workflow::HouseholdChange& change) {
+void GeoPackageBatch::write_household(workflow::HouseholdChange& change) {
     const bool adding = change.kind == workflow::HouseholdChangeKind::added;
     model::Dataset added;
     model::Dataset replaced;

@@ -885,7 +885,7 @@ ImportPlan plan_rows(OGRLayer& layer, const std::string& where, const ImportOpti
 }
 
 template <class Row>
-ImportSummary import_rows(GeoPackageStore& store, OGRLayer& layer, const std::string& where,
+ImportSummary import_rows(Store& store, OGRLayer& layer, const std::string& where,
                           const ImportOptions& options, std::string recode_from, const Progress& progress) {
     const detail::Table<Row>& table = detail::table<Row>();
     const std::array layers{Layer::grids, options.layer};
@@ -1020,7 +1020,7 @@ ArchiveError::ArchiveError(const std::string& message, std::string message_zh)
 ImportRefused::ImportRefused(ImportSummary summary)
     : ImportError(refusal_message(summary)), summary_(std::move(summary)) {}
 
-ImportSummary import_file(GeoPackageStore& store, const std::filesystem::path& source, const ImportOptions& options,
+ImportSummary import_file(Store& store, const std::filesystem::path& source, const ImportOptions& options,
                           const Progress& progress) {
     return with_source(source, source.string(), options, [&](OGRLayer& layer, const std::string& recode_from) {
         return detail::with_table(options.layer, [&](const auto& table) {

@@ -44,7 +44,7 @@ void GeoPackageStore::require_writable() const {
     if (!impl_->writable) throw StoreError(impl_->path.string() + " was opened read-only");
 }
 
-void GeoPackageStore::Batch::insert_incident(model::Incident& incident, model::IncidentEvent& first_event) {
+void GeoPackageBatch::insert_incident(model::Incident& incident, model::IncidentEvent& first_event) {
     GDALDataset& data = dataset();
     const detail::QuietGdalErrors quiet;
     model::Incident stored_incident = incident;
@@ -58,7 +58,7 @@ void GeoPackageStore::Batch::insert_incident(model::Incident& incident, model::I
     first_event = std::move(stored_event);
 }
 
-void GeoPackageStore::Batch::update_incident(const model::Incident& incident, model::IncidentEvent& event) {
+void GeoPackageBatch::update_incident(const model::Incident& incident, model::IncidentEvent& event) {
     if (incident.id <= 0) throw StoreError("cannot update an incident without an id");
     GDALDataset& data = dataset();
     const detail::QuietGdalErrors quiet;
@@ -76,7 +76,7 @@ void GeoPackageStore::Batch::update_incident(const model::Incident& incident, mo
     event = std::move(stored_event);
 }
 
-void GeoPackageStore::Batch::append_visit(model::Visit& visit) {
+void GeoPackageBatch::append_visit(model::Visit& visit) {
     GDALDataset& data = dataset();
     const detail::QuietGdalErrors quiet;
     model::Visit stored = visit;

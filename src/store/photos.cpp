@@ -7,6 +7,7 @@
 
 #include "gdal.hpp"
 #include "sqlite.hpp"
+#include "store_impl.hpp"
 #include "wangge/store/geopackage.hpp"
 
 namespace wangge::store {
@@ -44,7 +45,7 @@ bool has_photo_table(const detail::ReadConnection& db) {
 
 }  // namespace
 
-void GeoPackageStore::Batch::append_photo(Photo& photo) {
+void GeoPackageBatch::append_photo(Photo& photo) {
     static constexpr std::string_view schema =
         "CREATE TABLE IF NOT EXISTS incident_photos (id INTEGER PRIMARY KEY AUTOINCREMENT, "
         "incident_id INTEGER NOT NULL, stage TEXT NOT NULL, at INTEGER NOT NULL, uploader TEXT NOT NULL, "

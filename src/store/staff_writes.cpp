@@ -1,4 +1,4 @@
-// GeoPackageStore::Batch::update_staff: AB岗 assignments and leave (DESIGN §1).
+// GeoPackageBatch::update_staff: AB岗 assignments and leave (DESIGN §1).
 
 #include <string>
 #include <vector>
@@ -73,7 +73,7 @@ void detail::write_staff_links(GDALDataset& dataset, const std::vector<GridStaff
     for (const GridStaffLinks& grid : grids) replace_links(layer, grid);
 }
 
-void GeoPackageStore::Batch::update_staff(const StaffUpdate& update) {
+void GeoPackageBatch::update_staff(const StaffUpdate& update) {
     GDALDataset& data = dataset();
     const detail::QuietGdalErrors quiet;
     detail::write_staff_links(data, update.grids);

@@ -5,6 +5,9 @@
 
 #include <filesystem>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -59,5 +62,34 @@ public:
 };
 
 }  // namespace detail
+
+/// A GeoPackageStore's batch: one SQLite transaction holding the file's write
+/// lock (batch.cpp; each write in the file named in its comment).
+class GeoPackageBatch final : public Batch {
+public:
+    explicit GeoPackageBatch(GeoPackageStore::Impl& store);
+    ~GeoPackageBatch() override;  // an open transaction rolls back
+
+    void isolated(const std::function<void()>& write) override;
+    void publish_layout(const LayoutPublication& publication) override;                          // grid_versions.cpp
+    void insert_incident(model::Incident& incident, model::IncidentEvent& first_event) override;  // incident_writes.cpp
+    void update_incident(const model::Incident& incident, model::IncidentEvent& event) override;  // incident_writes.cpp
+    void append_visit(model::Visit& visit) override;                                              // incident_writes.cpp
+    void update_staff(const StaffUpdate& update) override;                                        // staff_writes.cpp
+    void append_photo(Photo& photo) override;                                                     // photos.cpp
+    void write_household(workflow::HouseholdChange& change) override;  // household_versions.cpp
+    void upsert(model::Dataset& added, const model::Dataset& replaced) override;
+    void append_audit(auth::AuditEntry& entry) override;
+    void commit() override;
+
+private:
+    /// The dataset, while the batch is open; StoreError after commit().
+    [[nodiscard]] GDALDataset& dataset() const;
+    GeoPackageStore::Impl& store_;
+    std::optional<detail::WriteTransaction> transaction_;
+    /// A savepoint could not be undone: the batch holds a failed write and must not commit.
+    bool broken_ = false;
+};
+
 
 }  // namespace wangge::store

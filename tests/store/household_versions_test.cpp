@@ -3,6 +3,7 @@
 
 #include "wangge/store/household_versions.hpp"
 
+#include <memory>
 #include <algorithm>
 
 #include <gtest/gtest.h>
@@ -27,7 +28,8 @@ protected:
 
     void write(HouseholdChange& change) {
         GeoPackageStore store = GeoPackageStore::open(path_, true);
-        GeoPackageStore::Batch batch = store.begin_batch();
+        const std::unique_ptr<Batch> owned_batch = store.begin_batch();
+        Batch& batch = *owned_batch;
         batch.write_household(change);
         batch.commit();
     }

@@ -2,6 +2,7 @@
 // nothing stored when a write is refused; batches of writes with their audit
 // rows, one commit, a failing write undone alone (savepoints).
 
+#include <memory>
 #include <algorithm>
 
 #include <gtest/gtest.h>
@@ -121,7 +122,8 @@ TEST_F(IncidentWritesTest, ABatchCommitsItsWritesWithTheirAuditRowsAndUndoesAFai
     model::IncidentEvent failed_event{0, 0, failed.reported_at, "li", "", "reported", ""};
     model::Visit visit{0, 7, 101, 1'790'000'000, "入户走访", "batch", "", 0, ""};
     {
-        GeoPackageStore::Batch batch = store.begin_batch();
+        const std::unique_ptr<Batch> owned_batch = store.begin_batch();
+        Batch& batch = *owned_batch;
         batch.isolated([&] {
             batch.insert_incident(first, first_event);
             auth::AuditEntry entry = audit_of("incidents.report", first.id);
@@ -173,7 +175,8 @@ TEST_F(IncidentWritesTest, ABatchThatIsNotCommittedStoresNothing) {
     store.prepare_audit_log();
     const std::size_t incidents_before = store.load().incidents.size();
     {
-        GeoPackageStore::Batch batch = store.begin_batch();
+        const std::unique_ptr<Batch> owned_batch = store.begin_batch();
+        Batch& batch = *owned_batch;
         model::Incident incident = new_incident();
         model::IncidentEvent event{0, 0, incident.reported_at, "li", "", "reported", ""};
         batch.isolated([&] {

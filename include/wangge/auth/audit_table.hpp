@@ -1,7 +1,7 @@
 #pragma once
 // The auth tables of a store's GeoPackage file, written through any GDAL
 // connection to it: the AuthStore's own, and the entity store's write batches
-// (store::GeoPackageStore::Batch), whose audit rows commit in the same
+// (store::Batch), whose audit rows commit in the same
 // transaction as the write they record (DESIGN §2). One definition of the
 // row format for both.
 //

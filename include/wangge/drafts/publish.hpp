@@ -13,7 +13,7 @@
 
 #include "wangge/drafts/draft.hpp"
 #include "wangge/model/snapshot.hpp"
-#include "wangge/store/geopackage.hpp"
+#include "wangge/store/store.hpp"
 
 namespace wangge::drafts {
 

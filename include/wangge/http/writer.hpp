@@ -74,6 +74,7 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <memory>
 #include <span>
 #include <thread>
 #include <vector>
@@ -83,7 +84,7 @@
 #include "wangge/http/state.hpp"
 #include "wangge/model/entities.hpp"
 #include "wangge/model/snapshot.hpp"
-#include "wangge/store/geopackage.hpp"
+#include "wangge/store/store.hpp"
 #include "wangge/store/photos.hpp"
 #include "wangge/workflow/household_changes.hpp"
 #include "wangge/workflow/state_machine.hpp"
@@ -156,7 +157,7 @@ private:
     /// errors); returns those left for the next batch, in order.
     std::vector<Job*> run_batch(const std::vector<Job*>& batch);
 
-    store::GeoPackageStore store_;  // the leading caller's alone (see run())
+    std::unique_ptr<store::Store> store_;  // the leading caller's alone (see run())
     State& state_;
     std::mutex mutex_;  // guards the members below and every Job's `done` (a Job is the leader's until done)
     std::condition_variable changed_;

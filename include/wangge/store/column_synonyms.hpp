@@ -18,7 +18,7 @@
 #include <span>
 #include <string_view>
 
-#include "wangge/store/geopackage.hpp"
+#include "wangge/store/store.hpp"
 
 namespace wangge::store {
 

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "wangge/error.hpp"
-#include "wangge/store/geopackage.hpp"
+#include "wangge/store/store.hpp"
 
 namespace wangge::store {
 
@@ -52,7 +52,7 @@ struct ExportSummary {
 /// Writes `layer` to `destination`, whose extension picks the format: .gpkg
 /// .shp .geojson/.json .csv .fgb .kml .xlsx. Refuses an existing destination,
 /// Chinese headers for other formats and an encoding for other than shapefiles.
-ExportSummary export_layer(const GeoPackageStore& store, Layer layer, const std::filesystem::path& destination,
+ExportSummary export_layer(const Store& store, Layer layer, const std::filesystem::path& destination,
                            const ExportOptions& options = {}, const Progress& progress = {});
 
 /// Removes an exported file with whatever files its format writes beside it

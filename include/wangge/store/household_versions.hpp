@@ -9,7 +9,7 @@
 //                      'added'|'edited'|'moved_out', at (seconds UTC), user,
 //                      source, grid_code (after the change), before, after)
 //
-// Writes go through GeoPackageStore::Batch::write_household, in the same
+// Writes go through store::Batch::write_household, in the same
 // transaction as the household row and its audit row; the first one creates
 // the table. Reads open a read-only connection of their own (WAL: they never
 // wait for a writer and see only committed versions); a file without the

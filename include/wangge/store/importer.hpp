@@ -22,7 +22,7 @@
 #include "wangge/auth/audit.hpp"
 #include "wangge/error.hpp"
 #include "wangge/model/time.hpp"
-#include "wangge/store/geopackage.hpp"
+#include "wangge/store/store.hpp"
 
 namespace wangge::model {
 class Snapshot;
@@ -128,7 +128,7 @@ private:
 /// Throws ImportRefused (and writes only an audit entry of the refusal) when
 /// a row is bad and skip_bad is off, ImportError when the source cannot be
 /// read at all. A dry run returns the summary, bad rows included, and writes nothing.
-ImportSummary import_file(GeoPackageStore& store, const std::filesystem::path& source, const ImportOptions& options,
+ImportSummary import_file(Store& store, const std::filesystem::path& source, const ImportOptions& options,
                           const Progress& progress = {});
 
 /// What an import would write, checked and not yet written.

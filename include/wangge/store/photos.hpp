@@ -8,7 +8,7 @@
 //                   at (seconds UTC), uploader, content_type, width, height,
 //                   size, lon, lat (EXIF GPS, NULL without), bytes BLOB)
 //
-// Writes go through a GeoPackageStore::Batch (append_photo), so a photo is
+// Writes go through a store::Batch (append_photo), so a photo is
 // committed with its audit row, durable when the write returns, and the
 // table is created by the first one. Reads open a read-only SQLite
 // connection of their own (WAL: they never wait for a writer, and see only

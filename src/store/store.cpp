@@ -1,0 +1,79 @@
+// The store interface's shared parts: single writes as batches of one, and
+// the choice of implementation by location (store.hpp).
+
+#include "wangge/store/store.hpp"
+
+#include <tuple>
+#include <utility>
+
+#include "wangge/store/geopackage.hpp"
+
+namespace wangge::store {
+
+namespace {
+
+/// Runs one write in a batch of its own; `rows` get their ids only once it has committed.
+template <class Write, class... Rows>
+void write_alone(Store& store, Write write, Rows&... rows) {
+    std::tuple<Rows...> copies(rows...);
+    const std::unique_ptr<Batch> batch = store.begin_batch();
+    std::apply([&](auto&... copy) { write(*batch, copy...); }, copies);
+    batch->commit();
+    std::tie(rows...) = std::move(copies);
+}
+
+}  // namespace
+
+void Store::append(model::Dataset& data, const Progress& progress) {
+    std::vector<auth::AuditEntry> no_audit;
+    upsert(data, {}, no_audit, progress);
+}
+
+void Store::publish_layout(const LayoutPublication& publication) {
+    write_alone(*this, [&](Batch& batch) { batch.publish_layout(publication); });
+}
+
+void Store::insert_incident(model::Incident& incident, model::IncidentEvent& first_event) {
+    write_alone(
+        *this, [](Batch& batch, model::Incident& i, model::IncidentEvent& e) { batch.insert_incident(i, e); }, incident,
+        first_event);
+}
+
+void Store::update_incident(const model::Incident& incident, model::IncidentEvent& event) {
+    write_alone(*this, [&](Batch& batch, model::IncidentEvent& e) { batch.update_incident(incident, e); }, event);
+}
+
+void Store::append_visit(model::Visit& visit) {
+    write_alone(*this, [](Batch& batch, model::Visit& v) { batch.append_visit(v); }, visit);
+}
+
+void Store::update_staff(const StaffUpdate& update) {
+    write_alone(*this, [&](Batch& batch) { batch.update_staff(update); });
+}
+
+bool is_database_location(std::string_view location) noexcept {
+    return location.starts_with("postgresql://") || location.starts_with("postgres://");
+}
+
+namespace {
+
+void refuse_database(std::string_view location) {
+    if (is_database_location(location)) {
+        throw StoreError("this build has no PostgreSQL store: cannot use " + std::string(location.substr(0, location.find(':'))) +
+                         " locations");
+    }
+}
+
+}  // namespace
+
+std::unique_ptr<Store> open_store(std::string_view location, bool writable) {
+    refuse_database(location);
+    return std::make_unique<GeoPackageStore>(GeoPackageStore::open(std::filesystem::path(location), writable));
+}
+
+std::unique_ptr<Store> create_store(std::string_view location) {
+    refuse_database(location);
+    return std::make_unique<GeoPackageStore>(GeoPackageStore::create(std::filesystem::path(location)));
+}
+
+}  // namespace wangge::store
