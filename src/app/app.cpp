@@ -28,6 +28,7 @@
 #include "wangge/print/routes.hpp"
 #include "wangge/service/circles.hpp"
 #include "wangge/store/departments.hpp"
+#include "wangge/store/records.hpp"
 #include "wangge/store/store.hpp"
 
 namespace wangge::app {
@@ -36,8 +37,9 @@ namespace wangge::app {
 // they are destroyed in reverse.
 struct App::Parts {
     explicit Parts(AppConfig app_config)
-        : config(std::move(app_config)), writer(config.store, state), auth(config.store, auth_config(writer)),
-          gate(auth, config.gate) {}
+        : config(std::move(app_config)), writer(config.store, state),
+          auth(store::open_auth_store(config.store.string()), auth_config(writer)), gate(auth, config.gate),
+          records(store::open_records(config.store.string())) {}
 
     /// Audit rows (of reads, sign-ins) are committed with the writes, on the Writer's connection.
     static auth::AuthConfig auth_config(http::Writer& writer) {
@@ -51,6 +53,7 @@ struct App::Parts {
     http::Writer writer;
     auth::AuthService auth;
     http::AuthGate gate;
+    std::unique_ptr<store::Records> records;
     std::optional<store::DepartmentStore> departments;
     std::optional<http::WorkflowServices> workflow;
     std::optional<http::DraftServices> drafts;
@@ -64,10 +67,10 @@ std::unique_ptr<App> App::open(AppConfig config) {
     auto parts = std::make_unique<Parts>(std::move(config));
     Parts& p = *parts;
     if (p.config.workflow) {
-        p.departments.emplace(p.config.store);
+        p.departments.emplace(store::open_department_table(p.config.store.string()));
         p.workflow.emplace(http::WorkflowServices{p.writer, p.gate, *p.config.workflow,
                                                   p.config.open311_clients ? &*p.config.open311_clients : nullptr,
-                                                  &*p.departments, p.config.store});
+                                                  &*p.departments, *p.records});
     }
     p.drafts.emplace(http::DraftServices{p.writer, p.gate, p.config.rules, http::live_grid_facts(p.state)});
     // Every route of DESIGN §6; a new module adds its add_<x>_routes() call
@@ -91,13 +94,13 @@ std::unique_ptr<App> App::open(AppConfig config) {
                                                       : basemap::read_street_lines(basemap_file)));
     if (p.workflow) http::add_escalation_routes(router, p.state, p.gate, p.workflow->config.escalation);
     if (p.workflow) http::add_workflow_routes(router, p.state, *p.workflow);
-    if (p.workflow) http::add_photo_routes(router, p.state, p.writer, p.gate, p.config.store, p.config.photo_limits);
+    if (p.workflow) http::add_photo_routes(router, p.state, p.writer, p.gate, *p.records, p.config.photo_limits);
     if (p.departments) http::add_department_routes(router, p.state, p.gate, *p.departments);
     if (p.workflow) http::add_assessment_routes(router, p.state, *p.workflow);
     const http::DraftFromGrids draft_from_grids = http::add_draft_routes(router, p.state, *p.drafts);
     http::add_import_routes(router, p.state, p.writer, p.gate, draft_from_grids);
     http::add_staff_routes(router, p.state, p.writer, p.gate);
-    http::add_household_routes(router, p.state, p.writer, p.gate, p.config.store);
+    http::add_household_routes(router, p.state, p.writer, p.gate, *p.records);
     http::add_static_routes(router, "/map", p.config.web_dir, p.config.basemap.origin());
     http::add_static_routes(router, "/styles", p.config.styles_dir);
     basemap::add_basemap_routes(router, p.gate, p.config.basemap);

@@ -288,7 +288,7 @@ void insert_audit_row(GDALDataset& dataset, AuditEntry& entry) {
     entry.id = sqlite3_last_insert_rowid(db);
 }
 
-struct AuthStore::Impl {
+struct GeoPackageAuthStore::Impl {
     mutable std::mutex mutex;
     GDALDatasetUniquePtr dataset;
 
@@ -337,7 +337,7 @@ struct AuthStore::Impl {
     }
 };
 
-AuthStore::AuthStore(const std::filesystem::path& gpkg) : impl_(std::make_unique<Impl>()) {
+GeoPackageAuthStore::GeoPackageAuthStore(const std::filesystem::path& gpkg) : impl_(std::make_unique<Impl>()) {
     register_gdal();
     if (!std::filesystem::exists(gpkg)) {
         throw AuthStoreError("no store at " + gpkg.string() + " (create one with `wangge import --create`)");
@@ -355,9 +355,9 @@ AuthStore::AuthStore(const std::filesystem::path& gpkg) : impl_(std::make_unique
     create_auth_tables(*impl_->dataset);
 }
 
-AuthStore::~AuthStore() = default;
+GeoPackageAuthStore::~GeoPackageAuthStore() = default;
 
-User AuthStore::insert_user(User user, std::string_view password_hash) {
+User GeoPackageAuthStore::insert_user(User user, std::string_view password_hash) {
     const std::lock_guard lock(impl_->mutex);
     const QuietGdalErrors quiet;
     Transaction transaction(*impl_->dataset);
@@ -381,7 +381,7 @@ User AuthStore::insert_user(User user, std::string_view password_hash) {
     return user;
 }
 
-std::optional<Credentials> AuthStore::find_credentials(std::string_view name) const {
+std::optional<Credentials> GeoPackageAuthStore::find_credentials(std::string_view name) const {
     const std::lock_guard lock(impl_->mutex);
     const QuietGdalErrors quiet;
     ResultSet result(*impl_->dataset, std::string("SELECT ") + user_columns +
@@ -391,7 +391,7 @@ std::optional<Credentials> AuthStore::find_credentials(std::string_view name) co
     return Credentials{user_from(*row), row->GetFieldAsString("password_hash")};
 }
 
-std::vector<User> AuthStore::users() const {
+std::vector<User> GeoPackageAuthStore::users() const {
     const std::lock_guard lock(impl_->mutex);
     const QuietGdalErrors quiet;
     ResultSet result(*impl_->dataset, std::string("SELECT ") + user_columns + " FROM users u ORDER BY u.name");
@@ -400,7 +400,7 @@ std::vector<User> AuthStore::users() const {
     return users;
 }
 
-std::int64_t AuthStore::set_password_hash(std::int64_t user_id, std::string_view password_hash,
+std::int64_t GeoPackageAuthStore::set_password_hash(std::int64_t user_id, std::string_view password_hash,
                                       model::Timestamp now) {
     const std::lock_guard lock(impl_->mutex);
     const QuietGdalErrors quiet;
@@ -409,7 +409,7 @@ std::int64_t AuthStore::set_password_hash(std::int64_t user_id, std::string_view
         [&] { impl_->delete_sessions_of(user_id); });
 }
 
-std::int64_t AuthStore::set_disabled(std::int64_t user_id, bool disabled, model::Timestamp now) {
+std::int64_t GeoPackageAuthStore::set_disabled(std::int64_t user_id, bool disabled, model::Timestamp now) {
     const std::lock_guard lock(impl_->mutex);
     const QuietGdalErrors quiet;
     return impl_->update_user(
@@ -419,7 +419,7 @@ std::int64_t AuthStore::set_disabled(std::int64_t user_id, bool disabled, model:
         });
 }
 
-void AuthStore::insert_session(const SessionRecord& session, model::Timestamp now) {
+void GeoPackageAuthStore::insert_session(const SessionRecord& session, model::Timestamp now) {
     const std::lock_guard lock(impl_->mutex);
     const QuietGdalErrors quiet;
     Transaction transaction(*impl_->dataset);
@@ -434,7 +434,7 @@ void AuthStore::insert_session(const SessionRecord& session, model::Timestamp no
     transaction.commit();
 }
 
-std::optional<ActiveSession> AuthStore::session_user(std::string_view token_hash, model::Timestamp now) const {
+std::optional<ActiveSession> GeoPackageAuthStore::session_user(std::string_view token_hash, model::Timestamp now) const {
     const std::lock_guard lock(impl_->mutex);
     const QuietGdalErrors quiet;
     ResultSet result(*impl_->dataset, std::string("SELECT ") + user_columns + ", s.expires_at AS expires_at" +
@@ -446,7 +446,7 @@ std::optional<ActiveSession> AuthStore::session_user(std::string_view token_hash
     return ActiveSession{user_from(*row), row->GetFieldAsInteger64("expires_at")};
 }
 
-std::optional<EndedSession> AuthStore::delete_session(std::string_view token_hash) {
+std::optional<EndedSession> GeoPackageAuthStore::delete_session(std::string_view token_hash) {
     const std::lock_guard lock(impl_->mutex);
     const QuietGdalErrors quiet;
     Transaction transaction(*impl_->dataset);
@@ -464,15 +464,13 @@ std::optional<EndedSession> AuthStore::delete_session(std::string_view token_has
     return EndedSession{std::move(*owner), moved_to};
 }
 
-std::int64_t AuthStore::revocation_generation() const {
+std::int64_t GeoPackageAuthStore::revocation_generation() const {
     const std::lock_guard lock(impl_->mutex);
     const QuietGdalErrors quiet;
     return impl_->generation();
 }
 
-void AuthStore::append_audit(AuditEntry& entry) { append_audit(std::span(&entry, 1)); }
-
-void AuthStore::append_audit(std::span<AuditEntry> entries) {
+void GeoPackageAuthStore::append_audit(std::span<AuditEntry> entries) {
     const std::lock_guard lock(impl_->mutex);
     const QuietGdalErrors quiet;
     Transaction transaction(*impl_->dataset);
@@ -487,7 +485,7 @@ void AuthStore::append_audit(std::span<AuditEntry> entries) {
     for (std::size_t i = 0; i < entries.size(); ++i) entries[i].id = ids[i];
 }
 
-AuditPage AuthStore::query_audit(const AuditQuery& query) const {
+AuditPage GeoPackageAuthStore::query_audit(const AuditQuery& query) const {
     check_audit_query(query);
     std::string where = " WHERE 1 = 1";
     if (query.user_name) where += " AND user_name = " + quote(*query.user_name);

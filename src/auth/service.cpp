@@ -41,17 +41,17 @@ ThrottledError::ThrottledError(std::int64_t retry_after_seconds)
     : Error("too many failed logins; try again in " + std::to_string(retry_after_seconds) + " s"),
       retry_after_seconds_(retry_after_seconds) {}
 
-AuthService::AuthService(const std::filesystem::path& gpkg, AuthConfig config)
+AuthService::AuthService(std::unique_ptr<AuthStore> store, AuthConfig config)
     : config_(config),
-      store_(gpkg),
+      store_(std::move(store)),
       audit_batcher_(config_.audit_commit
                          ? config_.audit_commit
-                         : AuditBatcher::Commit([this](std::span<AuditEntry> entries) { store_.append_audit(entries); })),
+                         : AuditBatcher::Commit([this](std::span<AuditEntry> entries) { store_->append_audit(entries); })),
       throttle_(config.throttle),
       cache_(config.session_cache_capacity) {
     if (config_.session_seconds < 1) throw Error("session lifetime must be positive");
     if (config_.revocation_poll.count() < 0) throw Error("revocation poll interval must not be negative");
-    known_generation_ = store_.revocation_generation();
+    known_generation_ = store_->revocation_generation();
 }
 
 Session AuthService::login(std::string_view name, std::string_view password, std::string_view client,
@@ -72,7 +72,7 @@ Session AuthService::login(std::string_view name, std::string_view password, std
     }
 
     const std::optional<Credentials> credentials =
-        plausible_name && password.size() <= max_password_length ? store_.find_credentials(name) : std::nullopt;
+        plausible_name && password.size() <= max_password_length ? store_->find_credentials(name) : std::nullopt;
     bool accepted = false;
     if (credentials) {
         accepted = verify_password(credentials->password_hash, password);
@@ -102,7 +102,7 @@ Session AuthService::login(std::string_view name, std::string_view password, std
                                 .created_at = now,
                                 .expires_at = now + config_.session_seconds,
                                 .client = std::string(client)};
-    store_.insert_session(session, now);
+    store_->insert_session(session, now);
     record(std::move(audit));
     return Session{std::move(token.token), user, session.expires_at};
 }
@@ -111,7 +111,7 @@ void AuthService::logout(std::string_view token, std::string_view client, model:
     if (!looks_like_token(token)) return;
     client = client.substr(0, max_client_length);
     const std::string hash = token_hash(token);
-    const std::optional<EndedSession> ended = store_.delete_session(hash);
+    const std::optional<EndedSession> ended = store_->delete_session(hash);
     if (!ended) return;
     cache_.erase_token(hash);
     revoked(ended->generation);
@@ -129,7 +129,7 @@ Principal AuthService::authenticate(std::string_view token, model::Timestamp now
     if (std::optional<User> cached = cache_.find(hash, now)) return Principal{std::move(cached)};
     // Taken before the read, so a revocation racing with it keeps the result out of the cache.
     const std::uint64_t epoch = cache_.epoch();
-    std::optional<ActiveSession> session = store_.session_user(hash, now);
+    std::optional<ActiveSession> session = store_->session_user(hash, now);
     if (!session) return {};
     cache_.insert(hash, *session, epoch, now);
     return Principal{std::move(session->user)};
@@ -156,7 +156,7 @@ void AuthService::poll_revocations(bool force) const {
         // One thread polls; the others go on with what the cache has.
         if (now < due || !next_poll_.compare_exchange_strong(due, next)) return;
     }
-    const std::int64_t generation = store_.revocation_generation();
+    const std::int64_t generation = store_->revocation_generation();
     {
         const std::lock_guard lock(generation_mutex_);
         // Generations only grow; an older read raced with a newer one.
@@ -208,7 +208,7 @@ User AuthService::add_user(const NewUser& spec, std::string_view password, const
               .staff_id = spec.staff_id,
               .created_at = now,
               .updated_at = now};
-    user = store_.insert_user(std::move(user), hash_password(password));
+    user = store_->insert_user(std::move(user), hash_password(password));
     record_account_change(actor, "user.add", user, now);
     return user;
 }
@@ -217,7 +217,7 @@ void AuthService::change_password(std::string_view name, std::string_view passwo
                                   model::Timestamp now) {
     check_password_rules(password);
     const Credentials existing = existing_user(name);
-    revoked(store_.set_password_hash(existing.user.id, hash_password(password), now));
+    revoked(store_->set_password_hash(existing.user.id, hash_password(password), now));
     cache_.erase_user(existing.user.id);
     record_account_change(actor, "user.passwd", existing.user, now);
     notify_revocation();
@@ -225,21 +225,21 @@ void AuthService::change_password(std::string_view name, std::string_view passwo
 
 void AuthService::set_disabled(std::string_view name, bool disabled, const Actor& actor, model::Timestamp now) {
     const Credentials existing = existing_user(name);
-    revoked(store_.set_disabled(existing.user.id, disabled, now));
+    revoked(store_->set_disabled(existing.user.id, disabled, now));
     cache_.erase_user(existing.user.id);
     record_account_change(actor, disabled ? "user.disable" : "user.enable", existing.user, now);
     if (disabled) notify_revocation();
 }
 
-std::vector<User> AuthService::users() const { return store_.users(); }
+std::vector<User> AuthService::users() const { return store_->users(); }
 
 void AuthService::record(AuditEntry entry) { audit_batcher_.append(entry); }
 
-AuditPage AuthService::audit_log(const AuditQuery& query) const { return store_.query_audit(query); }
+AuditPage AuthService::audit_log(const AuditQuery& query) const { return store_->query_audit(query); }
 
 Credentials AuthService::existing_user(std::string_view name) const {
     check_user_name(name);
-    std::optional<Credentials> found = store_.find_credentials(name);
+    std::optional<Credentials> found = store_->find_credentials(name);
     if (!found) throw InputError("no user '" + std::string(name) + "'");
     return std::move(*found);
 }

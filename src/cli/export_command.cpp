@@ -33,7 +33,7 @@ void audit_personal_export(const std::string& store_path, const std::string& des
     for (const std::int64_t id : ids) entry.record_ids.push_back(std::to_string(id));
     entry.client = actor.client;
     entry.detail = "personal fields to " + destination;
-    auth::AuthService(store_path).record(std::move(entry));
+    auth::AuthService(store::open_auth_store(store_path)).record(std::move(entry));
 }
 
 }  // namespace

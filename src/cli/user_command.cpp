@@ -12,6 +12,7 @@
 #include "wangge/auth/service.hpp"
 #include "wangge/cli/commands.hpp"
 #include "wangge/model/time.hpp"
+#include "wangge/store/store.hpp"
 
 namespace wangge::cli {
 
@@ -102,7 +103,7 @@ int user_command(const Args& args) {
     }
     const std::string password = needs_password ? read_password() : std::string();
 
-    auth::AuthService service(store_path);
+    auth::AuthService service(store::open_auth_store(store_path));
     const model::Timestamp now = std::time(nullptr);
     if (adding) {
         const auth::User user = service.add_user(*new_user, password, cli_actor(), now);

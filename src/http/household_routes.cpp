@@ -10,7 +10,7 @@
 #include "wangge/http/features.hpp"
 #include "wangge/model/text.hpp"
 #include "wangge/model/time.hpp"
-#include "wangge/store/household_versions.hpp"
+#include "wangge/store/records.hpp"
 #include "workflow_common.hpp"
 
 namespace wangge::http {
@@ -219,10 +219,10 @@ void add_write_routes(Router& router, Writer& writer, const AuthGate& gate) {
         Execution::write);
 }
 
-void add_read_routes(Router& router, const State& state, const AuthGate& gate, const std::filesystem::path& store) {
+void add_read_routes(Router& router, const State& state, const AuthGate& gate, const store::Records& records) {
     router.get(
         "/households/{id}/history",
-        [&state, &gate, store](const Request& request) {
+        [&state, &gate, &records](const Request& request) {
             request.query().allow_only({});
             const std::int64_t id = parse_int(request.param("id"), "id", 1, INT64_MAX);
             const auth::Principal who = gate.require(request, auth::Action::read_household_personal);
@@ -235,7 +235,7 @@ void add_read_routes(Router& router, const State& state, const AuthGate& gate, c
                 enforce(decision);
             }
             json versions = json::array();
-            for (const HouseholdChange& change : store::household_history(store, id)) {
+            for (const HouseholdChange& change : records.household_history(id)) {
                 versions.push_back(change_json(change, who));
             }
             gate.audit(request, who, "households.history", "households", {std::to_string(id)});
@@ -246,7 +246,7 @@ void add_read_routes(Router& router, const State& state, const AuthGate& gate, c
         Execution::worker);
     router.get(
         "/households/changes",
-        [&state, &gate, store](const Request& request) {
+        [&state, &gate, &records](const Request& request) {
             request.query().allow_only({"month", "area"});
             const auth::Principal who = gate.require(request, auth::Action::read_household_personal);
             const workflow::Month month = detail::month_param(request, gate.now());
@@ -257,7 +257,7 @@ void add_read_routes(Router& router, const State& state, const AuthGate& gate, c
                 const model::Grid& grid = detail::current_grid(view->snapshot(), area);
                 area_json = {{"code", grid.code}, {"name", grid.name}, {"level", model::to_string(grid.level)}};
             }
-            const auto visible = visible_household_changes(store, who, month, area);
+            const auto visible = visible_household_changes(records, who, month, area);
             const workflow::MonthlyHouseholdChanges& changes = visible->month;
             std::vector<std::string> shown;
             const auto lines = [&](const std::vector<workflow::MonthlyHouseholdChanges::Line>& list) {
@@ -290,12 +290,12 @@ void add_read_routes(Router& router, const State& state, const AuthGate& gate, c
 
 }  // namespace
 
-std::unique_ptr<VisibleHouseholdChanges> visible_household_changes(const std::filesystem::path& store,
+std::unique_ptr<VisibleHouseholdChanges> visible_household_changes(const store::Records& records,
                                                                    const auth::Principal& who,
                                                                    const workflow::Month& month,
                                                                    std::string_view area) {
     auto visible = std::make_unique<VisibleHouseholdChanges>();
-    visible->versions = store::household_versions_between(store, month.begin(), month.end());
+    visible->versions = records.household_versions_between(month.begin(), month.end());
     visible->month = workflow::monthly_household_changes(visible->versions, month);
     const auto keep = [&](std::vector<workflow::MonthlyHouseholdChanges::Line>& lines) {
         std::erase_if(lines, [&](const workflow::MonthlyHouseholdChanges::Line& line) {
@@ -311,9 +311,9 @@ std::unique_ptr<VisibleHouseholdChanges> visible_household_changes(const std::fi
 }
 
 void add_household_routes(Router& router, const State& state, Writer& writer, const AuthGate& gate,
-                          const std::filesystem::path& store) {
+                          const store::Records& records) {
     add_write_routes(router, writer, gate);
-    add_read_routes(router, state, gate, store);
+    add_read_routes(router, state, gate, records);
 }
 
 }  // namespace wangge::http

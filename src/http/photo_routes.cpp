@@ -12,7 +12,7 @@
 
 #include "wangge/auth/policy.hpp"
 #include "wangge/model/time.hpp"
-#include "wangge/store/photos.hpp"
+#include "wangge/store/records.hpp"
 #include "wangge/workflow/states.hpp"
 
 #include "workflow_common.hpp"
@@ -74,7 +74,7 @@ auth::Principal require_reader(const Request& request, const State& state, const
 }  // namespace
 
 void add_photo_routes(Router& router, const State& state, Writer& writer, const AuthGate& gate,
-                      std::filesystem::path store, workflow::PhotoLimits limits) {
+                      const store::Records& records, workflow::PhotoLimits limits) {
     router.post(
         "/incidents/{id}/photos",
         [&writer, &gate, limits](const Request& request) {
@@ -133,24 +133,24 @@ void add_photo_routes(Router& router, const State& state, Writer& writer, const 
         },
         Execution::write, Bodies::file);
 
-    // Reads the store's file: on the worker pool.
-    router.get("/incidents/{id}/photos", [&state, &gate, store](const Request& request) {
+    // Reads the store: on the worker pool.
+    router.get("/incidents/{id}/photos", [&state, &gate, &records](const Request& request) {
         request.query().allow_only({});
         const std::int64_t id = parse_int(request.param("id"), "id", 1, max_id);
         (void)require_reader(request, state, gate, id);
         json photos = json::array();
-        for (const store::PhotoInfo& photo : store::list_photos(store, id)) photos.push_back(photo_json(photo));
+        for (const store::PhotoInfo& photo : records.list_photos(id)) photos.push_back(photo_json(photo));
         Response response = Response::json({{"incident_id", id}, {"photos", std::move(photos)}});
         vary_by_session(response, "no-store");
         return response;
     }, Execution::worker);
 
-    router.get("/incidents/{id}/photos/{photo}", [&state, &gate, store](const Request& request) {
+    router.get("/incidents/{id}/photos/{photo}", [&state, &gate, &records](const Request& request) {
         request.query().allow_only({});
         const std::int64_t id = parse_int(request.param("id"), "id", 1, max_id);
         const std::int64_t photo_id = parse_int(request.param("photo"), "photo", 1, max_id);
         const auth::Principal who = require_reader(request, state, gate, id);
-        std::optional<store::Photo> photo = store::read_photo(store, id, photo_id);
+        std::optional<store::Photo> photo = records.read_photo(id, photo_id);
         if (!photo) {
             throw ClientError(ErrorKind::not_found, "not_found",
                               "incident " + std::to_string(id) + " has no photo " + std::to_string(photo_id),

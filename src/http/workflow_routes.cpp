@@ -618,7 +618,7 @@ void add_statistics_routes(Router& router, const State& state, const WorkflowSer
                 detail::restrict_to_scope(ranking, snapshot, *who.user);
             }
             // The month's household changes of the caller's area, without other grids' households.
-            const auto household_changes = visible_household_changes(services.store, who, statistics.month, {});
+            const auto household_changes = visible_household_changes(services.records, who, statistics.month, {});
             // The 15-minute living circles of the caller's grids, as they stand.
             const auto circles = all_service_circles(*view);
             std::vector<const service::Coverage*> computed;

@@ -81,11 +81,12 @@ bool table_exists(sqlite3* db) {
 
 }  // namespace
 
-struct DepartmentStore::Impl {
+struct GeoPackageDepartmentTable::Impl {
     Connection db;
 };
 
-DepartmentStore::DepartmentStore(const std::filesystem::path& gpkg) : impl_(std::make_unique<Impl>()) {
+GeoPackageDepartmentTable::GeoPackageDepartmentTable(const std::filesystem::path& gpkg)
+    : impl_(std::make_unique<Impl>()) {
     if (!std::filesystem::is_regular_file(gpkg)) throw StoreError("no store at " + gpkg.string());
     sqlite3* db = nullptr;
     const int rc = sqlite3_open_v2(gpkg.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -107,13 +108,11 @@ DepartmentStore::DepartmentStore(const std::filesystem::path& gpkg) : impl_(std:
         }
         transaction.commit();
     }
-    const std::lock_guard lock(mutex_);
-    reload();
 }
 
-DepartmentStore::~DepartmentStore() = default;
+GeoPackageDepartmentTable::~GeoPackageDepartmentTable() = default;
 
-void DepartmentStore::reload() const {
+std::vector<workflow::Department> GeoPackageDepartmentTable::read_all() const {
     sqlite3* db = impl_->db.get();
     const Prepared query = prepare(db,
                                    "SELECT code, name, acknowledge_hours, hours_general, hours_coordination, "
@@ -135,8 +134,23 @@ void DepartmentStore::reload() const {
         loaded.push_back(std::move(department));
     }
     if (rc != SQLITE_DONE) fail(db, "cannot read the departments");
-    cache_ = std::move(loaded);
+    return loaded;
 }
+
+bool GeoPackageDepartmentTable::write(const workflow::Department& department) {
+    sqlite3* db = impl_->db.get();
+    Transaction transaction(db);
+    const Prepared exists = prepare(db, "SELECT 1 FROM departments WHERE code = ?1");
+    bind_text(exists.get(), 1, department.code);
+    const bool is_new = sqlite3_step(exists.get()) != SQLITE_ROW;
+    const Prepared statement = prepare(db, upsert);
+    write_row(db, statement.get(), department);
+    transaction.commit();
+    return is_new;
+}
+
+DepartmentStore::DepartmentStore(std::unique_ptr<DepartmentTable> table)
+    : table_(std::move(table)), cache_(table_->read_all()) {}
 
 std::vector<workflow::Department> DepartmentStore::list() const {
     const std::lock_guard lock(mutex_);
@@ -151,22 +165,15 @@ std::optional<workflow::Department> DepartmentStore::find(std::string_view code)
         return found == cache_.end() ? std::nullopt : std::optional(*found);
     };
     if (auto found = in_cache()) return found;
-    reload();
+    cache_ = table_->read_all();
     return in_cache();
 }
 
 bool DepartmentStore::put(const workflow::Department& department) {
     workflow::check_department(department);
     const std::lock_guard lock(mutex_);
-    sqlite3* db = impl_->db.get();
-    Transaction transaction(db);
-    const Prepared exists = prepare(db, "SELECT 1 FROM departments WHERE code = ?1");
-    bind_text(exists.get(), 1, department.code);
-    const bool is_new = sqlite3_step(exists.get()) != SQLITE_ROW;
-    const Prepared statement = prepare(db, upsert);
-    write_row(db, statement.get(), department);
-    transaction.commit();
-    reload();
+    const bool is_new = table_->write(department);
+    cache_ = table_->read_all();
     return is_new;
 }
 

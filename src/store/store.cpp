@@ -6,7 +6,10 @@
 #include <tuple>
 #include <utility>
 
+#include "wangge/auth/auth_store.hpp"
+#include "wangge/store/departments.hpp"
 #include "wangge/store/geopackage.hpp"
+#include "wangge/store/records.hpp"
 
 namespace wangge::store {
 
@@ -74,6 +77,21 @@ std::unique_ptr<Store> open_store(std::string_view location, bool writable) {
 std::unique_ptr<Store> create_store(std::string_view location) {
     refuse_database(location);
     return std::make_unique<GeoPackageStore>(GeoPackageStore::create(std::filesystem::path(location)));
+}
+
+std::unique_ptr<auth::AuthStore> open_auth_store(std::string_view location) {
+    refuse_database(location);
+    return std::make_unique<auth::GeoPackageAuthStore>(std::filesystem::path(location));
+}
+
+std::unique_ptr<DepartmentTable> open_department_table(std::string_view location) {
+    refuse_database(location);
+    return std::make_unique<GeoPackageDepartmentTable>(std::filesystem::path(location));
+}
+
+std::unique_ptr<Records> open_records(std::string_view location) {
+    refuse_database(location);
+    return std::make_unique<GeoPackageRecords>(std::filesystem::path(location));
 }
 
 }  // namespace wangge::store

@@ -64,8 +64,8 @@ std::vector<std::vector<std::string>> query(const std::filesystem::path& path, c
 }
 
 TEST_F(AuthStoreTest, TablesAreAttributeTablesOfAnOrdinaryGeoPackage) {
-    { const AuthStore auth(path_); }
-    { const AuthStore again(path_); }  // opening twice changes nothing
+    { const GeoPackageAuthStore auth(path_); }
+    { const GeoPackageAuthStore again(path_); }  // opening twice changes nothing
     const auto contents = query(path_, "SELECT table_name, data_type FROM gpkg_contents "
                                        "WHERE table_name IN ('users', 'sessions', 'audit_log') ORDER BY table_name");
     ASSERT_EQ(contents.size(), 3u);
@@ -78,22 +78,22 @@ TEST_F(AuthStoreTest, TablesAreAttributeTablesOfAnOrdinaryGeoPackage) {
 }
 
 TEST_F(AuthStoreTest, RefusesMissingAndForeignFiles) {
-    EXPECT_THROW(AuthStore(dir_ / "missing.gpkg"), AuthStoreError);
+    EXPECT_THROW(GeoPackageAuthStore(dir_ / "missing.gpkg"), AuthStoreError);
     const std::filesystem::path text = dir_ / "notes.gpkg";
     std::ofstream(text) << "not a database";
-    EXPECT_THROW(AuthStore{text}, AuthStoreError);
+    EXPECT_THROW(GeoPackageAuthStore{text}, AuthStoreError);
 }
 
 TEST_F(AuthStoreTest, UsersSurviveReopening) {
     User stored;
     {
-        AuthStore auth(path_);
+        GeoPackageAuthStore auth(path_);
         stored = auth.insert_user(worker("o'neil"), "$argon2id$hash");
         EXPECT_GT(stored.id, 0);
         EXPECT_THROW(auth.insert_user(worker("o'neil"), "x"), InputError);
         auth.insert_user(User{.name = "管理员", .role = Role::admin, .created_at = t0, .updated_at = t0}, "h2");
     }
-    const AuthStore reopened(path_);
+    const GeoPackageAuthStore reopened(path_);
     const auto credentials = reopened.find_credentials("o'neil");
     ASSERT_TRUE(credentials);
     EXPECT_EQ(credentials->password_hash, "$argon2id$hash");
@@ -116,7 +116,7 @@ TEST_F(AuthStoreTest, UsersSurviveReopening) {
 }
 
 TEST_F(AuthStoreTest, SessionsExpireAndAreRevoked) {
-    AuthStore auth(path_);
+    GeoPackageAuthStore auth(path_);
     const User user = auth.insert_user(worker("wang"), "h");
     auth.insert_session({.token_hash = "a", .user_id = user.id, .created_at = t0, .expires_at = t0 + 100, .client = "c"},
                         t0);
@@ -148,7 +148,7 @@ TEST_F(AuthStoreTest, SessionsExpireAndAreRevoked) {
                         t0);
     EXPECT_EQ(auth.set_password_hash(user.id, "new", t0 + 4), before + 4);
     // Another connection to the file (as the CLI has) reads the same generation.
-    EXPECT_EQ(AuthStore(path_).revocation_generation(), before + 4);
+    EXPECT_EQ(GeoPackageAuthStore(path_).revocation_generation(), before + 4);
     EXPECT_FALSE(auth.session_user("e", t0 + 5));
     EXPECT_EQ(auth.find_credentials("wang")->password_hash, "new");
     EXPECT_THROW(auth.set_disabled(9999, true, t0), InputError);
@@ -173,7 +173,7 @@ AuditEntry entry(model::Timestamp at, std::string user, std::string action) {
 }
 
 TEST_F(AuthStoreTest, AuditQueriesFilterAndPage) {
-    AuthStore auth(path_);
+    GeoPackageAuthStore auth(path_);
     for (int i = 0; i < 30; ++i) {
         AuditEntry e = entry(t0 + i, i % 3 == 0 ? "wang" : "li", i % 2 == 0 ? "households.read" : "auth.login");
         if (i == 29) e.outcome = Outcome::denied;
@@ -212,7 +212,7 @@ TEST_F(AuthStoreTest, AuditQueriesFilterAndPage) {
 
 TEST_F(AuthStoreTest, AuditLogIsAppendOnlyEvenForOtherClients) {
     {
-        AuthStore auth(path_);
+        GeoPackageAuthStore auth(path_);
         AuditEntry e = entry(t0, "wang", "households.reveal");
         auth.append_audit(e);
     }
@@ -242,7 +242,7 @@ void append_together(AuditBatcher& batcher, std::vector<AuditEntry>& entries, st
 }
 
 TEST_F(AuthStoreTest, AuditBatcherCommitsConcurrentEntriesTogether) {
-    AuthStore auth(path_);
+    GeoPackageAuthStore auth(path_);
     constexpr int count = 12;
     std::atomic<int> commits = 0;
     std::atomic<bool> first = true;
@@ -273,7 +273,7 @@ TEST_F(AuthStoreTest, AuditBatcherCommitsConcurrentEntriesTogether) {
 }
 
 TEST_F(AuthStoreTest, AuditBatcherFailsTheBatchItCouldNotCommitAndGoesOn) {
-    AuthStore auth(path_);
+    GeoPackageAuthStore auth(path_);
     std::atomic<bool> fail = true;
     AuditBatcher batcher([&](std::span<AuditEntry> batch) {
         if (fail.exchange(false)) throw AuthStoreError("disk full");

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <thread>
 
 #include <gdal_priv.h>
@@ -31,7 +32,7 @@ class AuthServiceTest : public ::testing::Test {
 protected:
     AuthServiceTest() {
         (void)store::GeoPackageStore::create(path_);
-        service_.emplace(path_, AuthConfig{.session_seconds = 3600, .throttle = {}});
+        service_.emplace(std::make_unique<GeoPackageAuthStore>(path_), AuthConfig{.session_seconds = 3600, .throttle = {}});
         service_->add_user({.name = "wang", .role = Role::grid_worker, .grid_codes = {"110105001001001"}, .staff_id = 7},
                            password, admin_actor, t0);
     }
@@ -58,7 +59,7 @@ TEST_F(AuthServiceTest, LoginOpensASessionThatExpires) {
 TEST_F(AuthServiceTest, SessionsSurviveARestart) {
     const Session session = service_->login("wang", password, "10.0.0.7", t0);
     service_.reset();
-    const AuthService restarted(path_);
+    const AuthService restarted(std::make_unique<GeoPackageAuthStore>(path_));
     EXPECT_EQ(restarted.authenticate(session.token, t0 + 1).user->name, "wang");
 }
 
@@ -140,7 +141,7 @@ TEST_F(AuthServiceTest, RevocationsCallTheListenersAtOnce) {
 TEST_F(AuthServiceTest, AnotherProcesssRevocationIsSeenWithinThePollInterval) {
     // `other` stands for `wangge user` in another process: a second connection to the file.
     const AuthConfig config{.session_seconds = 3600, .throttle = {}, .revocation_poll = std::chrono::milliseconds(300)};
-    AuthService server(path_, config);
+    AuthService server(std::make_unique<GeoPackageAuthStore>(path_), config);
     std::atomic<int> calls = 0;
     server.on_revocation([&calls] { ++calls; });
     const Session logout_me = server.login("wang", password, "10.0.0.7", t0);
@@ -156,7 +157,7 @@ TEST_F(AuthServiceTest, AnotherProcesssRevocationIsSeenWithinThePollInterval) {
         }
         return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
     };
-    AuthService other(path_);
+    AuthService other(std::make_unique<GeoPackageAuthStore>(path_));
     other.logout(logout_me.token, "local", t0 + 2);
     EXPECT_LE(wait_until_anonymous(logout_me.token), std::chrono::milliseconds(300 + 700));
     EXPECT_FALSE(server.authenticate(disable_me.token, t0 + 2).anonymous());

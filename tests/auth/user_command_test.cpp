@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -77,12 +78,12 @@ TEST_F(UserCommandTest, AddListPasswdDisable) {
     EXPECT_EQ(listing.find("argon2"), std::string::npos) << listing;
 
     {
-        AuthService service(store_);
+        AuthService service(std::make_unique<GeoPackageAuthStore>(store_));
         EXPECT_EQ(service.login("boss", "admin password", "t", 1'800'000'000).user.role, Role::admin);
     }
     {
         // A session open in a running server when the CLI sets a new password.
-        AuthService server(store_);
+        AuthService server(std::make_unique<GeoPackageAuthStore>(store_));
         const Session open = server.login("wang", "first password", "t", 1'800'000'000);
         ASSERT_FALSE(server.authenticate(open.token, 1'800'000'001).anonymous());
         ASSERT_EQ(run("passwd " + store_arg() + " --name wang --password-stdin", "second password\n"), 0)
@@ -90,7 +91,7 @@ TEST_F(UserCommandTest, AddListPasswdDisable) {
         EXPECT_LE(until_anonymous(server, open.token), AuthConfig{}.revocation_poll + slack);
     }
     {
-        AuthService service(store_);
+        AuthService service(std::make_unique<GeoPackageAuthStore>(store_));
         EXPECT_THROW((void)service.login("wang", "first password", "t", 1'800'000'000), AuthenticationError);
         const Session session = service.login("wang", "second password", "t", 1'800'000'000);
         EXPECT_EQ(session.user.staff_id, 7);
@@ -105,7 +106,7 @@ TEST_F(UserCommandTest, AddListPasswdDisable) {
         EXPECT_EQ(log.entries[0].client, "local");
     }
     ASSERT_EQ(run("enable " + store_arg() + " --name wang"), 0) << output("stderr.txt");
-    AuthService service(store_);
+    AuthService service(std::make_unique<GeoPackageAuthStore>(store_));
     EXPECT_NO_THROW((void)service.login("wang", "second password", "t", far_future));
 }
 

@@ -4,6 +4,8 @@
 // other departments and the grid worker are refused (and the refusals
 // audited); statistics per department; the departments table.
 
+#include <memory>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -180,9 +182,9 @@ TEST_F(DepartmentRoutes, AdminsAddDepartmentsThatSurviveARestart) {
     bad.erase("deadline_hours");
     EXPECT_EQ(call(Method::post, "/departments", root, bad).status, 400U);
 
-    const std::filesystem::path store = server_.store_path();
+    const std::filesystem::path store_path = server_.store_path();
     (void)stored_data();  // stops the server and closes the app
-    const store::DepartmentStore reopened(store);
+    const store::DepartmentStore reopened(std::make_unique<store::GeoPackageDepartmentTable>(store_path));
     const std::optional<workflow::Department> shuiwu = reopened.find("shuiwu");
     ASSERT_TRUE(shuiwu.has_value());
     EXPECT_EQ(shuiwu->name, "水务");

@@ -220,7 +220,7 @@ protected:
 
     /// How often each record id appears in the audit log's entries of `action`.
     [[nodiscard]] std::map<std::string, int> audited(const std::string& action) const {
-        const auth::AuthStore log(store_path_);
+        const auth::GeoPackageAuthStore log(store_path_);
         std::map<std::string, int> ids;
         for (std::size_t offset = 0;; offset += auth::max_audit_page) {
             const auth::AuditPage page =

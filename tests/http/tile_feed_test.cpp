@@ -5,6 +5,7 @@
 #include "wangge/http/tile_feed.hpp"
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -276,7 +277,7 @@ TEST_F(TileFeed, StreamsCloseWhenTheAccountIsDisabledHereOrByAnotherProcess) {
     EXPECT_TRUE(chief.read_to_close(std::chrono::seconds(5))) << chief.received();  // not the 15 s heartbeat
 
     // `wangge user passwd` runs in another process: a second service on the file.
-    auth::AuthService(server_.store_path()).change_password("li", "another good password", admin, gate_->now());
+    auth::AuthService(std::make_unique<auth::GeoPackageAuthStore>(server_.store_path())).change_password("li", "another good password", admin, gate_->now());
     const auto start = std::chrono::steady_clock::now();
     EXPECT_TRUE(worker.read_to_close(std::chrono::seconds(10))) << worker.received();
     // Within the revocation poll (1 s) and slack for a loaded machine: still far from the 15 s heartbeat,

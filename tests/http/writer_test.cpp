@@ -39,7 +39,7 @@ protected:
     /// The audit log's record ids of `action`, each as often as it was logged.
     [[nodiscard]] std::multiset<std::string> audited(const std::string& action) const {
         const auth::AuditPage page =
-            auth::AuthStore(app_.store_path()).query_audit({.action = action, .limit = auth::max_audit_page});
+            auth::GeoPackageAuthStore(app_.store_path()).query_audit({.action = action, .limit = auth::max_audit_page});
         std::multiset<std::string> ids;
         for (const auth::AuditEntry& entry : page.entries) {
             for (const std::string& id : entry.record_ids) ids.insert(id);

@@ -156,7 +156,7 @@ TEST_F(IncidentWritesTest, ABatchCommitsItsWritesWithTheirAuditRowsAndUndoesAFai
                              [](const model::Incident& i) { return i.description == "never stored"; }));
     EXPECT_TRUE(std::any_of(stored.visits.begin(), stored.visits.end(),
                             [&](const model::Visit& v) { return v.id == visit.id && v.note == "batch"; }));
-    const auth::AuditPage audit = auth::AuthStore(path_).query_audit({});
+    const auth::AuditPage audit = auth::GeoPackageAuthStore(path_).query_audit({});
     ASSERT_EQ(audit.total, 2U);
     EXPECT_EQ(audit.entries[0].action, "visits.record");
     EXPECT_EQ(audit.entries[0].record_ids, std::vector<std::string>{std::to_string(visit.id)});
@@ -186,7 +186,7 @@ TEST_F(IncidentWritesTest, ABatchThatIsNotCommittedStoresNothing) {
         });
     }
     EXPECT_EQ(GeoPackageStore::open(path_).load().incidents.size(), incidents_before);
-    EXPECT_EQ(auth::AuthStore(path_).query_audit({}).total, 0U);
+    EXPECT_EQ(auth::GeoPackageAuthStore(path_).query_audit({}).total, 0U);
     // The connection is free again: a single write goes through.
     model::Visit visit{0, 7, 101, 1'790'000'000, "入户走访", "", "", 0, ""};
     store.append_visit(visit);

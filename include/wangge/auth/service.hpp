@@ -3,7 +3,7 @@
 // step written to the audit log.
 //
 // Usage (a server keeps one service for all threads):
-//     auth::AuthService auth("city.gpkg");
+//     auth::AuthService auth(store::open_auth_store("city.gpkg"));
 //     auth::Session session = auth.login("wang", password, "10.0.0.7", now);  // → token for the client
 //     auth::Principal who = auth.authenticate(session.token, now);             // per request
 //     if (auth::decide(who, auth::Action::read_households) != auth::Decision::allowed) ...
@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <stop_token>
 #include <thread>
@@ -104,8 +105,8 @@ struct NewUser {
 
 class AuthService {
 public:
-    /// Opens (and if needed extends) the GeoPackage at `gpkg`.
-    explicit AuthService(const std::filesystem::path& gpkg, AuthConfig config = {});
+    /// Over `store` (store::open_auth_store opens the one beside an entity store).
+    explicit AuthService(std::unique_ptr<AuthStore> store, AuthConfig config = {});
 
     /// Checks the password and opens a session of config.session_seconds.
     /// Throws ThrottledError before checking anything while this client
@@ -153,7 +154,7 @@ private:
     void verify_against_dummy(std::string_view password);
 
     AuthConfig config_;
-    AuthStore store_;
+    std::unique_ptr<AuthStore> store_;
     AuditBatcher audit_batcher_;
     LoginThrottle throttle_;
     std::once_flag dummy_once_;

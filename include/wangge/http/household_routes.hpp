@@ -38,6 +38,7 @@
 #include "wangge/http/router.hpp"
 #include "wangge/http/state.hpp"
 #include "wangge/http/writer.hpp"
+#include "wangge/store/records.hpp"
 #include "wangge/workflow/household_changes.hpp"
 
 namespace wangge::http {
@@ -56,10 +57,10 @@ struct VisibleHouseholdChanges {
 /// The month's changes of households in `area` (a grid code prefix; all when
 /// empty) whose grid `who` may read personal data of.
 [[nodiscard]] std::unique_ptr<VisibleHouseholdChanges> visible_household_changes(
-    const std::filesystem::path& store, const auth::Principal& who, const workflow::Month& month,
+    const store::Records& records, const auth::Principal& who, const workflow::Month& month,
     std::string_view area);
 
 void add_household_routes(Router& router, const State& state, Writer& writer, const AuthGate& gate,
-                          const std::filesystem::path& store);
+                          const store::Records& records);
 
 }  // namespace wangge::http

@@ -41,12 +41,13 @@
 #include "wangge/http/router.hpp"
 #include "wangge/http/state.hpp"
 #include "wangge/http/writer.hpp"
+#include "wangge/store/records.hpp"
 #include "wangge/workflow/photos.hpp"
 
 namespace wangge::http {
 
-/// Registers the three routes; `writer`, `gate` and `state` outlive the router.
+/// Registers the three routes; `writer`, `gate`, `state` and `records` outlive the router.
 void add_photo_routes(Router& router, const State& state, Writer& writer, const AuthGate& gate,
-                      std::filesystem::path store, workflow::PhotoLimits limits = {});
+                      const store::Records& records, workflow::PhotoLimits limits = {});
 
 }  // namespace wangge::http

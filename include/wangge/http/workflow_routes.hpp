@@ -53,6 +53,7 @@ class Open311Clients;  // open311_routes.hpp
 }  // namespace wangge::http
 namespace wangge::store {
 class DepartmentStore;  // store/departments.hpp
+class Records;          // store/records.hpp
 }  // namespace wangge::store
 namespace wangge::http {
 
@@ -65,8 +66,8 @@ struct WorkflowServices {
     const Open311Clients* open311_clients = nullptr;
     /// The departments of 吹哨报到 (department_routes.hpp); null: none to dispatch to.
     store::DepartmentStore* departments = nullptr;
-    /// The store file, for what the Snapshot does not hold (household versions in the report).
-    std::filesystem::path store{};
+    /// What the Snapshot does not hold (household versions in the report).
+    const store::Records& records;
 };
 
 void add_workflow_routes(Router& router, const State& state, const WorkflowServices& services);

@@ -27,6 +27,10 @@
 #include "wangge/error.hpp"
 #include "wangge/model/entities.hpp"
 
+namespace wangge::auth {
+class AuthStore;  // auth/auth_store.hpp
+}
+
 namespace wangge::model {
 struct Tables;
 }
@@ -224,5 +228,8 @@ private:
 [[nodiscard]] std::unique_ptr<Store> open_store(std::string_view location, bool writable = false);
 /// Creates a new, empty store with every layer. Fails if one exists there.
 [[nodiscard]] std::unique_ptr<Store> create_store(std::string_view location);
+/// The users, sessions and audit log kept with the store at `location`,
+/// adding their tables when it lacks them. Throws auth::AuthStoreError.
+[[nodiscard]] std::unique_ptr<auth::AuthStore> open_auth_store(std::string_view location);
 
 }  // namespace wangge::store
