@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "household_json.hpp"
 #include "sqlite.hpp"
 #include "store_impl.hpp"
 #include "wangge/store/geopackage.hpp"
@@ -100,6 +101,10 @@ std::vector<workflow::HouseholdChange> read_versions(const std::filesystem::path
 
 }  // namespace
 
+std::string detail::household_version_json(const model::Household& household) {
+    return household_json(household).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 void GeoPackageBatch::write_household(workflow::HouseholdChange& change) {
     const bool adding = change.kind == workflow::HouseholdChangeKind::added;
     model::Dataset added;
@@ -124,8 +129,8 @@ void GeoPackageBatch::write_household(workflow::HouseholdChange& change) {
     insert.bind(4, change.user);
     insert.bind(5, change.source);
     insert.bind(6, change.after.grid_code);
-    if (change.before) insert.bind(7, household_json(*change.before).dump(-1, ' ', false, json::error_handler_t::replace));
-    insert.bind(8, household_json(change.after).dump(-1, ' ', false, json::error_handler_t::replace));
+    if (change.before) insert.bind(7, detail::household_version_json(*change.before));
+    insert.bind(8, detail::household_version_json(change.after));
     change.id = insert.insert();
 }
 

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "wangge/store/geopackage.hpp"
+#include "wangge/store/postgis.hpp"
 
 namespace wangge::store {
 
@@ -55,24 +56,13 @@ bool is_database_location(std::string_view location) noexcept {
     return location.starts_with("postgresql://") || location.starts_with("postgres://");
 }
 
-namespace {
-
-void refuse_database(std::string_view location) {
-    if (is_database_location(location)) {
-        throw StoreError("this build has no PostgreSQL store: cannot use " + std::string(location.substr(0, location.find(':'))) +
-                         " locations");
-    }
-}
-
-}  // namespace
-
 std::unique_ptr<Store> open_store(std::string_view location, bool writable) {
-    refuse_database(location);
+    if (is_database_location(location)) return PostgisStore::open(location, writable);
     return std::make_unique<GeoPackageStore>(GeoPackageStore::open(std::filesystem::path(location), writable));
 }
 
 std::unique_ptr<Store> create_store(std::string_view location) {
-    refuse_database(location);
+    if (is_database_location(location)) return PostgisStore::create(location);
     return std::make_unique<GeoPackageStore>(GeoPackageStore::create(std::filesystem::path(location)));
 }
 

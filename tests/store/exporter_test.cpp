@@ -13,6 +13,7 @@
 #include "run_command.hpp"
 #include "../support/temp_dir.hpp"
 #include "wangge/store/column_synonyms.hpp"
+#include "wangge/store/geopackage.hpp"
 #include "wangge/store/importer.hpp"
 
 namespace wangge::store {

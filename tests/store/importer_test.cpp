@@ -15,6 +15,7 @@
 #include "../support/temp_dir.hpp"
 #include "wangge/geo/chinese_offsets.hpp"
 #include "wangge/model/snapshot.hpp"
+#include "wangge/store/geopackage.hpp"
 #include "run_command.hpp"
 #include "write_file.hpp"
 
