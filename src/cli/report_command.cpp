@@ -45,7 +45,7 @@ int report_command(const Args& args) {
     std::string assessment_path;
 
     po::options_description description(
-        "usage: wangge report --store FILE --month YYYY-MM --out FILE.xlsx [--assessment FILE.json] [--basemap FILE]\n\n"
+        "usage: wangge report --store STORE --month YYYY-MM --out FILE.xlsx [--assessment FILE.json] [--basemap FILE]\n\n"
         "Writes the monthly statistics and assessment as a workbook with one sheet per level:\n"
         "网格 (grids), 网格员 (grid workers) and 社区 (communities); then 部门 (吹哨报到 per department),\n"
         "诉求分类 and 诉求区域 (the month's 群众诉求分析), 季度排名 (the quarter to date, 金/银/铜)\n"
@@ -53,7 +53,8 @@ int report_command(const Args& args) {
         "walking distance, per grid).\n\noptions");
     description.add_options()
         ("help,h", "show this help")
-        ("store", po::value(&store_path)->value_name("FILE"), "GeoPackage store (required)")
+        ("store", po::value(&store_path)->value_name("STORE"),
+         "store (GeoPackage file or postgresql:// address; required)")
         ("month", po::value(&month_text)->value_name("YYYY-MM"), "the month, in China Standard Time (required)")
         ("out", po::value(&out)->value_name("FILE.xlsx"), "the workbook to write; replaced if it exists (required)")
         ("rules-config", po::value<std::string>()->value_name("FILE"),

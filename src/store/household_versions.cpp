@@ -65,24 +65,6 @@ model::Household household_of(std::string_view text) {
     return household;
 }
 
-workflow::HouseholdChange change_of(const detail::Statement& row) {
-    workflow::HouseholdChange change;
-    change.id = row.int64(0);
-    const auto kind = workflow::parse_household_change_kind(row.text(2));
-    if (!kind) throw StoreError("household version " + std::to_string(change.id) + " has an unknown kind");
-    change.kind = *kind;
-    change.at = row.int64(3);
-    change.user = std::string(row.text(4));
-    change.source = std::string(row.text(5));
-    try {
-        if (!row.is_null(6)) change.before = household_of(row.text(6));
-        change.after = household_of(row.text(7));
-    } catch (const json::exception& e) {
-        throw StoreError("household version " + std::to_string(change.id) + " is damaged: " + e.what());
-    }
-    return change;
-}
-
 bool has_version_table(const detail::ReadConnection& db) {
     detail::Statement found =
         db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'household_versions'");
@@ -95,24 +77,29 @@ std::vector<workflow::HouseholdChange> read_versions(const std::filesystem::path
     if (!has_version_table(db)) return changes;
     detail::Statement rows =
         db.prepare("SELECT " + std::string(version_columns) + " FROM household_versions WHERE " + where + " ORDER BY at, id");
-    while (rows.step()) changes.push_back(change_of(rows));
+    while (rows.step()) changes.push_back(detail::household_change_of(rows));
     return changes;
 }
 
 }  // namespace
 
+model::Household detail::household_from_version_json(std::string_view text) { return household_of(text); }
+
 std::string detail::household_version_json(const model::Household& household) {
     return household_json(household).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-void GeoPackageBatch::write_household(workflow::HouseholdChange& change) {
+void detail::write_household_row(Batch& batch, workflow::HouseholdChange& change) {
     const bool adding = change.kind == workflow::HouseholdChangeKind::added;
     model::Dataset added;
     model::Dataset replaced;
     (adding ? added : replaced).households.push_back(change.after);
-    upsert(added, replaced);
+    batch.upsert(added, replaced);
     if (adding) change.after.id = added.households.front().id;
+}
 
+void GeoPackageBatch::write_household(workflow::HouseholdChange& change) {
+    detail::write_household_row(*this, change);
     static constexpr std::string_view schema =
         "CREATE TABLE IF NOT EXISTS household_versions (id INTEGER PRIMARY KEY AUTOINCREMENT, "
         "household_id INTEGER NOT NULL, kind TEXT NOT NULL, at INTEGER NOT NULL, user TEXT NOT NULL, "
@@ -141,6 +128,7 @@ std::vector<workflow::HouseholdChange> household_history(const std::filesystem::
 
 std::vector<workflow::HouseholdChange> household_versions_between(const std::filesystem::path& store,
                                                                   model::Timestamp from, model::Timestamp until) {
+    if (is_database_location(store.string())) return detail::postgis_household_versions_between(store.string(), from, until);
     return read_versions(store, "at >= " + std::to_string(from) + " AND at < " + std::to_string(until));
 }
 

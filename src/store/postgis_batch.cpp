@@ -148,13 +148,7 @@ void PostgisBatch::append_photo(Photo& photo) {
 }
 
 void PostgisBatch::write_household(workflow::HouseholdChange& change) {
-    const bool adding = change.kind == workflow::HouseholdChangeKind::added;
-    model::Dataset added;
-    model::Dataset replaced;
-    (adding ? added : replaced).households.push_back(change.after);
-    upsert(added, replaced);
-    if (adding) change.after.id = added.households.front().id;
-
+    detail::write_household_row(*this, change);
     static const std::string sql =
         "INSERT INTO household_versions (household_id, kind, at, \"user\", source, grid_code, before, after) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
@@ -175,18 +169,7 @@ void PostgisBatch::append_audit(auth::AuditEntry& entry) { detail::insert_audit_
 
 void PostgisBatch::commit() {
     (void)connection();
-    if (broken_) {
-        transaction_.reset();  // rolls back
-        throw StoreError("a failed write could not be undone; the whole batch was rolled back");
-    }
-    // Over even when the commit throws.
-    try {
-        transaction_->commit();
-    } catch (...) {
-        transaction_.reset();
-        throw;
-    }
-    transaction_.reset();
+    detail::commit_batch(transaction_, broken_);
 }
 
 }  // namespace wangge::store

@@ -58,11 +58,6 @@ std::vector<std::string> first_schema() {
 // Add a migration at the end; never change one that has shipped.
 constexpr std::array<Migration, 1> all_migrations{first_schema};
 
-bool has_store(PgConnection& connection) {
-    return connection.execute(std::string("SELECT to_regclass('") + version_table + "') IS NOT NULL")
-               .bytes(0, 0) == "t";
-}
-
 int stored_version(PgConnection& connection) {
     const PgResult result = connection.execute(std::string("SELECT version FROM ") + version_table);
     if (result.rows() != 1) throw StoreError(connection.location() + " has no schema version in " + version_table);
@@ -79,6 +74,11 @@ void run_migrations(PgConnection& connection, int from, std::span<const Migratio
 }
 
 }  // namespace
+
+bool has_store(PgConnection& connection) {
+    return connection.execute(std::string("SELECT to_regclass('") + version_table + "') IS NOT NULL")
+               .bytes(0, 0) == "t";
+}
 
 std::span<const Migration> migrations() { return all_migrations; }
 

@@ -28,6 +28,9 @@ using Migration = std::vector<std::string> (*)();
 /// The schema version this build reads and writes (the number of migrations).
 [[nodiscard]] int postgis_schema_version();
 
+/// Whether the database has wangge's tables.
+[[nodiscard]] bool has_store(PgConnection& connection);
+
 /// Creates the PostGIS extension when missing and every table, in one
 /// transaction. Throws StoreError when a store exists there or PostGIS cannot
 /// be had.

@@ -56,6 +56,11 @@ bool is_database_location(std::string_view location) noexcept {
     return location.starts_with("postgresql://") || location.starts_with("postgres://");
 }
 
+bool store_exists(std::string_view location) {
+    if (is_database_location(location)) return PostgisStore::exists(location);
+    return std::filesystem::exists(std::filesystem::path(location));
+}
+
 std::unique_ptr<Store> open_store(std::string_view location, bool writable) {
     if (is_database_location(location)) return PostgisStore::open(location, writable);
     return std::make_unique<GeoPackageStore>(GeoPackageStore::open(std::filesystem::path(location), writable));

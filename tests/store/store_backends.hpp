@@ -48,7 +48,8 @@ public:
         name_ = "wangge_t" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
         if (with_postgis) {
             ensure_template();
-            (void)admin_.execute("CREATE DATABASE " + name_ + " TEMPLATE " + template_name());
+            // FILE_COPY: for a small database faster than copying through the WAL.
+            (void)admin_.execute("CREATE DATABASE " + name_ + " TEMPLATE " + template_name() + " STRATEGY FILE_COPY");
         } else {
             (void)admin_.execute("CREATE DATABASE " + name_);
         }

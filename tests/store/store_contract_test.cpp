@@ -15,6 +15,7 @@
 #include "sample_dataset.hpp"
 #include "store_backends.hpp"
 #include "wangge/model/tables.hpp"
+#include "wangge/store/household_versions.hpp"
 #include "wangge/store/photos.hpp"
 #include "wangge/workflow/household_changes.hpp"
 
@@ -447,8 +448,15 @@ TEST_P(StoreContract, StoresPhotosAndHouseholdVersionsWithTheirRows) {
     const model::Dataset stored = reopen()->load();
     ASSERT_EQ(stored.households.size(), 3U);
     EXPECT_EQ(stored.households[2], added.after);
-    EXPECT_EQ(backend_->count("household_versions"), 1);
     EXPECT_EQ(backend_->count("incident_photos"), 1);
+    const std::vector<workflow::HouseholdChange> versions =
+        household_versions_between(backend_->location(), added.at, added.at + 1);
+    ASSERT_EQ(versions.size(), 1U);
+    EXPECT_EQ(versions[0].id, added.id);
+    EXPECT_EQ(versions[0].kind, workflow::HouseholdChangeKind::added);
+    EXPECT_EQ(versions[0].user, "li");
+    EXPECT_FALSE(versions[0].before.has_value());
+    EXPECT_EQ(versions[0].after, added.after);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, StoreContract, ::testing::Values("geopackage", "postgis"),

@@ -41,6 +41,8 @@ public:
     /// Creates wangge's tables in the database at `location`. Throws StoreError
     /// when it cannot connect, a store exists there, or PostGIS cannot be had.
     [[nodiscard]] static std::unique_ptr<PostgisStore> create(std::string_view location);
+    /// Whether the database at `location` has wangge's tables.
+    [[nodiscard]] static bool exists(std::string_view location);
     /// Opens the store at `location` (migrating an older schema forward).
     [[nodiscard]] static std::unique_ptr<PostgisStore> open(std::string_view location, bool writable = false);
 

@@ -219,6 +219,10 @@ private:
 /// rather than a file.
 [[nodiscard]] bool is_database_location(std::string_view location) noexcept;
 
+/// Whether a store is at `location`: the file exists, or the database has
+/// wangge's tables. Throws StoreError when the database cannot be reached.
+[[nodiscard]] bool store_exists(std::string_view location);
+
 /// Opens the store at `location`: a GeoPackage file path, or a database
 /// address. Throws StoreError when there is none or it has another schema.
 [[nodiscard]] std::unique_ptr<Store> open_store(std::string_view location, bool writable = false);
