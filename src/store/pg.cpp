@@ -111,27 +111,36 @@ PgResult PgConnection::execute(const std::string& sql, std::span<const PgParam> 
                  sql);
 }
 
-void PgConnection::copy_in(const std::string& copy_sql, std::string_view data) {
-    PGconn* connection = connection_.get();
-    PGresult* started = PQexec(connection, copy_sql.c_str());
+void PgConnection::copy_begin(const std::string& copy_sql) {
+    PGresult* started = PQexec(connection_.get(), copy_sql.c_str());
     if (PQresultStatus(started) != PGRES_COPY_IN) {
         (void)check(started, copy_sql);  // owns the result; throws for an error
         throw StoreError(location_ + ": not a COPY FROM STDIN: " + first_line(copy_sql));
     }
     PQclear(started);
-    const auto fail = [&](const std::string& why) {
-        throw StoreError(location_ + ": " + why + " (in: " + first_line(copy_sql) + ")");
-    };
-    // Sent in pieces: libpq buffers what it is given whole.
-    constexpr std::size_t piece = 1 << 20;
-    for (std::size_t offset = 0; offset < data.size(); offset += piece) {
-        const std::string_view part = data.substr(offset, piece);
-        if (PQputCopyData(connection, part.data(), static_cast<int>(part.size())) != 1) {
-            fail(tidy(PQerrorMessage(connection)));
-        }
+    copy_sql_ = copy_sql;
+}
+
+void PgConnection::copy_data(std::string_view data) {
+    if (data.empty()) return;
+    if (PQputCopyData(connection_.get(), data.data(), static_cast<int>(data.size())) != 1) {
+        throw StoreError(location_ + ": " + tidy(PQerrorMessage(connection_.get())) + " (in: " + first_line(copy_sql_) + ")");
     }
-    if (PQputCopyEnd(connection, nullptr) != 1) fail(tidy(PQerrorMessage(connection)));
-    (void)check(PQgetResult(connection), copy_sql);
+}
+
+void PgConnection::copy_end() {
+    PGconn* connection = connection_.get();
+    if (PQputCopyEnd(connection, nullptr) != 1) {
+        throw StoreError(location_ + ": " + tidy(PQerrorMessage(connection)) + " (in: " + first_line(copy_sql_) + ")");
+    }
+    PGresult* result = PQgetResult(connection);
+    while (PGresult* rest = PQgetResult(connection)) PQclear(rest);
+    (void)check(result, copy_sql_);
+}
+
+void PgConnection::copy_abort() noexcept {
+    PGconn* connection = connection_.get();
+    (void)PQputCopyEnd(connection, "abandoned by wangge");
     while (PGresult* rest = PQgetResult(connection)) PQclear(rest);
 }
 

@@ -78,8 +78,14 @@ public:
     /// `binary_result`. Throws StoreError, or InputError for text with a NUL
     /// character (which PostgreSQL text cannot hold).
     PgResult execute(const std::string& sql, std::span<const PgParam> params, bool binary_result = false);
-    /// Sends `data` (COPY text format) to `copy_sql` (a COPY … FROM STDIN).
-    void copy_in(const std::string& copy_sql, std::string_view data);
+    /// Starts `copy_sql` (a COPY … FROM STDIN); then copy_data(), copy_end().
+    void copy_begin(const std::string& copy_sql);
+    /// Sends rows in COPY text format (whole lines or not: the server joins them).
+    void copy_data(std::string_view data);
+    /// Ends the COPY; throws StoreError when the server refused a row.
+    void copy_end();
+    /// Abandons the COPY (the transaction fails), so the connection takes commands again.
+    void copy_abort() noexcept;
 
     /// Whether a transaction block is open (and whether a statement failed in it).
     [[nodiscard]] bool in_transaction() const noexcept;
@@ -88,6 +94,7 @@ private:
     PgResult check(PGresult* result, std::string_view sql);
     std::unique_ptr<PGconn, PgConnCloser> connection_;
     std::string location_;
+    std::string copy_sql_;  ///< the COPY under way, for messages
 };
 
 /// A transaction block: BEGIN when made, ROLLBACK when destroyed uncommitted.

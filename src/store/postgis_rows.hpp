@@ -209,25 +209,38 @@ std::vector<std::int64_t> append_rows(PgConnection& connection, const std::vecto
             }
         }
     }
+    // Streamed in pieces: a million households are never one string in memory.
+    constexpr std::size_t piece = 1 << 22;
+    connection.copy_begin("COPY " + name + " (" + columns + ") FROM STDIN");
     std::string data;
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        bool first = true;
-        if constexpr (has_id<Row>) {
-            data += std::to_string(rows[i].id != 0 ? rows[i].id : assigned[i]);
-            first = false;
-        }
-        for (const std::optional<std::string>& value : row_values(rows[i], table)) {
-            if (!first) data += '\t';
-            first = false;
-            if (value) {
-                append_copy_field(data, *value);
-            } else {
-                data += "\\N";
+    try {
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            bool first = true;
+            if constexpr (has_id<Row>) {
+                data += std::to_string(rows[i].id != 0 ? rows[i].id : assigned[i]);
+                first = false;
+            }
+            for (const std::optional<std::string>& value : row_values(rows[i], table)) {
+                if (!first) data += '\t';
+                first = false;
+                if (value) {
+                    append_copy_field(data, *value);
+                } else {
+                    data += "\\N";
+                }
+            }
+            data += '\n';
+            if (data.size() >= piece) {
+                connection.copy_data(data);
+                data.clear();
             }
         }
-        data += '\n';
+        connection.copy_data(data);
+    } catch (...) {
+        connection.copy_abort();
+        throw;
     }
-    connection.copy_in("COPY " + name + " (" + columns + ") FROM STDIN", data);
+    connection.copy_end();
     return assigned;
 }
 

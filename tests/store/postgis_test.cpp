@@ -136,6 +136,20 @@ TEST_F(PostgisStoreTest, StoresTimesAsTimestamptzAndTheFileEncodings) {
     EXPECT_EQ(query("SELECT ST_AsText(geom) FROM households WHERE id = 101"), "POINT(116.4051 39.9052)");
 }
 
+TEST_F(PostgisStoreTest, TextWithANulCharacterIsRefusedAndTheStoreGoesOn) {
+    create_sample();
+    const std::unique_ptr<Store> store = open_store(uri(), true);
+    model::Dataset bad;
+    bad.households.push_back(testing::sample_dataset().households[1]);
+    bad.households[0].id = 0;
+    bad.households[0].head_name = std::string("张\0三", 7);
+    EXPECT_THROW(store->append(bad), InputError);  // in the middle of a COPY
+    bad.households[0].head_name = "张三";
+    store->append(bad);
+    EXPECT_GT(bad.households[0].id, 102);  // the failed COPY may have used up ids: sequences leave gaps
+    EXPECT_EQ(store->load().households.size(), 3U);
+}
+
 TEST_F(PostgisStoreTest, MessagesAndLocationsNameTheAddressWithoutItsPassword) {
     create_sample();
     std::string with_password = uri();

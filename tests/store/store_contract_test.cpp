@@ -419,6 +419,20 @@ TEST_P(StoreContract, AuditRowsAreAppendOnly) {
     EXPECT_EQ(audit[0].action, "incidents.report");
 }
 
+TEST_P(StoreContract, AnAuditRowWithANulCharacterIsRefusedAlone) {
+    store_->prepare_audit_log();
+    const std::unique_ptr<Batch> batch = store_->begin_batch();
+    auth::AuditEntry bad = audit_of("incidents.report", 9001);
+    bad.detail = std::string("a\0b", 3);
+    EXPECT_THROW(batch->isolated([&] { batch->append_audit(bad); }), InputError);
+    auth::AuditEntry good = audit_of("incidents.view", 9001);
+    batch->isolated([&] { batch->append_audit(good); });
+    batch->commit();
+    const std::vector<auth::AuditEntry> audit = backend_->audit();
+    ASSERT_EQ(audit.size(), 1U);
+    EXPECT_EQ(audit[0].action, "incidents.view");
+}
+
 TEST_P(StoreContract, StoresPhotosAndHouseholdVersionsWithTheirRows) {
     workflow::HouseholdChange added;
     added.kind = workflow::HouseholdChangeKind::added;
