@@ -182,6 +182,11 @@ void write(const std::filesystem::path& path, const std::string& content) {
     std::ofstream(path, std::ios::binary) << content;
 }
 
+/// One grid, 第一网格, as GeoJSON.
+constexpr const char* one_grid = R"({"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"code":"110105001001001","name":"第一网格","level":"grid"},
+ "geometry":{"type":"Polygon","coordinates":[[[116.40,39.90],[116.41,39.90],[116.41,39.91],[116.40,39.91],[116.40,39.90]]]}}]})";
+
 std::string read(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -195,9 +200,7 @@ TEST(CliImport, RefusesBadRowsDryRunsSkipsAndReports) {
     std::string pattern = (std::filesystem::temp_directory_path() / "wangge-cli-XXXXXX").string();
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     const std::filesystem::path dir = pattern;
-    write(dir / "grids.geojson", R"({"type":"FeatureCollection","features":[
-{"type":"Feature","properties":{"code":"110105001001001","name":"第一网格","level":"grid"},
- "geometry":{"type":"Polygon","coordinates":[[[116.40,39.90],[116.41,39.90],[116.41,39.91],[116.40,39.91],[116.40,39.90]]]}}]})");
+    write(dir / "grids.geojson", one_grid);
     write(dir / "roster.csv",
           "编号,户主姓名,人数,小区,经度,纬度\n1,张三,3,幸福小区,116.405,39.905\n2,李四,三口,幸福小区,116.405,39.905\n");
     const std::string store = (dir / "s.gpkg").string();
@@ -306,9 +309,7 @@ TEST(CliPostgis, ImportsIntoExportsFromAndReportsOnADatabase) {
     std::string pattern = (std::filesystem::temp_directory_path() / "wangge-cli-XXXXXX").string();
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     const std::filesystem::path dir = pattern;
-    write(dir / "grids.geojson", R"({"type":"FeatureCollection","features":[
-{"type":"Feature","properties":{"code":"110105001001001","name":"第一网格","level":"grid"},
- "geometry":{"type":"Polygon","coordinates":[[[116.40,39.90],[116.41,39.90],[116.41,39.91],[116.40,39.91],[116.40,39.90]]]}}]})");
+    write(dir / "grids.geojson", one_grid);
     write(dir / "roster.csv", "户主姓名,身份证号,人数,小区,经度,纬度\n张三,110105195001011234,3,幸福小区,116.405,39.905\n"
                               "李四,,1,幸福小区,116.406,39.906\n");
 
