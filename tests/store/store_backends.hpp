@@ -1,7 +1,8 @@
 #pragma once
 // The stores the contract suite (store_contract_test.cpp) runs on: a fresh
 // GeoPackage file, and a fresh PostgreSQL database per test made from a
-// template database with PostGIS (tens of milliseconds), at WANGGE_TEST_PG.
+// template database with PostGIS (a file copy: well under a second), at
+// WANGGE_TEST_PG.
 // Each backend also reads what the Store interface does not (audit rows,
 // table counts) straight from the store, as an independent reader.
 
@@ -42,7 +43,7 @@ inline std::string with_database(const std::string& uri, const std::string& name
 /// A database of its own for one test, dropped afterwards.
 class PgDatabase {
 public:
-    /// Made from the template (PostGIS created once per process) unless `empty`.
+    /// Made from the template (PostGIS created once per server) unless `with_postgis` is false.
     explicit PgDatabase(bool with_postgis = true) : admin_(*test_pg()) {
         static std::atomic<int> counter{0};
         name_ = "wangge_t" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
@@ -67,12 +68,25 @@ public:
 
 private:
     static const char* template_name() { return "wangge_contract_template"; }
+    /// Made once per server: ctest runs each test in a process of its own,
+    /// several at a time, so the first to come makes it under an advisory lock
+    /// and nobody drops it (scripts/test throws the server away).
     void ensure_template() {
         static bool made = false;
         if (made) return;
-        (void)admin_.execute(std::string("DROP DATABASE IF EXISTS ") + template_name() + " WITH (FORCE)");
-        (void)admin_.execute(std::string("CREATE DATABASE ") + template_name());
-        detail::PgConnection(with_database(*test_pg(), template_name())).execute("CREATE EXTENSION postgis");
+        const std::string exists =
+            std::string("SELECT count(*) FROM pg_database WHERE datname = '") + template_name() + "'";
+        (void)admin_.execute("SELECT pg_advisory_lock(4490)");
+        try {
+            if (admin_.execute(exists).bytes(0, 0) == "0") {
+                (void)admin_.execute(std::string("CREATE DATABASE ") + template_name());
+                detail::PgConnection(with_database(*test_pg(), template_name())).execute("CREATE EXTENSION postgis");
+            }
+        } catch (...) {
+            (void)admin_.execute("SELECT pg_advisory_unlock(4490)");
+            throw;
+        }
+        (void)admin_.execute("SELECT pg_advisory_unlock(4490)");
         made = true;
     }
     detail::PgConnection admin_;
