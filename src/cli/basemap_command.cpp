@@ -38,7 +38,7 @@ int basemap_command(const Args& args) {
     basemap::TilingOptions options;
     options.attribution = "© wangge (社区数据)";
     po::options_description description(
-        "usage: wangge basemap --store FILE --out FILE.mbtiles|FILE.pmtiles [options]\n"
+        "usage: wangge basemap --store STORE --out FILE.mbtiles|FILE.pmtiles [options]\n"
         "       wangge basemap --convert IN --out OUT\n\n"
         "Writes a vector basemap for `wangge serve --basemap`: streets along the store's grid borders,\n"
         "compounds (小区) and buildings (楼栋) around the households' places, as gzip'd Mapbox vector\n"
@@ -46,7 +46,8 @@ int basemap_command(const Args& args) {
         "With --convert, copies the tiles and metadata of an MBTiles or PMTiles file into OUT instead.\n\noptions");
     description.add_options()
         ("help,h", "show this help")
-        ("store", po::value(&store_path)->value_name("FILE"), "GeoPackage store to read (or --convert)")
+        ("store", po::value(&store_path)->value_name("STORE"),
+         "store to read: a GeoPackage file or a postgresql:// address (or --convert)")
         ("convert", po::value(&convert)->value_name("IN"), "an MBTiles or PMTiles file to copy into --out")
         ("out", po::value(&out)->value_name("FILE"), "new .mbtiles or .pmtiles file to write (required)")
         ("min-zoom", po::value(&options.min_zoom)->default_value(options.min_zoom), "lowest zoom written")

@@ -33,7 +33,10 @@ void audit_personal_export(const std::string& store_path, const std::string& des
     for (const std::int64_t id : ids) entry.record_ids.push_back(std::to_string(id));
     entry.client = actor.client;
     entry.detail = "personal fields to " + destination;
-    auth::AuthService(store::open_auth_store(store_path)).record(std::move(entry));
+    // Through the store, which holds the audit log of either kind of store.
+    std::vector<auth::AuditEntry> audit{std::move(entry)};
+    model::Dataset nothing;
+    store::open_store(store_path, true)->upsert(nothing, {}, audit);
 }
 
 }  // namespace
@@ -43,7 +46,7 @@ int export_command(const Args& args) {
     std::string headers = "en";
     store::ExportOptions options;
     po::options_description description(
-        "usage: wangge export --store FILE --layer LAYER DEST\n\n"
+        "usage: wangge export --store STORE --layer LAYER DEST\n\n"
         "Writes LAYER to DEST; the extension picks the format: .gpkg .shp .geojson .json .csv .fgb .kml .xlsx.\n"
         "Columns are those `wangge import` reads, so an exported file imports back.\n"
         "Households' personal fields (names, ID numbers, phones, special-group tags) are left out unless\n"

@@ -1,4 +1,4 @@
-// `wangge generate`: write a synthetic city into a new GeoPackage store (DESIGN §3).
+// `wangge generate`: write a synthetic city into a new store (DESIGN §3).
 
 #include <chrono>
 #include <cstdint>
@@ -47,7 +47,8 @@ int generate_command(const Args& args) {
 
     po::options_description description(
         "usage: wangge generate --grids N --households N --incidents N [--seed S] --out FILE\n\n"
-        "Writes a synthetic city around Beijing into a new GeoPackage store: streets, communities and\n"
+        "Writes a synthetic city around Beijing into a new store (a GeoPackage file or an empty\n"
+        "PostgreSQL database): streets, communities and\n"
         "grids that tile each other exactly, staff with AB duties, households in compounds, facilities,\n"
         "incidents with hot spots over the 365 days before 2026-11-25, and visits. The same seed gives\n"
         "the same city.\n\noptions");
@@ -59,7 +60,8 @@ int generate_command(const Args& args) {
         ("visits", po::value(&visits)->value_name("N")->default_value(visits), "number of visits")
         ("seed", po::value(&params.seed)->value_name("S")->default_value(params.seed), "random seed")
         ("no-history", po::bool_switch(&no_history), "skip the incident event history (smaller, faster)")
-        ("out", po::value(&out)->value_name("FILE"), "new .gpkg file to write (required)")
+        ("out", po::value(&out)->value_name("STORE"),
+         "new .gpkg file, or postgresql:// address of a database without a store, to write (required)")
         ("basemap-out", po::value(&basemap_out)->value_name("FILE"),
          "new .mbtiles or .pmtiles file for the city's streets, compounds and buildings (default: next "
          "to --out, NAME.basemap.mbtiles; for `wangge serve --basemap`)")
@@ -67,7 +69,14 @@ int generate_command(const Args& args) {
     const auto values = parse_options(args, description);
     if (!values) return 0;
     if (values->count("grids") == 0 || out.empty()) throw InputError("--grids and --out are required (see --help)");
-    if (std::filesystem::exists(out)) throw InputError(out + " already exists; generate into a new file");
+    const bool database = store::is_database_location(out);
+    if (store::store_exists(out)) {
+        throw InputError(database ? "a store already exists at " + out + "; generate into an empty database"
+                                  : out + " already exists; generate into a new file");
+    }
+    if (database && basemap_out.empty() && !no_basemap) {
+        throw InputError("a database --out needs --basemap-out FILE or --no-basemap");
+    }
     if (basemap_out.empty()) basemap_out = std::filesystem::path(out).replace_extension(".basemap.mbtiles").string();
     if (!no_basemap && std::filesystem::exists(basemap_out)) {
         throw InputError(basemap_out + " already exists; give --basemap-out a new file or --no-basemap");
@@ -88,8 +97,8 @@ int generate_command(const Args& args) {
         const std::unique_ptr<store::Store> store = store::create_store(out);
         store->append(city, progress);
     } catch (...) {
-        // Leave no half-written store behind.
-        std::filesystem::remove(out);
+        // Leave no half-written store file behind (a database's transaction left nothing).
+        if (!database) std::filesystem::remove(out);
         throw;
     }
     std::cerr << "wangge generate: " << city.grids.size() << " grids (all levels), " << city.households.size()

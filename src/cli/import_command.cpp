@@ -65,7 +65,7 @@ int import_command(const Args& args) {
     bool create = false;
 
     po::options_description description(
-        "usage: wangge import --store FILE --layer LAYER SOURCE [options]\n\n"
+        "usage: wangge import --store STORE --layer LAYER SOURCE [options]\n\n"
         "Reads SOURCE (CSV or XLSX roster, GeoJSON, GeoPackage, Shapefile or a .zip of one, DXF, KML, FlatGeobuf…) into LAYER.\n"
         "Columns may carry the fields' Chinese names (姓名, 身份证号, 小区, 经度…; see docs/import.md).\n"
         "Every row is checked first: when one is bad nothing is written (exit 1) unless --skip-bad.\n\noptions");
@@ -98,7 +98,8 @@ int import_command(const Args& args) {
     parse_pairs(mappings, "--map", options.columns);
     parse_pairs(defaults, "--default", options.defaults);
 
-    const bool exists = std::filesystem::exists(parsed->store);
+    const bool exists = store::store_exists(parsed->store);
+    const bool database = store::is_database_location(parsed->store);
     if (!exists && !create) throw InputError("no store at " + parsed->store + " (add --create to make one)");
     if (!exists && options.dry_run) throw InputError("--dry-run needs an existing store (it creates nothing)");
     std::unique_ptr<store::Store> store = exists ? store::open_store(parsed->store, !options.dry_run)
@@ -109,14 +110,14 @@ int import_command(const Args& args) {
     } catch (const store::ImportRefused& refused) {
         summary = refused.summary();
     } catch (...) {
-        // A failed first import leaves no empty store behind.
-        if (!exists) {
+        // A failed first import leaves no empty store file behind (a database keeps its empty tables).
+        if (!exists && !database) {
             store.reset();
             std::filesystem::remove(parsed->store);
         }
         throw;
     }
-    if (!exists && !summary.written) {
+    if (!exists && !database && !summary.written) {
         store.reset();
         std::filesystem::remove(parsed->store);
     }

@@ -13,7 +13,8 @@ std::optional<LayerArgs> parse_layer_args(const Args& args, boost::program_optio
     std::string layer_name;
     options.add_options()
         ("help,h", "show this help")
-        ("store", po::value(&result.store)->value_name("FILE"), "GeoPackage store (required)")
+        ("store", po::value(&result.store)->value_name("STORE"),
+         "store (GeoPackage file or postgresql:// address; required)")
         ("layer", po::value(&layer_name)->value_name("LAYER"),
          "grids, staff, staff_grids, households, facilities, incidents, incident_events or visits (required)");
     if (!parse_options(args, options, &result.file)) return std::nullopt;

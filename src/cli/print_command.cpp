@@ -33,14 +33,15 @@ int print_command(const Args& args) {
     std::string size = "A4";
     print::PrintOptions options;
     po::options_description description(
-        "usage: wangge print --store FILE [--basemap FILE] --grid CODE|--community CODE|--street CODE\n"
+        "usage: wangge print --store STORE [--basemap FILE] --grid CODE|--community CODE|--street CODE\n"
         "                    --out FILE.pdf|FILE.png [--size A4|A3]\n\n"
         "Prints a grid map with its contact card (网格化图谱, 联系卡): a grid on one page; a community\n"
         "on an overview page and one page per grid; a street on an overview page and one page per\n"
         "community. A .png file holds the first page (see docs/printing.md).\n\noptions");
     description.add_options()
         ("help,h", "show this help")
-        ("store", po::value(&store_path)->value_name("FILE"), "GeoPackage store to read (required)")
+        ("store", po::value(&store_path)->value_name("STORE"),
+         "store to read: a GeoPackage file or a postgresql:// address (required)")
         ("basemap", po::value(&basemap_path)->value_name("FILE"),
          "MBTiles or PMTiles basemap to draw under the grids (vector or PNG); without one it is derived from the store")
         ("grid", po::value(&grid)->value_name("CODE"), "print this grid")

@@ -16,7 +16,7 @@
 #include "wangge/model/snapshot.hpp"
 #include "wangge/service/circles.hpp"
 #include "wangge/store/store.hpp"
-#include "wangge/store/records.hpp"
+#include "wangge/store/household_versions.hpp"
 #include "wangge/workflow/statistics.hpp"
 #include "wangge/workflow/xlsx_report.hpp"
 
@@ -45,7 +45,7 @@ int report_command(const Args& args) {
     std::string assessment_path;
 
     po::options_description description(
-        "usage: wangge report --store FILE --month YYYY-MM --out FILE.xlsx [--assessment FILE.json] [--basemap FILE]\n\n"
+        "usage: wangge report --store STORE --month YYYY-MM --out FILE.xlsx [--assessment FILE.json] [--basemap FILE]\n\n"
         "Writes the monthly statistics and assessment as a workbook with one sheet per level:\n"
         "网格 (grids), 网格员 (grid workers) and 社区 (communities); then 部门 (吹哨报到 per department),\n"
         "诉求分类 and 诉求区域 (the month's 群众诉求分析), 季度排名 (the quarter to date, 金/银/铜)\n"
@@ -53,7 +53,8 @@ int report_command(const Args& args) {
         "walking distance, per grid).\n\noptions");
     description.add_options()
         ("help,h", "show this help")
-        ("store", po::value(&store_path)->value_name("FILE"), "GeoPackage store (required)")
+        ("store", po::value(&store_path)->value_name("STORE"),
+         "store (GeoPackage file or postgresql:// address; required)")
         ("month", po::value(&month_text)->value_name("YYYY-MM"), "the month, in China Standard Time (required)")
         ("out", po::value(&out)->value_name("FILE.xlsx"), "the workbook to write; replaced if it exists (required)")
         ("rules-config", po::value<std::string>()->value_name("FILE"),
@@ -88,7 +89,7 @@ int report_command(const Args& args) {
         *snapshot, {month.year, static_cast<int>((month.month - 1) / 3 + 1)}, config, workflow::MedalShares{});
     // The month's household changes of the whole store (the CLI runs with the file's rights).
     const std::vector<workflow::HouseholdChange> versions =
-        store::open_records(store_path)->household_versions_between(month.begin(), month.end());
+        store::household_versions_between(store_path, month.begin(), month.end());
     const workflow::MonthlyHouseholdChanges household_changes = workflow::monthly_household_changes(versions, month);
     // The service circles as the store stands (they have no history).
     const service::CirclesConfig circles_in_force = circles_config(*values);

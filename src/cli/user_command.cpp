@@ -73,6 +73,10 @@ int user_command(const Args& args) {
     const auto values = parse_options(args, description, &action);
     if (!values) return 0;
     if (action.empty() || store_path.empty()) throw InputError("an action and --store are required (see --help)");
+    // Users live beside the GeoPackage file's layers until the auth store moves too (docs/postgis-store.md).
+    if (store::is_database_location(store_path)) {
+        throw InputError("wangge user does not support PostgreSQL stores yet; give a GeoPackage file");
+    }
     if (action != "add" && action != "passwd" && action != "disable" && action != "enable" && action != "list") {
         throw InputError("unknown action '" + action + "' (see --help)");
     }

@@ -71,18 +71,7 @@ void GeoPackageBatch::append_audit(auth::AuditEntry& entry) { auth::insert_audit
 void GeoPackageBatch::commit() {
     (void)dataset();
     const detail::QuietGdalErrors quiet;
-    if (broken_) {
-        transaction_.reset();  // rolls back
-        throw StoreError("a failed write could not be undone; the whole batch was rolled back");
-    }
-    // Over even when the commit throws (Transaction::commit has rolled back then).
-    try {
-        transaction_->commit();
-    } catch (...) {
-        transaction_.reset();
-        throw;
-    }
-    transaction_.reset();
+    detail::commit_batch(transaction_, broken_);
 }
 
 }  // namespace wangge::store

@@ -1,13 +1,13 @@
 #include "wangge/store/geopackage.hpp"
 
 #include <cmath>
-#include <future>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "fields.hpp"
 #include "gdal.hpp"
+#include "row_codec.hpp"
 #include "sqlite.hpp"
 #include "store_impl.hpp"
 #include "tables.hpp"
@@ -85,43 +85,12 @@ OGRLayer& layer_of(GDALDataset& dataset, Layer which, const std::filesystem::pat
     return *layer;
 }
 
-/// Refuses rows the store could not give back unchanged.
-template <class Row>
-void check_storable(const Row& row, std::size_t index, Layer layer) {
-    const auto fail = [&](const std::string& why) {
-        throw StoreError(std::string(to_string(layer)) + " row " + std::to_string(index + 1) + ": " + why);
-    };
-    if constexpr (detail::has_id<Row>) {
-        if (row.id < 0) fail("negative id");
-    }
-    if constexpr (detail::geometry_kind<Row> == detail::GeometryKind::point) {
-        if (!std::isfinite(row.location.x) || !std::isfinite(row.location.y)) fail("non-finite location");
-    }
-    if constexpr (detail::geometry_kind<Row> == detail::GeometryKind::multipolygon) {
-        if (row.geometry.empty()) fail("empty geometry");
-        for (const geo::Polygon& polygon : row.geometry.polygons) {
-            for (const geo::Ring& ring : polygon.rings) {
-                for (const geo::Point& p : ring) {
-                    if (!std::isfinite(p.x) || !std::isfinite(p.y)) fail("non-finite coordinate");
-                }
-            }
-        }
-    }
-    if constexpr (std::is_same_v<Row, model::Household>) {
-        for (const std::string& tag : row.tags) {
-            if (tag.empty() || tag.find(detail::tag_separator) != std::string::npos || model::trim_blanks(tag) != tag) {
-                fail("tag '" + tag + "' is empty, has blanks around it or contains '" + detail::tag_separator + "'");
-            }
-        }
-    }
-}
-
 /// Writes one layer's rows; returns the ids the store assigned (0 where the row had one).
 template <class Row>
 std::vector<std::int64_t> append_rows(OGRLayer& layer, const detail::Table<Row>& table, const std::vector<Row>& rows,
                                       const Progress& progress) {
     const std::string_view name = to_string(table.layer);
-    for (std::size_t i = 0; i < rows.size(); ++i) check_storable(rows[i], i, table.layer);
+    for (std::size_t i = 0; i < rows.size(); ++i) detail::check_storable(rows[i], i, table.layer);
     const std::vector<int> indexes = detail::field_indexes(layer, table);
     std::vector<std::int64_t> assigned(rows.size(), 0);
     // One feature and one geometry reused for every row: no allocation per row.
@@ -162,7 +131,7 @@ std::vector<std::int64_t> append_rows(OGRLayer& layer, const detail::Table<Row>&
 template <class Row>
 void replace_rows(OGRLayer& layer, const detail::Table<Row>& table, const std::vector<Row>& rows) {
     const std::string_view name = to_string(table.layer);
-    for (std::size_t i = 0; i < rows.size(); ++i) check_storable(rows[i], i, table.layer);
+    for (std::size_t i = 0; i < rows.size(); ++i) detail::check_storable(rows[i], i, table.layer);
     const std::vector<int> indexes = detail::field_indexes(layer, table);
     OGRFeature feature(layer.GetLayerDefn());
     for (const Row& row : rows) {
@@ -183,6 +152,22 @@ void replace_rows(OGRLayer& layer, const detail::Table<Row>& table, const std::v
         }
     }
 }
+
+/// The columns of a SQLite row from `first` on, read as OGR's driver reads them.
+struct SqliteColumns {
+    const detail::Statement& statement;
+    int first;
+
+    [[nodiscard]] std::string_view text(int i) const noexcept { return statement.text(first + i); }
+    [[nodiscard]] int int32(int i) const noexcept { return statement.int32(first + i); }
+    [[nodiscard]] std::int64_t int64(int i) const noexcept { return statement.int64(first + i); }
+    /// OGR leaves a time unset when the value is not text it can parse.
+    [[nodiscard]] std::optional<model::Timestamp> time(int i) const {
+        if (statement.type(first + i) != SQLITE_TEXT) return std::nullopt;
+        const std::string_view text = statement.text(first + i);
+        return detail::parse_gpkg_datetime(text.data(), text.size());
+    }
+};
 
 /// Reads one layer straight from SQLite into `rows` (a vector or a
 /// model::Table), giving back what OGR's GeoPackage driver would: its
@@ -226,88 +211,21 @@ void read_rows(const std::filesystem::path& path, const detail::Table<Row>& tabl
         };
         Row& row = rows.emplace_back();  // filled in place: a row is never moved
         if constexpr (detail::has_id<Row>) row.id = fid;
-        if constexpr (has_geometry) {
-            const std::span<const unsigned char> wkb = detail::gpkg_wkb(statement.blob(1));
-            std::optional<geo::Point> point;
-            std::unique_ptr<OGRGeometry> geometry;
-            if constexpr (detail::geometry_kind<Row> == detail::GeometryKind::point) point = detail::plain_wkb_point(wkb);
-            if (!point && !wkb.empty()) geometry = detail::geometry_from_wkb(wkb);
-            if (!point && !geometry) fail("has no geometry");
-            if constexpr (detail::geometry_kind<Row> == detail::GeometryKind::point) {
-                if (!point) {
-                    if (wkbFlatten(geometry->getGeometryType()) != wkbPoint) fail("is not a point");
-                    const OGRPoint* p = geometry->toPoint();
-                    point = geo::Point{p->getX(), p->getY()};
-                }
-                row.location = *point;
-            } else {
-                row.geometry = detail::multipolygon_from_ogr(*geometry);
-            }
-        }
-        for (std::size_t i = 0; i < table.columns.size(); ++i) {
-            const int c = first_field + static_cast<int>(i);
-            const char* column = table.columns[i].name;
-            // OGR leaves a time unset when the value is not text it can parse.
-            const auto time = [&]() -> std::optional<model::Timestamp> {
-                if (statement.type(c) != SQLITE_TEXT) return std::nullopt;
-                const std::string_view text = statement.text(c);
-                return detail::parse_gpkg_datetime(text.data(), text.size());
-            };
-            std::visit(detail::Overloaded{
-                           [&](std::string Row::*m) { row.*m = statement.text(c); },
-                           [&](int Row::*m) { row.*m = statement.int32(c); },
-                           [&](std::int64_t Row::*m) { row.*m = statement.int64(c); },
-                           [&](detail::TimeMember<Row> m) {
-                               const std::optional<model::Timestamp> t = time();
-                               if (!t) fail(std::string("has no valid time in ") + column);
-                               row.*(m.member) = *t;
-                           },
-                           [&](std::optional<model::Timestamp> Row::*m) { row.*m = time(); },
-                           [&](std::vector<std::string> Row::*m) { row.*m = detail::split_tags(statement.text(c)); },
-                           [&](model::GridLevel Row::*m) {
-                               const auto level = model::parse_grid_level(statement.text(c));
-                               if (!level) throw StoreError(std::string("bad grid level in field ") + column);
-                               row.*m = *level;
-                           },
-                           [&](model::Duty Row::*m) {
-                               const auto duty = model::parse_duty(statement.text(c));
-                               if (!duty) throw StoreError(std::string("bad duty in field ") + column);
-                               row.*m = *duty;
-                           },
-                           [&](detail::DutyDaysMember<Row> m) {
-                               const auto days = model::parse_duty_days(statement.text(c));
-                               if (!days) throw StoreError(std::string("bad duty days in field ") + column);
-                               row.*(m.member) = *days;
-                           }},
-                       table.columns[i].member);
-        }
+        if constexpr (has_geometry) detail::read_geometry(row, detail::gpkg_wkb(statement.blob(1)), fail);
+        detail::read_columns(row, table, SqliteColumns{statement, first_field}, fail);
         ++done;
         if (progress && done % progress_step == 0) progress(name, done, std::max(total, done));
     }
     if (progress) progress(name, done, done);
 }
 
-/// Reads `layers` into a model::Dataset or model::Tables.
+/// Reads `layers` into a model::Dataset or model::Tables, each layer through a connection of its own.
 template <class Data>
 Data read_rows_of(const std::filesystem::path& path, std::span<const Layer> layers, const Progress& progress) {
-    Data data;
-    if (progress) {  // one progress line at a time: layer by layer
-        for (const Layer layer : layers) {
-            detail::with_table(layer, [&](const auto& table) { read_rows(path, table, detail::rows(data, table), progress); });
-        }
-        return data;
-    }
-    // A server start reads every layer at once, each through a connection of
-    // its own, each filling its own member of `data`.
-    std::vector<std::future<void>> loads;
-    for (const Layer layer : layers) {
-        loads.push_back(std::async(std::launch::async, [&path, layer, &data] {
-            const detail::QuietGdalErrors quiet;
-            detail::with_table(layer, [&](const auto& table) { read_rows(path, table, detail::rows(data, table), {}); });
-        }));
-    }
-    for (std::future<void>& load : loads) load.get();  // rethrows the first failure
-    return data;
+    return detail::read_layers_into<Data>(layers, progress, [&path](const auto& table, auto& rows, const Progress& p) {
+        const detail::QuietGdalErrors quiet;  // per thread
+        read_rows(path, table, rows, p);
+    });
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "household_json.hpp"
 #include "sqlite.hpp"
 #include "store_impl.hpp"
 #include "wangge/store/geopackage.hpp"
@@ -64,24 +65,6 @@ model::Household household_of(std::string_view text) {
     return household;
 }
 
-workflow::HouseholdChange change_of(const detail::Statement& row) {
-    workflow::HouseholdChange change;
-    change.id = row.int64(0);
-    const auto kind = workflow::parse_household_change_kind(row.text(2));
-    if (!kind) throw StoreError("household version " + std::to_string(change.id) + " has an unknown kind");
-    change.kind = *kind;
-    change.at = row.int64(3);
-    change.user = std::string(row.text(4));
-    change.source = std::string(row.text(5));
-    try {
-        if (!row.is_null(6)) change.before = household_of(row.text(6));
-        change.after = household_of(row.text(7));
-    } catch (const json::exception& e) {
-        throw StoreError("household version " + std::to_string(change.id) + " is damaged: " + e.what());
-    }
-    return change;
-}
-
 bool has_version_table(const detail::ReadConnection& db) {
     detail::Statement found =
         db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'household_versions'");
@@ -94,20 +77,29 @@ std::vector<workflow::HouseholdChange> read_versions(const std::filesystem::path
     if (!has_version_table(db)) return changes;
     detail::Statement rows =
         db.prepare("SELECT " + std::string(version_columns) + " FROM household_versions WHERE " + where + " ORDER BY at, id");
-    while (rows.step()) changes.push_back(change_of(rows));
+    while (rows.step()) changes.push_back(detail::household_change_of(rows));
     return changes;
 }
 
 }  // namespace
 
-void GeoPackageBatch::write_household(workflow::HouseholdChange& change) {
+model::Household detail::household_from_version_json(std::string_view text) { return household_of(text); }
+
+std::string detail::household_version_json(const model::Household& household) {
+    return household_json(household).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+void detail::write_household_row(Batch& batch, workflow::HouseholdChange& change) {
     const bool adding = change.kind == workflow::HouseholdChangeKind::added;
     model::Dataset added;
     model::Dataset replaced;
     (adding ? added : replaced).households.push_back(change.after);
-    upsert(added, replaced);
+    batch.upsert(added, replaced);
     if (adding) change.after.id = added.households.front().id;
+}
 
+void GeoPackageBatch::write_household(workflow::HouseholdChange& change) {
+    detail::write_household_row(*this, change);
     static constexpr std::string_view schema =
         "CREATE TABLE IF NOT EXISTS household_versions (id INTEGER PRIMARY KEY AUTOINCREMENT, "
         "household_id INTEGER NOT NULL, kind TEXT NOT NULL, at INTEGER NOT NULL, user TEXT NOT NULL, "
@@ -124,8 +116,8 @@ void GeoPackageBatch::write_household(workflow::HouseholdChange& change) {
     insert.bind(4, change.user);
     insert.bind(5, change.source);
     insert.bind(6, change.after.grid_code);
-    if (change.before) insert.bind(7, household_json(*change.before).dump(-1, ' ', false, json::error_handler_t::replace));
-    insert.bind(8, household_json(change.after).dump(-1, ' ', false, json::error_handler_t::replace));
+    if (change.before) insert.bind(7, detail::household_version_json(*change.before));
+    insert.bind(8, detail::household_version_json(change.after));
     change.id = insert.insert();
 }
 
@@ -136,6 +128,7 @@ std::vector<workflow::HouseholdChange> household_history(const std::filesystem::
 
 std::vector<workflow::HouseholdChange> household_versions_between(const std::filesystem::path& store,
                                                                   model::Timestamp from, model::Timestamp until) {
+    if (is_database_location(store.string())) return detail::postgis_household_versions_between(store.string(), from, until);
     return read_versions(store, "at >= " + std::to_string(from) + " AND at < " + std::to_string(until));
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // RAII around the SQLite handles the store reads a GeoPackage with at start,
-// and the decoding of GeoPackage geometry blobs.
+// and the unwrapping of GeoPackage geometry blobs (the WKB inside is decoded
+// by row_codec.hpp).
 //
 // The start of a server reads millions of rows; through OGR every row became
 // an OGRFeature with its strings copied twice and its geometry allocated.
@@ -101,12 +102,5 @@ private:
 /// The WKB inside a GeoPackage geometry blob (after its header and envelope);
 /// empty when the blob is not one.
 [[nodiscard]] std::span<const unsigned char> gpkg_wkb(std::span<const unsigned char> blob) noexcept;
-
-/// The point of a 2D little-endian WKB Point (what the store writes), without
-/// OGR; nullopt for any other WKB, which the caller gives to OGR.
-[[nodiscard]] std::optional<geo::Point> plain_wkb_point(std::span<const unsigned char> wkb) noexcept;
-
-/// Any WKB through OGR; null when OGR cannot read it.
-[[nodiscard]] std::unique_ptr<OGRGeometry> geometry_from_wkb(std::span<const unsigned char> wkb);
 
 }  // namespace wangge::store::detail

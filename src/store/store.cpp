@@ -9,6 +9,7 @@
 #include "wangge/auth/auth_store.hpp"
 #include "wangge/store/departments.hpp"
 #include "wangge/store/geopackage.hpp"
+#include "wangge/store/postgis.hpp"
 #include "wangge/store/records.hpp"
 
 namespace wangge::store {
@@ -60,37 +61,43 @@ bool is_database_location(std::string_view location) noexcept {
 
 namespace {
 
-void refuse_database(std::string_view location) {
+/// Users, sessions, departments and the records beside the entity layers are
+/// not in the PostgreSQL store yet (issue #14): what needs them refuses it.
+void refuse_database(std::string_view location, std::string_view what) {
     if (is_database_location(location)) {
-        throw StoreError("this build has no PostgreSQL store: cannot use " + std::string(location.substr(0, location.find(':'))) +
-                         " locations");
+        throw StoreError(std::string(what) + " are not kept in a PostgreSQL store yet; use a GeoPackage store");
     }
 }
 
 }  // namespace
 
+bool store_exists(std::string_view location) {
+    if (is_database_location(location)) return PostgisStore::exists(location);
+    return std::filesystem::exists(std::filesystem::path(location));
+}
+
 std::unique_ptr<Store> open_store(std::string_view location, bool writable) {
-    refuse_database(location);
+    if (is_database_location(location)) return PostgisStore::open(location, writable);
     return std::make_unique<GeoPackageStore>(GeoPackageStore::open(std::filesystem::path(location), writable));
 }
 
 std::unique_ptr<Store> create_store(std::string_view location) {
-    refuse_database(location);
+    if (is_database_location(location)) return PostgisStore::create(location);
     return std::make_unique<GeoPackageStore>(GeoPackageStore::create(std::filesystem::path(location)));
 }
 
 std::unique_ptr<auth::AuthStore> open_auth_store(std::string_view location) {
-    refuse_database(location);
+    refuse_database(location, "users, sessions and the audit log");
     return std::make_unique<auth::GeoPackageAuthStore>(std::filesystem::path(location));
 }
 
 std::unique_ptr<DepartmentTable> open_department_table(std::string_view location) {
-    refuse_database(location);
+    refuse_database(location, "departments");
     return std::make_unique<GeoPackageDepartmentTable>(std::filesystem::path(location));
 }
 
 std::unique_ptr<Records> open_records(std::string_view location) {
-    refuse_database(location);
+    refuse_database(location, "case photos and household versions");
     return std::make_unique<GeoPackageRecords>(std::filesystem::path(location));
 }
 

@@ -61,6 +61,27 @@ public:
     }
 };
 
+/// Batch::commit() of either store: refuses a broken batch (rolling it back)
+/// and ends the batch whether the commit succeeds or throws.
+template <class Transaction>
+void commit_batch(std::optional<Transaction>& transaction, bool broken) {
+    if (broken) {
+        transaction.reset();  // rolls back
+        throw StoreError("a failed write could not be undone; the whole batch was rolled back");
+    }
+    try {
+        transaction->commit();
+    } catch (...) {
+        transaction.reset();
+        throw;
+    }
+    transaction.reset();
+}
+
+/// The household row of Batch::write_household(), through batch.upsert();
+/// sets change.after.id when the household is added.
+void write_household_row(Batch& batch, workflow::HouseholdChange& change);  // household_versions.cpp
+
 }  // namespace detail
 
 /// A GeoPackageStore's batch: one SQLite transaction holding the file's write

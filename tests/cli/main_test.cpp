@@ -182,6 +182,11 @@ void write(const std::filesystem::path& path, const std::string& content) {
     std::ofstream(path, std::ios::binary) << content;
 }
 
+/// One grid, 第一网格, as GeoJSON.
+constexpr const char* one_grid = R"({"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"code":"110105001001001","name":"第一网格","level":"grid"},
+ "geometry":{"type":"Polygon","coordinates":[[[116.40,39.90],[116.41,39.90],[116.41,39.91],[116.40,39.91],[116.40,39.90]]]}}]})";
+
 std::string read(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -195,9 +200,7 @@ TEST(CliImport, RefusesBadRowsDryRunsSkipsAndReports) {
     std::string pattern = (std::filesystem::temp_directory_path() / "wangge-cli-XXXXXX").string();
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     const std::filesystem::path dir = pattern;
-    write(dir / "grids.geojson", R"({"type":"FeatureCollection","features":[
-{"type":"Feature","properties":{"code":"110105001001001","name":"第一网格","level":"grid"},
- "geometry":{"type":"Polygon","coordinates":[[[116.40,39.90],[116.41,39.90],[116.41,39.91],[116.40,39.91],[116.40,39.90]]]}}]})");
+    write(dir / "grids.geojson", one_grid);
     write(dir / "roster.csv",
           "编号,户主姓名,人数,小区,经度,纬度\n1,张三,3,幸福小区,116.405,39.905\n2,李四,三口,幸福小区,116.405,39.905\n");
     const std::string store = (dir / "s.gpkg").string();
@@ -270,5 +273,88 @@ TEST(Cli, ReportHasTheServiceCircleSheet) {
     const RunResult bad = wangge("report --store " + store + " --month 2026-05 --out " + out + " --rules-config " + config);
     EXPECT_EQ(bad.exit_code, 2) << bad.output;
     EXPECT_NE(bad.output.find("zoo"), std::string::npos) << bad.output;
+    std::filesystem::remove_all(dir);
+}
+
+namespace {
+
+/// Runs SQL on the PostgreSQL server at WANGGE_TEST_PG with psql; its output.
+std::string psql(const std::string& uri, const std::string& sql) {
+    const std::string command = "psql -X -q -t -A '" + uri + "' -c \"" + sql + "\" 2>&1";
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+    std::string output;
+    std::array<char, 4096> buffer{};
+    while (const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe.get())) output.append(buffer.data(), n);
+    return output;
+}
+
+std::string with_database(const std::string& uri, const std::string& name) {
+    return uri.substr(0, uri.rfind('/') + 1) + name;
+}
+
+}  // namespace
+
+// Issue #14: the commands that read and write entity layers work on a
+// PostGIS store given as a postgresql:// address (import creates it).
+TEST(CliPostgis, ImportsIntoExportsFromAndReportsOnADatabase) {
+    const char* server = std::getenv("WANGGE_TEST_PG");
+    if (server == nullptr || *server == '\0') GTEST_SKIP() << "WANGGE_TEST_PG is not set (scripts/pg-test start DIR)";
+    const std::string name = "wangge_cli_" + std::to_string(getpid());
+    const std::string generated_name = name + "_generated";
+    for (const std::string& db : {name, generated_name}) {
+        (void)psql(server, "DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+        ASSERT_EQ(psql(server, "CREATE DATABASE " + db), "") << db;
+    }
+    const std::string store = with_database(server, name);
+    std::string pattern = (std::filesystem::temp_directory_path() / "wangge-cli-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    const std::filesystem::path dir = pattern;
+    write(dir / "grids.geojson", one_grid);
+    write(dir / "roster.csv", "户主姓名,身份证号,人数,小区,经度,纬度\n张三,110105195001011234,3,幸福小区,116.405,39.905\n"
+                              "李四,,1,幸福小区,116.406,39.906\n");
+
+    const RunResult missing = wangge("import --store " + store + " --layer grids " + (dir / "grids.geojson").string());
+    EXPECT_EQ(missing.exit_code, 2) << missing.output;
+    EXPECT_NE(missing.output.find("--create"), std::string::npos) << missing.output;
+    const RunResult grids =
+        wangge("import --create --store " + store + " --layer grids " + (dir / "grids.geojson").string());
+    ASSERT_EQ(grids.exit_code, 0) << grids.output;
+    const RunResult households =
+        wangge("import --store " + store + " --layer households " + (dir / "roster.csv").string());
+    EXPECT_EQ(households.exit_code, 0) << households.output;
+    EXPECT_NE(households.output.find("2 new"), std::string::npos) << households.output;
+    EXPECT_EQ(psql(store, "SELECT count(*) FROM households WHERE grid_code = '110105001001001'"), "2\n");
+
+    const RunResult exported = wangge("export --store " + store + " --layer households --include-personal " +
+                                      (dir / "households.csv").string());
+    EXPECT_EQ(exported.exit_code, 0) << exported.output;
+    EXPECT_NE(read(dir / "households.csv").find("110105195001011234"), std::string::npos) << read(dir / "households.csv");
+    EXPECT_EQ(psql(store, "SELECT count(*) FROM audit_log WHERE action = 'households.export'"), "1\n");
+    const RunResult geojson =
+        wangge("export --store " + store + " --layer grids " + (dir / "grids-out.geojson").string());
+    EXPECT_EQ(geojson.exit_code, 0) << geojson.output;
+    EXPECT_NE(read(dir / "grids-out.geojson").find("第一网格"), std::string::npos);
+
+    // generate into an empty database, then a monthly report from it.
+    const std::string city = with_database(server, generated_name);
+    const RunResult generated =
+        wangge("generate --grids 4 --households 40 --incidents 20 --visits 10 --no-basemap --out " + city);
+    ASSERT_EQ(generated.exit_code, 0) << generated.output;
+    EXPECT_NE(wangge("generate --grids 4 --households 40 --no-basemap --out " + city).output.find("already exists"),
+              std::string::npos);
+    const RunResult report =
+        wangge("report --store " + city + " --month 2026-10 --out " + (dir / "report.xlsx").string());
+    EXPECT_EQ(report.exit_code, 0) << report.output;
+    EXPECT_TRUE(std::filesystem::exists(dir / "report.xlsx"));
+
+    // Messages name the address without its password.
+    std::string with_password = with_database(server, "no_such_database");
+    with_password.insert(with_password.find('@'), ":s3cret");
+    const RunResult refused = wangge("export --store " + with_password + " --layer grids " + (dir / "x.csv").string());
+    EXPECT_NE(refused.exit_code, 0);
+    EXPECT_NE(refused.output.find("no_such_database"), std::string::npos) << refused.output;
+    EXPECT_EQ(refused.output.find("s3cret"), std::string::npos) << refused.output;
+
+    for (const std::string& db : {name, generated_name}) (void)psql(server, "DROP DATABASE " + db + " WITH (FORCE)");
     std::filesystem::remove_all(dir);
 }

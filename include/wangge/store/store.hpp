@@ -223,13 +223,18 @@ private:
 /// rather than a file.
 [[nodiscard]] bool is_database_location(std::string_view location) noexcept;
 
+/// Whether a store is at `location`: the file exists, or the database has
+/// wangge's tables. Throws StoreError when the database cannot be reached.
+[[nodiscard]] bool store_exists(std::string_view location);
+
 /// Opens the store at `location`: a GeoPackage file path, or a database
 /// address. Throws StoreError when there is none or it has another schema.
 [[nodiscard]] std::unique_ptr<Store> open_store(std::string_view location, bool writable = false);
 /// Creates a new, empty store with every layer. Fails if one exists there.
 [[nodiscard]] std::unique_ptr<Store> create_store(std::string_view location);
 /// The users, sessions and audit log kept with the store at `location`,
-/// adding their tables when it lacks them. Throws auth::AuthStoreError.
+/// adding their tables when it lacks them. Throws auth::AuthStoreError, or
+/// StoreError for a database (not kept there yet).
 [[nodiscard]] std::unique_ptr<auth::AuthStore> open_auth_store(std::string_view location);
 
 }  // namespace wangge::store

@@ -1,0 +1,197 @@
+#include "pg.hpp"
+
+#include <charconv>
+#include <cstring>
+
+#include "wangge/error.hpp"
+#include "wangge/store/store.hpp"
+
+namespace wangge::store::detail {
+
+namespace {
+
+/// libpq's messages end in a newline and may span lines: one line for ours.
+std::string tidy(const char* message) {
+    std::string text = message != nullptr ? message : "";
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    for (char& c : text) {
+        if (c == '\n') c = ' ';
+    }
+    return text;
+}
+
+std::string first_line(std::string_view sql) {
+    const std::string_view line = sql.substr(0, std::min(sql.find('\n'), std::size_t{80}));
+    return std::string(line) + (line.size() < sql.size() ? "…" : "");
+}
+
+}  // namespace
+
+std::string redacted_location(std::string_view uri) {
+    std::string text(uri);
+    // postgresql://user:password@host… → postgresql://user@host…
+    if (const std::size_t scheme = text.find("://"); scheme != std::string::npos) {
+        const std::size_t start = scheme + 3;
+        const std::size_t end = text.find_first_of("/?", start);
+        const std::size_t at = text.rfind('@', end == std::string::npos ? text.size() : end);
+        if (at != std::string::npos && at >= start) {
+            const std::size_t colon = text.find(':', start);
+            if (colon != std::string::npos && colon < at) text.erase(colon, at - colon);
+        }
+    }
+    // …?password=secret&… → …?…
+    for (std::size_t found = text.find("password="); found != std::string::npos; found = text.find("password=")) {
+        if (found == 0 || (text[found - 1] != '?' && text[found - 1] != '&')) break;
+        std::size_t end = text.find('&', found);
+        end = end == std::string::npos ? text.size() : end + 1;
+        text.erase(found, end - found);
+        if (!text.empty() && (text.back() == '&' || text.back() == '?')) text.pop_back();
+    }
+    return text;
+}
+
+std::int64_t PgResult::binary_int(int row, int column) const noexcept {
+    const std::string_view value = bytes(row, column);
+    std::uint64_t bits = 0;
+    for (const char byte : value) bits = (bits << 8) | static_cast<unsigned char>(byte);  // network byte order
+    switch (value.size()) {
+        case 2: return static_cast<std::int16_t>(bits);
+        case 4: return static_cast<std::int32_t>(bits);
+        case 8: return static_cast<std::int64_t>(bits);
+        default: return 0;
+    }
+}
+
+std::int64_t PgResult::text_int(int row, int column) const {
+    const std::string_view value = bytes(row, column);
+    std::int64_t number = 0;
+    std::from_chars(value.data(), value.data() + value.size(), number);
+    return number;
+}
+
+std::int64_t PgResult::affected() const {
+    const char* tuples = PQcmdTuples(result_.get());
+    std::int64_t number = 0;
+    std::from_chars(tuples, tuples + std::strlen(tuples), number);
+    return number;
+}
+
+PgConnection::PgConnection(const std::string& uri) : location_(redacted_location(uri)) {
+    connection_.reset(PQconnectdb(uri.c_str()));
+    if (!connection_) throw StoreError("cannot connect to " + location_ + ": out of memory");
+    if (PQstatus(connection_.get()) != CONNECTION_OK) {
+        throw StoreError("cannot connect to " + location_ + ": " + tidy(PQerrorMessage(connection_.get())));
+    }
+    // Notices (e.g. "relation exists, skipping") are for a terminal, not a server's log.
+    PQsetNoticeProcessor(connection_.get(), [](void*, const char*) {}, nullptr);
+}
+
+PgResult PgConnection::check(PGresult* raw, std::string_view sql) {
+    PgResult result(raw);
+    const ExecStatusType status = PQresultStatus(raw);
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
+    const char* message = raw != nullptr ? PQresultErrorMessage(raw) : PQerrorMessage(connection_.get());
+    throw StoreError(location_ + ": " + tidy(message) + " (in: " + first_line(sql) + ")");
+}
+
+PgResult PgConnection::execute(const std::string& sql) { return check(PQexec(connection_.get(), sql.c_str()), sql); }
+
+PgResult PgConnection::execute(const std::string& sql, std::span<const PgParam> params, bool binary_result) {
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    std::vector<int> formats;
+    for (const PgParam& param : params) {
+        if (param.value && !param.binary) reject_nul(*param.value);
+        values.push_back(param.value ? param.value->data() : nullptr);
+        lengths.push_back(param.value ? static_cast<int>(param.value->size()) : 0);
+        formats.push_back(param.binary ? 1 : 0);
+    }
+    return check(PQexecParams(connection_.get(), sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                              lengths.data(), formats.data(), binary_result ? 1 : 0),
+                 sql);
+}
+
+void PgConnection::copy_begin(const std::string& copy_sql) {
+    PGresult* started = PQexec(connection_.get(), copy_sql.c_str());
+    if (PQresultStatus(started) != PGRES_COPY_IN) {
+        (void)check(started, copy_sql);  // owns the result; throws for an error
+        throw StoreError(location_ + ": not a COPY FROM STDIN: " + first_line(copy_sql));
+    }
+    PQclear(started);
+    copy_sql_ = copy_sql;
+}
+
+void PgConnection::copy_data(std::string_view data) {
+    if (data.empty()) return;
+    if (PQputCopyData(connection_.get(), data.data(), static_cast<int>(data.size())) != 1) {
+        throw StoreError(location_ + ": " + tidy(PQerrorMessage(connection_.get())) + " (in: " + first_line(copy_sql_) + ")");
+    }
+}
+
+void PgConnection::copy_end() {
+    PGconn* connection = connection_.get();
+    if (PQputCopyEnd(connection, nullptr) != 1) {
+        throw StoreError(location_ + ": " + tidy(PQerrorMessage(connection)) + " (in: " + first_line(copy_sql_) + ")");
+    }
+    PGresult* result = PQgetResult(connection);
+    while (PGresult* rest = PQgetResult(connection)) PQclear(rest);
+    (void)check(result, copy_sql_);
+}
+
+void PgConnection::copy_abort() noexcept {
+    PGconn* connection = connection_.get();
+    (void)PQputCopyEnd(connection, "abandoned by wangge");
+    while (PGresult* rest = PQgetResult(connection)) PQclear(rest);
+}
+
+bool PgConnection::in_transaction() const noexcept {
+    return PQtransactionStatus(connection_.get()) != PQTRANS_IDLE;
+}
+
+PgTransaction::PgTransaction(PgConnection& connection) : connection_(connection) {
+    (void)connection_.execute("BEGIN");
+}
+
+PgTransaction::~PgTransaction() {
+    if (!open_) return;
+    try {
+        (void)connection_.execute("ROLLBACK");
+    } catch (...) {  // the connection is gone, and with it the transaction
+    }
+}
+
+void PgTransaction::commit() {
+    open_ = false;
+    // COMMIT of a transaction in which a statement failed succeeds as a ROLLBACK.
+    if (connection_.execute("COMMIT").command_tag() != "COMMIT") {
+        throw StoreError(connection_.location() + ": the transaction failed and was rolled back");
+    }
+}
+
+void reject_nul(std::string_view text) {
+    if (text.find('\0') != std::string_view::npos) throw InputError("text contains a NUL character");
+}
+
+void append_copy_field(std::string& line, std::string_view text) {
+    reject_nul(text);
+    for (const char c : text) {
+        switch (c) {
+            case '\\': line += "\\\\"; break;
+            case '\t': line += "\\t"; break;
+            case '\n': line += "\\n"; break;
+            case '\r': line += "\\r"; break;
+            default: line += c;
+        }
+    }
+}
+
+std::string quote_identifier(std::string_view name) {
+    std::string quoted = "\"";
+    for (const char c : name) {
+        if (c == '"') quoted += '"';
+        quoted += c;
+    }
+    return quoted + '"';
+}
+
+}  // namespace wangge::store::detail

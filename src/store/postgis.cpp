@@ -1,0 +1,226 @@
+#include "wangge/store/postgis.hpp"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "household_json.hpp"
+#include "pg.hpp"
+#include "postgis_batch.hpp"
+#include "postgis_rows.hpp"
+#include "postgis_schema.hpp"
+#include "row_codec.hpp"
+#include "store_impl.hpp"
+#include "tables.hpp"
+#include "wangge/model/snapshot.hpp"
+
+namespace wangge::store {
+
+namespace {
+
+/// Rows per FETCH: large enough that round trips do not count, small enough
+/// that a million households are never all in libpq's buffers at once.
+constexpr int fetch_rows = 50'000;
+
+/// The columns of one fetched row from `first` on (binary results).
+struct PgColumns {
+    const detail::PgResult& result;
+    int row;
+    int first;
+
+    [[nodiscard]] std::string_view text(int i) const noexcept { return result.bytes(row, first + i); }
+    [[nodiscard]] int int32(int i) const noexcept { return static_cast<int>(result.binary_int(row, first + i)); }
+    [[nodiscard]] std::int64_t int64(int i) const noexcept { return result.binary_int(row, first + i); }
+    [[nodiscard]] std::optional<model::Timestamp> time(int i) const noexcept {
+        if (result.is_null(row, first + i)) return std::nullopt;
+        return result.binary_int(row, first + i);
+    }
+};
+
+/// Reads one layer into `rows` (a vector or a model::Table) on a connection of its own.
+template <class Row, class Rows>
+void read_rows(const std::string& uri, const detail::Table<Row>& table, Rows& rows, const Progress& progress) {
+    using detail::quote_identifier;
+    const std::string name(to_string(table.layer));
+    detail::PgConnection connection(uri);
+    detail::PgTransaction transaction(connection);  // a cursor lives in a transaction
+    const std::vector<detail::PgParam> table_name{{quote_identifier(name)}};
+    // The planner's estimate: counting would read the whole table.
+    const std::int64_t estimate =
+        connection.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = $1::regclass", table_name).text_int(0, 0);
+    const auto total = static_cast<std::size_t>(std::max<std::int64_t>(0, estimate));
+    if constexpr (requires { rows.reserve(total); }) rows.reserve(total);
+
+    constexpr bool has_geometry = detail::geometry_kind<Row> != detail::GeometryKind::none;
+    std::string sql = "DECLARE wangge_rows NO SCROLL CURSOR FOR SELECT " + quote_identifier(detail::fid_column<Row>);
+    if constexpr (has_geometry) sql += ", ST_AsBinary(" + quote_identifier(detail::geometry_column) + ", 'NDR')";
+    for (const detail::Column<Row>& column : table.columns) sql += ", " + detail::select_expression(column);
+    sql += " FROM " + quote_identifier(name) + " ORDER BY " + quote_identifier(detail::fid_column<Row>);
+    (void)connection.execute(sql);
+    const int first_field = has_geometry ? 2 : 1;
+
+    std::size_t done = 0;
+    const std::string fetch = "FETCH " + std::to_string(fetch_rows) + " FROM wangge_rows";
+    for (;;) {
+        const detail::PgResult result = connection.execute(fetch, {}, true);
+        if (result.rows() == 0) break;
+        for (int r = 0; r < result.rows(); ++r) {
+            const std::int64_t fid = result.binary_int(r, 0);
+            const auto fail = [&](const std::string& why) -> void {
+                throw StoreError(name + " row " + std::to_string(fid) + " " + why);
+            };
+            Row& row = rows.emplace_back();  // filled in place: a row is never moved
+            if constexpr (detail::has_id<Row>) row.id = fid;
+            if constexpr (has_geometry) {
+                const std::string_view wkb = result.bytes(r, 1);
+                detail::read_geometry(row, {reinterpret_cast<const unsigned char*>(wkb.data()), wkb.size()}, fail);
+            }
+            detail::read_columns(row, table, PgColumns{result, r, first_field}, fail);
+        }
+        done += static_cast<std::size_t>(result.rows());
+        if (progress) progress(name, done, std::max(total, done));
+    }
+    transaction.commit();
+}
+
+template <class Data>
+Data read_rows_of(const std::string& uri, std::span<const Layer> layers, const Progress& progress) {
+    return detail::read_layers_into<Data>(layers, progress, [&uri](const auto& table, auto& rows, const Progress& p) {
+        read_rows(uri, table, rows, p);
+    });
+}
+
+}  // namespace
+
+PostgisStore::PostgisStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PostgisStore::~PostgisStore() = default;
+
+std::unique_ptr<PostgisStore> PostgisStore::create(std::string_view location) {
+    auto impl = std::unique_ptr<Impl>(new Impl{std::string(location), detail::PgConnection(std::string(location))});
+    detail::create_schema(impl->connection);
+    impl->schema_version = detail::postgis_schema_version();
+    impl->writable = true;
+    return std::unique_ptr<PostgisStore>(new PostgisStore(std::move(impl)));
+}
+
+bool PostgisStore::exists(std::string_view location) {
+    detail::PgConnection connection{std::string(location)};
+    return detail::has_store(connection);
+}
+
+std::unique_ptr<PostgisStore> PostgisStore::open(std::string_view location, bool writable) {
+    auto impl = std::unique_ptr<Impl>(new Impl{std::string(location), detail::PgConnection(std::string(location))});
+    impl->schema_version = detail::open_schema(impl->connection, detail::migrations());
+    impl->writable = writable;
+    // A read-only store's connection refuses writes itself too.
+    if (!writable) (void)impl->connection.execute("SET default_transaction_read_only = on");
+    return std::unique_ptr<PostgisStore>(new PostgisStore(std::move(impl)));
+}
+
+std::string PostgisStore::location() const { return impl_->connection.location(); }
+
+int PostgisStore::schema_version() const { return impl_->schema_version; }
+
+void PostgisStore::require_writable() const {
+    if (!impl_->writable) throw StoreError(location() + " was opened read-only");
+}
+
+model::Dataset PostgisStore::read_layers(std::span<const Layer> layers, const Progress& progress) const {
+    return read_rows_of<model::Dataset>(impl_->uri, layers, progress);
+}
+
+model::Tables PostgisStore::load_tables() const { return read_rows_of<model::Tables>(impl_->uri, all_layers, {}); }
+
+namespace detail {
+
+AssignedIds write_rows(PgConnection& connection, const model::Dataset& added, const model::Dataset& replaced,
+                       const Progress& progress) {
+    AssignedIds assigned;
+    for (const Layer layer : all_layers) {
+        with_table(layer, [&](const auto& table) {
+            using Row = typename std::decay_t<decltype(table)>::row_type;
+            if constexpr (has_id<Row>) {
+                const auto& rows = detail::rows(replaced, table);
+                for (std::size_t i = 0; i < rows.size(); ++i) check_storable(rows[i], i, layer);
+                for (const Row& row : rows) {
+                    if (!update_row(connection, row)) {
+                        throw StoreError(std::string(to_string(layer)) + " has no row with id " +
+                                         std::to_string(row.id) + " to update");
+                    }
+                }
+            }
+            const auto& rows = detail::rows(added, table);
+            if (rows.empty()) return;
+            for (std::size_t i = 0; i < rows.size(); ++i) check_storable(rows[i], i, layer);
+            assigned.emplace_back(layer, append_rows(connection, rows));
+            if (progress) progress(to_string(layer), rows.size(), rows.size());
+        });
+    }
+    return assigned;
+}
+
+void insert_audit_row(PgConnection& connection, auth::AuditEntry& entry) {
+    static const std::string sql =
+        "INSERT INTO audit_log (at, user_id, user_name, action, collection, record_ids, client, outcome, detail) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+    // The GeoPackage audit log's row format (auth/audit_table.hpp): record ids as a JSON array.
+    std::optional<std::string> user_id;
+    if (entry.user_id) user_id = std::to_string(*entry.user_id);
+    const std::vector<PgParam> params = params_of({time_text(entry.at), user_id, entry.user_name, entry.action,
+                                                   entry.collection, nlohmann::json(entry.record_ids).dump(),
+                                                   entry.client, std::string(auth::to_string(entry.outcome)),
+                                                   entry.detail});
+    entry.id = connection.execute(sql, params).text_int(0, 0);
+}
+
+}  // namespace detail
+
+std::vector<workflow::HouseholdChange> detail::postgis_household_versions_between(const std::string& location,
+                                                                                model::Timestamp from,
+                                                                                model::Timestamp until) {
+    PgConnection connection(location);
+    const PgResult rows = connection.execute(
+        "SELECT id, household_id, kind, extract(epoch FROM at)::bigint, \"user\", source, before, after "
+        "FROM household_versions WHERE at >= to_timestamp($1) AND at < to_timestamp($2) ORDER BY at, id",
+        params_of({std::to_string(from), std::to_string(until)}));
+    struct Row {
+        const PgResult& result;
+        int r;
+        [[nodiscard]] std::int64_t int64(int c) const { return result.text_int(r, c); }
+        [[nodiscard]] std::string_view text(int c) const { return result.bytes(r, c); }
+        [[nodiscard]] bool is_null(int c) const { return result.is_null(r, c); }
+    };
+    std::vector<workflow::HouseholdChange> changes;
+    for (int r = 0; r < rows.rows(); ++r) changes.push_back(household_change_of(Row{rows, r}));
+    return changes;
+}
+
+void PostgisStore::upsert(model::Dataset& added, const model::Dataset& replaced, std::vector<auth::AuditEntry>& audit,
+                          const Progress& progress) {
+    require_writable();
+    detail::AssignedIds assigned;
+    std::vector<std::int64_t> audit_ids;
+    {
+        detail::PgTransaction transaction(impl_->connection);
+        assigned = detail::write_rows(impl_->connection, added, replaced, progress);
+        for (auth::AuditEntry entry : audit) {
+            detail::insert_audit_row(impl_->connection, entry);
+            audit_ids.push_back(entry.id);
+        }
+        transaction.commit();
+    }
+    // Only now that the rows are stored do their new ids become true.
+    detail::set_assigned_ids(added, assigned);
+    for (std::size_t i = 0; i < audit.size(); ++i) audit[i].id = audit_ids[i];
+}
+
+std::unique_ptr<Batch> PostgisStore::begin_batch() {
+    require_writable();
+    return std::make_unique<PostgisBatch>(*impl_);
+}
+
+void PostgisStore::prepare_audit_log() { require_writable(); }
+
+}  // namespace wangge::store

@@ -1,0 +1,169 @@
+// What only the PostGIS store has: its schema (versions, migrations, GiST
+// indexes, SRID 4490, column encodings) and locations without passwords.
+// The store's behaviour is in store_contract_test.cpp, run on both stores.
+
+#include "wangge/store/postgis.hpp"
+
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "pg.hpp"
+#include "postgis_schema.hpp"
+#include "sample_dataset.hpp"
+#include "store_backends.hpp"
+#include "wangge/model/duty_days.hpp"
+
+namespace wangge::store {
+namespace {
+
+using testing::PgDatabase;
+
+class PostgisStoreTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (!testing::test_pg()) GTEST_SKIP() << "WANGGE_TEST_PG is not set (scripts/pg-test start DIR prints one)";
+        database_.emplace();
+    }
+    [[nodiscard]] std::string uri() const { return database_->uri(); }
+    /// A store holding sample_dataset().
+    void create_sample() {
+        model::Dataset data = testing::sample_dataset();
+        create_store(uri())->append(data);
+    }
+    [[nodiscard]] std::string query(const std::string& sql) const {
+        detail::PgConnection connection(uri());
+        return std::string(connection.execute(sql).bytes(0, 0));
+    }
+
+    std::optional<PgDatabase> database_;
+};
+
+std::string message_of(const std::function<void()>& action) {
+    try {
+        action();
+    } catch (const StoreError& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+TEST_F(PostgisStoreTest, OpenRefusesADatabaseWithoutAStore) {
+    const std::string message = message_of([&] { (void)open_store(uri()); });
+    EXPECT_EQ(message.find("no store at " + uri()), 0U) << message;
+}
+
+TEST_F(PostgisStoreTest, CreateMakesThePostgisExtensionWhenMissing) {
+    PgDatabase bare(false);
+    (void)create_store(bare.uri());
+    detail::PgConnection connection(bare.uri());
+    EXPECT_EQ(connection.execute("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'").bytes(0, 0), "1");
+}
+
+TEST_F(PostgisStoreTest, RefusesASchemaNewerThanThisBuild) {
+    create_sample();
+    (void)query("UPDATE wangge_schema SET version = 99 RETURNING version");
+    const std::string message = message_of([&] { (void)open_store(uri(), true); });
+    EXPECT_NE(message.find("has schema version 99; this build reads version 1"), std::string::npos) << message;
+}
+
+std::vector<std::string> add_a_column() { return {"ALTER TABLE visits ADD COLUMN mood text"}; }
+std::vector<std::string> add_a_column_then_fail() {
+    return {"ALTER TABLE visits ADD COLUMN mood text", "SELECT * FROM no_such_table"};
+}
+
+TEST_F(PostgisStoreTest, MigratesAnOlderSchemaForwardInOneTransaction) {
+    create_sample();
+    const std::vector<detail::Migration> failing{detail::migrations()[0], add_a_column_then_fail};
+    {
+        detail::PgConnection connection(uri());
+        EXPECT_THROW((void)detail::open_schema(connection, failing), StoreError);
+    }
+    EXPECT_EQ(query("SELECT version FROM wangge_schema"), "1");
+    EXPECT_EQ(query("SELECT count(*) FROM information_schema.columns WHERE table_name = 'visits' AND "
+                    "column_name = 'mood'"),
+              "0");
+
+    const std::vector<detail::Migration> next{detail::migrations()[0], add_a_column};
+    {
+        detail::PgConnection connection(uri());
+        EXPECT_EQ(detail::open_schema(connection, next), 2);
+        EXPECT_EQ(detail::open_schema(connection, next), 2);  // nothing left to do
+    }
+    EXPECT_EQ(query("SELECT version FROM wangge_schema"), "2");
+    EXPECT_EQ(query("SELECT count(*) FROM information_schema.columns WHERE table_name = 'visits' AND "
+                    "column_name = 'mood'"),
+              "1");
+    // This build reads version 1 only.
+    EXPECT_NE(message_of([&] { (void)open_store(uri()); }).find("has schema version 2"), std::string::npos);
+}
+
+TEST_F(PostgisStoreTest, GeometryIsSrid4490WithGistIndexes) {
+    (void)create_store(uri());
+    detail::PgConnection connection(uri());
+    const detail::PgResult columns = connection.execute(
+        "SELECT f_table_name, type, srid FROM geometry_columns WHERE f_table_schema = 'public' ORDER BY f_table_name");
+    ASSERT_EQ(columns.rows(), 4);
+    const std::vector<std::pair<std::string, std::string>> expected{
+        {"facilities", "POINT"}, {"grids", "MULTIPOLYGON"}, {"households", "POINT"}, {"incidents", "POINT"}};
+    for (int r = 0; r < columns.rows(); ++r) {
+        EXPECT_EQ(columns.bytes(r, 0), expected[static_cast<std::size_t>(r)].first);
+        EXPECT_EQ(columns.bytes(r, 1), expected[static_cast<std::size_t>(r)].second);
+        EXPECT_EQ(columns.bytes(r, 2), "4490");
+        const std::string table(columns.bytes(r, 0));
+        EXPECT_EQ(connection
+                      .execute("SELECT count(*) FROM pg_indexes WHERE tablename = '" + table +
+                               "' AND indexdef LIKE '%USING gist (geom)%'")
+                      .bytes(0, 0),
+                  "1")
+            << table;
+    }
+    EXPECT_EQ(connection.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'visits_client_key'").bytes(0, 0),
+              "1");
+}
+
+TEST_F(PostgisStoreTest, StoresTimesAsTimestamptzAndTheFileEncodings) {
+    create_sample();
+    EXPECT_EQ(query("SELECT reported_at = '2026-01-01T08:00:00+08:00'::timestamptz FROM incidents WHERE id = 9001"),
+              "t");
+    EXPECT_EQ(query("SELECT data_type FROM information_schema.columns WHERE table_name = 'incidents' AND "
+                    "column_name = 'deadline'"),
+              "timestamp with time zone");
+    EXPECT_EQ(query("SELECT tags FROM households WHERE id = 101"), "独居老人;低保");
+    EXPECT_EQ(query("SELECT duty_days FROM staff_grids WHERE staff_id = 7"), model::format_duty_days(0x1f));
+    EXPECT_EQ(query("SELECT level FROM grids ORDER BY fid LIMIT 1"), "street");
+    EXPECT_EQ(query("SELECT ST_AsText(geom) FROM households WHERE id = 101"), "POINT(116.4051 39.9052)");
+}
+
+TEST_F(PostgisStoreTest, TextWithANulCharacterIsRefusedAndTheStoreGoesOn) {
+    create_sample();
+    const std::unique_ptr<Store> store = open_store(uri(), true);
+    model::Dataset bad;
+    bad.households.push_back(testing::sample_dataset().households[1]);
+    bad.households[0].id = 0;
+    bad.households[0].head_name = std::string("张\0三", 7);
+    EXPECT_THROW(store->append(bad), InputError);  // in the middle of a COPY
+    bad.households[0].head_name = "张三";
+    store->append(bad);
+    EXPECT_GT(bad.households[0].id, 102);  // the failed COPY may have used up ids: sequences leave gaps
+    EXPECT_EQ(store->load().households.size(), 3U);
+}
+
+TEST_F(PostgisStoreTest, MessagesAndLocationsNameTheAddressWithoutItsPassword) {
+    create_sample();
+    std::string with_password = uri();
+    with_password.insert(with_password.find('@'), ":s3cret");
+    const std::unique_ptr<Store> store = open_store(with_password);  // trust authentication ignores it
+    EXPECT_EQ(store->location(), uri());
+    const std::string missing = testing::with_database(with_password, "no_such_database");
+    const std::string message = message_of([&] { (void)open_store(missing); });
+    EXPECT_NE(message.find("no_such_database"), std::string::npos) << message;
+    EXPECT_EQ(message.find("s3cret"), std::string::npos) << message;
+    EXPECT_EQ(detail::redacted_location("postgresql://u@h/db?password=s3cret&sslmode=disable"),
+              "postgresql://u@h/db?sslmode=disable");
+    EXPECT_EQ(detail::redacted_location("postgres://u:p@ss@h:5432/db"), "postgres://u@h:5432/db");
+}
+
+}  // namespace
+}  // namespace wangge::store
