@@ -594,9 +594,9 @@ std::vector<GridRow> grid_rows(const model::Snapshot& snapshot, std::span<const 
     return rows;
 }
 
-std::shared_ptr<const StreetNetwork> walking_network(const CirclesConfig& config,
-                                                    std::span<const std::vector<geo::Point>> lines) {
+std::shared_ptr<const StreetNetwork> walking_network(const CirclesConfig& config, const StreetReader& read_streets) {
     if (config.method == Method::straight) return nullptr;
+    const std::vector<std::vector<geo::Point>> lines = read_streets ? read_streets() : std::vector<std::vector<geo::Point>>{};
     const bool streets = std::any_of(lines.begin(), lines.end(), [](const auto& line) { return line.size() >= 2; });
     if (!streets) {
         if (config.method == Method::network) {

@@ -430,11 +430,19 @@ TEST(Config, MethodAndSnapDistance) {
 
     // No streets: "network" is refused, no method means straight lines.
     EXPECT_THROW((void)walking_network(config, {}), InputError);
-    const auto streets = block_streets();
+    EXPECT_THROW((void)walking_network(config, [] { return std::vector<std::vector<geo::Point>>{}; }), InputError);
+    int reads = 0;
+    const StreetReader streets = [&] {
+        ++reads;
+        return block_streets();
+    };
     EXPECT_EQ(walking_network(config, streets)->snap_m(), 150.0);
     config.method.reset();
     EXPECT_EQ(walking_network(config, {}), nullptr);
     EXPECT_NE(walking_network(config, streets), nullptr);
+    EXPECT_EQ(reads, 2);
+    // Straight lines never read the basemap's streets.
     config.method = Method::straight;
     EXPECT_EQ(walking_network(config, streets), nullptr);
+    EXPECT_EQ(reads, 2);
 }

@@ -171,11 +171,16 @@ struct GridRow {
 [[nodiscard]] std::vector<GridRow> grid_rows(const model::Snapshot& snapshot, std::span<const Coverage* const> coverages,
                                              const std::function<bool(std::string_view code)>& keep = {});
 
-/// The network `config` walks given the lines of the basemap's streets
-/// (none: empty), built with its snap distance; null for straight lines (the
-/// method asked, or no streets and no method asked). Throws InputError when
-/// the method "network" is asked and there are no streets.
+/// Reads the lon/lat lines of the basemap's streets.
+using StreetReader = std::function<std::vector<std::vector<geo::Point>>()>;
+
+/// The network `config` walks along the lines `read_streets` gives (an empty
+/// reader: no basemap, no streets), built with its snap distance; null for
+/// straight lines (the method asked, or no streets and no method asked). The
+/// streets are read only when the method is not "straight" (reading a city's
+/// tiles takes a second). Throws InputError when the method "network" is
+/// asked and there are no streets.
 [[nodiscard]] std::shared_ptr<const StreetNetwork> walking_network(const CirclesConfig& config,
-                                                                   std::span<const std::vector<geo::Point>> lines);
+                                                                   const StreetReader& read_streets);
 
 }  // namespace wangge::service
