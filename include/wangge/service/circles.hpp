@@ -31,7 +31,11 @@
 // goes on straight off the street): per stretch of a segment over which the
 // distance left changes linearly, the hull of the 32-gons at its two ends,
 // plus the circles of the facilities off the streets. A grid inside one such
-// stretch, or reached by none, needs no GEOS. A household's own coverage
+// stretch, or reached by none, needs no GEOS; nor does one the stretches
+// together hold (tested on a 16 × 16 lattice of cells over its box). For the
+// rest, a hull is left out when every cell it may reach is held whole by a
+// hull that stays (the union over the grid is the same), and GEOS cuts the
+// others from the grid one at a time, largest first. A household's own coverage
 // follows its nearest street, so it can lie inside that area and still be
 // uncovered (its street is not the reached one), rarely the reverse.
 //
