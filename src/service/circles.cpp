@@ -1,6 +1,7 @@
 #include "wangge/service/circles.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -181,16 +182,23 @@ constexpr int stretch_sides = 32;
 /// whose walk left is ra at a and rb at b (linear between): the hull of the
 /// two ends' 32-gons.
 geo::Polygon stretch_hull(const geo::Point& a, double ra, const geo::Point& b, double rb) {
+    // The unit 32-gon, once: a city's stretches would otherwise spend a sine and cosine per vertex.
+    static const std::array<geo::Point, stretch_sides> unit = [] {
+        std::array<geo::Point, stretch_sides> out;
+        for (int i = 0; i < stretch_sides; ++i) {
+            const double angle = 2 * std::numbers::pi * i / stretch_sides;
+            out[static_cast<std::size_t>(i)] = {std::cos(angle), std::sin(angle)};
+        }
+        return out;
+    }();
     std::vector<geo::Point> points;
+    points.reserve(2 * stretch_sides);
     for (const auto& [centre, radius] : {std::pair{a, ra}, std::pair{b, rb}}) {
         if (radius <= 0.0) {
             points.push_back(centre);
             continue;
         }
-        for (int i = 0; i < stretch_sides; ++i) {
-            const double angle = 2 * std::numbers::pi * i / stretch_sides;
-            points.push_back({centre.x + radius * std::cos(angle), centre.y + radius * std::sin(angle)});
-        }
+        for (const geo::Point& u : unit) points.push_back({centre.x + radius * u.x, centre.y + radius * u.y});
     }
     geo::Ring hull = geo::convex_hull(std::move(points));
     hull.push_back(hull.front());
@@ -315,7 +323,8 @@ StretchSelection select_stretches(const geo::MultiPolygon& shape, std::span<cons
     for (std::size_t i = 0; i < count; ++i) {
         const Stretch& s = stretches[i];
         const double r = std::max(s.ra, s.rb);
-        order.emplace_back(std::hypot(s.b.x - s.a.x, s.b.y - s.a.y) * (s.ra + s.rb) + std::numbers::pi * r * r, i);
+        const double dx = s.b.x - s.a.x, dy = s.b.y - s.a.y;
+        order.emplace_back(std::sqrt(dx * dx + dy * dy) * (s.ra + s.rb) + std::numbers::pi * r * r, i);
     }
     std::sort(order.begin(), order.end());
     std::vector<bool> dropped(count, false);
@@ -490,7 +499,9 @@ Tally& Tally::operator+=(const Tally& other) noexcept {
 
 double distance_m(const geo::Point& a, const geo::Point& b) noexcept {
     const geo::Point scale = metres_per_degree((a.y + b.y) / 2);
-    return std::hypot((b.x - a.x) * scale.x, (b.y - a.y) * scale.y);
+    // sqrt, not hypot (every household of every kind comes here): the squares of metres cannot overflow.
+    const double dx = (b.x - a.x) * scale.x, dy = (b.y - a.y) * scale.y;
+    return std::sqrt(dx * dx + dy * dy);
 }
 
 geo::Point offset(const geo::Point& origin, double east_m, double north_m) noexcept {
