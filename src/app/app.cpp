@@ -85,13 +85,12 @@ std::unique_ptr<App> App::open(AppConfig config) {
     http::add_tile_feed_routes(router, p.state, p.gate, p.config.max_anonymous_streams);
     http::derive_household_counts(p.state);
     http::add_validate_route(router, p.state, p.gate, p.config.rules, p.config.validate_limits);
-    // Along the streets of a vector basemap (read once, here), else straight.
+    // Along the streets of a vector basemap (read once, here, unless straight lines are asked), else straight.
     const std::filesystem::path& basemap_file = p.config.basemap.file;
-    http::add_service_circle_routes(
-        router, p.state, p.gate, p.config.service_circles,
-        service::walking_network(p.config.service_circles,
-                                 basemap_file.empty() ? std::vector<std::vector<geo::Point>>{}
-                                                      : basemap::read_street_lines(basemap_file)));
+    service::StreetReader read_streets;
+    if (!basemap_file.empty()) read_streets = [&] { return basemap::read_street_lines(basemap_file); };
+    http::add_service_circle_routes(router, p.state, p.gate, p.config.service_circles,
+                                    service::walking_network(p.config.service_circles, read_streets));
     if (p.workflow) http::add_escalation_routes(router, p.state, p.gate, p.workflow->config.escalation);
     if (p.workflow) http::add_workflow_routes(router, p.state, *p.workflow);
     if (p.workflow) http::add_photo_routes(router, p.state, p.writer, p.gate, *p.records, p.config.photo_limits);

@@ -93,10 +93,11 @@ int report_command(const Args& args) {
     const workflow::MonthlyHouseholdChanges household_changes = workflow::monthly_household_changes(versions, month);
     // The service circles as the store stands (they have no history).
     const service::CirclesConfig circles_in_force = circles_config(*values);
-    const auto network = service::walking_network(
-        circles_in_force, values->count("basemap") != 0U
-                              ? basemap::read_street_lines(values->at("basemap").as<std::string>())
-                              : std::vector<std::vector<geo::Point>>{});
+    service::StreetReader read_streets;
+    if (values->count("basemap") != 0U) {
+        read_streets = [&] { return basemap::read_street_lines(values->at("basemap").as<std::string>()); };
+    }
+    const auto network = service::walking_network(circles_in_force, read_streets);
     std::vector<service::Coverage> coverages;
     for (const service::ServiceKind& kind : circles_in_force.kinds) {
         coverages.push_back(service::Coverage::compute(*snapshot, kind, nullptr, 0, network));

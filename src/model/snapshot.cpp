@@ -4,34 +4,20 @@
 #include <cmath>
 #include <future>
 #include <limits>
-#include <numbers>
 #include <tuple>
 #include <utility>
+
+#include "wangge/geo/ellipsoid.hpp"
 
 namespace wangge::model {
 
 namespace {
 
-/// Metres per degree of longitude and latitude at a latitude, on the GRS80
-/// ellipsoid. Lookups measure distances of tens of metres, where this local
-/// scaling is exact to well below GPS noise, and it is thread-safe and cheap
-/// on the hot path (a PROJ transform per request would be neither).
-struct MetricScale {
-    double x;
-    double y;
-};
-
-MetricScale metric_scale(double latitude_deg) noexcept {
-    constexpr double a = 6378137.0;
-    constexpr double e2 = 0.00669438002290;  // GRS80
-    const double phi = latitude_deg * std::numbers::pi / 180.0;
-    const double s = std::sin(phi);
-    const double w = std::sqrt(1.0 - e2 * s * s);
-    const double meridional = a * (1.0 - e2) / (w * w * w);
-    const double prime_vertical = a / w;
-    constexpr double radians = std::numbers::pi / 180.0;
-    return {prime_vertical * std::cos(phi) * radians, meridional * radians};
-}
+// Metres per degree at a latitude (geo/ellipsoid.hpp): lookups measure
+// distances of tens of metres, where this local scaling is exact to well below
+// GPS noise, and it is thread-safe and cheap on the hot path (a PROJ transform
+// per request would be neither).
+using MetricScale = geo::Point;
 
 /// Squared distance in metres from p to the segment ab (lon/lat).
 double segment_distance2(const geo::Point& p, geo::Point a, geo::Point b, const MetricScale& k) noexcept {
@@ -46,7 +32,7 @@ double segment_distance2(const geo::Point& p, geo::Point a, geo::Point b, const 
 }
 
 double boundary_distance_m(const geo::MultiPolygon& multi, const geo::Point& p) noexcept {
-    const MetricScale k = metric_scale(p.y);
+    const MetricScale k = geo::metres_per_degree(p.y);
     double best = std::numeric_limits<double>::infinity();
     for (const geo::Polygon& polygon : multi.polygons) {
         for (const geo::Ring& ring : polygon.rings) {

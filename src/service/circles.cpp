@@ -1,6 +1,7 @@
 #include "wangge/service/circles.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -146,6 +147,8 @@ geo::Box around(const geo::Box& box, double distance_m) noexcept {
 struct Reaching {
     bool full = false;
     std::vector<geo::Polygon> shapes;
+    /// Along the streets: a box outside which the stretches reach all (empty: not known).
+    geo::Box open;
 };
 
 /// The circles of the facilities in `cells` reaching the grid `shape`; a grid
@@ -179,16 +182,23 @@ constexpr int stretch_sides = 32;
 /// whose walk left is ra at a and rb at b (linear between): the hull of the
 /// two ends' 32-gons.
 geo::Polygon stretch_hull(const geo::Point& a, double ra, const geo::Point& b, double rb) {
+    // The unit 32-gon, once: a city's stretches would otherwise spend a sine and cosine per vertex.
+    static const std::array<geo::Point, stretch_sides> unit = [] {
+        std::array<geo::Point, stretch_sides> out;
+        for (int i = 0; i < stretch_sides; ++i) {
+            const double angle = 2 * std::numbers::pi * i / stretch_sides;
+            out[static_cast<std::size_t>(i)] = {std::cos(angle), std::sin(angle)};
+        }
+        return out;
+    }();
     std::vector<geo::Point> points;
+    points.reserve(2 * stretch_sides);
     for (const auto& [centre, radius] : {std::pair{a, ra}, std::pair{b, rb}}) {
         if (radius <= 0.0) {
             points.push_back(centre);
             continue;
         }
-        for (int i = 0; i < stretch_sides; ++i) {
-            const double angle = 2 * std::numbers::pi * i / stretch_sides;
-            points.push_back({centre.x + radius * std::cos(angle), centre.y + radius * std::sin(angle)});
-        }
+        for (const geo::Point& u : unit) points.push_back({centre.x + radius * u.x, centre.y + radius * u.y});
     }
     geo::Ring hull = geo::convex_hull(std::move(points));
     hull.push_back(hull.front());
@@ -211,46 +221,126 @@ struct Stretch {
     [[nodiscard]] bool holds(const geo::Point& p, double margin) const noexcept {
         static const double inner = std::cos(std::numbers::pi / stretch_sides);
         for (const double t : {detail::nearest_t(a, b, p), 0.0, 1.0}) {
-            const geo::Point q{a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)};
-            if (std::hypot(p.x - q.x, p.y - q.y) + margin <= (ra + t * (rb - ra)) * inner) return true;
+            const double dx = p.x - a.x - t * (b.x - a.x), dy = p.y - a.y - t * (b.y - a.y);
+            // sqrt, not hypot: this runs for every lattice cell of every stretch, and hypot's overflow care is slow.
+            if (std::sqrt(dx * dx + dy * dy) + margin <= (ra + t * (rb - ra)) * inner) return true;
         }
         return false;
     }
+
+    /// Whether the disc of `margin` around p may meet the stretch's hull (a
+    /// necessary test: the hull lies within the larger radius of the segment).
+    [[nodiscard]] bool may_touch(const geo::Point& p, double margin) const noexcept {
+        const double t = detail::nearest_t(a, b, p);
+        const double dx = p.x - a.x - t * (b.x - a.x), dy = p.y - a.y - t * (b.y - a.y);
+        const double reach = std::max(ra, rb) + margin;
+        return dx * dx + dy * dy <= reach * reach;
+    }
 };
 
-/// Whether the stretches together hold all of `shape`, tested without GEOS:
-/// one stretch holding every vertex, or every point of a lattice over the
-/// shape's box held with a margin of half the lattice's diagonal (then every
-/// point of the box is). False means "not shown", not "not covered".
-bool stretches_cover(const geo::MultiPolygon& shape, std::span<const Stretch> stretches) {
+/// What the stretches reaching a grid do for it, tested without GEOS.
+struct StretchSelection {
+    bool full = false;                ///< together they reach all of the grid
+    std::vector<std::size_t> needed;  ///< else the ones whose hulls give what they reach of the grid's box
+    geo::Box open;                    ///< the box of the cells no stretch holds whole: the uncovered part lies inside
+};
+
+/// Tests the stretches on a lattice over the grid's box: each lattice point
+/// stands for the square cell of side `step` around it, which a stretch
+/// holds whole when it holds the point with a margin of half the cell's
+/// diagonal. The grid is full when one stretch holds every vertex, or every
+/// cell is held. Otherwise a stretch is not needed when every cell it may
+/// touch is held whole by another stretch still needed: dropped smallest
+/// first, each drop keeps the union of the rest over the box unchanged (the
+/// cells the dropped one reaches stay inside the others), so the uncovered
+/// area is the same with fewer hulls for GEOS. The interior of a well-reached
+/// grid is mostly such stretches; those along the edge of the reach stay.
+StretchSelection select_stretches(const geo::MultiPolygon& shape, std::span<const Stretch> stretches) {
+    StretchSelection out;
     for (const Stretch& stretch : stretches) {
         bool all = true;
         for (const geo::Polygon& polygon : shape.polygons) {
             for (const geo::Point& v : polygon.rings.front()) all = all && stretch.holds(v, 0.0);
         }
-        if (all) return true;
+        if (all) {
+            out.full = true;
+            return out;
+        }
     }
     const geo::Box box = geo::bounds(shape);
     const double width = box.max_x - box.min_x, height = box.max_y - box.min_y;
     constexpr double steps = 16.0;
     const double step = std::max({width / steps, height / steps, 1.0});
     const double margin = step * std::numbers::sqrt2 / 2;
-    std::size_t last = 0;  // neighbouring points are mostly held by the same stretch
-    for (double y = box.min_y + step / 2; y < box.max_y + step / 2; y += step) {
-        for (double x = box.min_x + step / 2; x < box.max_x + step / 2; x += step) {
-            const geo::Point p{std::min(x, box.max_x), std::min(y, box.max_y)};
-            if (stretches[last].holds(p, margin)) continue;
-            bool held = false;
-            for (std::size_t i = 0; i < stretches.size() && !held; ++i) {
-                if (stretches[i].holds(p, margin)) {
-                    held = true;
-                    last = i;
-                }
+    // Column k's points lie at min_x + step / 2 + k * step, the last moved onto max_x; rows likewise.
+    const auto lines = [&](double extent) { return static_cast<std::size_t>(std::ceil(extent / step + 0.5)); };
+    const std::size_t columns = std::max<std::size_t>(1, lines(width)), rows = std::max<std::size_t>(1, lines(height));
+    const auto centre = [&](std::size_t column, std::size_t row) {
+        return geo::Point{std::min(box.min_x + step / 2 + static_cast<double>(column) * step, box.max_x),
+                          std::min(box.min_y + step / 2 + static_cast<double>(row) * step, box.max_y)};
+    };
+    // The columns (rows) whose points lie within [low, high].
+    const auto range = [&](double low, double high, double origin, std::size_t count) {
+        const double first = std::ceil((low - origin - step / 2) / step), last = std::floor((high - origin - step / 2) / step);
+        const auto clamp = [&](double k) { return static_cast<std::size_t>(std::clamp(k, 0.0, static_cast<double>(count - 1))); };
+        return std::pair{clamp(first), clamp(last + 1)};  // one more: the last point may have been moved onto the edge
+    };
+    const std::size_t count = stretches.size(), cell_count = columns * rows;
+    // Row i: the cells stretch i holds whole, and those it may touch.
+    std::vector<std::uint8_t> holds(count * cell_count, 0), touches(count * cell_count, 0);
+    std::vector<std::uint32_t> holders(cell_count, 0);
+    for (std::size_t i = 0; i < count; ++i) {
+        const Stretch& s = stretches[i];
+        const double reach = std::max(s.ra, s.rb) + margin;
+        const auto [c0, c1] = range(std::min(s.a.x, s.b.x) - reach, std::max(s.a.x, s.b.x) + reach, box.min_x, columns);
+        const auto [r0, r1] = range(std::min(s.a.y, s.b.y) - reach, std::max(s.a.y, s.b.y) + reach, box.min_y, rows);
+        for (std::size_t r = r0; r <= r1; ++r) {
+            for (std::size_t c = c0; c <= c1; ++c) {
+                const std::size_t cell = r * columns + c;
+                const geo::Point p = centre(c, r);
+                const bool held = s.holds(p, margin);
+                holds[i * cell_count + cell] = held;
+                touches[i * cell_count + cell] = held || s.may_touch(p, margin);
+                holders[cell] += held;
             }
-            if (!held) return false;
         }
     }
-    return true;
+    for (std::size_t r = 0; r < rows; ++r) {
+        for (std::size_t c = 0; c < columns; ++c) {
+            if (holders[r * columns + c] > 0) continue;
+            const geo::Point p = centre(c, r);
+            out.open.expand(geo::Point{p.x - step / 2, p.y - step / 2});
+            out.open.expand(geo::Point{p.x + step / 2, p.y + step / 2});
+        }
+    }
+    if (out.open.empty()) {
+        out.full = true;
+        return out;
+    }
+    // Smallest first (by the area of the two end discs and the band between them).
+    std::vector<std::pair<double, std::size_t>> order;
+    order.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        const Stretch& s = stretches[i];
+        const double r = std::max(s.ra, s.rb);
+        const double dx = s.b.x - s.a.x, dy = s.b.y - s.a.y;
+        order.emplace_back(std::sqrt(dx * dx + dy * dy) * (s.ra + s.rb) + std::numbers::pi * r * r, i);
+    }
+    std::sort(order.begin(), order.end());
+    std::vector<bool> dropped(count, false);
+    for (const auto& [size, i] : order) {
+        const std::uint8_t* const held = &holds[i * cell_count];
+        const std::uint8_t* const touched = &touches[i * cell_count];
+        bool needed = false;
+        for (std::size_t c = 0; c < cell_count && !needed; ++c) needed = touched[c] && holders[c] - held[c] == 0;
+        if (needed) continue;
+        dropped[i] = true;
+        for (std::size_t c = 0; c < cell_count; ++c) holders[c] -= held[c];
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+        if (!dropped[i]) out.needed.push_back(i);
+    }
+    return out;
 }
 
 /// What the walk reaches of the grid `shape` along the streets: around each
@@ -302,11 +392,45 @@ void add_streets(Reaching& out, const geo::MultiPolygon& shape, const geo::Box& 
         }
     }
     if (stretches.empty()) return;
-    if (stretches_cover(shape, stretches)) {
-        out.full = true;
-        return;
+    const StretchSelection selection = select_stretches(shape, stretches);
+    out.full = selection.full;
+    out.open = selection.open;
+    for (const std::size_t i : selection.needed) {
+        const Stretch& stretch = stretches[i];
+        out.shapes.push_back(stretch_hull(stretch.a, stretch.ra, stretch.b, stretch.rb));
     }
-    for (const Stretch& stretch : stretches) out.shapes.push_back(stretch_hull(stretch.a, stretch.ra, stretch.b, stretch.rb));
+}
+
+/// The grid's `area` minus every shape of `reaching`. One difference at a
+/// time, the largest shapes first, rather than the difference with their
+/// union: a cascaded union of tens of overlapping pieces nodes all their
+/// edges at every level of the cascade, while here the part left shrinks
+/// fast and a shape whose box misses the box of what is left costs no GEOS
+/// call. Along the streets the part left starts as the grid clipped to the
+/// box of the lattice cells no stretch holds whole (outside it everything is
+/// reached), when that box is small enough for the clip to pay.
+geo::geos::Geometry cut_away(geo::geos::Geometry area, const Reaching& reaching, geo::geos::Context& context) {
+    const auto box_area = [](const geo::Box& box) { return (box.max_x - box.min_x) * (box.max_y - box.min_y); };
+    constexpr double clip_below = 0.6;  // of the grid's box: measured on the bench city, the clip costs a difference
+    const geo::Box& open = reaching.open;
+    if (!open.empty() && box_area(open) < clip_below * box_area(area.box())) {
+        const geo::Ring ring{{open.min_x, open.min_y}, {open.max_x, open.min_y}, {open.max_x, open.max_y},
+                             {open.min_x, open.max_y}, {open.min_x, open.min_y}};
+        area = area.intersection(context.polygon(geo::Polygon{{ring}}));
+    }
+    const std::vector<geo::Polygon>& shapes = reaching.shapes;
+    std::vector<std::pair<double, std::size_t>> order;
+    order.reserve(shapes.size());
+    for (std::size_t i = 0; i < shapes.size(); ++i) order.emplace_back(-std::abs(geo::signed_area(shapes[i].rings.front())), i);
+    std::sort(order.begin(), order.end());
+    geo::Box left = area.box();
+    for (const auto& [size, i] : order) {
+        if (area.empty()) break;
+        if (!geo::bounds(shapes[i]).intersects(left)) continue;
+        area = area.difference(context.polygon(shapes[i]));
+        left = area.box();
+    }
+    return area;
 }
 
 /// The uncovered part of one finest-level grid. In straight lines: outside
@@ -338,17 +462,12 @@ GridArea grid_area(const model::Grid& grid, const FacilityCells& facilities, con
         out.uncovered = grid.geometry;
         return out;
     }
-    std::vector<geo::geos::Geometry> parts;
-    parts.reserve(reaching.shapes.size());
-    for (const geo::Polygon& polygon : reaching.shapes) parts.push_back(context.polygon(polygon));
-    const geo::geos::Geometry reach = context.union_all(std::move(parts));
     geo::geos::Geometry rest = [&] {
-        const geo::geos::Geometry polygon = context.multipolygon(shape);
         try {
-            return polygon.difference(reach);
+            return cut_away(context.multipolygon(shape), reaching, context);
         } catch (const geo::geos::GeosError&) {
             // An imported grid GEOS finds invalid: its repaired shape still has an area to report.
-            return polygon.make_valid().difference(reach);
+            return cut_away(context.multipolygon(shape).make_valid(), reaching, context);
         }
     }();
     out.uncovered_m2 = rest.empty() ? 0.0 : rest.area();
@@ -380,7 +499,9 @@ Tally& Tally::operator+=(const Tally& other) noexcept {
 
 double distance_m(const geo::Point& a, const geo::Point& b) noexcept {
     const geo::Point scale = metres_per_degree((a.y + b.y) / 2);
-    return std::hypot((b.x - a.x) * scale.x, (b.y - a.y) * scale.y);
+    // sqrt, not hypot (every household of every kind comes here): the squares of metres cannot overflow.
+    const double dx = (b.x - a.x) * scale.x, dy = (b.y - a.y) * scale.y;
+    return std::sqrt(dx * dx + dy * dy);
 }
 
 geo::Point offset(const geo::Point& origin, double east_m, double north_m) noexcept {
@@ -594,9 +715,9 @@ std::vector<GridRow> grid_rows(const model::Snapshot& snapshot, std::span<const 
     return rows;
 }
 
-std::shared_ptr<const StreetNetwork> walking_network(const CirclesConfig& config,
-                                                    std::span<const std::vector<geo::Point>> lines) {
+std::shared_ptr<const StreetNetwork> walking_network(const CirclesConfig& config, const StreetReader& read_streets) {
     if (config.method == Method::straight) return nullptr;
+    const std::vector<std::vector<geo::Point>> lines = read_streets ? read_streets() : std::vector<std::vector<geo::Point>>{};
     const bool streets = std::any_of(lines.begin(), lines.end(), [](const auto& line) { return line.size() >= 2; });
     if (!streets) {
         if (config.method == Method::network) {

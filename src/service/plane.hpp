@@ -1,32 +1,20 @@
 #pragma once
 // Internal to the service module: metres on the CGCS2000 ellipsoid near a
-// point, shared by the straight-line circles and the street network.
+// point (geo/ellipsoid.hpp), shared by the straight-line circles and the
+// street network.
 
 #include <algorithm>
 #include <cmath>
 #include <numbers>
 
+#include "wangge/geo/ellipsoid.hpp"
 #include "wangge/geo/types.hpp"
 
 namespace wangge::service::detail {
 
-// The CGCS2000 ellipsoid (EPSG:1024): semi-major axis and flattening.
-inline constexpr double semi_major_m = 6378137.0;
-inline constexpr double flattening = 1.0 / 298.257222101;
-inline constexpr double eccentricity2 = flattening * (2.0 - flattening);
-inline constexpr double radians_per_degree = std::numbers::pi / 180.0;
+using geo::metres_per_degree;
 /// Rounding of stored coordinates: a household this far beyond the distance still counts as covered.
 inline constexpr double rounding_m = 0.001;
-
-/// Metres per degree of longitude (x) and latitude (y) at latitude `lat` (degrees).
-inline geo::Point metres_per_degree(double lat) noexcept {
-    const double phi = lat * radians_per_degree;
-    const double sin_phi = std::sin(phi);
-    const double w2 = 1.0 - eccentricity2 * sin_phi * sin_phi;
-    const double prime_vertical = semi_major_m / std::sqrt(w2);
-    const double meridian = semi_major_m * (1.0 - eccentricity2) / (w2 * std::sqrt(w2));
-    return {prime_vertical * std::cos(phi) * radians_per_degree, meridian * radians_per_degree};
-}
 
 /// The parameter along segment ab of the point nearest to p, in [0, 1] (plane coordinates).
 inline double nearest_t(const geo::Point& a, const geo::Point& b, const geo::Point& p) noexcept {

@@ -397,6 +397,39 @@ TEST(Coverage, UncoveredAreaAlongOneStreet) {
     EXPECT_EQ(coverage.area(position_of(*snapshot, g4))->reach, Reach::full);  // inside the stretch around the clinic
 }
 
+TEST(Coverage, GridCoveredTogetherByStretchesThatEachReachPartOfIt) {
+    // Two streets along y = 0 and y = 200 joined at x = ±1000, a clinic on the
+    // first at x = 0 and a 3000 m walk: every point of them has more than the
+    // 300 m snap distance left, so the reach is the band y in [−300, 500]
+    // with flat edges (the 32-gons have vertices straight north and south of
+    // their centres). Grid G1, y in [−250, 450], needs both streets (neither
+    // band alone holds it) and the stretches on each side of the clinic:
+    // fully covered. G2, y in [−250, 700], leaves exactly 600 m × 200 m.
+    model::Dataset data;
+    data.grids.push_back({street, "示例街道", model::GridLevel::street, "", rectangle(-300, -250, 900, 700), 0, {}, 1});
+    data.grids.push_back({community, "示例社区", model::GridLevel::community, street, rectangle(-300, -250, 900, 700), 0, {}, 1});
+    data.grids.push_back({g1, "第一网格", model::GridLevel::grid, community, rectangle(-300, -250, 300, 450), 0, {}, 1});
+    data.grids.push_back({g2, "第二网格", model::GridLevel::grid, community, rectangle(300, -250, 900, 700), 0, {}, 1});
+    data.facilities = {facility(1, "卫生服务站", 0, 0)};
+    const auto snapshot = model::Snapshot::build(std::move(data), 1);
+    const std::vector<std::vector<geo::Point>> ladder{{at(-1000, 0), at(1000, 0)},
+                                                      {at(-1000, 200), at(1000, 200)},
+                                                      {at(-1000, 0), at(-1000, 200)},
+                                                      {at(1000, 0), at(1000, 200)}};
+    const ServiceKind far{"health", "卫生服务站", {"卫生服务站"}, 3000.0};
+    const Coverage coverage = Coverage::compute(*snapshot, far, nullptr, 0, std::make_shared<const StreetNetwork>(ladder, 300.0));
+    const GridArea* full = coverage.area(position_of(*snapshot, g1));
+    ASSERT_NE(full, nullptr);
+    EXPECT_EQ(full->reach, Reach::full);
+    EXPECT_EQ(full->uncovered_m2, 0.0);
+    const GridArea* part = coverage.area(position_of(*snapshot, g2));
+    ASSERT_NE(part, nullptr);
+    EXPECT_EQ(part->reach, Reach::partial);
+    // The local plane's distortion over 1 km is below 0.02 %.
+    EXPECT_NEAR(part->uncovered_m2, 120000.0, 30.0);
+    EXPECT_NEAR(geo::bounds(part->uncovered).min_y, at(0, 500).y, 1e-7);
+}
+
 TEST(Coverage, FacilityEditsAlongTheStreetsAreIncremental) {
     std::shared_ptr<const model::Snapshot> snapshot = model::Snapshot::build(block_dataset(), 1);
     const auto network = std::make_shared<const StreetNetwork>(block_streets(), 300.0);
@@ -430,11 +463,19 @@ TEST(Config, MethodAndSnapDistance) {
 
     // No streets: "network" is refused, no method means straight lines.
     EXPECT_THROW((void)walking_network(config, {}), InputError);
-    const auto streets = block_streets();
+    EXPECT_THROW((void)walking_network(config, [] { return std::vector<std::vector<geo::Point>>{}; }), InputError);
+    int reads = 0;
+    const StreetReader streets = [&] {
+        ++reads;
+        return block_streets();
+    };
     EXPECT_EQ(walking_network(config, streets)->snap_m(), 150.0);
     config.method.reset();
     EXPECT_EQ(walking_network(config, {}), nullptr);
     EXPECT_NE(walking_network(config, streets), nullptr);
+    EXPECT_EQ(reads, 2);
+    // Straight lines never read the basemap's streets.
     config.method = Method::straight;
     EXPECT_EQ(walking_network(config, streets), nullptr);
+    EXPECT_EQ(reads, 2);
 }

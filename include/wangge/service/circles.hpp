@@ -31,7 +31,11 @@
 // goes on straight off the street): per stretch of a segment over which the
 // distance left changes linearly, the hull of the 32-gons at its two ends,
 // plus the circles of the facilities off the streets. A grid inside one such
-// stretch, or reached by none, needs no GEOS. A household's own coverage
+// stretch, or reached by none, needs no GEOS; nor does one the stretches
+// together hold (tested on a 16 × 16 lattice of cells over its box). For the
+// rest, a hull is left out when every cell it may reach is held whole by a
+// hull that stays (the union over the grid is the same), and GEOS cuts the
+// others from the grid one at a time, largest first. A household's own coverage
 // follows its nearest street, so it can lie inside that area and still be
 // uncovered (its street is not the reached one), rarely the reverse.
 //
@@ -171,11 +175,16 @@ struct GridRow {
 [[nodiscard]] std::vector<GridRow> grid_rows(const model::Snapshot& snapshot, std::span<const Coverage* const> coverages,
                                              const std::function<bool(std::string_view code)>& keep = {});
 
-/// The network `config` walks given the lines of the basemap's streets
-/// (none: empty), built with its snap distance; null for straight lines (the
-/// method asked, or no streets and no method asked). Throws InputError when
-/// the method "network" is asked and there are no streets.
+/// Reads the lon/lat lines of the basemap's streets.
+using StreetReader = std::function<std::vector<std::vector<geo::Point>>()>;
+
+/// The network `config` walks along the lines `read_streets` gives (an empty
+/// reader: no basemap, no streets), built with its snap distance; null for
+/// straight lines (the method asked, or no streets and no method asked). The
+/// streets are read only when the method is not "straight" (reading a city's
+/// tiles takes a second). Throws InputError when the method "network" is
+/// asked and there are no streets.
 [[nodiscard]] std::shared_ptr<const StreetNetwork> walking_network(const CirclesConfig& config,
-                                                                   std::span<const std::vector<geo::Point>> lines);
+                                                                   const StreetReader& read_streets);
 
 }  // namespace wangge::service
