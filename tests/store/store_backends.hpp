@@ -111,7 +111,7 @@ class GeoPackageBackend final : public Backend {
 public:
     [[nodiscard]] std::string location() const override { return (dir_ / "store.gpkg").string(); }
     [[nodiscard]] std::vector<auth::AuditEntry> audit() const override {
-        std::vector<auth::AuditEntry> entries = auth::AuthStore(location()).query_audit({}).entries;
+        std::vector<auth::AuditEntry> entries = auth::GeoPackageAuthStore(location()).query_audit({}).entries;
         std::reverse(entries.begin(), entries.end());
         return entries;
     }
