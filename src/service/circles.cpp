@@ -11,6 +11,7 @@
 #include <span>
 #include <thread>
 #include <unordered_map>
+#include <variant>
 
 #include "wangge/error.hpp"
 #include "wangge/geo/convex_hull.hpp"
@@ -82,29 +83,31 @@ private:
     std::unordered_map<std::uint64_t, std::vector<geo::Point>> cells_;
 };
 
-/// Runs job(i, context) for i in [0, count) on `threads` threads, each with
-/// its own GEOS context; rethrows the first exception once all stopped.
-template <class Job>
+/// Runs job(i, state) for i in [0, count) on up to `threads` threads (the
+/// caller's among them), each with its own default-made State (a GEOS
+/// context: one per thread); rethrows the first exception once all stopped.
+template <class State, class Job>
 void run_parallel(std::size_t count, unsigned threads, Job&& job) {
     if (count == 0) return;
-    threads = std::max(1U, std::min<unsigned>(threads, static_cast<unsigned>((count + 63) / 64)));
+    threads = std::max(1U, std::min<unsigned>(threads, static_cast<unsigned>(std::min<std::size_t>(count, 1U << 16))));
     std::atomic<std::size_t> next{0};
     std::exception_ptr failure;
     std::mutex failure_mutex;
     const auto work = [&] {
         try {
-            geo::geos::Context context;
-            for (std::size_t i = next++; i < count; i = next++) job(i, context);
+            State state;
+            for (std::size_t i = next++; i < count; i = next++) job(i, state);
         } catch (...) {
             const std::lock_guard lock(failure_mutex);
             if (!failure) failure = std::current_exception();
             next = count;
         }
     };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (std::thread& thread : pool) thread.join();
+    {
+        std::vector<std::jthread> pool;
+        for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+        work();
+    }
     if (failure) std::rethrow_exception(failure);
 }
 
@@ -685,11 +688,27 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
             if (leaf[g]) redo.push_back(g);
         }
     }
-    run_parallel(redo.size(), threads, [&](std::size_t i, geo::geos::Context& context) {
+    // At least 64 grids a thread: fewer do not pay for the thread.
+    const unsigned grid_threads = std::min<unsigned>(threads, static_cast<unsigned>((redo.size() + 63) / 64));
+    run_parallel<geo::geos::Context>(redo.size(), grid_threads, [&](std::size_t i, geo::geos::Context& context) {
         out.areas_[redo[i]] = std::make_shared<const GridArea>(grid_area(
             *grids[redo[i]], cells, loose_cells, kind.distance_m, streets, walk ? &*walk : nullptr, context));
     });
     out.work_.grids_computed = redo.size();
+    return out;
+}
+
+std::vector<Coverage> Coverage::compute_all(const model::Snapshot& snapshot, std::span<const ServiceKind> kinds,
+                                            unsigned threads, const std::shared_ptr<const StreetNetwork>& network) {
+    if (threads == 0) threads = std::max(1U, std::thread::hardware_concurrency());
+    // The cores go to kinds first: each kind's own split over grids leaves
+    // cores idle on its serial parts (the walk, the tallies) and its tail.
+    const unsigned workers = std::max(1U, std::min<unsigned>(threads, static_cast<unsigned>(kinds.size())));
+    const unsigned per_kind = std::max(1U, threads / workers);
+    std::vector<Coverage> out(kinds.size());
+    run_parallel<std::monostate>(kinds.size(), workers, [&](std::size_t k, std::monostate&) {
+        out[k] = compute(snapshot, kinds[k], nullptr, per_kind, network);
+    });
     return out;
 }
 

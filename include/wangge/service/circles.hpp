@@ -116,6 +116,14 @@ public:
                                           const Coverage* base = nullptr, unsigned threads = 0,
                                           std::shared_ptr<const StreetNetwork> network = nullptr);
 
+    /// Every kind of `kinds` afresh (no base), in their order, the kinds
+    /// spread over `threads` threads (0: one per core), at most one per
+    /// kind, each with its own GEOS contexts: the same coverages as
+    /// compute() one kind after another, sooner.
+    [[nodiscard]] static std::vector<Coverage> compute_all(const model::Snapshot& snapshot, std::span<const ServiceKind> kinds,
+                                                           unsigned threads = 0,
+                                                           const std::shared_ptr<const StreetNetwork>& network = nullptr);
+
     [[nodiscard]] const ServiceKind& kind() const noexcept { return kind_; }
     [[nodiscard]] Method method() const noexcept { return network_ ? Method::network : Method::straight; }
     /// The tally of a grid at any level by code; null for a code not in force.
