@@ -30,7 +30,9 @@
 // reaches with some distance left, grown by what is left there (the walk
 // goes on straight off the street): per stretch of a segment over which the
 // distance left changes linearly, the hull of the 32-gons at its two ends,
-// plus the circles of the facilities off the streets. A grid inside one such
+// plus the circles of the facilities off the streets; stretches continuing
+// one another within 2 m of a straight line are one hull (the area moves by
+// at most 2 m; docs/service-circles.md). A grid inside one such
 // stretch, or reached by none, needs no GEOS; nor does one the stretches
 // together hold (tested on a 16 × 16 lattice of cells over its box). For the
 // rest, a hull is left out when every cell it may reach is held whole by a
