@@ -90,7 +90,7 @@ private:
 template <class State, class Job>
 void run_parallel(std::size_t count, unsigned threads, Job&& job) {
     if (count == 0) return;
-    threads = std::max(1U, std::min<unsigned>(threads, static_cast<unsigned>(std::min<std::size_t>(count, 1U << 16))));
+    threads = std::max(1U, static_cast<unsigned>(std::min<std::size_t>(threads, count)));
     std::atomic<std::size_t> next{0};
     std::exception_ptr failure;
     std::mutex failure_mutex;
