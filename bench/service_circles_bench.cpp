@@ -1,12 +1,15 @@
 // Times the 15-minute living circles (service/circles.hpp) for scripts/bench:
 // loads a store's grids, households and facilities, computes every service
-// kind of the default config afresh, then one facility edit incrementally;
+// kind of the default config afresh (one after another, then all at once),
+// then one facility edit incrementally;
 // in straight lines, and with --basemap along the basemap's streets
 // (service/network.hpp) in the same run, reading them from its tiles first.
 //
 // usage: wangge_service_circles_bench --store FILE.gpkg [--basemap FILE.mbtiles] [--threads N]
 // Prints one JSON line: {"load_ms","grids","households","facilities","threads",
-// "full_ms","kinds":[{"kind","full_ms","facilities","covered","households","grids_partial"}],
+// "full_ms" (the kinds one after another, each over the threads),
+// "kinds_parallel_ms" (the kinds over the threads, Coverage::compute_all), "kinds_parallel_same" (same totals),
+// "kinds":[{"kind","full_ms","facilities","covered","households","grids_partial"}],
 // "incremental":{"ms","households_checked","grids"},
 // "network":{"streets_read_ms","network_build_ms","nodes","segments","length_km","snap_distance_m",
 //            "households_off_streets","full_ms","kinds":[…],"incremental":{…}}} (null without --basemap).
@@ -57,6 +60,13 @@ nlohmann::json run(const model::Snapshot& snapshot, const service::CirclesConfig
     }
     const double full_ms = ms_since(full_start);
 
+    // The same kinds spread over the threads, at most one per kind (what `wangge report` does).
+    const auto parallel_start = Clock::now();
+    const std::vector<service::Coverage> together = service::Coverage::compute_all(snapshot, config.kinds, threads, network);
+    const double parallel_ms = ms_since(parallel_start);
+    bool same = together.size() == computed.size();
+    for (std::size_t k = 0; same && k < computed.size(); ++k) same = together[k].total() == computed[k].total();
+
     // One facility of the first kind moved 300 m north-east: what a write costs.
     nlohmann::json incremental = nullptr;
     const service::Coverage& base = computed.front();
@@ -74,7 +84,11 @@ nlohmann::json run(const model::Snapshot& snapshot, const service::CirclesConfig
                        {"grids", after.work().grids_computed}};
     }
 
-    return {{"full_ms", full_ms}, {"kinds", kinds}, {"incremental", incremental}};
+    return {{"full_ms", full_ms},
+            {"kinds_parallel_ms", parallel_ms},
+            {"kinds_parallel_same", same},
+            {"kinds", kinds},
+            {"incremental", incremental}};
 }
 
 }  // namespace

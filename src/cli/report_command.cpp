@@ -98,10 +98,8 @@ int report_command(const Args& args) {
         read_streets = [&] { return basemap::read_street_lines(values->at("basemap").as<std::string>()); };
     }
     const auto network = service::walking_network(circles_in_force, read_streets);
-    std::vector<service::Coverage> coverages;
-    for (const service::ServiceKind& kind : circles_in_force.kinds) {
-        coverages.push_back(service::Coverage::compute(*snapshot, kind, nullptr, 0, network));
-    }
+    const std::vector<service::Coverage> coverages =
+        service::Coverage::compute_all(*snapshot, circles_in_force.kinds, 0, network);
     std::vector<const service::Coverage*> computed;
     for (const service::Coverage& coverage : coverages) computed.push_back(&coverage);
     const std::vector<service::GridRow> circles = service::grid_rows(*snapshot, computed);

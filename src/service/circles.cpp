@@ -10,7 +10,9 @@
 #include <numbers>
 #include <span>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
+#include <variant>
 
 #include "wangge/error.hpp"
 #include "wangge/geo/convex_hull.hpp"
@@ -82,29 +84,31 @@ private:
     std::unordered_map<std::uint64_t, std::vector<geo::Point>> cells_;
 };
 
-/// Runs job(i, context) for i in [0, count) on `threads` threads, each with
-/// its own GEOS context; rethrows the first exception once all stopped.
-template <class Job>
+/// Runs job(i, state) for i in [0, count) on up to `threads` threads (the
+/// caller's among them), each with its own default-made State (a GEOS
+/// context: one per thread); rethrows the first exception once all stopped.
+template <class State, class Job>
 void run_parallel(std::size_t count, unsigned threads, Job&& job) {
     if (count == 0) return;
-    threads = std::max(1U, std::min<unsigned>(threads, static_cast<unsigned>((count + 63) / 64)));
+    threads = std::max(1U, static_cast<unsigned>(std::min<std::size_t>(threads, count)));
     std::atomic<std::size_t> next{0};
     std::exception_ptr failure;
     std::mutex failure_mutex;
     const auto work = [&] {
         try {
-            geo::geos::Context context;
-            for (std::size_t i = next++; i < count; i = next++) job(i, context);
+            State state;
+            for (std::size_t i = next++; i < count; i = next++) job(i, state);
         } catch (...) {
             const std::lock_guard lock(failure_mutex);
             if (!failure) failure = std::current_exception();
             next = count;
         }
     };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (std::thread& thread : pool) thread.join();
+    {
+        std::vector<std::jthread> pool;
+        for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+        work();
+    }
     if (failure) std::rethrow_exception(failure);
 }
 
@@ -237,6 +241,94 @@ struct Stretch {
         return dx * dx + dy * dy <= reach * reach;
     }
 };
+
+/// How far (metres, in the grid's plane) the area drawn from merged stretches
+/// may lie from that of the stretches merged (see merge_continuations).
+constexpr double merge_tolerance_m = 2.0;
+
+/// Joins stretches that continue one another nearly in line, so GEOS cuts
+/// one hull where it cut several (along a street the walk goes on through
+/// bends and crossings with the distance left falling at the same rate).
+/// Stretches meeting end to end, with the same radius there, form a chain
+/// with vertices (p_i, r_i); the chain becomes the one stretch from its
+/// first to its last vertex when every vertex lies within `tolerance_m` of
+/// that line at the same parameter t, counting the radius too:
+/// |p_i - p(t)| + |r_i - r(t)| <= tolerance_m. Why that bounds the area: a
+/// stretch's hull is the union over t of the 32-gon scaled by r(t) at p(t)
+/// (the hull of two scaled copies of one convex polygon), so moving each
+/// vertex of the chain to (p(t_i), r(t_i)) moves each piece's hull, and
+/// their union, by at most that sum, and the moved pieces together are the
+/// merged hull. So the merged area lies within the tolerance of the
+/// stretches' union, both ways.
+std::vector<Stretch> merge_continuations(std::span<const Stretch> stretches, double tolerance_m) {
+    struct Vertex {
+        geo::Point p;
+        double r;
+    };
+    std::vector<std::vector<Vertex>> chains;
+    chains.reserve(stretches.size());
+    for (const Stretch& s : stretches) chains.push_back({{s.a, s.ra}, {s.b, s.rb}});
+    // Ends meet where they round to the same millimetre (point_on's far end
+    // may differ from the node by an ulp); a rare miss at a rounding
+    // boundary only leaves two hulls.
+    const auto key = [](const geo::Point& p) { return std::pair{std::llround(p.x * 1000), std::llround(p.y * 1000)}; };
+    std::vector<std::tuple<std::pair<long long, long long>, std::size_t>> ends;
+    ends.reserve(2 * stretches.size());
+    for (std::size_t i = 0; i < stretches.size(); ++i) {
+        ends.emplace_back(key(stretches[i].a), i);
+        ends.emplace_back(key(stretches[i].b), i);
+    }
+    std::sort(ends.begin(), ends.end());
+    // A merged chain lives on in the lower-numbered of its two parts.
+    std::vector<std::size_t> parent(stretches.size());
+    for (std::size_t i = 0; i < parent.size(); ++i) parent[i] = i;
+    const auto find = [&](std::size_t i) {
+        while (parent[i] != i) i = parent[i] = parent[parent[i]];
+        return i;
+    };
+    const auto within = [&](const std::vector<Vertex>& chain) {
+        const Vertex& first = chain.front();
+        const Vertex& last = chain.back();
+        if (first.r <= 0.0 && last.r <= 0.0) return false;  // its hull would be a line, no polygon
+        for (std::size_t i = 1; i + 1 < chain.size(); ++i) {
+            const double t = detail::nearest_t(first.p, last.p, chain[i].p);
+            const double dx = chain[i].p.x - first.p.x - t * (last.p.x - first.p.x);
+            const double dy = chain[i].p.y - first.p.y - t * (last.p.y - first.p.y);
+            if (std::sqrt(dx * dx + dy * dy) + std::abs(chain[i].r - first.r - t * (last.r - first.r)) > tolerance_m) return false;
+        }
+        return true;
+    };
+    for (std::size_t begin = 0; begin < ends.size();) {
+        std::size_t end = begin + 1;
+        while (end < ends.size() && std::get<0>(ends[end]) == std::get<0>(ends[begin])) ++end;
+        const auto at = std::get<0>(ends[begin]);
+        for (std::size_t u = begin; u < end; ++u) {
+            for (std::size_t v = u + 1; v < end; ++v) {
+                const std::size_t x = find(std::get<1>(ends[u])), y = find(std::get<1>(ends[v]));
+                if (x == y) continue;
+                std::vector<Vertex> joined = chains[x];
+                std::vector<Vertex> other = chains[y];
+                // Both still end here (not merged through it already): x's end last, y's first.
+                if (key(joined.back().p) != at) std::reverse(joined.begin(), joined.end());
+                if (key(other.front().p) != at) std::reverse(other.begin(), other.end());
+                if (key(joined.back().p) != at || key(other.front().p) != at) continue;
+                if (std::abs(joined.back().r - other.front().r) > rounding_m) continue;
+                joined.insert(joined.end(), other.begin() + 1, other.end());
+                if (!within(joined)) continue;
+                const auto [keep, gone] = std::minmax(x, y);
+                chains[keep] = std::move(joined);
+                chains[gone].clear();
+                parent[gone] = keep;
+            }
+        }
+        begin = end;
+    }
+    std::vector<Stretch> out;
+    for (std::size_t i = 0; i < chains.size(); ++i) {
+        if (find(i) == i) out.push_back({chains[i].front().p, chains[i].front().r, chains[i].back().p, chains[i].back().r});
+    }
+    return out;
+}
 
 /// What the stretches reaching a grid do for it, tested without GEOS.
 struct StretchSelection {
@@ -392,6 +484,7 @@ void add_streets(Reaching& out, const geo::MultiPolygon& shape, const geo::Box& 
         }
     }
     if (stretches.empty()) return;
+    stretches = merge_continuations(stretches, merge_tolerance_m);
     const StretchSelection selection = select_stretches(shape, stretches);
     out.full = selection.full;
     out.open = selection.open;
@@ -685,11 +778,27 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
             if (leaf[g]) redo.push_back(g);
         }
     }
-    run_parallel(redo.size(), threads, [&](std::size_t i, geo::geos::Context& context) {
+    // At least 64 grids a thread: fewer do not pay for the thread.
+    const unsigned grid_threads = std::min<unsigned>(threads, static_cast<unsigned>((redo.size() + 63) / 64));
+    run_parallel<geo::geos::Context>(redo.size(), grid_threads, [&](std::size_t i, geo::geos::Context& context) {
         out.areas_[redo[i]] = std::make_shared<const GridArea>(grid_area(
             *grids[redo[i]], cells, loose_cells, kind.distance_m, streets, walk ? &*walk : nullptr, context));
     });
     out.work_.grids_computed = redo.size();
+    return out;
+}
+
+std::vector<Coverage> Coverage::compute_all(const model::Snapshot& snapshot, std::span<const ServiceKind> kinds,
+                                            unsigned threads, const std::shared_ptr<const StreetNetwork>& network) {
+    if (threads == 0) threads = std::max(1U, std::thread::hardware_concurrency());
+    // The cores go to kinds first: each kind's own split over grids leaves
+    // cores idle on its serial parts (the walk, the tallies) and its tail.
+    const unsigned workers = std::max(1U, std::min<unsigned>(threads, static_cast<unsigned>(kinds.size())));
+    const unsigned per_kind = std::max(1U, threads / workers);
+    std::vector<Coverage> out(kinds.size());
+    run_parallel<std::monostate>(kinds.size(), workers, [&](std::size_t k, std::monostate&) {
+        out[k] = compute(snapshot, kinds[k], nullptr, per_kind, network);
+    });
     return out;
 }
 

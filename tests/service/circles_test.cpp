@@ -16,6 +16,7 @@
 #include "support/temp_dir.hpp"
 #include "wangge/error.hpp"
 #include "wangge/service/config.hpp"
+#include "wangge/synth/city.hpp"
 
 using namespace wangge;
 using namespace wangge::service;
@@ -478,4 +479,34 @@ TEST(Config, MethodAndSnapDistance) {
     config.method = Method::straight;
     EXPECT_EQ(walking_network(config, streets), nullptr);
     EXPECT_EQ(reads, 2);
+}
+
+TEST(Coverage, KindsInParallelGiveTheSerialResults) {
+    // A small generated city with its streets: every default kind computed
+    // afresh on one thread, one kind after another, and all kinds at once.
+    synth::CityParams params;
+    params.grids = 40;
+    params.households = 4000;
+    params.incidents = 0;
+    params.incident_history = false;
+    const auto snapshot = model::Snapshot::build(synth::generate_city(params), 1);
+    std::vector<std::vector<geo::Point>> lines;
+    for (synth::Street& street : synth::city_streets(params)) {
+        for (auto& line : street.lines) lines.push_back(std::move(line));
+    }
+    const auto network = std::make_shared<const StreetNetwork>(lines, 300.0);
+    const std::vector<ServiceKind> kinds = CirclesConfig::default_kinds();
+    for (const auto& walking : {std::shared_ptr<const StreetNetwork>{}, network}) {
+        const std::vector<Coverage> together = Coverage::compute_all(*snapshot, kinds, 3, walking);
+        ASSERT_EQ(together.size(), kinds.size());
+        std::int64_t covered = 0;
+        for (std::size_t k = 0; k < kinds.size(); ++k) {
+            const Coverage alone = Coverage::compute(*snapshot, kinds[k], nullptr, 1, walking);
+            EXPECT_EQ(together[k].kind(), kinds[k]);
+            EXPECT_EQ(together[k].method(), alone.method());
+            expect_same(together[k], alone, *snapshot);
+            covered += alone.total().covered;
+        }
+        EXPECT_GT(covered, 0);  // the city has facilities of the kinds: not a comparison of empty results
+    }
 }

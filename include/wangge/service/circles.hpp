@@ -30,7 +30,9 @@
 // reaches with some distance left, grown by what is left there (the walk
 // goes on straight off the street): per stretch of a segment over which the
 // distance left changes linearly, the hull of the 32-gons at its two ends,
-// plus the circles of the facilities off the streets. A grid inside one such
+// plus the circles of the facilities off the streets; stretches continuing
+// one another within 2 m of a straight line are one hull (the area moves by
+// at most 2 m; docs/service-circles.md). A grid inside one such
 // stretch, or reached by none, needs no GEOS; nor does one the stretches
 // together hold (tested on a 16 × 16 lattice of cells over its box). For the
 // rest, a hull is left out when every cell it may reach is held whole by a
@@ -115,6 +117,14 @@ public:
     [[nodiscard]] static Coverage compute(const model::Snapshot& snapshot, const ServiceKind& kind,
                                           const Coverage* base = nullptr, unsigned threads = 0,
                                           std::shared_ptr<const StreetNetwork> network = nullptr);
+
+    /// Every kind of `kinds` afresh (no base), in their order, the kinds
+    /// spread over `threads` threads (0: one per core), at most one per
+    /// kind, each with its own GEOS contexts: the same coverages as
+    /// compute() one kind after another, sooner.
+    [[nodiscard]] static std::vector<Coverage> compute_all(const model::Snapshot& snapshot, std::span<const ServiceKind> kinds,
+                                                           unsigned threads = 0,
+                                                           const std::shared_ptr<const StreetNetwork>& network = nullptr);
 
     [[nodiscard]] const ServiceKind& kind() const noexcept { return kind_; }
     [[nodiscard]] Method method() const noexcept { return network_ ? Method::network : Method::straight; }
