@@ -10,6 +10,7 @@
 
 #include "household_json.hpp"
 #include "pg.hpp"
+#include "photo_row.hpp"
 #include "postgis_batch.hpp"
 #include "postgis_rows.hpp"
 #include "postgis_schema.hpp"
@@ -46,6 +47,8 @@ struct TextRow {
     [[nodiscard]] std::int64_t int64(int c) const { return result.text_int(row, first + c); }
     [[nodiscard]] std::string_view text(int c) const { return result.bytes(row, first + c); }
     [[nodiscard]] bool is_null(int c) const { return result.is_null(row, first + c); }
+    /// A double sent as text (extra_float_digits = 3: the digits that read back to the same double).
+    [[nodiscard]] double real(int c) const { return std::stod(std::string(text(c))); }
 };
 
 std::string epoch(std::string_view column) { return "extract(epoch FROM " + std::string(column) + ")::bigint"; }
@@ -261,23 +264,6 @@ namespace {
 const std::string photo_columns = "id, incident_id, stage, " + epoch("at") +
                                   ", uploader, content_type, width, height, size, lon, lat";
 
-PhotoInfo photo_info_of(const TextRow& row) {
-    PhotoInfo info;
-    info.id = row.int64(0);
-    info.incident_id = row.int64(1);
-    info.stage = std::string(row.text(2));
-    info.at = row.int64(3);
-    info.uploader = std::string(row.text(4));
-    info.content_type = std::string(row.text(5));
-    info.width = static_cast<std::uint32_t>(row.int64(6));
-    info.height = static_cast<std::uint32_t>(row.int64(7));
-    info.size = static_cast<std::size_t>(row.int64(8));
-    if (!row.is_null(9) && !row.is_null(10)) {
-        info.location = geo::Point{std::stod(std::string(row.text(9))), std::stod(std::string(row.text(10)))};
-    }
-    return info;
-}
-
 }  // namespace
 
 struct PostgisRecords::Impl : Shared {
@@ -308,7 +294,7 @@ std::vector<PhotoInfo> PostgisRecords::list_photos(std::int64_t incident_id) con
         "SELECT " + photo_columns + " FROM incident_photos WHERE incident_id = $1 ORDER BY at, id",
         params_of({std::to_string(incident_id)}));
     std::vector<PhotoInfo> photos;
-    for (int r = 0; r < rows.rows(); ++r) photos.push_back(photo_info_of(TextRow{rows, r}));
+    for (int r = 0; r < rows.rows(); ++r) photos.push_back(detail::photo_info_of(TextRow{rows, r}));
     return photos;
 }
 
@@ -322,7 +308,7 @@ std::optional<Photo> PostgisRecords::read_photo(std::int64_t incident_id, std::i
     const PgResult bytes = impl_->connection.execute("SELECT bytes FROM incident_photos WHERE id = $1",
                                                      params_of({std::to_string(photo_id)}), true);
     if (bytes.rows() == 0) return std::nullopt;
-    return Photo{photo_info_of(TextRow{row, 0}), std::string(bytes.bytes(0, 0))};
+    return Photo{detail::photo_info_of(TextRow{row, 0}), std::string(bytes.bytes(0, 0))};
 }
 
 std::vector<workflow::HouseholdChange> PostgisRecords::household_history(std::int64_t household_id) const {
