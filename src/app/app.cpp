@@ -49,7 +49,7 @@ struct App::Parts {
     }
 
     AppConfig config;
-    http::State state{"geopackage"};
+    http::State state{store::is_database_location(config.store.string()) ? "postgresql" : "geopackage"};
     http::Writer writer;
     auth::AuthService auth;
     http::AuthGate gate;

@@ -16,7 +16,7 @@
 #include "wangge/model/snapshot.hpp"
 #include "wangge/service/circles.hpp"
 #include "wangge/store/store.hpp"
-#include "wangge/store/household_versions.hpp"
+#include "wangge/store/records.hpp"
 #include "wangge/workflow/statistics.hpp"
 #include "wangge/workflow/xlsx_report.hpp"
 
@@ -89,7 +89,7 @@ int report_command(const Args& args) {
         *snapshot, {month.year, static_cast<int>((month.month - 1) / 3 + 1)}, config, workflow::MedalShares{});
     // The month's household changes of the whole store (the CLI runs with the file's rights).
     const std::vector<workflow::HouseholdChange> versions =
-        store::household_versions_between(store_path, month.begin(), month.end());
+        store::open_records(store_path)->household_versions_between(month.begin(), month.end());
     const workflow::MonthlyHouseholdChanges household_changes = workflow::monthly_household_changes(versions, month);
     // The service circles as the store stands (they have no history).
     const service::CirclesConfig circles_in_force = circles_config(*values);

@@ -72,7 +72,8 @@ int serve_command(const Args& args) {
     // Everything but --help and --config can also come from the config file.
     po::options_description settings("server options (also settable in the --config file as name = value)");
     settings.add_options()
-        ("store", po::value(&store_path)->value_name("FILE"), "GeoPackage store to serve (required)")
+        ("store", po::value(&store_path)->value_name("STORE"),
+         "store to serve: GeoPackage file or postgresql:// address (required)")
         ("host", po::value(&options.host)->default_value(options.host),
          "address to listen on; 0.0.0.0 serves every interface")
         ("port", po::value(&options.port)->default_value(options.port), "TCP port; 0 picks a free one and prints it")
@@ -130,7 +131,7 @@ int serve_command(const Args& args) {
     // The boundary rules of POST /validate and the drafts, shown to the map by GET /rules.
     rules::Options rules;
     add_rule_options(settings, rules);
-    po::options_description description("usage: wangge serve --store FILE [options]\n\noptions");
+    po::options_description description("usage: wangge serve --store STORE [options]\n\noptions");
     description.add_options()
         ("help,h", "show this help")
         ("config", po::value(&config_path)->value_name("FILE"),

@@ -64,7 +64,8 @@ int user_command(const Args& args) {
         "Passwords have at least 8 characters and are read from the first line of stdin.\n\noptions");
     description.add_options()
         ("help,h", "show this help")
-        ("store", po::value(&store_path)->value_name("FILE"), "GeoPackage store (required)")
+        ("store", po::value(&store_path)->value_name("STORE"),
+         "store (GeoPackage file or postgresql:// address; required)")
         ("name", po::value(&name)->value_name("NAME"), "user name")
         ("role", po::value(&role_name)->value_name("ROLE"), "admin, planner, supervisor, grid_worker or department")
         ("grids", po::value(&grids)->value_name("CODE,…"), "grid codes the user is scoped to")
@@ -73,10 +74,6 @@ int user_command(const Args& args) {
     const auto values = parse_options(args, description, &action);
     if (!values) return 0;
     if (action.empty() || store_path.empty()) throw InputError("an action and --store are required (see --help)");
-    // Users live beside the GeoPackage file's layers until the auth store moves too (docs/postgis-store.md).
-    if (store::is_database_location(store_path)) {
-        throw InputError("wangge user does not support PostgreSQL stores yet; give a GeoPackage file");
-    }
     if (action != "add" && action != "passwd" && action != "disable" && action != "enable" && action != "list") {
         throw InputError("unknown action '" + action + "' (see --help)");
     }

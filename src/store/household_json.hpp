@@ -44,9 +44,4 @@ workflow::HouseholdChange household_change_of(const Row& row) {
     return change;
 }
 
-/// household_versions_between() of a PostGIS store (postgis.cpp).
-[[nodiscard]] std::vector<workflow::HouseholdChange> postgis_household_versions_between(const std::string& location,
-                                                                                      model::Timestamp from,
-                                                                                      model::Timestamp until);
-
 }  // namespace wangge::store::detail

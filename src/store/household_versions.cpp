@@ -128,7 +128,6 @@ std::vector<workflow::HouseholdChange> household_history(const std::filesystem::
 
 std::vector<workflow::HouseholdChange> household_versions_between(const std::filesystem::path& store,
                                                                   model::Timestamp from, model::Timestamp until) {
-    if (is_database_location(store.string())) return detail::postgis_household_versions_between(store.string(), from, until);
     return read_versions(store, "at >= " + std::to_string(from) + " AND at < " + std::to_string(until));
 }
 

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "gdal.hpp"
+#include "photo_row.hpp"
 #include "sqlite.hpp"
 #include "store_impl.hpp"
 #include "wangge/store/geopackage.hpp"
@@ -18,23 +19,6 @@ constexpr std::string_view photo_columns =
     "id, incident_id, stage, at, uploader, content_type, width, height, size, lon, lat";
 
 using detail::Statement;
-
-PhotoInfo info_of(const Statement& row) {
-    PhotoInfo info;
-    info.id = row.int64(0);
-    info.incident_id = row.int64(1);
-    info.stage = std::string(row.text(2));
-    info.at = row.int64(3);
-    info.uploader = std::string(row.text(4));
-    info.content_type = std::string(row.text(5));
-    info.width = static_cast<std::uint32_t>(row.int64(6));
-    info.height = static_cast<std::uint32_t>(row.int64(7));
-    info.size = static_cast<std::size_t>(row.int64(8));
-    if (!row.is_null(9) && !row.is_null(10)) {
-        info.location = geo::Point{row.real(9), row.real(10)};
-    }
-    return info;
-}
 
 /// True when the file has the photo table (a store no photo was ever added to has not).
 bool has_photo_table(const detail::ReadConnection& db) {
@@ -81,7 +65,7 @@ std::vector<PhotoInfo> list_photos(const std::filesystem::path& store, std::int6
     Statement rows = db.prepare("SELECT " + std::string(photo_columns) +
                                 " FROM incident_photos WHERE incident_id = " + std::to_string(incident_id) +
                                 " ORDER BY at, id");
-    while (rows.step()) photos.push_back(info_of(rows));
+    while (rows.step()) photos.push_back(detail::photo_info_of(rows));
     return photos;
 }
 
@@ -92,7 +76,7 @@ std::optional<Photo> read_photo(const std::filesystem::path& store, std::int64_t
                                std::to_string(photo_id) + " AND incident_id = " + std::to_string(incident_id));
     if (!row.step()) return std::nullopt;
     const auto bytes = row.blob(11);
-    return Photo{info_of(row), std::string(bytes.begin(), bytes.end())};
+    return Photo{detail::photo_info_of(row), std::string(bytes.begin(), bytes.end())};
 }
 
 }  // namespace wangge::store

@@ -177,26 +177,6 @@ void insert_audit_row(PgConnection& connection, auth::AuditEntry& entry) {
 
 }  // namespace detail
 
-std::vector<workflow::HouseholdChange> detail::postgis_household_versions_between(const std::string& location,
-                                                                                model::Timestamp from,
-                                                                                model::Timestamp until) {
-    PgConnection connection(location);
-    const PgResult rows = connection.execute(
-        "SELECT id, household_id, kind, extract(epoch FROM at)::bigint, \"user\", source, before, after "
-        "FROM household_versions WHERE at >= to_timestamp($1) AND at < to_timestamp($2) ORDER BY at, id",
-        params_of({std::to_string(from), std::to_string(until)}));
-    struct Row {
-        const PgResult& result;
-        int r;
-        [[nodiscard]] std::int64_t int64(int c) const { return result.text_int(r, c); }
-        [[nodiscard]] std::string_view text(int c) const { return result.bytes(r, c); }
-        [[nodiscard]] bool is_null(int c) const { return result.is_null(r, c); }
-    };
-    std::vector<workflow::HouseholdChange> changes;
-    for (int r = 0; r < rows.rows(); ++r) changes.push_back(household_change_of(Row{rows, r}));
-    return changes;
-}
-
 void PostgisStore::upsert(model::Dataset& added, const model::Dataset& replaced, std::vector<auth::AuditEntry>& audit,
                           const Progress& progress) {
     require_writable();

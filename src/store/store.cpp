@@ -10,6 +10,7 @@
 #include "wangge/store/departments.hpp"
 #include "wangge/store/geopackage.hpp"
 #include "wangge/store/postgis.hpp"
+#include "wangge/store/postgis_tables.hpp"
 #include "wangge/store/records.hpp"
 
 namespace wangge::store {
@@ -59,18 +60,6 @@ bool is_database_location(std::string_view location) noexcept {
     return location.starts_with("postgresql://") || location.starts_with("postgres://");
 }
 
-namespace {
-
-/// Users, sessions, departments and the records beside the entity layers are
-/// not in the PostgreSQL store yet (issue #14): what needs them refuses it.
-void refuse_database(std::string_view location, std::string_view what) {
-    if (is_database_location(location)) {
-        throw StoreError(std::string(what) + " are not kept in a PostgreSQL store yet; use a GeoPackage store");
-    }
-}
-
-}  // namespace
-
 bool store_exists(std::string_view location) {
     if (is_database_location(location)) return PostgisStore::exists(location);
     return std::filesystem::exists(std::filesystem::path(location));
@@ -87,17 +76,17 @@ std::unique_ptr<Store> create_store(std::string_view location) {
 }
 
 std::unique_ptr<auth::AuthStore> open_auth_store(std::string_view location) {
-    refuse_database(location, "users, sessions and the audit log");
+    if (is_database_location(location)) return std::make_unique<PostgisAuthStore>(location);
     return std::make_unique<auth::GeoPackageAuthStore>(std::filesystem::path(location));
 }
 
 std::unique_ptr<DepartmentTable> open_department_table(std::string_view location) {
-    refuse_database(location, "departments");
+    if (is_database_location(location)) return std::make_unique<PostgisDepartmentTable>(location);
     return std::make_unique<GeoPackageDepartmentTable>(std::filesystem::path(location));
 }
 
 std::unique_ptr<Records> open_records(std::string_view location) {
-    refuse_database(location, "case photos and household versions");
+    if (is_database_location(location)) return std::make_unique<PostgisRecords>(location);
     return std::make_unique<GeoPackageRecords>(std::filesystem::path(location));
 }
 

@@ -18,6 +18,8 @@
 #include "../support/temp_dir.hpp"
 #include "wangge/auth/audit_batcher.hpp"
 #include "wangge/store/geopackage.hpp"
+#include "wangge/store/store.hpp"
+#include "store_backends.hpp"
 
 namespace wangge::auth {
 namespace {
@@ -84,16 +86,40 @@ TEST_F(AuthStoreTest, RefusesMissingAndForeignFiles) {
     EXPECT_THROW(GeoPackageAuthStore{text}, AuthStoreError);
 }
 
-TEST_F(AuthStoreTest, UsersSurviveReopening) {
+/// The auth store of a fresh store of the parameter's kind (store_backends.hpp):
+/// the same tests on the GeoPackage file and on the PostgreSQL database.
+class AuthStoreContract : public ::testing::TestWithParam<std::string> {
+protected:
+    void SetUp() override {
+        if (GetParam() == "postgis") {
+            if (!store::testing::test_pg()) {
+                GTEST_SKIP() << "WANGGE_TEST_PG is not set: the PostGIS store's tests need a PostgreSQL/PostGIS "
+                                "address (scripts/pg-test start DIR prints one)";
+            }
+            backend_ = std::make_unique<store::testing::PostgisBackend>();
+        } else {
+            backend_ = std::make_unique<store::testing::GeoPackageBackend>();
+        }
+        (void)store::create_store(backend_->location());
+    }
+
+    [[nodiscard]] std::unique_ptr<AuthStore> open() const { return store::open_auth_store(backend_->location()); }
+
+    std::unique_ptr<store::testing::Backend> backend_;
+};
+
+TEST_P(AuthStoreContract, UsersSurviveReopening) {
     User stored;
     {
-        GeoPackageAuthStore auth(path_);
+        const std::unique_ptr<AuthStore> opened = open();
+        AuthStore& auth = *opened;
         stored = auth.insert_user(worker("o'neil"), "$argon2id$hash");
         EXPECT_GT(stored.id, 0);
         EXPECT_THROW(auth.insert_user(worker("o'neil"), "x"), InputError);
         auth.insert_user(User{.name = "管理员", .role = Role::admin, .created_at = t0, .updated_at = t0}, "h2");
     }
-    const GeoPackageAuthStore reopened(path_);
+    const std::unique_ptr<AuthStore> opened_again = open();
+    const AuthStore& reopened = *opened_again;
     const auto credentials = reopened.find_credentials("o'neil");
     ASSERT_TRUE(credentials);
     EXPECT_EQ(credentials->password_hash, "$argon2id$hash");
@@ -115,8 +141,9 @@ TEST_F(AuthStoreTest, UsersSurviveReopening) {
     EXPECT_TRUE(users[1].grid_codes.empty());
 }
 
-TEST_F(AuthStoreTest, SessionsExpireAndAreRevoked) {
-    GeoPackageAuthStore auth(path_);
+TEST_P(AuthStoreContract, SessionsExpireAndAreRevoked) {
+    const std::unique_ptr<AuthStore> opened = open();
+    AuthStore& auth = *opened;
     const User user = auth.insert_user(worker("wang"), "h");
     auth.insert_session({.token_hash = "a", .user_id = user.id, .created_at = t0, .expires_at = t0 + 100, .client = "c"},
                         t0);
@@ -147,8 +174,8 @@ TEST_F(AuthStoreTest, SessionsExpireAndAreRevoked) {
     auth.insert_session({.token_hash = "e", .user_id = user.id, .created_at = t0, .expires_at = t0 + 100, .client = ""},
                         t0);
     EXPECT_EQ(auth.set_password_hash(user.id, "new", t0 + 4), before + 4);
-    // Another connection to the file (as the CLI has) reads the same generation.
-    EXPECT_EQ(GeoPackageAuthStore(path_).revocation_generation(), before + 4);
+    // Another connection to the store (as the CLI or another server has) reads the same generation.
+    EXPECT_EQ(open()->revocation_generation(), before + 4);
     EXPECT_FALSE(auth.session_user("e", t0 + 5));
     EXPECT_EQ(auth.find_credentials("wang")->password_hash, "new");
     EXPECT_THROW(auth.set_disabled(9999, true, t0), InputError);
@@ -158,7 +185,8 @@ TEST_F(AuthStoreTest, SessionsExpireAndAreRevoked) {
                         t0);
     auth.insert_session({.token_hash = "g", .user_id = user.id, .created_at = t0, .expires_at = t0 + 100, .client = ""},
                         t0 + 50);
-    EXPECT_EQ(query(path_, "SELECT token_hash FROM sessions"), (std::vector<std::vector<std::string>>{{"g"}}));
+    EXPECT_EQ(backend_->count("sessions"), 1);
+    EXPECT_TRUE(auth.session_user("g", t0 + 50));
 }
 
 AuditEntry entry(model::Timestamp at, std::string user, std::string action) {
@@ -172,8 +200,9 @@ AuditEntry entry(model::Timestamp at, std::string user, std::string action) {
     return e;
 }
 
-TEST_F(AuthStoreTest, AuditQueriesFilterAndPage) {
-    GeoPackageAuthStore auth(path_);
+TEST_P(AuthStoreContract, AuditQueriesFilterAndPage) {
+    const std::unique_ptr<AuthStore> opened = open();
+    AuthStore& auth = *opened;
     for (int i = 0; i < 30; ++i) {
         AuditEntry e = entry(t0 + i, i % 3 == 0 ? "wang" : "li", i % 2 == 0 ? "households.read" : "auth.login");
         if (i == 29) e.outcome = Outcome::denied;
@@ -210,15 +239,14 @@ TEST_F(AuthStoreTest, AuditQueriesFilterAndPage) {
     EXPECT_THROW((void)auth.query_audit({.from = t0, .to = t0}), InputError);
 }
 
-TEST_F(AuthStoreTest, AuditLogIsAppendOnlyEvenForOtherClients) {
-    {
-        GeoPackageAuthStore auth(path_);
-        AuditEntry e = entry(t0, "wang", "households.reveal");
-        auth.append_audit(e);
-    }
-    EXPECT_THROW(query(path_, "UPDATE audit_log SET user_name = 'nobody'", true), std::runtime_error);
-    EXPECT_THROW(query(path_, "DELETE FROM audit_log", true), std::runtime_error);
-    EXPECT_EQ(query(path_, "SELECT user_name FROM audit_log"), (std::vector<std::vector<std::string>>{{"wang"}}));
+TEST_P(AuthStoreContract, AuditLogIsAppendOnlyEvenForOtherClients) {
+    AuditEntry e = entry(t0, "wang", "households.reveal");
+    open()->append_audit(e);
+    EXPECT_FALSE(backend_->try_sql("UPDATE audit_log SET user_name = 'nobody'"));
+    EXPECT_FALSE(backend_->try_sql("DELETE FROM audit_log"));
+    const AuditPage page = open()->query_audit({});
+    ASSERT_EQ(page.total, 1U);
+    EXPECT_EQ(page.entries.front().user_name, "wang");
 }
 
 /// Runs `count` appends on a thread each, all at once, and returns once all are back;
@@ -241,8 +269,9 @@ void append_together(AuditBatcher& batcher, std::vector<AuditEntry>& entries, st
     for (std::thread& thread : threads) thread.join();
 }
 
-TEST_F(AuthStoreTest, AuditBatcherCommitsConcurrentEntriesTogether) {
-    GeoPackageAuthStore auth(path_);
+TEST_P(AuthStoreContract, AuditBatcherCommitsConcurrentEntriesTogether) {
+    const std::unique_ptr<AuthStore> opened = open();
+    AuthStore& auth = *opened;
     constexpr int count = 12;
     std::atomic<int> commits = 0;
     std::atomic<bool> first = true;
@@ -272,8 +301,9 @@ TEST_F(AuthStoreTest, AuditBatcherCommitsConcurrentEntriesTogether) {
     EXPECT_EQ(auth.query_audit({.action = "households.tags"}).total, std::size_t{count});
 }
 
-TEST_F(AuthStoreTest, AuditBatcherFailsTheBatchItCouldNotCommitAndGoesOn) {
-    GeoPackageAuthStore auth(path_);
+TEST_P(AuthStoreContract, AuditBatcherFailsTheBatchItCouldNotCommitAndGoesOn) {
+    const std::unique_ptr<AuthStore> opened = open();
+    AuthStore& auth = *opened;
     std::atomic<bool> fail = true;
     AuditBatcher batcher([&](std::span<AuditEntry> batch) {
         if (fail.exchange(false)) throw AuthStoreError("disk full");
@@ -288,6 +318,60 @@ TEST_F(AuthStoreTest, AuditBatcherFailsTheBatchItCouldNotCommitAndGoesOn) {
     const AuditPage page = auth.query_audit({});
     ASSERT_EQ(page.total, 1U);
     EXPECT_EQ(page.entries.front().at, t0 + 1);
+}
+
+
+TEST_P(AuthStoreContract, ASessionStartedThroughOneConnectionIsValidThroughEveryOther) {
+    const std::unique_ptr<AuthStore> first = open();
+    const std::unique_ptr<AuthStore> second = open();  // as another server on the same store
+    const User user = first->insert_user(worker("zhao"), "h");
+    EXPECT_THROW(second->insert_user(worker("zhao"), "h"), InputError);
+    first->insert_session({.token_hash = "t", .user_id = user.id, .created_at = t0, .expires_at = t0 + 100}, t0);
+    EXPECT_EQ(second->session_user("t", t0 + 1)->user.id, user.id);
+    const auto ended = second->delete_session("t");
+    ASSERT_TRUE(ended);
+    EXPECT_EQ(first->revocation_generation(), ended->generation);
+    EXPECT_FALSE(first->session_user("t", t0 + 1));
+}
+
+TEST_P(AuthStoreContract, ConcurrentCallsOfOneStoreAllSucceed) {
+    const std::unique_ptr<AuthStore> auth = open();
+    const User user = auth->insert_user(worker("sun"), "h");
+    auth->insert_session({.token_hash = "s", .user_id = user.id, .created_at = t0, .expires_at = t0 + 100}, t0);
+    std::atomic<int> found = 0;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 20; ++i) {
+                if (auth->session_user("s", t0 + 1)) ++found;
+                AuditEntry e = entry(t0 + i, "sun", "households.read");
+                e.record_ids = {std::to_string(t)};
+                auth->append_audit(e);
+            }
+        });
+    }
+    for (std::thread& thread : threads) thread.join();
+    EXPECT_EQ(found.load(), 80);
+    EXPECT_EQ(auth->query_audit({.user_name = "sun"}).total, 80U);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, AuthStoreContract, ::testing::Values("geopackage", "postgis"),
+                         [](const ::testing::TestParamInfo<std::string>& param) { return param.param; });
+
+TEST(PostgisAuthStore, OpensADatabaseOfTheFirstSchemaByMigratingItForward) {
+    if (!store::testing::test_pg()) GTEST_SKIP() << "WANGGE_TEST_PG is not set";
+    const store::testing::PgDatabase database;
+    (void)store::create_store(database.uri());
+    {
+        // What the first PostGIS build left: version 1, none of the server's tables.
+        store::detail::PgConnection connection(database.uri());
+        (void)connection.execute("DROP TABLE users, sessions, auth_revocations, departments");
+        (void)connection.execute("UPDATE wangge_schema SET version = 1");
+    }
+    const std::unique_ptr<AuthStore> auth = store::open_auth_store(database.uri());
+    EXPECT_EQ(auth->insert_user(worker("qian"), "h").id, 1);
+    EXPECT_EQ(auth->revocation_generation(), 0);
+    EXPECT_EQ(store::open_store(database.uri())->schema_version(), 2);
 }
 
 }  // namespace

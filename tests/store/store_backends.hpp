@@ -23,6 +23,7 @@
 #include "pg.hpp"
 #include "wangge/auth/audit.hpp"
 #include "wangge/auth/auth_store.hpp"
+#include "wangge/store/store.hpp"
 
 namespace wangge::store::testing {
 
@@ -111,7 +112,7 @@ class GeoPackageBackend final : public Backend {
 public:
     [[nodiscard]] std::string location() const override { return (dir_ / "store.gpkg").string(); }
     [[nodiscard]] std::vector<auth::AuditEntry> audit() const override {
-        std::vector<auth::AuditEntry> entries = auth::GeoPackageAuthStore(location()).query_audit({}).entries;
+        std::vector<auth::AuditEntry> entries = open_auth_store(location())->query_audit({}).entries;
         std::reverse(entries.begin(), entries.end());
         return entries;
     }

@@ -12,11 +12,13 @@
 #include <gtest/gtest.h>
 
 #include "entity_fields.hpp"
+#include "postgis_schema.hpp"
 #include "sample_dataset.hpp"
 #include "store_backends.hpp"
 #include "wangge/model/tables.hpp"
-#include "wangge/store/household_versions.hpp"
+#include "wangge/store/departments.hpp"
 #include "wangge/store/photos.hpp"
+#include "wangge/store/records.hpp"
 #include "wangge/workflow/household_changes.hpp"
 
 namespace wangge::store {
@@ -78,7 +80,7 @@ auth::AuditEntry audit_of(std::string action, std::int64_t id) {
 }
 
 TEST_P(StoreContract, RoundTripsEveryEntityAndField) {
-    EXPECT_EQ(store_->schema_version(), schema_version);
+    EXPECT_EQ(store_->schema_version(), GetParam() == "postgis" ? detail::postgis_schema_version() : schema_version);
     store_.reset();
     const std::unique_ptr<Store> reopened = reopen();
     expect_same(reopened->load(), data_);
@@ -463,14 +465,57 @@ TEST_P(StoreContract, StoresPhotosAndHouseholdVersionsWithTheirRows) {
     ASSERT_EQ(stored.households.size(), 3U);
     EXPECT_EQ(stored.households[2], added.after);
     EXPECT_EQ(backend_->count("incident_photos"), 1);
-    const std::vector<workflow::HouseholdChange> versions =
-        household_versions_between(backend_->location(), added.at, added.at + 1);
+    // Read back as a server does, through the store's Records.
+    const std::unique_ptr<Records> records = open_records(backend_->location());
+    const std::vector<workflow::HouseholdChange> versions = records->household_versions_between(added.at, added.at + 1);
     ASSERT_EQ(versions.size(), 1U);
     EXPECT_EQ(versions[0].id, added.id);
     EXPECT_EQ(versions[0].kind, workflow::HouseholdChangeKind::added);
     EXPECT_EQ(versions[0].user, "li");
     EXPECT_FALSE(versions[0].before.has_value());
     EXPECT_EQ(versions[0].after, added.after);
+    EXPECT_TRUE(records->household_versions_between(added.at + 1, added.at + 2).empty());
+    const std::vector<workflow::HouseholdChange> history = records->household_history(added.after.id);
+    ASSERT_EQ(history.size(), 1U);
+    EXPECT_EQ(history[0].after, added.after);
+    EXPECT_TRUE(records->household_history(4242).empty());
+
+    const std::vector<PhotoInfo> photos = records->list_photos(9001);
+    ASSERT_EQ(photos.size(), 1U);
+    EXPECT_EQ(photos[0].id, photo.info.id);
+    EXPECT_EQ(photos[0].stage, "report");
+    EXPECT_EQ(photos[0].at, 1'790'000'000);
+    EXPECT_EQ(photos[0].size, 4U);
+    EXPECT_EQ(photos[0].width, 4U);
+    ASSERT_TRUE(photos[0].location);
+    EXPECT_EQ(photos[0].location->x, 116.4);
+    EXPECT_EQ(photos[0].location->y, 39.9);
+    EXPECT_TRUE(records->list_photos(9002).empty());
+    const std::optional<Photo> read = records->read_photo(9001, photo.info.id);
+    ASSERT_TRUE(read);
+    EXPECT_EQ(read->bytes, photo.bytes);
+    EXPECT_EQ(read->info.content_type, "image/jpeg");
+    EXPECT_FALSE(records->read_photo(9002, photo.info.id));
+}
+
+TEST_P(StoreContract, DepartmentsStartWithTheDefaultsAndKeepChangesForEveryReader) {
+    const std::span<const workflow::Department> defaults = workflow::default_departments();
+    std::unique_ptr<DepartmentTable> table = open_department_table(backend_->location());
+    std::vector<workflow::Department> stored = table->read_all();
+    ASSERT_EQ(stored.size(), defaults.size());
+    for (const workflow::Department& department : defaults) {
+        EXPECT_NE(std::find(stored.begin(), stored.end(), department), stored.end()) << department.code;
+    }
+    workflow::Department parks{"yuanlin", "园林绿化", 3, {72, 120, 24}};
+    EXPECT_TRUE(table->write(parks));
+    parks.name = "园林绿化局";
+    EXPECT_FALSE(table->write(parks));
+    // Another opener (another server on the store) sees the change and does not refill the defaults.
+    stored = open_department_table(backend_->location())->read_all();
+    ASSERT_EQ(stored.size(), defaults.size() + 1);
+    EXPECT_TRUE(std::is_sorted(stored.begin(), stored.end(),
+                               [](const auto& a, const auto& b) { return a.code < b.code; }));
+    EXPECT_NE(std::find(stored.begin(), stored.end(), parks), stored.end());
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, StoreContract, ::testing::Values("geopackage", "postgis"),

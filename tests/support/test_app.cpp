@@ -4,7 +4,7 @@
 #include <string_view>
 #include <utility>
 
-#include "wangge/store/geopackage.hpp"
+#include "wangge/store/store.hpp"
 
 namespace wangge::support {
 
@@ -35,11 +35,9 @@ TestApp::TestApp(TestAppOptions options) {
     write_file(dir() / "styles/grids.json", R"({"version":8})");
     write_file(dir() / "secret.txt", "outside the web root");
     std::filesystem::create_symlink(dir() / "secret.txt", dir() / "web-map/escape.txt");
-    {
-        store::GeoPackageStore store = store::GeoPackageStore::create(store_path());
-        store.append(options.data);
-    }
-    app::AppConfig config{.store = store_path(),
+    store_location_ = options.store.value_or(store_path().string());
+    if (!store::store_exists(store_location_)) store::create_store(store_location_)->append(options.data);
+    app::AppConfig config{.store = store_location_,
                           .web_dir = dir() / "web-map",
                           .styles_dir = dir() / "styles",
                           .basemap = std::move(options.basemap),
@@ -102,7 +100,7 @@ model::Dataset TestApp::stored_data() {
     server_.reset();
     accounts_.reset();
     app_.reset();
-    return store::GeoPackageStore::open(store_path()).load();
+    return store::open_store(store_location_)->load();
 }
 
 http::ServerOptions TestApp::quiet_options() {

@@ -34,6 +34,10 @@ namespace wangge::support {
 
 struct TestAppOptions {
     model::Dataset data = sample_dataset();
+    /// The store to serve (e.g. a postgresql:// address) instead of a new
+    /// GeoPackage file in the temp dir; `data` is stored there first unless
+    /// it holds a store already (a second server on the same database).
+    std::optional<std::string> store{};
     /// Load data/categories.json, as `wangge serve` does: the workflow routes are on.
     bool workflow = true;
     std::optional<http::Open311Clients> open311_clients{};
@@ -65,7 +69,10 @@ public:
     [[nodiscard]] const http::AuthGate& gate() const { return app_->gate(); }
     [[nodiscard]] Accounts& accounts() { return *accounts_; }
     [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_.path(); }
+    /// The GeoPackage file in the temp dir (the default store).
     [[nodiscard]] std::filesystem::path store_path() const { return dir_.path() / "city.gpkg"; }
+    /// Where the served store is: store_path() unless TestAppOptions::store.
+    [[nodiscard]] const std::string& store_location() const noexcept { return store_location_; }
 
     /// A request through the app's router, on this thread (no socket, no gzip, no rate limit).
     http::Response handle(http::Method method, std::string target, Headers headers = {}, std::string body = {}) const;
@@ -90,7 +97,7 @@ public:
     /// Stops the server and waits for it; the app stays open.
     void stop();
     /// Stops the server, closes the app (its Writer and auth service) and
-    /// reads the store back. Only dir() and store_path() are usable afterwards.
+    /// reads the store back. Only dir(), store_path() and store_location() are usable afterwards.
     [[nodiscard]] model::Dataset stored_data();
 
     /// Two I/O threads, no access log, no rate limit, an ephemeral port.
@@ -98,6 +105,7 @@ public:
 
 private:
     TempDir dir_;
+    std::string store_location_;
     std::unique_ptr<app::App> app_;
     std::optional<Accounts> accounts_;
     std::unique_ptr<http::Server> server_;
