@@ -142,9 +142,6 @@ int serve_command(const Args& args) {
     if (!config_path.empty()) apply_config_file(config_path, settings, *values);
     if (store_path.empty()) throw InputError("--store is required (see --help)");
     finish_rule_options(*values, rules);
-    if (store_path.starts_with("postgresql://") || store_path.starts_with("postgres://")) {
-        throw InputError("PostgreSQL stores are not supported yet; give a GeoPackage file");
-    }
     options.io_timeout = positive_seconds(io_timeout_s, "io-timeout");
     options.shutdown_grace = positive_seconds(shutdown_grace_s, "shutdown-grace");
     if (options.pipeline_limit == 0) throw InputError("--pipeline-limit must be at least 1");

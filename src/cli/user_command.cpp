@@ -53,7 +53,7 @@ int user_command(const Args& args) {
     bool password_stdin = false;
 
     po::options_description description(
-        "usage: wangge user add|passwd|disable|enable|list --store FILE [options]\n\n"
+        "usage: wangge user add|passwd|disable|enable|list --store STORE [options]\n\n"
         "  add      --name NAME --role ROLE [--grids CODE,…] [--staff-id N] --password-stdin\n"
         "  passwd   --name NAME --password-stdin     (ends the user's sessions)\n"
         "  disable  --name NAME                      (ends the user's sessions)\n"

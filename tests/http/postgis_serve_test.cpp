@@ -2,12 +2,14 @@
 // app as `wangge serve --store postgresql://…` builds it, served on
 // 127.0.0.1, over a fresh database per test at WANGGE_TEST_PG. Sign-in,
 // reports, audited reads and department changes land in the database; two
-// servers on one database accept each other's sessions; `wangge user add`
+// servers on one database accept each other's sessions; the `wangge serve`
+// command serves the database; `wangge user add`
 // into the database makes an account that signs in over HTTP.
 
 #include <sys/wait.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -19,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pg.hpp"
+#include "child_process.hpp"
 #include "store_backends.hpp"
 #include "support/test_app.hpp"
 
@@ -116,6 +119,19 @@ TEST_F(PostgisServeTest, ASignInOnOneServerIsAcceptedByAnotherOnTheSameDatabase)
         if (status != 401U) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     EXPECT_EQ(status, 401U) << "the first server still accepts a session ended on the other";
+}
+
+TEST_F(PostgisServeTest, TheCommandServesTheDatabaseAndStopsOnSigterm) {
+    const support::TempDir dir;
+    http::test::ServeProcess command({"--store", database_->uri(), "--port", "0", "--threads", "2", "--quiet",
+                                      "--web", (dir / "web").string()});
+    support::Client client(command.port());
+    const json health = client.get("/health").json();
+    EXPECT_EQ(health.at("store"), "postgresql");
+    EXPECT_EQ(health.at("counts").at("households"), support::sample_dataset().households.size());
+    EXPECT_EQ(client.get("/lookup?lon=116.405&lat=39.91").json().at("grid").at("code"), "110105001001001");
+    command.child().signal(SIGTERM);
+    EXPECT_EQ(command.child().wait(), 0);
 }
 
 TEST_F(PostgisServeTest, AUserAddedByTheCommandLineSignsInOverHttp) {
