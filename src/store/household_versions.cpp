@@ -45,25 +45,6 @@ json household_json(const model::Household& household) {
             {"moved_out", optional_time(household.moved_out)}};
 }
 
-model::Household household_of(std::string_view text) {
-    const json value = json::parse(text);
-    model::Household household;
-    household.id = value.at("id").get<std::int64_t>();
-    household.compound = value.at("compound").get<std::string>();
-    household.building = value.at("building").get<std::string>();
-    household.unit = value.at("unit").get<std::string>();
-    household.room = value.at("room").get<std::string>();
-    household.location = {value.at("lon").get<double>(), value.at("lat").get<double>()};
-    household.grid_code = value.at("grid_code").get<std::string>();
-    household.members = value.at("members").get<int>();
-    household.tags = value.at("tags").get<std::vector<std::string>>();
-    household.head_name = value.at("head_name").get<std::string>();
-    household.id_number = value.at("id_number").get<std::string>();
-    household.phone = value.at("phone").get<std::string>();
-    household.moved_in = time_of(value.at("moved_in"));
-    household.moved_out = time_of(value.at("moved_out"));
-    return household;
-}
 
 bool has_version_table(const detail::ReadConnection& db) {
     detail::Statement found =
@@ -83,7 +64,25 @@ std::vector<workflow::HouseholdChange> read_versions(const std::filesystem::path
 
 }  // namespace
 
-model::Household detail::household_from_version_json(std::string_view text) { return household_of(text); }
+model::Household detail::household_from_version_json(std::string_view text) {
+    const json value = json::parse(text);
+    model::Household household;
+    household.id = value.at("id").get<std::int64_t>();
+    household.compound = value.at("compound").get<std::string>();
+    household.building = value.at("building").get<std::string>();
+    household.unit = value.at("unit").get<std::string>();
+    household.room = value.at("room").get<std::string>();
+    household.location = {value.at("lon").get<double>(), value.at("lat").get<double>()};
+    household.grid_code = value.at("grid_code").get<std::string>();
+    household.members = value.at("members").get<int>();
+    household.tags = value.at("tags").get<std::vector<std::string>>();
+    household.head_name = value.at("head_name").get<std::string>();
+    household.id_number = value.at("id_number").get<std::string>();
+    household.phone = value.at("phone").get<std::string>();
+    household.moved_in = time_of(value.at("moved_in"));
+    household.moved_out = time_of(value.at("moved_out"));
+    return household;
+}
 
 std::string detail::household_version_json(const model::Household& household) {
     return household_json(household).dump(-1, ' ', false, json::error_handler_t::replace);
