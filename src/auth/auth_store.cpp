@@ -263,6 +263,10 @@ void insert_audit_row(GDALDataset& dataset, AuditEntry& entry) {
     // the row id back through an OGR result layer, cost more than the reads.
     auto* db = static_cast<sqlite3*>(dataset.GetInternalHandle("SQLITE_HANDLE"));
     if (db == nullptr) fail("the store has no SQLite connection for the audit log");
+    insert_audit_row(db, entry);
+}
+
+void insert_audit_row(sqlite3* db, AuditEntry& entry) {
     static constexpr std::string_view sql =
         "INSERT INTO audit_log (at, user_id, user_name, action, collection, record_ids, client, outcome, detail) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";

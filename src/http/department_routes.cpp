@@ -97,9 +97,10 @@ void add_department_routes(Router& router, const State& state, const AuthGate& g
         const auth::Principal who = gate.require(request, auth::Action::manage_users);
         const JsonBody body(request, {"code", "name", "acknowledge_hours", "deadline_hours"});
         const workflow::Department department = department_from(body);
-        const bool added = departments.put(department);
-        gate.audit(request, who, "departments.put", "departments", {department.code}, auth::Outcome::ok,
-                   (added ? "added " : "replaced ") + department.name);
+        const bool added = departments.put(department, [&](bool is_new) {
+            return gate.audit_entry(request, who, "departments.put", "departments", {department.code},
+                                    auth::Outcome::ok, (is_new ? "added " : "replaced ") + department.name);
+        });
         return Response::json(department_json(department), added ? Status::created : Status::ok);
     }, Execution::write);
 

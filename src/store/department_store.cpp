@@ -4,6 +4,7 @@
 #include <string>
 
 #include "sqlite.hpp"
+#include "wangge/auth/audit_table.hpp"
 #include "wangge/store/geopackage.hpp"
 
 namespace wangge::store {
@@ -137,7 +138,7 @@ std::vector<workflow::Department> GeoPackageDepartmentTable::read_all() const {
     return loaded;
 }
 
-bool GeoPackageDepartmentTable::write(const workflow::Department& department) {
+bool GeoPackageDepartmentTable::write(const workflow::Department& department, const DepartmentAudit& audit) {
     sqlite3* db = impl_->db.get();
     Transaction transaction(db);
     const Prepared exists = prepare(db, "SELECT 1 FROM departments WHERE code = ?1");
@@ -145,6 +146,8 @@ bool GeoPackageDepartmentTable::write(const workflow::Department& department) {
     const bool is_new = sqlite3_step(exists.get()) != SQLITE_ROW;
     const Prepared statement = prepare(db, upsert);
     write_row(db, statement.get(), department);
+    auth::AuditEntry entry = audit(is_new);
+    auth::insert_audit_row(db, entry);
     transaction.commit();
     return is_new;
 }
@@ -169,10 +172,10 @@ std::optional<workflow::Department> DepartmentStore::find(std::string_view code)
     return in_cache();
 }
 
-bool DepartmentStore::put(const workflow::Department& department) {
+bool DepartmentStore::put(const workflow::Department& department, const DepartmentAudit& audit) {
     workflow::check_department(department);
     const std::lock_guard lock(mutex_);
-    const bool is_new = table_->write(department);
+    const bool is_new = table_->write(department, audit);
     cache_ = table_->read_all();
     return is_new;
 }

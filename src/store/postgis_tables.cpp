@@ -375,8 +375,14 @@ std::vector<workflow::Department> PostgisDepartmentTable::read_all() const {
     return loaded;
 }
 
-bool PostgisDepartmentTable::write(const workflow::Department& department) {
-    return write_department(impl_->connection, department);
+bool PostgisDepartmentTable::write(const workflow::Department& department, const DepartmentAudit& audit) {
+    PgConnection& connection = impl_->connection;
+    PgTransaction transaction(connection);
+    const bool added = write_department(connection, department);
+    auth::AuditEntry entry = audit(added);
+    detail::insert_audit_row(connection, entry);
+    transaction.commit();
+    return added;
 }
 
 }  // namespace wangge::store

@@ -150,13 +150,14 @@ public:
     [[nodiscard]] std::vector<auth::AuditEntry> audit() const override {
         detail::PgConnection connection(location());
         const detail::PgResult rows =
-            connection.execute("SELECT action, record_ids, client FROM audit_log ORDER BY id");
+            connection.execute("SELECT action, record_ids, client, detail FROM audit_log ORDER BY id");
         std::vector<auth::AuditEntry> entries;
         for (int r = 0; r < rows.rows(); ++r) {
             auth::AuditEntry& entry = entries.emplace_back();
             entry.action = rows.bytes(r, 0);
             entry.record_ids = nlohmann::json::parse(rows.bytes(r, 1)).get<std::vector<std::string>>();
             entry.client = rows.bytes(r, 2);
+            entry.detail = rows.bytes(r, 3);
         }
         return entries;
     }

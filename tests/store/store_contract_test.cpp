@@ -500,6 +500,7 @@ TEST_P(StoreContract, StoresPhotosAndHouseholdVersionsWithTheirRows) {
 
 TEST_P(StoreContract, DepartmentsStartWithTheDefaultsAndKeepChangesForEveryReader) {
     const std::span<const workflow::Department> defaults = workflow::default_departments();
+    store_->prepare_audit_log();
     std::unique_ptr<DepartmentTable> table = open_department_table(backend_->location());
     std::vector<workflow::Department> stored = table->read_all();
     ASSERT_EQ(stored.size(), defaults.size());
@@ -507,9 +508,29 @@ TEST_P(StoreContract, DepartmentsStartWithTheDefaultsAndKeepChangesForEveryReade
         EXPECT_NE(std::find(stored.begin(), stored.end(), department), stored.end()) << department.code;
     }
     workflow::Department parks{"yuanlin", "园林绿化", 3, {72, 120, 24}};
-    EXPECT_TRUE(table->write(parks));
+    std::vector<bool> audited;  // `added` as each write's audit entry was made
+    const DepartmentAudit audit = [&](bool added) {
+        audited.push_back(added);
+        auth::AuditEntry entry = audit_of("departments.put", 0);
+        entry.collection = "departments";
+        entry.record_ids = {parks.code};
+        entry.detail = added ? "added" : "replaced";
+        return entry;
+    };
+    EXPECT_TRUE(table->write(parks, audit));
     parks.name = "园林绿化局";
-    EXPECT_FALSE(table->write(parks));
+    EXPECT_FALSE(table->write(parks, audit));
+    EXPECT_EQ(audited, (std::vector<bool>{true, false}));
+    const std::vector<auth::AuditEntry> rows = backend_->audit();  // each write's row, with it
+    ASSERT_EQ(rows.size(), 2U);
+    EXPECT_EQ(rows[0].detail, "added");
+    EXPECT_EQ(rows[1].detail, "replaced");
+    EXPECT_EQ(rows[1].record_ids, (std::vector<std::string>{"yuanlin"}));
+    // An audit row that cannot be made leaves the department as it was.
+    workflow::Department renamed = parks;
+    renamed.name = "不应保存";
+    EXPECT_THROW(table->write(renamed, [](bool) -> auth::AuditEntry { throw StoreError("no audit row"); }),
+                 StoreError);
     // Another opener (another server on the store) sees the change and does not refill the defaults.
     stored = open_department_table(backend_->location())->read_all();
     ASSERT_EQ(stored.size(), defaults.size() + 1);

@@ -11,6 +11,7 @@
 #include "wangge/auth/audit.hpp"
 
 class GDALDataset;
+struct sqlite3;
 
 namespace wangge::auth {
 
@@ -23,5 +24,8 @@ void create_auth_tables(GDALDataset& dataset);
 /// is stored only if that commits) and sets entry.id. Throws InputError for
 /// text with a NUL character, AuthStoreError when SQLite refuses the row.
 void insert_audit_row(GDALDataset& dataset, AuditEntry& entry);
+/// The same on a SQLite connection of the caller's to the file (the
+/// departments table's, store/departments.hpp).
+void insert_audit_row(sqlite3* db, AuditEntry& entry);
 
 }  // namespace wangge::auth

@@ -7,23 +7,29 @@
 //
 // The table is a few rows that change rarely (an admin adds or edits a
 // department), so it has its own connection rather than the Writer's model
-// tables: a change is durable before put() returns (it survives SIGKILL like
-// the Writer's writes), and the list is cached and read
+// tables: a change is durable with its audit row, in one transaction, before
+// put() returns (it survives SIGKILL like the Writer's writes, and neither is
+// stored without the other), and the list is cached and read
 // again when a code is asked that the cache lacks (another process, `wangge`
 // on the same file, may have added it).
 //
 // Thread safety: DepartmentStore's members may be called concurrently (one mutex).
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string_view>
 #include <vector>
 
+#include "wangge/auth/audit.hpp"
 #include "wangge/workflow/departments.hpp"
 
 namespace wangge::store {
+
+/// The audit entry of a department write, given whether it added the department.
+using DepartmentAudit = std::function<auth::AuditEntry(bool added)>;
 
 /// Where the departments are kept: the store's `departments` table, made
 /// with workflow::default_departments() when missing.
@@ -37,9 +43,11 @@ public:
 
     /// Every department, by code. Throws StoreError when it cannot be read.
     [[nodiscard]] virtual std::vector<workflow::Department> read_all() const = 0;
-    /// Stores `department` or replaces the one with its code, durable on
-    /// return; true when it was new. Throws StoreError when it cannot.
-    virtual bool write(const workflow::Department& department) = 0;
+    /// Stores `department` or replaces the one with its code, and `audit`'s
+    /// entry in the store's audit log, in one transaction durable on return;
+    /// true when it was new. Throws StoreError when it cannot (or what
+    /// `audit` throws): nothing is stored then.
+    virtual bool write(const workflow::Department& department, const DepartmentAudit& audit) = 0;
 
 protected:
     DepartmentTable() = default;
@@ -54,7 +62,7 @@ public:
     ~GeoPackageDepartmentTable() override;
 
     [[nodiscard]] std::vector<workflow::Department> read_all() const override;
-    bool write(const workflow::Department& department) override;
+    bool write(const workflow::Department& department, const DepartmentAudit& audit) override;
 
 private:
     struct Impl;
@@ -73,10 +81,11 @@ public:
     [[nodiscard]] std::vector<workflow::Department> list() const;
     /// The department with that code; nullopt for none.
     [[nodiscard]] std::optional<workflow::Department> find(std::string_view code) const;
-    /// Stores a new department or replaces the one with its code; returns
-    /// true when it was new. Throws WorkflowError "invalid_department" for a
-    /// bad one (nothing stored) and StoreError when it cannot be written.
-    bool put(const workflow::Department& department);
+    /// Stores a new department or replaces the one with its code, with
+    /// `audit`'s entry (DepartmentTable::write); returns true when it was new.
+    /// Throws WorkflowError "invalid_department" for a bad one (nothing
+    /// stored) and StoreError when it cannot be written.
+    bool put(const workflow::Department& department, const DepartmentAudit& audit);
 
 private:
     std::unique_ptr<DepartmentTable> table_;

@@ -80,7 +80,7 @@ public:
     ~PostgisDepartmentTable() override;
 
     [[nodiscard]] std::vector<workflow::Department> read_all() const override;
-    bool write(const workflow::Department& department) override;
+    bool write(const workflow::Department& department, const DepartmentAudit& audit) override;
 
     struct Impl;
 
