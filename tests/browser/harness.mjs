@@ -67,13 +67,14 @@ export function loadSample() {
 // that publish or report must not change what the other tests read).
 // `categories`: a category table file instead of data/categories.json.
 // `basemap`: serve the sample's basemap (scripts/load-sample writes it next to the store).
-export async function startServer({writable = false, categories = null, basemap = false} = {}) {
-  if (process.env.WANGGE_TEST_URL) return {url: process.env.WANGGE_TEST_URL.replace(/\/$/, ''), stop: async () => {}};
+// `store`: serve this store (e.g. a postgresql:// address) instead of the sample file.
+export async function startServer({writable = false, categories = null, basemap = false, store: given = null} = {}) {
+  if (process.env.WANGGE_TEST_URL && !given) return {url: process.env.WANGGE_TEST_URL.replace(/\/$/, ''), stop: async () => {}};
   const binary = process.env.WANGGE_BIN;
   const sampleStore = process.env.WANGGE_SAMPLE_STORE;
   if (!binary || !sampleStore) throw new Error('set WANGGE_BIN and WANGGE_SAMPLE_STORE (ctest does), or WANGGE_TEST_URL');
-  const copyDir = writable ? fs.mkdtempSync(path.join(os.tmpdir(), 'wangge-browser-')) : null;
-  const store = copyDir ? path.join(copyDir, 'sample.gpkg') : sampleStore;
+  const copyDir = writable && !given ? fs.mkdtempSync(path.join(os.tmpdir(), 'wangge-browser-')) : null;
+  const store = given || (copyDir ? path.join(copyDir, 'sample.gpkg') : sampleStore);
   if (copyDir) fs.copyFileSync(sampleStore, store);
   const child = spawn(binary, ['serve', '--store', store, '--port', '0',
     '--web', path.join(sourceDir, 'web-map'), '--styles', path.join(sourceDir, 'styles'),
