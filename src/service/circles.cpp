@@ -17,12 +17,14 @@
 #include "wangge/error.hpp"
 #include "wangge/geo/convex_hull.hpp"
 #include "wangge/geo/geos.hpp"
+#include "outside.hpp"
 #include "plane.hpp"
 
 namespace wangge::service {
 
 namespace {
 
+using detail::ConvexCut;
 using detail::LocalPlane;
 using detail::metres_per_degree;
 using detail::rounding_m;
@@ -83,6 +85,27 @@ private:
     geo::Point cell_;
     std::unordered_map<std::uint64_t, std::vector<geo::Point>> cells_;
 };
+
+}  // namespace
+
+namespace detail {
+
+/// What reaches a kind's households and grids; a coverage keeps it to draw
+/// its grids' uncovered parts when asked.
+struct Reachers {
+    double distance_m;
+    FacilityCells facilities;
+    /// Along the streets: the facilities that join no street (they keep their circles).
+    FacilityCells loose;
+    std::shared_ptr<const StreetNetwork> network;
+    std::optional<Walk> walk;  ///< from the facilities that join the streets
+};
+
+}  // namespace detail
+
+namespace {
+
+using detail::Reachers;
 
 /// Runs job(i, state) for i in [0, count) on up to `threads` threads (the
 /// caller's among them), each with its own default-made State (a GEOS
@@ -150,7 +173,7 @@ geo::Box around(const geo::Box& box, double distance_m) noexcept {
 /// What reaches one grid, in the grid's plane: shapes to cut away, unless one covers it all.
 struct Reaching {
     bool full = false;
-    std::vector<geo::Polygon> shapes;
+    std::vector<ConvexCut> shapes;
     /// Along the streets: a box outside which the stretches reach all (empty: not known).
     geo::Box open;
 };
@@ -169,8 +192,8 @@ void add_circles(Reaching& out, const geo::MultiPolygon& shape, const geo::Box& 
             for (const geo::Point& v : polygon.rings.front()) farthest = std::max(farthest, std::hypot(v.x - centre.x, v.y - centre.y));
         }
         out.full = farthest <= inner;
-        geo::Polygon& circle = out.shapes.emplace_back();
-        geo::Ring& ring = circle.rings.emplace_back();
+        ConvexCut& circle = out.shapes.emplace_back(ConvexCut{{}, centre, centre, distance_m, distance_m, std::cos(std::numbers::pi / circle_sides)});
+        geo::Ring& ring = circle.ring;
         for (int i = 0; i <= circle_sides; ++i) {
             const double angle = 2 * std::numbers::pi * (i % circle_sides) / circle_sides;
             ring.push_back({centre.x + distance_m * std::cos(angle), centre.y + distance_m * std::sin(angle)});
@@ -185,7 +208,7 @@ constexpr int stretch_sides = 32;
 /// The convex hull (counter-clockwise, closed) of the stretch from a to b
 /// whose walk left is ra at a and rb at b (linear between): the hull of the
 /// two ends' 32-gons.
-geo::Polygon stretch_hull(const geo::Point& a, double ra, const geo::Point& b, double rb) {
+ConvexCut stretch_hull(const geo::Point& a, double ra, const geo::Point& b, double rb) {
     // The unit 32-gon, once: a city's stretches would otherwise spend a sine and cosine per vertex.
     static const std::array<geo::Point, stretch_sides> unit = [] {
         std::array<geo::Point, stretch_sides> out;
@@ -206,9 +229,7 @@ geo::Polygon stretch_hull(const geo::Point& a, double ra, const geo::Point& b, d
     }
     geo::Ring hull = geo::convex_hull(std::move(points));
     hull.push_back(hull.front());
-    geo::Polygon out;
-    out.rings.push_back(std::move(hull));
-    return out;
+    return {std::move(hull), a, b, ra, rb, std::cos(std::numbers::pi / stretch_sides)};
 }
 
 /// A piece of a street segment along which the walk left changes linearly,
@@ -511,68 +532,84 @@ geo::geos::Geometry cut_away(geo::geos::Geometry area, const Reaching& reaching,
                              {open.min_x, open.max_y}, {open.min_x, open.min_y}};
         area = area.intersection(context.polygon(geo::Polygon{{ring}}));
     }
-    const std::vector<geo::Polygon>& shapes = reaching.shapes;
+    const std::vector<ConvexCut>& shapes = reaching.shapes;
     std::vector<std::pair<double, std::size_t>> order;
     order.reserve(shapes.size());
-    for (std::size_t i = 0; i < shapes.size(); ++i) order.emplace_back(-std::abs(geo::signed_area(shapes[i].rings.front())), i);
+    for (std::size_t i = 0; i < shapes.size(); ++i) order.emplace_back(-std::abs(geo::signed_area(shapes[i].ring)), i);
     std::sort(order.begin(), order.end());
     geo::Box left = area.box();
     for (const auto& [size, i] : order) {
         if (area.empty()) break;
-        if (!geo::bounds(shapes[i]).intersects(left)) continue;
-        area = area.difference(context.polygon(shapes[i]));
+        if (!geo::bounds(shapes[i].ring).intersects(left)) continue;
+        area = area.difference(context.polygon(geo::Polygon{{shapes[i].ring}}));
         left = area.box();
     }
     return area;
 }
 
-/// The uncovered part of one finest-level grid. In straight lines: outside
-/// the circles of `facilities`. Along the streets (a network and its walk):
-/// outside what the walk reaches and the circles of the facilities off the
-/// streets (`loose`); a grid with no street within the snap distance keeps
-/// the circles of every facility, as its households do.
-GridArea grid_area(const model::Grid& grid, const FacilityCells& facilities, const FacilityCells& loose, double distance_m,
-                   const StreetNetwork* network, const Walk* walk, geo::geos::Context& context) {
+/// What reaches one finest-level grid, in the plane tangent at its centre.
+struct GridReach {
+    LocalPlane plane;
+    geo::MultiPolygon shape;  ///< the grid in that plane
+    Reaching reaching;
+};
+
+/// In straight lines: the circles of the facilities. Along the streets (a
+/// network and its walk): what the walk reaches and the circles of the
+/// facilities off the streets (`loose`); a grid with no street within the
+/// snap distance keeps the circles of every facility, as its households do.
+GridReach reach_of(const model::Grid& grid, const Reachers& reachers) {
     const geo::Box box = geo::bounds(grid.geometry);
-    const LocalPlane plane({(box.min_x + box.max_x) / 2, (box.min_y + box.max_y) / 2});
-    const geo::MultiPolygon shape = LocalPlane::map(grid.geometry, [&](const geo::Point& p) { return plane.forward(p); });
-    GridArea out;
-    out.area_m2 = plane_area(shape);
+    GridReach out{LocalPlane({(box.min_x + box.max_x) / 2, (box.min_y + box.max_y) / 2}), {}, {}};
+    out.shape = LocalPlane::map(grid.geometry, [&](const geo::Point& p) { return out.plane.forward(p); });
+    const StreetNetwork* const network = reachers.network.get();
     bool streets = false;
     if (network != nullptr) {
         network->visit(around(box, network->snap_m()), [&](std::uint32_t) { return !(streets = true); });
     }
-    Reaching reaching;
-    add_circles(reaching, shape, box, plane, streets ? loose : facilities, distance_m);
-    if (!reaching.full && streets) add_streets(reaching, shape, box, plane, *network, *walk);
-    if (reaching.full) {
+    add_circles(out.reaching, out.shape, box, out.plane, streets ? reachers.loose : reachers.facilities, reachers.distance_m);
+    if (!out.reaching.full && streets) add_streets(out.reaching, out.shape, box, out.plane, *network, *reachers.walk);
+    return out;
+}
+
+/// The grid minus what reaches it, with GEOS, in the grid's plane.
+geo::geos::Geometry cut_grid(const GridReach& reach, geo::geos::Context& context) {
+    try {
+        return cut_away(context.multipolygon(reach.shape), reach.reaching, context);
+    } catch (const geo::geos::GeosError&) {
+        // An imported grid GEOS finds invalid: its repaired shape still has an area to report.
+        return cut_away(context.multipolygon(reach.shape).make_valid(), reach.reaching, context);
+    }
+}
+
+/// How much of one finest-level grid is uncovered: the number by Green's
+/// theorem (outside.hpp), without GEOS (Coverage::uncovered draws the part).
+GridArea grid_area(const model::Grid& grid, const Reachers& reachers) {
+    const GridReach reach = reach_of(grid, reachers);
+    GridArea out;
+    out.area_m2 = plane_area(reach.shape);
+    if (reach.reaching.full) {
         out.reach = Reach::full;
         return out;
     }
-    if (reaching.shapes.empty()) {
+    if (reach.reaching.shapes.empty()) {
         out.reach = Reach::none;
         out.uncovered_m2 = out.area_m2;
-        out.uncovered = grid.geometry;
         return out;
     }
-    geo::geos::Geometry rest = [&] {
-        try {
-            return cut_away(context.multipolygon(shape), reaching, context);
-        } catch (const geo::geos::GeosError&) {
-            // An imported grid GEOS finds invalid: its repaired shape still has an area to report.
-            return cut_away(context.multipolygon(shape).make_valid(), reaching, context);
-        }
-    }();
-    out.uncovered_m2 = rest.empty() ? 0.0 : rest.area();
-    if (out.uncovered_m2 <= 0.0) {
+    // The uncovered part lies in the lattice cells no stretch holds (a
+    // metre of slack for the rounding at their edges).
+    geo::Box window = reach.reaching.open.empty() ? geo::bounds(reach.shape) : reach.reaching.open;
+    window = {window.min_x - 1, window.min_y - 1, window.max_x + 1, window.max_y + 1};
+    out.uncovered_m2 = detail::area_outside(reach.shape, reach.reaching.shapes, window);
+    // Rounding: a grid the shapes just cover leaves a few square micrometres.
+    if (out.uncovered_m2 <= out.area_m2 * 1e-9) {
         out.reach = Reach::full;
         out.uncovered_m2 = 0.0;
     } else if (out.uncovered_m2 >= out.area_m2 * (1 - 1e-9)) {
         out.reach = Reach::none;
-        out.uncovered = grid.geometry;
     } else {
         out.reach = Reach::partial;
-        out.uncovered = LocalPlane::map(rest.polygons(), [&](const geo::Point& p) { return plane.inverse(p); });
     }
     return out;
 }
@@ -615,6 +652,32 @@ const GridArea* Coverage::area(std::size_t position) const noexcept {
     return position < areas_.size() ? areas_[position].get() : nullptr;
 }
 
+std::shared_ptr<const UncoveredShape> Coverage::uncovered(const model::Snapshot& snapshot, std::size_t position) const {
+    const GridArea* const grid_area = area(position);
+    if (grid_area == nullptr || position >= snapshot.current_grids().size()) return nullptr;
+    {
+        const std::lock_guard lock(drawn_->mutex);
+        if (const auto found = drawn_->shapes.find(position); found != drawn_->shapes.end()) return found->second;
+    }
+    const model::Grid& grid = *snapshot.current_grids()[position];
+    auto shape = std::make_shared<UncoveredShape>();
+    if (grid_area->reach == Reach::none) {
+        shape->geometry = grid.geometry;
+        shape->area_m2 = grid_area->uncovered_m2;
+    } else if (grid_area->reach == Reach::partial) {
+        geo::geos::Context context;
+        const GridReach reach = reach_of(grid, *reachers_);
+        const geo::geos::Geometry rest = cut_grid(reach, context);
+        if (!rest.empty()) {
+            shape->area_m2 = rest.area();
+            shape->geometry = LocalPlane::map(rest.polygons(), [&](const geo::Point& p) { return reach.plane.inverse(p); });
+        }
+    }
+    // Two threads may draw the same grid at once: the first one kept wins (they are equal).
+    const std::lock_guard lock(drawn_->mutex);
+    return drawn_->shapes.try_emplace(position, std::move(shape)).first->second;
+}
+
 Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& kind, const Coverage* base,
                            unsigned threads, std::shared_ptr<const StreetNetwork> network) {
     if (threads == 0) threads = std::max(1U, std::thread::hardware_concurrency());
@@ -630,7 +693,6 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
     // Ids are unique in a snapshot; a stable sort keeps the result deterministic regardless.
     std::stable_sort(out.facilities_.begin(), out.facilities_.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
-    const FacilityCells cells(out.facilities_, kind.distance_m);
     // Along the streets: the walk from the facilities that join them; the
     // others keep their circles (`loose`).
     const StreetNetwork* const streets = out.network_.get();
@@ -643,9 +705,13 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
             loose.push_back(out.facilities_[f]);
         }
     }
-    const FacilityCells loose_cells(loose, kind.distance_m);
-    std::optional<Walk> walk;
-    if (streets != nullptr) walk.emplace(*streets, sources, kind.distance_m);
+    auto reachers = std::make_shared<Reachers>(Reachers{kind.distance_m, FacilityCells(out.facilities_, kind.distance_m),
+                                                        FacilityCells(loose, kind.distance_m), out.network_, std::nullopt});
+    if (streets != nullptr) reachers->walk.emplace(*streets, sources, kind.distance_m);
+    out.reachers_ = reachers;
+    const FacilityCells& cells = reachers->facilities;
+    const FacilityCells& loose_cells = reachers->loose;
+    const std::optional<Walk>& walk = reachers->walk;
     const auto reaches = [&](const geo::Point& p) {
         // Out of every circle is uncovered along the streets too (no walk is shorter).
         if (!cells.reaches(p)) return false;
@@ -780,9 +846,8 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
     }
     // At least 64 grids a thread: fewer do not pay for the thread.
     const unsigned grid_threads = std::min<unsigned>(threads, static_cast<unsigned>((redo.size() + 63) / 64));
-    run_parallel<geo::geos::Context>(redo.size(), grid_threads, [&](std::size_t i, geo::geos::Context& context) {
-        out.areas_[redo[i]] = std::make_shared<const GridArea>(grid_area(
-            *grids[redo[i]], cells, loose_cells, kind.distance_m, streets, walk ? &*walk : nullptr, context));
+    run_parallel<std::monostate>(redo.size(), grid_threads, [&](std::size_t i, std::monostate&) {
+        out.areas_[redo[i]] = std::make_shared<const GridArea>(grid_area(*grids[redo[i]], *reachers));
     });
     out.work_.grids_computed = redo.size();
     return out;

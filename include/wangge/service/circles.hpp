@@ -58,6 +58,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <optional>
 #include <span>
@@ -71,6 +72,10 @@
 #include "wangge/service/network.hpp"
 
 namespace wangge::service {
+
+namespace detail {
+struct Reachers;
+}
 
 /// Covered households of one unit (a grid at any level, or the whole area).
 struct Tally {
@@ -91,8 +96,14 @@ struct GridArea {
     Reach reach = Reach::none;
     double area_m2 = 0.0;       ///< the grid's area
     double uncovered_m2 = 0.0;  ///< its part outside every circle
-    /// That part in lon/lat when `reach` is partial (the grid's own geometry when none; empty when full).
-    geo::MultiPolygon uncovered;
+};
+
+/// That part drawn (Coverage::uncovered).
+struct UncoveredShape {
+    /// In lon/lat: the grid's own geometry when out of reach, empty when fully covered.
+    geo::MultiPolygon geometry;
+    /// Its area as GEOS measures it in the grid's plane (GridArea::uncovered_m2 within rounding).
+    double area_m2 = 0.0;
 };
 
 /// Distance in metres between two lon/lat points (see above).
@@ -135,6 +146,12 @@ public:
     /// The uncovered area of the grid at `position` in snapshot.current_grids();
     /// null for a grid that has children (its area is its children's).
     [[nodiscard]] const GridArea* area(std::size_t position) const noexcept;
+    /// The uncovered part of that grid drawn in lon/lat for the map: GEOS
+    /// cuts what reaches it from the grid on the first call for the grid,
+    /// and the result is kept (the area number above needs no polygon).
+    /// `snapshot` is the one this coverage was computed for; null for a
+    /// grid that has children.
+    [[nodiscard]] std::shared_ptr<const UncoveredShape> uncovered(const model::Snapshot& snapshot, std::size_t position) const;
     /// Whether the household at `position` in snapshot.data().households is counted and covered.
     [[nodiscard]] bool covered(std::size_t position) const noexcept {
         return position < state_.size() && state_[position] == covered_state;
@@ -165,6 +182,13 @@ private:
     // Per current_grids() position, null above the finest level; shared with
     // the coverages computed incrementally from this one.
     std::vector<std::shared_ptr<const GridArea>> areas_;
+    // What reaches the grids, to draw their uncovered parts on demand.
+    std::shared_ptr<const detail::Reachers> reachers_;
+    struct Drawn {
+        std::mutex mutex;
+        std::unordered_map<std::size_t, std::shared_ptr<const UncoveredShape>> shapes;  // by current_grids() position
+    };
+    std::shared_ptr<Drawn> drawn_ = std::make_shared<Drawn>();
     Work work_;
 };
 
