@@ -155,7 +155,7 @@ double distance_to_edges(const geo::MultiPolygon& plane, const geo::Point& p) no
             for (std::size_t i = 1; i < ring.size(); ++i) {
                 const geo::Point a = ring[i - 1], b = ring[i];
                 const double t = detail::nearest_t(a, b, p);
-                best = std::min(best, std::hypot(p.x - a.x - t * (b.x - a.x), p.y - a.y - t * (b.y - a.y)));
+                best = std::min(best, detail::plane_length(p.x - a.x - t * (b.x - a.x), p.y - a.y - t * (b.y - a.y)));
             }
         }
     }
@@ -189,7 +189,7 @@ void add_circles(Reaching& out, const geo::MultiPolygon& shape, const geo::Box& 
         if (!geo::contains(shape, centre) && distance_to_edges(shape, centre) > distance_m) return true;
         double farthest = 0.0;
         for (const geo::Polygon& polygon : shape.polygons) {
-            for (const geo::Point& v : polygon.rings.front()) farthest = std::max(farthest, std::hypot(v.x - centre.x, v.y - centre.y));
+            for (const geo::Point& v : polygon.rings.front()) farthest = std::max(farthest, detail::plane_length(v.x - centre.x, v.y - centre.y));
         }
         out.full = farthest <= inner;
         ConvexCut& circle = out.shapes.emplace_back(ConvexCut{{}, centre, centre, distance_m, distance_m, std::cos(std::numbers::pi / circle_sides)});
@@ -680,6 +680,12 @@ std::shared_ptr<const UncoveredShape> Coverage::uncovered(const model::Snapshot&
 
 Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& kind, const Coverage* base,
                            unsigned threads, std::shared_ptr<const StreetNetwork> network) {
+    return compute_joined(snapshot, kind, base, threads, std::move(network), {});
+}
+
+Coverage Coverage::compute_joined(const model::Snapshot& snapshot, const ServiceKind& kind, const Coverage* base,
+                                  unsigned threads, std::shared_ptr<const StreetNetwork> network,
+                                  std::span<const std::optional<Attachment>> joined) {
     if (threads == 0) threads = std::max(1U, std::thread::hardware_concurrency());
     const model::Tables& data = snapshot.data();
     Coverage out;
@@ -712,11 +718,13 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
     const FacilityCells& cells = reachers->facilities;
     const FacilityCells& loose_cells = reachers->loose;
     const std::optional<Walk>& walk = reachers->walk;
-    const auto reaches = [&](const geo::Point& p) {
+    // Whether the household at `position` is covered.
+    const auto reaches = [&](std::size_t position) {
+        const geo::Point& p = data.households[position].location;
         // Out of every circle is uncovered along the streets too (no walk is shorter).
         if (!cells.reaches(p)) return false;
         if (streets == nullptr) return true;
-        const std::optional<Attachment> at = streets->attach(p);
+        const std::optional<Attachment> at = joined.empty() ? streets->attach(p) : joined[position];
         if (!at || loose_cells.reaches(p)) return true;
         const auto [walked, source] = walk->to(*at);
         // Never farther than the distance in a straight line from the facility walked from.
@@ -780,7 +788,7 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
                 std::uint8_t& state = out.state_[position];
                 if (state == not_counted) return true;
                 ++out.work_.households_checked;
-                const std::uint8_t now = reaches(data.households[position].location) ? covered_state : uncovered_state;
+                const std::uint8_t now = reaches(position) ? covered_state : uncovered_state;
                 if (now == state) return true;
                 state = now;
                 add_up(out.positions_.at(data.households[position].grid_code),
@@ -804,7 +812,7 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
                     if (!household.resident()) continue;
                     const auto found = out.positions_.find(household.grid_code);
                     if (found == out.positions_.end()) continue;
-                    const bool covered = reaches(household.location);
+                    const bool covered = reaches(i);
                     out.state_[i] = covered ? covered_state : uncovered_state;
                     mine[found->second] += {1, covered ? 1 : 0};
                 }
@@ -860,9 +868,21 @@ std::vector<Coverage> Coverage::compute_all(const model::Snapshot& snapshot, std
     // cores idle on its serial parts (the walk, the tallies) and its tail.
     const unsigned workers = std::max(1U, std::min<unsigned>(threads, static_cast<unsigned>(kinds.size())));
     const unsigned per_kind = std::max(1U, threads / workers);
+    // Where each resident household joins the streets, once for all kinds.
+    std::vector<std::optional<Attachment>> joined;
+    if (network != nullptr && !kinds.empty()) {
+        const model::Table<model::Household>& households = snapshot.data().households;
+        joined.resize(households.size());
+        constexpr std::size_t block = 8192;
+        run_parallel<std::monostate>((households.size() + block - 1) / block, threads, [&](std::size_t b, std::monostate&) {
+            for (std::size_t i = b * block; i < std::min(households.size(), (b + 1) * block); ++i) {
+                if (households[i].resident()) joined[i] = network->attach(households[i].location);
+            }
+        });
+    }
     std::vector<Coverage> out(kinds.size());
     run_parallel<std::monostate>(kinds.size(), workers, [&](std::size_t k, std::monostate&) {
-        out[k] = compute(snapshot, kinds[k], nullptr, per_kind, network);
+        out[k] = compute_joined(snapshot, kinds[k], nullptr, per_kind, network, joined);
     });
     return out;
 }

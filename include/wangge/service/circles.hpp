@@ -131,8 +131,9 @@ public:
 
     /// Every kind of `kinds` afresh (no base), in their order, the kinds
     /// spread over `threads` threads (0: one per core), at most one per
-    /// kind, each with its own GEOS contexts: the same coverages as
-    /// compute() one kind after another, sooner.
+    /// kind: the same coverages as compute() one kind after another,
+    /// sooner. Along the streets the households join them once for all
+    /// the kinds (where a household joins does not depend on the kind).
     [[nodiscard]] static std::vector<Coverage> compute_all(const model::Snapshot& snapshot, std::span<const ServiceKind> kinds,
                                                            unsigned threads = 0,
                                                            const std::shared_ptr<const StreetNetwork>& network = nullptr);
@@ -167,6 +168,12 @@ public:
     [[nodiscard]] const Work& work() const noexcept { return work_; }
 
 private:
+    /// compute(), with where each household joins the streets already known
+    /// (by household position; empty: joined here when needed).
+    [[nodiscard]] static Coverage compute_joined(const model::Snapshot& snapshot, const ServiceKind& kind, const Coverage* base,
+                                                 unsigned threads, std::shared_ptr<const StreetNetwork> network,
+                                                 std::span<const std::optional<Attachment>> joined);
+
     static constexpr std::uint8_t not_counted = 0, uncovered_state = 1, covered_state = 2;
 
     ServiceKind kind_;
