@@ -23,9 +23,11 @@
 // Uncovered areas are computed per finest-level grid (one with no children)
 // in a plane tangent to the ellipsoid at the grid's centre, where each
 // facility's circle is a 64-sided polygon (its area 0.16 % short of the
-// circle's): the grid minus the circles reaching it, with GEOS, reported
-// in lon/lat. A grid inside one circle, or out of every circle's reach, needs
-// no GEOS at all, which is what keeps a 10k-grid city within seconds.
+// circle's): the grid minus the circles reaching it. Its area is summed from
+// the pieces of the edges that bound it (Green's theorem, no polygon built:
+// exact to rounding); the polygon itself, in lon/lat, only the map draws,
+// with GEOS, per grid on demand (uncovered()). A grid inside one circle, or
+// out of every circle's reach, needs neither.
 // Along the streets, what the walk reaches is every street point the walk
 // reaches with some distance left, grown by what is left there (the walk
 // goes on straight off the street): per stretch of a segment over which the
@@ -33,11 +35,12 @@
 // plus the circles of the facilities off the streets; stretches continuing
 // one another within 2 m of a straight line are one hull (the area moves by
 // at most 2 m; docs/service-circles.md). A grid inside one such
-// stretch, or reached by none, needs no GEOS; nor does one the stretches
-// together hold (tested on a 16 × 16 lattice of cells over its box). For the
-// rest, a hull is left out when every cell it may reach is held whole by a
-// hull that stays (the union over the grid is the same), and GEOS cuts the
-// others from the grid one at a time, largest first. A household's own coverage
+// stretch, or reached by none, is full or empty at once; so is one the
+// stretches together hold (tested on a 16 × 16 lattice of cells over its
+// box). For the rest, a hull is left out when every cell it may reach is
+// held whole by a hull that stays (the union over the grid is the same),
+// and the others give the area as above (the drawn polygon: GEOS cuts them
+// from the grid one at a time, largest first). A household's own coverage
 // follows its nearest street, so it can lie inside that area and still be
 // uncovered (its street is not the reached one), rarely the reverse.
 //
@@ -50,9 +53,10 @@
 // facilities, since no walk is shorter than the straight line) (they depend on the layout and facilities
 // only) and recounts the households; with another layout it starts over.
 //
-// Thread safety: a Coverage is immutable once computed; any number of
-// threads may read it. compute() runs its own worker threads, each with its
-// own GEOS context.
+// Thread safety: a Coverage is immutable once computed but for the
+// polygons uncovered() draws and keeps (under a mutex); any number of
+// threads may read it and call uncovered(). compute() runs its own worker
+// threads.
 
 #include <cstddef>
 #include <cstdint>
