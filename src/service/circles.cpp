@@ -870,6 +870,11 @@ Coverage Coverage::compute_joined(const model::Snapshot& snapshot, const Service
                 return true;
             });
         }
+        // The polygons the map had drawn of the grids kept stay as they are.
+        const std::lock_guard lock(base->drawn_->mutex);
+        for (const auto& [position, shape] : base->drawn_->shapes) {
+            if (!marked[position]) out.drawn_->shapes.emplace(position, shape);
+        }
     } else {
         out.areas_.assign(grids.size(), nullptr);
         for (std::size_t g = 0; g < grids.size(); ++g) {

@@ -215,10 +215,12 @@ TEST(Coverage, FacilityEditsAreIncrementalAndMatchAFreshComputation) {
     write(facility(1, "学校", 1000, 1000), false);  // school 1 moved to G1's north-east corner
     write(facility(2, "商铺", 2500, 500), false);   // school 2 removed (it became a shop)
     expect_tally(coverage, g3, 3, 0);
-    // A change elsewhere (another kind) redoes nothing.
+    // A change elsewhere (another kind) redoes nothing, and keeps the polygons drawn.
+    const auto drawn = coverage.uncovered(*snapshot, position_of(*snapshot, g1));
     write(facility(3, "卫生服务站", 1600, 600), false);
     EXPECT_EQ(coverage.work().households_checked, 0U);
     EXPECT_EQ(coverage.work().grids_computed, 0U);
+    EXPECT_EQ(coverage.uncovered(*snapshot, position_of(*snapshot, g1)), drawn);
 }
 
 TEST(Coverage, AHouseholdEditRecountsHouseholdsButKeepsTheAreas) {

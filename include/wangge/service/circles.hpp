@@ -36,7 +36,7 @@
 // one another within 2 m of a straight line are one hull (the area moves by
 // at most 2 m; docs/service-circles.md). A grid inside one such
 // stretch, or reached by none, is full or empty at once; so is one the
-// stretches together hold (tested on a 16 × 16 lattice of cells over its
+// stretches together hold (tested on an 8 × 8 lattice of cells over its
 // box). For the rest, a hull is left out when every cell it may reach is
 // held whole by a hull that stays (the union over the grid is the same),
 // and the others give the area as above (the drawn polygon: GEOS cuts them
