@@ -181,6 +181,21 @@ TEST(Coverage, UncoveredAreaIsTheGridMinusTheCircles) {
     expect_tally(far, street, 10, 10);
 }
 
+TEST(Coverage, TwoFacilitiesAtOnePlaceCoverWhatOneDoes) {
+    // Their circles are the same polygon, every edge along the other's: the
+    // area counts it once, as GEOS's polygon does.
+    model::Dataset data = dataset();
+    data.facilities.push_back(facility(4, "学校", 500, 500));
+    const auto twins = model::Snapshot::build(std::move(data), 1);
+    const auto single = model::Snapshot::build(dataset(), 1);
+    const Coverage two = Coverage::compute(*twins, schools);
+    const Coverage one = Coverage::compute(*single, schools);
+    const std::size_t g = position_of(*twins, g1);
+    ASSERT_EQ(two.area(g)->reach, Reach::partial);
+    EXPECT_NEAR(two.area(g)->uncovered_m2, one.area(position_of(*single, g1))->uncovered_m2, 1e-6);
+    EXPECT_NEAR(two.area(g)->uncovered_m2, two.uncovered(*twins, g)->area_m2, 1e-6);
+}
+
 TEST(Coverage, AKindWithoutFacilitiesLeavesEverythingUncovered) {
     const auto snapshot = model::Snapshot::build(dataset(), 1);
     const Coverage coverage = Coverage::compute(*snapshot, {"shelter", "避难场所", {"避难场所"}, 500.0});
