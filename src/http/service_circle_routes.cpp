@@ -192,7 +192,7 @@ Response uncovered(const Request& request, const State& state, const AuthGate& g
         if (area == nullptr || area->reach == service::Reach::full) continue;
         const service::Tally* tally = coverage.unit(grids[g]->code);
         features.push_back({{"type", "Feature"},
-                            {"geometry", geo::to_geojson(area->uncovered)},
+                            {"geometry", geo::to_geojson(coverage.uncovered(snapshot, g)->geometry)},
                             {"properties", {{"code", grids[g]->code},
                                             {"name", grids[g]->name},
                                             {"kind", coverage.kind().id},

@@ -15,14 +15,15 @@
 #include <variant>
 
 #include "wangge/error.hpp"
-#include "wangge/geo/convex_hull.hpp"
 #include "wangge/geo/geos.hpp"
+#include "outside.hpp"
 #include "plane.hpp"
 
 namespace wangge::service {
 
 namespace {
 
+using detail::ConvexCut;
 using detail::LocalPlane;
 using detail::metres_per_degree;
 using detail::rounding_m;
@@ -84,6 +85,27 @@ private:
     std::unordered_map<std::uint64_t, std::vector<geo::Point>> cells_;
 };
 
+}  // namespace
+
+namespace detail {
+
+/// What reaches a kind's households and grids; a coverage keeps it to draw
+/// its grids' uncovered parts when asked.
+struct Reachers {
+    double distance_m;
+    FacilityCells facilities;
+    /// Along the streets: the facilities that join no street (they keep their circles).
+    FacilityCells loose;
+    std::shared_ptr<const StreetNetwork> network;
+    std::optional<Walk> walk;  ///< from the facilities that join the streets
+};
+
+}  // namespace detail
+
+namespace {
+
+using detail::Reachers;
+
 /// Runs job(i, state) for i in [0, count) on up to `threads` threads (the
 /// caller's among them), each with its own default-made State (a GEOS
 /// context: one per thread); rethrows the first exception once all stopped.
@@ -132,7 +154,7 @@ double distance_to_edges(const geo::MultiPolygon& plane, const geo::Point& p) no
             for (std::size_t i = 1; i < ring.size(); ++i) {
                 const geo::Point a = ring[i - 1], b = ring[i];
                 const double t = detail::nearest_t(a, b, p);
-                best = std::min(best, std::hypot(p.x - a.x - t * (b.x - a.x), p.y - a.y - t * (b.y - a.y)));
+                best = std::min(best, detail::plane_length(p.x - a.x - t * (b.x - a.x), p.y - a.y - t * (b.y - a.y)));
             }
         }
     }
@@ -150,10 +172,26 @@ geo::Box around(const geo::Box& box, double distance_m) noexcept {
 /// What reaches one grid, in the grid's plane: shapes to cut away, unless one covers it all.
 struct Reaching {
     bool full = false;
-    std::vector<geo::Polygon> shapes;
+    std::vector<ConvexCut> shapes;
     /// Along the streets: a box outside which the stretches reach all (empty: not known).
     geo::Box open;
 };
+
+/// The regular polygon of `sides` sides on the unit circle, vertex k at
+/// angle 2πk/sides, once per size: a city's shapes would otherwise spend a
+/// sine and cosine per vertex.
+template <int sides>
+const std::array<geo::Point, sides>& unit_polygon() {
+    static const std::array<geo::Point, sides> unit = [] {
+        std::array<geo::Point, sides> out;
+        for (int i = 0; i < sides; ++i) {
+            const double angle = 2 * std::numbers::pi * i / sides;
+            out[static_cast<std::size_t>(i)] = {std::cos(angle), std::sin(angle)};
+        }
+        return out;
+    }();
+    return unit;
+}
 
 /// The circles of the facilities in `cells` reaching the grid `shape`; a grid
 /// whose every vertex lies within the 64-gon's inner radius of one centre is
@@ -166,15 +204,14 @@ void add_circles(Reaching& out, const geo::MultiPolygon& shape, const geo::Box& 
         if (!geo::contains(shape, centre) && distance_to_edges(shape, centre) > distance_m) return true;
         double farthest = 0.0;
         for (const geo::Polygon& polygon : shape.polygons) {
-            for (const geo::Point& v : polygon.rings.front()) farthest = std::max(farthest, std::hypot(v.x - centre.x, v.y - centre.y));
+            for (const geo::Point& v : polygon.rings.front()) farthest = std::max(farthest, detail::plane_length(v.x - centre.x, v.y - centre.y));
         }
         out.full = farthest <= inner;
-        geo::Polygon& circle = out.shapes.emplace_back();
-        geo::Ring& ring = circle.rings.emplace_back();
-        for (int i = 0; i <= circle_sides; ++i) {
-            const double angle = 2 * std::numbers::pi * (i % circle_sides) / circle_sides;
-            ring.push_back({centre.x + distance_m * std::cos(angle), centre.y + distance_m * std::sin(angle)});
-        }
+        ConvexCut& circle = out.shapes.emplace_back(ConvexCut{{}, centre, centre, distance_m, distance_m, std::cos(std::numbers::pi / circle_sides)});
+        geo::Ring& ring = circle.ring;
+        ring.reserve(circle_sides + 1);
+        for (const geo::Point& u : unit_polygon<circle_sides>()) ring.push_back({centre.x + distance_m * u.x, centre.y + distance_m * u.y});
+        ring.push_back(ring.front());
         return !out.full;
     });
 }
@@ -184,31 +221,39 @@ constexpr int stretch_sides = 32;
 
 /// The convex hull (counter-clockwise, closed) of the stretch from a to b
 /// whose walk left is ra at a and rb at b (linear between): the hull of the
-/// two ends' 32-gons.
-geo::Polygon stretch_hull(const geo::Point& a, double ra, const geo::Point& b, double rb) {
-    // The unit 32-gon, once: a city's stretches would otherwise spend a sine and cosine per vertex.
-    static const std::array<geo::Point, stretch_sides> unit = [] {
-        std::array<geo::Point, stretch_sides> out;
-        for (int i = 0; i < stretch_sides; ++i) {
-            const double angle = 2 * std::numbers::pi * i / stretch_sides;
-            out[static_cast<std::size_t>(i)] = {std::cos(angle), std::sin(angle)};
-        }
-        return out;
-    }();
-    std::vector<geo::Point> points;
-    points.reserve(2 * stretch_sides);
-    for (const auto& [centre, radius] : {std::pair{a, ra}, std::pair{b, rb}}) {
-        if (radius <= 0.0) {
-            points.push_back(centre);
-            continue;
-        }
-        for (const geo::Point& u : unit) points.push_back({centre.x + radius * u.x, centre.y + radius * u.y});
+/// two ends' 32-gons, built without sorting. The two polygons have the
+/// same vertex directions, so vertex k of either is on the hull exactly
+/// where it is the farther of the two in some direction of vertex k's
+/// normal cone (between the normals of its two edges); how far ahead a's
+/// vertex is, (a − b + (ra − rb)·u_k)·n, is a cosine of n's angle, so its
+/// signs at the cone's two sides tell which vertices are on the hull, and
+/// in which order.
+ConvexCut stretch_hull(const geo::Point& a, double ra, const geo::Point& b, double rb) {
+    const auto& unit = unit_polygon<stretch_sides>();
+    ra = std::max(ra, 0.0);
+    rb = std::max(rb, 0.0);
+    geo::Ring hull;
+    hull.reserve(2 * stretch_sides + 1);
+    const auto push = [&](const geo::Point& p) {
+        if (hull.empty() || !(hull.back() == p)) hull.push_back(p);
+    };
+    const double dx = a.x - b.x, dy = a.y - b.y, dr = ra - rb;
+    for (std::size_t k = 0; k < unit.size(); ++k) {
+        const geo::Point& u = unit[k];
+        const geo::Point& before = unit[(k + unit.size() - 1) % unit.size()];
+        const geo::Point& after = unit[(k + 1) % unit.size()];
+        // Edge normals up to a positive factor: the sums of their vertices' directions.
+        const double gx = dx + dr * u.x, gy = dy + dr * u.y;
+        const bool a_first = gx * (before.x + u.x) + gy * (before.y + u.y) >= 0.0;
+        const bool a_last = gx * (after.x + u.x) + gy * (after.y + u.y) >= 0.0;
+        const geo::Point pa{a.x + ra * u.x, a.y + ra * u.y}, pb{b.x + rb * u.x, b.y + rb * u.y};
+        if (a_first) push(pa);
+        if (!a_first || !a_last) push(pb);
+        if (!a_first && a_last) push(pa);
     }
-    geo::Ring hull = geo::convex_hull(std::move(points));
+    while (hull.size() > 1 && hull.back() == hull.front()) hull.pop_back();
     hull.push_back(hull.front());
-    geo::Polygon out;
-    out.rings.push_back(std::move(hull));
-    return out;
+    return {std::move(hull), a, b, ra, rb, std::cos(std::numbers::pi / stretch_sides)};
 }
 
 /// A piece of a street segment along which the walk left changes linearly,
@@ -361,7 +406,7 @@ StretchSelection select_stretches(const geo::MultiPolygon& shape, std::span<cons
     }
     const geo::Box box = geo::bounds(shape);
     const double width = box.max_x - box.min_x, height = box.max_y - box.min_y;
-    constexpr double steps = 16.0;
+    constexpr double steps = 8.0;  // 6 to 16 cost the same within noise since the area needs no GEOS; 8 measured best
     const double step = std::max({width / steps, height / steps, 1.0});
     const double margin = step * std::numbers::sqrt2 / 2;
     // Column k's points lie at min_x + step / 2 + k * step, the last moved onto max_x; rows likewise.
@@ -511,68 +556,84 @@ geo::geos::Geometry cut_away(geo::geos::Geometry area, const Reaching& reaching,
                              {open.min_x, open.max_y}, {open.min_x, open.min_y}};
         area = area.intersection(context.polygon(geo::Polygon{{ring}}));
     }
-    const std::vector<geo::Polygon>& shapes = reaching.shapes;
+    const std::vector<ConvexCut>& shapes = reaching.shapes;
     std::vector<std::pair<double, std::size_t>> order;
     order.reserve(shapes.size());
-    for (std::size_t i = 0; i < shapes.size(); ++i) order.emplace_back(-std::abs(geo::signed_area(shapes[i].rings.front())), i);
+    for (std::size_t i = 0; i < shapes.size(); ++i) order.emplace_back(-std::abs(geo::signed_area(shapes[i].ring)), i);
     std::sort(order.begin(), order.end());
     geo::Box left = area.box();
     for (const auto& [size, i] : order) {
         if (area.empty()) break;
-        if (!geo::bounds(shapes[i]).intersects(left)) continue;
-        area = area.difference(context.polygon(shapes[i]));
+        if (!geo::bounds(shapes[i].ring).intersects(left)) continue;
+        area = area.difference(context.polygon(geo::Polygon{{shapes[i].ring}}));
         left = area.box();
     }
     return area;
 }
 
-/// The uncovered part of one finest-level grid. In straight lines: outside
-/// the circles of `facilities`. Along the streets (a network and its walk):
-/// outside what the walk reaches and the circles of the facilities off the
-/// streets (`loose`); a grid with no street within the snap distance keeps
-/// the circles of every facility, as its households do.
-GridArea grid_area(const model::Grid& grid, const FacilityCells& facilities, const FacilityCells& loose, double distance_m,
-                   const StreetNetwork* network, const Walk* walk, geo::geos::Context& context) {
+/// What reaches one finest-level grid, in the plane tangent at its centre.
+struct GridReach {
+    LocalPlane plane;
+    geo::MultiPolygon shape;  ///< the grid in that plane
+    Reaching reaching;
+};
+
+/// In straight lines: the circles of the facilities. Along the streets (a
+/// network and its walk): what the walk reaches and the circles of the
+/// facilities off the streets (`loose`); a grid with no street within the
+/// snap distance keeps the circles of every facility, as its households do.
+GridReach reach_of(const model::Grid& grid, const Reachers& reachers) {
     const geo::Box box = geo::bounds(grid.geometry);
-    const LocalPlane plane({(box.min_x + box.max_x) / 2, (box.min_y + box.max_y) / 2});
-    const geo::MultiPolygon shape = LocalPlane::map(grid.geometry, [&](const geo::Point& p) { return plane.forward(p); });
-    GridArea out;
-    out.area_m2 = plane_area(shape);
+    GridReach out{LocalPlane({(box.min_x + box.max_x) / 2, (box.min_y + box.max_y) / 2}), {}, {}};
+    out.shape = LocalPlane::map(grid.geometry, [&](const geo::Point& p) { return out.plane.forward(p); });
+    const StreetNetwork* const network = reachers.network.get();
     bool streets = false;
     if (network != nullptr) {
         network->visit(around(box, network->snap_m()), [&](std::uint32_t) { return !(streets = true); });
     }
-    Reaching reaching;
-    add_circles(reaching, shape, box, plane, streets ? loose : facilities, distance_m);
-    if (!reaching.full && streets) add_streets(reaching, shape, box, plane, *network, *walk);
-    if (reaching.full) {
+    add_circles(out.reaching, out.shape, box, out.plane, streets ? reachers.loose : reachers.facilities, reachers.distance_m);
+    if (!out.reaching.full && streets) add_streets(out.reaching, out.shape, box, out.plane, *network, *reachers.walk);
+    return out;
+}
+
+/// The grid minus what reaches it, with GEOS, in the grid's plane.
+geo::geos::Geometry cut_grid(const GridReach& reach, geo::geos::Context& context) {
+    try {
+        return cut_away(context.multipolygon(reach.shape), reach.reaching, context);
+    } catch (const geo::geos::GeosError&) {
+        // An imported grid GEOS finds invalid: its repaired shape still has an area to report.
+        return cut_away(context.multipolygon(reach.shape).make_valid(), reach.reaching, context);
+    }
+}
+
+/// How much of one finest-level grid is uncovered: the number by Green's
+/// theorem (outside.hpp), without GEOS (Coverage::uncovered draws the part).
+GridArea grid_area(const model::Grid& grid, const Reachers& reachers) {
+    const GridReach reach = reach_of(grid, reachers);
+    GridArea out;
+    out.area_m2 = plane_area(reach.shape);
+    if (reach.reaching.full) {
         out.reach = Reach::full;
         return out;
     }
-    if (reaching.shapes.empty()) {
+    if (reach.reaching.shapes.empty()) {
         out.reach = Reach::none;
         out.uncovered_m2 = out.area_m2;
-        out.uncovered = grid.geometry;
         return out;
     }
-    geo::geos::Geometry rest = [&] {
-        try {
-            return cut_away(context.multipolygon(shape), reaching, context);
-        } catch (const geo::geos::GeosError&) {
-            // An imported grid GEOS finds invalid: its repaired shape still has an area to report.
-            return cut_away(context.multipolygon(shape).make_valid(), reaching, context);
-        }
-    }();
-    out.uncovered_m2 = rest.empty() ? 0.0 : rest.area();
-    if (out.uncovered_m2 <= 0.0) {
+    // The uncovered part lies in the lattice cells no stretch holds (a
+    // metre of slack for the rounding at their edges).
+    geo::Box window = reach.reaching.open.empty() ? geo::bounds(reach.shape) : reach.reaching.open;
+    window = {window.min_x - 1, window.min_y - 1, window.max_x + 1, window.max_y + 1};
+    out.uncovered_m2 = detail::area_outside(reach.shape, reach.reaching.shapes, window);
+    // Rounding: a grid the shapes just cover leaves a few square micrometres.
+    if (out.uncovered_m2 <= out.area_m2 * 1e-9) {
         out.reach = Reach::full;
         out.uncovered_m2 = 0.0;
     } else if (out.uncovered_m2 >= out.area_m2 * (1 - 1e-9)) {
         out.reach = Reach::none;
-        out.uncovered = grid.geometry;
     } else {
         out.reach = Reach::partial;
-        out.uncovered = LocalPlane::map(rest.polygons(), [&](const geo::Point& p) { return plane.inverse(p); });
     }
     return out;
 }
@@ -615,8 +676,40 @@ const GridArea* Coverage::area(std::size_t position) const noexcept {
     return position < areas_.size() ? areas_[position].get() : nullptr;
 }
 
+std::shared_ptr<const UncoveredShape> Coverage::uncovered(const model::Snapshot& snapshot, std::size_t position) const {
+    const GridArea* const grid_area = area(position);
+    if (grid_area == nullptr || position >= snapshot.current_grids().size()) return nullptr;
+    {
+        const std::lock_guard lock(drawn_->mutex);
+        if (const auto found = drawn_->shapes.find(position); found != drawn_->shapes.end()) return found->second;
+    }
+    const model::Grid& grid = *snapshot.current_grids()[position];
+    auto shape = std::make_shared<UncoveredShape>();
+    if (grid_area->reach == Reach::none) {
+        shape->geometry = grid.geometry;
+        shape->area_m2 = grid_area->uncovered_m2;
+    } else if (grid_area->reach == Reach::partial) {
+        geo::geos::Context context;
+        const GridReach reach = reach_of(grid, *reachers_);
+        const geo::geos::Geometry rest = cut_grid(reach, context);
+        if (!rest.empty()) {
+            shape->area_m2 = rest.area();
+            shape->geometry = LocalPlane::map(rest.polygons(), [&](const geo::Point& p) { return reach.plane.inverse(p); });
+        }
+    }
+    // Two threads may draw the same grid at once: the first one kept wins (they are equal).
+    const std::lock_guard lock(drawn_->mutex);
+    return drawn_->shapes.try_emplace(position, std::move(shape)).first->second;
+}
+
 Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& kind, const Coverage* base,
                            unsigned threads, std::shared_ptr<const StreetNetwork> network) {
+    return compute_joined(snapshot, kind, base, threads, std::move(network), {});
+}
+
+Coverage Coverage::compute_joined(const model::Snapshot& snapshot, const ServiceKind& kind, const Coverage* base,
+                                  unsigned threads, std::shared_ptr<const StreetNetwork> network,
+                                  std::span<const std::optional<Attachment>> joined) {
     if (threads == 0) threads = std::max(1U, std::thread::hardware_concurrency());
     const model::Tables& data = snapshot.data();
     Coverage out;
@@ -630,7 +723,6 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
     // Ids are unique in a snapshot; a stable sort keeps the result deterministic regardless.
     std::stable_sort(out.facilities_.begin(), out.facilities_.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
-    const FacilityCells cells(out.facilities_, kind.distance_m);
     // Along the streets: the walk from the facilities that join them; the
     // others keep their circles (`loose`).
     const StreetNetwork* const streets = out.network_.get();
@@ -643,14 +735,20 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
             loose.push_back(out.facilities_[f]);
         }
     }
-    const FacilityCells loose_cells(loose, kind.distance_m);
-    std::optional<Walk> walk;
-    if (streets != nullptr) walk.emplace(*streets, sources, kind.distance_m);
-    const auto reaches = [&](const geo::Point& p) {
+    auto reachers = std::make_shared<Reachers>(Reachers{kind.distance_m, FacilityCells(out.facilities_, kind.distance_m),
+                                                        FacilityCells(loose, kind.distance_m), out.network_, std::nullopt});
+    if (streets != nullptr) reachers->walk.emplace(*streets, sources, kind.distance_m);
+    out.reachers_ = reachers;
+    const FacilityCells& cells = reachers->facilities;
+    const FacilityCells& loose_cells = reachers->loose;
+    const std::optional<Walk>& walk = reachers->walk;
+    // Whether the household at `position` is covered.
+    const auto reaches = [&](std::size_t position) {
+        const geo::Point& p = data.households[position].location;
         // Out of every circle is uncovered along the streets too (no walk is shorter).
         if (!cells.reaches(p)) return false;
         if (streets == nullptr) return true;
-        const std::optional<Attachment> at = streets->attach(p);
+        const std::optional<Attachment> at = joined.empty() ? streets->attach(p) : joined[position];
         if (!at || loose_cells.reaches(p)) return true;
         const auto [walked, source] = walk->to(*at);
         // Never farther than the distance in a straight line from the facility walked from.
@@ -714,7 +812,7 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
                 std::uint8_t& state = out.state_[position];
                 if (state == not_counted) return true;
                 ++out.work_.households_checked;
-                const std::uint8_t now = reaches(data.households[position].location) ? covered_state : uncovered_state;
+                const std::uint8_t now = reaches(position) ? covered_state : uncovered_state;
                 if (now == state) return true;
                 state = now;
                 add_up(out.positions_.at(data.households[position].grid_code),
@@ -738,7 +836,7 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
                     if (!household.resident()) continue;
                     const auto found = out.positions_.find(household.grid_code);
                     if (found == out.positions_.end()) continue;
-                    const bool covered = reaches(household.location);
+                    const bool covered = reaches(i);
                     out.state_[i] = covered ? covered_state : uncovered_state;
                     mine[found->second] += {1, covered ? 1 : 0};
                 }
@@ -772,6 +870,11 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
                 return true;
             });
         }
+        // The polygons the map had drawn of the grids kept stay as they are.
+        const std::lock_guard lock(base->drawn_->mutex);
+        for (const auto& [position, shape] : base->drawn_->shapes) {
+            if (!marked[position]) out.drawn_->shapes.emplace(position, shape);
+        }
     } else {
         out.areas_.assign(grids.size(), nullptr);
         for (std::size_t g = 0; g < grids.size(); ++g) {
@@ -780,9 +883,8 @@ Coverage Coverage::compute(const model::Snapshot& snapshot, const ServiceKind& k
     }
     // At least 64 grids a thread: fewer do not pay for the thread.
     const unsigned grid_threads = std::min<unsigned>(threads, static_cast<unsigned>((redo.size() + 63) / 64));
-    run_parallel<geo::geos::Context>(redo.size(), grid_threads, [&](std::size_t i, geo::geos::Context& context) {
-        out.areas_[redo[i]] = std::make_shared<const GridArea>(grid_area(
-            *grids[redo[i]], cells, loose_cells, kind.distance_m, streets, walk ? &*walk : nullptr, context));
+    run_parallel<std::monostate>(redo.size(), grid_threads, [&](std::size_t i, std::monostate&) {
+        out.areas_[redo[i]] = std::make_shared<const GridArea>(grid_area(*grids[redo[i]], *reachers));
     });
     out.work_.grids_computed = redo.size();
     return out;
@@ -795,9 +897,21 @@ std::vector<Coverage> Coverage::compute_all(const model::Snapshot& snapshot, std
     // cores idle on its serial parts (the walk, the tallies) and its tail.
     const unsigned workers = std::max(1U, std::min<unsigned>(threads, static_cast<unsigned>(kinds.size())));
     const unsigned per_kind = std::max(1U, threads / workers);
+    // Where each resident household joins the streets, once for all kinds.
+    std::vector<std::optional<Attachment>> joined;
+    if (network != nullptr && !kinds.empty()) {
+        const model::Table<model::Household>& households = snapshot.data().households;
+        joined.resize(households.size());
+        constexpr std::size_t block = 8192;
+        run_parallel<std::monostate>((households.size() + block - 1) / block, threads, [&](std::size_t b, std::monostate&) {
+            for (std::size_t i = b * block; i < std::min(households.size(), (b + 1) * block); ++i) {
+                if (households[i].resident()) joined[i] = network->attach(households[i].location);
+            }
+        });
+    }
     std::vector<Coverage> out(kinds.size());
     run_parallel<std::monostate>(kinds.size(), workers, [&](std::size_t k, std::monostate&) {
-        out[k] = compute(snapshot, kinds[k], nullptr, per_kind, network);
+        out[k] = compute_joined(snapshot, kinds[k], nullptr, per_kind, network, joined);
     });
     return out;
 }

@@ -18,6 +18,7 @@ namespace {
 using detail::LocalPlane;
 using detail::metres_per_degree;
 using detail::nearest_t;
+using detail::plane_length;
 
 /// Vertices this close are one node.
 constexpr double merge_m = 0.5;
@@ -281,7 +282,7 @@ std::optional<Attachment> StreetNetwork::attach(const geo::Point& p) const {
                 const Segment& s = segments_[cells_[i]];
                 const geo::Point a = plane.forward(nodes_[s.from]), b = plane.forward(nodes_[s.to]);
                 const double t = nearest_t(a, b, {0, 0});
-                const double d = std::hypot(a.x + t * (b.x - a.x), a.y + t * (b.y - a.y));
+                const double d = plane_length(a.x + t * (b.x - a.x), a.y + t * (b.y - a.y));
                 if (d < best_m || (d == best_m && !best)) {
                     best_m = d;
                     best = Attachment{cells_[i], t * s.length_m, d};

@@ -16,6 +16,11 @@ using geo::metres_per_degree;
 /// Rounding of stored coordinates: a household this far beyond the distance still counts as covered.
 inline constexpr double rounding_m = 0.001;
 
+/// The length of (dx, dy) in metres: sqrt, not hypot, on the hot paths
+/// (every household and grid of every kind): hypot's care against overflow
+/// is slow, and squares of plane metres cannot overflow.
+inline double plane_length(double dx, double dy) noexcept { return std::sqrt(dx * dx + dy * dy); }
+
 /// The parameter along segment ab of the point nearest to p, in [0, 1] (plane coordinates).
 inline double nearest_t(const geo::Point& a, const geo::Point& b, const geo::Point& p) noexcept {
     const double dx = b.x - a.x, dy = b.y - a.y;

@@ -23,9 +23,11 @@
 // Uncovered areas are computed per finest-level grid (one with no children)
 // in a plane tangent to the ellipsoid at the grid's centre, where each
 // facility's circle is a 64-sided polygon (its area 0.16 % short of the
-// circle's): the grid minus the circles reaching it, with GEOS, reported
-// in lon/lat. A grid inside one circle, or out of every circle's reach, needs
-// no GEOS at all, which is what keeps a 10k-grid city within seconds.
+// circle's): the grid minus the circles reaching it. Its area is summed from
+// the pieces of the edges that bound it (Green's theorem, no polygon built:
+// exact to rounding); the polygon itself, in lon/lat, only the map draws,
+// with GEOS, per grid on demand (uncovered()). A grid inside one circle, or
+// out of every circle's reach, needs neither.
 // Along the streets, what the walk reaches is every street point the walk
 // reaches with some distance left, grown by what is left there (the walk
 // goes on straight off the street): per stretch of a segment over which the
@@ -33,11 +35,12 @@
 // plus the circles of the facilities off the streets; stretches continuing
 // one another within 2 m of a straight line are one hull (the area moves by
 // at most 2 m; docs/service-circles.md). A grid inside one such
-// stretch, or reached by none, needs no GEOS; nor does one the stretches
-// together hold (tested on a 16 × 16 lattice of cells over its box). For the
-// rest, a hull is left out when every cell it may reach is held whole by a
-// hull that stays (the union over the grid is the same), and GEOS cuts the
-// others from the grid one at a time, largest first. A household's own coverage
+// stretch, or reached by none, is full or empty at once; so is one the
+// stretches together hold (tested on an 8 × 8 lattice of cells over its
+// box). For the rest, a hull is left out when every cell it may reach is
+// held whole by a hull that stays (the union over the grid is the same),
+// and the others give the area as above (the drawn polygon: GEOS cuts them
+// from the grid one at a time, largest first). A household's own coverage
 // follows its nearest street, so it can lie inside that area and still be
 // uncovered (its street is not the reached one), rarely the reverse.
 //
@@ -50,14 +53,16 @@
 // facilities, since no walk is shorter than the straight line) (they depend on the layout and facilities
 // only) and recounts the households; with another layout it starts over.
 //
-// Thread safety: a Coverage is immutable once computed; any number of
-// threads may read it. compute() runs its own worker threads, each with its
-// own GEOS context.
+// Thread safety: a Coverage is immutable once computed but for the
+// polygons uncovered() draws and keeps (under a mutex); any number of
+// threads may read it and call uncovered(). compute() runs its own worker
+// threads.
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <optional>
 #include <span>
@@ -71,6 +76,10 @@
 #include "wangge/service/network.hpp"
 
 namespace wangge::service {
+
+namespace detail {
+struct Reachers;
+}
 
 /// Covered households of one unit (a grid at any level, or the whole area).
 struct Tally {
@@ -91,8 +100,14 @@ struct GridArea {
     Reach reach = Reach::none;
     double area_m2 = 0.0;       ///< the grid's area
     double uncovered_m2 = 0.0;  ///< its part outside every circle
-    /// That part in lon/lat when `reach` is partial (the grid's own geometry when none; empty when full).
-    geo::MultiPolygon uncovered;
+};
+
+/// That part drawn (Coverage::uncovered).
+struct UncoveredShape {
+    /// In lon/lat: the grid's own geometry when out of reach, empty when fully covered.
+    geo::MultiPolygon geometry;
+    /// Its area as GEOS measures it in the grid's plane (GridArea::uncovered_m2 within rounding).
+    double area_m2 = 0.0;
 };
 
 /// Distance in metres between two lon/lat points (see above).
@@ -120,8 +135,9 @@ public:
 
     /// Every kind of `kinds` afresh (no base), in their order, the kinds
     /// spread over `threads` threads (0: one per core), at most one per
-    /// kind, each with its own GEOS contexts: the same coverages as
-    /// compute() one kind after another, sooner.
+    /// kind: the same coverages as compute() one kind after another,
+    /// sooner. Along the streets the households join them once for all
+    /// the kinds (where a household joins does not depend on the kind).
     [[nodiscard]] static std::vector<Coverage> compute_all(const model::Snapshot& snapshot, std::span<const ServiceKind> kinds,
                                                            unsigned threads = 0,
                                                            const std::shared_ptr<const StreetNetwork>& network = nullptr);
@@ -135,6 +151,12 @@ public:
     /// The uncovered area of the grid at `position` in snapshot.current_grids();
     /// null for a grid that has children (its area is its children's).
     [[nodiscard]] const GridArea* area(std::size_t position) const noexcept;
+    /// The uncovered part of that grid drawn in lon/lat for the map: GEOS
+    /// cuts what reaches it from the grid on the first call for the grid,
+    /// and the result is kept (the area number above needs no polygon).
+    /// `snapshot` is the one this coverage was computed for; null for a
+    /// grid that has children.
+    [[nodiscard]] std::shared_ptr<const UncoveredShape> uncovered(const model::Snapshot& snapshot, std::size_t position) const;
     /// Whether the household at `position` in snapshot.data().households is counted and covered.
     [[nodiscard]] bool covered(std::size_t position) const noexcept {
         return position < state_.size() && state_[position] == covered_state;
@@ -150,6 +172,12 @@ public:
     [[nodiscard]] const Work& work() const noexcept { return work_; }
 
 private:
+    /// compute(), with where each household joins the streets already known
+    /// (by household position; empty: joined here when needed).
+    [[nodiscard]] static Coverage compute_joined(const model::Snapshot& snapshot, const ServiceKind& kind, const Coverage* base,
+                                                 unsigned threads, std::shared_ptr<const StreetNetwork> network,
+                                                 std::span<const std::optional<Attachment>> joined);
+
     static constexpr std::uint8_t not_counted = 0, uncovered_state = 1, covered_state = 2;
 
     ServiceKind kind_;
@@ -165,6 +193,13 @@ private:
     // Per current_grids() position, null above the finest level; shared with
     // the coverages computed incrementally from this one.
     std::vector<std::shared_ptr<const GridArea>> areas_;
+    // What reaches the grids, to draw their uncovered parts on demand.
+    std::shared_ptr<const detail::Reachers> reachers_;
+    struct Drawn {
+        std::mutex mutex;
+        std::unordered_map<std::size_t, std::shared_ptr<const UncoveredShape>> shapes;  // by current_grids() position
+    };
+    std::shared_ptr<Drawn> drawn_ = std::make_shared<Drawn>();
     Work work_;
 };
 
