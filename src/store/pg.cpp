@@ -29,6 +29,22 @@ std::string first_line(std::string_view sql) {
     return std::string(line) + (line.size() < sql.size() ? "…" : "");
 }
 
+/// Runs `copy_sql`: null when the server is now in the `expected` COPY mode,
+/// else its result (an error, or not a COPY) for the caller to report.
+PGresult* start_copy(PGconn* connection, const std::string& copy_sql, ExecStatusType expected) {
+    PGresult* started = PQexec(connection, copy_sql.c_str());
+    if (PQresultStatus(started) != expected) return started;
+    PQclear(started);
+    return nullptr;
+}
+
+/// The result a finished COPY ends with; any later ones dropped.
+PGresult* copy_result(PGconn* connection) {
+    PGresult* result = PQgetResult(connection);
+    while (PGresult* rest = PQgetResult(connection)) PQclear(rest);
+    return result;
+}
+
 }  // namespace
 
 std::string redacted_location(std::string_view uri) {
@@ -179,12 +195,10 @@ PgResult PgConnection::execute(const std::string& sql, std::span<const PgParam> 
 }
 
 void PgConnection::copy_begin(const std::string& copy_sql) {
-    PGresult* started = PQexec(connection_.get(), copy_sql.c_str());
-    if (PQresultStatus(started) != PGRES_COPY_IN) {
-        (void)check(started, copy_sql);  // owns the result; throws for an error
+    if (PGresult* refused = start_copy(connection_.get(), copy_sql, PGRES_COPY_IN)) {
+        (void)check(refused, copy_sql);  // owns the result; throws for an error
         fail("not a COPY FROM STDIN: " + first_line(copy_sql));
     }
-    PQclear(started);
     copy_sql_ = copy_sql;
 }
 
@@ -200,9 +214,7 @@ void PgConnection::copy_end() {
     if (PQputCopyEnd(connection, nullptr) != 1) {
         fail(tidy(PQerrorMessage(connection)) + " (in: " + first_line(copy_sql_) + ")");
     }
-    PGresult* result = PQgetResult(connection);
-    while (PGresult* rest = PQgetResult(connection)) PQclear(rest);
-    (void)check(result, copy_sql_);
+    (void)check(copy_result(connection), copy_sql_);
 }
 
 void PgConnection::copy_abort() noexcept {
@@ -212,12 +224,10 @@ void PgConnection::copy_abort() noexcept {
 }
 
 void PgConnection::copy_out_begin(const std::string& copy_sql) {
-    PGresult* started = PQexec(connection_.get(), copy_sql.c_str());
-    if (PQresultStatus(started) != PGRES_COPY_OUT) {
-        (void)check(started, copy_sql);  // owns the result; throws for an error
+    if (PGresult* refused = start_copy(connection_.get(), copy_sql, PGRES_COPY_OUT)) {
+        (void)check(refused, copy_sql);
         fail("not a COPY TO STDOUT: " + first_line(copy_sql));
     }
-    PQclear(started);
     copy_sql_ = copy_sql;
     copy_header_read_ = false;
 }
@@ -227,9 +237,7 @@ bool PgConnection::copy_row(PgCopyRow& row) {
     const int size = PQgetCopyData(connection_.get(), &raw, 0);
     copy_buffer_.reset(raw);
     if (size == -1) {  // the end: the COPY's own result tells whether it succeeded
-        PGresult* result = PQgetResult(connection_.get());
-        while (PGresult* rest = PQgetResult(connection_.get())) PQclear(rest);
-        (void)check(result, copy_sql_);
+        (void)check(copy_result(connection_.get()), copy_sql_);
         return false;
     }
     if (size < 0) fail(tidy(PQerrorMessage(connection_.get())) + " (in: " + first_line(copy_sql_) + ")");
