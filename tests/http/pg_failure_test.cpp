@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -123,6 +124,17 @@ protected:
                              std::string(WANGGE_SOURCE_DIR) + "/data/categories.json"});
     }
 
+    /// `count` replicas on `uri`, started at once (each loads the snapshot on its own).
+    [[nodiscard]] std::vector<ServeProcess> serve_replicas(const std::string& uri, std::size_t count) const {
+        std::vector<std::future<ServeProcess>> starting;
+        for (std::size_t i = 0; i < count; ++i) {
+            starting.push_back(std::async(std::launch::async, [this, &uri] { return serve(uri); }));
+        }
+        std::vector<ServeProcess> replicas;
+        for (std::future<ServeProcess>& replica : starting) replicas.push_back(replica.get());
+        return replicas;
+    }
+
     static Reply sign_in(unsigned short port) {
         return Client(port).request(Method::post, "/auth/login", {{"Content-Type", "application/json"}},
                                     json{{"username", "li"}, {"password", password}}.dump());
@@ -183,7 +195,7 @@ protected:
 TEST_F(PgFailureTest, ReplicasRideOutAPostgresqlRestartWithoutBeingRestarted) {
     OwnPostgres postgres;
     prepare_store(postgres.uri());
-    const std::array<ServeProcess, 2> replicas{serve(postgres.uri()), serve(postgres.uri())};
+    const std::vector<ServeProcess> replicas = serve_replicas(postgres.uri(), 2);
     std::array<Headers, 2> sessions;
     for (std::size_t i = 0; i < replicas.size(); ++i) sessions[i] = signed_in(replicas[i].port());
 
@@ -247,9 +259,10 @@ TEST_F(PgFailureTest, AReplicaKilledMidWriteLosesNothingAcknowledgedAndTheOthers
     if (!store::testing::test_pg()) GTEST_SKIP() << "WANGGE_TEST_PG is not set (scripts/pg-test start DIR prints one)";
     const store::testing::PgDatabase database;
     prepare_store(database.uri());
-    std::optional<ServeProcess> a(serve(database.uri()));
-    const ServeProcess b = serve(database.uri());
-    const ServeProcess c = serve(database.uri());
+    std::vector<ServeProcess> started = serve_replicas(database.uri(), 3);
+    std::optional<ServeProcess> a(std::move(started[0]));
+    const ServeProcess& b = started[1];
+    const ServeProcess& c = started[2];
     const Headers through_a = signed_in(a->port());
 
     Acknowledged by_a;
