@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "wangge/store/store.hpp"
 #include "wangge/workflow/states.hpp"
 
 #include "workflow_common.hpp"
@@ -561,6 +562,15 @@ Response error_response(const Request& request, std::exception_ptr error) {
         // Parsers' own errors (GeoJSON, times) name the problem in English only;
         // routes whose input the map sends turn them into ClientErrors first.
         return Response::error(Status::bad_request, "bad_request", e.what(), "请求内容有误");
+    } catch (const store::StoreUnavailableError& e) {
+        // The database is down or restarting: the store reconnects by itself,
+        // and the client may retry (reads of the snapshot are still answered).
+        std::fprintf(stderr, "wangge: store unavailable on %s %s: %s\n", std::string(to_string(request.method())).c_str(),
+                     request.target().c_str(), e.what());
+        Response response = Response::error(Status::service_unavailable, "store_unavailable",
+                                            "the database cannot be reached", "数据库暂时无法连接，请稍后重试");
+        response.set_header("Retry-After", "1");
+        return response;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "wangge: internal error on %s %s: %s\n", std::string(to_string(request.method())).c_str(),
                      request.target().c_str(), e.what());

@@ -1,6 +1,10 @@
 #include "pg.hpp"
 
+#include <poll.h>
+
+#include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 
 #include "wangge/error.hpp"
@@ -23,6 +27,22 @@ std::string tidy(const char* message) {
 std::string first_line(std::string_view sql) {
     const std::string_view line = sql.substr(0, std::min(sql.find('\n'), std::size_t{80}));
     return std::string(line) + (line.size() < sql.size() ? "…" : "");
+}
+
+/// Runs `copy_sql`: null when the server is now in the `expected` COPY mode,
+/// else its result (an error, or not a COPY) for the caller to report.
+PGresult* start_copy(PGconn* connection, const std::string& copy_sql, ExecStatusType expected) {
+    PGresult* started = PQexec(connection, copy_sql.c_str());
+    if (PQresultStatus(started) != expected) return started;
+    PQclear(started);
+    return nullptr;
+}
+
+/// The result a finished COPY ends with; any later ones dropped.
+PGresult* copy_result(PGconn* connection) {
+    PGresult* result = PQgetResult(connection);
+    while (PGresult* rest = PQgetResult(connection)) PQclear(rest);
+    return result;
 }
 
 }  // namespace
@@ -51,7 +71,10 @@ std::string redacted_location(std::string_view uri) {
 }
 
 std::int64_t PgResult::binary_int(int row, int column) const noexcept {
-    const std::string_view value = bytes(row, column);
+    return detail::binary_int(bytes(row, column));
+}
+
+std::int64_t binary_int(std::string_view value) noexcept {
     std::uint64_t bits = 0;
     for (const char byte : value) bits = (bits << 8) | static_cast<unsigned char>(byte);  // network byte order
     switch (value.size()) {
@@ -76,14 +99,74 @@ std::int64_t PgResult::affected() const {
     return number;
 }
 
+void ReconnectBackoff::failed(Clock::time_point now) noexcept {
+    retry_at_ = now + delay_;
+    delay_ = std::min(delay_ * 2, max_delay);
+}
+
+void ReconnectBackoff::succeeded() noexcept {
+    retry_at_ = {};
+    delay_ = first_delay;
+}
+
+std::chrono::milliseconds ReconnectBackoff::wait_left(Clock::time_point now) const noexcept {
+    return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(retry_at_ - now),
+                    std::chrono::milliseconds{0});
+}
+
 PgConnection::PgConnection(const std::string& uri) : location_(redacted_location(uri)) {
     connection_.reset(PQconnectdb(uri.c_str()));
     if (!connection_) throw StoreError("cannot connect to " + location_ + ": out of memory");
     if (PQstatus(connection_.get()) != CONNECTION_OK) {
-        throw StoreError("cannot connect to " + location_ + ": " + tidy(PQerrorMessage(connection_.get())));
+        // Refused or timed out alike: a server that is down now may be up later.
+        throw StoreUnavailableError("cannot connect to " + location_ + ": " + tidy(PQerrorMessage(connection_.get())));
     }
     // Notices (e.g. "relation exists, skipping") are for a terminal, not a server's log.
     PQsetNoticeProcessor(connection_.get(), [](void*, const char*) {}, nullptr);
+}
+
+void PgConnection::on_connect(std::string sql) {
+    (void)execute(sql);
+    on_connect_.push_back(std::move(sql));
+}
+
+bool PgConnection::broken() noexcept {
+    PGconn* connection = connection_.get();
+    if (PQstatus(connection) != CONNECTION_OK) return true;
+    // An idle connection has nothing to read unless the server said goodbye
+    // (a FATAL message, then end of file). Reading it all lets libpq see the end.
+    pollfd socket{PQsocket(connection), POLLIN, 0};
+    for (int reads = 0; reads < 4 && ::poll(&socket, 1, 0) > 0; ++reads) {
+        if (PQconsumeInput(connection) == 0) break;
+    }
+    return PQstatus(connection) != CONNECTION_OK;
+}
+
+void PgConnection::ensure_connected() {
+    if (!broken()) return;
+    const auto now = ReconnectBackoff::Clock::now();
+    if (!backoff_.due(now)) {
+        throw StoreUnavailableError(location_ + ": the connection was lost; the next attempt is in " +
+                                    std::to_string(backoff_.wait_left(now).count()) + " ms");
+    }
+    PQreset(connection_.get());
+    if (PQstatus(connection_.get()) != CONNECTION_OK) {
+        backoff_.failed(now);
+        throw StoreUnavailableError("cannot connect to " + location_ + ": " + tidy(PQerrorMessage(connection_.get())));
+    }
+    try {
+        for (const std::string& sql : on_connect_) (void)execute(sql);
+    } catch (const StoreError&) {
+        backoff_.failed(now);
+        throw;
+    }
+    backoff_.succeeded();
+    std::fprintf(stderr, "wangge: connected to %s again\n", location_.c_str());
+}
+
+void PgConnection::fail(const std::string& message) const {
+    if (PQstatus(connection_.get()) != CONNECTION_OK) throw StoreUnavailableError(location_ + ": " + message);
+    throw StoreError(location_ + ": " + message);
 }
 
 PgResult PgConnection::check(PGresult* raw, std::string_view sql) {
@@ -91,7 +174,7 @@ PgResult PgConnection::check(PGresult* raw, std::string_view sql) {
     const ExecStatusType status = PQresultStatus(raw);
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
     const char* message = raw != nullptr ? PQresultErrorMessage(raw) : PQerrorMessage(connection_.get());
-    throw StoreError(location_ + ": " + tidy(message) + " (in: " + first_line(sql) + ")");
+    fail(tidy(message) + " (in: " + first_line(sql) + ")");
 }
 
 PgResult PgConnection::execute(const std::string& sql) { return check(PQexec(connection_.get(), sql.c_str()), sql); }
@@ -112,30 +195,26 @@ PgResult PgConnection::execute(const std::string& sql, std::span<const PgParam> 
 }
 
 void PgConnection::copy_begin(const std::string& copy_sql) {
-    PGresult* started = PQexec(connection_.get(), copy_sql.c_str());
-    if (PQresultStatus(started) != PGRES_COPY_IN) {
-        (void)check(started, copy_sql);  // owns the result; throws for an error
-        throw StoreError(location_ + ": not a COPY FROM STDIN: " + first_line(copy_sql));
+    if (PGresult* refused = start_copy(connection_.get(), copy_sql, PGRES_COPY_IN)) {
+        (void)check(refused, copy_sql);  // owns the result; throws for an error
+        fail("not a COPY FROM STDIN: " + first_line(copy_sql));
     }
-    PQclear(started);
     copy_sql_ = copy_sql;
 }
 
 void PgConnection::copy_data(std::string_view data) {
     if (data.empty()) return;
     if (PQputCopyData(connection_.get(), data.data(), static_cast<int>(data.size())) != 1) {
-        throw StoreError(location_ + ": " + tidy(PQerrorMessage(connection_.get())) + " (in: " + first_line(copy_sql_) + ")");
+        fail(tidy(PQerrorMessage(connection_.get())) + " (in: " + first_line(copy_sql_) + ")");
     }
 }
 
 void PgConnection::copy_end() {
     PGconn* connection = connection_.get();
     if (PQputCopyEnd(connection, nullptr) != 1) {
-        throw StoreError(location_ + ": " + tidy(PQerrorMessage(connection)) + " (in: " + first_line(copy_sql_) + ")");
+        fail(tidy(PQerrorMessage(connection)) + " (in: " + first_line(copy_sql_) + ")");
     }
-    PGresult* result = PQgetResult(connection);
-    while (PGresult* rest = PQgetResult(connection)) PQclear(rest);
-    (void)check(result, copy_sql_);
+    (void)check(copy_result(connection), copy_sql_);
 }
 
 void PgConnection::copy_abort() noexcept {
@@ -144,11 +223,63 @@ void PgConnection::copy_abort() noexcept {
     while (PGresult* rest = PQgetResult(connection)) PQclear(rest);
 }
 
+void PgConnection::copy_out_begin(const std::string& copy_sql) {
+    if (PGresult* refused = start_copy(connection_.get(), copy_sql, PGRES_COPY_OUT)) {
+        (void)check(refused, copy_sql);
+        fail("not a COPY TO STDOUT: " + first_line(copy_sql));
+    }
+    copy_sql_ = copy_sql;
+    copy_header_read_ = false;
+}
+
+bool PgConnection::copy_row(PgCopyRow& row) {
+    char* raw = nullptr;
+    const int size = PQgetCopyData(connection_.get(), &raw, 0);
+    copy_buffer_.reset(raw);
+    if (size == -1) {  // the end: the COPY's own result tells whether it succeeded
+        (void)check(copy_result(connection_.get()), copy_sql_);
+        return false;
+    }
+    if (size < 0) fail(tidy(PQerrorMessage(connection_.get())) + " (in: " + first_line(copy_sql_) + ")");
+    // The binary COPY format (PostgreSQL's COPY reference): a header before the
+    // first row; each row a 16-bit field count (-1 ends the data), then per
+    // field a 32-bit length (-1 for NULL) and its bytes, all in network order.
+    std::string_view data(raw, static_cast<std::size_t>(size));
+    const auto malformed = [this]() { fail("a malformed binary COPY row (in: " + first_line(copy_sql_) + ")"); };
+    const auto take = [&](std::size_t bytes) {
+        if (data.size() < bytes) malformed();
+        const std::string_view taken = data.substr(0, bytes);
+        data.remove_prefix(bytes);
+        return taken;
+    };
+    if (!copy_header_read_) {
+        static constexpr std::string_view signature("PGCOPY\n\377\r\n\0", 11);
+        if (take(signature.size()) != signature) malformed();
+        (void)take(4);  // flags: no bit this reader needs
+        (void)take(static_cast<std::size_t>(binary_int(take(4))));  // the header extension
+        copy_header_read_ = true;
+        if (data.empty()) return copy_row(row);  // the header in a message of its own
+    }
+    const std::int64_t fields = binary_int(take(2));
+    if (fields == -1) return copy_row(row);  // the trailer; the end comes next
+    row.fields_.clear();
+    for (std::int64_t i = 0; i < fields; ++i) {
+        const std::int64_t length = binary_int(take(4));
+        if (length == -1) {
+            row.fields_.emplace_back(std::nullopt);
+        } else {
+            row.fields_.emplace_back(take(static_cast<std::size_t>(length)));
+        }
+    }
+    return true;
+}
+
 bool PgConnection::in_transaction() const noexcept {
     return PQtransactionStatus(connection_.get()) != PQTRANS_IDLE;
 }
 
 PgTransaction::PgTransaction(PgConnection& connection) : connection_(connection) {
+    connection_.ensure_connected();
     (void)connection_.execute("BEGIN");
 }
 

@@ -3,10 +3,18 @@
 // passed as parameters (never spliced into SQL text), COPY FROM STDIN for
 // bulk rows, and binary results read without a text round trip.
 //
+// A connection that was lost (the server restarted, the network dropped) is
+// made again at the start of the next operation (ensure_connected(), which
+// PgTransaction calls), never in the middle of one: a transaction whose
+// connection died fails, and nothing of it was committed. Attempts are spaced
+// out (ReconnectBackoff) so a database that is down is not hammered; until
+// one succeeds, operations fail at once with StoreUnavailableError.
+//
 // Private to the store module. Thread safety: a connection and its results
 // belong to one thread at a time; libpq itself is thread-safe across
 // connections.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -27,6 +35,28 @@ namespace wangge::store::detail {
 struct PgParam {
     std::optional<std::string> value;
     bool binary = false;
+};
+
+/// A binary integer of 2, 4 or 8 bytes in network byte order (smallint,
+/// integer, bigint); 0 for any other length (NULL).
+[[nodiscard]] std::int64_t binary_int(std::string_view value) noexcept;
+
+/// One row of a COPY … TO STDOUT (FORMAT binary) stream: its fields' bytes
+/// in binary form, views into the connection's buffer until the next row.
+class PgCopyRow {
+public:
+    [[nodiscard]] std::size_t size() const noexcept { return fields_.size(); }
+    [[nodiscard]] bool is_null(std::size_t i) const noexcept { return !fields_[i]; }
+    /// The field's bytes; empty for NULL.
+    [[nodiscard]] std::string_view bytes(std::size_t i) const noexcept { return fields_[i].value_or(std::string_view{}); }
+
+private:
+    friend class PgConnection;
+    std::vector<std::optional<std::string_view>> fields_;
+};
+
+struct PgFreer {
+    void operator()(char* buffer) const noexcept { PQfreemem(buffer); }
 };
 
 struct PgResultClearer {
@@ -60,6 +90,28 @@ private:
     std::unique_ptr<PGresult, PgResultClearer> result_;
 };
 
+/// When to try connecting again after failures: 0.1 s after the first,
+/// doubling up to 5 s. Not thread-safe (its owner's lock guards it).
+class ReconnectBackoff {
+public:
+    using Clock = std::chrono::steady_clock;
+    static constexpr std::chrono::milliseconds first_delay{100};
+    static constexpr std::chrono::milliseconds max_delay{5000};
+
+    /// Whether an attempt may be made at `now`.
+    [[nodiscard]] bool due(Clock::time_point now) const noexcept { return now >= retry_at_; }
+    /// An attempt at `now` failed: the next waits longer.
+    void failed(Clock::time_point now) noexcept;
+    /// An attempt succeeded: the next failure starts from the first delay again.
+    void succeeded() noexcept;
+    /// The time left until the next attempt, for messages.
+    [[nodiscard]] std::chrono::milliseconds wait_left(Clock::time_point now) const noexcept;
+
+private:
+    Clock::time_point retry_at_{};
+    std::chrono::milliseconds delay_ = first_delay;
+};
+
 struct PgConnCloser {
     void operator()(PGconn* connection) const noexcept { PQfinish(connection); }
 };
@@ -71,6 +123,19 @@ public:
 
     /// The address without its password.
     [[nodiscard]] const std::string& location() const noexcept { return location_; }
+
+    /// Runs `sql` (session settings, e.g. SET …) now and again on every
+    /// connection made after a loss. Throws StoreError.
+    void on_connect(std::string sql);
+    /// Whether the connection is known to be lost: libpq says so, or the
+    /// server's goodbye (a shutdown closes idle connections) is waiting on the
+    /// socket. Reads only what is already there; never blocks.
+    [[nodiscard]] bool broken() noexcept;
+    /// Makes a lost connection again (PQreset, then the on_connect settings)
+    /// when the backoff allows; call only between operations. Throws
+    /// StoreUnavailableError when the server cannot be reached or the next
+    /// attempt is not yet due.
+    void ensure_connected();
 
     /// Runs `sql` (one or more statements, no parameters). Throws StoreError.
     PgResult execute(const std::string& sql);
@@ -87,17 +152,32 @@ public:
     /// Abandons the COPY (the transaction fails), so the connection takes commands again.
     void copy_abort() noexcept;
 
+    /// Starts `copy_sql` (a COPY … TO STDOUT (FORMAT binary)); then copy_row()
+    /// until it returns false. Throws StoreError.
+    void copy_out_begin(const std::string& copy_sql);
+    /// The next row into `row` (valid until the next call); false at the end,
+    /// once the server has confirmed the COPY. Throws StoreError for a stream
+    /// that is not binary COPY or a failure of the server.
+    bool copy_row(PgCopyRow& row);
+
     /// Whether a transaction block is open (and whether a statement failed in it).
     [[nodiscard]] bool in_transaction() const noexcept;
 
 private:
     PgResult check(PGresult* result, std::string_view sql);
+    /// Throws StoreUnavailableError when the connection is lost, else StoreError.
+    [[noreturn]] void fail(const std::string& message) const;
     std::unique_ptr<PGconn, PgConnCloser> connection_;
     std::string location_;
+    std::vector<std::string> on_connect_;
+    ReconnectBackoff backoff_;
     std::string copy_sql_;  ///< the COPY under way, for messages
+    std::unique_ptr<char, PgFreer> copy_buffer_;  ///< the COPY OUT row last read
+    bool copy_header_read_ = false;
 };
 
-/// A transaction block: BEGIN when made, ROLLBACK when destroyed uncommitted.
+/// A transaction block: BEGIN when made (on a connection made again first if
+/// it was lost), ROLLBACK when destroyed uncommitted.
 class PgTransaction {
 public:
     explicit PgTransaction(PgConnection& connection);

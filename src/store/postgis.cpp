@@ -20,32 +20,30 @@ namespace wangge::store {
 
 namespace {
 
-/// Rows per FETCH: large enough that round trips do not count, small enough
-/// that a million households are never all in libpq's buffers at once.
-constexpr int fetch_rows = 50'000;
+/// Rows between progress reports.
+constexpr std::size_t progress_rows = 50'000;
 
-/// The columns of one fetched row from `first` on (binary results).
+/// The columns of one COPY row from `first` on (binary format).
 struct PgColumns {
-    const detail::PgResult& result;
-    int row;
-    int first;
+    const detail::PgCopyRow& row;
+    std::size_t first;
 
-    [[nodiscard]] std::string_view text(int i) const noexcept { return result.bytes(row, first + i); }
-    [[nodiscard]] int int32(int i) const noexcept { return static_cast<int>(result.binary_int(row, first + i)); }
-    [[nodiscard]] std::int64_t int64(int i) const noexcept { return result.binary_int(row, first + i); }
+    [[nodiscard]] std::string_view text(int i) const noexcept { return row.bytes(first + static_cast<std::size_t>(i)); }
+    [[nodiscard]] int int32(int i) const noexcept { return static_cast<int>(int64(i)); }
+    [[nodiscard]] std::int64_t int64(int i) const noexcept { return detail::binary_int(text(i)); }
     [[nodiscard]] std::optional<model::Timestamp> time(int i) const noexcept {
-        if (result.is_null(row, first + i)) return std::nullopt;
-        return result.binary_int(row, first + i);
+        if (row.is_null(first + static_cast<std::size_t>(i))) return std::nullopt;
+        return int64(i);
     }
 };
 
-/// Reads one layer into `rows` (a vector or a model::Table) on a connection of its own.
+/// Reads one layer into `rows` (a vector or a model::Table) on a connection
+/// of its own, as one binary COPY: no cursor round trips, no text parsing.
 template <class Row, class Rows>
 void read_rows(const std::string& uri, const detail::Table<Row>& table, Rows& rows, const Progress& progress) {
     using detail::quote_identifier;
     const std::string name(to_string(table.layer));
     detail::PgConnection connection(uri);
-    detail::PgTransaction transaction(connection);  // a cursor lives in a transaction
     const std::vector<detail::PgParam> table_name{{quote_identifier(name)}};
     // The planner's estimate: counting would read the whole table.
     const std::int64_t estimate =
@@ -54,35 +52,33 @@ void read_rows(const std::string& uri, const detail::Table<Row>& table, Rows& ro
     if constexpr (requires { rows.reserve(total); }) rows.reserve(total);
 
     constexpr bool has_geometry = detail::geometry_kind<Row> != detail::GeometryKind::none;
-    std::string sql = "DECLARE wangge_rows NO SCROLL CURSOR FOR SELECT " + quote_identifier(detail::fid_column<Row>);
+    std::string sql = "COPY (SELECT " + quote_identifier(detail::fid_column<Row>);
     if constexpr (has_geometry) sql += ", ST_AsBinary(" + quote_identifier(detail::geometry_column) + ", 'NDR')";
     for (const detail::Column<Row>& column : table.columns) sql += ", " + detail::select_expression(column);
-    sql += " FROM " + quote_identifier(name) + " ORDER BY " + quote_identifier(detail::fid_column<Row>);
-    (void)connection.execute(sql);
-    const int first_field = has_geometry ? 2 : 1;
+    sql += " FROM " + quote_identifier(name) + " ORDER BY " + quote_identifier(detail::fid_column<Row>) +
+           ") TO STDOUT (FORMAT binary)";
+    connection.copy_out_begin(sql);
+    const std::size_t first_field = has_geometry ? 2 : 1;
+    const std::size_t fields = first_field + table.columns.size();
 
     std::size_t done = 0;
-    const std::string fetch = "FETCH " + std::to_string(fetch_rows) + " FROM wangge_rows";
-    for (;;) {
-        const detail::PgResult result = connection.execute(fetch, {}, true);
-        if (result.rows() == 0) break;
-        for (int r = 0; r < result.rows(); ++r) {
-            const std::int64_t fid = result.binary_int(r, 0);
-            const auto fail = [&](const std::string& why) -> void {
-                throw StoreError(name + " row " + std::to_string(fid) + " " + why);
-            };
-            Row& row = rows.emplace_back();  // filled in place: a row is never moved
-            if constexpr (detail::has_id<Row>) row.id = fid;
-            if constexpr (has_geometry) {
-                const std::string_view wkb = result.bytes(r, 1);
-                detail::read_geometry(row, {reinterpret_cast<const unsigned char*>(wkb.data()), wkb.size()}, fail);
-            }
-            detail::read_columns(row, table, PgColumns{result, r, first_field}, fail);
+    detail::PgCopyRow copied;
+    while (connection.copy_row(copied)) {
+        const std::int64_t fid = detail::binary_int(copied.bytes(0));
+        const auto fail = [&](const std::string& why) -> void {
+            throw StoreError(name + " row " + std::to_string(fid) + " " + why);
+        };
+        if (copied.size() != fields) fail("has " + std::to_string(copied.size()) + " fields, not " + std::to_string(fields));
+        Row& row = rows.emplace_back();  // filled in place: a row is never moved
+        if constexpr (detail::has_id<Row>) row.id = fid;
+        if constexpr (has_geometry) {
+            const std::string_view wkb = copied.bytes(1);
+            detail::read_geometry(row, {reinterpret_cast<const unsigned char*>(wkb.data()), wkb.size()}, fail);
         }
-        done += static_cast<std::size_t>(result.rows());
-        if (progress) progress(name, done, std::max(total, done));
+        detail::read_columns(row, table, PgColumns{copied, first_field}, fail);
+        if (++done % progress_rows == 0 && progress) progress(name, done, std::max(total, done));
     }
-    transaction.commit();
+    if (progress && done % progress_rows != 0) progress(name, done, done);
 }
 
 template <class Data>
@@ -115,7 +111,7 @@ std::unique_ptr<PostgisStore> PostgisStore::open(std::string_view location, bool
     impl->schema_version = detail::open_schema(impl->connection, detail::migrations());
     impl->writable = writable;
     // A read-only store's connection refuses writes itself too.
-    if (!writable) (void)impl->connection.execute("SET default_transaction_read_only = on");
+    if (!writable) impl->connection.on_connect("SET default_transaction_read_only = on");
     return std::unique_ptr<PostgisStore>(new PostgisStore(std::move(impl)));
 }
 

@@ -2,7 +2,6 @@
 
 #include "wangge/store/postgis_tables.hpp"
 
-#include <mutex>
 #include <string>
 #include <utility>
 
@@ -10,6 +9,7 @@
 
 #include "household_json.hpp"
 #include "pg.hpp"
+#include "pg_pool.hpp"
 #include "photo_row.hpp"
 #include "postgis_batch.hpp"
 #include "postgis_rows.hpp"
@@ -21,22 +21,28 @@ namespace {
 
 using detail::params_of;
 using detail::PgConnection;
+using detail::PgPool;
 using detail::PgResult;
 using detail::PgTransaction;
 using detail::time_text;
 
-/// A connection to the store at `location`, its schema brought up to date.
-PgConnection open_connection(std::string_view location) {
+/// Connections for concurrent calls: a few, since each call is short and
+/// the snapshot, not these tables, answers most requests.
+constexpr std::size_t pool_limit = 4;
+
+/// `location`, once the store's schema there is brought up to date (before
+/// the pool's connections take settings such as read-only).
+std::string with_schema_open(std::string_view location) {
     PgConnection connection{std::string(location)};
     (void)detail::open_schema(connection, detail::migrations());
-    return connection;
+    return std::string(location);
 }
 
-/// One connection, used by one call at a time.
+/// A pool of connections to the store at `location`.
 struct Shared {
-    explicit Shared(std::string_view location) : connection(open_connection(location)) {}
-    std::mutex mutex;
-    PgConnection connection;
+    explicit Shared(std::string_view location, std::size_t limit = pool_limit, PgPool::Prepare prepare = {})
+        : pool(with_schema_open(location), limit, std::move(prepare)) {}
+    mutable PgPool pool;
 };
 
 /// Columns `first`… of a text-format row.
@@ -110,7 +116,8 @@ struct PostgisAuthStore::Impl : Shared {
     /// change revokes; returns the generation it moved to.
     std::int64_t update_user(std::int64_t user_id, const std::string& assignment, std::string value,
                              model::Timestamp now, bool revoke_sessions) {
-        const std::lock_guard lock(mutex);
+        const PgPool::Lease lease = pool.checkout();
+        PgConnection& connection = *lease;
         PgTransaction transaction(connection);
         const std::string id = std::to_string(user_id);
         const PgResult updated = connection.execute(
@@ -130,8 +137,9 @@ PostgisAuthStore::~PostgisAuthStore() = default;
 auth::User PostgisAuthStore::insert_user(auth::User user, std::string_view password_hash) {
     std::optional<std::string> staff;
     if (user.staff_id) staff = std::to_string(*user.staff_id);
-    const std::lock_guard lock(impl_->mutex);
-    const PgResult inserted = impl_->connection.execute(
+    const PgPool::Lease lease = impl_->pool.checkout();
+    PgConnection& connection = *lease;
+    const PgResult inserted = connection.execute(
         "INSERT INTO users (name, role, grid_codes, staff_id, disabled, password_hash, created_at, updated_at) "
         "VALUES ($1, $2, ARRAY(SELECT json_array_elements_text($3::json)), $4, $5, $6, $7, $8) "
         "ON CONFLICT (name) DO NOTHING RETURNING id",
@@ -144,17 +152,19 @@ auth::User PostgisAuthStore::insert_user(auth::User user, std::string_view passw
 }
 
 std::optional<auth::Credentials> PostgisAuthStore::find_credentials(std::string_view name) const {
-    const std::lock_guard lock(impl_->mutex);
-    const PgResult rows = impl_->connection.execute(
+    const PgPool::Lease lease = impl_->pool.checkout();
+    PgConnection& connection = *lease;
+    const PgResult rows = connection.execute(
         "SELECT " + user_columns + ", u.password_hash FROM users u WHERE u.name = $1", params_of({std::string(name)}));
     if (rows.rows() == 0) return std::nullopt;
     return auth::Credentials{user_of(TextRow{rows, 0}), std::string(rows.bytes(0, user_column_count))};
 }
 
 std::vector<auth::User> PostgisAuthStore::users() const {
-    const std::lock_guard lock(impl_->mutex);
+    const PgPool::Lease lease = impl_->pool.checkout();
+    PgConnection& connection = *lease;
     // COLLATE "C": byte order, as the GeoPackage store's SQLite sorts.
-    const PgResult rows = impl_->connection.execute("SELECT " + user_columns + " FROM users u ORDER BY u.name COLLATE \"C\"");
+    const PgResult rows = connection.execute("SELECT " + user_columns + " FROM users u ORDER BY u.name COLLATE \"C\"");
     std::vector<auth::User> users;
     for (int r = 0; r < rows.rows(); ++r) users.push_back(user_of(TextRow{rows, r}));
     return users;
@@ -170,8 +180,8 @@ std::int64_t PostgisAuthStore::set_disabled(std::int64_t user_id, bool disabled,
 }
 
 void PostgisAuthStore::insert_session(const auth::SessionRecord& session, model::Timestamp now) {
-    const std::lock_guard lock(impl_->mutex);
-    PgConnection& connection = impl_->connection;
+    const PgPool::Lease lease = impl_->pool.checkout();
+    PgConnection& connection = *lease;
     PgTransaction transaction(connection);
     (void)connection.execute("DELETE FROM sessions WHERE expires_at <= $1", params_of({time_text(now)}));
     (void)connection.execute(
@@ -183,8 +193,9 @@ void PostgisAuthStore::insert_session(const auth::SessionRecord& session, model:
 
 std::optional<auth::ActiveSession> PostgisAuthStore::session_user(std::string_view token_hash,
                                                                   model::Timestamp now) const {
-    const std::lock_guard lock(impl_->mutex);
-    const PgResult rows = impl_->connection.execute(
+    const PgPool::Lease lease = impl_->pool.checkout();
+    PgConnection& connection = *lease;
+    const PgResult rows = connection.execute(
         "SELECT " + user_columns + ", " + epoch("s.expires_at") +
             " FROM sessions s JOIN users u ON u.id = s.user_id"
             " WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled",
@@ -194,8 +205,8 @@ std::optional<auth::ActiveSession> PostgisAuthStore::session_user(std::string_vi
 }
 
 std::optional<auth::EndedSession> PostgisAuthStore::delete_session(std::string_view token_hash) {
-    const std::lock_guard lock(impl_->mutex);
-    PgConnection& connection = impl_->connection;
+    const PgPool::Lease lease = impl_->pool.checkout();
+    PgConnection& connection = *lease;
     PgTransaction transaction(connection);
     const PgResult deleted =
         connection.execute("DELETE FROM sessions s USING users u WHERE s.token_hash = $1 AND u.id = s.user_id "
@@ -209,8 +220,9 @@ std::optional<auth::EndedSession> PostgisAuthStore::delete_session(std::string_v
 }
 
 std::int64_t PostgisAuthStore::revocation_generation() const {
-    const std::lock_guard lock(impl_->mutex);
-    const PgResult row = impl_->connection.execute("SELECT generation FROM auth_revocations");
+    const PgPool::Lease lease = impl_->pool.checkout();
+    PgConnection& connection = *lease;
+    const PgResult row = connection.execute("SELECT generation FROM auth_revocations");
     if (row.rows() != 1) throw auth::AuthStoreError("table auth_revocations does not have one row");
     return row.text_int(0, 0);
 }
@@ -219,10 +231,11 @@ void PostgisAuthStore::append_audit(std::span<auth::AuditEntry> entries) {
     std::vector<std::int64_t> ids;
     ids.reserve(entries.size());
     {
-        const std::lock_guard lock(impl_->mutex);
-        PgTransaction transaction(impl_->connection);
+        const PgPool::Lease lease = impl_->pool.checkout();
+        PgConnection& connection = *lease;
+        PgTransaction transaction(connection);
         for (auth::AuditEntry entry : entries) {  // a copy: ids are true only once committed
-            detail::insert_audit_row(impl_->connection, entry);
+            detail::insert_audit_row(connection, entry);
             ids.push_back(entry.id);
         }
         transaction.commit();
@@ -243,11 +256,12 @@ auth::AuditPage PostgisAuthStore::query_audit(const auth::AuditQuery& query) con
     if (query.from) filter("at >=", time_text(*query.from));
     if (query.to) filter("at <", time_text(*query.to));
 
-    const std::lock_guard lock(impl_->mutex);
+    const PgPool::Lease lease = impl_->pool.checkout();
+    PgConnection& connection = *lease;
     auth::AuditPage page;
     page.total = static_cast<std::size_t>(
-        impl_->connection.execute("SELECT count(*) FROM audit_log" + where, params_of(values)).text_int(0, 0));
-    const PgResult rows = impl_->connection.execute(
+        connection.execute("SELECT count(*) FROM audit_log" + where, params_of(values)).text_int(0, 0));
+    const PgResult rows = connection.execute(
         "SELECT id, " + epoch("at") +
             ", user_id, user_name, action, collection, record_ids, client, outcome, detail FROM audit_log" + where +
             " ORDER BY at DESC, id DESC LIMIT " + std::to_string(query.limit) + " OFFSET " +
@@ -267,15 +281,15 @@ const std::string photo_columns = "id, incident_id, stage, " + epoch("at") +
 }  // namespace
 
 struct PostgisRecords::Impl : Shared {
-    explicit Impl(std::string_view location) : Shared(location) {
-        (void)connection.execute("SET default_transaction_read_only = on");
-        // Coordinates in text that reads back to the same double.
-        (void)connection.execute("SET extra_float_digits = 3");
-    }
+    explicit Impl(std::string_view location)
+        : Shared(location, pool_limit, [](PgConnection& connection) {
+              connection.on_connect("SET default_transaction_read_only = on");
+              // Coordinates in text that reads back to the same double.
+              connection.on_connect("SET extra_float_digits = 3");
+          }) {}
 
     std::vector<workflow::HouseholdChange> versions(const std::string& where, std::vector<std::optional<std::string>> values) {
-        const std::lock_guard lock(mutex);
-        const PgResult rows = connection.execute(
+        const PgResult rows = pool.checkout()->execute(
             "SELECT id, household_id, kind, " + epoch("at") +
                 ", \"user\", source, before, after FROM household_versions WHERE " + where + " ORDER BY at, id",
             params_of(std::move(values)));
@@ -289,8 +303,9 @@ PostgisRecords::PostgisRecords(std::string_view location) : impl_(std::make_uniq
 PostgisRecords::~PostgisRecords() = default;
 
 std::vector<PhotoInfo> PostgisRecords::list_photos(std::int64_t incident_id) const {
-    const std::lock_guard lock(impl_->mutex);
-    const PgResult rows = impl_->connection.execute(
+    const PgPool::Lease lease = impl_->pool.checkout();
+    PgConnection& connection = *lease;
+    const PgResult rows = connection.execute(
         "SELECT " + photo_columns + " FROM incident_photos WHERE incident_id = $1 ORDER BY at, id",
         params_of({std::to_string(incident_id)}));
     std::vector<PhotoInfo> photos;
@@ -299,13 +314,14 @@ std::vector<PhotoInfo> PostgisRecords::list_photos(std::int64_t incident_id) con
 }
 
 std::optional<Photo> PostgisRecords::read_photo(std::int64_t incident_id, std::int64_t photo_id) const {
-    const std::lock_guard lock(impl_->mutex);
-    const PgResult row = impl_->connection.execute(
+    const PgPool::Lease lease = impl_->pool.checkout();
+    PgConnection& connection = *lease;
+    const PgResult row = connection.execute(
         "SELECT " + photo_columns + " FROM incident_photos WHERE id = $1 AND incident_id = $2",
         params_of({std::to_string(photo_id), std::to_string(incident_id)}));
     if (row.rows() == 0) return std::nullopt;
     // The bytes in binary: bytea as text would be hex, twice the size.
-    const PgResult bytes = impl_->connection.execute("SELECT bytes FROM incident_photos WHERE id = $1",
+    const PgResult bytes = connection.execute("SELECT bytes FROM incident_photos WHERE id = $1",
                                                      params_of({std::to_string(photo_id)}), true);
     if (bytes.rows() == 0) return std::nullopt;
     return Photo{detail::photo_info_of(TextRow{row, 0}), std::string(bytes.bytes(0, 0))};
@@ -340,13 +356,14 @@ bool write_department(PgConnection& connection, const workflow::Department& depa
 
 }  // namespace
 
-struct PostgisDepartmentTable::Impl {
-    PgConnection connection;
+/// One connection: DepartmentStore makes one call at a time.
+struct PostgisDepartmentTable::Impl : Shared {
+    explicit Impl(std::string_view location) : Shared(location, 1) {}
 };
 
-PostgisDepartmentTable::PostgisDepartmentTable(std::string_view location)
-    : impl_(std::make_unique<Impl>(Impl{open_connection(location)})) {
-    PgConnection& connection = impl_->connection;
+PostgisDepartmentTable::PostgisDepartmentTable(std::string_view location) : impl_(std::make_unique<Impl>(location)) {
+    const PgPool::Lease lease = impl_->pool.checkout();
+    PgConnection& connection = *lease;
     PgTransaction transaction(connection);
     // Two servers starting at once fill it once: the second waits, then finds rows.
     (void)connection.execute("LOCK TABLE departments IN SHARE ROW EXCLUSIVE MODE");
@@ -361,7 +378,7 @@ PostgisDepartmentTable::PostgisDepartmentTable(std::string_view location)
 PostgisDepartmentTable::~PostgisDepartmentTable() = default;
 
 std::vector<workflow::Department> PostgisDepartmentTable::read_all() const {
-    const PgResult rows = impl_->connection.execute(
+    const PgResult rows = impl_->pool.checkout()->execute(
         "SELECT code, name, acknowledge_hours, hours_general, hours_coordination, hours_urgent FROM departments "
         "ORDER BY code COLLATE \"C\"");
     std::vector<workflow::Department> loaded;
@@ -376,11 +393,11 @@ std::vector<workflow::Department> PostgisDepartmentTable::read_all() const {
 }
 
 bool PostgisDepartmentTable::write(const workflow::Department& department, const DepartmentAudit& audit) {
-    PgConnection& connection = impl_->connection;
-    PgTransaction transaction(connection);
-    const bool added = write_department(connection, department);
+    const PgPool::Lease lease = impl_->pool.checkout();
+    PgTransaction transaction(*lease);
+    const bool added = write_department(*lease, department);
     auth::AuditEntry entry = audit(added);
-    detail::insert_audit_row(connection, entry);
+    detail::insert_audit_row(*lease, entry);
     transaction.commit();
     return added;
 }

@@ -16,9 +16,10 @@
 // household_versions, wangge_schema, and the server's users, sessions,
 // auth_revocations and departments (postgis_tables.hpp).
 //
-// Reads: every layer on a connection of its own, in parallel, through a
-// cursor with binary results (geometry as little-endian WKB), filling the
-// model rows in place. Writes: one connection; a batch is one transaction,
+// Reads: every layer on a connection of its own, in parallel, as one
+// COPY … TO STDOUT (FORMAT binary) (geometry as little-endian WKB), filling
+// the model rows in place. Writes: one connection (made again at the next
+// batch when the database dropped it: pg.hpp); a batch is one transaction,
 // each isolated() write in a SAVEPOINT, appends by COPY. PostgreSQL's MVCC
 // needs no store-wide write lock: a batch locks only the rows it writes, and
 // other connections see nothing of it before commit().

@@ -9,10 +9,15 @@
 // Each opens the store's schema (migrating an older one forward, refusing a
 // database without a store or with a newer schema, as PostgisStore::open).
 //
+// Connections: PostgisAuthStore and PostgisRecords each keep a pool of up to
+// 4 (made when needed; a call is one short statement or transaction, and the
+// snapshot, not these tables, answers most requests), PostgisDepartmentTable
+// one. A connection the database dropped is replaced at the next call, with
+// attempts spaced out while it is down; meanwhile calls throw
+// StoreUnavailableError (docs/postgis-store.md).
+//
 // Thread safety: PostgisAuthStore and PostgisRecords may be called
-// concurrently: each has one connection, used by one call at a time under a
-// mutex (a call is one short statement or transaction; a pool would only pay
-// off once these reads, not the snapshot, become a server's bottleneck).
+// concurrently (each call on a connection of the pool of its own).
 // PostgisDepartmentTable is not thread-safe (DepartmentStore serialises it).
 
 #include <memory>

@@ -48,6 +48,13 @@ public:
     using Error::Error;
 };
 
+/// The store's database cannot be reached now (it is down or restarting);
+/// the same call may succeed later. The HTTP layer answers 503.
+class StoreUnavailableError : public StoreError {
+public:
+    using StoreError::StoreError;
+};
+
 /// The layout version this build reads and writes.
 inline constexpr int schema_version = 1;
 
