@@ -25,6 +25,7 @@
 
 #include "pg.hpp"
 #include "child_process.hpp"
+#include "layout.hpp"
 #include "store_backends.hpp"
 #include "support/test_app.hpp"
 #include "wangge/store/photos.hpp"
@@ -127,42 +128,48 @@ TEST_F(PostgisServeTest, ASignInOnOneServerIsAcceptedByAnotherOnTheSameDatabase)
 }
 
 TEST_F(PostgisServeTest, TheDatabaseRefereesWritesTwoServersMakeFromTheSameState) {
-    const std::unique_ptr<support::TestServer> other = serve_another();
+    // The sample's layout is drawn loosely (the rules refuse to publish it): a database of this test's own.
+    const store::testing::PgDatabase shared;
+    support::TestAppOptions options{.store = shared.uri()};
+    options.data.grids = drafts::test::layout();  // street 110105001 > community 110105001001 > grids 001001, 001002
+    support::TestServer first(support::TestApp::quiet_options(), {}, options);
+    support::TestServer second(support::TestApp::quiet_options(), {}, options);
     // The accounts are the first server's (added to the database once); their sessions are good on both.
-    const auto on_other = [&](const support::Account& who, const std::string& target, const std::string& body) {
-        return other->call(std::nullopt, Method::post, target, body, server_->accounts().bearer(who));
+    const auto as = [&](support::TestServer& server, const support::Account& who, const std::string& target,
+                        const std::string& body) {
+        return server.call(std::nullopt, Method::post, target, body, first.accounts().bearer(who));
     };
-    // Both plan the same case's filing and a layout from version 2; the first to commit wins.
-    const Reply filed = server_->call(users::supervisor, Method::post, "/incidents/1/transitions", R"({"action":"file"})");
+    store::detail::PgConnection database(shared.uri());
+    const auto counted = [&](const std::string& sql) { return database.execute(sql).text_int(0, 0); };
+
+    // Both file the same case, each from its own snapshot; the first to commit wins.
+    const Reply filed = as(first, users::supervisor, "/incidents/1/transitions", R"({"action":"file"})");
     ASSERT_EQ(filed.status, 200U) << filed.body;
-    const Reply late = on_other(users::supervisor, "/incidents/1/transitions", R"({"action":"file"})");
+    const Reply late = as(second, users::supervisor, "/incidents/1/transitions", R"({"action":"file"})");
     ASSERT_EQ(late.status, 409U) << late.body;
     EXPECT_FALSE(late.json().at("error").at("message_zh").get<std::string>().empty());
     const std::string late_code = late.json().at("error").at("code");
     // incident_changed: the database refused it; illegal_transition: the server had already followed the write.
     EXPECT_TRUE(late_code == "incident_changed" || late_code == "illegal_transition") << late.body;
-    EXPECT_EQ(count("SELECT count(*) FROM incident_events WHERE incident_id = $1::bigint", "1"), 1);
+    EXPECT_EQ(counted("SELECT count(*) FROM incident_events WHERE incident_id = 1"), 1);
     if (late_code == "incident_changed") {
-        EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'incidents.transition' AND outcome = $1",
-                        "error"),
+        EXPECT_EQ(counted("SELECT count(*) FROM audit_log WHERE action = 'incidents.transition' AND outcome = 'error'"),
                   1);
     }
 
-    const std::string first = server_->call(users::planner, Method::post, "/drafts").json().at("id");
-    const std::string second = on_other(users::planner, "/drafts", "").json().at("id");
-    const Reply published =
-        server_->call(users::planner, Method::post, "/drafts/" + first + "/publish", R"({"confirm":true})");
+    // Both publish a draft made from layout version 1.
+    const std::string made_first = as(first, users::planner, "/drafts", "").json().at("id");
+    const std::string made_second = as(second, users::planner, "/drafts", "").json().at("id");
+    const Reply published = as(first, users::planner, "/drafts/" + made_first + "/publish", R"({"confirm":true})");
     ASSERT_EQ(published.status, 200U) << published.body;
-    const Reply outdated =
-        on_other(users::planner, "/drafts/" + second + "/publish", R"({"confirm":true})");
+    EXPECT_EQ(published.json().at("version"), 2);
+    const Reply outdated = as(second, users::planner, "/drafts/" + made_second + "/publish", R"({"confirm":true})");
     ASSERT_EQ(outdated.status, 409U) << outdated.body;
     EXPECT_EQ(outdated.json().at("error").at("code"), "draft_outdated");
     EXPECT_FALSE(outdated.json().at("error").at("message_zh").get<std::string>().empty());
-    const std::string version = std::to_string(published.json().at("version").get<int>());
-    EXPECT_EQ(count("SELECT count(DISTINCT version) FROM grids WHERE valid_to IS NULL AND version = $1::int", version),
-              1);
-    EXPECT_EQ(count("SELECT count(*) FROM grids WHERE version > $1::int", version), 0);
-    EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'layouts.publish' AND outcome = $1", "error"), 1);
+    EXPECT_EQ(counted("SELECT count(*) FROM grids WHERE version = 2"), 4);  // one new layout, not two
+    EXPECT_EQ(counted("SELECT count(*) FROM grids WHERE valid_to IS NULL AND version <> 2"), 0);
+    EXPECT_EQ(counted("SELECT count(*) FROM audit_log WHERE action = 'layouts.publish' AND outcome = 'error'"), 1);
 }
 
 TEST_F(PostgisServeTest, TheCommandServesTheDatabaseAndStopsOnSigterm) {
