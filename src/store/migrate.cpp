@@ -9,6 +9,7 @@
 
 #include "pg.hpp"
 #include "postgis_batch.hpp"
+#include "postgis_rows.hpp"
 #include "postgis_schema.hpp"
 #include "sqlite.hpp"
 #include "wangge/model/time.hpp"
@@ -137,27 +138,15 @@ void copy_side_table(const detail::ReadConnection& file, PgConnection& database,
     const std::string name = quote_identifier(table.name);
     detail::Statement rows = file.prepare("SELECT " + columns + " FROM " + name);
     // Departments: the schema makes the table empty, and the file's rows are the ones to keep.
-    database.copy_begin("COPY " + name + " (" + columns + ") FROM STDIN");
-    constexpr std::size_t piece = 1 << 22;
-    std::string data;
-    try {
-        while (rows.step()) {
-            for (std::size_t i = 0; i < table.columns.size(); ++i) {
-                if (i > 0) data += '\t';
-                append_value(data, rows, static_cast<int>(i), table.columns[i].form);
-            }
-            data += '\n';
-            if (data.size() >= piece) {
-                database.copy_data(data);
-                data.clear();
-            }
+    detail::copy_lines(database, "COPY " + name + " (" + columns + ") FROM STDIN", [&](std::string& data) {
+        if (!rows.step()) return false;
+        for (std::size_t i = 0; i < table.columns.size(); ++i) {
+            if (i > 0) data += '\t';
+            append_value(data, rows, static_cast<int>(i), table.columns[i].form);
         }
-        database.copy_data(data);
-    } catch (...) {
-        database.copy_abort();
-        throw;
-    }
-    database.copy_end();
+        data += '\n';
+        return true;
+    });
     if (table.identity) {
         (void)database.execute("SELECT setval(pg_get_serial_sequence('" + name + "', 'id'), max(id)) FROM " + name +
                                " HAVING max(id) IS NOT NULL");
