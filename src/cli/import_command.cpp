@@ -99,7 +99,6 @@ int import_command(const Args& args) {
     parse_pairs(defaults, "--default", options.defaults);
 
     const bool exists = store::store_exists(parsed->store);
-    const bool database = store::is_database_location(parsed->store);
     if (!exists && !create) throw InputError("no store at " + parsed->store + " (add --create to make one)");
     if (!exists && options.dry_run) throw InputError("--dry-run needs an existing store (it creates nothing)");
     std::unique_ptr<store::Store> store = exists ? store::open_store(parsed->store, !options.dry_run)
@@ -110,16 +109,16 @@ int import_command(const Args& args) {
     } catch (const store::ImportRefused& refused) {
         summary = refused.summary();
     } catch (...) {
-        // A failed first import leaves no empty store file behind (a database keeps its empty tables).
-        if (!exists && !database) {
+        // A failed first import leaves no empty store behind, in a file or a database.
+        if (!exists) {
             store.reset();
-            std::filesystem::remove(parsed->store);
+            store::remove_new_store(parsed->store);
         }
         throw;
     }
-    if (!exists && !database && !summary.written) {
+    if (!exists && !summary.written) {
         store.reset();
-        std::filesystem::remove(parsed->store);
+        store::remove_new_store(parsed->store);
     }
     print_summary(summary, parsed->layer, options.dry_run);
     if (!report.empty()) store::write_report(summary, report);

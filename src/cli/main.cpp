@@ -27,6 +27,7 @@ const std::vector<Command> commands{
     {"generate", wangge::cli::generate_command, "write a synthetic city into a new store"},
     {"report", wangge::cli::report_command, "write the monthly assessment workbook (XLSX)"},
     {"user", wangge::cli::user_command, "add, disable and list the accounts of the API"},
+    {"migrate", wangge::cli::migrate_command, "move a GeoPackage store into a PostgreSQL/PostGIS database"},
     {"validate", wangge::cli::validate_command, "check a grid layout against the boundary rules"},
     {"basemap", wangge::cli::basemap_command, "write a store's streets, compounds and buildings as an MBTiles or PMTiles basemap"},
     {"print", wangge::cli::print_command, "print a grid's, community's or street's map and contact card (PDF, PNG)"},

@@ -125,7 +125,8 @@ PublishPlan plan_publication(const Draft& draft, const model::Snapshot& current,
     PublishPlan plan;
     store::LayoutPublication& publication = plan.publication;
     publication.at = now;
-    const int version = layout_version(current.current_grids()) + 1;
+    publication.base_layout_version = layout_version(current.current_grids());
+    const int version = *publication.base_layout_version + 1;
     publication.grids = draft.grids();
     for (model::Grid& grid : publication.grids) {
         grid.valid_from = now;

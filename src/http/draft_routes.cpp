@@ -494,10 +494,12 @@ DraftFromGrids add_draft_routes(Router& router, const State& state, const DraftS
             const drafts::Draft& draft = locked.draft();
             const model::Timestamp now = gate.now();
             drafts::PublishPlan plan;
+            bool outdated = false;  // refused by the snapshot (the Writer audits a refusal by the store)
             try {
                 plan = writer.publish_layout([&](const model::Snapshot& current) {
                     const int current_version = drafts::layout_version(current.current_grids());
                     if (draft.base_version() != current_version) {
+                        outdated = true;
                         throw ClientError(ErrorKind::conflict, "draft_outdated",
                                         "the layout changed since this draft was made (draft of version " +
                                             std::to_string(draft.base_version()) + ", now version " +
@@ -523,6 +525,13 @@ DraftFromGrids add_draft_routes(Router& router, const State& state, const DraftS
                 });
             } catch (const Refusal& refusal) {
                 return Response::json(refusal.body(), status_of(refusal.kind()));
+            } catch (const ClientError& error) {
+                // An attempt to overwrite a newer layout is audited, as the store's refusal of one is.
+                if (outdated) {
+                    gate.audit(request, who, "layouts.publish", "grids", {}, auth::Outcome::error,
+                               "draft " + id + ": " + error.code() + ": " + error.what());
+                }
+                throw;
             }
             book->erase(id);
             const auto view = state.view();

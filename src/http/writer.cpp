@@ -7,6 +7,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "wangge/client_error.hpp"
 #include "wangge/store/importer.hpp"
 
 namespace wangge::http {
@@ -25,6 +26,33 @@ struct SubjectHash {
     }
 };
 
+namespace {
+
+/// How a write the store refused as outdated (store::ConflictError: another
+/// server on the database changed its subject first) is answered: 409.
+struct ConflictAnswer {
+    const char* code = "write_conflict";
+    const char* message_zh = "数据已被他人修改，请刷新后重试";
+};
+
+/// A transition with what the store must still hold for it to apply.
+struct CheckedTransition {
+    workflow::Transition transition;
+    store::IncidentVersion expected;
+};
+
+/// Incident `id` as `current` holds it: what a transition computed from it expects.
+store::IncidentVersion version_in(const model::Snapshot& current, std::int64_t id) {
+    store::IncidentVersion version;
+    if (const model::Incident* incident = current.incident(id)) version.state = incident->state;
+    for (const model::IncidentEvent* event : current.events_of(id)) {
+        version.last_event_id = std::max(version.last_event_id, event->id);
+    }
+    return version;
+}
+
+}  // namespace
+
 class Writer::Job {
 public:
     Job() = default;
@@ -38,6 +66,9 @@ public:
     [[nodiscard]] virtual std::optional<Subject> subject() const = 0;
     /// Stores the computed value and its audit row in `batch`.
     virtual void store(store::Batch& batch) = 0;
+    /// Stores the audit row of the attempt the store refused (an error) in
+    /// `batch` and returns the error its caller gets.
+    [[nodiscard]] virtual std::exception_ptr refuse(store::Batch& batch, const store::ConflictError& conflict) = 0;
     virtual void change(model::SnapshotEditor& editor) const = 0;
     [[nodiscard]] virtual bool publishes_layout() const = 0;
     /// False for jobs that store audit rows only: nothing to publish.
@@ -58,6 +89,7 @@ struct Writer::Operation {
     bool layout = false;
     /// False for writes the Snapshot does not hold (photos): nothing to publish.
     bool snapshot = true;
+    ConflictAnswer conflict{};
 };
 
 template <class T>
@@ -80,6 +112,14 @@ public:
         auth::AuditEntry entry = audit_(*value_);
         batch.append_audit(entry);
     }
+    [[nodiscard]] std::exception_ptr refuse(store::Batch& batch, const store::ConflictError& conflict) override {
+        auth::AuditEntry entry = audit_(*value_);
+        entry.outcome = auth::Outcome::error;
+        entry.detail = std::string(operation_.conflict.code) + ": " + conflict.what();
+        batch.isolated([&] { batch.append_audit(entry); });
+        return std::make_exception_ptr(ClientError(ErrorKind::conflict, operation_.conflict.code, conflict.what(),
+                                                   operation_.conflict.message_zh));
+    }
     void change(model::SnapshotEditor& editor) const override { operation_.change(editor, *value_); }
     [[nodiscard]] bool publishes_layout() const override { return operation_.layout; }
     [[nodiscard]] bool changes_snapshot() const override { return operation_.snapshot; }
@@ -101,6 +141,9 @@ public:
     [[nodiscard]] std::optional<Subject> subject() const override { return std::nullopt; }
     void store(store::Batch& batch) override {
         for (auth::AuditEntry& entry : entries_) batch.append_audit(entry);
+    }
+    [[nodiscard]] std::exception_ptr refuse(store::Batch&, const store::ConflictError&) override {
+        return std::current_exception();  // audit rows alone are never refused as outdated
     }
     void change(model::SnapshotEditor&) const override {}
     [[nodiscard]] bool publishes_layout() const override { return false; }
@@ -215,19 +258,27 @@ std::vector<Writer::Job*> Writer::run_batch(const std::vector<Job*>& batch) {
     // job's failure but the batch's (run() fails them all).
     const std::unique_ptr<store::Batch> transaction = store_->begin_batch();
     std::vector<Job*> written;
+    std::vector<Job*> refused;  // outdated in the store: only the attempt's audit row is stored
     for (Job* job : made) {
         try {
-            transaction->isolated([&] { job->store(*transaction); });
-            written.push_back(job);
+            try {
+                transaction->isolated([&] { job->store(*transaction); });
+                written.push_back(job);
+            } catch (const store::ConflictError& conflict) {
+                // Another server on the database changed the write's subject since the snapshot it was made from.
+                job->error = job->refuse(*transaction, conflict);
+                refused.push_back(job);
+            }
         } catch (...) {
             job->error = std::current_exception();
         }
     }
-    if (written.empty()) return later;  // the transaction holds nothing: rolled back
+    if (written.empty() && refused.empty()) return later;  // the transaction holds nothing: rolled back
     try {
         transaction->commit();  // one sync of the log for every write of the batch
     } catch (...) {
         for (Job* job : written) job->error = std::current_exception();
+        for (Job* job : refused) job->error = std::current_exception();
         return later;
     }
     if (std::none_of(written.begin(), written.end(), [](const Job* job) { return job->changes_snapshot(); })) {
@@ -264,19 +315,30 @@ workflow::Transition Writer::insert_incident(const Make<workflow::Transition>& m
 
 workflow::Transition Writer::update_incident(const Make<workflow::Transition>& make,
                                             const Audit<workflow::Transition>& audit) {
-    const Operation<workflow::Transition> operation{
-        .store = [](store::Batch& batch,
-                    workflow::Transition& t) { batch.update_incident(t.incident, t.event); },
-        .change =
-            [](model::SnapshotEditor& editor, const workflow::Transition& t) {
-                editor.replace_incident(t.incident);
-                editor.append_event(t.event);
+    // The store applies the transition only to the incident as this snapshot
+    // holds it: another server may have moved it on meanwhile.
+    const Make<CheckedTransition> checked_make = [&](const model::Snapshot& current) {
+        workflow::Transition transition = make(current);
+        store::IncidentVersion expected = version_in(current, transition.incident.id);
+        return CheckedTransition{std::move(transition), std::move(expected)};
+    };
+    const Audit<CheckedTransition> checked_audit = [&](const CheckedTransition& c) { return audit(c.transition); };
+    const Operation<CheckedTransition> operation{
+        .store =
+            [](store::Batch& batch, CheckedTransition& c) {
+                batch.update_incident(c.transition.incident, c.transition.event, c.expected);
             },
-        .incident = [](const workflow::Transition& t) { return t.incident.id; },
+        .change =
+            [](model::SnapshotEditor& editor, const CheckedTransition& c) {
+                editor.replace_incident(c.transition.incident);
+                editor.append_event(c.transition.event);
+            },
+        .incident = [](const CheckedTransition& c) { return c.transition.incident.id; },
         .household = {},
         .layout = false,
+        .conflict = {.code = "incident_changed", .message_zh = "该事件已被他人处理，请刷新后查看最新状态再操作"},
     };
-    return write(make, audit, operation);
+    return write(checked_make, checked_audit, operation).transition;
 }
 
 model::Visit Writer::append_visit(const Make<model::Visit>& make, const Audit<model::Visit>& audit) {
@@ -314,6 +376,8 @@ drafts::PublishPlan Writer::publish_layout(const Make<drafts::PublishPlan>& make
         .incident = {},
         .household = {},
         .layout = true,
+        .conflict = {.code = "draft_outdated",
+                     .message_zh = "网格布局已被他人发布，请重新加载最新布局，基于最新布局新建草案后再发布"},
     };
     return write(make, audit, operation);
 }

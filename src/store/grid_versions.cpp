@@ -75,6 +75,9 @@ void set_grid_codes(OGRLayer& layer, const std::vector<GridCodeChange>& changes)
 void GeoPackageBatch::publish_layout(const LayoutPublication& publication) {
     GDALDataset& data = dataset();
     const detail::QuietGdalErrors quiet;
+    // The batch holds the file's write lock: no other publication can come between this check and the commit.
+    detail::check_layout_base(
+        publication, std::stoi(detail::execute_sql(data, "SELECT COALESCE(MAX(version), 0) FROM grids WHERE valid_to IS NULL")));
     OGRLayer& grids = detail::layer_named(data, Layer::grids);
     close_current_grids(grids, publication.at);
     insert_grids(grids, publication.grids);

@@ -58,10 +58,19 @@ void GeoPackageBatch::insert_incident(model::Incident& incident, model::Incident
     first_event = std::move(stored_event);
 }
 
-void GeoPackageBatch::update_incident(const model::Incident& incident, model::IncidentEvent& event) {
+void GeoPackageBatch::update_incident(const model::Incident& incident, model::IncidentEvent& event,
+                                      const IncidentVersion& expected) {
     if (incident.id <= 0) throw StoreError("cannot update an incident without an id");
     GDALDataset& data = dataset();
     const detail::QuietGdalErrors quiet;
+    const std::string id = std::to_string(incident.id);
+    // The batch holds the file's write lock, so the incident cannot change between this check and the commit.
+    IncidentVersion stored;
+    stored.state = detail::execute_sql(data, "SELECT state FROM incidents WHERE id = " + id);
+    if (stored.state.empty()) throw StoreError("no incident " + id);
+    stored.last_event_id =
+        std::stoll(detail::execute_sql(data, "SELECT COALESCE(MAX(id), 0) FROM incident_events WHERE incident_id = " + id));
+    detail::check_incident_version(incident.id, expected, stored);
     model::IncidentEvent stored_event = event;
     stored_event.id = 0;
     stored_event.incident_id = incident.id;

@@ -74,6 +74,13 @@ void PostgisBatch::isolated(const std::function<void()>& write) {
 
 void PostgisBatch::publish_layout(const LayoutPublication& publication) {
     PgConnection& c = connection();
+    // Publications on every server of the database queue here until the
+    // transaction ends (readers do not), so the version read next is the one
+    // in force when this one commits.
+    (void)c.execute("LOCK TABLE grids IN SHARE ROW EXCLUSIVE MODE");
+    detail::check_layout_base(
+        publication, static_cast<int>(c.execute("SELECT COALESCE(max(version), 0) FROM grids WHERE valid_to IS NULL")
+                                          .text_int(0, 0)));
     (void)c.execute("UPDATE grids SET valid_to = $1 WHERE valid_to IS NULL", params_of({time_text(publication.at)}));
     for (const model::Grid& grid : publication.grids) {
         if (grid.geometry.empty()) throw StoreError("grid " + grid.code + " has an empty geometry");
@@ -98,9 +105,20 @@ void PostgisBatch::insert_incident(model::Incident& incident, model::IncidentEve
     first_event = std::move(stored_event);
 }
 
-void PostgisBatch::update_incident(const model::Incident& incident, model::IncidentEvent& event) {
+void PostgisBatch::update_incident(const model::Incident& incident, model::IncidentEvent& event,
+                                   const IncidentVersion& expected) {
     if (incident.id <= 0) throw StoreError("cannot update an incident without an id");
     PgConnection& c = connection();
+    const std::string id = std::to_string(incident.id);
+    // The row lock makes transitions of this incident on other servers wait
+    // until the batch ends; each statement after it sees what they committed.
+    const detail::PgResult row = c.execute("SELECT state FROM incidents WHERE id = $1 FOR UPDATE", params_of({id}));
+    if (row.rows() == 0) throw StoreError("no incident " + id);
+    IncidentVersion stored;
+    stored.state = std::string(row.bytes(0, 0));
+    stored.last_event_id =
+        c.execute("SELECT COALESCE(max(id), 0) FROM incident_events WHERE incident_id = $1", params_of({id})).text_int(0, 0);
+    detail::check_incident_version(incident.id, expected, stored);
     model::IncidentEvent stored_event = event;
     stored_event.id = 0;
     stored_event.incident_id = incident.id;

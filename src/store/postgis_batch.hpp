@@ -41,7 +41,8 @@ public:
     void isolated(const std::function<void()>& write) override;
     void publish_layout(const LayoutPublication& publication) override;
     void insert_incident(model::Incident& incident, model::IncidentEvent& first_event) override;
-    void update_incident(const model::Incident& incident, model::IncidentEvent& event) override;
+    void update_incident(const model::Incident& incident, model::IncidentEvent& event,
+                         const IncidentVersion& expected) override;
     void append_visit(model::Visit& visit) override;
     void update_staff(const StaffUpdate& update) override;
     void append_photo(Photo& photo) override;

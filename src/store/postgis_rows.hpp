@@ -176,6 +176,29 @@ bool update_row(PgConnection& connection, const Row& row) {
     return connection.execute(sql, params_of(values, row.id)).affected() == 1;
 }
 
+/// Runs `copy_sql` (a COPY … FROM STDIN) with the lines `next_line` appends
+/// to its argument, one per call, until it returns false; sent in pieces, so
+/// a million rows are never one string in memory. Aborted when one throws.
+template <class NextLine>
+void copy_lines(PgConnection& connection, const std::string& copy_sql, NextLine next_line) {
+    constexpr std::size_t piece = 1 << 22;
+    connection.copy_begin(copy_sql);
+    std::string data;
+    try {
+        while (next_line(data)) {
+            if (data.size() >= piece) {
+                connection.copy_data(data);
+                data.clear();
+            }
+        }
+        connection.copy_data(data);
+    } catch (...) {
+        connection.copy_abort();
+        throw;
+    }
+    connection.copy_end();
+}
+
 /// Appends `rows` with COPY (rows with an id keep it, the others get the
 /// table's next ones); returns the ids assigned (0 where the row had one).
 template <class Row>
@@ -209,38 +232,27 @@ std::vector<std::int64_t> append_rows(PgConnection& connection, const std::vecto
             }
         }
     }
-    // Streamed in pieces: a million households are never one string in memory.
-    constexpr std::size_t piece = 1 << 22;
-    connection.copy_begin("COPY " + name + " (" + columns + ") FROM STDIN");
-    std::string data;
-    try {
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-            bool first = true;
-            if constexpr (has_id<Row>) {
-                data += std::to_string(rows[i].id != 0 ? rows[i].id : assigned[i]);
-                first = false;
-            }
-            for (const std::optional<std::string>& value : row_values(rows[i], table)) {
-                if (!first) data += '\t';
-                first = false;
-                if (value) {
-                    append_copy_field(data, *value);
-                } else {
-                    data += "\\N";
-                }
-            }
-            data += '\n';
-            if (data.size() >= piece) {
-                connection.copy_data(data);
-                data.clear();
+    std::size_t i = 0;
+    copy_lines(connection, "COPY " + name + " (" + columns + ") FROM STDIN", [&](std::string& data) {
+        if (i == rows.size()) return false;
+        bool first = true;
+        if constexpr (has_id<Row>) {
+            data += std::to_string(rows[i].id != 0 ? rows[i].id : assigned[i]);
+            first = false;
+        }
+        for (const std::optional<std::string>& value : row_values(rows[i], table)) {
+            if (!first) data += '\t';
+            first = false;
+            if (value) {
+                append_copy_field(data, *value);
+            } else {
+                data += "\\N";
             }
         }
-        connection.copy_data(data);
-    } catch (...) {
-        connection.copy_abort();
-        throw;
-    }
-    connection.copy_end();
+        data += '\n';
+        ++i;
+        return true;
+    });
     return assigned;
 }
 

@@ -79,6 +79,11 @@ std::vector<std::string> server_tables() {
 // Add a migration at the end; never change one that has shipped.
 constexpr std::array<Migration, 2> all_migrations{first_schema, server_tables};
 
+// Every table the migrations create (a new one is added here too:
+// PostgisStoreTest checks the list against a created store).
+constexpr std::array<const char*, 8> side_tables{"audit_log", "incident_photos", "household_versions", "users",
+                                                 "sessions",  "auth_revocations", "departments",       version_table};
+
 int stored_version(PgConnection& connection) {
     const PgResult result = connection.execute(std::string("SELECT version FROM ") + version_table);
     if (result.rows() != 1) throw StoreError(connection.location() + " has no schema version in " + version_table);
@@ -107,6 +112,11 @@ int postgis_schema_version() { return static_cast<int>(all_migrations.size()); }
 
 void create_schema(PgConnection& connection) {
     PgTransaction transaction(connection);
+    create_schema_tables(connection);
+    transaction.commit();
+}
+
+void create_schema_tables(PgConnection& connection) {
     if (has_store(connection)) throw StoreError("cannot create a store at " + connection.location() + ": one exists");
     try {
         (void)connection.execute("CREATE EXTENSION IF NOT EXISTS postgis");
@@ -117,6 +127,21 @@ void create_schema(PgConnection& connection) {
     (void)connection.execute(std::string("CREATE TABLE ") + version_table + " (version integer NOT NULL)");
     (void)connection.execute(std::string("INSERT INTO ") + version_table + " VALUES (0)");
     run_migrations(connection, 0, migrations());
+}
+
+std::vector<std::string> schema_tables() {
+    std::vector<std::string> tables;
+    for (const Layer layer : all_layers) tables.emplace_back(to_string(layer));
+    tables.insert(tables.end(), side_tables.begin(), side_tables.end());
+    return tables;
+}
+
+void drop_schema(PgConnection& connection) {
+    PgTransaction transaction(connection);
+    for (const std::string& table : schema_tables()) {
+        (void)connection.execute("DROP TABLE IF EXISTS " + quote_identifier(table));
+    }
+    (void)connection.execute("DROP FUNCTION IF EXISTS wangge_append_only()");
     transaction.commit();
 }
 

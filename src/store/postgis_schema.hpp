@@ -35,6 +35,16 @@ using Migration = std::vector<std::string> (*)();
 /// transaction. Throws StoreError when a store exists there or PostGIS cannot
 /// be had.
 void create_schema(PgConnection& connection);
+/// As create_schema(), inside the caller's transaction (wangge migrate:
+/// the schema and the rows copied into it commit together).
+void create_schema_tables(PgConnection& connection);
+
+/// Every table of a store: the layers, then the others the migrations create.
+[[nodiscard]] std::vector<std::string> schema_tables();
+
+/// Drops every table of a store (and its trigger function), in one
+/// transaction: a store just created whose first write failed.
+void drop_schema(PgConnection& connection);
 
 /// The version of the store behind `connection` after bringing it up to
 /// `steps` (migrations() but for tests). Throws StoreError when the database

@@ -6,6 +6,9 @@
 #include <tuple>
 #include <utility>
 
+#include "pg.hpp"
+#include "postgis_schema.hpp"
+#include "store_impl.hpp"
 #include "wangge/auth/auth_store.hpp"
 #include "wangge/store/departments.hpp"
 #include "wangge/store/geopackage.hpp"
@@ -29,6 +32,25 @@ void write_alone(Store& store, Write write, Rows&... rows) {
 
 }  // namespace
 
+namespace detail {
+
+void check_layout_base(const LayoutPublication& publication, int in_force) {
+    if (publication.base_layout_version && *publication.base_layout_version != in_force) {
+        throw ConflictError("the layout was planned on version " + std::to_string(*publication.base_layout_version) +
+                            " but version " + std::to_string(in_force) + " is in force now");
+    }
+}
+
+void check_incident_version(std::int64_t id, const IncidentVersion& expected, const IncidentVersion& stored) {
+    if (stored.state != expected.state || stored.last_event_id != expected.last_event_id) {
+        throw ConflictError("incident " + std::to_string(id) + " changed meanwhile: it is " + stored.state +
+                            " with latest event " + std::to_string(stored.last_event_id) + ", not " + expected.state +
+                            " with " + std::to_string(expected.last_event_id));
+    }
+}
+
+}  // namespace detail
+
 void Store::append(model::Dataset& data, const Progress& progress) {
     std::vector<auth::AuditEntry> no_audit;
     upsert(data, {}, no_audit, progress);
@@ -44,8 +66,10 @@ void Store::insert_incident(model::Incident& incident, model::IncidentEvent& fir
         first_event);
 }
 
-void Store::update_incident(const model::Incident& incident, model::IncidentEvent& event) {
-    write_alone(*this, [&](Batch& batch, model::IncidentEvent& e) { batch.update_incident(incident, e); }, event);
+void Store::update_incident(const model::Incident& incident, model::IncidentEvent& event,
+                            const IncidentVersion& expected) {
+    write_alone(
+        *this, [&](Batch& batch, model::IncidentEvent& e) { batch.update_incident(incident, e, expected); }, event);
 }
 
 void Store::append_visit(model::Visit& visit) {
@@ -63,6 +87,15 @@ bool is_database_location(std::string_view location) noexcept {
 bool store_exists(std::string_view location) {
     if (is_database_location(location)) return PostgisStore::exists(location);
     return std::filesystem::exists(std::filesystem::path(location));
+}
+
+void remove_new_store(std::string_view location) {
+    if (!is_database_location(location)) {
+        std::filesystem::remove(std::filesystem::path(location));
+        return;
+    }
+    detail::PgConnection connection{std::string(location)};
+    detail::drop_schema(connection);
 }
 
 std::unique_ptr<Store> open_store(std::string_view location, bool writable) {

@@ -78,6 +78,13 @@ void commit_batch(std::optional<Transaction>& transaction, bool broken) {
     transaction.reset();
 }
 
+/// Throws ConflictError unless `publication` was planned on the layout in
+/// force, whose version is `in_force` (store.cpp; both stores' check).
+void check_layout_base(const LayoutPublication& publication, int in_force);
+/// Throws ConflictError unless incident `id`, `stored` as it is, is as a
+/// transition `expected` it (store.cpp; both stores' check).
+void check_incident_version(std::int64_t id, const IncidentVersion& expected, const IncidentVersion& stored);
+
 /// The household row of Batch::write_household(), through batch.upsert();
 /// sets change.after.id when the household is added.
 void write_household_row(Batch& batch, workflow::HouseholdChange& change);  // household_versions.cpp
@@ -94,7 +101,8 @@ public:
     void isolated(const std::function<void()>& write) override;
     void publish_layout(const LayoutPublication& publication) override;                          // grid_versions.cpp
     void insert_incident(model::Incident& incident, model::IncidentEvent& first_event) override;  // incident_writes.cpp
-    void update_incident(const model::Incident& incident, model::IncidentEvent& event) override;  // incident_writes.cpp
+    void update_incident(const model::Incident& incident, model::IncidentEvent& event,
+                         const IncidentVersion& expected) override;  // incident_writes.cpp
     void append_visit(model::Visit& visit) override;                                              // incident_writes.cpp
     void update_staff(const StaffUpdate& update) override;                                        // staff_writes.cpp
     void append_photo(Photo& photo) override;                                                     // photos.cpp

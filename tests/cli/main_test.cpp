@@ -38,7 +38,7 @@ RunResult wangge(const std::string& arguments) {
 TEST(Cli, UsageListsCommands) {
     const RunResult run = wangge("--help");
     EXPECT_EQ(run.exit_code, 0);
-    for (const char* command : {"serve", "import", "export", "generate", "validate", "report", "user", "basemap", "print"}) {
+    for (const char* command : {"serve", "import", "export", "generate", "validate", "report", "user", "basemap", "print", "migrate"}) {
         EXPECT_NE(run.output.find(command), std::string::npos) << command;
     }
 }
@@ -52,11 +52,23 @@ TEST(Cli, UnknownCommandIsAUsageError) {
 }
 
 TEST(Cli, EveryCommandPrintsHelp) {
-    for (const char* command : {"serve", "import", "export", "generate", "validate", "report", "user", "basemap", "print"}) {
+    for (const char* command : {"serve", "import", "export", "generate", "validate", "report", "user", "basemap", "print", "migrate"}) {
         const RunResult run = wangge(std::string(command) + " --help");
         EXPECT_EQ(run.exit_code, 0) << command << ": " << run.output;
         EXPECT_NE(run.output.find("--"), std::string::npos) << command;
     }
+}
+
+TEST(Cli, MigrateUsageErrorsExitTwo) {
+    EXPECT_EQ(wangge("migrate").exit_code, 2);
+    EXPECT_EQ(wangge("migrate --from a.gpkg").exit_code, 2);
+    const RunResult from_database = wangge("migrate --from postgresql://h/a --to postgresql://h/b");
+    EXPECT_EQ(from_database.exit_code, 2);
+    EXPECT_NE(from_database.output.find("expected a GeoPackage file"), std::string::npos) << from_database.output;
+    const RunResult to_file = wangge("migrate --from a.gpkg --to b.gpkg");
+    EXPECT_EQ(to_file.exit_code, 2);
+    EXPECT_NE(to_file.output.find("expected a postgresql:// address"), std::string::npos) << to_file.output;
+    EXPECT_EQ(wangge("migrate --from a.gpkg --to postgresql://h/b --frob").exit_code, 2);
 }
 
 /// Issue #17: households' personal fields leave the store only with
@@ -335,8 +347,15 @@ TEST(CliPostgis, ImportsIntoExportsFromAndReportsOnADatabase) {
     EXPECT_EQ(geojson.exit_code, 0) << geojson.output;
     EXPECT_NE(read(dir / "grids-out.geojson").find("第一网格"), std::string::npos);
 
-    // generate into an empty database, then a monthly report from it.
+    // A first import into a database that fails leaves no empty store behind.
     const std::string city = with_database(server, generated_name);
+    const RunResult failed =
+        wangge("import --create --store " + city + " --layer grids " + (dir / "missing.geojson").string());
+    EXPECT_NE(failed.exit_code, 0) << failed.output;
+    EXPECT_EQ(psql(city, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'"),
+              "0\n");
+
+    // generate into an empty database, then a monthly report from it.
     const RunResult generated =
         wangge("generate --grids 4 --households 40 --incidents 20 --visits 10 --no-basemap --out " + city);
     ASSERT_EQ(generated.exit_code, 0) << generated.output;

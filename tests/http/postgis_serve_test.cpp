@@ -2,7 +2,8 @@
 // app as `wangge serve --store postgresql://…` builds it, served on
 // 127.0.0.1, over a fresh database per test at WANGGE_TEST_PG. Sign-in,
 // reports, audited reads and department changes land in the database; two
-// servers on one database accept each other's sessions; the `wangge serve`
+// servers on one database accept each other's sessions, and the database
+// refuses the later of two writes they made from the same state; the `wangge serve`
 // command serves the database; `wangge user add`
 // into the database makes an account that signs in over HTTP.
 
@@ -11,9 +12,11 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -22,8 +25,11 @@
 
 #include "pg.hpp"
 #include "child_process.hpp"
+#include "layout.hpp"
 #include "store_backends.hpp"
 #include "support/test_app.hpp"
+#include "wangge/store/photos.hpp"
+#include "wangge/workflow/household_changes.hpp"
 
 namespace wangge {
 namespace {
@@ -121,6 +127,51 @@ TEST_F(PostgisServeTest, ASignInOnOneServerIsAcceptedByAnotherOnTheSameDatabase)
     EXPECT_EQ(status, 401U) << "the first server still accepts a session ended on the other";
 }
 
+TEST_F(PostgisServeTest, TheDatabaseRefereesWritesTwoServersMakeFromTheSameState) {
+    // The sample's layout is drawn loosely (the rules refuse to publish it): a database of this test's own.
+    const store::testing::PgDatabase shared;
+    support::TestAppOptions options{.store = shared.uri()};
+    options.data.grids = drafts::test::layout();  // street 110105001 > community 110105001001 > grids 001001, 001002
+    support::TestServer first(support::TestApp::quiet_options(), {}, options);
+    support::TestServer second(support::TestApp::quiet_options(), {}, options);
+    // The accounts are the first server's (added to the database once); their sessions are good on both.
+    const auto as = [&](support::TestServer& server, const support::Account& who, const std::string& target,
+                        const std::string& body) {
+        return server.call(std::nullopt, Method::post, target, body, first.accounts().bearer(who));
+    };
+    store::detail::PgConnection database(shared.uri());
+    const auto counted = [&](const std::string& sql) { return database.execute(sql).text_int(0, 0); };
+
+    // Both file the same case, each from its own snapshot; the first to commit wins.
+    const Reply filed = as(first, users::supervisor, "/incidents/1/transitions", R"({"action":"file"})");
+    ASSERT_EQ(filed.status, 200U) << filed.body;
+    const Reply late = as(second, users::supervisor, "/incidents/1/transitions", R"({"action":"file"})");
+    ASSERT_EQ(late.status, 409U) << late.body;
+    EXPECT_FALSE(late.json().at("error").at("message_zh").get<std::string>().empty());
+    const std::string late_code = late.json().at("error").at("code");
+    // incident_changed: the database refused it; illegal_transition: the server had already followed the write.
+    EXPECT_TRUE(late_code == "incident_changed" || late_code == "illegal_transition") << late.body;
+    EXPECT_EQ(counted("SELECT count(*) FROM incident_events WHERE incident_id = 1"), 1);
+    if (late_code == "incident_changed") {
+        EXPECT_EQ(counted("SELECT count(*) FROM audit_log WHERE action = 'incidents.transition' AND outcome = 'error'"),
+                  1);
+    }
+
+    // Both publish a draft made from layout version 1.
+    const std::string made_first = as(first, users::planner, "/drafts", "").json().at("id");
+    const std::string made_second = as(second, users::planner, "/drafts", "").json().at("id");
+    const Reply published = as(first, users::planner, "/drafts/" + made_first + "/publish", R"({"confirm":true})");
+    ASSERT_EQ(published.status, 200U) << published.body;
+    EXPECT_EQ(published.json().at("version"), 2);
+    const Reply outdated = as(second, users::planner, "/drafts/" + made_second + "/publish", R"({"confirm":true})");
+    ASSERT_EQ(outdated.status, 409U) << outdated.body;
+    EXPECT_EQ(outdated.json().at("error").at("code"), "draft_outdated");
+    EXPECT_FALSE(outdated.json().at("error").at("message_zh").get<std::string>().empty());
+    EXPECT_EQ(counted("SELECT count(*) FROM grids WHERE version = 2"), 4);  // one new layout, not two
+    EXPECT_EQ(counted("SELECT count(*) FROM grids WHERE valid_to IS NULL AND version <> 2"), 0);
+    EXPECT_EQ(counted("SELECT count(*) FROM audit_log WHERE action = 'layouts.publish' AND outcome = 'error'"), 1);
+}
+
 TEST_F(PostgisServeTest, TheCommandServesTheDatabaseAndStopsOnSigterm) {
     const support::TempDir dir;
     http::test::ServeProcess command({"--store", database_->uri(), "--port", "0", "--threads", "2", "--quiet",
@@ -153,6 +204,69 @@ TEST_F(PostgisServeTest, AUserAddedByTheCommandLineSignsInOverHttp) {
     EXPECT_GE(audit.json().at("total").get<int>(), 1);
     // The CLI's own audit row (who added the account) is in the same log.
     EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'user.add' AND detail = $1", "zhou"), 1);
+}
+
+TEST_F(PostgisServeTest, MigrateMovesAFileDeploymentIntoAnEmptyDatabaseOnce) {
+    // A deployment on a file: the sample layers, an account with a session and
+    // the audit rows of its sign-in and read, a case photo and a household version.
+    support::TestServer file_server;
+    ASSERT_EQ(file_server.get_as(users::worker, "/collections/households/items/1").status, 200U);
+    const std::filesystem::path file = file_server.store_path();
+    model::Dataset in_file = file_server.stored_data();  // closes the app
+    {
+        const std::unique_ptr<store::Store> writable = store::open_store(file.string(), true);
+        const std::unique_ptr<store::Batch> batch = writable->begin_batch();
+        store::Photo photo{{.incident_id = 1, .stage = "report", .at = 1'780'000'000, .uploader = "worker",
+                            .content_type = "image/jpeg", .width = 1, .height = 1, .location = geo::Point{116.4, 39.9}},
+                           std::string("\xff\xd8\0\t\\\n", 6)};
+        batch->append_photo(photo);
+        workflow::HouseholdChange change{.at = 1'780'000'000, .user = "worker", .source = "map"};
+        change.before = in_file.households[0];
+        change.after = in_file.households[0];
+        change.after.members += 1;
+        batch->write_household(change);
+        batch->commit();
+    }
+    in_file = store::open_store(file.string())->load();
+
+    const store::testing::PgDatabase target;
+    const std::string output = (file_server.dir() / "migrate.txt").string();
+    const std::string command = std::string(WANGGE_BINARY_DIR) + "/src/cli/wangge migrate --from '" + file.string() +
+                                "' --to '" + target.uri() + "' > '" + output + "' 2>&1";
+    int status = std::system(command.c_str());
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << std::ifstream(output).rdbuf();
+    std::stringstream printed;
+    printed << std::ifstream(output).rdbuf();
+    EXPECT_NE(printed.str().find("incident_photos"), std::string::npos) << printed.str();
+    store::detail::PgConnection moved_rows(target.uri());
+    const auto counted = [&](const std::string& sql) { return moved_rows.execute(sql).text_int(0, 0); };
+    EXPECT_EQ(counted("SELECT count(*) FROM incident_photos WHERE length(bytes) = 6 AND lon = 116.4"), 1);
+    EXPECT_EQ(counted("SELECT count(*) FROM household_versions WHERE household_id = 1"), 1);
+    EXPECT_GE(counted("SELECT count(*) FROM sessions"), 1);
+    EXPECT_GE(counted("SELECT count(*) FROM audit_log WHERE action = 'households.read'"), 1);
+
+    // A second migrate into the same database is refused and writes nothing.
+    status = std::system(command.c_str());
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    std::stringstream refused;
+    refused << std::ifstream(output).rdbuf();
+    EXPECT_NE(refused.str().find("already holds a wangge store"), std::string::npos) << refused.str();
+    EXPECT_EQ(counted("SELECT count(*) FROM household_versions"), 1);
+
+    // A server on the database signs the file's account in; new ids follow the moved ones.
+    support::TestServer moved(support::TestApp::quiet_options(), {}, support::TestAppOptions{.store = target.uri()});
+    const Reply login = moved.call(std::nullopt, Method::post, "/auth/login",
+                                   json{{"username", "worker"}, {"password", support::test_password}}.dump());
+    ASSERT_EQ(login.status, 200U) << login.body;
+    const support::Headers bearer{{"Authorization", "Bearer " + login.json().at("token").get<std::string>()}};
+    const Reply reported = moved.call(std::nullopt, Method::post, "/incidents", new_case_in_west_grid, bearer);
+    ASSERT_EQ(reported.status, 201U) << reported.body;
+    EXPECT_GT(reported.json().at("id").get<std::int64_t>(), in_file.incidents.back().id);
+    const model::Dataset in_database = moved.stored_data();
+    EXPECT_EQ(in_database.households, in_file.households);
+    EXPECT_EQ(in_database.visits, in_file.visits);
+    EXPECT_EQ(in_database.grids.size(), in_file.grids.size());
+    EXPECT_EQ(in_database.incidents.size(), in_file.incidents.size() + 1);
 }
 
 }  // namespace

@@ -4,8 +4,10 @@
 
 #include "wangge/store/postgis.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -59,6 +61,22 @@ TEST_F(PostgisStoreTest, CreateMakesThePostgisExtensionWhenMissing) {
     (void)create_store(bare.uri());
     detail::PgConnection connection(bare.uri());
     EXPECT_EQ(connection.execute("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'").bytes(0, 0), "1");
+}
+
+TEST_F(PostgisStoreTest, ANewStoreIsRemovedWholeWhenItsFirstWriteFails) {
+    (void)create_store(uri());
+    // schema_tables() is what remove_new_store() drops: it must name every table the migrations make.
+    const std::string tables_sql =
+        "SELECT coalesce(string_agg(tablename, ',' ORDER BY tablename), '') FROM pg_tables "
+        "WHERE schemaname = current_schema() AND tablename <> 'spatial_ref_sys'";
+    std::vector<std::string> expected = detail::schema_tables();
+    std::ranges::sort(expected);
+    std::string listed;
+    for (const std::string& table : expected) listed += (listed.empty() ? "" : ",") + table;
+    EXPECT_EQ(query(tables_sql), listed);
+    remove_new_store(uri());
+    EXPECT_EQ(query(tables_sql), "");
+    EXPECT_FALSE(store_exists(uri()));
 }
 
 TEST_F(PostgisStoreTest, RefusesASchemaNewerThanThisBuild) {

@@ -257,6 +257,7 @@ TEST_P(StoreContract, PublishingALayoutClosesTheCurrentGridsAndMovesRows) {
     publication.households = {{101, "110105001001003"}};
     publication.incidents = {{9002, "110105001001003"}};
     publication.staff = {{"110105001001003", {{7, "", model::Duty::primary, 0x1f}}}};
+    publication.base_layout_version = 2;  // the sample's grids in force
     store_->publish_layout(publication);
 
     const model::Dataset loaded = reopen()->load();
@@ -281,6 +282,26 @@ TEST_P(StoreContract, APublicationNamingAMissingRowStoresNothing) {
     expect_same(reopen()->load(), data_);
 }
 
+TEST_P(StoreContract, APublicationPlannedOnAnOlderLayoutIsRefusedAsAConflict) {
+    LayoutPublication publication;
+    publication.at = 1'790'000'000;
+    publication.grids = {data_.grids[0]};
+    publication.grids[0].version = 2;
+    publication.base_layout_version = 1;  // version 2 is in force
+    EXPECT_THROW(store_->publish_layout(publication), ConflictError);
+    expect_same(reopen()->load(), data_);
+}
+
+TEST_P(StoreContract, AnIncidentUpdateFromAnOutdatedStateIsRefusedAsAConflict) {
+    model::Incident incident = data_.incidents[0];  // dispatched, latest event 2
+    incident.state = "in_progress";
+    model::IncidentEvent event{0, 0, 1'790'000'000, "7", "dispatched", "in_progress", ""};
+    EXPECT_THROW(store_->update_incident(incident, event, {"reported", 2}), ConflictError);
+    EXPECT_THROW(store_->update_incident(incident, event, {"dispatched", 1}), ConflictError);
+    EXPECT_EQ(event.id, 0);
+    expect_same(reopen()->load(), data_);
+}
+
 TEST_P(StoreContract, InsertsAnIncidentWithItsFirstEventAndUpdatesIt) {
     model::Incident incident = new_incident();
     model::IncidentEvent reported{0, 0, incident.reported_at, "li", "", "reported", "垃圾堆积"};
@@ -292,7 +313,7 @@ TEST_P(StoreContract, InsertsAnIncidentWithItsFirstEventAndUpdatesIt) {
     incident.state = "filed";
     incident.deadline = incident.reported_at + 86400;
     model::IncidentEvent filed{0, 0, incident.reported_at + 60, "chief", "reported", "filed", ""};
-    store_->update_incident(incident, filed);
+    store_->update_incident(incident, filed, {"reported", reported.id});
     EXPECT_EQ(filed.incident_id, incident.id);
     EXPECT_GT(filed.id, reported.id);
 
@@ -308,7 +329,7 @@ TEST_P(StoreContract, UpdatingAMissingIncidentStoresNothing) {
     model::Incident ghost = new_incident();
     ghost.id = 424242;
     model::IncidentEvent event{0, 0, ghost.reported_at, "li", "reported", "filed", ""};
-    EXPECT_THROW(store_->update_incident(ghost, event), StoreError);
+    EXPECT_THROW(store_->update_incident(ghost, event, {"reported", 0}), StoreError);
     EXPECT_EQ(event.id, 0);
     expect_same(reopen()->load(), data_);
 }
@@ -351,7 +372,7 @@ TEST_P(StoreContract, ABatchCommitsItsWritesWithTheirAuditRowsAndUndoesAFailingO
         model::IncidentEvent ghost_event{0, 0, 1'790'000'000, "li", "reported", "filed", ""};
         model::Incident ghost = new_incident();
         ghost.id = 424242;
-        EXPECT_THROW(batch.isolated([&] { batch.update_incident(ghost, ghost_event); }), StoreError);
+        EXPECT_THROW(batch.isolated([&] { batch.update_incident(ghost, ghost_event, {"reported", 0}); }), StoreError);
         batch.isolated([&] {
             batch.append_visit(visit);
             auth::AuditEntry entry = audit_of("visits.record", visit.id);

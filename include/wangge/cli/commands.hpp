@@ -19,5 +19,6 @@ int report_command(const Args& args);
 int user_command(const Args& args);
 int basemap_command(const Args& args);
 int print_command(const Args& args);
+int migrate_command(const Args& args);
 
 }  // namespace wangge::cli

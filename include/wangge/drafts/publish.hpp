@@ -36,8 +36,9 @@ struct PublishPlan {
 
 /// The publication of `draft` over the layout of `current` at `now`: every
 /// draft grid as a row of version layout_version + 1 from `now`, and the rows
-/// whose derived grid code changes. Does not check the base version or
-/// validity; throws EditError for an empty draft.
+/// whose derived grid code changes; its base_layout_version is `current`'s,
+/// so the store refuses it once another layout is in force. Does not check
+/// the draft's base version or validity; throws EditError for an empty draft.
 [[nodiscard]] PublishPlan plan_publication(const Draft& draft, const model::Snapshot& current, model::Timestamp now);
 
 /// Applies `publication` to the next snapshot version: the grids in force

@@ -57,7 +57,12 @@
 // only build the entry and must not write the file through another
 // connection (AuthGate::audit), which would wait for this very lock until
 // the busy timeout and fail. A grid layout is published only as the first
-// write of a batch, which it ends. A `make` or `audit` that throws, or a store
+// write of a batch, which it ends. Servers sharing one database each make
+// their writes from their own snapshot, which may lag: the store refuses a
+// layout or incident transition made from an outdated state
+// (store::ConflictError); that write fails alone with a 409 ClientError
+// ("draft_outdated", "incident_changed") and only its audit entry is stored,
+// with outcome error. A `make` or `audit` that throws, or a store
 // write that fails, fails its own write alone (nothing is written for it); a
 // failed commit fails every write of the batch (none is stored); if the
 // Snapshot cannot be built after the commit, every write of that batch throws

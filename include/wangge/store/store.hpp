@@ -55,6 +55,15 @@ public:
     using StoreError::StoreError;
 };
 
+/// A write refused because the store no longer holds what it was computed
+/// from: another server on the same database changed it first (a layout
+/// published, an incident moved on). Nothing of the write is stored; the
+/// caller reloads and decides again.
+class ConflictError : public StoreError {
+public:
+    using StoreError::StoreError;
+};
+
 /// The layout version this build reads and writes.
 inline constexpr int schema_version = 1;
 
@@ -97,12 +106,26 @@ struct StaffUpdate {
 /// grid row is closed at `at` and `grids` (valid_from `at`) become current.
 struct LayoutPublication {
     model::Timestamp at = 0;
+    /// The layout version the publication was planned on (the highest
+    /// version of the grids in force then, 0 for none): the store refuses it
+    /// with ConflictError when the layout in force has another version.
+    /// nullopt: replace whatever layout is in force, unchecked.
+    std::optional<int> base_layout_version;
     std::vector<model::Grid> grids;
     std::vector<GridCodeChange> households;
     std::vector<GridCodeChange> facilities;
     std::vector<GridCodeChange> incidents;
     /// Links of grids the layout gives up, carried over to their successors.
     std::vector<GridStaffLinks> staff;
+};
+
+/// What a transition of an incident was computed from: the incident's state
+/// and the id of its latest event then (0 for none). The store refuses the
+/// transition with ConflictError unless the incident still is so, which
+/// serialises the transitions of one incident across servers.
+struct IncidentVersion {
+    std::string state;
+    std::int64_t last_event_id = 0;
 };
 
 /// Writes that commit together: one transaction, holding the store's write
@@ -131,14 +154,19 @@ public:
     virtual void isolated(const std::function<void()>& write) = 0;
 
     /// Closes the current grid rows, inserts the publication's grids and sets
-    /// the changed grid_codes. Throws StoreError naming a missing row.
+    /// the changed grid_codes. Throws ConflictError when the layout in force
+    /// is not the one it was planned on (checked under a lock that orders
+    /// publications), StoreError naming a missing row.
     virtual void publish_layout(const LayoutPublication& publication) = 0;
     /// Stores a new incident and its first event; sets both ids and the
     /// event's incident_id.
     virtual void insert_incident(model::Incident& incident, model::IncidentEvent& first_event) = 0;
     /// Rewrites a stored incident (state, assignee, times…) and appends its
-    /// event, setting its id. Throws StoreError when no incident has that id.
-    virtual void update_incident(const model::Incident& incident, model::IncidentEvent& event) = 0;
+    /// event, setting its id. Throws StoreError when no incident has that id,
+    /// ConflictError when it is no longer as `expected` (checked holding the
+    /// incident's row lock until the batch ends).
+    virtual void update_incident(const model::Incident& incident, model::IncidentEvent& event,
+                                 const IncidentVersion& expected) = 0;
     /// Appends one visit and sets its id.
     virtual void append_visit(model::Visit& visit) = 0;
     /// Replaces the links of each grid in `update.grids` and rewrites its
@@ -213,7 +241,7 @@ public:
     // ids are written back only after the commit. See Batch for what they do.
     void publish_layout(const LayoutPublication& publication);
     void insert_incident(model::Incident& incident, model::IncidentEvent& first_event);
-    void update_incident(const model::Incident& incident, model::IncidentEvent& event);
+    void update_incident(const model::Incident& incident, model::IncidentEvent& event, const IncidentVersion& expected);
     void append_visit(model::Visit& visit);
     void update_staff(const StaffUpdate& update);
 
@@ -239,6 +267,10 @@ private:
 [[nodiscard]] std::unique_ptr<Store> open_store(std::string_view location, bool writable = false);
 /// Creates a new, empty store with every layer. Fails if one exists there.
 [[nodiscard]] std::unique_ptr<Store> create_store(std::string_view location);
+/// Removes a store create_store() just made, into which nothing was written:
+/// the file, or the database's tables (a command whose first write failed
+/// leaves no empty store behind).
+void remove_new_store(std::string_view location);
 /// The users, sessions and audit log kept with the store at `location`,
 /// adding their tables when it lacks them. Throws auth::AuthStoreError, or
 /// StoreError for a database (not kept there yet).
