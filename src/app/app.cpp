@@ -17,6 +17,7 @@
 #include "wangge/http/household_routes.hpp"
 #include "wangge/http/photo_routes.hpp"
 #include "wangge/http/public_routes.hpp"
+#include "wangge/http/replica.hpp"
 #include "wangge/http/service_circle_routes.hpp"
 #include "wangge/http/staff_routes.hpp"
 #include "wangge/http/static_files.hpp"
@@ -57,15 +58,22 @@ struct App::Parts {
     std::optional<store::DepartmentStore> departments;
     std::optional<http::WorkflowServices> workflow;
     std::optional<http::DraftServices> drafts;
+    /// On a database store: where the follower is in the change table.
+    std::optional<http::ReplicationStatus> replication;
     http::Router router;
+    /// Last: stopped and joined before anything it uses (the Writer) goes.
+    std::optional<http::Follower> follower;
 };
 
 std::unique_ptr<App> App::open(AppConfig config) {
     // Read the store before anything else opens it: a bad path fails here,
     // not in the auth service's schema setup.
-    model::Tables data = store::open_store(config.store.string())->load_tables();
+    // With the last change it includes: a replica follows the others from there.
+    store::TablesAtChange loaded = store::open_store(config.store.string())->load_tables_at_change();
     auto parts = std::make_unique<Parts>(std::move(config));
     Parts& p = *parts;
+    const bool database = store::is_database_location(p.config.store.string());
+    if (database) p.replication.emplace();
     if (p.config.workflow) {
         p.departments.emplace(store::open_department_table(p.config.store.string()));
         p.workflow.emplace(http::WorkflowServices{p.writer, p.gate, *p.config.workflow,
@@ -77,7 +85,7 @@ std::unique_ptr<App> App::open(AppConfig config) {
     // here. The routes register what State derives from each snapshot
     // (tile indexes, the change feed), so they come before the first publish.
     http::Router& router = p.router;
-    http::add_health_route(router, p.state);
+    http::add_health_route(router, p.state, p.replication ? &*p.replication : nullptr);
     http::add_feature_routes(router, p.state, p.gate);
     http::add_lookup_route(router, p.state, p.gate);
     http::add_public_routes(router, p.state, p.gate);
@@ -105,7 +113,9 @@ std::unique_ptr<App> App::open(AppConfig config) {
     basemap::add_basemap_routes(router, p.gate, p.config.basemap);
     print::add_print_routes(router, p.state, p.gate, p.config.basemap);
     http::add_auth_routes(router, p.gate);
-    p.state.publish(model::Snapshot::build(std::move(data), p.config.first_version));
+    p.state.publish(model::Snapshot::build(std::move(loaded.tables), p.config.first_version));
+    // Other servers' writes come in from here on (docs/replicas.md); a file has one server.
+    if (database) p.follower.emplace(p.config.store.string(), loaded.change_seq, p.writer, *p.replication);
     return std::unique_ptr<App>(new App(std::move(parts)));
 }
 

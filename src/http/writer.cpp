@@ -73,6 +73,8 @@ public:
     [[nodiscard]] virtual bool publishes_layout() const = 0;
     /// False for jobs that store audit rows only: nothing to publish.
     [[nodiscard]] virtual bool changes_snapshot() const { return true; }
+    /// True for a ReloadJob, which replaces the snapshot whole, alone in its batch.
+    [[nodiscard]] virtual bool reloads() const { return false; }
 
     std::exception_ptr error;
     bool done = false;
@@ -153,8 +155,83 @@ private:
     std::span<auth::AuditEntry> entries_;
 };
 
+/// Writes another server made, read back by id (apply_remote()).
+class Writer::RemoteJob final : public Writer::Job {
+public:
+    RemoteJob(const store::Store& store, std::vector<store::LayerChange> changes)
+        : store_(store), changes_(std::move(changes)) {}
+
+    void make(const model::Snapshot& current) override { current_ = &current; }
+    [[nodiscard]] std::optional<Subject> subject() const override { return std::nullopt; }
+    // Inside the batch, on the Writer's connection: no local write of the rows can come between.
+    void store(store::Batch&) override { rows_ = store_.read_changed(changes_); }
+    void change(model::SnapshotEditor& editor) const override {
+        const model::Snapshot& base = *current_;
+        for (const store::LayerChange& change : changes_) {
+            if (change.ids) continue;
+            switch (change.layer) {
+                case store::Layer::grids: editor.replace_grids(model::Table<model::Grid>(rows_.grids)); break;
+                case store::Layer::staff: editor.replace_staff_table(model::Table<model::Staff>(rows_.staff)); break;
+                case store::Layer::staff_grids:
+                    editor.replace_staff_links(model::Table<model::StaffGrid>(rows_.staff_grids));
+                    break;
+                default: throw std::logic_error("a whole large layer is reloaded, not applied");
+            }
+        }
+        for (const model::Household& row : rows_.households) {
+            base.household(row.id) ? editor.replace_household(row) : editor.append_household(row);
+        }
+        for (const model::Facility& row : rows_.facilities) {
+            base.facility(row.id) ? editor.replace_facility(row) : editor.append_facility(row);
+        }
+        for (const model::Incident& row : rows_.incidents) {
+            base.incident(row.id) ? editor.replace_incident(row) : editor.append_incident(row);
+        }
+        for (const model::IncidentEvent& event : rows_.incident_events) {
+            const std::vector<const model::IncidentEvent*> known = base.events_of(event.incident_id);
+            if (std::none_of(known.begin(), known.end(), [&](const auto* e) { return e->id == event.id; })) {
+                editor.append_event(event);
+            }
+        }
+        // Visits are listed once, by the write that added them, and never change.
+        for (const model::Visit& visit : rows_.visits) editor.append_visit(visit);
+    }
+    [[nodiscard]] bool publishes_layout() const override { return false; }
+
+private:
+    const store::Store& store_;
+    std::vector<store::LayerChange> changes_;
+    const model::Snapshot* current_ = nullptr;
+    model::Dataset rows_;
+};
+
+/// The whole store read again (reload()).
+class Writer::ReloadJob final : public Writer::Job {
+public:
+    explicit ReloadJob(const store::Store& store) : store_(store) {}
+
+    void make(const model::Snapshot&) override {}
+    [[nodiscard]] std::optional<Subject> subject() const override { return std::nullopt; }
+    void store(store::Batch&) override {}
+    void change(model::SnapshotEditor&) const override {}
+    [[nodiscard]] bool publishes_layout() const override { return false; }
+    [[nodiscard]] bool reloads() const override { return true; }
+
+    /// The store's content as the snapshot `version`.
+    [[nodiscard]] std::shared_ptr<const model::Snapshot> load(std::uint64_t version) {
+        store::TablesAtChange loaded = store_.load_tables_at_change();
+        seq = loaded.change_seq;
+        return model::Snapshot::build(std::move(loaded.tables), version);
+    }
+
+    std::int64_t seq = 0;
+
+private:
+    const store::Store& store_;
+};
+
 Writer::Writer(const std::filesystem::path& store_path, State& state)
-    : store_(store::open_store(store_path.string(), true)), state_(state) {
+    : store_(store::open_store(store_path.string(), true)), origin_(store_->change_origin()), state_(state) {
     store_->prepare_audit_log();
 }
 
@@ -168,6 +245,17 @@ T Writer::write(const Make<T>& make, const Audit<T>& audit, const Operation<T>& 
 void Writer::append_audit(std::span<auth::AuditEntry> entries) {
     AuditJob job(entries);
     run(job);
+}
+
+void Writer::apply_remote(std::vector<store::LayerChange> changes) {
+    RemoteJob job(*store_, std::move(changes));
+    run(job);
+}
+
+std::int64_t Writer::reload() {
+    ReloadJob job(*store_);
+    run(job);
+    return job.seq;
 }
 
 void Writer::run(Job& job) {
@@ -222,8 +310,10 @@ std::vector<Writer::Job*> Writer::run_batch(const std::vector<Job*>& batch) {
     std::vector<Job*> later;
     for (std::size_t i = 0; i < batch.size(); ++i) {
         Job& job = *batch[i];
-        // A layout changes the grids every other write is routed by: it runs alone at the head of a batch.
-        if (job.publishes_layout() && i > 0) {
+        // A layout changes the grids every other write is routed by, a reload
+        // replaces everything: each runs alone at the head of a batch.
+        const bool alone = job.publishes_layout() || job.reloads();
+        if (alone && i > 0) {
             later.insert(later.end(), batch.begin() + static_cast<std::ptrdiff_t>(i), batch.end());
             break;
         }
@@ -247,12 +337,20 @@ std::vector<Writer::Job*> Writer::run_batch(const std::vector<Job*>& batch) {
             rows_changed = true;
         }
         made.push_back(&job);
-        if (job.publishes_layout()) {
+        if (alone) {
             later.insert(later.end(), batch.begin() + static_cast<std::ptrdiff_t>(i) + 1, batch.end());
             break;
         }
     }
     if (made.empty()) return later;
+    if (made.front()->reloads()) {
+        try {
+            state_.publish(static_cast<ReloadJob*>(made.front())->load(current.version() + 1));
+        } catch (...) {
+            made.front()->error = std::current_exception();
+        }
+        return later;
+    }
     // Then all of them are stored in one transaction, each with its audit row
     // in a savepoint of its own, and committed once. Not beginning is not one
     // job's failure but the batch's (run() fails them all).

@@ -128,6 +128,21 @@ void SnapshotEditor::set_grid_staff(const std::string& grid_code, std::span<cons
     staff_ = true;
 }
 
+void SnapshotEditor::replace_grids(Table<Grid> grids) {
+    data_.grids = std::move(grids);
+    layout_ = true;
+}
+
+void SnapshotEditor::replace_staff_table(Table<Staff> staff) {
+    data_.staff = std::move(staff);
+    staff_ = true;
+}
+
+void SnapshotEditor::replace_staff_links(Table<StaffGrid> links) {
+    data_.staff_grids = std::move(links);
+    staff_ = true;
+}
+
 std::shared_ptr<const Snapshot> SnapshotEditor::finish(std::uint64_t version) {
     const Snapshot& base = base_;
     std::shared_ptr<Snapshot> next(new Snapshot());

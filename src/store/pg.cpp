@@ -116,6 +116,19 @@ std::chrono::milliseconds ReconnectBackoff::wait_left(Clock::time_point now) con
 
 PgConnection::PgConnection(const std::string& uri) : location_(redacted_location(uri)) {
     connection_.reset(PQconnectdb(uri.c_str()));
+    check_connected();
+}
+
+PgConnection::PgConnection(const std::string& uri, const std::string& application_name)
+    : location_(redacted_location(uri)) {
+    // expand_dbname: `uri` is read as a connection string, its own parameters kept.
+    const char* keywords[] = {"dbname", "application_name", nullptr};
+    const char* values[] = {uri.c_str(), application_name.c_str(), nullptr};
+    connection_.reset(PQconnectdbParams(keywords, values, 1));
+    check_connected();
+}
+
+void PgConnection::check_connected() {
     if (!connection_) throw StoreError("cannot connect to " + location_ + ": out of memory");
     if (PQstatus(connection_.get()) != CONNECTION_OK) {
         // Refused or timed out alike: a server that is down now may be up later.

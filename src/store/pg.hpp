@@ -120,6 +120,8 @@ class PgConnection {
 public:
     /// Connects to `uri`. Throws StoreError naming the location without its password.
     explicit PgConnection(const std::string& uri);
+    /// Connects naming itself `application_name` in pg_stat_activity.
+    PgConnection(const std::string& uri, const std::string& application_name);
 
     /// The address without its password.
     [[nodiscard]] const std::string& location() const noexcept { return location_; }
@@ -163,7 +165,12 @@ public:
     /// Whether a transaction block is open (and whether a statement failed in it).
     [[nodiscard]] bool in_transaction() const noexcept;
 
+    /// The libpq handle, for what this class does not wrap (LISTEN's socket and notifications).
+    [[nodiscard]] PGconn* handle() const noexcept { return connection_.get(); }
+
 private:
+    /// Throws StoreError unless the connection just made is up.
+    void check_connected();
     PgResult check(PGresult* result, std::string_view sql);
     /// Throws StoreUnavailableError when the connection is lost, else StoreError.
     [[noreturn]] void fail(const std::string& message) const;

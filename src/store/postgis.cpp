@@ -1,6 +1,8 @@
 #include "wangge/store/postgis.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -37,26 +39,41 @@ struct PgColumns {
     }
 };
 
-/// Reads one layer into `rows` (a vector or a model::Table) on a connection
-/// of its own, as one binary COPY: no cursor round trips, no text parsing.
+/// Reads one layer into `rows` (a vector or a model::Table) on `connection`
+/// (inside its transaction, if one is open) as one binary COPY: no cursor
+/// round trips, no text parsing. Every row, or those whose id is in `ids`.
 template <class Row, class Rows>
-void read_rows(const std::string& uri, const detail::Table<Row>& table, Rows& rows, const Progress& progress) {
+void read_rows_on(detail::PgConnection& connection, const detail::Table<Row>& table, Rows& rows,
+                  const Progress& progress, const std::optional<std::vector<std::int64_t>>& ids = std::nullopt) {
     using detail::quote_identifier;
     const std::string name(to_string(table.layer));
-    detail::PgConnection connection(uri);
-    const std::vector<detail::PgParam> table_name{{quote_identifier(name)}};
-    // The planner's estimate: counting would read the whole table.
-    const std::int64_t estimate =
-        connection.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = $1::regclass", table_name).text_int(0, 0);
-    const auto total = static_cast<std::size_t>(std::max<std::int64_t>(0, estimate));
-    if constexpr (requires { rows.reserve(total); }) rows.reserve(total);
+    std::size_t total = 0;
+    if (ids) {
+        total = ids->size();
+    } else {
+        const std::vector<detail::PgParam> table_name{{quote_identifier(name)}};
+        // The planner's estimate: counting would read the whole table.
+        const std::int64_t estimate =
+            connection.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = $1::regclass", table_name)
+                .text_int(0, 0);
+        total = static_cast<std::size_t>(std::max<std::int64_t>(0, estimate));
+    }
+    if constexpr (requires { rows.reserve(total); }) rows.reserve(rows.size() + total);
 
     constexpr bool has_geometry = detail::geometry_kind<Row> != detail::GeometryKind::none;
-    std::string sql = "COPY (SELECT " + quote_identifier(detail::fid_column<Row>);
+    const std::string fid_column = quote_identifier(detail::fid_column<Row>);
+    std::string sql = "COPY (SELECT " + fid_column;
     if constexpr (has_geometry) sql += ", ST_AsBinary(" + quote_identifier(detail::geometry_column) + ", 'NDR')";
     for (const detail::Column<Row>& column : table.columns) sql += ", " + detail::select_expression(column);
-    sql += " FROM " + quote_identifier(name) + " ORDER BY " + quote_identifier(detail::fid_column<Row>) +
-           ") TO STDOUT (FORMAT binary)";
+    sql += " FROM " + quote_identifier(name);
+    if (ids) {
+        // COPY takes no parameters; the list is made of integers only.
+        std::string list = "'{";
+        for (const std::int64_t id : *ids) list += std::to_string(id) + ",";
+        if (list.back() == ',') list.pop_back();
+        sql += " WHERE " + fid_column + " = ANY(" + list + "}'::bigint[])";
+    }
+    sql += " ORDER BY " + fid_column + ") TO STDOUT (FORMAT binary)";
     connection.copy_out_begin(sql);
     const std::size_t first_field = has_geometry ? 2 : 1;
     const std::size_t fields = first_field + table.columns.size();
@@ -81,11 +98,37 @@ void read_rows(const std::string& uri, const detail::Table<Row>& table, Rows& ro
     if (progress && done % progress_rows != 0) progress(name, done, done);
 }
 
+/// Reads one layer on a connection of its own; in the exported database
+/// snapshot `snapshot` when one is given (load_tables_at_change()).
+template <class Row, class Rows>
+void read_rows(const std::string& uri, const detail::Table<Row>& table, Rows& rows, const Progress& progress,
+               const std::string& snapshot = {}) {
+    detail::PgConnection connection(uri);
+    detail::PgTransaction transaction(connection);  // the snapshot is that of a transaction
+    if (!snapshot.empty()) {
+        (void)connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+        (void)connection.execute("SET TRANSACTION SNAPSHOT '" + snapshot + "'");
+    }
+    read_rows_on(connection, table, rows, progress);
+    transaction.commit();
+}
+
 template <class Data>
-Data read_rows_of(const std::string& uri, std::span<const Layer> layers, const Progress& progress) {
-    return detail::read_layers_into<Data>(layers, progress, [&uri](const auto& table, auto& rows, const Progress& p) {
-        read_rows(uri, table, rows, p);
-    });
+Data read_rows_of(const std::string& uri, std::span<const Layer> layers, const Progress& progress,
+                  const std::string& snapshot = {}) {
+    return detail::read_layers_into<Data>(layers, progress,
+                                          [&uri, &snapshot](const auto& table, auto& rows, const Progress& p) {
+                                              read_rows(uri, table, rows, p, snapshot);
+                                          });
+}
+
+/// 16 random hex digits: the change table's origin of one open store.
+std::string random_origin() {
+    std::random_device random;
+    std::uniform_int_distribution<std::uint64_t> bits;
+    char text[17];
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(bits(random)));
+    return text;
 }
 
 }  // namespace
@@ -98,6 +141,7 @@ std::unique_ptr<PostgisStore> PostgisStore::create(std::string_view location) {
     detail::create_schema(impl->connection);
     impl->schema_version = detail::postgis_schema_version();
     impl->writable = true;
+    impl->origin = random_origin();
     return std::unique_ptr<PostgisStore>(new PostgisStore(std::move(impl)));
 }
 
@@ -110,6 +154,7 @@ std::unique_ptr<PostgisStore> PostgisStore::open(std::string_view location, bool
     auto impl = std::unique_ptr<Impl>(new Impl{std::string(location), detail::PgConnection(std::string(location))});
     impl->schema_version = detail::open_schema(impl->connection, detail::migrations());
     impl->writable = writable;
+    impl->origin = random_origin();
     // A read-only store's connection refuses writes itself too.
     if (!writable) impl->connection.on_connect("SET default_transaction_read_only = on");
     return std::unique_ptr<PostgisStore>(new PostgisStore(std::move(impl)));
@@ -127,12 +172,43 @@ model::Dataset PostgisStore::read_layers(std::span<const Layer> layers, const Pr
     return read_rows_of<model::Dataset>(impl_->uri, layers, progress);
 }
 
-model::Tables PostgisStore::load_tables() const { return read_rows_of<model::Tables>(impl_->uri, all_layers, {}); }
+model::Tables PostgisStore::load_tables() const { return load_tables_at_change().tables; }
+
+TablesAtChange PostgisStore::load_tables_at_change() const {
+    // The layers are read on connections of their own, in parallel, all in the
+    // snapshot this transaction exports (as pg_dump does), so the last change
+    // read here is exactly the last one the tables include.
+    detail::PgConnection coordinator(impl_->uri);
+    detail::PgTransaction transaction(coordinator);
+    (void)coordinator.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    const detail::PgResult exported =
+        coordinator.execute("SELECT pg_export_snapshot(), coalesce((SELECT max(seq) FROM changes), 0)");
+    const std::string snapshot(exported.bytes(0, 0));
+    TablesAtChange loaded{read_rows_of<model::Tables>(impl_->uri, all_layers, {}, snapshot), exported.text_int(0, 1)};
+    transaction.commit();
+    return loaded;
+}
+
+model::Dataset PostgisStore::read_changed(std::span<const LayerChange> changes) const {
+    detail::PgConnection& connection = impl_->connection;
+    std::optional<detail::PgTransaction> transaction;  // a cursor lives in a transaction: the batch's, if open
+    if (!connection.in_transaction()) transaction.emplace(connection);
+    model::Dataset data;
+    for (const LayerChange& change : changes) {
+        detail::with_table(change.layer, [&](const auto& table) {
+            read_rows_on(connection, table, detail::rows(data, table), {}, change.ids);
+        });
+    }
+    if (transaction) transaction->commit();
+    return data;
+}
+
+std::string PostgisStore::change_origin() const { return impl_->origin; }
 
 namespace detail {
 
 AssignedIds write_rows(PgConnection& connection, const model::Dataset& added, const model::Dataset& replaced,
-                       const Progress& progress) {
+                       const Progress& progress, ChangeLog& log) {
     AssignedIds assigned;
     for (const Layer layer : all_layers) {
         with_table(layer, [&](const auto& table) {
@@ -145,12 +221,23 @@ AssignedIds write_rows(PgConnection& connection, const model::Dataset& added, co
                         throw StoreError(std::string(to_string(layer)) + " has no row with id " +
                                          std::to_string(row.id) + " to update");
                     }
+                    log.add(layer, row.id);
                 }
             }
             const auto& rows = detail::rows(added, table);
             if (rows.empty()) return;
             for (std::size_t i = 0; i < rows.size(); ++i) check_storable(rows[i], i, layer);
-            assigned.emplace_back(layer, append_rows(connection, rows));
+            std::vector<std::int64_t> ids = append_rows(connection, rows);
+            if constexpr (has_id<Row>) {
+                std::vector<std::int64_t> listed = ids;
+                for (std::size_t i = 0; i < rows.size(); ++i) {
+                    if (rows[i].id != 0) listed[i] = rows[i].id;
+                }
+                log.add(layer, listed);
+            } else {
+                log.add_layer(layer);
+            }
+            assigned.emplace_back(layer, std::move(ids));
             if (progress) progress(to_string(layer), rows.size(), rows.size());
         });
     }
@@ -180,11 +267,13 @@ void PostgisStore::upsert(model::Dataset& added, const model::Dataset& replaced,
     std::vector<std::int64_t> audit_ids;
     {
         detail::PgTransaction transaction(impl_->connection);
-        assigned = detail::write_rows(impl_->connection, added, replaced, progress);
+        detail::ChangeLog changes;
+        assigned = detail::write_rows(impl_->connection, added, replaced, progress, changes);
         for (auth::AuditEntry entry : audit) {
             detail::insert_audit_row(impl_->connection, entry);
             audit_ids.push_back(entry.id);
         }
+        (void)changes.write(impl_->connection, impl_->origin);  // last: the change lock is held until COMMIT
         transaction.commit();
     }
     // Only now that the rows are stored do their new ids become true.

@@ -57,9 +57,13 @@ detail::PgConnection& PostgisBatch::connection() const {
 void PostgisBatch::isolated(const std::function<void()>& write) {
     PgConnection& c = connection();
     (void)c.execute(std::string("SAVEPOINT ") + savepoint);
+    // The write's changes are gathered apart, so that undoing it lists nothing.
+    detail::ChangeLog before;
+    std::swap(before, changes_);
     try {
         write();
     } catch (...) {
+        changes_ = std::move(before);
         try {
             // ROLLBACK TO undoes the write (and clears a failed statement's error) but keeps the savepoint; RELEASE ends it.
             (void)c.execute(std::string("ROLLBACK TO SAVEPOINT ") + savepoint);
@@ -70,6 +74,8 @@ void PostgisBatch::isolated(const std::function<void()>& write) {
         throw;
     }
     (void)c.execute(std::string("RELEASE SAVEPOINT ") + savepoint);
+    before.merge(changes_);
+    changes_ = std::move(before);
 }
 
 void PostgisBatch::publish_layout(const LayoutPublication& publication) {
@@ -90,6 +96,14 @@ void PostgisBatch::publish_layout(const LayoutPublication& publication) {
     set_grid_codes(c, Layer::facilities, publication.facilities);
     set_grid_codes(c, Layer::incidents, publication.incidents);
     write_staff_links(c, publication.staff);
+    // Grids have no model id: the layer is listed whole (a few thousand rows at most).
+    changes_.add_layer(Layer::grids);
+    for (const auto& [layer, rows] : {std::pair{Layer::households, &publication.households},
+                                      std::pair{Layer::facilities, &publication.facilities},
+                                      std::pair{Layer::incidents, &publication.incidents}}) {
+        for (const GridCodeChange& change : *rows) changes_.add(layer, change.id);
+    }
+    if (!publication.staff.empty()) changes_.add_layer(Layer::staff_grids);
 }
 
 void PostgisBatch::insert_incident(model::Incident& incident, model::IncidentEvent& first_event) {
@@ -101,6 +115,8 @@ void PostgisBatch::insert_incident(model::Incident& incident, model::IncidentEve
     stored_incident.id = detail::insert_row(c, stored_incident);
     stored_event.incident_id = stored_incident.id;
     stored_event.id = detail::insert_row(c, stored_event);
+    changes_.add(Layer::incidents, stored_incident.id);
+    changes_.add(Layer::incident_events, stored_event.id);
     incident = std::move(stored_incident);
     first_event = std::move(stored_event);
 }
@@ -124,6 +140,8 @@ void PostgisBatch::update_incident(const model::Incident& incident, model::Incid
     stored_event.incident_id = incident.id;
     if (!detail::update_row(c, incident)) throw StoreError("no incident " + std::to_string(incident.id));
     stored_event.id = detail::insert_row(c, stored_event);
+    changes_.add(Layer::incidents, incident.id);
+    changes_.add(Layer::incident_events, stored_event.id);
     event = std::move(stored_event);
 }
 
@@ -132,6 +150,7 @@ void PostgisBatch::append_visit(model::Visit& visit) {
     model::Visit stored = visit;
     stored.id = 0;
     stored.id = detail::insert_row(c, stored);
+    changes_.add(Layer::visits, stored.id);
     visit = std::move(stored);
 }
 
@@ -143,6 +162,9 @@ void PostgisBatch::update_staff(const StaffUpdate& update) {
             throw StoreError("the store has no staff member " + std::to_string(member.id));
         }
     }
+    // A few thousand rows: listed whole.
+    changes_.add_layer(Layer::staff);
+    changes_.add_layer(Layer::staff_grids);
 }
 
 void PostgisBatch::append_photo(Photo& photo) {
@@ -180,13 +202,21 @@ void PostgisBatch::write_household(workflow::HouseholdChange& change) {
 }
 
 void PostgisBatch::upsert(model::Dataset& added, const model::Dataset& replaced) {
-    detail::set_assigned_ids(added, detail::write_rows(connection(), added, replaced, {}));
+    detail::set_assigned_ids(added, detail::write_rows(connection(), added, replaced, {}, changes_));
 }
 
 void PostgisBatch::append_audit(auth::AuditEntry& entry) { detail::insert_audit_row(connection(), entry); }
 
 void PostgisBatch::commit() {
-    (void)connection();
+    PgConnection& c = connection();
+    if (!broken_) {
+        try {
+            (void)changes_.write(c, store_.origin);  // last: the change lock is held until COMMIT
+        } catch (...) {
+            transaction_.reset();  // rolls back: the batch is over either way
+            throw;
+        }
+    }
     detail::commit_batch(transaction_, broken_);
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "pg.hpp"
+#include "postgis_changes.hpp"
 #include "store_impl.hpp"
 #include "wangge/store/postgis.hpp"
 
@@ -18,14 +19,16 @@ struct PostgisStore::Impl {
     detail::PgConnection connection;
     int schema_version = 0;
     bool writable = false;
+    /// This process's writes in the change table: random per open store.
+    std::string origin{};
 };
 
 namespace detail {
 
 /// Rewrites `replaced` (by id; StoreError when a row is missing) and appends
-/// `added` inside the caller's transaction (postgis.cpp).
+/// `added` inside the caller's transaction (postgis.cpp), listing the rows in `log`.
 AssignedIds write_rows(PgConnection& connection, const model::Dataset& added, const model::Dataset& replaced,
-                       const Progress& progress);
+                       const Progress& progress, ChangeLog& log);
 /// Inserts an audit row inside the caller's transaction and sets its id.
 void insert_audit_row(PgConnection& connection, auth::AuditEntry& entry);
 
@@ -58,6 +61,8 @@ private:
     std::optional<detail::PgTransaction> transaction_;
     /// A savepoint could not be undone: the batch holds a failed write and must not commit.
     bool broken_ = false;
+    /// What the batch's writes that stand changed, for the change table at commit().
+    detail::ChangeLog changes_;
 };
 
 }  // namespace wangge::store

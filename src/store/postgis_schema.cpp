@@ -76,13 +76,26 @@ std::vector<std::string> server_tables() {
     };
 }
 
+/// Version 3: the change table replicas follow (docs/replicas.md,
+/// postgis_changes.hpp): one row per layer a committed batch wrote, in commit
+/// order (seq), with the rows' ids (NULL: the whole layer) and the writing
+/// process (origin). bounds is [west, south, east, north] when known.
+std::vector<std::string> change_table() {
+    return {
+        "CREATE TABLE changes (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, origin text NOT NULL, "
+        "layer text NOT NULL, ids bigint[], bounds double precision[], at timestamptz NOT NULL DEFAULT now())",
+        "CREATE INDEX changes_at ON changes (at)",
+    };
+}
+
 // Add a migration at the end; never change one that has shipped.
-constexpr std::array<Migration, 2> all_migrations{first_schema, server_tables};
+constexpr std::array<Migration, 3> all_migrations{first_schema, server_tables, change_table};
 
 // Every table the migrations create (a new one is added here too:
 // PostgisStoreTest checks the list against a created store).
-constexpr std::array<const char*, 8> side_tables{"audit_log", "incident_photos", "household_versions", "users",
-                                                 "sessions",  "auth_revocations", "departments",       version_table};
+constexpr std::array<const char*, 9> side_tables{"audit_log", "incident_photos",  "household_versions",
+                                                 "users",     "sessions",         "auth_revocations",
+                                                 "departments", "changes",        version_table};
 
 int stored_version(PgConnection& connection) {
     const PgResult result = connection.execute(std::string("SELECT version FROM ") + version_table);

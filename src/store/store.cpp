@@ -3,12 +3,14 @@
 
 #include "wangge/store/store.hpp"
 
+#include <algorithm>
 #include <tuple>
 #include <utility>
 
 #include "pg.hpp"
 #include "postgis_schema.hpp"
 #include "store_impl.hpp"
+#include "tables.hpp"
 #include "wangge/auth/auth_store.hpp"
 #include "wangge/store/departments.hpp"
 #include "wangge/store/geopackage.hpp"
@@ -54,6 +56,30 @@ void check_incident_version(std::int64_t id, const IncidentVersion& expected, co
 void Store::append(model::Dataset& data, const Progress& progress) {
     std::vector<auth::AuditEntry> no_audit;
     upsert(data, {}, no_audit, progress);
+}
+
+TablesAtChange Store::load_tables_at_change() const { return {load_tables(), 0}; }
+
+model::Dataset Store::read_changed(std::span<const LayerChange> changes) const {
+    // A file has no replicas to feed; this whole-layer read then filter is
+    // what it can do without a query by id, and what the contract tests compare.
+    std::vector<Layer> layers;
+    for (const LayerChange& change : changes) {
+        if (std::find(layers.begin(), layers.end(), change.layer) == layers.end()) layers.push_back(change.layer);
+    }
+    model::Dataset data = load(layers);
+    for (const LayerChange& change : changes) {
+        if (!change.ids) continue;
+        detail::with_table(change.layer, [&](const auto& table) {
+            using Row = typename std::decay_t<decltype(table)>::row_type;
+            if constexpr (detail::has_id<Row>) {
+                std::erase_if(detail::rows(data, table), [&](const Row& row) {
+                    return std::find(change.ids->begin(), change.ids->end(), row.id) == change.ids->end();
+                });
+            }
+        });
+    }
+    return data;
 }
 
 void Store::publish_layout(const LayoutPublication& publication) {

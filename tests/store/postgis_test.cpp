@@ -16,6 +16,7 @@
 #include "sample_dataset.hpp"
 #include "store_backends.hpp"
 #include "wangge/model/duty_days.hpp"
+#include "wangge/store/change_feed.hpp"
 
 namespace wangge::store {
 namespace {
@@ -178,6 +179,106 @@ TEST_F(PostgisStoreTest, TextWithANulCharacterIsRefusedAndTheStoreGoesOn) {
     store->append(bad);
     EXPECT_GT(bad.households[0].id, 102);  // the failed COPY may have used up ids: sequences leave gaps
     EXPECT_EQ(store->load().households.size(), 3U);
+}
+
+/// A visit of the sample's household 101 by staff 7.
+model::Visit new_visit(const std::string& note) {
+    model::Visit visit = testing::sample_dataset().visits[0];
+    visit.id = 0;
+    visit.note = note;
+    visit.client_key.clear();
+    return visit;
+}
+
+TEST_F(PostgisStoreTest, ABatchListsWhatItWroteInTheChangeTableWithItsCommit) {
+    create_sample();
+    const std::unique_ptr<Store> store = open_store(uri(), true);
+    ASSERT_EQ(store->change_origin().size(), 16U);
+    ChangeFeed feed(uri());
+    const TablesAtChange loaded = store->load_tables_at_change();
+    EXPECT_EQ(loaded.change_seq, feed.latest()) << "the import of the sample is listed";
+    EXPECT_EQ(loaded.tables.households.size(), 2U);
+    // The import listed its rows: grids whole, households by id.
+    const std::vector<Change> imported = feed.after(0);
+    ASSERT_FALSE(imported.empty());
+    for (const Change& change : imported) {
+        if (change.change.layer == Layer::grids) {
+            EXPECT_FALSE(change.change.ids);
+        }
+        if (change.change.layer == Layer::households) {
+            EXPECT_EQ(change.change.ids, (std::vector<std::int64_t>{101, 102}));
+        }
+    }
+
+    model::Incident incident = testing::sample_dataset().incidents[0];
+    incident.id = 0;
+    model::IncidentEvent event = testing::sample_dataset().incident_events[0];
+    event.id = 0;
+    model::Visit undone = new_visit("undone");
+    {
+        const std::unique_ptr<Batch> batch = store->begin_batch();
+        batch->isolated([&] { batch->insert_incident(incident, event); });
+        // A write undone by its savepoint lists nothing.
+        EXPECT_THROW(batch->isolated([&] {
+            batch->append_visit(undone);
+            throw StoreError("refused");
+        }),
+                     StoreError);
+        model::Incident missing = incident;
+        missing.id = 999'999;
+        model::IncidentEvent missing_event = event;
+        EXPECT_THROW(batch->isolated([&] { batch->update_incident(missing, missing_event); }), StoreError);
+        // Nothing is listed before the commit.
+        EXPECT_EQ(feed.latest(), loaded.change_seq);
+        batch->commit();
+    }
+    EXPECT_GT(feed.wait(std::chrono::seconds(5), -1), loaded.change_seq) << "NOTIFY with the last seq";
+    const std::vector<Change> written = feed.after(loaded.change_seq);
+    ASSERT_EQ(written.size(), 2U);
+    EXPECT_EQ(written[0].origin, store->change_origin());
+    EXPECT_EQ(written[0].change.layer, Layer::incidents);
+    EXPECT_EQ(written[0].change.ids, (std::vector<std::int64_t>{incident.id}));
+    EXPECT_EQ(written[1].change.layer, Layer::incident_events);
+    EXPECT_EQ(written[1].change.ids, (std::vector<std::int64_t>{event.id}));
+
+    // The rows listed are read back by id, on the store's connection.
+    const std::vector<LayerChange> listed{written[0].change, written[1].change, {Layer::staff, std::nullopt}};
+    const model::Dataset read = store->read_changed(listed);
+    ASSERT_EQ(read.incidents.size(), 1U);
+    EXPECT_EQ(read.incidents[0].description, incident.description);
+    ASSERT_EQ(read.incident_events.size(), 1U);
+    EXPECT_EQ(read.staff.size(), 2U);
+    EXPECT_TRUE(read.households.empty());
+    EXPECT_TRUE(feed.reaches_back_to(loaded.change_seq));
+    (void)query("WITH pruned AS (DELETE FROM changes WHERE seq <= " + std::to_string(written[0].seq) +
+                " RETURNING 1) SELECT count(*) FROM pruned");
+    EXPECT_FALSE(feed.reaches_back_to(loaded.change_seq)) << "pruned past it";
+    EXPECT_TRUE(feed.reaches_back_to(written[0].seq));
+}
+
+TEST_F(PostgisStoreTest, ChangesAreNumberedInCommitOrderAcrossConnections) {
+    create_sample();
+    const std::unique_ptr<Store> first = open_store(uri(), true);
+    const std::unique_ptr<Store> second = open_store(uri(), true);
+    ChangeFeed feed(uri());
+    const std::int64_t start = feed.latest();
+    model::Visit early = new_visit("begun first, committed second");
+    model::Visit late = new_visit("begun second, committed first");
+    const std::unique_ptr<Batch> a = first->begin_batch();
+    a->append_visit(early);
+    {
+        const std::unique_ptr<Batch> b = second->begin_batch();
+        b->append_visit(late);
+        b->commit();
+    }
+    a->commit();
+    const std::vector<Change> changes = feed.after(start);
+    ASSERT_EQ(changes.size(), 2U);
+    EXPECT_EQ(changes[0].origin, second->change_origin());
+    EXPECT_EQ(changes[0].change.ids, (std::vector<std::int64_t>{late.id}));
+    EXPECT_EQ(changes[1].origin, first->change_origin());
+    EXPECT_EQ(changes[1].change.ids, (std::vector<std::int64_t>{early.id}));
+    EXPECT_LT(changes[0].seq, changes[1].seq);
 }
 
 TEST_F(PostgisStoreTest, MessagesAndLocationsNameTheAddressWithoutItsPassword) {

@@ -15,7 +15,11 @@
 
 namespace wangge::http {
 
-/// GET /health: {"status":"ok","store":…,"snapshot_version":…,"counts":{…}}.
-void add_health_route(Router& router, const State& state);
+class ReplicationStatus;  // http/replica.hpp
+
+/// GET /health: {"status":"ok","store":…,"snapshot_version":…,"counts":{…}},
+/// and on a database store "replication": {"applied_seq", "database_seq",
+/// "lag", "last_applied_at"} from `replication` (which outlives the router).
+void add_health_route(Router& router, const State& state, const ReplicationStatus* replication = nullptr);
 
 }  // namespace wangge::http

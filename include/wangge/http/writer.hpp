@@ -68,6 +68,11 @@
 // Snapshot cannot be built after the commit, every write of that batch throws
 // (stored, but served only after the next batch or a restart).
 //
+// Replicas (docs/replicas.md): on a database store the writes of other
+// servers reach this one through its follower (http/replica.hpp), which
+// hands them to apply_remote() or reload(): jobs in the same queue, so they
+// are serialised with local writes and publishes.
+//
 // Thread safety: all members may be called from any thread, and block until
 // the write is stored and published. Every publish of the State must go
 // through this Writer, or a write could be built on a snapshot that is no
@@ -81,6 +86,7 @@
 #include <mutex>
 #include <memory>
 #include <span>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -146,9 +152,28 @@ public:
     /// batch holds audit rows only. Throws when they could not be stored.
     void append_audit(std::span<auth::AuditEntry> entries);
 
+    /// Applies writes another server on the database made (http/replica.hpp):
+    /// reads the CURRENT rows of `changes` on the Writer's connection, in the
+    /// leading caller's turn (so no local write to them interleaves), and
+    /// publishes them with the next version: rows replaced when served, else
+    /// appended; grids, staff and links listed whole replaced whole. Reading
+    /// current rows makes applying twice harmless. Whole-layer changes of the
+    /// other layers are for reload(). Throws store::StoreError when the rows
+    /// cannot be read (nothing is published then).
+    void apply_remote(std::vector<store::LayerChange> changes);
+    /// Reads the whole store again and publishes it as the next version (the
+    /// change table no longer reaches back, or a whole large layer changed);
+    /// returns the last change it includes (store::TablesAtChange).
+    std::int64_t reload();
+    /// The id under which the Writer's writes are listed in the change table
+    /// (store::Store::change_origin()); empty for a file.
+    [[nodiscard]] const std::string& change_origin() const noexcept { return origin_; }
+
 private:
     class Job;  // one queued write (writer.cpp)
     class AuditJob;
+    class RemoteJob;
+    class ReloadJob;
     template <class T>
     struct Operation;  // what a kind of write stores and changes
     template <class T>
@@ -163,6 +188,7 @@ private:
     std::vector<Job*> run_batch(const std::vector<Job*>& batch);
 
     std::unique_ptr<store::Store> store_;  // the leading caller's alone (see run())
+    std::string origin_;
     State& state_;
     std::mutex mutex_;  // guards the members below and every Job's `done` (a Job is the leader's until done)
     std::condition_variable changed_;

@@ -205,6 +205,14 @@ public:
     /// grid_code is set to it); an empty span removes the grid's links.
     void set_grid_staff(const std::string& grid_code, std::span<const StaffGrid> links);
 
+    /// Replaces the whole grid table, closed versions included: a replica
+    /// applying a layout another server published (http/replica.hpp).
+    void replace_grids(Table<Grid> grids);
+    /// Replace the staff rows, or all staff links, whole (a replica applying
+    /// another server's staffing change; a few thousand rows).
+    void replace_staff_table(Table<Staff> staff);
+    void replace_staff_links(Table<StaffGrid> links);
+
     /// The new version; the editor is spent afterwards.
     [[nodiscard]] std::shared_ptr<const Snapshot> finish(std::uint64_t version);
 

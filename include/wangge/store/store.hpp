@@ -26,13 +26,10 @@
 #include "wangge/auth/audit.hpp"
 #include "wangge/error.hpp"
 #include "wangge/model/entities.hpp"
+#include "wangge/model/tables.hpp"
 
 namespace wangge::auth {
 class AuthStore;  // auth/auth_store.hpp
-}
-
-namespace wangge::model {
-struct Tables;
 }
 
 namespace wangge::workflow {
@@ -100,6 +97,21 @@ struct GridStaffLinks {
 struct StaffUpdate {
     std::vector<GridStaffLinks> grids;
     std::vector<model::Staff> staff;
+};
+
+/// Rows of one layer a write changed, as a database's change table lists them
+/// (replicas: store/change_feed.hpp): by id, or the whole layer (grids and
+/// staff_grids, which have no model id, and writes too large to list).
+struct LayerChange {
+    Layer layer = Layer::grids;
+    std::optional<std::vector<std::int64_t>> ids;  ///< nullopt: the whole layer
+};
+
+/// What load_tables_at_change() reads: the tables and the last entry of the
+/// store's change table they include.
+struct TablesAtChange {
+    model::Tables tables;
+    std::int64_t change_seq = 0;
 };
 
 /// A new grid layout replacing the one in force (DESIGN §1): every current
@@ -217,6 +229,17 @@ public:
     /// (model/snapshot.hpp): a server start, which would otherwise hold every
     /// row twice while moving it over.
     [[nodiscard]] virtual model::Tables load_tables() const = 0;
+    /// load_tables() and the sequence number of the last change (store/change_feed.hpp)
+    /// they include, read in one database snapshot, so that a replica applies
+    /// exactly the changes after it. A store without a change table (a file) answers 0.
+    [[nodiscard]] virtual TablesAtChange load_tables_at_change() const;
+    /// The current rows of `changes` (each layer's listed ids, or all its
+    /// rows), read on the store's write connection, inside a batch when one is
+    /// open. Ids no longer stored are left out.
+    [[nodiscard]] virtual model::Dataset read_changed(std::span<const LayerChange> changes) const;
+    /// The id under which this store's writes are listed in the change table
+    /// (so a replica skips its own writes); empty for a store without one.
+    [[nodiscard]] virtual std::string change_origin() const { return {}; }
 
     /// Appends all of `data` in one transaction: either every row is stored
     /// or none. Ids of zero are assigned by the store and written back into
