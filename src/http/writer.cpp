@@ -165,6 +165,9 @@ public:
     [[nodiscard]] std::optional<Subject> subject() const override { return std::nullopt; }
     // Inside the batch, on the Writer's connection: no local write of the rows can come between.
     void store(store::Batch&) override { rows_ = store_.read_changed(changes_); }
+    [[nodiscard]] std::exception_ptr refuse(store::Batch&, const store::ConflictError&) override {
+        return std::current_exception();  // reads only: never refused as outdated
+    }
     void change(model::SnapshotEditor& editor) const override {
         const model::Snapshot& base = *current_;
         for (const store::LayerChange& change : changes_) {
@@ -213,6 +216,9 @@ public:
     void make(const model::Snapshot&) override {}
     [[nodiscard]] std::optional<Subject> subject() const override { return std::nullopt; }
     void store(store::Batch&) override {}
+    [[nodiscard]] std::exception_ptr refuse(store::Batch&, const store::ConflictError&) override {
+        return std::current_exception();  // writes nothing: never refused as outdated
+    }
     void change(model::SnapshotEditor&) const override {}
     [[nodiscard]] bool publishes_layout() const override { return false; }
     [[nodiscard]] bool reloads() const override { return true; }

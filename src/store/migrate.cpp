@@ -171,7 +171,9 @@ std::vector<TableCount> migrate_to_database(const std::filesystem::path& from, s
     detail::PgTransaction transaction(database);
     detail::create_schema_tables(database);
     // Rows with ids keep them, and each sequence moves past them (detail::append_rows).
-    (void)detail::write_rows(database, data, {}, progress);
+    // A new database: no server follows its change table yet, so nothing is listed there.
+    detail::ChangeLog unlisted;
+    (void)detail::write_rows(database, data, {}, progress, unlisted);
     std::vector<std::string> tables;
     for (const Layer layer : all_layers) tables.emplace_back(to_string(layer));
     for (const SideTable& table : side_tables()) {

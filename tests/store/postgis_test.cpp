@@ -227,7 +227,7 @@ TEST_F(PostgisStoreTest, ABatchListsWhatItWroteInTheChangeTableWithItsCommit) {
         model::Incident missing = incident;
         missing.id = 999'999;
         model::IncidentEvent missing_event = event;
-        EXPECT_THROW(batch->isolated([&] { batch->update_incident(missing, missing_event); }), StoreError);
+        EXPECT_THROW(batch->isolated([&] { batch->update_incident(missing, missing_event, {"reported", 0}); }), StoreError);
         // Nothing is listed before the commit.
         EXPECT_EQ(feed.latest(), loaded.change_seq);
         batch->commit();
