@@ -19,6 +19,7 @@
 #include "wangge/auth/audit_batcher.hpp"
 #include "wangge/store/geopackage.hpp"
 #include "wangge/store/store.hpp"
+#include "postgis_schema.hpp"
 #include "store_backends.hpp"
 
 namespace wangge::auth {
@@ -365,13 +366,13 @@ TEST(PostgisAuthStore, OpensADatabaseOfTheFirstSchemaByMigratingItForward) {
     {
         // What the first PostGIS build left: version 1, none of the server's tables.
         store::detail::PgConnection connection(database.uri());
-        (void)connection.execute("DROP TABLE users, sessions, auth_revocations, departments");
+        (void)connection.execute("DROP TABLE users, sessions, auth_revocations, departments, changes");
         (void)connection.execute("UPDATE wangge_schema SET version = 1");
     }
     const std::unique_ptr<AuthStore> auth = store::open_auth_store(database.uri());
     EXPECT_EQ(auth->insert_user(worker("qian"), "h").id, 1);
     EXPECT_EQ(auth->revocation_generation(), 0);
-    EXPECT_EQ(store::open_store(database.uri())->schema_version(), 2);
+    EXPECT_EQ(store::open_store(database.uri())->schema_version(), store::detail::postgis_schema_version());
 }
 
 }  // namespace
