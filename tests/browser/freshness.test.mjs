@@ -8,28 +8,11 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 
 import {rangesContain} from '../../web-map/js/tile-refresh.js';
-import {demoPassword, demoUsers, loadSample, openMap, screenshot, useServerAndBrowser, waitIdle} from './harness.mjs';
+import {demoUsers, loadSample, openMap, reportIncident, screenshot, useServerAndBrowser, waitIdle} from './harness.mjs';
 
 const sample = loadSample();
 const session = useServerAndBrowser({writable: true});
 const [workerGrid] = demoUsers.worker.grids;
-
-async function reportAs(username, place) {
-  const base = session.server.url;
-  const login = await fetch(`${base}/auth/login`, {
-    method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify({username, password: demoPassword}),
-  });
-  assert.equal(login.status, 200, await login.clone().text());
-  const {token} = await login.json();
-  const reported = await fetch(`${base}/incidents`, {
-    method: 'POST',
-    headers: {'Content-Type': 'application/json', Authorization: `Bearer ${token}`},
-    body: JSON.stringify({category: '违法建设', triage: 'general', source: '网格员巡查', description: '楼顶私搭乱建',
-      lon: place[0], lat: place[1]}),
-  });
-  assert.equal(reported.status, 201, await reported.clone().text());
-  return (await reported.json()).id;
-}
 
 function tileOf(url) {
   const [, z, x, y] = url.match(/\/tiles\/incidents\/(\d+)\/(\d+)\/(\d+)\.mvt/).map(Number);
@@ -50,7 +33,7 @@ test('a supervisor\'s map reloads just the incident tiles a new report touched',
   page.on('request', (request) => {
     if (/\/tiles\/incidents\/\d+\/\d+\/\d+\.mvt/.test(request.url())) reloaded.push(tileOf(request.url()));
   });
-  const id = await reportAs('worker', place);
+  const id = await reportIncident(session.server.url, 'worker', place);
 
   // The new case appears on the open map, from the reloaded tile.
   await page.waitForFunction((caseId) => window.wanggeMap.querySourceFeatures('incidents', {sourceLayer: 'incidents'})

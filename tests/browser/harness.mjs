@@ -154,6 +154,25 @@ export const demoUsers = {
   chengguan: {role: 'department', grids: ['chengguan']},
 };
 
+// Reports a case at `place` ([lon, lat]) through the API of the server at
+// `url`, signed in as the demo user `username` (a bearer token, as a field
+// app would); returns the new case's id.
+export async function reportIncident(url, username, place, description = '楼顶私搭乱建') {
+  const login = await fetch(`${url}/auth/login`, {
+    method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify({username, password: demoPassword}),
+  });
+  if (login.status !== 200) throw new Error(`login of ${username} failed: ${login.status} ${await login.text()}`);
+  const {token} = await login.json();
+  const reported = await fetch(`${url}/incidents`, {
+    method: 'POST',
+    headers: {'Content-Type': 'application/json', Authorization: `Bearer ${token}`},
+    body: JSON.stringify({category: '违法建设', triage: 'general', source: '网格员巡查', description,
+      lon: place[0], lat: place[1]}),
+  });
+  if (reported.status !== 201) throw new Error(`the report failed: ${reported.status} ${await reported.text()}`);
+  return (await reported.json()).id;
+}
+
 // Signs the page's browser context in through the API (the session cookie is
 // then the context's): the tests of the login form itself use the form.
 export async function signIn(page, url, username) {

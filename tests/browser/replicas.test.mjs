@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
 import {after, before, test} from 'node:test';
 
-import {demoPassword, demoUsers, launchBrowser, loadSample, openMap, screenshot, startServer, waitIdle} from './harness.mjs';
+import {demoUsers, launchBrowser, loadSample, openMap, reportIncident, screenshot, startServer, waitIdle} from './harness.mjs';
 
 const sample = loadSample();
 const [workerGrid] = demoUsers.worker.grids;
@@ -39,23 +39,6 @@ after(async () => {
   if (serverUrl) run('psql', [serverUrl, '-q', '-c', `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`]);
 });
 
-async function reportThrough(base, place) {
-  const login = await fetch(`${base}/auth/login`, {
-    method: 'POST', headers: {'Content-Type': 'application/json'},
-    body: JSON.stringify({username: 'worker', password: demoPassword}),
-  });
-  assert.equal(login.status, 200, await login.clone().text());
-  const {token} = await login.json();
-  const reported = await fetch(`${base}/incidents`, {
-    method: 'POST',
-    headers: {'Content-Type': 'application/json', Authorization: `Bearer ${token}`},
-    body: JSON.stringify({category: '违法建设', triage: 'general', source: '网格员巡查', description: '另一台服务器上报的案件',
-      lon: place[0], lat: place[1]}),
-  });
-  assert.equal(reported.status, 201, await reported.clone().text());
-  return (await reported.json()).id;
-}
-
 test('a case reported through one replica appears on a map connected to another', {timeout: 120000}, async (t) => {
   if (!serverUrl) return t.skip('WANGGE_TEST_PG is not set (scripts/test starts PostgreSQL and sets it)');
   const session = {browser: replicas.browser, server: replicas.b};
@@ -66,7 +49,7 @@ test('a case reported through one replica appears on a map connected to another'
   const cursor = await page.waitForFunction(() => window.wanggeTileRefresher.lastCursor, null, {timeout: 15000})
     .then((handle) => handle.jsonValue());
 
-  const id = await reportThrough(replicas.a.url, place);
+  const id = await reportIncident(replicas.a.url, 'worker', place, '另一台服务器上报的案件');
 
   // Replica B's map shows the case from its reloaded tile, within seconds.
   await page.waitForFunction((caseId) => window.wanggeMap.querySourceFeatures('incidents', {sourceLayer: 'incidents'})
