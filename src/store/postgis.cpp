@@ -67,11 +67,8 @@ void read_rows_on(detail::PgConnection& connection, const detail::Table<Row>& ta
     for (const detail::Column<Row>& column : table.columns) sql += ", " + detail::select_expression(column);
     sql += " FROM " + quote_identifier(name);
     if (ids) {
-        // COPY takes no parameters; the list is made of integers only.
-        std::string list = "'{";
-        for (const std::int64_t id : *ids) list += std::to_string(id) + ",";
-        if (list.back() == ',') list.pop_back();
-        sql += " WHERE " + fid_column + " = ANY(" + list + "}'::bigint[])";
+        // COPY takes no parameters; the literal is made of integers only.
+        sql += " WHERE " + fid_column + " = ANY('" + detail::bigint_array(*ids) + "'::bigint[])";
     }
     sql += " ORDER BY " + fid_column + ") TO STDOUT (FORMAT binary)";
     connection.copy_out_begin(sql);

@@ -46,12 +46,7 @@ std::int64_t ChangeLog::write(PgConnection& connection, const std::string& origi
     std::int64_t last = 0;
     for (const LayerChange& change : changes()) {
         std::optional<std::string> ids;
-        if (change.ids) {
-            ids = "{";
-            for (const std::int64_t id : *change.ids) ids->append(std::to_string(id)).push_back(',');
-            if (ids->back() == ',') ids->pop_back();
-            ids->push_back('}');
-        }
+        if (change.ids) ids = bigint_array(*change.ids);
         last = connection
                    .execute("INSERT INTO changes (origin, layer, ids) VALUES ($1, $2, $3::bigint[]) RETURNING seq",
                             params_of({origin, std::string(to_string(change.layer)), ids}))

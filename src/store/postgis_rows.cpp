@@ -60,6 +60,14 @@ std::string ewkb_hex(const geo::MultiPolygon& geometry) {
     return hex(out.data(), out.size());
 }
 
+std::string bigint_array(std::span<const std::int64_t> ids) {
+    std::string text = "{";
+    for (const std::int64_t id : ids) text.append(std::to_string(id)).push_back(',');
+    if (text.back() == ',') text.pop_back();
+    text.push_back('}');
+    return text;
+}
+
 std::vector<PgParam> params_of(std::vector<std::optional<std::string>> values, std::optional<std::int64_t> id) {
     std::vector<PgParam> params;
     params.reserve(values.size() + 1);

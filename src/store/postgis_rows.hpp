@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -130,6 +131,9 @@ std::vector<std::optional<std::string>> row_values(const Row& row, const Table<R
     }
     return values;
 }
+
+/// The text form of a bigint[]: {1,2,3}.
+[[nodiscard]] std::string bigint_array(std::span<const std::int64_t> ids);
 
 /// The values as query parameters, `id` (when given) last.
 [[nodiscard]] std::vector<PgParam> params_of(std::vector<std::optional<std::string>> values,

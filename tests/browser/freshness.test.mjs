@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 
 import {rangesContain} from '../../web-map/js/tile-refresh.js';
-import {demoUsers, loadSample, openMap, reportIncident, screenshot, useServerAndBrowser, waitIdle} from './harness.mjs';
+import {demoUsers, loadSample, openSupervisorOnGrid, reportIncident, screenshot, useServerAndBrowser, waitIdle} from './harness.mjs';
 
 const sample = loadSample();
 const session = useServerAndBrowser({writable: true});
@@ -20,12 +20,7 @@ function tileOf(url) {
 }
 
 test('a supervisor\'s map reloads just the incident tiles a new report touched', {timeout: 90000}, async () => {
-  const {page, errors} = await openMap(session, '#view=supervisor', {as: 'supervisor'});
-  const place = sample.pointIn(workerGrid);
-  await page.evaluate((center) => window.wanggeMap.jumpTo({center, zoom: 16}), place);
-  await waitIdle(page);
-  const cursor = await page.waitForFunction(() => window.wanggeTileRefresher.lastCursor, null, {timeout: 15000})
-    .then((handle) => handle.jsonValue());
+  const {page, errors, place, cursor} = await openSupervisorOnGrid(session, sample, workerGrid);
   const visibleTiles = await page.evaluate(() => window.wanggeMap.style.tileManagers.incidents.getIds().length);
   assert.ok(visibleTiles > 1, 'the test needs several incident tiles in view');
 

@@ -173,6 +173,19 @@ export async function reportIncident(url, username, place, description = '楼顶
   return (await reported.json()).id;
 }
 
+// A supervisor's map of the session's server, centred on a point of `grid`
+// at zoom 16, once its tiles have drawn and its change feed has a cursor:
+// what the tile-freshness tests then write against.
+export async function openSupervisorOnGrid(session, sample, grid) {
+  const {page, errors} = await openMap(session, '#view=supervisor', {as: 'supervisor'});
+  const place = sample.pointIn(grid);
+  await page.evaluate((center) => window.wanggeMap.jumpTo({center, zoom: 16}), place);
+  await waitIdle(page);
+  const cursor = await page.waitForFunction(() => window.wanggeTileRefresher.lastCursor, null, {timeout: 15000})
+    .then((handle) => handle.jsonValue());
+  return {page, errors, place, cursor};
+}
+
 // Signs the page's browser context in through the API (the session cookie is
 // then the context's): the tests of the login form itself use the form.
 export async function signIn(page, url, username) {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
 import {after, before, test} from 'node:test';
 
-import {demoUsers, launchBrowser, loadSample, openMap, reportIncident, screenshot, startServer, waitIdle} from './harness.mjs';
+import {demoUsers, launchBrowser, loadSample, openSupervisorOnGrid, reportIncident, screenshot, startServer, waitIdle} from './harness.mjs';
 
 const sample = loadSample();
 const [workerGrid] = demoUsers.worker.grids;
@@ -42,12 +42,7 @@ after(async () => {
 test('a case reported through one replica appears on a map connected to another', {timeout: 120000}, async (t) => {
   if (!serverUrl) return t.skip('WANGGE_TEST_PG is not set (scripts/test starts PostgreSQL and sets it)');
   const session = {browser: replicas.browser, server: replicas.b};
-  const {page, errors} = await openMap(session, '#view=supervisor', {as: 'supervisor'});
-  const place = sample.pointIn(workerGrid);
-  await page.evaluate((center) => window.wanggeMap.jumpTo({center, zoom: 16}), place);
-  await waitIdle(page);
-  const cursor = await page.waitForFunction(() => window.wanggeTileRefresher.lastCursor, null, {timeout: 15000})
-    .then((handle) => handle.jsonValue());
+  const {page, errors, place, cursor} = await openSupervisorOnGrid(session, sample, workerGrid);
 
   const id = await reportIncident(replicas.a.url, 'worker', place, '另一台服务器上报的案件');
 
