@@ -3,6 +3,7 @@
 
 #include "wangge/store/migrate.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <string>
 #include <vector>
@@ -39,6 +40,9 @@ struct SideTable {
     const char* name;
     std::vector<SideColumn> columns;
     bool identity = true;  ///< an "id" column with a sequence
+    /// The schema gives it its first rows (the revocation counter's 0): the
+    /// file's rows replace them, and a file without the table keeps them.
+    bool seeded = false;
 };
 
 /// The tables beside the layers, as the file stores them (auth/auth_store.cpp,
@@ -56,6 +60,9 @@ std::vector<SideTable> side_tables() {
         {"departments",
          {{"code"}, {"name"}, {"acknowledge_hours"}, {"hours_general"}, {"hours_coordination"}, {"hours_urgent"}},
          false},
+        // The counter every server polls to drop cached sessions: restarting it
+        // at 0 would let a server that saw a higher value miss revocations.
+        {"auth_revocations", {{"generation"}}, false, true},
         {"incident_photos",
          {{"id"}, {"incident_id"}, {"stage"}, {"at", Form::epoch}, {"uploader"}, {"content_type"}, {"width"},
           {"height"}, {"size"}, {"lon"}, {"lat"}, {"bytes"}}},
@@ -136,8 +143,8 @@ void copy_side_table(const detail::ReadConnection& file, PgConnection& database,
         columns += (columns.empty() ? "" : ", ") + quote_identifier(column.name);
     }
     const std::string name = quote_identifier(table.name);
+    if (table.seeded) (void)database.execute("DELETE FROM " + name);
     detail::Statement rows = file.prepare("SELECT " + columns + " FROM " + name);
-    // Departments: the schema makes the table empty, and the file's rows are the ones to keep.
     detail::copy_lines(database, "COPY " + name + " (" + columns + ") FROM STDIN", [&](std::string& data) {
         if (!rows.step()) return false;
         for (std::size_t i = 0; i < table.columns.size(); ++i) {
@@ -175,9 +182,14 @@ std::vector<TableCount> migrate_to_database(const std::filesystem::path& from, s
     detail::ChangeLog unlisted;
     (void)detail::write_rows(database, data, {}, progress, unlisted);
     std::vector<std::string> tables;
+    std::vector<std::string> kept;  // seeded tables the file does not have: the schema's rows stay
     for (const Layer layer : all_layers) tables.emplace_back(to_string(layer));
     for (const SideTable& table : side_tables()) {
-        if (file_has_table(file, table.name)) copy_side_table(file, database, table);
+        if (file_has_table(file, table.name)) {
+            copy_side_table(file, database, table);
+        } else if (table.seeded) {
+            kept.emplace_back(table.name);
+        }
         tables.emplace_back(table.name);
     }
 
@@ -186,8 +198,8 @@ std::vector<TableCount> migrate_to_database(const std::filesystem::path& from, s
     for (const std::string& table : tables) {
         TableCount& count = counts.emplace_back();
         count.table = table;
-        count.source = file_count(file, table);
         count.target = database.execute("SELECT count(*) FROM " + quote_identifier(table)).text_int(0, 0);
+        count.source = std::find(kept.begin(), kept.end(), table) != kept.end() ? count.target : file_count(file, table);
         if (count.source != count.target) {
             differing += (differing.empty() ? "" : ", ") + table + " " + std::to_string(count.source) + " in the file, " +
                          std::to_string(count.target) + " in the database";

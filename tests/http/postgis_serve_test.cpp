@@ -20,6 +20,7 @@
 #include <string>
 #include <thread>
 
+#include <gdal_priv.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -228,6 +229,12 @@ TEST_F(PostgisServeTest, MigrateMovesAFileDeploymentIntoAnEmptyDatabaseOnce) {
         batch->commit();
     }
     in_file = store::open_store(file.string())->load();
+    {
+        // Revocations made on the file: the database's counter continues from them.
+        const GDALDatasetUniquePtr gpkg(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(gpkg);
+        gpkg->ExecuteSQL("UPDATE auth_revocations SET generation = 7", nullptr, nullptr);
+    }
 
     const store::testing::PgDatabase target;
     const std::string output = (file_server.dir() / "migrate.txt").string();
@@ -244,6 +251,9 @@ TEST_F(PostgisServeTest, MigrateMovesAFileDeploymentIntoAnEmptyDatabaseOnce) {
     EXPECT_EQ(counted("SELECT count(*) FROM household_versions WHERE household_id = 1"), 1);
     EXPECT_GE(counted("SELECT count(*) FROM sessions"), 1);
     EXPECT_GE(counted("SELECT count(*) FROM audit_log WHERE action = 'households.read'"), 1);
+    EXPECT_EQ(counted("SELECT count(*) FROM auth_revocations"), 1);
+    EXPECT_EQ(counted("SELECT generation FROM auth_revocations"), 7);
+    EXPECT_NE(printed.str().find("auth_revocations"), std::string::npos) << printed.str();
 
     // A second migrate into the same database is refused and writes nothing.
     status = std::system(command.c_str());
