@@ -92,6 +92,13 @@ std::int64_t PgResult::text_int(int row, int column) const {
     return number;
 }
 
+double PgResult::text_double(int row, int column) const {
+    const std::string_view value = bytes(row, column);
+    double number = 0;
+    std::from_chars(value.data(), value.data() + value.size(), number);
+    return number;
+}
+
 std::int64_t PgResult::affected() const {
     const char* tuples = PQcmdTuples(result_.get());
     std::int64_t number = 0;

@@ -81,6 +81,8 @@ public:
     [[nodiscard]] std::int64_t binary_int(int row, int column) const noexcept;
     /// A text-format integer (e.g. what RETURNING id gives); 0 for NULL.
     [[nodiscard]] std::int64_t text_int(int row, int column) const;
+    /// A text-format double precision (float8 prints its shortest exact form); 0 for NULL.
+    [[nodiscard]] double text_double(int row, int column) const;
     /// Rows an INSERT, UPDATE or DELETE touched.
     [[nodiscard]] std::int64_t affected() const;
     /// The command tag, e.g. "COMMIT", or "ROLLBACK" for a COMMIT of a failed transaction.

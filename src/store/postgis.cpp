@@ -210,21 +210,33 @@ AssignedIds write_rows(PgConnection& connection, const model::Dataset& added, co
     for (const Layer layer : all_layers) {
         with_table(layer, [&](const auto& table) {
             using Row = typename std::decay_t<decltype(table)>::row_type;
+            constexpr bool has_geometry = geometry_kind<Row> != GeometryKind::none;
             if constexpr (has_id<Row>) {
                 const auto& rows = detail::rows(replaced, table);
                 for (std::size_t i = 0; i < rows.size(); ++i) check_storable(rows[i], i, layer);
+                if constexpr (has_geometry) {
+                    // Where the replaced rows were: a map reloads the tiles there too.
+                    std::vector<std::int64_t> ids;
+                    ids.reserve(rows.size());
+                    for (const Row& row : rows) ids.push_back(row.id);
+                    log.cover_stored<Row>(connection, ids);
+                }
                 for (const Row& row : rows) {
                     if (!update_row(connection, row)) {
                         throw StoreError(std::string(to_string(layer)) + " has no row with id " +
                                          std::to_string(row.id) + " to update");
                     }
                     log.add(layer, row.id);
+                    if constexpr (has_geometry) log.cover(layer, row_bounds(row));
                 }
             }
             const auto& rows = detail::rows(added, table);
             if (rows.empty()) return;
             for (std::size_t i = 0; i < rows.size(); ++i) check_storable(rows[i], i, layer);
             std::vector<std::int64_t> ids = append_rows(connection, rows);
+            if constexpr (has_geometry) {
+                for (const Row& row : rows) log.cover(layer, row_bounds(row));
+            }
             if constexpr (has_id<Row>) {
                 std::vector<std::int64_t> listed = ids;
                 for (std::size_t i = 0; i < rows.size(); ++i) {

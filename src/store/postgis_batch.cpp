@@ -20,14 +20,18 @@ using detail::params_of;
 using detail::PgConnection;
 using detail::time_text;
 
-/// Sets the grid_code of rows found by id; StoreError naming a missing one.
-void set_grid_codes(PgConnection& connection, Layer layer, const std::vector<GridCodeChange>& changes) {
+/// Sets the grid_code of rows (points) found by id, listing them where they
+/// lie; StoreError naming a missing one.
+void set_grid_codes(PgConnection& connection, Layer layer, const std::vector<GridCodeChange>& changes,
+                    detail::ChangeLog& log) {
     const std::string name(to_string(layer));
-    const std::string sql = "UPDATE " + detail::quote_identifier(name) + " SET grid_code = $1 WHERE id = $2";
+    const std::string sql = "UPDATE " + detail::quote_identifier(name) + " SET grid_code = $1 WHERE id = $2 RETURNING " +
+                            detail::point_box_columns();
     for (const GridCodeChange& change : changes) {
-        if (connection.execute(sql, params_of({change.grid_code, std::to_string(change.id)})).affected() != 1) {
-            throw StoreError(name + " has no row " + std::to_string(change.id));
-        }
+        const detail::PgResult moved = connection.execute(sql, params_of({change.grid_code, std::to_string(change.id)}));
+        if (moved.rows() != 1) throw StoreError(name + " has no row " + std::to_string(change.id));
+        log.add(layer, change.id);
+        log.cover(layer, detail::result_box(moved, 0, 0));
     }
 }
 
@@ -87,22 +91,23 @@ void PostgisBatch::publish_layout(const LayoutPublication& publication) {
     detail::check_layout_base(
         publication, static_cast<int>(c.execute("SELECT COALESCE(max(version), 0) FROM grids WHERE valid_to IS NULL")
                                           .text_int(0, 0)));
-    (void)c.execute("UPDATE grids SET valid_to = $1 WHERE valid_to IS NULL", params_of({time_text(publication.at)}));
-    for (const model::Grid& grid : publication.grids) {
-        if (grid.geometry.empty()) throw StoreError("grid " + grid.code + " has an empty geometry");
-    }
-    if (!publication.grids.empty()) (void)detail::append_rows(c, publication.grids);
-    set_grid_codes(c, Layer::households, publication.households);
-    set_grid_codes(c, Layer::facilities, publication.facilities);
-    set_grid_codes(c, Layer::incidents, publication.incidents);
-    write_staff_links(c, publication.staff);
+    // The grids closed are listed by where they lay, as the new ones are.
+    const detail::PgResult closed =
+        c.execute("WITH closed AS (UPDATE grids SET valid_to = $1 WHERE valid_to IS NULL RETURNING " +
+                      detail::quote_identifier(detail::geometry_column) + ") " + detail::extent_query("closed"),
+                  params_of({time_text(publication.at)}));
     // Grids have no model id: the layer is listed whole (a few thousand rows at most).
     changes_.add_layer(Layer::grids);
-    for (const auto& [layer, rows] : {std::pair{Layer::households, &publication.households},
-                                      std::pair{Layer::facilities, &publication.facilities},
-                                      std::pair{Layer::incidents, &publication.incidents}}) {
-        for (const GridCodeChange& change : *rows) changes_.add(layer, change.id);
+    changes_.cover(Layer::grids, detail::result_box(closed, 0, 0));
+    for (const model::Grid& grid : publication.grids) {
+        if (grid.geometry.empty()) throw StoreError("grid " + grid.code + " has an empty geometry");
+        changes_.cover(Layer::grids, detail::row_bounds(grid));
     }
+    if (!publication.grids.empty()) (void)detail::append_rows(c, publication.grids);
+    set_grid_codes(c, Layer::households, publication.households, changes_);
+    set_grid_codes(c, Layer::facilities, publication.facilities, changes_);
+    set_grid_codes(c, Layer::incidents, publication.incidents, changes_);
+    write_staff_links(c, publication.staff);
     if (!publication.staff.empty()) changes_.add_layer(Layer::staff_grids);
 }
 
@@ -116,6 +121,7 @@ void PostgisBatch::insert_incident(model::Incident& incident, model::IncidentEve
     stored_event.incident_id = stored_incident.id;
     stored_event.id = detail::insert_row(c, stored_event);
     changes_.add(Layer::incidents, stored_incident.id);
+    changes_.cover(Layer::incidents, detail::row_bounds(stored_incident));
     changes_.add(Layer::incident_events, stored_event.id);
     incident = std::move(stored_incident);
     first_event = std::move(stored_event);
@@ -128,7 +134,9 @@ void PostgisBatch::update_incident(const model::Incident& incident, model::Incid
     const std::string id = std::to_string(incident.id);
     // The row lock makes transitions of this incident on other servers wait
     // until the batch ends; each statement after it sees what they committed.
-    const detail::PgResult row = c.execute("SELECT state FROM incidents WHERE id = $1 FOR UPDATE", params_of({id}));
+    // Where it lay too: a transition may move it.
+    const detail::PgResult row = c.execute(
+        "SELECT state, " + detail::point_box_columns() + " FROM incidents WHERE id = $1 FOR UPDATE", params_of({id}));
     if (row.rows() == 0) throw StoreError("no incident " + id);
     IncidentVersion stored;
     stored.state = std::string(row.bytes(0, 0));
@@ -141,6 +149,8 @@ void PostgisBatch::update_incident(const model::Incident& incident, model::Incid
     if (!detail::update_row(c, incident)) throw StoreError("no incident " + std::to_string(incident.id));
     stored_event.id = detail::insert_row(c, stored_event);
     changes_.add(Layer::incidents, incident.id);
+    changes_.cover(Layer::incidents, detail::result_box(row, 0, 1));
+    changes_.cover(Layer::incidents, detail::row_bounds(incident));
     changes_.add(Layer::incident_events, stored_event.id);
     event = std::move(stored_event);
 }

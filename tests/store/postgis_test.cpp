@@ -242,7 +242,7 @@ TEST_F(PostgisStoreTest, ABatchListsWhatItWroteInTheChangeTableWithItsCommit) {
     EXPECT_EQ(written[1].change.ids, (std::vector<std::int64_t>{event.id}));
 
     // The rows listed are read back by id, on the store's connection.
-    const std::vector<LayerChange> listed{written[0].change, written[1].change, {Layer::staff, std::nullopt}};
+    const std::vector<LayerChange> listed{written[0].change, written[1].change, {Layer::staff, std::nullopt, std::nullopt}};
     const model::Dataset read = store->read_changed(listed);
     ASSERT_EQ(read.incidents.size(), 1U);
     EXPECT_EQ(read.incidents[0].description, incident.description);
@@ -254,6 +254,96 @@ TEST_F(PostgisStoreTest, ABatchListsWhatItWroteInTheChangeTableWithItsCommit) {
                 " RETURNING 1) SELECT count(*) FROM pruned");
     EXPECT_FALSE(feed.reaches_back_to(loaded.change_seq)) << "pruned past it";
     EXPECT_TRUE(feed.reaches_back_to(written[0].seq));
+}
+
+/// The change row of `layer` among `changes`.
+const LayerChange& change_of(const std::vector<Change>& changes, Layer layer) {
+    const auto found = std::find_if(changes.begin(), changes.end(),
+                                    [&](const Change& change) { return change.change.layer == layer; });
+    if (found == changes.end()) throw std::runtime_error("no change of " + std::string(to_string(layer)));
+    return found->change;
+}
+
+/// `bounds` covers [w, s, e, n] and is no more than `slack` larger on any side.
+void expect_bounds(const std::optional<geo::Box>& bounds, double w, double s, double e, double n, double slack = 0) {
+    ASSERT_TRUE(bounds.has_value());
+    EXPECT_LE(bounds->min_x, w);
+    EXPECT_LE(bounds->min_y, s);
+    EXPECT_GE(bounds->max_x, e);
+    EXPECT_GE(bounds->max_y, n);
+    EXPECT_GE(bounds->min_x, w - slack);
+    EXPECT_GE(bounds->min_y, s - slack);
+    EXPECT_LE(bounds->max_x, e + slack);
+    EXPECT_LE(bounds->max_y, n + slack);
+}
+
+TEST_F(PostgisStoreTest, EachChangeRowCarriesTheBoxOfWhatItWroteOldPositionsIncluded) {
+    create_sample();
+    const std::unique_ptr<Store> store = open_store(uri(), true);
+    ChangeFeed feed(uri());
+    std::int64_t seen = feed.latest();
+    const auto commit = [&](const std::function<void(Batch&)>& write) {
+        const std::unique_ptr<Batch> batch = store->begin_batch();
+        batch->isolated([&] { write(*batch); });
+        batch->commit();
+        std::vector<Change> written = feed.after(seen);
+        if (!written.empty()) seen = written.back().seq;
+        return written;
+    };
+    const model::Dataset sample = testing::sample_dataset();
+
+    // A new incident: its point (exact); its event has no geometry.
+    model::Incident incident = sample.incidents[0];
+    incident.id = 0;
+    model::IncidentEvent event = sample.incident_events[0];
+    event.id = 0;
+    std::vector<Change> written = commit([&](Batch& batch) { batch.insert_incident(incident, event); });
+    const geo::Point reported = incident.location;
+    expect_bounds(change_of(written, Layer::incidents).bounds, reported.x, reported.y, reported.x, reported.y);
+    EXPECT_FALSE(change_of(written, Layer::incident_events).bounds);
+
+    // A transition that moves it: where it was and where it is.
+    incident.location = {reported.x + 0.003, reported.y - 0.002};
+    model::IncidentEvent moved_event{0, incident.id, 1'767'300'000, "7", incident.state, incident.state, "位置更正"};
+    written = commit([&](Batch& batch) { batch.update_incident(incident, moved_event, {incident.state, event.id}); });
+    expect_bounds(change_of(written, Layer::incidents).bounds, reported.x, reported.y - 0.002, reported.x + 0.003,
+                  reported.y);
+
+    // A household moved (an upload's replaced row): old and new position.
+    model::Household household = sample.households[0];
+    const geo::Point before = household.location;
+    household.location = {before.x + 0.005, before.y + 0.004};
+    written = commit([&](Batch& batch) {
+        model::Dataset added;
+        model::Dataset replaced;
+        replaced.households.push_back(household);
+        batch.upsert(added, replaced);
+    });
+    expect_bounds(change_of(written, Layer::households).bounds, before.x, before.y, before.x + 0.005,
+                  before.y + 0.004);
+
+    // A layout published: the grids listed whole, over the grids closed (the
+    // street's square, 116.40–116.42, 39.90–39.92) and the one opened; the
+    // household whose grid code it re-derived, where it lies. Polygon boxes
+    // are PostGIS's float boxes, rounded outward.
+    LayoutPublication publication;
+    publication.at = 1'767'400'000;
+    model::Grid opened = sample.grids[2];
+    opened.version = 3;
+    opened.valid_from = publication.at;
+    opened.geometry = {};
+    opened.geometry.polygons.push_back({{testing::square(116.50, 39.95, 0.01)}});
+    publication.grids = {opened};
+    publication.households = {{household.id, opened.code}};
+    written = commit([&](Batch& batch) { batch.publish_layout(publication); });
+    EXPECT_FALSE(change_of(written, Layer::grids).ids);
+    expect_bounds(change_of(written, Layer::grids).bounds, 116.40, 39.90, 116.51, 39.96, 1e-4);
+    expect_bounds(change_of(written, Layer::households).bounds, before.x + 0.005, before.y + 0.004, before.x + 0.005,
+                  before.y + 0.004);
+
+    // Staffing touches no geometry.
+    written = commit([&](Batch& batch) { batch.update_staff({}); });
+    EXPECT_FALSE(change_of(written, Layer::staff).bounds);
 }
 
 TEST_F(PostgisStoreTest, ChangesAreNumberedInCommitOrderAcrossConnections) {

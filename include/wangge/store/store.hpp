@@ -105,6 +105,9 @@ struct StaffUpdate {
 struct LayerChange {
     Layer layer = Layer::grids;
     std::optional<std::vector<std::int64_t>> ids;  ///< nullopt: the whole layer
+    /// Covers the written rows' geometries, new and replaced (lon/lat);
+    /// nullopt for a layer without geometry or when unknown.
+    std::optional<geo::Box> bounds;
 };
 
 /// What load_tables_at_change() reads: the tables and the last entry of the
