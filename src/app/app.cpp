@@ -115,7 +115,9 @@ std::unique_ptr<App> App::open(AppConfig config) {
     http::add_auth_routes(router, p.gate);
     p.state.publish(model::Snapshot::build(std::move(loaded.tables), p.config.first_version));
     // Other servers' writes come in from here on (docs/replicas.md); a file has one server.
-    if (database) p.follower.emplace(p.config.store.string(), loaded.change_seq, p.writer, *p.replication);
+    if (database) {
+        p.follower.emplace(p.config.store.string(), loaded.change_seq, p.writer, *p.replication, p.config.follower);
+    }
     return std::unique_ptr<App>(new App(std::move(parts)));
 }
 

@@ -68,6 +68,7 @@ int serve_command(const Args& args) {
     std::string config_path;
     double io_timeout_s = std::chrono::duration<double>(options.io_timeout).count();
     double shutdown_grace_s = std::chrono::duration<double>(options.shutdown_grace).count();
+    double change_retention_h = std::chrono::duration<double, std::ratio<3600>>(config.follower.retention).count();
 
     // Everything but --help and --config can also come from the config file.
     po::options_description settings("server options (also settable in the --config file as name = value)");
@@ -127,6 +128,9 @@ int serve_command(const Args& args) {
          "open /tiles/events streams without a session; more get 503")
         ("compress", po::value(&options.compress)->default_value(options.compress)->value_name("BOOL"),
          "gzip JSON and text answers for clients that accept it")
+        ("change-retention", po::value(&change_retention_h)->default_value(change_retention_h)->value_name("HOURS"),
+         "on a postgresql:// store, change-table rows older than this are deleted every 10 minutes (the newest "
+         "stays); a replica down longer reloads in full when it returns. 0 keeps every row")
         ("quiet", po::bool_switch(&quiet), "no access log (one JSON line per request) on stderr");
     // The boundary rules of POST /validate and the drafts, shown to the map by GET /rules.
     rules::Options rules;
@@ -144,6 +148,10 @@ int serve_command(const Args& args) {
     finish_rule_options(*values, rules);
     options.io_timeout = positive_seconds(io_timeout_s, "io-timeout");
     options.shutdown_grace = positive_seconds(shutdown_grace_s, "shutdown-grace");
+    if (!std::isfinite(change_retention_h) || change_retention_h < 0 || change_retention_h > 87'600) {
+        throw InputError("--change-retention must be from 0 to 87600 hours");
+    }
+    config.follower.retention = std::chrono::seconds(std::llround(change_retention_h * 3600));
     if (options.pipeline_limit == 0) throw InputError("--pipeline-limit must be at least 1");
     options.access_log = !quiet;
     if (!options.public_url.empty() && !options.public_url.starts_with("http://") &&

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <system_error>
@@ -71,23 +72,30 @@ Follower::~Follower() {
 }
 
 std::vector<store::LayerChange> Follower::merge(const std::vector<store::LayerChange>& changes) {
-    std::map<store::Layer, std::optional<std::vector<std::int64_t>>> layers;
+    std::map<store::Layer, store::LayerChange> layers;
     for (const store::LayerChange& change : changes) {
-        auto [entry, added] = layers.try_emplace(change.layer, change.ids);
-        if (added || !entry->second) continue;
+        auto [entry, added] = layers.try_emplace(change.layer, change);
+        if (added) continue;
+        store::LayerChange& merged = entry->second;
         if (!change.ids) {
-            entry->second.reset();
+            merged.ids.reset();
+        } else if (merged.ids) {
+            merged.ids->insert(merged.ids->end(), change.ids->begin(), change.ids->end());
+        }
+        // Known only when known for every change merged.
+        if (merged.bounds && change.bounds) {
+            merged.bounds->expand(*change.bounds);
         } else {
-            entry->second->insert(entry->second->end(), change.ids->begin(), change.ids->end());
+            merged.bounds.reset();
         }
     }
     std::vector<store::LayerChange> merged;
-    for (auto& [layer, ids] : layers) {
-        if (ids) {
-            std::sort(ids->begin(), ids->end());
-            ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
+    for (auto& [layer, change] : layers) {
+        if (change.ids) {
+            std::sort(change.ids->begin(), change.ids->end());
+            change.ids->erase(std::unique(change.ids->begin(), change.ids->end()), change.ids->end());
         }
-        merged.push_back({layer, std::move(ids)});
+        merged.push_back(std::move(change));
     }
     return merged;
 }
@@ -124,19 +132,59 @@ void Follower::catch_up(store::ChangeFeed& feed) {
     }
 }
 
+void Follower::log(const std::string& line) const {
+    if (options_.log) {
+        options_.log(line);
+    } else {
+        std::fprintf(stderr, "%s\n", line.c_str());  // one call per line: lines of threads never interleave
+    }
+}
+
+void Follower::prune_when_due(store::ChangeFeed& feed) {
+    if (options_.retention.count() <= 0 || std::chrono::steady_clock::now() < next_prune_) return;
+    try {
+        (void)feed.prune(options_.retention);
+    } catch (const std::exception& e) {
+        // Not the follower's failure (e.g. a role without DELETE): told, and tried again next time.
+        log(std::string("wangge: replica follower: could not prune the change table: ") + e.what());
+    }
+    next_prune_ = std::chrono::steady_clock::now() + options_.prune_every;
+}
+
 void Follower::run() {
     std::unique_ptr<store::ChangeFeed> feed;
     std::chrono::milliseconds backoff = options_.first_backoff;
+    // The last error logged, the backoff it was logged at, and where the follower was when the errors began.
+    std::string logged_error;
+    std::chrono::milliseconds logged_backoff{0};
+    std::optional<std::int64_t> failing_since;
     while (!stop_.load()) {
         try {
             if (!feed) feed = std::make_unique<store::ChangeFeed>(location_);
             catch_up(*feed);
+            if (failing_since) {
+                log("wangge: replica follower: caught up from seq " + std::to_string(*failing_since) + " to seq " +
+                    std::to_string(last_));
+                failing_since.reset();
+                logged_error.clear();
+                logged_backoff = std::chrono::milliseconds{0};
+            }
             backoff = options_.first_backoff;  // caught up: the connection works
+            prune_when_due(*feed);
             status_.seen(feed->wait(options_.poll, wake_fd_));
-        } catch (const std::exception&) {
+        } catch (const std::exception& e) {
             // The database is unreachable or a change could not be applied:
             // the server keeps serving what it has and tries again, from last_.
             feed.reset();
+            if (!failing_since) failing_since = last_;
+            std::string error = e.what();
+            std::replace_if(error.begin(), error.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
+            if (error != logged_error || backoff > logged_backoff) {
+                log("wangge: replica follower at seq " + std::to_string(last_) + ": " + error + " (retrying in " +
+                    std::to_string(backoff.count()) + " ms)");
+                logged_error = std::move(error);
+                logged_backoff = backoff;
+            }
             pause(backoff);
             backoff = std::min(backoff * 2, options_.max_backoff);
         }

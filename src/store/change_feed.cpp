@@ -49,7 +49,8 @@ ChangeFeed::~ChangeFeed() = default;
 
 std::vector<Change> ChangeFeed::after(std::int64_t seq, std::size_t limit) {
     const detail::PgResult result = impl_->connection.execute(
-        "SELECT seq, origin, layer, ids::text FROM changes WHERE seq > $1::bigint ORDER BY seq LIMIT $2::bigint",
+        "SELECT seq, origin, layer, ids::text, bounds[1], bounds[2], bounds[3], bounds[4] FROM changes "
+        "WHERE seq > $1::bigint ORDER BY seq LIMIT $2::bigint",
         std::vector<detail::PgParam>{{std::to_string(seq)}, {std::to_string(limit)}});
     std::vector<Change> changes;
     changes.reserve(static_cast<std::size_t>(result.rows()));
@@ -61,6 +62,7 @@ std::vector<Change> ChangeFeed::after(std::int64_t seq, std::size_t limit) {
         if (!layer) throw StoreError("the change table names no layer " + std::string(result.bytes(r, 2)));
         change.change.layer = *layer;
         if (!result.is_null(r, 3)) change.change.ids = parse_ids(result.bytes(r, 3));
+        if (!result.is_null(r, 4)) change.change.bounds = detail::result_box(result, r, 4);
     }
     return changes;
 }
@@ -74,6 +76,20 @@ bool ChangeFeed::reaches_back_to(std::int64_t seq) {
 
 std::int64_t ChangeFeed::latest() {
     return impl_->connection.execute("SELECT coalesce(max(seq), 0) FROM changes").text_int(0, 0);
+}
+
+std::int64_t ChangeFeed::prune(std::chrono::seconds retention) {
+    // One statement, one transaction: the try-lock is held until it commits.
+    // The newest row is the newest committed when the statement starts; a
+    // newer one committing meanwhile is not touched either.
+    return impl_->connection
+        .execute("WITH turn AS (SELECT pg_try_advisory_xact_lock($1::bigint) AS mine) "
+                 "DELETE FROM changes WHERE (SELECT mine FROM turn) "
+                 "AND at < now() - make_interval(secs => $2::double precision) "
+                 "AND seq < (SELECT max(seq) FROM changes)",
+                 std::vector<detail::PgParam>{{std::to_string(detail::prune_lock_key)},
+                                              {std::to_string(retention.count())}})
+        .affected();
 }
 
 std::int64_t ChangeFeed::wait(std::chrono::milliseconds timeout, int wake_fd) {

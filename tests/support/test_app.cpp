@@ -47,7 +47,8 @@ TestApp::TestApp(TestAppOptions options) {
                           .gate = std::move(options.gate),
                           .rules = options.rules,
                           .validate_limits = options.validate_limits,
-                          .first_version = options.first_version};
+                          .first_version = options.first_version,
+                          .follower = std::move(options.follower)};
     if (options.workflow) config.workflow = categories();
     app_ = app::App::open(std::move(config));
     accounts_.emplace(app_->gate());

@@ -51,6 +51,8 @@ struct TestAppOptions {
     rules::FeatureLimits validate_limits{};
     /// The basemap served under /basemap (none by default).
     basemap::BasemapSource basemap{};
+    /// On a database store: the change table's follower (pruning, log).
+    http::FollowerOptions follower{};
 };
 
 /// The workflow's category table of the repository (data/categories.json).

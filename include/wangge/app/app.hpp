@@ -31,6 +31,7 @@
 #include "wangge/basemap/routes.hpp"
 #include "wangge/http/auth_handlers.hpp"
 #include "wangge/http/open311_routes.hpp"
+#include "wangge/http/replica.hpp"
 #include "wangge/http/router.hpp"
 #include "wangge/http/server.hpp"
 #include "wangge/http/state.hpp"
@@ -75,6 +76,8 @@ struct AppConfig {
     workflow::PhotoLimits photo_limits{};
     /// Version of the snapshot loaded at open (later writes count up from it).
     std::uint64_t first_version = 1;
+    /// On a database store: the follower of the change table (its pruning, its log).
+    http::FollowerOptions follower{};
 };
 
 class App {

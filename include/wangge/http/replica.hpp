@@ -15,6 +15,12 @@
 //     then catches up from the table; requests are served meanwhile.
 //   - A table that no longer reaches back (pruned), or a whole large layer
 //     changed (a big import): the store is reloaded whole and published.
+//   - Errors are logged, one line each: a new error text, or the same one
+//     when the backoff has grown since it was last logged (so at most ~7
+//     lines for an outage of any length); the recovery once ("caught up").
+//   - Pruning: every `prune_every` (and once at start) the follower deletes
+//     the change rows older than `retention`, always keeping the newest; the
+//     servers of a database take turns by a try-lock, so one prunes at a time.
 //
 // Thread safety: ReplicationStatus may be read from any thread while the
 // follower writes it. A Follower is made and destroyed by one thread; its
@@ -23,6 +29,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -62,6 +69,12 @@ struct FollowerOptions {
     /// Reconnection backoff: the first wait, doubled up to `max_backoff`.
     std::chrono::milliseconds first_backoff{100};
     std::chrono::milliseconds max_backoff{5000};
+    /// Change rows older than this are deleted (the newest always stays); 0: never.
+    std::chrono::seconds retention{std::chrono::hours(24)};
+    /// How often the server tries to prune.
+    std::chrono::milliseconds prune_every{std::chrono::minutes(10)};
+    /// Where errors and recoveries are told, one line each (no newline); unset: stderr.
+    std::function<void(const std::string&)> log;
 };
 
 class Follower {
@@ -85,12 +98,16 @@ private:
     void catch_up(store::ChangeFeed& feed);
     /// Waits `time` unless stopped meanwhile.
     void pause(std::chrono::milliseconds time) const;
+    /// Prunes the change table when it is time to.
+    void prune_when_due(store::ChangeFeed& feed);
+    void log(const std::string& line) const;
 
     std::string location_;
     std::int64_t last_;
     Writer& writer_;
     ReplicationStatus& status_;
     FollowerOptions options_;
+    std::chrono::steady_clock::time_point next_prune_{};  ///< the epoch: at start
     int wake_fd_ = -1;  ///< an eventfd: written once to stop the thread
     std::atomic<bool> stop_{false};
     std::thread thread_;

@@ -56,6 +56,11 @@ public:
     [[nodiscard]] bool reaches_back_to(std::int64_t seq);
     /// The last seq in the table (0 when it is empty).
     [[nodiscard]] std::int64_t latest();
+    /// Deletes the rows older than `retention` except the newest (so the
+    /// table never reads as empty and max(seq) never goes back), unless
+    /// another server is pruning (a transaction-level try-lock); returns the
+    /// rows deleted. Throws StoreError.
+    std::int64_t prune(std::chrono::seconds retention);
     /// Waits for a notification, for `wake_fd` to become readable, or for
     /// `timeout`; returns the highest seq notified (0: none). Throws StoreError
     /// when the connection is lost.
