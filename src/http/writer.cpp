@@ -67,8 +67,14 @@ public:
     /// Stores the computed value and its audit row in `batch`.
     virtual void store(store::Batch& batch) = 0;
     /// Stores the audit row of the attempt the store refused (an error) in
-    /// `batch` and returns the error its caller gets.
-    [[nodiscard]] virtual std::exception_ptr refuse(store::Batch& batch, const store::ConflictError& conflict) = 0;
+    /// `batch` and returns the error its caller gets. Called while `conflict`
+    /// is being handled; a job without a value of its own to audit (audit
+    /// rows, remote changes, a reload: never compared with a version) passes
+    /// the conflict on as it is.
+    [[nodiscard]] virtual std::exception_ptr refuse([[maybe_unused]] store::Batch& batch,
+                                                    [[maybe_unused]] const store::ConflictError& conflict) {
+        return std::current_exception();
+    }
     virtual void change(model::SnapshotEditor& editor) const = 0;
     [[nodiscard]] virtual bool publishes_layout() const = 0;
     /// False for jobs that store audit rows only: nothing to publish.
@@ -144,9 +150,6 @@ public:
     void store(store::Batch& batch) override {
         for (auth::AuditEntry& entry : entries_) batch.append_audit(entry);
     }
-    [[nodiscard]] std::exception_ptr refuse(store::Batch&, const store::ConflictError&) override {
-        return std::current_exception();  // audit rows alone are never refused as outdated
-    }
     void change(model::SnapshotEditor&) const override {}
     [[nodiscard]] bool publishes_layout() const override { return false; }
     [[nodiscard]] bool changes_snapshot() const override { return false; }
@@ -165,9 +168,6 @@ public:
     [[nodiscard]] std::optional<Subject> subject() const override { return std::nullopt; }
     // Inside the batch, on the Writer's connection: no local write of the rows can come between.
     void store(store::Batch&) override { rows_ = store_.read_changed(changes_); }
-    [[nodiscard]] std::exception_ptr refuse(store::Batch&, const store::ConflictError&) override {
-        return std::current_exception();  // reads only: never refused as outdated
-    }
     void change(model::SnapshotEditor& editor) const override {
         const model::Snapshot& base = *current_;
         for (const store::LayerChange& change : changes_) {
@@ -216,9 +216,6 @@ public:
     void make(const model::Snapshot&) override {}
     [[nodiscard]] std::optional<Subject> subject() const override { return std::nullopt; }
     void store(store::Batch&) override {}
-    [[nodiscard]] std::exception_ptr refuse(store::Batch&, const store::ConflictError&) override {
-        return std::current_exception();  // writes nothing: never refused as outdated
-    }
     void change(model::SnapshotEditor&) const override {}
     [[nodiscard]] bool publishes_layout() const override { return false; }
     [[nodiscard]] bool reloads() const override { return true; }
