@@ -177,11 +177,7 @@ void Follower::run() {
             // the server keeps serving what it has and tries again, from last_.
             feed.reset();
             if (!failing_since) failing_since = last_;
-            std::string error = e.what();
-            // One line: libpq's messages span several.
-            std::replace_if(error.begin(), error.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
-            error.erase(std::unique(error.begin(), error.end(), [](char a, char b) { return a == ' ' && b == ' '; }),
-                        error.end());
+            std::string error = e.what();  // one line: the store folds libpq's multi-line messages
             if (error != logged_error || backoff > logged_backoff) {
                 log("wangge: replica follower at seq " + std::to_string(last_) + ": " + error + " (retrying in " +
                     std::to_string(backoff.count()) + " ms)");

@@ -14,13 +14,19 @@ namespace wangge::store::detail {
 
 namespace {
 
-/// libpq's messages end in a newline and may span lines: one line for ours.
+/// libpq's messages end in a newline and may span lines, the later ones
+/// indented by a tab: one line for ours, each run of white space one space.
 std::string tidy(const char* message) {
-    std::string text = message != nullptr ? message : "";
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-    for (char& c : text) {
-        if (c == '\n') c = ' ';
+    std::string text;
+    for (const char* c = message != nullptr ? message : ""; *c != '\0'; ++c) {
+        const bool space = *c == ' ' || *c == '\n' || *c == '\r' || *c == '\t';
+        if (!space) {
+            text += *c;
+        } else if (!text.empty() && text.back() != ' ') {
+            text += ' ';
+        }
     }
+    if (!text.empty() && text.back() == ' ') text.pop_back();
     return text;
 }
 
