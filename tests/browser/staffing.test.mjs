@@ -14,6 +14,16 @@ const sample = loadSample();
 const session = useServerAndBrowser({writable: true});
 const gridOf = (code) => sample.grids.find((g) => g.properties.code === code);
 
+// Saves the grid card's staffing and waits for this save's answer: the
+// message of an earlier save is still shown until the card is drawn again.
+async function saveStaff(page, staffEditor) {
+  const answered = page.waitForResponse((response) => response.request().method() === 'PUT' &&
+                                                      /\/grids\/[^/]+\/staff$/.test(new URL(response.url()).pathname));
+  await staffEditor.locator('button.save-staff').click();
+  assert.equal((await answered).status(), 200);
+  await staffEditor.locator('.message.ok', {hasText: '人员安排已保存'}).waitFor({timeout: 15000});
+}
+
 // Splits `code` across its middle in a new draft; returns the new grid's code.
 async function splitInDraft(page, code) {
   await page.locator('button.new-draft').click();
@@ -68,8 +78,7 @@ test('a split grid is flagged without its A岗 until the planner assigns one in 
   await staffEditor.locator('button.find-staff').click();
   await staffEditor.locator('.staff-result button.add-A').first().click();
   assert.equal(await staffEditor.locator('.staff-assignment .staff-name').first().textContent(), name);
-  await staffEditor.locator('button.save-staff').click();
-  await staffEditor.locator('.message.ok', {hasText: '人员安排已保存'}).waitFor({timeout: 15000});
+  await saveStaff(card.page, staffEditor);
   assert.equal(await staffEditor.locator('.no-primary-staff').count(), 0, 'the grid has its A岗 now');
   assert.equal(await staffEditor.locator('select.duty').first().inputValue(), 'A');
   await screenshot(card.page, 'staffing-assigned');
@@ -102,15 +111,13 @@ test('a planner sets the days on duty in the grid card and the public card posts
   }, code);
 
   await primary.locator('input.duty-day[value="6"]').check();
-  await staffEditor.locator('button.save-staff').click();
-  await staffEditor.locator('.message.ok', {hasText: '人员安排已保存'}).waitFor({timeout: 15000});
+  await saveStaff(page, staffEditor);
   assert.deepEqual(await checked(), [1, 2, 3, 4, 5, 6], 'the saved list comes back with Saturday');
   assert.equal(await publicDays(), '周一至周六', 'residents read the new days without an account');
   await screenshot(page, 'staffing-duty-days');
 
   await primary.locator('input.duty-day[value="6"]').uncheck();
-  await staffEditor.locator('button.save-staff').click();
-  await staffEditor.locator('.message.ok', {hasText: '人员安排已保存'}).waitFor({timeout: 15000});
+  await saveStaff(page, staffEditor);
   assert.equal(await publicDays(), '周一至周五');
   assert.deepEqual(errors, []);
   await page.close();
